@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The LNS control plane: every tunnel and session, their state machines
+ * (RFC 2661 §7.2.1 control connection, §7.4.2 LNS incoming call), the
+ * tunnel table (demultiplexed by Tunnel ID), limits and timers.
+ *
+ * Pure: datagrams and time come in, effects go out as a list of actions that
+ * the daemon (lnsd/) executes in order. No sockets, clocks, logging or RNG
+ * here: random bytes come from cfg->rand_bytes.
+ */
+#ifndef LNS_L2TP_LNS_H
+#define LNS_L2TP_LNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "l2tp_msg.h"
+#include "l2tp_proto.h"
+#include "l2tp_rel.h"
+
+/* A transport address without the socket API (lib does no I/O). */
+struct lns_addr {
+	uint8_t family;        /* 4 or 6 */
+	uint16_t port;         /* host order */
+	uint8_t addr[16];      /* v4 in the first 4 bytes, rest zero */
+};
+bool lns_addr_eq(const struct lns_addr *a, const struct lns_addr *b);
+/* "192.0.2.1:1701" / "[2001:db8::1]:1701" into buf; returns buf. */
+char *lns_addr_str(const struct lns_addr *a, char *buf, size_t len);
+#define LNS_ADDR_STRLEN 48
+
+/* Settings chosen per peer (matched by host name and/or source address). */
+struct l2tp_peer_cfg {
+	const char *name;            /* config section, for logs; "default" */
+	const uint8_t *secret;       /* NULL/0: no tunnel authentication */
+	size_t secret_len;
+	bool hide_avps;
+};
+typedef const struct l2tp_peer_cfg *(*l2tp_peer_lookup_fn)(void *ctx, const struct lns_addr *peer,
+							   const char *hostname);
+
+struct l2tp_lns_cfg {
+	char hostname[64];           /* Host Name AVP we send */
+	char vendor[64];             /* Vendor Name AVP we send */
+	struct l2tp_rel_cfg rel;     /* receive-window, retransmit-timeout/-cap/-retries */
+	uint32_t hello_interval_ms;  /* HELLO after this long with nothing received; 0 = never */
+	uint32_t setup_timeout_ms;   /* wait for SCCCN after SCCRP, ICCN after ICRP */
+	uint32_t stopccn_hold_ms;    /* keep a closed tunnel this long to ack retransmitted StopCCNs */
+	uint32_t max_tunnels;        /* 0 = unlimited */
+	uint32_t max_half_open;      /* tunnels awaiting SCCCN; 0 = unlimited */
+	uint32_t max_sessions;       /* in total; 0 = unlimited */
+	uint32_t max_sessions_per_tunnel; /* 0 = unlimited */
+	l2tp_peer_lookup_fn peer_lookup;  /* NULL: every peer gets default_peer */
+	void *peer_ctx;
+	const struct l2tp_peer_cfg *default_peer;
+	void (*rand_bytes)(void *ctx, void *buf, size_t len);
+	void *rand_ctx;
+};
+void l2tp_lns_cfg_default(struct l2tp_lns_cfg *cfg);
+
+enum l2tp_tun_state {
+	L2TP_TUN_WAIT_CTL_CONN,  /* SCCRP sent, waiting for SCCCN (§7.2.1 wait-ctl-conn) */
+	L2TP_TUN_ESTABLISHED,
+	L2TP_TUN_CLOSING,        /* StopCCN sent or received: acking/holding (§5.7) */
+	L2TP_TUN_DEAD,           /* gone; TUNNEL_FREE was emitted */
+};
+enum l2tp_sess_state {
+	L2TP_SESS_WAIT_CONNECT,  /* ICRP sent, waiting for ICCN (§7.4.2 wait-connect) */
+	L2TP_SESS_ESTABLISHED,
+	L2TP_SESS_DEAD,
+};
+const char *l2tp_tun_state_str(enum l2tp_tun_state s);
+const char *l2tp_sess_state_str(enum l2tp_sess_state s);
+
+/* Proxy LCP and authentication AVPs (26-33), kept only when the LAC sent them. */
+struct l2tp_proxy_info {
+	struct l2tp_blob initial_rcvd_lcp_confreq, last_sent_lcp_confreq, last_rcvd_lcp_confreq;
+	uint16_t authen_type, authen_id;
+	char authen_name[L2TP_NAME_MAX];
+	struct l2tp_blob authen_challenge, authen_response;
+};
+
+struct l2tp_tun;
+
+struct l2tp_sess {
+	struct l2tp_tun *tun;
+	uint16_t sid, peer_sid;
+	enum l2tp_sess_state state;
+	uint32_t call_serial;
+	uint32_t bearer_type, framing_type;
+	uint32_t tx_connect_speed, rx_connect_speed;
+	bool seq_required;
+	char calling_number[64], called_number[64];
+	struct l2tp_proxy_info *proxy;   /* NULL unless proxy AVPs arrived in ICCN */
+	uint64_t created_ms, established_ms;
+	uint16_t result, error;          /* why it closed, once DEAD */
+	void *user;                      /* the daemon's per-session data */
+	/* private */
+	struct l2tp_sess *hnext;         /* hash chain in the tunnel */
+	struct l2tp_sess *oprev, *onext; /* half-open list (WAIT_CONNECT), oldest first */
+	uint64_t deadline;               /* setup timeout while WAIT_CONNECT */
+};
+
+struct l2tp_tun {
+	uint16_t tid, peer_tid;
+	enum l2tp_tun_state state;
+	struct lns_addr peer, local;
+	const struct l2tp_peer_cfg *peer_cfg;  /* valid while the config generation lives */
+	char peer_hostname[64], peer_vendor[64];
+	uint32_t peer_framing_caps, peer_bearer_caps;
+	uint16_t peer_firmware_rev;
+	uint8_t peer_protocol_version, peer_protocol_revision;
+	bool peer_hides;                  /* the peer sent hidden AVPs: we may hide in replies */
+	uint8_t our_challenge[16];        /* challenge sent in SCCRP when a secret is set */
+	bool challenged;
+	struct l2tp_rel rel;
+	uint64_t created_ms, established_ms, last_rx_ms;
+	uint64_t hold_deadline, setup_deadline, hello_deadline;
+	uint16_t result, error;           /* why it is closing */
+	uint32_t n_sessions;
+	uint32_t n_established_sessions;
+	uint64_t rx_msgs, tx_msgs;
+	void *user;                       /* the daemon's per-tunnel data */
+	/* private */
+	struct l2tp_sess **sbuckets;      /* session hash by sid, power-of-two size */
+	uint32_t nbuckets;
+	struct l2tp_sess *ohead, *otail;  /* half-open sessions, oldest first */
+	struct l2tp_tun *hnext_id, *hnext_peer;
+	uint32_t heap_idx;                /* position in the lns deadline heap */
+	uint64_t deadline;                /* min of this tunnel's timers, heap key */
+};
+
+/* ---- actions --------------------------------------------------------- */
+
+enum lns_act_type {
+	/* Transmit bytes to peer. tid != 0: on that tunnel's socket (after
+	 * TUNNEL_NEW). tid == 0: from local to peer on the listener (replies to
+	 * an SCCRQ that was refused before a tunnel existed). */
+	LNS_ACT_SEND,
+	/* A tunnel exists (an SCCRQ was accepted). The daemon opens its
+	 * connected UDP socket local->peer now; SENDs for it follow. */
+	LNS_ACT_TUNNEL_NEW,
+	LNS_ACT_TUNNEL_STATE,   /* old_state -> new_state; result/error set when closing */
+	/* The tunnel is gone: after this action, the l2tp_tun pointer is
+	 * invalid. Its sessions got SESSION_FREE first. */
+	LNS_ACT_TUNNEL_FREE,
+	LNS_ACT_SESSION_NEW,
+	LNS_ACT_SESSION_STATE,  /* ESTABLISHED once the ICCN is processed */
+	LNS_ACT_SESSION_FREE,   /* the l2tp_sess pointer is invalid afterwards */
+	/* Something dropped or refused, for a (rate-limited) log line; the
+	 * counter was already incremented. reason is a static string. */
+	LNS_ACT_NOTICE,
+};
+
+struct lns_action {
+	enum lns_act_type type;
+	uint16_t tid, sid;
+	struct l2tp_tun *tun;        /* NULL for SEND with tid 0 and for some NOTICEs */
+	struct l2tp_sess *sess;
+	struct lns_addr peer, local;
+	int old_state, new_state;
+	uint16_t result, error;
+	const char *reason;
+	size_t off, len;             /* SEND payload at actions->buf + off */
+};
+
+struct lns_actions {
+	struct lns_action *v;
+	size_t n, cap;
+	uint8_t *buf;
+	size_t blen, bcap;
+	bool oom;                    /* an action could not be recorded */
+};
+void lns_actions_init(struct lns_actions *a);
+void lns_actions_reset(struct lns_actions *a);  /* keeps the memory */
+void lns_actions_free(struct lns_actions *a);
+
+/* ---- counters -------------------------------------------------------- */
+
+enum l2tp_lns_drop {
+	L2TP_DROP_DECODE,          /* see decode_err[] for the reason */
+	L2TP_DROP_DATA_IN_USERSPACE, /* non-control packet read by lnsd (kernel race / no kernel) */
+	L2TP_DROP_UNKNOWN_TUNNEL,  /* Tunnel ID we do not have */
+	L2TP_DROP_WRONG_PEER,      /* right Tunnel ID, wrong source address */
+	L2TP_DROP_DUPLICATE,
+	L2TP_DROP_OUT_OF_WINDOW,
+	L2TP_DROP_UNEXPECTED,      /* message not valid in the current state (answered per RFC) */
+	L2TP_DROP_UNKNOWN_SESSION, /* Session ID we do not have */
+	L2TP_DROP_LIMIT,           /* refused by a limit (answered with StopCCN/CDN) */
+	L2TP_DROP_AUTH,            /* tunnel authentication failed */
+	L2TP_DROP_COUNT,
+};
+const char *l2tp_lns_drop_str(enum l2tp_lns_drop d);
+
+struct l2tp_lns_stats {
+	uint64_t drops[L2TP_DROP_COUNT];
+	uint64_t decode_err[L2TP_DEC_ERR_COUNT];
+	uint64_t rx_msgs[L2TP_MSG_TYPE_COUNT];   /* by type, ZLB at 0 */
+	uint64_t tx_msgs[L2TP_MSG_TYPE_COUNT];   /* first transmissions */
+	uint64_t retransmits;
+	uint64_t tunnels_created, tunnels_established, tunnels_failed;
+	uint64_t sessions_created, sessions_established, sessions_failed;
+	uint64_t stopccn_sent_by_result[8], cdn_sent_by_result[12];
+	uint32_t tunnels_by_state[L2TP_TUN_DEAD + 1];
+	uint32_t sessions_by_state[L2TP_SESS_DEAD + 1];
+};
+
+/* ---- the server ------------------------------------------------------ */
+
+struct l2tp_lns;
+
+struct l2tp_lns *l2tp_lns_new(const struct l2tp_lns_cfg *cfg);
+void l2tp_lns_free(struct l2tp_lns *lns);  /* NULL-safe; frees every tunnel silently */
+/* New settings (reload): limits, timers and peer lookup apply from now on;
+ * established tunnels keep their peer_cfg until the caller re-resolves it. */
+void l2tp_lns_set_cfg(struct l2tp_lns *lns, const struct l2tp_lns_cfg *cfg);
+
+/*
+ * A datagram from peer that arrived at local (listener or tunnel socket).
+ * Control messages are demultiplexed by Tunnel ID, never by socket
+ * (DESIGN.md §4). Data packets are counted and dropped.
+ */
+void l2tp_lns_input(struct l2tp_lns *lns, const struct lns_addr *peer,
+		    const struct lns_addr *local, const uint8_t *pkt, size_t len,
+		    uint64_t now_ms, struct lns_actions *out);
+
+/* Run every timer due at now_ms (retransmit, ZLB, HELLO, setup timeouts, hold). */
+void l2tp_lns_tick(struct l2tp_lns *lns, uint64_t now_ms, struct lns_actions *out);
+/* Earliest deadline over all tunnels (O(1), heap); UINT64_MAX for none. */
+uint64_t l2tp_lns_next_deadline(const struct l2tp_lns *lns);
+
+/* Administrative teardown: StopCCN / CDN with the given codes (msg may be NULL). -ENOENT if unknown. */
+int l2tp_lns_close_tunnel(struct l2tp_lns *lns, uint16_t tid, uint16_t result, uint16_t error,
+			  const char *msg, uint64_t now_ms, struct lns_actions *out);
+int l2tp_lns_close_session(struct l2tp_lns *lns, uint16_t tid, uint16_t sid, uint16_t result,
+			   uint16_t error, const char *msg, uint64_t now_ms, struct lns_actions *out);
+/* StopCCN (result 6, shutting down) to every tunnel. */
+void l2tp_lns_shutdown(struct l2tp_lns *lns, uint64_t now_ms, struct lns_actions *out);
+
+struct l2tp_tun *l2tp_lns_tunnel(const struct l2tp_lns *lns, uint16_t tid);
+struct l2tp_sess *l2tp_lns_session(const struct l2tp_lns *lns, uint16_t tid, uint16_t sid);
+/* Iterate: tun = NULL gives the first; order is unspecified but stable between changes. */
+struct l2tp_tun *l2tp_lns_next_tunnel(const struct l2tp_lns *lns, const struct l2tp_tun *tun);
+struct l2tp_sess *l2tp_tun_next_session(const struct l2tp_tun *tun, const struct l2tp_sess *s);
+uint32_t l2tp_lns_n_tunnels(const struct l2tp_lns *lns);
+uint32_t l2tp_lns_n_sessions(const struct l2tp_lns *lns);
+const struct l2tp_lns_stats *l2tp_lns_stats(const struct l2tp_lns *lns);
+
+#endif

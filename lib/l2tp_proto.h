@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* L2TPv2 protocol numbers (RFC 2661). Named here once; never bare literals elsewhere. */
+#ifndef LNS_L2TP_PROTO_H
+#define LNS_L2TP_PROTO_H
+
+#include <stdint.h>
+
+#define L2TP_UDP_PORT 1701
+#define L2TP_VERSION 2
+#define L2TP_CTRL_HDR_LEN 12      /* T,L,S set, no offset: flags, len, tid, sid, ns, nr */
+#define L2TP_MAX_MSG 4096         /* largest control message we build or accept */
+#define L2TP_AVP_HDR_LEN 6
+#define L2TP_AVP_MAX_LEN 1023     /* 10-bit length field */
+#define L2TP_DEFAULT_RWS 4        /* RFC 2661 §5.8: peer window when the AVP is absent */
+
+/* Header flag bits (RFC 2661 §3.1), in the first 16-bit word. */
+enum l2tp_hdr_flag {
+	L2TP_HDR_T = 0x8000,
+	L2TP_HDR_L = 0x4000,
+	L2TP_HDR_S = 0x0800,
+	L2TP_HDR_O = 0x0200,
+	L2TP_HDR_P = 0x0100,
+	L2TP_HDR_VER_MASK = 0x000f,
+};
+
+/* AVP flag bits (RFC 2661 §4.1). */
+enum l2tp_avp_flag {
+	L2TP_AVP_M = 0x8000,
+	L2TP_AVP_H = 0x4000,
+	L2TP_AVP_RSVD = 0x3c00,
+	L2TP_AVP_LEN_MASK = 0x03ff,
+};
+
+/* Control message types (RFC 2661 §3.2). 0 is used internally for a ZLB. */
+enum l2tp_msg_type {
+	L2TP_MSG_ZLB = 0,
+	L2TP_MSG_SCCRQ = 1,
+	L2TP_MSG_SCCRP = 2,
+	L2TP_MSG_SCCCN = 3,
+	L2TP_MSG_STOPCCN = 4,
+	L2TP_MSG_RESERVED5 = 5,
+	L2TP_MSG_HELLO = 6,
+	L2TP_MSG_OCRQ = 7,
+	L2TP_MSG_OCRP = 8,
+	L2TP_MSG_OCCN = 9,
+	L2TP_MSG_ICRQ = 10,
+	L2TP_MSG_ICRP = 11,
+	L2TP_MSG_ICCN = 12,
+	L2TP_MSG_RESERVED13 = 13,
+	L2TP_MSG_CDN = 14,
+	L2TP_MSG_WEN = 15,
+	L2TP_MSG_SLI = 16,
+	L2TP_MSG_TYPE_COUNT = 17,
+};
+
+/* AVP attribute types, vendor 0 (RFC 2661 §4.4). */
+enum l2tp_avp_type {
+	L2TP_AVP_MESSAGE_TYPE = 0,
+	L2TP_AVP_RESULT_CODE = 1,
+	L2TP_AVP_PROTOCOL_VERSION = 2,
+	L2TP_AVP_FRAMING_CAPS = 3,
+	L2TP_AVP_BEARER_CAPS = 4,
+	L2TP_AVP_TIE_BREAKER = 5,
+	L2TP_AVP_FIRMWARE_REV = 6,
+	L2TP_AVP_HOST_NAME = 7,
+	L2TP_AVP_VENDOR_NAME = 8,
+	L2TP_AVP_ASSIGNED_TUNNEL_ID = 9,
+	L2TP_AVP_RECV_WINDOW_SIZE = 10,
+	L2TP_AVP_CHALLENGE = 11,
+	L2TP_AVP_Q931_CAUSE = 12,
+	L2TP_AVP_CHALLENGE_RESPONSE = 13,
+	L2TP_AVP_ASSIGNED_SESSION_ID = 14,
+	L2TP_AVP_CALL_SERIAL = 15,
+	L2TP_AVP_MIN_BPS = 16,
+	L2TP_AVP_MAX_BPS = 17,
+	L2TP_AVP_BEARER_TYPE = 18,
+	L2TP_AVP_FRAMING_TYPE = 19,
+	L2TP_AVP_RESERVED20 = 20,
+	L2TP_AVP_CALLED_NUMBER = 21,
+	L2TP_AVP_CALLING_NUMBER = 22,
+	L2TP_AVP_SUB_ADDRESS = 23,
+	L2TP_AVP_TX_CONNECT_SPEED = 24,
+	L2TP_AVP_PHYS_CHANNEL_ID = 25,
+	L2TP_AVP_INITIAL_RCVD_LCP_CONFREQ = 26,
+	L2TP_AVP_LAST_SENT_LCP_CONFREQ = 27,
+	L2TP_AVP_LAST_RCVD_LCP_CONFREQ = 28,
+	L2TP_AVP_PROXY_AUTHEN_TYPE = 29,
+	L2TP_AVP_PROXY_AUTHEN_NAME = 30,
+	L2TP_AVP_PROXY_AUTHEN_CHALLENGE = 31,
+	L2TP_AVP_PROXY_AUTHEN_ID = 32,
+	L2TP_AVP_PROXY_AUTHEN_RESPONSE = 33,
+	L2TP_AVP_CALL_ERRORS = 34,
+	L2TP_AVP_ACCM = 35,
+	L2TP_AVP_RANDOM_VECTOR = 36,
+	L2TP_AVP_PRIVATE_GROUP_ID = 37,
+	L2TP_AVP_RX_CONNECT_SPEED = 38,
+	L2TP_AVP_SEQUENCING_REQUIRED = 39,
+	L2TP_AVP_TYPE_COUNT = 40,
+};
+
+/* StopCCN Result Codes (RFC 2661 §4.4.2). */
+enum l2tp_stopccn_result {
+	L2TP_STOPCCN_RESERVED = 0,
+	L2TP_STOPCCN_CLEAR = 1,          /* general request to clear control connection */
+	L2TP_STOPCCN_GENERAL_ERROR = 2,  /* see error code */
+	L2TP_STOPCCN_ALREADY_EXISTS = 3,
+	L2TP_STOPCCN_NOT_AUTHORIZED = 4,
+	L2TP_STOPCCN_BAD_VERSION = 5,    /* error code carries our highest version */
+	L2TP_STOPCCN_SHUTTING_DOWN = 6,
+	L2TP_STOPCCN_FSM_ERROR = 7,
+};
+
+/* CDN Result Codes (RFC 2661 §4.4.2). */
+enum l2tp_cdn_result {
+	L2TP_CDN_RESERVED = 0,
+	L2TP_CDN_LOST_CARRIER = 1,
+	L2TP_CDN_GENERAL_ERROR = 2,      /* see error code */
+	L2TP_CDN_ADMIN = 3,              /* administrative reasons */
+	L2TP_CDN_NO_FACILITIES_TEMP = 4,
+	L2TP_CDN_NO_FACILITIES_PERM = 5,
+	L2TP_CDN_INVALID_DEST = 6,
+	L2TP_CDN_NO_CARRIER = 7,
+	L2TP_CDN_BUSY = 8,
+	L2TP_CDN_NO_DIAL_TONE = 9,
+	L2TP_CDN_TIMEOUT = 10,
+	L2TP_CDN_NO_FRAMING = 11,
+};
+
+/* General Error Codes (RFC 2661 §4.4.2). */
+enum l2tp_error_code {
+	L2TP_ERR_NONE = 0,
+	L2TP_ERR_NO_CONTROL_CONNECTION = 1,
+	L2TP_ERR_BAD_LENGTH = 2,
+	L2TP_ERR_BAD_VALUE = 3,          /* a field out of range or reserved field non-zero */
+	L2TP_ERR_NO_RESOURCES = 4,
+	L2TP_ERR_INVALID_SESSION_ID = 5,
+	L2TP_ERR_VENDOR_SPECIFIC = 6,
+	L2TP_ERR_TRY_ANOTHER = 7,
+	L2TP_ERR_UNKNOWN_MANDATORY_AVP = 8,
+};
+
+/* Framing and Bearer Capabilities / Type bits (RFC 2661 §4.4.3, §4.4.5). */
+enum l2tp_framing_bit {
+	L2TP_FRAMING_SYNC = 0x1,
+	L2TP_FRAMING_ASYNC = 0x2,
+};
+enum l2tp_bearer_bit {
+	L2TP_BEARER_DIGITAL = 0x1,
+	L2TP_BEARER_ANALOG = 0x2,
+};
+
+/* Proxy Authen Type values (RFC 2661 §4.4.5). */
+enum l2tp_proxy_authen_type {
+	L2TP_PROXY_AUTH_RESERVED = 0,
+	L2TP_PROXY_AUTH_TEXTUAL = 1,
+	L2TP_PROXY_AUTH_CHAP = 2,
+	L2TP_PROXY_AUTH_PAP = 3,
+	L2TP_PROXY_AUTH_NONE = 4,
+	L2TP_PROXY_AUTH_MSCHAPV1 = 5,
+};
+
+/* CHAP-style ID used in Challenge Response (RFC 2661 §4.2): MD5(type || secret || challenge). */
+enum l2tp_chap_id {
+	L2TP_CHAPID_SCCRP = 2,
+	L2TP_CHAPID_SCCCN = 3,
+};
+
+#endif
