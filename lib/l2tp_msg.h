@@ -174,7 +174,8 @@ struct l2tp_mbuf {
 
 /*
  * Start a control message: 12-byte header (T, L, S, version 2) with Ns and
- * Nr 0 (filled in on transmission by l2tp_rel), then the Message Type AVP.
+ * Nr 0 (l2tp_rel writes bytes 8..11 on each transmission), then the Message
+ * Type AVP. The Length field is kept current by every l2tp_mb_* call.
  * type L2TP_MSG_ZLB produces a bare 12-byte header.
  */
 void l2tp_mb_begin(struct l2tp_mbuf *b, uint16_t tunnel_id, uint16_t session_id, uint16_t type);
@@ -201,9 +202,6 @@ void l2tp_mb_bytes_hidden(struct l2tp_mbuf *b, bool mand, uint16_t type,
 void l2tp_mb_u16_hidden(struct l2tp_mbuf *b, bool mand, uint16_t type, uint16_t v);
 void l2tp_mb_u32_hidden(struct l2tp_mbuf *b, bool mand, uint16_t type, uint32_t v);
 void l2tp_mb_str_hidden(struct l2tp_mbuf *b, bool mand, uint16_t type, const char *s);
-
-/* Write Ns and Nr into an encoded control message (bytes 8..11). */
-void l2tp_msg_set_seq(uint8_t *pkt, size_t len, uint16_t ns, uint16_t nr);
 
 /* ---- tunnel authentication (RFC 2661 §4.2, §5.1.1) ---------------------- */
 
