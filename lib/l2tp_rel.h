@@ -41,11 +41,15 @@ struct l2tp_rel_stats {
 	uint64_t duplicates;      /* received Ns already delivered: acked, dropped */
 	uint64_t reordered;       /* queued out of order, later delivered */
 	uint64_t out_of_window;   /* received Ns beyond our window: dropped */
+	uint64_t bad_nr;          /* received Nr acks a message never sent: Nr ignored */
+	uint64_t nomem;           /* out-of-order message not kept (no memory, or too big
+				     for pop_ready's buffer): dropped, the peer retransmits */
 };
 
 struct l2tp_rel {
 	struct l2tp_rel_cfg cfg;
 	uint16_t peer_tunnel_id;  /* Tunnel ID written into ZLBs */
+	/* ns and nr start at 0; they may be set right after init (tests). */
 	uint16_t ns;              /* Ns for the next new message */
 	uint16_t nr;              /* next Ns expected from the peer (our Nr) */
 	uint16_t una;             /* oldest Ns we sent that is not acknowledged */
@@ -59,7 +63,7 @@ struct l2tp_rel {
 	uint32_t rto_ms;          /* current timeout, doubled per retransmission up to the cap */
 	uint32_t retries;         /* retransmissions of the oldest in-flight message */
 	uint64_t rtx_deadline;    /* UINT64_MAX when nothing is in flight */
-	/* Out-of-order messages by (ns - nr - 1) slot, our_rws - 1 slots. */
+	/* Out-of-order messages by (ns - nr) slot, our_rws slots (none if 1). */
 	struct l2tp_rel_pkt **ooo;
 	bool ack_pending;
 	uint64_t ack_deadline;
@@ -98,7 +102,9 @@ enum l2tp_rel_verdict l2tp_rel_input(struct l2tp_rel *r, const uint8_t *pkt, siz
 /*
  * After L2TP_REL_DELIVER: returns the next queued message that is now in
  * order (copied into buf, its length returned; 0 when none). Each one
- * returned advances Nr like a fresh in-order delivery.
+ * returned advances Nr like a fresh in-order delivery. Pass cap >=
+ * L2TP_MAX_MSG; a message larger than cap is dropped (stats.nomem) and Nr
+ * stays, so the peer's retransmission arrives as L2TP_REL_DELIVER.
  */
 size_t l2tp_rel_pop_ready(struct l2tp_rel *r, uint8_t *buf, size_t cap, uint64_t now_ms);
 
@@ -114,7 +120,11 @@ typedef void (*l2tp_rel_emit_fn)(void *ctx, const uint8_t *pkt, size_t len);
  */
 int l2tp_rel_output(struct l2tp_rel *r, uint64_t now_ms, l2tp_rel_emit_fn emit, void *ctx);
 
-/* Earliest time l2tp_rel_output() has something to do; UINT64_MAX for never. */
+/*
+ * Earliest time l2tp_rel_output() has something to do; UINT64_MAX for never
+ * (also once failed). 0 when queued messages can go out now (the window
+ * opened after l2tp_rel_queue() or an ack in l2tp_rel_input()): call output.
+ */
 uint64_t l2tp_rel_next_deadline(const struct l2tp_rel *r);
 
 /* True when every queued message was sent and acknowledged. */
