@@ -47,7 +47,7 @@ enum l2tp_decode_err {
 	L2TP_DEC_HIDDEN_BAD,       /* hidden AVP whose unhidden length is inconsistent */
 	L2TP_DEC_UNKNOWN_MANDATORY,/* unknown AVP (any vendor) with M set: msg->unknown_* say which */
 	L2TP_DEC_MISSING_AVP,      /* a mandatory AVP for this message type is absent */
-	L2TP_DEC_UNKNOWN_MSG_TYPE, /* Message Type not in RFC 2661 (with M bit set) */
+	L2TP_DEC_UNKNOWN_MSG_TYPE, /* Message Type not in RFC 2661; msg->type_mandatory has its M bit */
 	L2TP_DEC_ERR_COUNT,
 };
 const char *l2tp_decode_err_str(enum l2tp_decode_err e);
@@ -72,6 +72,7 @@ struct l2tp_blob {
 struct l2tp_msg {
 	struct l2tp_hdr hdr;
 	uint16_t type;               /* enum l2tp_msg_type; L2TP_MSG_ZLB for a ZLB */
+	bool type_mandatory;         /* M bit of the Message Type AVP (RFC 2661 §3.2) */
 	uint64_t present;            /* bit (1 << avp_type) for each vendor-0 AVP seen, types < 64 */
 	uint64_t hidden;             /* same bits, for AVPs that arrived hidden */
 
@@ -119,8 +120,10 @@ struct l2tp_msg {
 	uint32_t rx_connect_speed;                     /* (38) */
 	/* (39) Sequencing Required: present bit only */
 
-	/* Set with L2TP_DEC_UNKNOWN_MANDATORY. */
+	/* Set with L2TP_DEC_UNKNOWN_MANDATORY (and L2TP_DEC_AVP_RESERVED). */
 	uint16_t unknown_vendor, unknown_type;
+	/* Set with L2TP_DEC_MISSING_AVP: the first absent mandatory AVP type. */
+	uint16_t missing_avp;
 	/* Count of non-mandatory AVPs skipped (unknown vendor or type). */
 	uint16_t skipped_avps;
 };
@@ -193,7 +196,7 @@ void l2tp_mb_protocol_version(struct l2tp_mbuf *b);   /* 1.0 */
  * 16 random bytes (callers pass bytes from their RNG; lib has none) and arms
  * hiding with secret. The *_hidden variants then hide the value (RFC 2661
  * §4.3, type hashed in network order) with the 2-byte original length and
- * optional padding (pad_len bytes taken from the end of rv; 0 is fine).
+ * no padding. Calling them before l2tp_mb_random_vector() sets overflow.
  */
 void l2tp_mb_random_vector(struct l2tp_mbuf *b, const uint8_t rv[16],
 			   const uint8_t *secret, size_t secret_len);
@@ -209,7 +212,13 @@ void l2tp_mb_str_hidden(struct l2tp_mbuf *b, bool mand, uint16_t type, const cha
 void l2tp_challenge_response(uint8_t chap_id, const uint8_t *secret, size_t secret_len,
 			     const uint8_t *challenge, size_t challenge_len, uint8_t out[16]);
 
-/* Hidden AVP transforms, exposed for tests (RFC 2661 §4.3). type in host order. */
+/*
+ * Hidden AVP transforms, exposed for tests (RFC 2661 §4.3). type in host order.
+ * unhide: in is the hidden subfield (2-byte original length, value, padding);
+ * out (room for in_len bytes) gets the value and *out_len its original length;
+ * -EBADMSG when that length does not fit. swap_type hashes the byte-swapped type
+ * (xl2tpd). hide: in is the value; out gets in_len + 2 bytes (length, value).
+ */
 int l2tp_avp_unhide(uint16_t type, bool swap_type, const uint8_t *secret, size_t secret_len,
 		    const uint8_t *rv, size_t rv_len, const uint8_t *in, size_t in_len,
 		    uint8_t *out, size_t *out_len);
