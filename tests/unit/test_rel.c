@@ -416,6 +416,25 @@ START_TEST(test_reorder_queued_then_delivered)
 }
 END_TEST
 
+/* A copy of the message that waits for pop_ready is a duplicate, not a delivery. */
+START_TEST(test_duplicate_of_ready_message)
+{
+	struct l2tp_rel r;
+	uint8_t buf[L2TP_MAX_MSG];
+
+	rel_setup(&r, 4, 4);
+	ck_assert_int_eq(rx_msg(&r, 1, 0, 101, 0), L2TP_REL_QUEUED);
+	ck_assert_int_eq(rx_msg(&r, 0, 0, 100, 0), L2TP_REL_DELIVER);
+	ck_assert_int_eq(rx_msg(&r, 1, 0, 101, 0), L2TP_REL_DUPLICATE);
+	ck_assert_uint_eq(r.nr, 1);
+	ck_assert_uint_eq(l2tp_rel_pop_ready(&r, buf, sizeof(buf), 0), MSG_LEN);
+	ck_assert_uint_eq(get16(buf + 12), 101);
+	ck_assert_uint_eq(r.nr, 2);
+	ck_assert_uint_eq(l2tp_rel_pop_ready(&r, buf, sizeof(buf), 0), 0);
+	l2tp_rel_free(&r);
+}
+END_TEST
+
 /* A queued message too big for the caller's buffer is dropped, Nr stays. */
 START_TEST(test_pop_ready_small_buffer)
 {
@@ -956,6 +975,7 @@ static Suite *rel_suite(void)
 	tcase_add_test(tc, test_loss_and_retransmit);
 	tcase_add_test(tc, test_ack_lost_duplicate_acked_at_once);
 	tcase_add_test(tc, test_reorder_queued_then_delivered);
+	tcase_add_test(tc, test_duplicate_of_ready_message);
 	tcase_add_test(tc, test_pop_ready_small_buffer);
 	tcase_add_loop_test(tc, test_window_table, 0,
 			    (int)(sizeof(window_cases) / sizeof(window_cases[0])));
