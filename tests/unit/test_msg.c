@@ -894,6 +894,168 @@ START_TEST(test_names)
 }
 END_TEST
 
+/* ---- hidden AVPs and Challenge Response, vectors from gen_vectors.py ---- */
+
+struct hidden_vec {
+	const char *name;
+	uint16_t type;
+	uint8_t secret[80];
+	size_t secret_len;
+	uint8_t value[64];
+	size_t value_len;
+	uint8_t msg[160];
+	size_t msg_len;
+	bool encodable;      /* network-order type, no padding, 16-byte RV */
+};
+
+struct chal_vec {
+	uint8_t chap_id;
+	uint8_t secret[64];
+	size_t secret_len;
+	uint8_t challenge[64];
+	size_t challenge_len;
+	uint8_t response[16];
+};
+
+#include "data/msg/hidden_vectors.inc"
+
+#define HV_RV_OFF 26         /* header 12 + Message Type AVP 8 + RV AVP header 6 */
+
+static void check_hidden_value(const struct l2tp_msg *m, const struct hidden_vec *v)
+{
+	struct avp_case c = { .name = v->name, .type = v->type, .len = v->value_len };
+
+	memcpy(c.v, v->value, v->value_len < sizeof(c.v) ? v->value_len : sizeof(c.v));
+	switch (v->type) {
+	case L2TP_AVP_HOST_NAME: str_eq(m->host_name, &c); break;
+	case L2TP_AVP_CALLED_NUMBER: str_eq(m->called_number, &c); break;
+	case L2TP_AVP_PROXY_AUTHEN_NAME:
+		ck_assert_uint_eq(strlen(m->proxy_authen_name), v->value_len);
+		ck_assert_mem_eq(m->proxy_authen_name, v->value, v->value_len);
+		break;
+	case L2TP_AVP_PROXY_AUTHEN_RESPONSE: blob_eq(&m->proxy_authen_response, &c); break;
+	case L2TP_AVP_ASSIGNED_TUNNEL_ID:
+		ck_assert_uint_eq(m->assigned_tunnel_id, be(v->value, 2));
+		break;
+	case L2TP_AVP_ASSIGNED_SESSION_ID:
+		ck_assert_uint_eq(m->assigned_session_id, be(v->value, 2));
+		break;
+	case L2TP_AVP_CALL_SERIAL: ck_assert_uint_eq(m->call_serial, be(v->value, 4)); break;
+	default: ck_abort_msg("no field check for %s", v->name);
+	}
+}
+
+START_TEST(test_hidden_decode)
+{
+	const struct hidden_vec *v = &hidden_vecs[_i];
+	struct l2tp_msg m;
+
+	ck_assert_msg(l2tp_msg_decode(v->msg, v->msg_len, v->secret, v->secret_len, &m) ==
+		      L2TP_DEC_OK, "%s", v->name);
+	ck_assert_uint_eq(m.type, L2TP_MSG_HELLO);
+	ck_assert_uint_eq(m.hidden, UINT64_C(1) << v->type);
+	ck_assert(l2tp_msg_has(&m, v->type));
+	check_hidden_value(&m, v);
+
+	/* Same message without a secret, and with the wrong one. */
+	ck_assert_int_eq(l2tp_msg_decode(v->msg, v->msg_len, NULL, 0, &m),
+			 L2TP_DEC_HIDDEN_NO_SECRET);
+	ck_assert_int_eq(l2tp_msg_decode(v->msg, v->msg_len, (const uint8_t *)"wrong", 5, &m),
+			 L2TP_DEC_HIDDEN_BAD);
+}
+END_TEST
+
+START_TEST(test_hidden_encode)
+{
+	const struct hidden_vec *v = &hidden_vecs[_i];
+	struct l2tp_mbuf b;
+
+	if (!v->encodable)
+		return;
+	l2tp_mb_begin(&b, 0x0102, 0, L2TP_MSG_HELLO);
+	l2tp_mb_random_vector(&b, v->msg + HV_RV_OFF, v->secret, v->secret_len);
+	l2tp_mb_bytes_hidden(&b, true, v->type, v->value, v->value_len);
+	ck_assert(!b.overflow);
+	ck_assert_uint_eq(b.len, v->msg_len);
+	ck_assert_msg(memcmp(b.data, v->msg, v->msg_len) == 0, "%s", v->name);
+}
+END_TEST
+
+/* The xl2tpd vectors only unhide with the byte-swapped type (DESIGN.md §6). */
+START_TEST(test_unhide_swapped)
+{
+	const struct hidden_vec *v = &hidden_vecs[_i];
+	const uint8_t *avp = v->msg + HV_RV_OFF + 16;
+	size_t hlen = (size_t)((avp[0] << 8 | avp[1]) & 0x3ff) - 6;
+	uint8_t out[L2TP_AVP_MAX_LEN];
+	size_t out_len = 0;
+	bool xl2tpd = strncmp(v->name, "xl2tpd", 6) == 0;
+
+	if (v->secret_len != sizeof("tunnel-secret") - 1)
+		return;          /* the short-RV vector has its RV elsewhere */
+	ck_assert_int_eq(l2tp_avp_unhide(v->type, xl2tpd, v->secret, v->secret_len,
+					 v->msg + HV_RV_OFF, 16, avp + 6, hlen, out, &out_len), 0);
+	ck_assert_uint_eq(out_len, v->value_len);
+	ck_assert_mem_eq(out, v->value, v->value_len);
+	ck_assert_int_ne(l2tp_avp_unhide(v->type, !xl2tpd, v->secret, v->secret_len,
+					 v->msg + HV_RV_OFF, 16, avp + 6, hlen, out, &out_len), 0);
+}
+END_TEST
+
+START_TEST(test_hidden_round_trip)
+{
+	const uint8_t rv[16] = "0123456789abcdef";
+	const uint8_t secret[] = "round-trip";
+	struct l2tp_mbuf b;
+	struct l2tp_msg m;
+
+	l2tp_mb_begin(&b, 9, 0, L2TP_MSG_SCCRQ);
+	l2tp_mb_random_vector(&b, rv, secret, sizeof(secret) - 1);
+	l2tp_mb_protocol_version(&b);
+	l2tp_mb_str_hidden(&b, true, L2TP_AVP_HOST_NAME, "a-host-name-longer-than-one-block");
+	l2tp_mb_u32(&b, true, L2TP_AVP_FRAMING_CAPS, 3);
+	l2tp_mb_u16_hidden(&b, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, 0x4321);
+	l2tp_mb_u32_hidden(&b, false, L2TP_AVP_BEARER_CAPS, 0x2);
+	ck_assert(!b.overflow);
+	ck_assert_int_eq(l2tp_msg_decode(b.data, b.len, secret, sizeof(secret) - 1, &m),
+			 L2TP_DEC_OK);
+	ck_assert_str_eq(m.host_name, "a-host-name-longer-than-one-block");
+	ck_assert_uint_eq(m.assigned_tunnel_id, 0x4321);
+	ck_assert_uint_eq(m.bearer_caps, 2);
+	ck_assert_uint_eq(m.hidden, (1u << L2TP_AVP_HOST_NAME) | (1u << L2TP_AVP_BEARER_CAPS) |
+				    (1u << L2TP_AVP_ASSIGNED_TUNNEL_ID));
+}
+END_TEST
+
+/* A hidden AVP only unhides with the Random Vector that precedes it (§4.3). */
+START_TEST(test_hidden_rv_order)
+{
+	const struct hidden_vec *v = &hidden_vecs[0];
+	struct l2tp_msg m;
+	uint8_t pkt[200];
+	size_t rv_avp = 22, hid_off = HV_RV_OFF + 16;
+	size_t hid_len = v->msg_len - hid_off;
+
+	/* Put the hidden AVP before the Random Vector. */
+	memcpy(pkt, v->msg, 20);
+	memcpy(pkt + 20, v->msg + hid_off, hid_len);
+	memcpy(pkt + 20 + hid_len, v->msg + 20, rv_avp);
+	ck_assert_int_eq(l2tp_msg_decode(pkt, v->msg_len, v->secret, v->secret_len, &m),
+			 L2TP_DEC_HIDDEN_NO_RV);
+}
+END_TEST
+
+START_TEST(test_challenge_response)
+{
+	const struct chal_vec *v = &chal_vecs[_i];
+	uint8_t out[16];
+
+	l2tp_challenge_response(v->chap_id, v->secret, v->secret_len, v->challenge,
+				v->challenge_len, out);
+	ck_assert_mem_eq(out, v->response, 16);
+}
+END_TEST
+
 static Suite *msg_suite(void)
 {
 	Suite *s = suite_create("l2tp_msg");
@@ -916,6 +1078,17 @@ static Suite *msg_suite(void)
 	tcase_add_loop_test(tc, test_missing_avp, 0, sizeof(rt_types) / sizeof(rt_types[0]));
 	tcase_add_test(tc, test_zlb_and_trailing);
 	tcase_add_test(tc, test_names);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("hidden");
+	tcase_add_loop_test(tc, test_hidden_decode, 0, sizeof(hidden_vecs) / sizeof(hidden_vecs[0]));
+	tcase_add_loop_test(tc, test_hidden_encode, 0, sizeof(hidden_vecs) / sizeof(hidden_vecs[0]));
+	tcase_add_loop_test(tc, test_unhide_swapped, 0,
+			    sizeof(hidden_vecs) / sizeof(hidden_vecs[0]));
+	tcase_add_test(tc, test_hidden_round_trip);
+	tcase_add_test(tc, test_hidden_rv_order);
+	tcase_add_loop_test(tc, test_challenge_response, 0,
+			    sizeof(chal_vecs) / sizeof(chal_vecs[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
