@@ -1,0 +1,968 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* lnsd.conf parsing (inih), validation, peer matching and canonical dump. */
+#include "conf.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+const char conf_embedded_default[] =
+	"# lnsd embedded default: control plane on loopback, no tunnel secret.\n"
+	"[lnsd]\n"
+	"listen = 127.0.0.1:1701\n"
+	"control-socket = " CONF_DEFAULT_SOCKET "\n"
+	"\n"
+	"[l2tp]\n"
+	"secret =\n"
+	"hide-avps = no\n";
+
+enum sect { SECT_NONE, SECT_LNSD, SECT_L2TP, SECT_PEER };
+
+enum key_type {
+	KT_STR,        /* char * */
+	KT_BOOL,       /* bool */
+	KT_TRISTATE,   /* int: -1 unset, 0, 1 */
+	KT_UINT,       /* uint32_t in [min, max] */
+	KT_SECONDS,    /* decimal seconds into uint32_t ms in [min, max] (ms) */
+	KT_LISTEN,
+	KT_CIDRS,
+	KT_GLOBS,
+	KT_LOGLEVEL,
+	KT_DATAPLANE,
+	KT_HOSTNAME,
+	KT_SOCKPATH,
+};
+
+struct key_def {
+	enum sect sect;
+	const char *name;
+	enum key_type type;
+	size_t off;            /* in struct lnsd_conf, or struct conf_peer for SECT_PEER */
+	uint32_t min, max;
+};
+
+#define C(f) offsetof(struct lnsd_conf, f)
+#define P(f) offsetof(struct conf_peer, f)
+static const struct key_def keys[] = {
+	{ SECT_LNSD, "listen", KT_LISTEN, 0, 0, 0 },
+	{ SECT_LNSD, "control-socket", KT_SOCKPATH, C(control_socket), 0, 0 },
+	{ SECT_LNSD, "hostname", KT_HOSTNAME, C(hostname), 0, 0 },
+	{ SECT_LNSD, "dataplane", KT_DATAPLANE, C(dataplane), 0, 0 },
+	{ SECT_LNSD, "log-level", KT_LOGLEVEL, C(log_level), 0, 0 },
+	{ SECT_L2TP, "secret", KT_STR, C(secret), 0, 0 },
+	{ SECT_L2TP, "hide-avps", KT_BOOL, C(hide_avps), 0, 0 },
+	{ SECT_L2TP, "hello-interval", KT_SECONDS, C(hello_interval_ms), 0, 3600000 },
+	{ SECT_L2TP, "retransmit-timeout", KT_SECONDS, C(retransmit_timeout_ms), 100, 30000 },
+	{ SECT_L2TP, "retransmit-cap", KT_SECONDS, C(retransmit_cap_ms), 100, 120000 },
+	{ SECT_L2TP, "retransmit-retries", KT_UINT, C(retransmit_retries), 1, 100 },
+	{ SECT_L2TP, "receive-window", KT_UINT, C(receive_window), 1, 256 },
+	{ SECT_L2TP, "max-tunnels", KT_UINT, C(max_tunnels), 0, 65535 },
+	{ SECT_L2TP, "max-sessions", KT_UINT, C(max_sessions), 0, 10000000 },
+	{ SECT_L2TP, "max-half-open", KT_UINT, C(max_half_open), 0, 65535 },
+	{ SECT_L2TP, "max-sessions-per-tunnel", KT_UINT, C(max_sessions_per_tunnel), 0, 65535 },
+	{ SECT_L2TP, "setup-timeout", KT_SECONDS, C(setup_timeout_ms), 1000, 600000 },
+	{ SECT_L2TP, "stopccn-hold", KT_SECONDS, C(stopccn_hold_ms), 1000, 600000 },
+	{ SECT_PEER, "match-hostname", KT_GLOBS, 0, 0, 0 },
+	{ SECT_PEER, "match-address", KT_CIDRS, 0, 0, 0 },
+	{ SECT_PEER, "secret", KT_STR, P(secret), 0, 0 },
+	{ SECT_PEER, "hide-avps", KT_TRISTATE, P(hide_avps), 0, 0 },
+};
+#undef C
+#undef P
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+
+struct parser {
+	struct lnsd_conf *c;
+	FILE *f;                 /* or text */
+	const char *text;
+	size_t pos;
+	int line;
+	enum sect sect;
+	struct conf_peer *peer;  /* current [peer NAME] */
+	char *err;
+	size_t errlen;
+	bool failed;
+};
+
+static const char *const sect_names[] = {
+	[SECT_NONE] = "", [SECT_LNSD] = "lnsd", [SECT_L2TP] = "l2tp", [SECT_PEER] = "peer",
+};
+
+__attribute__((format(printf, 2, 3)))
+static void perr(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	if (p->failed)
+		return;
+	p->failed = true;
+	n = (size_t)snprintf(p->err, p->errlen, "%s:%d: ", p->c->path, p->line);
+	if (n >= p->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+	va_end(ap);
+}
+
+/* "[l2tp] retransmit-retries" / "[peer lac1] secret" for messages. */
+static const char *key_label(const struct parser *p, const char *key, char *buf, size_t len)
+{
+	if (p->sect == SECT_PEER)
+		snprintf(buf, len, "[peer %s] %s", p->peer->name, key);
+	else
+		snprintf(buf, len, "[%s] %s", sect_names[p->sect], key);
+	return buf;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static bool valid_peer_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
+			return false;
+	return true;
+}
+
+/* A section header was read (from the reader, so empty sections count too). */
+static void section_begin(struct parser *p, char *name)
+{
+	struct lnsd_conf *c = p->c;
+	struct conf_peer *np;
+
+	name = trim(name);
+	p->peer = NULL;
+	if (strcmp(name, "lnsd") == 0) {
+		p->sect = SECT_LNSD;
+		return;
+	}
+	if (strcmp(name, "l2tp") == 0) {
+		p->sect = SECT_L2TP;
+		return;
+	}
+	if (strncmp(name, "peer", 4) != 0 || (name[4] && !isspace((unsigned char)name[4]))) {
+		perr(p, "unknown section [%s] (expected [lnsd], [l2tp] or [peer NAME])", name);
+		return;
+	}
+	name = trim(name + 4);
+	if (!valid_peer_name(name)) {
+		perr(p, "[peer %s]: a peer needs a name of letters, digits, '.', '_' or '-'", name);
+		return;
+	}
+	for (size_t i = 0; i < c->n_peers; i++) {
+		if (strcmp(c->peers[i].name, name) == 0) {
+			perr(p, "duplicate section [peer %s] (first at line %d)", name,
+			     c->peers[i].line);
+			return;
+		}
+	}
+	np = realloc(c->peers, (c->n_peers + 1) * sizeof(*np));
+	if (!np) {
+		perr(p, "out of memory");
+		return;
+	}
+	c->peers = np;
+	np = &c->peers[c->n_peers];
+	memset(np, 0, sizeof(*np));
+	np->hide_avps = -1;
+	np->line = p->line;
+	np->name = strdup(name);
+	if (!np->name) {
+		perr(p, "out of memory");
+		return;
+	}
+	c->n_peers++;
+	p->sect = SECT_PEER;
+	p->peer = np;
+}
+
+/*
+ * inih reader: one call per physical line, so p->line is exact. Section
+ * headers are recognised here rather than in the handler because inih does
+ * not report sections without keys.
+ */
+static char *reader(char *buf, int size, void *stream)
+{
+	struct parser *p = stream;
+	size_t n = 0;
+	int ch;
+
+	if (p->failed)
+		return NULL;
+	for (;;) {
+		if (p->f) {
+			ch = fgetc(p->f);
+		} else {
+			ch = p->text[p->pos] ? (unsigned char)p->text[p->pos] : EOF;
+			if (ch != EOF)
+				p->pos++;
+		}
+		if (ch == EOF || ch == '\n')
+			break;
+		if (n + 2 >= (size_t)size) {
+			p->line++;
+			perr(p, "line too long (at most %d characters)", size - 2);
+			return NULL;
+		}
+		buf[n++] = (char)ch;
+	}
+	if (ch == EOF && n == 0)
+		return NULL;
+	buf[n] = '\0';
+	p->line++;
+
+	char tmp[n + 1];
+	char *s, *e;
+
+	memcpy(tmp, buf, n + 1);
+	s = tmp;
+	if (p->line == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3;
+	s = trim(s);
+	if (*s == '[') {
+		e = strchr(s, ']');
+		if (!e) {
+			perr(p, "section header without ']'");
+			return NULL;
+		}
+		*e = '\0';
+		section_begin(p, s + 1);
+		if (p->failed)
+			return NULL;
+	}
+	return buf;
+}
+
+/* ---- value parsers: 0 or an error message written with perr ---------- */
+
+static int parse_uint(struct parser *p, const char *lbl, const char *v, uint64_t *out)
+{
+	char *end;
+
+	if (!*v || !isdigit((unsigned char)*v)) {
+		perr(p, "%s: \"%s\" is not a number", lbl, v);
+		return -1;
+	}
+	errno = 0;
+	*out = strtoull(v, &end, 10);
+	if (*end) {
+		perr(p, "%s: \"%s\" is not a number", lbl, v);
+		return -1;
+	}
+	if (errno == ERANGE)
+		*out = UINT64_MAX;
+	return 0;
+}
+
+/* Decimal seconds with up to three fractional digits, into milliseconds. */
+static int parse_seconds(struct parser *p, const char *lbl, const char *v, uint64_t *ms)
+{
+	const char *s = v;
+	uint64_t whole = 0, frac = 0;
+	int nfrac = 0;
+
+	if (!isdigit((unsigned char)*s))
+		goto bad;
+	for (; isdigit((unsigned char)*s); s++)
+		whole = whole < 100000000 ? whole * 10 + (uint64_t)(*s - '0') : UINT64_MAX / 2000;
+	if (*s == '.') {
+		for (s++; isdigit((unsigned char)*s); s++, nfrac++)
+			if (nfrac < 3)
+				frac = frac * 10 + (uint64_t)(*s - '0');
+			else if (*s != '0')
+				goto bad;
+		if (nfrac == 0)
+			goto bad;
+	}
+	if (*s)
+		goto bad;
+	for (int i = nfrac < 3 ? nfrac : 3; i < 3; i++)
+		frac *= 10;
+	*ms = whole * 1000 + frac;
+	return 0;
+bad:
+	perr(p, "%s: \"%s\" is not a number of seconds (like 30 or 0.5; millisecond resolution)",
+	     lbl, v);
+	return -1;
+}
+
+static int parse_bool(struct parser *p, const char *lbl, const char *v, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(v, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	perr(p, "%s: \"%s\" is not yes or no", lbl, v);
+	return -1;
+}
+
+/* "192.0.2.1:1701", "192.0.2.1" (port 1701), "[2001:db8::1]:1701", "[::]". */
+static int parse_hostport(const char *item, struct lns_addr *a)
+{
+	char host[64];
+	const char *port = NULL;
+	uint8_t raw[16];
+	size_t hl;
+
+	memset(a, 0, sizeof(*a));
+	if (*item == '[') {
+		const char *e = strchr(item, ']');
+
+		if (!e || (size_t)(e - item - 1) >= sizeof(host))
+			return -1;
+		hl = (size_t)(e - item - 1);
+		memcpy(host, item + 1, hl);
+		host[hl] = '\0';
+		if (e[1] == ':')
+			port = e + 2;
+		else if (e[1])
+			return -1;
+		if (inet_pton(AF_INET6, host, raw) != 1)
+			return -1;
+		a->family = 6;
+		memcpy(a->addr, raw, 16);
+	} else {
+		const char *colon = strchr(item, ':');
+
+		hl = colon ? (size_t)(colon - item) : strlen(item);
+		if (hl >= sizeof(host))
+			return -1;
+		memcpy(host, item, hl);
+		host[hl] = '\0';
+		port = colon ? colon + 1 : NULL;
+		if (inet_pton(AF_INET, host, raw) != 1)
+			return -1;
+		a->family = 4;
+		memcpy(a->addr, raw, 4);
+	}
+	a->port = L2TP_UDP_PORT;
+	if (port) {
+		char *end;
+		unsigned long v;
+
+		if (!isdigit((unsigned char)*port))
+			return -1;
+		v = strtoul(port, &end, 10);
+		if (*end || v == 0 || v > 65535)
+			return -1;
+		a->port = (uint16_t)v;
+	}
+	return 0;
+}
+
+/* Split a comma-separated list in place; calls fn on each trimmed item. */
+typedef int (*item_fn)(struct parser *p, const char *lbl, char *item, void *ctx);
+static int for_each_item(struct parser *p, const char *lbl, const char *v, item_fn fn, void *ctx)
+{
+	char *copy = strdup(v), *save = NULL, *tok;
+	int ret = 0, n = 0;
+
+	if (!copy) {
+		perr(p, "out of memory");
+		return -1;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *it = trim(tok);
+
+		if (!*it)
+			continue;
+		n++;
+		ret = fn(p, lbl, it, ctx);
+		if (ret)
+			break;
+	}
+	if (!ret && n == 0) {
+		perr(p, "%s: empty list", lbl);
+		ret = -1;
+	}
+	free(copy);
+	return ret;
+}
+
+static int listen_item(struct parser *p, const char *lbl, char *item, void *ctx)
+{
+	struct lnsd_conf *c = p->c;
+	struct lns_addr a, *na;
+
+	if (parse_hostport(item, &a)) {
+		perr(p, "%s: \"%s\" is not an address:port (like 0.0.0.0:1701 or [::]:1701)", lbl,
+		     item);
+		return -1;
+	}
+	for (size_t i = 0; i < c->n_listen; i++) {
+		if (lns_addr_eq(&c->listen[i], &a)) {
+			perr(p, "%s: \"%s\" is listed twice", lbl, item);
+			return -1;
+		}
+	}
+	na = realloc(c->listen, (c->n_listen + 1) * sizeof(*na));
+	if (!na) {
+		perr(p, "out of memory");
+		return -1;
+	}
+	c->listen = na;
+	c->listen[c->n_listen++] = a;
+	return 0;
+}
+
+static int cidr_item(struct parser *p, const char *lbl, char *item, void *ctx)
+{
+	struct conf_peer *peer = p->peer;
+	struct conf_cidr cidr = { 0 }, *nc;
+	char *slash = strchr(item, '/');
+	unsigned long prefix;
+	unsigned max;
+
+	if (slash)
+		*slash = '\0';
+	if (inet_pton(AF_INET, item, cidr.addr) == 1) {
+		cidr.family = 4;
+		max = 32;
+	} else if (inet_pton(AF_INET6, item, cidr.addr) == 1) {
+		cidr.family = 6;
+		max = 128;
+	} else {
+		goto bad;
+	}
+	prefix = max;
+	if (slash) {
+		char *end;
+
+		if (!isdigit((unsigned char)slash[1]))
+			goto bad;
+		prefix = strtoul(slash + 1, &end, 10);
+		if (*end || prefix > max)
+			goto bad;
+	}
+	cidr.prefix = (uint8_t)prefix;
+	for (unsigned bit = (unsigned)prefix; bit < max; bit++) {
+		if (cidr.addr[bit / 8] & (0x80 >> (bit % 8))) {
+			if (slash)
+				*slash = '/';
+			perr(p, "%s: \"%s\" has bits set beyond the /%lu prefix", lbl, item, prefix);
+			return -1;
+		}
+	}
+	nc = realloc(peer->cidrs, (peer->n_cidrs + 1) * sizeof(*nc));
+	if (!nc) {
+		perr(p, "out of memory");
+		return -1;
+	}
+	peer->cidrs = nc;
+	peer->cidrs[peer->n_cidrs++] = cidr;
+	return 0;
+bad:
+	if (slash)
+		*slash = '/';
+	perr(p, "%s: \"%s\" is not an address or CIDR prefix (like 192.0.2.0/24 or 2001:db8::/32)",
+	     lbl, item);
+	return -1;
+}
+
+static int glob_item(struct parser *p, const char *lbl, char *item, void *ctx)
+{
+	struct conf_peer *peer = p->peer;
+	char **nh = realloc(peer->hostnames, (peer->n_hostnames + 1) * sizeof(*nh));
+
+	if (!nh) {
+		perr(p, "out of memory");
+		return -1;
+	}
+	peer->hostnames = nh;
+	nh[peer->n_hostnames] = strdup(item);
+	if (!nh[peer->n_hostnames]) {
+		perr(p, "out of memory");
+		return -1;
+	}
+	peer->n_hostnames++;
+	return 0;
+}
+
+static int set_value(struct parser *p, const struct key_def *k, const char *lbl, const char *v)
+{
+	char *base = k->sect == SECT_PEER ? (char *)p->peer : (char *)p->c;
+	void *field = base + k->off;
+	uint64_t n;
+	bool b;
+	int lvl;
+
+	switch (k->type) {
+	case KT_STR: {
+		char *s = strdup(v);
+
+		if (!s) {
+			perr(p, "out of memory");
+			return -1;
+		}
+		free(*(char **)field);
+		*(char **)field = s;
+		return 0;
+	}
+	case KT_SOCKPATH: {
+		char *s;
+
+		if (v[0] != '/' || strlen(v) >= 108) {
+			perr(p, "%s: \"%s\" is not an absolute path shorter than 108 characters",
+			     lbl, v);
+			return -1;
+		}
+		s = strdup(v);
+		if (!s) {
+			perr(p, "out of memory");
+			return -1;
+		}
+		free(*(char **)field);
+		*(char **)field = s;
+		return 0;
+	}
+	case KT_HOSTNAME:
+		if (!*v || strlen(v) >= sizeof(p->c->hostname)) {
+			perr(p, "%s: \"%s\" must be 1 to %zu characters", lbl, v,
+			     sizeof(p->c->hostname) - 1);
+			return -1;
+		}
+		strcpy(field, v);
+		return 0;
+	case KT_BOOL:
+		if (parse_bool(p, lbl, v, &b))
+			return -1;
+		*(bool *)field = b;
+		return 0;
+	case KT_TRISTATE:
+		if (parse_bool(p, lbl, v, &b))
+			return -1;
+		*(int *)field = b;
+		return 0;
+	case KT_UINT:
+		if (parse_uint(p, lbl, v, &n))
+			return -1;
+		if (n < k->min || n > k->max) {
+			perr(p, "%s: %s is out of range (%u to %u)", lbl, v, k->min, k->max);
+			return -1;
+		}
+		*(uint32_t *)field = (uint32_t)n;
+		return 0;
+	case KT_SECONDS:
+		if (parse_seconds(p, lbl, v, &n))
+			return -1;
+		if (n < k->min || n > k->max) {
+			perr(p, "%s: %s is out of range (%g to %g seconds)", lbl, v, k->min / 1000.0,
+			     k->max / 1000.0);
+			return -1;
+		}
+		*(uint32_t *)field = (uint32_t)n;
+		return 0;
+	case KT_LISTEN:
+		p->c->n_listen = 0;
+		return for_each_item(p, lbl, v, listen_item, NULL);
+	case KT_CIDRS:
+		return for_each_item(p, lbl, v, cidr_item, NULL);
+	case KT_GLOBS:
+		return for_each_item(p, lbl, v, glob_item, NULL);
+	case KT_LOGLEVEL:
+		lvl = log_level_parse(v);
+		if (lvl < 0) {
+			perr(p, "%s: \"%s\" is not one of error, warning, notice, info, debug", lbl,
+			     v);
+			return -1;
+		}
+		*(int *)field = lvl;
+		return 0;
+	case KT_DATAPLANE:
+		if (strcmp(v, "auto") == 0)
+			*(enum conf_dataplane *)field = CONF_DP_AUTO;
+		else if (strcmp(v, "none") == 0)
+			*(enum conf_dataplane *)field = CONF_DP_NONE;
+		else if (strcmp(v, "kernel") == 0)
+			*(enum conf_dataplane *)field = CONF_DP_KERNEL;
+		else {
+			perr(p, "%s: \"%s\" is not one of auto, none, kernel", lbl, v);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+/* inih handler: section comes from the reader's tracking, not inih's copy. */
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parser *p = user;
+	const struct key_def *k = NULL;
+	size_t idx = 0, pidx = 0;
+	char lbl[160];
+	uint64_t bit;
+	int *first;
+	uint64_t *seen;
+
+	if (p->failed)
+		return 0;
+	if (p->sect == SECT_NONE) {
+		perr(p, "%s: key outside of a section (start with [lnsd], [l2tp] or [peer NAME])",
+		     name);
+		return 0;
+	}
+	for (size_t i = 0; i < N_KEYS; i++) {
+		if (keys[i].sect == SECT_PEER && keys[i].sect != p->sect)
+			continue;
+		if (keys[i].sect == p->sect && strcmp(keys[i].name, name) == 0) {
+			k = &keys[i];
+			idx = i;
+			break;
+		}
+		if (keys[i].sect == SECT_PEER)
+			pidx++;
+	}
+	key_label(p, name, lbl, sizeof(lbl));
+	if (!k) {
+		perr(p, "%s: unknown key", lbl);
+		return 0;
+	}
+	if (p->sect == SECT_PEER) {
+		bit = 1ULL << pidx;
+		seen = &p->peer->keys_seen;
+		first = &p->peer->key_line[pidx];
+	} else {
+		bit = 1ULL << idx;
+		seen = &p->c->keys_seen;
+		first = &p->c->key_line[idx];
+	}
+	if (*seen & bit) {
+		perr(p, "%s: set twice (first at line %d)", lbl, *first);
+		return 0;
+	}
+	*seen |= bit;
+	*first = p->line;
+	return set_value(p, k, lbl, value) == 0;
+}
+
+static void conf_free(struct lnsd_conf *c)
+{
+	for (size_t i = 0; i < c->n_peers; i++) {
+		struct conf_peer *pe = &c->peers[i];
+
+		for (size_t j = 0; j < pe->n_hostnames; j++)
+			free(pe->hostnames[j]);
+		free(pe->hostnames);
+		free(pe->cidrs);
+		free(pe->secret);
+		free(pe->name);
+	}
+	free(c->peers);
+	free(c->listen);
+	free(c->control_socket);
+	free(c->secret);
+	free(c->path);
+	free(c);
+}
+
+static struct lnsd_conf *conf_new(const char *name)
+{
+	struct lnsd_conf *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->refs = 1;
+	c->path = strdup(name);
+	c->control_socket = strdup(CONF_DEFAULT_SOCKET);
+	c->secret = strdup("");
+	c->listen = calloc(1, sizeof(*c->listen));
+	if (!c->path || !c->control_socket || !c->secret || !c->listen) {
+		conf_free(c);
+		return NULL;
+	}
+	c->n_listen = 1;
+	c->listen[0].family = 4;
+	c->listen[0].port = L2TP_UDP_PORT;   /* 0.0.0.0:1701 */
+	c->dataplane = CONF_DP_AUTO;
+	c->log_level = LOG_LVL_INFO;
+	c->hello_interval_ms = 60000;
+	c->retransmit_timeout_ms = 1000;
+	c->retransmit_cap_ms = 8000;
+	c->retransmit_retries = 5;
+	c->receive_window = 16;
+	c->max_tunnels = 0;
+	c->max_sessions = 0;
+	c->max_half_open = 1000;
+	c->max_sessions_per_tunnel = 0;
+	c->setup_timeout_ms = 30000;
+	c->stopccn_hold_ms = 31000;
+	if (gethostname(c->hostname, sizeof(c->hostname) - 1) != 0 || !c->hostname[0])
+		strcpy(c->hostname, "lnsd");
+	return c;
+}
+
+/* Cross-key checks and the lib-facing peer settings. */
+static int finalize(struct parser *p)
+{
+	struct lnsd_conf *c = p->c;
+	size_t cap_idx = 0;
+
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (keys[i].sect == SECT_L2TP && strcmp(keys[i].name, "retransmit-cap") == 0)
+			cap_idx = i;
+	if (c->retransmit_cap_ms < c->retransmit_timeout_ms) {
+		p->line = c->key_line[cap_idx];
+		p->sect = SECT_L2TP;
+		perr(p, "[l2tp] retransmit-cap: %g s is below retransmit-timeout (%g s)",
+		     c->retransmit_cap_ms / 1000.0, c->retransmit_timeout_ms / 1000.0);
+		return -1;
+	}
+	c->default_peer.name = "default";
+	c->default_peer.secret = (const uint8_t *)c->secret;
+	c->default_peer.secret_len = strlen(c->secret);
+	c->default_peer.hide_avps = c->hide_avps;
+	for (size_t i = 0; i < c->n_peers; i++) {
+		struct conf_peer *pe = &c->peers[i];
+		const char *sec = pe->secret ? pe->secret : c->secret;
+
+		if (!pe->n_hostnames && !pe->n_cidrs) {
+			p->line = pe->line;
+			perr(p, "[peer %s]: needs match-hostname or match-address", pe->name);
+			return -1;
+		}
+		pe->pc.name = pe->name;
+		pe->pc.secret = (const uint8_t *)sec;
+		pe->pc.secret_len = strlen(sec);
+		pe->pc.hide_avps = pe->hide_avps < 0 ? c->hide_avps : pe->hide_avps;
+	}
+	return 0;
+}
+
+static struct lnsd_conf *conf_parse(struct parser *p, const char *name, char *err, size_t errlen)
+{
+	int rc;
+
+	p->err = err;
+	p->errlen = errlen;
+	err[0] = '\0';
+	p->c = conf_new(name);
+	if (!p->c) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return NULL;
+	}
+	rc = ini_parse_stream(reader, p, handler, p);
+	if (!p->failed && rc > 0) {
+		p->line = rc;
+		perr(p, "syntax error (expected [section] or key = value)");
+	} else if (!p->failed && rc < 0) {
+		perr(p, "cannot parse (error %d)", rc);
+	}
+	if (!p->failed)
+		finalize(p);
+	if (p->failed) {
+		conf_free(p->c);
+		return NULL;
+	}
+	return p->c;
+}
+
+struct lnsd_conf *conf_load_file(const char *path, char *err, size_t errlen)
+{
+	struct parser p = { 0 };
+	struct lnsd_conf *c;
+
+	p.f = fopen(path, "re");
+	if (!p.f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	c = conf_parse(&p, path, err, errlen);
+	fclose(p.f);
+	return c;
+}
+
+struct lnsd_conf *conf_load_string(const char *text, const char *name, char *err, size_t errlen)
+{
+	struct parser p = { 0 };
+
+	p.text = text;
+	return conf_parse(&p, name, err, errlen);
+}
+
+struct lnsd_conf *conf_ref(struct lnsd_conf *c)
+{
+	if (c)
+		c->refs++;
+	return c;
+}
+
+void conf_unref(struct lnsd_conf *c)
+{
+	if (c && --c->refs == 0)
+		conf_free(c);
+}
+
+void conf_to_lns_cfg(const struct lnsd_conf *c, struct l2tp_lns_cfg *out)
+{
+	l2tp_lns_cfg_default(out);
+	snprintf(out->hostname, sizeof(out->hostname), "%s", c->hostname);
+	snprintf(out->vendor, sizeof(out->vendor), "lnsd %s", LNSD_VERSION);
+	out->rel.our_rws = (uint16_t)c->receive_window;
+	out->rel.rto_initial_ms = c->retransmit_timeout_ms;
+	out->rel.rto_cap_ms = c->retransmit_cap_ms;
+	out->rel.max_retries = c->retransmit_retries;
+	out->hello_interval_ms = c->hello_interval_ms;
+	out->setup_timeout_ms = c->setup_timeout_ms;
+	out->stopccn_hold_ms = c->stopccn_hold_ms;
+	out->max_tunnels = c->max_tunnels;
+	out->max_half_open = c->max_half_open;
+	out->max_sessions = c->max_sessions;
+	out->max_sessions_per_tunnel = c->max_sessions_per_tunnel;
+	out->peer_lookup = conf_peer_lookup;
+	out->peer_ctx = (void *)c;
+	out->default_peer = &c->default_peer;
+}
+
+bool conf_cidr_match(const struct conf_cidr *c, const struct lns_addr *a)
+{
+	unsigned full = c->prefix / 8, rest = c->prefix % 8;
+
+	if (c->family != a->family)
+		return false;
+	if (memcmp(c->addr, a->addr, full) != 0)
+		return false;
+	if (rest) {
+		uint8_t mask = (uint8_t)(0xff << (8 - rest));
+
+		if ((c->addr[full] & mask) != (a->addr[full] & mask))
+			return false;
+	}
+	return true;
+}
+
+static bool peer_matches(const struct conf_peer *pe, const struct lns_addr *addr,
+			 const char *hostname)
+{
+	bool ok;
+
+	if (pe->n_cidrs) {
+		ok = false;
+		for (size_t i = 0; i < pe->n_cidrs && !ok; i++)
+			ok = conf_cidr_match(&pe->cidrs[i], addr);
+		if (!ok)
+			return false;
+	}
+	if (pe->n_hostnames) {
+		ok = false;
+		for (size_t i = 0; i < pe->n_hostnames && !ok && hostname; i++)
+			ok = fnmatch(pe->hostnames[i], hostname, FNM_CASEFOLD) == 0;
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+const struct l2tp_peer_cfg *conf_peer_lookup(void *ctx, const struct lns_addr *peer,
+					     const char *hostname)
+{
+	const struct lnsd_conf *c = ctx;
+
+	for (size_t i = 0; i < c->n_peers; i++)
+		if (peer_matches(&c->peers[i], peer, hostname))
+			return &c->peers[i].pc;
+	return &c->default_peer;
+}
+
+const struct l2tp_peer_cfg *conf_peer_by_name(const struct lnsd_conf *c, const char *name)
+{
+	for (size_t i = 0; name && i < c->n_peers; i++)
+		if (strcmp(c->peers[i].name, name) == 0)
+			return &c->peers[i].pc;
+	return &c->default_peer;
+}
+
+static void dump_seconds(FILE *f, const char *key, uint32_t ms)
+{
+	if (ms % 1000)
+		fprintf(f, "%s = %u.%03u\n", key, ms / 1000, ms % 1000);
+	else
+		fprintf(f, "%s = %u\n", key, ms / 1000);
+}
+
+static void dump_cidr(FILE *f, const struct conf_cidr *c)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	inet_ntop(c->family == 4 ? AF_INET : AF_INET6, c->addr, buf, sizeof(buf));
+	fprintf(f, "%s/%u", buf, c->prefix);
+}
+
+void conf_dump(const struct lnsd_conf *c, FILE *f)
+{
+	static const char *const dp[] = { "auto", "none", "kernel" };
+	char abuf[LNS_ADDR_STRLEN];
+
+	fprintf(f, "[lnsd]\nlisten = ");
+	for (size_t i = 0; i < c->n_listen; i++)
+		fprintf(f, "%s%s", i ? ", " : "", lns_addr_str(&c->listen[i], abuf, sizeof(abuf)));
+	fprintf(f, "\ncontrol-socket = %s\nhostname = %s\ndataplane = %s\nlog-level = %s\n",
+		c->control_socket, c->hostname, dp[c->dataplane],
+		log_level_str((enum log_level)c->log_level));
+	fprintf(f, "\n[l2tp]\nsecret = %s\nhide-avps = %s\n", c->secret,
+		c->hide_avps ? "yes" : "no");
+	dump_seconds(f, "hello-interval", c->hello_interval_ms);
+	dump_seconds(f, "retransmit-timeout", c->retransmit_timeout_ms);
+	dump_seconds(f, "retransmit-cap", c->retransmit_cap_ms);
+	fprintf(f, "retransmit-retries = %u\nreceive-window = %u\n", c->retransmit_retries,
+		c->receive_window);
+	fprintf(f, "max-tunnels = %u\nmax-sessions = %u\nmax-half-open = %u\n", c->max_tunnels,
+		c->max_sessions, c->max_half_open);
+	fprintf(f, "max-sessions-per-tunnel = %u\n", c->max_sessions_per_tunnel);
+	dump_seconds(f, "setup-timeout", c->setup_timeout_ms);
+	dump_seconds(f, "stopccn-hold", c->stopccn_hold_ms);
+	for (size_t i = 0; i < c->n_peers; i++) {
+		const struct conf_peer *pe = &c->peers[i];
+
+		fprintf(f, "\n[peer %s]\n", pe->name);
+		if (pe->n_hostnames) {
+			fprintf(f, "match-hostname = ");
+			for (size_t j = 0; j < pe->n_hostnames; j++)
+				fprintf(f, "%s%s", j ? ", " : "", pe->hostnames[j]);
+			fputc('\n', f);
+		}
+		if (pe->n_cidrs) {
+			fprintf(f, "match-address = ");
+			for (size_t j = 0; j < pe->n_cidrs; j++) {
+				if (j)
+					fputs(", ", f);
+				dump_cidr(f, &pe->cidrs[j]);
+			}
+			fputc('\n', f);
+		}
+		if (pe->secret)
+			fprintf(f, "secret = %s\n", pe->secret);
+		if (pe->hide_avps >= 0)
+			fprintf(f, "hide-avps = %s\n", pe->hide_avps ? "yes" : "no");
+	}
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * lnsd.conf: INI (inih) with sections [lnsd], [l2tp] and [peer NAME].
+ * Every error names FILE:LINE, the section and the key. A loaded
+ * configuration is one immutable, reference-counted generation: tunnels
+ * keep a reference while their peer_cfg points into it, so a reload
+ * (SIGHUP) never pulls settings out from under a live tunnel.
+ */
+#ifndef LNSD_CONF_H
+#define LNSD_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "l2tp_lns.h"
+
+#define CONF_DEFAULT_PATH "/etc/lnsd/lnsd.conf"
+#define CONF_DEFAULT_SOCKET "/run/lnsd/lnsd.sock"
+#define CONF_ERR_LEN 512
+
+enum conf_dataplane {
+	CONF_DP_AUTO,    /* kernel when the probe passes, else control plane only */
+	CONF_DP_NONE,    /* control plane only */
+	CONF_DP_KERNEL,  /* refuse to start unless the kernel data plane is usable */
+};
+
+struct conf_cidr {
+	uint8_t family;  /* 4 or 6 */
+	uint8_t prefix;
+	uint8_t addr[16];
+};
+
+struct conf_peer {
+	char *name;                  /* from [peer NAME] */
+	int line;                    /* of the section header */
+	char **hostnames;            /* match-hostname globs (fnmatch, case-insensitive) */
+	size_t n_hostnames;
+	struct conf_cidr *cidrs;     /* match-address */
+	size_t n_cidrs;
+	char *secret;                /* NULL: inherits [l2tp] secret */
+	int hide_avps;               /* -1: inherits [l2tp] hide-avps */
+	struct l2tp_peer_cfg pc;     /* what the lib sees, filled after parsing */
+	uint64_t keys_seen;          /* duplicate-key detection */
+	int key_line[8];
+};
+
+struct lnsd_conf {
+	char *path;                  /* file name used in messages ("(embedded)" for the default) */
+	/* [lnsd] */
+	struct lns_addr *listen;
+	size_t n_listen;
+	char *control_socket;
+	char hostname[64];
+	enum conf_dataplane dataplane;
+	int log_level;               /* enum log_level */
+	/* [l2tp] */
+	char *secret;                /* "" = no tunnel authentication */
+	bool hide_avps;
+	uint32_t hello_interval_ms;
+	uint32_t retransmit_timeout_ms;
+	uint32_t retransmit_cap_ms;
+	uint32_t retransmit_retries;
+	uint32_t receive_window;
+	uint32_t max_tunnels;
+	uint32_t max_sessions;
+	uint32_t max_half_open;
+	uint32_t max_sessions_per_tunnel;
+	uint32_t setup_timeout_ms;
+	uint32_t stopccn_hold_ms;
+	/* [peer NAME], in file order: the first match wins */
+	struct conf_peer *peers;
+	size_t n_peers;
+	struct l2tp_peer_cfg default_peer;
+	/* private */
+	unsigned refs;
+	uint64_t keys_seen;
+	int key_line[32];
+};
+
+/* Used when lnsd runs without -c and CONF_DEFAULT_PATH does not exist. */
+extern const char conf_embedded_default[];
+
+/*
+ * Parse; on failure NULL and err holds one line
+ * ("FILE:LINE: [l2tp] retransmit-retries: \"abc\" is not a number").
+ * The result has one reference.
+ */
+struct lnsd_conf *conf_load_file(const char *path, char *err, size_t errlen);
+struct lnsd_conf *conf_load_string(const char *text, const char *name, char *err, size_t errlen);
+struct lnsd_conf *conf_ref(struct lnsd_conf *c);
+void conf_unref(struct lnsd_conf *c);          /* NULL-safe; frees at zero */
+
+/* Settings for the lib (everything but rand_bytes), peer_lookup over c. */
+void conf_to_lns_cfg(const struct lnsd_conf *c, struct l2tp_lns_cfg *out);
+/* l2tp_peer_lookup_fn: ctx is the struct lnsd_conf. Never NULL. */
+const struct l2tp_peer_cfg *conf_peer_lookup(void *ctx, const struct lns_addr *peer,
+					     const char *hostname);
+bool conf_cidr_match(const struct conf_cidr *c, const struct lns_addr *a);
+/* The peer_cfg of the same name in c (re-resolve after reload), else default. */
+const struct l2tp_peer_cfg *conf_peer_by_name(const struct lnsd_conf *c, const char *name);
+
+/* Canonical text of the effective configuration (every key, defaults included). */
+void conf_dump(const struct lnsd_conf *c, FILE *f);
+
+#endif

@@ -1,0 +1,565 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Control socket server: JSON lines over a UNIX stream socket. */
+#include "ctl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "l2tp_msg.h"
+#include "log.h"
+
+struct ctl_client {
+	ev_io io;
+	struct ctl *ctl;
+	int fd;
+	size_t inlen;
+	char *out;
+	size_t outlen, outoff;
+	bool closing;                /* close once the output is flushed */
+	struct ctl_client *prev, *next;
+	char in[CTL_MAX_REQUEST + 1];
+};
+
+struct ctl {
+	ev_io io;
+	struct ev_loop *loop;
+	struct engine *eng;
+	int fd;
+	char *path;
+	struct ctl_client *clients;
+	unsigned n_clients;
+};
+
+/* ---- requests ----------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	enum ctl_cmd cmd;
+} ctl_cmds[] = {
+	{ "show-tunnels", CTL_SHOW_TUNNELS },
+	{ "show-sessions", CTL_SHOW_SESSIONS },
+	{ "show-stats", CTL_SHOW_STATS },
+	{ "terminate-tunnel", CTL_TERMINATE_TUNNEL },
+	{ "terminate-session", CTL_TERMINATE_SESSION },
+	{ "reload", CTL_RELOAD },
+};
+
+static int get_id(json_t *o, const char *key, uint16_t *out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v) {
+		snprintf(err, errlen, "missing \"%s\"", key);
+		return -1;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 65535) {
+		snprintf(err, errlen, "\"%s\" must be an integer from 1 to 65535", key);
+		return -1;
+	}
+	*out = (uint16_t)json_integer_value(v);
+	return 0;
+}
+
+int ctl_parse_request(const char *line, size_t len, struct ctl_req *req, char *err,
+		      size_t errlen)
+{
+	json_error_t jerr;
+	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	const char *cmd;
+	int rc = -1;
+	size_t i;
+
+	memset(req, 0, sizeof(*req));
+	if (!o) {
+		snprintf(err, errlen, "bad JSON: %s", jerr.text);
+		return -1;
+	}
+	if (!json_is_object(o)) {
+		snprintf(err, errlen, "request must be a JSON object");
+		goto out;
+	}
+	cmd = json_string_value(json_object_get(o, "cmd"));
+	if (!cmd) {
+		snprintf(err, errlen, "missing \"cmd\"");
+		goto out;
+	}
+	for (i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
+		if (strcmp(cmd, ctl_cmds[i].name) == 0)
+			break;
+	if (i == sizeof(ctl_cmds) / sizeof(ctl_cmds[0])) {
+		snprintf(err, errlen, "unknown command \"%s\"", cmd);
+		goto out;
+	}
+	req->cmd = ctl_cmds[i].cmd;
+	switch (req->cmd) {
+	case CTL_TERMINATE_SESSION:
+		if (get_id(o, "sid", &req->sid, err, errlen))
+			goto out;
+		__attribute__((fallthrough));  /* needs tid too */
+	case CTL_TERMINATE_TUNNEL:
+		if (get_id(o, "tid", &req->tid, err, errlen))
+			goto out;
+		break;
+	case CTL_SHOW_TUNNELS:
+	case CTL_SHOW_SESSIONS:
+	case CTL_SHOW_STATS:
+	case CTL_RELOAD:
+		break;
+	}
+	rc = 0;
+out:
+	json_decref(o);
+	return rc;
+}
+
+json_t *ctl_error(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return json_pack("{s:b, s:s}", "ok", 0, "error", buf);
+}
+
+static json_t *ok(json_t *result)
+{
+	return json_pack("{s:b, s:o}", "ok", 1, "result", result ? result : json_null());
+}
+
+const char *ctl_tun_state_str(enum l2tp_tun_state s)
+{
+	switch (s) {
+	case L2TP_TUN_WAIT_CTL_CONN:
+		return "wait-ctl-conn";
+	case L2TP_TUN_ESTABLISHED:
+		return "established";
+	case L2TP_TUN_CLOSING:
+		return "closing";
+	case L2TP_TUN_DEAD:
+		return "dead";
+	}
+	return "?";
+}
+
+const char *ctl_sess_state_str(enum l2tp_sess_state s)
+{
+	switch (s) {
+	case L2TP_SESS_WAIT_CONNECT:
+		return "wait-connect";
+	case L2TP_SESS_ESTABLISHED:
+		return "established";
+	case L2TP_SESS_DEAD:
+		return "dead";
+	}
+	return "?";
+}
+
+static json_int_t uptime_s(uint64_t since, uint64_t now)
+{
+	return since && now > since ? (json_int_t)((now - since) / 1000) : 0;
+}
+
+json_t *ctl_tunnel_json(const struct l2tp_tun *t, uint64_t now_ms)
+{
+	char peer[LNS_ADDR_STRLEN], local[LNS_ADDR_STRLEN];
+
+	return json_pack("{s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:I, s:s, s:I, s:I}",
+			 "tunnel_id", t->tid, "peer_tunnel_id", t->peer_tid, "peer",
+			 lns_addr_str(&t->peer, peer, sizeof(peer)), "local",
+			 lns_addr_str(&t->local, local, sizeof(local)), "peer_hostname",
+			 t->peer_hostname, "peer_vendor", t->peer_vendor, "state",
+			 ctl_tun_state_str(t->state), "sessions", (int)t->n_sessions,
+			 "sessions_established", (int)t->n_established_sessions, "uptime_s",
+			 uptime_s(t->created_ms, now_ms), "peer_config",
+			 t->peer_cfg && t->peer_cfg->name ? t->peer_cfg->name : "default",
+			 "rx_msgs", (json_int_t)t->rx_msgs, "tx_msgs", (json_int_t)t->tx_msgs);
+}
+
+json_t *ctl_session_json(const struct l2tp_sess *s, uint64_t now_ms)
+{
+	char peer[LNS_ADDR_STRLEN];
+	json_t *o;
+
+	o = json_pack("{s:i, s:i, s:i, s:i, s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:I, s:b}",
+		      "tunnel_id", s->tun->tid, "session_id", s->sid, "peer_tunnel_id",
+		      s->tun->peer_tid, "peer_session_id", s->peer_sid, "peer",
+		      lns_addr_str(&s->tun->peer, peer, sizeof(peer)), "state",
+		      ctl_sess_state_str(s->state), "uptime_s", uptime_s(s->created_ms, now_ms),
+		      "call_serial", (json_int_t)s->call_serial, "calling_number",
+		      s->calling_number, "called_number", s->called_number, "tx_connect_speed",
+		      (json_int_t)s->tx_connect_speed, "rx_connect_speed",
+		      (json_int_t)s->rx_connect_speed, "seq_required", s->seq_required);
+	if (o && s->proxy && s->proxy->authen_name[0])
+		json_object_set_new(o, "proxy_authen_name", json_string(s->proxy->authen_name));
+	return o;
+}
+
+static json_t *counters(const uint64_t *v, size_t n, const char *(*name)(int i), bool skip0)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o && i < n; i++)
+		if (!skip0 || v[i])
+			json_object_set_new(o, name((int)i), json_integer((json_int_t)v[i]));
+	return o;
+}
+
+static const char *drop_name(int i)
+{
+	return l2tp_lns_drop_str((enum l2tp_lns_drop)i);
+}
+
+static const char *dec_name(int i)
+{
+	return l2tp_decode_err_str((enum l2tp_decode_err)i);
+}
+
+static const char *msg_name(int i)
+{
+	return l2tp_msg_type_str((uint16_t)i);
+}
+
+static const char *eng_name(int i)
+{
+	return eng_drop_str((enum eng_drop)i);
+}
+
+static json_t *stats_json(struct engine *e)
+{
+	const struct l2tp_lns *lns = engine_lns(e);
+	const struct l2tp_lns_stats *st = l2tp_lns_stats(lns);
+	json_t *o = json_object(), *by = json_object(), *sby = json_object();
+
+	for (int i = 0; i <= L2TP_TUN_DEAD; i++)
+		json_object_set_new(by, ctl_tun_state_str((enum l2tp_tun_state)i),
+				    json_integer(st->tunnels_by_state[i]));
+	for (int i = 0; i <= L2TP_SESS_DEAD; i++)
+		json_object_set_new(sby, ctl_sess_state_str((enum l2tp_sess_state)i),
+				    json_integer(st->sessions_by_state[i]));
+	json_object_set_new(o, "dataplane",
+			    json_string(engine_dataplane(e) == ENG_DP_KERNEL ? "kernel" : "none"));
+	json_object_set_new(o, "tunnels", json_integer(l2tp_lns_n_tunnels(lns)));
+	json_object_set_new(o, "sessions", json_integer(l2tp_lns_n_sessions(lns)));
+	json_object_set_new(o, "tunnels_by_state", by);
+	json_object_set_new(o, "sessions_by_state", sby);
+	json_object_set_new(o, "tunnels_created", json_integer((json_int_t)st->tunnels_created));
+	json_object_set_new(o, "tunnels_established",
+			    json_integer((json_int_t)st->tunnels_established));
+	json_object_set_new(o, "tunnels_failed", json_integer((json_int_t)st->tunnels_failed));
+	json_object_set_new(o, "sessions_created", json_integer((json_int_t)st->sessions_created));
+	json_object_set_new(o, "sessions_established",
+			    json_integer((json_int_t)st->sessions_established));
+	json_object_set_new(o, "sessions_failed", json_integer((json_int_t)st->sessions_failed));
+	json_object_set_new(o, "retransmits", json_integer((json_int_t)st->retransmits));
+	json_object_set_new(o, "rx_msgs", counters(st->rx_msgs, L2TP_MSG_TYPE_COUNT, msg_name, true));
+	json_object_set_new(o, "tx_msgs", counters(st->tx_msgs, L2TP_MSG_TYPE_COUNT, msg_name, true));
+	json_object_set_new(o, "drops", counters(st->drops, L2TP_DROP_COUNT, drop_name, false));
+	json_object_set_new(o, "decode_errors",
+			    counters(st->decode_err, L2TP_DEC_ERR_COUNT, dec_name, false));
+	json_object_set_new(o, "socket_drops",
+			    counters(engine_drops(e), ENG_DROP_COUNT, eng_name, false));
+	return o;
+}
+
+json_t *ctl_execute(struct engine *e, const struct ctl_req *req)
+{
+	const struct l2tp_lns *lns = engine_lns(e);
+	uint64_t now = engine_now_ms();
+	char err[CONF_ERR_LEN];
+	json_t *arr;
+
+	switch (req->cmd) {
+	case CTL_SHOW_TUNNELS:
+		arr = json_array();
+		for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t && arr;
+		     t = l2tp_lns_next_tunnel(lns, t))
+			json_array_append_new(arr, ctl_tunnel_json(t, now));
+		return arr ? ok(arr) : ctl_error("out of memory");
+	case CTL_SHOW_SESSIONS:
+		arr = json_array();
+		for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t && arr;
+		     t = l2tp_lns_next_tunnel(lns, t))
+			for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL); s;
+			     s = l2tp_tun_next_session(t, s))
+				json_array_append_new(arr, ctl_session_json(s, now));
+		return arr ? ok(arr) : ctl_error("out of memory");
+	case CTL_SHOW_STATS:
+		return ok(stats_json(e));
+	case CTL_TERMINATE_TUNNEL:
+		if (engine_terminate_tunnel(e, req->tid) < 0)
+			return ctl_error("no tunnel %u", req->tid);
+		log_notice("control socket: terminating tunnel %u", req->tid);
+		return ok(NULL);
+	case CTL_TERMINATE_SESSION:
+		if (engine_terminate_session(e, req->tid, req->sid) < 0)
+			return ctl_error("no session %u in tunnel %u", req->sid, req->tid);
+		log_notice("control socket: terminating session %u/%u", req->tid, req->sid);
+		return ok(NULL);
+	case CTL_RELOAD:
+		if (engine_reload(e, err, sizeof(err))) {
+			log_err("reload failed, keeping the running configuration: %s", err);
+			return ctl_error("%s", err);
+		}
+		return ok(NULL);
+	}
+	return ctl_error("unhandled command");
+}
+
+/* ---- the server ---------------------------------------------------------- */
+
+static void client_cb(struct ev_loop *loop, ev_io *w, int revents);
+
+static void client_close(struct ctl_client *cl)
+{
+	struct ctl *c = cl->ctl;
+
+	ev_io_stop(c->loop, &cl->io);
+	close(cl->fd);
+	if (cl->prev)
+		cl->prev->next = cl->next;
+	else
+		c->clients = cl->next;
+	if (cl->next)
+		cl->next->prev = cl->prev;
+	c->n_clients--;
+	free(cl->out);
+	free(cl);
+}
+
+static void client_append(struct ctl_client *cl, json_t *resp)
+{
+	char *s = resp ? json_dumps(resp, JSON_COMPACT) : NULL;
+	size_t n;
+	char *no;
+
+	json_decref(resp);
+	if (!s) {
+		cl->closing = true;
+		return;
+	}
+	n = strlen(s);
+	no = realloc(cl->out, cl->outlen + n + 1);
+	if (!no) {
+		free(s);
+		cl->closing = true;
+		return;
+	}
+	cl->out = no;
+	memcpy(cl->out + cl->outlen, s, n);
+	cl->out[cl->outlen + n] = '\n';
+	cl->outlen += n + 1;
+	free(s);
+}
+
+static void client_request(struct ctl_client *cl, const char *line, size_t len)
+{
+	struct ctl_req req;
+	char err[256];
+
+	if (ctl_parse_request(line, len, &req, err, sizeof(err)))
+		client_append(cl, ctl_error("%s", err));
+	else
+		client_append(cl, ctl_execute(cl->ctl->eng, &req));
+}
+
+/* Returns false when the client was closed. */
+static bool client_flush(struct ctl_client *cl)
+{
+	struct ctl *c = cl->ctl;
+
+	while (cl->outoff < cl->outlen) {
+		ssize_t n = send(cl->fd, cl->out + cl->outoff, cl->outlen - cl->outoff,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			client_close(cl);
+			return false;
+		}
+		cl->outoff += (size_t)n;
+	}
+	if (cl->outoff == cl->outlen) {
+		cl->outoff = cl->outlen = 0;
+		if (cl->closing) {
+			client_close(cl);
+			return false;
+		}
+	}
+	/* Back-pressure: stop reading requests while responses are pending. */
+	ev_io_stop(c->loop, &cl->io);
+	ev_io_set(&cl->io, cl->fd, cl->outlen ? EV_WRITE : EV_READ);
+	ev_io_start(c->loop, &cl->io);
+	return true;
+}
+
+static void client_read(struct ctl_client *cl)
+{
+	ssize_t n = recv(cl->fd, cl->in + cl->inlen, CTL_MAX_REQUEST - cl->inlen, MSG_DONTWAIT);
+	char *nl;
+
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n <= 0) {
+		/* EOF: a last request without newline still counts. */
+		if (cl->inlen)
+			client_request(cl, cl->in, cl->inlen);
+		cl->inlen = 0;
+		cl->closing = true;
+		return;
+	}
+	cl->inlen += (size_t)n;
+	while ((nl = memchr(cl->in, '\n', cl->inlen))) {
+		size_t len = (size_t)(nl - cl->in);
+
+		if (len)
+			client_request(cl, cl->in, len);
+		memmove(cl->in, nl + 1, cl->inlen - len - 1);
+		cl->inlen -= len + 1;
+	}
+	if (cl->inlen == CTL_MAX_REQUEST) {
+		client_append(cl, ctl_error("request longer than %d bytes", CTL_MAX_REQUEST));
+		cl->inlen = 0;
+		cl->closing = true;
+	}
+}
+
+static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ctl_client *cl = (struct ctl_client *)w;
+
+	if (revents & EV_READ)
+		client_read(cl);
+	client_flush(cl);
+}
+
+static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ctl *c = (struct ctl *)w;
+
+	for (;;) {
+		int fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct ctl_client *cl;
+
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				log_ratelimited(engine_now_ms(), "ctl accept", "control socket accept: %s",
+						strerror(errno));
+			return;
+		}
+		if (c->n_clients >= CTL_MAX_CLIENTS || !(cl = calloc(1, sizeof(*cl)))) {
+			log_ratelimited(engine_now_ms(), "ctl clients",
+					"control socket: too many clients, refusing one");
+			close(fd);
+			continue;
+		}
+		cl->ctl = c;
+		cl->fd = fd;
+		cl->next = c->clients;
+		if (c->clients)
+			c->clients->prev = cl;
+		c->clients = cl;
+		c->n_clients++;
+		ev_io_init(&cl->io, client_cb, fd, EV_READ);
+		ev_io_start(loop, &cl->io);
+	}
+}
+
+static int mkdir_p(const char *dir)
+{
+	char buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+	snprintf(buf, sizeof(buf), "%s", dir);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+struct ctl *ctl_new(struct ev_loop *loop, const char *path, struct engine *e, char *err,
+		    size_t errlen)
+{
+	struct ctl *c = calloc(1, sizeof(*c));
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	mode_t old;
+	int probe;
+
+	if (!c || strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "%s: %s", path, c ? "path too long" : "out of memory");
+		free(c);
+		return NULL;
+	}
+	c->loop = loop;
+	c->eng = e;
+	c->fd = -1;
+	strcpy(sun.sun_path, path);
+	if (mkdir_p(path) < 0) {
+		snprintf(err, errlen, "cannot create the directory of %s: %s", path,
+			 strerror(errno));
+		goto fail;
+	}
+	/* A socket file that accepts connections belongs to a running lnsd. */
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe >= 0 && connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+		close(probe);
+		snprintf(err, errlen, "%s: another lnsd is running (the socket accepts connections)",
+			 path);
+		goto fail;
+	}
+	if (probe >= 0)
+		close(probe);
+	unlink(path);
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
+		goto fail_errno;
+	old = umask(0117);     /* srw-rw----: root and the socket's group */
+	if (bind(c->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		umask(old);
+		goto fail_errno;
+	}
+	umask(old);
+	if (listen(c->fd, 16) < 0)
+		goto fail_errno;
+	c->path = strdup(path);
+	if (!c->path)
+		goto fail_errno;
+	ev_io_init(&c->io, accept_cb, c->fd, EV_READ);
+	ev_io_start(loop, &c->io);
+	return c;
+fail_errno:
+	snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
+fail:
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+	return NULL;
+}
+
+void ctl_free(struct ctl *c)
+{
+	if (!c)
+		return;
+	while (c->clients)
+		client_close(c->clients);
+	ev_io_stop(c->loop, &c->io);
+	close(c->fd);
+	unlink(c->path);
+	free(c->path);
+	free(c);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The control socket: UNIX stream, one JSON request per line, one JSON
+ * response per line (documented in lnsctl(8)). Requests:
+ *   {"cmd":"show-tunnels"}  {"cmd":"show-sessions"}  {"cmd":"show-stats"}
+ *   {"cmd":"terminate-tunnel","tid":N}  {"cmd":"terminate-session","tid":N,"sid":M}
+ *   {"cmd":"reload"}
+ * Responses: {"ok":true,"result":...} or {"ok":false,"error":"text"}.
+ */
+#ifndef LNSD_CTL_H
+#define LNSD_CTL_H
+
+#include <ev.h>
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "l2tp_lns.h"
+
+#define CTL_MAX_REQUEST 4096     /* bytes per request line */
+#define CTL_MAX_CLIENTS 64
+
+enum ctl_cmd {
+	CTL_SHOW_TUNNELS,
+	CTL_SHOW_SESSIONS,
+	CTL_SHOW_STATS,
+	CTL_TERMINATE_TUNNEL,
+	CTL_TERMINATE_SESSION,
+	CTL_RELOAD,
+};
+
+struct ctl_req {
+	enum ctl_cmd cmd;
+	uint16_t tid, sid;
+};
+
+struct engine;
+struct ctl;
+
+/* Parse one request line; 0, or -1 with err set ("unknown command \"x\""). */
+int ctl_parse_request(const char *line, size_t len, struct ctl_req *req, char *err,
+		      size_t errlen);
+/* Execute: a new reference to the response object. */
+json_t *ctl_execute(struct engine *e, const struct ctl_req *req);
+json_t *ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* JSON views of the lib's objects (the contract of show-tunnels / show-sessions). */
+json_t *ctl_tunnel_json(const struct l2tp_tun *t, uint64_t now_ms);
+json_t *ctl_session_json(const struct l2tp_sess *s, uint64_t now_ms);
+const char *ctl_tun_state_str(enum l2tp_tun_state s);
+const char *ctl_sess_state_str(enum l2tp_sess_state s);
+
+/* Listen on path (its directory is created); err says why on failure. */
+struct ctl *ctl_new(struct ev_loop *loop, const char *path, struct engine *e, char *err,
+		    size_t errlen);
+void ctl_free(struct ctl *c);   /* NULL-safe; unlinks the socket */
+
+#endif

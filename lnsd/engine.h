@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The engine: owns the libev loop's L2TP side. It feeds every datagram from
+ * the UDP listeners and the per-tunnel sockets to lib/l2tp_lns.c, runs its
+ * timers from one ev_timer, and executes the actions it emits (send, open
+ * and close tunnel sockets, log state changes).
+ */
+#ifndef LNSD_ENGINE_H
+#define LNSD_ENGINE_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "l2tp_lns.h"
+
+/* Socket-level drops the daemon counts itself (the lib counts protocol drops). */
+enum eng_drop {
+	ENG_DROP_RECV_ERROR,     /* recvmsg failed with something other than EAGAIN */
+	ENG_DROP_OVERSIZED,      /* datagram larger than the receive buffer (MSG_TRUNC) */
+	ENG_DROP_NO_PKTINFO,     /* listener datagram without IP_PKTINFO/IPV6_PKTINFO */
+	ENG_DROP_BAD_FAMILY,     /* source address neither IPv4 nor IPv6 */
+	ENG_DROP_SEND_ERROR,     /* sendmsg failed: the message is left to retransmission */
+	ENG_DROP_NO_LISTENER,    /* reply for a local address no listener covers */
+	ENG_DROP_COUNT,
+};
+const char *eng_drop_str(enum eng_drop d);
+
+enum eng_dataplane { ENG_DP_NONE, ENG_DP_KERNEL };
+
+struct engine;
+
+/*
+ * Opens the listeners of conf (takes a reference); err gets the reason on
+ * failure. conf_path is what reload re-reads (NULL: the embedded default).
+ */
+struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const char *conf_path,
+			  char *err, size_t errlen);
+void engine_free(struct engine *e);   /* NULL-safe; closes every socket silently */
+
+/* Re-read the configuration; on error the old one stays and err says why. */
+int engine_reload(struct engine *e, char *err, size_t errlen);
+/* StopCCN to every peer, then ev_break once all are acknowledged or after grace_ms. */
+void engine_shutdown(struct engine *e, uint32_t grace_ms);
+
+int engine_terminate_tunnel(struct engine *e, uint16_t tid);
+int engine_terminate_session(struct engine *e, uint16_t tid, uint16_t sid);
+
+struct l2tp_lns *engine_lns(const struct engine *e);
+const struct lnsd_conf *engine_conf(const struct engine *e);
+const uint64_t *engine_drops(const struct engine *e);   /* ENG_DROP_COUNT counters */
+enum eng_dataplane engine_dataplane(const struct engine *e);
+void engine_set_dataplane(struct engine *e, enum eng_dataplane dp);
+uint64_t engine_now_ms(void);         /* CLOCK_MONOTONIC, the lib's time base */
+
+/* Log prefixes: "tunnel 12/34 192.0.2.1:1701", "... session 5/6". */
+char *eng_tun_prefix(const struct l2tp_tun *t, char *buf, size_t len);
+char *eng_sess_prefix(const struct l2tp_sess *s, char *buf, size_t len);
+#define ENG_PREFIX_LEN 96
+
+#endif

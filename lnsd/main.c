@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* lnsd: L2TP Network Server. Startup, signals and the event loop. */
+#include <errno.h>
+#include <ev.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include "conf.h"
+#include "ctl.h"
+#include "engine.h"
+#include "kg_probe.h"
+#include "log.h"
+
+/* How long SIGTERM waits for peers to acknowledge StopCCN. */
+#define SHUTDOWN_GRACE_MS 3000
+
+static struct engine *eng;
+
+static void notify(const char *state)
+{
+#ifdef HAVE_SYSTEMD
+	sd_notify(0, state);
+#else
+	(void)state;
+#endif
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: lnsd [-f] [-c FILE] [-t | -p]\n"
+		"  -c FILE   configuration (default " CONF_DEFAULT_PATH
+		"; without it the embedded default)\n"
+		"  -f        stay in the foreground and log to stderr (otherwise syslog)\n"
+		"  -t        check the configuration and exit\n"
+		"  -p        print the effective configuration and exit\n"
+		"  -V        print the version and exit\n");
+}
+
+static void sig_term(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	static bool again;
+
+	if (again) {
+		log_notice("second signal: exiting now");
+		ev_break(loop, EVBREAK_ALL);
+		return;
+	}
+	again = true;
+	notify("STOPPING=1");
+	log_notice("signal %d: shutting down", w->signum);
+	engine_shutdown(eng, SHUTDOWN_GRACE_MS);
+}
+
+static void sig_hup(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	char err[CONF_ERR_LEN];
+
+	notify("RELOADING=1");
+	if (engine_reload(eng, err, sizeof(err)))
+		log_err("reload failed, keeping the running configuration: %s", err);
+	notify("READY=1");
+}
+
+/* Three fds per kernel PPP session plus one per tunnel (DESIGN.md §4). */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_warn("cannot raise the open file limit: %s", strerror(errno));
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		log_info("open file limit %llu", (unsigned long long)rl.rlim_cur);
+}
+
+static enum eng_dataplane choose_dataplane(const struct lnsd_conf *c)
+{
+	struct kg_probe kp;
+	bool ok;
+
+	if (c->dataplane == CONF_DP_NONE) {
+		log_notice("data plane: none (control plane only): dataplane = none");
+		return ENG_DP_NONE;
+	}
+	ok = kg_probe(&kp);
+	if (c->dataplane == CONF_DP_KERNEL) {
+		if (!ok)
+			fatal("dataplane = kernel, but the kernel data plane is not usable: %s",
+			      kp.missing);
+		fatal("dataplane = kernel: the kernel data plane is not implemented in lnsd %s yet; "
+		      "use dataplane = auto",
+		      LNSD_VERSION);
+	}
+	if (!ok)
+		log_notice("data plane: none (control plane only): %s", kp.missing);
+	else
+		log_notice("data plane: none (control plane only): the kernel supports L2TP, "
+			   "but this lnsd %s does not drive it yet",
+			   LNSD_VERSION);
+	return ENG_DP_NONE;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = NULL;
+	bool foreground = false, test = false, print = false;
+	char err[CONF_ERR_LEN];
+	struct lnsd_conf *conf;
+	struct ev_loop *loop;
+	struct ctl *ctl;
+	ev_signal s_term, s_int, s_hup;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "c:ftpVh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'f':
+			foreground = true;
+			break;
+		case 't':
+			test = true;
+			break;
+		case 'p':
+			print = true;
+			break;
+		case 'V':
+			printf("lnsd %s\n", LNSD_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init(foreground || test || print, LOG_LVL_INFO);
+	if (!path && access(CONF_DEFAULT_PATH, F_OK) == 0)
+		path = CONF_DEFAULT_PATH;
+	if (path)
+		conf = conf_load_file(path, err, sizeof(err));
+	else
+		conf = conf_load_string(conf_embedded_default, "(embedded default)", err,
+					sizeof(err));
+	if (!conf)
+		fatal("%s", err);
+	if (test) {
+		printf("lnsd: %s: configuration OK\n", conf->path);
+		conf_unref(conf);
+		return 0;
+	}
+	if (print) {
+		conf_dump(conf, stdout);
+		conf_unref(conf);
+		return 0;
+	}
+	log_set_level((enum log_level)conf->log_level);
+	log_notice("lnsd %s starting with %s", LNSD_VERSION,
+		   path ? path : "the embedded default configuration (no " CONF_DEFAULT_PATH ")");
+	raise_nofile();
+	signal(SIGPIPE, SIG_IGN);
+
+	loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_NOENV);
+	if (!loop)
+		fatal("cannot initialise the event loop");
+	eng = engine_new(loop, conf, path, err, sizeof(err));
+	if (!eng)
+		fatal("%s", err);
+	engine_set_dataplane(eng, choose_dataplane(conf));
+	ctl = ctl_new(loop, conf->control_socket, eng, err, sizeof(err));
+	if (!ctl)
+		fatal("%s", err);
+	log_notice("control socket %s", conf->control_socket);
+	conf_unref(conf);   /* the engine holds its own reference */
+
+	ev_signal_init(&s_term, sig_term, SIGTERM);
+	ev_signal_init(&s_int, sig_term, SIGINT);
+	ev_signal_init(&s_hup, sig_hup, SIGHUP);
+	ev_signal_start(loop, &s_term);
+	ev_signal_start(loop, &s_int);
+	ev_signal_start(loop, &s_hup);
+	notify("READY=1");
+
+	ev_run(loop, 0);
+
+	ctl_free(ctl);
+	engine_free(eng);
+	log_notice("stopped");
+	ev_loop_destroy(loop);
+	return 0;
+}
