@@ -129,6 +129,10 @@ struct l2tp_tun {
 	struct l2tp_tun *hnext_id, *hnext_peer;
 	uint32_t heap_idx;                /* position in the lns deadline heap */
 	uint64_t deadline;                /* min of this tunnel's timers, heap key */
+	bool stop_sent;                   /* CLOSING because we sent the StopCCN */
+	bool in_peer_hash;                /* still found by (peer, peer_tid) */
+	uint64_t rel_retransmits, rel_zlbs; /* rel counters already added to the stats */
+	struct l2tp_tun *dnext;           /* reap list once DEAD */
 };
 
 /* ---- actions --------------------------------------------------------- */

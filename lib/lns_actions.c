@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The LNS action list (effects the daemon performs in order), transport
+ * addresses and the name tables of the LNS control plane.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "l2tp_lns_int.h"
+
+void lns_actions_init(struct lns_actions *a)
+{
+	memset(a, 0, sizeof(*a));
+}
+
+void lns_actions_reset(struct lns_actions *a)
+{
+	a->n = 0;
+	a->blen = 0;
+	a->oom = false;
+}
+
+void lns_actions_free(struct lns_actions *a)
+{
+	if (!a)
+		return;
+	free(a->v);
+	free(a->buf);
+	lns_actions_init(a);
+}
+
+static void act_fill(struct lns_action *act, enum lns_act_type type, struct l2tp_tun *tun,
+		     struct l2tp_sess *s)
+{
+	memset(act, 0, sizeof(*act));
+	act->type = type;
+	act->tun = tun;
+	act->sess = s;
+	if (tun) {
+		act->tid = tun->tid;
+		act->peer = tun->peer;
+		act->local = tun->local;
+	}
+	if (s)
+		act->sid = s->sid;
+}
+
+/* Append an action; NULL (and a->oom) when memory ran out. */
+struct lns_action *lns_act_push(struct lns_actions *a, enum lns_act_type type,
+				struct l2tp_tun *tun, struct l2tp_sess *s)
+{
+	if (a->n == a->cap) {
+		size_t ncap = a->cap ? a->cap * 2 : 16;
+		struct lns_action *nv = realloc(a->v, ncap * sizeof(*nv));
+
+		if (!nv) {
+			a->oom = true;
+			return NULL;
+		}
+		a->v = nv;
+		a->cap = ncap;
+	}
+	act_fill(&a->v[a->n], type, tun, s);
+	return &a->v[a->n++];
+}
+
+void lns_act_send(struct lns_actions *a, struct l2tp_tun *tun, const struct lns_addr *peer,
+		  const struct lns_addr *local, const uint8_t *pkt, size_t len)
+{
+	struct lns_action *act;
+
+	if (a->blen + len > a->bcap) {
+		size_t ncap = a->bcap ? a->bcap : 4096;
+		uint8_t *nb;
+
+		while (ncap < a->blen + len)
+			ncap *= 2;
+		nb = realloc(a->buf, ncap);
+		if (!nb) {
+			a->oom = true;
+			return;
+		}
+		a->buf = nb;
+		a->bcap = ncap;
+	}
+	act = lns_act_push(a, LNS_ACT_SEND, tun, NULL);
+	if (!act)
+		return;
+	act->peer = *peer;
+	act->local = *local;
+	act->off = a->blen;
+	act->len = len;
+	memcpy(a->buf + a->blen, pkt, len);
+	a->blen += len;
+}
+
+void lns_act_notice(struct lns_actions *a, struct l2tp_tun *tun, struct l2tp_sess *s,
+		    const char *reason)
+{
+	struct lns_action *act = lns_act_push(a, LNS_ACT_NOTICE, tun, s);
+
+	if (act)
+		act->reason = reason;
+}
+
+void lns_strcpy(char *dst, size_t len, const char *src)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* ---- addresses ------------------------------------------------------- */
+
+bool lns_addr_eq(const struct lns_addr *a, const struct lns_addr *b)
+{
+	size_t alen;
+
+	if (a->family != b->family || a->port != b->port)
+		return false;
+	alen = a->family == 4 ? 4 : 16;
+	return memcmp(a->addr, b->addr, alen) == 0;
+}
+
+char *lns_addr_str(const struct lns_addr *a, char *buf, size_t len)
+{
+	char host[40];
+	size_t o = 0;
+
+	if (!len)
+		return buf;
+	if (a->family == 4) {
+		snprintf(buf, len, "%u.%u.%u.%u:%u", a->addr[0], a->addr[1], a->addr[2],
+			 a->addr[3], a->port);
+		return buf;
+	}
+	if (a->family != 6) {
+		snprintf(buf, len, "?:%u", a->port);
+		return buf;
+	}
+	/* RFC 5952: lower case, longest run (>= 2) of zero groups as "::". */
+	uint16_t g[8];
+	int best = -1, bestlen = 0;
+
+	for (int i = 0; i < 8; i++)
+		g[i] = (uint16_t)(a->addr[2 * i] << 8 | a->addr[2 * i + 1]);
+	for (int i = 0; i < 8;) {
+		int j = i;
+
+		while (j < 8 && g[j] == 0)
+			j++;
+		if (j - i > bestlen && j - i >= 2) {
+			best = i;
+			bestlen = j - i;
+		}
+		i = j > i ? j : i + 1;
+	}
+	for (int i = 0; i < 8; i++) {
+		if (i == best) {
+			o += (size_t)snprintf(host + o, sizeof(host) - o, "::");
+			i += bestlen - 1;
+			continue;
+		}
+		o += (size_t)snprintf(host + o, sizeof(host) - o, "%s%x",
+				      (i && i != best + bestlen) ? ":" : "", g[i]);
+	}
+	snprintf(buf, len, "[%s]:%u", host, a->port);
+	return buf;
+}
+
+/* ---- names ----------------------------------------------------------- */
+
+const char *l2tp_tun_state_str(enum l2tp_tun_state s)
+{
+	switch (s) {
+	case L2TP_TUN_WAIT_CTL_CONN:
+		return "wait-ctl-conn";
+	case L2TP_TUN_ESTABLISHED:
+		return "established";
+	case L2TP_TUN_CLOSING:
+		return "closing";
+	case L2TP_TUN_DEAD:
+		return "dead";
+	}
+	return "?";
+}
+
+const char *l2tp_sess_state_str(enum l2tp_sess_state s)
+{
+	switch (s) {
+	case L2TP_SESS_WAIT_CONNECT:
+		return "wait-connect";
+	case L2TP_SESS_ESTABLISHED:
+		return "established";
+	case L2TP_SESS_DEAD:
+		return "dead";
+	}
+	return "?";
+}
+
+const char *l2tp_lns_drop_str(enum l2tp_lns_drop d)
+{
+	switch (d) {
+	case L2TP_DROP_DECODE:
+		return "decode";
+	case L2TP_DROP_DATA_IN_USERSPACE:
+		return "data-in-userspace";
+	case L2TP_DROP_UNKNOWN_TUNNEL:
+		return "unknown-tunnel";
+	case L2TP_DROP_WRONG_PEER:
+		return "wrong-peer";
+	case L2TP_DROP_DUPLICATE:
+		return "duplicate";
+	case L2TP_DROP_OUT_OF_WINDOW:
+		return "out-of-window";
+	case L2TP_DROP_UNEXPECTED:
+		return "unexpected";
+	case L2TP_DROP_UNKNOWN_SESSION:
+		return "unknown-session";
+	case L2TP_DROP_LIMIT:
+		return "limit";
+	case L2TP_DROP_AUTH:
+		return "auth";
+	case L2TP_DROP_COUNT:
+		break;
+	}
+	return "?";
+}
