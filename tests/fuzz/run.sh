@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Build every libFuzzer harness (tests/fuzz/fuzz_*.c) with clang in build-fuzz/
+# and run each for SECONDS (default 30) starting from its seed corpus.
+# Exit status is non-zero when a harness crashes; reproducers go to
+# build-fuzz/tests/fuzz/artifacts/<name>/. New inputs are kept in
+# build-fuzz/tests/fuzz/work/<name>/ (the checked-in corpus is not touched).
+# Usage: tests/fuzz/run.sh [SECONDS]
+set -eu
+
+secs=${1:-30}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bd="$root/build-fuzz"
+
+command -v clang >/dev/null || { echo "run.sh: clang not found" >&2; exit 2; }
+cmake -S "$root" -B "$bd" -DCMAKE_C_COMPILER=clang -DLNSD_FUZZ=ON \
+	-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+targets=
+for src in "$root"/tests/fuzz/fuzz_*.c; do
+	targets="$targets $(basename "$src" .c)"
+done
+# shellcheck disable=SC2086 # word splitting of the target list is intended
+cmake --build "$bd" -j"$(nproc)" --target $targets >/dev/null
+
+status=0
+for name in $targets; do
+	short=${name#fuzz_}
+	work="$bd/tests/fuzz/work/$short"
+	art="$bd/tests/fuzz/artifacts/$short"
+	log="$bd/tests/fuzz/$name.log"
+	mkdir -p "$work" "$art"
+	rc=0
+	"$bd/tests/fuzz/$name" -max_total_time="$secs" -print_final_stats=1 \
+		-artifact_prefix="$art/" "$work" "$root/tests/fuzz/corpus/$short" \
+		>"$log" 2>&1 || rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+	echo "$name: ${execs:-?} executions in ${secs}s (${rate:-?}/s), exit $rc"
+	if [ "$rc" -ne 0 ]; then
+		tail -n 40 "$log" >&2
+		status=1
+	fi
+done
+exit $status
