@@ -166,6 +166,10 @@ static void section_begin(struct parser *p, char *name)
 		return;
 	}
 	name = trim(name + 4);
+	if (!*name) {
+		perr(p, "[peer] needs a name: [peer NAME]");
+		return;
+	}
 	if (!valid_peer_name(name)) {
 		perr(p, "[peer %s]: a peer needs a name of letters, digits, '.', '_' or '-'", name);
 		return;
@@ -929,7 +933,7 @@ void conf_dump(const struct lnsd_conf *c, FILE *f)
 	fprintf(f, "\ncontrol-socket = %s\nhostname = %s\ndataplane = %s\nlog-level = %s\n",
 		c->control_socket, c->hostname, dp[c->dataplane],
 		log_level_str((enum log_level)c->log_level));
-	fprintf(f, "\n[l2tp]\nsecret = %s\nhide-avps = %s\n", c->secret,
+	fprintf(f, "\n[l2tp]\nsecret =%s%s\nhide-avps = %s\n", *c->secret ? " " : "", c->secret,
 		c->hide_avps ? "yes" : "no");
 	dump_seconds(f, "hello-interval", c->hello_interval_ms);
 	dump_seconds(f, "retransmit-timeout", c->retransmit_timeout_ms);

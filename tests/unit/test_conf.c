@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* lnsd.conf: every key, every error message (exact text), peer matching, golden dump. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+
+#define EXAMPLE LNS_TEST_DATA "/../../../docs/examples/lnsd.conf"
+#define GOLDEN LNS_TEST_DATA "/conf/example.dump"
+
+static struct lnsd_conf *load(const char *text, char *err)
+{
+	return conf_load_string(text, "t.conf", err, CONF_ERR_LEN);
+}
+
+static char *dump_str(const struct lnsd_conf *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	conf_dump(c, f);
+	fclose(f);
+	return buf;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return buf;
+}
+
+static struct lns_addr addr(const char *s)
+{
+	struct lns_addr a = { 0 };
+
+	if (inet_pton(AF_INET, s, a.addr) == 1)
+		a.family = 4;
+	else if (inet_pton(AF_INET6, s, a.addr) == 1)
+		a.family = 6;
+	a.port = 1701;
+	return a;
+}
+
+START_TEST(embedded_default)
+{
+	char err[CONF_ERR_LEN];
+	struct lnsd_conf *c = conf_load_string(conf_embedded_default, "(embedded)", err,
+					       sizeof(err));
+	char buf[LNS_ADDR_STRLEN];
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_uint_eq(c->n_listen, 1);
+	ck_assert_str_eq(lns_addr_str(&c->listen[0], buf, sizeof(buf)), "127.0.0.1:1701");
+	ck_assert_str_eq(c->control_socket, CONF_DEFAULT_SOCKET);
+	ck_assert_str_eq(c->secret, "");
+	ck_assert(!c->hide_avps);
+	ck_assert_uint_eq(c->default_peer.secret_len, 0);
+	ck_assert_uint_eq(c->hello_interval_ms, 60000);
+	ck_assert_uint_eq(c->retransmit_timeout_ms, 1000);
+	ck_assert_uint_eq(c->retransmit_cap_ms, 8000);
+	ck_assert_uint_eq(c->retransmit_retries, 5);
+	ck_assert_uint_eq(c->receive_window, 16);
+	ck_assert_uint_eq(c->max_half_open, 1000);
+	ck_assert_uint_eq(c->setup_timeout_ms, 30000);
+	ck_assert_uint_eq(c->stopccn_hold_ms, 31000);
+	ck_assert_int_eq(c->dataplane, CONF_DP_AUTO);
+	ck_assert_int_eq(c->log_level, LOG_LVL_INFO);
+	ck_assert(c->hostname[0] != '\0');
+	conf_unref(c);
+}
+END_TEST
+
+START_TEST(empty_file_gives_defaults)
+{
+	char err[CONF_ERR_LEN], buf[LNS_ADDR_STRLEN];
+	struct lnsd_conf *c = load("", err);
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_uint_eq(c->n_listen, 1);
+	ck_assert_str_eq(lns_addr_str(&c->listen[0], buf, sizeof(buf)), "0.0.0.0:1701");
+	conf_unref(c);
+}
+END_TEST
+
+START_TEST(every_key)
+{
+	static const char text[] =
+		"\xef\xbb\xbf# comment\n"
+		"[lnsd]\n"
+		"listen = 192.0.2.1:1701, [2001:db8::1]:1702 , 10.0.0.1 ,[::]\n"
+		"control-socket = /tmp/x/lnsd.sock\n"
+		"hostname = lns-test\n"
+		"dataplane = none\n"
+		"log-level = debug\n"
+		"[l2tp]\n"
+		"secret = s3cret ; inline comment\n"
+		"hide-avps = yes\n"
+		"hello-interval = 0\n"
+		"retransmit-timeout = 0.5\n"
+		"retransmit-cap = 2.25\n"
+		"retransmit-retries = 7\n"
+		"receive-window = 32\n"
+		"max-tunnels = 100\n"
+		"max-sessions = 2000\n"
+		"max-half-open = 50\n"
+		"max-sessions-per-tunnel = 300\n"
+		"setup-timeout = 10\n"
+		"stopccn-hold = 5.5\n"
+		"[peer p1]\n"
+		"match-hostname = lac-*, OTHER\n"
+		"match-address = 198.51.100.0/24\n"
+		"secret = p1secret\n"
+		"hide-avps = no\n";
+	char err[CONF_ERR_LEN], b[LNS_ADDR_STRLEN];
+	struct lnsd_conf *c = load(text, err);
+	struct l2tp_lns_cfg lc;
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_uint_eq(c->n_listen, 4);
+	ck_assert_str_eq(lns_addr_str(&c->listen[0], b, sizeof(b)), "192.0.2.1:1701");
+	ck_assert_str_eq(lns_addr_str(&c->listen[1], b, sizeof(b)), "[2001:db8::1]:1702");
+	ck_assert_str_eq(lns_addr_str(&c->listen[2], b, sizeof(b)), "10.0.0.1:1701");
+	ck_assert_str_eq(lns_addr_str(&c->listen[3], b, sizeof(b)), "[::]:1701");
+	ck_assert_str_eq(c->control_socket, "/tmp/x/lnsd.sock");
+	ck_assert_str_eq(c->hostname, "lns-test");
+	ck_assert_int_eq(c->dataplane, CONF_DP_NONE);
+	ck_assert_int_eq(c->log_level, LOG_LVL_DEBUG);
+	ck_assert_str_eq(c->secret, "s3cret");
+	ck_assert(c->hide_avps);
+	ck_assert_uint_eq(c->hello_interval_ms, 0);
+	ck_assert_uint_eq(c->retransmit_timeout_ms, 500);
+	ck_assert_uint_eq(c->retransmit_cap_ms, 2250);
+	ck_assert_uint_eq(c->retransmit_retries, 7);
+	ck_assert_uint_eq(c->receive_window, 32);
+	ck_assert_uint_eq(c->max_tunnels, 100);
+	ck_assert_uint_eq(c->max_sessions, 2000);
+	ck_assert_uint_eq(c->max_half_open, 50);
+	ck_assert_uint_eq(c->max_sessions_per_tunnel, 300);
+	ck_assert_uint_eq(c->setup_timeout_ms, 10000);
+	ck_assert_uint_eq(c->stopccn_hold_ms, 5500);
+	ck_assert_uint_eq(c->n_peers, 1);
+	ck_assert_str_eq(c->peers[0].name, "p1");
+	ck_assert_uint_eq(c->peers[0].n_hostnames, 2);
+	ck_assert_str_eq(c->peers[0].hostnames[1], "OTHER");
+	ck_assert_uint_eq(c->peers[0].n_cidrs, 1);
+	ck_assert_uint_eq(c->peers[0].pc.secret_len, 8);
+	ck_assert(memcmp(c->peers[0].pc.secret, "p1secret", 8) == 0);
+	ck_assert(!c->peers[0].pc.hide_avps);
+	ck_assert_uint_eq(c->default_peer.secret_len, 6);
+	ck_assert(c->default_peer.hide_avps);
+
+	conf_to_lns_cfg(c, &lc);
+	ck_assert_str_eq(lc.hostname, "lns-test");
+	ck_assert_uint_eq(lc.rel.our_rws, 32);
+	ck_assert_uint_eq(lc.rel.rto_initial_ms, 500);
+	ck_assert_uint_eq(lc.rel.rto_cap_ms, 2250);
+	ck_assert_uint_eq(lc.rel.max_retries, 7);
+	ck_assert_uint_eq(lc.hello_interval_ms, 0);
+	ck_assert_uint_eq(lc.setup_timeout_ms, 10000);
+	ck_assert_uint_eq(lc.stopccn_hold_ms, 5500);
+	ck_assert_uint_eq(lc.max_tunnels, 100);
+	ck_assert_uint_eq(lc.max_half_open, 50);
+	ck_assert_uint_eq(lc.max_sessions, 2000);
+	ck_assert_uint_eq(lc.max_sessions_per_tunnel, 300);
+	ck_assert_ptr_eq(lc.default_peer, &c->default_peer);
+	ck_assert_ptr_eq(lc.peer_ctx, c);
+	ck_assert(lc.peer_lookup == conf_peer_lookup);
+	conf_unref(c);
+}
+END_TEST
+
+/* Each error: the exact message, naming file, line, section and key. */
+static const struct {
+	const char *text;
+	const char *msg;
+} bad[] = {
+	{ "[l2tp]\nretransmit-retries = abc\n",
+	  "t.conf:2: [l2tp] retransmit-retries: \"abc\" is not a number" },
+	{ "[l2tp]\n\nretransmit-retries = -1\n",
+	  "t.conf:3: [l2tp] retransmit-retries: \"-1\" is not a number" },
+	{ "[l2tp]\nreceive-window = 0\n",
+	  "t.conf:2: [l2tp] receive-window: 0 is out of range (1 to 256)" },
+	{ "[l2tp]\nmax-sessions-per-tunnel = 99999999999999999999999\n",
+	  "t.conf:2: [l2tp] max-sessions-per-tunnel: 99999999999999999999999 is out of range (0 to 65535)" },
+	{ "[l2tp]\nhello-interval = 1.2345\n",
+	  "t.conf:2: [l2tp] hello-interval: \"1.2345\" is not a number of seconds (like 30 or 0.5; millisecond resolution)" },
+	{ "[l2tp]\nretransmit-timeout = 0.05\n",
+	  "t.conf:2: [l2tp] retransmit-timeout: 0.05 is out of range (0.1 to 30 seconds)" },
+	{ "[l2tp]\nsetup-timeout = 10s\n",
+	  "t.conf:2: [l2tp] setup-timeout: \"10s\" is not a number of seconds (like 30 or 0.5; millisecond resolution)" },
+	{ "[l2tp]\nretransmit-timeout = 5\nretransmit-cap = 2\n",
+	  "t.conf:3: [l2tp] retransmit-cap: 2 s is below retransmit-timeout (5 s)" },
+	{ "[l2tp]\nhide-avps = maybe\n", "t.conf:2: [l2tp] hide-avps: \"maybe\" is not yes or no" },
+	{ "[l2tp]\nsecret = a\nsecret = b\n", "t.conf:3: [l2tp] secret: set twice (first at line 2)" },
+	{ "[l2tp]\njunk\n", "t.conf:2: syntax error (expected [section] or key = value)" },
+	{ "[l2tp\n", "t.conf:1: section header without ']'" },
+	{ "[foo]\n", "t.conf:1: unknown section [foo] (expected [lnsd], [l2tp] or [peer NAME])" },
+	{ "[peers x]\n", "t.conf:1: unknown section [peers x] (expected [lnsd], [l2tp] or [peer NAME])" },
+	{ "secret = x\n",
+	  "t.conf:1: secret: key outside of a section (start with [lnsd], [l2tp] or [peer NAME])" },
+	{ "[lnsd]\nbogus = 1\n", "t.conf:2: [lnsd] bogus: unknown key" },
+	{ "[lnsd]\nsecret = 1\n", "t.conf:2: [lnsd] secret: unknown key" },
+	{ "[lnsd]\nlisten = 1.2.3.4:99999\n",
+	  "t.conf:2: [lnsd] listen: \"1.2.3.4:99999\" is not an address:port (like 0.0.0.0:1701 or [::]:1701)" },
+	{ "[lnsd]\nlisten = 0.0.0.0:1701, ::1\n",
+	  "t.conf:2: [lnsd] listen: \"::1\" is not an address:port (like 0.0.0.0:1701 or [::]:1701)" },
+	{ "[lnsd]\nlisten = host.example:1701\n",
+	  "t.conf:2: [lnsd] listen: \"host.example:1701\" is not an address:port (like 0.0.0.0:1701 or [::]:1701)" },
+	{ "[lnsd]\nlisten = 10.0.0.1, 10.0.0.1:1701\n",
+	  "t.conf:2: [lnsd] listen: \"10.0.0.1:1701\" is listed twice" },
+	{ "[lnsd]\nlisten = ,\n", "t.conf:2: [lnsd] listen: empty list" },
+	{ "[lnsd]\ncontrol-socket = lnsd.sock\n",
+	  "t.conf:2: [lnsd] control-socket: \"lnsd.sock\" is not an absolute path shorter than 108 characters" },
+	{ "[lnsd]\ndataplane = dpdk\n",
+	  "t.conf:2: [lnsd] dataplane: \"dpdk\" is not one of auto, none, kernel" },
+	{ "[lnsd]\nlog-level = loud\n",
+	  "t.conf:2: [lnsd] log-level: \"loud\" is not one of error, warning, notice, info, debug" },
+	{ "[lnsd]\nhostname = 0123456789012345678901234567890123456789012345678901234567890123\n",
+	  "t.conf:2: [lnsd] hostname: \"0123456789012345678901234567890123456789012345678901234567890123\" must be 1 to 63 characters" },
+	{ "[peer a]\nmatch-address = 10.0.0.0/33\n",
+	  "t.conf:2: [peer a] match-address: \"10.0.0.0/33\" is not an address or CIDR prefix (like 192.0.2.0/24 or 2001:db8::/32)" },
+	{ "[peer a]\nmatch-address = 2001:db8::/129\n",
+	  "t.conf:2: [peer a] match-address: \"2001:db8::/129\" is not an address or CIDR prefix (like 192.0.2.0/24 or 2001:db8::/32)" },
+	{ "[peer a]\nmatch-address = 10.1.0.0/8\n",
+	  "t.conf:2: [peer a] match-address: \"10.1.0.0/8\" has bits set beyond the /8 prefix" },
+	{ "[peer a]\nmatch-address = 10.0.0.0/\n",
+	  "t.conf:2: [peer a] match-address: \"10.0.0.0/\" is not an address or CIDR prefix (like 192.0.2.0/24 or 2001:db8::/32)" },
+	{ "[peer a]\nmatch-hostname = x\nhello-interval = 3\n",
+	  "t.conf:3: [peer a] hello-interval: unknown key" },
+	{ "[peer a]\nmatch-hostname = x\nhide-avps = 2\n",
+	  "t.conf:3: [peer a] hide-avps: \"2\" is not yes or no" },
+	{ "[peer a]\nmatch-hostname = x\nmatch-hostname = y\n",
+	  "t.conf:3: [peer a] match-hostname: set twice (first at line 2)" },
+	{ "[peer a]\nmatch-hostname = x\n\n[peer a]\n",
+	  "t.conf:4: duplicate section [peer a] (first at line 1)" },
+	{ "[peer]\n", "t.conf:1: [peer] needs a name: [peer NAME]" },
+	{ "[peer a/b]\n",
+	  "t.conf:1: [peer a/b]: a peer needs a name of letters, digits, '.', '_' or '-'" },
+	{ "[l2tp]\n[peer a]\nsecret = x\n", "t.conf:2: [peer a]: needs match-hostname or match-address" },
+};
+
+START_TEST(errors)
+{
+	char err[CONF_ERR_LEN];
+	struct lnsd_conf *c = load(bad[_i].text, err);
+
+	ck_assert_msg(c == NULL, "case %d parsed: %s", _i, bad[_i].text);
+	ck_assert_str_eq(err, bad[_i].msg);
+}
+END_TEST
+
+START_TEST(long_line)
+{
+	char text[400], err[CONF_ERR_LEN];
+
+	snprintf(text, sizeof(text), "[l2tp]\nsecret = %0300d\n", 0);
+	ck_assert_ptr_null(load(text, err));
+	ck_assert_str_eq(err, "t.conf:2: line too long (at most 198 characters)");
+}
+END_TEST
+
+START_TEST(missing_file)
+{
+	char err[CONF_ERR_LEN];
+
+	ck_assert_ptr_null(conf_load_file("/nonexistent/lnsd.conf", err, sizeof(err)));
+	ck_assert_str_eq(err, "/nonexistent/lnsd.conf: No such file or directory");
+}
+END_TEST
+
+START_TEST(file_errors_name_the_file)
+{
+	char path[] = "/tmp/test_conf_XXXXXX", err[CONF_ERR_LEN], want[256];
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	fputs("[lnsd]\nlisten = 127.0.0.1:1701\n[l2tp]\nretransmit-retries = abc\n", f);
+	fclose(f);
+	ck_assert_ptr_null(conf_load_file(path, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s:4: [l2tp] retransmit-retries: \"abc\" is not a number",
+		 path);
+	ck_assert_str_eq(err, want);
+	unlink(path);
+}
+END_TEST
+
+/* The documented example parses, and dumps exactly as the golden file. */
+START_TEST(example_golden_round_trip)
+{
+	char err[CONF_ERR_LEN];
+	struct lnsd_conf *c = conf_load_file(EXAMPLE, err, sizeof(err)), *c2;
+	char *d1, *d2, *golden;
+
+	ck_assert_msg(c != NULL, "%s", err);
+	d1 = dump_str(c);
+	golden = slurp(GOLDEN);
+	ck_assert_str_eq(d1, golden);
+	c2 = load(d1, err);
+	ck_assert_msg(c2 != NULL, "%s", err);
+	d2 = dump_str(c2);
+	ck_assert_str_eq(d1, d2);
+	free(d1);
+	free(d2);
+	free(golden);
+	conf_unref(c);
+	conf_unref(c2);
+}
+END_TEST
+
+static const char peers_text[] =
+	"[l2tp]\n"
+	"secret = global\n"
+	"[peer globbed]\n"
+	"match-hostname = branch-*.example.net\n"
+	"secret = branch\n"
+	"hide-avps = yes\n"
+	"[peer v4net]\n"
+	"match-address = 192.0.2.0/24, 198.51.100.7\n"
+	"secret = v4\n"
+	"[peer v6net]\n"
+	"match-address = 2001:db8:100::/48\n"
+	"[peer both]\n"
+	"match-hostname = lab-lac\n"
+	"match-address = 10.10.0.0/16\n"
+	"secret = both\n"
+	"[peer shadowed]\n"
+	"match-address = 192.0.2.128/25\n"
+	"secret = never\n";
+
+static const struct {
+	const char *addr;
+	const char *host;
+	const char *want;
+} match_cases[] = {
+	{ "203.0.113.1", "branch-7.example.net", "globbed" },
+	{ "203.0.113.1", "BRANCH-7.EXAMPLE.NET", "globbed" },     /* case-insensitive */
+	{ "203.0.113.1", "branch-7.example.org", "default" },
+	{ "192.0.2.200", "anything", "v4net" },                  /* first match wins */
+	{ "198.51.100.7", "x", "v4net" },                        /* bare address = /32 */
+	{ "198.51.100.8", "x", "default" },
+	{ "192.0.2.1", "branch-1.example.net", "globbed" },      /* earlier section wins */
+	{ "2001:db8:100:ffff::1", "x", "v6net" },
+	{ "2001:db8:101::1", "x", "default" },
+	{ "10.10.3.4", "lab-lac", "both" },                      /* both keys must match */
+	{ "10.10.3.4", "other", "default" },
+	{ "10.11.3.4", "lab-lac", "default" },
+	{ "10.10.3.4", NULL, "default" },                        /* no Host Name */
+	{ "::ffff:192.0.2.1", "x", "default" },                  /* families never mix */
+};
+
+START_TEST(peer_matching)
+{
+	char err[CONF_ERR_LEN];
+	struct lnsd_conf *c = load(peers_text, err);
+	struct lns_addr a = addr(match_cases[_i].addr);
+	const struct l2tp_peer_cfg *pc;
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_int_ne(a.family, 0);
+	pc = conf_peer_lookup(c, &a, match_cases[_i].host);
+	ck_assert_ptr_nonnull(pc);
+	ck_assert_msg(strcmp(pc->name, match_cases[_i].want) == 0, "case %d: got %s want %s", _i,
+		      pc->name, match_cases[_i].want);
+	conf_unref(c);
+}
+END_TEST
+
+START_TEST(peer_settings_inherit)
+{
+	char err[CONF_ERR_LEN];
+	struct lnsd_conf *c = load(peers_text, err);
+	const struct l2tp_peer_cfg *pc;
+
+	ck_assert_msg(c != NULL, "%s", err);
+	pc = conf_peer_by_name(c, "v6net");   /* no secret or hide-avps of its own */
+	ck_assert_str_eq(pc->name, "v6net");
+	ck_assert_uint_eq(pc->secret_len, 6);
+	ck_assert(memcmp(pc->secret, "global", 6) == 0);
+	ck_assert(!pc->hide_avps);
+	pc = conf_peer_by_name(c, "globbed");
+	ck_assert(pc->hide_avps);
+	ck_assert(memcmp(pc->secret, "branch", 6) == 0);
+	ck_assert_str_eq(conf_peer_by_name(c, "nope")->name, "default");
+	ck_assert_str_eq(conf_peer_by_name(c, NULL)->name, "default");
+	conf_unref(c);
+}
+END_TEST
+
+START_TEST(cidr_edges)
+{
+	struct conf_cidr all4 = { .family = 4, .prefix = 0 };
+	struct conf_cidr odd = { .family = 4, .prefix = 23, .addr = { 10, 0, 2, 0 } };
+	struct lns_addr a;
+
+	a = addr("255.255.255.255");
+	ck_assert(conf_cidr_match(&all4, &a));
+	a = addr("::1");
+	ck_assert(!conf_cidr_match(&all4, &a));
+	a = addr("10.0.3.255");
+	ck_assert(conf_cidr_match(&odd, &a));
+	a = addr("10.0.4.0");
+	ck_assert(!conf_cidr_match(&odd, &a));
+	a = addr("10.0.1.255");
+	ck_assert(!conf_cidr_match(&odd, &a));
+}
+END_TEST
+
+START_TEST(refcount_keeps_generation)
+{
+	char err[CONF_ERR_LEN];
+	struct lnsd_conf *c = load(peers_text, err);
+	const struct l2tp_peer_cfg *pc = conf_peer_by_name(c, "both");
+
+	conf_ref(c);          /* a tunnel's reference */
+	conf_unref(c);        /* the engine moved on to a new generation */
+	ck_assert_str_eq(pc->name, "both");
+	ck_assert(memcmp(pc->secret, "both", 4) == 0);
+	conf_unref(c);
+	conf_unref(NULL);
+}
+END_TEST
+
+static Suite *conf_suite(void)
+{
+	Suite *s = suite_create("conf");
+	TCase *tc = tcase_create("conf");
+
+	tcase_add_test(tc, embedded_default);
+	tcase_add_test(tc, empty_file_gives_defaults);
+	tcase_add_test(tc, every_key);
+	tcase_add_loop_test(tc, errors, 0, (int)(sizeof(bad) / sizeof(bad[0])));
+	tcase_add_test(tc, long_line);
+	tcase_add_test(tc, missing_file);
+	tcase_add_test(tc, file_errors_name_the_file);
+	tcase_add_test(tc, example_golden_round_trip);
+	tcase_add_loop_test(tc, peer_matching, 0, (int)(sizeof(match_cases) / sizeof(match_cases[0])));
+	tcase_add_test(tc, peer_settings_inherit);
+	tcase_add_test(tc, cidr_edges);
+	tcase_add_test(tc, refcount_keeps_generation);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(conf_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
