@@ -1056,6 +1056,89 @@ START_TEST(test_challenge_response)
 }
 END_TEST
 
+/* ---- second opinion: Wireshark's L2TP dissector on our encoding ---- */
+
+static void pcap_put(FILE *f, const void *p, size_t n)
+{
+	ck_assert_uint_eq(fwrite(p, 1, n, f), n);
+}
+
+/* One IPv4/UDP 1701 datagram per message, LINKTYPE_RAW (101). */
+static void pcap_add(FILE *f, const uint8_t *msg, size_t len, uint32_t n)
+{
+	uint32_t rec[4] = { 1700000000u + n, 0, (uint32_t)(28 + len), (uint32_t)(28 + len) };
+	uint8_t ip[28] = { 0x45, 0, 0, 0, 0, 1, 0x40, 0, 64, 17, 0, 0,
+			   192, 0, 2, 1, 192, 0, 2, 2,
+			   0x06, 0xa5, 0x06, 0xa5, 0, 0, 0, 0 };
+	uint32_t sum = 0;
+	size_t i;
+
+	ip[2] = (uint8_t)((28 + len) >> 8);
+	ip[3] = (uint8_t)(28 + len);
+	ip[24] = (uint8_t)((8 + len) >> 8);
+	ip[25] = (uint8_t)(8 + len);
+	for (i = 0; i < 20; i += 2)
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ip[10] = (uint8_t)(~sum >> 8);
+	ip[11] = (uint8_t)~sum;
+	pcap_put(f, rec, sizeof(rec));
+	pcap_put(f, ip, sizeof(ip));
+	pcap_put(f, msg, len);
+}
+
+START_TEST(test_tshark)
+{
+	const uint32_t ghdr[6] = { 0xa1b2c3d4u, 0x00040002u, 0, 0, 65535, 101 };
+	const uint8_t rv[16] = "0123456789abcdef";
+	char path[] = "/tmp/lnsd-test-msg-XXXXXX", cmd[256], line[512];
+	struct l2tp_mbuf b;
+	unsigned i, n = 0, l2tp = 0, bad = 0;
+	FILE *f, *p;
+	int fd;
+
+	if (system("command -v tshark >/dev/null 2>&1") != 0) {
+		printf("test_tshark: skipped, tshark not installed (apt install tshark)\n");
+		return;
+	}
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "wb");
+	ck_assert_ptr_nonnull(f);
+	pcap_put(f, ghdr, sizeof(ghdr));
+	for (i = 0; i < sizeof(rt_types) / sizeof(rt_types[0]); i++) {
+		build_msg(&b, rt_types[i]);
+		pcap_add(f, b.data, b.len, n++);
+	}
+	l2tp_mb_begin(&b, 9, 0, L2TP_MSG_SCCRQ);
+	l2tp_mb_random_vector(&b, rv, (const uint8_t *)"s", 1);
+	l2tp_mb_protocol_version(&b);
+	l2tp_mb_str_hidden(&b, true, L2TP_AVP_HOST_NAME, "hidden-host");
+	l2tp_mb_u32(&b, true, L2TP_AVP_FRAMING_CAPS, 3);
+	l2tp_mb_u16_hidden(&b, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, 0x4321);
+	pcap_add(f, b.data, b.len, n++);
+	ck_assert_int_eq(fclose(f), 0);
+
+	snprintf(cmd, sizeof(cmd), "tshark -n -r %s -V -d udp.port==1701,l2tp 2>/dev/null", path);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	while (fgets(line, sizeof(line), p)) {
+		if (strncmp(line, "Layer 2 Tunneling Protocol", 26) == 0)
+			l2tp++;
+		if (strstr(line, "Malformed") || strstr(line, "Expert Info (Error") ||
+		    strstr(line, "Expert Info (Warning")) {
+			printf("tshark: %s", line);
+			bad++;
+		}
+	}
+	ck_assert_int_eq(pclose(p), 0);
+	unlink(path);
+	ck_assert_uint_eq(l2tp, n);
+	ck_assert_uint_eq(bad, 0);
+}
+END_TEST
+
 static Suite *msg_suite(void)
 {
 	Suite *s = suite_create("l2tp_msg");
@@ -1089,6 +1172,11 @@ static Suite *msg_suite(void)
 	tcase_add_test(tc, test_hidden_rv_order);
 	tcase_add_loop_test(tc, test_challenge_response, 0,
 			    sizeof(chal_vecs) / sizeof(chal_vecs[0]));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("tshark");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_tshark);
 	suite_add_tcase(s, tc);
 	return s;
 }
