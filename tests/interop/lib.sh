@@ -366,3 +366,29 @@ cap_fields() {
 	for f in "$@"; do args+=(-e "$f"); done
 	tshark -n -r "$ART/$name.pcap" -Y l2tp -T fields -E occurrence=a -E aggregator=, "${args[@]}" 2>/dev/null
 }
+
+# lac_ctl_cmd I CMD : write one command to LAC I's xl2tpd control pipe.
+lac_ctl_cmd() {
+	local ctl
+	ctl=$(lac_ctl "$1")
+	[ -p "$ctl" ] || fail "LAC $1 has no control pipe at $ctl"
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	timeout 5 sh -c 'printf "%s\n" "$1" >"$2"' sh "$2" "$ctl" || fail "writing '$2' to LAC $1's control pipe failed"
+}
+
+# cap_check_clean NAME : tshark's full decode of the capture has no malformed
+# packet and no error-level expert info; the decode is kept as NAME-decode.txt.
+cap_check_clean() {
+	local name=$1 bad
+	tshark -n -r "$ART/$name.pcap" -V >"$ART/$name-decode.txt" 2>&1 || fail "tshark cannot read $ART/$name.pcap"
+	grep -q 'Layer 2 Tunneling Protocol' "$ART/$name-decode.txt" || fail "no L2TP in $ART/$name.pcap"
+	bad=$(grep -n -E 'Malformed|Expert Info \(Error' "$ART/$name-decode.txt" | head -20 || true)
+	[ -z "$bad" ] || fail "tshark flags errors in $name.pcap (decode in $ART/$name-decode.txt):
+$bad"
+	log "tshark decodes $name.pcap cleanly ($(grep -c '^Frame ' "$ART/$name-decode.txt") frames)"
+}
+
+# cap_count NAME FILTER : number of frames matching the display filter.
+cap_count() {
+	tshark -n -r "$ART/$1.pcap" -Y "$2" 2>/dev/null | wc -l
+}

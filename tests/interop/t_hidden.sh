@@ -16,6 +16,7 @@ lac_wait_call 1
 expect_count "established sessions" lns_established_sessions 1 10
 sleep 1
 cap_stop
+cap_check_clean hidden
 
 # One line per message: source, message type, AVP types, hidden flags.
 tshark -n -r "$ART/hidden.pcap" -Y l2tp -T fields -E occurrence=a -E aggregator=, \

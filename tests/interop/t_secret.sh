@@ -28,6 +28,7 @@ lac_start 1 "challenge = yes" "$SECRET"
 lac_wait_call 1
 expect_count "established sessions" lns_established_sessions 1 10
 cap_stop
+cap_check_clean secret
 
 # Challenge both ways, decoded from the capture: SCCRQ carries Challenge (11),
 # SCCRP carries Challenge + Challenge Response (13), SCCCN a Challenge Response.

@@ -17,6 +17,7 @@ lac_start 2 "challenge = yes" wrong-s3cret
 wait_for 15 "LAC 2 to give up" lac_down 2
 sleep 1
 cap_stop
+cap_check_clean wrong
 lac_call_up 1 && fail "LAC 1 established a call with a wrong secret"
 lac_call_up 2 && fail "LAC 2 established a call with a wrong secret"
 
