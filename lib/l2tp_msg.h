@@ -39,7 +39,7 @@ enum l2tp_decode_err {
 	L2TP_DEC_CTRL_FLAGS,       /* control message without L or S, or with O or P */
 	L2TP_DEC_LENGTH_MISMATCH,  /* L bit length disagrees with datagram length */
 	L2TP_DEC_AVP_SHORT,        /* AVP length < 6 or beyond the message */
-	L2TP_DEC_AVP_RESERVED,     /* reserved AVP bits set */
+	L2TP_DEC_AVP_RESERVED,     /* reserved AVP bits set with M (§4.1: else skipped as unknown) */
 	L2TP_DEC_NO_MSG_TYPE,      /* first AVP is not Message Type (non-ZLB) */
 	L2TP_DEC_BAD_AVP_LEN,      /* a known AVP with a length its format forbids */
 	L2TP_DEC_HIDDEN_NO_RV,     /* hidden AVP without a preceding Random Vector */
@@ -54,7 +54,9 @@ const char *l2tp_decode_err_str(enum l2tp_decode_err e);
 
 /*
  * Parse the header of any L2TP datagram (data or control). For control
- * messages also enforces T => L and S, no O (RFC 2661 §3.1).
+ * messages also enforces T => L and S, no O or P (RFC 2661 §3.1). A Length
+ * beyond the datagram is L2TP_DEC_LENGTH_MISMATCH; bytes after Length are
+ * ignored (datagram padding).
  */
 enum l2tp_decode_err l2tp_hdr_decode(const uint8_t *pkt, size_t len, struct l2tp_hdr *h);
 
