@@ -373,6 +373,12 @@ static void log_session_state(const struct lns_action *a)
 	char pfx[ENG_PREFIX_LEN];
 
 	eng_sess_prefix(s, pfx, sizeof(pfx));
+	if (a->new_state == L2TP_SESS_DEAD && !a->result && !a->error) {
+		log_info("%s: %s -> %s (with its tunnel)", pfx,
+			 l2tp_sess_state_str((enum l2tp_sess_state)a->old_state),
+			 l2tp_sess_state_str((enum l2tp_sess_state)a->new_state));
+		return;
+	}
 	if (a->new_state == L2TP_SESS_DEAD) {
 		log_notice("%s: %s -> %s: CDN result %u (%s), error %u (%s)", pfx,
 			   l2tp_sess_state_str((enum l2tp_sess_state)a->old_state),
