@@ -19,6 +19,11 @@ fi
 ART=${LNSD_ARTIFACTS:-/tmp/lnsd-vm-artifacts}
 mkdir -p "$ART"
 export ART
+# For sockets, FIFOs and pid files: the 9p artifacts share cannot hold
+# special files.
+RUNDIR=/run/vmtest
+mkdir -p "$RUNDIR"
+export RUNDIR
 
 _vm_pids=()
 _vm_netns=()
