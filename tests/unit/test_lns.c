@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -626,6 +627,9 @@ static void tun_event(struct lac *l, enum tev ev, enum l2tp_tun_state from)
 		}
 		break;
 	case E_ADMIN:
+		/* In wait-ctl-conn the StopCCN would queue behind the unacked SCCRP. */
+		if (from == L2TP_TUN_WAIT_CTL_CONN)
+			send_zlb(l);
 		lns_actions_reset(&out);
 		ck_assert_int_eq(l2tp_lns_close_tunnel(lns, l->lns_tid, L2TP_STOPCCN_CLEAR, 0,
 						       "admin", now, &out), 0);
@@ -1015,6 +1019,26 @@ START_TEST(test_sccrq_retransmit)
 }
 END_TEST
 
+/* The Error Code as sent, read from the raw Result Code AVP (the decoder
+ * would normalise a byte-swapped-looking 0x0100 for Apple's sake). */
+static uint16_t raw_error_code(const struct lns_action *a)
+{
+	const uint8_t *p = out.buf + a->off;
+	size_t off = L2TP_CTRL_HDR_LEN;
+
+	while (off + L2TP_AVP_HDR_LEN <= a->len) {
+		size_t alen = (size_t)(p[off] & 3) << 8 | p[off + 1];
+
+		if (alen < L2TP_AVP_HDR_LEN)
+			break;
+		if ((p[off + 2] << 8 | p[off + 3]) == 0 &&
+		    (p[off + 4] << 8 | p[off + 5]) == L2TP_AVP_RESULT_CODE && alen >= 10)
+			return (uint16_t)(p[off + 8] << 8 | p[off + 9]);
+		off += alen;
+	}
+	return 0xffff;
+}
+
 static const struct l2tp_msg *refused(uint16_t result, uint16_t error)
 {
 	const struct l2tp_msg *m;
@@ -1030,7 +1054,7 @@ static const struct l2tp_msg *refused(uint16_t result, uint16_t error)
 	m = find_sent(L2TP_MSG_STOPCCN);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_uint_eq(m->result_code, result);
-	ck_assert_uint_eq(m->error_code, error);
+	ck_assert_uint_eq(raw_error_code(&out.v[i]), error);
 	ck_assert_uint_eq(m->hdr.ns, 0);
 	ck_assert_uint_eq(m->hdr.nr, 1);
 	ck_assert_uint_eq(m->assigned_tunnel_id, 0);
@@ -1549,6 +1573,11 @@ static void wire_put(struct wire *w, const uint8_t *p, size_t len)
 {
 	unsigned k = ++wire_ctr;
 
+	if (getenv("LNS_TRACE"))
+		fprintf(stderr, "%6llu %s ns=%u nr=%u len=%zu type=%u%s\n", (unsigned long long)now,
+			w == &to_lns ? "->lns" : "<-lns", p[8] << 8 | p[9], p[10] << 8 | p[11], len,
+			len > 12 ? p[19] : 0, loss_every && k % loss_every == 0 ? " LOST" : "");
+
 	if (loss_every && k % loss_every == 0)
 		return;
 	for (int copies = (dup_every && k % dup_every == 0) ? 2 : 1; copies; copies--) {
@@ -1685,7 +1714,9 @@ static void run_sim(unsigned loss, unsigned dup, unsigned swap)
 }
 
 static const unsigned sim_patterns[][3] = {
-	{ 0, 0, 0 }, { 2, 0, 0 }, { 3, 0, 0 }, { 0, 2, 0 }, { 0, 0, 2 }, { 4, 3, 5 }, { 3, 2, 2 },
+	/* Not a period of 2 alone: both ends retransmit on the same 1 s clock, so
+	 * every retransmitted SCCRP would be the dropped one by construction. */
+	{ 0, 0, 0 }, { 5, 0, 0 }, { 3, 0, 0 }, { 7, 3, 0 }, { 0, 2, 0 }, { 0, 0, 2 }, { 4, 3, 5 }, { 3, 2, 2 },
 };
 
 START_TEST(test_lossy_link)
