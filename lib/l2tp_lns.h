@@ -137,6 +137,18 @@ struct l2tp_tun {
 
 /* ---- actions --------------------------------------------------------- */
 
+/*
+ * Lifetime: the tun/sess pointers in an action list stay valid until the
+ * next call into l2tp_lns_input/tick/close_tunnel/close_session/shutdown/
+ * free, which first frees what went DEAD during the previous call. Perform
+ * the whole list before calling again.
+ *
+ * TUNNEL_NEW (new_state WAIT_CTL_CONN) and SESSION_NEW (new_state
+ * WAIT_CONNECT) are the first states; every later transition, DEAD
+ * included, is a TUNNEL_STATE / SESSION_STATE, followed for DEAD by the
+ * *_FREE action.
+ */
+
 enum lns_act_type {
 	/* Transmit bytes to peer. tid != 0: on that tunnel's socket (after
 	 * TUNNEL_NEW). tid == 0: from local to peer on the listener (replies to
@@ -153,7 +165,8 @@ enum lns_act_type {
 	LNS_ACT_SESSION_STATE,  /* ESTABLISHED once the ICCN is processed */
 	LNS_ACT_SESSION_FREE,   /* the l2tp_sess pointer is invalid afterwards */
 	/* Something dropped or refused, for a (rate-limited) log line; the
-	 * counter was already incremented. reason is a static string. */
+	 * counter was already incremented. reason is a static string. For a
+	 * refused SCCRQ: tun NULL, peer/local set, result/error of the StopCCN. */
 	LNS_ACT_NOTICE,
 };
 
@@ -234,7 +247,33 @@ void l2tp_lns_tick(struct l2tp_lns *lns, uint64_t now_ms, struct lns_actions *ou
 /* Earliest deadline over all tunnels (O(1), heap); UINT64_MAX for none. */
 uint64_t l2tp_lns_next_deadline(const struct l2tp_lns *lns);
 
-/* Administrative teardown: StopCCN / CDN with the given codes (msg may be NULL). -ENOENT if unknown. */
+/*
+ * Answers chosen where RFC 2661 leaves room (see also l2tp_tun.c/l2tp_sess.c):
+ *   SCCRQ refused (no tunnel kept; StopCCN sent once, statelessly, Assigned
+ *   Tunnel ID 0, header Tunnel ID = the peer's, Ns 0, Nr = SCCRQ Ns + 1):
+ *     protocol version != 1.0            result 5, error 0x0100 (our highest)
+ *     unknown M-bit AVP                  result 2, error 8
+ *     mandatory AVP missing              result 2, error 6 (+ message)
+ *     peer challenges, we have no secret result 4
+ *     max_tunnels / max_half_open / no ID result 2, error 4
+ *     no Assigned Tunnel ID              dropped (nobody to answer)
+ *   tunnel: bad/missing SCCCN Challenge Response -> StopCCN 4; SCCRQ/SCCRP/
+ *     SCCCN out of state -> StopCCN 7; unknown M type/AVP -> StopCCN 2/8;
+ *     no SCCCN within setup_timeout -> StopCCN 1; retries exhausted -> freed
+ *     without StopCCN, tun->result 2.
+ *   session: ICRQ before SCCCN -> CDN 2/1; session limits -> CDN 2/4 (our
+ *     Assigned Session ID 0); ICRQ/ICRP/ICCN out of state -> CDN 2/6; unknown
+ *     M AVP -> CDN 2/8; no ICCN within setup_timeout -> CDN 10; ICRP for an
+ *     unknown session -> CDN 2/5; ICCN/CDN/other for an unknown session ->
+ *     counted drop (RFC idle "Clean up"); a CDN with Session ID 0 is matched
+ *     to a half-open call by the peer's Session ID; an ICRQ reusing a peer
+ *     Session ID still in use is a new call.
+ *   Hiding: Assigned Session ID in ICRP/CDN when hide_avps and a secret;
+ *     Assigned Tunnel ID in SCCRP only when the SCCRQ itself had hidden AVPs.
+ *
+ * Administrative teardown: StopCCN / CDN with the given codes (msg may be NULL). -ENOENT if unknown.
+ * Closing a tunnel that is already CLOSING does nothing and returns 0.
+ */
 int l2tp_lns_close_tunnel(struct l2tp_lns *lns, uint16_t tid, uint16_t result, uint16_t error,
 			  const char *msg, uint64_t now_ms, struct lns_actions *out);
 int l2tp_lns_close_session(struct l2tp_lns *lns, uint16_t tid, uint16_t sid, uint16_t result,
