@@ -1039,6 +1039,34 @@ static uint16_t raw_error_code(const struct lns_action *a)
 	return 0xffff;
 }
 
+/* A late copy of the SCCRQ reaching an established tunnel is only acked. */
+START_TEST(test_sccrq_late_copy_established)
+{
+	struct lac l;
+	uint16_t ns, nr;
+
+	lac_init(&l, 1, NULL);
+	establish(&l);
+	ns = l.ns;
+	nr = l.nr;
+	build_sccrq(&l, 0, NULL);
+	xmit_seq(&l, 0, 0);
+	ck_assert_int_eq(n_act(LNS_ACT_TUNNEL_NEW), 0);
+	ck_assert_int_eq(n_sent_msgs(), 0);
+	ck_assert_int_eq(tun_state(l.lns_tid), L2TP_TUN_ESTABLISHED);
+	ck_assert_uint_eq(l2tp_lns_stats(lns)->drops[L2TP_DROP_DUPLICATE], 1);
+	/* After the tunnel closed, the same peer and peer Tunnel ID start anew. */
+	l.ns = ns;
+	l.nr = nr;
+	lac_stopccn(&l);
+	l.ns = 0;
+	l.nr = 0;
+	lac_sccrq(&l, NULL);
+	ck_assert_int_eq(n_act(LNS_ACT_TUNNEL_NEW), 1);
+	ck_assert_uint_eq(l2tp_lns_n_tunnels(lns), 2);
+}
+END_TEST
+
 static const struct l2tp_msg *refused(uint16_t result, uint16_t error)
 {
 	const struct l2tp_msg *m;
@@ -1758,6 +1786,7 @@ static Suite *lns_suite(void)
 	tcase_add_test(tc, test_icrq_retransmit);
 	tcase_add_test(tc, test_challenge_without_secret);
 	tcase_add_test(tc, test_sccrq_retransmit);
+	tcase_add_test(tc, test_sccrq_late_copy_established);
 	tcase_add_test(tc, test_sccrq_bad_version);
 	tcase_add_test(tc, test_sccrq_unknown_mandatory);
 	tcase_add_test(tc, test_sccrq_missing_avp);
