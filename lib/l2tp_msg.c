@@ -297,7 +297,8 @@ static bool known_error_code(uint16_t e)
  * Result Code (§4.4.2): result (2), optional error code (2), optional message.
  * Quirks accepted: MikroTik sends only the result (value length 2); Apple sends
  * the error code in little-endian order, so an error code >= 256 whose byte
- * swap is a defined code (0..8) is taken swapped.
+ * swap is a defined code (0..8) is taken swapped. Not for StopCCN result 5
+ * (unsupported version), whose error code is a version: 0x0100 means 1.0.
  */
 static void get_result(struct cursor *c, struct l2tp_msg *m)
 {
@@ -305,7 +306,10 @@ static void get_result(struct cursor *c, struct l2tp_msg *m)
 	if (cur_left(c) >= 2) {
 		m->error_code = cur_u16(c);
 		m->has_error_code = true;
-		if (m->error_code >= 256 && known_error_code(bswap16(m->error_code)))
+		bool is_version = m->type == L2TP_MSG_STOPCCN &&
+				  m->result_code == L2TP_STOPCCN_BAD_VERSION;
+		if (!is_version && m->error_code >= 256 &&
+		    known_error_code(bswap16(m->error_code)))
 			m->error_code = bswap16(m->error_code);
 	}
 	get_str(c, m->error_msg, sizeof(m->error_msg));

@@ -628,6 +628,8 @@ static const struct result_case result_cases[] = {
 	{ "apple: swapped, with message", { 0, 2, 0x06, 0x00, 'x' }, 5, 2, 6, true, "x" },
 	{ "unknown large error code kept", { 0, 2, 0x12, 0x34 }, 4, 2, 0x1234, true, "" },
 	{ "error code 0", { 0, 3, 0, 0 }, 4, 3, 0, true, "" },
+	/* StopCCN result 5 carries a version, not an error: 0x0100 is 1.0, never swapped. */
+	{ "bad version: 1.0 kept", { 0, 5, 0x01, 0x00 }, 4, 5, 0x0100, true, "" },
 };
 
 START_TEST(test_result_code)
