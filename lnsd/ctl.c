@@ -111,6 +111,8 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req, char *e
 		break;
 	case CTL_SHOW_TUNNELS:
 	case CTL_SHOW_SESSIONS:
+		req->all = json_is_true(json_object_get(o, "all"));
+		break;
 	case CTL_SHOW_STATS:
 	case CTL_RELOAD:
 		break;
@@ -272,6 +274,15 @@ static json_t *stats_json(struct engine *e)
 	return o;
 }
 
+/*
+ * A closing tunnel lingers for the StopCCN hold period (RFC 2661 §5.7) only
+ * to acknowledge retransmissions: it is not shown unless asked for ("all").
+ */
+static bool listed(const struct l2tp_tun *t)
+{
+	return t->state == L2TP_TUN_WAIT_CTL_CONN || t->state == L2TP_TUN_ESTABLISHED;
+}
+
 json_t *ctl_execute(struct engine *e, const struct ctl_req *req)
 {
 	const struct l2tp_lns *lns = engine_lns(e);
@@ -284,14 +295,15 @@ json_t *ctl_execute(struct engine *e, const struct ctl_req *req)
 		arr = json_array();
 		for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t && arr;
 		     t = l2tp_lns_next_tunnel(lns, t))
-			json_array_append_new(arr, ctl_tunnel_json(t, now));
+			if (req->all || listed(t))
+				json_array_append_new(arr, ctl_tunnel_json(t, now));
 		return arr ? ok(arr) : ctl_error("out of memory");
 	case CTL_SHOW_SESSIONS:
 		arr = json_array();
 		for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t && arr;
 		     t = l2tp_lns_next_tunnel(lns, t))
-			for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL); s;
-			     s = l2tp_tun_next_session(t, s))
+			for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL);
+			     s && (req->all || listed(t)); s = l2tp_tun_next_session(t, s))
 				json_array_append_new(arr, ctl_session_json(s, now));
 		return arr ? ok(arr) : ctl_error("out of memory");
 	case CTL_SHOW_STATS:

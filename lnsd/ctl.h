@@ -3,6 +3,7 @@
  * The control socket: UNIX stream, one JSON request per line, one JSON
  * response per line (documented in lnsctl(8)). Requests:
  *   {"cmd":"show-tunnels"}  {"cmd":"show-sessions"}  {"cmd":"show-stats"}
+ *   (show-tunnels/-sessions take "all":true to include closing tunnels)
  *   {"cmd":"terminate-tunnel","tid":N}  {"cmd":"terminate-session","tid":N,"sid":M}
  *   {"cmd":"reload"}
  * Responses: {"ok":true,"result":...} or {"ok":false,"error":"text"}.
@@ -12,6 +13,7 @@
 
 #include <ev.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +34,7 @@ enum ctl_cmd {
 struct ctl_req {
 	enum ctl_cmd cmd;
 	uint16_t tid, sid;
+	bool all;            /* show-*: include closing tunnels ("all":true) */
 };
 
 struct engine;

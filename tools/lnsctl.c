@@ -30,7 +30,7 @@ enum lnsctl_exit {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: lnsctl [-s SOCKET] [-j] COMMAND\n"
+	fprintf(f, "usage: lnsctl [-s SOCKET] [-j] [-a] COMMAND\n"
 		   "commands:\n"
 		   "  show tunnels [-j]             control connections\n"
 		   "  show sessions [-j]            calls\n"
@@ -39,7 +39,8 @@ static void usage(FILE *f)
 		   "  terminate session TID SID     CDN (result 3, administrative)\n"
 		   "  reload                        re-read lnsd's configuration\n"
 		   "  -s SOCKET  control socket (default $LNSD_SOCKET or " CONF_DEFAULT_SOCKET ")\n"
-		   "  -j         print the JSON result instead of a table\n");
+		   "  -j         print the JSON result instead of a table\n"
+		   "  -a         show: include closing tunnels (StopCCN hold period)\n");
 }
 
 static int parse_id(const char *s, const char *what, json_int_t *out)
@@ -144,7 +145,7 @@ out:
 int main(int argc, char **argv)
 {
 	const char *path = getenv("LNSD_SOCKET");
-	bool json = false;
+	bool json = false, all = false;
 	json_t *req = NULL, *resp;
 	json_int_t tid = 0, sid = 0;
 	const char *what = "";
@@ -154,8 +155,11 @@ int main(int argc, char **argv)
 	if (!path || !*path)
 		path = CONF_DEFAULT_SOCKET;
 	/* Options may also follow the command ("show sessions -j"). */
-	while ((opt = getopt(argc, argv, "+s:jhV")) != -1) {
+	while ((opt = getopt(argc, argv, "+s:jahV")) != -1) {
 		switch (opt) {
+		case 'a':
+			all = true;
+			break;
 		case 's':
 			path = optarg;
 			break;
@@ -175,16 +179,19 @@ int main(int argc, char **argv)
 	}
 	args = argv + optind;
 	nargs = argc - optind;
-	while (nargs > 0 && strcmp(args[nargs - 1], "-j") == 0) {
-		json = true;
+	while (nargs > 0 && (strcmp(args[nargs - 1], "-j") == 0 || strcmp(args[nargs - 1], "-a") == 0)) {
+		if (args[nargs - 1][1] == 'j')
+			json = true;
+		else
+			all = true;
 		nargs--;
 	}
 	if (nargs == 2 && strcmp(args[0], "show") == 0) {
 		what = args[1];
 		if (strcmp(what, "tunnels") == 0)
-			req = json_pack("{s:s}", "cmd", "show-tunnels");
+			req = json_pack("{s:s, s:b}", "cmd", "show-tunnels", "all", all);
 		else if (strcmp(what, "sessions") == 0)
-			req = json_pack("{s:s}", "cmd", "show-sessions");
+			req = json_pack("{s:s, s:b}", "cmd", "show-sessions", "all", all);
 		else if (strcmp(what, "stats") == 0)
 			req = json_pack("{s:s}", "cmd", "show-stats");
 	} else if (nargs == 3 && strcmp(args[0], "terminate") == 0 &&

@@ -19,6 +19,7 @@ static const struct {
 	{ "{\"cmd\":\"show-sessions\"}", 0, CTL_SHOW_SESSIONS, 0, 0, NULL },
 	{ " {\"cmd\" : \"show-stats\", \"extra\": 1} ", 0, CTL_SHOW_STATS, 0, 0, NULL },
 	{ "{\"cmd\":\"reload\"}", 0, CTL_RELOAD, 0, 0, NULL },
+	{ "{\"cmd\":\"show-tunnels\",\"all\":true}", 0, CTL_SHOW_TUNNELS, 0, 0, NULL },
 	{ "{\"cmd\":\"terminate-tunnel\",\"tid\":12}", 0, CTL_TERMINATE_TUNNEL, 12, 0, NULL },
 	{ "{\"cmd\":\"terminate-session\",\"tid\":65535,\"sid\":1}", 0, CTL_TERMINATE_SESSION,
 	  65535, 1, NULL },
