@@ -154,15 +154,16 @@ expect_ping() {
 	log "ok: ping $addr from $ns"
 }
 
-# capture_start NAME NS IFACE [FILTER]: tshark writes $ART/NAME.pcap.
+# capture_start NAME NS IFACE [FILTER]: dumpcap writes $ART/NAME.pcap
+# (pcap format; read it back with tshark -r).
 _vm_caps=()
 capture_start() {
 	local name=$1 ns=$2 ifc=$3
 	shift 3
 	rm -f "$ART/$name.pcap"
-	daemon "capture-$name" "$ns" tshark -n -q -i "$ifc" -w "$ART/$name.pcap" ${1:+-f "$1"}
+	daemon "capture-$name" "$ns" dumpcap -q -P -i "$ifc" -w "$ART/$name.pcap" ${1:+-f "$1"}
 	_vm_caps+=("$DAEMON_PID")
-	wait_for 10 "capture $name running" grep -q 'Capturing on' "$ART/capture-$name.log"
+	wait_log 20 "$ART/capture-$name.log" 'Capturing on'
 }
 
 # capture_stop: stop all captures and flush their files.
