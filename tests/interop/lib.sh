@@ -27,7 +27,8 @@ ART=$BUILD_DIR/interop-artifacts/$TEST_NAME
 LNS_TARGET=${LNSD_INTEROP_LNS:-lnsd}
 LNSD_BIN=$BUILD_DIR/lnsd/lnsd
 LNSCTL_BIN=$BUILD_DIR/tools/lnsctl
-PFX=lnsit-$TEST_NAME
+# Namespace names carry our pid: several runs (other developers, CI) may share a host.
+PFX=lnsit-$TEST_NAME-$$
 NS_LNS=$PFX-lns
 LNS_ADDR=192.0.2.1
 LNS_HOSTNAME=lnsd-under-test
@@ -111,9 +112,12 @@ it_init() {
 	RUN=$(mktemp -d /tmp/lnsit.XXXXXX)
 	trap cleanup EXIT
 	trap 'exit 130' INT TERM
-	# Namespaces left over from an aborted earlier run of this test.
-	local ns
-	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$PFX-" ); do
+	# Namespaces left over from an aborted earlier run of this test (its pid is gone).
+	local ns pid owner
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^lnsit-$TEST_NAME-[0-9]*-" ); do
+		owner=${ns#lnsit-"$TEST_NAME"-}
+		owner=${owner%%-*}
+		kill -0 "$owner" 2>/dev/null && continue
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
 		ip netns del "$ns" || true
 	done
@@ -168,7 +172,6 @@ control-socket = $RUN/lnsd.sock
 hostname = $LNS_HOSTNAME
 
 [l2tp]
-hello-interval = 60
 $extra_l2tp
 $extra_sections
 EOF
@@ -241,21 +244,26 @@ lns_established_sessions() {
 	if [ "$LNS_TARGET" = xl2tpd ]; then
 		local up down
 		up=$(grep -c 'Call established with' "$LNS_LOG" || true)
-		down=$(grep -c -E 'Connection closed to|Terminating pppd' "$LNS_LOG" || true)
+		down=$(grep -c -E 'Terminating pppd' "$LNS_LOG" || true)
 		echo $((up - down < 0 ? 0 : up - down))
 		return
 	fi
 	lns_json sessions | jq '[.[] | select(.state == "established")] | length'
 }
 
-lns_tunnel_count() {
+lns_tunnel_count() { # live tunnels: a tunnel "closing" only holds state to ack a StopCCN (RFC 2661 §5.7)
 	if [ "$LNS_TARGET" = xl2tpd ]; then
 		local up down
 		up=$(grep -c 'Connection established to' "$LNS_LOG" || true)
-		down=$(grep -c -E 'Connection closed to|Connection .* closed to' "$LNS_LOG" || true)
+		down=$(grep -c -E 'Connection closed to .*port|Connection [0-9]+ closed to' "$LNS_LOG" || true)
 		echo $((up - down < 0 ? 0 : up - down))
 		return
 	fi
+	lns_json tunnels | jq '[.[] | select(.state != "closing" and .state != "dead")] | length'
+}
+
+lns_tunnel_count_all() { # every tunnel lnsd still lists, held ones included
+	if [ "$LNS_TARGET" = xl2tpd ]; then lns_tunnel_count; return; fi
 	lns_json tunnels | jq 'length'
 }
 

@@ -16,27 +16,36 @@ lac_wait_call 1
 expect_count "established sessions" lns_established_sessions 1 10
 sleep 1
 cap_stop
-cap_check_clean hidden
 
-# One line per message: source, message type, AVP types, hidden flags.
-tshark -n -r "$ART/hidden.pcap" -Y l2tp -T fields -E occurrence=a -E aggregator=, \
-	-e ip.src -e l2tp.avp.message_type -e l2tp.avp.type -e l2tp.avp.hidden \
-	>"$ART/hidden-avps.txt" 2>/dev/null
-summary() { # SRC : list "msgtype: hidden avp types" for messages from SRC
-	awk -F'\t' -v s="$1" '$1 == s && $2 != "" {
-		n = split($3, t, ","); split($4, h, ","); out = ""
-		for (i = 1; i <= n; i++) if (h[i] == "1" || h[i] == "True") out = out " " t[i]
-		printf "  message type %s: hidden AVPs:%s\n", $2, (out == "" ? " none" : out) }' "$ART/hidden-avps.txt"
+cap_check_clean hidden # also writes hidden-decode.txt (tshark -V)
+# Per message: sender, message type, and the AVPs that carried the H bit
+# (tshark cannot unhide them, so it names the AVP but prints no value).
+hidden_summary() {
+	awk '
+	function flush() { if (msg != "") printf "%s\t%s\t%s\n", src, msg, (hid == "" ? "none" : hid); msg = ""; hid = "" }
+	/^Frame [0-9]+:/ { flush() }
+	/^Internet Protocol Version 4, Src:/ { src = $6; sub(",", "", src) }
+	/^    [A-Za-z].* AVP$/ { avp = $0; sub(/^ +/, "", avp); sub(/ AVP$/, "", avp) }
+	/Hidden: True/ { hid = hid (hid == "" ? "" : ", ") avp }
+	/ Message Type: / { m = $0; sub(/.*Message Type: /, "", m); msg = m }
+	END { flush() }' "$ART/hidden-decode.txt"
 }
-log "AVPs hidden by xl2tpd ($(lac_addr 1)):"
-summary "$(lac_addr 1)" | tee "$ART/hidden-by-lac.txt"
-log "AVPs hidden by the LNS ($LNS_ADDR):"
-summary "$LNS_ADDR" | tee "$ART/hidden-by-lns.txt"
+hidden_summary >"$ART/hidden-avps.txt"
+log "hidden AVPs per message (sender, message, hidden AVPs):"
+sed 's/^/  /' "$ART/hidden-avps.txt"
+awk -F'\t' -v s="$(lac_addr 1)" '$1 == s' "$ART/hidden-avps.txt" >"$ART/hidden-by-lac.txt"
+awk -F'\t' -v s="$LNS_ADDR" '$1 == s' "$ART/hidden-avps.txt" >"$ART/hidden-by-lns.txt"
 # xl2tpd sends a Random Vector (36) in SCCRQ when its hidden bit is set.
-awk -F'\t' -v s="$(lac_addr 1)" '$1 == s && $2 == 1 && $3 ~ /(^|,)36(,|$)/ { f = 1 } END { exit !f }' "$ART/hidden-avps.txt" \
+[ "$(cap_count hidden "ip.src == $(lac_addr 1) && l2tp.avp.message_type == 1 && l2tp.avp.type == 36")" -ge 1 ] \
 	|| fail "xl2tpd's SCCRQ carries no Random Vector although its hidden bit is set"
 if is_lnsd; then
-	grep -q -v 'hidden AVPs: none' "$ART/hidden-by-lns.txt" || fail "lnsd with hide-avps = yes hid no AVP"
+	awk -F'\t' '$3 != "none" { f = 1 } END { exit !f }' "$ART/hidden-by-lns.txt" || fail "lnsd with hide-avps = yes hid no AVP"
+	# xl2tpd unhid what lnsd hid if its idea of the ids matches lnsd's.
+	s=$(lns_json sessions | jq -c '.[0]')
+	[ "$(jq -r .session_id <<<"$s")" = "$(lac_remote_cid 1)" ] \
+		|| fail "xl2tpd decoded lnsd's hidden Assigned Session ID as $(lac_remote_cid 1), lnsd has $s"
+	[ "$(jq -r .tunnel_id <<<"$s")" = "$(lac_remote_tid 1)" ] \
+		|| fail "xl2tpd decoded lnsd's Assigned Tunnel ID as $(lac_remote_tid 1), lnsd has $s"
 fi
 sleep 2
 lac_down 1 && fail "the LAC tore the call down after it was established"

@@ -30,7 +30,9 @@ awk -F'\t' -v s="$LNS_ADDR" -v rc="$want_rc" '$1 == s && $2 == 4 && $3 ~ rc { f 
 	|| fail "no StopCCN with result 4 from the LNS in the capture (see $ART/wrong-msgs.txt)"
 if is_lnsd; then
 	grep -q -i 'stopccn' "$LNS_LOG" || fail "lnsd logged no StopCCN"
-	expect_count "tunnels left on lnsd" lns_tunnel_count 0 10
+	expect_count "live tunnels left on lnsd" lns_tunnel_count 0 10
+	# Held (closing) tunnels only ack retransmitted StopCCNs; they must go within the hold time.
+	expect_count "tunnels lnsd still lists after the StopCCN hold time" lns_tunnel_count_all 0 45
 	expect_count "sessions left on lnsd" lns_established_sessions 0 2
 fi
 check_lns_healthy
