@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The README's main job: build lnsd, run it on its embedded default
+# configuration (control plane on 127.0.0.1:1701, no tunnel secret), let a
+# real L2TP client (Debian's xl2tpd as a LAC on 127.0.0.2) bring up a tunnel
+# and a call, show them with lnsctl, then tear everything down.
+#
+# Usage: sudo tools/dev/demo.sh [BUILD_DIR]      (default: build/, or $LNSD_BUILD_DIR)
+# Needs root: setup installs Debian packages, and xl2tpd runs in a private
+# mount namespace (see below).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(realpath -m "${1:-${LNSD_BUILD_DIR:-$repo/build}}")
+lac_addr=127.0.0.2
+work=""
+lnsd_pid=""
+lac_pid=""
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+say() { printf '    %s\n' "$*"; }
+die() {
+	printf '\ndemo: error: %s\n' "$*" >&2
+	exit 1
+}
+
+cleanup() {
+	local rc=$?
+	set +e
+	trap - EXIT INT TERM
+	if [ -n "$lac_pid" ] && kill -0 "$lac_pid" 2>/dev/null; then
+		kill -TERM "$lac_pid"
+		wait "$lac_pid" 2>/dev/null
+	fi
+	if [ -n "$lnsd_pid" ] && kill -0 "$lnsd_pid" 2>/dev/null; then
+		kill -TERM "$lnsd_pid"
+		for _ in $(seq 1 50); do kill -0 "$lnsd_pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$lnsd_pid" 2>/dev/null
+		wait "$lnsd_pid" 2>/dev/null
+	fi
+	if [ "$rc" -ne 0 ] && [ -n "$work" ]; then
+		printf '\n--- lnsd log ---\n'
+		cat "$work/lnsd.log" 2>/dev/null
+		printf '\n--- xl2tpd (LAC) log ---\n'
+		cat "$work/xl2tpd.log" 2>/dev/null
+	fi
+	[ -n "$work" ] && rm -rf "$work"
+	exit "$rc"
+}
+
+# wait_until SECONDS CMD... : poll until CMD succeeds; fail after SECONDS.
+wait_until() {
+	local secs=$1 i
+	shift
+	for ((i = 0; i < secs * 5; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+[ "$(id -u)" -eq 0 ] || die "run me as root (sudo $0): I install packages and bind-mount in a private mount namespace"
+
+step "1/5 Set up: Debian packages and the build (tools/dev/setup.sh)"
+if [ -x "$repo/tools/dev/setup.sh" ]; then
+	"$repo/tools/dev/setup.sh" "$build"
+else
+	cmake -S "$repo" -B "$build" >/dev/null
+	cmake --build "$build" -j"$(nproc)"
+fi
+lnsd=$build/lnsd/lnsd
+lnsctl=$build/tools/lnsctl
+[ -x "$lnsd" ] || die "no lnsd at $lnsd after the build"
+[ -x "$lnsctl" ] || die "no lnsctl at $lnsctl after the build"
+command -v xl2tpd >/dev/null || die "xl2tpd is not installed (tools/dev/packages.txt lists it)"
+command -v jq >/dev/null || die "jq is not installed (tools/dev/packages.txt lists it)"
+if "$lnsctl" show tunnels >/dev/null 2>&1; then
+	die "an lnsd is already running on the default control socket; stop it first"
+fi
+
+work=$(mktemp -d /tmp/lnsd-demo.XXXXXX)
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+step "2/5 Start lnsd on its embedded default configuration"
+"$lnsd" -p 2>/dev/null | sed 's/^/    | /' || true
+"$lnsd" -f >"$work/lnsd.log" 2>&1 &
+lnsd_pid=$!
+wait_until 10 "$lnsctl" show tunnels || die "lnsd did not answer on its control socket within 10 s"
+say "lnsd runs as pid $lnsd_pid; its own words:"
+sed 's/^/    | /' "$work/lnsd.log"
+
+step "3/5 A real LAC: xl2tpd on $lac_addr dials lnsd at 127.0.0.1:1701"
+cat >"$work/xl2tpd.conf" <<EOF
+[global]
+listen-addr = $lac_addr
+port = 1701
+access control = no
+auth file = $work/l2tp-secrets
+[lac demo]
+lns = 127.0.0.1
+autodial = yes
+redial = no
+hostname = demo-lac
+pppoptfile = $work/ppp-options
+EOF
+: >"$work/l2tp-secrets"
+printf 'noauth\n' >"$work/ppp-options"
+say "This machine's kernel has no PPP: the real pppd that xl2tpd starts for each call"
+say "would exit at once and xl2tpd would clear the call. So xl2tpd runs in a private"
+say "mount namespace where /usr/sbin/pppd is a stand-in that just holds the call's pty"
+say "(tests/interop/fake-pppd). The L2TP side is the real xl2tpd."
+# shellcheck disable=SC2016 # expanded by the inner sh
+unshare -m sh -c 'mount --bind "$1" /usr/sbin/pppd && exec xl2tpd -D -c "$2" -p "$3" -C "$4"' \
+	sh "$repo/tests/interop/fake-pppd" "$work/xl2tpd.conf" "$work/xl2tpd.pid" "$work/xl2tpd.ctl" \
+	>"$work/xl2tpd.log" 2>&1 &
+lac_pid=$!
+wait_until 20 grep -q 'Call established with' "$work/xl2tpd.log" \
+	|| die "xl2tpd did not get a tunnel and a call up within 20 s"
+say "xl2tpd says:"
+grep -E 'Connection established|Call established' "$work/xl2tpd.log" | sed 's/^/    | /'
+# lnsd marks the session established once it has processed the ICCN.
+# shellcheck disable=SC2016 # expanded by the inner sh
+wait_until 10 sh -c '"$1" show sessions -j | jq -e "any(.state == \"established\")"' sh "$lnsctl" \
+	|| die "lnsd shows no established session"
+
+step "4/5 What lnsd sees: lnsctl show tunnels / lnsctl show sessions"
+printf '\n$ lnsctl show tunnels\n'
+"$lnsctl" show tunnels
+printf '\n$ lnsctl show sessions\n'
+"$lnsctl" show sessions
+
+step "5/5 Tear down: the LAC disconnects (StopCCN), then lnsd stops (SIGTERM)"
+printf 'd demo\n' >"$work/xl2tpd.ctl"
+# A closed tunnel is held a while in state "closing" to ack a retransmitted StopCCN (RFC 2661 §5.7).
+# shellcheck disable=SC2016 # expanded by the inner sh
+wait_until 10 sh -c '"$1" show tunnels -j | jq -e "all(.state != \"established\")"' sh "$lnsctl" \
+	|| die "the tunnel did not go away in lnsd after the LAC disconnected"
+kill -TERM "$lac_pid"
+wait "$lac_pid" 2>/dev/null || true
+lac_pid=""
+kill -TERM "$lnsd_pid"
+# shellcheck disable=SC2016 # expanded by the inner sh
+wait_until 10 sh -c '! kill -0 "$1"' sh "$lnsd_pid" || die "lnsd did not exit within 10 s of SIGTERM"
+wait "$lnsd_pid" 2>/dev/null || true
+lnsd_pid=""
+say "lnsd's log of the whole run:"
+sed 's/^/    | /' "$work/lnsd.log"
+printf '\ndemo: done. lnsd accepted a real xl2tpd tunnel and call, showed them, and shut down cleanly.\n'
