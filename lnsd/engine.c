@@ -54,6 +54,7 @@ struct engine {
 	bool shutting_down;
 	ev_timer grace;
 	enum eng_dataplane dataplane;
+	const struct lns_addr *rx_peer;   /* source of the datagram being processed */
 	uint64_t drops[ENG_DROP_COUNT];
 	uint8_t rx[ENG_RX_BUF];
 };
@@ -62,6 +63,7 @@ static const char *const eng_drop_names[ENG_DROP_COUNT] = {
 	[ENG_DROP_RECV_ERROR] = "recv_error",     [ENG_DROP_OVERSIZED] = "oversized",
 	[ENG_DROP_NO_PKTINFO] = "no_pktinfo",     [ENG_DROP_BAD_FAMILY] = "bad_family",
 	[ENG_DROP_SEND_ERROR] = "send_error",     [ENG_DROP_NO_LISTENER] = "no_listener",
+	[ENG_DROP_ICMP_ERROR] = "icmp_error",
 };
 
 const char *eng_drop_str(enum eng_drop d)
@@ -393,7 +395,7 @@ static void log_session_state(const struct lns_action *a)
 		 s->called_number, s->call_serial);
 }
 
-static void do_notice(const struct lns_action *a, uint64_t now)
+static void do_notice(const struct engine *e, const struct lns_action *a, uint64_t now)
 {
 	char pfx[ENG_PREFIX_LEN], p[LNS_ADDR_STRLEN];
 	const char *reason = a->reason ? a->reason : "dropped";
@@ -402,8 +404,10 @@ static void do_notice(const struct lns_action *a, uint64_t now)
 		eng_sess_prefix(a->sess, pfx, sizeof(pfx));
 	else if (a->tun)
 		eng_tun_prefix(a->tun, pfx, sizeof(pfx));
-	else
+	else if (a->peer.family || !e->rx_peer)
 		snprintf(pfx, sizeof(pfx), "peer %s", lns_addr_str(&a->peer, p, sizeof(p)));
+	else  /* decode errors come without an address: it is the datagram's source */
+		snprintf(pfx, sizeof(pfx), "peer %s", lns_addr_str(e->rx_peer, p, sizeof(p)));
 	log_ratelimited(now, reason, "%s: %s", pfx, reason);
 }
 
@@ -443,7 +447,7 @@ static void engine_execute(struct engine *e)
 		case LNS_ACT_NOTICE:
 			if (!now)
 				now = engine_now_ms();
-			do_notice(a, now);
+			do_notice(e, a, now);
 			break;
 		}
 	}
@@ -461,7 +465,9 @@ static void input(struct engine *e, const struct lns_addr *peer, const struct ln
 		  size_t len)
 {
 	l2tp_lns_input(e->lns, peer, local, e->rx, len, engine_now_ms(), &e->acts);
+	e->rx_peer = peer;
 	engine_execute(e);
+	e->rx_peer = NULL;
 }
 
 /* Returns the datagram length, 0 when nothing is left to read (or dropped). */
@@ -481,12 +487,15 @@ static ssize_t rx_one(struct engine *e, int fd, struct sockaddr_storage *from, c
 	n = recvmsg(fd, mh, MSG_DONTWAIT);
 	if (n < 0) {
 		*again = true;
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-			/* ICMP errors on connected sockets surface here (ECONNREFUSED). */
+		if (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH) {
+			/* An ICMP error for what we sent on a connected tunnel socket:
+			 * the peer is gone or unreachable; retransmission gives up. */
+			e->drops[ENG_DROP_ICMP_ERROR]++;
+			*again = false;
+		} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 			e->drops[ENG_DROP_RECV_ERROR]++;
 			log_ratelimited(engine_now_ms(), eng_drop_names[ENG_DROP_RECV_ERROR],
 					"recvmsg: %s", strerror(errno));
-			*again = errno != ECONNREFUSED;
 		}
 		return 0;
 	}

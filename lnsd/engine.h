@@ -23,6 +23,7 @@ enum eng_drop {
 	ENG_DROP_BAD_FAMILY,     /* source address neither IPv4 nor IPv6 */
 	ENG_DROP_SEND_ERROR,     /* sendmsg failed: the message is left to retransmission */
 	ENG_DROP_NO_LISTENER,    /* reply for a local address no listener covers */
+	ENG_DROP_ICMP_ERROR,     /* an ICMP error (port unreachable...) read on a tunnel socket */
 	ENG_DROP_COUNT,
 };
 const char *eng_drop_str(enum eng_drop d);

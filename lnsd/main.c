@@ -20,7 +20,7 @@
 #include "log.h"
 
 /* How long SIGTERM waits for peers to acknowledge StopCCN. */
-#define SHUTDOWN_GRACE_MS 3000
+#define SHUTDOWN_GRACE_MS 2000
 
 static struct engine *eng;
 
