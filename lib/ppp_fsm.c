@@ -11,7 +11,7 @@
 #include "ppp_fsm.h"
 #include "ppp_proto.h"
 
-/* Room for one Configure-Request's options or reply. */
+/* Room for our Configure-Request's options. */
 #define FSM_OPT_BUF 256
 
 void ppp_fsm_cfg_default(struct ppp_fsm_cfg *cfg)
@@ -431,7 +431,7 @@ static bool negotiating(const struct ppp_fsm *f)
 int ppp_fsm_input(struct ppp_fsm *f, const uint8_t *pkt, size_t len, uint64_t now_ms,
 		  struct ppp_actions *out)
 {
-	uint8_t reply[FSM_OPT_BUF];
+	uint8_t reply[PPP_MAX_FRAME];
 	struct ppp_fsm_rx rx;
 	enum ppp_fsm_verdict v;
 	enum ppp_fsm_event ev;
@@ -454,6 +454,8 @@ int ppp_fsm_input(struct ppp_fsm *f, const uint8_t *pkt, size_t len, uint64_t no
 	switch (rx.code) {
 	case PPP_CONF_REQ:
 		/* §5.1; in states where RCR+ and RCR- act alike, options are not judged. */
+		if (rx.len > sizeof(reply))
+			return -EBADMSG;        /* larger than any reply we could build */
 		ev = PPP_EV_RCR_PLUS;
 		if (negotiating(f) || f->state == PPP_FSM_STOPPED) {
 			bool exhausted = f->naks >= f->cfg->max_failure;

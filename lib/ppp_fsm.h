@@ -115,8 +115,8 @@ struct ppp_fsm_ops {
 	/* Our Configure-Request options into buf; returns their length. */
 	size_t (*build_cr)(struct ppp_fsm *f, uint8_t *buf, size_t cap);
 	/*
-	 * Judge the peer's Configure-Request (data, len): write the Ack (a copy),
-	 * Nak or Reject options into reply and return PPP_CONF_ACK/NAK/REJ.
+	 * Judge the peer's Configure-Request (data, len <= cap): write the Ack (a
+	 * copy), Nak or Reject options into reply and return PPP_CONF_ACK/NAK/REJ.
 	 * nak_exhausted: Max-Failure Naks were sent, Reject instead (§4.6).
 	 */
 	uint8_t (*recv_cr)(struct ppp_fsm *f, const uint8_t *data, size_t len, uint8_t *reply,

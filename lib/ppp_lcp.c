@@ -136,7 +136,7 @@ static uint8_t lcp_recv_cr(struct ppp_fsm *f, const uint8_t *data, size_t len, u
 			   size_t cap, size_t *reply_len, bool nak_exhausted)
 {
 	struct lcp *l = to_lcp(f);
-	uint8_t nak[LCP_OPT_BUF], rej[256];
+	uint8_t nak[LCP_OPT_BUF], rej[PPP_MAX_FRAME];
 	size_t nn = 0, nr = 0, off = 0;
 	uint16_t mru = PPP_DEFAULT_MRU;
 	uint32_t magic = 0;
@@ -153,8 +153,6 @@ static uint8_t lcp_recv_cr(struct ppp_fsm *f, const uint8_t *data, size_t len, u
 			break;
 		}
 		off += olen;
-		if (nr + olen > sizeof(rej))
-			break;
 		switch ((enum lcp_opt)o[0]) {
 		case LCP_OPT_MRU:
 			bad_len = olen != 4;
