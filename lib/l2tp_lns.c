@@ -460,6 +460,7 @@ static void emit_send(void *ctx, const uint8_t *pkt, size_t len)
 {
 	struct emit_ctx *e = ctx;
 
+	e->tun->tx_msgs++;
 	lns_act_send(e->out, e->tun, &e->tun->peer, &e->tun->local, pkt, len);
 }
 

@@ -120,7 +120,7 @@ struct l2tp_tun {
 	uint16_t result, error;           /* why it is closing */
 	uint32_t n_sessions;
 	uint32_t n_established_sessions;
-	uint64_t rx_msgs, tx_msgs;
+	uint64_t rx_msgs, tx_msgs;        /* control packets, ZLBs and retransmissions included */
 	void *user;                       /* the daemon's per-tunnel data */
 	/* private */
 	struct l2tp_sess **sbuckets;      /* session hash by sid, power-of-two size */

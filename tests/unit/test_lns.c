@@ -431,6 +431,9 @@ START_TEST(test_happy_path)
 	ck_assert_int_eq(n_act(LNS_ACT_SEND), 1);
 	ck_assert_uint_eq(sent(0)->type, L2TP_MSG_ZLB);
 	ck_assert_uint_eq(dec.hdr.nr, 2);
+	/* Per-tunnel counters: SCCRQ and SCCCN in; SCCRP and the ZLB out. */
+	ck_assert_uint_eq(t->rx_msgs, 2);
+	ck_assert_uint_eq(t->tx_msgs, 2);
 
 	s = call(&l);
 	ck_assert_ptr_nonnull(s);
