@@ -141,7 +141,7 @@ swan client --load-all --file "$ART/strongswan-client.swanctl.conf" 2>&1 | grep 
 swan lns --list-conns | grep -q '^l2tp:' || fail "connection l2tp not loaded on the LNS"
 swan client --list-conns | grep -q '^l2tp:' || fail "connection l2tp not loaded on the client"
 
-swan client --initiate --child l2tp --timeout 60 >"$ART/initiate.log" 2>&1 ||
+swan client --initiate --child l2tp --timeout 30 >"$ART/initiate.log" 2>&1 ||
 	{ cat "$ART/initiate.log"; fail "swanctl --initiate failed"; }
 swan lns --list-sas | tee "$ART/lns-sas.txt"
 grep -q 'INSTALLED, TRANSPORT' "$ART/lns-sas.txt" || fail "no transport-mode CHILD_SA on the LNS"
