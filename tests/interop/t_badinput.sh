@@ -13,7 +13,14 @@ it_init
 PY=${LNSD_PYTHON:-/usr/bin/python3}
 "$PY" -c 'import scapy.all' 2>/dev/null || skip "python3-scapy is not installed for $PY"
 net_up 3   # lac1: the victim tunnel; lac2: the attacker (no xl2tpd); lac3: dials after the attack
-lns_start
+# A half-open limit well below the flood, so the limit is reached however many
+# of the 2,000 SCCRQs the kernel queues before lnsd reads them.
+lns_start "max-half-open = 200"
+# shellcheck disable=SC2016 # awk program
+udp_rcvbuf_errors() { # the LNS namespace's UDP RcvbufErrors (datagrams the kernel dropped)
+	ip netns exec "$NS_LNS" awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RcvbufErrors") c = i; h = 1 } else print $c }' /proc/net/snmp
+}
+rcvbuf0=$(udp_rcvbuf_errors)
 lac_start 1
 lac_wait_call 1
 expect_count "established sessions before the attack" lns_established_sessions 1 10
@@ -39,6 +46,7 @@ log "probing from $(lac_addr 2) (attacker namespace)"
 ip netns exec "$(lac_ns 2)" "$PY" "$IT_DIR/badinput.py" probe --lns "$LNS_ADDR" "${expect[@]}" \
 	>"$ART/badinput-probe.log" 2>&1 || { cat "$ART/badinput-probe.log"; fail "a bad-input case did not get its defined answer"; }
 grep -v '^{' "$ART/badinput-probe.log"
+log "UDP datagrams the kernel dropped for a full socket buffer in the LNS namespace: $(( $(udp_rcvbuf_errors) - rcvbuf0 ))"
 check_lns_healthy
 
 if is_lnsd; then
