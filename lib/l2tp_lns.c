@@ -33,6 +33,7 @@ void l2tp_lns_cfg_default(struct l2tp_lns_cfg *cfg)
 	cfg->stopccn_hold_ms = 31000;
 	cfg->max_tunnels = 0;
 	cfg->max_half_open = 1024;
+	cfg->max_half_open_per_peer = 64;
 	cfg->max_sessions = 0;
 	cfg->max_sessions_per_tunnel = 0;
 }
@@ -49,9 +50,9 @@ static uint32_t mix32(uint32_t x)
 	return x;
 }
 
-static uint32_t peer_hash(const struct lns_addr *a, uint16_t peer_tid)
+static uint32_t peer_hash(const struct l2tp_lns *lns, const struct lns_addr *a, uint16_t peer_tid)
 {
-	uint32_t h = 2166136261u;   /* FNV-1a over the key, then mixed */
+	uint32_t h = 2166136261u ^ lns->hash_seed;   /* keyed FNV-1a, then mixed */
 	size_t alen = a->family == 4 ? 4 : 16;
 
 	h = (h ^ a->family) * 16777619u;
@@ -62,6 +63,16 @@ static uint32_t peer_hash(const struct lns_addr *a, uint16_t peer_tid)
 	h = (h ^ (peer_tid & 0xff)) * 16777619u;
 	h = (h ^ (peer_tid >> 8)) * 16777619u;
 	return mix32(h);
+}
+
+uint16_t *lns_src_slot(struct l2tp_lns *lns, const struct lns_addr *a)
+{
+	uint32_t h = 2166136261u ^ lns->hash_seed;
+	size_t alen = a->family == 4 ? 4 : 16;
+
+	for (size_t i = 0; i < alen; i++)
+		h = (h ^ a->addr[i]) * 16777619u;
+	return &lns->src_half_open[mix32(h) % LNS_SRC_BUCKETS];
 }
 
 void lns_rand(struct l2tp_lns *lns, void *buf, size_t len)
@@ -126,7 +137,7 @@ static struct l2tp_tun *find_id(const struct l2tp_lns *lns, uint16_t tid)
 static struct l2tp_tun *find_peer(const struct l2tp_lns *lns, const struct lns_addr *peer,
 				  uint16_t peer_tid)
 {
-	uint32_t b = peer_hash(peer, peer_tid) & (lns->nb_peer - 1);
+	uint32_t b = peer_hash(lns, peer, peer_tid) & (lns->nb_peer - 1);
 
 	for (struct l2tp_tun *t = lns->by_peer[b]; t; t = t->hnext_peer)
 		if (t->peer_tid == peer_tid && lns_addr_eq(&t->peer, peer))
@@ -161,7 +172,7 @@ static int grow_tables(struct l2tp_lns *lns)
 		struct l2tp_tun *t = lns->by_peer[i], *next;
 
 		for (; t; t = next) {
-			uint32_t b = peer_hash(&t->peer, t->peer_tid) & (nb - 1);
+			uint32_t b = peer_hash(lns, &t->peer, t->peer_tid) & (nb - 1);
 
 			next = t->hnext_peer;
 			t->hnext_peer = npeer[b];
@@ -196,7 +207,7 @@ void lns_tun_unlink_peer(struct l2tp_lns *lns, struct l2tp_tun *tun)
 
 	if (!tun->in_peer_hash)
 		return;
-	pp = &lns->by_peer[peer_hash(&tun->peer, tun->peer_tid) & (lns->nb_peer - 1)];
+	pp = &lns->by_peer[peer_hash(lns, &tun->peer, tun->peer_tid) & (lns->nb_peer - 1)];
 	for (; *pp; pp = &(*pp)->hnext_peer)
 		if (*pp == tun) {
 			*pp = tun->hnext_peer;
@@ -672,13 +683,14 @@ static struct l2tp_tun *tun_create(struct l2tp_lns *lns, const struct lns_addr *
 	b = id_bucket(lns, tun->tid);
 	tun->hnext_id = lns->by_id[b];
 	lns->by_id[b] = tun;
-	b = peer_hash(peer, tun->peer_tid) & (lns->nb_peer - 1);
+	b = peer_hash(lns, peer, tun->peer_tid) & (lns->nb_peer - 1);
 	tun->hnext_peer = lns->by_peer[b];
 	lns->by_peer[b] = tun;
 	tun->in_peer_hash = true;
 
 	lns->n_tunnels++;
 	lns->n_half_open++;
+	(*lns_src_slot(lns, peer))++;
 	lns->stats.tunnels_created++;
 	lns->stats.tunnels_by_state[L2TP_TUN_WAIT_CTL_CONN]++;
 	return tun;
@@ -766,6 +778,13 @@ static void sccrq_input(struct l2tp_lns *lns, const struct lns_addr *peer,
 			     "half-open tunnel limit reached", L2TP_DROP_LIMIT, out);
 		return;
 	}
+	if (lns->cfg.max_half_open_per_peer &&
+	    *lns_src_slot(lns, peer) >= lns->cfg.max_half_open_per_peer) {
+		refuse_sccrq(lns, peer, local, m, L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES,
+			     "half-open tunnel limit for this peer address reached", L2TP_DROP_LIMIT,
+			     out);
+		return;
+	}
 	tun = tun_create(lns, peer, local, m, pc, now);
 	if (!tun) {
 		refuse_sccrq(lns, peer, local, m, L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES,
@@ -793,6 +812,7 @@ struct l2tp_lns *l2tp_lns_new(const struct l2tp_lns_cfg *cfg)
 		return NULL;
 	lns->cfg = *cfg;
 	lns->nopeer.name = "default";
+	lns_rand(lns, &lns->hash_seed, sizeof(lns->hash_seed));
 	lns->nb_id = lns->nb_peer = LNS_MIN_BUCKETS;
 	lns->by_id = calloc(lns->nb_id, sizeof(*lns->by_id));
 	lns->by_peer = calloc(lns->nb_peer, sizeof(*lns->by_peer));

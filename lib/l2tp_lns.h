@@ -49,6 +49,9 @@ struct l2tp_lns_cfg {
 	uint32_t stopccn_hold_ms;    /* keep a closed tunnel this long to ack retransmitted StopCCNs */
 	uint32_t max_tunnels;        /* 0 = unlimited */
 	uint32_t max_half_open;      /* tunnels awaiting SCCCN; 0 = unlimited */
+	/* Half-open tunnels from one source address (any port); 0 = unlimited.
+	 * Keeps one flooding source from filling max_half_open for everyone. */
+	uint32_t max_half_open_per_peer;
 	uint32_t max_sessions;       /* in total; 0 = unlimited */
 	uint32_t max_sessions_per_tunnel; /* 0 = unlimited */
 	l2tp_peer_lookup_fn peer_lookup;  /* NULL: every peer gets default_peer */
@@ -255,7 +258,8 @@ uint64_t l2tp_lns_next_deadline(const struct l2tp_lns *lns);
  *     unknown M-bit AVP                  result 2, error 8
  *     mandatory AVP missing              result 2, error 6 (+ message)
  *     peer challenges, we have no secret result 4
- *     max_tunnels / max_half_open / no ID result 2, error 4
+ *     max_tunnels / max_half_open / max_half_open_per_peer / no ID
+ *                                        result 2, error 4
  *     no Assigned Tunnel ID              dropped (nobody to answer)
  *   tunnel: bad/missing SCCCN Challenge Response -> StopCCN 4; SCCRQ/SCCRP/
  *     SCCCN out of state -> StopCCN 7; unknown M type/AVP -> StopCCN 2/8;

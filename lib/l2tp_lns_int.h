@@ -16,6 +16,8 @@
 #define LNS_PROTO_VERSION 1
 #define LNS_PROTO_REVISION 0
 
+#define LNS_SRC_BUCKETS 4096
+
 struct l2tp_lns {
 	struct l2tp_lns_cfg cfg;
 	struct l2tp_peer_cfg nopeer;      /* used when cfg has no default_peer */
@@ -25,6 +27,11 @@ struct l2tp_lns {
 	uint32_t nb_id, nb_peer;          /* bucket counts, powers of two */
 	uint32_t n_tunnels;               /* not DEAD */
 	uint32_t n_half_open;             /* WAIT_CTL_CONN */
+	/* Half-open tunnels per source address, counted in buckets of a keyed
+	 * hash: O(1), fixed memory, and colliding addresses only make the
+	 * per-peer cap stricter, never looser. */
+	uint16_t src_half_open[LNS_SRC_BUCKETS];
+	uint32_t hash_seed;               /* random: peers cannot aim at a bucket */
 	uint32_t n_sessions;              /* not DEAD */
 
 	/* Min-heap of live tunnels keyed by tun->deadline. */
@@ -67,6 +74,7 @@ void lns_strcpy(char *dst, size_t len, const char *src);
 void lns_drop(struct l2tp_lns *lns, enum l2tp_lns_drop d, struct l2tp_tun *tun,
 	      struct l2tp_sess *s, const char *reason, struct lns_actions *out);
 void lns_rand(struct l2tp_lns *lns, void *buf, size_t len);
+uint16_t *lns_src_slot(struct l2tp_lns *lns, const struct lns_addr *a);
 const uint8_t *lns_secret(const struct l2tp_tun *tun, size_t *len);
 void lns_tun_unlink_peer(struct l2tp_lns *lns, struct l2tp_tun *tun);
 void lns_tun_kill(struct l2tp_lns *lns, struct l2tp_tun *tun);

@@ -24,6 +24,7 @@ void lns_tun_set_state(struct l2tp_lns *lns, struct l2tp_tun *tun, enum l2tp_tun
 	lns->stats.tunnels_by_state[st]++;
 	if (old == L2TP_TUN_WAIT_CTL_CONN) {
 		lns->n_half_open--;
+		(*lns_src_slot(lns, &tun->peer))--;
 		if (st != L2TP_TUN_ESTABLISHED)
 			lns->stats.tunnels_failed++;
 	}

@@ -67,6 +67,7 @@ static const struct key_def keys[] = {
 	{ SECT_L2TP, "max-tunnels", KT_UINT, C(max_tunnels), 0, 65535 },
 	{ SECT_L2TP, "max-sessions", KT_UINT, C(max_sessions), 0, 10000000 },
 	{ SECT_L2TP, "max-half-open", KT_UINT, C(max_half_open), 0, 65535 },
+	{ SECT_L2TP, "max-half-open-per-peer", KT_UINT, C(max_half_open_per_peer), 0, 65535 },
 	{ SECT_L2TP, "max-sessions-per-tunnel", KT_UINT, C(max_sessions_per_tunnel), 0, 65535 },
 	{ SECT_L2TP, "setup-timeout", KT_SECONDS, C(setup_timeout_ms), 1000, 600000 },
 	{ SECT_L2TP, "stopccn-hold", KT_SECONDS, C(stopccn_hold_ms), 1000, 600000 },
@@ -718,6 +719,7 @@ static struct lnsd_conf *conf_new(const char *name)
 	c->max_tunnels = 0;
 	c->max_sessions = 0;
 	c->max_half_open = 1000;
+	c->max_half_open_per_peer = 64;
 	c->max_sessions_per_tunnel = 0;
 	c->setup_timeout_ms = 30000;
 	c->stopccn_hold_ms = 31000;
@@ -841,6 +843,7 @@ void conf_to_lns_cfg(const struct lnsd_conf *c, struct l2tp_lns_cfg *out)
 	out->stopccn_hold_ms = c->stopccn_hold_ms;
 	out->max_tunnels = c->max_tunnels;
 	out->max_half_open = c->max_half_open;
+	out->max_half_open_per_peer = c->max_half_open_per_peer;
 	out->max_sessions = c->max_sessions;
 	out->max_sessions_per_tunnel = c->max_sessions_per_tunnel;
 	out->peer_lookup = conf_peer_lookup;
@@ -942,6 +945,7 @@ void conf_dump(const struct lnsd_conf *c, FILE *f)
 		c->receive_window);
 	fprintf(f, "max-tunnels = %u\nmax-sessions = %u\nmax-half-open = %u\n", c->max_tunnels,
 		c->max_sessions, c->max_half_open);
+	fprintf(f, "max-half-open-per-peer = %u\n", c->max_half_open_per_peer);
 	fprintf(f, "max-sessions-per-tunnel = %u\n", c->max_sessions_per_tunnel);
 	dump_seconds(f, "setup-timeout", c->setup_timeout_ms);
 	dump_seconds(f, "stopccn-hold", c->stopccn_hold_ms);

@@ -66,6 +66,7 @@ struct lnsd_conf {
 	uint32_t max_tunnels;
 	uint32_t max_sessions;
 	uint32_t max_half_open;
+	uint32_t max_half_open_per_peer;
 	uint32_t max_sessions_per_tunnel;
 	uint32_t setup_timeout_ms;
 	uint32_t stopccn_hold_ms;

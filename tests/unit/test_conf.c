@@ -119,6 +119,7 @@ START_TEST(every_key)
 		"max-tunnels = 100\n"
 		"max-sessions = 2000\n"
 		"max-half-open = 50\n"
+		"max-half-open-per-peer = 3\n"
 		"max-sessions-per-tunnel = 300\n"
 		"setup-timeout = 10\n"
 		"stopccn-hold = 5.5\n"
@@ -151,6 +152,7 @@ START_TEST(every_key)
 	ck_assert_uint_eq(c->max_tunnels, 100);
 	ck_assert_uint_eq(c->max_sessions, 2000);
 	ck_assert_uint_eq(c->max_half_open, 50);
+	ck_assert_uint_eq(c->max_half_open_per_peer, 3);
 	ck_assert_uint_eq(c->max_sessions_per_tunnel, 300);
 	ck_assert_uint_eq(c->setup_timeout_ms, 10000);
 	ck_assert_uint_eq(c->stopccn_hold_ms, 5500);
@@ -176,6 +178,7 @@ START_TEST(every_key)
 	ck_assert_uint_eq(lc.stopccn_hold_ms, 5500);
 	ck_assert_uint_eq(lc.max_tunnels, 100);
 	ck_assert_uint_eq(lc.max_half_open, 50);
+	ck_assert_uint_eq(lc.max_half_open_per_peer, 3);
 	ck_assert_uint_eq(lc.max_sessions, 2000);
 	ck_assert_uint_eq(lc.max_sessions_per_tunnel, 300);
 	ck_assert_ptr_eq(lc.default_peer, &c->default_peer);

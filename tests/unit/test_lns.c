@@ -1182,6 +1182,40 @@ START_TEST(test_limit_half_open)
 }
 END_TEST
 
+START_TEST(test_limit_half_open_per_peer)
+{
+	struct lac a1, a2, a3, b;
+
+	cfg.max_half_open_per_peer = 2;
+	l2tp_lns_set_cfg(lns, &cfg);
+	/* Three LACs behind one address (ports and tunnel IDs differ), one elsewhere. */
+	lac_init(&a1, 1, NULL);
+	lac_init(&a2, 2, NULL);
+	lac_init(&a3, 3, NULL);
+	lac_init(&b, 4, NULL);
+	a2.addr.addr[3] = 1;
+	a2.addr.port = 1702;
+	a3.addr.addr[3] = 1;
+	a3.addr.port = 1703;
+	lac_sccrq(&a1, NULL);
+	ck_assert_int_eq(n_act(LNS_ACT_TUNNEL_NEW), 1);
+	lac_sccrq(&a2, NULL);
+	ck_assert_int_eq(n_act(LNS_ACT_TUNNEL_NEW), 1);
+	lac_sccrq(&a3, NULL);
+	refused(L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES);
+	ck_assert_uint_eq(l2tp_lns_stats(lns)->drops[L2TP_DROP_LIMIT], 1);
+	/* Another address is not held back by the first one's half-open tunnels. */
+	lac_sccrq(&b, NULL);
+	ck_assert_int_eq(n_act(LNS_ACT_TUNNEL_NEW), 1);
+	/* Once one of the first address's tunnels is established, it has room again. */
+	lac_scccn(&a1, NULL);
+	a3.ns = 0;
+	a3.nr = 0;
+	lac_sccrq(&a3, NULL);
+	ck_assert_int_eq(n_act(LNS_ACT_TUNNEL_NEW), 1);
+}
+END_TEST
+
 START_TEST(test_limit_sessions_per_tunnel)
 {
 	struct lac l;
@@ -1796,6 +1830,7 @@ static Suite *lns_suite(void)
 	tcase_add_test(tc, test_sccrq_no_rws_default);
 	tcase_add_test(tc, test_limit_max_tunnels);
 	tcase_add_test(tc, test_limit_half_open);
+	tcase_add_test(tc, test_limit_half_open_per_peer);
 	tcase_add_test(tc, test_limit_sessions_per_tunnel);
 	tcase_add_test(tc, test_limit_sessions_total);
 	tcase_add_test(tc, test_drops);
