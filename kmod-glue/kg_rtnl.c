@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * rtnetlink through libmnl: link name, MTU and up; point-to-point IPv4
+ * address; host route. Every request is acked; a failure returns the
+ * kernel's errno with its extended-ack text in r->ext_ack.
+ */
+#include "kg_rtnl.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+int kg_rtnl_open(struct kg_rtnl *r)
+{
+	int one = 1;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!r->nl)
+		return -errno;
+	if (mnl_socket_bind(r->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	/* Best effort: without it errors just come without text. */
+	(void)mnl_socket_setsockopt(r->nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	(void)mnl_socket_setsockopt(r->nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	return 0;
+fail:
+	mnl_socket_close(r->nl);
+	r->nl = NULL;
+	return rc;
+}
+
+void kg_rtnl_close(struct kg_rtnl *r)
+{
+	if (r->nl)
+		mnl_socket_close(r->nl);
+	r->nl = NULL;
+}
+
+struct kg_ack_attrs {
+	const struct nlattr *msg;
+};
+
+static int kg_ack_attr(const struct nlattr *a, void *data)
+{
+	struct kg_ack_attrs *t = data;
+
+	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
+	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+		t->msg = a;
+	return MNL_CB_OK;
+}
+
+/* NLMSGERR_ATTR_MSG: after struct nlmsgerr and, unless capped, the echoed request. */
+static void kg_rtnl_ext_ack(struct kg_rtnl *r, const struct nlmsghdr *h)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+	struct kg_ack_attrs t = { 0 };
+	size_t off = sizeof(*e);
+
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(h->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - MNL_NLMSG_HDRLEN;
+	if (mnl_nlmsg_get_payload_len(h) <= off)
+		return;
+	mnl_attr_parse_payload((const char *)e + off, mnl_nlmsg_get_payload_len(h) - off,
+			       kg_ack_attr, &t);
+	if (t.msg)
+		snprintf(r->ext_ack, sizeof(r->ext_ack), "%s", mnl_attr_get_str(t.msg));
+}
+
+/* Sends nlh and waits for its ack: 0 or -errno. */
+static int kg_rtnl_request(struct kg_rtnl *r, struct nlmsghdr *nlh)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t portid = mnl_socket_get_portid(r->nl);
+	const struct nlmsghdr *h;
+	ssize_t n;
+	int len;
+
+	r->ext_ack[0] = '\0';
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++r->seq;
+	if (mnl_socket_sendto(r->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		n = mnl_socket_recvfrom(r->nl, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		len = (int)n;
+		for (h = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(h, len);
+		     h = mnl_nlmsg_next(h, &len)) {
+			const struct nlmsgerr *e;
+
+			if (h->nlmsg_seq != r->seq || h->nlmsg_pid != portid ||
+			    h->nlmsg_type != NLMSG_ERROR)
+				continue;       /* stale reply from an earlier, failed wait */
+			if (mnl_nlmsg_get_payload_len(h) < sizeof(*e))
+				return -EBADMSG;
+			e = mnl_nlmsg_get_payload(h);
+			if (e->error)
+				kg_rtnl_ext_ack(r, h);
+			return e->error <= 0 ? e->error : -EPROTO;
+		}
+	}
+}
+
+int kg_rtnl_ifindex(struct kg_rtnl *r, const char *ifname)
+{
+	unsigned int idx = if_nametoindex(ifname);
+
+	return idx ? (int)idx : -errno;
+}
+
+static struct nlmsghdr *kg_link_msg(char *buf, int ifindex)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return nlh;
+}
+
+/* The kernel refuses to rename a running interface (-EBUSY): rename before up. */
+int kg_rtnl_rename(struct kg_rtnl *r, int ifindex, const char *newname)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = kg_link_msg(buf, ifindex);
+
+	if (strlen(newname) >= IFNAMSIZ)
+		return -ENAMETOOLONG;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, newname);
+	return kg_rtnl_request(r, nlh);
+}
+
+int kg_rtnl_set_mtu(struct kg_rtnl *r, int ifindex, uint32_t mtu)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = kg_link_msg(buf, ifindex);
+
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return kg_rtnl_request(r, nlh);
+}
+
+int kg_rtnl_set_up(struct kg_rtnl *r, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = kg_link_msg(buf, ifindex);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	return kg_rtnl_request(r, nlh);
+}
+
+int kg_rtnl_add_ptp4(struct kg_rtnl *r, int ifindex, struct in_addr local, struct in_addr peer)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+
+	nlh->nlmsg_type = RTM_NEWADDR;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = 32;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (uint32_t)ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(local), &local);
+	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(peer), &peer);
+	return kg_rtnl_request(r, nlh);
+}
+
+/*
+ * Replaces an existing route to the same prefix (e.g. the kernel's peer
+ * route from the address), so a repeated call is harmless.
+ */
+int kg_rtnl_add_route4(struct kg_rtnl *r, int ifindex, struct in_addr dst, uint8_t plen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+
+	if (plen > 32)
+		return -EINVAL;
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = plen;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = RT_SCOPE_LINK;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_DST, sizeof(dst), &dst);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	return kg_rtnl_request(r, nlh);
+}
