@@ -420,3 +420,91 @@ int kg_l2tp_session_dump(struct kg_l2tp *kg, kg_l2tp_session_cb cb, void *ctx)
 		return -ENOMEM;
 	return kg_l2tp_request(kg, msg, kg_session_reply, &d);
 }
+
+int kg_l2tp_events_open(struct kg_l2tp_events *ev)
+{
+	int grp, rc;
+
+	ev->fd = -1;
+	ev->sk = nl_socket_alloc();
+	if (!ev->sk)
+		return -ENOMEM;
+	if (genl_connect(ev->sk) < 0) {
+		rc = -EIO;
+		goto fail;
+	}
+	grp = genl_ctrl_resolve_grp(ev->sk, L2TP_GENL_NAME, L2TP_GENL_MCGROUP);
+	if (grp < 0) {
+		rc = -ENOENT;
+		goto fail;
+	}
+	if (nl_socket_add_membership(ev->sk, grp) < 0 || nl_socket_set_nonblocking(ev->sk) < 0) {
+		rc = -EIO;
+		goto fail;
+	}
+	(void)nl_socket_set_buffer_size(ev->sk, 1 << 20, 0);
+	ev->fd = nl_socket_get_fd(ev->sk);
+	return 0;
+fail:
+	nl_socket_free(ev->sk);
+	ev->sk = NULL;
+	return rc;
+}
+
+void kg_l2tp_events_close(struct kg_l2tp_events *ev)
+{
+	if (ev->sk)
+		nl_socket_free(ev->sk);
+	ev->sk = NULL;
+	ev->fd = -1;
+}
+
+struct kg_ev_ctx {
+	kg_l2tp_event_cb cb;
+	void *ctx;
+	int n;
+};
+
+/* Notifications carry the sender's sequence numbers, not ours. */
+static int kg_no_seq_check(struct nl_msg *msg, void *arg)
+{
+	return NL_OK;
+}
+
+static int kg_event_cb(struct nl_msg *msg, void *arg)
+{
+	struct kg_ev_ctx *c = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct genlmsghdr *g = nlmsg_data(h);
+	struct nlattr *tb[L2TP_ATTR_MAX + 1];
+
+	if (genlmsg_parse(h, 0, tb, L2TP_ATTR_MAX, kg_l2tp_policy) < 0)
+		return NL_SKIP;
+	c->n++;
+	if (c->cb)
+		c->cb(c->ctx, g->cmd, kg_u32(tb, L2TP_ATTR_CONN_ID), kg_u32(tb, L2TP_ATTR_SESSION_ID));
+	return NL_OK;
+}
+
+int kg_l2tp_events_read(struct kg_l2tp_events *ev, kg_l2tp_event_cb cb, void *ctx)
+{
+	struct kg_ev_ctx c = { .cb = cb, .ctx = ctx };
+	struct nl_cb *ncb = nl_cb_alloc(NL_CB_DEFAULT);
+	int rc;
+
+	if (!ncb)
+		return -ENOMEM;
+	nl_cb_set(ncb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, kg_no_seq_check, NULL);
+	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, kg_event_cb, &c);
+	do
+		rc = nl_recvmsgs_report(ev->sk, ncb);
+	while (rc > 0);
+	if (rc == 0 || rc == -NLE_AGAIN)
+		rc = c.n;
+	else if (rc == -NLE_NOMEM)    /* ENOBUFS from recvmsg: the queue overflowed */
+		rc = -ENOBUFS;
+	else
+		rc = kg_nlerr(rc);
+	nl_cb_put(ncb);
+	return rc;
+}

@@ -54,4 +54,22 @@ typedef void (*kg_l2tp_session_cb)(void *ctx, uint32_t tid, uint32_t sid, uint32
 int kg_l2tp_tunnel_dump(struct kg_l2tp *kg, kg_l2tp_tunnel_cb cb, void *ctx);
 int kg_l2tp_session_dump(struct kg_l2tp *kg, kg_l2tp_session_cb cb, void *ctx);
 
+/*
+ * The "l2tp" multicast group: the kernel announces every create, delete and
+ * modify made through genetlink (by any process, in every netns) with the
+ * command that made it; deletions caused by closing sockets are not
+ * announced. Own socket; poll ev->fd, then kg_l2tp_events_read() drains what
+ * is queued. -ENOBUFS: notifications were lost, resynchronise with a dump.
+ */
+struct kg_l2tp_events {
+	struct nl_sock *sk;
+	int fd;                  /* -1 when closed */
+};
+
+/* cmd: L2TP_CMD_*; sid 0 for tunnel events. */
+typedef void (*kg_l2tp_event_cb)(void *ctx, uint8_t cmd, uint32_t tid, uint32_t sid);
+int kg_l2tp_events_open(struct kg_l2tp_events *ev);
+int kg_l2tp_events_read(struct kg_l2tp_events *ev, kg_l2tp_event_cb cb, void *ctx); /* count or -errno */
+void kg_l2tp_events_close(struct kg_l2tp_events *ev);  /* safe on a zeroed or closed one */
+
 #endif

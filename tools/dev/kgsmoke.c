@@ -12,6 +12,7 @@
  */
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <linux/l2tp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -237,6 +238,33 @@ static void send_across(const struct end *from, const struct end *to)
 	     to->ifname);
 }
 
+struct ev_seen {
+	uint32_t tid;            /* events of this tunnel are counted */
+	int tunnel_create, session_create, tunnel_delete, total;
+};
+
+static void on_event(void *ctx, uint8_t cmd, uint32_t tid, uint32_t sid)
+{
+	struct ev_seen *s = ctx;
+
+	s->total++;
+	printf("     event: cmd %u tunnel %u session %u\n", cmd, tid, sid);
+	if (tid != s->tid)
+		return;
+	s->tunnel_create += cmd == L2TP_CMD_TUNNEL_CREATE;
+	s->session_create += cmd == L2TP_CMD_SESSION_CREATE;
+	s->tunnel_delete += cmd == L2TP_CMD_TUNNEL_DELETE;
+}
+
+static void read_events(struct kg_l2tp_events *ev, struct ev_seen *seen, const char *when)
+{
+	int rc = kg_l2tp_events_read(ev, on_event, seen);
+
+	if (rc < 0)
+		die("kg_l2tp_events_read", rc, NULL);
+	step("A: %d multicast notification(s) %s", rc, when);
+}
+
 struct dump_count {
 	int tunnels, sessions;
 	uint32_t want_tid, want_sid;
@@ -373,6 +401,8 @@ static void setup_end(struct end *e, const char *name, const char *ns, const cha
 int main(int argc, char **argv)
 {
 	struct end a = { 0 }, b = { 0 };
+	struct kg_l2tp_events ev;
+	struct ev_seen seen = { .tid = 100 };
 	int rc;
 
 	if (argc != 5) {
@@ -391,8 +421,20 @@ int main(int argc, char **argv)
 	a.ifname = "kgppa";
 	b.ifname = "kgppb";
 
+	enter(&a);
+	rc = kg_l2tp_events_open(&ev);
+	if (rc < 0)
+		die("kg_l2tp_events_open", rc, NULL);
+	step("A: joined the l2tp multicast group (fd %d)", ev.fd);
+
 	bring_up(&a);
 	bring_up(&b);
+
+	read_events(&ev, &seen, "after setup");
+	if (seen.tunnel_create != 1 || seen.session_create != 1) {
+		printf("FAIL: expected TUNNEL_CREATE and SESSION_CREATE for tunnel 100\n");
+		return 1;
+	}
 
 	send_across(&a, &b);
 	send_across(&b, &a);
@@ -410,6 +452,13 @@ int main(int argc, char **argv)
 		die("kg_l2tp_tunnel_delete", rc, a.l2tp.ext_ack);
 	close(a.udp_fd);
 	step("A: tunnel deleted, UDP socket closed");
+	read_events(&ev, &seen, "after teardown");
+	if (seen.tunnel_delete != 1) {
+		printf("FAIL: expected TUNNEL_DELETE for tunnel 100\n");
+		return 1;
+	}
+	kg_l2tp_events_close(&ev);
+	kg_l2tp_events_close(&ev);              /* closing twice is safe */
 	enter(&b);
 	kg_ppp_close(&b.ppp);
 	close(b.udp_fd);
