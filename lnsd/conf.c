@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ip_pool.h"
 #include "log.h"
 
 const char conf_embedded_default[] =
@@ -24,7 +25,7 @@ const char conf_embedded_default[] =
 	"secret =\n"
 	"hide-avps = no\n";
 
-enum sect { SECT_NONE, SECT_LNSD, SECT_L2TP, SECT_PEER };
+enum sect { SECT_NONE, SECT_LNSD, SECT_L2TP, SECT_PPP, SECT_PEER };
 
 enum key_type {
 	KT_STR,        /* char * */
@@ -39,6 +40,11 @@ enum key_type {
 	KT_DATAPLANE,
 	KT_HOSTNAME,
 	KT_SOCKPATH,
+	KT_AUTH,       /* [ppp] auth: methods in preference order */
+	KT_IPV4,       /* uint32_t, host order */
+	KT_DNS,        /* uint32_t[2] */
+	KT_POOL,       /* char *, validated with ip_pool_parse */
+	KT_IFNAME,     /* char[16]: "" or a template with one %d */
 };
 
 struct key_def {
@@ -71,6 +77,15 @@ static const struct key_def keys[] = {
 	{ SECT_L2TP, "max-sessions-per-tunnel", KT_UINT, C(max_sessions_per_tunnel), 0, 65535 },
 	{ SECT_L2TP, "setup-timeout", KT_SECONDS, C(setup_timeout_ms), 1000, 600000 },
 	{ SECT_L2TP, "stopccn-hold", KT_SECONDS, C(stopccn_hold_ms), 1000, 600000 },
+	{ SECT_PPP, "auth", KT_AUTH, 0, 0, 0 },
+	{ SECT_PPP, "local-ip", KT_IPV4, C(ppp_local_ip), 0, 0 },
+	{ SECT_PPP, "pool", KT_POOL, C(ppp_pool), 0, 0 },
+	{ SECT_PPP, "dns", KT_DNS, C(ppp_dns), 0, 0 },
+	{ SECT_PPP, "users-file", KT_STR, C(ppp_users_file), 0, 0 },
+	{ SECT_PPP, "mru", KT_UINT, C(ppp_mru), 128, 16384 },
+	{ SECT_PPP, "lcp-echo-interval", KT_SECONDS, C(lcp_echo_interval_ms), 0, 3600000 },
+	{ SECT_PPP, "lcp-echo-failures", KT_UINT, C(lcp_echo_failures), 1, 255 },
+	{ SECT_PPP, "ifname", KT_IFNAME, C(ppp_ifname), 0, 0 },
 	{ SECT_PEER, "match-hostname", KT_GLOBS, 0, 0, 0 },
 	{ SECT_PEER, "match-address", KT_CIDRS, 0, 0, 0 },
 	{ SECT_PEER, "secret", KT_STR, P(secret), 0, 0 },
@@ -94,7 +109,8 @@ struct parser {
 };
 
 static const char *const sect_names[] = {
-	[SECT_NONE] = "", [SECT_LNSD] = "lnsd", [SECT_L2TP] = "l2tp", [SECT_PEER] = "peer",
+	[SECT_NONE] = "", [SECT_LNSD] = "lnsd", [SECT_L2TP] = "l2tp", [SECT_PPP] = "ppp",
+	[SECT_PEER] = "peer",
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -162,8 +178,12 @@ static void section_begin(struct parser *p, char *name)
 		p->sect = SECT_L2TP;
 		return;
 	}
+	if (strcmp(name, "ppp") == 0) {
+		p->sect = SECT_PPP;
+		return;
+	}
 	if (strncmp(name, "peer", 4) != 0 || (name[4] && !isspace((unsigned char)name[4]))) {
-		perr(p, "unknown section [%s] (expected [lnsd], [l2tp] or [peer NAME])", name);
+		perr(p, "unknown section [%s] (expected [lnsd], [l2tp], [ppp] or [peer NAME])", name);
 		return;
 	}
 	name = trim(name + 4);
@@ -513,6 +533,92 @@ static int glob_item(struct parser *p, const char *lbl, char *item, void *ctx)
 	return 0;
 }
 
+static int auth_item(struct parser *p, const char *lbl, char *item, void *ctx)
+{
+	struct lnsd_conf *c = p->c;
+	enum ppp_auth_method m;
+
+	if (strcasecmp(item, "pap") == 0) {
+		m = PPP_AUTH_PAP;
+	} else if (strcasecmp(item, "chap") == 0 || strcasecmp(item, "chap-md5") == 0) {
+		m = PPP_AUTH_CHAP_MD5;
+	} else {
+		perr(p, "%s: \"%s\" is not one of pap, chap", lbl, item);
+		return -1;
+	}
+	for (unsigned i = 0; i < c->ppp_n_auth; i++) {
+		if (c->ppp_auth[i] == m) {
+			perr(p, "%s: \"%s\" is listed twice", lbl, item);
+			return -1;
+		}
+	}
+	c->ppp_auth[c->ppp_n_auth++] = m;
+	return 0;
+}
+
+static int parse_ipv4(const char *v, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, v, &a) != 1 || a.s_addr == 0)
+		return -1;
+	*out = ntohl(a.s_addr);
+	return 0;
+}
+
+static int dns_item(struct parser *p, const char *lbl, char *item, void *ctx)
+{
+	unsigned *n = ctx;
+
+	if (*n == 2) {
+		perr(p, "%s: at most two servers", lbl);
+		return -1;
+	}
+	if (parse_ipv4(item, &p->c->ppp_dns[*n])) {
+		perr(p, "%s: \"%s\" is not an IPv4 address", lbl, item);
+		return -1;
+	}
+	(*n)++;
+	return 0;
+}
+
+static int check_pool(struct parser *p, const char *lbl, const char *v)
+{
+	struct ip_pool *pool = ip_pool_new();
+	size_t bad = 0;
+	int rc;
+
+	if (!pool) {
+		perr(p, "out of memory");
+		return -1;
+	}
+	rc = ip_pool_parse(pool, v, &bad);
+	ip_pool_free(pool);
+	if (rc == -E2BIG)
+		perr(p, "%s: more than %u addresses", lbl, IP_POOL_MAX);
+	else if (rc == -ENOMEM)
+		perr(p, "out of memory");
+	else if (rc)
+		perr(p, "%s: \"%s\" is not a list of IPv4 addresses and non-overlapping ranges "
+		     "A-B (bad at \"%s\")", lbl, v, v + (bad < strlen(v) ? bad : 0));
+	return rc ? -1 : 0;
+}
+
+/* "" or a name template with exactly one %d that fits IFNAMSIZ for any unit. */
+static int check_ifname(const char *v)
+{
+	const char *pct = strchr(v, '%');
+
+	if (!*v)
+		return 0;
+	if (!pct || pct[1] != 'd' || strchr(pct + 1, '%') || strlen(v) > 15 - 8)
+		return -1;
+	for (const char *s = v; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("%._-", *s))
+			return -1;
+	return 0;
+}
+
 static int set_value(struct parser *p, const struct key_def *k, const char *lbl, const char *v)
 {
 	char *base = k->sect == SECT_PEER ? (char *)p->peer : (char *)p->c;
@@ -603,6 +709,46 @@ static int set_value(struct parser *p, const struct key_def *k, const char *lbl,
 		}
 		*(int *)field = lvl;
 		return 0;
+	case KT_AUTH:
+		p->c->ppp_n_auth = 0;
+		if (strcasecmp(v, "none") == 0)
+			return 0;
+		return for_each_item(p, lbl, v, auth_item, NULL);
+	case KT_IPV4:
+		*(uint32_t *)field = 0;
+		if (*v && parse_ipv4(v, field)) {
+			perr(p, "%s: \"%s\" is not an IPv4 address", lbl, v);
+			return -1;
+		}
+		return 0;
+	case KT_DNS: {
+		unsigned nd = 0;
+
+		p->c->ppp_dns[0] = p->c->ppp_dns[1] = 0;
+		return *v ? for_each_item(p, lbl, v, dns_item, &nd) : 0;
+	}
+	case KT_POOL: {
+		char *s;
+
+		if (*v && check_pool(p, lbl, v))
+			return -1;
+		s = strdup(v);
+		if (!s) {
+			perr(p, "out of memory");
+			return -1;
+		}
+		free(*(char **)field);
+		*(char **)field = s;
+		return 0;
+	}
+	case KT_IFNAME:
+		if (check_ifname(v)) {
+			perr(p, "%s: \"%s\" is not an interface name template with one %%d "
+			     "(like l2tp%%d; at most 7 characters)", lbl, v);
+			return -1;
+		}
+		strcpy(field, v);
+		return 0;
 	case KT_DATAPLANE:
 		if (strcmp(v, "auto") == 0)
 			*(enum conf_dataplane *)field = CONF_DP_AUTO;
@@ -633,7 +779,7 @@ static int handler(void *user, const char *section, const char *name, const char
 	if (p->failed)
 		return 0;
 	if (p->sect == SECT_NONE) {
-		perr(p, "%s: key outside of a section (start with [lnsd], [l2tp] or [peer NAME])",
+		perr(p, "%s: key outside of a section (start with [lnsd], [l2tp], [ppp] or [peer NAME])",
 		     name);
 		return 0;
 	}
@@ -687,6 +833,8 @@ static void conf_free(struct lnsd_conf *c)
 	free(c->listen);
 	free(c->control_socket);
 	free(c->secret);
+	free(c->ppp_pool);
+	free(c->ppp_users_file);
 	free(c->path);
 	free(c);
 }
@@ -701,8 +849,11 @@ static struct lnsd_conf *conf_new(const char *name)
 	c->path = strdup(name);
 	c->control_socket = strdup(CONF_DEFAULT_SOCKET);
 	c->secret = strdup("");
+	c->ppp_pool = strdup("");
+	c->ppp_users_file = strdup("");
 	c->listen = calloc(1, sizeof(*c->listen));
-	if (!c->path || !c->control_socket || !c->secret || !c->listen) {
+	if (!c->path || !c->control_socket || !c->secret || !c->listen || !c->ppp_pool ||
+	    !c->ppp_users_file) {
 		conf_free(c);
 		return NULL;
 	}
@@ -723,6 +874,13 @@ static struct lnsd_conf *conf_new(const char *name)
 	c->max_sessions_per_tunnel = 0;
 	c->setup_timeout_ms = 30000;
 	c->stopccn_hold_ms = 31000;
+	/* [ppp]: CHAP first (the password never crosses the wire), PAP for old clients. */
+	c->ppp_auth[0] = PPP_AUTH_CHAP_MD5;
+	c->ppp_auth[1] = PPP_AUTH_PAP;
+	c->ppp_n_auth = 2;
+	c->ppp_mru = 1400;
+	c->lcp_echo_interval_ms = 30000;
+	c->lcp_echo_failures = 4;
 	if (gethostname(c->hostname, sizeof(c->hostname) - 1) != 0 || !c->hostname[0])
 		strcpy(c->hostname, "lnsd");
 	return c;
@@ -829,6 +987,30 @@ void conf_unref(struct lnsd_conf *c)
 		conf_free(c);
 }
 
+void conf_to_ppp_cfg(const struct lnsd_conf *c, struct ppp_cfg *out)
+{
+	ppp_cfg_default(out);
+	memcpy(out->lcp.auth, c->ppp_auth, sizeof(out->lcp.auth));
+	out->lcp.n_auth = c->ppp_n_auth;
+	out->lcp.mru = (uint16_t)c->ppp_mru;
+	out->lcp.echo_interval_ms = c->lcp_echo_interval_ms;
+	out->lcp.echo_failures = (uint8_t)c->lcp_echo_failures;
+	out->auth.name = c->hostname;
+	out->ipcp.local_ip = c->ppp_local_ip;
+	out->ipcp.dns1 = c->ppp_dns[0];
+	out->ipcp.dns2 = c->ppp_dns[1];
+}
+
+bool conf_ppp_ifname(const struct lnsd_conf *c, int unit, char *buf, size_t len)
+{
+	const char *pct = strchr(c->ppp_ifname, '%');
+
+	if (!c->ppp_ifname[0] || !pct)
+		return false;
+	snprintf(buf, len, "%.*s%d%s", (int)(pct - c->ppp_ifname), c->ppp_ifname, unit, pct + 2);
+	return true;
+}
+
 void conf_to_lns_cfg(const struct lnsd_conf *c, struct l2tp_lns_cfg *out)
 {
 	l2tp_lns_cfg_default(out);
@@ -925,6 +1107,38 @@ static void dump_cidr(FILE *f, const struct conf_cidr *c)
 	fprintf(f, "%s/%u", buf, c->prefix);
 }
 
+static void dump_ip(FILE *f, uint32_t ip)
+{
+	struct in_addr a = { .s_addr = htonl(ip) };
+	char buf[INET_ADDRSTRLEN];
+
+	fputs(inet_ntop(AF_INET, &a, buf, sizeof(buf)), f);
+}
+
+static void dump_ppp(const struct lnsd_conf *c, FILE *f)
+{
+	fprintf(f, "\n[ppp]\nauth = ");
+	if (!c->ppp_n_auth)
+		fputs("none", f);
+	for (unsigned i = 0; i < c->ppp_n_auth; i++)
+		fprintf(f, "%s%s", i ? ", " : "", c->ppp_auth[i] == PPP_AUTH_PAP ? "pap" : "chap");
+	fputs("\nlocal-ip =", f);
+	if (c->ppp_local_ip) {
+		fputc(' ', f);
+		dump_ip(f, c->ppp_local_ip);
+	}
+	fprintf(f, "\npool =%s%s\ndns =", *c->ppp_pool ? " " : "", c->ppp_pool);
+	for (unsigned i = 0; i < 2 && c->ppp_dns[i]; i++) {
+		fputs(i ? ", " : " ", f);
+		dump_ip(f, c->ppp_dns[i]);
+	}
+	fprintf(f, "\nusers-file =%s%s\nmru = %u\n", *c->ppp_users_file ? " " : "",
+		c->ppp_users_file, c->ppp_mru);
+	dump_seconds(f, "lcp-echo-interval", c->lcp_echo_interval_ms);
+	fprintf(f, "lcp-echo-failures = %u\nifname =%s%s\n", c->lcp_echo_failures,
+		c->ppp_ifname[0] ? " " : "", c->ppp_ifname);
+}
+
 void conf_dump(const struct lnsd_conf *c, FILE *f)
 {
 	static const char *const dp[] = { "auto", "none", "kernel" };
@@ -949,6 +1163,7 @@ void conf_dump(const struct lnsd_conf *c, FILE *f)
 	fprintf(f, "max-sessions-per-tunnel = %u\n", c->max_sessions_per_tunnel);
 	dump_seconds(f, "setup-timeout", c->setup_timeout_ms);
 	dump_seconds(f, "stopccn-hold", c->stopccn_hold_ms);
+	dump_ppp(c, f);
 	for (size_t i = 0; i < c->n_peers; i++) {
 		const struct conf_peer *pe = &c->peers[i];
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * lnsd.conf: INI (inih) with sections [lnsd], [l2tp] and [peer NAME].
+ * lnsd.conf: INI (inih) with sections [lnsd], [l2tp], [ppp] and [peer NAME].
  * Every error names FILE:LINE, the section and the key. A loaded
  * configuration is one immutable, reference-counted generation: tunnels
  * keep a reference while their peer_cfg points into it, so a reload
@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "l2tp_lns.h"
+#include "ppp_sess.h"
 
 #define CONF_DEFAULT_PATH "/etc/lnsd/lnsd.conf"
 #define CONF_DEFAULT_SOCKET "/run/lnsd/lnsd.sock"
@@ -70,6 +71,17 @@ struct lnsd_conf {
 	uint32_t max_sessions_per_tunnel;
 	uint32_t setup_timeout_ms;
 	uint32_t stopccn_hold_ms;
+	/* [ppp] */
+	enum ppp_auth_method ppp_auth[PPP_AUTH_METHOD_COUNT];   /* preference order */
+	uint8_t ppp_n_auth;
+	uint32_t ppp_local_ip;       /* host order; 0: unset */
+	char *ppp_pool;              /* validated range list; "" = no pool */
+	uint32_t ppp_dns[2];         /* host order; 0: unset */
+	char *ppp_users_file;        /* "" = none (every authentication fails) */
+	uint32_t ppp_mru;
+	uint32_t lcp_echo_interval_ms;
+	uint32_t lcp_echo_failures;
+	char ppp_ifname[16];         /* "" = keep the kernel's pppN; else a template with %d */
 	/* [peer NAME], in file order: the first match wins */
 	struct conf_peer *peers;
 	size_t n_peers;
@@ -77,7 +89,7 @@ struct lnsd_conf {
 	/* private */
 	unsigned refs;
 	uint64_t keys_seen;
-	int key_line[32];
+	int key_line[64];
 };
 
 /* Used when lnsd runs without -c and CONF_DEFAULT_PATH does not exist. */
@@ -95,6 +107,13 @@ void conf_unref(struct lnsd_conf *c);          /* NULL-safe; frees at zero */
 
 /* Settings for the lib (everything but rand_bytes), peer_lookup over c. */
 void conf_to_lns_cfg(const struct lnsd_conf *c, struct l2tp_lns_cfg *out);
+/*
+ * PPP settings for every session (everything but the pool, rand_bytes and
+ * auth.name's lifetime: it points into c, which must outlive the sessions).
+ */
+void conf_to_ppp_cfg(const struct lnsd_conf *c, struct ppp_cfg *out);
+/* pppN renamed by the [ppp] ifname template for unit N; false: keep the name. */
+bool conf_ppp_ifname(const struct lnsd_conf *c, int unit, char *buf, size_t len);
 /* l2tp_peer_lookup_fn: ctx is the struct lnsd_conf. Never NULL. */
 const struct l2tp_peer_cfg *conf_peer_lookup(void *ctx, const struct lns_addr *peer,
 					     const char *hostname);

@@ -2,6 +2,7 @@
 /* Control socket server: JSON lines over a UNIX stream socket. */
 #include "ctl.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -172,11 +173,29 @@ static json_int_t uptime_s(uint64_t since, uint64_t now)
 	return since && now > since ? (json_int_t)((now - since) / 1000) : 0;
 }
 
-json_t *ctl_tunnel_json(const struct l2tp_tun *t, uint64_t now_ms)
+static void kstats_json(json_t *o, const struct kg_l2tp_stats *ks)
+{
+	static const struct kg_l2tp_stats zero;
+
+	if (!o)
+		return;
+	if (!ks)
+		ks = &zero;
+	json_object_set_new(o, "rx_packets", json_integer((json_int_t)ks->rx_packets));
+	json_object_set_new(o, "tx_packets", json_integer((json_int_t)ks->tx_packets));
+	json_object_set_new(o, "rx_bytes", json_integer((json_int_t)ks->rx_bytes));
+	json_object_set_new(o, "tx_bytes", json_integer((json_int_t)ks->tx_bytes));
+	json_object_set_new(o, "rx_errors", json_integer((json_int_t)ks->rx_errors));
+	json_object_set_new(o, "tx_errors", json_integer((json_int_t)ks->tx_errors));
+}
+
+json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct kg_l2tp_stats *ks,
+			uint64_t now_ms)
 {
 	char peer[LNS_ADDR_STRLEN], local[LNS_ADDR_STRLEN];
+	json_t *o;
 
-	return json_pack("{s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:I, s:s, s:I, s:I}",
+	o = json_pack("{s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:I, s:s, s:I, s:I}",
 			 "tunnel_id", t->tid, "peer_tunnel_id", t->peer_tid, "peer",
 			 lns_addr_str(&t->peer, peer, sizeof(peer)), "local",
 			 lns_addr_str(&t->local, local, sizeof(local)), "peer_hostname",
@@ -186,11 +205,14 @@ json_t *ctl_tunnel_json(const struct l2tp_tun *t, uint64_t now_ms)
 			 uptime_s(t->created_ms, now_ms), "peer_config",
 			 t->peer_cfg && t->peer_cfg->name ? t->peer_cfg->name : "default",
 			 "rx_msgs", (json_int_t)t->rx_msgs, "tx_msgs", (json_int_t)t->tx_msgs);
+	kstats_json(o, ks);
+	return o;
 }
 
-json_t *ctl_session_json(const struct l2tp_sess *s, uint64_t now_ms)
+json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *info,
+			 uint64_t now_ms)
 {
-	char peer[LNS_ADDR_STRLEN];
+	char peer[LNS_ADDR_STRLEN], ip[INET_ADDRSTRLEN] = "";
 	json_t *o;
 
 	o = json_pack("{s:i, s:i, s:i, s:i, s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:I, s:b}",
@@ -204,6 +226,18 @@ json_t *ctl_session_json(const struct l2tp_sess *s, uint64_t now_ms)
 		      (json_int_t)s->rx_connect_speed, "seq_required", s->seq_required);
 	if (o && s->proxy && s->proxy->authen_name[0])
 		json_object_set_new(o, "proxy_authen_name", json_string(s->proxy->authen_name));
+	if (!o)
+		return NULL;
+	if (info && info->ip) {
+		struct in_addr a = { .s_addr = htonl(info->ip) };
+
+		inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	}
+	json_object_set_new(o, "ifname", json_string(info && info->ifname ? info->ifname : ""));
+	json_object_set_new(o, "username",
+			    json_string(info && info->username ? info->username : ""));
+	json_object_set_new(o, "ip", json_string(ip));
+	kstats_json(o, info ? &info->st : NULL);
 	return o;
 }
 
@@ -288,23 +322,32 @@ json_t *ctl_execute(struct engine *e, const struct ctl_req *req)
 	const struct l2tp_lns *lns = engine_lns(e);
 	uint64_t now = engine_now_ms();
 	char err[CONF_ERR_LEN];
+	struct kg_l2tp_stats ks;
+	struct eng_sess_info si;
 	json_t *arr;
 
 	switch (req->cmd) {
 	case CTL_SHOW_TUNNELS:
+		engine_refresh_kstats(e, true, false);
 		arr = json_array();
 		for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t && arr;
-		     t = l2tp_lns_next_tunnel(lns, t))
-			if (req->all || listed(t))
-				json_array_append_new(arr, ctl_tunnel_json(t, now));
+		     t = l2tp_lns_next_tunnel(lns, t)) {
+			if (!req->all && !listed(t))
+				continue;
+			engine_tunnel_kstats(e, t, &ks);
+			json_array_append_new(arr, ctl_tunnel_json(t, &ks, now));
+		}
 		return arr ? ok(arr) : ctl_error("out of memory");
 	case CTL_SHOW_SESSIONS:
+		engine_refresh_kstats(e, false, true);
 		arr = json_array();
 		for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t && arr;
 		     t = l2tp_lns_next_tunnel(lns, t))
 			for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL);
-			     s && (req->all || listed(t)); s = l2tp_tun_next_session(t, s))
-				json_array_append_new(arr, ctl_session_json(s, now));
+			     s && (req->all || listed(t)); s = l2tp_tun_next_session(t, s)) {
+				engine_session_info(e, s, &si);
+				json_array_append_new(arr, ctl_session_json(s, &si, now));
+			}
 		return arr ? ok(arr) : ctl_error("out of memory");
 	case CTL_SHOW_STATS:
 		return ok(stats_json(e));

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine.h"
 #include "l2tp_lns.h"
 
 #define CTL_MAX_REQUEST 4096     /* bytes per request line */
@@ -47,9 +48,14 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req, char *e
 json_t *ctl_execute(struct engine *e, const struct ctl_req *req);
 json_t *ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* JSON views of the lib's objects (the contract of show-tunnels / show-sessions). */
-json_t *ctl_tunnel_json(const struct l2tp_tun *t, uint64_t now_ms);
-json_t *ctl_session_json(const struct l2tp_sess *s, uint64_t now_ms);
+/*
+ * JSON views of the lib's objects (the contract of show-tunnels /
+ * show-sessions), with the kernel counters and the PPP side (NULL: zeros, "").
+ */
+json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct kg_l2tp_stats *ks,
+			uint64_t now_ms);
+json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *info,
+			 uint64_t now_ms);
 const char *ctl_tun_state_str(enum l2tp_tun_state s);
 const char *ctl_sess_state_str(enum l2tp_sess_state s);
 

@@ -90,6 +90,7 @@ void ctl_fmt_tunnels(FILE *f, const json_t *arr)
 		{ "TUNNEL", "tunnel_id", COL_INT },     { "PEER-TUNNEL", "peer_tunnel_id", COL_INT },
 		{ "PEER", "peer", COL_STR },            { "HOSTNAME", "peer_hostname", COL_STR },
 		{ "STATE", "state", COL_STR },          { "SESSIONS", "sessions", COL_INT },
+		{ "RX-PKTS", "rx_packets", COL_INT },   { "TX-PKTS", "tx_packets", COL_INT },
 		{ "UPTIME", "uptime_s", COL_UPTIME },
 	};
 
@@ -105,8 +106,13 @@ void ctl_fmt_sessions(FILE *f, const json_t *arr)
 		{ "PEER-SESSION", "peer_session_id", COL_INT },
 		{ "PEER", "peer", COL_STR },
 		{ "STATE", "state", COL_STR },
+		{ "IFNAME", "ifname", COL_STR },
+		{ "USER", "username", COL_STR },
+		{ "IP", "ip", COL_STR },
 		{ "CALLING", "calling_number", COL_STR },
 		{ "CALLED", "called_number", COL_STR },
+		{ "RX-BYTES", "rx_bytes", COL_INT },
+		{ "TX-BYTES", "tx_bytes", COL_INT },
 		{ "UPTIME", "uptime_s", COL_UPTIME },
 	};
 

@@ -4,17 +4,22 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "kg_ppp.h"
+#include "kg_rtnl.h"
 #include "l2tp_msg.h"
 #include "log.h"
+#include "ppp_users.h"
 
 /* Big enough for any control message; larger datagrams are counted as oversized. */
 #define ENG_RX_BUF 8192
@@ -36,7 +41,33 @@ struct eng_tunnel {
 	struct lnsd_conf *conf;       /* generation its peer_cfg points into */
 	struct lns_addr local, peer;
 	int fd;                       /* -1: replies go out through the listener */
+	bool kernel;                  /* a managed kernel tunnel exists on fd */
+	struct kg_l2tp_stats kst;     /* cached kernel counters */
 	struct eng_tunnel *next_dead;
+};
+
+/*
+ * Per kernel PPP session (DESIGN.md §8: well under 2 KiB): the kernel
+ * session's fds, the in-process PPP state and its timer.
+ */
+struct eng_session {
+	ev_io chan_io, unit_io;
+	ev_timer timer;
+	struct engine *eng;
+	struct l2tp_sess *sess;
+	struct kg_ppp kp;
+	int ifindex;
+	uint32_t ip;                  /* peer address while IPCP is up */
+	bool dead;                    /* PPP is over; the CDN is queued */
+	char username[64];
+	struct kg_l2tp_stats kst;     /* cached kernel counters */
+	struct ppp_sess ppp;
+};
+
+/* A CDN decided while actions were being executed: sent once they are done. */
+struct eng_cdn {
+	uint16_t tid, sid, result, error;
+	const char *msg;              /* static text */
 };
 
 struct engine {
@@ -56,6 +87,17 @@ struct engine {
 	enum eng_dataplane dataplane;
 	const struct lns_addr *rx_peer;   /* source of the datagram being processed */
 	uint64_t drops[ENG_DROP_COUNT];
+	/* kernel data plane */
+	struct kg_l2tp kg;
+	struct kg_rtnl rt;
+	struct ppp_cfg ppp_cfg;       /* shared by every PPP session */
+	char ppp_name[64];            /* CHAP name (ppp_cfg.auth.name) */
+	struct ip_pool *pool;
+	struct ppp_users *users;
+	struct ppp_actions pacts;
+	struct eng_cdn *cdns;         /* queued CDNs */
+	size_t n_cdns, cap_cdns;
+	uint64_t tstats_ms, sstats_ms;    /* when the kernel counters were dumped */
 	uint8_t rx[ENG_RX_BUF];
 };
 
@@ -258,6 +300,18 @@ static void do_send(struct engine *e, const struct lns_action *a)
 }
 
 static void tunnel_readable(struct ev_loop *loop, ev_io *w, int revents);
+static void session_free(struct engine *e, struct l2tp_sess *s);
+
+/* "Invalid argument (the kernel's extended-ack text)" */
+static const char *kerr(const char *ext_ack, int rc, char *buf, size_t len)
+{
+	if (ext_ack && ext_ack[0])
+		snprintf(buf, len, "%s (%s)", strerror(-rc), ext_ack);
+	else
+		snprintf(buf, len, "%s", strerror(-rc));
+	return buf;
+}
+
 
 /*
  * The tunnel's own socket (DESIGN.md §4): SO_REUSEADDR, bound to the local
@@ -319,6 +373,16 @@ static void tunnel_new(struct engine *e, struct l2tp_tun *t)
 		et->fd = fd;
 		ev_io_init(&et->io, tunnel_readable, fd, EV_READ);
 		ev_io_start(e->loop, &et->io);
+		if (e->dataplane == ENG_DP_KERNEL) {
+			char eb[320];
+			int rc = kg_l2tp_tunnel_create(&e->kg, t->tid, t->peer_tid, fd);
+
+			if (rc < 0)
+				log_err("%s: kernel tunnel create: %s; its sessions will be refused",
+					pfx, kerr(e->kg.ext_ack, rc, eb, sizeof(eb)));
+			else
+				et->kernel = true;
+		}
 	}
 	t->user = et;
 	log_info("%s: new control connection from host \"%s\" (peer config %s%s%s)", pfx,
@@ -333,11 +397,16 @@ static void tunnel_free(struct engine *e, struct l2tp_tun *t)
 	char pfx[ENG_PREFIX_LEN];
 
 	log_debug("%s: freed", eng_tun_prefix(t, pfx, sizeof(pfx)));
+	/* PPPoX sockets go before the tunnel socket they hang off. */
+	for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL); s;
+	     s = l2tp_tun_next_session(t, s))
+		session_free(e, s);
 	if (!et)
 		return;
 	t->user = NULL;
 	et->tun = NULL;
 	if (et->fd >= 0) {
+		/* Closing the tunnel socket deletes the kernel tunnel (DESIGN.md §4). */
 		ev_io_stop(e->loop, &et->io);
 		close(et->fd);
 		et->fd = -1;
@@ -345,6 +414,452 @@ static void tunnel_free(struct engine *e, struct l2tp_tun *t)
 	/* The io callback may be running for this tunnel: free it later. */
 	et->next_dead = e->dead;
 	e->dead = et;
+}
+
+/* ---- kernel PPP sessions ---------------------------------------------- */
+
+static void queue_cdn(struct engine *e, const struct l2tp_sess *s, uint16_t result,
+		      uint16_t error, const char *msg)
+{
+	if (e->n_cdns == e->cap_cdns) {
+		size_t cap = e->cap_cdns ? e->cap_cdns * 2 : 16;
+		struct eng_cdn *n = realloc(e->cdns, cap * sizeof(*n));
+
+		if (!n) {
+			/* The session lingers until its tunnel goes; PPP is already down. */
+			log_err("out of memory queueing a CDN");
+			return;
+		}
+		e->cdns = n;
+		e->cap_cdns = cap;
+	}
+	e->cdns[e->n_cdns++] = (struct eng_cdn){ s->tun->tid, s->sid, result, error, msg };
+}
+
+/* Close the kernel side: closing the PPPoX fd deletes the kernel session (DESIGN.md §4). */
+static void session_kernel_close(struct engine *e, struct eng_session *es)
+{
+	ev_io_stop(e->loop, &es->chan_io);
+	ev_io_stop(e->loop, &es->unit_io);
+	ev_timer_stop(e->loop, &es->timer);
+	kg_ppp_close(&es->kp);
+}
+
+/*
+ * A kernel call failed: the session cannot carry data. RFC 2661 §4.4.2 CDN
+ * result 2 (see error code), error 4 (insufficient resources).
+ */
+static void session_fail(struct engine *e, struct eng_session *es, const char *what)
+{
+	char pfx[ENG_PREFIX_LEN];
+	struct ppp_actions junk;
+
+	log_err("%s: %s; disconnecting", eng_sess_prefix(es->sess, pfx, sizeof(pfx)), what);
+	if (!es->dead) {
+		ppp_actions_init(&junk);
+		ppp_sess_lower_down(&es->ppp, engine_now_ms(), &junk);
+		ppp_actions_free(&junk);
+		es->dead = true;
+		queue_cdn(e, es->sess, L2TP_CDN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES,
+			  "kernel data plane failure");
+	}
+	session_kernel_close(e, es);
+}
+
+/*
+ * PPP's reason, as the CDN Result Code (RFC 2661 §4.4.2): the peer or the
+ * link went away: 1 (lost carrier); operator: 3 (administrative); no address
+ * left: 4 (temporary lack of facilities); authentication and negotiation
+ * failures: 2 with error 0, the reason in the Advisory Message.
+ */
+static uint16_t cdn_result_for(enum ppp_down_reason r)
+{
+	switch (r) {
+	case PPP_DOWN_PEER_TERMINATE:
+	case PPP_DOWN_ECHO_FAILURE:
+	case PPP_DOWN_LOWER:
+		return L2TP_CDN_LOST_CARRIER;
+	case PPP_DOWN_ADMIN:
+		return L2TP_CDN_ADMIN;
+	case PPP_DOWN_POOL_EXHAUSTED:
+		return L2TP_CDN_NO_FACILITIES_TEMP;
+	case PPP_DOWN_NONE:
+	case PPP_DOWN_AUTH_FAILED:
+	case PPP_DOWN_AUTH_TIMEOUT:
+	case PPP_DOWN_AUTH_REFUSED:
+	case PPP_DOWN_NEGOTIATION:
+	case PPP_DOWN_LOOPBACK:
+	case PPP_DOWN_PROTO_REJECTED:
+	case PPP_DOWN_REASON_COUNT:
+		break;
+	}
+	return L2TP_CDN_GENERAL_ERROR;
+}
+
+static void session_rearm(struct engine *e, struct eng_session *es)
+{
+	uint64_t dl = ppp_sess_next_deadline(&es->ppp), now;
+
+	ev_timer_stop(e->loop, &es->timer);
+	if (dl == UINT64_MAX || es->dead)
+		return;
+	now = engine_now_ms();
+	ev_timer_set(&es->timer, dl > now ? (double)(dl - now + 1) / 1000.0 : 0.0, 0.0);
+	ev_timer_start(e->loop, &es->timer);
+}
+
+static void ppp_run(struct engine *e, struct eng_session *es, struct ppp_actions *acts);
+
+static void do_auth(struct engine *e, struct eng_session *es, const struct ppp_actions *acts,
+		    const struct ppp_action *a)
+{
+	struct ppp_auth_req req;
+	const struct ppp_user *match = NULL;
+	struct ppp_auth_attrs attrs = { 0 };
+	struct ppp_actions res;
+	char pfx[ENG_PREFIX_LEN];
+	size_t n;
+	bool ok;
+
+	ppp_action_auth_req(acts, a, &req);
+	n = req.user_len < sizeof(es->username) - 1 ? req.user_len : sizeof(es->username) - 1;
+	for (size_t i = 0; i < n; i++)
+		es->username[i] = req.user[i] >= 0x20 && req.user[i] < 0x7f ? req.user[i] : '?';
+	es->username[n] = '\0';
+	ok = e->users && ppp_users_check(e->users, e->ppp_name, &req, &match);
+	if (ok && match && match->no_addr)
+		ok = false;
+	if (ok && match)
+		attrs.peer_ip = match->ip;
+	eng_sess_prefix(es->sess, pfx, sizeof(pfx));
+	if (ok)
+		log_notice("%s: %s authentication of \"%s\" succeeded", pfx,
+			   req.method == PPP_AUTH_PAP ? "PAP" : "CHAP", es->username);
+	else
+		log_notice("%s: %s authentication of \"%s\" failed%s", pfx,
+			   req.method == PPP_AUTH_PAP ? "PAP" : "CHAP", es->username,
+			   e->users ? "" : " (no users-file)");
+	ppp_actions_init(&res);
+	if (ppp_sess_auth_result(&es->ppp, ok, ok ? "Welcome" : "Authentication failed", &attrs,
+				 engine_now_ms(), &res) == 0)
+		ppp_run(e, es, &res);
+	ppp_actions_free(&res);
+}
+
+/* IPCP opened (RFC 1332): address, MTU and up on pppN. */
+static void do_up(struct engine *e, struct eng_session *es, const struct ppp_up_info *up)
+{
+	struct in_addr l = { .s_addr = htonl(up->local_ip) }, p = { .s_addr = htonl(up->peer_ip) };
+	char pfx[ENG_PREFIX_LEN], ls[INET_ADDRSTRLEN], ps[INET_ADDRSTRLEN], eb[320];
+	const char *what;
+	int rc;
+
+	what = "set MTU";
+	rc = kg_rtnl_set_mtu(&e->rt, es->ifindex, up->mtu);
+	if (rc == 0 && up->local_ip) {
+		what = "add address";
+		rc = kg_rtnl_add_ptp4(&e->rt, es->ifindex, l, p);
+	} else if (rc == 0) {
+		what = "add route";
+		rc = kg_rtnl_add_route4(&e->rt, es->ifindex, p, 32);
+	}
+	if (rc == -EEXIST)   /* IPCP renegotiated with the same addresses */
+		rc = 0;
+	if (rc == 0) {
+		what = "set up";
+		rc = kg_rtnl_set_up(&e->rt, es->ifindex);
+	}
+	if (rc < 0) {
+		char msg[400];
+
+		snprintf(msg, sizeof(msg), "%s: %s on %s", what, kerr(e->rt.ext_ack, rc, eb,
+								      sizeof(eb)), es->kp.ifname);
+		session_fail(e, es, msg);
+		return;
+	}
+	es->ip = up->peer_ip;
+	inet_ntop(AF_INET, &l, ls, sizeof(ls));
+	inet_ntop(AF_INET, &p, ps, sizeof(ps));
+	log_notice("%s: %s up, user \"%s\", %s peer %s, mtu %u",
+		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->kp.ifname, es->username,
+		   up->local_ip ? ls : "(no local address)", ps, up->mtu);
+}
+
+static void do_down(struct engine *e, struct eng_session *es, enum ppp_down_reason why)
+{
+	char pfx[ENG_PREFIX_LEN];
+
+	if (es->dead)
+		return;
+	es->dead = true;
+	es->ip = 0;
+	log_notice("%s: PPP down on %s: %s", eng_sess_prefix(es->sess, pfx, sizeof(pfx)),
+		   es->kp.ifname, ppp_down_reason_str(why));
+	session_kernel_close(e, es);
+	queue_cdn(e, es->sess, cdn_result_for(why), L2TP_ERR_NONE, ppp_down_reason_str(why));
+}
+
+/* Perform PPP's actions in order. Never calls into the L2TP lib (CDNs are queued). */
+static void ppp_run(struct engine *e, struct eng_session *es, struct ppp_actions *acts)
+{
+	for (size_t i = 0; i < acts->n; i++) {
+		const struct ppp_action *a = &acts->v[i];
+		int fd;
+
+		switch (a->type) {
+		case PPP_ACT_SEND:
+			fd = a->chan == PPP_CHAN_UNIT ? es->kp.unit_fd : es->kp.chan_fd;
+			if (fd >= 0 && write(fd, ppp_action_data(acts, a), a->len) < 0) {
+				e->drops[ENG_DROP_SEND_ERROR]++;
+				log_ratelimited(engine_now_ms(), "ppp write", "%s: write: %s",
+						es->kp.ifname, strerror(errno));
+			}
+			break;
+		case PPP_ACT_AUTH_REQUEST:
+			if (!es->dead)
+				do_auth(e, es, acts, a);
+			break;
+		case PPP_ACT_UP:
+			if (!es->dead)
+				do_up(e, es, &a->up);
+			break;
+		case PPP_ACT_DOWN:
+			do_down(e, es, a->reason);
+			break;
+		}
+	}
+	if (acts->oom)
+		session_fail(e, es, "out of memory: PPP actions were lost");
+	ppp_actions_reset(acts);
+	session_rearm(e, es);
+}
+
+static void engine_execute(struct engine *e);
+
+static void ppp_readable(struct engine *e, struct eng_session *es, bool unit)
+{
+	for (int i = 0; i < ENG_RX_BATCH && !es->dead; i++) {
+		int fd = unit ? es->kp.unit_fd : es->kp.chan_fd;
+		ssize_t n = read(fd, e->rx, sizeof(e->rx));
+
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			break;
+		if (n <= 0) {
+			/* The channel or unit hung up under us. */
+			char msg[128];
+
+			snprintf(msg, sizeof(msg), "read from the PPP %s: %s",
+				 unit ? "unit" : "channel", n ? strerror(errno) : "hung up");
+			session_fail(e, es, msg);
+			break;
+		}
+		ppp_sess_input(&es->ppp, e->rx, (size_t)n, unit, engine_now_ms(), &e->pacts);
+		ppp_run(e, es, &e->pacts);
+	}
+	engine_execute(e);   /* queued CDNs; es may be freed from here on */
+}
+
+static void chan_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct eng_session *es = (struct eng_session *)((char *)w - offsetof(struct eng_session,
+									      chan_io));
+
+	ppp_readable(es->eng, es, false);
+}
+
+static void unit_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct eng_session *es = (struct eng_session *)((char *)w - offsetof(struct eng_session,
+									      unit_io));
+
+	ppp_readable(es->eng, es, true);
+}
+
+static void ppp_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct eng_session *es = (struct eng_session *)((char *)w - offsetof(struct eng_session,
+									      timer));
+	struct engine *e = es->eng;
+
+	ppp_sess_tick(&es->ppp, engine_now_ms(), &e->pacts);
+	ppp_run(e, es, &e->pacts);
+	engine_execute(e);
+}
+
+/* ICCN processed (RFC 2661 §7.4.2): kernel session, pppN, then LCP. */
+static void session_start(struct engine *e, struct l2tp_sess *s)
+{
+	struct eng_tunnel *et = s->tun->user;
+	struct eng_session *es;
+	struct kg_l2tp_session_cfg kc = { 0 };
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	char pfx[ENG_PREFIX_LEN], eb[320], msg[400], name[16];
+	int rc;
+
+	eng_sess_prefix(s, pfx, sizeof(pfx));
+	if (!et || !et->kernel) {
+		log_err("%s: its tunnel is not in the kernel; disconnecting", pfx);
+		queue_cdn(e, s, L2TP_CDN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES,
+			  "kernel data plane failure");
+		return;
+	}
+	es = calloc(1, sizeof(*es));
+	if (!es) {
+		log_err("%s: out of memory; disconnecting", pfx);
+		queue_cdn(e, s, L2TP_CDN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES, "out of memory");
+		return;
+	}
+	es->eng = e;
+	es->sess = s;
+	kg_ppp_init(&es->kp);
+	ev_io_init(&es->chan_io, chan_cb, -1, EV_READ);
+	ev_io_init(&es->unit_io, unit_cb, -1, EV_READ);
+	ev_init(&es->timer, ppp_timer_cb);
+	ppp_sess_init(&es->ppp, &e->ppp_cfg);
+	s->user = es;
+
+	kc.tid = s->tun->tid;
+	kc.peer_tid = s->tun->peer_tid;
+	kc.sid = s->sid;
+	kc.peer_sid = s->peer_sid;
+	kc.lns_mode = true;
+	/* Sequencing Required AVP (RFC 2661 §4.4.6): sequence numbers both ways. */
+	kc.send_seq = kc.recv_seq = s->seq_required;
+	rc = kg_l2tp_session_create(&e->kg, &kc);
+	if (rc < 0) {
+		snprintf(msg, sizeof(msg), "kernel session create: %s",
+			 kerr(e->kg.ext_ack, rc, eb, sizeof(eb)));
+		session_fail(e, es, msg);
+		return;
+	}
+	sl = addr_to_sa(&et->peer, &ss);
+	rc = kg_ppp_open(&es->kp, et->fd, (struct sockaddr *)&ss, sl, kc.tid, kc.peer_tid, kc.sid,
+			 kc.peer_sid);
+	if (rc < 0) {
+		/* Without a PPPoX socket nothing else deletes the kernel session. */
+		kg_l2tp_session_delete(&e->kg, kc.tid, kc.sid);
+		snprintf(msg, sizeof(msg), "PPPoL2TP socket and /dev/ppp: %s", strerror(-rc));
+		session_fail(e, es, msg);
+		return;
+	}
+	es->ifindex = kg_rtnl_ifindex(&e->rt, es->kp.ifname);
+	if (es->ifindex < 0) {
+		snprintf(msg, sizeof(msg), "%s: %s", es->kp.ifname,
+			 kerr(e->rt.ext_ack, es->ifindex, eb, sizeof(eb)));
+		session_fail(e, es, msg);
+		return;
+	}
+	if (conf_ppp_ifname(e->conf, es->kp.unit, name, sizeof(name))) {
+		rc = kg_rtnl_rename(&e->rt, es->ifindex, name);
+		if (rc < 0) {
+			snprintf(msg, sizeof(msg), "rename %s to %s: %s", es->kp.ifname, name,
+				 kerr(e->rt.ext_ack, rc, eb, sizeof(eb)));
+			session_fail(e, es, msg);
+			return;
+		}
+		snprintf(es->kp.ifname, sizeof(es->kp.ifname), "%s", name);
+	}
+	ev_io_set(&es->chan_io, es->kp.chan_fd, EV_READ);
+	ev_io_set(&es->unit_io, es->kp.unit_fd, EV_READ);
+	ev_io_start(e->loop, &es->chan_io);
+	ev_io_start(e->loop, &es->unit_io);
+	log_info("%s: kernel session on %s%s", pfx, es->kp.ifname,
+		 s->seq_required ? ", sequencing" : "");
+	ppp_sess_start(&es->ppp, engine_now_ms(), &e->pacts);
+	ppp_run(e, es, &e->pacts);
+}
+
+/* The L2TP session is gone (SESSION_FREE, or its tunnel): PPP down, fds closed. */
+static void session_free(struct engine *e, struct l2tp_sess *s)
+{
+	struct eng_session *es = s->user;
+	struct ppp_actions junk;
+
+	if (!es)
+		return;
+	s->user = NULL;
+	if (!es->dead) {
+		ppp_actions_init(&junk);
+		ppp_sess_lower_down(&es->ppp, engine_now_ms(), &junk);
+		ppp_actions_free(&junk);
+	}
+	ppp_sess_fini(&es->ppp);
+	session_kernel_close(e, es);
+	free(es);
+}
+
+/* Kernel counters for one tunnel / session: by dump, at most once a second (DESIGN.md §8). */
+static void tunnel_stats_cb(void *ctx, uint32_t tid, uint32_t peer_tid,
+			    const struct kg_l2tp_stats *st)
+{
+	struct engine *e = ctx;
+	struct l2tp_tun *t = tid <= UINT16_MAX ? l2tp_lns_tunnel(e->lns, (uint16_t)tid) : NULL;
+	struct eng_tunnel *et = t ? t->user : NULL;
+
+	if (et && et->kernel)
+		et->kst = *st;
+}
+
+static void session_stats_cb(void *ctx, uint32_t tid, uint32_t sid, uint32_t peer_sid,
+			     const struct kg_l2tp_stats *st)
+{
+	struct engine *e = ctx;
+	struct l2tp_sess *s = tid <= UINT16_MAX && sid <= UINT16_MAX
+				      ? l2tp_lns_session(e->lns, (uint16_t)tid, (uint16_t)sid)
+				      : NULL;
+	struct eng_session *es = s ? s->user : NULL;
+
+	if (es)
+		es->kst = *st;
+}
+
+void engine_refresh_kstats(struct engine *e, bool tunnels, bool sessions)
+{
+	uint64_t now = engine_now_ms();
+	char eb[320];
+	int rc;
+
+	if (e->dataplane != ENG_DP_KERNEL)
+		return;
+	if (tunnels && now - e->tstats_ms >= 1000) {
+		e->tstats_ms = now;
+		rc = kg_l2tp_tunnel_dump(&e->kg, tunnel_stats_cb, e);
+		if (rc < 0)
+			log_ratelimited(now, "tunnel dump", "kernel tunnel dump: %s",
+					kerr(e->kg.ext_ack, rc, eb, sizeof(eb)));
+	}
+	if (sessions && now - e->sstats_ms >= 1000) {
+		e->sstats_ms = now;
+		rc = kg_l2tp_session_dump(&e->kg, session_stats_cb, e);
+		if (rc < 0)
+			log_ratelimited(now, "session dump", "kernel session dump: %s",
+					kerr(e->kg.ext_ack, rc, eb, sizeof(eb)));
+	}
+}
+
+void engine_session_info(const struct engine *e, const struct l2tp_sess *s,
+			 struct eng_sess_info *out)
+{
+	const struct eng_session *es = s->user;
+
+	memset(out, 0, sizeof(*out));
+	out->ifname = es ? es->kp.ifname : "";
+	out->username = es ? es->username : "";
+	if (es) {
+		out->ip = es->ip;
+		out->st = es->kst;
+	}
+}
+
+void engine_tunnel_kstats(const struct engine *e, const struct l2tp_tun *t,
+			  struct kg_l2tp_stats *out)
+{
+	const struct eng_tunnel *et = t->user;
+
+	memset(out, 0, sizeof(*out));
+	if (et && et->kernel)
+		*out = et->kst;
 }
 
 static void log_tunnel_state(const struct lns_action *a)
@@ -413,7 +928,7 @@ static void do_notice(const struct engine *e, const struct lns_action *a, uint64
 
 static bool shutdown_done(struct engine *e);
 
-static void engine_execute(struct engine *e)
+static void execute_list(struct engine *e)
 {
 	uint64_t now = 0;
 	char pfx[ENG_PREFIX_LEN];
@@ -440,9 +955,13 @@ static void engine_execute(struct engine *e)
 			break;
 		case LNS_ACT_SESSION_STATE:
 			log_session_state(a);
+			if (a->new_state == L2TP_SESS_ESTABLISHED && e->dataplane == ENG_DP_KERNEL &&
+			    !a->sess->user)
+				session_start(e, a->sess);
 			break;
 		case LNS_ACT_SESSION_FREE:
 			log_debug("%s: freed", eng_sess_prefix(a->sess, pfx, sizeof(pfx)));
+			session_free(e, a->sess);
 			break;
 		case LNS_ACT_NOTICE:
 			if (!now)
@@ -454,6 +973,23 @@ static void engine_execute(struct engine *e)
 	if (e->acts.oom)
 		log_ratelimited(engine_now_ms(), "actions lost", "out of memory: actions were lost");
 	lns_actions_reset(&e->acts);
+}
+
+static void engine_execute(struct engine *e)
+{
+	execute_list(e);
+	/*
+	 * CDNs decided while executing (kernel failures, PPP down), one at a
+	 * time: each call into the lib may free what the previous list named.
+	 * A session already gone makes close_session fail harmlessly.
+	 */
+	while (e->n_cdns) {
+		struct eng_cdn c = e->cdns[--e->n_cdns];
+
+		l2tp_lns_close_session(e->lns, c.tid, c.sid, c.result, c.error, c.msg,
+				       engine_now_ms(), &e->acts);
+		execute_list(e);
+	}
 	engine_rearm(e);
 	if (e->shutting_down && shutdown_done(e))
 		ev_break(e->loop, EVBREAK_ALL);
@@ -733,6 +1269,70 @@ static void reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	}
 }
 
+/* [ppp] for the sessions to come; the pool stays the one made at start. */
+static void ppp_cfg_for(struct engine *e, const struct lnsd_conf *conf)
+{
+	conf_to_ppp_cfg(conf, &e->ppp_cfg);
+	snprintf(e->ppp_name, sizeof(e->ppp_name), "%s", conf->hostname);
+	e->ppp_cfg.auth.name = e->ppp_name;
+	e->ppp_cfg.lcp.rand_bytes = rand_bytes;
+	e->ppp_cfg.lcp.rand_ctx = e;
+	e->ppp_cfg.pool = e->pool;
+}
+
+/* The users file (chap-secrets format), refused when others may read it. */
+static int users_load(const struct lnsd_conf *conf, struct ppp_users **out, char *err,
+		      size_t errlen)
+{
+	const char *path = conf->ppp_users_file;
+	struct stat st;
+	char *buf = NULL, perr[256];
+	size_t len = 0;
+	int fd, rc = -EINVAL;
+
+	*out = NULL;
+	if (!*path)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "[ppp] users-file %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!ppp_users_mode_ok(st.st_mode)) {
+		snprintf(err, errlen, "[ppp] users-file %s: accessible by others (mode %04o); "
+			 "chmod 600 it", path, (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		snprintf(err, errlen, "[ppp] users-file %s: out of memory", path);
+		goto out;
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "[ppp] users-file %s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (ppp_users_parse(buf, len, out, perr, sizeof(perr))) {
+		snprintf(err, errlen, "[ppp] users-file %s: %s", path, perr);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return rc;
+}
+
 static void lns_cfg_for(struct engine *e, const struct lnsd_conf *conf, struct l2tp_lns_cfg *cfg)
 {
 	conf_to_lns_cfg(conf, cfg);
@@ -754,6 +1354,8 @@ struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const ch
 	e->armed = UINT64_MAX;
 	e->conf = conf_ref(conf);
 	lns_actions_init(&e->acts);
+	ppp_actions_init(&e->pacts);
+	ppp_cfg_for(e, conf);
 	ev_init(&e->timer, timer_cb);
 	ev_prepare_init(&e->reaper, reaper_cb);
 	ev_prepare_start(loop, &e->reaper);
@@ -799,6 +1401,14 @@ void engine_free(struct engine *e)
 	free(e->listeners);
 	l2tp_lns_free(e->lns);
 	lns_actions_free(&e->acts);
+	ppp_actions_free(&e->pacts);
+	free(e->cdns);
+	ppp_users_free(e->users);
+	ip_pool_free(e->pool);
+	if (e->dataplane == ENG_DP_KERNEL) {
+		kg_l2tp_close(&e->kg);
+		kg_rtnl_close(&e->rt);
+	}
 	conf_unref(e->conf);
 	free(e->conf_path);
 	free(e);
@@ -808,6 +1418,7 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 {
 	struct lnsd_conf *nc;
 	struct l2tp_lns_cfg cfg;
+	struct ppp_users *users = NULL;
 
 	if (e->conf_path)
 		nc = conf_load_file(e->conf_path, err, errlen);
@@ -815,10 +1426,23 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 		nc = conf_load_string(conf_embedded_default, "(embedded default)", err, errlen);
 	if (!nc)
 		return -1;
-	if (listeners_apply(e, nc, err, errlen)) {
+	if (e->dataplane == ENG_DP_KERNEL && users_load(nc, &users, err, errlen)) {
 		conf_unref(nc);
 		return -1;
 	}
+	if (listeners_apply(e, nc, err, errlen)) {
+		ppp_users_free(users);
+		conf_unref(nc);
+		return -1;
+	}
+	if (e->dataplane == ENG_DP_KERNEL) {
+		ppp_users_free(e->users);
+		e->users = users;
+		if (strcmp(nc->ppp_pool, e->conf->ppp_pool) != 0)
+			log_warn("reload: [ppp] pool changes take effect at the next start");
+	}
+	/* Sessions share e->ppp_cfg: new settings apply to them from here on. */
+	ppp_cfg_for(e, nc);
 	if (strcmp(nc->control_socket, e->conf->control_socket) != 0)
 		log_warn("reload: control-socket changes take effect at the next start");
 	if (nc->dataplane != e->conf->dataplane)
@@ -880,9 +1504,24 @@ int engine_terminate_tunnel(struct engine *e, uint16_t tid)
 
 int engine_terminate_session(struct engine *e, uint16_t tid, uint16_t sid)
 {
+	struct l2tp_sess *s = l2tp_lns_session(e->lns, tid, sid);
+	struct eng_session *es = s ? s->user : NULL;
+	int rc;
+
+	if (es && !es->dead) {
+		/*
+		 * PPP first (RFC 1661 §5.5 Terminate-Request) so the client learns the
+		 * link is going; DOWN follows (Terminate-Ack or restart timeout), then
+		 * the CDN with result 3 (administrative).
+		 */
+		ppp_sess_close(&es->ppp, PPP_DOWN_ADMIN, engine_now_ms(), &e->pacts);
+		ppp_run(e, es, &e->pacts);
+		engine_execute(e);
+		return 0;
+	}
 	/* RFC 2661 §4.4.2: CDN result 3, "call disconnected for administrative reasons". */
-	int rc = l2tp_lns_close_session(e->lns, tid, sid, L2TP_CDN_ADMIN, L2TP_ERR_NONE,
-					"administrative", engine_now_ms(), &e->acts);
+	rc = l2tp_lns_close_session(e->lns, tid, sid, L2TP_CDN_ADMIN, L2TP_ERR_NONE,
+				    "administrative", engine_now_ms(), &e->acts);
 
 	engine_execute(e);
 	return rc;
@@ -908,7 +1547,52 @@ enum eng_dataplane engine_dataplane(const struct engine *e)
 	return e->dataplane;
 }
 
-void engine_set_dataplane(struct engine *e, enum eng_dataplane dp)
+int engine_set_dataplane(struct engine *e, enum eng_dataplane dp, char *err, size_t errlen)
 {
-	e->dataplane = dp;
+	size_t bad = 0;
+	int rc;
+
+	if (dp == ENG_DP_NONE || e->dataplane == ENG_DP_KERNEL) {
+		e->dataplane = dp == ENG_DP_NONE ? e->dataplane : dp;
+		return 0;
+	}
+	rc = users_load(e->conf, &e->users, err, errlen);
+	if (rc)
+		return rc;
+	if (e->conf->ppp_pool[0]) {
+		e->pool = ip_pool_new();
+		if (!e->pool || ip_pool_parse(e->pool, e->conf->ppp_pool, &bad)) {
+			snprintf(err, errlen, "[ppp] pool: cannot set up \"%s\"", e->conf->ppp_pool);
+			rc = -EINVAL;
+			goto fail;
+		}
+	}
+	rc = kg_l2tp_open(&e->kg);
+	if (rc < 0) {
+		snprintf(err, errlen, "L2TP genetlink: %s%s%s", strerror(-rc),
+			 e->kg.ext_ack[0] ? ": " : "", e->kg.ext_ack);
+		rc = -ENODEV;
+		goto fail;
+	}
+	rc = kg_rtnl_open(&e->rt);
+	if (rc < 0) {
+		snprintf(err, errlen, "rtnetlink: %s", strerror(-rc));
+		kg_l2tp_close(&e->kg);
+		rc = -ENODEV;
+		goto fail;
+	}
+	ppp_cfg_for(e, e->conf);
+	e->dataplane = ENG_DP_KERNEL;
+	if (!e->users)
+		log_warn("[ppp] users-file is not set: every PPP authentication will fail");
+	if (!e->pool && !e->conf->ppp_local_ip)
+		log_warn("[ppp] neither pool nor local-ip is set: clients get addresses only "
+			 "from the users file");
+	return 0;
+fail:
+	ppp_users_free(e->users);
+	e->users = NULL;
+	ip_pool_free(e->pool);
+	e->pool = NULL;
+	return rc;
 }

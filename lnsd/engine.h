@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "kg_l2tp.h"
 #include "l2tp_lns.h"
 
 /* Socket-level drops the daemon counts itself (the lib counts protocol drops). */
@@ -52,7 +53,25 @@ struct l2tp_lns *engine_lns(const struct engine *e);
 const struct lnsd_conf *engine_conf(const struct engine *e);
 const uint64_t *engine_drops(const struct engine *e);   /* ENG_DROP_COUNT counters */
 enum eng_dataplane engine_dataplane(const struct engine *e);
-void engine_set_dataplane(struct engine *e, enum eng_dataplane dp);
+/*
+ * ENG_DP_KERNEL opens the genetlink and rtnetlink handles, the address pool
+ * and the users file; -1 with err on failure (the data plane stays none).
+ */
+int engine_set_dataplane(struct engine *e, enum eng_dataplane dp, char *err, size_t errlen);
+
+/* What lnsctl shows of a session's PPP side; zeros and "" when control plane only. */
+struct eng_sess_info {
+	const char *ifname;
+	const char *username;
+	uint32_t ip;                  /* host order, 0: none */
+	struct kg_l2tp_stats st;      /* kernel counters (cached, at most ~1 s old) */
+};
+/* Refresh the cached kernel counters (one dump each) if older than a second. */
+void engine_refresh_kstats(struct engine *e, bool tunnels, bool sessions);
+void engine_session_info(const struct engine *e, const struct l2tp_sess *s,
+			 struct eng_sess_info *out);
+void engine_tunnel_kstats(const struct engine *e, const struct l2tp_tun *t,
+			  struct kg_l2tp_stats *out);
 uint64_t engine_now_ms(void);         /* CLOCK_MONOTONIC, the lib's time base */
 
 /* Log prefixes: "tunnel 12/34 192.0.2.1:1701", "... session 5/6". */

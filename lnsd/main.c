@@ -84,31 +84,38 @@ static void raise_nofile(void)
 		log_info("open file limit %llu", (unsigned long long)rl.rlim_cur);
 }
 
-static enum eng_dataplane choose_dataplane(const struct lnsd_conf *c)
+/*
+ * dataplane = kernel refuses to start without the kernel data plane; auto
+ * falls back to control plane only, with a warning that names what is
+ * missing. Configuration errors ([ppp] users-file) are fatal either way.
+ */
+static void setup_dataplane(struct engine *e, const struct lnsd_conf *c)
 {
+	char err[CONF_ERR_LEN];
 	struct kg_probe kp;
-	bool ok;
+	int rc;
 
 	if (c->dataplane == CONF_DP_NONE) {
 		log_notice("data plane: none (control plane only): dataplane = none");
-		return ENG_DP_NONE;
+		return;
 	}
-	ok = kg_probe(&kp);
-	if (c->dataplane == CONF_DP_KERNEL) {
-		if (!ok)
+	if (!kg_probe(&kp)) {
+		if (c->dataplane == CONF_DP_KERNEL)
 			fatal("dataplane = kernel, but the kernel data plane is not usable: %s",
 			      kp.missing);
-		fatal("dataplane = kernel: the kernel data plane is not implemented in lnsd %s yet; "
-		      "use dataplane = auto",
-		      LNSD_VERSION);
+		log_warn("data plane: none (CONTROL PLANE ONLY, sessions carry no traffic): %s",
+			 kp.missing);
+		return;
 	}
-	if (!ok)
-		log_notice("data plane: none (control plane only): %s", kp.missing);
-	else
-		log_notice("data plane: none (control plane only): the kernel supports L2TP, "
-			   "but this lnsd %s does not drive it yet",
-			   LNSD_VERSION);
-	return ENG_DP_NONE;
+	rc = engine_set_dataplane(e, ENG_DP_KERNEL, err, sizeof(err));
+	if (rc == -EINVAL || (rc && c->dataplane == CONF_DP_KERNEL))
+		fatal("%s", err);
+	if (rc) {
+		log_warn("data plane: none (CONTROL PLANE ONLY, sessions carry no traffic): %s",
+			 err);
+		return;
+	}
+	log_notice("data plane: kernel (managed L2TP tunnels, PPP negotiated in lnsd)");
 }
 
 int main(int argc, char **argv)
@@ -188,7 +195,7 @@ int main(int argc, char **argv)
 	eng = engine_new(loop, conf, path, err, sizeof(err));
 	if (!eng)
 		fatal("%s", err);
-	engine_set_dataplane(eng, choose_dataplane(conf));
+	setup_dataplane(eng, conf);
 	ctl = ctl_new(loop, conf->control_socket, eng, err, sizeof(err));
 	if (!ctl)
 		fatal("%s", err);

@@ -123,6 +123,16 @@ START_TEST(every_key)
 		"max-sessions-per-tunnel = 300\n"
 		"setup-timeout = 10\n"
 		"stopccn-hold = 5.5\n"
+		"[ppp]\n"
+		"auth = pap, chap\n"
+		"local-ip = 10.64.0.1\n"
+		"pool = 10.64.0.10-10.64.0.20, 10.64.1.1\n"
+		"dns = 192.0.2.53, 192.0.2.54\n"
+		"users-file = /etc/lnsd/users\n"
+		"mru = 1460\n"
+		"lcp-echo-interval = 10\n"
+		"lcp-echo-failures = 3\n"
+		"ifname = l2tp%d\n"
 		"[peer p1]\n"
 		"match-hostname = lac-*, OTHER\n"
 		"match-address = 198.51.100.0/24\n"
@@ -156,6 +166,34 @@ START_TEST(every_key)
 	ck_assert_uint_eq(c->max_sessions_per_tunnel, 300);
 	ck_assert_uint_eq(c->setup_timeout_ms, 10000);
 	ck_assert_uint_eq(c->stopccn_hold_ms, 5500);
+	ck_assert_uint_eq(c->ppp_n_auth, 2);
+	ck_assert_int_eq(c->ppp_auth[0], PPP_AUTH_PAP);
+	ck_assert_int_eq(c->ppp_auth[1], PPP_AUTH_CHAP_MD5);
+	ck_assert_uint_eq(c->ppp_local_ip, 0x0a400001);
+	ck_assert_str_eq(c->ppp_pool, "10.64.0.10-10.64.0.20, 10.64.1.1");
+	ck_assert_uint_eq(c->ppp_dns[0], 0xc0000235);
+	ck_assert_uint_eq(c->ppp_dns[1], 0xc0000236);
+	ck_assert_str_eq(c->ppp_users_file, "/etc/lnsd/users");
+	ck_assert_uint_eq(c->ppp_mru, 1460);
+	ck_assert_uint_eq(c->lcp_echo_interval_ms, 10000);
+	ck_assert_uint_eq(c->lcp_echo_failures, 3);
+	ck_assert_str_eq(c->ppp_ifname, "l2tp%d");
+	{
+		struct ppp_cfg pc;
+		char name[16];
+
+		conf_to_ppp_cfg(c, &pc);
+		ck_assert_uint_eq(pc.lcp.n_auth, 2);
+		ck_assert_int_eq(pc.lcp.auth[0], PPP_AUTH_PAP);
+		ck_assert_uint_eq(pc.lcp.mru, 1460);
+		ck_assert_uint_eq(pc.lcp.echo_interval_ms, 10000);
+		ck_assert_uint_eq(pc.lcp.echo_failures, 3);
+		ck_assert_uint_eq(pc.ipcp.local_ip, 0x0a400001);
+		ck_assert_uint_eq(pc.ipcp.dns2, 0xc0000236);
+		ck_assert_str_eq(pc.auth.name, "lns-test");
+		ck_assert(conf_ppp_ifname(c, 12, name, sizeof(name)));
+		ck_assert_str_eq(name, "l2tp12");
+	}
 	ck_assert_uint_eq(c->n_peers, 1);
 	ck_assert_str_eq(c->peers[0].name, "p1");
 	ck_assert_uint_eq(c->peers[0].n_hostnames, 2);
@@ -213,10 +251,10 @@ static const struct {
 	{ "[l2tp]\nsecret = a\nsecret = b\n", "t.conf:3: [l2tp] secret: set twice (first at line 2)" },
 	{ "[l2tp]\njunk\n", "t.conf:2: syntax error (expected [section] or key = value)" },
 	{ "[l2tp\n", "t.conf:1: section header without ']'" },
-	{ "[foo]\n", "t.conf:1: unknown section [foo] (expected [lnsd], [l2tp] or [peer NAME])" },
-	{ "[peers x]\n", "t.conf:1: unknown section [peers x] (expected [lnsd], [l2tp] or [peer NAME])" },
+	{ "[foo]\n", "t.conf:1: unknown section [foo] (expected [lnsd], [l2tp], [ppp] or [peer NAME])" },
+	{ "[peers x]\n", "t.conf:1: unknown section [peers x] (expected [lnsd], [l2tp], [ppp] or [peer NAME])" },
 	{ "secret = x\n",
-	  "t.conf:1: secret: key outside of a section (start with [lnsd], [l2tp] or [peer NAME])" },
+	  "t.conf:1: secret: key outside of a section (start with [lnsd], [l2tp], [ppp] or [peer NAME])" },
 	{ "[lnsd]\nbogus = 1\n", "t.conf:2: [lnsd] bogus: unknown key" },
 	{ "[lnsd]\nsecret = 1\n", "t.conf:2: [lnsd] secret: unknown key" },
 	{ "[lnsd]\nlisten = 1.2.3.4:99999\n",
@@ -253,6 +291,21 @@ static const struct {
 	{ "[peer a]\nmatch-hostname = x\n\n[peer a]\n",
 	  "t.conf:4: duplicate section [peer a] (first at line 1)" },
 	{ "[peer]\n", "t.conf:1: [peer] needs a name: [peer NAME]" },
+	{ "[ppp]\nauth = pap, mschap\n", "t.conf:2: [ppp] auth: \"mschap\" is not one of pap, chap" },
+	{ "[ppp]\nauth = pap, PAP\n", "t.conf:2: [ppp] auth: \"PAP\" is listed twice" },
+	{ "[ppp]\nlocal-ip = 10.0.0.300\n", "t.conf:2: [ppp] local-ip: \"10.0.0.300\" is not an IPv4 address" },
+	{ "[ppp]\ndns = 1.1.1.1, 2.2.2.2, 3.3.3.3\n", "t.conf:2: [ppp] dns: at most two servers" },
+	{ "[ppp]\ndns = ::1\n", "t.conf:2: [ppp] dns: \"::1\" is not an IPv4 address" },
+	{ "[ppp]\npool = 10.0.0.10-10.0.0.1\n",
+	  "t.conf:2: [ppp] pool: \"10.0.0.10-10.0.0.1\" is not a list of IPv4 addresses and non-overlapping ranges A-B (bad at \"10.0.0.10-10.0.0.1\")" },
+	{ "[ppp]\npool = 10.0.0.0-10.1.0.0, 11.0.0.0-11.255.255.255\n",
+	  "t.conf:2: [ppp] pool: more than 16777216 addresses" },
+	{ "[ppp]\nmru = 100\n", "t.conf:2: [ppp] mru: 100 is out of range (128 to 16384)" },
+	{ "[ppp]\nlcp-echo-failures = 0\n", "t.conf:2: [ppp] lcp-echo-failures: 0 is out of range (1 to 255)" },
+	{ "[ppp]\nifname = ppp\n",
+	  "t.conf:2: [ppp] ifname: \"ppp\" is not an interface name template with one %d (like l2tp%d; at most 7 characters)" },
+	{ "[ppp]\nifname = customer%d\n",
+	  "t.conf:2: [ppp] ifname: \"customer%d\" is not an interface name template with one %d (like l2tp%d; at most 7 characters)" },
 	{ "[peer a/b]\n",
 	  "t.conf:1: [peer a/b]: a peer needs a name of letters, digits, '.', '_' or '-'" },
 	{ "[l2tp]\n[peer a]\nsecret = x\n", "t.conf:2: [peer a]: needs match-hostname or match-address" },

@@ -96,8 +96,10 @@ START_TEST(tunnel_json_contract)
 	json_t *o;
 
 	make_tunnel(&t, &s);
-	o = ctl_tunnel_json(&t, 3723000);
+	o = ctl_tunnel_json(&t, NULL, 3723000);
 	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "rx_packets")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "tx_errors")), 0);
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "tunnel_id")), 12);
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "peer_tunnel_id")), 34);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "peer")), "192.0.2.1:1701");
@@ -108,6 +110,19 @@ START_TEST(tunnel_json_contract)
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "uptime_s")), 3722);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "peer_config")), "branch");
 	json_decref(o);
+	{
+		struct kg_l2tp_stats ks = { .rx_packets = 7, .tx_packets = 8, .rx_bytes = 900,
+					    .tx_bytes = 1000, .rx_errors = 1, .tx_errors = 2 };
+
+		o = ctl_tunnel_json(&t, &ks, 3723000);
+		ck_assert_int_eq(json_integer_value(json_object_get(o, "rx_packets")), 7);
+		ck_assert_int_eq(json_integer_value(json_object_get(o, "tx_packets")), 8);
+		ck_assert_int_eq(json_integer_value(json_object_get(o, "rx_bytes")), 900);
+		ck_assert_int_eq(json_integer_value(json_object_get(o, "tx_bytes")), 1000);
+		ck_assert_int_eq(json_integer_value(json_object_get(o, "rx_errors")), 1);
+		ck_assert_int_eq(json_integer_value(json_object_get(o, "tx_errors")), 2);
+		json_decref(o);
+	}
 }
 END_TEST
 
@@ -118,7 +133,12 @@ START_TEST(session_json_contract)
 	json_t *o;
 
 	make_tunnel(&t, &s);
-	o = ctl_session_json(&s, 6999);
+	o = ctl_session_json(&s, NULL, 6999);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "ifname")), "");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "username")), "");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "ip")), "");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "rx_bytes")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "tx_packets")), 0);
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "tunnel_id")), 12);
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "session_id")), 5);
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "peer_tunnel_id")), 34);
@@ -132,9 +152,23 @@ START_TEST(session_json_contract)
 	t.peer.family = 6;
 	memset(t.peer.addr, 0, 16);
 	t.peer.addr[15] = 1;
-	o = ctl_session_json(&s, 6999);
+	{
+		struct eng_sess_info si = { .ifname = "l2tp3", .username = "alice",
+					    .ip = 0x0a400005,
+					    .st = { .rx_bytes = 11, .tx_bytes = 22, .rx_packets = 3,
+						    .tx_packets = 4 } };
+
+		o = ctl_session_json(&s, &si, 6999);
+	}
 	ck_assert_str_eq(json_string_value(json_object_get(o, "state")), "established");
 	ck_assert_str_eq(json_string_value(json_object_get(o, "peer")), "[::1]:1701");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "ifname")), "l2tp3");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "username")), "alice");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "ip")), "10.64.0.5");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "rx_bytes")), 11);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "tx_bytes")), 22);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "rx_packets")), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "tx_packets")), 4);
 	json_decref(o);
 }
 END_TEST
@@ -183,15 +217,15 @@ START_TEST(tunnel_table)
 	char *out = render(ctl_fmt_tunnels,
 			   "[{\"tunnel_id\":12,\"peer_tunnel_id\":34,\"peer\":\"192.0.2.1:1701\","
 			   "\"peer_hostname\":\"lac1\",\"state\":\"established\",\"sessions\":3,"
-			   "\"uptime_s\":3723},"
+			   "\"rx_packets\":5,\"tx_packets\":6,\"uptime_s\":3723},"
 			   "{\"tunnel_id\":40000,\"peer_tunnel_id\":1,\"peer\":\"[2001:db8::1]:1701\","
 			   "\"peer_hostname\":\"\",\"state\":\"wait-ctl-conn\",\"sessions\":0,"
 			   "\"uptime_s\":2}]");
 
 	ck_assert_str_eq(out,
-			 "TUNNEL  PEER-TUNNEL  PEER                HOSTNAME  STATE          SESSIONS  UPTIME\n"
-			 "12      34           192.0.2.1:1701      lac1      established    3         1h02m\n"
-			 "40000   1            [2001:db8::1]:1701  -         wait-ctl-conn  0         2s\n");
+			 "TUNNEL  PEER-TUNNEL  PEER                HOSTNAME  STATE          SESSIONS  RX-PKTS  TX-PKTS  UPTIME\n"
+			 "12      34           192.0.2.1:1701      lac1      established    3         5        6        1h02m\n"
+			 "40000   1            [2001:db8::1]:1701  -         wait-ctl-conn  0         -        -        2s\n");
 	free(out);
 }
 END_TEST
@@ -201,11 +235,13 @@ START_TEST(session_table)
 	char *out = render(ctl_fmt_sessions,
 			   "[{\"tunnel_id\":12,\"session_id\":5,\"peer_tunnel_id\":34,"
 			   "\"peer_session_id\":6,\"peer\":\"192.0.2.1:1701\",\"state\":\"established\","
+			   "\"ifname\":\"ppp0\",\"username\":\"alice\",\"ip\":\"10.64.0.5\","
+			   "\"rx_bytes\":100,\"tx_bytes\":200,"
 			   "\"calling_number\":\"5551234\",\"called_number\":\"\",\"uptime_s\":61}]");
 
 	ck_assert_str_eq(out,
-			 "TUNNEL  SESSION  PEER-TUNNEL  PEER-SESSION  PEER            STATE        CALLING  CALLED  UPTIME\n"
-			 "12      5        34           6             192.0.2.1:1701  established  5551234  -       1m01s\n");
+			 "TUNNEL  SESSION  PEER-TUNNEL  PEER-SESSION  PEER            STATE        IFNAME  USER   IP         CALLING  CALLED  RX-BYTES  TX-BYTES  UPTIME\n"
+			 "12      5        34           6             192.0.2.1:1701  established  ppp0    alice  10.64.0.5  5551234  -       100       200       1m01s\n");
 	free(out);
 }
 END_TEST
@@ -214,7 +250,7 @@ START_TEST(empty_tables)
 {
 	char *out = render(ctl_fmt_tunnels, "[]");
 
-	ck_assert_str_eq(out, "TUNNEL  PEER-TUNNEL  PEER  HOSTNAME  STATE  SESSIONS  UPTIME\n");
+	ck_assert_str_eq(out, "TUNNEL  PEER-TUNNEL  PEER  HOSTNAME  STATE  SESSIONS  RX-PKTS  TX-PKTS  UPTIME\n");
 	free(out);
 }
 END_TEST
