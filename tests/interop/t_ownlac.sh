@@ -6,7 +6,8 @@
 #  - IPv6: tunnel + call over [::1]; show tunnels -j gives the peer as [v6]:port;
 #    HELLOs from lnsd (hello-interval 1) are answered and the tunnel stays.
 #  - hidden AVPs in SCCRQ and ICRQ with a secret: lnsd's SCCRP and ICRP carry
-#    hidden AVPs back (Assigned Tunnel / Session ID), which lac.py unhides.
+#    hidden AVPs back (Assigned Tunnel / Session ID), which lac.py unhides;
+#    an SCCRQ without hidden AVPs gets an SCCRP without any.
 #  - DESIGN.md §6 quirks: Cisco Challenge Response with extra bytes; a
 #    retransmitted SCCRQ and ICRQ (one tunnel, one session); two ICRQs sent
 #    with Ns out of order (both calls up); CDN/StopCCN Result Codes without
@@ -119,6 +120,15 @@ tunnels_of lacpy-hidden | jq -e --argjson t "$(jq .lns_tunnel_id <<<"$r")" '.[0]
 	|| fail "hidden: the unhidden Assigned Tunnel ID is not lnsd's tunnel id"
 lacpy_stop hidden
 log "hidden AVPs: SCCRP hid $(jq -c .hidden_rx.SCCRP <<<"$r"), ICRP hid $(jq -c .hidden_rx.ICRP <<<"$r"); unhidden ids match"
+
+# Cisco cannot take hidden AVPs in an SCCRP it did not ask for (DESIGN.md §6):
+# same [peer] (hide-avps = yes), but an SCCRQ without hidden AVPs.
+lacpy_start nohide --lns 127.0.0.1 --hostname lacpy-hidden --secret hid-s3cret
+r=$(lacpy_json nohide READY)
+jq -e '.hidden_rx.SCCRP == null' >/dev/null <<<"$r" || fail "nohide: lnsd hid AVPs in an SCCRP to a peer that hid none: $r"
+[ "$(count_sessions_of lacpy-hidden)" -eq 1 ] || fail "nohide: no established session"
+lacpy_stop nohide
+log "SCCRQ without hidden AVPs: SCCRP hides nothing"
 
 # ---- Cisco: Challenge Response of 16 + 4 bytes
 lacpy_start cisco --lns 127.0.0.1 --hostname lacpy-cisco --secret cisco-s3cret --cisco-extra 4
