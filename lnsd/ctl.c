@@ -140,34 +140,6 @@ static json_t *ok(json_t *result)
 	return json_pack("{s:b, s:o}", "ok", 1, "result", result ? result : json_null());
 }
 
-const char *ctl_tun_state_str(enum l2tp_tun_state s)
-{
-	switch (s) {
-	case L2TP_TUN_WAIT_CTL_CONN:
-		return "wait-ctl-conn";
-	case L2TP_TUN_ESTABLISHED:
-		return "established";
-	case L2TP_TUN_CLOSING:
-		return "closing";
-	case L2TP_TUN_DEAD:
-		return "dead";
-	}
-	return "?";
-}
-
-const char *ctl_sess_state_str(enum l2tp_sess_state s)
-{
-	switch (s) {
-	case L2TP_SESS_WAIT_CONNECT:
-		return "wait-connect";
-	case L2TP_SESS_ESTABLISHED:
-		return "established";
-	case L2TP_SESS_DEAD:
-		return "dead";
-	}
-	return "?";
-}
-
 static json_int_t uptime_s(uint64_t since, uint64_t now)
 {
 	return since && now > since ? (json_int_t)((now - since) / 1000) : 0;
@@ -200,7 +172,7 @@ json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct kg_l2tp_stats *ks
 			 lns_addr_str(&t->peer, peer, sizeof(peer)), "local",
 			 lns_addr_str(&t->local, local, sizeof(local)), "peer_hostname",
 			 t->peer_hostname, "peer_vendor", t->peer_vendor, "state",
-			 ctl_tun_state_str(t->state), "sessions", (int)t->n_sessions,
+			 l2tp_tun_state_str(t->state), "sessions", (int)t->n_sessions,
 			 "sessions_established", (int)t->n_established_sessions, "uptime_s",
 			 uptime_s(t->created_ms, now_ms), "peer_config",
 			 t->peer_cfg && t->peer_cfg->name ? t->peer_cfg->name : "default",
@@ -219,7 +191,7 @@ json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *
 		      "tunnel_id", s->tun->tid, "session_id", s->sid, "peer_tunnel_id",
 		      s->tun->peer_tid, "peer_session_id", s->peer_sid, "peer",
 		      lns_addr_str(&s->tun->peer, peer, sizeof(peer)), "state",
-		      ctl_sess_state_str(s->state), "uptime_s", uptime_s(s->created_ms, now_ms),
+		      l2tp_sess_state_str(s->state), "uptime_s", uptime_s(s->created_ms, now_ms),
 		      "call_serial", (json_int_t)s->call_serial, "calling_number",
 		      s->calling_number, "called_number", s->called_number, "tx_connect_speed",
 		      (json_int_t)s->tx_connect_speed, "rx_connect_speed",
@@ -278,10 +250,10 @@ static json_t *stats_json(struct engine *e)
 	json_t *o = json_object(), *by = json_object(), *sby = json_object();
 
 	for (int i = 0; i <= L2TP_TUN_DEAD; i++)
-		json_object_set_new(by, ctl_tun_state_str((enum l2tp_tun_state)i),
+		json_object_set_new(by, l2tp_tun_state_str((enum l2tp_tun_state)i),
 				    json_integer(st->tunnels_by_state[i]));
 	for (int i = 0; i <= L2TP_SESS_DEAD; i++)
-		json_object_set_new(sby, ctl_sess_state_str((enum l2tp_sess_state)i),
+		json_object_set_new(sby, l2tp_sess_state_str((enum l2tp_sess_state)i),
 				    json_integer(st->sessions_by_state[i]));
 	json_object_set_new(o, "dataplane",
 			    json_string(engine_dataplane(e) == ENG_DP_KERNEL ? "kernel" : "none"));

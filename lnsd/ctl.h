@@ -56,8 +56,6 @@ json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct kg_l2tp_stats *ks
 			uint64_t now_ms);
 json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *info,
 			 uint64_t now_ms);
-const char *ctl_tun_state_str(enum l2tp_tun_state s);
-const char *ctl_sess_state_str(enum l2tp_sess_state s);
 
 /* Listen on path (its directory is created); err says why on failure. */
 struct ctl *ctl_new(struct ev_loop *loop, const char *path, struct engine *e, char *err,

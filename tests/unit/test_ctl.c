@@ -175,10 +175,10 @@ END_TEST
 
 START_TEST(state_names)
 {
-	ck_assert_str_eq(ctl_tun_state_str(L2TP_TUN_WAIT_CTL_CONN), "wait-ctl-conn");
-	ck_assert_str_eq(ctl_tun_state_str(L2TP_TUN_CLOSING), "closing");
-	ck_assert_str_eq(ctl_tun_state_str(L2TP_TUN_DEAD), "dead");
-	ck_assert_str_eq(ctl_sess_state_str(L2TP_SESS_DEAD), "dead");
+	ck_assert_str_eq(l2tp_tun_state_str(L2TP_TUN_WAIT_CTL_CONN), "wait-ctl-conn");
+	ck_assert_str_eq(l2tp_tun_state_str(L2TP_TUN_CLOSING), "closing");
+	ck_assert_str_eq(l2tp_tun_state_str(L2TP_TUN_DEAD), "dead");
+	ck_assert_str_eq(l2tp_sess_state_str(L2TP_SESS_DEAD), "dead");
 }
 END_TEST
 
