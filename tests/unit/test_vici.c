@@ -309,7 +309,10 @@ START_TEST(test_load_conn)
 	size_t len, plen;
 
 	build_load_conn(&b);
-	ck_assert_int_eq(vici_b_finish(&b, &pkt, &len), 0);
+	expect_bytes(&b, vici_vec_load_conn, sizeof(vici_vec_load_conn));
+	ck_assert_int_eq(vici_b_finish(&b, &pkt, &len), -EINVAL);       /* finished already */
+	pkt = vici_vec_load_conn;
+	len = sizeof(vici_vec_load_conn);
 	ck_assert_int_eq(vici_frame_split(pkt, len, &plen), 1);
 	ck_assert_uint_eq(plen, len);
 	m = decode_ok(pkt, len);
@@ -356,7 +359,9 @@ START_TEST(test_load_shared)
 	vici_b_kv_str(&b, "type", "IKE");
 	vici_b_kv(&b, "data", "s3cr\0t", 6);
 	list_strs(&b, "owners", owners, 1);
-	ck_assert_int_eq(vici_b_finish(&b, &pkt, &len), 0);
+	expect_bytes(&b, vici_vec_load_shared, sizeof(vici_vec_load_shared));
+	pkt = vici_vec_load_shared;
+	len = sizeof(vici_vec_load_shared);
 	m = decode_ok(pkt, len);
 	ck_str(vici_msg_root(m), "type", "IKE");
 	ck_list(vici_msg_root(m), "owners", "%any");

@@ -8,7 +8,7 @@ DESIGN.md section 5, independently of lib/vici.c. Run from this directory:
 import struct
 
 SECTION_START, SECTION_END, KEY_VALUE, LIST_START, LIST_ITEM, LIST_END = range(1, 7)
-CMD_RESPONSE, EVENT = 1, 7
+CMD_REQUEST, CMD_RESPONSE, EVENT = 0, 1, 7
 
 
 def name(s):
@@ -70,7 +70,28 @@ def ike(state, children):
     }
 
 
+# The responder of DESIGN.md section 5, in the order test_vici.c builds it.
+LOAD_CONN = {"lnsd-l2tp": {
+    "version": "1",
+    "local_addrs": ["%any"], "remote_addrs": ["%any"],
+    "proposals": ["aes256-sha256-modp2048", "aes256-sha1-modp2048", "aes128-sha1-modp2048",
+                  "aes256-sha1-ecp384", "aes128-sha1-ecp256"],
+    "aggressive": "no", "encap": "no", "fragmentation": "yes", "dpd_delay": "30s",
+    "rekey_time": "0s", "reauth_time": "0s", "unique": "never",
+    "local-1": {"auth": "psk"}, "remote-1": {"auth": "psk"},
+    "children": {"lnsd-l2tp": {
+        "mode": "transport",
+        "local_ts": ["dynamic[udp/1701]"], "remote_ts": ["dynamic[udp]"],
+        "esp_proposals": ["aes256-sha1", "aes128-sha1", "aes256-sha256", "aes128-sha256",
+                          "aes256gcm16", "aes128gcm16", "3des-sha1"],
+        "rekey_time": "0s", "dpd_action": "clear", "start_action": "none",
+    }},
+}}
+
 VECTORS = [
+    ("load_conn", packet(CMD_REQUEST, "load-conn", LOAD_CONN)),
+    ("load_shared", packet(CMD_REQUEST, "load-shared", {
+        "id": "lnsd-psk", "type": "IKE", "data": b"s3cr\0t", "owners": ["%any"]})),
     ("list_sa", packet(EVENT, "list-sa", {
         "l2tp-psk": ike("ESTABLISHED", {"l2tp-psk-7": child("7", "INSTALLED")}),
     })),
