@@ -115,6 +115,11 @@ void ppp_action_auth_req(const struct ppp_actions *a, const struct ppp_action *a
 	req->response_len = act->method == PPP_AUTH_PAP ? 0 : act->a_len;
 	req->challenge = a->buf + act->b_off;
 	req->challenge_len = act->b_len;
+	if (act->method == PPP_AUTH_MSCHAPV2 && act->a_len == MSCHAPV2_RESPONSE_LEN) {
+		req->peer_challenge = req->response + MSCHAPV2_RESP_PEER_CHAL;
+		req->nt_response = req->response + MSCHAPV2_RESP_NT;
+		req->flags = req->response[MSCHAPV2_RESP_FLAGS];
+	}
 }
 
 const char *ppp_down_reason_str(enum ppp_down_reason r)

@@ -12,12 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ppp_mschap.h"
+
 /* Authentication methods, in the order a config may list them. */
 enum ppp_auth_method {
 	PPP_AUTH_NONE,
 	PPP_AUTH_PAP,            /* RFC 1334 */
 	PPP_AUTH_CHAP_MD5,       /* RFC 1994 */
-	PPP_AUTH_METHOD_COUNT,   /* MS-CHAPv2 (RFC 2759) goes before this */
+	PPP_AUTH_MSCHAPV2,       /* RFC 2759 */
+	PPP_AUTH_METHOD_COUNT,
 };
 
 /* Why a session ended (PPP_ACT_DOWN). */
@@ -69,8 +72,8 @@ struct ppp_action {
 	/* AUTH_REQUEST */
 	enum ppp_auth_method method;
 	uint8_t id;                   /* CHAP identifier */
-	size_t a_off, a_len;          /* PAP password or CHAP response */
-	size_t b_off, b_len;          /* CHAP challenge */
+	size_t a_off, a_len;          /* PAP password, CHAP response or MS-CHAPv2 Response value */
+	size_t b_off, b_len;          /* CHAP / MS-CHAPv2 authenticator challenge */
 	struct ppp_up_info up;        /* UP */
 	enum ppp_down_reason reason;  /* DOWN */
 };
@@ -86,7 +89,13 @@ void ppp_actions_init(struct ppp_actions *a);
 void ppp_actions_reset(struct ppp_actions *a);   /* keeps the memory */
 void ppp_actions_free(struct ppp_actions *a);
 
-/* Credentials to verify, with pointers into the action list's buffer (valid until reset). */
+/*
+ * Credentials to verify, with pointers into the action list's buffer (valid until reset).
+ * MS-CHAPv2 (RFC 2759 §4): challenge is the 16-byte authenticator challenge
+ * (RADIUS MS-CHAP-Challenge), response the 49-byte Response value, split into
+ * peer_challenge, nt_response and flags; RADIUS MS-CHAP2-Response is
+ * id, flags, then the first 48 bytes of response (RFC 2548 §2.3.2).
+ */
 struct ppp_auth_req {
 	enum ppp_auth_method method;
 	uint8_t id;
@@ -94,10 +103,13 @@ struct ppp_auth_req {
 	size_t user_len;
 	const uint8_t *password;      /* PAP */
 	size_t password_len;
-	const uint8_t *challenge;     /* CHAP */
+	const uint8_t *challenge;     /* CHAP, MS-CHAPv2 */
 	size_t challenge_len;
-	const uint8_t *response;      /* CHAP */
+	const uint8_t *response;      /* CHAP, MS-CHAPv2 */
 	size_t response_len;
+	const uint8_t *peer_challenge; /* MS-CHAPv2: MSCHAPV2_CHALLENGE_LEN bytes, else NULL */
+	const uint8_t *nt_response;   /* MS-CHAPv2: MSCHAPV2_NT_RESP_LEN bytes, else NULL */
+	uint8_t flags;                /* MS-CHAPv2 */
 };
 void ppp_action_auth_req(const struct ppp_actions *a, const struct ppp_action *act,
 			 struct ppp_auth_req *req);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * PAP (RFC 1334 §2) and CHAP with MD5 (RFC 1994), authenticator side.
+ * PAP (RFC 1334 §2), CHAP with MD5 (RFC 1994) and MS-CHAPv2 (RFC 2759),
+ * authenticator side.
  * The verdict comes from outside (ppp_auth_result), so the same code serves
  * the users file and, later, RADIUS.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <nettle/md5.h>
@@ -19,6 +21,7 @@ void ppp_auth_cfg_default(struct ppp_auth_cfg *cfg)
 	cfg->timeout_ms = 30000;
 	cfg->restart_ms = 3000;
 	cfg->max_challenges = 10;
+	cfg->mschap_retries = 2;
 }
 
 void ppp_auth_init(struct ppp_auth *a, const struct ppp_auth_cfg *cfg)
@@ -55,10 +58,13 @@ void ppp_auth_start(struct ppp_auth *a, enum ppp_auth_method method, const uint8
 	a->id = id;
 	a->sent = 0;
 	a->fail = PPP_DOWN_NONE;
+	a->retries = 0;
+	a->retrying = false;
 	a->give_up = now_ms + a->cfg->timeout_ms;
 	a->deadline = a->give_up;
 	switch (method) {
 	case PPP_AUTH_CHAP_MD5:
+	case PPP_AUTH_MSCHAPV2:
 		memcpy(a->challenge, challenge, PPP_CHAP_CHALLENGE_LEN);
 		send_challenge(a, now_ms, out);
 		break;
@@ -139,17 +145,75 @@ static int pap_input(struct ppp_auth *a, uint8_t code, uint8_t id, const uint8_t
 	return -EBADMSG;
 }
 
+static void hex(char *dst, const uint8_t *src, size_t n)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		dst[2 * i] = digits[src[i] >> 4];
+		dst[2 * i + 1] = digits[src[i] & 15];
+	}
+	dst[2 * n] = '\0';
+}
+
+/* RFC 2759 §5 Success message: "S=<auth_string> M=<message>". */
+static void mschap_success(struct ppp_auth *a, uint8_t id, const char *msg,
+			   struct ppp_actions *out)
+{
+	char buf[MSCHAPV2_AUTH_STR_LEN + 3 + 200];
+	size_t n;
+
+	ppp_mschap_auth_string(a->auth_resp, buf);
+	n = MSCHAPV2_AUTH_STR_LEN;
+	if (msg && *msg)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, " M=%.199s", msg);
+	ppp_act_send(out, PPP_PROTO_CHAP, CHAP_SUCCESS, id, buf, n);
+}
+
+/*
+ * RFC 2759 §6 Failure message "E=691 R=r C=<challenge> V=3 M=<message>":
+ * C= is the challenge of the next attempt (ours, unchanged when no retry);
+ * V=3 says we can do version 3 password change, which we never offer.
+ */
+static void mschap_failure(struct ppp_auth *a, uint8_t id, bool retry, const char *msg,
+			   struct ppp_actions *out)
+{
+	char buf[256], c[2 * PPP_CHAP_CHALLENGE_LEN + 1];
+	int n;
+
+	if (msg && strncmp(msg, "E=", 2) == 0) {
+		n = snprintf(buf, sizeof(buf), "%.250s", msg);
+	} else {
+		hex(c, a->challenge, PPP_CHAP_CHALLENGE_LEN);
+		n = snprintf(buf, sizeof(buf), "E=%d R=%d C=%s V=3 M=%.180s",
+			     MSCHAPV2_ERR_AUTH_FAILURE, retry ? 1 : 0, c,
+			     msg && *msg ? msg : "Authentication failed");
+	}
+	ppp_act_send(out, PPP_PROTO_CHAP, CHAP_FAILURE, id, buf,
+		     n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
 /* RFC 1994 §4.1 Response: Value-Size, Value, Name (the rest). */
 static int chap_input(struct ppp_auth *a, uint8_t code, uint8_t id, const uint8_t *d,
 		      size_t len, struct ppp_actions *out)
 {
+	bool ms = a->method == PPP_AUTH_MSCHAPV2;
 	size_t vlen;
 
-	if (code != CHAP_RESPONSE || id != a->id || len < 1)
+	if (code != CHAP_RESPONSE || len < 1)
 		return -EBADMSG;
 	vlen = d[0];
-	if (len < 1 + vlen)
+	if (len < 1 + vlen || (ms && vlen != MSCHAPV2_RESPONSE_LEN))
 		return -EBADMSG;
+	if (id != a->id) {
+		/* our retry Failure was lost: the peer repeats the refused Response (RFC 2759 §6) */
+		if (ms && a->retrying && a->state == PPP_AUTH_WAITING && id == (uint8_t)(a->id - 1)) {
+			mschap_failure(a, id, true, NULL, out);
+			return 0;
+		}
+		return -EBADMSG;
+	}
 	switch ((enum ppp_auth_state)a->state) {
 	case PPP_AUTH_WAITING:
 		request(a, d + 1 + vlen, len - 1 - vlen, d + 1, vlen, out);
@@ -158,10 +222,16 @@ static int chap_input(struct ppp_auth *a, uint8_t code, uint8_t id, const uint8_
 		return 0;       /* a retransmission while we verify */
 	case PPP_AUTH_SUCCESS:
 		/* §4.2: Success was lost, the peer repeats its Response. */
-		ppp_act_send(out, PPP_PROTO_CHAP, CHAP_SUCCESS, id, NULL, 0);
+		if (ms)
+			mschap_success(a, id, NULL, out);
+		else
+			ppp_act_send(out, PPP_PROTO_CHAP, CHAP_SUCCESS, id, NULL, 0);
 		return 0;
 	case PPP_AUTH_FAILURE:
-		ppp_act_send(out, PPP_PROTO_CHAP, CHAP_FAILURE, id, NULL, 0);
+		if (ms)
+			mschap_failure(a, id, false, NULL, out);
+		else
+			ppp_act_send(out, PPP_PROTO_CHAP, CHAP_FAILURE, id, NULL, 0);
 		return 0;
 	case PPP_AUTH_IDLE:
 		break;
@@ -181,9 +251,54 @@ int ppp_auth_input(struct ppp_auth *a, uint16_t proto, const uint8_t *pkt, size_
 		return -EBADMSG;
 	if (proto == PPP_PROTO_PAP && a->method == PPP_AUTH_PAP)
 		return pap_input(a, pkt[0], pkt[1], pkt + PPP_HDR_LEN, plen - PPP_HDR_LEN, out);
-	if (proto == PPP_PROTO_CHAP && a->method == PPP_AUTH_CHAP_MD5)
+	if (proto == PPP_PROTO_CHAP &&
+	    (a->method == PPP_AUTH_CHAP_MD5 || a->method == PPP_AUTH_MSCHAPV2))
 		return chap_input(a, pkt[0], pkt[1], pkt + PPP_HDR_LEN, plen - PPP_HDR_LEN, out);
 	return -EBADMSG;
+}
+
+/* RFC 2759 §5, §6: Success with the Authenticator Response, or Failure (maybe a retry). */
+static void mschap_result(struct ppp_auth *a, bool ok, const char *msg, const uint8_t *auth_resp,
+			  const uint8_t *new_challenge, uint64_t now_ms, struct ppp_actions *out)
+{
+	uint8_t id = a->id;
+
+	if (ok && auth_resp) {
+		memcpy(a->auth_resp, auth_resp, MSCHAPV2_AUTH_RESP_LEN);
+		mschap_success(a, id, msg, out);
+		a->state = PPP_AUTH_SUCCESS;
+		a->deadline = UINT64_MAX;
+		return;
+	}
+	if (ok)
+		msg = NULL;     /* accepted without proof for the peer: it would refuse us */
+	if (new_challenge && a->retries < a->cfg->mschap_retries &&
+	    !(msg && strncmp(msg, "E=", 2) == 0)) {
+		/* §6: R=1, the next Response (identifier + 1) answers the new challenge */
+		a->retries++;
+		a->retrying = true;
+		memcpy(a->challenge, new_challenge, PPP_CHAP_CHALLENGE_LEN);
+		mschap_failure(a, id, true, msg, out);
+		a->id++;
+		a->state = PPP_AUTH_WAITING;
+		a->give_up = now_ms + a->cfg->timeout_ms;
+		a->deadline = a->give_up;
+		return;
+	}
+	mschap_failure(a, id, false, msg, out);
+	fail(a, PPP_DOWN_AUTH_FAILED);
+}
+
+int ppp_auth_result_ms(struct ppp_auth *a, bool ok, const char *msg, const uint8_t *auth_resp,
+		       const uint8_t *new_challenge, uint64_t now_ms, struct ppp_actions *out)
+{
+	if (a->state != PPP_AUTH_PENDING)
+		return -EINVAL;
+	if (a->method == PPP_AUTH_MSCHAPV2) {
+		mschap_result(a, ok, msg, auth_resp, new_challenge, now_ms, out);
+		return 0;
+	}
+	return ppp_auth_result(a, ok, msg, out);
 }
 
 int ppp_auth_result(struct ppp_auth *a, bool ok, const char *msg, struct ppp_actions *out)
@@ -193,6 +308,10 @@ int ppp_auth_result(struct ppp_auth *a, bool ok, const char *msg, struct ppp_act
 
 	if (a->state != PPP_AUTH_PENDING)
 		return -EINVAL;
+	if (a->method == PPP_AUTH_MSCHAPV2) {
+		mschap_result(a, ok, msg, NULL, NULL, 0, out);
+		return 0;
+	}
 	if (a->method == PPP_AUTH_PAP) {
 		/* RFC 1334 §2.2.2: Msg-Length, Message. */
 		buf[0] = (uint8_t)mlen;
@@ -221,8 +340,11 @@ void ppp_auth_tick(struct ppp_auth *a, uint64_t now_ms, struct ppp_actions *out)
 		fail(a, PPP_DOWN_AUTH_TIMEOUT);
 		return;
 	}
-	/* Only a CHAP Challenge is retransmitted (RFC 1994 §4.1, with a new Identifier). */
-	if (a->state != PPP_AUTH_WAITING || a->method != PPP_AUTH_CHAP_MD5 ||
+	/*
+	 * Only a CHAP Challenge is retransmitted (RFC 1994 §4.1, with a new
+	 * Identifier); after an MS-CHAPv2 retry Failure the peer speaks next.
+	 */
+	if (a->state != PPP_AUTH_WAITING || a->method == PPP_AUTH_PAP || a->retrying ||
 	    a->sent >= a->cfg->max_challenges) {
 		fail(a, PPP_DOWN_AUTH_TIMEOUT);
 		return;

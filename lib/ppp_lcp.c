@@ -80,6 +80,13 @@ static size_t auth_opt(enum ppp_auth_method m, uint8_t *p)
 		put16(p + 2, PPP_PROTO_CHAP);
 		p[4] = CHAP_ALG_MD5;
 		return 5;
+	case PPP_AUTH_MSCHAPV2:
+		/* RFC 2759 §2: CHAP with algorithm 0x81 */
+		p[0] = LCP_OPT_AUTH;
+		p[1] = 5;
+		put16(p + 2, PPP_PROTO_CHAP);
+		p[4] = CHAP_ALG_MSCHAPV2;
+		return 5;
 	case PPP_AUTH_NONE:
 	case PPP_AUTH_METHOD_COUNT:
 		break;
@@ -94,6 +101,8 @@ static enum ppp_auth_method auth_from_opt(const uint8_t *o, size_t len)
 		return PPP_AUTH_PAP;
 	if (len >= 5 && get16(o + 2) == PPP_PROTO_CHAP && o[4] == CHAP_ALG_MD5)
 		return PPP_AUTH_CHAP_MD5;
+	if (len >= 5 && get16(o + 2) == PPP_PROTO_CHAP && o[4] == CHAP_ALG_MSCHAPV2)
+		return PPP_AUTH_MSCHAPV2;
 	return PPP_AUTH_NONE;
 }
 

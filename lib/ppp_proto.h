@@ -76,8 +76,10 @@ enum chap_code {
 };
 enum chap_alg {
 	CHAP_ALG_MD5 = 5,
-	CHAP_ALG_MSCHAPV2 = 0x81, /* RFC 2759; not implemented yet */
+	CHAP_ALG_MSCHAPV2 = 0x81, /* RFC 2759 §2 */
 };
 #define CHAP_MD5_LEN 16
+/* RFC 2759 §6: the Failure error we send for a refused password. */
+#define MSCHAPV2_ERR_AUTH_FAILURE 691
 
 #endif

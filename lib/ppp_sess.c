@@ -134,7 +134,7 @@ static void enter_auth(struct ppp_sess *s, uint64_t now_ms, struct ppp_actions *
 	}
 	s->phase = PPP_PHASE_AUTHENTICATE;
 	memset(rnd, 0, sizeof(rnd));
-	if (m == PPP_AUTH_CHAP_MD5 && lc->rand_bytes)
+	if ((m == PPP_AUTH_CHAP_MD5 || m == PPP_AUTH_MSCHAPV2) && lc->rand_bytes)
 		lc->rand_bytes(lc->rand_ctx, rnd, sizeof(rnd));
 	ppp_auth_start(&s->auth, m, rnd, rnd[PPP_CHAP_CHALLENGE_LEN], now_ms, out);
 }
@@ -308,14 +308,24 @@ int ppp_sess_auth_result(struct ppp_sess *s, bool ok, const char *msg,
 			 const struct ppp_auth_attrs *attrs, uint64_t now_ms,
 			 struct ppp_actions *out)
 {
+	const struct lcp_cfg *lc = &s->cfg->lcp;
+	uint8_t chal[PPP_CHAP_CHALLENGE_LEN];
+	const uint8_t *retry = NULL;
 	int rc;
 
 	if (s->phase != PPP_PHASE_AUTHENTICATE)
 		return -EINVAL;
-	rc = ppp_auth_result(&s->auth, ok, msg, out);
+	if (!ok && s->auth.method == PPP_AUTH_MSCHAPV2 && lc->rand_bytes) {
+		/* RFC 2759 §6: a retry answers a fresh challenge */
+		lc->rand_bytes(lc->rand_ctx, chal, sizeof(chal));
+		retry = chal;
+	}
+	rc = ppp_auth_result_ms(&s->auth, ok, msg,
+				attrs && attrs->has_auth_resp ? attrs->auth_resp : NULL, retry,
+				now_ms, out);
 	if (rc < 0)
 		return rc;
-	if (ok && attrs) {
+	if (s->auth.state == PPP_AUTH_SUCCESS && attrs) {
 		/* an address given earlier (a previous LCP round) stays */
 		if (!s->ip_from_pool)
 			s->attrs.peer_ip = attrs->peer_ip;

@@ -45,6 +45,13 @@ const char *ppp_phase_str(enum ppp_phase p);
 struct ppp_auth_attrs {
 	uint32_t peer_ip;             /* host order; 0: from the pool */
 	uint32_t dns1, dns2;          /* 0: the configured ones */
+	/*
+	 * MS-CHAPv2: the Authenticator Response (ppp_users_verify, or RADIUS
+	 * MS-CHAP2-Success after its "S="). A positive MS-CHAPv2 verdict
+	 * without it is sent as a failure (RFC 2759 §5: the peer checks it).
+	 */
+	bool has_auth_resp;
+	uint8_t auth_resp[MSCHAPV2_AUTH_RESP_LEN];
 };
 
 /* Frames not processed, by reason. */
@@ -83,6 +90,9 @@ uint64_t ppp_sess_next_deadline(const struct ppp_sess *s);
 /*
  * The verdict on an AUTH_REQUEST: attrs (may be NULL) assign the address and
  * DNS. -EINVAL when no verdict is awaited (e.g. the session ended meanwhile).
+ * A refused MS-CHAPv2 peer gets up to cfg->auth.mschap_retries more tries
+ * with a new challenge (RFC 2759 §6; another AUTH_REQUEST follows) before
+ * the link goes down; msg is the M= text (or a whole "E=..." from RADIUS).
  */
 int ppp_sess_auth_result(struct ppp_sess *s, bool ok, const char *msg,
 			 const struct ppp_auth_attrs *attrs, uint64_t now_ms,

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "ppp_auth.h"
+#include "ppp_mschap.h"
 #include "ppp_users.h"
 
 #define USERS_WORD_MAX 1024
@@ -289,6 +290,13 @@ const struct ppp_user *ppp_users_lookup(const struct ppp_users *u, const char *c
 bool ppp_users_check(const struct ppp_users *u, const char *server,
 		     const struct ppp_auth_req *req, const struct ppp_user **found)
 {
+	return ppp_users_verify(u, server, req, found, NULL);
+}
+
+bool ppp_users_verify(const struct ppp_users *u, const char *server,
+		      const struct ppp_auth_req *req, const struct ppp_user **found,
+		      uint8_t auth_resp[MSCHAPV2_AUTH_RESP_LEN])
+{
 	char name[256];
 	const struct ppp_user *e;
 	bool ok = false;
@@ -308,6 +316,13 @@ bool ppp_users_check(const struct ppp_users *u, const char *server,
 	case PPP_AUTH_CHAP_MD5:
 		ok = ppp_chap_md5_verify(req->id, e->secret, e->secret_len, req->challenge,
 					 req->challenge_len, req->response, req->response_len);
+		break;
+	case PPP_AUTH_MSCHAPV2:
+		/* RFC 2759 §8.1: the name as the peer sent it goes into ChallengeHash */
+		ok = req->nt_response && req->challenge_len == MSCHAPV2_CHALLENGE_LEN &&
+		     ppp_mschap_verify(req->user, req->user_len, e->secret, e->secret_len,
+				       req->challenge, req->peer_challenge, req->nt_response,
+				       auth_resp);
 		break;
 	case PPP_AUTH_NONE:
 	case PPP_AUTH_METHOD_COUNT:

@@ -48,11 +48,19 @@ const struct ppp_user *ppp_users_lookup(const struct ppp_users *u, const char *c
 					const char *server);
 
 /*
- * Verify an AUTH_REQUEST against the table (PAP password or CHAP-MD5
- * response). On success *match (if not NULL) is the entry used.
+ * Verify an AUTH_REQUEST against the table (PAP password, CHAP-MD5 response
+ * or MS-CHAPv2 NT-Response). On success *match (if not NULL) is the entry used.
  */
 bool ppp_users_check(const struct ppp_users *u, const char *server,
 		     const struct ppp_auth_req *req, const struct ppp_user **match);
+/*
+ * The same, and for MS-CHAPv2 the Authenticator Response the Success message
+ * must carry (RFC 2759 §8.7) into auth_resp (if not NULL; untouched for the
+ * other methods): pass it to ppp_sess_auth_result() in ppp_auth_attrs.
+ */
+bool ppp_users_verify(const struct ppp_users *u, const char *server,
+		      const struct ppp_auth_req *req, const struct ppp_user **match,
+		      uint8_t auth_resp[MSCHAPV2_AUTH_RESP_LEN]);
 
 /* A secrets file must not be readable or writable by others. */
 bool ppp_users_mode_ok(mode_t mode);
