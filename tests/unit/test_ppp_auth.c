@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * PAP (RFC 1334) and CHAP-MD5 (RFC 1994), authenticator side: the packets,
- * the asynchronous verdict, retransmissions and timeouts, and CHAP-MD5
- * known answers from an independent generator (data/ppp/gen_chap_vectors.py).
+ * PAP (RFC 1334), CHAP-MD5 (RFC 1994) and MS-CHAPv2 (RFC 2759), authenticator
+ * side: the packets, the asynchronous verdict, MS-CHAPv2 retries,
+ * retransmissions and timeouts, and CHAP-MD5 known answers from an independent generator (data/ppp/gen_chap_vectors.py).
  */
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -302,6 +303,205 @@ START_TEST(verdict_timeout)
 }
 END_TEST
 
+/* RFC 2759 §9.2: the client "User"/"clientPass" answering the §9.2 authenticator challenge. */
+static const uint8_t ms_auth_chal[16] = { 0x5B, 0x5D, 0x7C, 0x7D, 0x7B, 0x3F, 0x2F, 0x3E,
+					  0x3C, 0x2C, 0x60, 0x21, 0x32, 0x26, 0x26, 0x28 };
+static const uint8_t ms_peer_chal[16] = { 0x21, 0x40, 0x23, 0x24, 0x25, 0x5E, 0x26, 0x2A,
+					  0x28, 0x29, 0x5F, 0x2B, 0x3A, 0x33, 0x7C, 0x7E };
+static const uint8_t ms_nt_resp[24] = { 0x82, 0x30, 0x9E, 0xCD, 0x8D, 0x70, 0x8B, 0x5E,
+					0xA0, 0x8F, 0xAA, 0x39, 0x81, 0xCD, 0x83, 0x54,
+					0x42, 0x33, 0x11, 0x4A, 0x3D, 0x85, 0xD6, 0xDF };
+
+/* An MS-CHAPv2 Response body (§4): Value-Size 49, peer challenge, 8 zero, NT-Response, flags, name. */
+static size_t ms_resp(uint8_t *buf, const uint8_t *nt, const char *name)
+{
+	buf[0] = MSCHAPV2_RESPONSE_LEN;
+	memcpy(buf + 1, ms_peer_chal, 16);
+	memset(buf + 17, 0, 8);
+	memcpy(buf + 25, nt, 24);
+	buf[49] = 0;
+	memcpy(buf + 50, name, strlen(name));
+	return 50 + strlen(name);
+}
+
+/* The text of the CHAP packet with code in out (NUL-terminated copy). */
+static const char *chap_text(uint8_t code, uint8_t *id)
+{
+	static char txt[300];
+	const struct ppp_action *a;
+	size_t i, n;
+
+	for (i = 0; (a = tu_send(&out, PPP_PROTO_CHAP, i)) != NULL; i++) {
+		if (tu_code(&out, a) != code)
+			continue;
+		n = tu_dlen(a) < sizeof(txt) - 1 ? tu_dlen(a) : sizeof(txt) - 1;
+		memcpy(txt, tu_data(&out, a), n);
+		txt[n] = '\0';
+		if (id)
+			*id = tu_id(&out, a);
+		return txt;
+	}
+	return NULL;
+}
+
+START_TEST(mschapv2_success)
+{
+	const struct ppp_action *a;
+	struct ppp_auth_req req;
+	uint8_t body[80], ar[MSCHAPV2_AUTH_RESP_LEN], id;
+	size_t n = ms_resp(body, ms_nt_resp, "User");
+
+	ppp_auth_start(&auth, PPP_AUTH_MSCHAPV2, ms_auth_chal, 0x40, 0, &out);
+	a = tu_send(&out, PPP_PROTO_CHAP, 0);
+	ck_assert_uint_eq(tu_code(&out, a), CHAP_CHALLENGE);
+	ck_assert_uint_eq(tu_data(&out, a)[0], 16);
+	ck_assert_int_eq(memcmp(tu_data(&out, a) + 1, ms_auth_chal, 16), 0);
+	/* a CHAP-MD5 sized value is not an MS-CHAPv2 Response */
+	ck_assert_int_eq(feed(PPP_PROTO_CHAP, CHAP_RESPONSE, 0x40, body, 17), -EBADMSG);
+	ck_assert_int_eq(feed(PPP_PROTO_CHAP, CHAP_RESPONSE, 0x40, body, n), 0);
+	a = find(PPP_ACT_AUTH_REQUEST);
+	ck_assert_ptr_nonnull(a);
+	ppp_action_auth_req(&out, a, &req);
+	ck_assert_int_eq(req.method, PPP_AUTH_MSCHAPV2);
+	ck_assert_uint_eq(req.user_len, 4);
+	ck_assert_uint_eq(req.challenge_len, 16);
+	ck_assert_int_eq(memcmp(req.challenge, ms_auth_chal, 16), 0);
+	ck_assert_uint_eq(req.response_len, MSCHAPV2_RESPONSE_LEN);
+	ck_assert_int_eq(memcmp(req.peer_challenge, ms_peer_chal, 16), 0);
+	ck_assert_int_eq(memcmp(req.nt_response, ms_nt_resp, 24), 0);
+	ck_assert(ppp_mschap_verify(req.user, req.user_len, "clientPass", 10, req.challenge,
+				    req.peer_challenge, req.nt_response, ar));
+
+	ppp_actions_reset(&out);
+	ck_assert_int_eq(ppp_auth_result_ms(&auth, true, "Welcome", ar, NULL, 0, &out), 0);
+	ck_assert_int_eq(auth.state, PPP_AUTH_SUCCESS);
+	ck_assert_str_eq(chap_text(CHAP_SUCCESS, &id),
+			 "S=407A5589115FD0D6209F510FE9C04566932CDA56 M=Welcome");
+	ck_assert_uint_eq(id, 0x40);
+	/* Success lost: the repeated Response gets the same proof again */
+	feed(PPP_PROTO_CHAP, CHAP_RESPONSE, 0x40, body, n);
+	ck_assert_str_eq(chap_text(CHAP_SUCCESS, NULL),
+			 "S=407A5589115FD0D6209F510FE9C04566932CDA56");
+}
+END_TEST
+
+/*
+ * Verdict scripts with mschap_retries = 2: 'n' refused (with a new challenge
+ * for a retry), 'y' accepted, 'p' accepted without an Authenticator
+ * Response, 'E' refused with a RADIUS MS-CHAP-Error text, 'x' refused
+ * without fresh challenge bytes.
+ */
+static const struct {
+	const char *verdicts;
+	const char *r_flags;          /* R= of each Failure sent, in order */
+	enum ppp_auth_state end;
+} ms_scripts[] = {
+	{ "y", "", PPP_AUTH_SUCCESS },
+	{ "ny", "1", PPP_AUTH_SUCCESS },
+	{ "nny", "11", PPP_AUTH_SUCCESS },
+	{ "nnn", "110", PPP_AUTH_FAILURE },
+	{ "p", "1", PPP_AUTH_WAITING },
+	{ "E", "-", PPP_AUTH_FAILURE },
+	{ "x", "0", PPP_AUTH_FAILURE },
+	{ "nx", "10", PPP_AUTH_FAILURE },
+};
+
+START_TEST(mschapv2_retry_script)
+{
+	const char *v, *rf = ms_scripts[_i].r_flags;
+	uint8_t body[80], ar[MSCHAPV2_AUTH_RESP_LEN], id = 0x10, cur[16], fid;
+	size_t n = ms_resp(body, ms_nt_resp, "User");
+	char want[80];
+
+	memset(ar, 0xab, sizeof(ar));
+	memcpy(cur, ms_auth_chal, 16);
+	ppp_auth_start(&auth, PPP_AUTH_MSCHAPV2, cur, id, 0, &out);
+	for (v = ms_scripts[_i].verdicts; *v; v++) {
+		uint8_t next[16];
+		const char *txt;
+		size_t k;
+
+		ck_assert_int_eq(feed(PPP_PROTO_CHAP, CHAP_RESPONSE, id, body, n), 0);
+		ck_assert_ptr_nonnull(find(PPP_ACT_AUTH_REQUEST));
+		ck_assert_int_eq(find(PPP_ACT_AUTH_REQUEST)->id, id);
+		for (k = 0; k < 16; k++)
+			next[k] = (uint8_t)(0x30 + k + (size_t)(v - ms_scripts[_i].verdicts));
+		ppp_actions_reset(&out);
+		switch (*v) {
+		case 'y':
+			ppp_auth_result_ms(&auth, true, "ok", ar, next, 5000, &out);
+			ck_assert_ptr_nonnull(chap_text(CHAP_SUCCESS, NULL));
+			continue;
+		case 'p':
+			ppp_auth_result_ms(&auth, true, "ok", NULL, next, 5000, &out);
+			break;
+		case 'E':
+			ppp_auth_result_ms(&auth, false, "E=648 R=0 V=3 M=expired", NULL, next,
+					   5000, &out);
+			ck_assert_str_eq(chap_text(CHAP_FAILURE, NULL), "E=648 R=0 V=3 M=expired");
+			ck_assert_int_eq(*rf++, '-');
+			continue;
+		case 'x':
+			ppp_auth_result_ms(&auth, false, "bad", NULL, NULL, 5000, &out);
+			break;
+		default:
+			ppp_auth_result_ms(&auth, false, "bad", NULL, next, 5000, &out);
+			break;
+		}
+		txt = chap_text(CHAP_FAILURE, &fid);
+		ck_assert_ptr_nonnull(txt);
+		ck_assert_uint_eq(fid, id);
+		ck_assert_int_ne(*rf, '\0');
+		if (*rf == '1')
+			memcpy(cur, next, 16);
+		/* §6: the C= of a retry is the new challenge, else the one in use */
+		snprintf(want, sizeof(want), "E=691 R=%c C=", *rf);
+		ck_assert_int_eq(strncmp(txt, want, strlen(want)), 0);
+		for (k = 0; k < 16; k++)
+			snprintf(want + 2 * k, 3, "%02X", cur[k]);
+		ck_assert_int_eq(strncmp(txt + 12, want, 32), 0);
+		ck_assert_int_eq(strncmp(txt + 44, " V=3 M=", 7), 0);
+		if (*rf++ == '1') {
+			ck_assert_int_eq(auth.state, PPP_AUTH_WAITING);
+			ck_assert_int_eq(memcmp(auth.challenge, next, 16), 0);
+			/* the lost-Failure case: the old Response again gets the Failure again */
+			ck_assert_int_eq(feed(PPP_PROTO_CHAP, CHAP_RESPONSE, id, body, n), 0);
+			ck_assert_ptr_null(find(PPP_ACT_AUTH_REQUEST));
+			ck_assert_ptr_nonnull(chap_text(CHAP_FAILURE, NULL));
+			/* a stale identifier is dropped; the retry comes with id + 1 */
+			ck_assert_int_eq(feed(PPP_PROTO_CHAP, CHAP_RESPONSE, (uint8_t)(id + 2), body,
+					      n), -EBADMSG);
+			id++;
+		}
+	}
+	ck_assert_int_eq(*rf, '\0');
+	ck_assert_int_eq(auth.state, ms_scripts[_i].end);
+	if (auth.state == PPP_AUTH_FAILURE)
+		ck_assert_int_eq(auth.fail, PPP_DOWN_AUTH_FAILED);
+}
+END_TEST
+
+/* After a retry Failure no Challenge is resent; the peer has the whole timeout to answer. */
+START_TEST(mschapv2_retry_times_out)
+{
+	uint8_t body[80], next[16] = { 1 };
+	size_t n = ms_resp(body, ms_nt_resp, "User");
+
+	ppp_auth_start(&auth, PPP_AUTH_MSCHAPV2, ms_auth_chal, 1, 0, &out);
+	feed(PPP_PROTO_CHAP, CHAP_RESPONSE, 1, body, n);
+	ppp_auth_result_ms(&auth, false, NULL, NULL, next, 10000, &out);
+	ck_assert_uint_eq(auth.deadline, 10000 + cfg.timeout_ms);
+	ppp_actions_reset(&out);
+	ppp_auth_tick(&auth, 10000 + cfg.restart_ms, &out);
+	ck_assert_uint_eq(out.n, 0);
+	ck_assert_int_eq(auth.state, PPP_AUTH_WAITING);
+	ppp_auth_tick(&auth, 10000 + cfg.timeout_ms, &out);
+	ck_assert_uint_eq(out.n, 0);
+	ck_assert_int_eq(auth.state, PPP_AUTH_FAILURE);
+	ck_assert_int_eq(auth.fail, PPP_DOWN_AUTH_TIMEOUT);
+}
+END_TEST
+
 static Suite *auth_suite(void)
 {
 	Suite *s = suite_create("ppp_auth");
@@ -318,6 +518,9 @@ static Suite *auth_suite(void)
 	tcase_add_test(tc, pap_malformed);
 	tcase_add_test(tc, pap_timeout);
 	tcase_add_test(tc, verdict_timeout);
+	tcase_add_test(tc, mschapv2_success);
+	tcase_add_loop_test(tc, mschapv2_retry_script, 0, sizeof(ms_scripts) / sizeof(ms_scripts[0]));
+	tcase_add_test(tc, mschapv2_retry_times_out);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -471,6 +471,84 @@ START_TEST(unknown_code_rejected)
 }
 END_TEST
 
+/* MS-CHAPv2 alone: exactly CHAP with algorithm 0x81 is requested (RFC 2759 §2), Ack opens it. */
+START_TEST(single_method_mschapv2)
+{
+	static const uint8_t want[] = { LCP_OPT_AUTH, 5, 0xc2, 0x23, CHAP_ALG_MSCHAPV2 };
+	const struct ppp_action *cr;
+
+	cfg.auth[0] = PPP_AUTH_MSCHAPV2;
+	cfg.n_auth = 1;
+	start();
+	cr = tu_send(&out, PPP_PROTO_LCP, 0);
+	ck_assert_int_eq(memcmp(tu_data(&out, cr) + 4, want, sizeof(want)), 0);
+	ck_assert_int_ge(ack_ours(), 0);
+	ck_assert_int_ge(feed(PPP_CONF_REQ, 1, peer_magic_only, sizeof(peer_magic_only)), 0);
+	ck_assert_int_eq(lcp.fsm.state, PPP_FSM_OPENED);
+	ck_assert_int_eq(lcp_auth_method(&lcp), PPP_AUTH_MSCHAPV2);
+}
+END_TEST
+
+/*
+ * Order MS-CHAPv2, CHAP-MD5, PAP: the peer's Nak moves us to the method it
+ * suggests when we have it further down the list, else to the next one.
+ */
+static const struct {
+	uint8_t nak[5];
+	enum ppp_auth_method next;
+	uint8_t opt[5];               /* the auth option of our next request */
+} fallback[] = {
+	{ { LCP_OPT_AUTH, 5, 0xc2, 0x23, CHAP_ALG_MD5 }, PPP_AUTH_CHAP_MD5,
+	  { LCP_OPT_AUTH, 5, 0xc2, 0x23, CHAP_ALG_MD5 } },
+	{ { LCP_OPT_AUTH, 4, 0xc0, 0x23 }, PPP_AUTH_PAP, { LCP_OPT_AUTH, 4, 0xc0, 0x23 } },
+	/* MS-CHAPv1 (0x80) and EAP (c227) are not ours: the next in order */
+	{ { LCP_OPT_AUTH, 5, 0xc2, 0x23, 0x80 }, PPP_AUTH_CHAP_MD5,
+	  { LCP_OPT_AUTH, 5, 0xc2, 0x23, CHAP_ALG_MD5 } },
+	{ { LCP_OPT_AUTH, 4, 0xc2, 0x27 }, PPP_AUTH_CHAP_MD5,
+	  { LCP_OPT_AUTH, 5, 0xc2, 0x23, CHAP_ALG_MD5 } },
+	/* the one we asked for, suggested back: nothing better, next in order */
+	{ { LCP_OPT_AUTH, 5, 0xc2, 0x23, CHAP_ALG_MSCHAPV2 }, PPP_AUTH_CHAP_MD5,
+	  { LCP_OPT_AUTH, 5, 0xc2, 0x23, CHAP_ALG_MD5 } },
+};
+
+START_TEST(mschapv2_nak_fallback)
+{
+	const struct ppp_action *cr;
+
+	cfg.auth[0] = PPP_AUTH_MSCHAPV2;
+	cfg.auth[1] = PPP_AUTH_CHAP_MD5;
+	cfg.auth[2] = PPP_AUTH_PAP;
+	cfg.n_auth = 3;
+	start();
+	ck_assert_int_eq(lcp_auth_method(&lcp), PPP_AUTH_MSCHAPV2);
+	ck_assert_int_ge(feed(PPP_CONF_NAK, lcp.fsm.req_id, fallback[_i].nak,
+			      fallback[_i].nak[1]), 0);
+	ck_assert_int_eq(lcp_auth_method(&lcp), fallback[_i].next);
+	cr = tu_send(&out, PPP_PROTO_LCP, 0);
+	ck_assert_uint_eq(tu_code(&out, cr), PPP_CONF_REQ);
+	ck_assert_int_eq(memcmp(tu_data(&out, cr) + 4, fallback[_i].opt, fallback[_i].opt[1]), 0);
+	ck_assert_int_eq(lcp.fsm.state, PPP_FSM_REQ_SENT);
+}
+END_TEST
+
+/* CHAP-MD5 first, MS-CHAPv2 second: a Nak naming 0x81 gets MS-CHAPv2; a Nak of that, refused. */
+START_TEST(chap_nak_to_mschapv2_then_refused)
+{
+	static const uint8_t nak_ms[] = { LCP_OPT_AUTH, 5, 0xc2, 0x23, CHAP_ALG_MSCHAPV2 };
+
+	cfg.auth[0] = PPP_AUTH_CHAP_MD5;
+	cfg.auth[1] = PPP_AUTH_MSCHAPV2;
+	cfg.n_auth = 2;
+	start();
+	ck_assert_int_ge(feed(PPP_CONF_NAK, lcp.fsm.req_id, nak_ms, sizeof(nak_ms)), 0);
+	ck_assert_int_eq(lcp_auth_method(&lcp), PPP_AUTH_MSCHAPV2);
+	ck_assert_uint_eq(tu_data(&out, tu_send(&out, PPP_PROTO_LCP, 0))[8], CHAP_ALG_MSCHAPV2);
+	ck_assert_int_ge(feed(PPP_CONF_NAK, lcp.fsm.req_id, nak_ms, sizeof(nak_ms)), 0);
+	ck_assert_int_eq(lcp.fsm.state, PPP_FSM_CLOSING);
+	ck_assert_int_eq(lcp.fail, PPP_DOWN_AUTH_REFUSED);
+}
+END_TEST
+
 static Suite *lcp_suite(void)
 {
 	Suite *s = suite_create("ppp_lcp");
@@ -479,6 +557,9 @@ static Suite *lcp_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, our_request);
 	tcase_add_test(tc, single_method_pap);
+	tcase_add_test(tc, single_method_mschapv2);
+	tcase_add_loop_test(tc, mschapv2_nak_fallback, 0, sizeof(fallback) / sizeof(fallback[0]));
+	tcase_add_test(tc, chap_nak_to_mschapv2_then_refused);
 	tcase_add_test(tc, reject_async_options);
 	tcase_add_test(tc, peer_asks_to_be_authenticated);
 	tcase_add_test(tc, nak_small_mru_ack_good);

@@ -27,7 +27,8 @@ static uint64_t now;
 
 static const char secrets[] =
 	"alice * secret\n"
-	"fixed * pw 10.9.9.9\n";
+	"fixed * pw 10.9.9.9\n"
+	"CORP\\\\User * clientPass\n";
 
 static void setup(void)
 {
@@ -116,9 +117,10 @@ static void daemon_verifies(void)
 
 	ck_assert_ptr_nonnull(a);
 	ppp_action_auth_req(&out, a, &req);
-	ok = ppp_users_check(users, "lnsd", &req, &u);
+	ok = ppp_users_verify(users, "lnsd", &req, &u, attrs.auth_resp);
 	if (ok)
 		attrs.peer_ip = u->ip;
+	attrs.has_auth_resp = ok && req.method == PPP_AUTH_MSCHAPV2;
 	/* the answer comes in a later loop iteration, with its own action list */
 	ppp_actions_init(&pend);
 	ck_assert_int_eq(ppp_sess_auth_result(&sess, ok, ok ? "Welcome" : "Access denied",
@@ -486,6 +488,105 @@ START_TEST(small)
 }
 END_TEST
 
+/* MS-CHAPv2 as Windows answers: the challenge from a Challenge or from a Failure's C=. */
+static void mschap_answer(const uint8_t chal[16], uint8_t id, const char *user, const char *pw)
+{
+	static const uint8_t peer[16] = { 0x21, 0x40, 0x23, 0x24, 0x25, 0x5E, 0x26, 0x2A,
+					  0x28, 0x29, 0x5F, 0x2B, 0x3A, 0x33, 0x7C, 0x7E };
+	uint8_t body[80];
+
+	body[0] = MSCHAPV2_RESPONSE_LEN;
+	memcpy(body + 1, peer, 16);
+	memset(body + 17, 0, 8);
+	ck_assert_int_eq(ppp_mschap_nt_response(chal, peer, user, strlen(user), pw, strlen(pw),
+						body + 25), 0);
+	body[49] = 0;
+	memcpy(body + 50, user, strlen(user));
+	client(PPP_PROTO_CHAP, CHAP_RESPONSE, id, body, 50 + strlen(user));
+}
+
+/* The C= challenge of the Failure in out, and its identifier; false if R=0. */
+static bool failure_retry(uint8_t chal[16], uint8_t *id)
+{
+	const struct ppp_action *a = sent(PPP_PROTO_CHAP, CHAP_FAILURE);
+	char txt[200];
+	size_t k, n;
+
+	ck_assert_ptr_nonnull(a);
+	n = tu_dlen(a) < sizeof(txt) - 1 ? tu_dlen(a) : sizeof(txt) - 1;
+	memcpy(txt, tu_data(&out, a), n);
+	txt[n] = '\0';
+	ck_assert_int_eq(strncmp(txt, "E=691 R=", 8), 0);
+	ck_assert_int_eq(strncmp(txt + 9, " C=", 3), 0);
+	for (k = 0; k < 16; k++) {
+		char x[3] = { txt[12 + 2 * k], txt[13 + 2 * k], 0 };
+
+		chal[k] = (uint8_t)strtoul(x, NULL, 16);
+	}
+	*id = tu_id(&out, a);
+	return txt[8] == '1';
+}
+
+/*
+ * Windows with a domain user name: MS-CHAPv2 only. Passwords tried in turn;
+ * the table gives how it ends (mschap_retries = 2: three attempts).
+ */
+static const struct {
+	const char *pw[3];
+	int fails;                    /* Failures before the end */
+	bool up;
+} ms_tries[] = {
+	{ { "clientPass" }, 0, true },
+	{ { "wrong", "clientPass" }, 1, true },
+	{ { "wrong", "wrong", "clientPass" }, 2, true },
+	{ { "wrong", "wrong", "wrong" }, 3, false },
+};
+
+START_TEST(mschapv2_windows)
+{
+	const struct ppp_action *ch, *a;
+	uint8_t chal[16], id;
+	int i, fails = 0;
+
+	cfg.lcp.auth[0] = PPP_AUTH_MSCHAPV2;
+	cfg.lcp.n_auth = 1;
+	lcp_up();
+	ck_assert_int_eq(sess.auth.method, PPP_AUTH_MSCHAPV2);
+	ch = sent(PPP_PROTO_CHAP, CHAP_CHALLENGE);
+	ck_assert_ptr_nonnull(ch);
+	memcpy(chal, tu_data(&out, ch) + 1, 16);
+	id = tu_id(&out, ch);
+	for (i = 0; i < 3 && ms_tries[_i].pw[i]; i++) {
+		mschap_answer(chal, id, "CORP\\User", ms_tries[_i].pw[i]);
+		daemon_verifies();
+		if (sent(PPP_PROTO_CHAP, CHAP_SUCCESS))
+			break;
+		fails++;
+		if (!failure_retry(chal, &id)) {
+			ck_assert_ptr_nonnull(sent(PPP_PROTO_LCP, PPP_TERM_REQ));
+			break;
+		}
+		ck_assert_int_eq(sess.phase, PPP_PHASE_AUTHENTICATE);
+		ck_assert_ptr_null(sent(PPP_PROTO_LCP, PPP_TERM_REQ));
+		id++;           /* RFC 2759 §6: the retry Response carries the next identifier */
+	}
+	ck_assert_int_eq(fails, ms_tries[_i].fails);
+	if (!ms_tries[_i].up) {
+		a = sent(PPP_PROTO_LCP, PPP_TERM_REQ);
+		client(PPP_PROTO_LCP, PPP_TERM_ACK, tu_id(&out, a), NULL, 0);
+		a = action(PPP_ACT_DOWN);
+		ck_assert_ptr_nonnull(a);
+		ck_assert_int_eq(a->reason, PPP_DOWN_AUTH_FAILED);
+		return;
+	}
+	a = sent(PPP_PROTO_CHAP, CHAP_SUCCESS);
+	ck_assert_uint_eq(tu_dlen(a), MSCHAPV2_AUTH_STR_LEN + strlen(" M=Welcome"));
+	ck_assert_int_eq(memcmp(tu_data(&out, a), "S=", 2), 0);
+	ipcp_up(IP(10, 0, 0, 100));
+	ck_assert_ptr_nonnull(action(PPP_ACT_UP));
+}
+END_TEST
+
 static Suite *sess_suite(void)
 {
 	Suite *s = suite_create("ppp_sess");
@@ -503,6 +604,7 @@ static Suite *sess_suite(void)
 	tcase_add_test(tc, late_verdict);
 	tcase_add_test(tc, garbage_frames);
 	tcase_add_test(tc, small);
+	tcase_add_loop_test(tc, mschapv2_windows, 0, sizeof(ms_tries) / sizeof(ms_tries[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
