@@ -1,19 +1,33 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The README's main job: build lnsd, run it on its embedded default
-# configuration (control plane on 127.0.0.1:1701, no tunnel secret), let a
-# real L2TP client (Debian's xl2tpd as a LAC on 127.0.0.2) bring up a tunnel
-# and a call, show them with lnsctl, then tear everything down.
+# The README's main job: build lnsd, then show a real PPP session forwarded
+# by the kernel (tools/dev/demo-session.sh): Debian's xl2tpd + pppd dial in
+# from one network namespace to lnsd (dataplane = kernel) in another, get an
+# address, ping, and lnsctl shows the session with the kernel's counters.
+#
+# Where the session runs:
+#   - natively, when this kernel has the data plane lnsd needs (l2tp_ppp,
+#     l2tp_netlink, ppp_generic: the genetlink family l2tp and /dev/ppp);
+#   - otherwise (this project's development machines) inside the test VM on
+#     Debian's 6.1 kernel: tests/vm/run --kernel 6.1 tools/dev/demo-session.sh,
+#     which downloads the kernel package on first use (tests/vm/README.md);
+#   - if the VM cannot start (no qemu-system-x86_64, or the harness fails to
+#     set up, status 126), the old control-plane-only demo runs on the host
+#     instead and says so: lnsd on its embedded default configuration
+#     (127.0.0.1:1701) and xl2tpd as a LAC on 127.0.0.2 with a stand-in pppd.
+#     That path shows a tunnel and a call but no traffic.
+# LNSD_DEMO=native|vm|host forces one of them (default: auto).
 #
 # Usage: sudo tools/dev/demo.sh [BUILD_DIR]      (default: build/, or $LNSD_BUILD_DIR)
-# Needs root: setup installs Debian packages, and xl2tpd runs in a private
-# mount namespace (see below).
+# Needs root: setup installs Debian packages; the session needs network
+# namespaces; on the host-only path xl2tpd runs in a private mount namespace.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(realpath -m "${1:-${LNSD_BUILD_DIR:-$repo/build}}")
 lac_addr=127.0.0.2
+host_why=""
 work=""
 lnsd_pid=""
 lac_pid=""
@@ -62,7 +76,7 @@ wait_until() {
 
 [ "$(id -u)" -eq 0 ] || die "run me as root (sudo $0): I install packages and bind-mount in a private mount namespace"
 
-step "1/5 Set up: Debian packages and the build (tools/dev/setup.sh)"
+step "Set up: Debian packages and the build (tools/dev/setup.sh)"
 if [ -x "$repo/tools/dev/setup.sh" ]; then
 	"$repo/tools/dev/setup.sh" "$build"
 else
@@ -73,6 +87,52 @@ lnsd=$build/lnsd/lnsd
 lnsctl=$build/tools/lnsctl
 [ -x "$lnsd" ] || die "no lnsd at $lnsd after the build"
 [ -x "$lnsctl" ] || die "no lnsctl at $lnsctl after the build"
+
+# The lnsd probe (kmod-glue/kg_probe.c): genetlink family l2tp and /dev/ppp.
+have_dataplane() {
+	modprobe -q -a l2tp_ppp l2tp_netlink ppp_generic 2>/dev/null || true
+	[ -e /proc/net/pppol2tp ] && grep -qw ppp /proc/devices && ip l2tp show tunnel >/dev/null 2>&1
+}
+
+where=${LNSD_DEMO:-auto}
+case $where in
+auto)
+	if have_dataplane; then
+		where=native
+	elif command -v qemu-system-x86_64 >/dev/null; then
+		where=vm
+	else
+		where=host
+		host_why="this kernel has no L2TP/PPP data plane and qemu-system-x86_64 is not installed"
+	fi ;;
+native | vm) ;;
+host) host_why="LNSD_DEMO=host" ;;
+*) die "LNSD_DEMO must be auto, native, vm or host, not '$where'" ;;
+esac
+
+case $where in
+native)
+	step "This kernel ($(uname -r)) has the L2TP/PPP data plane: the session runs natively"
+	exec "$repo/tools/dev/demo-session.sh" "$build"
+	;;
+vm)
+	step "No L2TP/PPP data plane in this kernel ($(uname -r)): the session runs in a QEMU VM on Debian's 6.1 kernel (tests/vm/run --kernel 6.1 tools/dev/demo-session.sh)"
+	set +e
+	# Drop the VM's own boot/power-off chatter; everything else streams live.
+	LNSD_BUILD_DIR=$build "$repo/tests/vm/run" --kernel 6.1 "$repo/tools/dev/demo-session.sh" 2>&1 |
+		sed -u -E '/^lnsd-vm: |^LNSD-VM-EXIT |^\[ *[0-9.]+\] (sysrq: Power Off|reboot: Power down)/d'
+	rc=${PIPESTATUS[0]}
+	set -e
+	[ "$rc" -eq 126 ] || exit "$rc"
+	host_why="the VM could not be set up (see above)"
+	;;
+esac
+
+# ---------------------------------------------------------------------------
+# Fallback: control plane only, on the host.
+# ---------------------------------------------------------------------------
+step "Falling back to the control-plane-only demo on the host: $host_why"
+say "No kernel data plane here: you will see a tunnel and a call, but no PPP session and no traffic."
 command -v xl2tpd >/dev/null || die "xl2tpd is not installed (tools/dev/packages.txt lists it)"
 command -v jq >/dev/null || die "jq is not installed (tools/dev/packages.txt lists it)"
 if "$lnsctl" show tunnels >/dev/null 2>&1; then
@@ -83,7 +143,7 @@ work=$(mktemp -d /tmp/lnsd-demo.XXXXXX)
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-step "2/5 Start lnsd on its embedded default configuration"
+step "1/4 Start lnsd on its embedded default configuration"
 "$lnsd" -p 2>/dev/null | sed 's/^/    | /' || true
 "$lnsd" -f >"$work/lnsd.log" 2>&1 &
 lnsd_pid=$!
@@ -91,7 +151,7 @@ wait_until 10 "$lnsctl" show tunnels || die "lnsd did not answer on its control 
 say "lnsd runs as pid $lnsd_pid; its own words:"
 sed 's/^/    | /' "$work/lnsd.log"
 
-step "3/5 A real LAC: xl2tpd on $lac_addr dials lnsd at 127.0.0.1:1701"
+step "2/4 A real LAC: xl2tpd on $lac_addr dials lnsd at 127.0.0.1:1701"
 cat >"$work/xl2tpd.conf" <<EOF
 [global]
 listen-addr = $lac_addr
@@ -125,13 +185,13 @@ grep -E 'Connection established|Call established' "$work/xl2tpd.log" | sed 's/^/
 wait_until 10 sh -c '"$1" show sessions -j | jq -e "any(.state == \"established\")"' sh "$lnsctl" \
 	|| die "lnsd shows no established session"
 
-step "4/5 What lnsd sees: lnsctl show tunnels / lnsctl show sessions"
+step "3/4 What lnsd sees: lnsctl show tunnels / lnsctl show sessions"
 printf '\n$ lnsctl show tunnels\n'
 "$lnsctl" show tunnels
 printf '\n$ lnsctl show sessions\n'
 "$lnsctl" show sessions
 
-step "5/5 Tear down: the LAC disconnects (StopCCN), then lnsd stops (SIGTERM)"
+step "4/4 Tear down: the LAC disconnects (StopCCN), then lnsd stops (SIGTERM)"
 printf 'd demo\n' >"$work/xl2tpd.ctl"
 # A closed tunnel is held a while in state "closing" to ack a retransmitted StopCCN (RFC 2661 §5.7).
 # shellcheck disable=SC2016 # expanded by the inner sh
@@ -147,4 +207,4 @@ wait "$lnsd_pid" 2>/dev/null || true
 lnsd_pid=""
 say "lnsd's log of the whole run:"
 sed 's/^/    | /' "$work/lnsd.log"
-printf '\ndemo: done. lnsd accepted a real xl2tpd tunnel and call, showed them, and shut down cleanly.\n'
+printf '\ndemo: done (control plane only). lnsd accepted a real xl2tpd tunnel and call, showed them, and shut down cleanly.\n'
