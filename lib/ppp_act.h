@@ -51,17 +51,30 @@ enum ppp_act_type {
 	PPP_ACT_SEND,
 	/* Verify credentials, then call ppp_sess_auth_result(); see struct ppp_auth_req. */
 	PPP_ACT_AUTH_REQUEST,
-	/* IPCP opened: configure pppN with up.* (may repeat after a renegotiation). */
+	/*
+	 * An NCP opened (up.ncp says which): configure pppN with up.* (may
+	 * repeat after a renegotiation). Without IPV6CP it is always IPCP.
+	 */
 	PPP_ACT_UP,
 	/* The session is over (reason); nothing more will be sent. Close the fds. */
 	PPP_ACT_DOWN,
 };
 
+/* The network protocol an UP action reports. */
+enum ppp_ncp {
+	PPP_NCP_IPCP,                 /* RFC 1332: IPv4 */
+	PPP_NCP_IPV6CP,               /* RFC 5072: IPv6 link-local */
+};
+
 struct ppp_up_info {
-	uint32_t local_ip, peer_ip;   /* host byte order */
+	uint32_t local_ip, peer_ip;   /* host byte order; 0 while IPCP is not open */
 	uint32_t dns1, dns2;          /* what the peer accepted; 0 = none */
 	uint16_t mtu;                 /* peer's MRU, capped by our configured MRU */
 	uint16_t mru;                 /* what the peer agreed to send us */
+	uint8_t ncp;                  /* enum ppp_ncp: the one that just opened */
+	bool ipv6;                    /* IPV6CP is open: the identifiers are valid */
+	/* RFC 5072 §4.1 Interface-Identifiers: fe80::<local_ifid> on pppN, the peer fe80::<peer_ifid> */
+	uint8_t local_ifid[8], peer_ifid[8];
 };
 
 struct ppp_action {

@@ -60,6 +60,13 @@ enum ipcp_opt {
 	IPCP_OPT_NBNS2 = 132,
 };
 
+/* IPV6CP configuration options (RFC 5072 §4). */
+enum ipv6cp_opt {
+	IPV6CP_OPT_IFID = 1,      /* Interface-Identifier */
+	IPV6CP_OPT_COMP = 2,      /* IPv6-Compression-Protocol */
+};
+#define IPV6CP_IFID_LEN 8
+
 /* PAP codes (RFC 1334 §2.2). */
 enum pap_code {
 	PAP_AUTH_REQ = 1,

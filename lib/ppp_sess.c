@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * One PPP session (RFC 1661 §3): the phase machine that strings LCP,
- * authentication and IPCP together. After every entry point, settle()
+ * authentication and the NCPs (IPCP, optionally IPV6CP) together. After every entry point, settle()
  * drains what the automatons latched (this-layer up/down/finished) and
  * moves the phases along, so each layer stays ignorant of the others.
  */
@@ -38,6 +38,8 @@ void ppp_sess_init(struct ppp_sess *s, const struct ppp_cfg *cfg)
 	lcp_init(&s->lcp, &cfg->lcp, &cfg->fsm);
 	ppp_auth_init(&s->auth, &cfg->auth);
 	ipcp_init(&s->ipcp, &cfg->ipcp, &cfg->fsm, 0);
+	/* no random bytes spent here: enter_network() starts IPV6CP afresh */
+	ipv6cp_init(&s->ipv6cp, &cfg->fsm, NULL, NULL);
 	s->phase = PPP_PHASE_DEAD;
 }
 
@@ -75,6 +77,7 @@ static void finish(struct ppp_sess *s, struct ppp_actions *out)
 	s->lcp.fsm.deadline = UINT64_MAX;
 	s->lcp.echo_deadline = UINT64_MAX;
 	s->ipcp.fsm.deadline = UINT64_MAX;
+	s->ipv6cp.fsm.deadline = UINT64_MAX;
 	act = ppp_act_push(out, PPP_ACT_DOWN);
 	if (act)
 		act->reason = (enum ppp_down_reason)s->reason;
@@ -119,6 +122,12 @@ static void enter_network(struct ppp_sess *s, uint64_t now_ms, struct ppp_action
 		s->ipcp.dns2 = s->attrs.dns2;
 	ppp_fsm_event(&s->ipcp.fsm, PPP_EV_UP, now_ms, out);
 	ppp_fsm_event(&s->ipcp.fsm, PPP_EV_OPEN, now_ms, out);
+	if (s->cfg->ipv6cp.enabled && !(s->ncp_rejected & (1 << PPP_NCP_IPV6CP))) {
+		/* RFC 5072 §3: alongside IPCP, on the same unit fd */
+		ipv6cp_init(&s->ipv6cp, &s->cfg->fsm, s->cfg->lcp.rand_bytes, s->cfg->lcp.rand_ctx);
+		ppp_fsm_event(&s->ipv6cp.fsm, PPP_EV_UP, now_ms, out);
+		ppp_fsm_event(&s->ipv6cp.fsm, PPP_EV_OPEN, now_ms, out);
+	}
 }
 
 /* §3.4 Authentication phase, with the method LCP agreed on. */
@@ -139,39 +148,65 @@ static void enter_auth(struct ppp_sess *s, uint64_t now_ms, struct ppp_actions *
 	ppp_auth_start(&s->auth, m, rnd, rnd[PPP_CHAP_CHALLENGE_LEN], now_ms, out);
 }
 
-static void emit_up(struct ppp_sess *s, struct ppp_actions *out)
+/* UP for the NCP that opened, with what every open NCP has agreed. */
+static void emit_up(struct ppp_sess *s, enum ppp_ncp ncp, struct ppp_actions *out)
 {
 	struct ppp_action *act = ppp_act_push(out, PPP_ACT_UP);
 	uint16_t cap = s->cfg->lcp.mru ? s->cfg->lcp.mru : PPP_DEFAULT_MRU;
 
 	if (!act)
 		return;
-	act->up.local_ip = s->cfg->ipcp.local_ip;
-	act->up.peer_ip = s->attrs.peer_ip;
-	act->up.dns1 = (s->ipcp.got & IPCP_GOT_DNS1) ? s->ipcp.dns1 : 0;
-	act->up.dns2 = (s->ipcp.got & IPCP_GOT_DNS2) ? s->ipcp.dns2 : 0;
+	act->up.ncp = (uint8_t)ncp;
+	if (s->ipcp.fsm.state == PPP_FSM_OPENED) {
+		act->up.local_ip = s->cfg->ipcp.local_ip;
+		act->up.peer_ip = s->attrs.peer_ip;
+		act->up.dns1 = (s->ipcp.got & IPCP_GOT_DNS1) ? s->ipcp.dns1 : 0;
+		act->up.dns2 = (s->ipcp.got & IPCP_GOT_DNS2) ? s->ipcp.dns2 : 0;
+	}
+	if (s->cfg->ipv6cp.enabled && s->ipv6cp.fsm.state == PPP_FSM_OPENED) {
+		act->up.ipv6 = true;
+		memcpy(act->up.local_ifid, s->ipv6cp.our_id, IPV6CP_IFID_LEN);
+		memcpy(act->up.peer_ifid, s->ipv6cp.peer_id, IPV6CP_IFID_LEN);
+	}
 	act->up.mtu = s->lcp.peer_mru < cap ? s->lcp.peer_mru : cap;
 	act->up.mru = (s->lcp.rejected & LCP_REJ_MRU) ? PPP_DEFAULT_MRU : s->lcp.our_mru;
+}
+
+/*
+ * Is there a network protocol left to serve once one has failed? (RFC 1661
+ * §3.5) Req-Sent and the states after it are negotiating or open.
+ */
+static bool other_ncp_alive(const struct ppp_sess *s, enum ppp_ncp failed)
+{
+	if (failed == PPP_NCP_IPCP)
+		return s->cfg->ipv6cp.enabled && !(s->ncp_rejected & (1 << PPP_NCP_IPV6CP)) &&
+		       s->ipv6cp.fsm.state >= PPP_FSM_REQ_SENT;
+	return !(s->ncp_rejected & (1 << PPP_NCP_IPCP)) && s->ipcp.fsm.state >= PPP_FSM_REQ_SENT;
 }
 
 /* Act on everything the layers latched, until nothing changes. */
 static void settle(struct ppp_sess *s, uint64_t now_ms, struct ppp_actions *out)
 {
-	uint8_t lcp_ev, ipcp_ev;
+	uint8_t lcp_ev, ipcp_ev, ipv6cp_ev;
 
 	if (s->phase == PPP_PHASE_DEAD)
 		return;
 	do {
 		lcp_ev = s->lcp.fsm.layer;
 		ipcp_ev = s->ipcp.fsm.layer;
+		ipv6cp_ev = s->ipv6cp.fsm.layer;
 		s->lcp.fsm.layer = 0;
 		s->ipcp.fsm.layer = 0;
+		s->ipv6cp.fsm.layer = 0;
 
 		if (lcp_ev & PPP_FSM_LAYER_DOWN) {
 			/* §3.7: leaving Opened takes the network layer down with it */
 			ppp_fsm_event(&s->ipcp.fsm, PPP_EV_DOWN, now_ms, out);
+			ppp_fsm_event(&s->ipv6cp.fsm, PPP_EV_DOWN, now_ms, out);
 			s->ipcp.fsm.layer = 0;
+			s->ipv6cp.fsm.layer = 0;
 			ipcp_ev = 0;
+			ipv6cp_ev = 0;
 			ppp_auth_init(&s->auth, &s->cfg->auth);
 			if (s->lcp.fsm.state == PPP_FSM_CLOSING || s->lcp.fsm.state == PPP_FSM_STOPPING)
 				s->phase = PPP_PHASE_TERMINATE;
@@ -185,9 +220,24 @@ static void settle(struct ppp_sess *s, uint64_t now_ms, struct ppp_actions *out)
 		if (lcp_ev & PPP_FSM_LAYER_UP)
 			enter_auth(s, now_ms, out);
 		if (s->lcp.rejected_proto == PPP_PROTO_IPCP) {
-			/* §5.7: without IPCP there is nothing to serve */
+			/* §5.7: without IPCP (and IPV6CP) there is nothing to serve */
 			s->lcp.rejected_proto = 0;
-			close_link(s, PPP_DOWN_PROTO_REJECTED, now_ms, out);
+			s->ncp_rejected |= 1 << PPP_NCP_IPCP;
+			ppp_fsm_event(&s->ipcp.fsm, PPP_EV_DOWN, now_ms, out);
+			s->ipcp.fsm.layer = 0;
+			ipcp_ev = 0;
+			if (!other_ncp_alive(s, PPP_NCP_IPCP))
+				close_link(s, PPP_DOWN_PROTO_REJECTED, now_ms, out);
+		}
+		if (s->lcp.rejected_proto == PPP_PROTO_IPV6CP && s->cfg->ipv6cp.enabled) {
+			/* an IPv4-only peer: IPV6CP stops, IPCP carries on */
+			s->lcp.rejected_proto = 0;
+			s->ncp_rejected |= 1 << PPP_NCP_IPV6CP;
+			ppp_fsm_event(&s->ipv6cp.fsm, PPP_EV_DOWN, now_ms, out);
+			s->ipv6cp.fsm.layer = 0;
+			ipv6cp_ev = 0;
+			if (s->phase == PPP_PHASE_NETWORK && !other_ncp_alive(s, PPP_NCP_IPV6CP))
+				close_link(s, PPP_DOWN_PROTO_REJECTED, now_ms, out);
 		}
 		if (s->phase == PPP_PHASE_AUTHENTICATE) {
 			if (s->auth.state == PPP_AUTH_SUCCESS)
@@ -196,10 +246,17 @@ static void settle(struct ppp_sess *s, uint64_t now_ms, struct ppp_actions *out)
 				close_link(s, (enum ppp_down_reason)s->auth.fail, now_ms, out);
 		}
 		if (ipcp_ev & PPP_FSM_LAYER_UP)
-			emit_up(s, out);
-		if ((ipcp_ev & PPP_FSM_LAYER_FINISHED) && s->phase == PPP_PHASE_NETWORK)
+			emit_up(s, PPP_NCP_IPCP, out);
+		if (ipv6cp_ev & PPP_FSM_LAYER_UP)
+			emit_up(s, PPP_NCP_IPV6CP, out);
+		/* an NCP that did not converge ends the link unless the other one serves */
+		if ((ipcp_ev & PPP_FSM_LAYER_FINISHED) && s->phase == PPP_PHASE_NETWORK &&
+		    s->ipv6cp.fsm.state != PPP_FSM_OPENED)
 			close_link(s, PPP_DOWN_NEGOTIATION, now_ms, out);
-	} while (s->lcp.fsm.layer || s->ipcp.fsm.layer);
+		if ((ipv6cp_ev & PPP_FSM_LAYER_FINISHED) && s->phase == PPP_PHASE_NETWORK &&
+		    (s->ncp_rejected & (1 << PPP_NCP_IPCP)))
+			close_link(s, PPP_DOWN_NEGOTIATION, now_ms, out);
+	} while (s->lcp.fsm.layer || s->ipcp.fsm.layer || s->ipv6cp.fsm.layer);
 }
 
 void ppp_sess_start(struct ppp_sess *s, uint64_t now_ms, struct ppp_actions *out)
@@ -216,6 +273,18 @@ static bool is_data(uint16_t proto)
 {
 	/* network-layer datagrams (0x0xxx-0x3xxx, RFC 1661 §2) belong to the kernel */
 	return proto < 0x4000;
+}
+
+/* §5.7: a protocol we do not run (CCP; IPV6CP unless enabled), in the network phase. */
+static void proto_reject(struct ppp_sess *s, uint16_t proto, const uint8_t *pkt, size_t plen,
+			 struct ppp_actions *out)
+{
+	if (s->phase != PPP_PHASE_NETWORK || is_data(proto)) {
+		s->stats.drop_phase++;
+		return;
+	}
+	if (lcp_send_proto_rej(&s->lcp, proto, pkt, plen, out) == 0)
+		s->stats.proto_rejects++;
 }
 
 void ppp_sess_input(struct ppp_sess *s, const uint8_t *frame, size_t len, bool on_unit_fd,
@@ -261,19 +330,23 @@ void ppp_sess_input(struct ppp_sess *s, const uint8_t *frame, size_t len, bool o
 		}
 		rc = ipcp_input(&s->ipcp, pkt, plen, now_ms, out);
 		break;
-	case PPP_PROTO_IP:
-	case PPP_PROTO_IPV6:
 	case PPP_PROTO_IPV6CP:
-	case PPP_PROTO_CCP:
-	case PPP_PROTO_LQR:
-	default:
-		if (s->phase != PPP_PHASE_NETWORK || is_data(proto)) {
+		if (!s->cfg->ipv6cp.enabled || (s->ncp_rejected & (1 << PPP_NCP_IPV6CP))) {
+			proto_reject(s, proto, pkt, plen, out);
+			return;
+		}
+		if (s->phase != PPP_PHASE_NETWORK) {
 			s->stats.drop_phase++;
 			return;
 		}
-		/* §5.7: a protocol we do not run (IPV6CP and CCP for now) */
-		if (lcp_send_proto_rej(&s->lcp, proto, pkt, plen, out) == 0)
-			s->stats.proto_rejects++;
+		rc = ipv6cp_input(&s->ipv6cp, pkt, plen, now_ms, out);
+		break;
+	case PPP_PROTO_IP:
+	case PPP_PROTO_IPV6:
+	case PPP_PROTO_CCP:
+	case PPP_PROTO_LQR:
+	default:
+		proto_reject(s, proto, pkt, plen, out);
 		return;
 	}
 	if (rc < 0)
@@ -288,6 +361,7 @@ void ppp_sess_tick(struct ppp_sess *s, uint64_t now_ms, struct ppp_actions *out)
 	lcp_tick(&s->lcp, now_ms, out);
 	ppp_auth_tick(&s->auth, now_ms, out);
 	ppp_fsm_tick(&s->ipcp.fsm, now_ms, out);
+	ppp_fsm_tick(&s->ipv6cp.fsm, now_ms, out);
 	settle(s, now_ms, out);
 }
 
@@ -301,6 +375,8 @@ uint64_t ppp_sess_next_deadline(const struct ppp_sess *s)
 		d = s->auth.deadline;
 	if (s->ipcp.fsm.deadline < d)
 		d = s->ipcp.fsm.deadline;
+	if (s->ipv6cp.fsm.deadline < d)
+		d = s->ipv6cp.fsm.deadline;
 	return d;
 }
 

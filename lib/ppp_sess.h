@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * One PPP session, LNS side: LCP, then authentication, then IPCP (RFC 1661
- * §3 phases). Frames and time come in; frames to send (on the /dev/ppp
+ * One PPP session, LNS side: LCP, then authentication, then IPCP and, when
+ * enabled, IPV6CP (RFC 1661 §3 phases). Frames and time come in; frames to send (on the /dev/ppp
  * channel or unit fd), credential checks, up and down come out as
  * struct ppp_actions. Pure: no I/O, clock or RNG (cfg->lcp.rand_bytes).
  *
@@ -19,6 +19,7 @@
 #include "ppp_auth.h"
 #include "ppp_fsm.h"
 #include "ppp_ipcp.h"
+#include "ppp_ipv6cp.h"
 #include "ppp_lcp.h"
 
 struct ppp_cfg {
@@ -26,9 +27,10 @@ struct ppp_cfg {
 	struct lcp_cfg lcp;           /* MRU, auth methods, echo, rand_bytes */
 	struct ppp_auth_cfg auth;     /* CHAP name, timeouts */
 	struct ipcp_cfg ipcp;         /* local address, default DNS */
+	struct ipv6cp_cfg ipv6cp;     /* off by default: IPV6CP is Protocol-Rejected */
 	struct ip_pool *pool;         /* NULL: addresses only from ppp_sess_auth_result */
 };
-/* RFC 1661 §4.6 timers, lcp_cfg_default, ppp_auth_cfg_default; no address, no pool. */
+/* RFC 1661 §4.6 timers, lcp_cfg_default, ppp_auth_cfg_default; no address, no pool, no IPV6CP. */
 void ppp_cfg_default(struct ppp_cfg *cfg);
 
 /* RFC 1661 §3.2 phases. */
@@ -68,11 +70,13 @@ struct ppp_sess {
 	struct lcp lcp;
 	struct ppp_auth auth;
 	struct ipcp ipcp;
+	struct ipv6cp ipv6cp;         /* used when cfg->ipv6cp.enabled */
 	struct ppp_auth_attrs attrs;  /* from the verdict; peer_ip is the address in use */
 	struct ppp_sess_stats stats;
 	uint8_t phase;                /* enum ppp_phase */
 	uint8_t reason;               /* enum ppp_down_reason, once known */
 	bool ip_from_pool;            /* attrs.peer_ip must go back to cfg->pool */
+	uint8_t ncp_rejected;         /* (1 << enum ppp_ncp): the peer Protocol-Rejected it */
 };
 
 void ppp_sess_init(struct ppp_sess *s, const struct ppp_cfg *cfg);
