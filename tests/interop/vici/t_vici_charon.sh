@@ -42,6 +42,7 @@ EOC
 export STRONGSWAN_CONF=$dir/strongswan.conf
 
 pid=
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	[ -z "$pid" ] || kill "$pid" 2>/dev/null || true
 	[ -z "$pid" ] || wait "$pid" 2>/dev/null || true
