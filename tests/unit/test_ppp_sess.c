@@ -3,7 +3,8 @@
  * A PPP session end to end against a scripted client that sends what pppd
  * (as an L2TP LAC's PPP peer) sends: LCP with async options first, CHAP or
  * PAP, IPCP asking for 0.0.0.0 and DNS with VJ compression, CCP and IPV6CP
- * it is not offered, echo, terminate. The test plays the daemon too:
+ * it is not offered, echo, terminate; MS-CHAPv2 with retries as Windows
+ * does it, and IPV6CP when enabled. The test plays the daemon too:
  * it answers AUTH_REQUEST from a users file.
  */
 #include <check.h>
@@ -587,6 +588,180 @@ START_TEST(mschapv2_windows)
 }
 END_TEST
 
+/* A deep copy of an action list (the helpers reuse out's buffer). */
+static void actions_dup(struct ppp_actions *dst, const struct ppp_actions *src)
+{
+	ppp_actions_init(dst);
+	dst->v = malloc(src->cap * sizeof(*dst->v));
+	dst->buf = malloc(src->bcap);
+	ck_assert(dst->v && dst->buf);
+	memcpy(dst->v, src->v, src->n * sizeof(*dst->v));
+	memcpy(dst->buf, src->buf, src->blen);
+	dst->n = src->n;
+	dst->cap = src->cap;
+	dst->blen = src->blen;
+	dst->bcap = src->bcap;
+}
+
+/* Make out a copy of saved again. */
+static void restore(const struct ppp_actions *saved)
+{
+	ppp_actions_free(&out);
+	actions_dup(&out, saved);
+}
+
+/* IPV6CP as Windows runs it: its identifier, our Ack, then it Acks ours. */
+static void ipv6cp_up(const uint8_t peer_id[8])
+{
+	const struct ppp_action *a = sent(PPP_PROTO_IPV6CP, PPP_CONF_REQ);
+	uint8_t req[10] = { IPV6CP_OPT_IFID, 10 }, ours[10];
+	uint8_t id;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(a->chan, PPP_CHAN_UNIT);
+	ck_assert_uint_eq(tu_dlen(a), 10);
+	memcpy(ours, tu_data(&out, a), 10);
+	id = tu_id(&out, a);
+	memcpy(req + 2, peer_id, 8);
+	client(PPP_PROTO_IPV6CP, PPP_CONF_REQ, 1, req, sizeof(req));
+	ck_assert_ptr_nonnull(sent(PPP_PROTO_IPV6CP, PPP_CONF_ACK));
+	client(PPP_PROTO_IPV6CP, PPP_CONF_ACK, id, ours, sizeof(ours));
+	ck_assert_int_eq(sess.ipv6cp.fsm.state, PPP_FSM_OPENED);
+}
+
+/* Authenticated with IPV6CP enabled; *crs gets the NCP Configure-Requests. */
+static void dual_stack_auth(struct ppp_actions *crs)
+{
+	static const uint8_t early[] = { IPV6CP_OPT_IFID, 10, 1, 1, 1, 1, 1, 1, 1, 1 };
+	struct ppp_actions challenge;
+
+	cfg.ipv6cp.enabled = true;
+	lcp_up();
+	/* before the network phase IPV6CP is discarded, not rejected (RFC 1661 §3.4) */
+	actions_dup(&challenge, &out);
+	client(PPP_PROTO_IPV6CP, PPP_CONF_REQ, 1, early, sizeof(early));
+	ck_assert_uint_eq(out.n, 0);
+	ck_assert_uint_eq(sess.stats.drop_phase, 1);
+	restore(&challenge);
+	ppp_actions_free(&challenge);
+	chap_answer("alice", "secret");
+	daemon_verifies();
+	ck_assert_ptr_nonnull(sent(PPP_PROTO_IPCP, PPP_CONF_REQ));
+	ck_assert_ptr_nonnull(sent(PPP_PROTO_IPV6CP, PPP_CONF_REQ));
+	actions_dup(crs, &out);
+}
+
+/* IPV6CP opens first (UP without IPv4), then IPCP (UP with both). */
+START_TEST(ipv6cp_dual_stack)
+{
+	static const uint8_t peer_id[8] = { 0x02, 0x11, 0x22, 0xff, 0xfe, 0x33, 0x44, 0x55 };
+	const struct ppp_action *a;
+	struct ppp_actions crs;
+	uint8_t local[8];
+
+	dual_stack_auth(&crs);
+	ipv6cp_up(peer_id);
+	a = action(PPP_ACT_UP);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->up.ncp, PPP_NCP_IPV6CP);
+	ck_assert(a->up.ipv6);
+	ck_assert_int_eq(memcmp(a->up.peer_ifid, peer_id, 8), 0);
+	ck_assert_int_eq(memcmp(a->up.local_ifid, sess.ipv6cp.our_id, 8), 0);
+	ck_assert_int_ne(memcmp(a->up.local_ifid, "\0\0\0\0\0\0\0\0", 8), 0);
+	memcpy(local, a->up.local_ifid, 8);
+	ck_assert_uint_eq(a->up.peer_ip, 0);
+	ck_assert_uint_eq(a->up.local_ip, 0);
+	ck_assert_uint_eq(a->up.mtu, 1400);
+
+	restore(&crs);
+	ipcp_up(IP(10, 0, 0, 100));
+	a = action(PPP_ACT_UP);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->up.ncp, PPP_NCP_IPCP);
+	ck_assert_uint_eq(a->up.peer_ip, IP(10, 0, 0, 100));
+	ck_assert(a->up.ipv6);
+	ck_assert_int_eq(memcmp(a->up.local_ifid, local, 8), 0);
+	ck_assert_int_eq(memcmp(a->up.peer_ifid, peer_id, 8), 0);
+	ck_assert_uint_eq(sess.stats.proto_rejects, 0);
+	ck_assert_uint_eq(sess.stats.wrong_fd, 0);
+	ck_assert_uint_lt(ppp_sess_next_deadline(&sess), UINT64_MAX);
+	ppp_actions_free(&crs);
+}
+END_TEST
+
+/* An IPv4-only peer Protocol-Rejects IPV6CP: IPCP carries on, nothing more is sent for IPV6CP. */
+START_TEST(ipv6cp_rejected_by_peer)
+{
+	const struct ppp_action *cr;
+	uint8_t rej[16] = { 0x80, 0x57 };
+	struct ppp_actions crs;
+	size_t n;
+
+	dual_stack_auth(&crs);
+	cr = sent(PPP_PROTO_IPV6CP, PPP_CONF_REQ);
+	n = tu_dlen(cr) + 4;
+	memcpy(rej + 2, tu_frame(&out, cr) + 2, n);
+	client(PPP_PROTO_LCP, PPP_PROTO_REJ, 5, rej, 2 + n);
+	ck_assert_ptr_null(action(PPP_ACT_DOWN));
+	ck_assert_ptr_null(sent(PPP_PROTO_LCP, PPP_TERM_REQ));
+	ck_assert_int_eq(sess.phase, PPP_PHASE_NETWORK);
+	ck_assert_uint_eq(sess.ipv6cp.fsm.deadline, UINT64_MAX);
+	restore(&crs);
+	ipcp_up(IP(10, 0, 0, 100));
+	ck_assert(!action(PPP_ACT_UP)->up.ipv6);
+	/* a late IPV6CP packet of the peer's is now rejected like a disabled one */
+	client(PPP_PROTO_IPV6CP, PPP_CONF_REQ, 9, rej + 2, 14);
+	ck_assert_ptr_nonnull(sent(PPP_PROTO_LCP, PPP_PROTO_REJ));
+	ppp_actions_free(&crs);
+}
+END_TEST
+
+/* An IPv6-only peer rejects IPCP: the link stays for IPV6CP; rejecting both ends it. */
+START_TEST(ipcp_rejected_ipv6_only)
+{
+	static const uint8_t peer_id[8] = { 1, 2, 3, 4, 5, 6, 7, 9 };
+	uint8_t rej4[] = { 0x80, 0x21, PPP_CONF_REQ, 1, 0, 4 };
+	uint8_t rej6[] = { 0x80, 0x57, PPP_CONF_REQ, 1, 0, 4 };
+	struct ppp_actions crs;
+	const struct ppp_action *a;
+
+	dual_stack_auth(&crs);
+	ipv6cp_up(peer_id);
+	client(PPP_PROTO_LCP, PPP_PROTO_REJ, 5, rej4, sizeof(rej4));
+	ck_assert_ptr_null(sent(PPP_PROTO_LCP, PPP_TERM_REQ));
+	ck_assert_int_eq(sess.phase, PPP_PHASE_NETWORK);
+	ck_assert_uint_eq(sess.ipcp.fsm.deadline, UINT64_MAX);
+	client(PPP_PROTO_LCP, PPP_PROTO_REJ, 6, rej6, sizeof(rej6));
+	a = sent(PPP_PROTO_LCP, PPP_TERM_REQ);
+	ck_assert_ptr_nonnull(a);
+	client(PPP_PROTO_LCP, PPP_TERM_ACK, tu_id(&out, a), NULL, 0);
+	a = action(PPP_ACT_DOWN);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(a->reason, PPP_DOWN_PROTO_REJECTED);
+	ppp_actions_free(&crs);
+}
+END_TEST
+
+/* Disabled (the default): IPV6CP in the network phase is Protocol-Rejected, as before. */
+START_TEST(ipv6cp_disabled_rejected)
+{
+	static const uint8_t v6cp[] = { IPV6CP_OPT_IFID, 10, 1, 2, 3, 4, 5, 6, 7, 8 };
+	const struct ppp_action *a;
+
+	lcp_up();
+	chap_answer("alice", "secret");
+	daemon_verifies();
+	ck_assert_ptr_null(sent(PPP_PROTO_IPV6CP, PPP_CONF_REQ));
+	client(PPP_PROTO_IPV6CP, PPP_CONF_REQ, 1, v6cp, sizeof(v6cp));
+	a = sent(PPP_PROTO_LCP, PPP_PROTO_REJ);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(tu_data(&out, a)[0], 0x80);
+	ck_assert_uint_eq(tu_data(&out, a)[1], 0x57);
+	ck_assert_uint_eq(sess.stats.proto_rejects, 1);
+	ck_assert_int_eq(sess.ipv6cp.fsm.state, PPP_FSM_INITIAL);
+}
+END_TEST
+
 static Suite *sess_suite(void)
 {
 	Suite *s = suite_create("ppp_sess");
@@ -605,6 +780,10 @@ static Suite *sess_suite(void)
 	tcase_add_test(tc, garbage_frames);
 	tcase_add_test(tc, small);
 	tcase_add_loop_test(tc, mschapv2_windows, 0, sizeof(ms_tries) / sizeof(ms_tries[0]));
+	tcase_add_test(tc, ipv6cp_dual_stack);
+	tcase_add_test(tc, ipv6cp_rejected_by_peer);
+	tcase_add_test(tc, ipcp_rejected_ipv6_only);
+	tcase_add_test(tc, ipv6cp_disabled_rejected);
 	suite_add_tcase(s, tc);
 	return s;
 }
