@@ -45,6 +45,7 @@ enum key_type {
 	KT_DNS,        /* uint32_t[2] */
 	KT_POOL,       /* char *, validated with ip_pool_parse */
 	KT_IFNAME,     /* char[16]: "" or a template with one %d */
+	KT_HOSTPORT,   /* struct lns_addr: "" (off) or addr:port, port required */
 };
 
 struct key_def {
@@ -63,6 +64,8 @@ static const struct key_def keys[] = {
 	{ SECT_LNSD, "hostname", KT_HOSTNAME, C(hostname), 0, 0 },
 	{ SECT_LNSD, "dataplane", KT_DATAPLANE, C(dataplane), 0, 0 },
 	{ SECT_LNSD, "log-level", KT_LOGLEVEL, C(log_level), 0, 0 },
+	{ SECT_LNSD, "metrics", KT_HOSTPORT, C(metrics), 0, 0 },
+	{ SECT_LNSD, "metrics-sessions", KT_BOOL, C(metrics_sessions), 0, 0 },
 	{ SECT_L2TP, "secret", KT_STR, C(secret), 0, 0 },
 	{ SECT_L2TP, "hide-avps", KT_BOOL, C(hide_avps), 0, 0 },
 	{ SECT_L2TP, "hello-interval", KT_SECONDS, C(hello_interval_ms), 0, 3600000 },
@@ -749,6 +752,17 @@ static int set_value(struct parser *p, const struct key_def *k, const char *lbl,
 		}
 		strcpy(field, v);
 		return 0;
+	case KT_HOSTPORT:
+		memset(field, 0, sizeof(struct lns_addr));
+		/* The port is required: an HTTP listener has no natural default. */
+		if (*v && (parse_hostport(v, field) || !strchr(v[0] == '[' ? strchr(v, ']') : v,
+							      ':'))) {
+			memset(field, 0, sizeof(struct lns_addr));
+			perr(p, "%s: \"%s\" is not an address:port (like 127.0.0.1:9101 or "
+			     "[::1]:9101)", lbl, v);
+			return -1;
+		}
+		return 0;
 	case KT_DATAPLANE:
 		if (strcmp(v, "auto") == 0)
 			*(enum conf_dataplane *)field = CONF_DP_AUTO;
@@ -1150,6 +1164,9 @@ void conf_dump(const struct lnsd_conf *c, FILE *f)
 	fprintf(f, "\ncontrol-socket = %s\nhostname = %s\ndataplane = %s\nlog-level = %s\n",
 		c->control_socket, c->hostname, dp[c->dataplane],
 		log_level_str((enum log_level)c->log_level));
+	fprintf(f, "metrics =%s%s\nmetrics-sessions = %s\n", c->metrics.family ? " " : "",
+		c->metrics.family ? lns_addr_str(&c->metrics, abuf, sizeof(abuf)) : "",
+		c->metrics_sessions ? "yes" : "no");
 	fprintf(f, "\n[l2tp]\nsecret =%s%s\nhide-avps = %s\n", *c->secret ? " " : "", c->secret,
 		c->hide_avps ? "yes" : "no");
 	dump_seconds(f, "hello-interval", c->hello_interval_ms);

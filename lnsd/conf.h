@@ -56,6 +56,8 @@ struct lnsd_conf {
 	char hostname[64];
 	enum conf_dataplane dataplane;
 	int log_level;               /* enum log_level */
+	struct lns_addr metrics;     /* Prometheus /metrics listener; family 0: off */
+	bool metrics_sessions;       /* per-session series too (one set per session) */
 	/* [l2tp] */
 	char *secret;                /* "" = no tunnel authentication */
 	bool hide_avps;

@@ -59,6 +59,7 @@ struct eng_session {
 	int ifindex;
 	uint32_t ip;                  /* peer address while IPCP is up */
 	bool dead;                    /* PPP is over; the CDN is queued */
+	bool was_up;                  /* IPCP opened once: setup latency counted */
 	char username[64];
 	struct kg_l2tp_stats kst;     /* cached kernel counters */
 	struct ppp_sess ppp;
@@ -98,6 +99,7 @@ struct engine {
 	struct eng_cdn *cdns;         /* queued CDNs */
 	size_t n_cdns, cap_cdns;
 	uint64_t tstats_ms, sstats_ms;    /* when the kernel counters were dumped */
+	struct eng_counters ctr;
 	uint8_t rx[ENG_RX_BUF];
 };
 
@@ -111,6 +113,23 @@ static const char *const eng_drop_names[ENG_DROP_COUNT] = {
 const char *eng_drop_str(enum eng_drop d)
 {
 	return d < ENG_DROP_COUNT ? eng_drop_names[d] : "?";
+}
+
+/* 10 ms (a LAN LAC, control plane only) to 30 s (setup-timeout's default). */
+const uint32_t eng_setup_bucket_ms[ENG_SETUP_BUCKETS] = {
+	10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 20000, 30000,
+};
+
+static void count_setup(struct engine *e, const struct l2tp_sess *s, uint64_t now)
+{
+	uint64_t ms = now > s->created_ms ? now - s->created_ms : 0;
+	size_t i = 0;
+
+	while (i < ENG_SETUP_BUCKETS && ms > eng_setup_bucket_ms[i])
+		i++;
+	e->ctr.setup_le[i]++;
+	e->ctr.setup_count++;
+	e->ctr.setup_sum_ms += ms;
 }
 
 uint64_t engine_now_ms(void)
@@ -529,6 +548,8 @@ static void do_auth(struct engine *e, struct eng_session *es, const struct ppp_a
 	ok = e->users && ppp_users_check(e->users, e->ppp_name, &req, &match);
 	if (ok && match && match->no_addr)
 		ok = false;
+	if ((unsigned)req.method < PPP_AUTH_METHOD_COUNT)
+		e->ctr.auth[req.method][ok]++;
 	if (ok && match)
 		attrs.peer_ip = match->ip;
 	eng_sess_prefix(es->sess, pfx, sizeof(pfx));
@@ -578,6 +599,10 @@ static void do_up(struct engine *e, struct eng_session *es, const struct ppp_up_
 		return;
 	}
 	es->ip = up->peer_ip;
+	if (!es->was_up) {
+		es->was_up = true;
+		count_setup(e, es->sess, engine_now_ms());
+	}
 	inet_ntop(AF_INET, &l, ls, sizeof(ls));
 	inet_ntop(AF_INET, &p, ps, sizeof(ps));
 	log_notice("%s: %s up, user \"%s\", %s peer %s, mtu %u",
@@ -852,14 +877,34 @@ void engine_session_info(const struct engine *e, const struct l2tp_sess *s,
 	}
 }
 
-void engine_tunnel_kstats(const struct engine *e, const struct l2tp_tun *t,
+bool engine_tunnel_kstats(const struct engine *e, const struct l2tp_tun *t,
 			  struct kg_l2tp_stats *out)
 {
 	const struct eng_tunnel *et = t->user;
 
 	memset(out, 0, sizeof(*out));
-	if (et && et->kernel)
-		*out = et->kst;
+	if (!et || !et->kernel)
+		return false;
+	*out = et->kst;
+	return true;
+}
+
+bool engine_session_kstats(const struct engine *e, const struct l2tp_sess *s,
+			   struct kg_l2tp_stats *out)
+{
+	const struct eng_session *es = s->user;
+
+	memset(out, 0, sizeof(*out));
+	/* The kernel session lives as long as the PPPoX socket. */
+	if (!es || es->kp.pppox_fd < 0)
+		return false;
+	*out = es->kst;
+	return true;
+}
+
+const struct eng_counters *engine_counters(const struct engine *e)
+{
+	return &e->ctr;
 }
 
 static void log_tunnel_state(const struct lns_action *a)
@@ -958,6 +1003,8 @@ static void execute_list(struct engine *e)
 			if (a->new_state == L2TP_SESS_ESTABLISHED && e->dataplane == ENG_DP_KERNEL &&
 			    !a->sess->user)
 				session_start(e, a->sess);
+			else if (a->new_state == L2TP_SESS_ESTABLISHED)
+				count_setup(e, a->sess, a->sess->established_ms);
 			break;
 		case LNS_ACT_SESSION_FREE:
 			log_debug("%s: freed", eng_sess_prefix(a->sess, pfx, sizeof(pfx)));
@@ -1445,6 +1492,9 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 	ppp_cfg_for(e, nc);
 	if (strcmp(nc->control_socket, e->conf->control_socket) != 0)
 		log_warn("reload: control-socket changes take effect at the next start");
+	if (!lns_addr_eq(&nc->metrics, &e->conf->metrics) &&
+	    (nc->metrics.family || e->conf->metrics.family))
+		log_warn("reload: metrics address changes take effect at the next start");
 	if (nc->dataplane != e->conf->dataplane)
 		log_warn("reload: dataplane changes take effect at the next start");
 	log_set_level((enum log_level)nc->log_level);

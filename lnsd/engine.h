@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "kg_l2tp.h"
 #include "l2tp_lns.h"
+#include "ppp_act.h"
 
 /* Socket-level drops the daemon counts itself (the lib counts protocol drops). */
 enum eng_drop {
@@ -66,12 +67,32 @@ struct eng_sess_info {
 	uint32_t ip;                  /* host order, 0: none */
 	struct kg_l2tp_stats st;      /* kernel counters (cached, at most ~1 s old) */
 };
+/*
+ * Session setup latency: ICRQ to PPP up (IPCP opened) with the kernel data
+ * plane, ICRQ to ICCN processed without it. Upper bounds in milliseconds;
+ * one more bucket (+Inf) counts the rest.
+ */
+#define ENG_SETUP_BUCKETS 12
+extern const uint32_t eng_setup_bucket_ms[ENG_SETUP_BUCKETS];
+
+/* What the engine counts beyond the lib's struct l2tp_lns_stats. */
+struct eng_counters {
+	uint64_t auth[PPP_AUTH_METHOD_COUNT][2];      /* [method][1: success, 0: failure] */
+	uint64_t setup_le[ENG_SETUP_BUCKETS + 1];     /* per bucket, not cumulative */
+	uint64_t setup_count, setup_sum_ms;
+};
+const struct eng_counters *engine_counters(const struct engine *e);
+
 /* Refresh the cached kernel counters (one dump each) if older than a second. */
 void engine_refresh_kstats(struct engine *e, bool tunnels, bool sessions);
 void engine_session_info(const struct engine *e, const struct l2tp_sess *s,
 			 struct eng_sess_info *out);
-void engine_tunnel_kstats(const struct engine *e, const struct l2tp_tun *t,
+/* false (and zeros) when the tunnel has no kernel tunnel. */
+bool engine_tunnel_kstats(const struct engine *e, const struct l2tp_tun *t,
 			  struct kg_l2tp_stats *out);
+/* false (and zeros) when the session has no kernel session. */
+bool engine_session_kstats(const struct engine *e, const struct l2tp_sess *s,
+			   struct kg_l2tp_stats *out);
 uint64_t engine_now_ms(void);         /* CLOCK_MONOTONIC, the lib's time base */
 
 /* Log prefixes: "tunnel 12/34 192.0.2.1:1701", "... session 5/6". */

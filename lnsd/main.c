@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "kg_probe.h"
 #include "log.h"
+#include "metrics.h"
 
 /* How long SIGTERM waits for peers to acknowledge StopCCN. */
 #define SHUTDOWN_GRACE_MS 2000
@@ -131,6 +132,7 @@ int main(int argc, char **argv)
 	struct lnsd_conf *conf;
 	struct ev_loop *loop;
 	struct ctl *ctl;
+	struct metrics *metrics = NULL;
 	ev_signal s_term, s_int, s_hup;
 	int opt;
 
@@ -200,6 +202,11 @@ int main(int argc, char **argv)
 	if (!ctl)
 		fatal("%s", err);
 	log_notice("control socket %s", conf->control_socket);
+	if (conf->metrics.family) {
+		metrics = metrics_new(loop, eng, &conf->metrics, err, sizeof(err));
+		if (!metrics)
+			fatal("%s", err);
+	}
 	conf_unref(conf);   /* the engine holds its own reference */
 
 	ev_signal_init(&s_term, sig_term, SIGTERM);
@@ -212,6 +219,7 @@ int main(int argc, char **argv)
 
 	ev_run(loop, 0);
 
+	metrics_free(metrics);
 	ctl_free(ctl);
 	engine_free(eng);
 	log_notice("stopped");

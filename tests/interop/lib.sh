@@ -32,6 +32,7 @@ PFX=lnsit-$TEST_NAME-$$
 NS_LNS=$PFX-lns
 LNS_ADDR=192.0.2.1
 LNS_HOSTNAME=lnsd-under-test
+LNSD_EXTRA=""     # more [lnsd] lines for lnsd.conf (e.g. metrics = ...)
 RUN=""            # private runtime dir for sockets and pipes (short path)
 LNS_PID=""
 LNS_LOG=""
@@ -170,6 +171,7 @@ lns_write_config() {
 listen = $LNS_ADDR:1701
 control-socket = $RUN/lnsd.sock
 hostname = $LNS_HOSTNAME
+$LNSD_EXTRA
 
 [l2tp]
 $extra_l2tp

@@ -94,6 +94,8 @@ START_TEST(empty_file_gives_defaults)
 	ck_assert_msg(c != NULL, "%s", err);
 	ck_assert_uint_eq(c->n_listen, 1);
 	ck_assert_str_eq(lns_addr_str(&c->listen[0], buf, sizeof(buf)), "0.0.0.0:1701");
+	ck_assert_uint_eq(c->metrics.family, 0);     /* metrics off unless set */
+	ck_assert(!c->metrics_sessions);
 	conf_unref(c);
 }
 END_TEST
@@ -108,6 +110,8 @@ START_TEST(every_key)
 		"hostname = lns-test\n"
 		"dataplane = none\n"
 		"log-level = debug\n"
+		"metrics = 127.0.0.1:9101\n"
+		"metrics-sessions = yes\n"
 		"[l2tp]\n"
 		"secret = s3cret ; inline comment\n"
 		"hide-avps = yes\n"
@@ -152,6 +156,8 @@ START_TEST(every_key)
 	ck_assert_str_eq(c->hostname, "lns-test");
 	ck_assert_int_eq(c->dataplane, CONF_DP_NONE);
 	ck_assert_int_eq(c->log_level, LOG_LVL_DEBUG);
+	ck_assert_str_eq(lns_addr_str(&c->metrics, b, sizeof(b)), "127.0.0.1:9101");
+	ck_assert(c->metrics_sessions);
 	ck_assert_str_eq(c->secret, "s3cret");
 	ck_assert(c->hide_avps);
 	ck_assert_uint_eq(c->hello_interval_ms, 0);
@@ -259,6 +265,14 @@ static const struct {
 	{ "[lnsd]\nsecret = 1\n", "t.conf:2: [lnsd] secret: unknown key" },
 	{ "[lnsd]\nlisten = 1.2.3.4:99999\n",
 	  "t.conf:2: [lnsd] listen: \"1.2.3.4:99999\" is not an address:port (like 0.0.0.0:1701 or [::]:1701)" },
+	{ "[lnsd]\nmetrics = 127.0.0.1\n",
+	  "t.conf:2: [lnsd] metrics: \"127.0.0.1\" is not an address:port (like 127.0.0.1:9101 or [::1]:9101)" },
+	{ "[lnsd]\nmetrics = [::1]\n",
+	  "t.conf:2: [lnsd] metrics: \"[::1]\" is not an address:port (like 127.0.0.1:9101 or [::1]:9101)" },
+	{ "[lnsd]\nmetrics = localhost:9101\n",
+	  "t.conf:2: [lnsd] metrics: \"localhost:9101\" is not an address:port (like 127.0.0.1:9101 or [::1]:9101)" },
+	{ "[lnsd]\nmetrics-sessions = maybe\n",
+	  "t.conf:2: [lnsd] metrics-sessions: \"maybe\" is not yes or no" },
 	{ "[lnsd]\nlisten = 0.0.0.0:1701, ::1\n",
 	  "t.conf:2: [lnsd] listen: \"::1\" is not an address:port (like 0.0.0.0:1701 or [::]:1701)" },
 	{ "[lnsd]\nlisten = host.example:1701\n",
@@ -353,6 +367,22 @@ START_TEST(file_errors_name_the_file)
 		 path);
 	ck_assert_str_eq(err, want);
 	unlink(path);
+}
+END_TEST
+
+/* metrics takes an IPv6 address in brackets, and the dump writes it back the same way. */
+START_TEST(metrics_v6)
+{
+	char err[CONF_ERR_LEN], b[LNS_ADDR_STRLEN], *d;
+	struct lnsd_conf *c = load("[lnsd]\nmetrics = [::1]:9101\n", err);
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_uint_eq(c->metrics.family, 6);
+	ck_assert_str_eq(lns_addr_str(&c->metrics, b, sizeof(b)), "[::1]:9101");
+	d = dump_str(c);
+	ck_assert_msg(strstr(d, "\nmetrics = [::1]:9101\nmetrics-sessions = no\n") != NULL, "%s", d);
+	free(d);
+	conf_unref(c);
 }
 END_TEST
 
@@ -505,6 +535,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, file_errors_name_the_file);
 	tcase_add_test(tc, example_golden_round_trip);
+	tcase_add_test(tc, metrics_v6);
 	tcase_add_loop_test(tc, peer_matching, 0, (int)(sizeof(match_cases) / sizeof(match_cases[0])));
 	tcase_add_test(tc, peer_settings_inherit);
 	tcase_add_test(tc, cidr_edges);

@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* GET /metrics: Prometheus text exposition format 0.0.4 over libmicrohttpd. */
+#include "metrics.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+/* A scraper that stalls must not hold a connection slot for long. */
+#define METRICS_CONN_TIMEOUT_S 10
+#define METRICS_MAX_CONNS 16
+
+struct metrics {
+	struct ev_loop *loop;
+	struct engine *eng;
+	struct MHD_Daemon *d;
+	ev_io io;                 /* MHD's epoll fd */
+	ev_timer timer;           /* MHD's own timeouts, and work it left pending */
+	double start_time;
+};
+
+/* ---- formatting ---------------------------------------------------------- */
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* A label value from one of our names: lower case, anything else '_' ("data-in-userspace"). */
+static const char *token(const char *in, char *buf, size_t len)
+{
+	size_t i = 0;
+
+	for (; in[i] && i + 1 < len; i++)
+		buf[i] = isalnum((unsigned char)in[i]) ? (char)tolower((unsigned char)in[i]) : '_';
+	buf[i] = '\0';
+	return buf;
+}
+
+/* Label value escaping (exposition format: backslash, double quote, newline). */
+static void label_value(FILE *f, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fputc('\\', f);
+		if (*v == '\n') {
+			fputs("\\n", f);
+			continue;
+		}
+		fputc(*v, f);
+	}
+}
+
+static void sample_u64(FILE *f, const char *name, const char *lname, const char *lvalue,
+		       uint64_t v)
+{
+	if (!lname) {
+		fprintf(f, "%s %llu\n", name, (unsigned long long)v);
+		return;
+	}
+	fprintf(f, "%s{%s=\"", name, lname);
+	label_value(f, lvalue);
+	fprintf(f, "\"} %llu\n", (unsigned long long)v);
+}
+
+/* The address alone: a NATed LAC's port is not worth a label (cardinality). */
+static const char *peer_addr(const struct lns_addr *a, char *buf, size_t len)
+{
+	if (!inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->addr, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/* ---- metric families ----------------------------------------------------- */
+
+static void render_info(FILE *f, struct engine *e, double start_time)
+{
+	family(f, "lnsd_build_info", "gauge", "lnsd build; the value is always 1.");
+	fputs("lnsd_build_info{version=\"", f);
+	label_value(f, LNSD_VERSION);
+	fputs("\"} 1\n", f);
+	family(f, "lnsd_start_time_seconds", "gauge",
+	       "When lnsd started, in seconds since the Unix epoch.");
+	fprintf(f, "lnsd_start_time_seconds %.3f\n", start_time);
+	family(f, "lnsd_kernel_dataplane", "gauge",
+	       "1 when sessions are carried by the kernel (managed L2TP tunnels and PPP), "
+	       "0 for control plane only.");
+	fprintf(f, "lnsd_kernel_dataplane %d\n", engine_dataplane(e) == ENG_DP_KERNEL);
+}
+
+static void render_states(FILE *f, const struct l2tp_lns_stats *st)
+{
+	char b[32];
+
+	family(f, "lnsd_tunnels", "gauge", "L2TP tunnels (control connections) by state.");
+	for (int i = 0; i < L2TP_TUN_DEAD; i++)
+		sample_u64(f, "lnsd_tunnels", "state",
+			   token(l2tp_tun_state_str((enum l2tp_tun_state)i), b, sizeof(b)),
+			   st->tunnels_by_state[i]);
+	family(f, "lnsd_sessions", "gauge", "L2TP sessions (calls) by state.");
+	for (int i = 0; i < L2TP_SESS_DEAD; i++)
+		sample_u64(f, "lnsd_sessions", "state",
+			   token(l2tp_sess_state_str((enum l2tp_sess_state)i), b, sizeof(b)),
+			   st->sessions_by_state[i]);
+}
+
+static void render_messages(FILE *f, const struct l2tp_lns_stats *st)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} dir[] = {
+		{ "lnsd_control_messages_received_total",
+		  "L2TP control messages received, by message type (ZLB: zero-length acks).",
+		  offsetof(struct l2tp_lns_stats, rx_msgs) },
+		{ "lnsd_control_messages_sent_total",
+		  "L2TP control messages sent the first time, by message type.",
+		  offsetof(struct l2tp_lns_stats, tx_msgs) },
+	};
+
+	for (size_t d = 0; d < sizeof(dir) / sizeof(dir[0]); d++) {
+		const uint64_t *v = (const uint64_t *)((const char *)st + dir[d].off);
+
+		family(f, dir[d].name, "counter", dir[d].help);
+		for (uint16_t t = 0; t < L2TP_MSG_TYPE_COUNT; t++) {
+			const char *n = l2tp_msg_type_str(t);
+
+			if (strcmp(n, "unknown") != 0)
+				sample_u64(f, dir[d].name, "type", n, v[t]);
+		}
+	}
+	family(f, "lnsd_control_retransmissions_total", "counter",
+	       "L2TP control messages sent again after the retransmission timeout.");
+	sample_u64(f, "lnsd_control_retransmissions_total", NULL, NULL, st->retransmits);
+}
+
+static void render_setups(FILE *f, const struct l2tp_lns_stats *st)
+{
+	char code[8];
+
+	family(f, "lnsd_tunnel_setups_total", "counter",
+	       "Tunnel setups started (SCCRQ accepted, SCCRP sent).");
+	sample_u64(f, "lnsd_tunnel_setups_total", NULL, NULL, st->tunnels_created);
+	family(f, "lnsd_tunnels_established_total", "counter", "Tunnels that reached established.");
+	sample_u64(f, "lnsd_tunnels_established_total", NULL, NULL, st->tunnels_established);
+	family(f, "lnsd_tunnel_setup_failures_total", "counter",
+	       "Tunnels that closed before they were established.");
+	sample_u64(f, "lnsd_tunnel_setup_failures_total", NULL, NULL, st->tunnels_failed);
+	family(f, "lnsd_stopccn_sent_total", "counter",
+	       "StopCCN sent, by Result Code (RFC 2661 section 4.4.2), refused SCCRQs included.");
+	for (size_t r = 1; r < sizeof(st->stopccn_sent_by_result) / sizeof(uint64_t); r++) {
+		snprintf(code, sizeof(code), "%zu", r);
+		sample_u64(f, "lnsd_stopccn_sent_total", "result", code,
+			   st->stopccn_sent_by_result[r]);
+	}
+	family(f, "lnsd_session_setups_total", "counter",
+	       "Session setups started (ICRQ accepted, ICRP sent).");
+	sample_u64(f, "lnsd_session_setups_total", NULL, NULL, st->sessions_created);
+	family(f, "lnsd_sessions_established_total", "counter",
+	       "Sessions that reached established (ICCN processed).");
+	sample_u64(f, "lnsd_sessions_established_total", NULL, NULL, st->sessions_established);
+	family(f, "lnsd_session_setup_failures_total", "counter",
+	       "Sessions that closed before they were established.");
+	sample_u64(f, "lnsd_session_setup_failures_total", NULL, NULL, st->sessions_failed);
+	family(f, "lnsd_cdn_sent_total", "counter",
+	       "CDN sent, by Result Code (RFC 2661 section 4.4.2), refused ICRQs included.");
+	for (size_t r = 1; r < sizeof(st->cdn_sent_by_result) / sizeof(uint64_t); r++) {
+		snprintf(code, sizeof(code), "%zu", r);
+		sample_u64(f, "lnsd_cdn_sent_total", "result", code, st->cdn_sent_by_result[r]);
+	}
+}
+
+static void render_drops(FILE *f, struct engine *e, const struct l2tp_lns_stats *st)
+{
+	const uint64_t *sock = engine_drops(e);
+	char b[48];
+
+	family(f, "lnsd_dropped_packets_total", "counter",
+	       "Control packets dropped or not sent, by reason (protocol and socket level).");
+	for (int i = 0; i < L2TP_DROP_COUNT; i++)
+		sample_u64(f, "lnsd_dropped_packets_total", "reason",
+			   token(l2tp_lns_drop_str((enum l2tp_lns_drop)i), b, sizeof(b)),
+			   st->drops[i]);
+	for (int i = 0; i < ENG_DROP_COUNT; i++)
+		sample_u64(f, "lnsd_dropped_packets_total", "reason",
+			   token(eng_drop_str((enum eng_drop)i), b, sizeof(b)), sock[i]);
+	family(f, "lnsd_decode_errors_total", "counter",
+	       "Packets dropped as undecodable (reason=\"decode\" above), by what was wrong.");
+	for (int i = L2TP_DEC_OK + 1; i < L2TP_DEC_ERR_COUNT; i++)
+		sample_u64(f, "lnsd_decode_errors_total", "reason",
+			   token(l2tp_decode_err_str((enum l2tp_decode_err)i), b, sizeof(b)),
+			   st->decode_err[i]);
+}
+
+/*
+ * Method labels by enum ppp_auth_method. MS-CHAPv2 (RFC 2759) takes the
+ * place after CHAP-MD5 that lib/ppp_act.h keeps for it: its label appears
+ * once PPP_AUTH_METHOD_COUNT includes it.
+ */
+static const char *const auth_method_names[] = {
+	[PPP_AUTH_PAP] = "pap",
+	[PPP_AUTH_CHAP_MD5] = "chap",
+	[PPP_AUTH_CHAP_MD5 + 1] = "mschapv2",
+};
+
+static void render_ppp(FILE *f, const struct eng_counters *c)
+{
+	family(f, "lnsd_ppp_auth_total", "counter",
+	       "PPP authentications decided by lnsd, by method and result.");
+	for (size_t m = 0; m < PPP_AUTH_METHOD_COUNT; m++) {
+		const char *n = m < sizeof(auth_method_names) / sizeof(auth_method_names[0])
+					? auth_method_names[m]
+					: NULL;
+
+		if (!n)
+			continue;
+		for (int ok = 1; ok >= 0; ok--)
+			fprintf(f, "lnsd_ppp_auth_total{method=\"%s\",result=\"%s\"} %llu\n", n,
+				ok ? "success" : "failure", (unsigned long long)c->auth[m][ok]);
+	}
+}
+
+static void render_setup_histogram(FILE *f, const struct eng_counters *c)
+{
+	static const char *const name = "lnsd_session_setup_duration_seconds";
+	uint64_t cum = 0;
+
+	family(f, name, "histogram",
+	       "From ICRQ to PPP up (IPCP opened) with the kernel data plane, to the ICCN "
+	       "without it.");
+	for (size_t i = 0; i < ENG_SETUP_BUCKETS; i++) {
+		cum += c->setup_le[i];
+		fprintf(f, "%s_bucket{le=\"%g\"} %llu\n", name, eng_setup_bucket_ms[i] / 1000.0,
+			(unsigned long long)cum);
+	}
+	fprintf(f, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)c->setup_count);
+	fprintf(f, "%s_sum %.3f\n", name, (double)c->setup_sum_ms / 1000.0);
+	fprintf(f, "%s_count %llu\n", name, (unsigned long long)c->setup_count);
+}
+
+/* Kernel counters (DESIGN.md §4: STATS), per tunnel and per session. */
+static const struct kstat_def {
+	const char *suffix, *help;
+	size_t off;
+} kstats[] = {
+#define K(f, h) { #f "_total", h, offsetof(struct kg_l2tp_stats, f) }
+	K(rx_packets, "Data packets received by the kernel."),
+	K(tx_packets, "Data packets sent by the kernel."),
+	K(rx_bytes, "Data bytes received by the kernel (L2TP header and payload)."),
+	K(tx_bytes, "Data bytes sent by the kernel (L2TP header and payload)."),
+	K(rx_errors, "Receive errors counted by the kernel."),
+	K(tx_errors, "Transmit errors counted by the kernel."),
+	K(rx_seq_discards, "Data packets the kernel discarded for their sequence number."),
+	K(rx_oos_packets, "Data packets the kernel received out of sequence."),
+	K(rx_invalid, "Invalid data packets the kernel dropped."),
+#undef K
+};
+#define N_KSTATS (sizeof(kstats) / sizeof(kstats[0]))
+
+static uint64_t kstat(const struct kg_l2tp_stats *st, size_t i)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)st + kstats[i].off, sizeof(v));
+	return v;
+}
+
+static void render_tunnels(FILE *f, struct engine *e)
+{
+	const struct l2tp_lns *lns = engine_lns(e);
+	struct kg_l2tp_stats st;
+	char name[64], help[160], a[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < N_KSTATS; i++) {
+		snprintf(name, sizeof(name), "lnsd_tunnel_%s", kstats[i].suffix);
+		snprintf(help, sizeof(help), "%s Per tunnel, from the kernel.", kstats[i].help);
+		family(f, name, "counter", help);
+		for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t;
+		     t = l2tp_lns_next_tunnel(lns, t))
+			if (engine_tunnel_kstats(e, t, &st))
+				fprintf(f, "%s{tunnel_id=\"%u\",peer=\"%s\"} %llu\n", name, t->tid,
+					peer_addr(&t->peer, a, sizeof(a)),
+					(unsigned long long)kstat(&st, i));
+	}
+}
+
+static void render_sessions(FILE *f, struct engine *e)
+{
+	const struct l2tp_lns *lns = engine_lns(e);
+	struct kg_l2tp_stats st;
+	char name[64], help[160];
+
+	for (size_t i = 0; i < N_KSTATS; i++) {
+		snprintf(name, sizeof(name), "lnsd_session_%s", kstats[i].suffix);
+		snprintf(help, sizeof(help), "%s Per session, from the kernel.", kstats[i].help);
+		family(f, name, "counter", help);
+		for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t;
+		     t = l2tp_lns_next_tunnel(lns, t))
+			for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL); s;
+			     s = l2tp_tun_next_session(t, s))
+				if (engine_session_kstats(e, s, &st))
+					fprintf(f, "%s{tunnel_id=\"%u\",session_id=\"%u\"} %llu\n",
+						name, t->tid, s->sid,
+						(unsigned long long)kstat(&st, i));
+	}
+}
+
+/* Open descriptors, without the one reading /proc/self/fd. */
+static long open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	long n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && atoi(de->d_name) != dirfd(d))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* The process_* family every Prometheus client library exports. */
+static void render_process(FILE *f, double start_time)
+{
+	unsigned long long vsz = 0, rss = 0;
+	long page = sysconf(_SC_PAGESIZE), fds = open_fds();
+	struct rusage ru;
+	struct rlimit rl;
+	FILE *sm = fopen("/proc/self/statm", "re");
+
+	if (sm) {
+		if (fscanf(sm, "%llu %llu", &vsz, &rss) != 2)
+			vsz = rss = 0;
+		fclose(sm);
+	}
+	family(f, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+	fprintf(f, "process_resident_memory_bytes %llu\n", rss * (unsigned long long)page);
+	family(f, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.");
+	fprintf(f, "process_virtual_memory_bytes %llu\n", vsz * (unsigned long long)page);
+	if (fds >= 0) {
+		family(f, "process_open_fds", "gauge", "Number of open file descriptors.");
+		fprintf(f, "process_open_fds %ld\n", fds);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		family(f, "process_max_fds", "gauge", "Maximum number of open file descriptors.");
+		fprintf(f, "process_max_fds %llu\n", (unsigned long long)rl.rlim_cur);
+	}
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		family(f, "process_cpu_seconds_total", "counter",
+		       "Total user and system CPU time spent in seconds.");
+		fprintf(f, "process_cpu_seconds_total %.3f\n",
+			(double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+				(double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+	}
+	family(f, "process_start_time_seconds", "gauge",
+	       "Start time of the process since the Unix epoch in seconds.");
+	fprintf(f, "process_start_time_seconds %.3f\n", start_time);
+}
+
+void metrics_render(struct engine *e, double start_time, FILE *f)
+{
+	const struct l2tp_lns_stats *st = l2tp_lns_stats(engine_lns(e));
+	const struct eng_counters *c = engine_counters(e);
+	bool kernel = engine_dataplane(e) == ENG_DP_KERNEL;
+	bool per_session = kernel && engine_conf(e)->metrics_sessions;
+
+	render_info(f, e, start_time);
+	render_states(f, st);
+	render_messages(f, st);
+	render_setups(f, st);
+	render_drops(f, e, st);
+	render_ppp(f, c);
+	render_setup_histogram(f, c);
+	if (kernel) {
+		/* At most one tunnel dump (and one session dump) per second. */
+		engine_refresh_kstats(e, true, per_session);
+		render_tunnels(f, e);
+	}
+	if (per_session)
+		render_sessions(f, e);
+	render_process(f, start_time);
+}
+
+/* ---- HTTP ----------------------------------------------------------------- */
+
+static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *text)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text,
+								  MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
+
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **con_cls)
+{
+	static int headers_seen;
+	struct metrics *m = cls;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	/* First call: headers only. Answer on the next one, body (if any) discarded. */
+	if (!*con_cls) {
+		*con_cls = &headers_seen;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (strcmp(url, "/metrics") != 0)
+		return reply_text(c, MHD_HTTP_NOT_FOUND, "not found: lnsd serves /metrics\n");
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+	metrics_render(m->eng, m->start_time, f);
+	if (fclose(f) != 0 || !buf) {
+		free(buf);
+		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+	}
+	r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(buf);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CONTENT_TYPE);
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* Let MHD do what is ready, then wake up for its next timeout (0: more work queued). */
+static void metrics_run(struct metrics *m)
+{
+	MHD_UNSIGNED_LONG_LONG to;
+
+	MHD_run(m->d);
+	ev_timer_stop(m->loop, &m->timer);
+	if (MHD_get_timeout(m->d, &to) == MHD_YES) {
+		ev_timer_set(&m->timer, (double)to / 1000.0, 0.0);
+		ev_timer_start(m->loop, &m->timer);
+	}
+}
+
+static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	metrics_run((struct metrics *)((char *)w - offsetof(struct metrics, io)));
+}
+
+static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	metrics_run((struct metrics *)((char *)w - offsetof(struct metrics, timer)));
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char buf[256];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	buf[strcspn(buf, "\n")] = '\0';
+	log_ratelimited(engine_now_ms(), "metrics http", "metrics: %s", buf);
+}
+
+struct metrics *metrics_new(struct ev_loop *loop, struct engine *e, const struct lns_addr *addr,
+			    char *err, size_t errlen)
+{
+	struct metrics *m = calloc(1, sizeof(*m));
+	struct sockaddr_storage ss;
+	struct timespec now;
+	const union MHD_DaemonInfo *info;
+	char as[LNS_ADDR_STRLEN];
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+
+	lns_addr_str(addr, as, sizeof(as));
+	if (!m) {
+		snprintf(err, errlen, "metrics %s: out of memory", as);
+		return NULL;
+	}
+	m->loop = loop;
+	m->eng = e;
+	clock_gettime(CLOCK_REALTIME, &now);
+	m->start_time = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+	memset(&ss, 0, sizeof(ss));
+	if (addr->family == 4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(addr->port);
+		memcpy(&sin->sin_addr, addr->addr, 4);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(addr->port);
+		memcpy(&sin6->sin6_addr, addr->addr, 16);
+		flags |= MHD_USE_IPv6;
+	}
+	/* No MHD_USE_INTERNAL_POLLING_THREAD: MHD runs only when the loop calls it. */
+	m->d = MHD_start_daemon(flags, addr->port, NULL, NULL, handle, m,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_CONN_TIMEOUT_S,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_MAX_CONNS,
+				MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+				MHD_OPTION_END);
+	if (!m->d) {
+		snprintf(err, errlen, "metrics %s: cannot listen (%s)", as,
+			 errno ? strerror(errno) : "libmicrohttpd refused the settings");
+		free(m);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(m->d, MHD_DAEMON_INFO_EPOLL_FD);
+	if (!info) {
+		snprintf(err, errlen, "metrics %s: libmicrohttpd has no epoll fd", as);
+		MHD_stop_daemon(m->d);
+		free(m);
+		return NULL;
+	}
+	ev_io_init(&m->io, io_cb, info->epoll_fd, EV_READ);
+	ev_io_start(loop, &m->io);
+	ev_init(&m->timer, timer_cb);
+	log_notice("metrics on http://%s/metrics", as);
+	return m;
+}
+
+void metrics_free(struct metrics *m)
+{
+	if (!m)
+		return;
+	ev_io_stop(m->loop, &m->io);
+	ev_timer_stop(m->loop, &m->timer);
+	MHD_stop_daemon(m->d);
+	free(m);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The Prometheus endpoint: GET /metrics over HTTP (libmicrohttpd), text
+ * exposition format 0.0.4. MHD runs in external-select mode on its epoll
+ * fd, driven by the daemon's libev loop: no thread. A scrape formats the
+ * engine's counters and the cached kernel counters (one tunnel dump and,
+ * with metrics-sessions, one session dump when older than a second;
+ * DESIGN.md §8): O(tunnels) work, no kernel call per object.
+ */
+#ifndef LNSD_METRICS_H
+#define LNSD_METRICS_H
+
+#include <ev.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "engine.h"
+
+struct metrics;
+
+/* Listen on addr (conf [lnsd] metrics); NULL with err on failure. */
+struct metrics *metrics_new(struct ev_loop *loop, struct engine *e, const struct lns_addr *addr,
+			    char *err, size_t errlen);
+void metrics_free(struct metrics *m);   /* NULL-safe */
+
+/*
+ * The exposition text for e into f (refreshes stale kernel counters first).
+ * start_time is the daemon's start, seconds since the epoch.
+ */
+void metrics_render(struct engine *e, double start_time, FILE *f);
+
+#endif
