@@ -6,7 +6,8 @@
  * and that the pool address comes back.
  *
  * Input: byte 0 selects the config (bit 0: PAP only, bit 1: no auth, bit 2:
- * CHAP only). Then records: op, len, len bytes.
+ * CHAP only, bit 3: MS-CHAPv2 then CHAP then PAP, bit 4: IPV6CP enabled).
+ * Then records: op, len, len bytes.
  *   op & 3 == 0: frame from the channel fd; 1: from the unit fd;
  *            2: advance time by len * 250 ms and tick; 3: close (len even) or lower down.
  *   op & 4: the next verdict is positive.
@@ -58,8 +59,19 @@ static void check(struct ppp_sess *s, struct ppp_actions *out, uint64_t now)
 			if (a->off + a->len > out->blen || a->a_off + a->a_len > out->blen ||
 			    a->b_off + a->b_len > out->blen)
 				abort();
+			if (a->method == PPP_AUTH_MSCHAPV2 &&
+			    (a->a_len != MSCHAPV2_RESPONSE_LEN || a->b_len != MSCHAPV2_CHALLENGE_LEN))
+				abort();
 			break;
 		case PPP_ACT_UP:
+			if (a->up.ncp == PPP_NCP_IPV6CP) {
+				static const uint8_t zero[8];
+
+				if (!a->up.ipv6 || s->ipv6cp.fsm.state != PPP_FSM_OPENED ||
+				    memcmp(a->up.local_ifid, zero, 8) == 0)
+					abort();
+				break;
+			}
 			if (a->up.peer_ip == 0 || s->ipcp.fsm.state != PPP_FSM_OPENED)
 				abort();
 			break;
@@ -74,6 +86,10 @@ static void check(struct ppp_sess *s, struct ppp_actions *out, uint64_t now)
 		if (out->v[i].type == PPP_ACT_AUTH_REQUEST && !downs) {
 			struct ppp_auth_attrs attrs = { 0 };
 			struct ppp_actions more;
+
+			/* MS-CHAPv2: a positive verdict comes with its Authenticator Response */
+			attrs.has_auth_resp = true;
+			memset(attrs.auth_resp, 0x5a, sizeof(attrs.auth_resp));
 
 			ppp_actions_init(&more);
 			ppp_sess_auth_result(s, ok_verdict, "m", &attrs, now, &more);
@@ -114,6 +130,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.lcp.auth[0] = PPP_AUTH_CHAP_MD5;
 		cfg.lcp.n_auth = 1;
 	}
+	if (data[0] & 8) {
+		cfg.lcp.auth[0] = PPP_AUTH_MSCHAPV2;
+		cfg.lcp.auth[1] = PPP_AUTH_CHAP_MD5;
+		cfg.lcp.auth[2] = PPP_AUTH_PAP;
+		cfg.lcp.n_auth = 3;
+	}
+	cfg.ipv6cp.enabled = data[0] & 16;
 	cfg.pool = ip_pool_new();
 	if (!cfg.pool || ip_pool_add_range(cfg.pool, 0x0a000064, 0x0a000065) != 0)
 		abort();
