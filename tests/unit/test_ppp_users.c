@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "ppp_auth.h"
+#include "ppp_mschap.h"
 #include "ppp_users.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
@@ -188,6 +189,55 @@ START_TEST(check_pap_and_chap)
 }
 END_TEST
 
+/* MS-CHAPv2 against the file: the secret gives the NT-Response and the Authenticator Response. */
+static const struct {
+	const char *user, *client_pw;
+	bool ok;
+} ms[] = {
+	{ "alice", "w0nderland", true },
+	{ "alice", "w0nderlanD", false },
+	{ "bob", "pass word", true },          /* the lnsd line before the '*' one */
+	{ "bob", "other", false },
+	{ "dave", "back\\slash\"", false },     /* '-': may not connect */
+	{ "guest-1", "guest", true },           /* client '*' */
+	{ "nobody", "x", false },
+};
+
+START_TEST(check_mschapv2)
+{
+	static const uint8_t auth[16] = { 0x5B, 0x5D, 0x7C, 0x7D, 0x7B, 0x3F, 0x2F, 0x3E,
+					  0x3C, 0x2C, 0x60, 0x21, 0x32, 0x26, 0x26, 0x28 };
+	static const uint8_t peer[16] = { 0x21, 0x40, 0x23, 0x24, 0x25, 0x5E, 0x26, 0x2A,
+					  0x28, 0x29, 0x5F, 0x2B, 0x3A, 0x33, 0x7C, 0x7E };
+	struct ppp_auth_req req = { 0 };
+	uint8_t nt[24], got[20], want[20];
+	const char *u = ms[_i].user, *pw = ms[_i].client_pw;
+
+	ck_assert_int_eq(ppp_mschap_nt_response(auth, peer, u, strlen(u), pw, strlen(pw), nt), 0);
+	req.method = PPP_AUTH_MSCHAPV2;
+	req.user = u;
+	req.user_len = strlen(u);
+	req.challenge = auth;
+	req.challenge_len = sizeof(auth);
+	req.peer_challenge = peer;
+	req.nt_response = nt;
+	memset(got, 0, sizeof(got));
+	ck_assert_int_eq(ppp_users_verify(users, "lnsd", &req, NULL, got), ms[_i].ok);
+	ck_assert_int_eq(ppp_users_check(users, "lnsd", &req, NULL), ms[_i].ok);
+	if (ms[_i].ok) {
+		ck_assert_int_eq(ppp_mschap_auth_response(pw, strlen(pw), nt, peer, auth, u,
+							  strlen(u), want), 0);
+		ck_assert_mem_eq(got, want, sizeof(want));
+	}
+	/* without the split-out NT-Response (a short Response value) nothing matches */
+	req.nt_response = NULL;
+	ck_assert(!ppp_users_verify(users, "lnsd", &req, NULL, got));
+	req.nt_response = nt;
+	req.challenge_len = 8;
+	ck_assert(!ppp_users_verify(users, "lnsd", &req, NULL, got));
+}
+END_TEST
+
 START_TEST(mode)
 {
 	ck_assert(ppp_users_mode_ok(0600));
@@ -211,6 +261,7 @@ static Suite *users_suite(void)
 	tcase_add_test(tc, empty_and_comments);
 	tcase_add_test(tc, many);
 	tcase_add_test(tc, check_pap_and_chap);
+	tcase_add_loop_test(tc, check_mschapv2, 0, sizeof(ms) / sizeof(ms[0]));
 	tcase_add_test(tc, mode);
 	suite_add_tcase(s, tc);
 	return s;
