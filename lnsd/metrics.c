@@ -205,15 +205,11 @@ static void render_drops(FILE *f, struct engine *e, const struct l2tp_lns_stats 
 			   st->decode_err[i]);
 }
 
-/*
- * Method labels by enum ppp_auth_method. MS-CHAPv2 (RFC 2759) takes the
- * place after CHAP-MD5 that lib/ppp_act.h keeps for it: its label appears
- * once PPP_AUTH_METHOD_COUNT includes it.
- */
-static const char *const auth_method_names[] = {
+/* Method labels by enum ppp_auth_method. */
+static const char *const auth_method_names[PPP_AUTH_METHOD_COUNT] = {
 	[PPP_AUTH_PAP] = "pap",
 	[PPP_AUTH_CHAP_MD5] = "chap",
-	[PPP_AUTH_CHAP_MD5 + 1] = "mschapv2",
+	[PPP_AUTH_MSCHAPV2] = "mschapv2",
 };
 
 static void render_ppp(FILE *f, const struct eng_counters *c)
@@ -221,9 +217,7 @@ static void render_ppp(FILE *f, const struct eng_counters *c)
 	family(f, "lnsd_ppp_auth_total", "counter",
 	       "PPP authentications decided by lnsd, by method and result.");
 	for (size_t m = 0; m < PPP_AUTH_METHOD_COUNT; m++) {
-		const char *n = m < sizeof(auth_method_names) / sizeof(auth_method_names[0])
-					? auth_method_names[m]
-					: NULL;
+		const char *n = auth_method_names[m];
 
 		if (!n)
 			continue;

@@ -71,6 +71,7 @@ for r in decode data_in_userspace unknown_tunnel wrong_peer duplicate out_of_win
 	expect_metric_ge "lnsd_dropped_packets_total{reason=\"$r\"}" 0
 done
 expect_metric 'lnsd_ppp_auth_total{method="pap",result="success"}' 0
+expect_metric 'lnsd_ppp_auth_total{method="mschapv2",result="failure"}' 0
 expect_metric_ge process_resident_memory_bytes 1
 expect_metric_ge process_open_fds 1
 # The host kernel has no L2TP: control plane only, so no per-tunnel kernel series.

@@ -146,6 +146,7 @@ START_TEST(render_well_formed)
 	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_control_messages_received_total{type=\"SCCRQ\"} 0\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_dropped_packets_total{reason=\"icmp_error\"} 0\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_ppp_auth_total{method=\"chap\",result=\"failure\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_ppp_auth_total{method=\"mschapv2\",result=\"success\"} 0\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_session_setup_duration_seconds_bucket{le=\"+Inf\"} 0\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_kernel_dataplane 0\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nprocess_resident_memory_bytes "));
