@@ -518,13 +518,16 @@ struct metrics *metrics_new(struct ev_loop *loop, struct engine *e, const struct
 		memcpy(&sin6->sin6_addr, addr->addr, 16);
 		flags |= MHD_USE_IPv6;
 	}
-	/* No MHD_USE_INTERNAL_POLLING_THREAD: MHD runs only when the loop calls it. */
+	/*
+	 * No MHD_USE_INTERNAL_POLLING_THREAD: MHD runs only when the loop calls
+	 * it. No MHD_OPTION_LISTENING_ADDRESS_REUSE: that is SO_REUSEPORT, and a
+	 * second lnsd would then share the port instead of failing to start.
+	 */
 	m->d = MHD_start_daemon(flags, addr->port, NULL, NULL, handle, m,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_CONN_TIMEOUT_S,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_MAX_CONNS,
-				MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 				MHD_OPTION_END);
 	if (!m->d) {
 		snprintf(err, errlen, "metrics %s: cannot listen (%s)", as,

@@ -241,6 +241,9 @@ START_TEST(http_endpoint)
 		m = metrics_new(fx.loop, fx.eng, &a, err, sizeof(err));
 	}
 	ck_assert_msg(m != NULL, "%s", err);
+	/* A second server on the same port fails (no SO_REUSEPORT sharing). */
+	ck_assert_ptr_null(metrics_new(fx.loop, fx.eng, &a, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "cannot listen") != NULL, "%s", err);
 
 	http(fx.loop, a.port, "GET /metrics HTTP/1.0\r\n\r\n", buf, sizeof(buf));
 	ck_assert_msg(strncmp(buf, "HTTP/1.0 200", 12) == 0 || strncmp(buf, "HTTP/1.1 200", 12) == 0,
