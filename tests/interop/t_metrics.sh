@@ -32,7 +32,9 @@ expect_metric() {
 expect_metric_ge() {
 	local got
 	got=$(metric "$1")
-	[ -n "$got" ] && [ "${got%.*}" -ge "$2" ] || fail "$1 is '$got', expected at least $2"
+	if [ -z "$got" ] || [ "${got%.*}" -lt "$2" ]; then
+		fail "$1 is '$got', expected at least $2"
+	fi
 }
 
 mcurl -D "$ART/metrics.headers" -o "$ART/metrics.txt" "http://$METRICS/metrics" \
