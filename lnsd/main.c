@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
@@ -22,9 +23,15 @@
 
 /* How long SIGTERM waits for peers to acknowledge StopCCN. */
 #define SHUTDOWN_GRACE_MS 2000
+/* How often systemd's STATUS= line (systemctl status lnsd) is refreshed. */
+#define NOTIFY_STATUS_S 5.0
 
 static struct engine *eng;
 
+/*
+ * sd_notify(3) to the service manager: a no-op without $NOTIFY_SOCKET (not
+ * started by systemd with Type=notify) or when built without libsystemd.
+ */
 static void notify(const char *state)
 {
 #ifdef HAVE_SYSTEMD
@@ -32,6 +39,36 @@ static void notify(const char *state)
 #else
 	(void)state;
 #endif
+}
+
+static void notify_status(void)
+{
+	struct l2tp_lns *lns = engine_lns(eng);
+	char buf[96];
+
+	snprintf(buf, sizeof(buf), "STATUS=%u tunnels, %u sessions", l2tp_lns_n_tunnels(lns),
+		 l2tp_lns_n_sessions(lns));
+	notify(buf);
+}
+
+static void status_tick(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	notify_status();
+}
+
+/*
+ * systemd >= 253 wants MONOTONIC_USEC with RELOADING=1 so that it can tell
+ * this reload from an earlier one; older versions ignore the field.
+ */
+static void notify_reloading(void)
+{
+	struct timespec ts;
+	char buf[64];
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(buf, sizeof(buf), "RELOADING=1\nMONOTONIC_USEC=%llu",
+		 (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000);
+	notify(buf);
 }
 
 static void usage(FILE *f)
@@ -56,7 +93,7 @@ static void sig_term(struct ev_loop *loop, ev_signal *w, int revents)
 		return;
 	}
 	again = true;
-	notify("STOPPING=1");
+	notify("STOPPING=1\nSTATUS=shutting down: StopCCN to every peer");
 	log_notice("signal %d: shutting down", w->signum);
 	engine_shutdown(eng, SHUTDOWN_GRACE_MS);
 }
@@ -65,9 +102,10 @@ static void sig_hup(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	char err[CONF_ERR_LEN];
 
-	notify("RELOADING=1");
+	notify_reloading();
 	if (engine_reload(eng, err, sizeof(err)))
 		log_err("reload failed, keeping the running configuration: %s", err);
+	notify_status();
 	notify("READY=1");
 }
 
@@ -134,6 +172,7 @@ int main(int argc, char **argv)
 	struct ctl *ctl;
 	struct metrics *metrics = NULL;
 	ev_signal s_term, s_int, s_hup;
+	ev_timer status_timer;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "c:ftpVh", longopts, NULL)) != -1) {
@@ -215,7 +254,12 @@ int main(int argc, char **argv)
 	ev_signal_start(loop, &s_term);
 	ev_signal_start(loop, &s_int);
 	ev_signal_start(loop, &s_hup);
+	/* Listeners, control socket and metrics are open: systemd may start what follows us. */
+	notify_status();
 	notify("READY=1");
+	ev_timer_init(&status_timer, status_tick, NOTIFY_STATUS_S, NOTIFY_STATUS_S);
+	if (getenv("NOTIFY_SOCKET"))
+		ev_timer_start(loop, &status_timer);
 
 	ev_run(loop, 0);
 
