@@ -27,6 +27,7 @@
 #define NOTIFY_STATUS_S 5.0
 
 static struct engine *eng;
+static ev_timer status_timer;   /* STATUS= refresh, only under a service manager */
 
 /*
  * sd_notify(3) to the service manager: a no-op without $NOTIFY_SOCKET (not
@@ -93,6 +94,7 @@ static void sig_term(struct ev_loop *loop, ev_signal *w, int revents)
 		return;
 	}
 	again = true;
+	ev_timer_stop(loop, &status_timer);   /* keep the shutdown STATUS */
 	notify("STOPPING=1\nSTATUS=shutting down: StopCCN to every peer");
 	log_notice("signal %d: shutting down", w->signum);
 	engine_shutdown(eng, SHUTDOWN_GRACE_MS);
@@ -172,7 +174,6 @@ int main(int argc, char **argv)
 	struct ctl *ctl;
 	struct metrics *metrics = NULL;
 	ev_signal s_term, s_int, s_hup;
-	ev_timer status_timer;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "c:ftpVh", longopts, NULL)) != -1) {
