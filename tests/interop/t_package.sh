@@ -134,7 +134,23 @@ for ex in "$ROOT"/usr/share/doc/lnsd/examples/*.conf "$ART/lnsd.conf"; do
 done
 log "packaged lnsd -t accepts every packaged example config"
 LNS_LOG=$ART/lns.log
-ip netns exec "$NS_LNS" "$ROOT/usr/sbin/lnsd" -c "$ART/lnsd.conf" -f >"$LNS_LOG" 2>&1 &
+# As far as this machine (no systemd as PID 1) can: with the unit's
+# capability bounding set, no new privileges and its LimitNOFILE.
+caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT" | tr '[:upper:]' '[:lower:]' | sed 's/cap_//g; s/ \+/,+/g')
+nofile=$(sed -n 's/^LimitNOFILE=//p' "$UNIT")
+setpriv=()
+if command -v setpriv >/dev/null; then
+	setpriv=(setpriv --bounding-set="-all,+$caps" --inh-caps=-all --no-new-privs)
+	log "running the packaged lnsd with bounding set +$caps, no_new_privs, nofile $nofile"
+fi
+limit=(prlimit --nofile="$nofile")
+if ! prlimit --nofile="$nofile" true 2>/dev/null; then
+	log "cannot raise the open file limit to $nofile here (hard limit $(ulimit -Hn)); running with $(ulimit -Hn)"
+	nofile=$(ulimit -Hn)
+	limit=()
+fi
+ip netns exec "$NS_LNS" "${limit[@]}" "${setpriv[@]}" \
+	"$ROOT/usr/sbin/lnsd" -c "$ART/lnsd.conf" -f >"$LNS_LOG" 2>&1 &
 LNS_PID=$!
 CTL=$ROOT/usr/sbin/lnsctl
 wait_for 10 "the packaged lnsd's control socket answering" "$CTL" -s "$RUN/lnsd.sock" show stats
@@ -145,5 +161,10 @@ jq -e '.tunnels_established == 0 and .sessions_established == 0' "$ART/stats.jso
 	|| fail "show stats -j of the idle packaged lnsd: $(cat "$ART/stats.json")"
 grep -q -F 'starting with '"$ART/lnsd.conf" "$LNS_LOG" || fail "the packaged lnsd did not start from the adjusted example"
 check_lns_healthy
+if [ ${#setpriv[@]} -gt 0 ]; then
+	bnd=$(awk '/^CapBnd:/ { print $2 }' "/proc/$LNS_PID/status")
+	[ "$bnd" = 0000000000001000 ] || fail "the packaged lnsd's CapBnd is $bnd, want CAP_NET_ADMIN alone (0x1000)"
+fi
+grep -q "open file limit $nofile" "$LNS_LOG" || fail "the packaged lnsd did not report the open file limit $nofile"
 log "lnsctl show stats: $(tr '\n' ' ' <"$ART/stats.txt" | tr -s ' ')"
 pass "the .deb: contents, Depends, unit verified (exposure $score), man pages, packaged lnsd runs the packaged example"
