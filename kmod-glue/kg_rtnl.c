@@ -185,6 +185,27 @@ int kg_rtnl_add_ptp4(struct kg_rtnl *r, int ifindex, struct in_addr local, struc
 	return kg_rtnl_request(r, nlh);
 }
 
+int kg_rtnl_add_ptp6(struct kg_rtnl *r, int ifindex, const struct in6_addr *local,
+		     const struct in6_addr *peer)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+
+	nlh->nlmsg_type = RTM_NEWADDR;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_prefixlen = 128;
+	ifa->ifa_scope = IN6_IS_ADDR_LINKLOCAL(local) ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+	/* The peer cannot hold our address: the identifiers were negotiated to differ. */
+	ifa->ifa_flags = IFA_F_NODAD;
+	ifa->ifa_index = (uint32_t)ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(*local), local);
+	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(*peer), peer);
+	return kg_rtnl_request(r, nlh);
+}
+
 /*
  * Replaces an existing route to the same prefix (e.g. the kernel's peer
  * route from the address), so a repeated call is harmless.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* rtnetlink through libmnl: what a PPP interface needs when IPCP opens. */
+/* rtnetlink through libmnl: what a PPP interface needs when IPCP or IPV6CP opens. */
 #ifndef KG_RTNL_H
 #define KG_RTNL_H
 
@@ -23,6 +23,12 @@ int kg_rtnl_set_mtu(struct kg_rtnl *r, int ifindex, uint32_t mtu);
 int kg_rtnl_set_up(struct kg_rtnl *r, int ifindex);
 /* Point-to-point address: local, peer (IFA_ADDRESS) /32. */
 int kg_rtnl_add_ptp4(struct kg_rtnl *r, int ifindex, struct in_addr local, struct in_addr peer);
+/*
+ * IPv6 point-to-point address: local/128 with peer (IFA_ADDRESS), link scope
+ * when local is fe80::/10, no duplicate address detection.
+ */
+int kg_rtnl_add_ptp6(struct kg_rtnl *r, int ifindex, const struct in6_addr *local,
+		     const struct in6_addr *peer);
 /* Host route to addr via ifindex (needed when the peer /32 is not implied). */
 int kg_rtnl_add_route4(struct kg_rtnl *r, int ifindex, struct in_addr dst, uint8_t plen);
 

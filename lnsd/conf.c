@@ -89,6 +89,7 @@ static const struct key_def keys[] = {
 	{ SECT_PPP, "lcp-echo-interval", KT_SECONDS, C(lcp_echo_interval_ms), 0, 3600000 },
 	{ SECT_PPP, "lcp-echo-failures", KT_UINT, C(lcp_echo_failures), 1, 255 },
 	{ SECT_PPP, "ifname", KT_IFNAME, C(ppp_ifname), 0, 0 },
+	{ SECT_PPP, "ipv6", KT_BOOL, C(ppp_ipv6), 0, 0 },
 	{ SECT_PEER, "match-hostname", KT_GLOBS, 0, 0, 0 },
 	{ SECT_PEER, "match-address", KT_CIDRS, 0, 0, 0 },
 	{ SECT_PEER, "secret", KT_STR, P(secret), 0, 0 },
@@ -545,8 +546,10 @@ static int auth_item(struct parser *p, const char *lbl, char *item, void *ctx)
 		m = PPP_AUTH_PAP;
 	} else if (strcasecmp(item, "chap") == 0 || strcasecmp(item, "chap-md5") == 0) {
 		m = PPP_AUTH_CHAP_MD5;
+	} else if (strcasecmp(item, "mschapv2") == 0) {
+		m = PPP_AUTH_MSCHAPV2;
 	} else {
-		perr(p, "%s: \"%s\" is not one of pap, chap", lbl, item);
+		perr(p, "%s: \"%s\" is not one of pap, chap, mschapv2", lbl, item);
 		return -1;
 	}
 	for (unsigned i = 0; i < c->ppp_n_auth; i++) {
@@ -1013,6 +1016,7 @@ void conf_to_ppp_cfg(const struct lnsd_conf *c, struct ppp_cfg *out)
 	out->ipcp.local_ip = c->ppp_local_ip;
 	out->ipcp.dns1 = c->ppp_dns[0];
 	out->ipcp.dns2 = c->ppp_dns[1];
+	out->ipv6cp.enabled = c->ppp_ipv6;
 }
 
 bool conf_ppp_ifname(const struct lnsd_conf *c, int unit, char *buf, size_t len)
@@ -1129,13 +1133,29 @@ static void dump_ip(FILE *f, uint32_t ip)
 	fputs(inet_ntop(AF_INET, &a, buf, sizeof(buf)), f);
 }
 
+static const char *auth_name(enum ppp_auth_method m)
+{
+	switch (m) {
+	case PPP_AUTH_PAP:
+		return "pap";
+	case PPP_AUTH_CHAP_MD5:
+		return "chap";
+	case PPP_AUTH_MSCHAPV2:
+		return "mschapv2";
+	case PPP_AUTH_NONE:
+	case PPP_AUTH_METHOD_COUNT:
+		break;
+	}
+	return "?";
+}
+
 static void dump_ppp(const struct lnsd_conf *c, FILE *f)
 {
 	fprintf(f, "\n[ppp]\nauth = ");
 	if (!c->ppp_n_auth)
 		fputs("none", f);
 	for (unsigned i = 0; i < c->ppp_n_auth; i++)
-		fprintf(f, "%s%s", i ? ", " : "", c->ppp_auth[i] == PPP_AUTH_PAP ? "pap" : "chap");
+		fprintf(f, "%s%s", i ? ", " : "", auth_name(c->ppp_auth[i]));
 	fputs("\nlocal-ip =", f);
 	if (c->ppp_local_ip) {
 		fputc(' ', f);
@@ -1149,8 +1169,8 @@ static void dump_ppp(const struct lnsd_conf *c, FILE *f)
 	fprintf(f, "\nusers-file =%s%s\nmru = %u\n", *c->ppp_users_file ? " " : "",
 		c->ppp_users_file, c->ppp_mru);
 	dump_seconds(f, "lcp-echo-interval", c->lcp_echo_interval_ms);
-	fprintf(f, "lcp-echo-failures = %u\nifname =%s%s\n", c->lcp_echo_failures,
-		c->ppp_ifname[0] ? " " : "", c->ppp_ifname);
+	fprintf(f, "lcp-echo-failures = %u\nifname =%s%s\nipv6 = %s\n", c->lcp_echo_failures,
+		c->ppp_ifname[0] ? " " : "", c->ppp_ifname, c->ppp_ipv6 ? "yes" : "no");
 }
 
 void conf_dump(const struct lnsd_conf *c, FILE *f)

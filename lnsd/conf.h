@@ -84,6 +84,7 @@ struct lnsd_conf {
 	uint32_t lcp_echo_interval_ms;
 	uint32_t lcp_echo_failures;
 	char ppp_ifname[16];         /* "" = keep the kernel's pppN; else a template with %d */
+	bool ppp_ipv6;               /* run IPV6CP: link-local addresses on pppN */
 	/* [peer NAME], in file order: the first match wins */
 	struct conf_peer *peers;
 	size_t n_peers;

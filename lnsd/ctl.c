@@ -184,7 +184,7 @@ json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct kg_l2tp_stats *ks
 json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *info,
 			 uint64_t now_ms)
 {
-	char peer[LNS_ADDR_STRLEN], ip[INET_ADDRSTRLEN] = "";
+	char peer[LNS_ADDR_STRLEN], ip[INET_ADDRSTRLEN] = "", ip6[INET6_ADDRSTRLEN] = "";
 	json_t *o;
 
 	o = json_pack("{s:i, s:i, s:i, s:i, s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:I, s:b}",
@@ -209,6 +209,13 @@ json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *
 	json_object_set_new(o, "username",
 			    json_string(info && info->username ? info->username : ""));
 	json_object_set_new(o, "ip", json_string(ip));
+	if (info && info->ipv6) {
+		struct in6_addr a6 = { .s6_addr = { 0xfe, 0x80 } };
+
+		memcpy(&a6.s6_addr[8], info->peer_ifid, 8);
+		inet_ntop(AF_INET6, &a6, ip6, sizeof(ip6));
+	}
+	json_object_set_new(o, "ipv6", json_string(ip6));
 	kstats_json(o, info ? &info->st : NULL);
 	return o;
 }

@@ -60,6 +60,9 @@ struct eng_session {
 	uint32_t ip;                  /* peer address while IPCP is up */
 	bool dead;                    /* PPP is over; the CDN is queued */
 	bool was_up;                  /* IPCP opened once: setup latency counted */
+	bool link_up;                 /* pppN has its MTU and is up (IPCP or IPV6CP) */
+	bool ipv6;                    /* IPV6CP opened: peer_ifid is valid */
+	uint8_t peer_ifid[8];         /* the client's interface identifier */
 	char username[64];
 	struct kg_l2tp_stats kst;     /* cached kernel counters */
 	struct ppp_sess ppp;
@@ -529,6 +532,22 @@ static void session_rearm(struct engine *e, struct eng_session *es)
 
 static void ppp_run(struct engine *e, struct eng_session *es, struct ppp_actions *acts);
 
+static const char *auth_method_str(enum ppp_auth_method m)
+{
+	switch (m) {
+	case PPP_AUTH_PAP:
+		return "PAP";
+	case PPP_AUTH_CHAP_MD5:
+		return "CHAP";
+	case PPP_AUTH_MSCHAPV2:
+		return "MS-CHAPv2";
+	case PPP_AUTH_NONE:
+	case PPP_AUTH_METHOD_COUNT:
+		break;
+	}
+	return "?";
+}
+
 static void do_auth(struct engine *e, struct eng_session *es, const struct ppp_actions *acts,
 		    const struct ppp_action *a)
 {
@@ -545,9 +564,11 @@ static void do_auth(struct engine *e, struct eng_session *es, const struct ppp_a
 	for (size_t i = 0; i < n; i++)
 		es->username[i] = req.user[i] >= 0x20 && req.user[i] < 0x7f ? req.user[i] : '?';
 	es->username[n] = '\0';
-	ok = e->users && ppp_users_check(e->users, e->ppp_name, &req, &match);
+	ok = e->users && ppp_users_verify(e->users, e->ppp_name, &req, &match, attrs.auth_resp);
 	if (ok && match && match->no_addr)
 		ok = false;
+	/* RFC 2759 §5: the Success message proves that we know the password too. */
+	attrs.has_auth_resp = ok && req.method == PPP_AUTH_MSCHAPV2;
 	if ((unsigned)req.method < PPP_AUTH_METHOD_COUNT)
 		e->ctr.auth[req.method][ok]++;
 	if (ok && match)
@@ -555,10 +576,11 @@ static void do_auth(struct engine *e, struct eng_session *es, const struct ppp_a
 	eng_sess_prefix(es->sess, pfx, sizeof(pfx));
 	if (ok)
 		log_notice("%s: %s authentication of \"%s\" succeeded", pfx,
-			   req.method == PPP_AUTH_PAP ? "PAP" : "CHAP", es->username);
+			   auth_method_str(req.method), es->username);
 	else
-		log_notice("%s: %s authentication of \"%s\" failed%s", pfx,
-			   req.method == PPP_AUTH_PAP ? "PAP" : "CHAP", es->username,
+		log_notice("%s: %s authentication of \"%s\" failed%s%s", pfx,
+			   auth_method_str(req.method), es->username,
+			   req.method == PPP_AUTH_MSCHAPV2 ? " (E=691)" : "",
 			   e->users ? "" : " (no users-file)");
 	ppp_actions_init(&res);
 	if (ppp_sess_auth_result(&es->ppp, ok, ok ? "Welcome" : "Authentication failed", &attrs,
@@ -599,6 +621,7 @@ static void do_up(struct engine *e, struct eng_session *es, const struct ppp_up_
 		return;
 	}
 	es->ip = up->peer_ip;
+	es->link_up = true;
 	if (!es->was_up) {
 		es->was_up = true;
 		count_setup(e, es->sess, engine_now_ms());
@@ -610,6 +633,61 @@ static void do_up(struct engine *e, struct eng_session *es, const struct ppp_up_
 		   up->local_ip ? ls : "(no local address)", ps, up->mtu);
 }
 
+/* fe80::<ifid> (RFC 5072 §5). */
+static void ifid_addr(const uint8_t ifid[8], struct in6_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->s6_addr[0] = 0xfe;
+	a->s6_addr[1] = 0x80;
+	memcpy(&a->s6_addr[8], ifid, 8);
+}
+
+/*
+ * IPV6CP opened (RFC 5072): MTU and up unless IPCP did it already, then the
+ * link-local address, point-to-point to the client's.
+ */
+static void do_up6(struct engine *e, struct eng_session *es, const struct ppp_up_info *up)
+{
+	struct in6_addr l, p;
+	char pfx[ENG_PREFIX_LEN], ls[INET6_ADDRSTRLEN], ps[INET6_ADDRSTRLEN], eb[320];
+	const char *what = "set MTU";
+	int rc = 0;
+
+	if (!up->ipv6)
+		return;
+	ifid_addr(up->local_ifid, &l);
+	ifid_addr(up->peer_ifid, &p);
+	if (!es->link_up) {
+		rc = kg_rtnl_set_mtu(&e->rt, es->ifindex, up->mtu);
+		if (rc == 0) {
+			what = "set up";
+			rc = kg_rtnl_set_up(&e->rt, es->ifindex);
+		}
+	}
+	if (rc == 0) {
+		what = "add IPv6 address";
+		rc = kg_rtnl_add_ptp6(&e->rt, es->ifindex, &l, &p);
+		if (rc == -EEXIST)   /* IPV6CP renegotiated with the same identifiers */
+			rc = 0;
+	}
+	if (rc < 0) {
+		char msg[400];
+
+		snprintf(msg, sizeof(msg), "%s: %s on %s", what, kerr(e->rt.ext_ack, rc, eb,
+								      sizeof(eb)), es->kp.ifname);
+		session_fail(e, es, msg);
+		return;
+	}
+	es->link_up = true;
+	es->ipv6 = true;
+	memcpy(es->peer_ifid, up->peer_ifid, sizeof(es->peer_ifid));
+	inet_ntop(AF_INET6, &l, ls, sizeof(ls));
+	inet_ntop(AF_INET6, &p, ps, sizeof(ps));
+	log_notice("%s: %s IPv6 up, user \"%s\", %s peer %s",
+		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->kp.ifname, es->username, ls,
+		   ps);
+}
+
 static void do_down(struct engine *e, struct eng_session *es, enum ppp_down_reason why)
 {
 	char pfx[ENG_PREFIX_LEN];
@@ -618,6 +696,7 @@ static void do_down(struct engine *e, struct eng_session *es, enum ppp_down_reas
 		return;
 	es->dead = true;
 	es->ip = 0;
+	es->ipv6 = false;
 	log_notice("%s: PPP down on %s: %s", eng_sess_prefix(es->sess, pfx, sizeof(pfx)),
 		   es->kp.ifname, ppp_down_reason_str(why));
 	session_kernel_close(e, es);
@@ -645,7 +724,11 @@ static void ppp_run(struct engine *e, struct eng_session *es, struct ppp_actions
 				do_auth(e, es, acts, a);
 			break;
 		case PPP_ACT_UP:
-			if (!es->dead)
+			if (es->dead)
+				break;
+			if (a->up.ncp == PPP_NCP_IPV6CP)
+				do_up6(e, es, &a->up);
+			else
 				do_up(e, es, &a->up);
 			break;
 		case PPP_ACT_DOWN:
@@ -873,6 +956,8 @@ void engine_session_info(const struct engine *e, const struct l2tp_sess *s,
 	out->username = es ? es->username : "";
 	if (es) {
 		out->ip = es->ip;
+		out->ipv6 = es->ipv6;
+		memcpy(out->peer_ifid, es->peer_ifid, sizeof(out->peer_ifid));
 		out->st = es->kst;
 	}
 }

@@ -65,6 +65,8 @@ struct eng_sess_info {
 	const char *ifname;
 	const char *username;
 	uint32_t ip;                  /* host order, 0: none */
+	bool ipv6;                    /* IPV6CP is up: the client is fe80::<peer_ifid> */
+	uint8_t peer_ifid[8];
 	struct kg_l2tp_stats st;      /* kernel counters (cached, at most ~1 s old) */
 };
 /*

@@ -128,7 +128,7 @@ START_TEST(every_key)
 		"setup-timeout = 10\n"
 		"stopccn-hold = 5.5\n"
 		"[ppp]\n"
-		"auth = pap, chap\n"
+		"auth = pap, chap, mschapv2\n"
 		"local-ip = 10.64.0.1\n"
 		"pool = 10.64.0.10-10.64.0.20, 10.64.1.1\n"
 		"dns = 192.0.2.53, 192.0.2.54\n"
@@ -137,6 +137,7 @@ START_TEST(every_key)
 		"lcp-echo-interval = 10\n"
 		"lcp-echo-failures = 3\n"
 		"ifname = l2tp%d\n"
+		"ipv6 = yes\n"
 		"[peer p1]\n"
 		"match-hostname = lac-*, OTHER\n"
 		"match-address = 198.51.100.0/24\n"
@@ -172,9 +173,11 @@ START_TEST(every_key)
 	ck_assert_uint_eq(c->max_sessions_per_tunnel, 300);
 	ck_assert_uint_eq(c->setup_timeout_ms, 10000);
 	ck_assert_uint_eq(c->stopccn_hold_ms, 5500);
-	ck_assert_uint_eq(c->ppp_n_auth, 2);
+	ck_assert_uint_eq(c->ppp_n_auth, 3);
 	ck_assert_int_eq(c->ppp_auth[0], PPP_AUTH_PAP);
 	ck_assert_int_eq(c->ppp_auth[1], PPP_AUTH_CHAP_MD5);
+	ck_assert_int_eq(c->ppp_auth[2], PPP_AUTH_MSCHAPV2);
+	ck_assert(c->ppp_ipv6);
 	ck_assert_uint_eq(c->ppp_local_ip, 0x0a400001);
 	ck_assert_str_eq(c->ppp_pool, "10.64.0.10-10.64.0.20, 10.64.1.1");
 	ck_assert_uint_eq(c->ppp_dns[0], 0xc0000235);
@@ -189,8 +192,10 @@ START_TEST(every_key)
 		char name[16];
 
 		conf_to_ppp_cfg(c, &pc);
-		ck_assert_uint_eq(pc.lcp.n_auth, 2);
+		ck_assert_uint_eq(pc.lcp.n_auth, 3);
 		ck_assert_int_eq(pc.lcp.auth[0], PPP_AUTH_PAP);
+		ck_assert_int_eq(pc.lcp.auth[2], PPP_AUTH_MSCHAPV2);
+		ck_assert(pc.ipv6cp.enabled);
 		ck_assert_uint_eq(pc.lcp.mru, 1460);
 		ck_assert_uint_eq(pc.lcp.echo_interval_ms, 10000);
 		ck_assert_uint_eq(pc.lcp.echo_failures, 3);
@@ -199,6 +204,13 @@ START_TEST(every_key)
 		ck_assert_str_eq(pc.auth.name, "lns-test");
 		ck_assert(conf_ppp_ifname(c, 12, name, sizeof(name)));
 		ck_assert_str_eq(name, "l2tp12");
+	}
+	{
+		char *d = dump_str(c);
+
+		ck_assert_ptr_nonnull(strstr(d, "\nauth = pap, chap, mschapv2\n"));
+		ck_assert_ptr_nonnull(strstr(d, "\nipv6 = yes\n"));
+		free(d);
 	}
 	ck_assert_uint_eq(c->n_peers, 1);
 	ck_assert_str_eq(c->peers[0].name, "p1");
@@ -305,7 +317,7 @@ static const struct {
 	{ "[peer a]\nmatch-hostname = x\n\n[peer a]\n",
 	  "t.conf:4: duplicate section [peer a] (first at line 1)" },
 	{ "[peer]\n", "t.conf:1: [peer] needs a name: [peer NAME]" },
-	{ "[ppp]\nauth = pap, mschap\n", "t.conf:2: [ppp] auth: \"mschap\" is not one of pap, chap" },
+	{ "[ppp]\nauth = pap, mschap\n", "t.conf:2: [ppp] auth: \"mschap\" is not one of pap, chap, mschapv2" },
 	{ "[ppp]\nauth = pap, PAP\n", "t.conf:2: [ppp] auth: \"PAP\" is listed twice" },
 	{ "[ppp]\nlocal-ip = 10.0.0.300\n", "t.conf:2: [ppp] local-ip: \"10.0.0.300\" is not an IPv4 address" },
 	{ "[ppp]\ndns = 1.1.1.1, 2.2.2.2, 3.3.3.3\n", "t.conf:2: [ppp] dns: at most two servers" },

@@ -136,6 +136,7 @@ START_TEST(session_json_contract)
 	o = ctl_session_json(&s, NULL, 6999);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "ifname")), "");
 	ck_assert_str_eq(json_string_value(json_object_get(o, "username")), "");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "ipv6")), "");
 	ck_assert_str_eq(json_string_value(json_object_get(o, "ip")), "");
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "rx_bytes")), 0);
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "tx_packets")), 0);
@@ -154,7 +155,9 @@ START_TEST(session_json_contract)
 	t.peer.addr[15] = 1;
 	{
 		struct eng_sess_info si = { .ifname = "l2tp3", .username = "alice",
-					    .ip = 0x0a400005,
+					    .ip = 0x0a400005, .ipv6 = true,
+					    .peer_ifid = { 0x02, 0x11, 0x22, 0xff, 0xfe, 0x33, 0x44,
+							   0x55 },
 					    .st = { .rx_bytes = 11, .tx_bytes = 22, .rx_packets = 3,
 						    .tx_packets = 4 } };
 
@@ -165,6 +168,7 @@ START_TEST(session_json_contract)
 	ck_assert_str_eq(json_string_value(json_object_get(o, "ifname")), "l2tp3");
 	ck_assert_str_eq(json_string_value(json_object_get(o, "username")), "alice");
 	ck_assert_str_eq(json_string_value(json_object_get(o, "ip")), "10.64.0.5");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "ipv6")), "fe80::211:22ff:fe33:4455");
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "rx_bytes")), 11);
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "tx_bytes")), 22);
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "rx_packets")), 3);
