@@ -113,6 +113,34 @@ counts() {
 	echo "${s# }"
 }
 
+# connect I: `c x` to lacI's xl2tpd; succeeds when it made a call.
+# xl2tpd-control exits 0 for "00 OK" and 1 for "Session 'x' already
+# active!", but gives up after 1 s without an answer (exit 253), and on a
+# loaded TCG host xl2tpd may answer later and still make the call.  Then
+# decide from xl2tpd's log: lac_call() logs "Calling on tunnel", a refusal
+# "Session 'x' already active!"; wait for either, then a little longer in
+# case that "Calling" was a redial timer firing just before our request,
+# which is then refused.
+nlog() { grep -c "$1" "$ART/xl2tpd-lac$2.log" || true; }
+connect() {
+	local i=$1 a0 c0 rc=0 end
+	a0=$(nlog 'already active' "$i")
+	c0=$(nlog 'Calling on tunnel' "$i")
+	xl2tpd-control -c "$RUNDIR/lac$i.ctl" connect-lac x >/dev/null 2>&1 || rc=$?
+	case $rc in
+	0) return 0 ;;
+	1) return 1 ;;
+	esac
+	log "lac$i: no answer from xl2tpd-control (status $rc), reading xl2tpd's log"
+	end=$(($(date +%s) + 15))
+	until [ "$(nlog 'already active' "$i")" -gt "$a0" ] || [ "$(nlog 'Calling on tunnel' "$i")" -gt "$c0" ]; do
+		[ "$(date +%s)" -lt "$end" ] || fail "lac$i: xl2tpd did not take connect-lac"
+		sleep 0.2
+	done
+	sleep 3
+	[ "$(nlog 'already active' "$i")" -eq "$a0" ]
+}
+
 wait_for 60 "first call of every LAC" all_settled
 log "calls: $(counts)"
 
@@ -146,13 +174,13 @@ while :; do
 				"$ART/pass$pass-pair$pair.json")"
 			ctl terminate session "$t" "$s" >/dev/null
 		done
-		declare -A connected=() last=()
+		declare -A connected=()
 		end=$(($(date +%s) + 15))
 		while :; do
 			pending=0
 			for i in "${todo[@]}"; do
 				[ -z "${connected[$i]:-}" ] || continue
-				if last[$i]=$(xl2tpd-control -d -c "$RUNDIR/lac$i.ctl" connect-lac x 2>&1); then
+				if connect "$i"; then
 					connected[$i]=1
 					want[$i]=$((want[$i] + 1))
 				else
@@ -163,10 +191,9 @@ while :; do
 			sleep 0.2
 		done
 		for i in "${todo[@]}"; do
-			[ -n "${connected[$i]:-}" ] ||
-				log "lac$i: connect lost the race to the redial: $(echo "${last[$i]:-}" | tr '\n' ' ')"
+			[ -n "${connected[$i]:-}" ] || log "lac$i: connect lost the race to the redial"
 		done
-		unset connected last
+		unset connected
 		# Back to the count before the pair, every pppd with its address.
 		wait_for 60 "pass $pass pair $pair: calls re-established" all_settled
 		log "pass $pass pair $pair: calls: $(counts)"
