@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh" "$@"
 it_init
 is_lnsd || skip "lnsd-only scenario (sd_notify messages of lnsd)"
 command -v python3 >/dev/null || skip "python3 is not installed"
-ldd "$LNSD_BIN" | grep -q libsystemd || skip "lnsd is built without libsystemd (no sd_notify)"
+[[ $(ldd "$LNSD_BIN") == *libsystemd* ]] || skip "lnsd is built without libsystemd (no sd_notify)"
 
 ip netns add "$NS_LNS"
 ip -n "$NS_LNS" link set lo up
@@ -28,10 +28,27 @@ control-socket = $RUN/lnsd.sock
 hostname = $LNS_HOSTNAME
 dataplane = none
 EOF2
+# Under strace when it is here (not for sanitizer builds, whose runtime makes
+# system calls of its own): every system call of this whole life, startup,
+# tunnel and calls, SIGHUP and SIGTERM, must be one lnsd.service allows
+# (SystemCallFilter=@system-service ~@privileged).
+trace=()
+if command -v strace >/dev/null && ! [[ $(ldd "$LNSD_BIN") =~ libasan|libubsan ]]; then
+	trace=(strace -f -qq -o "$ART/strace.txt")
+fi
 t0=$(date +%s)
-ip netns exec "$NS_LNS" env NOTIFY_SOCKET="$RUN/notify.sock" \
+ip netns exec "$NS_LNS" env NOTIFY_SOCKET="$RUN/notify.sock" "${trace[@]}" \
 	"$LNSD_BIN" -c "$ART/lnsd.conf" -f >"$LNS_LOG" 2>&1 &
 LNS_PID=$!
+TRACER_PID=""
+if [ ${#trace[@]} -gt 0 ]; then
+	# Signals go to lnsd itself, whose pid starts strace's first line; the
+	# background job (strace) exits with lnsd's status.
+	wait_for 5 "lnsd started under strace" grep -q 'execve(' "$ART/strace.txt"
+	TRACER_PID=$LNS_PID
+	LNS_PID=$(awk 'NR == 1 { print $1 }' "$ART/strace.txt")
+	[ "$(readlink "/proc/$LNS_PID/exe")" = "$(realpath "$LNSD_BIN")" ] || fail "pid $LNS_PID from strace is not lnsd"
+fi
 wait_for 10 "READY=1 from lnsd" grep -q '^READY=1$' "$NOTES"
 lnsctl show tunnels -j >/dev/null || fail "READY=1 came but the control socket does not answer"
 grep -q -x 'STATUS=0 tunnels, 0 sessions' "$NOTES" || fail "no STATUS=0 tunnels, 0 sessions at startup: $(cat "$NOTES")"
@@ -60,10 +77,31 @@ wait_for 5 "STOPPING=1 after SIGTERM" grep -q -E '^STOPPING=1(\||$)' "$NOTES"
 for _ in $(seq 1 50); do kill -0 "$LNS_PID" 2>/dev/null || break; sleep 0.1; done
 lns_alive && fail "lnsd still runs 5 s after SIGTERM"
 set +e
-wait "$LNS_PID"
+if [ -n "$TRACER_PID" ]; then wait "$TRACER_PID"; else wait "$LNS_PID"; fi
 rc=$?
 set -e
 LNS_PID=""
 [ "$rc" -eq 0 ] || fail "lnsd exited with status $rc after SIGTERM"
+
+if [ -n "$TRACER_PID" ]; then
+	# systemd-analyze syscall-filter prints a group's calls and the groups it includes.
+	expand() {
+		local x
+		systemd-analyze syscall-filter "$1" | sed -n '2,$p' | tr -d ' ' | grep -v -E '^(#|$)' |
+			while read -r x; do
+				case $x in @*) expand "$x" ;; *) echo "$x" ;; esac
+			done
+	}
+	expand @system-service | sort -u >"$ART/syscalls-allowed.txt"
+	expand @privileged | sort -u >"$ART/syscalls-privileged.txt"
+	[ -s "$ART/syscalls-allowed.txt" ] || fail "systemd-analyze syscall-filter @system-service listed nothing"
+	awk '{ sub(/^[0-9]+ +/, ""); if (match($0, /^[a-z0-9_]+\(/)) print substr($0, 1, RLENGTH - 1) }' \
+		"$ART/strace.txt" | grep -v -x execve | sort -u >"$ART/syscalls-used.txt"
+	bad=$(comm -23 "$ART/syscalls-used.txt" "$ART/syscalls-allowed.txt" | tr '\n' ' ')
+	[ -z "$bad" ] || fail "lnsd makes system calls outside @system-service: $bad"
+	bad=$(comm -12 "$ART/syscalls-used.txt" "$ART/syscalls-privileged.txt" | tr '\n' ' ')
+	[ -z "$bad" ] || fail "lnsd makes @privileged system calls, which lnsd.service denies: $bad"
+	log "system calls: $(wc -l <"$ART/syscalls-used.txt") distinct, all in @system-service, none @privileged"
+fi
 log "notify messages: $(tr '\n' ' ' <"$NOTES")"
 pass "sd_notify: READY, STATUS with counts, RELOADING/READY around SIGHUP, STOPPING on SIGTERM"

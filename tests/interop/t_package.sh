@@ -70,14 +70,14 @@ log "Depends: $deps"
 for p in libc6 libev4 libinih1 libjansson4 libnl-genl-3-200 libnl-3-200 libmicrohttpd12 libnettle8; do
 	grep -q -E "(^|, )$p( |,|$)" <<<"$deps" || fail "Depends lacks $p: $deps"
 done
-if ldd "$LNSD_BIN" | grep -q libsystemd; then
+if [[ $(ldd "$LNSD_BIN") == *libsystemd* ]]; then
 	grep -q -E '(^|, )libsystemd0( |,|$)' <<<"$deps" || fail "Depends lacks libsystemd0: $deps"
 fi
 # Every Depends package is one this machine knows (installed here, so a
 # fresh machine of this kind can satisfy it from the archive).
 while read -r p; do
 	[ -n "$p" ] || continue
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' \
+	[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = 'install ok installed' ] \
 		|| fail "Depends names $p, which is not installed here"
 done < <(sed 's/([^)]*)//g; s/[,|]/\n/g' <<<"$deps" | tr -d ' ')
 
