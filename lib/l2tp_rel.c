@@ -339,7 +339,7 @@ static void emit_zlb(struct l2tp_rel *r, l2tp_rel_emit_fn emit, void *ctx)
 	put16(zlb + REL_OFF_FLAGS, L2TP_HDR_T | L2TP_HDR_L | L2TP_HDR_S | L2TP_VERSION);
 	put16(zlb + REL_OFF_LEN, L2TP_CTRL_HDR_LEN);
 	put16(zlb + REL_OFF_TID, r->peer_tunnel_id);
-	put16(zlb + REL_OFF_SID, 0);
+	put16(zlb + REL_OFF_SID, r->zlb_session_id);
 	put16(zlb + REL_OFF_NS, next_send_ns(r));
 	put16(zlb + REL_OFF_NR, r->nr);
 	emit(ctx, zlb, sizeof(zlb));

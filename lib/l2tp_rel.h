@@ -49,6 +49,10 @@ struct l2tp_rel_stats {
 struct l2tp_rel {
 	struct l2tp_rel_cfg cfg;
 	uint16_t peer_tunnel_id;  /* Tunnel ID written into ZLBs */
+	/* Session ID written into ZLBs: the peer's ID of the call the acked
+	 * message was about (0 for tunnel messages). The RFC does not require
+	 * it, but xl2tpd completes a CDN it sent only on an ack naming the call. */
+	uint16_t zlb_session_id;
 	/* ns and nr start at 0; they may be set right after init (tests). */
 	uint16_t ns;              /* Ns for the next new message */
 	uint16_t nr;              /* next Ns expected from the peer (our Nr) */

@@ -375,6 +375,10 @@ void lns_sess_deliver(struct l2tp_lns *lns, struct l2tp_tun *tun, const struct l
 	case L2TP_TUN_ESTABLISHED:
 		break;
 	}
+	/* The ack (ZLB) of this message names the call by the peer's ID; a CDN
+	 * carries it even when we have already forgotten the session. */
+	if (m->type == L2TP_MSG_CDN || m->type == L2TP_MSG_ICRQ)
+		tun->rel.zlb_session_id = m->assigned_session_id;
 	if (m->type == L2TP_MSG_ICRQ && m->hdr.session_id == 0) {
 		icrq(lns, tun, m, err, now, out);
 		return;
@@ -395,6 +399,8 @@ void lns_sess_deliver(struct l2tp_lns *lns, struct l2tp_tun *tun, const struct l
 			 "session message for an unknown Session ID", out);
 		return;
 	}
+	if (m->type != L2TP_MSG_CDN)
+		tun->rel.zlb_session_id = s->peer_sid;
 	switch (m->type) {
 	case L2TP_MSG_ICRQ:
 		ev = LNS_SEV_ICRQ;

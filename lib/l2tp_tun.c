@@ -331,6 +331,7 @@ void lns_tun_deliver(struct l2tp_lns *lns, struct l2tp_tun *tun, const struct l2
 {
 	enum lns_tun_event ev;
 
+	tun->rel.zlb_session_id = 0;   /* lns_sess_deliver() names the call */
 	if (err == L2TP_DEC_UNKNOWN_MSG_TYPE) {
 		lns->stats.decode_err[err]++;
 		if (!m->type_mandatory)

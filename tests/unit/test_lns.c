@@ -1136,6 +1136,31 @@ START_TEST(test_sccrq_no_rws_default)
 }
 END_TEST
 
+/* xl2tpd completes a CDN it sent only when the ack names its call: the ZLB
+ * acking a CDN carries the peer's Session ID; a tunnel message's ZLB carries 0. */
+START_TEST(test_zlb_names_the_call)
+{
+	struct lac l;
+	struct l2tp_sess *s;
+
+	lac_init(&l, 1, NULL);
+	lac_sccrq(&l, NULL);
+	lac_scccn(&l, NULL);
+	tick(l2tp_lns_next_deadline(lns));
+	ck_assert_uint_eq(sent(0)->type, L2TP_MSG_ZLB);
+	ck_assert_uint_eq(dec.hdr.session_id, 0);
+	s = call(&l);
+	ck_assert_ptr_nonnull(s);
+	tick(l2tp_lns_next_deadline(lns));
+	lac_cdn(&l, s->sid);
+	ck_assert_int_eq(n_act(LNS_ACT_SESSION_FREE), 1);
+	tick(l2tp_lns_next_deadline(lns));
+	ck_assert_int_eq(n_act(LNS_ACT_SEND), 1);
+	ck_assert_uint_eq(sent(0)->type, L2TP_MSG_ZLB);
+	ck_assert_uint_eq(dec.hdr.session_id, l.sid);
+}
+END_TEST
+
 START_TEST(test_limit_max_tunnels)
 {
 	struct lac a, b, c;
@@ -1828,6 +1853,7 @@ static Suite *lns_suite(void)
 	tcase_add_test(tc, test_sccrq_unknown_mandatory);
 	tcase_add_test(tc, test_sccrq_missing_avp);
 	tcase_add_test(tc, test_sccrq_no_rws_default);
+	tcase_add_test(tc, test_zlb_names_the_call);
 	tcase_add_test(tc, test_limit_max_tunnels);
 	tcase_add_test(tc, test_limit_half_open);
 	tcase_add_test(tc, test_limit_half_open_per_peer);
