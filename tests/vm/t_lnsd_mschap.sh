@@ -45,7 +45,8 @@ cat >"$ART/lnsd.conf" <<-EOC
 	ifname = l2tp%d
 EOC
 daemon lnsd lns "$LNSD" -f -c "$ART/lnsd.conf"
-wait_log 10 "$ART/lnsd.log" 'data plane: kernel'
+# Generous: under a loaded TCG host the guest's first steps can take many seconds.
+wait_log 30 "$ART/lnsd.log" 'data plane: kernel'
 
 # lac NAME USER PASSWORD N: start an xl2tpd LAC whose pppd can only do MS-CHAPv2.
 lac() {
