@@ -566,3 +566,33 @@ const char *ppp_fsm_event_str(enum ppp_fsm_event ev)
 	}
 	return "?";
 }
+
+bool ppp_opts_valid(const uint8_t *data, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		if (len - off < 2 || data[off + 1] < 2 || data[off + 1] > len - off)
+			return false;
+		off += data[off + 1];
+	}
+	return true;
+}
+
+uint8_t ppp_conf_reply(const uint8_t *rej, size_t nr, const uint8_t *nak, size_t nn,
+		       const uint8_t *req, size_t len, uint8_t *reply, size_t *reply_len)
+{
+	if (nr) {
+		memcpy(reply, rej, nr);
+		*reply_len = nr;
+		return PPP_CONF_REJ;
+	}
+	if (nn) {
+		memcpy(reply, nak, nn);
+		*reply_len = nn;
+		return PPP_CONF_NAK;
+	}
+	memcpy(reply, req, len);
+	*reply_len = len;
+	return PPP_CONF_ACK;
+}

@@ -110,6 +110,17 @@ enum ppp_fsm_verdict {
 	PPP_FSM_GIVE_UP,          /* valid but unacceptable: the Close event instead of RCN */
 };
 
+/* Walk a Configure-Nak/Reject option list (type, length >= 2, data): false if malformed. */
+bool ppp_opts_valid(const uint8_t *data, size_t len);
+
+/*
+ * The reply to a Configure-Request once its options were judged (RFC 1661
+ * §5.3/§5.4: Reject wins over Nak, Nak over Ack): copies rej, nak or the
+ * request itself (an Ack) into reply and returns PPP_CONF_REJ/NAK/ACK.
+ */
+uint8_t ppp_conf_reply(const uint8_t *rej, size_t nr, const uint8_t *nak, size_t nn,
+		       const uint8_t *req, size_t len, uint8_t *reply, size_t *reply_len);
+
 struct ppp_fsm_ops {
 	uint16_t proto;
 	/* Our Configure-Request options into buf; returns their length. */

@@ -70,7 +70,7 @@ static uint8_t ipcp_recv_cr(struct ppp_fsm *f, const uint8_t *data, size_t len, 
 	struct ipcp *c = to_ipcp(f);
 	uint8_t nak[4 * IPCP_ADDR_OPT_LEN], rej[PPP_MAX_FRAME];
 	size_t nn = 0, nr = 0, off = 0;
-	uint8_t got = 0, seen = 0;
+	uint8_t got = 0, seen = 0, v;
 
 	while (off < len) {
 		const uint8_t *o = data + off;
@@ -109,20 +109,10 @@ static uint8_t ipcp_recv_cr(struct ppp_fsm *f, const uint8_t *data, size_t len, 
 		put_addr(nak + nn, IPCP_OPT_ADDR, c->peer_ip);
 		nn += IPCP_ADDR_OPT_LEN;
 	}
-	if (nr) {
-		memcpy(reply, rej, nr);
-		*reply_len = nr;
-		return PPP_CONF_REJ;
-	}
-	if (nn) {
-		memcpy(reply, nak, nn);
-		*reply_len = nn;
-		return PPP_CONF_NAK;
-	}
-	c->got = got;
-	memcpy(reply, data, len);
-	*reply_len = len;
-	return PPP_CONF_ACK;
+	v = ppp_conf_reply(rej, nr, nak, nn, data, len, reply, reply_len);
+	if (v == PPP_CONF_ACK)
+		c->got = got;
+	return v;
 }
 
 static bool ipcp_recv_ack(struct ppp_fsm *f, const uint8_t *data, size_t len)
@@ -133,23 +123,10 @@ static bool ipcp_recv_ack(struct ppp_fsm *f, const uint8_t *data, size_t len)
 	return n == len && memcmp(buf, data, n) == 0;
 }
 
-/* Walk a Nak/Reject list; false if malformed. */
-static bool opts_valid(const uint8_t *data, size_t len)
-{
-	size_t off = 0;
-
-	while (off < len) {
-		if (len - off < 2 || data[off + 1] < 2 || data[off + 1] > len - off)
-			return false;
-		off += data[off + 1];
-	}
-	return true;
-}
-
 static enum ppp_fsm_verdict ipcp_recv_nak(struct ppp_fsm *f, const uint8_t *data, size_t len)
 {
 	/* Our local address is configured, not negotiable: we ask for it again. */
-	return opts_valid(data, len) ? PPP_FSM_OK : PPP_FSM_BAD;
+	return ppp_opts_valid(data, len) ? PPP_FSM_OK : PPP_FSM_BAD;
 }
 
 static enum ppp_fsm_verdict ipcp_recv_rej(struct ppp_fsm *f, const uint8_t *data, size_t len)
@@ -157,7 +134,7 @@ static enum ppp_fsm_verdict ipcp_recv_rej(struct ppp_fsm *f, const uint8_t *data
 	struct ipcp *c = to_ipcp(f);
 	size_t off = 0;
 
-	if (!opts_valid(data, len))
+	if (!ppp_opts_valid(data, len))
 		return PPP_FSM_BAD;
 	for (; off < len; off += data[off + 1]) {
 		if (data[off] != IPCP_OPT_ADDR)

@@ -50,7 +50,7 @@ static uint8_t ipv6cp_recv_cr(struct ppp_fsm *f, const uint8_t *data, size_t len
 			      uint8_t *reply, size_t cap, size_t *reply_len, bool nak_exhausted)
 {
 	struct ipv6cp *c = to_ipv6cp(f);
-	uint8_t nak[IFID_OPT_LEN], rej[PPP_MAX_FRAME], peer[IPV6CP_IFID_LEN];
+	uint8_t nak[IFID_OPT_LEN], rej[PPP_MAX_FRAME], peer[IPV6CP_IFID_LEN], v;
 	size_t nn = 0, nr = 0, off = 0;
 	bool seen = false;
 
@@ -90,20 +90,10 @@ static uint8_t ipv6cp_recv_cr(struct ppp_fsm *f, const uint8_t *data, size_t len
 		memcpy(rej + nr, o, olen);
 		nr += olen;
 	}
-	if (nr) {
-		memcpy(reply, rej, nr);
-		*reply_len = nr;
-		return PPP_CONF_REJ;
-	}
-	if (nn) {
-		memcpy(reply, nak, nn);
-		*reply_len = nn;
-		return PPP_CONF_NAK;
-	}
-	memcpy(c->peer_id, peer, sizeof(peer));
-	memcpy(reply, data, len);
-	*reply_len = len;
-	return PPP_CONF_ACK;
+	v = ppp_conf_reply(rej, nr, nak, nn, data, len, reply, reply_len);
+	if (v == PPP_CONF_ACK)
+		memcpy(c->peer_id, peer, sizeof(peer));
+	return v;
 }
 
 static bool ipv6cp_recv_ack(struct ppp_fsm *f, const uint8_t *data, size_t len)
@@ -114,25 +104,12 @@ static bool ipv6cp_recv_ack(struct ppp_fsm *f, const uint8_t *data, size_t len)
 	return n == len && memcmp(buf, data, n) == 0;
 }
 
-/* Walk a Nak/Reject list; false if malformed. */
-static bool opts_valid(const uint8_t *data, size_t len)
-{
-	size_t off = 0;
-
-	while (off < len) {
-		if (len - off < 2 || data[off + 1] < 2 || data[off + 1] > len - off)
-			return false;
-		off += data[off + 1];
-	}
-	return true;
-}
-
 static enum ppp_fsm_verdict ipv6cp_recv_nak(struct ppp_fsm *f, const uint8_t *data, size_t len)
 {
 	struct ipv6cp *c = to_ipv6cp(f);
 	size_t off = 0;
 
-	if (!opts_valid(data, len))
+	if (!ppp_opts_valid(data, len))
 		return PPP_FSM_BAD;
 	for (; off < len; off += data[off + 1]) {
 		const uint8_t *o = data + off;
@@ -154,7 +131,7 @@ static enum ppp_fsm_verdict ipv6cp_recv_rej(struct ppp_fsm *f, const uint8_t *da
 	struct ipv6cp *c = to_ipv6cp(f);
 	size_t off = 0;
 
-	if (!opts_valid(data, len))
+	if (!ppp_opts_valid(data, len))
 		return PPP_FSM_BAD;
 	for (; off < len; off += data[off + 1]) {
 		if (data[off] != IPV6CP_OPT_IFID)

@@ -145,7 +145,7 @@ static uint8_t lcp_recv_cr(struct ppp_fsm *f, const uint8_t *data, size_t len, u
 			   size_t cap, size_t *reply_len, bool nak_exhausted)
 {
 	struct lcp *l = to_lcp(f);
-	uint8_t nak[LCP_OPT_BUF], rej[PPP_MAX_FRAME];
+	uint8_t nak[LCP_OPT_BUF], rej[PPP_MAX_FRAME], v;
 	size_t nn = 0, nr = 0, off = 0;
 	uint16_t mru = PPP_DEFAULT_MRU;
 	uint32_t magic = 0;
@@ -217,22 +217,12 @@ static uint8_t lcp_recv_cr(struct ppp_fsm *f, const uint8_t *data, size_t len, u
 		/* a known option with a wrong length: reject it as given */
 		add_opt(rej, &nr, o, olen);
 	}
-	/* §5.3/§5.4: Reject wins over Nak, Nak over Ack. */
-	if (nr) {
-		memcpy(reply, rej, nr);
-		*reply_len = nr;
-		return PPP_CONF_REJ;
+	v = ppp_conf_reply(rej, nr, nak, nn, data, len, reply, reply_len);
+	if (v == PPP_CONF_ACK) {
+		l->peer_mru = mru;
+		l->peer_magic = magic;
 	}
-	if (nn) {
-		memcpy(reply, nak, nn);
-		*reply_len = nn;
-		return PPP_CONF_NAK;
-	}
-	l->peer_mru = mru;
-	l->peer_magic = magic;
-	memcpy(reply, data, len);
-	*reply_len = len;
-	return PPP_CONF_ACK;
+	return v;
 }
 
 static bool lcp_recv_ack(struct ppp_fsm *f, const uint8_t *data, size_t len)
@@ -242,19 +232,6 @@ static bool lcp_recv_ack(struct ppp_fsm *f, const uint8_t *data, size_t len)
 
 	/* §5.2: the Ack must list our options exactly, in order. */
 	return n == len && memcmp(buf, data, n) == 0;
-}
-
-/* Walk a Nak/Reject option list; false if it is malformed. */
-static bool opts_valid(const uint8_t *data, size_t len)
-{
-	size_t off = 0;
-
-	while (off < len) {
-		if (len - off < 2 || data[off + 1] < 2 || data[off + 1] > len - off)
-			return false;
-		off += data[off + 1];
-	}
-	return true;
 }
 
 /* §6.2: the peer Naks our Authentication-Protocol: try the next enabled method. */
@@ -278,7 +255,7 @@ static enum ppp_fsm_verdict lcp_recv_nak(struct ppp_fsm *f, const uint8_t *data,
 	size_t off = 0;
 	uint16_t top = l->cfg->mru > PPP_DEFAULT_MRU ? l->cfg->mru : PPP_DEFAULT_MRU;
 
-	if (!opts_valid(data, len))
+	if (!ppp_opts_valid(data, len))
 		return PPP_FSM_BAD;
 	for (; off < len; off += data[off + 1]) {
 		const uint8_t *o = data + off;
@@ -318,7 +295,7 @@ static enum ppp_fsm_verdict lcp_recv_rej(struct ppp_fsm *f, const uint8_t *data,
 	struct lcp *l = to_lcp(f);
 	size_t off = 0;
 
-	if (!opts_valid(data, len))
+	if (!ppp_opts_valid(data, len))
 		return PPP_FSM_BAD;
 	for (; off < len; off += data[off + 1]) {
 		switch ((enum lcp_opt)data[off]) {
