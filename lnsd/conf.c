@@ -625,6 +625,20 @@ static int check_ifname(const char *v)
 	return 0;
 }
 
+/* Replace the string at field with a copy of v. */
+static int set_str(struct parser *p, void *field, const char *v)
+{
+	char *s = strdup(v);
+
+	if (!s) {
+		perr(p, "out of memory");
+		return -1;
+	}
+	free(*(char **)field);
+	*(char **)field = s;
+	return 0;
+}
+
 static int set_value(struct parser *p, const struct key_def *k, const char *lbl, const char *v)
 {
 	char *base = k->sect == SECT_PEER ? (char *)p->peer : (char *)p->c;
@@ -634,34 +648,15 @@ static int set_value(struct parser *p, const struct key_def *k, const char *lbl,
 	int lvl;
 
 	switch (k->type) {
-	case KT_STR: {
-		char *s = strdup(v);
-
-		if (!s) {
-			perr(p, "out of memory");
-			return -1;
-		}
-		free(*(char **)field);
-		*(char **)field = s;
-		return 0;
-	}
-	case KT_SOCKPATH: {
-		char *s;
-
+	case KT_STR:
+		return set_str(p, field, v);
+	case KT_SOCKPATH:
 		if (v[0] != '/' || strlen(v) >= 108) {
 			perr(p, "%s: \"%s\" is not an absolute path shorter than 108 characters",
 			     lbl, v);
 			return -1;
 		}
-		s = strdup(v);
-		if (!s) {
-			perr(p, "out of memory");
-			return -1;
-		}
-		free(*(char **)field);
-		*(char **)field = s;
-		return 0;
-	}
+		return set_str(p, field, v);
 	case KT_HOSTNAME:
 		if (!*v || strlen(v) >= sizeof(p->c->hostname)) {
 			perr(p, "%s: \"%s\" must be 1 to %zu characters", lbl, v,
@@ -733,20 +728,10 @@ static int set_value(struct parser *p, const struct key_def *k, const char *lbl,
 		p->c->ppp_dns[0] = p->c->ppp_dns[1] = 0;
 		return *v ? for_each_item(p, lbl, v, dns_item, &nd) : 0;
 	}
-	case KT_POOL: {
-		char *s;
-
+	case KT_POOL:
 		if (*v && check_pool(p, lbl, v))
 			return -1;
-		s = strdup(v);
-		if (!s) {
-			perr(p, "out of memory");
-			return -1;
-		}
-		free(*(char **)field);
-		*(char **)field = s;
-		return 0;
-	}
+		return set_str(p, field, v);
 	case KT_IFNAME:
 		if (check_ifname(v)) {
 			perr(p, "%s: \"%s\" is not an interface name template with one %%d "
