@@ -62,6 +62,8 @@ struct eng_session {
 	bool was_up;                  /* IPCP opened once: setup latency counted */
 	bool link_up;                 /* pppN has its MTU and is up (IPCP or IPV6CP) */
 	bool ipv6;                    /* IPV6CP opened: peer_ifid is valid */
+	bool attached;                /* kernel session and pppN exist; PPP runs */
+	uint8_t create_tries;         /* SESSION_CREATE answered -EEXIST (6.12) */
 	uint8_t peer_ifid[8];         /* the client's interface identifier */
 	char username[64];
 	struct kg_l2tp_stats kst;     /* cached kernel counters */
@@ -323,6 +325,7 @@ static void do_send(struct engine *e, const struct lns_action *a)
 
 static void tunnel_readable(struct ev_loop *loop, ev_io *w, int revents);
 static void session_free(struct engine *e, struct l2tp_sess *s);
+static void session_attach(struct engine *e, struct eng_session *es);
 
 /* "Invalid argument (the kernel's extended-ack text)" */
 static const char *kerr(const char *ext_ack, int rc, char *buf, size_t len)
@@ -789,21 +792,29 @@ static void ppp_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 									      timer));
 	struct engine *e = es->eng;
 
+	if (!es->attached) {   /* a SESSION_CREATE retry (KSESS_CREATE_TRIES) */
+		session_attach(e, es);
+		engine_execute(e);
+		return;
+	}
 	ppp_sess_tick(&es->ppp, engine_now_ms(), &e->pacts);
 	ppp_run(e, es, &e->pacts);
 	engine_execute(e);
 }
+
+/*
+ * On 6.12 SESSION_DELETE finishes asynchronously: an ID deleted a moment ago
+ * may still answer SESSION_CREATE with -EEXIST (DESIGN.md §4). Try again
+ * after 20, 40, 80, 160 ms from the session's timer, then give up.
+ */
+#define KSESS_CREATE_TRIES 5
 
 /* ICCN processed (RFC 2661 §7.4.2): kernel session, pppN, then LCP. */
 static void session_start(struct engine *e, struct l2tp_sess *s)
 {
 	struct eng_tunnel *et = s->tun->user;
 	struct eng_session *es;
-	struct kg_l2tp_session_cfg kc = { 0 };
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	char pfx[ENG_PREFIX_LEN], eb[320], msg[400], name[16];
-	int rc;
+	char pfx[ENG_PREFIX_LEN];
 
 	eng_sess_prefix(s, pfx, sizeof(pfx));
 	if (!et || !et->kernel) {
@@ -826,7 +837,21 @@ static void session_start(struct engine *e, struct l2tp_sess *s)
 	ev_init(&es->timer, ppp_timer_cb);
 	ppp_sess_init(&es->ppp, &e->ppp_cfg);
 	s->user = es;
+	session_attach(e, es);
+}
 
+static void session_attach(struct engine *e, struct eng_session *es)
+{
+	struct l2tp_sess *s = es->sess;
+	struct eng_tunnel *et = s->tun->user;
+	struct kg_l2tp_session_cfg kc = { 0 };
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	char pfx[ENG_PREFIX_LEN], eb[320], msg[400], name[16];
+	unsigned int delay_ms;
+	int rc;
+
+	eng_sess_prefix(s, pfx, sizeof(pfx));
 	kc.tid = s->tun->tid;
 	kc.peer_tid = s->tun->peer_tid;
 	kc.sid = s->sid;
@@ -835,6 +860,14 @@ static void session_start(struct engine *e, struct l2tp_sess *s)
 	/* Sequencing Required AVP (RFC 2661 §4.4.6): sequence numbers both ways. */
 	kc.send_seq = kc.recv_seq = s->seq_required;
 	rc = kg_l2tp_session_create(&e->kg, &kc);
+	if (rc == -EEXIST && ++es->create_tries < KSESS_CREATE_TRIES) {
+		delay_ms = 10u << es->create_tries;
+		log_info("%s: kernel session id still in use (being deleted); retry in %u ms", pfx,
+			 delay_ms);
+		ev_timer_set(&es->timer, delay_ms / 1000.0, 0.0);
+		ev_timer_start(e->loop, &es->timer);
+		return;
+	}
 	if (rc < 0) {
 		snprintf(msg, sizeof(msg), "kernel session create: %s",
 			 kerr(e->kg.ext_ack, rc, eb, sizeof(eb)));
@@ -872,6 +905,7 @@ static void session_start(struct engine *e, struct l2tp_sess *s)
 	ev_io_set(&es->unit_io, es->kp.unit_fd, EV_READ);
 	ev_io_start(e->loop, &es->chan_io);
 	ev_io_start(e->loop, &es->unit_io);
+	es->attached = true;
 	log_info("%s: kernel session on %s%s", pfx, es->kp.ifname,
 		 s->seq_required ? ", sequencing" : "");
 	ppp_sess_start(&es->ppp, engine_now_ms(), &e->pacts);
