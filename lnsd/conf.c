@@ -25,7 +25,7 @@ const char conf_embedded_default[] =
 	"secret =\n"
 	"hide-avps = no\n";
 
-enum sect { SECT_NONE, SECT_LNSD, SECT_L2TP, SECT_PPP, SECT_PEER };
+enum sect { SECT_NONE, SECT_LNSD, SECT_L2TP, SECT_PPP, SECT_IPSEC, SECT_PEER };
 
 enum key_type {
 	KT_STR,        /* char * */
@@ -46,6 +46,8 @@ enum key_type {
 	KT_POOL,       /* char *, validated with ip_pool_parse */
 	KT_IFNAME,     /* char[16]: "" or a template with one %d */
 	KT_HOSTPORT,   /* struct lns_addr: "" (off) or addr:port, port required */
+	KT_IPSECMODE,  /* enum conf_ipsec_mode */
+	KT_PROPOSALS,  /* char *: canonical "a,b,c" strongSwan proposal keywords */
 };
 
 struct key_def {
@@ -90,6 +92,15 @@ static const struct key_def keys[] = {
 	{ SECT_PPP, "lcp-echo-failures", KT_UINT, C(lcp_echo_failures), 1, 255 },
 	{ SECT_PPP, "ifname", KT_IFNAME, C(ppp_ifname), 0, 0 },
 	{ SECT_PPP, "ipv6", KT_BOOL, C(ppp_ipv6), 0, 0 },
+	{ SECT_IPSEC, "mode", KT_IPSECMODE, C(ipsec.mode), 0, 0 },
+	{ SECT_IPSEC, "vici-socket", KT_SOCKPATH, C(ipsec.vici_socket), 0, 0 },
+	{ SECT_IPSEC, "psk", KT_STR, C(ipsec.psk), 0, 0 },
+	{ SECT_IPSEC, "psk-file", KT_STR, C(ipsec.psk_file), 0, 0 },
+	{ SECT_IPSEC, "proposals", KT_PROPOSALS, C(ipsec.proposals), 0, 0 },
+	{ SECT_IPSEC, "esp-proposals", KT_PROPOSALS, C(ipsec.esp_proposals), 0, 0 },
+	{ SECT_IPSEC, "legacy-proposals", KT_BOOL, C(ipsec.legacy_proposals), 0, 0 },
+	{ SECT_IPSEC, "ike-version", KT_UINT, C(ipsec.ike_version), 0, 2 },
+	{ SECT_IPSEC, "reqid", KT_UINT, C(ipsec.reqid), 1, 0x7fffffff },
 	{ SECT_PEER, "match-hostname", KT_GLOBS, 0, 0, 0 },
 	{ SECT_PEER, "match-address", KT_CIDRS, 0, 0, 0 },
 	{ SECT_PEER, "secret", KT_STR, P(secret), 0, 0 },
@@ -114,7 +125,7 @@ struct parser {
 
 static const char *const sect_names[] = {
 	[SECT_NONE] = "", [SECT_LNSD] = "lnsd", [SECT_L2TP] = "l2tp", [SECT_PPP] = "ppp",
-	[SECT_PEER] = "peer",
+	[SECT_IPSEC] = "ipsec", [SECT_PEER] = "peer",
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -186,8 +197,18 @@ static void section_begin(struct parser *p, char *name)
 		p->sect = SECT_PPP;
 		return;
 	}
+	if (strcmp(name, "ipsec") == 0) {
+		p->sect = SECT_IPSEC;
+		if (!c->ipsec.present)
+			c->ipsec.mode = CONF_IPSEC_REQUIRED;
+		c->ipsec.present = true;
+		if (!c->ipsec_line)
+			c->ipsec_line = p->line;
+		return;
+	}
 	if (strncmp(name, "peer", 4) != 0 || (name[4] && !isspace((unsigned char)name[4]))) {
-		perr(p, "unknown section [%s] (expected [lnsd], [l2tp], [ppp] or [peer NAME])", name);
+		perr(p, "unknown section [%s] (expected [lnsd], [l2tp], [ppp], [ipsec] or [peer NAME])",
+		     name);
 		return;
 	}
 	name = trim(name + 4);
@@ -625,6 +646,30 @@ static int check_ifname(const char *v)
 	return 0;
 }
 
+/* One strongSwan proposal keyword list, like "aes256-sha256-modp2048". */
+static int proposal_item(struct parser *p, const char *lbl, char *item, void *ctx)
+{
+	char **out = ctx;
+	size_t n = strlen(*out);
+	char *s;
+
+	for (const char *q = item; *q; q++) {
+		if (!isalnum((unsigned char)*q) && *q != '-' && *q != '_') {
+			perr(p, "%s: \"%s\" is not a proposal (like aes256-sha256-modp2048)", lbl,
+			     item);
+			return -1;
+		}
+	}
+	s = realloc(*out, n + strlen(item) + 2);
+	if (!s) {
+		perr(p, "out of memory");
+		return -1;
+	}
+	sprintf(s + n, "%s%s", n ? "," : "", item);
+	*out = s;
+	return 0;
+}
+
 /* Replace the string at field with a copy of v. */
 static int set_str(struct parser *p, void *field, const char *v)
 {
@@ -751,6 +796,29 @@ static int set_value(struct parser *p, const struct key_def *k, const char *lbl,
 			return -1;
 		}
 		return 0;
+	case KT_IPSECMODE:
+		if (strcmp(v, "required") == 0)
+			*(enum conf_ipsec_mode *)field = CONF_IPSEC_REQUIRED;
+		else if (strcmp(v, "off") == 0)
+			*(enum conf_ipsec_mode *)field = CONF_IPSEC_OFF;
+		else {
+			perr(p, "%s: \"%s\" is not one of required, off", lbl, v);
+			return -1;
+		}
+		return 0;
+	case KT_PROPOSALS: {
+		char *list = calloc(1, 1);
+
+		if (!list || for_each_item(p, lbl, v, proposal_item, &list)) {
+			if (!list)
+				perr(p, "out of memory");
+			free(list);
+			return -1;
+		}
+		free(*(char **)field);
+		*(char **)field = list;
+		return 0;
+	}
 	case KT_DATAPLANE:
 		if (strcmp(v, "auto") == 0)
 			*(enum conf_dataplane *)field = CONF_DP_AUTO;
@@ -781,8 +849,8 @@ static int handler(void *user, const char *section, const char *name, const char
 	if (p->failed)
 		return 0;
 	if (p->sect == SECT_NONE) {
-		perr(p, "%s: key outside of a section (start with [lnsd], [l2tp], [ppp] or [peer NAME])",
-		     name);
+		perr(p, "%s: key outside of a section (start with [lnsd], [l2tp], [ppp], [ipsec] or "
+		     "[peer NAME])", name);
 		return 0;
 	}
 	for (size_t i = 0; i < N_KEYS; i++) {
@@ -837,6 +905,11 @@ static void conf_free(struct lnsd_conf *c)
 	free(c->secret);
 	free(c->ppp_pool);
 	free(c->ppp_users_file);
+	free(c->ipsec.vici_socket);
+	free(c->ipsec.psk);
+	free(c->ipsec.psk_file);
+	free(c->ipsec.proposals);
+	free(c->ipsec.esp_proposals);
 	free(c->path);
 	free(c);
 }
@@ -854,8 +927,14 @@ static struct lnsd_conf *conf_new(const char *name)
 	c->ppp_pool = strdup("");
 	c->ppp_users_file = strdup("");
 	c->listen = calloc(1, sizeof(*c->listen));
+	c->ipsec.vici_socket = strdup(CONF_DEFAULT_VICI_SOCKET);
+	c->ipsec.psk = strdup("");
+	c->ipsec.psk_file = strdup("");
+	c->ipsec.proposals = strdup("");
+	c->ipsec.esp_proposals = strdup("");
 	if (!c->path || !c->control_socket || !c->secret || !c->listen || !c->ppp_pool ||
-	    !c->ppp_users_file) {
+	    !c->ppp_users_file || !c->ipsec.vici_socket || !c->ipsec.psk || !c->ipsec.psk_file ||
+	    !c->ipsec.proposals || !c->ipsec.esp_proposals) {
 		conf_free(c);
 		return NULL;
 	}
@@ -883,20 +962,91 @@ static struct lnsd_conf *conf_new(const char *name)
 	c->ppp_mru = 1400;
 	c->lcp_echo_interval_ms = 30000;
 	c->lcp_echo_failures = 4;
+	c->ipsec.ike_version = 1;
+	c->ipsec.reqid = CONF_DEFAULT_IPSEC_REQID;
 	if (gethostname(c->hostname, sizeof(c->hostname) - 1) != 0 || !c->hostname[0])
 		strcpy(c->hostname, "lnsd");
 	return c;
+}
+
+static size_t key_index(enum sect sect, const char *name)
+{
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (keys[i].sect == sect && strcmp(keys[i].name, name) == 0)
+			return i;
+	return 0;
+}
+
+/* The first line of a psk-file, without surrounding blanks. */
+static int read_psk_file(struct parser *p, const char *lbl, const char *path)
+{
+	struct lnsd_conf *c = p->c;
+	char buf[CONF_PSK_MAX + 2], *s;
+	FILE *f = fopen(path, "re");
+
+	if (!f) {
+		perr(p, "%s: cannot read \"%s\": %s", lbl, path, strerror(errno));
+		return -1;
+	}
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	if (strlen(buf) > CONF_PSK_MAX) {
+		perr(p, "%s: \"%s\": the key is longer than %d characters", lbl, path,
+		     CONF_PSK_MAX);
+		return -1;
+	}
+	s = trim(buf);
+	if (!*s) {
+		perr(p, "%s: \"%s\" holds no key (its first line is empty)", lbl, path);
+		return -1;
+	}
+	return set_str(p, &c->ipsec.psk, s);
+}
+
+/* [ipsec]: a required mode needs exactly one of psk and psk-file. */
+static int finalize_ipsec(struct parser *p)
+{
+	struct conf_ipsec *ip = &p->c->ipsec;
+	size_t psk_idx = key_index(SECT_IPSEC, "psk");
+	size_t file_idx = key_index(SECT_IPSEC, "psk-file");
+	bool has_psk = p->c->keys_seen & (1ULL << psk_idx);
+	bool has_file = p->c->keys_seen & (1ULL << file_idx);
+
+	if (!ip->present)
+		return 0;
+	p->sect = SECT_IPSEC;
+	if (has_psk && has_file) {
+		p->line = p->c->key_line[file_idx];
+		perr(p, "[ipsec] psk-file: psk is set too (line %d); set only one",
+		     p->c->key_line[psk_idx]);
+		return -1;
+	}
+	if (has_psk && strlen(ip->psk) > CONF_PSK_MAX) {
+		p->line = p->c->key_line[psk_idx];
+		perr(p, "[ipsec] psk: longer than %d characters", CONF_PSK_MAX);
+		return -1;
+	}
+	if (has_file) {
+		p->line = p->c->key_line[file_idx];
+		return read_psk_file(p, "[ipsec] psk-file", ip->psk_file);
+	}
+	if (ip->mode == CONF_IPSEC_REQUIRED && !*ip->psk) {
+		p->line = has_psk ? p->c->key_line[psk_idx] : p->c->ipsec_line;
+		perr(p, "[ipsec] psk: mode = required needs a pre-shared key (psk or psk-file)");
+		return -1;
+	}
+	return 0;
 }
 
 /* Cross-key checks and the lib-facing peer settings. */
 static int finalize(struct parser *p)
 {
 	struct lnsd_conf *c = p->c;
-	size_t cap_idx = 0;
+	size_t cap_idx = key_index(SECT_L2TP, "retransmit-cap");
 
-	for (size_t i = 0; i < N_KEYS; i++)
-		if (keys[i].sect == SECT_L2TP && strcmp(keys[i].name, "retransmit-cap") == 0)
-			cap_idx = i;
+	if (finalize_ipsec(p))
+		return -1;
 	if (c->retransmit_cap_ms < c->retransmit_timeout_ms) {
 		p->line = c->key_line[cap_idx];
 		p->sect = SECT_L2TP;
@@ -1158,6 +1308,24 @@ static void dump_ppp(const struct lnsd_conf *c, FILE *f)
 		c->ppp_ifname[0] ? " " : "", c->ppp_ifname, c->ppp_ipv6 ? "yes" : "no");
 }
 
+static void dump_ipsec(const struct conf_ipsec *ip, FILE *f)
+{
+	if (!ip->present)
+		return;
+	fprintf(f, "\n[ipsec]\nmode = %s\nvici-socket = %s\n",
+		ip->mode == CONF_IPSEC_REQUIRED ? "required" : "off", ip->vici_socket);
+	if (*ip->psk_file)
+		fprintf(f, "psk-file = %s\n", ip->psk_file);
+	else
+		fprintf(f, "psk =%s%s\n", *ip->psk ? " " : "", ip->psk);
+	if (*ip->proposals)
+		fprintf(f, "proposals = %s\n", ip->proposals);
+	if (*ip->esp_proposals)
+		fprintf(f, "esp-proposals = %s\n", ip->esp_proposals);
+	fprintf(f, "legacy-proposals = %s\nike-version = %u\nreqid = %u\n",
+		ip->legacy_proposals ? "yes" : "no", ip->ike_version, ip->reqid);
+}
+
 void conf_dump(const struct lnsd_conf *c, FILE *f)
 {
 	static const char *const dp[] = { "auto", "none", "kernel" };
@@ -1186,6 +1354,7 @@ void conf_dump(const struct lnsd_conf *c, FILE *f)
 	dump_seconds(f, "setup-timeout", c->setup_timeout_ms);
 	dump_seconds(f, "stopccn-hold", c->stopccn_hold_ms);
 	dump_ppp(c, f);
+	dump_ipsec(&c->ipsec, f);
 	for (size_t i = 0; i < c->n_peers; i++) {
 		const struct conf_peer *pe = &c->peers[i];
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * lnsd.conf: INI (inih) with sections [lnsd], [l2tp], [ppp] and [peer NAME].
+ * lnsd.conf: INI (inih) with sections [lnsd], [l2tp], [ppp], [ipsec] and
+ * [peer NAME].
  * Every error names FILE:LINE, the section and the key. A loaded
  * configuration is one immutable, reference-counted generation: tunnels
  * keep a reference while their peer_cfg points into it, so a reload
@@ -25,6 +26,29 @@ enum conf_dataplane {
 	CONF_DP_AUTO,    /* kernel when the probe passes, else control plane only */
 	CONF_DP_NONE,    /* control plane only */
 	CONF_DP_KERNEL,  /* refuse to start unless the kernel data plane is usable */
+};
+
+enum conf_ipsec_mode {
+	CONF_IPSEC_OFF,       /* no [ipsec] section, or mode = off: lnsd leaves IPsec alone */
+	CONF_IPSEC_REQUIRED,  /* charon over VICI + per-socket ESP policies (fail closed) */
+};
+
+#define CONF_DEFAULT_VICI_SOCKET "/var/run/charon.vici"
+#define CONF_DEFAULT_IPSEC_REQID 1701
+#define CONF_PSK_MAX 1024
+
+/* [ipsec]: what lnsd loads into charon and how it guards its L2TP sockets. */
+struct conf_ipsec {
+	bool present;                /* the file has an [ipsec] section */
+	enum conf_ipsec_mode mode;   /* required when present unless mode = off */
+	char *vici_socket;
+	char *psk;                   /* from psk, or psk-file's first line; "" = none */
+	char *psk_file;              /* "" = none */
+	char *proposals;             /* "" = built-in list; else "a,b,c" (IKE) */
+	char *esp_proposals;         /* "" = built-in list; else "a,b,c" */
+	bool legacy_proposals;       /* append the MODP1024/3DES IKE set (DESIGN.md §5) */
+	uint32_t ike_version;        /* 1 (IKEv1), 2 or 0 (any) */
+	uint32_t reqid;              /* static reqid of the CHILD_SA, also in socket policies */
 };
 
 struct conf_cidr {
@@ -85,12 +109,14 @@ struct lnsd_conf {
 	uint32_t lcp_echo_failures;
 	char ppp_ifname[16];         /* "" = keep the kernel's pppN; else a template with %d */
 	bool ppp_ipv6;               /* run IPV6CP: link-local addresses on pppN */
+	struct conf_ipsec ipsec;
 	/* [peer NAME], in file order: the first match wins */
 	struct conf_peer *peers;
 	size_t n_peers;
 	struct l2tp_peer_cfg default_peer;
 	/* private */
 	unsigned refs;
+	int ipsec_line;              /* of the first [ipsec] header */
 	uint64_t keys_seen;
 	int key_line[64];
 };

@@ -269,10 +269,10 @@ static const struct {
 	{ "[l2tp]\nsecret = a\nsecret = b\n", "t.conf:3: [l2tp] secret: set twice (first at line 2)" },
 	{ "[l2tp]\njunk\n", "t.conf:2: syntax error (expected [section] or key = value)" },
 	{ "[l2tp\n", "t.conf:1: section header without ']'" },
-	{ "[foo]\n", "t.conf:1: unknown section [foo] (expected [lnsd], [l2tp], [ppp] or [peer NAME])" },
-	{ "[peers x]\n", "t.conf:1: unknown section [peers x] (expected [lnsd], [l2tp], [ppp] or [peer NAME])" },
+	{ "[foo]\n", "t.conf:1: unknown section [foo] (expected [lnsd], [l2tp], [ppp], [ipsec] or [peer NAME])" },
+	{ "[peers x]\n", "t.conf:1: unknown section [peers x] (expected [lnsd], [l2tp], [ppp], [ipsec] or [peer NAME])" },
 	{ "secret = x\n",
-	  "t.conf:1: secret: key outside of a section (start with [lnsd], [l2tp], [ppp] or [peer NAME])" },
+	  "t.conf:1: secret: key outside of a section (start with [lnsd], [l2tp], [ppp], [ipsec] or [peer NAME])" },
 	{ "[lnsd]\nbogus = 1\n", "t.conf:2: [lnsd] bogus: unknown key" },
 	{ "[lnsd]\nsecret = 1\n", "t.conf:2: [lnsd] secret: unknown key" },
 	{ "[lnsd]\nlisten = 1.2.3.4:99999\n",
@@ -327,6 +327,31 @@ static const struct {
 	{ "[ppp]\npool = 10.0.0.0-10.1.0.0, 11.0.0.0-11.255.255.255\n",
 	  "t.conf:2: [ppp] pool: more than 16777216 addresses" },
 	{ "[ppp]\nmru = 100\n", "t.conf:2: [ppp] mru: 100 is out of range (128 to 16384)" },
+	{ "[lnsd]\n[ipsec]\n",
+	  "t.conf:2: [ipsec] psk: mode = required needs a pre-shared key (psk or psk-file)" },
+	{ "[ipsec]\nmode = required\npsk =\n",
+	  "t.conf:3: [ipsec] psk: mode = required needs a pre-shared key (psk or psk-file)" },
+	{ "[ipsec]\nmode = optional\n",
+	  "t.conf:2: [ipsec] mode: \"optional\" is not one of required, off" },
+	{ "[ipsec]\npsk = a\npsk-file = /nonexistent/psk\n",
+	  "t.conf:3: [ipsec] psk-file: psk is set too (line 2); set only one" },
+	{ "[ipsec]\npsk-file = /nonexistent/psk\n",
+	  "t.conf:2: [ipsec] psk-file: cannot read \"/nonexistent/psk\": No such file or directory" },
+	{ "[ipsec]\nmode = off\npsk-file = /dev/null\n",
+	  "t.conf:3: [ipsec] psk-file: \"/dev/null\" holds no key (its first line is empty)" },
+	{ "[ipsec]\npsk = x\nvici-socket = charon.vici\n",
+	  "t.conf:3: [ipsec] vici-socket: \"charon.vici\" is not an absolute path shorter than 108 characters" },
+	{ "[ipsec]\npsk = x\nproposals = aes256-sha1-modp2048, aes 128\n",
+	  "t.conf:3: [ipsec] proposals: \"aes 128\" is not a proposal (like aes256-sha256-modp2048)" },
+	{ "[ipsec]\npsk = x\nesp-proposals = ,\n", "t.conf:3: [ipsec] esp-proposals: empty list" },
+	{ "[ipsec]\npsk = x\nike-version = 3\n",
+	  "t.conf:3: [ipsec] ike-version: 3 is out of range (0 to 2)" },
+	{ "[ipsec]\npsk = x\nreqid = 0\n",
+	  "t.conf:3: [ipsec] reqid: 0 is out of range (1 to 2147483647)" },
+	{ "[ipsec]\npsk = x\nlegacy-proposals = sometimes\n",
+	  "t.conf:3: [ipsec] legacy-proposals: \"sometimes\" is not yes or no" },
+	{ "[ipsec]\npsk = x\npsk = y\n", "t.conf:3: [ipsec] psk: set twice (first at line 2)" },
+	{ "[ipsec]\npsk = x\nsecret = y\n", "t.conf:3: [ipsec] secret: unknown key" },
 	{ "[ppp]\nlcp-echo-failures = 0\n", "t.conf:2: [ppp] lcp-echo-failures: 0 is out of range (1 to 255)" },
 	{ "[ppp]\nifname = ppp\n",
 	  "t.conf:2: [ppp] ifname: \"ppp\" is not an interface name template with one %d (like l2tp%d; at most 7 characters)" },
@@ -534,6 +559,121 @@ START_TEST(refcount_keeps_generation)
 }
 END_TEST
 
+START_TEST(ipsec_absent_is_off)
+{
+	char err[CONF_ERR_LEN];
+	struct lnsd_conf *c = load("[lnsd]\nlisten = 127.0.0.1\n", err);
+	char *d;
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert(!c->ipsec.present);
+	ck_assert_int_eq(c->ipsec.mode, CONF_IPSEC_OFF);
+	d = dump_str(c);
+	ck_assert_ptr_null(strstr(d, "[ipsec]"));
+	free(d);
+	conf_unref(c);
+}
+END_TEST
+
+START_TEST(ipsec_defaults)
+{
+	char err[CONF_ERR_LEN];
+	struct lnsd_conf *c = load("[ipsec]\npsk = s3cret\n", err);
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert(c->ipsec.present);
+	ck_assert_int_eq(c->ipsec.mode, CONF_IPSEC_REQUIRED);
+	ck_assert_str_eq(c->ipsec.vici_socket, "/var/run/charon.vici");
+	ck_assert_str_eq(c->ipsec.psk, "s3cret");
+	ck_assert_str_eq(c->ipsec.psk_file, "");
+	ck_assert_str_eq(c->ipsec.proposals, "");
+	ck_assert_str_eq(c->ipsec.esp_proposals, "");
+	ck_assert(!c->ipsec.legacy_proposals);
+	ck_assert_uint_eq(c->ipsec.ike_version, 1);
+	ck_assert_uint_eq(c->ipsec.reqid, 1701);
+	conf_unref(c);
+
+	/* mode = off needs no key; a second [ipsec] header does not turn it back on */
+	c = load("[ipsec]\nmode = off\n[lnsd]\n[ipsec]\n", err);
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert(c->ipsec.present);
+	ck_assert_int_eq(c->ipsec.mode, CONF_IPSEC_OFF);
+	conf_unref(c);
+}
+END_TEST
+
+START_TEST(ipsec_every_key)
+{
+	static const char text[] =
+		"[ipsec]\n"
+		"mode = required\n"
+		"vici-socket = /run/x/charon.vici\n"
+		"psk = a b c\n"
+		"proposals = aes256-sha256-modp2048 ,  aes128-sha1-ecp256\n"
+		"esp-proposals = aes128gcm16\n"
+		"legacy-proposals = yes\n"
+		"ike-version = 0\n"
+		"reqid = 42\n";
+	static const char want[] =
+		"\n[ipsec]\n"
+		"mode = required\n"
+		"vici-socket = /run/x/charon.vici\n"
+		"psk = a b c\n"
+		"proposals = aes256-sha256-modp2048,aes128-sha1-ecp256\n"
+		"esp-proposals = aes128gcm16\n"
+		"legacy-proposals = yes\n"
+		"ike-version = 0\n"
+		"reqid = 42\n";
+	char err[CONF_ERR_LEN];
+	struct lnsd_conf *c = load(text, err), *c2;
+	char *d, *d2;
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_str_eq(c->ipsec.vici_socket, "/run/x/charon.vici");
+	ck_assert_str_eq(c->ipsec.psk, "a b c");
+	ck_assert_str_eq(c->ipsec.proposals, "aes256-sha256-modp2048,aes128-sha1-ecp256");
+	ck_assert_str_eq(c->ipsec.esp_proposals, "aes128gcm16");
+	ck_assert(c->ipsec.legacy_proposals);
+	ck_assert_uint_eq(c->ipsec.ike_version, 0);
+	ck_assert_uint_eq(c->ipsec.reqid, 42);
+	d = dump_str(c);
+	ck_assert_msg(strstr(d, want) != NULL, "dump:\n%s", d);
+	/* the dump reads back to the same dump */
+	c2 = load(d, err);
+	ck_assert_msg(c2 != NULL, "%s", err);
+	d2 = dump_str(c2);
+	ck_assert_str_eq(d, d2);
+	free(d);
+	free(d2);
+	conf_unref(c2);
+	conf_unref(c);
+}
+END_TEST
+
+START_TEST(ipsec_psk_file)
+{
+	char path[] = "/tmp/lnsd-psk-XXXXXX", text[128], err[CONF_ERR_LEN];
+	int fd = mkstemp(path);
+	struct lnsd_conf *c;
+	char *d;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "  key from file \nsecond line\n", 30), 30);
+	close(fd);
+	snprintf(text, sizeof(text), "[ipsec]\npsk-file = %s\n", path);
+	c = load(text, err);
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_str_eq(c->ipsec.psk, "key from file");
+	d = dump_str(c);
+	/* the dump names the file, never the key read from it */
+	ck_assert_ptr_nonnull(strstr(d, "psk-file = /tmp/lnsd-psk-"));
+	ck_assert_ptr_null(strstr(d, "key from file"));
+	free(d);
+	conf_unref(c);
+	unlink(path);
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -552,6 +692,10 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, peer_settings_inherit);
 	tcase_add_test(tc, cidr_edges);
 	tcase_add_test(tc, refcount_keeps_generation);
+	tcase_add_test(tc, ipsec_absent_is_off);
+	tcase_add_test(tc, ipsec_defaults);
+	tcase_add_test(tc, ipsec_every_key);
+	tcase_add_test(tc, ipsec_psk_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
