@@ -25,7 +25,7 @@ const char conf_embedded_default[] =
 	"secret =\n"
 	"hide-avps = no\n";
 
-enum sect { SECT_NONE, SECT_LNSD, SECT_L2TP, SECT_PPP, SECT_IPSEC, SECT_PEER };
+enum sect { SECT_NONE, SECT_LNSD, SECT_L2TP, SECT_PPP, SECT_IPSEC, SECT_RADIUS, SECT_PEER };
 
 enum key_type {
 	KT_STR,        /* char * */
@@ -48,6 +48,10 @@ enum key_type {
 	KT_HOSTPORT,   /* struct lns_addr: "" (off) or addr:port, port required */
 	KT_IPSECMODE,  /* enum conf_ipsec_mode */
 	KT_PROPOSALS,  /* char *: canonical "a,b,c" strongSwan proposal keywords */
+	KT_ADDR,       /* struct lns_addr: "" (off) or an IPv4/IPv6 address, no port */
+	KT_DAELISTEN,  /* struct lns_addr: "" (off) or addr[:port], port 3799 by default */
+	KT_RADSERVER,  /* [radius] server, repeatable: addr[:auth[:acct]],secret */
+	KT_DAECLIENT,  /* [radius] dae-clients, repeatable: addr[/prefix],secret */
 };
 
 struct key_def {
@@ -101,6 +105,15 @@ static const struct key_def keys[] = {
 	{ SECT_IPSEC, "legacy-proposals", KT_BOOL, C(ipsec.legacy_proposals), 0, 0 },
 	{ SECT_IPSEC, "ike-version", KT_UINT, C(ipsec.ike_version), 0, 2 },
 	{ SECT_IPSEC, "reqid", KT_UINT, C(ipsec.reqid), 1, 0x7fffffff },
+	{ SECT_RADIUS, "server", KT_RADSERVER, 0, 0, 0 },
+	{ SECT_RADIUS, "nas-identifier", KT_STR, C(radius.nas_identifier), 0, 0 },
+	{ SECT_RADIUS, "nas-ip-address", KT_ADDR, C(radius.nas_ip), 0, 0 },
+	{ SECT_RADIUS, "timeout", KT_SECONDS, C(radius.timeout_ms), 100, 60000 },
+	{ SECT_RADIUS, "retries", KT_UINT, C(radius.retries), 1, 10 },
+	{ SECT_RADIUS, "accounting", KT_BOOL, C(radius.accounting), 0, 0 },
+	{ SECT_RADIUS, "interim-interval", KT_UINT, C(radius.interim_interval_s), 0, 86400 },
+	{ SECT_RADIUS, "dae-listen", KT_DAELISTEN, C(radius.dae_listen), 0, 0 },
+	{ SECT_RADIUS, "dae-clients", KT_DAECLIENT, 0, 0, 0 },
 	{ SECT_PEER, "match-hostname", KT_GLOBS, 0, 0, 0 },
 	{ SECT_PEER, "match-address", KT_CIDRS, 0, 0, 0 },
 	{ SECT_PEER, "secret", KT_STR, P(secret), 0, 0 },
@@ -125,7 +138,7 @@ struct parser {
 
 static const char *const sect_names[] = {
 	[SECT_NONE] = "", [SECT_LNSD] = "lnsd", [SECT_L2TP] = "l2tp", [SECT_PPP] = "ppp",
-	[SECT_IPSEC] = "ipsec", [SECT_PEER] = "peer",
+	[SECT_IPSEC] = "ipsec", [SECT_RADIUS] = "radius", [SECT_PEER] = "peer",
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -206,9 +219,16 @@ static void section_begin(struct parser *p, char *name)
 			c->ipsec_line = p->line;
 		return;
 	}
+	if (strcmp(name, "radius") == 0) {
+		p->sect = SECT_RADIUS;
+		if (!c->radius.enabled)
+			c->radius.line = p->line;
+		c->radius.enabled = true;
+		return;
+	}
 	if (strncmp(name, "peer", 4) != 0 || (name[4] && !isspace((unsigned char)name[4]))) {
-		perr(p, "unknown section [%s] (expected [lnsd], [l2tp], [ppp], [ipsec] or [peer NAME])",
-		     name);
+		perr(p, "unknown section [%s] (expected [lnsd], [l2tp], [ppp], [ipsec], [radius] "
+		     "or [peer NAME])", name);
 		return;
 	}
 	name = trim(name + 4);
@@ -376,6 +396,21 @@ static int parse_bool(struct parser *p, const char *lbl, const char *v, bool *ou
 	return -1;
 }
 
+/* A decimal port 1-65535, the whole string. */
+static int parse_port(const char *s, uint16_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	v = strtoul(s, &end, 10);
+	if (*end || v == 0 || v > 65535)
+		return -1;
+	*out = (uint16_t)v;
+	return 0;
+}
+
 /* "192.0.2.1:1701", "192.0.2.1" (port 1701), "[2001:db8::1]:1701", "[::]". */
 static int parse_hostport(const char *item, struct lns_addr *a)
 {
@@ -416,18 +451,15 @@ static int parse_hostport(const char *item, struct lns_addr *a)
 		memcpy(a->addr, raw, 4);
 	}
 	a->port = L2TP_UDP_PORT;
-	if (port) {
-		char *end;
-		unsigned long v;
-
-		if (!isdigit((unsigned char)*port))
-			return -1;
-		v = strtoul(port, &end, 10);
-		if (*end || v == 0 || v > 65535)
-			return -1;
-		a->port = (uint16_t)v;
-	}
+	if (port && parse_port(port, &a->port))
+		return -1;
 	return 0;
+}
+
+/* Whether an address from parse_hostport carried a port. */
+static bool has_port(const char *v)
+{
+	return strchr(v[0] == '[' ? strchr(v, ']') : v, ':') != NULL;
 }
 
 /* Split a comma-separated list in place; calls fn on each trimmed item. */
@@ -485,10 +517,10 @@ static int listen_item(struct parser *p, const char *lbl, char *item, void *ctx)
 	return 0;
 }
 
-static int cidr_item(struct parser *p, const char *lbl, char *item, void *ctx)
+/* "192.0.2.0/24", "2001:db8::/32" or a bare address (a full-length prefix). */
+static int parse_cidr(struct parser *p, const char *lbl, char *item, struct conf_cidr *out)
 {
-	struct conf_peer *peer = p->peer;
-	struct conf_cidr cidr = { 0 }, *nc;
+	struct conf_cidr cidr = { 0 };
 	char *slash = strchr(item, '/');
 	unsigned long prefix;
 	unsigned max;
@@ -523,6 +555,23 @@ static int cidr_item(struct parser *p, const char *lbl, char *item, void *ctx)
 			return -1;
 		}
 	}
+	*out = cidr;
+	return 0;
+bad:
+	if (slash)
+		*slash = '/';
+	perr(p, "%s: \"%s\" is not an address or CIDR prefix (like 192.0.2.0/24 or 2001:db8::/32)",
+	     lbl, item);
+	return -1;
+}
+
+static int cidr_item(struct parser *p, const char *lbl, char *item, void *ctx)
+{
+	struct conf_peer *peer = p->peer;
+	struct conf_cidr cidr, *nc;
+
+	if (parse_cidr(p, lbl, item, &cidr))
+		return -1;
 	nc = realloc(peer->cidrs, (peer->n_cidrs + 1) * sizeof(*nc));
 	if (!nc) {
 		perr(p, "out of memory");
@@ -531,12 +580,6 @@ static int cidr_item(struct parser *p, const char *lbl, char *item, void *ctx)
 	peer->cidrs = nc;
 	peer->cidrs[peer->n_cidrs++] = cidr;
 	return 0;
-bad:
-	if (slash)
-		*slash = '/';
-	perr(p, "%s: \"%s\" is not an address or CIDR prefix (like 192.0.2.0/24 or 2001:db8::/32)",
-	     lbl, item);
-	return -1;
 }
 
 static int glob_item(struct parser *p, const char *lbl, char *item, void *ctx)
@@ -607,6 +650,159 @@ static int dns_item(struct parser *p, const char *lbl, char *item, void *ctx)
 	}
 	(*n)++;
 	return 0;
+}
+
+/* An IPv4 or IPv6 address (no port, no brackets) into a; port 0. */
+static int parse_addr(const char *v, struct lns_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, v, a->addr) == 1)
+		a->family = 4;
+	else if (inet_pton(AF_INET6, v, a->addr) == 1)
+		a->family = 6;
+	else
+		return -1;
+	return 0;
+}
+
+/*
+ * Split "ADDR,SECRET" in place at the first comma (the secret may hold
+ * commas); both parts trimmed. -1 without a comma or with an empty secret.
+ */
+static int split_secret(char *v, char **secret)
+{
+	char *comma = strchr(v, ',');
+
+	if (!comma)
+		return -1;
+	*comma = '\0';
+	*secret = trim(comma + 1);
+	return **secret ? 0 : -1;
+}
+
+/* "192.0.2.1", "192.0.2.1:1812", "192.0.2.1:1812:1813", "[2001:db8::1]:1812:1813". */
+static int parse_server_addr(char *v, struct lns_addr *a, uint16_t *acct)
+{
+	char *ports, *acct_s;
+
+	v = trim(v);
+	if (*v == '[') {
+		char *e = strchr(v, ']');
+
+		if (!e)
+			return -1;
+		*e = '\0';
+		ports = e + 1;
+		if ((*ports && *ports != ':') || inet_pton(AF_INET6, v + 1, a->addr) != 1)
+			return -1;
+		a->family = 6;
+	} else {
+		ports = strchr(v, ':');
+		if (ports)
+			*ports = '\0';
+		if (inet_pton(AF_INET, v, a->addr) != 1)
+			return -1;
+		a->family = 4;
+		if (ports)
+			*ports = ':';
+		else
+			ports = v + strlen(v);
+	}
+	a->port = CONF_RADIUS_AUTH_PORT;
+	*acct = CONF_RADIUS_ACCT_PORT;
+	if (!*ports)
+		return 0;
+	acct_s = strchr(ports + 1, ':');
+	if (acct_s)
+		*acct_s++ = '\0';
+	if (parse_port(ports + 1, &a->port))
+		return -1;
+	/* With only the authentication port, accounting is the next one (1645/1646 too). */
+	if (!acct_s)
+		return a->port == 65535 ? -1 : (*acct = (uint16_t)(a->port + 1), 0);
+	return parse_port(acct_s, acct);
+}
+
+/* RFC 2865 §3 secrets are opaque; radcli keeps at most MAX_SECRET_LENGTH (96) bytes. */
+#define CONF_RADIUS_SECRET_MAX 96
+
+static int check_secret(struct parser *p, const char *lbl, const char *secret)
+{
+	if (strlen(secret) > CONF_RADIUS_SECRET_MAX) {
+		perr(p, "%s: the secret is longer than %d characters", lbl, CONF_RADIUS_SECRET_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Append elem (size bytes) to the array *arr of *n; owned is the string the
+ * element owns (NULL: its strdup failed), freed when the append fails.
+ */
+static int append_owned(struct parser *p, void **arr, size_t *n, size_t size, const void *elem,
+			char *owned)
+{
+	char *na = owned ? realloc(*arr, (*n + 1) * size) : NULL;
+
+	if (!na) {
+		free(owned);
+		perr(p, "out of memory");
+		return -1;
+	}
+	memcpy(na + *n * size, elem, size);
+	*arr = na;
+	(*n)++;
+	return 0;
+}
+
+static int radius_server_add(struct parser *p, const char *lbl, const char *v)
+{
+	struct lnsd_radius_conf *r = &p->c->radius;
+	struct conf_radius_server srv = { 0 };
+	char buf[256], *secret;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	if (split_secret(buf, &secret)) {
+		perr(p, "%s: \"%s\" has no secret (addr[:auth-port[:acct-port]],secret)", lbl, v);
+		return -1;
+	}
+	if (parse_server_addr(buf, &srv.addr, &srv.acct_port)) {
+		perr(p, "%s: \"%s\" is not addr[:auth-port[:acct-port]],secret (like "
+		     "192.0.2.10:1812:1813,s3cret or [2001:db8::10],s3cret)", lbl, v);
+		return -1;
+	}
+	if (check_secret(p, lbl, secret))
+		return -1;
+	for (size_t i = 0; i < r->n_servers; i++) {
+		if (lns_addr_eq(&r->servers[i].addr, &srv.addr)) {
+			char abuf[LNS_ADDR_STRLEN];
+
+			perr(p, "%s: %s is listed twice", lbl,
+			     lns_addr_str(&srv.addr, abuf, sizeof(abuf)));
+			return -1;
+		}
+	}
+	srv.secret = strdup(secret);
+	return append_owned(p, (void **)&r->servers, &r->n_servers, sizeof(srv), &srv,
+			    srv.secret);
+}
+
+static int dae_client_add(struct parser *p, const char *lbl, const char *v)
+{
+	struct lnsd_radius_conf *r = &p->c->radius;
+	struct conf_dae_client cl = { 0 };
+	char buf[256], *secret;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	if (split_secret(buf, &secret)) {
+		perr(p, "%s: \"%s\" has no secret (addr[/prefix],secret)", lbl, v);
+		return -1;
+	}
+	if (parse_cidr(p, lbl, trim(buf), &cl.net) || check_secret(p, lbl, secret))
+		return -1;
+	cl.secret = strdup(secret);
+	return append_owned(p, (void **)&r->dae_clients, &r->n_dae_clients, sizeof(cl), &cl,
+			    cl.secret);
 }
 
 static int check_pool(struct parser *p, const char *lbl, const char *v)
@@ -788,8 +984,7 @@ static int set_value(struct parser *p, const struct key_def *k, const char *lbl,
 	case KT_HOSTPORT:
 		memset(field, 0, sizeof(struct lns_addr));
 		/* The port is required: an HTTP listener has no natural default. */
-		if (*v && (parse_hostport(v, field) || !strchr(v[0] == '[' ? strchr(v, ']') : v,
-							      ':'))) {
+		if (*v && (parse_hostport(v, field) || !has_port(v))) {
 			memset(field, 0, sizeof(struct lns_addr));
 			perr(p, "%s: \"%s\" is not an address:port (like 127.0.0.1:9101 or "
 			     "[::1]:9101)", lbl, v);
@@ -819,6 +1014,30 @@ static int set_value(struct parser *p, const struct key_def *k, const char *lbl,
 		*(char **)field = list;
 		return 0;
 	}
+	case KT_ADDR:
+		memset(field, 0, sizeof(struct lns_addr));
+		if (*v && parse_addr(v, field)) {
+			perr(p, "%s: \"%s\" is not an IPv4 or IPv6 address", lbl, v);
+			return -1;
+		}
+		return 0;
+	case KT_DAELISTEN:
+		memset(field, 0, sizeof(struct lns_addr));
+		if (!*v)
+			return 0;
+		if (parse_hostport(v, field)) {
+			memset(field, 0, sizeof(struct lns_addr));
+			perr(p, "%s: \"%s\" is not an address[:port] (like 0.0.0.0:3799 or [::])",
+			     lbl, v);
+			return -1;
+		}
+		if (!has_port(v))
+			((struct lns_addr *)field)->port = CONF_RADIUS_DAE_PORT;
+		return 0;
+	case KT_RADSERVER:
+		return radius_server_add(p, lbl, v);
+	case KT_DAECLIENT:
+		return dae_client_add(p, lbl, v);
 	case KT_DATAPLANE:
 		if (strcmp(v, "auto") == 0)
 			*(enum conf_dataplane *)field = CONF_DP_AUTO;
@@ -849,8 +1068,8 @@ static int handler(void *user, const char *section, const char *name, const char
 	if (p->failed)
 		return 0;
 	if (p->sect == SECT_NONE) {
-		perr(p, "%s: key outside of a section (start with [lnsd], [l2tp], [ppp], [ipsec] or "
-		     "[peer NAME])", name);
+		perr(p, "%s: key outside of a section (start with [lnsd], [l2tp], [ppp], [ipsec], "
+		     "[radius] or [peer NAME])", name);
 		return 0;
 	}
 	for (size_t i = 0; i < N_KEYS; i++) {
@@ -878,7 +1097,8 @@ static int handler(void *user, const char *section, const char *name, const char
 		seen = &p->c->keys_seen;
 		first = &p->c->key_line[idx];
 	}
-	if (*seen & bit) {
+	/* server and dae-clients repeat: each line adds one. */
+	if ((*seen & bit) && k->type != KT_RADSERVER && k->type != KT_DAECLIENT) {
 		perr(p, "%s: set twice (first at line %d)", lbl, *first);
 		return 0;
 	}
@@ -900,6 +1120,13 @@ static void conf_free(struct lnsd_conf *c)
 		free(pe->name);
 	}
 	free(c->peers);
+	for (size_t i = 0; i < c->radius.n_servers; i++)
+		free(c->radius.servers[i].secret);
+	free(c->radius.servers);
+	for (size_t i = 0; i < c->radius.n_dae_clients; i++)
+		free(c->radius.dae_clients[i].secret);
+	free(c->radius.dae_clients);
+	free(c->radius.nas_identifier);
 	free(c->listen);
 	free(c->control_socket);
 	free(c->secret);
@@ -926,6 +1153,7 @@ static struct lnsd_conf *conf_new(const char *name)
 	c->secret = strdup("");
 	c->ppp_pool = strdup("");
 	c->ppp_users_file = strdup("");
+	c->radius.nas_identifier = strdup("");
 	c->listen = calloc(1, sizeof(*c->listen));
 	c->ipsec.vici_socket = strdup(CONF_DEFAULT_VICI_SOCKET);
 	c->ipsec.psk = strdup("");
@@ -934,7 +1162,7 @@ static struct lnsd_conf *conf_new(const char *name)
 	c->ipsec.esp_proposals = strdup("");
 	if (!c->path || !c->control_socket || !c->secret || !c->listen || !c->ppp_pool ||
 	    !c->ppp_users_file || !c->ipsec.vici_socket || !c->ipsec.psk || !c->ipsec.psk_file ||
-	    !c->ipsec.proposals || !c->ipsec.esp_proposals) {
+	    !c->ipsec.proposals || !c->ipsec.esp_proposals || !c->radius.nas_identifier) {
 		conf_free(c);
 		return NULL;
 	}
@@ -964,6 +1192,9 @@ static struct lnsd_conf *conf_new(const char *name)
 	c->lcp_echo_failures = 4;
 	c->ipsec.ike_version = 1;
 	c->ipsec.reqid = CONF_DEFAULT_IPSEC_REQID;
+	c->radius.timeout_ms = 3000;
+	c->radius.retries = 3;
+	c->radius.accounting = true;
 	if (gethostname(c->hostname, sizeof(c->hostname) - 1) != 0 || !c->hostname[0])
 		strcpy(c->hostname, "lnsd");
 	return c;
@@ -1052,6 +1283,17 @@ static int finalize(struct parser *p)
 		p->sect = SECT_L2TP;
 		perr(p, "[l2tp] retransmit-cap: %g s is below retransmit-timeout (%g s)",
 		     c->retransmit_cap_ms / 1000.0, c->retransmit_timeout_ms / 1000.0);
+		return -1;
+	}
+	if (c->radius.enabled && !c->radius.n_servers) {
+		p->line = c->radius.line;
+		perr(p, "[radius]: needs at least one server (server = addr[:auth-port[:acct-port]],"
+		     "secret)");
+		return -1;
+	}
+	if (c->radius.dae_listen.family && !c->radius.n_dae_clients) {
+		p->line = c->key_line[key_index(SECT_RADIUS, "dae-listen")];
+		perr(p, "[radius] dae-listen: no dae-clients entry may use it");
 		return -1;
 	}
 	c->default_peer.name = "default";
@@ -1326,6 +1568,38 @@ static void dump_ipsec(const struct conf_ipsec *ip, FILE *f)
 		ip->legacy_proposals ? "yes" : "no", ip->ike_version, ip->reqid);
 }
 
+static void dump_radius(const struct lnsd_radius_conf *r, FILE *f)
+{
+	char abuf[LNS_ADDR_STRLEN];
+
+	fputs("\n[radius]\n", f);
+	for (size_t i = 0; i < r->n_servers; i++) {
+		const struct conf_radius_server *sv = &r->servers[i];
+
+		fprintf(f, "server = %s:%u,%s\n", lns_addr_str(&sv->addr, abuf, sizeof(abuf)),
+			sv->acct_port, sv->secret);
+	}
+	fprintf(f, "nas-identifier =%s%s\nnas-ip-address =", *r->nas_identifier ? " " : "",
+		r->nas_identifier);
+	if (r->nas_ip.family) {
+		/* lns_addr_str with port 0 still prints a port: write the bare address. */
+		inet_ntop(r->nas_ip.family == 4 ? AF_INET : AF_INET6, r->nas_ip.addr, abuf,
+			  sizeof(abuf));
+		fprintf(f, " %s", abuf);
+	}
+	fputc('\n', f);
+	dump_seconds(f, "timeout", r->timeout_ms);
+	fprintf(f, "retries = %u\naccounting = %s\ninterim-interval = %u\ndae-listen =%s%s\n",
+		r->retries, r->accounting ? "yes" : "no", r->interim_interval_s,
+		r->dae_listen.family ? " " : "",
+		r->dae_listen.family ? lns_addr_str(&r->dae_listen, abuf, sizeof(abuf)) : "");
+	for (size_t i = 0; i < r->n_dae_clients; i++) {
+		fputs("dae-clients = ", f);
+		dump_cidr(f, &r->dae_clients[i].net);
+		fprintf(f, ",%s\n", r->dae_clients[i].secret);
+	}
+}
+
 void conf_dump(const struct lnsd_conf *c, FILE *f)
 {
 	static const char *const dp[] = { "auto", "none", "kernel" };
@@ -1355,6 +1629,8 @@ void conf_dump(const struct lnsd_conf *c, FILE *f)
 	dump_seconds(f, "stopccn-hold", c->stopccn_hold_ms);
 	dump_ppp(c, f);
 	dump_ipsec(&c->ipsec, f);
+	if (c->radius.enabled)
+		dump_radius(&c->radius, f);
 	for (size_t i = 0; i < c->n_peers; i++) {
 		const struct conf_peer *pe = &c->peers[i];
 

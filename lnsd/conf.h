@@ -71,6 +71,42 @@ struct conf_peer {
 	int key_line[8];
 };
 
+/* [radius] server: one authentication/accounting server, in failover order. */
+struct conf_radius_server {
+	struct lns_addr addr;        /* address; addr.port is the authentication port */
+	uint16_t acct_port;          /* accounting port */
+	char *secret;                /* shared secret (everything after the first comma) */
+};
+
+/* [radius] dae-clients: who may send Disconnect/CoA requests (RFC 5176). */
+struct conf_dae_client {
+	struct conf_cidr net;        /* source address or prefix */
+	char *secret;                /* shared secret for that client */
+};
+
+#define CONF_RADIUS_AUTH_PORT 1812
+#define CONF_RADIUS_ACCT_PORT 1813
+#define CONF_RADIUS_DAE_PORT 3799
+
+/* [radius]: RADIUS authentication, accounting and dynamic authorization. */
+struct lnsd_radius_conf {
+	bool enabled;                /* a [radius] section is present (it needs a server) */
+	int line;                    /* of the [radius] header, for messages */
+	struct conf_radius_server *servers;  /* "server", repeatable, in failover order */
+	size_t n_servers;
+	char *nas_identifier;        /* NAS-Identifier; "" = the [lnsd] hostname */
+	struct lns_addr nas_ip;      /* NAS-IP-Address (family 4) or NAS-IPv6-Address
+					(family 6); family 0: not sent */
+	uint32_t timeout_ms;         /* wait per try, before a retry or the next server */
+	uint32_t retries;            /* tries per server before failing over (>= 1) */
+	bool accounting;             /* send Accounting-Request Start/Interim/Stop */
+	uint32_t interim_interval_s; /* Interim-Update period; 0 = none (Access-Accept's
+					Acct-Interim-Interval overrides) */
+	struct lns_addr dae_listen;  /* Disconnect/CoA listener; family 0: off */
+	struct conf_dae_client *dae_clients;  /* "dae-clients", repeatable */
+	size_t n_dae_clients;
+};
+
 struct lnsd_conf {
 	char *path;                  /* file name used in messages ("(embedded)" for the default) */
 	/* [lnsd] */
@@ -114,6 +150,8 @@ struct lnsd_conf {
 	struct conf_peer *peers;
 	size_t n_peers;
 	struct l2tp_peer_cfg default_peer;
+	/* [radius] */
+	struct lnsd_radius_conf radius;
 	/* private */
 	unsigned refs;
 	int ipsec_line;              /* of the first [ipsec] header */

@@ -269,10 +269,10 @@ static const struct {
 	{ "[l2tp]\nsecret = a\nsecret = b\n", "t.conf:3: [l2tp] secret: set twice (first at line 2)" },
 	{ "[l2tp]\njunk\n", "t.conf:2: syntax error (expected [section] or key = value)" },
 	{ "[l2tp\n", "t.conf:1: section header without ']'" },
-	{ "[foo]\n", "t.conf:1: unknown section [foo] (expected [lnsd], [l2tp], [ppp], [ipsec] or [peer NAME])" },
-	{ "[peers x]\n", "t.conf:1: unknown section [peers x] (expected [lnsd], [l2tp], [ppp], [ipsec] or [peer NAME])" },
+	{ "[foo]\n", "t.conf:1: unknown section [foo] (expected [lnsd], [l2tp], [ppp], [ipsec], [radius] or [peer NAME])" },
+	{ "[peers x]\n", "t.conf:1: unknown section [peers x] (expected [lnsd], [l2tp], [ppp], [ipsec], [radius] or [peer NAME])" },
 	{ "secret = x\n",
-	  "t.conf:1: secret: key outside of a section (start with [lnsd], [l2tp], [ppp], [ipsec] or [peer NAME])" },
+	  "t.conf:1: secret: key outside of a section (start with [lnsd], [l2tp], [ppp], [ipsec], [radius] or [peer NAME])" },
 	{ "[lnsd]\nbogus = 1\n", "t.conf:2: [lnsd] bogus: unknown key" },
 	{ "[lnsd]\nsecret = 1\n", "t.conf:2: [lnsd] secret: unknown key" },
 	{ "[lnsd]\nlisten = 1.2.3.4:99999\n",
@@ -360,6 +360,51 @@ static const struct {
 	{ "[peer a/b]\n",
 	  "t.conf:1: [peer a/b]: a peer needs a name of letters, digits, '.', '_' or '-'" },
 	{ "[l2tp]\n[peer a]\nsecret = x\n", "t.conf:2: [peer a]: needs match-hostname or match-address" },
+	{ "[ppp]\n[radius]\ntimeout = 2\n",
+	  "t.conf:2: [radius]: needs at least one server (server = addr[:auth-port[:acct-port]],secret)" },
+	{ "[radius]\nserver = 10.0.0.1\n",
+	  "t.conf:2: [radius] server: \"10.0.0.1\" has no secret (addr[:auth-port[:acct-port]],secret)" },
+	{ "[radius]\nserver = 10.0.0.1:1812, \n",
+	  "t.conf:2: [radius] server: \"10.0.0.1:1812,\" has no secret (addr[:auth-port[:acct-port]],secret)" },
+	{ "[radius]\nserver = radius.example,s\n",
+	  "t.conf:2: [radius] server: \"radius.example,s\" is not addr[:auth-port[:acct-port]],secret (like 192.0.2.10:1812:1813,s3cret or [2001:db8::10],s3cret)" },
+	{ "[radius]\nserver = 10.0.0.1:0,s\n",
+	  "t.conf:2: [radius] server: \"10.0.0.1:0,s\" is not addr[:auth-port[:acct-port]],secret (like 192.0.2.10:1812:1813,s3cret or [2001:db8::10],s3cret)" },
+	{ "[radius]\nserver = 10.0.0.1:1812:1813:1,s\n",
+	  "t.conf:2: [radius] server: \"10.0.0.1:1812:1813:1,s\" is not addr[:auth-port[:acct-port]],secret (like 192.0.2.10:1812:1813,s3cret or [2001:db8::10],s3cret)" },
+	{ "[radius]\nserver = 2001:db8::1,s\n",
+	  "t.conf:2: [radius] server: \"2001:db8::1,s\" is not addr[:auth-port[:acct-port]],secret (like 192.0.2.10:1812:1813,s3cret or [2001:db8::10],s3cret)" },
+	{ "[radius]\nserver = [2001:db8::1]x,s\n",
+	  "t.conf:2: [radius] server: \"[2001:db8::1]x,s\" is not addr[:auth-port[:acct-port]],secret (like 192.0.2.10:1812:1813,s3cret or [2001:db8::10],s3cret)" },
+	{ "[radius]\nserver = 10.0.0.1:65535,s\n",
+	  "t.conf:2: [radius] server: \"10.0.0.1:65535,s\" is not addr[:auth-port[:acct-port]],secret (like 192.0.2.10:1812:1813,s3cret or [2001:db8::10],s3cret)" },
+	{ "[radius]\nserver = 10.0.0.1,a\nserver = 10.0.0.1:1812:1999,b\n",
+	  "t.conf:3: [radius] server: 10.0.0.1:1812 is listed twice" },
+	{ "[radius]\nserver = 10.0.0.1,0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456\n",
+	  "t.conf:2: [radius] server: the secret is longer than 96 characters" },
+	{ "[radius]\nserver = 10.0.0.1,s\ntimeout = 0\n",
+	  "t.conf:3: [radius] timeout: 0 is out of range (0.1 to 60 seconds)" },
+	{ "[radius]\nserver = 10.0.0.1,s\nretries = 0\n",
+	  "t.conf:3: [radius] retries: 0 is out of range (1 to 10)" },
+	{ "[radius]\nserver = 10.0.0.1,s\naccounting = sometimes\n",
+	  "t.conf:3: [radius] accounting: \"sometimes\" is not yes or no" },
+	{ "[radius]\nserver = 10.0.0.1,s\ninterim-interval = 90000\n",
+	  "t.conf:3: [radius] interim-interval: 90000 is out of range (0 to 86400)" },
+	{ "[radius]\nserver = 10.0.0.1,s\nnas-ip-address = 10.0.0.1:5\n",
+	  "t.conf:3: [radius] nas-ip-address: \"10.0.0.1:5\" is not an IPv4 or IPv6 address" },
+	{ "[radius]\nserver = 10.0.0.1,s\nnas-identifier = a\nnas-identifier = b\n",
+	  "t.conf:4: [radius] nas-identifier: set twice (first at line 3)" },
+	{ "[radius]\nserver = 10.0.0.1,s\ndae-listen = 0.0.0.0:99999\n",
+	  "t.conf:3: [radius] dae-listen: \"0.0.0.0:99999\" is not an address[:port] (like 0.0.0.0:3799 or [::])" },
+	{ "[radius]\nserver = 10.0.0.1,s\n\ndae-listen = 0.0.0.0\n",
+	  "t.conf:4: [radius] dae-listen: no dae-clients entry may use it" },
+	{ "[radius]\nserver = 10.0.0.1,s\ndae-clients = 10.0.0.0/8\n",
+	  "t.conf:3: [radius] dae-clients: \"10.0.0.0/8\" has no secret (addr[/prefix],secret)" },
+	{ "[radius]\nserver = 10.0.0.1,s\ndae-clients = 10.0.0.1/8,x\n",
+	  "t.conf:3: [radius] dae-clients: \"10.0.0.1/8\" has bits set beyond the /8 prefix" },
+	{ "[radius]\nserver = 10.0.0.1,s\ndae-clients = host,x\n",
+	  "t.conf:3: [radius] dae-clients: \"host\" is not an address or CIDR prefix (like 192.0.2.0/24 or 2001:db8::/32)" },
+	{ "[radius]\nserver = 10.0.0.1,s\nsecret = x\n", "t.conf:3: [radius] secret: unknown key" },
 };
 
 START_TEST(errors)
@@ -423,26 +468,119 @@ START_TEST(metrics_v6)
 }
 END_TEST
 
+/* A dump parses again and dumps the same text; frees dump. */
+static void assert_reparses_same(char *dump)
+{
+	char err[CONF_ERR_LEN], *d2;
+	struct lnsd_conf *c2 = load(dump, err);
+
+	ck_assert_msg(c2 != NULL, "%s", err);
+	d2 = dump_str(c2);
+	ck_assert_str_eq(dump, d2);
+	free(dump);
+	free(d2);
+	conf_unref(c2);
+}
+
+/* Every [radius] key, the defaults, repeated keys in order, and the dump round trip. */
+START_TEST(radius_keys)
+{
+	static const char text[] =
+		"[radius]\n"
+		"server = 192.0.2.10,s1\n"
+		"server = 192.0.2.11:1645 , s2,with,commas\n"
+		"server = [2001:db8::12]:11812:11813,s3\n"
+		"nas-identifier = lns-a\n"
+		"nas-ip-address = 192.0.2.1\n"
+		"timeout = 1.5\n"
+		"retries = 2\n"
+		"accounting = no\n"
+		"interim-interval = 300\n"
+		"dae-listen = 192.0.2.1\n"
+		"dae-clients = 192.0.2.0/24,d1\n"
+		"dae-clients = 2001:db8::7,d2\n";
+	char err[CONF_ERR_LEN], b[LNS_ADDR_STRLEN], *d1;
+	struct lnsd_conf *c = load(text, err);
+	const struct lnsd_radius_conf *r;
+
+	ck_assert_msg(c != NULL, "%s", err);
+	r = &c->radius;
+	ck_assert(r->enabled);
+	ck_assert_uint_eq(r->n_servers, 3);
+	ck_assert_str_eq(lns_addr_str(&r->servers[0].addr, b, sizeof(b)), "192.0.2.10:1812");
+	ck_assert_uint_eq(r->servers[0].acct_port, 1813);
+	ck_assert_str_eq(r->servers[0].secret, "s1");
+	ck_assert_str_eq(lns_addr_str(&r->servers[1].addr, b, sizeof(b)), "192.0.2.11:1645");
+	ck_assert_uint_eq(r->servers[1].acct_port, 1646);
+	ck_assert_str_eq(r->servers[1].secret, "s2,with,commas");
+	ck_assert_str_eq(lns_addr_str(&r->servers[2].addr, b, sizeof(b)),
+			 "[2001:db8::12]:11812");
+	ck_assert_uint_eq(r->servers[2].acct_port, 11813);
+	ck_assert_str_eq(r->nas_identifier, "lns-a");
+	ck_assert_uint_eq(r->nas_ip.family, 4);
+	ck_assert_uint_eq(r->timeout_ms, 1500);
+	ck_assert_uint_eq(r->retries, 2);
+	ck_assert(!r->accounting);
+	ck_assert_uint_eq(r->interim_interval_s, 300);
+	ck_assert_str_eq(lns_addr_str(&r->dae_listen, b, sizeof(b)), "192.0.2.1:3799");
+	ck_assert_uint_eq(r->n_dae_clients, 2);
+	ck_assert_uint_eq(r->dae_clients[0].net.prefix, 24);
+	ck_assert_str_eq(r->dae_clients[0].secret, "d1");
+	ck_assert_uint_eq(r->dae_clients[1].net.family, 6);
+	ck_assert_uint_eq(r->dae_clients[1].net.prefix, 128);
+	d1 = dump_str(c);
+	ck_assert_msg(strstr(d1, "\n[radius]\n"
+			      "server = 192.0.2.10:1812:1813,s1\n"
+			      "server = 192.0.2.11:1645:1646,s2,with,commas\n"
+			      "server = [2001:db8::12]:11812:11813,s3\n"
+			      "nas-identifier = lns-a\n"
+			      "nas-ip-address = 192.0.2.1\n"
+			      "timeout = 1.500\n"
+			      "retries = 2\n"
+			      "accounting = no\n"
+			      "interim-interval = 300\n"
+			      "dae-listen = 192.0.2.1:3799\n"
+			      "dae-clients = 192.0.2.0/24,d1\n"
+			      "dae-clients = 2001:db8::7/128,d2\n") != NULL, "%s", d1);
+	assert_reparses_same(d1);
+	conf_unref(c);
+
+	/* Defaults; without [radius] nothing is dumped. */
+	c = load("[radius]\nserver = 10.0.0.1,s\n", err);
+	ck_assert_msg(c != NULL, "%s", err);
+	r = &c->radius;
+	ck_assert_str_eq(r->nas_identifier, "");
+	ck_assert_uint_eq(r->nas_ip.family, 0);
+	ck_assert_uint_eq(r->timeout_ms, 3000);
+	ck_assert_uint_eq(r->retries, 3);
+	ck_assert(r->accounting);
+	ck_assert_uint_eq(r->interim_interval_s, 0);
+	ck_assert_uint_eq(r->dae_listen.family, 0);
+	ck_assert_uint_eq(r->n_dae_clients, 0);
+	conf_unref(c);
+	c = load("[ppp]\n", err);
+	ck_assert(!c->radius.enabled);
+	d1 = dump_str(c);
+	ck_assert_ptr_null(strstr(d1, "[radius]"));
+	free(d1);
+	conf_unref(c);
+}
+END_TEST
+
 /* The documented example parses, and dumps exactly as the golden file. */
 START_TEST(example_golden_round_trip)
 {
 	char err[CONF_ERR_LEN];
-	struct lnsd_conf *c = conf_load_file(EXAMPLE, err, sizeof(err)), *c2;
-	char *d1, *d2, *golden;
+	struct lnsd_conf *c = conf_load_file(EXAMPLE, err, sizeof(err));
+	char *d1, *golden;
 
 	ck_assert_msg(c != NULL, "%s", err);
 	d1 = dump_str(c);
 	golden = slurp(GOLDEN);
 	ck_assert_str_eq(d1, golden);
-	c2 = load(d1, err);
-	ck_assert_msg(c2 != NULL, "%s", err);
-	d2 = dump_str(c2);
-	ck_assert_str_eq(d1, d2);
-	free(d1);
-	free(d2);
+	assert_reparses_same(d1);
 	free(golden);
 	conf_unref(c);
-	conf_unref(c2);
 }
 END_TEST
 
@@ -687,6 +825,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, file_errors_name_the_file);
 	tcase_add_test(tc, example_golden_round_trip);
+	tcase_add_test(tc, radius_keys);
 	tcase_add_test(tc, metrics_v6);
 	tcase_add_loop_test(tc, peer_matching, 0, (int)(sizeof(match_cases) / sizeof(match_cases[0])));
 	tcase_add_test(tc, peer_settings_inherit);
