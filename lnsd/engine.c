@@ -165,7 +165,7 @@ char *eng_sess_prefix(const struct l2tp_sess *s, char *buf, size_t len)
 
 /* ---- addresses -------------------------------------------------------- */
 
-static socklen_t addr_to_sa(const struct lns_addr *a, struct sockaddr_storage *ss)
+socklen_t addr_to_sa(const struct lns_addr *a, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (a->family == 4) {
@@ -184,7 +184,7 @@ static socklen_t addr_to_sa(const struct lns_addr *a, struct sockaddr_storage *s
 	return sizeof(*sin6);
 }
 
-static int sa_to_addr(const struct sockaddr_storage *ss, struct lns_addr *a)
+int sa_to_addr(const struct sockaddr_storage *ss, struct lns_addr *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (ss->ss_family == AF_INET) {
@@ -988,6 +988,7 @@ void engine_session_info(const struct engine *e, const struct l2tp_sess *s,
 	memset(out, 0, sizeof(*out));
 	out->ifname = es ? es->kp.ifname : "";
 	out->username = es ? es->username : "";
+	out->ppp_unit = es && es->attached ? es->kp.unit : -1;
 	if (es) {
 		out->ip = es->ip;
 		out->ipv6 = es->ipv6;

@@ -11,6 +11,7 @@
 #include <ev.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "conf.h"
 #include "kg_l2tp.h"
@@ -68,6 +69,7 @@ struct eng_sess_info {
 	bool ipv6;                    /* IPV6CP is up: the client is fe80::<peer_ifid> */
 	uint8_t peer_ifid[8];
 	struct kg_l2tp_stats st;      /* kernel counters (cached, at most ~1 s old) */
+	int ppp_unit;                 /* N of pppN (NAS-Port), -1 without PPP */
 };
 /*
  * Session setup latency: ICRQ to PPP up (IPCP opened) with the kernel data
@@ -95,7 +97,10 @@ bool engine_tunnel_kstats(const struct engine *e, const struct l2tp_tun *t,
 /* false (and zeros) when the session has no kernel session. */
 bool engine_session_kstats(const struct engine *e, const struct l2tp_sess *s,
 			   struct kg_l2tp_stats *out);
-uint64_t engine_now_ms(void);         /* CLOCK_MONOTONIC, the lib's time base */
+uint64_t engine_now_ms(void);
+/* struct sockaddr_in/in6 <-> struct lns_addr; sa_to_addr: -1 for other families. */
+socklen_t addr_to_sa(const struct lns_addr *a, struct sockaddr_storage *ss);
+int sa_to_addr(const struct sockaddr_storage *ss, struct lns_addr *a);         /* CLOCK_MONOTONIC, the lib's time base */
 
 /* Log prefixes: "tunnel 12/34 192.0.2.1:1701", "... session 5/6". */
 char *eng_tun_prefix(const struct l2tp_tun *t, char *buf, size_t len);
