@@ -176,6 +176,66 @@ capture_stop() {
 	_vm_caps=()
 }
 
+# charon_start NS: strongSwan's charon inside NS, with its own
+# strongswan.conf ($ART/strongswan-NS/strongswan.conf; CHARON_EXTRA is
+# pasted into its charon { } section) and a /run private to it (the pid file
+# path is fixed at /var/run/charon.pid), so its VICI socket is
+# $RUNDIR/charon-NS/charon.vici.  It loads no connection: see swan.
+charon_start() {
+	local ns=$1 d=$ART/strongswan-$1 charon=/usr/lib/ipsec/charon
+	[ -x "$charon" ] || fail "$charon is not installed (strongswan-charon)"
+	require unshare swanctl
+	mkdir -p "$d" "$RUNDIR/charon-$ns"
+	cat >"$d/strongswan.conf" <<-EOC
+		charon {
+			load_modular = yes
+			install_routes = no
+			install_virtual_ip = no
+			retransmit_timeout = 2.0
+			${CHARON_EXTRA:-}
+			filelog {
+				stderr {
+					default = 1
+					ike = 2
+					cfg = 2
+					knl = 1
+					time_format = %T
+					flush_line = yes
+				}
+			}
+			plugins {
+				include /etc/strongswan.d/charon/*.conf
+			}
+		}
+		swanctl {
+			load = random openssl pem pkcs1 x509 revocation constraints pubkey
+		}
+	EOC
+	# shellcheck disable=SC2016 # $0 and $1 belong to the inner sh
+	STRONGSWAN_CONF=$d/strongswan.conf daemon "charon-$ns" "$ns" \
+		unshare -m --propagation private \
+		sh -c 'mount --bind "$0" /run && exec "$1"' "$RUNDIR/charon-$ns" "$charon"
+	wait_for 30 "charon in $ns (VICI socket)" test -S "$RUNDIR/charon-$ns/charon.vici"
+}
+
+# swan NS COMMAND ARGS...: swanctl against the charon of NS, e.g.
+# swan client --initiate --child l2tp.
+swan() {
+	local ns=$1 cmd=$2
+	shift 2
+	STRONGSWAN_CONF=$ART/strongswan-$ns/strongswan.conf \
+		swanctl "$cmd" --uri "unix://$RUNDIR/charon-$ns/charon.vici" "$@"
+}
+
+# swan_load NS FILE [ARGS]: load a swanctl.conf into the charon of NS
+# (ARGS: e.g. --clear).  --load-all also scans x509/, private/, ... beside
+# the file: they are not there.
+swan_load() {
+	local ns=$1 f=$2
+	shift 2
+	swan "$ns" --load-all --file "$f" "$@" 2>&1 | grep -v '^opening directory'
+}
+
 # dump_state: namespace addresses, routes, l2tp and xfrm state into $ART.
 dump_state() {
 	local ns f=$ART/state.txt

@@ -11,57 +11,12 @@ set -eu
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 require ip nft swanctl dumpcap tshark python3 unshare
-charon=/usr/lib/ipsec/charon
-[ -x "$charon" ] || fail "$charon is not installed (strongswan-charon)"
 
 topo_nat
 # The LNS cannot reach 10.10.0.0/24: traffic must come through the NAT.
 expect_ping client 198.51.100.2 2
 
 psk=lnsd-vm-test-psk
-
-# start_charon NS: charon with /run private to it (its pid file path is
-# fixed at /var/run/charon.pid), so its VICI socket is $RUNDIR/charon-NS/charon.vici.
-start_charon() {
-	local ns=$1 d=$ART/strongswan-$1
-	mkdir -p "$d" "$RUNDIR/charon-$ns"
-	cat >"$d/strongswan.conf" <<-EOC
-		charon {
-			load_modular = yes
-			install_routes = no
-			install_virtual_ip = no
-			retransmit_timeout = 2.0
-			filelog {
-				stderr {
-					default = 1
-					ike = 2
-					cfg = 2
-					knl = 1
-					time_format = %T
-					flush_line = yes
-				}
-			}
-			plugins {
-				include /etc/strongswan.d/charon/*.conf
-			}
-		}
-		swanctl {
-			load = random openssl pem pkcs1 x509 revocation constraints pubkey
-		}
-	EOC
-	# shellcheck disable=SC2016 # $0 and $1 belong to the inner sh
-	STRONGSWAN_CONF=$d/strongswan.conf daemon "charon-$ns" "$ns" \
-		unshare -m --propagation private \
-		sh -c 'mount --bind "$0" /run && exec "$1"' "$RUNDIR/charon-$ns" "$charon"
-	wait_for 30 "charon in $ns (VICI socket)" test -S "$RUNDIR/charon-$ns/charon.vici"
-}
-
-swan() { # NS COMMAND ARGS...
-	local ns=$1 cmd=$2
-	shift 2
-	STRONGSWAN_CONF=$ART/strongswan-$ns/strongswan.conf \
-		swanctl "$cmd" --uri "unix://$RUNDIR/charon-$ns/charon.vici" "$@"
-}
 
 cat >"$ART/strongswan-lns.swanctl.conf" <<EOC
 connections {
@@ -133,11 +88,10 @@ secrets {
 EOC
 
 capture_start outer lns eth0
-start_charon lns
-start_charon client
-# (--load-all also scans x509/, private/, ... beside the file: not there.)
-swan lns --load-all --file "$ART/strongswan-lns.swanctl.conf" 2>&1 | grep -v '^opening directory'
-swan client --load-all --file "$ART/strongswan-client.swanctl.conf" 2>&1 | grep -v '^opening directory'
+charon_start lns
+charon_start client
+swan_load lns "$ART/strongswan-lns.swanctl.conf"
+swan_load client "$ART/strongswan-client.swanctl.conf"
 swan lns --list-conns | grep -q '^l2tp:' || fail "connection l2tp not loaded on the LNS"
 swan client --list-conns | grep -q '^l2tp:' || fail "connection l2tp not loaded on the client"
 
