@@ -16,6 +16,7 @@
 
 #include "conf.h"
 #include "ctl.h"
+#include "dae.h"
 #include "engine.h"
 #include "kg_probe.h"
 #include "log.h"
@@ -173,6 +174,7 @@ int main(int argc, char **argv)
 	struct ev_loop *loop;
 	struct ctl *ctl;
 	struct metrics *metrics = NULL;
+	struct dae *dae = NULL;
 	ev_signal s_term, s_int, s_hup;
 	int opt;
 
@@ -247,6 +249,12 @@ int main(int argc, char **argv)
 		if (!metrics)
 			fatal("%s", err);
 	}
+	if (conf->radius.dae_listen.family) {
+		dae = dae_new(loop, eng, err, sizeof(err));
+		if (!dae)
+			fatal("%s", err);
+		metrics_set_dae(metrics, dae);
+	}
 	conf_unref(conf);   /* the engine holds its own reference */
 
 	ev_signal_init(&s_term, sig_term, SIGTERM);
@@ -265,6 +273,7 @@ int main(int argc, char **argv)
 	ev_run(loop, 0);
 
 	metrics_free(metrics);
+	dae_free(dae);
 	ctl_free(ctl);
 	engine_free(eng);
 	log_notice("stopped");

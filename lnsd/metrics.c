@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dae.h"
 #include "log.h"
 
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -30,6 +31,7 @@ struct metrics {
 	ev_io io;                 /* MHD's epoll fd */
 	ev_timer timer;           /* MHD's own timeouts, and work it left pending */
 	double start_time;
+	const struct dae *dae;    /* NULL: no dae-listen */
 };
 
 /* ---- formatting ---------------------------------------------------------- */
@@ -437,6 +439,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (!f)
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
 	metrics_render(m->eng, m->start_time, f);
+	dae_render_metrics(m->dae, f);
 	if (fclose(f) != 0 || !buf) {
 		free(buf);
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
@@ -557,4 +560,10 @@ void metrics_free(struct metrics *m)
 	ev_timer_stop(m->loop, &m->timer);
 	MHD_stop_daemon(m->d);
 	free(m);
+}
+
+void metrics_set_dae(struct metrics *m, const struct dae *d)
+{
+	if (m)
+		m->dae = d;
 }

@@ -22,6 +22,9 @@ struct metrics;
 struct metrics *metrics_new(struct ev_loop *loop, struct engine *e, const struct lns_addr *addr,
 			    char *err, size_t errlen);
 void metrics_free(struct metrics *m);   /* NULL-safe */
+struct dae;
+/* Also serve the dynamic-authorization counters of d (dae.h). */
+void metrics_set_dae(struct metrics *m, const struct dae *d);
 
 /*
  * The exposition text for e into f (refreshes stale kernel counters first).

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Disconnect-Request and CoA-Request (RFC 5176) on [radius] dae-listen. */
+#include "dae.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "radius_dae.h"
+
+enum { DAE_T_DISCONNECT, DAE_T_COA, DAE_T_COUNT };
+enum { DAE_R_ACK, DAE_R_NAK, DAE_R_COUNT };
+
+struct dae {
+	struct ev_loop *loop;
+	struct engine *eng;
+	ev_io io;
+	int fd;
+	struct lns_addr addr;
+	struct dae_cache cache;
+	uint64_t requests[DAE_T_COUNT][DAE_R_COUNT];
+	uint64_t retransmits;         /* answered from the cache */
+	uint64_t drops[DAE_DROP_REASONS];
+};
+
+static const char *drop_name(unsigned i)
+{
+	switch (i) {
+	case DAE_DROP_UNKNOWN_CLIENT:
+		return "unknown-client";
+	case DAE_DROP_RECV_ERROR:
+		return "recv-error";
+	case DAE_DROP_SEND_ERROR:
+		return "send-error";
+	default:
+		return dae_verdict_str((enum dae_verdict)i);
+	}
+}
+
+static const struct conf_dae_client *client_for(const struct lnsd_radius_conf *rc,
+						const struct lns_addr *from)
+{
+	size_t i;
+
+	for (i = 0; i < rc->n_dae_clients; i++)
+		if (conf_cidr_match(&rc->dae_clients[i].net, from))
+			return &rc->dae_clients[i];
+	return NULL;
+}
+
+static bool str_eq(const struct dae_str *want, const char *have)
+{
+	return strlen(have) == want->len && memcmp(have, want->s, want->len) == 0;
+}
+
+/* Every identification attribute the request carries must fit the session (RFC 5176 §3). */
+static bool sess_matches(const struct engine *e, const struct l2tp_sess *s,
+			 const struct dae_request *r)
+{
+	struct eng_sess_info info;
+	char calling[INET6_ADDRSTRLEN];
+
+	if (s->state != L2TP_SESS_ESTABLISHED)
+		return false;
+	engine_session_info(e, s, &info);
+	if (r->user_name.len && !str_eq(&r->user_name, info.username))
+		return false;
+	if (r->has_framed_ip && (!info.ip || info.ip != r->framed_ip))
+		return false;
+	/* NAS-Port is the ppp unit (as in our Access-Requests) */
+	if (r->has_nas_port && (info.ppp_unit < 0 || (uint32_t)info.ppp_unit != r->nas_port))
+		return false;
+	if (r->calling_station_id.len) {
+		/* Calling-Station-Id: the Calling Number AVP, else the LAC's address */
+		if (!s->calling_number[0])
+			inet_ntop(s->tun->peer.family == 4 ? AF_INET : AF_INET6, s->tun->peer.addr,
+				  calling, sizeof(calling));
+		if (!str_eq(&r->calling_station_id, s->calling_number[0] ? s->calling_number
+									  : calling))
+			return false;
+	}
+	return true;
+}
+
+/* The (tunnel, session) IDs of every session r names; n_out gets how many. */
+static uint32_t *find_sessions(const struct engine *e, const struct dae_request *r,
+			       size_t *n_out)
+{
+	const struct l2tp_lns *lns = engine_lns(e);
+	const struct l2tp_tun *t;
+	const struct l2tp_sess *s;
+	uint32_t *ids = NULL, *nids;
+	size_t n = 0, cap = 0;
+
+	/* O(sessions); DAE requests are rare operator actions, not per-packet work */
+	for (t = l2tp_lns_next_tunnel(lns, NULL); t; t = l2tp_lns_next_tunnel(lns, t)) {
+		for (s = l2tp_tun_next_session(t, NULL); s; s = l2tp_tun_next_session(t, s)) {
+			if (!sess_matches(e, s, r))
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 4;
+				nids = realloc(ids, cap * sizeof(*ids));
+				if (!nids) {
+					free(ids);
+					*n_out = SIZE_MAX;
+					return NULL;
+				}
+				ids = nids;
+			}
+			ids[n++] = (uint32_t)t->tid << 16 | s->sid;
+		}
+	}
+	*n_out = n;
+	return ids;
+}
+
+static void describe(const struct dae_request *r, char *buf, size_t len)
+{
+	struct in_addr ip = { .s_addr = htonl(r->framed_ip) };
+	char a[INET_ADDRSTRLEN];
+	int n = 0;
+
+	buf[0] = '\0';
+	if (r->acct_session_id.len)
+		n += snprintf(buf + n, len - (size_t)n, " Acct-Session-Id=%s", r->acct_session_id.s);
+	if (r->user_name.len && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, " User-Name=%s", r->user_name.s);
+	if (r->has_framed_ip && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, " Framed-IP-Address=%s",
+			      inet_ntop(AF_INET, &ip, a, sizeof(a)));
+	if (r->has_nas_port && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, " NAS-Port=%u", r->nas_port);
+	if (r->calling_station_id.len && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " Calling-Station-Id=%s",
+			 r->calling_station_id.s);
+}
+
+/* Act on an authentic, acceptable request; the Error-Cause of the NAK, or NONE. */
+static enum dae_error_cause execute(struct dae *d, const struct dae_request *r, const char *who)
+{
+	bool coa = r->code == RADIUS_COA_REQUEST;
+	char what[400];
+	uint32_t *ids;
+	size_t n, i;
+
+	describe(r, what, sizeof(what));
+	if (r->acct_session_id.len) {
+		/* no accounting in this build: no session has an Acct-Session-Id to match */
+		log_notice("dae %s: %s%s: Acct-Session-Id not supported", who,
+			   coa ? "CoA" : "Disconnect", what);
+		return DAE_ERR_UNSUPPORTED_ATTRIBUTE;
+	}
+	ids = find_sessions(d->eng, r, &n);
+	if (n == SIZE_MAX)
+		return DAE_ERR_RESOURCES_UNAVAILABLE;
+	if (n == 0) {
+		log_notice("dae %s: %s%s: no such session", who, coa ? "CoA" : "Disconnect", what);
+		return DAE_ERR_SESSION_NOT_FOUND;
+	}
+	if (coa) {
+		free(ids);
+		/* §3.5 401: this build cannot change a running session's limits */
+		if (r->has_session_timeout || r->has_idle_timeout) {
+			log_notice("dae %s: CoA%s: Session-Timeout/Idle-Timeout changes not supported",
+				   who, what);
+			return DAE_ERR_UNSUPPORTED_ATTRIBUTE;
+		}
+		log_notice("dae %s: CoA%s: %zu session(s), nothing to change", who, what, n);
+		return DAE_ERR_NONE;
+	}
+	log_notice("dae %s: Disconnect%s: ending %zu session(s)", who, what, n);
+	/* CDN result 3 (administrative), after PPP's Terminate-Request (engine_terminate_session) */
+	for (i = 0; i < n; i++)
+		engine_terminate_session(d->eng, (uint16_t)(ids[i] >> 16), (uint16_t)ids[i]);
+	free(ids);
+	return DAE_ERR_NONE;
+}
+
+size_t dae_input(struct dae *d, const struct lns_addr *from, const uint8_t *pkt, size_t len,
+		 uint8_t *reply)
+{
+	const struct lnsd_conf *conf = engine_conf(d->eng);
+	const struct lnsd_radius_conf *rc = &conf->radius;
+	const struct conf_dae_client *cl = client_for(rc, from);
+	uint64_t now_ms = engine_now_ms();
+	struct dae_nas nas = { 0 };
+	struct dae_request r;
+	enum dae_verdict v;
+	enum dae_error_cause cause;
+	uint8_t key[DAE_CACHE_KEY_MAX];
+	char who[LNS_ADDR_STRLEN];
+	const uint8_t *cached;
+	size_t clen;
+	int n;
+
+	lns_addr_str(from, who, sizeof(who));
+	if (!cl) {
+		d->drops[DAE_DROP_UNKNOWN_CLIENT]++;
+		log_ratelimited(now_ms, "dae unknown client",
+				"dae: dropped a request from %s: not in dae-clients", who);
+		return 0;
+	}
+	memcpy(key, from->addr, 16);
+	key[16] = (uint8_t)(from->port >> 8);
+	key[17] = (uint8_t)from->port;
+	cached = dae_cache_find(&d->cache, key, 18, pkt, len, now_ms, &clen);
+	if (cached) {
+		/* RFC 5176 §2.3: a retransmission gets the same answer, nothing is redone */
+		d->retransmits++;
+		memcpy(reply, cached, clen);
+		return clen;
+	}
+
+	nas.identifier = rc->nas_identifier && rc->nas_identifier[0] ? rc->nas_identifier
+								     : conf->hostname;
+	if (rc->nas_ip.family == 4)
+		nas.ipv4 = (uint32_t)rc->nas_ip.addr[0] << 24 | (uint32_t)rc->nas_ip.addr[1] << 16 |
+			   (uint32_t)rc->nas_ip.addr[2] << 8 | rc->nas_ip.addr[3];
+	else if (rc->nas_ip.family == 6)
+		memcpy(nas.ipv6, rc->nas_ip.addr, 16);
+	nas.has_ipv6 = rc->nas_ip.family == 6;
+	v = dae_parse(pkt, len, cl->secret, strlen(cl->secret), &nas, (uint64_t)time(NULL),
+		      DAE_TIMESTAMP_WINDOW_S, &r);
+	if (v != DAE_OK && v != DAE_NAK) {
+		d->drops[v]++;
+		log_ratelimited(now_ms, "dae bad request", "dae %s: dropped a request: %s", who,
+				dae_verdict_str(v));
+		return 0;
+	}
+	if (v == DAE_NAK) {
+		cause = r.error_cause;
+		log_notice("dae %s: %s refused: Error-Cause %d (attribute %u)", who,
+			   r.code == RADIUS_COA_REQUEST ? "CoA" : "Disconnect", (int)cause,
+			   r.bad_attr);
+	} else {
+		cause = execute(d, &r, who);
+	}
+	n = dae_build_reply(&r, cause, cl->secret, strlen(cl->secret), reply, DAE_REPLY_MAX);
+	if (n < 0)
+		return 0;             /* cannot happen: DAE_REPLY_MAX fits every reply */
+	d->requests[r.code == RADIUS_COA_REQUEST][cause != DAE_ERR_NONE]++;
+	dae_cache_put(&d->cache, key, 18, pkt, reply, (size_t)n, now_ms);
+	return (size_t)n;
+}
+
+static void readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct dae *d = (struct dae *)((char *)w - offsetof(struct dae, io));
+	uint8_t pkt[RADIUS_MAX_LEN + 1], reply[DAE_REPLY_MAX];
+	struct sockaddr_storage ss;
+	struct lns_addr from;
+	socklen_t sl;
+	ssize_t n;
+	size_t rl;
+	int i;
+
+	(void)loop;
+	(void)revents;
+	for (i = 0; i < 32; i++) {
+		sl = sizeof(ss);
+		n = recvfrom(d->fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&ss, &sl);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				d->drops[DAE_DROP_RECV_ERROR]++;
+			return;
+		}
+		if (sa_to_addr(&ss, &from) < 0)
+			continue;
+		rl = dae_input(d, &from, pkt, (size_t)n, reply);
+		if (rl && sendto(d->fd, reply, rl, 0, (struct sockaddr *)&ss, sl) < 0)
+			d->drops[DAE_DROP_SEND_ERROR]++;
+	}
+}
+
+struct dae *dae_new(struct ev_loop *loop, struct engine *e, char *err, size_t errlen)
+{
+	const struct lns_addr *a = &engine_conf(e)->radius.dae_listen;
+	struct dae *d = calloc(1, sizeof(*d));
+	struct sockaddr_storage ss;
+	char as[LNS_ADDR_STRLEN];
+	socklen_t sl;
+	int one = 1;
+
+	if (!d) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	d->loop = loop;
+	d->eng = e;
+	d->addr = *a;
+	dae_cache_init(&d->cache, DAE_DUP_TTL_MS);
+	d->fd = socket(a->family == 4 ? AF_INET : AF_INET6,
+		       SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (d->fd < 0)
+		goto fail;
+	if (a->family == 6 &&
+	    setsockopt(d->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+		goto fail;
+	sl = addr_to_sa(a, &ss);
+	if (bind(d->fd, (struct sockaddr *)&ss, sl) < 0)
+		goto fail;
+	ev_io_init(&d->io, readable, d->fd, EV_READ);
+	ev_io_start(loop, &d->io);
+	log_info("dae: listening on %s", lns_addr_str(a, as, sizeof(as)));
+	return d;
+fail:
+	snprintf(err, errlen, "dae-listen %s: %s", lns_addr_str(a, as, sizeof(as)),
+		 strerror(errno));
+	if (d->fd >= 0)
+		close(d->fd);
+	free(d);
+	return NULL;
+}
+
+void dae_free(struct dae *d)
+{
+	if (!d)
+		return;
+	ev_io_stop(d->loop, &d->io);
+	close(d->fd);
+	free(d);
+}
+
+void dae_render_metrics(const struct dae *d, FILE *f)
+{
+	static const char *const types[DAE_T_COUNT] = { "disconnect", "coa" };
+	static const char *const results[DAE_R_COUNT] = { "ack", "nak" };
+	unsigned t, r, i;
+
+	if (!d)
+		return;
+	fputs("# HELP lnsd_radius_dae_requests_total Disconnect/CoA requests (RFC 5176) answered, "
+	      "by type and reply.\n# TYPE lnsd_radius_dae_requests_total counter\n", f);
+	for (t = 0; t < DAE_T_COUNT; t++)
+		for (r = 0; r < DAE_R_COUNT; r++)
+			fprintf(f, "lnsd_radius_dae_requests_total{type=\"%s\",result=\"%s\"} %llu\n",
+				types[t], results[r], (unsigned long long)d->requests[t][r]);
+	fputs("# HELP lnsd_radius_dae_retransmits_total Retransmitted requests answered from the "
+	      "reply cache.\n# TYPE lnsd_radius_dae_retransmits_total counter\n", f);
+	fprintf(f, "lnsd_radius_dae_retransmits_total %llu\n",
+		(unsigned long long)d->retransmits);
+	fputs("# HELP lnsd_radius_dae_dropped_total Dynamic-authorization packets dropped without "
+	      "a reply, by reason.\n# TYPE lnsd_radius_dae_dropped_total counter\n", f);
+	for (i = DAE_DROP_SHORT; i < DAE_DROP_REASONS; i++)
+		fprintf(f, "lnsd_radius_dae_dropped_total{reason=\"%s\"} %llu\n", drop_name(i),
+			(unsigned long long)d->drops[i]);
+}
