@@ -2,16 +2,14 @@
 /*
  * Fuzz harness for the RFC 5176 codec. The input is parsed twice: as it
  * is, and re-signed (Message-Authenticator and Request Authenticator made
- * right for FUZZ_DAE_SECRET) so that the fuzzer reaches the attribute walk
+ * right for SECRET, as gen_corpus_radius_dae.py uses) so that the fuzzer reaches the attribute walk
  * instead of stopping at the MD5 check. Whatever parses must give a reply
  * that fits and verifies, and go through the duplicate cache.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include <nettle/hmac.h>
-#include <nettle/md5.h>
-
+#include "../unit/radius_testutil.h"
 #include "fuzz.h"
 #include "radius_dae.h"
 
@@ -19,33 +17,6 @@
 #define SLEN (sizeof(SECRET) - 1)
 
 static struct dae_cache cache;
-
-/* Authenticators as RFC 5176 §2.3 / §3.4 define them, over the whole buffer. */
-static void resign(uint8_t *p, size_t len, const uint8_t *req_auth)
-{
-	struct hmac_md5_ctx h;
-	struct md5_ctx m;
-	size_t off, ma = 0;
-
-	for (off = RADIUS_HDR_LEN; off + 2 <= len && p[off + 1] >= 2 && p[off + 1] <= len - off;
-	     off += p[off + 1])
-		if (p[off] == RADIUS_ATTR_MESSAGE_AUTHENTICATOR && p[off + 1] == 18 && !ma)
-			ma = off;
-	if (req_auth)
-		memcpy(p + 4, req_auth, RADIUS_AUTH_LEN);
-	else
-		memset(p + 4, 0, RADIUS_AUTH_LEN);
-	if (ma) {
-		memset(p + ma + 2, 0, RADIUS_AUTH_LEN);
-		hmac_md5_set_key(&h, SLEN, (const uint8_t *)SECRET);
-		hmac_md5_update(&h, len, p);
-		hmac_md5_digest(&h, RADIUS_AUTH_LEN, p + ma + 2);
-	}
-	md5_init(&m);
-	md5_update(&m, len, p);
-	md5_update(&m, SLEN, (const uint8_t *)SECRET);
-	md5_digest(&m, RADIUS_AUTH_LEN, p + 4);
-}
 
 static void check_str(const struct dae_str *s)
 {
@@ -78,7 +49,7 @@ static void run(const uint8_t *p, size_t len, uint64_t now)
 	if (n < RADIUS_HDR_LEN || (size_t)n > sizeof(rep) || rep[1] != p[1])
 		abort();
 	memcpy(copy, rep, (size_t)n);
-	resign(copy, (size_t)n, r.authenticator);
+	tu_sign(copy, (size_t)n, r.authenticator, SECRET);
 	if (memcmp(copy, rep, (size_t)n) != 0)
 		abort();
 	if (!dae_cache_find(&cache, "k", 1, p, len, now * 1000, &clen))
@@ -104,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t plen = (size_t)p[2] << 8 | p[3];
 
 		if (plen >= RADIUS_HDR_LEN && plen <= size)
-			resign(p, plen, NULL);
+			tu_sign(p, plen, NULL, SECRET);
 	}
 	run(p, size, now + (data[1] & 0x80 ? 400 : 0));
 	free(p);

@@ -9,8 +9,9 @@
  *      printf 'Acct-Session-Id = "lnsd-0000002a"\nSession-Timeout = 600\n
  *        Idle-Timeout = 120\nEvent-Timestamp = 1700000000\nProxy-State = 0x616263\n
  *        Message-Authenticator = 0x00\n' | radclient 127.0.0.1:PORT coa s3cr3t
- *  - packets built here and signed by sign() below, which hashes the whole
- *    buffer in one go (a different path from the library's piecewise one).
+ *  - packets built here and signed by tu_sign(), which hashes the whole
+ *    buffer in one go (radius_testutil.h; a different path from the
+ *    library's piecewise one).
  * Replies are checked the same independent way.
  */
 #include <check.h>
@@ -18,10 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <nettle/hmac.h>
 #include <nettle/md5.h>
 
 #include "radius_dae.h"
+#include "radius_testutil.h"
 
 #define SECRET "s3cr3t"
 #define SLEN (sizeof(SECRET) - 1)
@@ -42,47 +43,6 @@ static const uint8_t rc_coa[] = {
 };
 
 #define TS 1700000000u
-
-/* Find the first attribute of type t in a packet (test helper, trusts its input). */
-static size_t find_attr(const uint8_t *p, size_t len, uint8_t t)
-{
-	size_t off;
-
-	for (off = 20; off + 2 <= len; off += p[off + 1])
-		if (p[off] == t)
-			return off;
-	return 0;
-}
-
-/*
- * Sign a request (auth = NULL) or a reply (auth = the Request Authenticator):
- * Message-Authenticator first if there is one, then the authenticator field.
- */
-static void sign(uint8_t *p, size_t len, const uint8_t *auth, const char *secret)
-{
-	uint8_t buf[RADIUS_MAX_LEN + 64];
-	size_t ma = find_attr(p, len, RADIUS_ATTR_MESSAGE_AUTHENTICATOR);
-	struct hmac_md5_ctx h;
-	struct md5_ctx m;
-
-	p[2] = (uint8_t)(len >> 8);
-	p[3] = (uint8_t)len;
-	if (auth)
-		memcpy(p + 4, auth, 16);
-	else
-		memset(p + 4, 0, 16);
-	if (ma) {
-		memset(p + ma + 2, 0, 16);
-		hmac_md5_set_key(&h, strlen(secret), (const uint8_t *)secret);
-		hmac_md5_update(&h, len, p);
-		hmac_md5_digest(&h, 16, p + ma + 2);
-	}
-	memcpy(buf, p, len);
-	memcpy(buf + len, secret, strlen(secret));
-	md5_init(&m);
-	md5_update(&m, len + strlen(secret), buf);
-	md5_digest(&m, 16, p + 4);
-}
 
 static enum dae_verdict parse(const uint8_t *p, size_t len, struct dae_request *r)
 {
@@ -154,10 +114,10 @@ START_TEST(tampered)
 	}
 	/* re-signed with a wrong HMAC: the authenticator is right, the HMAC is not */
 	memcpy(p, rc_coa, sizeof(p));
-	ma = find_attr(p, sizeof(p), RADIUS_ATTR_MESSAGE_AUTHENTICATOR);
+	ma = tu_find_attr(p, sizeof(p), RADIUS_ATTR_MESSAGE_AUTHENTICATOR);
 	ck_assert_uint_ne(ma, 0);
-	sign(p, sizeof(p), NULL, SECRET);
-	ck_assert_mem_eq(p, rc_coa, sizeof(p));   /* sign() agrees with radclient */
+	tu_sign(p, sizeof(p), NULL, SECRET);
+	ck_assert_mem_eq(p, rc_coa, sizeof(p));   /* tu_sign() agrees with radclient */
 	p[ma + 5] ^= 0x80;
 	{
 		struct md5_ctx m;
@@ -275,7 +235,7 @@ START_TEST(built_table)
 		md5_update(&m, SLEN, (const uint8_t *)SECRET);
 		md5_digest(&m, 16, p + 4);
 	} else {
-		sign(p, len, NULL, SECRET);
+		tu_sign(p, len, NULL, SECRET);
 	}
 	v = dae_parse(p, len, SECRET, SLEN, &our_nas, TS, 0, &r);
 	ck_assert_msg(v == b->verdict, "%s: verdict %s, want %s", b->name, dae_verdict_str(v),
@@ -321,7 +281,7 @@ START_TEST(lengths)
 			off += 255;
 		}
 		len = off;
-		sign(p, len, NULL, SECRET);
+		tu_sign(p, len, NULL, SECRET);
 		/* more Proxy-State than a reply can carry: 506, and the NAK still fits */
 		ck_assert_int_eq(parse(p, len, &r), DAE_NAK);
 		ck_assert_int_eq(r.error_cause, DAE_ERR_RESOURCES_UNAVAILABLE);
@@ -338,7 +298,7 @@ static void check_reply(const uint8_t *rep, size_t len, const struct dae_request
 	ck_assert_uint_le(len, sizeof(copy));
 	ck_assert_int_eq((rep[2] << 8 | rep[3]), (int)len);
 	memcpy(copy, rep, len);
-	sign(copy, len, req->authenticator, SECRET);
+	tu_sign(copy, len, req->authenticator, SECRET);
 	ck_assert_mem_eq(copy, rep, len);
 }
 
@@ -383,7 +343,7 @@ START_TEST(replies)
 		uint8_t copy[DAE_REPLY_MAX];
 
 		memcpy(copy, rep, (size_t)n);
-		sign(copy, (size_t)n, r.authenticator, SECRET);
+		tu_sign(copy, (size_t)n, r.authenticator, SECRET);
 		ck_assert(memcmp(copy, rep, (size_t)n) != 0);
 	}
 }

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The DAE listener (lnsd/dae.c) on an engine without sessions: who counts as
+ * a client (address or prefix, each with its own secret), what is dropped
+ * and counted, which NAK a request gets, the reply cache, the metrics text,
+ * and one request through the real UDP socket and the libev loop.
+ * Loopback sockets only; no root. Ending real calls is tests/interop/t_dae.sh.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "dae.h"
+#include "engine.h"
+#include "radius_testutil.h"
+
+struct fixture {
+	struct ev_loop *loop;
+	struct lnsd_conf *conf;
+	struct engine *eng;
+	struct dae *dae;
+	uint16_t dae_port;
+};
+
+static struct fixture fx;
+
+static void setup(void)
+{
+	char text[512], err[CONF_ERR_LEN];
+	uint16_t port;
+
+	memset(&fx, 0, sizeof(fx));
+	fx.loop = ev_loop_new(EVFLAG_AUTO);
+	ck_assert_ptr_nonnull(fx.loop);
+	for (int i = 0; i < 50 && !fx.dae; i++) {
+		port = (uint16_t)(20000 + (getpid() * 11 + i * 137) % 30000);
+		snprintf(text, sizeof(text),
+			 "[lnsd]\nlisten = 127.0.0.1:%u\ndataplane = none\nlog-level = error\n"
+			 "hostname = lnsA\n[radius]\nserver = 127.0.0.1:18120,unused\n"
+			 "dae-listen = 127.0.0.1:%u\ndae-clients = 127.0.0.1,sec\n"
+			 "dae-clients = 10.0.0.0/8,other\n",
+			 port, port + 1);
+		fx.conf = conf_load_string(text, "t.conf", err, sizeof(err));
+		ck_assert_msg(fx.conf != NULL, "%s", err);
+		fx.eng = engine_new(fx.loop, fx.conf, NULL, err, sizeof(err));
+		if (fx.eng)
+			fx.dae = dae_new(fx.loop, fx.eng, err, sizeof(err));
+		if (!fx.dae) {
+			engine_free(fx.eng);
+			fx.eng = NULL;
+			conf_unref(fx.conf);
+		}
+		fx.dae_port = (uint16_t)(port + 1);
+	}
+	ck_assert_msg(fx.dae != NULL, "no free loopback ports for the engine and dae-listen");
+}
+
+static void teardown(void)
+{
+	dae_free(fx.dae);
+	engine_free(fx.eng);
+	conf_unref(fx.conf);
+	ev_loop_destroy(fx.loop);
+}
+
+static struct lns_addr v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	struct lns_addr x = { .family = 4, .port = 40000, .addr = { a, b, c, d } };
+
+	return x;
+}
+
+/* A Disconnect-Request (id) with these attributes, signed with secret. */
+static size_t request(uint8_t *p, uint8_t code, uint8_t id, const uint8_t *attrs, size_t alen,
+		      const char *secret)
+{
+	memset(p, 0, RADIUS_HDR_LEN);
+	p[0] = code;
+	p[1] = id;
+	memcpy(p + RADIUS_HDR_LEN, attrs, alen);
+	tu_sign(p, RADIUS_HDR_LEN + alen, NULL, secret);
+	return RADIUS_HDR_LEN + alen;
+}
+
+/* The reply must be signed for req with secret; returns its Error-Cause (0 for none). */
+static unsigned check_reply(const uint8_t *rep, size_t len, const uint8_t *req,
+			    const char *secret, uint8_t code)
+{
+	uint8_t copy[DAE_REPLY_MAX];
+	size_t ec;
+
+	ck_assert_uint_ge(len, RADIUS_HDR_LEN);
+	ck_assert_int_eq(rep[0], code);
+	ck_assert_int_eq(rep[1], req[1]);
+	memcpy(copy, rep, len);
+	tu_sign(copy, len, req + 4, secret);
+	ck_assert_mem_eq(copy, rep, len);
+	ec = tu_find_attr(rep, len, RADIUS_ATTR_ERROR_CAUSE);
+	return ec ? (unsigned)rep[ec + 4] << 8 | rep[ec + 5] : 0;
+}
+
+static char *metrics_text(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	dae_render_metrics(fx.dae, f);
+	fclose(f);
+	return buf;
+}
+
+static const uint8_t by_calling[] = { 31, 3, 'x' };
+
+START_TEST(clients_and_naks)
+{
+	static const uint8_t asid[] = { 44, 5, 'a', 'b', 'c' };
+	static const uint8_t our_nas[] = { 31, 3, 'x', 32, 6, 'l', 'n', 's', 'A' };
+	static const uint8_t other_nas[] = { 31, 3, 'x', 32, 6, 'l', 'n', 's', 'B' };
+	struct lns_addr lo = v4(127, 0, 0, 1), ten = v4(10, 1, 2, 3), far = v4(192, 0, 2, 9);
+	uint8_t req[256], rep[DAE_REPLY_MAX], rep2[DAE_REPLY_MAX];
+	size_t n, r, r2;
+	char *m;
+
+	/* not a client: nothing, whatever the secret */
+	n = request(req, RADIUS_DISCONNECT_REQUEST, 1, by_calling, sizeof(by_calling), "sec");
+	ck_assert_uint_eq(dae_input(fx.dae, &far, req, n, rep), 0);
+	/* a client, but the other client's secret: dropped */
+	n = request(req, RADIUS_DISCONNECT_REQUEST, 2, by_calling, sizeof(by_calling), "other");
+	ck_assert_uint_eq(dae_input(fx.dae, &lo, req, n, rep), 0);
+	/* the same request from inside 10.0.0.0/8, where "other" is the secret */
+	r = dae_input(fx.dae, &ten, req, n, rep);
+	ck_assert_uint_eq(check_reply(rep, r, req, "other", RADIUS_DISCONNECT_NAK),
+			  DAE_ERR_SESSION_NOT_FOUND);
+	/* no sessions at all: 503; our NAS-Identifier (the hostname) changes nothing */
+	n = request(req, RADIUS_DISCONNECT_REQUEST, 3, our_nas, sizeof(our_nas), "sec");
+	r = dae_input(fx.dae, &lo, req, n, rep);
+	ck_assert_uint_eq(check_reply(rep, r, req, "sec", RADIUS_DISCONNECT_NAK),
+			  DAE_ERR_SESSION_NOT_FOUND);
+	n = request(req, RADIUS_DISCONNECT_REQUEST, 4, other_nas, sizeof(other_nas), "sec");
+	r = dae_input(fx.dae, &lo, req, n, rep);
+	ck_assert_uint_eq(check_reply(rep, r, req, "sec", RADIUS_DISCONNECT_NAK),
+			  DAE_ERR_NAS_MISMATCH);
+	/* no session has an Acct-Session-Id in this build */
+	n = request(req, RADIUS_COA_REQUEST, 5, asid, sizeof(asid), "sec");
+	r = dae_input(fx.dae, &lo, req, n, rep);
+	ck_assert_uint_eq(check_reply(rep, r, req, "sec", RADIUS_COA_NAK),
+			  DAE_ERR_UNSUPPORTED_ATTRIBUTE);
+	/* a retransmission: the same bytes back; another port is another request */
+	r2 = dae_input(fx.dae, &lo, req, n, rep2);
+	ck_assert_uint_eq(r2, r);
+	ck_assert_mem_eq(rep2, rep, r);
+	lo.port++;
+	ck_assert_uint_eq(dae_input(fx.dae, &lo, req, n, rep2), r);
+	/* truncated: dropped */
+	ck_assert_uint_eq(dae_input(fx.dae, &lo, req, 19, rep), 0);
+
+	m = metrics_text();
+	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_requests_total{type=\"disconnect\",result=\"nak\"} 3\n"));
+	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_requests_total{type=\"disconnect\",result=\"ack\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_requests_total{type=\"coa\",result=\"nak\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_retransmits_total 1\n"));
+	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_dropped_total{reason=\"unknown-client\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_dropped_total{reason=\"bad-authenticator\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_dropped_total{reason=\"short\"} 1\n"));
+	free(m);
+}
+END_TEST
+
+/* One request through the socket and the loop: the reply comes back to the sender. */
+START_TEST(socket_roundtrip)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(fx.dae_port) };
+	uint8_t req[64], rep[DAE_REPLY_MAX];
+	struct pollfd pfd;
+	ssize_t r = -1;
+	size_t n;
+	int s, i;
+
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(s, 0);
+	n = request(req, RADIUS_DISCONNECT_REQUEST, 9, by_calling, sizeof(by_calling), "sec");
+	ck_assert_int_eq(sendto(s, req, n, 0, (struct sockaddr *)&to, sizeof(to)), (ssize_t)n);
+	pfd.fd = s;
+	pfd.events = POLLIN;
+	for (i = 0; i < 100 && r < 0; i++) {
+		ev_run(fx.loop, EVRUN_NOWAIT);
+		if (poll(&pfd, 1, 20) == 1)
+			r = recv(s, rep, sizeof(rep), 0);
+	}
+	close(s);
+	ck_assert_int_gt(r, 0);
+	ck_assert_uint_eq(check_reply(rep, (size_t)r, req, "sec", RADIUS_DISCONNECT_NAK),
+			  DAE_ERR_SESSION_NOT_FOUND);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("dae");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, clients_and_naks);
+	tcase_add_test(tc, socket_roundtrip);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
