@@ -1550,7 +1550,22 @@ static void dump_ppp(const struct lnsd_conf *c, FILE *f)
 		c->ppp_ifname[0] ? " " : "", c->ppp_ifname, c->ppp_ipv6 ? "yes" : "no");
 }
 
-static void dump_ipsec(const struct conf_ipsec *ip, FILE *f)
+/*
+ * A secret: "<redacted>" when asked to (lnsctl show config), so a secret
+ * never leaves the daemon over the control socket. An empty one is shown
+ * as empty (it says "no authentication", which is not a secret).
+ */
+static const char *secret_text(const char *v, unsigned flags)
+{
+	return *v && (flags & CONF_DUMP_REDACT) ? CONF_REDACTED : v;
+}
+
+static void dump_secret(FILE *f, const char *key, const char *v, unsigned flags)
+{
+	fprintf(f, "%s =%s%s\n", key, *v ? " " : "", secret_text(v, flags));
+}
+
+static void dump_ipsec(const struct conf_ipsec *ip, FILE *f, unsigned flags)
 {
 	if (!ip->present)
 		return;
@@ -1559,7 +1574,7 @@ static void dump_ipsec(const struct conf_ipsec *ip, FILE *f)
 	if (*ip->psk_file)
 		fprintf(f, "psk-file = %s\n", ip->psk_file);
 	else
-		fprintf(f, "psk =%s%s\n", *ip->psk ? " " : "", ip->psk);
+		dump_secret(f, "psk", ip->psk, flags);
 	if (*ip->proposals)
 		fprintf(f, "proposals = %s\n", ip->proposals);
 	if (*ip->esp_proposals)
@@ -1568,7 +1583,7 @@ static void dump_ipsec(const struct conf_ipsec *ip, FILE *f)
 		ip->legacy_proposals ? "yes" : "no", ip->ike_version, ip->reqid);
 }
 
-static void dump_radius(const struct lnsd_radius_conf *r, FILE *f)
+static void dump_radius(const struct lnsd_radius_conf *r, FILE *f, unsigned flags)
 {
 	char abuf[LNS_ADDR_STRLEN];
 
@@ -1577,7 +1592,7 @@ static void dump_radius(const struct lnsd_radius_conf *r, FILE *f)
 		const struct conf_radius_server *sv = &r->servers[i];
 
 		fprintf(f, "server = %s:%u,%s\n", lns_addr_str(&sv->addr, abuf, sizeof(abuf)),
-			sv->acct_port, sv->secret);
+			sv->acct_port, secret_text(sv->secret, flags));
 	}
 	fprintf(f, "nas-identifier =%s%s\nnas-ip-address =", *r->nas_identifier ? " " : "",
 		r->nas_identifier);
@@ -1596,11 +1611,11 @@ static void dump_radius(const struct lnsd_radius_conf *r, FILE *f)
 	for (size_t i = 0; i < r->n_dae_clients; i++) {
 		fputs("dae-clients = ", f);
 		dump_cidr(f, &r->dae_clients[i].net);
-		fprintf(f, ",%s\n", r->dae_clients[i].secret);
+		fprintf(f, ",%s\n", secret_text(r->dae_clients[i].secret, flags));
 	}
 }
 
-void conf_dump(const struct lnsd_conf *c, FILE *f)
+static void dump_lnsd(const struct lnsd_conf *c, FILE *f)
 {
 	static const char *const dp[] = { "auto", "none", "kernel" };
 	char abuf[LNS_ADDR_STRLEN];
@@ -1614,8 +1629,13 @@ void conf_dump(const struct lnsd_conf *c, FILE *f)
 	fprintf(f, "metrics =%s%s\nmetrics-sessions = %s\n", c->metrics.family ? " " : "",
 		c->metrics.family ? lns_addr_str(&c->metrics, abuf, sizeof(abuf)) : "",
 		c->metrics_sessions ? "yes" : "no");
-	fprintf(f, "\n[l2tp]\nsecret =%s%s\nhide-avps = %s\n", *c->secret ? " " : "", c->secret,
-		c->hide_avps ? "yes" : "no");
+}
+
+static void dump_l2tp(const struct lnsd_conf *c, FILE *f, unsigned flags)
+{
+	fprintf(f, "\n[l2tp]\n");
+	dump_secret(f, "secret", c->secret, flags);
+	fprintf(f, "hide-avps = %s\n", c->hide_avps ? "yes" : "no");
 	dump_seconds(f, "hello-interval", c->hello_interval_ms);
 	dump_seconds(f, "retransmit-timeout", c->retransmit_timeout_ms);
 	dump_seconds(f, "retransmit-cap", c->retransmit_cap_ms);
@@ -1627,32 +1647,41 @@ void conf_dump(const struct lnsd_conf *c, FILE *f)
 	fprintf(f, "max-sessions-per-tunnel = %u\n", c->max_sessions_per_tunnel);
 	dump_seconds(f, "setup-timeout", c->setup_timeout_ms);
 	dump_seconds(f, "stopccn-hold", c->stopccn_hold_ms);
-	dump_ppp(c, f);
-	dump_ipsec(&c->ipsec, f);
-	if (c->radius.enabled)
-		dump_radius(&c->radius, f);
-	for (size_t i = 0; i < c->n_peers; i++) {
-		const struct conf_peer *pe = &c->peers[i];
+}
 
-		fprintf(f, "\n[peer %s]\n", pe->name);
-		if (pe->n_hostnames) {
-			fprintf(f, "match-hostname = ");
-			for (size_t j = 0; j < pe->n_hostnames; j++)
-				fprintf(f, "%s%s", j ? ", " : "", pe->hostnames[j]);
-			fputc('\n', f);
-		}
-		if (pe->n_cidrs) {
-			fprintf(f, "match-address = ");
-			for (size_t j = 0; j < pe->n_cidrs; j++) {
-				if (j)
-					fputs(", ", f);
-				dump_cidr(f, &pe->cidrs[j]);
-			}
-			fputc('\n', f);
-		}
-		if (pe->secret)
-			fprintf(f, "secret = %s\n", pe->secret);
-		if (pe->hide_avps >= 0)
-			fprintf(f, "hide-avps = %s\n", pe->hide_avps ? "yes" : "no");
+static void dump_peer(const struct conf_peer *pe, FILE *f, unsigned flags)
+{
+	fprintf(f, "\n[peer %s]\n", pe->name);
+	if (pe->n_hostnames) {
+		fprintf(f, "match-hostname = ");
+		for (size_t j = 0; j < pe->n_hostnames; j++)
+			fprintf(f, "%s%s", j ? ", " : "", pe->hostnames[j]);
+		fputc('\n', f);
 	}
+	if (pe->n_cidrs) {
+		fprintf(f, "match-address = ");
+		for (size_t j = 0; j < pe->n_cidrs; j++) {
+			if (j)
+				fputs(", ", f);
+			dump_cidr(f, &pe->cidrs[j]);
+		}
+		fputc('\n', f);
+	}
+	if (pe->secret)
+		dump_secret(f, "secret", pe->secret, flags);
+	if (pe->hide_avps >= 0)
+		fprintf(f, "hide-avps = %s\n", pe->hide_avps ? "yes" : "no");
+}
+
+/* One function per section; every secret goes through secret_text(). */
+void conf_dump(const struct lnsd_conf *c, FILE *f, unsigned flags)
+{
+	dump_lnsd(c, f);
+	dump_l2tp(c, f, flags);
+	dump_ppp(c, f);
+	dump_ipsec(&c->ipsec, f, flags);
+	if (c->radius.enabled)
+		dump_radius(&c->radius, f, flags);
+	for (size_t i = 0; i < c->n_peers; i++)
+		dump_peer(&c->peers[i], f, flags);
 }

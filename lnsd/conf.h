@@ -188,7 +188,13 @@ bool conf_cidr_match(const struct conf_cidr *c, const struct lns_addr *a);
 /* The peer_cfg of the same name in c (re-resolve after reload), else default. */
 const struct l2tp_peer_cfg *conf_peer_by_name(const struct lnsd_conf *c, const char *name);
 
-/* Canonical text of the effective configuration (every key, defaults included). */
-void conf_dump(const struct lnsd_conf *c, FILE *f);
+/*
+ * Canonical text of the effective configuration (every key, defaults
+ * included). CONF_DUMP_REDACT prints every secret (tunnel secrets, PSKs,
+ * RADIUS secrets) as CONF_REDACTED.
+ */
+#define CONF_DUMP_REDACT 1u
+#define CONF_REDACTED "<redacted>"
+void conf_dump(const struct lnsd_conf *c, FILE *f, unsigned flags);
 
 #endif

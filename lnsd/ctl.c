@@ -52,6 +52,9 @@ static const struct {
 	{ "terminate-tunnel", CTL_TERMINATE_TUNNEL },
 	{ "terminate-session", CTL_TERMINATE_SESSION },
 	{ "reload", CTL_RELOAD },
+	{ "show-config", CTL_SHOW_CONFIG },
+	{ "terminate-user", CTL_TERMINATE_USER },
+	{ "terminate-all", CTL_TERMINATE_ALL },
 };
 
 static int get_id(json_t *o, const char *key, uint16_t *out, char *err, size_t errlen)
@@ -114,7 +117,20 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req, char *e
 	case CTL_SHOW_SESSIONS:
 		req->all = json_is_true(json_object_get(o, "all"));
 		break;
+	case CTL_TERMINATE_USER: {
+		const char *u = json_string_value(json_object_get(o, "username"));
+
+		if (!u || !*u || strlen(u) >= sizeof(req->username)) {
+			snprintf(err, errlen, "\"username\" must be a string of 1 to %d bytes",
+				 CTL_USERNAME_MAX - 1);
+			goto out;
+		}
+		strcpy(req->username, u);
+		break;
+	}
 	case CTL_SHOW_STATS:
+	case CTL_SHOW_CONFIG:
+	case CTL_TERMINATE_ALL:
 	case CTL_RELOAD:
 		break;
 	}
@@ -138,6 +154,49 @@ json_t *ctl_error(const char *fmt, ...)
 static json_t *ok(json_t *result)
 {
 	return json_pack("{s:b, s:o}", "ok", 1, "result", result ? result : json_null());
+}
+
+const char *ctl_phase_str(enum ctl_phase p)
+{
+	switch (p) {
+	case CTL_PHASE_STARTING:
+		return "starting";
+	case CTL_PHASE_ESTABLISHED:
+		return "established";
+	case CTL_PHASE_FINISHING:
+	case CTL_PHASE_COUNT:
+		break;
+	}
+	return "finishing";
+}
+
+enum ctl_phase ctl_tunnel_phase(const struct l2tp_tun *t)
+{
+	switch (t->state) {
+	case L2TP_TUN_WAIT_CTL_CONN:
+		return CTL_PHASE_STARTING;
+	case L2TP_TUN_ESTABLISHED:
+		return CTL_PHASE_ESTABLISHED;
+	case L2TP_TUN_CLOSING:
+	case L2TP_TUN_DEAD:
+		break;
+	}
+	return CTL_PHASE_FINISHING;
+}
+
+/*
+ * finishing: the call or its tunnel is closing, or PPP is terminating;
+ * starting: waiting for the ICCN, or (kernel data plane) PPP is not up yet;
+ * established: otherwise.
+ */
+enum ctl_phase ctl_session_phase(const struct l2tp_sess *s, const struct eng_sess_info *info)
+{
+	if (s->state == L2TP_SESS_DEAD || ctl_tunnel_phase(s->tun) == CTL_PHASE_FINISHING ||
+	    (info && info->closing))
+		return CTL_PHASE_FINISHING;
+	if (s->state == L2TP_SESS_WAIT_CONNECT || (info && info->ppp && !info->link_up))
+		return CTL_PHASE_STARTING;
+	return CTL_PHASE_ESTABLISHED;
 }
 
 static json_int_t uptime_s(uint64_t since, uint64_t now)
@@ -177,6 +236,8 @@ json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct kg_l2tp_stats *ks
 			 uptime_s(t->created_ms, now_ms), "peer_config",
 			 t->peer_cfg && t->peer_cfg->name ? t->peer_cfg->name : "default",
 			 "rx_msgs", (json_int_t)t->rx_msgs, "tx_msgs", (json_int_t)t->tx_msgs);
+	if (o)
+		json_object_set_new(o, "phase", json_string(ctl_phase_str(ctl_tunnel_phase(t))));
 	kstats_json(o, ks);
 	return o;
 }
@@ -216,6 +277,9 @@ json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *
 		inet_ntop(AF_INET6, &a6, ip6, sizeof(ip6));
 	}
 	json_object_set_new(o, "ipv6", json_string(ip6));
+	json_object_set_new(o, "phase", json_string(ctl_phase_str(ctl_session_phase(s, info))));
+	json_object_set_new(o, "ppp_phase",
+			    json_string(info && info->ppp_phase ? info->ppp_phase : ""));
 	kstats_json(o, info ? &info->st : NULL);
 	return o;
 }
@@ -250,11 +314,69 @@ static const char *eng_name(int i)
 	return eng_drop_str((enum eng_drop)i);
 }
 
+static uint64_t ctl_started_ms;   /* first control socket: the daemon's start */
+
+/* Resident set size from /proc/self/statm (pages * page size); -1 if unreadable. */
+static json_int_t rss_bytes(void)
+{
+	FILE *f = fopen("/proc/self/statm", "re");
+	unsigned long size, resident;
+	int n;
+
+	if (!f)
+		return -1;
+	n = fscanf(f, "%lu %lu", &size, &resident);
+	fclose(f);
+	return n == 2 ? (json_int_t)resident * sysconf(_SC_PAGESIZE) : -1;
+}
+
+static json_t *phase_json(const unsigned *v)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; o && i < CTL_PHASE_COUNT; i++)
+		json_object_set_new(o, ctl_phase_str((enum ctl_phase)i), json_integer(v[i]));
+	return o;
+}
+
+/* Tunnels and sessions by phase (every one, closing tunnels included). */
+static void phases_json(struct engine *e, json_t *o)
+{
+	const struct l2tp_lns *lns = engine_lns(e);
+	unsigned tp[CTL_PHASE_COUNT] = { 0 }, sp[CTL_PHASE_COUNT] = { 0 };
+	struct eng_sess_info si;
+
+	for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t;
+	     t = l2tp_lns_next_tunnel(lns, t)) {
+		if (t->state == L2TP_TUN_DEAD)
+			continue;
+		tp[ctl_tunnel_phase(t)]++;
+		for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL); s;
+		     s = l2tp_tun_next_session(t, s)) {
+			if (s->state == L2TP_SESS_DEAD)
+				continue;
+			engine_session_info(e, s, &si);
+			sp[ctl_session_phase(s, &si)]++;
+		}
+	}
+	json_object_set_new(o, "tunnels_phase", phase_json(tp));
+	json_object_set_new(o, "sessions_phase", phase_json(sp));
+}
+
 static json_t *stats_json(struct engine *e)
 {
 	const struct l2tp_lns *lns = engine_lns(e);
 	const struct l2tp_lns_stats *st = l2tp_lns_stats(lns);
 	json_t *o = json_object(), *by = json_object(), *sby = json_object();
+	uint64_t now = engine_now_ms();
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "version", json_string(LNSD_VERSION));
+	json_object_set_new(o, "pid", json_integer(getpid()));
+	json_object_set_new(o, "uptime_s", json_integer(uptime_s(ctl_started_ms, now)));
+	json_object_set_new(o, "rss_bytes", json_integer(rss_bytes()));
+	phases_json(e, o);
 
 	for (int i = 0; i <= L2TP_TUN_DEAD; i++)
 		json_object_set_new(by, l2tp_tun_state_str((enum l2tp_tun_state)i),
@@ -296,6 +418,106 @@ static bool listed(const struct l2tp_tun *t)
 	return t->state == L2TP_TUN_WAIT_CTL_CONN || t->state == L2TP_TUN_ESTABLISHED;
 }
 
+static json_t *config_json(const struct lnsd_conf *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	json_t *o;
+
+	if (!f)
+		return NULL;
+	conf_dump(c, f, CONF_DUMP_REDACT);
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	o = json_pack("{s:s, s:s}", "path", c->path, "text", text);
+	free(text);
+	return o;
+}
+
+struct ctl_sess_id {
+	uint16_t tid, sid;
+};
+
+/* terminate-user: every session of that PPP user that is not already ending. */
+static json_t *terminate_user(struct engine *e, const char *user)
+{
+	const struct l2tp_lns *lns = engine_lns(e);
+	struct ctl_sess_id *v = NULL;
+	size_t n = 0, cap = 0, done = 0;
+	struct eng_sess_info si;
+	json_t *r;
+
+	/* Collect first: terminating may free sessions as it goes. */
+	for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t;
+	     t = l2tp_lns_next_tunnel(lns, t))
+		for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL); s;
+		     s = l2tp_tun_next_session(t, s)) {
+			engine_session_info(e, s, &si);
+			if (strcmp(si.username, user) != 0 ||
+			    ctl_session_phase(s, &si) == CTL_PHASE_FINISHING)
+				continue;
+			if (n == cap) {
+				struct ctl_sess_id *nv = realloc(v, (cap = cap ? cap * 2 : 8) * sizeof(*v));
+
+				if (!nv) {
+					free(v);
+					return ctl_error("out of memory");
+				}
+				v = nv;
+			}
+			v[n++] = (struct ctl_sess_id){ t->tid, s->sid };
+		}
+	for (size_t i = 0; i < n; i++)
+		if (engine_terminate_session(e, v[i].tid, v[i].sid) == 0) {
+			log_notice("control socket: terminating session %u/%u of user %s", v[i].tid,
+				   v[i].sid, user);
+			done++;
+		}
+	free(v);
+	if (!done)
+		return ctl_error("no session of user \"%s\"", user);
+	r = json_pack("{s:s, s:I}", "username", user, "sessions", (json_int_t)done);
+	return r ? ok(r) : ctl_error("out of memory");
+}
+
+/* terminate-all: StopCCN result 1 ("administrative") to every tunnel not already closing. */
+static json_t *terminate_all(struct engine *e)
+{
+	const struct l2tp_lns *lns = engine_lns(e);
+	uint16_t *v = NULL;
+	size_t n = 0, cap = 0, tunnels = 0;
+	json_int_t sessions = 0;
+	json_t *r;
+
+	for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t;
+	     t = l2tp_lns_next_tunnel(lns, t)) {
+		if (ctl_tunnel_phase(t) == CTL_PHASE_FINISHING)
+			continue;
+		if (n == cap) {
+			uint16_t *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+
+			if (!nv) {
+				free(v);
+				return ctl_error("out of memory");
+			}
+			v = nv;
+		}
+		v[n++] = t->tid;
+		sessions += t->n_sessions;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (engine_terminate_tunnel(e, v[i]) == 0)
+			tunnels++;
+	free(v);
+	log_notice("control socket: terminating all %zu tunnels (%" JSON_INTEGER_FORMAT
+		   " sessions)", tunnels, sessions);
+	r = json_pack("{s:I, s:I}", "tunnels", (json_int_t)tunnels, "sessions", sessions);
+	return r ? ok(r) : ctl_error("out of memory");
+}
+
 json_t *ctl_execute(struct engine *e, const struct ctl_req *req)
 {
 	const struct l2tp_lns *lns = engine_lns(e);
@@ -330,6 +552,13 @@ json_t *ctl_execute(struct engine *e, const struct ctl_req *req)
 		return arr ? ok(arr) : ctl_error("out of memory");
 	case CTL_SHOW_STATS:
 		return ok(stats_json(e));
+	case CTL_SHOW_CONFIG:
+		arr = config_json(engine_conf(e));
+		return arr ? ok(arr) : ctl_error("out of memory");
+	case CTL_TERMINATE_USER:
+		return terminate_user(e, req->username);
+	case CTL_TERMINATE_ALL:
+		return terminate_all(e);
 	case CTL_TERMINATE_TUNNEL:
 		if (engine_terminate_tunnel(e, req->tid) < 0)
 			return ctl_error("no tunnel %u", req->tid);
@@ -542,6 +771,8 @@ struct ctl *ctl_new(struct ev_loop *loop, const char *path, struct engine *e, ch
 	c->loop = loop;
 	c->eng = e;
 	c->fd = -1;
+	if (!ctl_started_ms)
+		ctl_started_ms = engine_now_ms();
 	strcpy(sun.sun_path, path);
 	if (mkdir_p(path) < 0) {
 		snprintf(err, errlen, "cannot create the directory of %s: %s", path,

@@ -3,8 +3,10 @@
  * The control socket: UNIX stream, one JSON request per line, one JSON
  * response per line (documented in lnsctl(8)). Requests:
  *   {"cmd":"show-tunnels"}  {"cmd":"show-sessions"}  {"cmd":"show-stats"}
+ *   {"cmd":"show-config"}
  *   (show-tunnels/-sessions take "all":true to include closing tunnels)
  *   {"cmd":"terminate-tunnel","tid":N}  {"cmd":"terminate-session","tid":N,"sid":M}
+ *   {"cmd":"terminate-user","username":"NAME"}  {"cmd":"terminate-all"}
  *   {"cmd":"reload"}
  * Responses: {"ok":true,"result":...} or {"ok":false,"error":"text"}.
  */
@@ -30,13 +32,29 @@ enum ctl_cmd {
 	CTL_TERMINATE_TUNNEL,
 	CTL_TERMINATE_SESSION,
 	CTL_RELOAD,
+	CTL_SHOW_CONFIG,
+	CTL_TERMINATE_USER,
+	CTL_TERMINATE_ALL,
 };
+
+#define CTL_USERNAME_MAX 128
 
 struct ctl_req {
 	enum ctl_cmd cmd;
 	uint16_t tid, sid;
 	bool all;            /* show-*: include closing tunnels ("all":true) */
+	char username[CTL_USERNAME_MAX];   /* terminate-user */
 };
+
+/*
+ * What show stats counts and the "phase" member of tunnels and sessions
+ * (lnsctl(8), STATS): the lib's states in three buckets.
+ */
+enum ctl_phase { CTL_PHASE_STARTING, CTL_PHASE_ESTABLISHED, CTL_PHASE_FINISHING, CTL_PHASE_COUNT };
+const char *ctl_phase_str(enum ctl_phase p);
+enum ctl_phase ctl_tunnel_phase(const struct l2tp_tun *t);
+/* info: the PPP side (NULL: none). */
+enum ctl_phase ctl_session_phase(const struct l2tp_sess *s, const struct eng_sess_info *info);
 
 struct engine;
 struct ctl;

@@ -2,20 +2,72 @@
 /* Tables for lnsctl, in the style of ip(8) and accel-cmd. */
 #include "ctl_fmt.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <inttypes.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum col_kind { COL_STR, COL_INT, COL_UPTIME };
+#define CELL_LEN 256
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-struct col {
-	const char *title;
-	const char *key;
-	enum col_kind kind;
+/*
+ * The columns. Keep lnsctl(8) (COLUMNS) in step; a member this table does
+ * not know is ignored (it still shows with -j).
+ */
+static const struct ctl_col tunnel_cols[] = {
+	{ "tunnel", "tunnel_id", CTL_COL_INT, true, "our Tunnel ID" },
+	{ "peer-tunnel", "peer_tunnel_id", CTL_COL_INT, true, "the peer's Tunnel ID" },
+	{ "peer", "peer", CTL_COL_ADDR, true, "the peer's address and port" },
+	{ "local", "local", CTL_COL_ADDR, false, "our address and port" },
+	{ "hostname", "peer_hostname", CTL_COL_STR, true, "the Host Name the peer sent" },
+	{ "vendor", "peer_vendor", CTL_COL_STR, false, "the Vendor Name the peer sent" },
+	{ "peer-config", "peer_config", CTL_COL_STR, false, "the matching [peer] section" },
+	{ "state", "state", CTL_COL_STR, true, "wait-ctl-conn, established, closing" },
+	{ "phase", "phase", CTL_COL_STR, false, "starting, established, finishing" },
+	{ "sessions", "sessions", CTL_COL_INT, true, "calls on the tunnel" },
+	{ "established", "sessions_established", CTL_COL_INT, false, "established calls" },
+	{ "rx-msgs", "rx_msgs", CTL_COL_INT, false, "control messages received" },
+	{ "tx-msgs", "tx_msgs", CTL_COL_INT, false, "control messages sent" },
+	{ "rx-pkts", "rx_packets", CTL_COL_INT, true, "data packets received (kernel)" },
+	{ "tx-pkts", "tx_packets", CTL_COL_INT, true, "data packets sent (kernel)" },
+	{ "rx-bytes", "rx_bytes", CTL_COL_INT, false, "data bytes received (kernel)" },
+	{ "tx-bytes", "tx_bytes", CTL_COL_INT, false, "data bytes sent (kernel)" },
+	{ "rx-errors", "rx_errors", CTL_COL_INT, false, "receive errors (kernel)" },
+	{ "tx-errors", "tx_errors", CTL_COL_INT, false, "send errors (kernel)" },
+	{ "uptime", "uptime_s", CTL_COL_UPTIME, true, "time since the SCCRQ" },
+	{ "uptime-raw", "uptime_s", CTL_COL_INT, false, "the same in seconds" },
 };
 
-#define CELL_LEN 80
+static const struct ctl_col session_cols[] = {
+	{ "tunnel", "tunnel_id", CTL_COL_INT, true, "our Tunnel ID" },
+	{ "session", "session_id", CTL_COL_INT, true, "our Session ID" },
+	{ "peer-tunnel", "peer_tunnel_id", CTL_COL_INT, true, "the peer's Tunnel ID" },
+	{ "peer-session", "peer_session_id", CTL_COL_INT, true, "the peer's Session ID" },
+	{ "peer", "peer", CTL_COL_ADDR, true, "the LAC's address and port" },
+	{ "state", "state", CTL_COL_STR, true, "wait-connect, established" },
+	{ "phase", "phase", CTL_COL_STR, false, "starting, established, finishing" },
+	{ "ppp-phase", "ppp_phase", CTL_COL_STR, false, "PPP phase (RFC 1661 3.2), kernel data plane" },
+	{ "ifname", "ifname", CTL_COL_STR, true, "the PPP interface" },
+	{ "username", "username", CTL_COL_STR, true, "the authenticated PPP user" },
+	{ "ip", "ip", CTL_COL_ADDR, true, "the client's IPv4 address" },
+	{ "ipv6", "ipv6", CTL_COL_ADDR, false, "the client's IPv6 link-local address" },
+	{ "calling", "calling_number", CTL_COL_STR, true, "Calling Number" },
+	{ "called", "called_number", CTL_COL_STR, true, "Called Number" },
+	{ "call-serial", "call_serial", CTL_COL_INT, false, "Call Serial Number" },
+	{ "proxy-user", "proxy_authen_name", CTL_COL_STR, false, "the LAC's Proxy Authen Name" },
+	{ "tx-speed", "tx_connect_speed", CTL_COL_INT, false, "(Tx) Connect Speed, bit/s" },
+	{ "rx-speed", "rx_connect_speed", CTL_COL_INT, false, "Rx Connect Speed, bit/s" },
+	{ "seq", "seq_required", CTL_COL_BOOL, false, "the LAC required sequence numbers" },
+	{ "rx-bytes", "rx_bytes", CTL_COL_INT, true, "data bytes received (kernel)" },
+	{ "tx-bytes", "tx_bytes", CTL_COL_INT, true, "data bytes sent (kernel)" },
+	{ "rx-pkts", "rx_packets", CTL_COL_INT, false, "data packets received (kernel)" },
+	{ "tx-pkts", "tx_packets", CTL_COL_INT, false, "data packets sent (kernel)" },
+	{ "rx-errors", "rx_errors", CTL_COL_INT, false, "receive errors (kernel)" },
+	{ "tx-errors", "tx_errors", CTL_COL_INT, false, "send errors (kernel)" },
+	{ "uptime", "uptime_s", CTL_COL_UPTIME, true, "time since the ICRQ" },
+	{ "uptime-raw", "uptime_s", CTL_COL_INT, false, "the same in seconds" },
+};
 
 char *ctl_fmt_uptime(uint64_t s, char *buf, size_t len)
 {
@@ -30,26 +82,303 @@ char *ctl_fmt_uptime(uint64_t s, char *buf, size_t len)
 	return buf;
 }
 
-static void cell(const json_t *row, const struct col *c, char *buf)
+const struct ctl_col *ctl_cols(enum ctl_obj obj, size_t *n)
 {
-	const json_t *v = json_object_get(row, c->key);
+	if (obj == CTL_OBJ_TUNNELS) {
+		*n = ARRAY_SIZE(tunnel_cols);
+		return tunnel_cols;
+	}
+	*n = ARRAY_SIZE(session_cols);
+	return session_cols;
+}
 
-	if (!v) {
-		strcpy(buf, "-");
-		return;
+const char *ctl_obj_name(enum ctl_obj obj)
+{
+	return obj == CTL_OBJ_TUNNELS ? "tunnels" : "sessions";
+}
+
+const struct ctl_col *ctl_col_find(enum ctl_obj obj, const char *name)
+{
+	size_t n;
+	const struct ctl_col *c = ctl_cols(obj, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(c[i].name, name) == 0)
+			return &c[i];
+	return NULL;
+}
+
+int ctl_cols_parse(enum ctl_obj obj, const char *list, const struct ctl_col **out, char *err,
+		   size_t errlen)
+{
+	int n = 0;
+
+	for (const char *p = list;; p++) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char name[64];
+
+		if (!len || len >= sizeof(name)) {
+			snprintf(err, errlen, "%s column name in \"%s\"",
+				 len ? "overlong" : "empty", list);
+			return -1;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		if (n == CTL_MAX_COLS) {
+			snprintf(err, errlen, "more than %d columns", CTL_MAX_COLS);
+			return -1;
+		}
+		out[n] = ctl_col_find(obj, name);
+		if (!out[n]) {
+			snprintf(err, errlen, "unknown column \"%s\" for %s (lnsctl columns %s lists them)",
+				 name, ctl_obj_name(obj), ctl_obj_name(obj));
+			return -1;
+		}
+		n++;
+		if (!end)
+			return n;
+		p = end;
 	}
+}
+
+int ctl_cols_default(enum ctl_obj obj, const struct ctl_col **out)
+{
+	size_t n;
+	const struct ctl_col *c = ctl_cols(obj, &n);
+	int k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (c[i].dflt)
+			out[k++] = &c[i];
+	return k;
+}
+
+/* The member for key, following "a.b" into nested objects. */
+static const json_t *member(const json_t *row, const char *key)
+{
+	char part[64];
+
+	for (;;) {
+		const char *dot = strchr(key, '.');
+		size_t len = dot ? (size_t)(dot - key) : strlen(key);
+
+		if (!json_is_object(row) || len >= sizeof(part))
+			return NULL;
+		memcpy(part, key, len);
+		part[len] = '\0';
+		row = json_object_get(row, part);
+		if (!dot || !row)
+			return row;
+		key = dot + 1;
+	}
+}
+
+bool ctl_cell(const json_t *row, const struct ctl_col *c, char *buf, size_t len)
+{
+	const json_t *v = member(row, c->key);
+
+	buf[0] = '\0';
+	if (!v || json_is_null(v))
+		return false;
+	if (json_is_string(v)) {
+		snprintf(buf, len, "%s", json_string_value(v));
+	} else if (json_is_boolean(v)) {
+		snprintf(buf, len, "%s", json_is_true(v) ? "yes" : "no");
+	} else if (json_is_integer(v)) {
+		if (c->kind == CTL_COL_UPTIME)
+			ctl_fmt_uptime((uint64_t)json_integer_value(v), buf, len);
+		else if (c->kind == CTL_COL_BOOL)
+			snprintf(buf, len, "%s", json_integer_value(v) ? "yes" : "no");
+		else
+			snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	} else if (json_is_real(v)) {
+		snprintf(buf, len, "%g", json_real_value(v));
+	} else {
+		/* An object or array where this version expects a scalar: show it compact. */
+		char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+		snprintf(buf, len, "%s", s ? s : "?");
+		free(s);
+	}
+	return buf[0] != '\0';
+}
+
+int ctl_match_compile(struct ctl_match *m, const struct ctl_col *col, const char *regex,
+		      char *err, size_t errlen)
+{
+	int rc = regcomp(&m->re, regex, REG_EXTENDED | REG_NOSUB);
+
+	m->col = col;
+	if (rc) {
+		char why[128];
+
+		regerror(rc, &m->re, why, sizeof(why));
+		snprintf(err, errlen, "match %s: bad regular expression \"%s\": %s", col->name,
+			 regex, why);
+		return -1;
+	}
+	return 0;
+}
+
+void ctl_match_free(struct ctl_match *m)
+{
+	regfree(&m->re);
+}
+
+/* Address sort key: family, 16 address bytes, port; false if not an address. */
+static bool addr_key(const char *s, uint8_t key[19])
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *port = NULL;
+	size_t len;
+
+	memset(key, 0, 19);
+	if (s[0] == '[') {
+		const char *rb = strchr(s, ']');
+
+		if (!rb)
+			return false;
+		len = (size_t)(rb - s - 1);
+		if (len >= sizeof(host))
+			return false;
+		memcpy(host, s + 1, len);
+		host[len] = '\0';
+		if (rb[1] == ':')
+			port = rb + 2;
+	} else {
+		const char *colon = strchr(s, ':');
+
+		snprintf(host, sizeof(host), "%s", s);
+		if (colon && !strchr(colon + 1, ':')) {     /* v4:port */
+			if ((size_t)(colon - s) >= sizeof(host))
+				return false;
+			host[colon - s] = '\0';
+			port = colon + 1;
+		}
+	}
+	if (inet_pton(AF_INET, host, key + 1) == 1)
+		key[0] = 4;
+	else if (inet_pton(AF_INET6, host, key + 1) == 1)
+		key[0] = 6;
+	else
+		return false;
+	if (port) {
+		unsigned long p = strtoul(port, NULL, 10);
+
+		key[17] = (uint8_t)(p >> 8);
+		key[18] = (uint8_t)p;
+	}
+	return true;
+}
+
+static int num_of(const json_t *v, json_int_t *out)
+{
+	if (json_is_integer(v))
+		*out = json_integer_value(v);
+	else if (json_is_boolean(v))
+		*out = json_is_true(v);
+	else if (json_is_real(v))
+		*out = (json_int_t)json_real_value(v);
+	else
+		return -1;
+	return 0;
+}
+
+int ctl_col_cmp(const struct ctl_col *c, const json_t *a, const json_t *b)
+{
+	const json_t *va = member(a, c->key), *vb = member(b, c->key);
+	char sa[CELL_LEN], sb[CELL_LEN];
+	uint8_t ka[19], kb[19];
+	json_int_t na, nb;
+	int r;
+
+	if (!va || !vb)
+		return !va && !vb ? 0 : !va ? -1 : 1;
 	switch (c->kind) {
-	case COL_STR:
-		snprintf(buf, CELL_LEN, "%s",
-			 json_is_string(v) && json_string_length(v) ? json_string_value(v) : "-");
-		return;
-	case COL_INT:
-		snprintf(buf, CELL_LEN, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		return;
-	case COL_UPTIME:
-		ctl_fmt_uptime((uint64_t)json_integer_value(v), buf, CELL_LEN);
-		return;
+	case CTL_COL_INT:
+	case CTL_COL_UPTIME:
+	case CTL_COL_BOOL:
+		if (num_of(va, &na) == 0 && num_of(vb, &nb) == 0)
+			return na < nb ? -1 : na > nb;
+		break;
+	case CTL_COL_ADDR:
+		ctl_cell(a, c, sa, sizeof(sa));
+		ctl_cell(b, c, sb, sizeof(sb));
+		if (addr_key(sa, ka) && addr_key(sb, kb))
+			return (r = memcmp(ka, kb, sizeof(ka))) < 0 ? -1 : r > 0;
+		/* "" (no address yet) before any address */
+		break;
+	case CTL_COL_STR:
+		break;
 	}
+	ctl_cell(a, c, sa, sizeof(sa));
+	ctl_cell(b, c, sb, sizeof(sb));
+	r = strcmp(sa, sb);
+	return r < 0 ? -1 : r > 0;
+}
+
+struct sort_ent {
+	const json_t *row;
+	size_t idx;
+};
+
+struct sort_by {
+	const struct ctl_col *col;
+	bool desc;
+};
+
+static int sort_cmp(const void *pa, const void *pb, void *ctx)
+{
+	const struct sort_ent *a = pa, *b = pb;
+	const struct sort_by *by = ctx;
+	int r = ctl_col_cmp(by->col, a->row, b->row);
+
+	if (by->desc)
+		r = -r;
+	/* Stable: ties keep the daemon's order. */
+	return r ? r : a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static bool matches(const json_t *row, const struct ctl_match *m, size_t nm)
+{
+	char buf[CELL_LEN];
+
+	for (size_t i = 0; i < nm; i++) {
+		ctl_cell(row, m[i].col, buf, sizeof(buf));
+		if (regexec(&m[i].re, buf, 0, NULL, 0) != 0)
+			return false;
+	}
+	return true;
+}
+
+json_t *ctl_select(const json_t *arr, const struct ctl_match *m, size_t nm,
+		   const struct ctl_col *order, bool desc)
+{
+	size_t rows = json_array_size(arr), n = 0;
+	struct sort_ent *v = calloc(rows ? rows : 1, sizeof(*v));
+	json_t *out = json_array();
+
+	if (!v || !out) {
+		free(v);
+		json_decref(out);
+		return NULL;
+	}
+	for (size_t i = 0; i < rows; i++) {
+		const json_t *row = json_array_get(arr, i);
+
+		if (matches(row, m, nm))
+			v[n++] = (struct sort_ent){ row, i };
+	}
+	if (order) {
+		struct sort_by by = { order, desc };
+
+		qsort_r(v, n, sizeof(*v), sort_cmp, &by);
+	}
+	for (size_t i = 0; i < n; i++)
+		json_array_append(out, (json_t *)v[i].row);
+	free(v);
+	return out;
 }
 
 static void put_cell(FILE *f, const char *s, size_t width, bool last)
@@ -60,63 +389,59 @@ static void put_cell(FILE *f, const char *s, size_t width, bool last)
 		fprintf(f, "%-*s  ", (int)width, s);
 }
 
-/* Columns as wide as their widest cell, two spaces apart, last one unpadded. */
-static void table(FILE *f, const json_t *arr, const struct col *cols, size_t ncols)
+static void cell_or_dash(const json_t *row, const struct ctl_col *c, char *buf)
 {
-	size_t rows = json_array_size(arr), w[16] = { 0 };
+	if (!ctl_cell(row, c, buf, CELL_LEN))
+		strcpy(buf, "-");
+}
+
+void ctl_fmt_table(FILE *f, const json_t *arr, const struct ctl_col *const *cols, size_t n)
+{
+	size_t rows = json_array_size(arr), w[CTL_MAX_COLS] = { 0 };
 	char buf[CELL_LEN];
 
-	for (size_t c = 0; c < ncols; c++) {
-		w[c] = strlen(cols[c].title);
+	if (n > CTL_MAX_COLS)
+		n = CTL_MAX_COLS;
+	for (size_t c = 0; c < n; c++) {
+		w[c] = strlen(cols[c]->name);
 		for (size_t r = 0; r < rows; r++) {
-			cell(json_array_get(arr, r), &cols[c], buf);
+			cell_or_dash(json_array_get(arr, r), cols[c], buf);
 			if (strlen(buf) > w[c])
 				w[c] = strlen(buf);
 		}
 	}
-	for (size_t c = 0; c < ncols; c++)
-		put_cell(f, cols[c].title, w[c], c + 1 == ncols);
+	for (size_t c = 0; c < n; c++) {
+		size_t i;
+
+		for (i = 0; cols[c]->name[i] && i < sizeof(buf) - 1; i++)
+			buf[i] = (char)toupper((unsigned char)cols[c]->name[i]);
+		buf[i] = '\0';
+		put_cell(f, buf, w[c], c + 1 == n);
+	}
 	for (size_t r = 0; r < rows; r++) {
-		for (size_t c = 0; c < ncols; c++) {
-			cell(json_array_get(arr, r), &cols[c], buf);
-			put_cell(f, buf, w[c], c + 1 == ncols);
+		for (size_t c = 0; c < n; c++) {
+			cell_or_dash(json_array_get(arr, r), cols[c], buf);
+			put_cell(f, buf, w[c], c + 1 == n);
 		}
 	}
 }
 
+static void fmt_default(FILE *f, const json_t *arr, enum ctl_obj obj)
+{
+	const struct ctl_col *cols[CTL_MAX_COLS];
+	int n = ctl_cols_default(obj, cols);
+
+	ctl_fmt_table(f, arr, cols, (size_t)n);
+}
+
 void ctl_fmt_tunnels(FILE *f, const json_t *arr)
 {
-	static const struct col cols[] = {
-		{ "TUNNEL", "tunnel_id", COL_INT },     { "PEER-TUNNEL", "peer_tunnel_id", COL_INT },
-		{ "PEER", "peer", COL_STR },            { "HOSTNAME", "peer_hostname", COL_STR },
-		{ "STATE", "state", COL_STR },          { "SESSIONS", "sessions", COL_INT },
-		{ "RX-PKTS", "rx_packets", COL_INT },   { "TX-PKTS", "tx_packets", COL_INT },
-		{ "UPTIME", "uptime_s", COL_UPTIME },
-	};
-
-	table(f, arr, cols, sizeof(cols) / sizeof(cols[0]));
+	fmt_default(f, arr, CTL_OBJ_TUNNELS);
 }
 
 void ctl_fmt_sessions(FILE *f, const json_t *arr)
 {
-	static const struct col cols[] = {
-		{ "TUNNEL", "tunnel_id", COL_INT },
-		{ "SESSION", "session_id", COL_INT },
-		{ "PEER-TUNNEL", "peer_tunnel_id", COL_INT },
-		{ "PEER-SESSION", "peer_session_id", COL_INT },
-		{ "PEER", "peer", COL_STR },
-		{ "STATE", "state", COL_STR },
-		{ "IFNAME", "ifname", COL_STR },
-		{ "USER", "username", COL_STR },
-		{ "IP", "ip", COL_STR },
-		{ "CALLING", "calling_number", COL_STR },
-		{ "CALLED", "called_number", COL_STR },
-		{ "RX-BYTES", "rx_bytes", COL_INT },
-		{ "TX-BYTES", "tx_bytes", COL_INT },
-		{ "UPTIME", "uptime_s", COL_UPTIME },
-	};
-
-	table(f, arr, cols, sizeof(cols) / sizeof(cols[0]));
+	fmt_default(f, arr, CTL_OBJ_SESSIONS);
 }
 
 static void stats(FILE *f, const json_t *obj, int depth)

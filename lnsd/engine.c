@@ -989,7 +989,11 @@ void engine_session_info(const struct engine *e, const struct l2tp_sess *s,
 	out->ifname = es ? es->kp.ifname : "";
 	out->username = es ? es->username : "";
 	out->ppp_unit = es && es->attached ? es->kp.unit : -1;
+	out->ppp_phase = es ? ppp_phase_str((enum ppp_phase)es->ppp.phase) : "";
 	if (es) {
+		out->ppp = true;
+		out->link_up = es->link_up;
+		out->closing = es->dead || es->ppp.phase == PPP_PHASE_TERMINATE;
 		out->ip = es->ip;
 		out->ipv6 = es->ipv6;
 		memcpy(out->peer_ifid, es->peer_ifid, sizeof(out->peer_ifid));

@@ -70,6 +70,10 @@ struct eng_sess_info {
 	uint8_t peer_ifid[8];
 	struct kg_l2tp_stats st;      /* kernel counters (cached, at most ~1 s old) */
 	int ppp_unit;                 /* N of pppN (NAS-Port), -1 without PPP */
+	bool ppp;                     /* lnsd runs PPP for it (kernel data plane) */
+	bool link_up;                 /* IPCP or IPV6CP is up */
+	bool closing;                 /* PPP is terminating or over; the CDN follows */
+	const char *ppp_phase;        /* ppp_phase_str(), "" without PPP */
 };
 /*
  * Session setup latency: ICRQ to PPP up (IPCP opened) with the kernel data

@@ -223,7 +223,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (print) {
-		conf_dump(conf, stdout);
+		conf_dump(conf, stdout, 0);
 		conf_unref(conf);
 		return 0;
 	}

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,11 +33,15 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: lnsctl [-s SOCKET] [-j] [-a] COMMAND\n"
 		   "commands:\n"
-		   "  show tunnels [-j]             control connections\n"
-		   "  show sessions [-j]            calls\n"
-		   "  show stats [-j]               counters and drop reasons\n"
+		   "  show tunnels|sessions [COLUMNS] [match COLUMN REGEX]... [order COLUMN [desc]]\n"
+		   "                                table (COLUMNS: a,b,c; see lnsctl columns)\n"
+		   "  show stats                    counts, counters and drop reasons\n"
+		   "  show config                   running configuration, secrets redacted\n"
+		   "  columns tunnels|sessions      the columns show can print (* = default)\n"
 		   "  terminate tunnel TID          StopCCN (result 1, administrative clear)\n"
 		   "  terminate session TID SID     CDN (result 3, administrative)\n"
+		   "  terminate user NAME           every session of PPP user NAME\n"
+		   "  terminate all                 every tunnel (StopCCN result 1)\n"
 		   "  reload                        re-read lnsd's configuration\n"
 		   "  -s SOCKET  control socket (default $LNSD_SOCKET or " CONF_DEFAULT_SOCKET ")\n"
 		   "  -j         print the JSON result instead of a table\n"
@@ -142,29 +147,228 @@ out:
 	return resp;
 }
 
+/* What the command line asked for. */
+struct cmd {
+	json_t *req;
+	const char *what;                     /* show: tunnels, sessions, stats, config */
+	enum ctl_obj obj;
+	const struct ctl_col *cols[CTL_MAX_COLS];
+	int ncols;                            /* 0: the default set */
+	struct ctl_match match[16];
+	size_t nmatch;
+	const struct ctl_col *order;
+	bool desc;
+	bool json, all;
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("lnsctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+static const struct ctl_col *need_col(struct cmd *c, const char *name, int *rc)
+{
+	const struct ctl_col *col = ctl_col_find(c->obj, name);
+
+	if (!col)
+		*rc = usage_error("unknown column \"%s\" for %s (lnsctl columns %s lists them)",
+				  name, ctl_obj_name(c->obj), ctl_obj_name(c->obj));
+	return col;
+}
+
+/* show tunnels|sessions [COLUMNS] [match COLUMN REGEX]... [order COLUMN [asc|desc]] */
+static int parse_show_list(struct cmd *c, char **args, int nargs)
+{
+	char err[256];
+	int rc = EXIT_USAGE;
+	bool first = true;        /* COLUMNS may only be the first word */
+
+	for (int i = 0; i < nargs; i++) {
+		const char *a = args[i];
+
+		if (strcmp(a, "-j") == 0) {
+			c->json = true;
+			continue;
+		} else if (strcmp(a, "-a") == 0) {
+			c->all = true;
+			continue;
+		} else if (strcmp(a, "match") == 0) {
+			if (i + 2 >= nargs)
+				return usage_error("match needs COLUMN and REGEX");
+			if (c->nmatch == sizeof(c->match) / sizeof(c->match[0]))
+				return usage_error("more than 16 match clauses");
+			const struct ctl_col *col = need_col(c, args[i + 1], &rc);
+
+			if (!col)
+				return rc;
+			if (ctl_match_compile(&c->match[c->nmatch], col, args[i + 2], err,
+					      sizeof(err)))
+				return usage_error("%s", err);
+			c->nmatch++;
+			i += 2;
+		} else if (strcmp(a, "order") == 0) {
+			if (i + 1 >= nargs)
+				return usage_error("order needs a COLUMN");
+			if (c->order)
+				return usage_error("order given twice");
+			c->order = need_col(c, args[++i], &rc);
+			if (!c->order)
+				return rc;
+			if (i + 1 < nargs && (strcmp(args[i + 1], "desc") == 0 ||
+					      strcmp(args[i + 1], "asc") == 0))
+				c->desc = strcmp(args[++i], "desc") == 0;
+		} else if (first) {
+			c->ncols = ctl_cols_parse(c->obj, a, c->cols, err, sizeof(err));
+			if (c->ncols < 0)
+				return usage_error("%s", err);
+		} else {
+			return usage_error("unexpected \"%s\" after show %s", a, c->what);
+		}
+		first = false;
+	}
+	return EXIT_OK;
+}
+
+static int parse_cmd(struct cmd *c, char **args, int nargs)
+{
+	json_int_t tid = 0, sid = 0;
+	int rc;
+
+	/* -j / -a may also follow the command ("show sessions -j"). */
+	if (nargs >= 1 && strcmp(args[0], "show") == 0 && nargs >= 2 &&
+	    (strcmp(args[1], "tunnels") == 0 || strcmp(args[1], "sessions") == 0)) {
+		c->what = args[1];
+		c->obj = args[1][0] == 't' ? CTL_OBJ_TUNNELS : CTL_OBJ_SESSIONS;
+		rc = parse_show_list(c, args + 2, nargs - 2);
+		if (rc)
+			return rc;
+		c->req = json_pack("{s:s, s:b}", "cmd",
+				   c->obj == CTL_OBJ_TUNNELS ? "show-tunnels" : "show-sessions",
+				   "all", c->all);
+		return EXIT_OK;
+	}
+	while (nargs > 0 && (strcmp(args[nargs - 1], "-j") == 0 || strcmp(args[nargs - 1], "-a") == 0)) {
+		if (args[nargs - 1][1] == 'j')
+			c->json = true;
+		else
+			c->all = true;
+		nargs--;
+	}
+	if (nargs == 2 && strcmp(args[0], "show") == 0) {
+		c->what = args[1];
+		if (strcmp(c->what, "stats") == 0)
+			c->req = json_pack("{s:s}", "cmd", "show-stats");
+		else if (strcmp(c->what, "config") == 0)
+			c->req = json_pack("{s:s}", "cmd", "show-config");
+	} else if (nargs == 3 && strcmp(args[0], "terminate") == 0 &&
+		   strcmp(args[1], "tunnel") == 0) {
+		if (parse_id(args[2], "tunnel id", &tid))
+			return EXIT_USAGE;
+		c->req = json_pack("{s:s, s:I}", "cmd", "terminate-tunnel", "tid", tid);
+	} else if (nargs == 4 && strcmp(args[0], "terminate") == 0 &&
+		   strcmp(args[1], "session") == 0) {
+		if (parse_id(args[2], "tunnel id", &tid) || parse_id(args[3], "session id", &sid))
+			return EXIT_USAGE;
+		c->req = json_pack("{s:s, s:I, s:I}", "cmd", "terminate-session", "tid", tid, "sid",
+				   sid);
+	} else if (nargs == 3 && strcmp(args[0], "terminate") == 0 &&
+		   strcmp(args[1], "user") == 0) {
+		if (!*args[2])
+			return usage_error("terminate user needs a user name");
+		c->what = "user";
+		c->req = json_pack("{s:s, s:s}", "cmd", "terminate-user", "username", args[2]);
+	} else if (nargs == 2 && strcmp(args[0], "terminate") == 0 &&
+		   strcmp(args[1], "all") == 0) {
+		c->what = "all";
+		c->req = json_pack("{s:s}", "cmd", "terminate-all");
+	} else if (nargs == 1 && strcmp(args[0], "reload") == 0) {
+		c->req = json_pack("{s:s}", "cmd", "reload");
+	}
+	if (c->req)
+		return EXIT_OK;
+	if (nargs == 0)
+		fprintf(stderr, "lnsctl: no command\n");
+	else
+		fprintf(stderr, "lnsctl: unknown command \"%s%s%s\"\n", args[0],
+			nargs > 1 ? " " : "", nargs > 1 ? args[1] : "");
+	usage(stderr);
+	return EXIT_USAGE;
+}
+
+/* lnsctl columns tunnels|sessions: needs no daemon (bash completion uses it). */
+static int list_columns(int nargs, char **args)
+{
+	enum ctl_obj obj;
+	const struct ctl_col *cols;
+	size_t n;
+
+	if (nargs != 2 || (strcmp(args[1], "tunnels") && strcmp(args[1], "sessions"))) {
+		fprintf(stderr, "lnsctl: usage: lnsctl columns tunnels|sessions\n");
+		return EXIT_USAGE;
+	}
+	obj = args[1][0] == 't' ? CTL_OBJ_TUNNELS : CTL_OBJ_SESSIONS;
+	cols = ctl_cols(obj, &n);
+	for (size_t i = 0; i < n; i++)
+		printf("%-13s %c %s\n", cols[i].name, cols[i].dflt ? '*' : ' ', cols[i].help);
+	return EXIT_OK;
+}
+
+static void print_json(const json_t *v)
+{
+	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+
+	if (s)
+		puts(s);
+	free(s);
+}
+
+static int show_list(struct cmd *c, const json_t *result)
+{
+	json_t *sel = ctl_select(result, c->match, c->nmatch, c->order, c->desc);
+
+	if (!sel) {
+		fprintf(stderr, "lnsctl: out of memory\n");
+		return EXIT_CONNECT;
+	}
+	if (c->json)
+		print_json(sel);
+	else if (c->ncols)
+		ctl_fmt_table(stdout, sel, c->cols, (size_t)c->ncols);
+	else if (c->obj == CTL_OBJ_TUNNELS)
+		ctl_fmt_tunnels(stdout, sel);
+	else
+		ctl_fmt_sessions(stdout, sel);
+	json_decref(sel);
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = getenv("LNSD_SOCKET");
-	bool json = false, all = false;
-	json_t *req = NULL, *resp;
-	json_int_t tid = 0, sid = 0;
-	const char *what = "";
-	int opt, rc = EXIT_USAGE, nargs;
-	char **args;
+	struct cmd c = { .what = "" };
+	int opt, rc;
+	json_t *resp, *result;
 
 	if (!path || !*path)
 		path = CONF_DEFAULT_SOCKET;
-	/* Options may also follow the command ("show sessions -j"). */
 	while ((opt = getopt(argc, argv, "+s:jahV")) != -1) {
 		switch (opt) {
 		case 'a':
-			all = true;
+			c.all = true;
 			break;
 		case 's':
 			path = optarg;
 			break;
 		case 'j':
-			json = true;
+			c.json = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -177,65 +381,35 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	args = argv + optind;
-	nargs = argc - optind;
-	while (nargs > 0 && (strcmp(args[nargs - 1], "-j") == 0 || strcmp(args[nargs - 1], "-a") == 0)) {
-		if (args[nargs - 1][1] == 'j')
-			json = true;
-		else
-			all = true;
-		nargs--;
-	}
-	if (nargs == 2 && strcmp(args[0], "show") == 0) {
-		what = args[1];
-		if (strcmp(what, "tunnels") == 0)
-			req = json_pack("{s:s, s:b}", "cmd", "show-tunnels", "all", all);
-		else if (strcmp(what, "sessions") == 0)
-			req = json_pack("{s:s, s:b}", "cmd", "show-sessions", "all", all);
-		else if (strcmp(what, "stats") == 0)
-			req = json_pack("{s:s}", "cmd", "show-stats");
-	} else if (nargs == 3 && strcmp(args[0], "terminate") == 0 &&
-		   strcmp(args[1], "tunnel") == 0) {
-		if (parse_id(args[2], "tunnel id", &tid))
-			return EXIT_USAGE;
-		req = json_pack("{s:s, s:I}", "cmd", "terminate-tunnel", "tid", tid);
-	} else if (nargs == 4 && strcmp(args[0], "terminate") == 0 &&
-		   strcmp(args[1], "session") == 0) {
-		if (parse_id(args[2], "tunnel id", &tid) || parse_id(args[3], "session id", &sid))
-			return EXIT_USAGE;
-		req = json_pack("{s:s, s:I, s:I}", "cmd", "terminate-session", "tid", tid, "sid",
-				sid);
-	} else if (nargs == 1 && strcmp(args[0], "reload") == 0) {
-		req = json_pack("{s:s}", "cmd", "reload");
-	}
-	if (!req) {
-		if (nargs == 0)
-			fprintf(stderr, "lnsctl: no command\n");
-		else
-			fprintf(stderr, "lnsctl: unknown command \"%s%s%s\"\n", args[0],
-				nargs > 1 ? " " : "", nargs > 1 ? args[1] : "");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	resp = call(path, req, &rc);
-	json_decref(req);
+	if (argc - optind >= 1 && strcmp(argv[optind], "columns") == 0)
+		return list_columns(argc - optind, argv + optind);
+	rc = parse_cmd(&c, argv + optind, argc - optind);
+	if (rc)
+		goto out;
+	resp = call(path, c.req, &rc);
 	if (!resp)
-		return rc;
-	json_t *result = json_object_get(resp, "result");
-
-	if (json && result && !json_is_null(result)) {
-		char *s = json_dumps(result, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-		if (s)
-			puts(s);
-		free(s);
-	} else if (strcmp(what, "tunnels") == 0) {
-		ctl_fmt_tunnels(stdout, result);
-	} else if (strcmp(what, "sessions") == 0) {
-		ctl_fmt_sessions(stdout, result);
-	} else if (strcmp(what, "stats") == 0) {
+		goto out;
+	result = json_object_get(resp, "result");
+	if (strcmp(c.what, "tunnels") == 0 || strcmp(c.what, "sessions") == 0)
+		rc = show_list(&c, result);
+	else if (c.json && result && !json_is_null(result))
+		print_json(result);
+	else if (strcmp(c.what, "stats") == 0)
 		ctl_fmt_stats(stdout, result);
-	}
+	else if (strcmp(c.what, "config") == 0)
+		fputs(json_string_value(json_object_get(result, "text")) ?: "", stdout);
+	else if (strcmp(c.what, "user") == 0)
+		printf("terminating %" JSON_INTEGER_FORMAT " sessions of user %s\n",
+		       json_integer_value(json_object_get(result, "sessions")),
+		       json_string_value(json_object_get(result, "username")) ?: "?");
+	else if (strcmp(c.what, "all") == 0)
+		printf("terminating %" JSON_INTEGER_FORMAT " tunnels (%" JSON_INTEGER_FORMAT
+		       " sessions)\n", json_integer_value(json_object_get(result, "tunnels")),
+		       json_integer_value(json_object_get(result, "sessions")));
 	json_decref(resp);
-	return EXIT_OK;
+out:
+	for (size_t i = 0; i < c.nmatch; i++)
+		ctl_match_free(&c.match[i]);
+	json_decref(c.req);
+	return rc;
 }

@@ -18,15 +18,21 @@ static struct lnsd_conf *load(const char *text, char *err)
 	return conf_load_string(text, "t.conf", err, CONF_ERR_LEN);
 }
 
-static char *dump_str(const struct lnsd_conf *c)
+/* noinline: GCC 12 takes the memstream buffer for a dangling local once inlined. */
+__attribute__((noinline)) static char *dump_flags(const struct lnsd_conf *c, unsigned flags)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	conf_dump(c, f);
+	conf_dump(c, f, flags);
 	fclose(f);
 	return buf;
+}
+
+static char *dump_str(const struct lnsd_conf *c)
+{
+	return dump_flags(c, 0);
 }
 
 static char *slurp(const char *path)
@@ -663,6 +669,58 @@ START_TEST(peer_settings_inherit)
 }
 END_TEST
 
+/* lnsctl show config: no secret leaves the daemon; the rest is the plain dump. */
+START_TEST(dump_redacts_secrets)
+{
+	static const char *const secrets[] = { "Gl0bal-S3cret", "Br4nch-S3cret", "V4net-S3cret",
+					       "Ps7k-S3cret", "Rad1us-S3cret", "Rad2us-S3cret",
+					       "D4e-S3cret" };
+	char err[CONF_ERR_LEN];
+	struct lnsd_conf *c = load("[l2tp]\nsecret = Gl0bal-S3cret\n"
+				   "[ipsec]\nmode = required\npsk = Ps7k-S3cret\n"
+				   "[radius]\nserver = 192.0.2.10:1812:1813,Rad1us-S3cret\n"
+				   "server = [2001:db8::10],Rad2us-S3cret\n"
+				   "dae-clients = 192.0.2.0/24,D4e-S3cret\n"
+				   "[peer a]\nmatch-hostname = a\nsecret = Br4nch-S3cret\n"
+				   "[peer b]\nmatch-address = 192.0.2.0/24\nsecret = V4net-S3cret\n"
+				   "[peer c]\nmatch-hostname = c\n", err);
+	size_t secret_len = 0;
+	char *plain, *red;
+
+	ck_assert_msg(c != NULL, "%s", err);
+	plain = dump_flags(c, 0);
+	red = dump_flags(c, CONF_DUMP_REDACT);
+	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+		ck_assert_msg(strstr(plain, secrets[i]), "plain dump lacks %s", secrets[i]);
+		ck_assert_msg(!strstr(red, secrets[i]), "redacted dump shows %s:\n%s", secrets[i], red);
+	}
+	ck_assert_ptr_nonnull(strstr(red, "[l2tp]\nsecret = <redacted>\n"));
+	ck_assert_ptr_nonnull(strstr(red, "[peer a]\nmatch-hostname = a\nsecret = <redacted>\n"));
+	ck_assert_ptr_nonnull(strstr(red, "[peer b]\nmatch-address = 192.0.2.0/24\nsecret = <redacted>\n"));
+	ck_assert_ptr_nonnull(strstr(red, "[peer c]\nmatch-hostname = c\n"));
+	ck_assert_ptr_null(strstr(strstr(red, "[peer c]"), "secret"));
+	ck_assert_ptr_nonnull(strstr(red, "\npsk = <redacted>\n"));
+	ck_assert_ptr_nonnull(strstr(red, "\nserver = 192.0.2.10:1812:1813,<redacted>\n"));
+	ck_assert_ptr_nonnull(strstr(red, "\nserver = [2001:db8::10]:1812:1813,<redacted>\n"));
+	ck_assert_ptr_nonnull(strstr(red, "\ndae-clients = 192.0.2.0/24,<redacted>\n"));
+	/* Same length minus the secrets: nothing else differs. */
+	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+		secret_len += strlen(secrets[i]);
+	ck_assert_uint_eq(strlen(plain) - secret_len,
+			  strlen(red) - sizeof(secrets) / sizeof(secrets[0]) * strlen(CONF_REDACTED));
+	free(plain);
+	free(red);
+	conf_unref(c);
+	/* No secret: an empty value, not "<redacted>". */
+	c = load("[l2tp]\nhello-interval = 30\n", err);
+	ck_assert_msg(c != NULL, "%s", err);
+	red = dump_flags(c, CONF_DUMP_REDACT);
+	ck_assert_ptr_nonnull(strstr(red, "[l2tp]\nsecret =\n"));
+	free(red);
+	conf_unref(c);
+}
+END_TEST
+
 START_TEST(cidr_edges)
 {
 	struct conf_cidr all4 = { .family = 4, .prefix = 0 };
@@ -830,6 +888,7 @@ static Suite *conf_suite(void)
 	tcase_add_loop_test(tc, peer_matching, 0, (int)(sizeof(match_cases) / sizeof(match_cases[0])));
 	tcase_add_test(tc, peer_settings_inherit);
 	tcase_add_test(tc, cidr_edges);
+	tcase_add_test(tc, dump_redacts_secrets);
 	tcase_add_test(tc, refcount_keeps_generation);
 	tcase_add_test(tc, ipsec_absent_is_off);
 	tcase_add_test(tc, ipsec_defaults);

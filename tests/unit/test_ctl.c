@@ -31,6 +31,16 @@ static const struct {
 	  "\"tid\" must be an integer from 1 to 65535" },
 	{ "{\"cmd\":\"terminate-tunnel\",\"tid\":\"7\"}", -1, 0, 0, 0,
 	  "\"tid\" must be an integer from 1 to 65535" },
+	{ "{\"cmd\":\"show-config\"}", 0, CTL_SHOW_CONFIG, 0, 0, NULL },
+	{ "{\"cmd\":\"terminate-all\"}", 0, CTL_TERMINATE_ALL, 0, 0, NULL },
+	{ "{\"cmd\":\"terminate-user\",\"username\":\"alice\"}", 0, CTL_TERMINATE_USER, 0, 0,
+	  NULL },
+	{ "{\"cmd\":\"terminate-user\"}", -1, 0, 0, 0,
+	  "\"username\" must be a string of 1 to 127 bytes" },
+	{ "{\"cmd\":\"terminate-user\",\"username\":\"\"}", -1, 0, 0, 0,
+	  "\"username\" must be a string of 1 to 127 bytes" },
+	{ "{\"cmd\":\"terminate-user\",\"username\":7}", -1, 0, 0, 0,
+	  "\"username\" must be a string of 1 to 127 bytes" },
 	{ "{\"cmd\":\"dance\"}", -1, 0, 0, 0, "unknown command \"dance\"" },
 	{ "{\"command\":\"reload\"}", -1, 0, 0, 0, "missing \"cmd\"" },
 	{ "{\"cmd\":5}", -1, 0, 0, 0, "missing \"cmd\"" },
@@ -244,8 +254,8 @@ START_TEST(session_table)
 			   "\"calling_number\":\"5551234\",\"called_number\":\"\",\"uptime_s\":61}]");
 
 	ck_assert_str_eq(out,
-			 "TUNNEL  SESSION  PEER-TUNNEL  PEER-SESSION  PEER            STATE        IFNAME  USER   IP         CALLING  CALLED  RX-BYTES  TX-BYTES  UPTIME\n"
-			 "12      5        34           6             192.0.2.1:1701  established  ppp0    alice  10.64.0.5  5551234  -       100       200       1m01s\n");
+			 "TUNNEL  SESSION  PEER-TUNNEL  PEER-SESSION  PEER            STATE        IFNAME  USERNAME  IP         CALLING  CALLED  RX-BYTES  TX-BYTES  UPTIME\n"
+			 "12      5        34           6             192.0.2.1:1701  established  ppp0    alice     10.64.0.5  5551234  -       100       200       1m01s\n");
 	free(out);
 }
 END_TEST
@@ -280,6 +290,224 @@ START_TEST(error_response)
 }
 END_TEST
 
+/* Rows for the column tests: ids, addresses and names chosen so numeric,
+ * address and string order differ. */
+static const char rows_json[] =
+	"[{\"tunnel_id\":9,\"session_id\":1,\"peer\":\"192.0.2.10:1701\",\"username\":\"bob\","
+	"\"ip\":\"10.0.0.10\",\"rx_bytes\":500,\"uptime_s\":30,\"seq_required\":true,"
+	"\"ipsec\":{\"cipher\":\"aes128gcm16\"},\"future_field\":[1,2]},"
+	"{\"tunnel_id\":10,\"session_id\":2,\"peer\":\"192.0.2.9:1701\",\"username\":\"alice\","
+	"\"ip\":\"10.0.0.9\",\"rx_bytes\":40,\"uptime_s\":7200,\"seq_required\":false},"
+	"{\"tunnel_id\":100,\"session_id\":3,\"peer\":\"[2001:db8::1]:1701\",\"username\":\"alice2\","
+	"\"ip\":\"\",\"rx_bytes\":500,\"uptime_s\":5}]";
+
+static json_t *rows(void)
+{
+	json_t *v = json_loads(rows_json, 0, NULL);
+
+	ck_assert_ptr_nonnull(v);
+	return v;
+}
+
+/* session_id of each row of arr, as "1,2,3". */
+static const char *ids(const json_t *arr, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < json_array_size(arr); i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%" JSON_INTEGER_FORMAT, i ? "," : "",
+					json_integer_value(json_object_get(json_array_get(arr, i),
+									   "session_id")));
+	return buf;
+}
+
+START_TEST(column_table)
+{
+	const struct ctl_col *cols[CTL_MAX_COLS];
+	char err[256];
+	size_t n;
+	const struct ctl_col *all;
+
+	ck_assert_int_eq(ctl_cols_parse(CTL_OBJ_SESSIONS, "ifname,username,ip,rx-bytes,uptime", cols,
+					 err, sizeof(err)), 5);
+	ck_assert_str_eq(cols[0]->key, "ifname");
+	ck_assert_str_eq(cols[3]->key, "rx_bytes");
+	ck_assert_int_eq(cols[4]->kind, CTL_COL_UPTIME);
+	ck_assert_int_eq(ctl_cols_parse(CTL_OBJ_SESSIONS, "ifname,bogus", cols, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "unknown column \"bogus\" for sessions (lnsctl columns sessions lists them)");
+	ck_assert_int_eq(ctl_cols_parse(CTL_OBJ_TUNNELS, "tunnel,,peer", cols, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "empty column name in \"tunnel,,peer\"");
+	ck_assert_int_eq(ctl_cols_parse(CTL_OBJ_TUNNELS, "session", cols, err, sizeof(err)), -1);
+	/* Names are unique per object, lower case, usable as CLI words. */
+	for (int o = 0; o < 2; o++) {
+		all = ctl_cols((enum ctl_obj)o, &n);
+		ck_assert_uint_gt(n, 10);
+		for (size_t i = 0; i < n; i++) {
+			ck_assert_ptr_eq(ctl_col_find((enum ctl_obj)o, all[i].name), &all[i]);
+			ck_assert_msg(strspn(all[i].name, "abcdefghijklmnopqrstuvwxyz0123456789-") ==
+					      strlen(all[i].name), "column name %s", all[i].name);
+			ck_assert_ptr_nonnull(all[i].help);
+		}
+	}
+	ck_assert_int_eq(ctl_cols_default(CTL_OBJ_TUNNELS, cols), 9);
+	ck_assert_int_eq(ctl_cols_default(CTL_OBJ_SESSIONS, cols), 14);
+}
+END_TEST
+
+START_TEST(cells)
+{
+	json_t *v = rows();
+	struct ctl_col nested = { "cipher", "ipsec.cipher", CTL_COL_STR, false, "" };
+	struct ctl_col odd = { "future", "future_field", CTL_COL_STR, false, "" };
+	char buf[64];
+
+	ck_assert(ctl_cell(json_array_get(v, 0), &nested, buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "aes128gcm16");
+	ck_assert(!ctl_cell(json_array_get(v, 1), &nested, buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "");
+	ck_assert(ctl_cell(json_array_get(v, 0), &odd, buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "[1,2]");
+	ck_assert(ctl_cell(json_array_get(v, 1), ctl_col_find(CTL_OBJ_SESSIONS, "uptime"), buf,
+			   sizeof(buf)));
+	ck_assert_str_eq(buf, "2h00m");
+	ck_assert(ctl_cell(json_array_get(v, 1), ctl_col_find(CTL_OBJ_SESSIONS, "uptime-raw"), buf,
+			   sizeof(buf)));
+	ck_assert_str_eq(buf, "7200");
+	ck_assert(ctl_cell(json_array_get(v, 0), ctl_col_find(CTL_OBJ_SESSIONS, "seq"), buf,
+			   sizeof(buf)));
+	ck_assert_str_eq(buf, "yes");
+	ck_assert(!ctl_cell(json_array_get(v, 2), ctl_col_find(CTL_OBJ_SESSIONS, "ip"), buf,
+			    sizeof(buf)));
+	json_decref(v);
+}
+END_TEST
+
+static const struct {
+	const char *order;
+	bool desc;
+	const char *want;
+} orders[] = {
+	{ NULL, false, "1,2,3" },
+	{ "tunnel", false, "1,2,3" },          /* 9 < 10 < 100 numerically, not as text */
+	{ "tunnel", true, "3,2,1" },
+	{ "rx-bytes", false, "2,1,3" },        /* tie 500/500 keeps the daemon's order */
+	{ "rx-bytes", true, "1,3,2" },
+	{ "username", false, "2,3,1" },        /* alice < alice2 < bob */
+	{ "peer", false, "2,1,3" },            /* .9 < .10 (address order), IPv4 before IPv6 */
+	{ "ip", false, "3,2,1" },              /* no address first, then 10.0.0.9 < 10.0.0.10 */
+	{ "uptime", false, "3,1,2" },          /* 5 s < 30 s < 2 h: numeric, not "2h00m" */
+	{ "seq", false, "3,2,1" },             /* missing, no, yes */
+	{ "ifname", false, "1,2,3" },          /* missing everywhere: stable */
+};
+
+START_TEST(select_order)
+{
+	json_t *v = rows(), *sel;
+	char buf[64];
+
+	sel = ctl_select(v, NULL, 0,
+			 orders[_i].order ? ctl_col_find(CTL_OBJ_SESSIONS, orders[_i].order) : NULL,
+			 orders[_i].desc);
+	ck_assert_ptr_nonnull(sel);
+	ck_assert_msg(strcmp(ids(sel, buf, sizeof(buf)), orders[_i].want) == 0,
+		      "order %s%s: %s, want %s", orders[_i].order, orders[_i].desc ? " desc" : "",
+		      buf, orders[_i].want);
+	json_decref(sel);
+	json_decref(v);
+}
+END_TEST
+
+START_TEST(select_match)
+{
+	json_t *v = rows(), *sel;
+	struct ctl_match m[2];
+	char err[256], buf[64];
+
+	ck_assert_int_eq(ctl_match_compile(&m[0], ctl_col_find(CTL_OBJ_SESSIONS, "username"),
+					   "^alice", err, sizeof(err)), 0);
+	sel = ctl_select(v, m, 1, NULL, false);
+	ck_assert_str_eq(ids(sel, buf, sizeof(buf)), "2,3");
+	json_decref(sel);
+	/* Several are ANDed; the uptime column matches its shown text. */
+	ck_assert_int_eq(ctl_match_compile(&m[1], ctl_col_find(CTL_OBJ_SESSIONS, "uptime"), "^[0-9]+s$",
+					   err, sizeof(err)), 0);
+	sel = ctl_select(v, m, 2, ctl_col_find(CTL_OBJ_SESSIONS, "session"), true);
+	ck_assert_str_eq(ids(sel, buf, sizeof(buf)), "3");
+	json_decref(sel);
+	ctl_match_free(&m[1]);
+	/* An empty or missing value matches as "". */
+	ck_assert_int_eq(ctl_match_compile(&m[1], ctl_col_find(CTL_OBJ_SESSIONS, "ip"), "^$", err,
+					   sizeof(err)), 0);
+	sel = ctl_select(v, &m[1], 1, NULL, false);
+	ck_assert_str_eq(ids(sel, buf, sizeof(buf)), "3");
+	json_decref(sel);
+	ctl_match_free(&m[1]);
+	ctl_match_free(&m[0]);
+	ck_assert_int_eq(ctl_match_compile(&m[0], ctl_col_find(CTL_OBJ_SESSIONS, "username"),
+					   "(alice", err, sizeof(err)), -1);
+	ck_assert_msg(strncmp(err, "match username: bad regular expression \"(alice\": ", 48) == 0,
+		      "%s", err);
+	json_decref(v);
+}
+END_TEST
+
+START_TEST(chosen_columns_table)
+{
+	const struct ctl_col *cols[CTL_MAX_COLS];
+	char err[256], *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	json_t *v = rows();
+	int n = ctl_cols_parse(CTL_OBJ_SESSIONS, "username,ip,rx-bytes,ifname", cols, err, sizeof(err));
+
+	ck_assert_int_eq(n, 4);
+	ctl_fmt_table(f, v, cols, (size_t)n);
+	fclose(f);
+	ck_assert_str_eq(buf, "USERNAME  IP         RX-BYTES  IFNAME\n"
+			      "bob       10.0.0.10  500       -\n"
+			      "alice     10.0.0.9   40        -\n"
+			      "alice2    -          500       -\n");
+	free(buf);
+	json_decref(v);
+}
+END_TEST
+
+START_TEST(phases)
+{
+	struct l2tp_tun t;
+	struct l2tp_sess s;
+	struct eng_sess_info si = { .ppp = true };
+
+	make_tunnel(&t, &s);
+	ck_assert_int_eq(ctl_tunnel_phase(&t), CTL_PHASE_ESTABLISHED);
+	t.state = L2TP_TUN_WAIT_CTL_CONN;
+	ck_assert_int_eq(ctl_tunnel_phase(&t), CTL_PHASE_STARTING);
+	t.state = L2TP_TUN_CLOSING;
+	ck_assert_int_eq(ctl_tunnel_phase(&t), CTL_PHASE_FINISHING);
+	ck_assert_int_eq(ctl_session_phase(&s, NULL), CTL_PHASE_FINISHING);   /* tunnel closing */
+	t.state = L2TP_TUN_ESTABLISHED;
+	ck_assert_int_eq(ctl_session_phase(&s, NULL), CTL_PHASE_STARTING);   /* wait-connect */
+	s.state = L2TP_SESS_ESTABLISHED;
+	ck_assert_int_eq(ctl_session_phase(&s, NULL), CTL_PHASE_ESTABLISHED); /* no data plane */
+	ck_assert_int_eq(ctl_session_phase(&s, &si), CTL_PHASE_STARTING);    /* PPP not up */
+	si.link_up = true;
+	ck_assert_int_eq(ctl_session_phase(&s, &si), CTL_PHASE_ESTABLISHED);
+	si.closing = true;
+	ck_assert_int_eq(ctl_session_phase(&s, &si), CTL_PHASE_FINISHING);   /* LCP terminating */
+	ck_assert_str_eq(ctl_phase_str(CTL_PHASE_FINISHING), "finishing");
+	{
+		json_t *o = ctl_session_json(&s, &si, 6000);
+
+		ck_assert_str_eq(json_string_value(json_object_get(o, "phase")), "finishing");
+		json_decref(o);
+		o = ctl_tunnel_json(&t, NULL, 6000);
+		ck_assert_str_eq(json_string_value(json_object_get(o, "phase")), "established");
+		json_decref(o);
+	}
+}
+END_TEST
+
 static Suite *ctl_suite(void)
 {
 	Suite *s = suite_create("ctl");
@@ -295,6 +523,12 @@ static Suite *ctl_suite(void)
 	tcase_add_test(tc, empty_tables);
 	tcase_add_test(tc, stats_render);
 	tcase_add_test(tc, error_response);
+	tcase_add_test(tc, column_table);
+	tcase_add_test(tc, cells);
+	tcase_add_loop_test(tc, select_order, 0, (int)(sizeof(orders) / sizeof(orders[0])));
+	tcase_add_test(tc, select_match);
+	tcase_add_test(tc, chosen_columns_table);
+	tcase_add_test(tc, phases);
 	suite_add_tcase(s, tc);
 	return s;
 }
