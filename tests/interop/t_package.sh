@@ -3,7 +3,8 @@
 # Scenario (package): the .deb that `cpack -G DEB` builds from this build
 # directory, checked without installing it system-wide (README.md, Install):
 #  - its files: lnsd and lnsctl, the three man pages, lnsd.service, the
-#    modules-load.d list, the example config, the copyright file; nothing in /etc;
+#    modules-load.d list, the example config, the copyright file, lnsctl's
+#    bash completion (which completes with the packaged lnsctl); nothing in /etc;
 #  - its control fields, Depends computed by dpkg-shlibdeps (libev4, libinih1,
 #    libjansson4, libnl-genl-3-200, libmicrohttpd12...);
 #  - `systemd-analyze verify` accepts the packaged unit (with the packaged lnsd
@@ -42,6 +43,7 @@ want_files=(
 	/usr/lib/modules-load.d/lnsd.conf
 	/usr/share/doc/lnsd/examples/lnsd.conf
 	/usr/share/doc/lnsd/copyright
+	/usr/share/bash-completion/completions/lnsctl
 )
 for f in "${want_files[@]}"; do
 	grep -q -x -F "$f" "$ART/paths.txt" || fail "$f is not in the package (dpkg-deb -c in $ART/contents.txt)"
@@ -93,12 +95,20 @@ grep -q -x 'Type=notify' "$UNIT" || fail "the packaged unit is not Type=notify"
 # verify checks that ExecStart's binary exists: bind the packaged /usr/sbin
 # over the host's in a mount namespace of our own (the host is not changed).
 # MANPATH lets it resolve Documentation=man:... to the packaged man pages.
+# Remarks about other packages' units on this host (verify loads the whole
+# dependency graph: freeradius.service's MemoryLimit=, say) are not ours:
+# they are kept in verify-others.log, everything else fails the test.
+vrc=0
 # shellcheck disable=SC2016 # expanded by the inner sh
-if ! unshare -m sh -c 'mount --bind "$1/usr/sbin" /usr/sbin && MANPATH="$1/usr/share/man" systemd-analyze verify "$2"' \
-	sh "$ROOT" "$UNIT" >"$ART/verify.log" 2>&1 || [ -s "$ART/verify.log" ]; then
-	fail "systemd-analyze verify rejects the packaged unit: $(cat "$ART/verify.log")"
+unshare -m sh -c 'mount --bind "$1/usr/sbin" /usr/sbin && MANPATH="$1/usr/share/man" systemd-analyze verify "$2"' \
+	sh "$ROOT" "$UNIT" >"$ART/verify-all.log" 2>&1 || vrc=$?
+others='^/(usr/)?lib/systemd/system/[^/:]+:[0-9]+: '
+grep -E "$others" "$ART/verify-all.log" | grep -v -F 'lnsd' >"$ART/verify-others.log" || true
+grep -v -x -F -f "$ART/verify-others.log" "$ART/verify-all.log" >"$ART/verify.log" || true
+if [ "$vrc" -ne 0 ] || [ -s "$ART/verify.log" ]; then
+	fail "systemd-analyze verify rejects the packaged unit (exit $vrc): $(cat "$ART/verify.log")"
 fi
-log "systemd-analyze verify: no complaints"
+log "systemd-analyze verify: no complaints about lnsd.service ($(wc -l <"$ART/verify-others.log") about other units)"
 systemd-analyze security --offline=yes --root="$ROOT" lnsd.service >"$ART/security.txt" 2>&1 \
 	|| fail "systemd-analyze security failed: $(tail -5 "$ART/security.txt")"
 score=$(sed -n 's/.*Overall exposure level for lnsd.service: \([0-9.]*\).*/\1/p' "$ART/security.txt")
@@ -167,4 +177,9 @@ if [ ${#setpriv[@]} -gt 0 ]; then
 fi
 grep -q "open file limit $nofile" "$LNS_LOG" || fail "the packaged lnsd did not report the open file limit $nofile"
 log "lnsctl show stats: $(tr '\n' ' ' <"$ART/stats.txt" | tr -s ' ')"
+# The packaged completion, with the packaged lnsctl (column names come from it).
+# shellcheck disable=SC2016 # expanded by the inner bash
+comp=$(env -i PATH="$PATH" bash --norc -c 'source "$1" && COMP_WORDS=("$2" show sessions user) && COMP_CWORD=3 && _lnsctl && echo "${COMPREPLY[*]}"' \
+	bash "$ROOT/usr/share/bash-completion/completions/lnsctl" "$CTL") || fail "the packaged bash completion failed"
+[ "$comp" = username ] || fail "the packaged bash completion offers [$comp] for 'lnsctl show sessions user', want username"
 pass "the .deb: contents, Depends, unit verified (exposure $score), man pages, packaged lnsd runs the packaged example"
