@@ -108,8 +108,8 @@ static const struct key_def keys[] = {
 	{ SECT_RADIUS, "server", KT_RADSERVER, 0, 0, 0 },
 	{ SECT_RADIUS, "nas-identifier", KT_STR, C(radius.nas_identifier), 0, 0 },
 	{ SECT_RADIUS, "nas-ip-address", KT_ADDR, C(radius.nas_ip), 0, 0 },
-	{ SECT_RADIUS, "timeout", KT_SECONDS, C(radius.timeout_ms), 100, 60000 },
-	{ SECT_RADIUS, "retries", KT_UINT, C(radius.retries), 1, 10 },
+	{ SECT_RADIUS, "timeout", KT_UINT, C(radius.timeout_s), 1, 60 },
+	{ SECT_RADIUS, "retries", KT_UINT, C(radius.retries), 0, 10 },
 	{ SECT_RADIUS, "accounting", KT_BOOL, C(radius.accounting), 0, 0 },
 	{ SECT_RADIUS, "interim-interval", KT_UINT, C(radius.interim_interval_s), 0, 86400 },
 	{ SECT_RADIUS, "dae-listen", KT_DAELISTEN, C(radius.dae_listen), 0, 0 },
@@ -1192,8 +1192,8 @@ static struct lnsd_conf *conf_new(const char *name)
 	c->lcp_echo_failures = 4;
 	c->ipsec.ike_version = 1;
 	c->ipsec.reqid = CONF_DEFAULT_IPSEC_REQID;
-	c->radius.timeout_ms = 3000;
-	c->radius.retries = 3;
+	c->radius.timeout_s = 3;
+	c->radius.retries = 2;
 	c->radius.accounting = true;
 	if (gethostname(c->hostname, sizeof(c->hostname) - 1) != 0 || !c->hostname[0])
 		strcpy(c->hostname, "lnsd");
@@ -1603,9 +1603,8 @@ static void dump_radius(const struct lnsd_radius_conf *r, FILE *f, unsigned flag
 		fprintf(f, " %s", abuf);
 	}
 	fputc('\n', f);
-	dump_seconds(f, "timeout", r->timeout_ms);
-	fprintf(f, "retries = %u\naccounting = %s\ninterim-interval = %u\ndae-listen =%s%s\n",
-		r->retries, r->accounting ? "yes" : "no", r->interim_interval_s,
+	fprintf(f, "timeout = %u\nretries = %u\naccounting = %s\ninterim-interval = %u\ndae-listen =%s%s\n",
+		r->timeout_s, r->retries, r->accounting ? "yes" : "no", r->interim_interval_s,
 		r->dae_listen.family ? " " : "",
 		r->dae_listen.family ? lns_addr_str(&r->dae_listen, abuf, sizeof(abuf)) : "");
 	for (size_t i = 0; i < r->n_dae_clients; i++) {

@@ -97,8 +97,9 @@ struct lnsd_radius_conf {
 	char *nas_identifier;        /* NAS-Identifier; "" = the [lnsd] hostname */
 	struct lns_addr nas_ip;      /* NAS-IP-Address (family 4) or NAS-IPv6-Address
 					(family 6); family 0: not sent */
-	uint32_t timeout_ms;         /* wait per try, before a retry or the next server */
-	uint32_t retries;            /* tries per server before failing over (>= 1) */
+	uint32_t timeout_s;          /* wait per try, before a retry or the next server
+					(whole seconds: radcli's resolution) */
+	uint32_t retries;            /* resends to a server before failing over */
 	bool accounting;             /* send Accounting-Request Start/Interim/Stop */
 	uint32_t interim_interval_s; /* Interim-Update period; 0 = none (Access-Accept's
 					Acct-Interim-Interval overrides) */

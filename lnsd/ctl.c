@@ -270,6 +270,8 @@ json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *
 	json_object_set_new(o, "username",
 			    json_string(info && info->username ? info->username : ""));
 	json_object_set_new(o, "ip", json_string(ip));
+	json_object_set_new(o, "acct_session_id",
+			    json_string(info && info->acct_session_id ? info->acct_session_id : ""));
 	if (info && info->ipv6) {
 		struct in6_addr a6 = { .s6_addr = { 0xfe, 0x80 } };
 

@@ -71,6 +71,8 @@ static bool sess_matches(const struct engine *e, const struct l2tp_sess *s,
 	engine_session_info(e, s, &info);
 	if (r->user_name.len && !str_eq(&r->user_name, info.username))
 		return false;
+	if (r->acct_session_id.len && !str_eq(&r->acct_session_id, info.acct_session_id))
+		return false;
 	if (r->has_framed_ip && (!info.ip || info.ip != r->framed_ip))
 		return false;
 	/* NAS-Port is the ppp unit (as in our Access-Requests) */
@@ -150,12 +152,6 @@ static enum dae_error_cause execute(struct dae *d, const struct dae_request *r, 
 	size_t n, i;
 
 	describe(r, what, sizeof(what));
-	if (r->acct_session_id.len) {
-		/* no accounting in this build: no session has an Acct-Session-Id to match */
-		log_notice("dae %s: %s%s: Acct-Session-Id not supported", who,
-			   coa ? "CoA" : "Disconnect", what);
-		return DAE_ERR_UNSUPPORTED_ATTRIBUTE;
-	}
 	ids = find_sessions(d->eng, r, &n);
 	if (n == SIZE_MAX)
 		return DAE_ERR_RESOURCES_UNAVAILABLE;

@@ -20,6 +20,7 @@
 #include "l2tp_msg.h"
 #include "log.h"
 #include "ppp_users.h"
+#include "radius.h"
 
 /* Big enough for any control message; larger datagrams are counted as oversized. */
 #define ENG_RX_BUF 8192
@@ -66,8 +67,27 @@ struct eng_session {
 	uint8_t create_tries;         /* SESSION_CREATE answered -EEXIST (6.12) */
 	uint8_t peer_ifid[8];         /* the client's interface identifier */
 	char username[64];
+	char acct_sid[RAD_SESSION_ID_LEN + 1];   /* Acct-Session-Id (radius_attr.h) */
+	uint32_t serial;              /* its low half; tells a late RADIUS reply apart */
+	struct eng_aaa *aaa;          /* RADIUS state; NULL without [radius] */
 	struct kg_l2tp_stats kst;     /* cached kernel counters */
 	struct ppp_sess ppp;
+};
+
+/* A session's RADIUS state, allocated at its first Access-Request. */
+struct eng_aaa {
+	ev_timer timer;               /* Interim-Update and Session-Timeout */
+	struct eng_session *es;
+	bool auth_pending;            /* an Access-Request is out */
+	bool up;                      /* IPCP opened: Start sent (with accounting) */
+	uint8_t method;               /* enum ppp_auth_method of the pending request */
+	uint8_t n_routes;
+	uint32_t interim_s, session_timeout_s;
+	uint32_t term_cause;          /* set when lnsd ends the session itself; 0: from PPP */
+	uint64_t up_ms, next_interim_ms;
+	struct rad_route routes[RAD_MAX_ROUTES];
+	size_t cls_len;
+	uint8_t cls[RAD_VAL_MAX];     /* Class, echoed in accounting */
 };
 
 /* A CDN decided while actions were being executed: sent once they are done. */
@@ -105,6 +125,9 @@ struct engine {
 	size_t n_cdns, cap_cdns;
 	uint64_t tstats_ms, sstats_ms;    /* when the kernel counters were dumped */
 	struct eng_counters ctr;
+	struct radius *radius;        /* [radius] client; NULL: users file */
+	uint32_t start_time;          /* Unix seconds: high half of Acct-Session-Id */
+	uint32_t next_serial;
 	uint8_t rx[ENG_RX_BUF];
 };
 
@@ -325,6 +348,7 @@ static void do_send(struct engine *e, const struct lns_action *a)
 
 static void tunnel_readable(struct ev_loop *loop, ev_io *w, int revents);
 static void session_free(struct engine *e, struct l2tp_sess *s);
+static void aaa_down(struct engine *e, struct eng_session *es, uint32_t cause);
 static void session_attach(struct engine *e, struct eng_session *es);
 
 /* "Invalid argument (the kernel's extended-ack text)" */
@@ -488,6 +512,7 @@ static void session_fail(struct engine *e, struct eng_session *es, const char *w
 		queue_cdn(e, es->sess, L2TP_CDN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES,
 			  "kernel data plane failure");
 	}
+	aaa_down(e, es, RAD_TERM_NAS_ERROR);
 	session_kernel_close(e, es);
 }
 
@@ -551,6 +576,280 @@ static const char *auth_method_str(enum ppp_auth_method m)
 	return "?";
 }
 
+/* ---- RADIUS (AAA) for a session ----------------------------------------- */
+
+static void engine_execute(struct engine *e);
+
+/* The reply names the session by tunnel, session and serial: a reused ID is not the same call. */
+static uint64_t aaa_cookie(const struct eng_session *es)
+{
+	return (uint64_t)es->sess->tun->tid << 48 | (uint64_t)es->sess->sid << 32 | es->serial;
+}
+
+static void aaa_info(const struct engine *e, const struct eng_session *es,
+		     struct rad_sess_info *si)
+{
+	const struct l2tp_sess *s = es->sess;
+	const struct lnsd_radius_conf *rc = &e->conf->radius;
+
+	memset(si, 0, sizeof(*si));
+	si->user = es->username;
+	si->user_len = strlen(es->username);
+	si->nas_identifier = *rc->nas_identifier ? rc->nas_identifier : e->conf->hostname;
+	si->nas_port = (uint32_t)es->kp.unit;
+	si->calling_number = s->calling_number;
+	si->called_number = s->called_number;
+	si->peer = s->tun->peer;
+	si->local = s->tun->local;
+	si->call_serial = s->call_serial;
+	si->session_id = es->acct_sid;
+	si->framed_ip = es->ip;
+	if (es->aaa) {
+		si->cls = es->aaa->cls;
+		si->cls_len = es->aaa->cls_len;
+	}
+}
+
+/* Accounting-Request with the kernel counters (RFC 2866; octets from the client are input). */
+static void aaa_acct(struct engine *e, struct eng_session *es, enum rad_acct_status st,
+		     uint32_t cause)
+{
+	struct rad_sess_info si;
+	struct rad_acct_info ai = { .status = st, .term_cause = cause };
+	struct kg_l2tp_stats ks = { 0 };
+	struct rad_avs avs;
+	char pfx[ENG_PREFIX_LEN];
+
+	if (!e->conf->radius.accounting)
+		return;
+	if (st != RAD_ACCT_START &&
+	    kg_l2tp_session_stats(&e->kg, es->sess->tun->tid, es->sess->sid, &ks) == 0)
+		es->kst = ks;
+	ai.in_octets = es->kst.rx_bytes;
+	ai.out_octets = es->kst.tx_bytes;
+	ai.in_packets = es->kst.rx_packets;
+	ai.out_packets = es->kst.tx_packets;
+	ai.session_time_s = (uint32_t)((engine_now_ms() - es->aaa->up_ms) / 1000);
+	aaa_info(e, es, &si);
+	rad_avs_init(&avs);
+	rad_build_acct(&si, &ai, &avs);
+	if (radius_acct(e->radius, &avs) < 0)
+		log_err("%s: out of memory queueing RADIUS accounting",
+			eng_sess_prefix(es->sess, pfx, sizeof(pfx)));
+}
+
+static void aaa_rearm(struct engine *e, struct eng_aaa *a)
+{
+	uint64_t now = engine_now_ms(), dl = UINT64_MAX;
+
+	ev_timer_stop(e->loop, &a->timer);
+	if (!a->up)
+		return;
+	if (a->session_timeout_s)
+		dl = a->up_ms + (uint64_t)a->session_timeout_s * 1000;
+	if (a->interim_s && a->next_interim_ms < dl)
+		dl = a->next_interim_ms;
+	if (dl == UINT64_MAX)
+		return;
+	ev_timer_set(&a->timer, dl > now ? (double)(dl - now) / 1000.0 : 0.0, 0.0);
+	ev_timer_start(e->loop, &a->timer);
+}
+
+static void aaa_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct eng_aaa *a = (struct eng_aaa *)((char *)w - offsetof(struct eng_aaa, timer));
+	struct eng_session *es = a->es;
+	struct engine *e = es->eng;
+	uint64_t now = engine_now_ms();
+	char pfx[ENG_PREFIX_LEN];
+
+	if (es->dead)
+		return;
+	if (a->session_timeout_s && now >= a->up_ms + (uint64_t)a->session_timeout_s * 1000) {
+		log_notice("%s: Session-Timeout (%u s) reached; disconnecting",
+			   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), a->session_timeout_s);
+		a->term_cause = RAD_TERM_SESSION_TIMEOUT;
+		ppp_sess_close(&es->ppp, PPP_DOWN_ADMIN, now, &e->pacts);
+		ppp_run(e, es, &e->pacts);
+		engine_execute(e);
+		return;
+	}
+	if (a->interim_s && now >= a->next_interim_ms) {
+		aaa_acct(e, es, RAD_ACCT_INTERIM, 0);
+		a->next_interim_ms = now + (uint64_t)a->interim_s * 1000;
+	}
+	aaa_rearm(e, a);
+}
+
+static struct eng_aaa *aaa_get(struct eng_session *es)
+{
+	if (!es->aaa) {
+		es->aaa = calloc(1, sizeof(*es->aaa));
+		if (es->aaa) {
+			es->aaa->es = es;
+			ev_init(&es->aaa->timer, aaa_timer_cb);
+		}
+	}
+	return es->aaa;
+}
+
+/* IPCP opened the first time: Framed-Routes, Accounting Start, the timers. */
+static void aaa_up(struct engine *e, struct eng_session *es)
+{
+	struct eng_aaa *a = es->aaa;
+	char pfx[ENG_PREFIX_LEN], eb[320];
+
+	if (!a || a->up)
+		return;
+	eng_sess_prefix(es->sess, pfx, sizeof(pfx));
+	for (unsigned i = 0; i < a->n_routes; i++) {
+		struct in_addr dst = { .s_addr = htonl(a->routes[i].dst) };
+		char ds[INET_ADDRSTRLEN];
+		int rc = kg_rtnl_add_route4(&e->rt, es->ifindex, dst, a->routes[i].plen);
+
+		inet_ntop(AF_INET, &dst, ds, sizeof(ds));
+		if (rc < 0 && rc != -EEXIST)
+			log_warn("%s: Framed-Route %s/%u via %s: %s", pfx, ds, a->routes[i].plen,
+				 es->kp.ifname, kerr(e->rt.ext_ack, rc, eb, sizeof(eb)));
+		else
+			log_info("%s: Framed-Route %s/%u via %s", pfx, ds, a->routes[i].plen,
+				 es->kp.ifname);
+	}
+	a->up = true;
+	a->up_ms = engine_now_ms();
+	a->next_interim_ms = a->up_ms + (uint64_t)a->interim_s * 1000;
+	aaa_acct(e, es, RAD_ACCT_START, 0);
+	aaa_rearm(e, a);
+}
+
+/* The session ends: Accounting Stop (before the kernel session and its counters go). */
+static void aaa_down(struct engine *e, struct eng_session *es, uint32_t cause)
+{
+	struct eng_aaa *a = es->aaa;
+
+	if (!a)
+		return;
+	a->auth_pending = false;
+	ev_timer_stop(e->loop, &a->timer);
+	if (!a->up)
+		return;
+	a->up = false;
+	aaa_acct(e, es, RAD_ACCT_STOP, a->term_cause ? a->term_cause : cause);
+}
+
+/* Access-Request for the credentials PPP received; the verdict comes in aaa_reply. */
+static void aaa_auth(struct engine *e, struct eng_session *es, const struct ppp_auth_req *req)
+{
+	struct eng_aaa *a = aaa_get(es);
+	struct rad_sess_info si;
+	struct rad_avs avs;
+	struct ppp_actions res;
+	char pfx[ENG_PREFIX_LEN];
+	int rc = -ENOMEM;
+
+	eng_sess_prefix(es->sess, pfx, sizeof(pfx));
+	rad_avs_init(&avs);
+	if (a) {
+		aaa_info(e, es, &si);
+		si.user = req->user;   /* as the client sent it, not the printable copy */
+		si.user_len = req->user_len;
+		rc = rad_build_auth(&si, req, &avs);
+		if (rc == 0)
+			rc = radius_auth(e->radius, aaa_cookie(es), &avs);
+	}
+	rad_avs_free(&avs);
+	if (rc == 0) {
+		a->auth_pending = true;
+		a->method = (uint8_t)req->method;
+		log_info("%s: %s authentication of \"%s\" sent to RADIUS", pfx,
+			 auth_method_str(req->method), es->username);
+		return;
+	}
+	log_err("%s: cannot queue the Access-Request: %s", pfx, strerror(-rc));
+	ppp_actions_init(&res);
+	if (ppp_sess_auth_result(&es->ppp, false, "Authentication failed", NULL,
+				 engine_now_ms(), &res) == 0)
+		ppp_run(e, es, &res);
+	ppp_actions_free(&res);
+}
+
+/* What an Access-Accept assigns: address, DNS, routes, timers, Class. */
+static bool aaa_accept(struct engine *e, struct eng_session *es, const struct rad_accept *ra,
+		       struct ppp_auth_attrs *attrs, const char *pfx)
+{
+	struct eng_aaa *a = es->aaa;
+
+	/* RFC 2865 §5.8: 0xFFFFFFFE means "pick one" (the pool), 0xFFFFFFFF "let the user". */
+	if (ra->framed_ip && ra->framed_ip < 0xfffffffe)
+		attrs->peer_ip = ra->framed_ip;
+	attrs->dns1 = ra->dns1;
+	attrs->dns2 = ra->dns2;
+	if (a->method == PPP_AUTH_MSCHAPV2) {
+		if (!ra->has_auth_resp) {
+			log_warn("%s: Access-Accept for MS-CHAPv2 without a valid MS-CHAP2-Success; "
+				 "refusing", pfx);
+			return false;
+		}
+		attrs->has_auth_resp = true;
+		memcpy(attrs->auth_resp, ra->auth_resp, sizeof(attrs->auth_resp));
+	}
+	if (ra->framed_pool[0])
+		log_info("%s: Framed-Pool \"%s\" ignored: lnsd has one [ppp] pool", pfx,
+			 ra->framed_pool);
+	if (ra->bad_routes)
+		log_warn("%s: %u Framed-Route value(s) ignored (not \"a.b.c.d[/n] ...\", or "
+			 "more than %d)", pfx, ra->bad_routes, RAD_MAX_ROUTES);
+	memcpy(a->routes, ra->routes, ra->n_routes * sizeof(ra->routes[0]));
+	a->n_routes = (uint8_t)ra->n_routes;
+	a->session_timeout_s = ra->session_timeout_s;
+	a->interim_s = ra->interim_interval_s ? ra->interim_interval_s
+					      : e->conf->radius.interim_interval_s;
+	memcpy(a->cls, ra->cls, ra->cls_len);
+	a->cls_len = ra->cls_len;
+	if (ra->idle_timeout_s)
+		log_info("%s: Idle-Timeout %u s ignored: not supported yet", pfx,
+			 ra->idle_timeout_s);
+	return true;
+}
+
+static void aaa_reply(void *ctx, uint64_t cookie, const struct radius_reply *rep)
+{
+	struct engine *e = ctx;
+	struct l2tp_sess *s = l2tp_lns_session(e->lns, (uint16_t)(cookie >> 48),
+					       (uint16_t)(cookie >> 32));
+	struct eng_session *es = s ? s->user : NULL;
+	const struct radius_stats *rs = radius_stats(e->radius);
+	struct ppp_auth_attrs attrs = { 0 };
+	struct ppp_actions res;
+	char pfx[ENG_PREFIX_LEN];
+	const char *msg = "Authentication failed", *server;
+	bool ok;
+
+	if (!es || es->serial != (uint32_t)cookie || es->dead || !es->aaa ||
+	    !es->aaa->auth_pending) {
+		log_debug("radius: reply for a session that has ended; dropped");
+		return;
+	}
+	es->aaa->auth_pending = false;
+	eng_sess_prefix(s, pfx, sizeof(pfx));
+	server = rep->server >= 0 ? rs->servers[rep->server] : "no server";
+	ok = rep->verdict == RADIUS_ACCEPT && aaa_accept(e, es, &rep->attrs, &attrs, pfx);
+	if (!ok && rep->attrs.ms_error[0])
+		msg = rep->attrs.ms_error;
+	if (es->aaa->method < PPP_AUTH_METHOD_COUNT)
+		e->ctr.auth[es->aaa->method][ok]++;
+	log_notice("%s: %s authentication of \"%s\" %s by RADIUS %s%s%s%s", pfx,
+		   auth_method_str(es->aaa->method), es->username, ok ? "accepted" : "refused",
+		   server, rep->verdict == RADIUS_FAILED ? " (no server answered)" : "",
+		   rep->attrs.reply_message[0] ? ": " : "", rep->attrs.reply_message);
+	ppp_actions_init(&res);
+	if (ppp_sess_auth_result(&es->ppp, ok, ok ? "Welcome" : msg, &attrs, engine_now_ms(),
+				 &res) == 0)
+		ppp_run(e, es, &res);
+	ppp_actions_free(&res);
+	engine_execute(e);
+}
+
 static void do_auth(struct engine *e, struct eng_session *es, const struct ppp_actions *acts,
 		    const struct ppp_action *a)
 {
@@ -567,6 +866,10 @@ static void do_auth(struct engine *e, struct eng_session *es, const struct ppp_a
 	for (size_t i = 0; i < n; i++)
 		es->username[i] = req.user[i] >= 0x20 && req.user[i] < 0x7f ? req.user[i] : '?';
 	es->username[n] = '\0';
+	if (e->radius) {
+		aaa_auth(e, es, &req);
+		return;
+	}
 	ok = e->users && ppp_users_verify(e->users, e->ppp_name, &req, &match, attrs.auth_resp);
 	if (ok && match && match->no_addr)
 		ok = false;
@@ -634,6 +937,7 @@ static void do_up(struct engine *e, struct eng_session *es, const struct ppp_up_
 	log_notice("%s: %s up, user \"%s\", %s peer %s, mtu %u",
 		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->kp.ifname, es->username,
 		   up->local_ip ? ls : "(no local address)", ps, up->mtu);
+	aaa_up(e, es);
 }
 
 /* fe80::<ifid> (RFC 5072 §5). */
@@ -702,6 +1006,7 @@ static void do_down(struct engine *e, struct eng_session *es, enum ppp_down_reas
 	es->ipv6 = false;
 	log_notice("%s: PPP down on %s: %s", eng_sess_prefix(es->sess, pfx, sizeof(pfx)),
 		   es->kp.ifname, ppp_down_reason_str(why));
+	aaa_down(e, es, rad_term_cause_for(why));
 	session_kernel_close(e, es);
 	queue_cdn(e, es->sess, cdn_result_for(why), L2TP_ERR_NONE, ppp_down_reason_str(why));
 }
@@ -745,7 +1050,6 @@ static void ppp_run(struct engine *e, struct eng_session *es, struct ppp_actions
 	session_rearm(e, es);
 }
 
-static void engine_execute(struct engine *e);
 
 static void ppp_readable(struct engine *e, struct eng_session *es, bool unit)
 {
@@ -831,6 +1135,8 @@ static void session_start(struct engine *e, struct l2tp_sess *s)
 	}
 	es->eng = e;
 	es->sess = s;
+	es->serial = ++e->next_serial;
+	rad_session_id(e->start_time, es->serial, es->acct_sid);
 	kg_ppp_init(&es->kp);
 	ev_io_init(&es->chan_io, chan_cb, -1, EV_READ);
 	ev_io_init(&es->unit_io, unit_cb, -1, EV_READ);
@@ -927,7 +1233,9 @@ static void session_free(struct engine *e, struct l2tp_sess *s)
 		ppp_actions_free(&junk);
 	}
 	ppp_sess_fini(&es->ppp);
+	aaa_down(e, es, RAD_TERM_LOST_CARRIER);
 	session_kernel_close(e, es);
+	free(es->aaa);
 	free(es);
 }
 
@@ -990,6 +1298,7 @@ void engine_session_info(const struct engine *e, const struct l2tp_sess *s,
 	out->username = es ? es->username : "";
 	out->ppp_unit = es && es->attached ? es->kp.unit : -1;
 	out->ppp_phase = es ? ppp_phase_str((enum ppp_phase)es->ppp.phase) : "";
+	out->acct_session_id = es ? es->acct_sid : "";
 	if (es) {
 		out->ppp = true;
 		out->link_up = es->link_up;
@@ -1545,6 +1854,12 @@ struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const ch
 	}
 	if (listeners_apply(e, conf, err, errlen))
 		goto fail;
+	e->start_time = (uint32_t)time(NULL);
+	if (conf->radius.enabled) {
+		e->radius = radius_new(loop, &conf->radius, aaa_reply, e, err, errlen);
+		if (!e->radius)
+			goto fail;
+	}
 	return e;
 fail:
 	engine_free(e);
@@ -1567,6 +1882,7 @@ void engine_free(struct engine *e)
 				tunnel_free(e, t);
 	}
 	reaper_cb(e->loop, &e->reaper, 0);
+	radius_free(e->radius);   /* after the tunnels: their Stop records are queued */
 	for (size_t i = 0; i < e->n_listeners; i++)
 		listener_close(e, e->listeners[i]);
 	free(e->listeners);
@@ -1583,6 +1899,21 @@ void engine_free(struct engine *e)
 	conf_unref(e->conf);
 	free(e->conf_path);
 	free(e);
+}
+
+/* What radius_new() took: the rest of [radius] applies to the next request. */
+static bool radius_conf_same(const struct lnsd_radius_conf *a, const struct lnsd_radius_conf *b)
+{
+	if (a->enabled != b->enabled || a->n_servers != b->n_servers ||
+	    a->timeout_s != b->timeout_s || a->retries != b->retries ||
+	    !lns_addr_eq(&a->nas_ip, &b->nas_ip))
+		return false;
+	for (size_t i = 0; i < a->n_servers; i++)
+		if (!lns_addr_eq(&a->servers[i].addr, &b->servers[i].addr) ||
+		    a->servers[i].acct_port != b->servers[i].acct_port ||
+		    strcmp(a->servers[i].secret, b->servers[i].secret) != 0)
+			return false;
+	return true;
 }
 
 int engine_reload(struct engine *e, char *err, size_t errlen)
@@ -1621,6 +1952,9 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 		log_warn("reload: metrics address changes take effect at the next start");
 	if (nc->dataplane != e->conf->dataplane)
 		log_warn("reload: dataplane changes take effect at the next start");
+	if (!radius_conf_same(&nc->radius, &e->conf->radius))
+		log_warn("reload: [radius] server, timeout, retries and nas-ip-address changes "
+			 "take effect at the next start");
 	log_set_level((enum log_level)nc->log_level);
 	lns_cfg_for(e, nc, &cfg);
 	l2tp_lns_set_cfg(e->lns, &cfg);
@@ -1701,6 +2035,11 @@ int engine_terminate_session(struct engine *e, uint16_t tid, uint16_t sid)
 	return rc;
 }
 
+struct radius *engine_radius(const struct engine *e)
+{
+	return e->radius;
+}
+
 struct l2tp_lns *engine_lns(const struct engine *e)
 {
 	return e->lns;
@@ -1757,11 +2096,13 @@ int engine_set_dataplane(struct engine *e, enum eng_dataplane dp, char *err, siz
 	}
 	ppp_cfg_for(e, e->conf);
 	e->dataplane = ENG_DP_KERNEL;
-	if (!e->users)
+	if (e->radius && e->users)
+		log_notice("[ppp] users-file is not used: [radius] authenticates");
+	else if (!e->radius && !e->users)
 		log_warn("[ppp] users-file is not set: every PPP authentication will fail");
 	if (!e->pool && !e->conf->ppp_local_ip)
 		log_warn("[ppp] neither pool nor local-ip is set: clients get addresses only "
-			 "from the users file");
+			 "from the %s", e->radius ? "RADIUS Framed-IP-Address" : "users file");
 	return 0;
 fail:
 	ppp_users_free(e->users);

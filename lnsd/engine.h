@@ -52,6 +52,7 @@ int engine_terminate_tunnel(struct engine *e, uint16_t tid);
 int engine_terminate_session(struct engine *e, uint16_t tid, uint16_t sid);
 
 struct l2tp_lns *engine_lns(const struct engine *e);
+struct radius *engine_radius(const struct engine *e);   /* NULL without [radius] */
 const struct lnsd_conf *engine_conf(const struct engine *e);
 const uint64_t *engine_drops(const struct engine *e);   /* ENG_DROP_COUNT counters */
 enum eng_dataplane engine_dataplane(const struct engine *e);
@@ -65,6 +66,7 @@ int engine_set_dataplane(struct engine *e, enum eng_dataplane dp, char *err, siz
 struct eng_sess_info {
 	const char *ifname;
 	const char *username;
+	const char *acct_session_id;  /* RADIUS Acct-Session-Id (radius_attr.h) */
 	uint32_t ip;                  /* host order, 0: none */
 	bool ipv6;                    /* IPV6CP is up: the client is fe80::<peer_ifid> */
 	uint8_t peer_ifid[8];

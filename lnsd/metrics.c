@@ -18,6 +18,7 @@
 
 #include "dae.h"
 #include "log.h"
+#include "radius.h"
 
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 /* A scraper that stalls must not hold a connection slot for long. */
@@ -229,6 +230,46 @@ static void render_ppp(FILE *f, const struct eng_counters *c)
 	}
 }
 
+/* RADIUS client: per server by type and result, plus what no server answered. */
+static void render_radius(FILE *f, struct engine *e)
+{
+	static const enum radius_result auth_res[] = { RADIUS_R_ACCEPT, RADIUS_R_REJECT,
+						       RADIUS_R_TIMEOUT, RADIUS_R_ERROR };
+	static const enum radius_result acct_res[] = { RADIUS_R_RESPONSE, RADIUS_R_TIMEOUT,
+						       RADIUS_R_ERROR };
+	struct radius *r = engine_radius(e);
+	const struct radius_stats *rs;
+
+	if (!r)
+		return;
+	rs = radius_stats(r);
+	family(f, "lnsd_radius_requests_total", "counter",
+	       "RADIUS requests sent to each server, by type (auth, acct) and result; a request "
+	       "that fails over counts once per server tried.");
+	for (size_t i = 0; i < rs->n_servers; i++) {
+		for (size_t k = 0; k < sizeof(auth_res) / sizeof(auth_res[0]); k++)
+			fprintf(f, "lnsd_radius_requests_total{server=\"%s\",type=\"auth\","
+				"result=\"%s\"} %llu\n", rs->servers[i],
+				radius_result_str(auth_res[k]),
+				(unsigned long long)rs->by_server[i][RADIUS_T_AUTH][auth_res[k]]);
+		for (size_t k = 0; k < sizeof(acct_res) / sizeof(acct_res[0]); k++)
+			fprintf(f, "lnsd_radius_requests_total{server=\"%s\",type=\"acct\","
+				"result=\"%s\"} %llu\n", rs->servers[i],
+				radius_result_str(acct_res[k]),
+				(unsigned long long)rs->by_server[i][RADIUS_T_ACCT][acct_res[k]]);
+	}
+	family(f, "lnsd_radius_failed_total", "counter",
+	       "RADIUS requests that no server answered (authentication refused, accounting "
+	       "record lost), by type.");
+	fprintf(f, "lnsd_radius_failed_total{type=\"auth\"} %llu\n",
+		(unsigned long long)rs->auth_failed);
+	fprintf(f, "lnsd_radius_failed_total{type=\"acct\"} %llu\n",
+		(unsigned long long)rs->acct_failed);
+	family(f, "lnsd_radius_queued_requests", "gauge",
+	       "RADIUS requests waiting for a worker thread.");
+	fprintf(f, "lnsd_radius_queued_requests %llu\n", (unsigned long long)rs->queued);
+}
+
 static void render_setup_histogram(FILE *f, const struct eng_counters *c)
 {
 	static const char *const name = "lnsd_session_setup_duration_seconds";
@@ -381,6 +422,7 @@ void metrics_render(struct engine *e, double start_time, FILE *f)
 	render_setups(f, st);
 	render_drops(f, e, st);
 	render_ppp(f, c);
+	render_radius(f, e);
 	render_setup_histogram(f, c);
 	if (kernel) {
 		/* At most one tunnel dump (and one session dump) per second. */

@@ -388,10 +388,12 @@ static const struct {
 	  "t.conf:3: [radius] server: 10.0.0.1:1812 is listed twice" },
 	{ "[radius]\nserver = 10.0.0.1,0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456\n",
 	  "t.conf:2: [radius] server: the secret is longer than 96 characters" },
+	{ "[radius]\nserver = 10.0.0.1,s\ntimeout = 0.5\n",
+	  "t.conf:3: [radius] timeout: \"0.5\" is not a number" },
 	{ "[radius]\nserver = 10.0.0.1,s\ntimeout = 0\n",
-	  "t.conf:3: [radius] timeout: 0 is out of range (0.1 to 60 seconds)" },
-	{ "[radius]\nserver = 10.0.0.1,s\nretries = 0\n",
-	  "t.conf:3: [radius] retries: 0 is out of range (1 to 10)" },
+	  "t.conf:3: [radius] timeout: 0 is out of range (1 to 60)" },
+	{ "[radius]\nserver = 10.0.0.1,s\nretries = 11\n",
+	  "t.conf:3: [radius] retries: 11 is out of range (0 to 10)" },
 	{ "[radius]\nserver = 10.0.0.1,s\naccounting = sometimes\n",
 	  "t.conf:3: [radius] accounting: \"sometimes\" is not yes or no" },
 	{ "[radius]\nserver = 10.0.0.1,s\ninterim-interval = 90000\n",
@@ -498,7 +500,7 @@ START_TEST(radius_keys)
 		"server = [2001:db8::12]:11812:11813,s3\n"
 		"nas-identifier = lns-a\n"
 		"nas-ip-address = 192.0.2.1\n"
-		"timeout = 1.5\n"
+		"timeout = 5\n"
 		"retries = 2\n"
 		"accounting = no\n"
 		"interim-interval = 300\n"
@@ -524,7 +526,7 @@ START_TEST(radius_keys)
 	ck_assert_uint_eq(r->servers[2].acct_port, 11813);
 	ck_assert_str_eq(r->nas_identifier, "lns-a");
 	ck_assert_uint_eq(r->nas_ip.family, 4);
-	ck_assert_uint_eq(r->timeout_ms, 1500);
+	ck_assert_uint_eq(r->timeout_s, 5);
 	ck_assert_uint_eq(r->retries, 2);
 	ck_assert(!r->accounting);
 	ck_assert_uint_eq(r->interim_interval_s, 300);
@@ -541,7 +543,7 @@ START_TEST(radius_keys)
 			      "server = [2001:db8::12]:11812:11813,s3\n"
 			      "nas-identifier = lns-a\n"
 			      "nas-ip-address = 192.0.2.1\n"
-			      "timeout = 1.500\n"
+			      "timeout = 5\n"
 			      "retries = 2\n"
 			      "accounting = no\n"
 			      "interim-interval = 300\n"
@@ -557,8 +559,8 @@ START_TEST(radius_keys)
 	r = &c->radius;
 	ck_assert_str_eq(r->nas_identifier, "");
 	ck_assert_uint_eq(r->nas_ip.family, 0);
-	ck_assert_uint_eq(r->timeout_ms, 3000);
-	ck_assert_uint_eq(r->retries, 3);
+	ck_assert_uint_eq(r->timeout_s, 3);
+	ck_assert_uint_eq(r->retries, 2);
 	ck_assert(r->accounting);
 	ck_assert_uint_eq(r->interim_interval_s, 0);
 	ck_assert_uint_eq(r->dae_listen.family, 0);

@@ -149,11 +149,11 @@ START_TEST(clients_and_naks)
 	r = dae_input(fx.dae, &lo, req, n, rep);
 	ck_assert_uint_eq(check_reply(rep, r, req, "sec", RADIUS_DISCONNECT_NAK),
 			  DAE_ERR_NAS_MISMATCH);
-	/* no session has an Acct-Session-Id in this build */
+	/* an Acct-Session-Id that no session has */
 	n = request(req, RADIUS_COA_REQUEST, 5, asid, sizeof(asid), "sec");
 	r = dae_input(fx.dae, &lo, req, n, rep);
 	ck_assert_uint_eq(check_reply(rep, r, req, "sec", RADIUS_COA_NAK),
-			  DAE_ERR_UNSUPPORTED_ATTRIBUTE);
+			  DAE_ERR_SESSION_NOT_FOUND);
 	/* a retransmission: the same bytes back; another port is another request */
 	r2 = dae_input(fx.dae, &lo, req, n, rep2);
 	ck_assert_uint_eq(r2, r);

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * RADIUS attributes for PPP sessions, without I/O: what goes into an
+ * Access-Request (RFC 2865, RFC 2548 MS-CHAP VSAs, RFC 2868 tunnel
+ * attributes) and an Accounting-Request (RFC 2866, 2867, 2869), and what an
+ * Access-Accept or Access-Reject carries back. Attributes live in a flat
+ * list (struct rad_avs) that lnsd/radius.c turns into radcli value pairs
+ * and back, so everything here is testable without a server.
+ */
+#ifndef LNSD_RADIUS_ATTR_H
+#define LNSD_RADIUS_ATTR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "l2tp_lns.h"
+#include "ppp_act.h"
+#include "ppp_mschap.h"
+
+/* RFC 2865 §5, RFC 2866 §5, RFC 2867/2868, RFC 2869 §5, RFC 3162. */
+enum rad_attr {
+	RAD_USER_NAME = 1,
+	RAD_USER_PASSWORD = 2,
+	RAD_CHAP_PASSWORD = 3,
+	RAD_NAS_IP_ADDRESS = 4,
+	RAD_NAS_PORT = 5,
+	RAD_SERVICE_TYPE = 6,
+	RAD_FRAMED_PROTOCOL = 7,
+	RAD_FRAMED_IP_ADDRESS = 8,
+	RAD_REPLY_MESSAGE = 18,
+	RAD_FRAMED_ROUTE = 22,
+	RAD_CLASS = 25,
+	RAD_VENDOR_SPECIFIC = 26,
+	RAD_SESSION_TIMEOUT = 27,
+	RAD_IDLE_TIMEOUT = 28,
+	RAD_CALLED_STATION_ID = 30,
+	RAD_CALLING_STATION_ID = 31,
+	RAD_NAS_IDENTIFIER = 32,
+	RAD_ACCT_STATUS_TYPE = 40,
+	RAD_ACCT_DELAY_TIME = 41,
+	RAD_ACCT_INPUT_OCTETS = 42,
+	RAD_ACCT_OUTPUT_OCTETS = 43,
+	RAD_ACCT_SESSION_ID = 44,
+	RAD_ACCT_AUTHENTIC = 45,
+	RAD_ACCT_SESSION_TIME = 46,
+	RAD_ACCT_INPUT_PACKETS = 47,
+	RAD_ACCT_OUTPUT_PACKETS = 48,
+	RAD_ACCT_TERMINATE_CAUSE = 49,
+	RAD_ACCT_INPUT_GIGAWORDS = 52,
+	RAD_ACCT_OUTPUT_GIGAWORDS = 53,
+	RAD_EVENT_TIMESTAMP = 55,
+	RAD_CHAP_CHALLENGE = 60,
+	RAD_NAS_PORT_TYPE = 61,
+	RAD_TUNNEL_TYPE = 64,
+	RAD_TUNNEL_MEDIUM_TYPE = 65,
+	RAD_TUNNEL_CLIENT_ENDPOINT = 66,
+	RAD_TUNNEL_SERVER_ENDPOINT = 67,
+	RAD_ACCT_TUNNEL_CONNECTION = 68,
+	RAD_ACCT_INTERIM_INTERVAL = 85,
+	RAD_FRAMED_POOL = 88,
+};
+
+#define RAD_VENDOR_MICROSOFT 311
+/* RFC 2548 §2. */
+enum rad_ms_attr {
+	RAD_MS_CHAP_ERROR = 2,
+	RAD_MS_CHAP_CHALLENGE = 11,
+	RAD_MS_CHAP2_RESPONSE = 25,
+	RAD_MS_CHAP2_SUCCESS = 26,
+	RAD_MS_PRIMARY_DNS_SERVER = 28,
+	RAD_MS_SECONDARY_DNS_SERVER = 29,
+};
+
+/* Values. */
+#define RAD_SERVICE_FRAMED 2           /* Service-Type */
+#define RAD_FRAMED_PROTO_PPP 1         /* Framed-Protocol */
+#define RAD_NAS_PORT_VIRTUAL 5         /* NAS-Port-Type */
+#define RAD_TUNNEL_L2TP 3              /* Tunnel-Type */
+#define RAD_MEDIUM_IPV4 1              /* Tunnel-Medium-Type */
+#define RAD_MEDIUM_IPV6 2
+#define RAD_AUTHENTIC_RADIUS 1         /* Acct-Authentic */
+
+enum rad_acct_status {                 /* Acct-Status-Type, RFC 2866 §5.1 */
+	RAD_ACCT_START = 1,
+	RAD_ACCT_STOP = 2,
+	RAD_ACCT_INTERIM = 3,
+};
+
+enum rad_term_cause {                  /* Acct-Terminate-Cause, RFC 2866 §5.10 */
+	RAD_TERM_USER_REQUEST = 1,
+	RAD_TERM_LOST_CARRIER = 2,
+	RAD_TERM_LOST_SERVICE = 3,
+	RAD_TERM_IDLE_TIMEOUT = 4,
+	RAD_TERM_SESSION_TIMEOUT = 5,
+	RAD_TERM_ADMIN_RESET = 6,
+	RAD_TERM_ADMIN_REBOOT = 7,
+	RAD_TERM_PORT_ERROR = 8,
+	RAD_TERM_NAS_ERROR = 9,
+	RAD_TERM_NAS_REQUEST = 10,
+	RAD_TERM_SERVICE_UNAVAILABLE = 15,
+	RAD_TERM_USER_ERROR = 17,
+};
+
+/* How a value is typed (radcli's dictionary types). */
+enum rad_kind {
+	RAD_K_INT,                     /* integer, host order in num */
+	RAD_K_IPV4,                    /* ipaddr, host order in num */
+	RAD_K_IPV6,                    /* ipv6addr, 16 bytes */
+	RAD_K_STR,                     /* string/octets, 0 to 253 bytes */
+};
+#define RAD_VAL_MAX 253
+
+/*
+ * A list of attributes: per entry vendor (u32, 0: standard), type, kind,
+ * length, then the value (4 bytes big-endian for INT/IPV4). Grows; on
+ * allocation failure oom is set and further additions are ignored.
+ */
+struct rad_avs {
+	uint8_t *buf;
+	size_t len, cap;
+	bool oom;
+};
+struct rad_av {
+	uint32_t vendor;
+	uint8_t type;
+	uint8_t kind;                  /* enum rad_kind */
+	uint8_t len;
+	uint32_t num;                  /* INT, IPV4 */
+	const uint8_t *val;            /* into the list */
+};
+void rad_avs_init(struct rad_avs *l);
+void rad_avs_free(struct rad_avs *l);
+void rad_add_int(struct rad_avs *l, uint32_t vendor, uint8_t type, uint32_t v);
+void rad_add_ipv4(struct rad_avs *l, uint32_t vendor, uint8_t type, uint32_t ip);
+/* Longer values are cut at RAD_VAL_MAX. */
+void rad_add_bytes(struct rad_avs *l, uint32_t vendor, uint8_t type, enum rad_kind kind,
+		   const void *v, size_t len);
+void rad_add_str(struct rad_avs *l, uint32_t vendor, uint8_t type, const char *s);
+/* Iterate: pos starts at 0. */
+bool rad_avs_next(const struct rad_avs *l, size_t *pos, struct rad_av *out);
+/* The first attribute of that vendor/type, or false. */
+bool rad_avs_find(const struct rad_avs *l, uint32_t vendor, uint8_t type, struct rad_av *out);
+
+/*
+ * Acct-Session-Id: 16 upper-case hex digits, lnsd's start time (Unix
+ * seconds, 8 digits) then a per-daemon session serial (8 digits), e.g.
+ * "6560A1F200000017". Unique across restarts that are a second apart.
+ */
+#define RAD_SESSION_ID_LEN 16
+void rad_session_id(uint32_t start_time, uint32_t serial, char out[RAD_SESSION_ID_LEN + 1]);
+
+/* What the requests say about a session. */
+struct rad_sess_info {
+	const char *user;              /* not NUL-terminated */
+	size_t user_len;
+	const char *nas_identifier;
+	uint32_t nas_port;             /* the ppp unit */
+	const char *calling_number;    /* L2TP Calling Number AVP, "" when absent */
+	const char *called_number;     /* L2TP Called Number AVP, "" when absent */
+	struct lns_addr peer, local;   /* the tunnel's endpoints (LAC, us) */
+	uint32_t call_serial;          /* L2TP Call Serial Number: Acct-Tunnel-Connection */
+	const char *session_id;        /* Acct-Session-Id */
+	uint32_t framed_ip;            /* accounting: the client's address, 0: none */
+	const uint8_t *cls;            /* accounting: the Class from Access-Accept */
+	size_t cls_len;
+};
+
+/* NAS, port, station and tunnel attributes shared by every request. */
+void rad_build_common(const struct rad_sess_info *si, struct rad_avs *out);
+/* Access-Request: the common attributes plus the credentials of req. -EINVAL: unknown method. */
+int rad_build_auth(const struct rad_sess_info *si, const struct ppp_auth_req *req,
+		   struct rad_avs *out);
+
+/* Kernel counters and timing for Accounting-Request. */
+struct rad_acct_info {
+	enum rad_acct_status status;
+	uint64_t in_octets, out_octets;        /* from the client / to the client */
+	uint64_t in_packets, out_packets;
+	uint32_t session_time_s;
+	uint32_t term_cause;                   /* Stop only; enum rad_term_cause */
+};
+void rad_build_acct(const struct rad_sess_info *si, const struct rad_acct_info *ai,
+		    struct rad_avs *out);
+/* RFC 2869 §5.1: the low 32 bits in octets, the 2^32 overflows in gigawords. */
+void rad_octets_split(uint64_t octets, uint32_t *low, uint32_t *gigawords);
+/* Acct-Terminate-Cause for a PPP down reason. */
+enum rad_term_cause rad_term_cause_for(enum ppp_down_reason r);
+
+#define RAD_MAX_ROUTES 8
+struct rad_route {
+	uint32_t dst;                  /* host order */
+	uint8_t plen;
+};
+
+/* What an Access-Accept assigns, or an Access-Reject says. */
+struct rad_accept {
+	uint32_t framed_ip;            /* host order; 0: none (0xFFFFFFFE/F: the pool too) */
+	char framed_pool[64];          /* "" none */
+	struct rad_route routes[RAD_MAX_ROUTES];
+	unsigned n_routes;
+	unsigned bad_routes;           /* Framed-Route values that did not parse */
+	uint32_t session_timeout_s;    /* 0: none */
+	uint32_t idle_timeout_s;
+	uint32_t interim_interval_s;   /* 0: none in the reply */
+	uint8_t cls[RAD_VAL_MAX];      /* first Class, echoed in accounting */
+	size_t cls_len;
+	uint32_t dns1, dns2;           /* MS-Primary/Secondary-DNS-Server, host order */
+	bool has_auth_resp;            /* MS-CHAP2-Success parsed into auth_resp */
+	bool bad_success;              /* an MS-CHAP2-Success that did not parse */
+	uint8_t auth_resp[MSCHAPV2_AUTH_RESP_LEN];
+	char ms_error[128];            /* MS-CHAP-Error text ("E=691 R=0 ..."), "" none */
+	char reply_message[128];       /* Reply-Message, printable, "" none */
+};
+void rad_parse_reply(const struct rad_avs *in, struct rad_accept *out);
+/* "192.0.2.0/24 0.0.0.0 1" (RFC 2865 §5.22: destination[/bits] gateway metrics). */
+int rad_parse_route(const uint8_t *v, size_t len, struct rad_route *out);
+
+#endif

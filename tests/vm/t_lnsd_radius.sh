@@ -1,0 +1,186 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# RADIUS with the kernel data plane: Debian's FreeRADIUS (-X, loopback) and
+# lnsd in `lns`, Debian's xl2tpd + pppd as LAC in `client`. The first
+# [radius] server is an address nobody answers (192.0.2.99): the first
+# request fails over to FreeRADIUS and lnsd logs it. Then, one call at a
+# time: PAP (alice), CHAP (bob: Framed-IP-Address 10.64.0.99, Class,
+# Acct-Interim-Interval 5), MS-CHAPv2 (carol: pppd checks the S= that came
+# in MS-CHAP2-Success) and a wrong PAP password. FreeRADIUS's detail file
+# must show Start, Interim-Update and Stop for bob with the Class echoed,
+# non-zero octets after a ping of ~30 KB and the Acct-Session-Id that
+# `lnsctl show sessions -j` shows.
+set -eu
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "$0")/lib.sh"
+require ip ping xl2tpd pppd jq freeradius
+LNSD=$LNSD_BUILD_DIR/lnsd/lnsd
+LNSCTL=$LNSD_BUILD_DIR/tools/lnsctl
+SOCK=$RUNDIR/lnsd.sock
+FR=$RUNDIR/freeradius
+ctl() { on lns "$LNSCTL" -s "$SOCK" "$@"; }
+
+ns_add client lns
+link_add lns eth0 192.0.2.1/24 client eth0 192.0.2.2/24
+
+# --- FreeRADIUS: Debian's configuration, our users, no reject delay, logs in $RUNDIR ---
+t0=$(date +%s.%N)
+cp -a /etc/freeradius/3.0 "$FR"
+log "copied /etc/freeradius/3.0 in $(echo "$t0 $(date +%s.%N)" | awk '{printf "%.1f", $2 - $1}') s"
+mkdir -p "$RUNDIR/frlog"
+chown freerad:freerad "$RUNDIR/frlog"
+sed -i -e "s|^logdir = .*|logdir = $RUNDIR/frlog|" -e 's/reject_delay = 1/reject_delay = 0/' \
+	"$FR/radiusd.conf"
+users=$FR/mods-config/files/authorize
+# (<<- strips tabs: the reply items are indented with spaces.)
+{
+	cat <<-'EOC'
+		alice	Cleartext-Password := "alice-pw"
+		bob	Cleartext-Password := "bob-pw"
+		    Framed-IP-Address = 10.64.0.99,
+		    Class = "cls-bob",
+		    Acct-Interim-Interval = 5
+		carol	Cleartext-Password := "carol-pw"
+	EOC
+	cat "$users"
+} >"$users.new"
+mv "$users.new" "$users"
+chown -R freerad:freerad "$FR"
+t0=$(date +%s.%N)
+daemon freeradius lns freeradius -X -d "$FR"
+wait_log 60 "$ART/freeradius.log" 'Ready to process requests'
+log "freeradius ready after $(echo "$t0 $(date +%s.%N)" | awk '{printf "%.1f", $2 - $1}') s"
+detail() { cat "$RUNDIR"/frlog/radacct/127.0.0.1/detail-* 2>/dev/null || true; }
+
+cat >"$ART/lnsd.conf" <<-EOC
+	[lnsd]
+	listen = 192.0.2.1:1701
+	control-socket = $SOCK
+	hostname = lns
+	dataplane = kernel
+	log-level = debug
+	[l2tp]
+	stopccn-hold = 1
+	[ppp]
+	auth = mschapv2, chap, pap
+	local-ip = 10.64.0.1
+	pool = 10.64.0.10-10.64.0.20
+	[radius]
+	server = 192.0.2.99,testing123
+	server = 127.0.0.1:1812:1813,testing123
+	nas-identifier = lns-vm
+	timeout = 2
+	retries = 0
+EOC
+daemon lnsd lns "$LNSD" -f -c "$ART/lnsd.conf"
+wait_log 30 "$ART/lnsd.log" 'data plane: kernel'
+
+# lac NAME USER PASSWORD N REFUSE...: an xl2tpd LAC whose pppd refuses the methods given.
+lac() {
+	local name=$1 user=$2 pw=$3 n=$4 w=$ART/lac-$1
+	shift 4
+	mkdir -p "$w"
+	cat >"$w/lac.conf" <<-EOC
+		[global]
+		listen-addr = 192.0.2.2
+		[lac x]
+		lns = 192.0.2.1
+		autodial = yes
+		redial = no
+		length bit = yes
+		pppoptfile = $w/lac.opts
+	EOC
+	printf '%s\n' noauth nodefaultroute noccp novj refuse-eap "$@" "user $user" \
+		"password $pw" debug "logfile $w/pppd.log" >"$w/lac.opts"
+	daemon "xl2tpd-$name" client xl2tpd -D -c "$w/lac.conf" -p "$RUNDIR/lac$n.pid" \
+		-C "$RUNDIR/lac$n.ctl"
+	LAC_PID=$DAEMON_PID
+}
+
+# hangup N: the LAC ends its call; wait until lnsd has no session left.
+hangup() {
+	echo "d x" >"$RUNDIR/lac$1.ctl"
+	wait_for 20 "no session in lnsd" sh -c \
+		"[ \"\$(ip netns exec lns $LNSCTL -s $SOCK show sessions -j | jq length)\" = 0 ]"
+	kill "$LAC_PID"
+	wait "$LAC_PID" 2>/dev/null || true
+}
+
+client_ip() { ip -n client -4 -o addr show | awk '/ppp/ {split($4, a, "/"); print a[1]}'; }
+
+# --- PAP, through the failover ---
+lac pap alice alice-pw 1 refuse-chap refuse-mschap refuse-mschap-v2
+wait_for 60 "ppp address on the client (PAP)" sh -c "ip -n client -br addr | grep -q 'ppp.*10\.64\.0\.'"
+grep -q 'PAP authentication of "alice" accepted by RADIUS 127.0.0.1:1812' "$ART/lnsd.log" ||
+	fail "lnsd did not log alice's PAP accept from 127.0.0.1"
+grep -E 'radius: authentication server 192.0.2.99:1812: no answer .*failing over to 127.0.0.1:1812' \
+	"$ART/lnsd.log" || fail "no failover from 192.0.2.99 logged"
+grep -q 'Auth-Type = PAP' "$ART/freeradius.log" || fail "FreeRADIUS did not do PAP"
+wait_ping 10 client 10.64.0.1
+hangup 1
+
+# --- CHAP: the RADIUS address, Class, interim updates, counters ---
+lac chap bob bob-pw 2 refuse-pap refuse-mschap refuse-mschap-v2
+wait_for 60 "10.64.0.99 on the client (CHAP)" sh -c "ip -n client -br addr | grep -q 'ppp.*10\.64\.0\.99'"
+grep -q 'CHAP authentication of "bob" accepted by RADIUS' "$ART/lnsd.log" ||
+	fail "lnsd did not log bob's CHAP accept"
+grep -q 'Auth-Type = CHAP' "$ART/freeradius.log" || fail "FreeRADIUS did not do CHAP"
+wait_ping 10 client 10.64.0.1
+on client ping -q -c 30 -s 1000 -i 0.2 10.64.0.1 || fail "ping from bob's client"
+ctl show sessions -j >"$ART/sessions-bob.json"
+cat "$ART/sessions-bob.json"
+sid=$(jq -r '.[0].acct_session_id' "$ART/sessions-bob.json")
+[ "$(jq -r '.[0].ip' "$ART/sessions-bob.json")" = 10.64.0.99 ] || fail "session ip is not 10.64.0.99"
+[[ $sid =~ ^[0-9A-F]{16}$ ]] || fail "acct_session_id '$sid' is not 16 hex digits"
+# An Interim-Update after the ping carries its octets (the interval is 5 s).
+wait_for 30 "an Interim-Update for bob with input octets" sh -c \
+	"cat $RUNDIR/frlog/radacct/127.0.0.1/detail-* | awk -v s=\"\\\"$sid\\\"\" '
+		/^[A-Z][a-z][a-z] / { interim = 0; mine = 0; oct = 0 }
+		/Acct-Status-Type = Interim-Update/ { interim = 1 }
+		\$1 == \"Acct-Session-Id\" && \$3 == s { mine = 1 }
+		\$1 == \"Acct-Input-Octets\" && \$3 > 30000 { oct = 1 }
+		interim && mine && oct { found = 1 }
+		END { exit !found }'"
+hangup 2
+wait_for 20 "Stop for bob in the detail file" sh -c \
+	"cat $RUNDIR/frlog/radacct/127.0.0.1/detail-* | grep -q 'Acct-Status-Type = Stop'"
+detail >"$ART/detail.txt"
+# The Stop record of bob's session: every attribute of that record.
+awk -v s="\"$sid\"" '
+	/^[A-Z][a-z][a-z] / { if (rec ~ /Acct-Status-Type = Stop/ && rec ~ ("Acct-Session-Id = " s)) print rec; rec = "" }
+	{ rec = rec $0 "\n" }
+	END { if (rec ~ /Acct-Status-Type = Stop/ && rec ~ ("Acct-Session-Id = " s)) print rec }' \
+	"$ART/detail.txt" >"$ART/stop-bob.txt"
+cat "$ART/stop-bob.txt"
+grep -q 'Class = 0x636c732d626f62' "$ART/stop-bob.txt" || fail "Class not echoed in the Stop"
+grep -q 'Framed-IP-Address = 10.64.0.99' "$ART/stop-bob.txt" || fail "no Framed-IP-Address in the Stop"
+grep -q 'NAS-Identifier = "lns-vm"' "$ART/stop-bob.txt" || fail "no NAS-Identifier in the Stop"
+grep -q 'Tunnel-Type:0 = L2TP' "$ART/stop-bob.txt" || fail "no Tunnel-Type in the Stop"
+grep -q 'Acct-Terminate-Cause = ' "$ART/stop-bob.txt" || fail "no Acct-Terminate-Cause in the Stop"
+in=$(awk '$1 == "Acct-Input-Octets" { print $3 }' "$ART/stop-bob.txt")
+out=$(awk '$1 == "Acct-Output-Octets" { print $3 }' "$ART/stop-bob.txt")
+log "bob's Stop: $in octets in, $out out"
+[ "${in:-0}" -gt 30000 ] && [ "${out:-0}" -gt 30000 ] || fail "Stop octets too small ($in/$out)"
+grep -c 'Acct-Status-Type = Start' "$ART/detail.txt" | grep -qv '^0$' || fail "no Start record"
+
+# --- MS-CHAPv2: pppd checks the Authenticator Response from MS-CHAP2-Success ---
+lac mschap carol carol-pw 3 refuse-pap refuse-chap refuse-mschap
+w=$ART/lac-mschap
+wait_for 60 "ppp address on the client (MS-CHAPv2)" sh -c "ip -n client -br addr | grep -q 'ppp.*10\.64\.0\.'"
+grep -q 'rcvd \[CHAP Success id=0x[0-9a-f]* "S=[0-9A-F]\{40\}' "$w/pppd.log" ||
+	fail "no MS-CHAPv2 Success with S= in pppd's log"
+grep -q 'mutual authentication failed' "$w/pppd.log" && fail "pppd refused the S= from RADIUS"
+grep -q 'MS-CHAPv2 authentication of "carol" accepted by RADIUS' "$ART/lnsd.log" ||
+	fail "lnsd did not log carol's MS-CHAPv2 accept"
+wait_ping 10 client 10.64.0.1
+hangup 3
+
+# --- a wrong password ---
+lac bad alice wrong-pw 4 refuse-chap refuse-mschap refuse-mschap-v2
+w=$ART/lac-bad
+wait_log 60 "$ART/lnsd.log" 'PAP authentication of "alice" refused by RADIUS 127.0.0.1:1812'
+wait_for 30 "pppd reports the failure" grep -q 'PAP authentication failed' "$w/pppd.log"
+ip -n client -br addr | grep -q 'ppp.*10\.64\.0\.' && fail "the bad password got an address"
+kill "$LAC_PID"
+wait "$LAC_PID" 2>/dev/null || true
+log "RADIUS PAP/CHAP/MS-CHAPv2, Framed-IP-Address, accounting and failover passed"
