@@ -16,57 +16,64 @@
  * not know is ignored (it still shows with -j).
  */
 static const struct ctl_col tunnel_cols[] = {
-	{ "tunnel", "tunnel_id", CTL_COL_INT, true, "our Tunnel ID" },
-	{ "peer-tunnel", "peer_tunnel_id", CTL_COL_INT, true, "the peer's Tunnel ID" },
-	{ "peer", "peer", CTL_COL_ADDR, true, "the peer's address and port" },
-	{ "local", "local", CTL_COL_ADDR, false, "our address and port" },
-	{ "hostname", "peer_hostname", CTL_COL_STR, true, "the Host Name the peer sent" },
-	{ "vendor", "peer_vendor", CTL_COL_STR, false, "the Vendor Name the peer sent" },
-	{ "peer-config", "peer_config", CTL_COL_STR, false, "the matching [peer] section" },
-	{ "state", "state", CTL_COL_STR, true, "wait-ctl-conn, established, closing" },
-	{ "phase", "phase", CTL_COL_STR, false, "starting, established, finishing" },
-	{ "sessions", "sessions", CTL_COL_INT, true, "calls on the tunnel" },
-	{ "established", "sessions_established", CTL_COL_INT, false, "established calls" },
-	{ "rx-msgs", "rx_msgs", CTL_COL_INT, false, "control messages received" },
-	{ "tx-msgs", "tx_msgs", CTL_COL_INT, false, "control messages sent" },
-	{ "rx-pkts", "rx_packets", CTL_COL_INT, true, "data packets received (kernel)" },
-	{ "tx-pkts", "tx_packets", CTL_COL_INT, true, "data packets sent (kernel)" },
-	{ "rx-bytes", "rx_bytes", CTL_COL_INT, false, "data bytes received (kernel)" },
-	{ "tx-bytes", "tx_bytes", CTL_COL_INT, false, "data bytes sent (kernel)" },
-	{ "rx-errors", "rx_errors", CTL_COL_INT, false, "receive errors (kernel)" },
-	{ "tx-errors", "tx_errors", CTL_COL_INT, false, "send errors (kernel)" },
-	{ "uptime", "uptime_s", CTL_COL_UPTIME, true, "time since the SCCRQ" },
-	{ "uptime-raw", "uptime_s", CTL_COL_INT, false, "the same in seconds" },
+	{ "tunnel", "tunnel_id", CTL_COL_INT, CTL_DFLT_YES, "our Tunnel ID" },
+	{ "peer-tunnel", "peer_tunnel_id", CTL_COL_INT, CTL_DFLT_YES, "the peer's Tunnel ID" },
+	{ "peer", "peer", CTL_COL_ADDR, CTL_DFLT_YES, "the peer's address and port" },
+	{ "local", "local", CTL_COL_ADDR, CTL_DFLT_NO, "our address and port" },
+	{ "hostname", "peer_hostname", CTL_COL_STR, CTL_DFLT_YES, "the Host Name the peer sent" },
+	{ "vendor", "peer_vendor", CTL_COL_STR, CTL_DFLT_NO, "the Vendor Name the peer sent" },
+	{ "peer-config", "peer_config", CTL_COL_STR, CTL_DFLT_NO, "the matching [peer] section" },
+	{ "state", "state", CTL_COL_STR, CTL_DFLT_YES, "wait-ctl-conn, established, closing" },
+	{ "phase", "phase", CTL_COL_STR, CTL_DFLT_NO, "starting, established, finishing" },
+	{ "sessions", "sessions", CTL_COL_INT, CTL_DFLT_YES, "calls on the tunnel" },
+	{ "established", "sessions_established", CTL_COL_INT, CTL_DFLT_NO, "established calls" },
+	{ "rx-msgs", "rx_msgs", CTL_COL_INT, CTL_DFLT_NO, "control messages received" },
+	{ "tx-msgs", "tx_msgs", CTL_COL_INT, CTL_DFLT_NO, "control messages sent" },
+	{ "rx-pkts", "rx_packets", CTL_COL_INT, CTL_DFLT_YES, "data packets received (kernel)" },
+	{ "tx-pkts", "tx_packets", CTL_COL_INT, CTL_DFLT_YES, "data packets sent (kernel)" },
+	{ "rx-bytes", "rx_bytes", CTL_COL_INT, CTL_DFLT_NO, "data bytes received (kernel)" },
+	{ "tx-bytes", "tx_bytes", CTL_COL_INT, CTL_DFLT_NO, "data bytes sent (kernel)" },
+	{ "rx-errors", "rx_errors", CTL_COL_INT, CTL_DFLT_NO, "receive errors (kernel)" },
+	{ "tx-errors", "tx_errors", CTL_COL_INT, CTL_DFLT_NO, "send errors (kernel)" },
+	{ "uptime", "uptime_s", CTL_COL_UPTIME, CTL_DFLT_YES, "time since the SCCRQ" },
+	{ "uptime-raw", "uptime_s", CTL_COL_INT, CTL_DFLT_NO, "the same in seconds" },
+	{ "ipsec", "ipsec", CTL_COL_IPSEC, CTL_DFLT_IF_SET, "IKE_SA/CHILD_SA ids ([ipsec])" },
+	{ "cipher", "ipsec.cipher", CTL_COL_STR, CTL_DFLT_IF_SET, "the CHILD_SA's ESP algorithms" },
+	{ "ike-id", "ipsec.ike_id", CTL_COL_INT, CTL_DFLT_NO, "charon's IKE_SA unique id" },
+	{ "child-id", "ipsec.child_id", CTL_COL_INT, CTL_DFLT_NO, "charon's CHILD_SA unique id" },
+	{ "natt", "ipsec.natt", CTL_COL_BOOL, CTL_DFLT_NO, "ESP in UDP (NAT traversal)" },
 };
 
 static const struct ctl_col session_cols[] = {
-	{ "tunnel", "tunnel_id", CTL_COL_INT, true, "our Tunnel ID" },
-	{ "session", "session_id", CTL_COL_INT, true, "our Session ID" },
-	{ "peer-tunnel", "peer_tunnel_id", CTL_COL_INT, true, "the peer's Tunnel ID" },
-	{ "peer-session", "peer_session_id", CTL_COL_INT, true, "the peer's Session ID" },
-	{ "peer", "peer", CTL_COL_ADDR, true, "the LAC's address and port" },
-	{ "state", "state", CTL_COL_STR, true, "wait-connect, established" },
-	{ "phase", "phase", CTL_COL_STR, false, "starting, established, finishing" },
-	{ "ppp-phase", "ppp_phase", CTL_COL_STR, false, "PPP phase (RFC 1661 3.2), kernel data plane" },
-	{ "ifname", "ifname", CTL_COL_STR, true, "the PPP interface" },
-	{ "username", "username", CTL_COL_STR, true, "the authenticated PPP user" },
-	{ "ip", "ip", CTL_COL_ADDR, true, "the client's IPv4 address" },
+	{ "tunnel", "tunnel_id", CTL_COL_INT, CTL_DFLT_YES, "our Tunnel ID" },
+	{ "session", "session_id", CTL_COL_INT, CTL_DFLT_YES, "our Session ID" },
+	{ "peer-tunnel", "peer_tunnel_id", CTL_COL_INT, CTL_DFLT_YES, "the peer's Tunnel ID" },
+	{ "peer-session", "peer_session_id", CTL_COL_INT, CTL_DFLT_YES, "the peer's Session ID" },
+	{ "peer", "peer", CTL_COL_ADDR, CTL_DFLT_YES, "the LAC's address and port" },
+	{ "state", "state", CTL_COL_STR, CTL_DFLT_YES, "wait-connect, established" },
+	{ "phase", "phase", CTL_COL_STR, CTL_DFLT_NO, "starting, established, finishing" },
+	{ "ppp-phase", "ppp_phase", CTL_COL_STR, CTL_DFLT_NO, "PPP phase (RFC 1661 3.2), kernel data plane" },
+	{ "ifname", "ifname", CTL_COL_STR, CTL_DFLT_YES, "the PPP interface" },
+	{ "username", "username", CTL_COL_STR, CTL_DFLT_YES, "the authenticated PPP user" },
+	{ "ip", "ip", CTL_COL_ADDR, CTL_DFLT_YES, "the client's IPv4 address" },
 	{ "ipv6", "ipv6", CTL_COL_ADDR, false, "the client's IPv6 link-local address" },
-	{ "calling", "calling_number", CTL_COL_STR, true, "Calling Number" },
-	{ "called", "called_number", CTL_COL_STR, true, "Called Number" },
-	{ "call-serial", "call_serial", CTL_COL_INT, false, "Call Serial Number" },
-	{ "proxy-user", "proxy_authen_name", CTL_COL_STR, false, "the LAC's Proxy Authen Name" },
-	{ "tx-speed", "tx_connect_speed", CTL_COL_INT, false, "(Tx) Connect Speed, bit/s" },
-	{ "rx-speed", "rx_connect_speed", CTL_COL_INT, false, "Rx Connect Speed, bit/s" },
-	{ "seq", "seq_required", CTL_COL_BOOL, false, "the LAC required sequence numbers" },
-	{ "rx-bytes", "rx_bytes", CTL_COL_INT, true, "data bytes received (kernel)" },
-	{ "tx-bytes", "tx_bytes", CTL_COL_INT, true, "data bytes sent (kernel)" },
-	{ "rx-pkts", "rx_packets", CTL_COL_INT, false, "data packets received (kernel)" },
-	{ "tx-pkts", "tx_packets", CTL_COL_INT, false, "data packets sent (kernel)" },
-	{ "rx-errors", "rx_errors", CTL_COL_INT, false, "receive errors (kernel)" },
-	{ "tx-errors", "tx_errors", CTL_COL_INT, false, "send errors (kernel)" },
-	{ "uptime", "uptime_s", CTL_COL_UPTIME, true, "time since the ICRQ" },
-	{ "uptime-raw", "uptime_s", CTL_COL_INT, false, "the same in seconds" },
+	{ "calling", "calling_number", CTL_COL_STR, CTL_DFLT_YES, "Calling Number" },
+	{ "called", "called_number", CTL_COL_STR, CTL_DFLT_YES, "Called Number" },
+	{ "call-serial", "call_serial", CTL_COL_INT, CTL_DFLT_NO, "Call Serial Number" },
+	{ "proxy-user", "proxy_authen_name", CTL_COL_STR, CTL_DFLT_NO, "the LAC's Proxy Authen Name" },
+	{ "tx-speed", "tx_connect_speed", CTL_COL_INT, CTL_DFLT_NO, "(Tx) Connect Speed, bit/s" },
+	{ "rx-speed", "rx_connect_speed", CTL_COL_INT, CTL_DFLT_NO, "Rx Connect Speed, bit/s" },
+	{ "seq", "seq_required", CTL_COL_BOOL, CTL_DFLT_NO, "the LAC required sequence numbers" },
+	{ "rx-bytes", "rx_bytes", CTL_COL_INT, CTL_DFLT_YES, "data bytes received (kernel)" },
+	{ "tx-bytes", "tx_bytes", CTL_COL_INT, CTL_DFLT_YES, "data bytes sent (kernel)" },
+	{ "rx-pkts", "rx_packets", CTL_COL_INT, CTL_DFLT_NO, "data packets received (kernel)" },
+	{ "tx-pkts", "tx_packets", CTL_COL_INT, CTL_DFLT_NO, "data packets sent (kernel)" },
+	{ "rx-errors", "rx_errors", CTL_COL_INT, CTL_DFLT_NO, "receive errors (kernel)" },
+	{ "tx-errors", "tx_errors", CTL_COL_INT, CTL_DFLT_NO, "send errors (kernel)" },
+	{ "uptime", "uptime_s", CTL_COL_UPTIME, CTL_DFLT_YES, "time since the ICRQ" },
+	{ "uptime-raw", "uptime_s", CTL_COL_INT, CTL_DFLT_NO, "the same in seconds" },
+	{ "acct-session-id", "acct_session_id", CTL_COL_STR, CTL_DFLT_NO,
+	  "RADIUS Acct-Session-Id ([radius])" },
 };
 
 char *ctl_fmt_uptime(uint64_t s, char *buf, size_t len)
@@ -142,14 +149,29 @@ int ctl_cols_parse(enum ctl_obj obj, const char *list, const struct ctl_col **ou
 	}
 }
 
-int ctl_cols_default(enum ctl_obj obj, const struct ctl_col **out)
+static const json_t *member(const json_t *row, const char *key);
+
+/* Some row has c as a member that is not null. */
+static bool some_row_has(const json_t *arr, const struct ctl_col *c)
+{
+	for (size_t r = 0; r < json_array_size(arr); r++) {
+		const json_t *v = member(json_array_get(arr, r), c->key);
+
+		if (v && !json_is_null(v))
+			return true;
+	}
+	return false;
+}
+
+int ctl_cols_default(enum ctl_obj obj, const json_t *arr, const struct ctl_col **out)
 {
 	size_t n;
 	const struct ctl_col *c = ctl_cols(obj, &n);
 	int k = 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (c[i].dflt)
+		if (c[i].dflt == CTL_DFLT_YES ||
+		    (c[i].dflt == CTL_DFLT_IF_SET && arr && some_row_has(arr, &c[i])))
 			out[k++] = &c[i];
 	return k;
 }
@@ -185,6 +207,11 @@ bool ctl_cell(const json_t *row, const struct ctl_col *c, char *buf, size_t len)
 		snprintf(buf, len, "%s", json_string_value(v));
 	} else if (json_is_boolean(v)) {
 		snprintf(buf, len, "%s", json_is_true(v) ? "yes" : "no");
+	} else if (json_is_object(v) && c->kind == CTL_COL_IPSEC) {
+		snprintf(buf, len, "%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT "%s",
+			 json_integer_value(json_object_get(v, "ike_id")),
+			 json_integer_value(json_object_get(v, "child_id")),
+			 json_is_true(json_object_get(v, "natt")) ? " nat-t" : "");
 	} else if (json_is_integer(v)) {
 		if (c->kind == CTL_COL_UPTIME)
 			ctl_fmt_uptime((uint64_t)json_integer_value(v), buf, len);
@@ -309,6 +336,17 @@ int ctl_col_cmp(const struct ctl_col *c, const json_t *a, const json_t *b)
 			return (r = memcmp(ka, kb, sizeof(ka))) < 0 ? -1 : r > 0;
 		/* "" (no address yet) before any address */
 		break;
+	case CTL_COL_IPSEC:     /* by IKE_SA, then CHILD_SA id */
+		if (json_is_object(va) && json_is_object(vb)) {
+			na = json_integer_value(json_object_get(va, "ike_id"));
+			nb = json_integer_value(json_object_get(vb, "ike_id"));
+			if (na == nb) {
+				na = json_integer_value(json_object_get(va, "child_id"));
+				nb = json_integer_value(json_object_get(vb, "child_id"));
+			}
+			return na < nb ? -1 : na > nb;
+		}
+		break;
 	case CTL_COL_STR:
 		break;
 	}
@@ -429,7 +467,7 @@ void ctl_fmt_table(FILE *f, const json_t *arr, const struct ctl_col *const *cols
 static void fmt_default(FILE *f, const json_t *arr, enum ctl_obj obj)
 {
 	const struct ctl_col *cols[CTL_MAX_COLS];
-	int n = ctl_cols_default(obj, cols);
+	int n = ctl_cols_default(obj, arr, cols);
 
 	ctl_fmt_table(f, arr, cols, (size_t)n);
 }
@@ -458,6 +496,8 @@ static void stats(FILE *f, const json_t *obj, int depth)
 				json_integer_value(v));
 		} else if (json_is_string(v)) {
 			fprintf(f, "%*s%s: %s\n", depth * 2, "", key, json_string_value(v));
+		} else if (json_is_boolean(v)) {
+			fprintf(f, "%*s%s: %s\n", depth * 2, "", key, json_is_true(v) ? "yes" : "no");
 		}
 	}
 }

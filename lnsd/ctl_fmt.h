@@ -25,6 +25,13 @@ enum ctl_col_kind {
 	CTL_COL_UPTIME,  /* seconds, shown as ctl_fmt_uptime(); sorts numerically */
 	CTL_COL_ADDR,    /* "addr", "addr:port" or "[v6]:port"; sorts by address, then port */
 	CTL_COL_BOOL,    /* shown yes/no; no before yes */
+	CTL_COL_IPSEC,   /* {"ike_id","child_id","natt"}: "IKE/CHILD", " nat-t" */
+};
+
+enum ctl_col_dflt {
+	CTL_DFLT_NO,      /* only when asked for */
+	CTL_DFLT_YES,     /* in the default set */
+	CTL_DFLT_IF_SET,  /* in the default set when some row has it (IPsec) */
 };
 
 /*
@@ -37,7 +44,7 @@ struct ctl_col {
 	const char *name;
 	const char *key;
 	enum ctl_col_kind kind;
-	bool dflt;                 /* in the default set */
+	enum ctl_col_dflt dflt;
 	const char *help;
 };
 
@@ -53,8 +60,8 @@ const char *ctl_obj_name(enum ctl_obj obj);   /* "tunnels", "sessions" */
  */
 int ctl_cols_parse(enum ctl_obj obj, const char *list, const struct ctl_col **out, char *err,
 		   size_t errlen);
-/* The default set; its number. */
-int ctl_cols_default(enum ctl_obj obj, const struct ctl_col **out);
+/* The default set for the rows of arr (NULL: no CTL_DFLT_IF_SET column); its number. */
+int ctl_cols_default(enum ctl_obj obj, const json_t *arr, const struct ctl_col **out);
 
 /* A cell's text; false (and "") when the member is missing or an empty string. */
 bool ctl_cell(const json_t *row, const struct ctl_col *c, char *buf, size_t len);

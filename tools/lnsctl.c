@@ -37,7 +37,7 @@ static void usage(FILE *f)
 		   "                                table (COLUMNS: a,b,c; see lnsctl columns)\n"
 		   "  show stats                    counts, counters and drop reasons\n"
 		   "  show config                   running configuration, secrets redacted\n"
-		   "  columns tunnels|sessions      the columns show can print (* = default)\n"
+		   "  columns tunnels|sessions      the columns show can print (* default, + when set)\n"
 		   "  terminate tunnel TID          StopCCN (result 1, administrative clear)\n"
 		   "  terminate session TID SID     CDN (result 3, administrative)\n"
 		   "  terminate user NAME           every session of PPP user NAME\n"
@@ -317,7 +317,9 @@ static int list_columns(int nargs, char **args)
 	obj = args[1][0] == 't' ? CTL_OBJ_TUNNELS : CTL_OBJ_SESSIONS;
 	cols = ctl_cols(obj, &n);
 	for (size_t i = 0; i < n; i++)
-		printf("%-13s %c %s\n", cols[i].name, cols[i].dflt ? '*' : ' ', cols[i].help);
+		printf("%-15s %c %s\n", cols[i].name,
+		       cols[i].dflt == CTL_DFLT_YES ? '*' : cols[i].dflt == CTL_DFLT_IF_SET ? '+' : ' ',
+		       cols[i].help);
 	return EXIT_OK;
 }
 

@@ -350,8 +350,8 @@ START_TEST(column_table)
 			ck_assert_ptr_nonnull(all[i].help);
 		}
 	}
-	ck_assert_int_eq(ctl_cols_default(CTL_OBJ_TUNNELS, cols), 9);
-	ck_assert_int_eq(ctl_cols_default(CTL_OBJ_SESSIONS, cols), 14);
+	ck_assert_int_eq(ctl_cols_default(CTL_OBJ_TUNNELS, NULL, cols), 9);
+	ck_assert_int_eq(ctl_cols_default(CTL_OBJ_SESSIONS, NULL, cols), 14);
 }
 END_TEST
 
@@ -508,6 +508,92 @@ START_TEST(phases)
 }
 END_TEST
 
+START_TEST(tunnel_table_ipsec)
+{
+	/* The IPsec columns join the default set once some tunnel has an SA; null shows "-". */
+	static const char two[] =
+		"[{\"tunnel_id\":1,\"peer_tunnel_id\":2,\"peer\":\"198.51.100.1:1701\","
+		"\"peer_hostname\":\"win\",\"state\":\"established\",\"sessions\":1,"
+		"\"uptime_s\":5,\"ipsec\":{\"ike_id\":7,\"child_id\":9,\"natt\":true,"
+		"\"cipher\":\"AES_CBC-256/HMAC_SHA1_96\"}},"
+		"{\"tunnel_id\":3,\"peer_tunnel_id\":4,\"peer\":\"192.0.2.9:1701\","
+		"\"peer_hostname\":\"mac\",\"state\":\"established\",\"sessions\":0,"
+		"\"uptime_s\":6,\"ipsec\":null}]";
+	char *out = render(ctl_fmt_tunnels, two);
+	json_t *v = json_loads(two, 0, NULL), *sel;
+	char buf[64];
+
+	ck_assert_str_eq(out,
+			 "TUNNEL  PEER-TUNNEL  PEER               HOSTNAME  STATE        SESSIONS  RX-PKTS  TX-PKTS  UPTIME  IPSEC      CIPHER\n"
+			 "1       2            198.51.100.1:1701  win       established  1         -        -        5s      7/9 nat-t  AES_CBC-256/HMAC_SHA1_96\n"
+			 "3       4            192.0.2.9:1701     mac       established  0         -        -        6s      -          -\n");
+	free(out);
+	ck_assert(ctl_cell(json_array_get(v, 0), ctl_col_find(CTL_OBJ_TUNNELS, "natt"), buf,
+			   sizeof(buf)));
+	ck_assert_str_eq(buf, "yes");
+	ck_assert(ctl_cell(json_array_get(v, 0), ctl_col_find(CTL_OBJ_TUNNELS, "child-id"), buf,
+			   sizeof(buf)));
+	ck_assert_str_eq(buf, "9");
+	/* A tunnel without an SA sorts first. */
+	sel = ctl_select(v, NULL, 0, ctl_col_find(CTL_OBJ_TUNNELS, "ipsec"), false);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(sel, 0), "tunnel_id")), 3);
+	json_decref(sel);
+	json_decref(v);
+	/* Without any SA the table is the plain default. */
+	out = render(ctl_fmt_tunnels, "[{\"tunnel_id\":3,\"ipsec\":null}]");
+	ck_assert_ptr_null(strstr(out, "IPSEC"));
+	free(out);
+}
+END_TEST
+
+START_TEST(stats_bool)
+{
+	char *out = render(ctl_fmt_stats, "{\"ipsec\":{\"vici_up\":true,\"conn_loaded\":false}}");
+
+	ck_assert_str_eq(out, "ipsec:\n  vici_up: yes\n  conn_loaded: no\n");
+	free(out);
+}
+END_TEST
+
+/* lnsctl(8) COLUMNS lists every column with its default mark (docs stay true). */
+START_TEST(man_lists_every_column)
+{
+	FILE *f = fopen(LNS_TEST_DATA "/../../../docs/lnsctl.8", "r");
+	char *man = NULL, want[128], name[64];
+	size_t len = 0, n;
+	const struct ctl_col *c;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_gt(getdelim(&man, &len, '\0', f), 1000);
+	fclose(f);
+	for (int o = 0; o < 2; o++) {
+		c = ctl_cols((enum ctl_obj)o, &n);
+		/* Each object's table: from ".SS Tunnels" / ".SS Sessions" to its ".TE". */
+		const char *tab = strstr(man, o == CTL_OBJ_TUNNELS ? ".SS Tunnels\n" : ".SS Sessions\n");
+		const char *end = tab ? strstr(tab, ".TE\n") : NULL;
+
+		ck_assert_ptr_nonnull(end);
+		for (size_t i = 0; i < n; i++) {
+			size_t k = 0;
+
+			for (const char *p = c[i].name; *p && k < sizeof(name) - 2; p++) {
+				if (*p == '-')
+					name[k++] = '\\';
+				name[k++] = *p;
+			}
+			name[k] = '\0';
+			snprintf(want, sizeof(want), "\\fB%s\\fR\t%s\t", name,
+				 c[i].dflt == CTL_DFLT_YES ? "*" : c[i].dflt == CTL_DFLT_IF_SET ? "+" : "");
+			const char *hit = strstr(tab, want);
+
+			ck_assert_msg(hit && hit < end, "lnsctl.8 %s table lacks \"%s\"",
+				      ctl_obj_name((enum ctl_obj)o), want);
+		}
+	}
+	free(man);
+}
+END_TEST
+
 static Suite *ctl_suite(void)
 {
 	Suite *s = suite_create("ctl");
@@ -529,6 +615,9 @@ static Suite *ctl_suite(void)
 	tcase_add_test(tc, select_match);
 	tcase_add_test(tc, chosen_columns_table);
 	tcase_add_test(tc, phases);
+	tcase_add_test(tc, tunnel_table_ipsec);
+	tcase_add_test(tc, stats_bool);
+	tcase_add_test(tc, man_lists_every_column);
 	suite_add_tcase(s, tc);
 	return s;
 }

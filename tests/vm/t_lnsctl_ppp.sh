@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lnsctl against real PPP sessions (kernel data plane): two xl2tpd + pppd
+# clients in `client` (users alice and bob, two tunnels), lnsd in `lns`.
+#  - show sessions with chosen columns (username, ifname, ip, phase,
+#    ppp-phase), order username, match ip: the PPP side as pppd sees it;
+#  - show stats: 2 established sessions and tunnels;
+#  - terminate user alice: alice's pppd is told (LCP Terminate), her call
+#    and l2tpN go, bob's call keeps passing traffic; again: exit 3;
+#  - terminate all: bob's tunnel and every kernel tunnel/session go.
+set -eu
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "$0")/lib.sh"
+require ip ping xl2tpd pppd jq
+LNSD=$LNSD_BUILD_DIR/lnsd/lnsd
+LNSCTL=$LNSD_BUILD_DIR/tools/lnsctl
+SOCK=$RUNDIR/lnsd.sock
+ctl() { on lns "$LNSCTL" -s "$SOCK" "$@"; }
+
+ns_add client lns
+link_add lns eth0 192.0.2.1/24 client eth0 192.0.2.2/24
+
+umask 077
+printf '%s\n' "alice * alice-pw *" "bob * bob-pw *" >"$RUNDIR/users"
+chmod 600 "$RUNDIR/users"
+cat >"$ART/lnsd.conf" <<-EOC
+	[lnsd]
+	listen = 192.0.2.1:1701
+	control-socket = $SOCK
+	hostname = lns
+	dataplane = kernel
+	[l2tp]
+	stopccn-hold = 1
+	[ppp]
+	auth = chap
+	local-ip = 10.64.0.1
+	pool = 10.64.0.10-10.64.0.20
+	users-file = $RUNDIR/users
+	ifname = l2tp%d
+EOC
+daemon lnsd lns "$LNSD" -f -c "$ART/lnsd.conf"
+wait_log 10 "$ART/lnsd.log" 'data plane: kernel'
+
+# One xl2tpd per user (its own listen port, so its own tunnel).
+dial() {
+	local user=$1 port=$2 w=$ART/lac-$1
+	mkdir -p "$w"
+	cat >"$w/lac.conf" <<-EOC
+		[global]
+		listen-addr = 192.0.2.2
+		port = $port
+		[lac x]
+		lns = 192.0.2.1
+		autodial = yes
+		redial = no
+		length bit = yes
+		pppoptfile = $w/lac.opts
+	EOC
+	printf '%s\n' noauth nodefaultroute noccp novj refuse-pap "user $user" "password $user-pw" \
+		debug "logfile $w/pppd.log" >"$w/lac.opts"
+	daemon "xl2tpd-$user" client xl2tpd -D -c "$w/lac.conf" -p "$RUNDIR/lac-$user.pid" \
+		-C "$RUNDIR/lac-$user.ctl"
+}
+dial alice 1702
+wait_for 60 "alice: ppp address" sh -c "ip -n client -br addr | grep -q 'ppp.*10\.64\.0\.'"
+dial bob 1703
+wait_for 60 "bob: ppp address" sh -c "[ \$(ip -n client -br addr | grep -c 'ppp.*10\.64\.0\.') -eq 2 ]"
+ip -n client -br addr | grep ppp
+
+ctl show sessions -j >"$ART/sessions.json"
+ip_of() { jq -r --arg u "$1" '.[] | select(.username == $u) | .ip' "$ART/sessions.json"; }
+alice_ip=$(ip_of alice)
+bob_ip=$(ip_of bob)
+if [ -z "$alice_ip" ] || [ -z "$bob_ip" ]; then fail "no address for alice or bob: $(cat "$ART/sessions.json")"; fi
+wait_ping 10 lns "$bob_ip"
+
+out=$(ctl show sessions username,ifname,ip,phase,ppp-phase order username)
+printf '%s\n' "$out" | tee "$ART/columns.txt"
+[ "$(head -1 <<<"$out" | tr -s ' ' | sed 's/ $//')" = "USERNAME IFNAME IP PHASE PPP-PHASE" ] ||
+	fail "header: $(head -1 <<<"$out")"
+tail -n +2 <<<"$out" | awk -v a="$alice_ip" -v b="$bob_ip" '
+	NR == 1 && $1 == "alice" && $2 ~ /^l2tp[0-9]+$/ && $3 == a && $4 == "established" && $5 == "network" { ok++ }
+	NR == 2 && $1 == "bob" && $2 ~ /^l2tp[0-9]+$/ && $3 == b && $4 == "established" && $5 == "network" { ok++ }
+	END { exit ok != 2 }' || fail "show sessions with PPP columns, ordered by username: $out"
+out=$(ctl show sessions username match ip "^${bob_ip//./\\.}\$")
+[ "$(tail -n +2 <<<"$out")" = bob ] || fail "match ip $bob_ip: $out"
+ctl show stats -j >"$ART/stats.json"
+jq -e '.sessions_phase == {"starting": 0, "established": 2, "finishing": 0} and .tunnels_phase.established == 2' \
+	"$ART/stats.json" >/dev/null || fail "stats buckets: $(jq -c '[.tunnels_phase, .sessions_phase]' "$ART/stats.json")"
+log "columns, order, match and buckets with two PPP sessions"
+
+out=$(ctl terminate user alice) || fail "terminate user alice failed: $out"
+[ "$out" = "terminating 1 sessions of user alice" ] || fail "terminate user alice said: $out"
+wait_for 15 "alice's call gone" sh -c "[ \$('$LNSCTL' -s '$SOCK' show sessions -j | jq '[.[] | select(.username == \"alice\")] | length') -eq 0 ]"
+wait_for 10 "alice's pppd told" grep -q -E 'LCP terminated by peer|Connection terminated' "$ART/lac-alice/pppd.log"
+ctl show sessions -j >"$ART/sessions-after.json"
+jq -e 'length == 1 and .[0].username == "bob" and .[0].phase == "established"' "$ART/sessions-after.json" >/dev/null ||
+	fail "bob's call did not survive: $(cat "$ART/sessions-after.json")"
+expect_ping lns "$bob_ip" 3
+rc=0
+out=$(ctl terminate user alice 2>&1) || rc=$?
+[ "$rc" -eq 3 ] || fail "terminate user alice again: exit $rc, want 3: $out"
+[ "$out" = 'lnsctl: no session of user "alice"' ] || fail "terminate user alice again said: $out"
+log "terminate user alice: her call ended (LCP told), bob untouched; again: exit 3"
+
+out=$(ctl terminate all) || fail "terminate all failed: $out"
+[ "$out" = "terminating 2 tunnels (1 sessions)" ] || [ "$out" = "terminating 1 tunnels (1 sessions)" ] ||
+	fail "terminate all said: $out"
+wait_for 20 "kernel tunnels gone" sh -c "! ip netns exec lns ip l2tp show tunnel | grep -q Tunnel"
+wait_for 10 "pppN gone in lns" sh -c "! ip -n lns -br link | grep -qE '^(l2tp|ppp)'"
+[ "$(ctl show sessions -j | jq length)" -eq 0 ] || fail "sessions left after terminate all"
+log "terminate all: $out; nothing left in the kernel"
