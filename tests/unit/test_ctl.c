@@ -508,7 +508,7 @@ START_TEST(phases)
 }
 END_TEST
 
-START_TEST(tunnel_table_ipsec)
+START_TEST(ipsec_columns)
 {
 	/* The IPsec columns join the default set once some tunnel has an SA; null shows "-". */
 	static const char two[] =
@@ -615,7 +615,7 @@ static Suite *ctl_suite(void)
 	tcase_add_test(tc, select_match);
 	tcase_add_test(tc, chosen_columns_table);
 	tcase_add_test(tc, phases);
-	tcase_add_test(tc, tunnel_table_ipsec);
+	tcase_add_test(tc, ipsec_columns);
 	tcase_add_test(tc, stats_bool);
 	tcase_add_test(tc, man_lists_every_column);
 	suite_add_tcase(s, tc);
