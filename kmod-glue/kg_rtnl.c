@@ -80,8 +80,8 @@ static void kg_rtnl_ext_ack(struct kg_rtnl *r, const struct nlmsghdr *h)
 		snprintf(r->ext_ack, sizeof(r->ext_ack), "%s", mnl_attr_get_str(t.msg));
 }
 
-/* Sends nlh and waits for its ack: 0 or -errno. */
-static int kg_rtnl_request(struct kg_rtnl *r, struct nlmsghdr *nlh)
+/* Sends nlh and waits for its ack: 0 or -errno; cb (if any) sees the replies before it. */
+static int kg_rtnl_request_cb(struct kg_rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint32_t portid = mnl_socket_get_portid(r->nl);
@@ -103,9 +103,13 @@ static int kg_rtnl_request(struct kg_rtnl *r, struct nlmsghdr *nlh)
 		     h = mnl_nlmsg_next(h, &len)) {
 			const struct nlmsgerr *e;
 
-			if (h->nlmsg_seq != r->seq || h->nlmsg_pid != portid ||
-			    h->nlmsg_type != NLMSG_ERROR)
+			if (h->nlmsg_seq != r->seq || h->nlmsg_pid != portid)
 				continue;       /* stale reply from an earlier, failed wait */
+			if (h->nlmsg_type != NLMSG_ERROR) {
+				if (cb)
+					cb(h, data);
+				continue;
+			}
 			if (mnl_nlmsg_get_payload_len(h) < sizeof(*e))
 				return -EBADMSG;
 			e = mnl_nlmsg_get_payload(h);
@@ -114,6 +118,11 @@ static int kg_rtnl_request(struct kg_rtnl *r, struct nlmsghdr *nlh)
 			return e->error <= 0 ? e->error : -EPROTO;
 		}
 	}
+}
+
+static int kg_rtnl_request(struct kg_rtnl *r, struct nlmsghdr *nlh)
+{
+	return kg_rtnl_request_cb(r, nlh, NULL, NULL);
 }
 
 int kg_rtnl_ifindex(struct kg_rtnl *r, const char *ifname)
@@ -133,6 +142,38 @@ static struct nlmsghdr *kg_link_msg(char *buf, int ifindex)
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
 	return nlh;
+}
+
+static int kg_stats_attr(const struct nlattr *a, void *data)
+{
+	struct rtnl_link_stats64 *st = data;
+
+	if (mnl_attr_get_type(a) == IFLA_STATS64 && mnl_attr_get_payload_len(a) >= sizeof(*st))
+		memcpy(st, mnl_attr_get_payload(a), sizeof(*st));
+	return MNL_CB_OK;
+}
+
+static int kg_stats_cb(const struct nlmsghdr *h, void *data)
+{
+	if (h->nlmsg_type == RTM_NEWLINK)
+		mnl_attr_parse(h, sizeof(struct ifinfomsg), kg_stats_attr, data);
+	return MNL_CB_OK;
+}
+
+int kg_rtnl_link_stats(struct kg_rtnl *r, int ifindex, struct kg_link_stats *out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = kg_link_msg(buf, ifindex);
+	struct rtnl_link_stats64 st = { 0 };
+	int rc;
+
+	nlh->nlmsg_type = RTM_GETLINK;
+	rc = kg_rtnl_request_cb(r, nlh, kg_stats_cb, &st);
+	out->rx_packets = st.rx_packets;
+	out->tx_packets = st.tx_packets;
+	out->rx_bytes = st.rx_bytes;
+	out->tx_bytes = st.tx_bytes;
+	return rc;
 }
 
 /* The kernel refuses to rename a running interface (-EBUSY): rename before up. */

@@ -18,6 +18,16 @@ int kg_rtnl_open(struct kg_rtnl *r);
 void kg_rtnl_close(struct kg_rtnl *r);
 
 int kg_rtnl_ifindex(struct kg_rtnl *r, const char *ifname);   /* >0 or -errno */
+
+/*
+ * A link's counters (IFLA_STATS64). On pppN they count only what goes
+ * through the unit: IP and NCP frames, not LCP or authentication, which
+ * travel on the channel (so LCP echoes do not look like traffic).
+ */
+struct kg_link_stats {
+	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
+};
+int kg_rtnl_link_stats(struct kg_rtnl *r, int ifindex, struct kg_link_stats *out);
 int kg_rtnl_rename(struct kg_rtnl *r, int ifindex, const char *newname);
 int kg_rtnl_set_mtu(struct kg_rtnl *r, int ifindex, uint32_t mtu);
 int kg_rtnl_set_up(struct kg_rtnl *r, int ifindex);

@@ -76,15 +76,16 @@ struct eng_session {
 
 /* A session's RADIUS state, allocated at its first Access-Request. */
 struct eng_aaa {
-	ev_timer timer;               /* Interim-Update and Session-Timeout */
+	ev_timer timer;               /* Interim-Update, Session-Timeout, Idle-Timeout */
 	struct eng_session *es;
 	bool auth_pending;            /* an Access-Request is out */
 	bool up;                      /* IPCP opened: Start sent (with accounting) */
 	uint8_t method;               /* enum ppp_auth_method of the pending request */
 	uint8_t n_routes;
-	uint32_t interim_s, session_timeout_s;
+	uint32_t interim_s, session_timeout_s, idle_timeout_s;
 	uint32_t term_cause;          /* set when lnsd ends the session itself; 0: from PPP */
 	uint64_t up_ms, next_interim_ms;
+	uint64_t idle_since_ms, next_idle_ms, idle_packets;   /* pppN counters, Idle-Timeout */
 	struct rad_route routes[RAD_MAX_ROUTES];
 	size_t cls_len;
 	uint8_t cls[RAD_VAL_MAX];     /* Class, echoed in accounting */
@@ -649,10 +650,55 @@ static void aaa_rearm(struct engine *e, struct eng_aaa *a)
 		dl = a->up_ms + (uint64_t)a->session_timeout_s * 1000;
 	if (a->interim_s && a->next_interim_ms < dl)
 		dl = a->next_interim_ms;
+	if (a->idle_timeout_s && a->next_idle_ms < dl)
+		dl = a->next_idle_ms;
 	if (dl == UINT64_MAX)
 		return;
 	ev_timer_set(&a->timer, dl > now ? (double)(dl - now) / 1000.0 : 0.0, 0.0);
 	ev_timer_start(e->loop, &a->timer);
+}
+
+/*
+ * Idle-Timeout (RFC 2865 §5.28): pppN's own counters, which LCP echoes do
+ * not move (they travel on the channel). Looked at every quarter of the
+ * timeout (1 to 60 s), so the call ends at most that much late.
+ */
+static uint64_t idle_step_ms(const struct eng_aaa *a)
+{
+	uint32_t s = a->idle_timeout_s / 4;
+
+	return (uint64_t)(s < 1 ? 1 : s > 60 ? 60 : s) * 1000;
+}
+
+/* true when the link moved no packet for the whole Idle-Timeout. */
+static bool aaa_idle(struct engine *e, struct eng_session *es, uint64_t now)
+{
+	struct eng_aaa *a = es->aaa;
+	struct kg_link_stats ls;
+
+	a->next_idle_ms = now + idle_step_ms(a);
+	if (kg_rtnl_link_stats(&e->rt, es->ifindex, &ls) < 0)
+		return false;
+	if (ls.rx_packets + ls.tx_packets != a->idle_packets) {
+		a->idle_packets = ls.rx_packets + ls.tx_packets;
+		a->idle_since_ms = now;
+		return false;
+	}
+	return now - a->idle_since_ms >= (uint64_t)a->idle_timeout_s * 1000;
+}
+
+/* lnsd ends the call itself (Session-/Idle-Timeout): Terminate-Request, then CDN. */
+static void aaa_close(struct engine *e, struct eng_session *es, uint32_t cause, const char *why,
+		      uint32_t secs)
+{
+	char pfx[ENG_PREFIX_LEN];
+
+	log_notice("%s: %s (%u s) reached; disconnecting",
+		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), why, secs);
+	es->aaa->term_cause = cause;
+	ppp_sess_close(&es->ppp, PPP_DOWN_ADMIN, engine_now_ms(), &e->pacts);
+	ppp_run(e, es, &e->pacts);
+	engine_execute(e);
 }
 
 static void aaa_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -661,17 +707,15 @@ static void aaa_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct eng_session *es = a->es;
 	struct engine *e = es->eng;
 	uint64_t now = engine_now_ms();
-	char pfx[ENG_PREFIX_LEN];
 
 	if (es->dead)
 		return;
 	if (a->session_timeout_s && now >= a->up_ms + (uint64_t)a->session_timeout_s * 1000) {
-		log_notice("%s: Session-Timeout (%u s) reached; disconnecting",
-			   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), a->session_timeout_s);
-		a->term_cause = RAD_TERM_SESSION_TIMEOUT;
-		ppp_sess_close(&es->ppp, PPP_DOWN_ADMIN, now, &e->pacts);
-		ppp_run(e, es, &e->pacts);
-		engine_execute(e);
+		aaa_close(e, es, RAD_TERM_SESSION_TIMEOUT, "Session-Timeout", a->session_timeout_s);
+		return;
+	}
+	if (a->idle_timeout_s && now >= a->next_idle_ms && aaa_idle(e, es, now)) {
+		aaa_close(e, es, RAD_TERM_IDLE_TIMEOUT, "Idle-Timeout", a->idle_timeout_s);
 		return;
 	}
 	if (a->interim_s && now >= a->next_interim_ms) {
@@ -718,6 +762,9 @@ static void aaa_up(struct engine *e, struct eng_session *es)
 	a->up = true;
 	a->up_ms = engine_now_ms();
 	a->next_interim_ms = a->up_ms + (uint64_t)a->interim_s * 1000;
+	a->idle_since_ms = a->up_ms;
+	if (a->idle_timeout_s)
+		aaa_idle(e, es, a->up_ms);   /* the counters so far */
 	aaa_acct(e, es, RAD_ACCT_START, 0);
 	aaa_rearm(e, a);
 }
@@ -806,9 +853,7 @@ static bool aaa_accept(struct engine *e, struct eng_session *es, const struct ra
 					      : e->conf->radius.interim_interval_s;
 	memcpy(a->cls, ra->cls, ra->cls_len);
 	a->cls_len = ra->cls_len;
-	if (ra->idle_timeout_s)
-		log_info("%s: Idle-Timeout %u s ignored: not supported yet", pfx,
-			 ra->idle_timeout_s);
+	a->idle_timeout_s = ra->idle_timeout_s;
 	return true;
 }
 

@@ -6,7 +6,8 @@
 # request fails over to FreeRADIUS and lnsd logs it. Then, one call at a
 # time: PAP (alice), CHAP (bob: Framed-IP-Address 10.64.0.99, Class,
 # Acct-Interim-Interval 5), MS-CHAPv2 (carol: pppd checks the S= that came
-# in MS-CHAP2-Success) and a wrong PAP password. FreeRADIUS's detail file
+# in MS-CHAP2-Success), Idle-Timeout (dave), Session-Timeout (erin) and a
+# wrong PAP password. Bob's Framed-Route is a route via pppN. FreeRADIUS's detail file
 # must show Start, Interim-Update and Stop for bob with the Class echoed,
 # non-zero octets after a ping of ~30 KB and the Acct-Session-Id that
 # `lnsctl show sessions -j` shows.
@@ -39,8 +40,13 @@ users=$FR/mods-config/files/authorize
 		bob	Cleartext-Password := "bob-pw"
 		    Framed-IP-Address = 10.64.0.99,
 		    Class = "cls-bob",
-		    Acct-Interim-Interval = 5
+		    Acct-Interim-Interval = 5,
+		    Framed-Route = "192.168.77.0/24 0.0.0.0 1"
 		carol	Cleartext-Password := "carol-pw"
+		dave	Cleartext-Password := "dave-pw"
+		    Idle-Timeout = 4
+		erin	Cleartext-Password := "erin-pw"
+		    Session-Timeout = 6
 	EOC
 	cat "$users"
 } >"$users.new"
@@ -51,6 +57,15 @@ daemon freeradius lns freeradius -X -d "$FR"
 wait_log 60 "$ART/freeradius.log" 'Ready to process requests'
 log "freeradius ready after $(echo "$t0 $(date +%s.%N)" | awk '{printf "%.1f", $2 - $1}') s"
 detail() { cat "$RUNDIR"/frlog/radacct/127.0.0.1/detail-* 2>/dev/null || true; }
+# record USER STATUS: the detail-file records of USER with that Acct-Status-Type.
+record() {
+	detail | awk -v u="\"$1\"" -v st="$2" '
+		function out() { if (rec ~ ("User-Name = " u "\n") && rec ~ ("Acct-Status-Type = " st "\n")) printf "%s", rec }
+		/^[A-Z][a-z][a-z] / { out(); rec = "" }
+		{ rec = rec $0 "\n" }
+		END { out() }'
+}
+has_record() { record "$1" "$2" | grep -q .; }
 
 cat >"$ART/lnsd.conf" <<-EOC
 	[lnsd]
@@ -124,6 +139,8 @@ lac chap bob bob-pw 2 refuse-pap refuse-mschap refuse-mschap-v2
 wait_for 60 "10.64.0.99 on the client (CHAP)" sh -c "ip -n client -br addr | grep -q 'ppp.*10\.64\.0\.99'"
 grep -q 'CHAP authentication of "bob" accepted by RADIUS' "$ART/lnsd.log" ||
 	fail "lnsd did not log bob's CHAP accept"
+ip -n lns route show 192.168.77.0/24 | tee "$ART/route-bob.txt"
+grep -q 'dev ppp' "$ART/route-bob.txt" || fail "no Framed-Route 192.168.77.0/24 via pppN"
 grep -q 'Auth-Type = CHAP' "$ART/freeradius.log" || fail "FreeRADIUS did not do CHAP"
 wait_ping 10 client 10.64.0.1
 on client ping -q -c 30 -s 1000 -i 0.2 10.64.0.1 || fail "ping from bob's client"
@@ -175,8 +192,28 @@ grep -q 'MS-CHAPv2 authentication of "carol" accepted by RADIUS' "$ART/lnsd.log"
 wait_ping 10 client 10.64.0.1
 hangup 3
 
+# --- Idle-Timeout (dave, 4 s, no traffic) and Session-Timeout (erin, 6 s, pinging) ---
+lac idle dave dave-pw 5 refuse-chap refuse-mschap refuse-mschap-v2
+wait_for 60 "Stop for dave" has_record dave Stop
+record dave Stop | tee "$ART/stop-dave.txt"
+grep -q 'Acct-Terminate-Cause = Idle-Timeout' "$ART/stop-dave.txt" || fail "dave's Stop is not Idle-Timeout"
+grep -q 'Idle-Timeout (4 s) reached' "$ART/lnsd.log" || fail "lnsd did not log dave's Idle-Timeout"
+kill "$LAC_PID"
+wait "$LAC_PID" 2>/dev/null || true
+lac session erin erin-pw 6 refuse-chap refuse-mschap refuse-mschap-v2
+wait_for 60 "ppp address on the client (erin)" sh -c "ip -n client -br addr | grep -q 'ppp.*10\.64\.0\.'"
+on client ping -q -c 20 -i 0.5 10.64.0.1 >/dev/null 2>&1 || true
+wait_for 60 "Stop for erin" has_record erin Stop
+record erin Stop | tee "$ART/stop-erin.txt"
+grep -q 'Acct-Terminate-Cause = Session-Timeout' "$ART/stop-erin.txt" ||
+	fail "erin's Stop is not Session-Timeout"
+t=$(awk '$1 == "Acct-Session-Time" { print $3 }' "$ART/stop-erin.txt")
+[ "${t:-0}" -ge 6 ] && [ "${t:-0}" -le 9 ] || fail "erin's Acct-Session-Time $t is not about 6 s"
+kill "$LAC_PID"
+wait "$LAC_PID" 2>/dev/null || true
+
 # --- a wrong password ---
-lac bad alice wrong-pw 4 refuse-chap refuse-mschap refuse-mschap-v2
+lac bad alice wrong-pw 7 refuse-chap refuse-mschap refuse-mschap-v2
 w=$ART/lac-bad
 wait_log 60 "$ART/lnsd.log" 'PAP authentication of "alice" refused by RADIUS 127.0.0.1:1812'
 wait_for 30 "pppd reports the failure" grep -q 'PAP authentication failed' "$w/pppd.log"
