@@ -5,6 +5,8 @@
 #include <netinet/in.h>
 #include <linux/xfrm.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,7 +17,7 @@ struct kg_xfrm_sockpolicy {
 	struct xfrm_user_tmpl tmpl;
 };
 
-static void fill_policy(struct kg_xfrm_sockpolicy *sp, int family, __u8 dir)
+static void fill_policy(struct kg_xfrm_sockpolicy *sp, int family, __u8 dir, uint32_t reqid)
 {
 	memset(sp, 0, sizeof(*sp));
 	/* A zero selector of the socket's family matches all of its traffic. */
@@ -30,10 +32,11 @@ static void fill_policy(struct kg_xfrm_sockpolicy *sp, int family, __u8 dir)
 
 	/*
 	 * Transport mode takes both addresses from the packet, so the template
-	 * names none; spi and reqid 0 mean "any" (outbound: reqid 0 only, see
-	 * kg_xfrm.h). optional 0 is what makes it fail closed.
+	 * names none; spi 0 means "any", the reqid ties it to the key manager's
+	 * SAs (see kg_xfrm.h). optional 0 is what makes it fail closed.
 	 */
 	sp->tmpl.id.proto = IPPROTO_ESP;
+	sp->tmpl.reqid = reqid;
 	sp->tmpl.family = (__u16)family;
 	sp->tmpl.mode = XFRM_MODE_TRANSPORT;
 	sp->tmpl.share = XFRM_SHARE_ANY;
@@ -43,7 +46,7 @@ static void fill_policy(struct kg_xfrm_sockpolicy *sp, int family, __u8 dir)
 	sp->tmpl.calgos = ~0U;
 }
 
-int kg_xfrm_socket_require_esp(int fd, int family)
+int kg_xfrm_socket_require_esp(int fd, int family, uint32_t reqid)
 {
 	static const __u8 dirs[] = { XFRM_POLICY_IN, XFRM_POLICY_OUT };
 	struct kg_xfrm_sockpolicy sp;
@@ -68,11 +71,31 @@ int kg_xfrm_socket_require_esp(int fd, int family)
 		return -EAFNOSUPPORT;
 	}
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		fill_policy(&sp, family, dirs[i]);
+		fill_policy(&sp, family, dirs[i], reqid);
 		if (setsockopt(fd, level, opt, &sp, sizeof(sp)) < 0)
 			return -errno;
 	}
 	return 0;
+}
+
+int kg_xfrm_stat(const char *name, uint64_t *out)
+{
+	FILE *f = fopen("/proc/net/xfrm_stat", "re");
+	char key[64];
+	uint64_t v;
+	int rc = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%63s %" SCNu64, key, &v) == 2) {
+		if (strcmp(key, name) == 0) {
+			*out = v;
+			rc = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
 }
 
 bool kg_xfrm_available(void)
@@ -82,7 +105,7 @@ bool kg_xfrm_available(void)
 
 	if (fd < 0)
 		return false;
-	ok = kg_xfrm_socket_require_esp(fd, AF_INET) == 0;
+	ok = kg_xfrm_socket_require_esp(fd, AF_INET, 0) == 0;
 	close(fd);
 	return ok;
 }

@@ -8,14 +8,18 @@
  * the clear: without a matching SA the kernel asks the key manager for one
  * and drops the datagram meanwhile.
  *
- * The outbound template has reqid 0, and the kernel matches an outbound
- * template's reqid exactly: only SAs with reqid 0 serve it (inbound, reqid 0
- * accepts any SA). Errors are 0 or -errno; nothing is logged.
+ * Both templates carry the caller's reqid. The kernel matches an outbound
+ * template's reqid exactly (0 is served only by SAs with reqid 0), so the
+ * key manager must give its SAs that reqid: lnsd loads its CHILD_SA config
+ * into charon with a static reqid ([ipsec] reqid) and passes the same value
+ * here. Inbound, a nonzero reqid also admits only those SAs (0 would accept
+ * any ESP transport SA). Errors are 0 or -errno; nothing is logged.
  */
 #ifndef KG_XFRM_H
 #define KG_XFRM_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /*
  * Installs the inbound and the outbound policy on fd, a UDP socket of
@@ -25,7 +29,14 @@
  * dual-stack socket would bypass it. After a failure the socket may hold
  * the inbound policy only: close it.
  */
-int kg_xfrm_socket_require_esp(int fd, int family);
+int kg_xfrm_socket_require_esp(int fd, int family, uint32_t reqid);
+
+/*
+ * One counter of /proc/net/xfrm_stat (this network namespace), e.g.
+ * "XfrmInTmplMismatch": the datagrams the socket policies dropped. -ENOENT
+ * without the file (no CONFIG_XFRM_STATISTICS) or the name.
+ */
+int kg_xfrm_stat(const char *name, uint64_t *out);
 
 /* Can this kernel and process install such policies (xfrm_user, CAP_NET_ADMIN)? */
 bool kg_xfrm_available(void);

@@ -5,7 +5,8 @@
 # cleartext (an xfrm_stat counter moves) while a socket without it gets the
 # same packet; with manual ESP transport SAs the datagram is received and
 # the socket's answer leaves as ESP; without an SA the socket sends nothing
-# in the clear; an SA with a nonzero reqid does not serve the socket.
+# in the clear; the outbound template's reqid must equal the SA's (a reqid-7
+# template is served by the reqid-7 SA only, a reqid-0 one by reqid 0 only).
 set -eu
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -144,10 +145,11 @@ daemon sink4 a "$kgx" recv -n 0.0.0.0 1701 600
 daemon sink6 a "$kgx" recv -6 -n :: 1701 600
 for d in sink4 sink6; do wait_log 10 "$ART/$d.log" '^ready without policy'; done
 wire_zero a
-# sendout TAG: the protected socket in b (bound to 1701) sends to a:1701.
+# sendout TAG [REQID]: the protected socket in b (bound to 1701, templates
+# with REQID, default 0) sends to a:1701.
 sendout() {
-	out=$(on b "$kgx" send $F -p -s 1701 $A 1701 "$1") || true
-	log "$1 from b's protected socket: $out"
+	out=$(on b "$kgx" send $F -p -q "${2:-0}" -s 1701 $A 1701 "$1") || true
+	log "$1 from b's protected socket (reqid ${2:-0}): $out"
 }
 for f in 4 6; do
 	fam $f
@@ -166,18 +168,24 @@ n=$(wire_get a c1703)
 grep -q 'dir out' "$ART/acquire.log" || fail "no acquire for the socket's outbound policy"
 log "ok: without an SA b's protected socket sent nothing in the clear; acquire: $(head -n 1 "$ART/acquire.log")"
 
-# 4. reqid: the outbound template (reqid 0) is served by reqid-0 SAs only
+# 4. reqid: an outbound template is served only by SAs of exactly its reqid
 # (one family is enough: the lookup is family-independent).
 fam 4
 spi=0x3004
 for ns in a b; do sa $ns $B $A $spi $KEY_BA 7; done
-sendout reqid7-v4
-[ "$out" = "sendto EAGAIN" ] || fail "an SA with reqid 7 served the reqid-0 template (v4): $out"
+sendout reqid7-by-tmpl0-v4
+[ "$out" = "sendto EAGAIN" ] || fail "an SA with reqid 7 served a reqid-0 template (v4): $out"
+sendout reqid7-by-tmpl7-v4 7
+[ "$out" = "sendto ok" ] || fail "an SA with reqid 7 did not serve a reqid-7 template (v4): $out"
 for ns in a b; do ip -n $ns xfrm state delete src $B dst $A proto esp spi $spi; done
 for ns in a b; do sa $ns $B $A $spi $KEY_BA 0; done
-sendout reqid0-v4
-[ "$out" = "sendto ok" ] || fail "an SA with reqid 0 did not serve the template (v4): $out"
-wait_log 5 "$ART/sink4.log" "reqid0-v4"
-grep -q "reqid7-v4" "$ART/sink4.log" && fail "a received reqid7-v4"
-log "ok: v4: only the reqid-0 SA serves the socket's outbound template"
+sendout reqid0-by-tmpl7-v4 7
+[ "$out" = "sendto EAGAIN" ] || fail "an SA with reqid 0 served a reqid-7 template (v4): $out"
+sendout reqid0-by-tmpl0-v4
+[ "$out" = "sendto ok" ] || fail "an SA with reqid 0 did not serve a reqid-0 template (v4): $out"
+wait_log 5 "$ART/sink4.log" "reqid0-by-tmpl0-v4"
+wait_log 5 "$ART/sink4.log" "reqid7-by-tmpl7-v4"
+grep -q "by-tmpl0-v4.*reqid7\|reqid7-by-tmpl0\|reqid0-by-tmpl7" "$ART/sink4.log" &&
+	fail "a received a datagram that no SA of its template's reqid carried"
+log "ok: v4: a template's reqid selects SAs of exactly that reqid (7->7, 0->0, never across)"
 log "per-socket ESP policies behave as documented on $LNSD_VM_SERIES"

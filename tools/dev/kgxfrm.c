@@ -5,12 +5,13 @@
  *
  *   kgxfrm probe
  *       kg_xfrm_available(): "available" (exit 0) or "unavailable" (exit 1).
- *   kgxfrm recv [-6] [-n] [-r] ADDR PORT SECONDS
- *       UDP socket bound to ADDR:PORT with the ESP policy (-n: without),
+ *   kgxfrm recv [-6] [-n] [-r] [-q REQID] ADDR PORT SECONDS
+ *       UDP socket bound to ADDR:PORT with the ESP policy (-n: without;
+ *       -q: its templates carry REQID, default 0),
  *       prints "ready", then "recv FROM TEXT" per datagram; -r answers each
  *       with "echo:TEXT" from the same socket ("reply ok" / "reply ERRNO").
  *       Exits after SECONDS.
- *   kgxfrm send [-6] [-p] [-s PORT] [-w MS] DST PORT TEXT
+ *   kgxfrm send [-6] [-p] [-q REQID] [-s PORT] [-w MS] DST PORT TEXT
  *       One datagram from an unbound (or -s PORT) socket, with the policy
  *       if -p. Prints "sendto ok" or "sendto ERRNO"; with -w waits MS for
  *       an answer ("reply FROM TEXT" or "no reply").
@@ -38,13 +39,14 @@ struct opts {
 	bool reply;
 	int src_port;
 	int wait_ms;
+	uint32_t reqid;
 };
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: kgxfrm probe\n"
-			"       kgxfrm recv [-6] [-n] [-r] ADDR PORT SECONDS\n"
-			"       kgxfrm send [-6] [-p] [-s PORT] [-w MS] DST PORT TEXT\n");
+			"       kgxfrm recv [-6] [-n] [-r] [-q REQID] ADDR PORT SECONDS\n"
+			"       kgxfrm send [-6] [-p] [-q REQID] [-s PORT] [-w MS] DST PORT TEXT\n");
 	exit(1);
 }
 
@@ -112,7 +114,7 @@ static int open_sock(const struct opts *o, const char *addr, int port)
 		die("SO_REUSEADDR", errno);
 	/* Before bind: the socket must never see a datagram without the policy. */
 	if (o->policy) {
-		rc = kg_xfrm_socket_require_esp(fd, o->family);
+		rc = kg_xfrm_socket_require_esp(fd, o->family, o->reqid);
 		if (rc < 0)
 			die("kg_xfrm_socket_require_esp", -rc);
 	}
@@ -152,7 +154,7 @@ static int do_recv(const struct opts *o, char **argv)
 	struct sockaddr_storage from;
 	int n;
 
-	printf("ready %s policy\n", o->policy ? "with" : "without");
+	printf("ready %s policy (reqid %u)\n", o->policy ? "with" : "without", o->reqid);
 	fflush(stdout);
 	while (time(NULL) < end) {
 		if (recv_one(fd, 200, "recv", &from, msg, sizeof(msg)) < 0 || !o->reply)
@@ -213,11 +215,12 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "send") == 0)
 		o.policy = false;
 	optind = 2;
-	while ((c = getopt(argc, argv, "6nprs:w:")) != -1) {
+	while ((c = getopt(argc, argv, "6npq:rs:w:")) != -1) {
 		switch (c) {
 		case '6': o.family = AF_INET6; break;
 		case 'n': o.policy = false; break;
 		case 'p': o.policy = true; break;
+		case 'q': o.reqid = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'r': o.reply = true; break;
 		case 's': o.src_port = atoi(optarg); break;
 		case 'w': o.wait_ms = atoi(optarg); break;
