@@ -7,6 +7,8 @@
 # Usage: t_vici_charon.sh VICI_CHARON_BINARY. Exit 77 (skip) without root,
 # charon, swanctl or unshare.
 set -eu
+# shellcheck source=tests/interop/charon.sh
+source "$(dirname "$0")/../charon.sh"
 bin=${1:?usage: t_vici_charon.sh VICI_CHARON_BINARY}
 charon=/usr/lib/ipsec/charon
 skip() { echo "SKIP: $*"; exit 77; }
@@ -19,26 +21,7 @@ command -v unshare >/dev/null || skip "unshare not found"
 dir=$(mktemp -d /tmp/lnsd-vici.XXXXXX)
 sock=$dir/charon.vici
 mkdir -p "$dir/run"
-cat >"$dir/strongswan.conf" <<EOC
-charon {
-	load_modular = yes
-	install_routes = no
-	install_virtual_ip = no
-	filelog {
-		stderr {
-			default = 1
-			cfg = 2
-			flush_line = yes
-		}
-	}
-	plugins {
-		include /etc/strongswan.d/charon/*.conf
-		vici {
-			socket = unix://$sock
-		}
-	}
-}
-EOC
+charon_write_conf "$dir/strongswan.conf" "$sock"
 export STRONGSWAN_CONF=$dir/strongswan.conf
 
 pid=
@@ -68,7 +51,7 @@ if [ "$rc" -eq 0 ]; then
 	conns=$(swanctl --list-conns --uri "unix://$sock" 2>>"$dir/charon.log")
 	echo "$conns"
 	echo "$conns" | grep -q '^lnsd-l2tp: IKEv1' || rc=1
-	echo "$conns" | grep -q 'lnsd-l2tp: TRANSPORT' || rc=1
+	echo "$conns" | grep -q '  l2tp: TRANSPORT' || rc=1
 	[ "$rc" -eq 0 ] && echo "ok: swanctl --list-conns shows lnsd-l2tp"
 fi
 if [ "$rc" -ne 0 ]; then

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Interop check of lib/vici.c against a running charon: load the L2TP
- * responder of DESIGN.md §5 and its PSK, read the connection back through
+ * Interop check of lib/vici.c and lib/ipsec_vici.c against a running charon:
+ * load lnsd's L2TP responder (DESIGN.md §5) and its PSK as lnsd builds them, read the connection back through
  * list-conns events, and check that a bad proposal is refused with an
  * error message. Usage: vici_charon SOCKET-PATH. Exit 0 when charon agrees.
  */
@@ -13,9 +13,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ipsec_vici.h"
 #include "vici.h"
 
-#define CONN "lnsd-l2tp"
+#define CONN IPSEC_CONN_NAME
 
 static int sock = -1;
 static uint8_t rbuf[VICI_HDR_LEN + VICI_MAX_PACKET];
@@ -27,20 +28,27 @@ static void die(const char *what)
 	exit(EXIT_FAILURE);
 }
 
-static void send_pkt(struct vici_builder *b)
+static void send_bytes(const uint8_t *pkt, size_t len)
 {
-	const uint8_t *pkt;
-	size_t len, off = 0;
+	size_t off = 0;
 	ssize_t n;
 
-	if (vici_b_finish(b, &pkt, &len) != 0)
-		die("builder refused the message");
 	while (off < len) {
 		n = write(sock, pkt + off, len - off);
 		if (n <= 0)
 			die("write to the VICI socket failed");
 		off += (size_t)n;
 	}
+}
+
+static void send_pkt(struct vici_builder *b)
+{
+	const uint8_t *pkt;
+	size_t len;
+
+	if (vici_b_finish(b, &pkt, &len) != 0)
+		die("builder refused the message");
+	send_bytes(pkt, len);
 }
 
 /* Next packet from the socket, decoded. */
@@ -94,73 +102,41 @@ static void dump(const struct vici_node *sec, int indent)
 }
 
 /* Send a command, print and return its response. */
-static struct vici_msg *command(struct vici_builder *b)
+static struct vici_msg *answer(void)
 {
-	struct vici_msg *m;
+	struct vici_msg *m = recv_msg();
 
-	send_pkt(b);
-	m = recv_msg();
 	if (vici_msg_type(m) != VICI_CMD_RESPONSE)
 		die("expected a command response");
 	dump(vici_msg_root(m), 2);
 	return m;
 }
 
-static void list(struct vici_builder *b, const char *name, const char *const *v, size_t n)
+static struct vici_msg *command(struct vici_builder *b)
 {
-	size_t i;
-
-	vici_b_list_start(b, name);
-	for (i = 0; i < n; i++)
-		vici_b_list_item_str(b, v[i]);
-	vici_b_list_end(b);
+	send_pkt(b);
+	return answer();
 }
 
-static void build_load_conn(struct vici_builder *b, const char *name, const char *proposal)
+/* A request lib/ipsec_vici.c built (rc, pkt, len): send it, read the answer. */
+static struct vici_msg *lnsd_command(int rc, const uint8_t *pkt, size_t len)
 {
-	static const char *const any[] = { "%any" };
-	static const char *const lts[] = { "dynamic[udp/1701]" };
-	static const char *const rts[] = { "dynamic[udp]" };
-	static const char *const esp[] = {
-		"aes256-sha1", "aes128-sha1", "aes256-sha256", "aes128-sha256",
-		"aes256gcm16", "aes128gcm16", "3des-sha1",
-	};
-	const char *const ike[] = {
-		proposal, "aes256-sha1-modp2048", "aes128-sha1-modp2048",
-		"aes256-sha1-ecp384", "aes128-sha1-ecp256",
-	};
+	if (rc < 0)
+		die("lib/ipsec_vici.c could not build the request");
+	send_bytes(pkt, len);
+	return answer();
+}
 
-	vici_b_begin(b, VICI_CMD_REQUEST, "load-conn");
-	vici_b_section_start(b, name);
-	vici_b_kv_str(b, "version", "1");
-	list(b, "local_addrs", any, 1);
-	list(b, "remote_addrs", any, 1);
-	list(b, "proposals", ike, sizeof(ike) / sizeof(ike[0]));
-	vici_b_kv_str(b, "aggressive", "no");
-	vici_b_kv_str(b, "encap", "no");
-	vici_b_kv_str(b, "fragmentation", "yes");
-	vici_b_kv_str(b, "dpd_delay", "30s");
-	vici_b_kv_str(b, "rekey_time", "0s");
-	vici_b_kv_str(b, "reauth_time", "0s");
-	vici_b_kv_str(b, "unique", "never");
-	vici_b_section_start(b, "local-1");
-	vici_b_kv_str(b, "auth", "psk");
-	vici_b_section_end(b);
-	vici_b_section_start(b, "remote-1");
-	vici_b_kv_str(b, "auth", "psk");
-	vici_b_section_end(b);
-	vici_b_section_start(b, "children");
-	vici_b_section_start(b, name);
-	vici_b_kv_str(b, "mode", "transport");
-	list(b, "local_ts", lts, 1);
-	list(b, "remote_ts", rts, 1);
-	list(b, "esp_proposals", esp, sizeof(esp) / sizeof(esp[0]));
-	vici_b_kv_str(b, "rekey_time", "0s");
-	vici_b_kv_str(b, "dpd_action", "clear");
-	vici_b_kv_str(b, "start_action", "none");
-	vici_b_section_end(b);
-	vici_b_section_end(b);
-	vici_b_section_end(b);
+static struct vici_msg *load_conn(struct vici_builder *b, const char *ike_proposals)
+{
+	struct ipsec_conn_params p = {
+		.ike_proposals = ike_proposals, .ike_version = 1, .reqid = 1701,
+	};
+	const uint8_t *pkt = NULL;
+	size_t len = 0;
+	int rc = ipsec_vici_load_conn(b, &p, &pkt, &len);
+
+	return lnsd_command(rc, pkt, len);
 }
 
 static void expect_success(struct vici_msg *m, const char *what, bool want)
@@ -197,7 +173,7 @@ static void check_list_conns(struct vici_builder *b)
 			die("unexpected packet during list-conns");
 		dump(vici_msg_root(m), 2);
 		c = vici_child(vici_msg_root(m), CONN);
-		ch = vici_child(vici_get_section(c, "children"), CONN);
+		ch = vici_child(vici_get_section(c, "children"), IPSEC_CHILD_NAME);
 		if (c && vici_get_list(c, "local_addrs") && vici_is(c, "version", "IKEv1") &&
 		    vici_is(ch, "mode", "TRANSPORT") && vici_get_list(ch, "local-ts"))
 			seen = true;
@@ -218,10 +194,12 @@ static void check_list_conns(struct vici_builder *b)
 
 int main(int argc, char **argv)
 {
-	static const char *const owners[] = { "%any" };
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct vici_builder b = { 0 };
 	struct vici_msg *m;
+	const uint8_t *pkt = NULL;
+	size_t len = 0;
+	int rc;
 
 	if (argc != 2 || strlen(argv[1]) >= sizeof(sa.sun_path))
 		die("usage: vici_charon SOCKET-PATH");
@@ -236,21 +214,16 @@ int main(int argc, char **argv)
 		die("version response without a version");
 	vici_msg_free(m);
 
-	vici_b_begin(&b, VICI_CMD_REQUEST, "load-shared");
-	vici_b_kv_str(&b, "id", "lnsd-psk");
-	vici_b_kv_str(&b, "type", "IKE");
-	vici_b_kv_str(&b, "data", "lnsd-interop-psk");
-	list(&b, "owners", owners, 0);
-	expect_success(command(&b), "load-shared", true);
+	rc = ipsec_vici_load_shared(&b, "lnsd-interop-psk", &pkt, &len);
+	expect_success(lnsd_command(rc, pkt, len), "load-shared", true);
 
-	build_load_conn(&b, CONN, "aes256-sha256-modp2048");
-	expect_success(command(&b), "load-conn", true);
-
-	build_load_conn(&b, "lnsd-bad", "no-such-cipher");
-	m = command(&b);
+	/* A refused load-conn first: it must not leave a connection behind. */
+	m = load_conn(&b, "no-such-cipher");
 	if (vici_get(vici_msg_root(m), "errmsg", &(struct vici_value){ 0 }) != 0)
 		die("refused load-conn without errmsg");
 	expect_success(m, "bad proposal refused", false);
+
+	expect_success(load_conn(&b, NULL), "load-conn", true);
 
 	check_list_conns(&b);
 

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* lnsd's VICI requests and event parsing, and the peer -> CHILD_SA table. */
+#include "ipsec_vici.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char ipsec_ike_default[] =
+	"aes256-sha256-modp2048,aes256-sha1-modp2048,aes128-sha1-modp2048,"
+	"aes256-sha1-ecp384,aes128-sha1-ecp256";
+const char ipsec_ike_legacy[] =
+	"aes256-sha256-modp1024,aes256-sha1-modp1024,aes128-sha1-modp1024,"
+	"3des-sha1-modp2048,3des-sha1-modp1024";
+const char ipsec_esp_default[] =
+	"aes256-sha1,aes128-sha1,aes256-sha256,aes128-sha256,aes256gcm16,aes128gcm16,3des-sha1";
+
+/* Each item of a comma-separated list as a list item. */
+static void list_items(struct vici_builder *b, const char *csv)
+{
+	const char *s = csv, *e;
+
+	while (*s) {
+		e = strchr(s, ',');
+		if (!e)
+			e = s + strlen(s);
+		if (e > s)
+			vici_b_list_item(b, s, (size_t)(e - s));
+		s = *e ? e + 1 : e;
+	}
+}
+
+static void list1(struct vici_builder *b, const char *name, const char *item)
+{
+	vici_b_list_start(b, name);
+	vici_b_list_item_str(b, item);
+	vici_b_list_end(b);
+}
+
+int ipsec_vici_load_conn(struct vici_builder *b, const struct ipsec_conn_params *p,
+			 const uint8_t **pkt, size_t *len)
+{
+	const char *ike = p->ike_proposals && *p->ike_proposals ? p->ike_proposals
+								 : ipsec_ike_default;
+	const char *esp = p->esp_proposals && *p->esp_proposals ? p->esp_proposals
+								 : ipsec_esp_default;
+
+	vici_b_begin(b, VICI_CMD_REQUEST, "load-conn");
+	vici_b_section_start(b, IPSEC_CONN_NAME);
+	vici_b_kv_u64(b, "version", p->ike_version);
+	list1(b, "local_addrs", "%any");
+	list1(b, "remote_addrs", "%any");
+	vici_b_list_start(b, "proposals");
+	list_items(b, ike);
+	if (p->legacy)
+		list_items(b, ipsec_ike_legacy);
+	vici_b_list_end(b);
+	vici_b_kv_str(b, "aggressive", "no");
+	vici_b_kv_str(b, "encap", "no");
+	vici_b_kv_str(b, "fragmentation", "yes");
+	vici_b_kv_str(b, "dpd_delay", "30s");
+	vici_b_kv_str(b, "rekey_time", "0s");
+	vici_b_kv_str(b, "reauth_time", "0s");
+	vici_b_kv_str(b, "unique", "never");
+	vici_b_section_start(b, "local");
+	vici_b_kv_str(b, "auth", "psk");
+	vici_b_section_end(b);
+	vici_b_section_start(b, "remote");
+	vici_b_kv_str(b, "auth", "psk");
+	vici_b_section_end(b);
+	vici_b_section_start(b, "children");
+	vici_b_section_start(b, IPSEC_CHILD_NAME);
+	vici_b_kv_str(b, "mode", "transport");
+	list1(b, "local_ts", "dynamic[udp/1701]");
+	list1(b, "remote_ts", "dynamic[udp]");
+	vici_b_list_start(b, "esp_proposals");
+	list_items(b, esp);
+	vici_b_list_end(b);
+	vici_b_kv_str(b, "rekey_time", "0s");
+	vici_b_kv_str(b, "dpd_action", "clear");
+	vici_b_kv_str(b, "start_action", "none");
+	vici_b_kv_u64(b, "reqid", p->reqid);
+	vici_b_section_end(b);
+	vici_b_section_end(b);
+	vici_b_section_end(b);
+	return vici_b_finish(b, pkt, len);
+}
+
+int ipsec_vici_load_shared(struct vici_builder *b, const char *psk, const uint8_t **pkt,
+			   size_t *len)
+{
+	vici_b_begin(b, VICI_CMD_REQUEST, "load-shared");
+	vici_b_kv_str(b, "id", IPSEC_PSK_ID);
+	vici_b_kv_str(b, "type", "IKE");
+	vici_b_kv_str(b, "data", psk);
+	vici_b_list_start(b, "owners");
+	vici_b_list_end(b);
+	return vici_b_finish(b, pkt, len);
+}
+
+int ipsec_vici_terminate(struct vici_builder *b, uint64_t ike_id, const uint8_t **pkt,
+			 size_t *len)
+{
+	vici_b_begin(b, VICI_CMD_REQUEST, "terminate");
+	vici_b_kv_u64(b, "ike-id", ike_id);
+	vici_b_kv_str(b, "timeout", "-1");
+	return vici_b_finish(b, pkt, len);
+}
+
+int ipsec_vici_list_sas(struct vici_builder *b, const uint8_t **pkt, size_t *len)
+{
+	vici_b_begin(b, VICI_CMD_REQUEST, "list-sas");
+	vici_b_kv_str(b, "noblock", "yes");
+	vici_b_kv_str(b, "ike", IPSEC_CONN_NAME);
+	return vici_b_finish(b, pkt, len);
+}
+
+int ipsec_vici_register(struct vici_builder *b, const char *event, const uint8_t **pkt,
+			size_t *len)
+{
+	vici_b_begin(b, VICI_EVENT_REGISTER, event);
+	return vici_b_finish(b, pkt, len);
+}
+
+int ipsec_vici_result(const struct vici_node *root, char *err, size_t errlen)
+{
+	if (vici_is(root, "success", "yes"))
+		return 0;
+	if (vici_get_str(root, "errmsg", err, errlen) < 0 || !*err)
+		snprintf(err, errlen, "charon refused without an error message");
+	return -EPROTO;
+}
+
+uint16_t ipsec_ts_port(const char *ts)
+{
+	const char *br = strchr(ts, '['), *sl;
+	char *end;
+	unsigned long v;
+
+	if (!br)
+		return 0;
+	sl = strchr(br, '/');
+	if (!sl)
+		return 0;
+	sl++;
+	if (strncmp(sl, "l2f]", 4) == 0 || strncmp(sl, "l2tp]", 5) == 0)
+		return 1701;   /* charon prints ports that /etc/services names by name */
+	v = strtoul(sl, &end, 10);
+	if (end == sl || *end != ']' || v > 65535)
+		return 0;
+	return (uint16_t)v;
+}
+
+static int parse_host(const char *s, struct lns_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, a->addr) == 1) {
+		a->family = 4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, a->addr) == 1) {
+		a->family = 6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void child_cipher(const struct vici_node *c, char *buf, size_t len)
+{
+	char encr[24] = "", integ[32] = "";
+	uint64_t ks = 0;
+	int n;
+
+	vici_get_str(c, "encr-alg", encr, sizeof(encr));
+	vici_get_str(c, "integ-alg", integ, sizeof(integ));
+	vici_get_u64(c, "encr-keysize", &ks);
+	if (!encr[0]) {
+		buf[0] = '\0';
+		return;
+	}
+	n = ks ? snprintf(buf, len, "%s-%u", encr, (unsigned)ks) : snprintf(buf, len, "%s", encr);
+	if (integ[0] && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "/%s", integ);
+}
+
+int ipsec_vici_each(const struct vici_node *root, ipsec_child_fn fn, void *ctx)
+{
+	const struct vici_node *ike, *kids, *c, *ts;
+	int count = 0;
+
+	for (ike = vici_first_section(root); ike; ike = vici_next_section(ike)) {
+		struct ipsec_child base = { 0 };
+		char host[64];
+		uint64_t port = 0;
+
+		if (strcmp(ike->name, IPSEC_CONN_NAME) != 0)
+			continue;
+		if (vici_get_u64(ike, "uniqueid", &base.ike_id) < 0 || !base.ike_id ||
+		    vici_get_str(ike, "remote-host", host, sizeof(host)) < 0 ||
+		    parse_host(host, &base.remote) < 0)
+			return -EBADMSG;
+		if (vici_get_u64(ike, "remote-port", &port) == 0 && port <= 65535)
+			base.remote.port = (uint16_t)port;
+		base.natt = vici_is(ike, "nat-remote", "yes") || vici_is(ike, "nat-local", "yes") ||
+			    vici_is(ike, "nat-any", "yes");
+		base.installed = vici_is(ike, "state", "ESTABLISHED");
+		count++;
+		fn(ctx, "", &base);
+		kids = vici_get_section(ike, "child-sas");
+		for (c = kids ? vici_first_section(kids) : NULL; c; c = vici_next_section(c)) {
+			struct ipsec_child ch = base;
+			uint64_t v = 0;
+			char tsbuf[128];
+
+			if (vici_get_u64(c, "uniqueid", &ch.child_id) < 0 || !ch.child_id)
+				continue;
+			if (vici_get_u64(c, "reqid", &v) == 0 && v <= UINT32_MAX)
+				ch.reqid = (uint32_t)v;
+			ch.natt = base.natt || vici_is(c, "encap", "yes");
+			ch.installed = vici_is(c, "state", "INSTALLED");
+			child_cipher(c, ch.cipher, sizeof(ch.cipher));
+			ch.ts_port = 0;
+			ts = vici_get_list(c, "remote-ts");
+			ts = ts ? vici_first(ts) : NULL;
+			if (ts && vici_value_str(&ts->value, tsbuf, sizeof(tsbuf)) == 0)
+				ch.ts_port = ipsec_ts_port(tsbuf);
+			fn(ctx, c->name, &ch);
+		}
+	}
+	return count;
+}
+
+/* ---- peer -> CHILD_SA table ---------------------------------------------- */
+
+int ipsec_sa_put(struct ipsec_sa_table *t, const struct ipsec_child *c)
+{
+	if (!c->child_id)
+		return 0;
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->v[i].child_id == c->child_id) {
+			t->v[i] = *c;
+			return 0;
+		}
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct ipsec_child *nv = realloc(t->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		t->v = nv;
+		t->cap = cap;
+	}
+	t->v[t->n++] = *c;
+	return 0;
+}
+
+bool ipsec_sa_del_child(struct ipsec_sa_table *t, uint64_t child_id, struct ipsec_child *out)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->v[i].child_id != child_id)
+			continue;
+		if (out)
+			*out = t->v[i];
+		memmove(&t->v[i], &t->v[i + 1], (t->n - i - 1) * sizeof(t->v[0]));
+		t->n--;
+		return true;
+	}
+	return false;
+}
+
+size_t ipsec_sa_del_ike(struct ipsec_sa_table *t, uint64_t ike_id)
+{
+	size_t j = 0, gone;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].ike_id != ike_id)
+			t->v[j++] = t->v[i];
+	gone = t->n - j;
+	t->n = j;
+	return gone;
+}
+
+const struct ipsec_child *ipsec_sa_for_peer(const struct ipsec_sa_table *t,
+					    const struct lns_addr *peer)
+{
+	const struct ipsec_child *best = NULL;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ipsec_child *c = &t->v[i];
+		size_t alen = c->remote.family == 4 ? 4 : 16;
+
+		if (c->remote.family != peer->family || memcmp(c->remote.addr, peer->addr, alen))
+			continue;
+		if (c->ts_port && c->ts_port != peer->port)
+			continue;
+		/* Later entries are newer: >= keeps the newest of equal rank. */
+		if (!best || (c->ts_port && !best->ts_port) ||
+		    ((c->ts_port != 0) == (best->ts_port != 0) && c->child_id >= best->child_id))
+			best = c;
+	}
+	return best;
+}
+
+void ipsec_sa_clear(struct ipsec_sa_table *t)
+{
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}

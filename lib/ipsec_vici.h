@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What lnsd says to charon over VICI and what it reads back, without I/O:
+ * the load-conn / load-shared / terminate / list-sas requests for the L2TP
+ * responder of DESIGN.md §5, the parse of ike-updown, child-updown,
+ * child-rekey, ike-update and list-sa event bodies into flat CHILD_SA
+ * records, and the table that ties an L2TP peer (address:port) to its
+ * CHILD_SA.
+ */
+#ifndef LNS_IPSEC_VICI_H
+#define LNS_IPSEC_VICI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "l2tp_lns.h"
+#include "vici.h"
+
+#define IPSEC_CONN_NAME "lnsd-l2tp"    /* the IKE connection lnsd loads */
+#define IPSEC_CHILD_NAME "l2tp"        /* its one CHILD_SA config */
+#define IPSEC_PSK_ID "lnsd-psk"        /* load-shared id of the PSK */
+
+/* Built-in proposal lists (DESIGN.md §5), comma-separated. */
+extern const char ipsec_ike_default[];
+extern const char ipsec_ike_legacy[];
+extern const char ipsec_esp_default[];
+
+struct ipsec_conn_params {
+	const char *ike_proposals;   /* "" or NULL: ipsec_ike_default */
+	const char *esp_proposals;   /* "" or NULL: ipsec_esp_default */
+	bool legacy;                 /* append ipsec_ike_legacy to the IKE list */
+	unsigned ike_version;        /* 0 any, 1, 2 */
+	uint32_t reqid;              /* static reqid of the child */
+};
+
+/*
+ * Request packets; each returns vici_b_finish()'s result, *pkt valid until
+ * b is reused. load-conn lists are sent as lists (charon drops the config
+ * otherwise).
+ */
+int ipsec_vici_load_conn(struct vici_builder *b, const struct ipsec_conn_params *p,
+			 const uint8_t **pkt, size_t *len);
+int ipsec_vici_load_shared(struct vici_builder *b, const char *psk, const uint8_t **pkt,
+			   size_t *len);
+/* terminate {ike-id, timeout=-1}: charon answers at once and deletes in the background. */
+int ipsec_vici_terminate(struct vici_builder *b, uint64_t ike_id, const uint8_t **pkt,
+			 size_t *len);
+/* list-sas {noblock=yes, ike=IPSEC_CONN_NAME}: streamed as list-sa events. */
+int ipsec_vici_list_sas(struct vici_builder *b, const uint8_t **pkt, size_t *len);
+int ipsec_vici_register(struct vici_builder *b, const char *event, const uint8_t **pkt,
+			size_t *len);
+
+/*
+ * A command response: 0 if "success" is "yes"; else -EPROTO with charon's
+ * "errmsg" (or a placeholder) in err.
+ */
+int ipsec_vici_result(const struct vici_node *root, char *err, size_t errlen);
+
+/* One CHILD_SA (or, with child_id 0, an IKE_SA without children) of our connection. */
+struct ipsec_child {
+	uint64_t ike_id;
+	uint64_t child_id;            /* 0: the IKE_SA record itself */
+	uint32_t reqid;
+	struct lns_addr remote;       /* IKE peer (public address with NAT); port below */
+	uint16_t ts_port;             /* the child's remote TS port: 0 any/range */
+	bool natt;                    /* UDP-encapsulated (NAT-T) */
+	bool installed;               /* state INSTALLED */
+	char cipher[48];              /* "AES_CBC-256/HMAC_SHA1_96", "AES_GCM_16-128" */
+};
+
+/*
+ * Walks an event or list-sa body: fn is called once per IKE_SA section of
+ * IPSEC_CONN_NAME with child_id 0 (key ""), then once per child in its
+ * "child-sas" section; key is that child's section name ("old"/"new" in
+ * child-rekey). Returns how many IKE_SA sections matched, or -EBADMSG when
+ * one lacks a valid uniqueid or remote-host.
+ */
+typedef void (*ipsec_child_fn)(void *ctx, const char *key, const struct ipsec_child *c);
+int ipsec_vici_each(const struct vici_node *root, ipsec_child_fn fn, void *ctx);
+
+/* "10.0.0.1/32[udp/1701]", "[udp/l2f]", "...[udp]" -> port; 0 for any, a range or no port. */
+uint16_t ipsec_ts_port(const char *ts);
+
+/* The CHILD_SAs lnsd knows of, keyed by child id. */
+struct ipsec_sa_table {
+	struct ipsec_child *v;
+	size_t n, cap;
+};
+
+/* Insert or replace (same child_id); -ENOMEM. child_id 0 is ignored (0). */
+int ipsec_sa_put(struct ipsec_sa_table *t, const struct ipsec_child *c);
+/* Remove one child; true if it was there (copied to *out if out). */
+bool ipsec_sa_del_child(struct ipsec_sa_table *t, uint64_t child_id, struct ipsec_child *out);
+/* Remove every child of an IKE_SA; how many. */
+size_t ipsec_sa_del_ike(struct ipsec_sa_table *t, uint64_t ike_id);
+/*
+ * The CHILD_SA that carries an L2TP peer: same address and a TS port equal
+ * to the peer's or 0; an exact port wins over 0, then the newest child.
+ */
+const struct ipsec_child *ipsec_sa_for_peer(const struct ipsec_sa_table *t,
+					    const struct lns_addr *peer);
+void ipsec_sa_clear(struct ipsec_sa_table *t);
+
+#endif
