@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "ipsec.h"
+#include "kg_xfrm.h"
 #include "l2tp_msg.h"
 #include "log.h"
 
@@ -365,8 +367,37 @@ static void phases_json(struct engine *e, json_t *o)
 	json_object_set_new(o, "sessions_phase", phase_json(sp));
 }
 
+/* A tunnel's "ipsec" field: its CHILD_SA, or null (none, or IPsec off). */
+static json_t *ipsec_tunnel_json(const struct engine *e, const struct l2tp_tun *t)
+{
+	const struct ipsec_child *c = ipsec_sa_of(engine_ipsec(e), &t->peer);
+
+	if (!c)
+		return json_null();
+	return json_pack("{s:I, s:I, s:b, s:s}", "ike_id", (json_int_t)c->ike_id, "child_id",
+			 (json_int_t)c->child_id, "natt", c->natt, "cipher", c->cipher);
+}
+
+/* show-stats "ipsec": null when [ipsec] is off. */
+static json_t *ipsec_stats_json(const struct engine *e)
+{
+	struct ipsec_status st;
+
+	if (!engine_ipsec(e))
+		return json_null();
+	ipsec_get_status(engine_ipsec(e), &st);
+	return json_pack("{s:b, s:b, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "vici_up",
+			 st.vici_up, "conn_loaded", st.conn_loaded, "vici_socket", st.socket,
+			 "last_error", st.last_error, "sas", (json_int_t)st.sas,
+			 "child_down_teardowns", (json_int_t)st.child_down_teardowns,
+			 "terminates", (json_int_t)st.terminates, "connects",
+			 (json_int_t)st.connects, "failures", (json_int_t)st.failures,
+			 "bad_events", (json_int_t)st.bad_events);
+}
+
 static json_t *stats_json(struct engine *e)
 {
+	uint64_t mismatch;
 	const struct l2tp_lns *lns = engine_lns(e);
 	const struct l2tp_lns_stats *st = l2tp_lns_stats(lns);
 	json_t *o = json_object(), *by = json_object(), *sby = json_object();
@@ -408,6 +439,11 @@ static json_t *stats_json(struct engine *e)
 			    counters(st->decode_err, L2TP_DEC_ERR_COUNT, dec_name, false));
 	json_object_set_new(o, "socket_drops",
 			    counters(engine_drops(e), ENG_DROP_COUNT, eng_name, false));
+	json_object_set_new(o, "ipsec", ipsec_stats_json(e));
+	/* The kernel's count of cleartext dropped by IPsec policies (this netns). */
+	json_object_set_new(o, "xfrm_in_tmpl_mismatch",
+			    kg_xfrm_stat("XfrmInTmplMismatch", &mismatch) == 0 ?
+			    json_integer((json_int_t)mismatch) : json_null());
 	return o;
 }
 
@@ -537,8 +573,13 @@ json_t *ctl_execute(struct engine *e, const struct ctl_req *req)
 		     t = l2tp_lns_next_tunnel(lns, t)) {
 			if (!req->all && !listed(t))
 				continue;
+			json_t *o;
+
 			engine_tunnel_kstats(e, t, &ks);
-			json_array_append_new(arr, ctl_tunnel_json(t, &ks, now));
+			o = ctl_tunnel_json(t, &ks, now);
+			if (o)
+				json_object_set_new(o, "ipsec", ipsec_tunnel_json(e, t));
+			json_array_append_new(arr, o);
 		}
 		return arr ? ok(arr) : ctl_error("out of memory");
 	case CTL_SHOW_SESSIONS:

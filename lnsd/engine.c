@@ -17,6 +17,8 @@
 
 #include "kg_ppp.h"
 #include "kg_rtnl.h"
+#include "kg_xfrm.h"
+#include "ipsec.h"
 #include "l2tp_msg.h"
 #include "log.h"
 #include "ppp_users.h"
@@ -129,6 +131,7 @@ struct engine {
 	struct radius *radius;        /* [radius] client; NULL: users file */
 	uint32_t start_time;          /* Unix seconds: high half of Acct-Session-Id */
 	uint32_t next_serial;
+	struct ipsec_mgr *ipsec;      /* [ipsec] mode = required, else NULL */
 	uint8_t rx[ENG_RX_BUF];
 };
 
@@ -370,7 +373,20 @@ static const char *kerr(const char *ext_ack, int rc, char *buf, size_t len)
  * everything else. SO_REUSEPORT is deliberately not set: with it, a connected
  * socket joins the listener's reuseport group and can steal new SCCRQs.
  */
-static int tunnel_socket(const struct lns_addr *local, const struct lns_addr *peer)
+/*
+ * [ipsec] mode = required: the per-socket ESP policies (DESIGN.md §4), set
+ * before bind() so that the socket never holds a cleartext datagram.
+ */
+static int protect_socket(const struct lnsd_conf *conf, int fd, uint8_t family)
+{
+	if (conf->ipsec.mode != CONF_IPSEC_REQUIRED)
+		return 0;
+	return kg_xfrm_socket_require_esp(fd, family == 4 ? AF_INET : AF_INET6,
+					  conf->ipsec.reqid);
+}
+
+static int tunnel_socket(const struct lnsd_conf *conf, const struct lns_addr *local,
+			 const struct lns_addr *peer)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -384,6 +400,11 @@ static int tunnel_socket(const struct lns_addr *local, const struct lns_addr *pe
 		goto fail;
 	if (local->family == 6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
 		goto fail;
+	err = protect_socket(conf, fd, local->family);
+	if (err < 0) {
+		close(fd);
+		return err;
+	}
 	sl = addr_to_sa(local, &ss);
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
 		goto fail;
@@ -414,10 +435,11 @@ static void tunnel_new(struct engine *e, struct l2tp_tun *t)
 	et->conf = conf_ref(e->conf);
 	et->local = t->local;
 	et->peer = t->peer;
-	fd = tunnel_socket(&t->local, &t->peer);
+	fd = tunnel_socket(e->conf, &t->local, &t->peer);
 	if (fd < 0) {
-		log_err("%s: cannot open its own socket (%s); using the listener", pfx,
-			strerror(-fd));
+		log_err("%s: cannot open its own socket (%s)%s; using the listener", pfx,
+			strerror(-fd), e->conf->ipsec.mode == CONF_IPSEC_REQUIRED ?
+			" or install its IPsec policy" : "");
 		et->fd = -1;
 	} else {
 		et->fd = fd;
@@ -447,6 +469,8 @@ static void tunnel_free(struct engine *e, struct l2tp_tun *t)
 	char pfx[ENG_PREFIX_LEN];
 
 	log_debug("%s: freed", eng_tun_prefix(t, pfx, sizeof(pfx)));
+	if (e->ipsec)
+		ipsec_tunnel_ended(e->ipsec, t);
 	/* PPPoX sockets go before the tunnel socket they hang off. */
 	for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL); s;
 	     s = l2tp_tun_next_session(t, s))
@@ -1648,7 +1672,7 @@ static struct eng_listener *listener_open(struct engine *e, const struct lns_add
 	struct eng_listener *l = calloc(1, sizeof(*l));
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	int one = 1;
+	int one = 1, rc;
 	char as[LNS_ADDR_STRLEN];
 
 	if (!l) {
@@ -1671,6 +1695,15 @@ static struct eng_listener *listener_open(struct engine *e, const struct lns_add
 		if (setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0 ||
 		    setsockopt(l->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0)
 			goto fail;
+	}
+	rc = protect_socket(e->conf, l->fd, a->family);
+	if (rc < 0) {
+		snprintf(err, errlen, "listen %s: cannot install the per-socket IPsec policy "
+			 "that [ipsec] mode = required needs (xfrm_user, CAP_NET_ADMIN): %s",
+			 lns_addr_str(a, as, sizeof(as)), strerror(-rc));
+		close(l->fd);
+		free(l);
+		return NULL;
 	}
 	sl = addr_to_sa(a, &ss);
 	if (bind(l->fd, (struct sockaddr *)&ss, sl) < 0)
@@ -1905,6 +1938,13 @@ struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const ch
 		if (!e->radius)
 			goto fail;
 	}
+	if (conf->ipsec.mode == CONF_IPSEC_REQUIRED) {
+		e->ipsec = ipsec_new(loop, e, conf);
+		if (!e->ipsec) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
 	return e;
 fail:
 	engine_free(e);
@@ -1918,6 +1958,8 @@ void engine_free(struct engine *e)
 	ev_timer_stop(e->loop, &e->timer);
 	ev_timer_stop(e->loop, &e->grace);
 	ev_prepare_stop(e->loop, &e->reaper);
+	ipsec_free(e->ipsec);
+	e->ipsec = NULL;
 	/* Tunnel sockets: the lib frees silently, so walk its table first. */
 	if (e->lns) {
 		struct l2tp_tun *t = NULL;
@@ -1973,6 +2015,14 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 		nc = conf_load_string(conf_embedded_default, "(embedded default)", err, errlen);
 	if (!nc)
 		return -1;
+	/* Sockets keep the policies they were opened with: no half-protected mix. */
+	if (nc->ipsec.mode != e->conf->ipsec.mode ||
+	    (nc->ipsec.mode == CONF_IPSEC_REQUIRED && nc->ipsec.reqid != e->conf->ipsec.reqid)) {
+		snprintf(err, errlen, "%s: [ipsec] mode and reqid cannot change on reload "
+			 "(restart lnsd)", nc->path);
+		conf_unref(nc);
+		return -1;
+	}
 	if (e->dataplane == ENG_DP_KERNEL && users_load(nc, &users, err, errlen)) {
 		conf_unref(nc);
 		return -1;
@@ -2001,6 +2051,8 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 		log_warn("reload: [radius] server, timeout, retries and nas-ip-address changes "
 			 "take effect at the next start");
 	log_set_level((enum log_level)nc->log_level);
+	if (e->ipsec)
+		ipsec_reload(e->ipsec, nc);
 	lns_cfg_for(e, nc, &cfg);
 	l2tp_lns_set_cfg(e->lns, &cfg);
 	/* Live tunnels hold references to the old generation (eng_tunnel.conf). */
@@ -2083,6 +2135,11 @@ int engine_terminate_session(struct engine *e, uint16_t tid, uint16_t sid)
 struct radius *engine_radius(const struct engine *e)
 {
 	return e->radius;
+}
+
+struct ipsec_mgr *engine_ipsec(const struct engine *e)
+{
+	return e->ipsec;
 }
 
 struct l2tp_lns *engine_lns(const struct engine *e)

@@ -53,6 +53,8 @@ int engine_terminate_session(struct engine *e, uint16_t tid, uint16_t sid);
 
 struct l2tp_lns *engine_lns(const struct engine *e);
 struct radius *engine_radius(const struct engine *e);   /* NULL without [radius] */
+/* The IPsec manager ([ipsec] mode = required), else NULL. */
+struct ipsec_mgr *engine_ipsec(const struct engine *e);
 const struct lnsd_conf *engine_conf(const struct engine *e);
 const uint64_t *engine_drops(const struct engine *e);   /* ENG_DROP_COUNT counters */
 enum eng_dataplane engine_dataplane(const struct engine *e);

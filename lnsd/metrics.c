@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "dae.h"
+#include "ipsec.h"
+#include "kg_xfrm.h"
 #include "log.h"
 #include "radius.h"
 
@@ -270,6 +272,38 @@ static void render_radius(FILE *f, struct engine *e)
 	fprintf(f, "lnsd_radius_queued_requests %llu\n", (unsigned long long)rs->queued);
 }
 
+/* [ipsec]: charon's reachability and SAs; the kernel's cleartext drops always. */
+static void render_ipsec(FILE *f, struct engine *e)
+{
+	const struct ipsec_mgr *m = engine_ipsec(e);
+	struct ipsec_status st;
+	uint64_t v;
+
+	if (kg_xfrm_stat("XfrmInTmplMismatch", &v) == 0) {
+		family(f, "lnsd_xfrm_in_tmpl_mismatch_total", "counter",
+		       "Inbound packets the kernel dropped for lack of the IPsec SA a policy "
+		       "requires (XfrmInTmplMismatch: cleartext L2TP to a protected socket).");
+		sample_u64(f, "lnsd_xfrm_in_tmpl_mismatch_total", NULL, NULL, v);
+	}
+	if (!m)
+		return;
+	ipsec_get_status(m, &st);
+	family(f, "lnsd_ipsec_vici_up", "gauge", "1 while lnsd is connected to charon over VICI.");
+	sample_u64(f, "lnsd_ipsec_vici_up", NULL, NULL, st.vici_up);
+	family(f, "lnsd_ipsec_conn_loaded", "gauge",
+	       "1 once charon accepted lnsd's connection and PSK.");
+	sample_u64(f, "lnsd_ipsec_conn_loaded", NULL, NULL, st.conn_loaded);
+	family(f, "lnsd_ipsec_sas", "gauge", "CHILD_SAs of lnsd's connection known to lnsd.");
+	sample_u64(f, "lnsd_ipsec_sas", NULL, NULL, st.sas);
+	family(f, "lnsd_ipsec_child_down_teardowns_total", "counter",
+	       "L2TP tunnels torn down because their IPsec SA went down.");
+	sample_u64(f, "lnsd_ipsec_child_down_teardowns_total", NULL, NULL,
+		   st.child_down_teardowns);
+	family(f, "lnsd_ipsec_vici_failures_total", "counter",
+	       "Failed VICI connection attempts, refusals and lost connections.");
+	sample_u64(f, "lnsd_ipsec_vici_failures_total", NULL, NULL, st.failures);
+}
+
 static void render_setup_histogram(FILE *f, const struct eng_counters *c)
 {
 	static const char *const name = "lnsd_session_setup_duration_seconds";
@@ -424,6 +458,7 @@ void metrics_render(struct engine *e, double start_time, FILE *f)
 	render_ppp(f, c);
 	render_radius(f, e);
 	render_setup_histogram(f, c);
+	render_ipsec(f, e);
 	if (kernel) {
 		/* At most one tunnel dump (and one session dump) per second. */
 		engine_refresh_kstats(e, true, per_session);

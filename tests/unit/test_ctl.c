@@ -279,6 +279,17 @@ START_TEST(stats_render)
 }
 END_TEST
 
+START_TEST(stats_render_ipsec)
+{
+	char *out = render(ctl_fmt_stats, "{\"ipsec\":{\"vici_up\":true,\"conn_loaded\":false,"
+					  "\"last_error\":\"\",\"sas\":0},\"xfrm_in_tmpl_mismatch\":4}");
+
+	ck_assert_str_eq(out, "ipsec:\n  vici_up: yes\n  conn_loaded: no\n  last_error: \n  sas: 0\n"
+			      "xfrm_in_tmpl_mismatch: 4\n");
+	free(out);
+}
+END_TEST
+
 START_TEST(error_response)
 {
 	json_t *e = ctl_error("no tunnel %u", 7);
@@ -618,6 +629,7 @@ static Suite *ctl_suite(void)
 	tcase_add_test(tc, ipsec_columns);
 	tcase_add_test(tc, stats_bool);
 	tcase_add_test(tc, man_lists_every_column);
+	tcase_add_test(tc, stats_render_ipsec);
 	suite_add_tcase(s, tc);
 	return s;
 }

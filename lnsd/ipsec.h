@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The IPsec manager ([ipsec] mode = required): two VICI connections to
+ * charon on the libev loop, both nonblocking with one outstanding request
+ * each. The command connection loads the PSK (load-shared) and the L2TP
+ * responder (load-conn, lib/ipsec_vici.c) at start and on every reload,
+ * and terminates IKE_SAs whose tunnel ended. The event connection
+ * subscribes to ike-updown, child-updown, child-rekey and ike-update and
+ * reads the existing SAs with list-sas; a CHILD_SA (or its IKE_SA) going
+ * down tears down the L2TP tunnels it carried. When charon is unreachable
+ * or refuses, both connections are closed and retried with exponential
+ * backoff (1 s doubling to 30 s); every failure and the recovery are logged.
+ */
+#ifndef LNSD_IPSEC_H
+#define LNSD_IPSEC_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "ipsec_vici.h"
+
+struct engine;
+struct ipsec_mgr;
+
+struct ipsec_status {
+	bool vici_up;              /* both connections open */
+	bool conn_loaded;          /* charon accepted load-shared and load-conn */
+	const char *socket;        /* the VICI socket path */
+	const char *last_error;    /* "" if none since the last success */
+	uint64_t connects;         /* successful (re)connections */
+	uint64_t failures;         /* failed attempts and lost connections */
+	size_t sas;                /* CHILD_SAs of our connection known now */
+	uint64_t child_down_teardowns;   /* tunnels torn down because their SA went */
+	uint64_t terminates;       /* terminate requests sent for ended tunnels */
+	uint64_t bad_events;       /* events that did not parse */
+};
+
+/* Starts connecting at once (never blocks); NULL only without memory. */
+struct ipsec_mgr *ipsec_new(struct ev_loop *loop, struct engine *e, const struct lnsd_conf *conf);
+void ipsec_free(struct ipsec_mgr *m);                     /* NULL-safe */
+/* New configuration: the PSK and connection are loaded again (reconnecting if needed). */
+void ipsec_reload(struct ipsec_mgr *m, const struct lnsd_conf *conf);
+/*
+ * A tunnel is being freed: terminate the IKE_SA that carried it, unless
+ * another live tunnel of the same peer still uses it.
+ */
+void ipsec_tunnel_ended(struct ipsec_mgr *m, const struct l2tp_tun *ended);
+/* The CHILD_SA carrying peer, or NULL. */
+const struct ipsec_child *ipsec_sa_of(const struct ipsec_mgr *m, const struct lns_addr *peer);
+void ipsec_get_status(const struct ipsec_mgr *m, struct ipsec_status *st);
+
+#endif
