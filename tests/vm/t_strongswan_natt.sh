@@ -139,8 +139,10 @@ EOP
 xstat() { on lns cat /proc/net/xfrm_stat | awk -v k="$1" '$1 == k {print $2}'; }
 
 # (a) Outbound template reqid 0: the datagram arrives (inbound reqid 0
-# accepts any SA) but the answer finds no SA of reqid 0.
-daemon lns-tmpl0 lns "$kgx" recv -r -q 0 0.0.0.0 1701 12
+# accepts any SA) but the answer finds no SA of reqid 0. (The socket must
+# outlive the client's tries: a datagram to a closed port draws an ICMP port
+# unreachable that quotes it in the clear.)
+daemon lns-tmpl0 lns "$kgx" recv -r -q 0 0.0.0.0 1701 60
 wait_log 10 "$ART/lns-tmpl0.log" '^ready with policy'
 on client python3 "$ART/udp1701.py" 198.51.100.2 ping-tmpl0 2 &&
 	fail "a reqid-0 template answered through charon's reqid-$reqid SA"
