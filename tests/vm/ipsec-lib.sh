@@ -166,7 +166,7 @@ client_conf() {
 client_ike() {
 	local name=$1
 	swan_load client "$ART/client-$name.swanctl.conf" --clear
-	swan client --initiate --child "$name" --timeout 30 >"$ART/initiate-$name.log" 2>&1 ||
+	swan client --initiate --child "$name" --timeout 60 >"$ART/initiate-$name.log" 2>&1 ||
 		{ cat "$ART/initiate-$name.log"; fail "$name: swanctl --initiate failed"; }
 	swan client --list-sas --ike "$name" | tee "$ART/client-sas-$name.txt"
 	grep -q 'INSTALLED, TRANSPORT-in-UDP' "$ART/client-sas-$name.txt" ||

@@ -119,7 +119,7 @@ if [ "$IPSEC_SERVER" = lnsd ]; then
 	wait_for 30 "tunnel gone in lnsd after the IKE SA was deleted" \
 		sh -c "[ \"\$(ip netns exec lns $LNSCTL -s $SOCK show tunnels -j | jq length)\" = 0 ]"
 	wait_for 10 "kernel tunnel gone in lns" sh -c "! ip netns exec lns ip l2tp show tunnel | grep -q Tunnel"
-	grep -iE 'child.*(down|delet)|ipsec.*(down|delet)' "$ART/lnsd.log" ||
+	grep -iE 'tunnel [0-9]+: .*(IKE_SA|CHILD_SA).*down' "$ART/lnsd.log" ||
 		fail "lnsd logged nothing about the CHILD_SA going down"
 	kill "$LAC_PID"
 	wait "$LAC_PID" 2>/dev/null || true
