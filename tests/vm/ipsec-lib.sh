@@ -53,68 +53,13 @@ lns_start() {
 		psk-file = $RUNDIR/psk
 		${1:-}
 	EOC
-	if [ "${IPSEC_SERVER:-lnsd}" = hand ]; then
-		# Development only (lnsd without [ipsec]): the server's charon
-		# gets a hand-written connection, lnsd none.
-		sed -i '/^\[ipsec\]/,$d' "$ART/lnsd.conf"
-		lns_hand_conf "${1:-}"
-		swan_load lns "$ART/lns-hand.swanctl.conf"
-	fi
 	daemon lnsd lns "$LNSD" -f -c "$ART/lnsd.conf"
 	LNSD_PID=$DAEMON_PID
 	wait_log 30 "$ART/lnsd.log" 'data plane: kernel'
 	# lnsd, not a swanctl.conf, gives charon its connection.
-	wait_for 30 "lnsd's connection loaded into charon" \
-		sh -c "STRONGSWAN_CONF=$ART/strongswan-lns/strongswan.conf swanctl --list-conns \
-			--uri unix://$RUNDIR/charon-lns/charon.vici | grep -q ."
+	wait_log 30 "$ART/lnsd.log" 'ipsec: charon loaded connection'
 	swan lns --list-conns | tee "$ART/lns-conns.txt"
-}
-
-# lns_hand_conf: what lnsd loads over VICI, as a swanctl.conf (development).
-lns_hand_conf() {
-	local legacy=
-	case ${1:-} in *legacy-proposals*yes*)
-		legacy=,aes256-sha256-modp1024,aes256-sha1-modp1024,aes128-sha1-modp1024,3des-sha1-modp2048,3des-sha1-modp1024 ;;
-	esac
-	cat >"$ART/lns-hand.swanctl.conf" <<-EOC
-		connections {
-			lnsd {
-				version = 1
-				local_addrs = %any
-				remote_addrs = %any
-				proposals = aes256-sha256-modp2048,aes256-sha1-modp2048,aes128-sha1-modp2048,aes256-sha1-ecp384,aes128-sha1-ecp256$legacy
-				aggressive = no
-				encap = no
-				fragmentation = yes
-				dpd_delay = 30s
-				unique = never
-				rekey_time = 0s
-				reauth_time = 0s
-				local {
-					auth = psk
-				}
-				remote {
-					auth = psk
-				}
-				children {
-					l2tp {
-						mode = transport
-						local_ts = dynamic[udp/1701]
-						remote_ts = dynamic[udp]
-						esp_proposals = aes256-sha1,aes128-sha1,aes256-sha256,aes128-sha256,aes256gcm16,aes128gcm16,3des-sha1
-						rekey_time = 0s
-						dpd_action = clear
-						start_action = none
-					}
-				}
-			}
-		}
-		secrets {
-			ike-any {
-				secret = "$PSK"
-			}
-		}
-	EOC
+	grep -q '^lnsd-l2tp: IKEv1' "$ART/lns-conns.txt" || fail "charon has no connection lnsd-l2tp from lnsd"
 }
 
 # lns_stop: SIGTERM lnsd and wait for it.

@@ -163,7 +163,8 @@ capture_start() {
 	rm -f "$ART/$name.pcap"
 	daemon "capture-$name" "$ns" dumpcap -q -P -i "$ifc" -w "$ART/$name.pcap" ${1:+-f "$1"}
 	_vm_caps+=("$DAEMON_PID")
-	wait_log 20 "$ART/capture-$name.log" 'Capturing on'
+	# dumpcap takes long to start in a TCG guest on a busy host.
+	wait_log 60 "$ART/capture-$name.log" 'Capturing on'
 }
 
 # capture_stop: stop all captures and flush their files.

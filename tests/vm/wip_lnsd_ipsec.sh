@@ -14,7 +14,6 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/vm/ipsec-lib.sh
 . "$(dirname "$0")/ipsec-lib.sh"
-IPSEC_SERVER=${1:-lnsd}
 
 topo_nat
 # `plain`: a host that talks L2TP to the LNS without IPsec.
@@ -41,14 +40,12 @@ ctl show tunnels -j >"$ART/tunnels.json"
 swan lns --list-sas | tee "$ART/lns-sas.txt"
 grep -q 'INSTALLED, TRANSPORT-in-UDP' "$ART/lns-sas.txt" ||
 	fail "no UDP-encapsulated transport-mode CHILD_SA on the LNS"
-if [ "$IPSEC_SERVER" = lnsd ]; then
-	jq -e '.[0].ipsec | (.ike_id | tostring | length > 0) and (.child_id | tostring | length > 0)
-		and .natt == true and (.cipher | test("AES"; "i"))' "$ART/tunnels.json" >/dev/null ||
-		{ cat "$ART/tunnels.json"; fail "lnsctl show tunnels -j has no ipsec {ike_id, child_id, natt: true, cipher}"; }
-	ike_id=$(jq -r '.[0].ipsec.ike_id' "$ART/tunnels.json")
-	grep -qE "^lnsd[^:]*: #$ike_id, ESTABLISHED" "$ART/lns-sas.txt" ||
-		fail "the tunnel's ike_id $ike_id is not an ESTABLISHED IKE SA in charon"
-fi
+jq -e '.[0].ipsec | (.ike_id | tostring | length > 0) and (.child_id | tostring | length > 0)
+	and .natt == true and (.cipher | test("AES"; "i"))' "$ART/tunnels.json" >/dev/null ||
+	{ cat "$ART/tunnels.json"; fail "lnsctl show tunnels -j has no ipsec {ike_id, child_id, natt: true, cipher}"; }
+ike_id=$(jq -r '.[0].ipsec.ike_id' "$ART/tunnels.json")
+grep -qE "^lnsd[^:]*: #$ike_id, ESTABLISHED" "$ART/lns-sas.txt" ||
+	fail "the tunnel's ike_id $ike_id is not an ESTABLISHED IKE SA in charon"
 
 # --- (b) the outer link: IKE and ESP in UDP only ---
 sleep 0.5
@@ -93,40 +90,33 @@ for i in range(3):
 print("3 SCCRQs sent, no answer")
 EOP
 mismatch() { on lns awk '$1 == "XfrmInTmplMismatch" {print $2}' /proc/net/xfrm_stat; }
-if [ "$IPSEC_SERVER" = lnsd ]; then
-	m0=$(mismatch)
-	ctl show stats -j >"$ART/stats0.json"
-	on plain python3 "$ART/sccrq.py" "$LNS_IP" || fail "lnsd answered a cleartext SCCRQ"
-	m1=$(mismatch)
-	log "XfrmInTmplMismatch in lns: $m0 -> $m1"
-	[ "$m1" -ge $((m0 + 3)) ] || fail "the kernel did not count the 3 cleartext SCCRQs as XfrmInTmplMismatch"
-	ctl show stats >"$ART/stats1.txt"
-	ctl show stats -j >"$ART/stats1.json"
-	grep -i xfrm "$ART/stats1.txt" || fail "lnsctl show stats has no xfrm drop counter"
-	grep -qi "xfrm.*$m1" "$ART/stats1.txt" ||
-		fail "lnsctl show stats does not show XfrmInTmplMismatch = $m1"
-	[ "$(ctl show tunnels -j | jq length)" = 1 ] || fail "the cleartext SCCRQ changed lnsd's tunnels"
-	grep -q '203\.0\.113\.2' "$ART/lnsd.log" && fail "lnsd saw the cleartext peer 203.0.113.2"
-	expect_ping client 10.64.0.1 2
-	log "ok: cleartext L2TP dropped by the kernel, counted, the IPsec client unaffected"
-else
-	log "SKIP (c): the hand-written server config has no per-socket policies"
-fi
+m0=$(mismatch)
+ctl show stats -j >"$ART/stats0.json"
+on plain python3 "$ART/sccrq.py" "$LNS_IP" || fail "lnsd answered a cleartext SCCRQ"
+m1=$(mismatch)
+log "XfrmInTmplMismatch in lns: $m0 -> $m1"
+[ "$m1" -ge $((m0 + 3)) ] || fail "the kernel did not count the 3 cleartext SCCRQs as XfrmInTmplMismatch"
+ctl show stats >"$ART/stats1.txt"
+ctl show stats -j >"$ART/stats1.json"
+[ "$(jq .xfrm_in_tmpl_mismatch "$ART/stats1.json")" = "$m1" ] ||
+	fail "lnsctl show stats -j: xfrm_in_tmpl_mismatch is not the kernel's $m1"
+grep "xfrm_in_tmpl_mismatch: $m1\$" "$ART/stats1.txt" ||
+	fail "lnsctl show stats does not show xfrm_in_tmpl_mismatch: $m1"
+[ "$(ctl show tunnels -j | jq length)" = 1 ] || fail "the cleartext SCCRQ changed lnsd's tunnels"
+grep -q '203\.0\.113\.2' "$ART/lnsd.log" && fail "lnsd saw the cleartext peer 203.0.113.2"
+expect_ping client 10.64.0.1 2
+log "ok: cleartext L2TP dropped by the kernel, counted, the IPsec client unaffected"
 
 # --- (d) the client deletes its IKE SA: lnsd tears the tunnel down ---
-if [ "$IPSEC_SERVER" = lnsd ]; then
-	swan client --terminate --ike linux --timeout 20 || fail "swanctl --terminate --ike linux"
-	wait_for 30 "tunnel gone in lnsd after the IKE SA was deleted" \
-		sh -c "[ \"\$(ip netns exec lns $LNSCTL -s $SOCK show tunnels -j | jq length)\" = 0 ]"
-	wait_for 10 "kernel tunnel gone in lns" sh -c "! ip netns exec lns ip l2tp show tunnel | grep -q Tunnel"
-	grep -iE 'tunnel [0-9]+: .*(IKE_SA|CHILD_SA).*down' "$ART/lnsd.log" ||
-		fail "lnsd logged nothing about the CHILD_SA going down"
-	kill "$LAC_PID"
-	wait "$LAC_PID" 2>/dev/null || true
-	log "ok: deleting the IKE SA on the client tore the L2TP tunnel down in lnsd"
-else
-	client_down linux
-fi
+swan client --terminate --ike linux --timeout 20 || fail "swanctl --terminate --ike linux"
+wait_for 30 "tunnel gone in lnsd after the IKE SA was deleted" \
+	sh -c "[ \"\$(ip netns exec lns $LNSCTL -s $SOCK show tunnels -j | jq length)\" = 0 ]"
+wait_for 10 "kernel tunnel gone in lns" sh -c "! ip netns exec lns ip l2tp show tunnel | grep -q Tunnel"
+grep -iE 'tunnel [0-9]+: .*(IKE_SA|CHILD_SA).*down' "$ART/lnsd.log" ||
+	fail "lnsd logged nothing about the CHILD_SA going down"
+kill "$LAC_PID"
+wait "$LAC_PID" 2>/dev/null || true
+log "ok: deleting the IKE SA on the client tore the L2TP tunnel down in lnsd"
 
 # --- (e) a wrong PSK: no SA, no tunnel, a clear log line ---
 client_conf badpsk aes256-sha256-modp2048 aes256-sha1 not-the-psk

@@ -11,7 +11,6 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/vm/ipsec-lib.sh
 . "$(dirname "$0")/ipsec-lib.sh"
-IPSEC_SERVER=${1:-lnsd}
 
 # IKE and ESP proposals as each client sends them, in its order.
 win_ike=aes256-sha1-ecp384,aes128-sha1-ecp256,aes256-sha1-modp2048,aes128-sha1-modp2048,3des-sha1-modp2048
@@ -42,12 +41,10 @@ profile() {
 	grep -q 'INSTALLED, TRANSPORT-in-UDP' "$ART/lns-sas-$name.txt" ||
 		fail "$name: no UDP-encapsulated transport-mode CHILD_SA on the LNS"
 	ctl show tunnels
-	if [ "$IPSEC_SERVER" = lnsd ]; then
-		j=$(ctl show tunnels -j)
-		jq -e '.[0].ipsec.natt == true and (.[0].ipsec.cipher | length > 0)' <<<"$j" >/dev/null ||
-			{ echo "$j"; fail "$name: lnsctl shows no IPsec state for the tunnel"; }
-	fi
-	log "ok: $name: $(grep -A3 ESTABLISHED "$ART/lns-sas-$name.txt" | grep -F "$want" | tr -s ' ') / $(grep -o 'ESP:[^ ]*' "$ART/lns-sas-$name.txt" | head -n 1)"
+	j=$(ctl show tunnels -j)
+	jq -e '.[0].ipsec.natt == true and (.[0].ipsec.cipher | length > 0)' <<<"$j" >/dev/null ||
+		{ echo "$j"; fail "$name: lnsctl shows no IPsec state for the tunnel"; }
+	log "ok: $name: $(grep -A3 ESTABLISHED "$ART/lns-sas-$name.txt" | grep -F "$want" | tr -s ' ' | sed 's/^ //') / $(grep -o 'ESP:[^ ]*' "$ART/lns-sas-$name.txt" | head -n 1)"
 	client_down "$name"
 }
 
