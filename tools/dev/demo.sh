@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The README's main job: build lnsd, then show a real PPP session forwarded
-# by the kernel (tools/dev/demo-session.sh): Debian's xl2tpd + pppd dial in
-# from one network namespace to lnsd (dataplane = kernel) in another, get an
-# address, ping, and lnsctl shows the session with the kernel's counters.
+# The README's main job: build lnsd, then show a real L2TP/IPsec session
+# (tools/dev/demo-session.sh): a Linux client behind a NAT (strongSwan's
+# charon configured with swanctl, Debian's xl2tpd + pppd) dials lnsd, which
+# runs with [ipsec] mode = required and loads its connection into an empty
+# charon over VICI; the client gets an address and pings through L2TP inside
+# ESP, lnsctl shows the tunnel with its IPsec SA, the NAT box's counters show
+# only IKE and ESP on the wire, and cleartext L2TP gets no answer.
 #
 # Where the session runs:
-#   - natively, when this kernel has the data plane lnsd needs (l2tp_ppp,
-#     l2tp_netlink, ppp_generic: the genetlink family l2tp and /dev/ppp);
+#   - natively, when this kernel has what it needs (l2tp_ppp, l2tp_netlink,
+#     ppp_generic: the genetlink family l2tp and /dev/ppp; esp4 and
+#     xfrm_user for IPsec);
 #   - otherwise (this project's development machines) inside the test VM on
 #     Debian's 6.1 kernel: tests/vm/run --kernel 6.1 tools/dev/demo-session.sh,
 #     which downloads the kernel package on first use (tests/vm/README.md);
@@ -16,7 +20,7 @@
 #     set up, status 126), the old control-plane-only demo runs on the host
 #     instead and says so: lnsd on its embedded default configuration
 #     (127.0.0.1:1701) and xl2tpd as a LAC on 127.0.0.2 with a stand-in pppd.
-#     That path shows a tunnel and a call but no traffic.
+#     That path shows a tunnel and a call but no traffic and no IPsec.
 # LNSD_DEMO=native|vm|host forces one of them (default: auto).
 #
 # Usage: sudo tools/dev/demo.sh [BUILD_DIR]      (default: build/, or $LNSD_BUILD_DIR)
@@ -88,10 +92,12 @@ lnsctl=$build/tools/lnsctl
 [ -x "$lnsd" ] || die "no lnsd at $lnsd after the build"
 [ -x "$lnsctl" ] || die "no lnsctl at $lnsctl after the build"
 
-# The lnsd probe (kmod-glue/kg_probe.c): genetlink family l2tp and /dev/ppp.
+# The lnsd probe (kmod-glue/kg_probe.c): genetlink family l2tp and /dev/ppp;
+# for IPsec the xfrm netlink interface and ESP.
 have_dataplane() {
-	modprobe -q -a l2tp_ppp l2tp_netlink ppp_generic 2>/dev/null || true
-	[ -e /proc/net/pppol2tp ] && grep -qw ppp /proc/devices && ip l2tp show tunnel >/dev/null 2>&1
+	modprobe -q -a l2tp_ppp l2tp_netlink ppp_generic esp4 xfrm_user 2>/dev/null || true
+	[ -e /proc/net/pppol2tp ] && grep -qw ppp /proc/devices && ip l2tp show tunnel >/dev/null 2>&1 &&
+		ip xfrm state >/dev/null 2>&1 && [ -e /sys/module/esp4 ]
 }
 
 where=${LNSD_DEMO:-auto}
@@ -112,14 +118,14 @@ esac
 
 case $where in
 native)
-	step "This kernel ($(uname -r)) has the L2TP/PPP data plane: the session runs natively"
+	step "This kernel ($(uname -r)) has the L2TP/PPP data plane and ESP: the session runs natively"
 	exec "$repo/tools/dev/demo-session.sh" "$build"
 	;;
 vm)
-	step "No L2TP/PPP data plane in this kernel ($(uname -r)): the session runs in a QEMU VM on Debian's 6.1 kernel (tests/vm/run --kernel 6.1 tools/dev/demo-session.sh)"
+	step "No L2TP/PPP data plane or ESP in this kernel ($(uname -r)): the session runs in a QEMU VM on Debian's 6.1 kernel (tests/vm/run --kernel 6.1 tools/dev/demo-session.sh)"
 	set +e
 	# Drop the VM's own boot/power-off chatter; everything else streams live.
-	LNSD_BUILD_DIR=$build "$repo/tests/vm/run" --kernel 6.1 "$repo/tools/dev/demo-session.sh" 2>&1 |
+	LNSD_BUILD_DIR=$build "$repo/tests/vm/run" --kernel 6.1 --timeout 900 "$repo/tools/dev/demo-session.sh" 2>&1 |
 		sed -u -E '/^lnsd-vm: |^LNSD-VM-EXIT |^\[ *[0-9.]+\] (sysrq: Power Off|reboot: Power down)/d'
 	rc=${PIPESTATUS[0]}
 	set -e
