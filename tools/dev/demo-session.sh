@@ -239,7 +239,7 @@ say "The configuration is lnsd's embedded default (lnsd -p) with these lines cha
 { diff "$work/default.conf" "$work/lnsd.conf" || true; } | sed -n 's/^> //p' | quote
 say "ipsec.psk holds a random pre-shared key ($psk); the users file one user, '$user'."
 "$lnsd" -t -c "$work/lnsd.conf" >/dev/null || die "lnsd rejects the demo configuration"
-in_lns "$lnsd" -f -c "$work/lnsd.conf" >"$work/lnsd.log" 2>&1 &
+ip netns exec lns "$lnsd" -f -c "$work/lnsd.conf" >"$work/lnsd.log" 2>&1 &
 lnsd_pid=$!
 wait_until 10 ctl show tunnels || die "lnsd did not answer on its control socket within 10 s"
 grep -q 'data plane: kernel' "$work/lnsd.log" || die "lnsd did not enable the kernel data plane"
@@ -310,7 +310,7 @@ EOF
 printf '%s\n' noauth nodefaultroute noccp novj refuse-pap refuse-chap refuse-eap \
 	"user $user" "password $secret" "logfile $work/pppd.log" \
 	"ip-up-script /bin/true" "ip-down-script /bin/true" >"$work/ppp-options"
-in_client xl2tpd -D -c "$work/xl2tpd.conf" -p "$work/xl2tpd.pid" -C "$work/xl2tpd.ctl" \
+ip netns exec client xl2tpd -D -c "$work/xl2tpd.conf" -p "$work/xl2tpd.pid" -C "$work/xl2tpd.ctl" \
 	>"$work/xl2tpd.log" 2>&1 &
 lac_pid=$!
 ppp_up() { ip -n client -4 -o addr show | grep -qE '^[0-9]+: ppp[0-9]+ .*inet 10\.64\.'; }
