@@ -341,7 +341,7 @@ ctl show tunnels
 tj=$(ctl show tunnels -j)
 jq -e '.[0].ipsec.natt == true and (.[0].ipsec.cipher | length > 0)' <<<"$tj" >/dev/null ||
 	die "lnsctl shows no IPsec SA (IKE/CHILD ids, NAT-T, cipher) for the tunnel"
-say "IPSEC(IKE/CHILD) names the IKE and CHILD SA in charon that carry the tunnel; nat-t: ESP"
+say "IPSEC is IKE_SA/CHILD_SA: the ids of the SAs in charon that carry the tunnel; nat-t: ESP"
 say "travels inside UDP 4500 because the client is behind a NAT; CIPHER is the ESP suite."
 printf '\n$ lnsctl show sessions\n'
 ctl show sessions
