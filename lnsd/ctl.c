@@ -475,39 +475,54 @@ static json_t *config_json(const struct lnsd_conf *c)
 	return o;
 }
 
-struct ctl_sess_id {
-	uint16_t tid, sid;
-};
-
-/* terminate-user: every session of that PPP user that is not already ending. */
-static json_t *terminate_user(struct engine *e, const char *user)
+struct ctl_sess_id *ctl_sessions_matching(const struct engine *e,
+					  bool (*match)(const struct l2tp_sess *s,
+							const struct eng_sess_info *si, void *ctx),
+					  void *ctx, size_t *n)
 {
 	const struct l2tp_lns *lns = engine_lns(e);
 	struct ctl_sess_id *v = NULL;
-	size_t n = 0, cap = 0, done = 0;
 	struct eng_sess_info si;
-	json_t *r;
+	size_t cap = 0;
 
-	/* Collect first: terminating may free sessions as it goes. */
+	*n = 0;
 	for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t;
 	     t = l2tp_lns_next_tunnel(lns, t))
 		for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL); s;
 		     s = l2tp_tun_next_session(t, s)) {
 			engine_session_info(e, s, &si);
-			if (strcmp(si.username, user) != 0 ||
-			    ctl_session_phase(s, &si) == CTL_PHASE_FINISHING)
+			if (ctl_session_phase(s, &si) == CTL_PHASE_FINISHING || !match(s, &si, ctx))
 				continue;
-			if (n == cap) {
+			if (*n == cap) {
 				struct ctl_sess_id *nv = realloc(v, (cap = cap ? cap * 2 : 8) * sizeof(*v));
 
 				if (!nv) {
 					free(v);
-					return ctl_error("out of memory");
+					*n = SIZE_MAX;
+					return NULL;
 				}
 				v = nv;
 			}
-			v[n++] = (struct ctl_sess_id){ t->tid, s->sid };
+			v[(*n)++] = (struct ctl_sess_id){ t->tid, s->sid };
 		}
+	return v;
+}
+
+static bool user_is(const struct l2tp_sess *s, const struct eng_sess_info *si, void *user)
+{
+	(void)s;
+	return strcmp(si->username, user) == 0;
+}
+
+/* terminate-user: every session of that PPP user that is not already ending. */
+static json_t *terminate_user(struct engine *e, const char *user)
+{
+	size_t n, done = 0;
+	struct ctl_sess_id *v = ctl_sessions_matching(e, user_is, (void *)user, &n);
+	json_t *r;
+
+	if (n == SIZE_MAX)
+		return ctl_error("out of memory");
 	for (size_t i = 0; i < n; i++)
 		if (engine_terminate_session(e, v[i].tid, v[i].sid) == 0) {
 			log_notice("control socket: terminating session %u/%u of user %s", v[i].tid,

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "log.h"
 #include "radius_dae.h"
 
@@ -60,23 +61,19 @@ static bool str_eq(const struct dae_str *want, const char *have)
 }
 
 /* Every identification attribute the request carries must fit the session (RFC 5176 §3). */
-static bool sess_matches(const struct engine *e, const struct l2tp_sess *s,
-			 const struct dae_request *r)
+static bool sess_matches(const struct l2tp_sess *s, const struct eng_sess_info *info, void *ctx)
 {
-	struct eng_sess_info info;
+	const struct dae_request *r = ctx;
 	char calling[INET6_ADDRSTRLEN];
 
-	if (s->state != L2TP_SESS_ESTABLISHED)
+	if (r->user_name.len && !str_eq(&r->user_name, info->username))
 		return false;
-	engine_session_info(e, s, &info);
-	if (r->user_name.len && !str_eq(&r->user_name, info.username))
+	if (r->acct_session_id.len && !str_eq(&r->acct_session_id, info->acct_session_id))
 		return false;
-	if (r->acct_session_id.len && !str_eq(&r->acct_session_id, info.acct_session_id))
-		return false;
-	if (r->has_framed_ip && (!info.ip || info.ip != r->framed_ip))
+	if (r->has_framed_ip && (!info->ip || info->ip != r->framed_ip))
 		return false;
 	/* NAS-Port is the ppp unit (as in our Access-Requests) */
-	if (r->has_nas_port && (info.ppp_unit < 0 || (uint32_t)info.ppp_unit != r->nas_port))
+	if (r->has_nas_port && (info->ppp_unit < 0 || (uint32_t)info->ppp_unit != r->nas_port))
 		return false;
 	if (r->calling_station_id.len) {
 		/* Calling-Station-Id: the Calling Number AVP, else the LAC's address */
@@ -88,38 +85,6 @@ static bool sess_matches(const struct engine *e, const struct l2tp_sess *s,
 			return false;
 	}
 	return true;
-}
-
-/* The (tunnel, session) IDs of every session r names; n_out gets how many. */
-static uint32_t *find_sessions(const struct engine *e, const struct dae_request *r,
-			       size_t *n_out)
-{
-	const struct l2tp_lns *lns = engine_lns(e);
-	const struct l2tp_tun *t;
-	const struct l2tp_sess *s;
-	uint32_t *ids = NULL, *nids;
-	size_t n = 0, cap = 0;
-
-	/* O(sessions); DAE requests are rare operator actions, not per-packet work */
-	for (t = l2tp_lns_next_tunnel(lns, NULL); t; t = l2tp_lns_next_tunnel(lns, t)) {
-		for (s = l2tp_tun_next_session(t, NULL); s; s = l2tp_tun_next_session(t, s)) {
-			if (!sess_matches(e, s, r))
-				continue;
-			if (n == cap) {
-				cap = cap ? 2 * cap : 4;
-				nids = realloc(ids, cap * sizeof(*ids));
-				if (!nids) {
-					free(ids);
-					*n_out = SIZE_MAX;
-					return NULL;
-				}
-				ids = nids;
-			}
-			ids[n++] = (uint32_t)t->tid << 16 | s->sid;
-		}
-	}
-	*n_out = n;
-	return ids;
 }
 
 static void describe(const struct dae_request *r, char *buf, size_t len)
@@ -148,11 +113,12 @@ static enum dae_error_cause execute(struct dae *d, const struct dae_request *r, 
 {
 	bool coa = r->code == RADIUS_COA_REQUEST;
 	char what[400];
-	uint32_t *ids;
+	struct ctl_sess_id *ids;
 	size_t n, i;
 
 	describe(r, what, sizeof(what));
-	ids = find_sessions(d->eng, r, &n);
+	/* O(sessions): DAE requests are rare operator actions, not per-packet work */
+	ids = ctl_sessions_matching(d->eng, sess_matches, (void *)r, &n);
 	if (n == SIZE_MAX)
 		return DAE_ERR_RESOURCES_UNAVAILABLE;
 	if (n == 0) {
@@ -173,7 +139,7 @@ static enum dae_error_cause execute(struct dae *d, const struct dae_request *r, 
 	log_notice("dae %s: Disconnect%s: ending %zu session(s)", who, what, n);
 	/* CDN result 3 (administrative), after PPP's Terminate-Request (engine_terminate_session) */
 	for (i = 0; i < n; i++)
-		engine_terminate_session(d->eng, (uint16_t)(ids[i] >> 16), (uint16_t)ids[i]);
+		engine_terminate_session(d->eng, ids[i].tid, ids[i].sid);
 	free(ids);
 	return DAE_ERR_NONE;
 }
