@@ -108,11 +108,46 @@ static void describe(const struct dae_request *r, char *buf, size_t len)
 			 r->calling_station_id.s);
 }
 
+/*
+ * CoA-Request (RFC 5176 §3.2) for the n sessions it names: all or nothing.
+ * A new Session-Timeout applies to sessions authenticated through RADIUS;
+ * Idle-Timeout is not supported (no idle detection): 401 for either that
+ * cannot be applied.
+ */
+static enum dae_error_cause coa_apply(struct dae *d, const struct dae_request *r,
+				      const struct ctl_sess_id *ids, size_t n, const char *who,
+				      const char *what)
+{
+	size_t i;
+
+	if (r->has_idle_timeout) {
+		log_notice("dae %s: CoA%s: Idle-Timeout not supported", who, what);
+		return DAE_ERR_UNSUPPORTED_ATTRIBUTE;
+	}
+	if (!r->has_session_timeout) {
+		log_notice("dae %s: CoA%s: %zu session(s), nothing to change", who, what, n);
+		return DAE_ERR_NONE;
+	}
+	for (i = 0; i < n; i++)
+		if (engine_session_set_timeout(d->eng, ids[i].tid, ids[i].sid, r->session_timeout,
+					       false) < 0) {
+			log_notice("dae %s: CoA%s: session %u/%u has no RADIUS state for a "
+				   "Session-Timeout", who, what, ids[i].tid, ids[i].sid);
+			return DAE_ERR_UNSUPPORTED_ATTRIBUTE;
+		}
+	for (i = 0; i < n; i++)
+		engine_session_set_timeout(d->eng, ids[i].tid, ids[i].sid, r->session_timeout, true);
+	log_notice("dae %s: CoA%s: Session-Timeout %u s from now on %zu session(s)", who, what,
+		   r->session_timeout, n);
+	return DAE_ERR_NONE;
+}
+
 /* Act on an authentic, acceptable request; the Error-Cause of the NAK, or NONE. */
 static enum dae_error_cause execute(struct dae *d, const struct dae_request *r, const char *who)
 {
 	bool coa = r->code == RADIUS_COA_REQUEST;
 	char what[400];
+	enum dae_error_cause cause;
 	struct ctl_sess_id *ids;
 	size_t n, i;
 
@@ -126,15 +161,9 @@ static enum dae_error_cause execute(struct dae *d, const struct dae_request *r, 
 		return DAE_ERR_SESSION_NOT_FOUND;
 	}
 	if (coa) {
+		cause = coa_apply(d, r, ids, n, who, what);
 		free(ids);
-		/* §3.5 401: this build cannot change a running session's limits */
-		if (r->has_session_timeout || r->has_idle_timeout) {
-			log_notice("dae %s: CoA%s: Session-Timeout/Idle-Timeout changes not supported",
-				   who, what);
-			return DAE_ERR_UNSUPPORTED_ATTRIBUTE;
-		}
-		log_notice("dae %s: CoA%s: %zu session(s), nothing to change", who, what, n);
-		return DAE_ERR_NONE;
+		return cause;
 	}
 	log_notice("dae %s: Disconnect%s: ending %zu session(s)", who, what, n);
 	/* CDN result 3 (administrative), after PPP's Terminate-Request (engine_terminate_session) */

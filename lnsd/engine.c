@@ -2132,6 +2132,25 @@ int engine_terminate_session(struct engine *e, uint16_t tid, uint16_t sid)
 	return rc;
 }
 
+int engine_session_set_timeout(struct engine *e, uint16_t tid, uint16_t sid, uint32_t timeout_s,
+			       bool apply)
+{
+	struct l2tp_sess *s = l2tp_lns_session(e->lns, tid, sid);
+	struct eng_session *es = s ? s->user : NULL;
+	struct eng_aaa *a = es && !es->dead ? es->aaa : NULL;
+	uint64_t t;
+
+	if (!a)
+		return -ENOENT;
+	if (!apply)
+		return 0;
+	/* aaa_timer_cb counts from up_ms (rounded up: never early); before IPCP, from then */
+	t = timeout_s ? (a->up ? (engine_now_ms() - a->up_ms + 999) / 1000 : 0) + timeout_s : 0;
+	a->session_timeout_s = t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+	aaa_rearm(e, a);
+	return 0;
+}
+
 struct radius *engine_radius(const struct engine *e)
 {
 	return e->radius;

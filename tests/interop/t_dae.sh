@@ -15,8 +15,9 @@
 #  - from 192.0.2.1 (not in dae-clients): no reply, dropped{unknown-client};
 #  - unknown session: Disconnect-NAK with Error-Cause Session-Context-Not-Found;
 #  - NAS-Identifier of another NAS: NAK NAS-Identification-Mismatch;
-#  - CoA with Session-Timeout: CoA-NAK Unsupported-Attribute (no
-#    per-session limits in this build);
+#  - CoA with Session-Timeout: CoA-NAK Unsupported-Attribute (these calls
+#    were not authenticated through RADIUS; tests/vm/t_lnsd_dae.sh has the
+#    CoA-ACK);
 #  - Disconnect for lacpy-1001 with a Message-Authenticator: ACK that
 #    radclient verifies (HMAC-MD5 over the reply), last call gone;
 #  - the counters on /metrics add up.
