@@ -3,8 +3,7 @@
 # RFC 5176 Disconnect-Request against PPP sessions with the kernel data plane:
 # Debian's xl2tpd + pppd (CHAP) as LAC in `client`; lnsd in `lns` with a
 # [radius] section, dae-listen on 127.0.0.1:3799 and FreeRADIUS on the same
-# loopback (user carol), so the session is authenticated whether lnsd asks
-# RADIUS or its users file. radclient sends the requests from `lns`.
+# loopback (user carol), which authenticates the sessions (CHAP). radclient sends the requests from `lns`.
 #  - User-Name carol with a Framed-IP-Address that is not the session's:
 #    Disconnect-NAK Session-Context-Not-Found, the session stays up;
 #  - User-Name carol + the session's Framed-IP-Address: Disconnect-ACK, lnsd
@@ -12,7 +11,11 @@
 #    result 3; session, kernel session and pppN are gone;
 #  - a second call, named by NAS-Port (its ppp unit) with a
 #    Message-Authenticator: Disconnect-ACK radclient verifies, call gone;
-#  - a third call ended by `lnsctl terminate user carol` (the same session
+#  - a third call named by its Acct-Session-Id: CoA Idle-Timeout gets a
+#    CoA-NAK Unsupported-Attribute, CoA Session-Timeout 3 a CoA-ACK, and the
+#    call ends by itself about 3 s later;
+#  - a fourth: Disconnect by Acct-Session-Id with Event-Timestamp, ACK, gone;
+#  - a fifth ended by `lnsctl terminate user carol` (the same session
 #    selection, ctl_sessions_matching()).
 set -eu
 # shellcheck source=tests/vm/lib.sh
@@ -39,9 +42,6 @@ printf 'carol Cleartext-Password := "carol-pw"\n' >"$FR/mods-config/files/author
 daemon freeradius lns freeradius -X -d "$FR"
 wait_log 30 "$ART/freeradius.log" 'Ready to process requests'
 
-umask 077
-printf 'carol * carol-pw *\n' >"$RUNDIR/users"
-chmod 600 "$RUNDIR/users"
 cat >"$ART/lnsd.conf" <<-EOC
 	[lnsd]
 	listen = 192.0.2.1:1701
@@ -55,7 +55,6 @@ cat >"$ART/lnsd.conf" <<-EOC
 	auth = chap
 	local-ip = 10.64.0.1
 	pool = 10.64.0.10-10.64.0.20
-	users-file = $RUNDIR/users
 	ifname = l2tp%d
 	[radius]
 	server = 127.0.0.1,rad-s3cret
@@ -120,6 +119,7 @@ gone() { # NAME: the session, the kernel session and l2tpN are gone; pppd saw LC
 
 # --- by User-Name and Framed-IP-Address
 lac one 1
+grep -q 'Sent Access-Accept' "$ART/freeradius.log" || fail "carol was not authenticated by FreeRADIUS"
 cip=$(jq -r .ip <<<"$S")
 expect_ping client 10.64.0.1 2
 rad disconnect 'User-Name = "carol"' 'Framed-IP-Address = 10.64.0.250'
@@ -144,8 +144,30 @@ got "Message-Authenticator"
 gone two
 log "Disconnect by NAS-Port $unit ($ifn) with Message-Authenticator: ACK, call gone"
 
-# --- lnsctl terminate user picks sessions the same way (ctl_sessions_matching)
+# --- CoA by Acct-Session-Id: Idle-Timeout refused, a new Session-Timeout ends the call
 lac three 3
-ctl terminate user carol || fail "lnsctl terminate user carol failed"
+asid=$(jq -r .acct_session_id <<<"$S")
+[[ "$asid" =~ ^[0-9A-F]{16}$ ]] || fail "three: acct_session_id '$asid'"
+rad coa "Acct-Session-Id = \"$asid\"" 'Idle-Timeout = 60'
+got "Received CoA-NAK"
+got "Error-Cause = Unsupported-Attribute"
+rad coa "Acct-Session-Id = \"$asid\"" 'Session-Timeout = 3'
+got "Received CoA-ACK"
+[ "$(ctl show sessions -j | jq length)" = 1 ] || fail "three: CoA-ACK but the call is gone at once"
 gone three
+grep -E 'Session-Timeout \([0-9]+ s\) reached' "$ART/lnsd.log" || fail "three: no Session-Timeout in lnsd's log"
+log "CoA Session-Timeout 3 s by Acct-Session-Id $asid: ACK, the call ended by itself"
+
+# --- Disconnect by Acct-Session-Id with a current Event-Timestamp
+lac four 4
+asid=$(jq -r .acct_session_id <<<"$S")
+rad disconnect "Acct-Session-Id = \"$asid\"" "Event-Timestamp = $(date +%s)"
+got "Received Disconnect-ACK"
+gone four
+log "Disconnect by Acct-Session-Id $asid: ACK, call gone"
+
+# --- lnsctl terminate user picks sessions the same way (ctl_sessions_matching)
+lac five 5
+ctl terminate user carol || fail "lnsctl terminate user carol failed"
+gone five
 log "lnsctl terminate user carol: call gone"
