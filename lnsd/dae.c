@@ -110,35 +110,37 @@ static void describe(const struct dae_request *r, char *buf, size_t len)
 
 /*
  * CoA-Request (RFC 5176 §3.2) for the n sessions it names: all or nothing.
- * A new Session-Timeout applies to sessions authenticated through RADIUS;
- * Idle-Timeout is not supported (no idle detection): 401 for either that
- * cannot be applied.
+ * Session-Timeout and Idle-Timeout apply to sessions authenticated through
+ * RADIUS (engine_session_set_timeouts); for any other session 401.
  */
 static enum dae_error_cause coa_apply(struct dae *d, const struct dae_request *r,
 				      const struct ctl_sess_id *ids, size_t n, const char *who,
 				      const char *what)
 {
+	const uint32_t *st = r->has_session_timeout ? &r->session_timeout : NULL;
+	const uint32_t *it = r->has_idle_timeout ? &r->idle_timeout : NULL;
+	char ch[64];
 	size_t i;
 
-	if (r->has_idle_timeout) {
-		log_notice("dae %s: CoA%s: Idle-Timeout not supported", who, what);
-		return DAE_ERR_UNSUPPORTED_ATTRIBUTE;
-	}
-	if (!r->has_session_timeout) {
+	if (!st && !it) {
 		log_notice("dae %s: CoA%s: %zu session(s), nothing to change", who, what, n);
 		return DAE_ERR_NONE;
 	}
 	for (i = 0; i < n; i++)
-		if (engine_session_set_timeout(d->eng, ids[i].tid, ids[i].sid, r->session_timeout,
-					       false) < 0) {
+		if (engine_session_set_timeouts(d->eng, ids[i].tid, ids[i].sid, st, it, false) < 0) {
 			log_notice("dae %s: CoA%s: session %u/%u has no RADIUS state for a "
-				   "Session-Timeout", who, what, ids[i].tid, ids[i].sid);
+				   "Session-/Idle-Timeout", who, what, ids[i].tid, ids[i].sid);
 			return DAE_ERR_UNSUPPORTED_ATTRIBUTE;
 		}
 	for (i = 0; i < n; i++)
-		engine_session_set_timeout(d->eng, ids[i].tid, ids[i].sid, r->session_timeout, true);
-	log_notice("dae %s: CoA%s: Session-Timeout %u s from now on %zu session(s)", who, what,
-		   r->session_timeout, n);
+		engine_session_set_timeouts(d->eng, ids[i].tid, ids[i].sid, st, it, true);
+	ch[0] = ch[32] = '\0';
+	if (st)
+		snprintf(ch, 32, " Session-Timeout=%u", *st);
+	if (it)
+		snprintf(ch + 32, 32, " Idle-Timeout=%u", *it);
+	log_notice("dae %s: CoA%s: applied%s%s (seconds from now; 0: none) to %zu session(s)",
+		   who, what, ch, ch + 32, n);
 	return DAE_ERR_NONE;
 }
 

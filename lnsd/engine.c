@@ -2132,21 +2132,31 @@ int engine_terminate_session(struct engine *e, uint16_t tid, uint16_t sid)
 	return rc;
 }
 
-int engine_session_set_timeout(struct engine *e, uint16_t tid, uint16_t sid, uint32_t timeout_s,
-			       bool apply)
+int engine_session_set_timeouts(struct engine *e, uint16_t tid, uint16_t sid,
+				const uint32_t *session_s, const uint32_t *idle_s, bool apply)
 {
 	struct l2tp_sess *s = l2tp_lns_session(e->lns, tid, sid);
 	struct eng_session *es = s ? s->user : NULL;
 	struct eng_aaa *a = es && !es->dead ? es->aaa : NULL;
-	uint64_t t;
+	uint64_t now = engine_now_ms(), t;
 
 	if (!a)
 		return -ENOENT;
 	if (!apply)
 		return 0;
-	/* aaa_timer_cb counts from up_ms (rounded up: never early); before IPCP, from then */
-	t = timeout_s ? (a->up ? (engine_now_ms() - a->up_ms + 999) / 1000 : 0) + timeout_s : 0;
-	a->session_timeout_s = t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+	if (session_s) {
+		/* aaa_timer_cb counts from up_ms (rounded up: never early); before IPCP, from then */
+		t = *session_s ? (a->up ? (now - a->up_ms + 999) / 1000 : 0) + *session_s : 0;
+		a->session_timeout_s = t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+	}
+	if (idle_s) {
+		a->idle_timeout_s = *idle_s;
+		/* idle from now on: the counters so far are the baseline */
+		if (a->up && *idle_s) {
+			a->idle_since_ms = now;
+			aaa_idle(e, es, now);
+		}
+	}
 	aaa_rearm(e, a);
 	return 0;
 }

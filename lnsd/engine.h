@@ -51,13 +51,14 @@ void engine_shutdown(struct engine *e, uint32_t grace_ms);
 int engine_terminate_tunnel(struct engine *e, uint16_t tid);
 int engine_terminate_session(struct engine *e, uint16_t tid, uint16_t sid);
 /*
- * CoA (RFC 5176 §3.2): the session ends timeout_s seconds from now
- * (0: no limit), like an Access-Accept's Session-Timeout. -ENOENT when the
- * session has no RADIUS state (not authenticated through [radius]); with
- * apply false, only says whether it could.
+ * CoA (RFC 5176 §3.2): a new Session-Timeout (the session ends *session_s
+ * seconds from now) and/or Idle-Timeout (*idle_s seconds without a packet
+ * on pppN, counted from now); 0 removes the limit, NULL leaves it. -ENOENT
+ * when the session has no RADIUS state (not authenticated through
+ * [radius]); with apply false, only says whether it could.
  */
-int engine_session_set_timeout(struct engine *e, uint16_t tid, uint16_t sid, uint32_t timeout_s,
-			       bool apply);
+int engine_session_set_timeouts(struct engine *e, uint16_t tid, uint16_t sid,
+				const uint32_t *session_s, const uint32_t *idle_s, bool apply);
 
 struct l2tp_lns *engine_lns(const struct engine *e);
 struct radius *engine_radius(const struct engine *e);   /* NULL without [radius] */
