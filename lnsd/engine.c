@@ -644,6 +644,7 @@ static void aaa_acct(struct engine *e, struct eng_session *es, enum rad_acct_sta
 	struct kg_l2tp_stats ks = { 0 };
 	struct rad_avs avs;
 	char pfx[ENG_PREFIX_LEN];
+	int rc;
 
 	if (!e->conf->radius.accounting)
 		return;
@@ -658,9 +659,11 @@ static void aaa_acct(struct engine *e, struct eng_session *es, enum rad_acct_sta
 	aaa_info(e, es, &si);
 	rad_avs_init(&avs);
 	rad_build_acct(&si, &ai, &avs);
-	if (radius_acct(e->radius, &avs) < 0)
-		log_err("%s: out of memory queueing RADIUS accounting",
-			eng_sess_prefix(es->sess, pfx, sizeof(pfx)));
+	rc = radius_acct(e->radius, &avs);
+	if (rc < 0)
+		log_ratelimited(engine_now_ms(), "radius acct", "%s: accounting record lost: %s",
+				eng_sess_prefix(es->sess, pfx, sizeof(pfx)),
+				rc == -EBUSY ? "too many RADIUS requests waiting" : strerror(-rc));
 }
 
 static void aaa_rearm(struct engine *e, struct eng_aaa *a)
@@ -836,7 +839,8 @@ static void aaa_auth(struct engine *e, struct eng_session *es, const struct ppp_
 			 auth_method_str(req->method), es->username);
 		return;
 	}
-	log_err("%s: cannot queue the Access-Request: %s", pfx, strerror(-rc));
+	log_ratelimited(engine_now_ms(), "radius auth", "%s: cannot queue the Access-Request: %s",
+			pfx, rc == -EBUSY ? "too many RADIUS requests waiting" : strerror(-rc));
 	ppp_actions_init(&res);
 	if (ppp_sess_auth_result(&es->ppp, false, "Authentication failed", NULL,
 				 engine_now_ms(), &res) == 0)

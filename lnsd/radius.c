@@ -18,6 +18,12 @@
 #define RADIUS_DEAD_MS 30000
 /* radius_free waits this long for queued Accounting-Requests (Stop records). */
 #define RADIUS_DRAIN_MS 3000
+/*
+ * Requests waiting for a worker, at most (about 2 KiB each): beyond it a new
+ * request fails at once (-EBUSY) rather than memory growing without bound
+ * while every server is down.
+ */
+#define RADIUS_QUEUE_MAX 20000
 
 /*
  * Only the attributes lnsd sends or reads, with the types radcli needs.
@@ -440,19 +446,37 @@ static void async_cb(struct ev_loop *loop, ev_async *w, int revents)
 	}
 }
 
+/* A request that never reached a worker counts as failed too. */
+static int refuse(struct radius *r, bool acct, int err)
+{
+	pthread_mutex_lock(&r->mu);
+	if (acct)
+		r->acct_failed++;
+	else
+		r->auth_failed++;
+	pthread_mutex_unlock(&r->mu);
+	return err;
+}
+
 static int enqueue(struct radius *r, bool acct, uint64_t cookie, struct rad_avs *avs)
 {
 	struct rad_job *j;
 
 	if (avs->oom || !(j = calloc(1, sizeof(*j)))) {
 		rad_avs_free(avs);
-		return -ENOMEM;
+		return refuse(r, acct, -ENOMEM);
 	}
 	j->acct = acct;
 	j->cookie = cookie;
 	j->req = *avs;
 	rad_avs_init(avs);
 	pthread_mutex_lock(&r->mu);
+	if (r->queued >= RADIUS_QUEUE_MAX) {
+		pthread_mutex_unlock(&r->mu);
+		rad_avs_free(&j->req);
+		free(j);
+		return refuse(r, acct, -EBUSY);
+	}
 	if (r->q_tail)
 		r->q_tail->next = j;
 	else
@@ -471,14 +495,7 @@ int radius_auth(struct radius *r, uint64_t cookie, struct rad_avs *avs)
 
 int radius_acct(struct radius *r, struct rad_avs *avs)
 {
-	int rc = enqueue(r, true, 0, avs);
-
-	if (rc) {
-		pthread_mutex_lock(&r->mu);
-		r->acct_failed++;
-		pthread_mutex_unlock(&r->mu);
-	}
-	return rc;
+	return enqueue(r, true, 0, avs);
 }
 
 const struct radius_stats *radius_stats(struct radius *r)

@@ -69,9 +69,12 @@ struct radius *radius_new(struct ev_loop *loop, const struct lnsd_radius_conf *r
  */
 void radius_free(struct radius *r);
 
-/* Queue an Access-Request (takes avs); fn is called later, never from here. 0 or -ENOMEM. */
+/*
+ * Queue an Access-Request (takes avs); fn is called later, never from here.
+ * 0, -ENOMEM, or -EBUSY when RADIUS_QUEUE_MAX requests already wait.
+ */
 int radius_auth(struct radius *r, uint64_t cookie, struct rad_avs *avs);
-/* Queue an Accounting-Request (takes avs); no reply to the caller. 0 or -ENOMEM. */
+/* Queue an Accounting-Request (takes avs); no reply to the caller. 0 or as radius_auth. */
 int radius_acct(struct radius *r, struct rad_avs *avs);
 
 /* A snapshot; valid until the next call or radius_free. */

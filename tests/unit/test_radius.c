@@ -17,7 +17,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "log.h"
+#include "metrics.h"
 #include "radius.h"
 
 #define SECRET "s3cret,with,commas"
@@ -402,6 +404,63 @@ START_TEST(free_with_requests_outstanding)
 }
 END_TEST
 
+/*
+ * /metrics through an engine with [radius]: the series exist from the start,
+ * and a reply that names no session (the engine's view of a late reply) is
+ * dropped but counted.
+ */
+START_TEST(engine_metrics)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct fake f;
+	struct lnsd_conf *c = NULL;
+	struct engine *e = NULL;
+	char text[512], err[CONF_ERR_LEN], want[256], *buf = NULL;
+	size_t len = 0;
+	FILE *mf;
+
+	fake_start(&f, true);
+	for (int i = 0; i < 50 && !e; i++) {
+		snprintf(text, sizeof(text),
+			 "[lnsd]\nlisten = 127.0.0.1:%u\ndataplane = none\nlog-level = error\n"
+			 "[radius]\nserver = 127.0.0.1:%u:%u,%s\ntimeout = 1\n",
+			 (unsigned)(20000 + (getpid() * 11 + i * 137) % 30000), f.port, f.port, SECRET);
+		c = conf_load_string(text, "t.conf", err, sizeof(err));
+		ck_assert_msg(c != NULL, "%s", err);
+		e = engine_new(loop, c, NULL, err, sizeof(err));
+		if (!e)
+			conf_unref(c);
+	}
+	ck_assert_msg(e != NULL, "%s", err);
+	ck_assert_ptr_nonnull(engine_radius(e));
+	queue_pap(engine_radius(e), 0x0001000200000003ULL, "good", "pw");
+	for (int i = 0; i < 300 && !f.n_req; i++)
+		usleep(10000);
+	for (int i = 0; i < 100; i++) {   /* the reply reaches the loop and is dropped */
+		ev_run(loop, EVRUN_NOWAIT);
+		usleep(10000);
+	}
+	mf = open_memstream(&buf, &len);
+	metrics_render(e, 1700000000.0, mf);
+	fclose(mf);
+	snprintf(want, sizeof(want),
+		 "\nlnsd_radius_requests_total{server=\"127.0.0.1:%u\",type=\"auth\",result=\"accept\"} 1\n",
+		 f.port);
+	ck_assert_msg(strstr(buf, want) != NULL, "%s", buf);
+	snprintf(want, sizeof(want),
+		 "\nlnsd_radius_requests_total{server=\"127.0.0.1:%u\",type=\"acct\",result=\"timeout\"} 0\n",
+		 f.port);
+	ck_assert_msg(strstr(buf, want) != NULL, "%s", buf);
+	ck_assert_ptr_nonnull(strstr(buf, "\nlnsd_radius_failed_total{type=\"acct\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\nlnsd_radius_queued_requests 0\n"));
+	free(buf);
+	engine_free(e);
+	conf_unref(c);
+	fake_stop(&f);
+	ev_loop_destroy(loop);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("radius");
@@ -414,6 +473,7 @@ int main(void)
 	tcase_add_test(tc, accept_reject_and_attributes);
 	tcase_add_test(tc, failover_and_accounting);
 	tcase_add_test(tc, free_with_requests_outstanding);
+	tcase_add_test(tc, engine_metrics);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
