@@ -9,7 +9,9 @@
 #    Disconnect-NAK Session-Context-Not-Found, the session stays up;
 #  - User-Name carol + the session's Framed-IP-Address: Disconnect-ACK, lnsd
 #    sends LCP Terminate-Request (pppd: "LCP terminated by peer") and CDN
-#    result 3; session, kernel session and pppN are gone;
+#    result 3; session, kernel session and pppN are gone; the accounting
+#    Stop says Acct-Terminate-Cause Admin-Reset (Idle-Timeout and
+#    Session-Timeout for the CoA cases below);
 #  - a second call, named by NAS-Port (its ppp unit) and Acct-Session-Id,
 #    with Event-Timestamp and Message-Authenticator: Disconnect-ACK radclient
 #    verifies, call gone;
@@ -58,7 +60,7 @@ cat >"$ART/lnsd.conf" <<-EOC
 	ifname = l2tp%d
 	[radius]
 	server = 127.0.0.1,rad-s3cret
-	accounting = no
+	accounting = yes
 	dae-listen = 127.0.0.1
 	dae-clients = 127.0.0.1/32,dae-s3cret
 EOC
@@ -106,6 +108,11 @@ rad() {
 	cat "$RAD_OUT"
 }
 got() { grep -q -F "$1" "$RAD_OUT" || fail "radclient: no '$1' in $RAD_OUT"; }
+# stops CAUSE N: FreeRADIUS has received N Accounting-Request Stops with that Acct-Terminate-Cause.
+stops() {
+	wait_for 60 "$2 Stop(s) with Acct-Terminate-Cause $1 at FreeRADIUS" sh -c \
+		"[ \$(grep -c 'Acct-Terminate-Cause = $1\$' '$ART/freeradius.log') -ge $2 ]"
+}
 gone() { # NAME: the session, the kernel session and l2tpN are gone; pppd saw LCP end
 	local name=$1
 	wait_for 60 "$name: lnsd lists no session" \
@@ -132,6 +139,7 @@ gone one
 grep -E 'dae 127\.0\.0\.1:[0-9]+: Disconnect User-Name=carol Framed-IP-Address=' "$ART/lnsd.log" ||
 	fail "lnsd did not log the Disconnect"
 grep -E 'CDN result 3' "$ART/lnsd.log" || fail "no CDN result 3 in lnsd's log"
+stops Admin-Reset 1
 log "Disconnect by User-Name + Framed-IP-Address ($cip): ACK, PPP terminated, call gone"
 
 # --- by NAS-Port (the ppp unit) and Acct-Session-Id, with Event-Timestamp and Message-Authenticator
@@ -145,6 +153,7 @@ rad disconnect "NAS-Port = $unit" "Acct-Session-Id = \"$asid\"" "Event-Timestamp
 got "Received Disconnect-ACK"
 got "Message-Authenticator"
 gone two
+stops Admin-Reset 2
 log "Disconnect by NAS-Port $unit ($ifn) + Acct-Session-Id $asid with Message-Authenticator: ACK, call gone"
 
 # --- CoA Idle-Timeout by User-Name: the idle call ends by itself
@@ -153,6 +162,7 @@ rad coa 'User-Name = "carol"' 'Idle-Timeout = 8'
 got "Received CoA-ACK"
 [ "$(ctl show sessions -j | jq length)" = 1 ] || fail "three: CoA-ACK but the call is gone at once"
 gone three
+stops Idle-Timeout 1
 grep -E 'Idle-Timeout \(8 s\) reached' "$ART/lnsd.log" || fail "three: no Idle-Timeout in lnsd's log"
 log "CoA Idle-Timeout 8 s: ACK, the idle call ended by itself"
 
@@ -164,5 +174,6 @@ rad coa "Acct-Session-Id = \"$asid\"" 'Session-Timeout = 8'
 got "Received CoA-ACK"
 [ "$(ctl show sessions -j | jq length)" = 1 ] || fail "four: CoA-ACK but the call is gone at once"
 gone four
+stops Session-Timeout 1
 grep -E 'Session-Timeout \([0-9]+ s\) reached' "$ART/lnsd.log" || fail "four: no Session-Timeout in lnsd's log"
 log "CoA Session-Timeout 8 s by Acct-Session-Id $asid: ACK, the call ended by itself"
