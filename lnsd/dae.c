@@ -87,17 +87,27 @@ static bool sess_matches(const struct l2tp_sess *s, const struct eng_sess_info *
 	return true;
 }
 
+/* The client's text for a log line: unprintable bytes (a newline would forge a line) as '?'. */
+static const char *printable(const struct dae_str *v, char out[RADIUS_STR_MAX + 1])
+{
+	for (size_t i = 0; i < v->len; i++)
+		out[i] = v->s[i] >= 0x20 && v->s[i] < 0x7f ? v->s[i] : '?';
+	out[v->len] = '\0';
+	return out;
+}
+
 static void describe(const struct dae_request *r, char *buf, size_t len)
 {
 	struct in_addr ip = { .s_addr = htonl(r->framed_ip) };
-	char a[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN], t[RADIUS_STR_MAX + 1];
 	int n = 0;
 
 	buf[0] = '\0';
 	if (r->acct_session_id.len)
-		n += snprintf(buf + n, len - (size_t)n, " Acct-Session-Id=%s", r->acct_session_id.s);
+		n += snprintf(buf + n, len - (size_t)n, " Acct-Session-Id=%s",
+			      printable(&r->acct_session_id, t));
 	if (r->user_name.len && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, " User-Name=%s", r->user_name.s);
+		n += snprintf(buf + n, len - (size_t)n, " User-Name=%s", printable(&r->user_name, t));
 	if (r->has_framed_ip && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, " Framed-IP-Address=%s",
 			      inet_ntop(AF_INET, &ip, a, sizeof(a)));
@@ -105,7 +115,7 @@ static void describe(const struct dae_request *r, char *buf, size_t len)
 		n += snprintf(buf + n, len - (size_t)n, " NAS-Port=%u", r->nas_port);
 	if (r->calling_station_id.len && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, " Calling-Station-Id=%s",
-			 r->calling_station_id.s);
+			 printable(&r->calling_station_id, t));
 }
 
 /*

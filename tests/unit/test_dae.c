@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "dae.h"
 #include "engine.h"
+#include "log.h"
 #include "radius_testutil.h"
 
 struct fixture {
@@ -204,6 +205,47 @@ START_TEST(socket_roundtrip)
 }
 END_TEST
 
+/*
+ * The names a request carries are the client's bytes: the log line that
+ * quotes them must not carry a newline (a forged second line) or other
+ * control characters.
+ */
+START_TEST(log_line_is_one_line)
+{
+	static const uint8_t forged[] = { 1, 18, 'b', 'o', 'b', '\n', 'F', 'O', 'R', 'G', 'E', 'D',
+					  ' ', 'l', 'i', 'n', 'e', 0x1b, 44, 5, 'a', '\r', 'c' };
+	struct lns_addr lo = v4(127, 0, 0, 1);
+	uint8_t req[256], rep[DAE_REPLY_MAX];
+	char text[2048] = "";
+	FILE *cap = tmpfile();
+	int saved = dup(2);
+	size_t n, r, got;
+
+	ck_assert_ptr_nonnull(cap);
+	ck_assert_int_ge(saved, 0);
+	log_init(true, LOG_LVL_NOTICE);
+	fflush(stderr);
+	ck_assert_int_eq(dup2(fileno(cap), 2), 2);
+	n = request(req, RADIUS_DISCONNECT_REQUEST, 7, forged, sizeof(forged), "sec");
+	r = dae_input(fx.dae, &lo, req, n, rep);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	log_set_level(LOG_LVL_ERR);
+	ck_assert_uint_eq(check_reply(rep, r, req, "sec", RADIUS_DISCONNECT_NAK),
+			  DAE_ERR_SESSION_NOT_FOUND);
+	rewind(cap);
+	got = fread(text, 1, sizeof(text) - 1, cap);
+	fclose(cap);
+	text[got] = '\0';
+	ck_assert_msg(strstr(text, "no such session") != NULL, "log: %s", text);
+	ck_assert_msg(strstr(text, "\nFORGED") == NULL, "forged log line: %s", text);
+	ck_assert_msg(strchr(text, 0x1b) == NULL && strchr(text, '\r') == NULL,
+		      "control characters in the log: %s", text);
+	ck_assert_msg(strstr(text, "User-Name=bob?FORGED line?") != NULL, "log: %s", text);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("dae");
@@ -212,6 +254,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, clients_and_naks);
 	tcase_add_test(tc, socket_roundtrip);
+	tcase_add_test(tc, log_line_is_one_line);
 	suite_add_tcase(s, tc);
 	return s;
 }
