@@ -934,6 +934,20 @@ int l2tp_lns_close_tunnel(struct l2tp_lns *lns, uint16_t tid, uint16_t result, u
 	return 0;
 }
 
+int l2tp_lns_abort_tunnel(struct l2tp_lns *lns, uint16_t tid, uint16_t result, uint16_t error,
+			  const char *msg, uint64_t now_ms, struct lns_actions *out)
+{
+	int rc = l2tp_lns_close_tunnel(lns, tid, result, error, msg, now_ms, out);
+	struct l2tp_tun *tun;
+
+	if (rc < 0)
+		return rc;
+	tun = find_id(lns, tid);
+	if (tun)
+		lns_tun_abort(lns, tun, now_ms, out);
+	return 0;
+}
+
 int l2tp_lns_close_session(struct l2tp_lns *lns, uint16_t tid, uint16_t sid, uint16_t result,
 			   uint16_t error, const char *msg, uint64_t now_ms, struct lns_actions *out)
 {

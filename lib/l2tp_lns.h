@@ -280,6 +280,14 @@ uint64_t l2tp_lns_next_deadline(const struct l2tp_lns *lns);
  */
 int l2tp_lns_close_tunnel(struct l2tp_lns *lns, uint16_t tid, uint16_t result, uint16_t error,
 			  const char *msg, uint64_t now_ms, struct lns_actions *out);
+/*
+ * The peer can no longer be reached (its IPsec SA is gone): one StopCCN with
+ * the given codes is put on the wire, then the tunnel and its sessions end at
+ * once (TUNNEL_FREE), without waiting for an acknowledgment that cannot come.
+ * -ENOENT if unknown.
+ */
+int l2tp_lns_abort_tunnel(struct l2tp_lns *lns, uint16_t tid, uint16_t result, uint16_t error,
+			  const char *msg, uint64_t now_ms, struct lns_actions *out);
 int l2tp_lns_close_session(struct l2tp_lns *lns, uint16_t tid, uint16_t sid, uint16_t result,
 			   uint16_t error, const char *msg, uint64_t now_ms, struct lns_actions *out);
 /* StopCCN (result 6, shutting down) to every tunnel. */

@@ -78,6 +78,9 @@ uint16_t *lns_src_slot(struct l2tp_lns *lns, const struct lns_addr *a);
 const uint8_t *lns_secret(const struct l2tp_tun *tun, size_t *len);
 void lns_tun_unlink_peer(struct l2tp_lns *lns, struct l2tp_tun *tun);
 void lns_tun_kill(struct l2tp_lns *lns, struct l2tp_tun *tun);
+/* The end without waiting for the peer (l2tp_lns_abort_tunnel); no-op when DEAD. */
+void lns_tun_abort(struct l2tp_lns *lns, struct l2tp_tun *tun, uint64_t now,
+		   struct lns_actions *out);
 void lns_count_tx(struct l2tp_lns *lns, uint16_t type, uint16_t result);
 /* Queue the message in lns->mb on the tunnel's reliable channel. */
 int lns_tun_queue(struct l2tp_lns *lns, struct l2tp_tun *tun, struct lns_actions *out);

@@ -156,6 +156,13 @@ static void tun_dead(struct l2tp_lns *lns, struct l2tp_tun *tun, uint64_t now,
 	lns_tun_kill(lns, tun);
 }
 
+void lns_tun_abort(struct l2tp_lns *lns, struct l2tp_tun *tun, uint64_t now,
+		   struct lns_actions *out)
+{
+	if (tun->state != L2TP_TUN_DEAD)
+		tun_dead(lns, tun, now, out);
+}
+
 static bool sccn_auth_ok(const struct l2tp_lns *lns, const struct l2tp_tun *tun,
 			 const struct l2tp_msg *m)
 {

@@ -2111,6 +2111,15 @@ int engine_terminate_tunnel(struct engine *e, uint16_t tid)
 	return rc;
 }
 
+int engine_abort_tunnel(struct engine *e, uint16_t tid, const char *why)
+{
+	int rc = l2tp_lns_abort_tunnel(e->lns, tid, L2TP_STOPCCN_CLEAR, L2TP_ERR_NONE, why,
+				       engine_now_ms(), &e->acts);
+
+	engine_execute(e);
+	return rc;
+}
+
 int engine_terminate_session(struct engine *e, uint16_t tid, uint16_t sid)
 {
 	struct l2tp_sess *s = l2tp_lns_session(e->lns, tid, sid);

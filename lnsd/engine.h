@@ -49,6 +49,8 @@ int engine_reload(struct engine *e, char *err, size_t errlen);
 void engine_shutdown(struct engine *e, uint32_t grace_ms);
 
 int engine_terminate_tunnel(struct engine *e, uint16_t tid);
+/* The peer is unreachable: one StopCCN (result 1, why as its message), then gone at once. */
+int engine_abort_tunnel(struct engine *e, uint16_t tid, const char *why);
 int engine_terminate_session(struct engine *e, uint16_t tid, uint16_t sid);
 /*
  * CoA (RFC 5176 §3.2): a new Session-Timeout (the session ends *session_s

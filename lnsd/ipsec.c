@@ -277,11 +277,11 @@ static void schedule_retry(struct ipsec_mgr *m, const char *fmt, ...)
 /* ---- events -------------------------------------------------------------- */
 
 /* Tear down every live tunnel to this child's peer that no other CHILD_SA carries. */
-static void teardown_for(struct ipsec_mgr *m, const struct ipsec_child *gone, const char *why)
+/* The first live tunnel to the peer of a CHILD_SA that is gone, if no other SA serves it. */
+static struct l2tp_tun *orphan_of(struct ipsec_mgr *m, const struct ipsec_child *gone)
 {
 	struct l2tp_lns *lns = engine_lns(m->eng);
 	struct l2tp_tun *t = NULL;
-	char as[LNS_ADDR_STRLEN];
 
 	while ((t = l2tp_lns_next_tunnel(lns, t))) {
 		size_t alen = t->peer.family == 4 ? 4 : 16;
@@ -294,11 +294,28 @@ static void teardown_for(struct ipsec_mgr *m, const struct ipsec_child *gone, co
 			continue;
 		if (ipsec_sa_for_peer(&m->sas, &t->peer))
 			continue;
+		return t;
+	}
+	return NULL;
+}
+
+/*
+ * Each aborted tunnel leaves the ID table (and may be reaped by the engine's
+ * actions), so the walk starts over after every one instead of going on from it.
+ */
+static void teardown_for(struct ipsec_mgr *m, const struct ipsec_child *gone, const char *why)
+{
+	struct l2tp_tun *t;
+	char as[LNS_ADDR_STRLEN];
+
+	while ((t = orphan_of(m, gone))) {
 		log_notice("tunnel %u: peer %s: %s (IKE_SA %llu, CHILD_SA %llu); tearing the "
 			   "tunnel down", t->tid, lns_addr_str(&t->peer, as, sizeof(as)), why,
 			   (unsigned long long)gone->ike_id, (unsigned long long)gone->child_id);
 		m->teardowns++;
-		engine_terminate_tunnel(m->eng, t->tid);
+		/* Without its SA the peer is out of reach (fail closed): no retransmissions. */
+		if (engine_abort_tunnel(m->eng, t->tid, why) < 0)
+			break;
 	}
 }
 

@@ -1482,6 +1482,30 @@ START_TEST(test_stopccn_sent_unacked)
 }
 END_TEST
 
+/* The peer is unreachable (IPsec SA gone): one StopCCN, then freed at once. */
+START_TEST(test_abort_tunnel)
+{
+	struct lac l;
+
+	lac_init(&l, 1, NULL);
+	establish(&l);
+	ck_assert_ptr_nonnull(call(&l));
+	lns_actions_reset(&out);
+	ck_assert_int_eq(l2tp_lns_abort_tunnel(lns, l.lns_tid, L2TP_STOPCCN_CLEAR, 0,
+					       "IPsec SA gone", now, &out), 0);
+	ck_assert_int_eq(n_act(LNS_ACT_SEND), 1);
+	ck_assert_uint_eq(find_sent(L2TP_MSG_STOPCCN)->result_code, L2TP_STOPCCN_CLEAR);
+	ck_assert_int_eq(n_act(LNS_ACT_SESSION_FREE), 1);
+	ck_assert_int_eq(n_act(LNS_ACT_TUNNEL_FREE), 1);
+	ck_assert_ptr_null(l2tp_lns_tunnel(lns, l.lns_tid));
+	/* Nothing is retransmitted later. */
+	lns_actions_reset(&out);
+	tick(now + 60000);
+	ck_assert_int_eq(n_act(LNS_ACT_SEND), 0);
+	ck_assert_int_eq(l2tp_lns_abort_tunnel(lns, l.lns_tid, 1, 0, NULL, now, &out), -ENOENT);
+}
+END_TEST
+
 START_TEST(test_shutdown)
 {
 	struct lac a, b;
@@ -1866,6 +1890,7 @@ static Suite *lns_suite(void)
 	tcase_add_test(tc, test_hello_reset_by_rx);
 	tcase_add_test(tc, test_stopccn_hold);
 	tcase_add_test(tc, test_stopccn_sent_unacked);
+	tcase_add_test(tc, test_abort_tunnel);
 	tcase_add_test(tc, test_shutdown);
 	tcase_add_test(tc, test_api_misc);
 	tcase_add_test(tc, test_heap_order);
