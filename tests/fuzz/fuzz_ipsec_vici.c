@@ -7,7 +7,8 @@
  * ipsec_vici_each() into one CHILD_SA table that lives for the whole input,
  * updated the way lnsd/ipsec.c does it (list-sa and up events put, "old" of
  * child-rekey and down events delete, ike-updown down deletes the IKE_SA's
- * children). After each packet the table's invariants are checked:
+ * children). Text for log lines (charon's errmsg, the cipher) must be
+ * printable. After each packet the table's invariants are checked:
  * child ids unique and non-zero, n <= cap, and every entry is found again by
  * ipsec_sa_for_peer() for its own address and port.
  */
@@ -16,6 +17,18 @@
 
 #include "fuzz.h"
 #include "ipsec_vici.h"
+
+/* What goes into a log line: NUL-terminated within cap, printable ASCII. */
+static void check_text(const char *s, size_t cap)
+{
+	const char *end = memchr(s, '\0', cap);
+
+	if (!end)
+		abort();
+	for (; s < end; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			abort();
+}
 
 struct ctx {
 	struct ipsec_sa_table *t;
@@ -29,9 +42,9 @@ static void on_child(void *arg, const char *key, const struct ipsec_child *c)
 	struct ctx *x = arg;
 	struct ipsec_child old;
 
-	if (!key || (c->remote.family != 4 && c->remote.family != 6) || !c->ike_id ||
-	    memchr(c->cipher, '\0', sizeof(c->cipher)) == NULL)
+	if (!key || (c->remote.family != 4 && c->remote.family != 6) || !c->ike_id)
 		abort();
+	check_text(c->cipher, sizeof(c->cipher));
 	if (!c->child_id) {
 		if (key[0])
 			abort();
@@ -104,7 +117,8 @@ static void one_packet(struct ipsec_sa_table *t, const uint8_t *pkt, size_t len)
 			abort();
 		check_table(t);
 	} else if (ipsec_vici_result(root, err, sizeof(err)) < 0) {
-		if (!memchr(err, '\0', sizeof(err)) || !err[0])
+		check_text(err, sizeof(err));
+		if (!err[0])
 			abort();
 	}
 	vici_msg_free(m);

@@ -199,6 +199,11 @@ START_TEST(results)
 	ck_assert_int_eq(ipsec_vici_result(vici_msg_root(m), err, sizeof(err)), -EPROTO);
 	ck_assert_str_eq(err, "charon refused without an error message");
 	vici_msg_free(m);
+	/* charon's text goes into a log line: no newline (a forged line), no escapes */
+	m = response(false, "no such SA\nipsec: forged\x1b[1m\r");
+	ck_assert_int_eq(ipsec_vici_result(vici_msg_root(m), err, sizeof(err)), -EPROTO);
+	ck_assert_str_eq(err, "no such SA?ipsec: forged?[1m?");
+	vici_msg_free(m);
 }
 END_TEST
 
