@@ -808,6 +808,9 @@ static void aaa_down(struct engine *e, struct eng_session *es, uint32_t cause)
 	if (!a->up)
 		return;
 	a->up = false;
+	/* RFC 2866 §5.10 Admin-Reboot: the operator stops lnsd (SIGTERM), ending every call. */
+	if (!a->term_cause && e->shutting_down)
+		a->term_cause = RAD_TERM_ADMIN_REBOOT;
 	aaa_acct(e, es, RAD_ACCT_STOP, a->term_cause ? a->term_cause : cause);
 }
 

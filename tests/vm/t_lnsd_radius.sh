@@ -7,7 +7,8 @@
 # time: PAP (alice), CHAP (bob: Framed-IP-Address 10.64.0.99, Class,
 # Acct-Interim-Interval 5), MS-CHAPv2 (carol: pppd checks the S= that came
 # in MS-CHAP2-Success; MS DNS servers in IPCP), Idle-Timeout (dave), Session-Timeout (erin) and a
-# wrong PAP password. Bob's Framed-Route is a route via pppN. FreeRADIUS's detail file
+# wrong PAP password. Bob's Framed-Route is a route via pppN. Last, lnsd is
+# stopped with a call up: its Stop says Admin-Reboot. FreeRADIUS's detail file
 # must show Start, Interim-Update and Stop for bob with the Class echoed,
 # non-zero octets after a ping of ~30 KB and the Acct-Session-Id that
 # `lnsctl show sessions -j` shows.
@@ -92,6 +93,7 @@ cat >"$ART/lnsd.conf" <<-EOC
 	retries = 1
 EOC
 daemon lnsd lns "$LNSD" -f -c "$ART/lnsd.conf"
+LNSD_PID=$DAEMON_PID
 wait_log 30 "$ART/lnsd.log" 'data plane: kernel'
 
 # lac NAME USER PASSWORD N REFUSE...: an xl2tpd LAC whose pppd refuses the methods given.
@@ -242,4 +244,17 @@ metric() { awk -v k="$1" '$1 == k { print $2 }' "$ART/metrics.txt"; }
 [ "$(metric 'lnsd_radius_requests_total{server="127.0.0.1:1812",type="acct",result="response"}')" -ge 10 ] ||
 	fail "fewer than 10 accounting responses counted"
 [ "$(metric 'lnsd_radius_failed_total{type="acct"}')" = 0 ] || fail "accounting records were lost"
+
+# --- lnsd stops with a call up: its Stop (Admin-Reboot) still reaches FreeRADIUS ---
+lac final alice alice-pw 8 refuse-chap refuse-mschap refuse-mschap-v2
+wait_for 60 "ppp address on the client (final)" sh -c "ip -n client -br addr | grep -q 'ppp.*10\.64\.0\.'"
+kill -TERM "$LNSD_PID"
+rc=0
+wait "$LNSD_PID" || rc=$?
+[ "$rc" = 0 ] || fail "lnsd exited with status $rc after SIGTERM"
+rebooted() { record alice Stop | grep -q 'Acct-Terminate-Cause = Admin-Reboot'; }
+wait_for 20 "alice's Stop with Admin-Reboot" rebooted
+grep -q 'still waiting for a server at shutdown' "$ART/lnsd.log" && fail "Stop records left unsent"
+kill "$LAC_PID"
+wait "$LAC_PID" 2>/dev/null || true
 log "RADIUS PAP/CHAP/MS-CHAPv2, Framed-IP-Address, accounting and failover passed"
