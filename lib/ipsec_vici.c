@@ -134,9 +134,18 @@ static void printable(char *s)
 
 int ipsec_vici_result(const struct vici_node *root, char *err, size_t errlen)
 {
+	struct vici_value v;
+	size_t n = 0;
+
 	if (vici_is(root, "success", "yes"))
 		return 0;
-	if (vici_get_str(root, "errmsg", err, errlen) < 0 || !*err)
+	/* A long message is cut rather than lost. */
+	if (vici_get(root, "errmsg", &v) == 0) {
+		n = v.len < errlen - 1 ? v.len : errlen - 1;
+		memcpy(err, v.ptr, n);
+	}
+	err[n] = '\0';
+	if (!*err)
 		snprintf(err, errlen, "charon refused without an error message");
 	printable(err);
 	return -EPROTO;

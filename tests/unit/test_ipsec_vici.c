@@ -186,7 +186,7 @@ static struct vici_msg *response(bool ok, const char *errmsg)
 
 START_TEST(results)
 {
-	char err[128];
+	char err[128], longmsg[300];
 	struct vici_msg *m = response(true, NULL);
 
 	ck_assert_int_eq(ipsec_vici_result(vici_msg_root(m), err, sizeof(err)), 0);
@@ -203,6 +203,15 @@ START_TEST(results)
 	m = response(false, "no such SA\nipsec: forged\x1b[1m\r");
 	ck_assert_int_eq(ipsec_vici_result(vici_msg_root(m), err, sizeof(err)), -EPROTO);
 	ck_assert_str_eq(err, "no such SA?ipsec: forged?[1m?");
+	vici_msg_free(m);
+	/* longer than err: cut, not replaced by the placeholder */
+	memset(longmsg, 'x', sizeof(longmsg) - 1);
+	longmsg[sizeof(longmsg) - 1] = '\0';
+	memcpy(longmsg, "unable to", 9);
+	m = response(false, longmsg);
+	ck_assert_int_eq(ipsec_vici_result(vici_msg_root(m), err, sizeof(err)), -EPROTO);
+	ck_assert_uint_eq(strlen(err), sizeof(err) - 1);
+	ck_assert_mem_eq(err, longmsg, sizeof(err) - 1);
 	vici_msg_free(m);
 }
 END_TEST
