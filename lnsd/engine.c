@@ -852,14 +852,58 @@ static void aaa_auth(struct engine *e, struct eng_session *es, const struct ppp_
 }
 
 /* What an Access-Accept assigns: address, DNS, routes, timers, Class. */
+/*
+ * A RADIUS server is trusted with addresses, not with other peers' sessions:
+ * an address it assigns must be a unicast host address, not ours, and not in
+ * use by another session (pool addresses are guarded by the pool itself; this
+ * covers the ones outside it). NULL when usable, else why not. One walk over
+ * the sessions per Access-Accept.
+ */
+static const char *framed_ip_unusable(const struct engine *e, const struct eng_session *es,
+				      uint32_t ip)
+{
+	uint8_t a = ip >> 24;
+
+	if (a == 0 || a == 127 || a >= 224)
+		return "not a unicast host address";
+	if (ip == e->conf->ppp_local_ip)
+		return "the LNS's own [ppp] local-ip";
+	if (e->pool && ip_pool_contains(e->pool, ip))
+		return NULL;
+	for (struct l2tp_tun *t = l2tp_lns_next_tunnel(e->lns, NULL); t;
+	     t = l2tp_lns_next_tunnel(e->lns, t))
+		for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL); s;
+		     s = l2tp_tun_next_session(t, s)) {
+			const struct eng_session *o = s->user;
+
+			if (o && o != es && !o->dead && o->ppp.attrs.peer_ip == ip)
+				return "already in use by another session";
+		}
+	return NULL;
+}
+
 static bool aaa_accept(struct engine *e, struct eng_session *es, const struct rad_accept *ra,
 		       struct ppp_auth_attrs *attrs, const char *pfx)
 {
 	struct eng_aaa *a = es->aaa;
 
+	const char *why;
+
 	/* RFC 2865 §5.8: 0xFFFFFFFE means "pick one" (the pool), 0xFFFFFFFF "let the user". */
-	if (ra->framed_ip && ra->framed_ip < 0xfffffffe)
+	if (ra->framed_ip && ra->framed_ip < 0xfffffffe) {
+		why = framed_ip_unusable(e, es, ra->framed_ip);
+		if (why) {
+			struct in_addr in = { .s_addr = htonl(ra->framed_ip) };
+			char as[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, &in, as, sizeof(as));
+			log_warn("%s: Access-Accept with Framed-IP-Address %s: %s; refusing", pfx, as,
+				 why);
+			e->ctr.radius_bad_framed_ip++;
+			return false;
+		}
 		attrs->peer_ip = ra->framed_ip;
+	}
 	attrs->dns1 = ra->dns1;
 	attrs->dns2 = ra->dns2;
 	if (a->method == PPP_AUTH_MSCHAPV2) {

@@ -103,6 +103,7 @@ struct eng_counters {
 	uint64_t auth[PPP_AUTH_METHOD_COUNT][2];      /* [method][1: success, 0: failure] */
 	uint64_t setup_le[ENG_SETUP_BUCKETS + 1];     /* per bucket, not cumulative */
 	uint64_t setup_count, setup_sum_ms;
+	uint64_t radius_bad_framed_ip;  /* Access-Accepts refused for their Framed-IP-Address */
 };
 const struct eng_counters *engine_counters(const struct engine *e);
 

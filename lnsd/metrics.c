@@ -230,6 +230,11 @@ static void render_ppp(FILE *f, const struct eng_counters *c)
 			fprintf(f, "lnsd_ppp_auth_total{method=\"%s\",result=\"%s\"} %llu\n", n,
 				ok ? "success" : "failure", (unsigned long long)c->auth[m][ok]);
 	}
+	family(f, "lnsd_radius_framed_ip_refused_total", "counter",
+	       "Access-Accepts refused because their Framed-IP-Address was not a unicast "
+	       "host address, was the LNS's own, or was in use by another session.");
+	fprintf(f, "lnsd_radius_framed_ip_refused_total %llu\n",
+		(unsigned long long)c->radius_bad_framed_ip);
 }
 
 /* RADIUS client: per server by type and result, plus what no server answered. */
