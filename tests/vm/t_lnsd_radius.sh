@@ -104,6 +104,7 @@ lac() {
 	cat >"$w/lac.conf" <<-EOC
 		[global]
 		listen-addr = 192.0.2.2
+		port = ${LAC_PORT:-1701}
 		[lac x]
 		lns = 192.0.2.1
 		autodial = yes
@@ -164,6 +165,16 @@ wait_for 30 "an Interim-Update for bob with input octets" sh -c \
 		\$1 == \"Acct-Input-Octets\" && \$3 > 30000 { oct = 1 }
 		interim && mine && oct { found = 1 }
 		END { exit !found }'"
+# --- a second call as bob while his first holds 10.64.0.99: refused, the first lives on ---
+bob_pid=$LAC_PID
+LAC_PORT=1702 lac dup bob bob-pw 9 refuse-pap refuse-mschap refuse-mschap-v2
+wait_log 60 "$ART/lnsd.log" 'Framed-IP-Address 10\.64\.0\.99: already in use by another session; refusing'
+wait_for 30 "the refused call gone" sh -c \
+	"[ \"\$(ip netns exec lns $LNSCTL -s $SOCK show sessions -j | jq length)\" = 1 ]"
+kill "$LAC_PID"
+wait "$LAC_PID" 2>/dev/null || true
+LAC_PID=$bob_pid
+on client ping -q -c 3 -W 2 10.64.0.1 || fail "bob's first call did not survive the refused duplicate"
 hangup 2
 wait_for 20 "Stop for bob in the detail file" sh -c \
 	"cat $RUNDIR/frlog/radacct/127.0.0.1/detail-* | grep -q 'Acct-Status-Type = Stop'"
@@ -244,6 +255,8 @@ metric() { awk -v k="$1" '$1 == k { print $2 }' "$ART/metrics.txt"; }
 [ "$(metric 'lnsd_radius_requests_total{server="127.0.0.1:1812",type="acct",result="response"}')" -ge 10 ] ||
 	fail "fewer than 10 accounting responses counted"
 [ "$(metric 'lnsd_radius_failed_total{type="acct"}')" = 0 ] || fail "accounting records were lost"
+[ "$(metric lnsd_radius_framed_ip_refused_total)" = 1 ] ||
+	fail "the duplicate Framed-IP-Address was not counted once"
 
 # --- lnsd stops with a call up: its Stop (Admin-Reboot) still reaches FreeRADIUS ---
 lac final alice alice-pw 8 refuse-chap refuse-mschap refuse-mschap-v2
