@@ -276,7 +276,6 @@ static void schedule_retry(struct ipsec_mgr *m, const char *fmt, ...)
 
 /* ---- events -------------------------------------------------------------- */
 
-/* Tear down every live tunnel to this child's peer that no other CHILD_SA carries. */
 /* The first live tunnel to the peer of a CHILD_SA that is gone, if no other SA serves it. */
 static struct l2tp_tun *orphan_of(struct ipsec_mgr *m, const struct ipsec_child *gone)
 {
@@ -300,7 +299,8 @@ static struct l2tp_tun *orphan_of(struct ipsec_mgr *m, const struct ipsec_child 
 }
 
 /*
- * Each aborted tunnel leaves the ID table (and may be reaped by the engine's
+ * Tear down every live tunnel to this child's peer that no other CHILD_SA
+ * carries. Each aborted tunnel leaves the ID table (and may be reaped by the engine's
  * actions), so the walk starts over after every one instead of going on from it.
  */
 static void teardown_for(struct ipsec_mgr *m, const struct ipsec_child *gone, const char *why)
