@@ -1023,6 +1023,16 @@ struct l2tp_sess *l2tp_tun_next_session(const struct l2tp_tun *tun, const struct
 	return NULL;
 }
 
+struct l2tp_sess *l2tp_lns_next_session(const struct l2tp_lns *lns, const struct l2tp_sess *s)
+{
+	struct l2tp_tun *t = s ? s->tun : NULL;
+	struct l2tp_sess *n = s ? l2tp_tun_next_session(t, s) : NULL;
+
+	while (!n && (t = l2tp_lns_next_tunnel(lns, t)))
+		n = l2tp_tun_next_session(t, NULL);
+	return n;
+}
+
 uint32_t l2tp_lns_n_tunnels(const struct l2tp_lns *lns)
 {
 	return lns->n_tunnels;

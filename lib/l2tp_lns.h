@@ -298,6 +298,22 @@ struct l2tp_sess *l2tp_lns_session(const struct l2tp_lns *lns, uint16_t tid, uin
 /* Iterate: tun = NULL gives the first; order is unspecified but stable between changes. */
 struct l2tp_tun *l2tp_lns_next_tunnel(const struct l2tp_lns *lns, const struct l2tp_tun *tun);
 struct l2tp_sess *l2tp_tun_next_session(const struct l2tp_tun *tun, const struct l2tp_sess *s);
+/* Every session of every tunnel, tunnel by tunnel: s = NULL gives the first. */
+struct l2tp_sess *l2tp_lns_next_session(const struct l2tp_lns *lns, const struct l2tp_sess *s);
+
+/*
+ * The walks over those, with a caller-declared cursor. The body may act on
+ * the current object but must not make the lib free it (no call into
+ * l2tp_lns_input, _tick, _close_tunnel and the like: they reap, see
+ * "Lifetime" above).
+ */
+#define L2TP_LNS_FOREACH_TUNNEL(lns, t) \
+	for ((t) = l2tp_lns_next_tunnel((lns), NULL); (t); (t) = l2tp_lns_next_tunnel((lns), (t)))
+#define L2TP_TUN_FOREACH_SESSION(tun, s) \
+	for ((s) = l2tp_tun_next_session((tun), NULL); (s); (s) = l2tp_tun_next_session((tun), (s)))
+#define L2TP_LNS_FOREACH_SESSION(lns, s) \
+	for ((s) = l2tp_lns_next_session((lns), NULL); (s); (s) = l2tp_lns_next_session((lns), (s)))
+
 uint32_t l2tp_lns_n_tunnels(const struct l2tp_lns *lns);
 uint32_t l2tp_lns_n_sessions(const struct l2tp_lns *lns);
 const struct l2tp_lns_stats *l2tp_lns_stats(const struct l2tp_lns *lns);

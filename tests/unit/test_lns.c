@@ -1666,6 +1666,61 @@ START_TEST(test_many_sessions)
 }
 END_TEST
 
+/*
+ * The walks: three tunnels with 3, 0 and 2 calls. Every tunnel and every
+ * session is visited exactly once, the empty tunnel is stepped over, and the
+ * per-tunnel walk and the walk over all sessions agree.
+ */
+START_TEST(test_iterators)
+{
+	static struct lac l[3];
+	static const int calls[3] = { 3, 0, 2 };
+	struct l2tp_tun *t;
+	struct l2tp_sess *s;
+	int n_tun = 0, n_sess = 0, n_all = 0, seen[3] = { 0 };
+
+	ck_assert_ptr_null(l2tp_lns_next_session(lns, NULL));
+	L2TP_LNS_FOREACH_TUNNEL(lns, t)
+		n_tun++;
+	ck_assert_int_eq(n_tun, 0);
+	for (int i = 0; i < 3; i++) {
+		lac_init(&l[i], (uint8_t)(i + 1), NULL);
+		establish(&l[i]);
+		for (int c = 0; c < calls[i]; c++) {
+			l[i].sid = (uint16_t)(700 + 10 * i + c);
+			ck_assert_ptr_nonnull(call(&l[i]));
+		}
+	}
+	L2TP_LNS_FOREACH_TUNNEL(lns, t) {
+		int i = t->peer_tid - 101, k = 0;
+
+		ck_assert_int_ge(i, 0);
+		ck_assert_int_lt(i, 3);
+		seen[i]++;
+		n_tun++;
+		L2TP_TUN_FOREACH_SESSION(t, s) {
+			ck_assert_ptr_eq(s->tun, t);
+			ck_assert_ptr_null(s->user);
+			s->user = &l[i];   /* marks it visited */
+			k++;
+		}
+		ck_assert_int_eq(k, calls[i]);
+		n_sess += k;
+	}
+	ck_assert_int_eq(n_tun, 3);
+	ck_assert_int_eq(seen[0] + seen[1] + seen[2], 3);
+	ck_assert_int_eq(seen[0] * seen[1] * seen[2], 1);
+	ck_assert_int_eq(n_sess, 5);
+	L2TP_LNS_FOREACH_SESSION(lns, s) {
+		ck_assert_ptr_eq(s->user, &l[s->tun->peer_tid - 101]);
+		s->user = NULL;    /* a second visit would fail the check above */
+		n_all++;
+	}
+	ck_assert_int_eq(n_all, 5);
+	ck_assert_uint_eq(l2tp_lns_n_sessions(lns), 5);
+}
+END_TEST
+
 /* ---- the whole stack over a lossy, duplicating, reordering link ---------- */
 
 /*
@@ -1896,6 +1951,7 @@ static Suite *lns_suite(void)
 	tcase_add_test(tc, test_heap_order);
 	tcase_add_test(tc, test_sccrq_flood);
 	tcase_add_test(tc, test_many_sessions);
+	tcase_add_test(tc, test_iterators);
 	tcase_add_test(tc, test_reorder_scccn_icrq);
 	tcase_add_loop_test(tc, test_session_table, 0, (int)(sizeof(sess_rows) / sizeof(sess_rows[0])));
 	suite_add_tcase(s, tc);
