@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The engine: sockets and timers around the pure LNS control plane. */
-#include "engine.h"
+#include "engine_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,117 +23,6 @@
 #include "log.h"
 #include "ppp_users.h"
 #include "radius.h"
-
-/* Big enough for any control message; larger datagrams are counted as oversized. */
-#define ENG_RX_BUF 8192
-/* Datagrams read per readiness event before yielding to other watchers. */
-#define ENG_RX_BATCH 64
-
-struct eng_listener {
-	ev_io io;
-	struct engine *eng;
-	int fd;
-	struct lns_addr addr;
-};
-
-/* Per tunnel: kept small (DESIGN.md §8). */
-struct eng_tunnel {
-	ev_io io;
-	struct engine *eng;
-	struct l2tp_tun *tun;         /* NULL once TUNNEL_FREE was executed */
-	struct lnsd_conf *conf;       /* generation its peer_cfg points into */
-	struct lns_addr local, peer;
-	int fd;                       /* -1: replies go out through the listener */
-	bool kernel;                  /* a managed kernel tunnel exists on fd */
-	struct kg_l2tp_stats kst;     /* cached kernel counters */
-	struct eng_tunnel *next_dead;
-};
-
-/*
- * Per kernel PPP session (DESIGN.md §8: well under 2 KiB): the kernel
- * session's fds, the in-process PPP state and its timer.
- */
-struct eng_session {
-	ev_io chan_io, unit_io;
-	ev_timer timer;
-	struct engine *eng;
-	struct l2tp_sess *sess;
-	struct kg_ppp kp;
-	int ifindex;
-	uint32_t ip;                  /* peer address while IPCP is up */
-	bool dead;                    /* PPP is over; the CDN is queued */
-	bool was_up;                  /* IPCP opened once: setup latency counted */
-	bool link_up;                 /* pppN has its MTU and is up (IPCP or IPV6CP) */
-	bool ipv6;                    /* IPV6CP opened: peer_ifid is valid */
-	bool attached;                /* kernel session and pppN exist; PPP runs */
-	uint8_t create_tries;         /* SESSION_CREATE answered -EEXIST (6.12) */
-	uint8_t peer_ifid[8];         /* the client's interface identifier */
-	char username[64];
-	char acct_sid[RAD_SESSION_ID_LEN + 1];   /* Acct-Session-Id (radius_attr.h) */
-	uint32_t serial;              /* its low half; tells a late RADIUS reply apart */
-	struct eng_aaa *aaa;          /* RADIUS state; NULL without [radius] */
-	struct kg_l2tp_stats kst;     /* cached kernel counters */
-	struct ppp_sess ppp;
-};
-
-/* A session's RADIUS state, allocated at its first Access-Request. */
-struct eng_aaa {
-	ev_timer timer;               /* Interim-Update, Session-Timeout, Idle-Timeout */
-	struct eng_session *es;
-	bool auth_pending;            /* an Access-Request is out */
-	bool up;                      /* IPCP opened: Start sent (with accounting) */
-	uint8_t method;               /* enum ppp_auth_method of the pending request */
-	uint8_t n_routes;
-	uint32_t interim_s, session_timeout_s, idle_timeout_s;
-	uint32_t term_cause;          /* set when lnsd ends the session itself; 0: from PPP */
-	uint64_t up_ms, next_interim_ms;
-	uint64_t idle_since_ms, next_idle_ms, idle_packets;   /* pppN counters, Idle-Timeout */
-	struct rad_route routes[RAD_MAX_ROUTES];
-	size_t cls_len;
-	uint8_t cls[RAD_VAL_MAX];     /* Class, echoed in accounting */
-};
-
-/* A CDN decided while actions were being executed: sent once they are done. */
-struct eng_cdn {
-	uint16_t tid, sid, result, error;
-	const char *msg;              /* static text */
-};
-
-struct engine {
-	struct ev_loop *loop;
-	struct l2tp_lns *lns;
-	struct lnsd_conf *conf;
-	char *conf_path;
-	struct lns_actions acts;
-	ev_timer timer;
-	uint64_t armed;               /* deadline the timer is set for; UINT64_MAX: idle */
-	ev_prepare reaper;
-	struct eng_tunnel *dead;      /* freed at the top of the next loop iteration */
-	struct eng_listener **listeners;
-	size_t n_listeners;
-	bool shutting_down;
-	ev_timer grace;
-	enum eng_dataplane dataplane;
-	const struct lns_addr *rx_peer;   /* source of the datagram being processed */
-	uint64_t drops[ENG_DROP_COUNT];
-	/* kernel data plane */
-	struct kg_l2tp kg;
-	struct kg_rtnl rt;
-	struct ppp_cfg ppp_cfg;       /* shared by every PPP session */
-	char ppp_name[64];            /* CHAP name (ppp_cfg.auth.name) */
-	struct ip_pool *pool;
-	struct ppp_users *users;
-	struct ppp_actions pacts;
-	struct eng_cdn *cdns;         /* queued CDNs */
-	size_t n_cdns, cap_cdns;
-	uint64_t tstats_ms, sstats_ms;    /* when the kernel counters were dumped */
-	struct eng_counters ctr;
-	struct radius *radius;        /* [radius] client; NULL: users file */
-	uint32_t start_time;          /* Unix seconds: high half of Acct-Session-Id */
-	uint32_t next_serial;
-	struct ipsec_mgr *ipsec;      /* [ipsec] mode = required, else NULL */
-	uint8_t rx[ENG_RX_BUF];
-};
 
 static const char *const eng_drop_names[ENG_DROP_COUNT] = {
 	[ENG_DROP_RECV_ERROR] = "recv_error",     [ENG_DROP_OVERSIZED] = "oversized",
