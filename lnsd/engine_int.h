@@ -126,4 +126,23 @@ struct engine {
 	uint8_t rx[ENG_RX_BUF];
 };
 
+/* ---- engine.c ---- */
+
+/* Perform the lib's actions, then the CDNs they queued; rearm the timer. */
+void engine_execute(struct engine *e);
+
+/* ---- udp.c: listeners, tunnel sockets, datagrams ---- */
+
+/* The listener set for conf; all or nothing (err says why). */
+int eng_listeners_apply(struct engine *e, const struct lnsd_conf *conf, char *err,
+			size_t errlen);
+void eng_listener_close(struct engine *e, struct eng_listener *l);   /* NULL-safe */
+/* An LNS_ACT_SEND: on the tunnel's socket, else from the listener. */
+void eng_send(struct engine *e, const struct lns_action *a);
+/* A tunnel's connected socket (DESIGN.md §4), or -errno. */
+int eng_tunnel_socket(const struct lnsd_conf *conf, const struct lns_addr *local,
+		      const struct lns_addr *peer);
+/* ev_io callback for a tunnel socket (et->io). */
+void eng_tunnel_readable(struct ev_loop *loop, ev_io *w, int revents);
+
 #endif

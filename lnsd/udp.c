@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The engine's UDP side: the listeners, the per-tunnel sockets, sending the
+ * lib's messages and reading datagrams for it, and the conversion between
+ * struct lns_addr and the socket API's addresses.
+ */
+#include "engine_int.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "kg_xfrm.h"
+#include "log.h"
+
+/* ---- addresses -------------------------------------------------------- */
+
+socklen_t addr_to_sa(const struct lns_addr *a, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == 4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(a->port);
+		memcpy(&sin->sin_addr, a->addr, 4);
+		return sizeof(*sin);
+	}
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(a->port);
+	memcpy(&sin6->sin6_addr, a->addr, 16);
+	return sizeof(*sin6);
+}
+
+int sa_to_addr(const struct sockaddr_storage *ss, struct lns_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		a->family = 4;
+		a->port = ntohs(sin->sin_port);
+		memcpy(a->addr, &sin->sin_addr, 4);
+		return 0;
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+		a->family = 6;
+		a->port = ntohs(sin6->sin6_port);
+		memcpy(a->addr, &sin6->sin6_addr, 16);
+		return 0;
+	}
+	return -1;
+}
+
+static bool addr_is_any(const struct lns_addr *a)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a->addr, zero, a->family == 4 ? 4 : 16) == 0;
+}
+
+static struct eng_listener *listener_for(struct engine *e, const struct lns_addr *local)
+{
+	struct eng_listener *wild = NULL;
+
+	for (size_t i = 0; i < e->n_listeners; i++) {
+		struct eng_listener *l = e->listeners[i];
+
+		if (l->addr.family != local->family || l->addr.port != local->port)
+			continue;
+		if (lns_addr_eq(&l->addr, local))
+			return l;
+		if (addr_is_any(&l->addr))
+			wild = l;
+	}
+	return wild;
+}
+
+/* sendmsg from a listener, choosing the source address with IP(V6)_PKTINFO. */
+static int send_from_listener(struct engine *e, const struct lns_addr *local,
+			      const struct lns_addr *peer, const void *buf, size_t len)
+{
+	struct eng_listener *l = listener_for(e, local);
+	struct sockaddr_storage to;
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr mh = { .msg_name = &to, .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+
+	if (!l) {
+		e->drops[ENG_DROP_NO_LISTENER]++;
+		return -ENOENT;
+	}
+	mh.msg_namelen = addr_to_sa(peer, &to);
+	memset(&cbuf, 0, sizeof(cbuf));
+	if (addr_is_any(&l->addr)) {
+		mh.msg_control = cbuf.buf;
+		cm = (struct cmsghdr *)cbuf.buf;
+		if (local->family == 4) {
+			struct in_pktinfo pi = { 0 };
+
+			memcpy(&pi.ipi_spec_dst, local->addr, 4);
+			mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+			cm->cmsg_level = IPPROTO_IP;
+			cm->cmsg_type = IP_PKTINFO;
+			cm->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		} else {
+			struct in6_pktinfo pi = { 0 };
+
+			memcpy(&pi.ipi6_addr, local->addr, 16);
+			mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+			cm->cmsg_level = IPPROTO_IPV6;
+			cm->cmsg_type = IPV6_PKTINFO;
+			cm->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		}
+	}
+	if (sendmsg(l->fd, &mh, MSG_DONTWAIT) < 0)
+		return -errno;
+	return 0;
+}
+
+void eng_send(struct engine *e, const struct lns_action *a)
+{
+	const uint8_t *buf = e->acts.buf + a->off;
+	struct l2tp_tun *t = a->tun;
+	struct eng_tunnel *et;
+	int rc;
+
+	if (!t && a->tid)
+		t = l2tp_lns_tunnel(e->lns, a->tid);
+	et = t ? t->user : NULL;
+	if (et && et->fd >= 0)
+		rc = send(et->fd, buf, a->len, MSG_DONTWAIT) < 0 ? -errno : 0;
+	else
+		rc = send_from_listener(e, et ? &et->local : &a->local, et ? &et->peer : &a->peer,
+					buf, a->len);
+	if (rc < 0) {
+		char p[LNS_ADDR_STRLEN];
+
+		e->drops[ENG_DROP_SEND_ERROR]++;
+		log_ratelimited(engine_now_ms(), eng_drop_str(ENG_DROP_SEND_ERROR),
+				"send to %s failed: %s", lns_addr_str(&a->peer, p, sizeof(p)),
+				strerror(-rc));
+	}
+}
+
+/*
+ * [ipsec] mode = required: the per-socket ESP policies (DESIGN.md §4), set
+ * before bind() so that the socket never holds a cleartext datagram.
+ */
+static int protect_socket(const struct lnsd_conf *conf, int fd, uint8_t family)
+{
+	if (conf->ipsec.mode != CONF_IPSEC_REQUIRED)
+		return 0;
+	return kg_xfrm_socket_require_esp(fd, family == 4 ? AF_INET : AF_INET6,
+					  conf->ipsec.reqid);
+}
+
+/*
+ * The tunnel's own socket (DESIGN.md §4): SO_REUSEADDR, bound to the local
+ * address and port the SCCRQ arrived on, connected to the peer. The kernel
+ * prefers the connected socket for the peer's datagrams; the listener keeps
+ * everything else. SO_REUSEPORT is deliberately not set: with it, a connected
+ * socket joins the listener's reuseport group and can steal new SCCRQs.
+ */
+int eng_tunnel_socket(const struct lnsd_conf *conf, const struct lns_addr *local,
+		      const struct lns_addr *peer)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int one = 1, fd, err;
+
+	fd = socket(local->family == 4 ? AF_INET : AF_INET6,
+		    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		goto fail;
+	if (local->family == 6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+		goto fail;
+	err = protect_socket(conf, fd, local->family);
+	if (err < 0) {
+		close(fd);
+		return err;
+	}
+	sl = addr_to_sa(local, &ss);
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
+		goto fail;
+	sl = addr_to_sa(peer, &ss);
+	if (connect(fd, (struct sockaddr *)&ss, sl) < 0)
+		goto fail;
+	return fd;
+fail:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+/* ---- receiving --------------------------------------------------------- */
+
+static void input(struct engine *e, const struct lns_addr *peer, const struct lns_addr *local,
+		  size_t len)
+{
+	l2tp_lns_input(e->lns, peer, local, e->rx, len, engine_now_ms(), &e->acts);
+	e->rx_peer = peer;
+	engine_execute(e);
+	e->rx_peer = NULL;
+}
+
+/* Returns the datagram length, 0 when nothing is left to read (or dropped). */
+static ssize_t rx_one(struct engine *e, int fd, struct sockaddr_storage *from, char *cbuf,
+		      size_t clen, struct msghdr *mh, bool *again)
+{
+	struct iovec iov = { .iov_base = e->rx, .iov_len = sizeof(e->rx) };
+	ssize_t n;
+
+	memset(mh, 0, sizeof(*mh));
+	mh->msg_name = from;
+	mh->msg_namelen = sizeof(*from);
+	mh->msg_iov = &iov;
+	mh->msg_iovlen = 1;
+	mh->msg_control = cbuf;
+	mh->msg_controllen = clen;
+	n = recvmsg(fd, mh, MSG_DONTWAIT);
+	if (n < 0) {
+		*again = true;
+		if (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH) {
+			/* An ICMP error for what we sent on a connected tunnel socket:
+			 * the peer is gone or unreachable; retransmission gives up. */
+			e->drops[ENG_DROP_ICMP_ERROR]++;
+			*again = false;
+		} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			e->drops[ENG_DROP_RECV_ERROR]++;
+			log_ratelimited(engine_now_ms(), eng_drop_str(ENG_DROP_RECV_ERROR),
+					"recvmsg: %s", strerror(errno));
+		}
+		return 0;
+	}
+	if (mh->msg_flags & MSG_TRUNC) {
+		e->drops[ENG_DROP_OVERSIZED]++;
+		return 0;
+	}
+	return n;
+}
+
+void eng_tunnel_readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct eng_tunnel *et = (struct eng_tunnel *)w;
+	struct engine *e = et->eng;
+	struct sockaddr_storage from;
+	struct msghdr mh;
+	struct lns_addr peer;
+	char cbuf[8];
+
+	for (int i = 0; i < ENG_RX_BATCH && et->fd >= 0; i++) {
+		bool again = false;
+		ssize_t n = rx_one(e, et->fd, &from, cbuf, 0, &mh, &again);
+
+		if (again)
+			break;
+		if (n <= 0)
+			continue;
+		if (sa_to_addr(&from, &peer)) {
+			e->drops[ENG_DROP_BAD_FAMILY]++;
+			continue;
+		}
+		input(e, &peer, &et->local, (size_t)n);
+	}
+}
+
+static void listener_readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct eng_listener *l = (struct eng_listener *)w;
+	struct engine *e = l->eng;
+	struct sockaddr_storage from;
+	struct msghdr mh;
+	struct lns_addr peer, local;
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} cbuf;
+
+	for (int i = 0; i < ENG_RX_BATCH; i++) {
+		bool again = false, have_local = false;
+		ssize_t n = rx_one(e, l->fd, &from, cbuf.buf, sizeof(cbuf.buf), &mh, &again);
+
+		if (again)
+			break;
+		if (n <= 0)
+			continue;
+		if (sa_to_addr(&from, &peer)) {
+			e->drops[ENG_DROP_BAD_FAMILY]++;
+			continue;
+		}
+		local = l->addr;
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+				struct in_pktinfo pi;
+
+				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+				memcpy(local.addr, &pi.ipi_addr, 4);
+				have_local = true;
+			} else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
+				struct in6_pktinfo pi;
+
+				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+				memcpy(local.addr, &pi.ipi6_addr, 16);
+				have_local = true;
+			}
+		}
+		if (!have_local && addr_is_any(&l->addr)) {
+			e->drops[ENG_DROP_NO_PKTINFO]++;
+			continue;
+		}
+		input(e, &peer, &local, (size_t)n);
+	}
+}
+
+/* ---- listeners --------------------------------------------------------- */
+
+static struct eng_listener *listener_open(struct engine *e, const struct lns_addr *a, char *err,
+					  size_t errlen)
+{
+	struct eng_listener *l = calloc(1, sizeof(*l));
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int one = 1, rc;
+	char as[LNS_ADDR_STRLEN];
+
+	if (!l) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	l->eng = e;
+	l->addr = *a;
+	l->fd = socket(a->family == 4 ? AF_INET : AF_INET6,
+		       SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (l->fd < 0)
+		goto fail;
+	/* SO_REUSEADDR on every socket so per-tunnel sockets can bind the same port. */
+	if (setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		goto fail;
+	if (a->family == 4) {
+		if (setsockopt(l->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
+			goto fail;
+	} else {
+		if (setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0 ||
+		    setsockopt(l->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0)
+			goto fail;
+	}
+	rc = protect_socket(e->conf, l->fd, a->family);
+	if (rc < 0) {
+		snprintf(err, errlen, "listen %s: cannot install the per-socket IPsec policy "
+			 "that [ipsec] mode = required needs (xfrm_user, CAP_NET_ADMIN): %s",
+			 lns_addr_str(a, as, sizeof(as)), strerror(-rc));
+		close(l->fd);
+		free(l);
+		return NULL;
+	}
+	sl = addr_to_sa(a, &ss);
+	if (bind(l->fd, (struct sockaddr *)&ss, sl) < 0)
+		goto fail;
+	ev_io_init(&l->io, listener_readable, l->fd, EV_READ);
+	ev_io_start(e->loop, &l->io);
+	log_info("listening on %s", lns_addr_str(a, as, sizeof(as)));
+	return l;
+fail:
+	snprintf(err, errlen, "listen %s: %s", lns_addr_str(a, as, sizeof(as)), strerror(errno));
+	if (l->fd >= 0)
+		close(l->fd);
+	free(l);
+	return NULL;
+}
+
+void eng_listener_close(struct engine *e, struct eng_listener *l)
+{
+	char as[LNS_ADDR_STRLEN];
+
+	if (!l)
+		return;
+	ev_io_stop(e->loop, &l->io);
+	close(l->fd);
+	log_info("stopped listening on %s", lns_addr_str(&l->addr, as, sizeof(as)));
+	free(l);
+}
+
+static struct eng_listener *find_listener(struct eng_listener **v, size_t n,
+					  const struct lns_addr *a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] && lns_addr_eq(&v[i]->addr, a))
+			return v[i];
+	return NULL;
+}
+
+/*
+ * The listener set for conf: existing sockets are kept, new ones opened,
+ * the rest closed. All or nothing: on failure nothing changes.
+ */
+int eng_listeners_apply(struct engine *e, const struct lnsd_conf *conf, char *err,
+			size_t errlen)
+{
+	struct eng_listener **nv = calloc(conf->n_listen ? conf->n_listen : 1, sizeof(*nv));
+	bool *fresh = calloc(conf->n_listen ? conf->n_listen : 1, sizeof(*fresh));
+	int rc = -1;
+
+	if (!nv || !fresh) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < conf->n_listen; i++) {
+		nv[i] = find_listener(e->listeners, e->n_listeners, &conf->listen[i]);
+		if (nv[i])
+			continue;
+		nv[i] = listener_open(e, &conf->listen[i], err, errlen);
+		if (!nv[i])
+			goto out;
+		fresh[i] = true;
+	}
+	for (size_t i = 0; i < e->n_listeners; i++)
+		if (!find_listener(nv, conf->n_listen, &e->listeners[i]->addr))
+			eng_listener_close(e, e->listeners[i]);
+	free(e->listeners);
+	e->listeners = nv;
+	e->n_listeners = conf->n_listen;
+	nv = NULL;
+	rc = 0;
+out:
+	if (nv) {
+		for (size_t i = 0; i < conf->n_listen; i++)
+			if (fresh[i])
+				eng_listener_close(e, nv[i]);
+		free(nv);
+	}
+	free(fresh);
+	return rc;
+}
+
