@@ -126,7 +126,12 @@ struct engine {
 	uint8_t rx[ENG_RX_BUF];
 };
 
+struct radius_reply;
+
 /* ---- engine.c ---- */
+
+/* "Invalid argument (the kernel's extended-ack text)" into buf. */
+const char *eng_kerr(const char *ext_ack, int rc, char *buf, size_t len);
 
 /* Perform the lib's actions, then the CDNs they queued; rearm the timer. */
 void engine_execute(struct engine *e);
@@ -144,5 +149,25 @@ int eng_tunnel_socket(const struct lnsd_conf *conf, const struct lns_addr *local
 		      const struct lns_addr *peer);
 /* ev_io callback for a tunnel socket (et->io). */
 void eng_tunnel_readable(struct ev_loop *loop, ev_io *w, int revents);
+
+/* ---- aaa.c: RADIUS for a session ---- */
+
+const char *aaa_method_str(enum ppp_auth_method m);   /* "PAP", "CHAP", "MS-CHAPv2" */
+/* Access-Request for what PPP received; the verdict comes back through aaa_reply. */
+void aaa_auth(struct engine *e, struct eng_session *es, const struct ppp_auth_req *req);
+/* radius_new()'s reply callback (ctx: the engine). */
+void aaa_reply(void *ctx, uint64_t cookie, const struct radius_reply *rep);
+/* The link is up the first time: Framed-Routes, Accounting Start, timers. */
+void aaa_up(struct engine *e, struct eng_session *es);
+/* The session ends: Accounting Stop with cause (before its counters go). */
+void aaa_down(struct engine *e, struct eng_session *es, uint32_t cause);
+/* engine_session_set_timeouts() for a live session. */
+int aaa_set_timeouts(struct engine *e, struct eng_session *es, const uint32_t *session_s,
+		     const uint32_t *idle_s, bool apply);
+
+/* ---- pw_ppp.c: the kernel PPP session driver ---- */
+
+/* Perform PPP's actions in order. Never calls into the L2TP lib (CDNs are queued). */
+void pw_ppp_run(struct engine *e, struct eng_session *es, struct ppp_actions *acts);
 
 #endif

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * RADIUS (AAA) for a session: Access-Request for what PPP received,
+ * the verdict back to the session, accounting Start, Interim-Update and
+ * Stop with the data plane's counters, Session-Timeout and Idle-Timeout,
+ * Framed-Route.
+ */
+#include "engine_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kg_l2tp.h"
+#include "kg_rtnl.h"
+#include "log.h"
+#include "radius.h"
+
+const char *aaa_method_str(enum ppp_auth_method m)
+{
+	switch (m) {
+	case PPP_AUTH_PAP:
+		return "PAP";
+	case PPP_AUTH_CHAP_MD5:
+		return "CHAP";
+	case PPP_AUTH_MSCHAPV2:
+		return "MS-CHAPv2";
+	case PPP_AUTH_NONE:
+	case PPP_AUTH_METHOD_COUNT:
+		break;
+	}
+	return "?";
+}
+
+/* ---- RADIUS (AAA) for a session ----------------------------------------- */
+
+
+/* The reply names the session by tunnel, session and serial: a reused ID is not the same call. */
+static uint64_t aaa_cookie(const struct eng_session *es)
+{
+	return (uint64_t)es->sess->tun->tid << 48 | (uint64_t)es->sess->sid << 32 | es->serial;
+}
+
+static void aaa_info(const struct engine *e, const struct eng_session *es,
+		     struct rad_sess_info *si)
+{
+	const struct l2tp_sess *s = es->sess;
+	const struct lnsd_radius_conf *rc = &e->conf->radius;
+
+	memset(si, 0, sizeof(*si));
+	si->user = es->username;
+	si->user_len = strlen(es->username);
+	si->nas_identifier = *rc->nas_identifier ? rc->nas_identifier : e->conf->hostname;
+	si->nas_port = (uint32_t)es->kp.unit;
+	si->calling_number = s->calling_number;
+	si->called_number = s->called_number;
+	si->peer = s->tun->peer;
+	si->local = s->tun->local;
+	si->call_serial = s->call_serial;
+	si->session_id = es->acct_sid;
+	si->framed_ip = es->ip;
+	if (es->aaa) {
+		si->cls = es->aaa->cls;
+		si->cls_len = es->aaa->cls_len;
+	}
+}
+
+/* Accounting-Request with the kernel counters (RFC 2866; octets from the client are input). */
+static void aaa_acct(struct engine *e, struct eng_session *es, enum rad_acct_status st,
+		     uint32_t cause)
+{
+	struct rad_sess_info si;
+	struct rad_acct_info ai = { .status = st, .term_cause = cause };
+	struct kg_l2tp_stats ks = { 0 };
+	struct rad_avs avs;
+	char pfx[ENG_PREFIX_LEN];
+	int rc;
+
+	if (!e->conf->radius.accounting)
+		return;
+	if (st != RAD_ACCT_START &&
+	    kg_l2tp_session_stats(&e->kg, es->sess->tun->tid, es->sess->sid, &ks) == 0)
+		es->kst = ks;
+	ai.in_octets = es->kst.rx_bytes;
+	ai.out_octets = es->kst.tx_bytes;
+	ai.in_packets = es->kst.rx_packets;
+	ai.out_packets = es->kst.tx_packets;
+	ai.session_time_s = (uint32_t)((engine_now_ms() - es->aaa->up_ms) / 1000);
+	aaa_info(e, es, &si);
+	rad_avs_init(&avs);
+	rad_build_acct(&si, &ai, &avs);
+	rc = radius_acct(e->radius, &avs);
+	if (rc < 0)
+		log_ratelimited(engine_now_ms(), "radius acct", "%s: accounting record lost: %s",
+				eng_sess_prefix(es->sess, pfx, sizeof(pfx)),
+				rc == -EBUSY ? "too many RADIUS requests waiting" : strerror(-rc));
+}
+
+static void aaa_rearm(struct engine *e, struct eng_aaa *a)
+{
+	uint64_t now = engine_now_ms(), dl = UINT64_MAX;
+
+	ev_timer_stop(e->loop, &a->timer);
+	if (!a->up)
+		return;
+	if (a->session_timeout_s)
+		dl = a->up_ms + (uint64_t)a->session_timeout_s * 1000;
+	if (a->interim_s && a->next_interim_ms < dl)
+		dl = a->next_interim_ms;
+	if (a->idle_timeout_s && a->next_idle_ms < dl)
+		dl = a->next_idle_ms;
+	if (dl == UINT64_MAX)
+		return;
+	ev_timer_set(&a->timer, dl > now ? (double)(dl - now) / 1000.0 : 0.0, 0.0);
+	ev_timer_start(e->loop, &a->timer);
+}
+
+/*
+ * Idle-Timeout (RFC 2865 §5.28): pppN's own counters, which LCP echoes do
+ * not move (they travel on the channel). Looked at every quarter of the
+ * timeout (1 to 60 s), so the call ends at most that much late.
+ */
+static uint64_t idle_step_ms(const struct eng_aaa *a)
+{
+	uint32_t s = a->idle_timeout_s / 4;
+
+	return (uint64_t)(s < 1 ? 1 : s > 60 ? 60 : s) * 1000;
+}
+
+/* true when the link moved no packet for the whole Idle-Timeout. */
+static bool aaa_idle(struct engine *e, struct eng_session *es, uint64_t now)
+{
+	struct eng_aaa *a = es->aaa;
+	struct kg_link_stats ls;
+
+	a->next_idle_ms = now + idle_step_ms(a);
+	if (kg_rtnl_link_stats(&e->rt, es->ifindex, &ls) < 0)
+		return false;
+	if (ls.rx_packets + ls.tx_packets != a->idle_packets) {
+		a->idle_packets = ls.rx_packets + ls.tx_packets;
+		a->idle_since_ms = now;
+		return false;
+	}
+	return now - a->idle_since_ms >= (uint64_t)a->idle_timeout_s * 1000;
+}
+
+/* lnsd ends the call itself (Session-/Idle-Timeout): Terminate-Request, then CDN. */
+static void aaa_close(struct engine *e, struct eng_session *es, uint32_t cause, const char *why,
+		      uint32_t secs)
+{
+	char pfx[ENG_PREFIX_LEN];
+
+	log_notice("%s: %s (%u s) reached; disconnecting",
+		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), why, secs);
+	es->aaa->term_cause = cause;
+	ppp_sess_close(&es->ppp, PPP_DOWN_ADMIN, engine_now_ms(), &e->pacts);
+	pw_ppp_run(e, es, &e->pacts);
+	engine_execute(e);
+}
+
+static void aaa_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct eng_aaa *a = (struct eng_aaa *)((char *)w - offsetof(struct eng_aaa, timer));
+	struct eng_session *es = a->es;
+	struct engine *e = es->eng;
+	uint64_t now = engine_now_ms();
+
+	if (es->dead)
+		return;
+	if (a->session_timeout_s && now >= a->up_ms + (uint64_t)a->session_timeout_s * 1000) {
+		aaa_close(e, es, RAD_TERM_SESSION_TIMEOUT, "Session-Timeout", a->session_timeout_s);
+		return;
+	}
+	if (a->idle_timeout_s && now >= a->next_idle_ms && aaa_idle(e, es, now)) {
+		aaa_close(e, es, RAD_TERM_IDLE_TIMEOUT, "Idle-Timeout", a->idle_timeout_s);
+		return;
+	}
+	if (a->interim_s && now >= a->next_interim_ms) {
+		aaa_acct(e, es, RAD_ACCT_INTERIM, 0);
+		a->next_interim_ms = now + (uint64_t)a->interim_s * 1000;
+	}
+	aaa_rearm(e, a);
+}
+
+static struct eng_aaa *aaa_get(struct eng_session *es)
+{
+	if (!es->aaa) {
+		es->aaa = calloc(1, sizeof(*es->aaa));
+		if (es->aaa) {
+			es->aaa->es = es;
+			ev_init(&es->aaa->timer, aaa_timer_cb);
+		}
+	}
+	return es->aaa;
+}
+
+/* IPCP opened the first time: Framed-Routes, Accounting Start, the timers. */
+void aaa_up(struct engine *e, struct eng_session *es)
+{
+	struct eng_aaa *a = es->aaa;
+	char pfx[ENG_PREFIX_LEN], eb[320];
+
+	if (!a || a->up)
+		return;
+	eng_sess_prefix(es->sess, pfx, sizeof(pfx));
+	for (unsigned i = 0; i < a->n_routes; i++) {
+		struct in_addr dst = { .s_addr = htonl(a->routes[i].dst) };
+		char ds[INET_ADDRSTRLEN];
+		int rc = kg_rtnl_add_route4(&e->rt, es->ifindex, dst, a->routes[i].plen);
+
+		inet_ntop(AF_INET, &dst, ds, sizeof(ds));
+		if (rc < 0 && rc != -EEXIST)
+			log_warn("%s: Framed-Route %s/%u via %s: %s", pfx, ds, a->routes[i].plen,
+				 es->kp.ifname, eng_kerr(e->rt.ext_ack, rc, eb, sizeof(eb)));
+		else
+			log_info("%s: Framed-Route %s/%u via %s", pfx, ds, a->routes[i].plen,
+				 es->kp.ifname);
+	}
+	a->up = true;
+	a->up_ms = engine_now_ms();
+	a->next_interim_ms = a->up_ms + (uint64_t)a->interim_s * 1000;
+	a->idle_since_ms = a->up_ms;
+	if (a->idle_timeout_s)
+		aaa_idle(e, es, a->up_ms);   /* the counters so far */
+	aaa_acct(e, es, RAD_ACCT_START, 0);
+	aaa_rearm(e, a);
+}
+
+/* The session ends: Accounting Stop (before the kernel session and its counters go). */
+void aaa_down(struct engine *e, struct eng_session *es, uint32_t cause)
+{
+	struct eng_aaa *a = es->aaa;
+
+	if (!a)
+		return;
+	a->auth_pending = false;
+	ev_timer_stop(e->loop, &a->timer);
+	if (!a->up)
+		return;
+	a->up = false;
+	/* RFC 2866 §5.10 Admin-Reboot: the operator stops lnsd (SIGTERM), ending every call. */
+	if (!a->term_cause && e->shutting_down)
+		a->term_cause = RAD_TERM_ADMIN_REBOOT;
+	aaa_acct(e, es, RAD_ACCT_STOP, a->term_cause ? a->term_cause : cause);
+}
+
+/* Access-Request for the credentials PPP received; the verdict comes in aaa_reply. */
+void aaa_auth(struct engine *e, struct eng_session *es, const struct ppp_auth_req *req)
+{
+	struct eng_aaa *a = aaa_get(es);
+	struct rad_sess_info si;
+	struct rad_avs avs;
+	struct ppp_actions res;
+	char pfx[ENG_PREFIX_LEN];
+	int rc = -ENOMEM;
+
+	eng_sess_prefix(es->sess, pfx, sizeof(pfx));
+	rad_avs_init(&avs);
+	if (a) {
+		aaa_info(e, es, &si);
+		si.user = req->user;   /* as the client sent it, not the printable copy */
+		si.user_len = req->user_len;
+		rc = rad_build_auth(&si, req, &avs);
+		if (rc == 0)
+			rc = radius_auth(e->radius, aaa_cookie(es), &avs);
+	}
+	rad_avs_free(&avs);
+	if (rc == 0) {
+		a->auth_pending = true;
+		a->method = (uint8_t)req->method;
+		log_info("%s: %s authentication of \"%s\" sent to RADIUS", pfx,
+			 aaa_method_str(req->method), es->username);
+		return;
+	}
+	log_ratelimited(engine_now_ms(), "radius auth", "%s: cannot queue the Access-Request: %s",
+			pfx, rc == -EBUSY ? "too many RADIUS requests waiting" : strerror(-rc));
+	ppp_actions_init(&res);
+	if (ppp_sess_auth_result(&es->ppp, false, "Authentication failed", NULL,
+				 engine_now_ms(), &res) == 0)
+		pw_ppp_run(e, es, &res);
+	ppp_actions_free(&res);
+}
+
+/* What an Access-Accept assigns: address, DNS, routes, timers, Class. */
+/*
+ * A RADIUS server is trusted with addresses, not with other peers' sessions:
+ * an address it assigns must be a unicast host address, not ours, and not in
+ * use by another session (pool addresses are guarded by the pool itself; this
+ * covers the ones outside it). NULL when usable, else why not. One walk over
+ * the sessions per Access-Accept.
+ */
+static const char *framed_ip_unusable(const struct engine *e, const struct eng_session *es,
+				      uint32_t ip)
+{
+	uint8_t a = ip >> 24;
+
+	if (a == 0 || a == 127 || a >= 224)
+		return "not a unicast host address";
+	if (ip == e->conf->ppp_local_ip)
+		return "the LNS's own [ppp] local-ip";
+	if (e->pool && ip_pool_contains(e->pool, ip))
+		return NULL;
+	for (struct l2tp_tun *t = l2tp_lns_next_tunnel(e->lns, NULL); t;
+	     t = l2tp_lns_next_tunnel(e->lns, t))
+		for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL); s;
+		     s = l2tp_tun_next_session(t, s)) {
+			const struct eng_session *o = s->user;
+
+			if (o && o != es && !o->dead && o->ppp.attrs.peer_ip == ip)
+				return "already in use by another session";
+		}
+	return NULL;
+}
+
+static bool aaa_accept(struct engine *e, struct eng_session *es, const struct rad_accept *ra,
+		       struct ppp_auth_attrs *attrs, const char *pfx)
+{
+	struct eng_aaa *a = es->aaa;
+
+	const char *why;
+
+	/* RFC 2865 §5.8: 0xFFFFFFFE means "pick one" (the pool), 0xFFFFFFFF "let the user". */
+	if (ra->framed_ip && ra->framed_ip < 0xfffffffe) {
+		why = framed_ip_unusable(e, es, ra->framed_ip);
+		if (why) {
+			struct in_addr in = { .s_addr = htonl(ra->framed_ip) };
+			char as[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, &in, as, sizeof(as));
+			log_warn("%s: Access-Accept with Framed-IP-Address %s: %s; refusing", pfx, as,
+				 why);
+			e->ctr.radius_bad_framed_ip++;
+			return false;
+		}
+		attrs->peer_ip = ra->framed_ip;
+	}
+	attrs->dns1 = ra->dns1;
+	attrs->dns2 = ra->dns2;
+	if (a->method == PPP_AUTH_MSCHAPV2) {
+		if (!ra->has_auth_resp) {
+			log_warn("%s: Access-Accept for MS-CHAPv2 without a valid MS-CHAP2-Success; "
+				 "refusing", pfx);
+			return false;
+		}
+		attrs->has_auth_resp = true;
+		memcpy(attrs->auth_resp, ra->auth_resp, sizeof(attrs->auth_resp));
+	}
+	if (ra->framed_pool[0])
+		log_info("%s: Framed-Pool \"%s\" ignored: lnsd has one [ppp] pool", pfx,
+			 ra->framed_pool);
+	if (ra->bad_routes)
+		log_warn("%s: %u Framed-Route value(s) ignored (not \"a.b.c.d[/n] ...\", or "
+			 "more than %d)", pfx, ra->bad_routes, RAD_MAX_ROUTES);
+	memcpy(a->routes, ra->routes, ra->n_routes * sizeof(ra->routes[0]));
+	a->n_routes = (uint8_t)ra->n_routes;
+	a->session_timeout_s = ra->session_timeout_s;
+	a->interim_s = ra->interim_interval_s ? ra->interim_interval_s
+					      : e->conf->radius.interim_interval_s;
+	memcpy(a->cls, ra->cls, ra->cls_len);
+	a->cls_len = ra->cls_len;
+	a->idle_timeout_s = ra->idle_timeout_s;
+	return true;
+}
+
+void aaa_reply(void *ctx, uint64_t cookie, const struct radius_reply *rep)
+{
+	struct engine *e = ctx;
+	struct l2tp_sess *s = l2tp_lns_session(e->lns, (uint16_t)(cookie >> 48),
+					       (uint16_t)(cookie >> 32));
+	struct eng_session *es = s ? s->user : NULL;
+	const struct radius_stats *rs = radius_stats(e->radius);
+	struct ppp_auth_attrs attrs = { 0 };
+	struct ppp_actions res;
+	char pfx[ENG_PREFIX_LEN];
+	const char *msg = "Authentication failed", *server;
+	bool ok;
+
+	if (!es || es->serial != (uint32_t)cookie || es->dead || !es->aaa ||
+	    !es->aaa->auth_pending) {
+		log_debug("radius: reply for a session that has ended; dropped");
+		return;
+	}
+	es->aaa->auth_pending = false;
+	eng_sess_prefix(s, pfx, sizeof(pfx));
+	server = rep->server >= 0 ? rs->servers[rep->server] : "no server";
+	ok = rep->verdict == RADIUS_ACCEPT && aaa_accept(e, es, &rep->attrs, &attrs, pfx);
+	if (!ok && rep->attrs.ms_error[0])
+		msg = rep->attrs.ms_error;
+	if (es->aaa->method < PPP_AUTH_METHOD_COUNT)
+		e->ctr.auth[es->aaa->method][ok]++;
+	log_notice("%s: %s authentication of \"%s\" %s by RADIUS %s%s%s%s", pfx,
+		   aaa_method_str(es->aaa->method), es->username, ok ? "accepted" : "refused",
+		   server, rep->verdict == RADIUS_FAILED ? " (no server answered)" : "",
+		   rep->attrs.reply_message[0] ? ": " : "", rep->attrs.reply_message);
+	ppp_actions_init(&res);
+	if (ppp_sess_auth_result(&es->ppp, ok, ok ? "Welcome" : msg, &attrs, engine_now_ms(),
+				 &res) == 0)
+		pw_ppp_run(e, es, &res);
+	ppp_actions_free(&res);
+	engine_execute(e);
+}
+
+/* CoA (RFC 5176 §3.2): engine_session_set_timeouts() for a live session. */
+int aaa_set_timeouts(struct engine *e, struct eng_session *es, const uint32_t *session_s,
+		     const uint32_t *idle_s, bool apply)
+{
+	struct eng_aaa *a = es->aaa;
+	uint64_t now = engine_now_ms(), t;
+
+	if (!a)
+		return -ENOENT;
+	if (!apply)
+		return 0;
+	if (session_s) {
+		/* aaa_timer_cb counts from up_ms (rounded up: never early); before IPCP, from then */
+		t = *session_s ? (a->up ? (now - a->up_ms + 999) / 1000 : 0) + *session_s : 0;
+		a->session_timeout_s = t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+	}
+	if (idle_s) {
+		a->idle_timeout_s = *idle_s;
+		/* idle from now on: the counters so far are the baseline */
+		if (a->up && *idle_s) {
+			a->idle_since_ms = now;
+			aaa_idle(e, es, now);
+		}
+	}
+	aaa_rearm(e, a);
+	return 0;
+}
