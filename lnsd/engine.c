@@ -41,7 +41,7 @@ const uint32_t eng_setup_bucket_ms[ENG_SETUP_BUCKETS] = {
 	10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 20000, 30000,
 };
 
-static void count_setup(struct engine *e, const struct l2tp_sess *s, uint64_t now)
+void eng_count_setup(struct engine *e, const struct l2tp_sess *s, uint64_t now)
 {
 	uint64_t ms = now > s->created_ms ? now - s->created_ms : 0;
 	size_t i = 0;
@@ -99,8 +99,6 @@ static void engine_rearm(struct engine *e)
 
 /* ---- executing actions ------------------------------------------------- */
 
-static void session_free(struct engine *e, struct l2tp_sess *s);
-static void session_attach(struct engine *e, struct eng_session *es);
 
 /* "Invalid argument (the kernel's extended-ack text)" */
 const char *eng_kerr(const char *ext_ack, int rc, char *buf, size_t len)
@@ -169,7 +167,7 @@ static void tunnel_free(struct engine *e, struct l2tp_tun *t)
 	/* PPPoX sockets go before the tunnel socket they hang off. */
 	for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL); s;
 	     s = l2tp_tun_next_session(t, s))
-		session_free(e, s);
+		pw_ppp_free(e, s);
 	if (!et)
 		return;
 	t->user = NULL;
@@ -185,10 +183,10 @@ static void tunnel_free(struct engine *e, struct l2tp_tun *t)
 	e->dead = et;
 }
 
-/* ---- kernel PPP sessions ---------------------------------------------- */
+/* ---- CDNs decided by the daemon --------------------------------------- */
 
-static void queue_cdn(struct engine *e, const struct l2tp_sess *s, uint16_t result,
-		      uint16_t error, const char *msg)
+void eng_queue_cdn(struct engine *e, const struct l2tp_sess *s, uint16_t result, uint16_t error,
+		   const char *msg)
 {
 	if (e->n_cdns == e->cap_cdns) {
 		size_t cap = e->cap_cdns ? e->cap_cdns * 2 : 16;
@@ -203,469 +201,6 @@ static void queue_cdn(struct engine *e, const struct l2tp_sess *s, uint16_t resu
 		e->cap_cdns = cap;
 	}
 	e->cdns[e->n_cdns++] = (struct eng_cdn){ s->tun->tid, s->sid, result, error, msg };
-}
-
-/* Close the kernel side: closing the PPPoX fd deletes the kernel session (DESIGN.md §4). */
-static void session_kernel_close(struct engine *e, struct eng_session *es)
-{
-	ev_io_stop(e->loop, &es->chan_io);
-	ev_io_stop(e->loop, &es->unit_io);
-	ev_timer_stop(e->loop, &es->timer);
-	kg_ppp_close(&es->kp);
-}
-
-/*
- * A kernel call failed: the session cannot carry data. RFC 2661 §4.4.2 CDN
- * result 2 (see error code), error 4 (insufficient resources).
- */
-static void session_fail(struct engine *e, struct eng_session *es, const char *what)
-{
-	char pfx[ENG_PREFIX_LEN];
-	struct ppp_actions junk;
-
-	log_err("%s: %s; disconnecting", eng_sess_prefix(es->sess, pfx, sizeof(pfx)), what);
-	if (!es->dead) {
-		ppp_actions_init(&junk);
-		ppp_sess_lower_down(&es->ppp, engine_now_ms(), &junk);
-		ppp_actions_free(&junk);
-		es->dead = true;
-		queue_cdn(e, es->sess, L2TP_CDN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES,
-			  "kernel data plane failure");
-	}
-	aaa_down(e, es, RAD_TERM_NAS_ERROR);
-	session_kernel_close(e, es);
-}
-
-/*
- * PPP's reason, as the CDN Result Code (RFC 2661 §4.4.2): the peer or the
- * link went away: 1 (lost carrier); operator: 3 (administrative); no address
- * left: 4 (temporary lack of facilities); authentication and negotiation
- * failures: 2 with error 0, the reason in the Advisory Message.
- */
-static uint16_t cdn_result_for(enum ppp_down_reason r)
-{
-	switch (r) {
-	case PPP_DOWN_PEER_TERMINATE:
-	case PPP_DOWN_ECHO_FAILURE:
-	case PPP_DOWN_LOWER:
-		return L2TP_CDN_LOST_CARRIER;
-	case PPP_DOWN_ADMIN:
-		return L2TP_CDN_ADMIN;
-	case PPP_DOWN_POOL_EXHAUSTED:
-		return L2TP_CDN_NO_FACILITIES_TEMP;
-	case PPP_DOWN_NONE:
-	case PPP_DOWN_AUTH_FAILED:
-	case PPP_DOWN_AUTH_TIMEOUT:
-	case PPP_DOWN_AUTH_REFUSED:
-	case PPP_DOWN_NEGOTIATION:
-	case PPP_DOWN_LOOPBACK:
-	case PPP_DOWN_PROTO_REJECTED:
-	case PPP_DOWN_REASON_COUNT:
-		break;
-	}
-	return L2TP_CDN_GENERAL_ERROR;
-}
-
-static void session_rearm(struct engine *e, struct eng_session *es)
-{
-	uint64_t dl = ppp_sess_next_deadline(&es->ppp), now;
-
-	ev_timer_stop(e->loop, &es->timer);
-	if (dl == UINT64_MAX || es->dead)
-		return;
-	now = engine_now_ms();
-	ev_timer_set(&es->timer, dl > now ? (double)(dl - now + 1) / 1000.0 : 0.0, 0.0);
-	ev_timer_start(e->loop, &es->timer);
-}
-
-
-static void do_auth(struct engine *e, struct eng_session *es, const struct ppp_actions *acts,
-		    const struct ppp_action *a)
-{
-	struct ppp_auth_req req;
-	const struct ppp_user *match = NULL;
-	struct ppp_auth_attrs attrs = { 0 };
-	struct ppp_actions res;
-	char pfx[ENG_PREFIX_LEN];
-	size_t n;
-	bool ok;
-
-	ppp_action_auth_req(acts, a, &req);
-	n = req.user_len < sizeof(es->username) - 1 ? req.user_len : sizeof(es->username) - 1;
-	for (size_t i = 0; i < n; i++)
-		es->username[i] = req.user[i] >= 0x20 && req.user[i] < 0x7f ? req.user[i] : '?';
-	es->username[n] = '\0';
-	if (e->radius) {
-		aaa_auth(e, es, &req);
-		return;
-	}
-	ok = e->users && ppp_users_verify(e->users, e->ppp_name, &req, &match, attrs.auth_resp);
-	if (ok && match && match->no_addr)
-		ok = false;
-	/* RFC 2759 §5: the Success message proves that we know the password too. */
-	attrs.has_auth_resp = ok && req.method == PPP_AUTH_MSCHAPV2;
-	if ((unsigned)req.method < PPP_AUTH_METHOD_COUNT)
-		e->ctr.auth[req.method][ok]++;
-	if (ok && match)
-		attrs.peer_ip = match->ip;
-	eng_sess_prefix(es->sess, pfx, sizeof(pfx));
-	if (ok)
-		log_notice("%s: %s authentication of \"%s\" succeeded", pfx,
-			   aaa_method_str(req.method), es->username);
-	else
-		log_notice("%s: %s authentication of \"%s\" failed%s%s", pfx,
-			   aaa_method_str(req.method), es->username,
-			   req.method == PPP_AUTH_MSCHAPV2 ? " (E=691)" : "",
-			   e->users ? "" : " (no users-file)");
-	ppp_actions_init(&res);
-	if (ppp_sess_auth_result(&es->ppp, ok, ok ? "Welcome" : "Authentication failed", &attrs,
-				 engine_now_ms(), &res) == 0)
-		pw_ppp_run(e, es, &res);
-	ppp_actions_free(&res);
-}
-
-/* IPCP opened (RFC 1332): address, MTU and up on pppN. */
-static void do_up(struct engine *e, struct eng_session *es, const struct ppp_up_info *up)
-{
-	struct in_addr l = { .s_addr = htonl(up->local_ip) }, p = { .s_addr = htonl(up->peer_ip) };
-	char pfx[ENG_PREFIX_LEN], ls[INET_ADDRSTRLEN], ps[INET_ADDRSTRLEN], eb[320];
-	const char *what;
-	int rc;
-
-	what = "set MTU";
-	rc = kg_rtnl_set_mtu(&e->rt, es->ifindex, up->mtu);
-	if (rc == 0 && up->local_ip) {
-		what = "add address";
-		rc = kg_rtnl_add_ptp4(&e->rt, es->ifindex, l, p);
-	} else if (rc == 0) {
-		what = "add route";
-		rc = kg_rtnl_add_route4(&e->rt, es->ifindex, p, 32);
-	}
-	if (rc == -EEXIST)   /* IPCP renegotiated with the same addresses */
-		rc = 0;
-	if (rc == 0) {
-		what = "set up";
-		rc = kg_rtnl_set_up(&e->rt, es->ifindex);
-	}
-	if (rc < 0) {
-		char msg[400];
-
-		snprintf(msg, sizeof(msg), "%s: %s on %s", what, eng_kerr(e->rt.ext_ack, rc, eb,
-								      sizeof(eb)), es->kp.ifname);
-		session_fail(e, es, msg);
-		return;
-	}
-	es->ip = up->peer_ip;
-	es->link_up = true;
-	if (!es->was_up) {
-		es->was_up = true;
-		count_setup(e, es->sess, engine_now_ms());
-	}
-	inet_ntop(AF_INET, &l, ls, sizeof(ls));
-	inet_ntop(AF_INET, &p, ps, sizeof(ps));
-	log_notice("%s: %s up, user \"%s\", %s peer %s, mtu %u",
-		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->kp.ifname, es->username,
-		   up->local_ip ? ls : "(no local address)", ps, up->mtu);
-	aaa_up(e, es);
-}
-
-/* fe80::<ifid> (RFC 5072 §5). */
-static void ifid_addr(const uint8_t ifid[8], struct in6_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->s6_addr[0] = 0xfe;
-	a->s6_addr[1] = 0x80;
-	memcpy(&a->s6_addr[8], ifid, 8);
-}
-
-/*
- * IPV6CP opened (RFC 5072): MTU and up unless IPCP did it already, then the
- * link-local address, point-to-point to the client's.
- */
-static void do_up6(struct engine *e, struct eng_session *es, const struct ppp_up_info *up)
-{
-	struct in6_addr l, p;
-	char pfx[ENG_PREFIX_LEN], ls[INET6_ADDRSTRLEN], ps[INET6_ADDRSTRLEN], eb[320];
-	const char *what = "set MTU";
-	int rc = 0;
-
-	if (!up->ipv6)
-		return;
-	ifid_addr(up->local_ifid, &l);
-	ifid_addr(up->peer_ifid, &p);
-	if (!es->link_up) {
-		rc = kg_rtnl_set_mtu(&e->rt, es->ifindex, up->mtu);
-		if (rc == 0) {
-			what = "set up";
-			rc = kg_rtnl_set_up(&e->rt, es->ifindex);
-		}
-	}
-	if (rc == 0) {
-		what = "add IPv6 address";
-		rc = kg_rtnl_add_ptp6(&e->rt, es->ifindex, &l, &p);
-		if (rc == -EEXIST)   /* IPV6CP renegotiated with the same identifiers */
-			rc = 0;
-	}
-	if (rc < 0) {
-		char msg[400];
-
-		snprintf(msg, sizeof(msg), "%s: %s on %s", what, eng_kerr(e->rt.ext_ack, rc, eb,
-								      sizeof(eb)), es->kp.ifname);
-		session_fail(e, es, msg);
-		return;
-	}
-	es->link_up = true;
-	es->ipv6 = true;
-	memcpy(es->peer_ifid, up->peer_ifid, sizeof(es->peer_ifid));
-	inet_ntop(AF_INET6, &l, ls, sizeof(ls));
-	inet_ntop(AF_INET6, &p, ps, sizeof(ps));
-	log_notice("%s: %s IPv6 up, user \"%s\", %s peer %s",
-		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->kp.ifname, es->username, ls,
-		   ps);
-}
-
-static void do_down(struct engine *e, struct eng_session *es, enum ppp_down_reason why)
-{
-	char pfx[ENG_PREFIX_LEN];
-
-	if (es->dead)
-		return;
-	es->dead = true;
-	es->ip = 0;
-	es->ipv6 = false;
-	log_notice("%s: PPP down on %s: %s", eng_sess_prefix(es->sess, pfx, sizeof(pfx)),
-		   es->kp.ifname, ppp_down_reason_str(why));
-	aaa_down(e, es, rad_term_cause_for(why));
-	session_kernel_close(e, es);
-	queue_cdn(e, es->sess, cdn_result_for(why), L2TP_ERR_NONE, ppp_down_reason_str(why));
-}
-
-/* Perform PPP's actions in order. Never calls into the L2TP lib (CDNs are queued). */
-void pw_ppp_run(struct engine *e, struct eng_session *es, struct ppp_actions *acts)
-{
-	for (size_t i = 0; i < acts->n; i++) {
-		const struct ppp_action *a = &acts->v[i];
-		int fd;
-
-		switch (a->type) {
-		case PPP_ACT_SEND:
-			fd = a->chan == PPP_CHAN_UNIT ? es->kp.unit_fd : es->kp.chan_fd;
-			if (fd >= 0 && write(fd, ppp_action_data(acts, a), a->len) < 0) {
-				e->drops[ENG_DROP_SEND_ERROR]++;
-				log_ratelimited(engine_now_ms(), "ppp write", "%s: write: %s",
-						es->kp.ifname, strerror(errno));
-			}
-			break;
-		case PPP_ACT_AUTH_REQUEST:
-			if (!es->dead)
-				do_auth(e, es, acts, a);
-			break;
-		case PPP_ACT_UP:
-			if (es->dead)
-				break;
-			if (a->up.ncp == PPP_NCP_IPV6CP)
-				do_up6(e, es, &a->up);
-			else
-				do_up(e, es, &a->up);
-			break;
-		case PPP_ACT_DOWN:
-			do_down(e, es, a->reason);
-			break;
-		}
-	}
-	if (acts->oom)
-		session_fail(e, es, "out of memory: PPP actions were lost");
-	ppp_actions_reset(acts);
-	session_rearm(e, es);
-}
-
-
-static void ppp_readable(struct engine *e, struct eng_session *es, bool unit)
-{
-	for (int i = 0; i < ENG_RX_BATCH && !es->dead; i++) {
-		int fd = unit ? es->kp.unit_fd : es->kp.chan_fd;
-		ssize_t n = read(fd, e->rx, sizeof(e->rx));
-
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-			break;
-		if (n <= 0) {
-			/* The channel or unit hung up under us. */
-			char msg[128];
-
-			snprintf(msg, sizeof(msg), "read from the PPP %s: %s",
-				 unit ? "unit" : "channel", n ? strerror(errno) : "hung up");
-			session_fail(e, es, msg);
-			break;
-		}
-		ppp_sess_input(&es->ppp, e->rx, (size_t)n, unit, engine_now_ms(), &e->pacts);
-		pw_ppp_run(e, es, &e->pacts);
-	}
-	engine_execute(e);   /* queued CDNs; es may be freed from here on */
-}
-
-static void chan_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct eng_session *es = (struct eng_session *)((char *)w - offsetof(struct eng_session,
-									      chan_io));
-
-	ppp_readable(es->eng, es, false);
-}
-
-static void unit_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct eng_session *es = (struct eng_session *)((char *)w - offsetof(struct eng_session,
-									      unit_io));
-
-	ppp_readable(es->eng, es, true);
-}
-
-static void ppp_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct eng_session *es = (struct eng_session *)((char *)w - offsetof(struct eng_session,
-									      timer));
-	struct engine *e = es->eng;
-
-	if (!es->attached) {   /* a SESSION_CREATE retry (KSESS_CREATE_TRIES) */
-		session_attach(e, es);
-		engine_execute(e);
-		return;
-	}
-	ppp_sess_tick(&es->ppp, engine_now_ms(), &e->pacts);
-	pw_ppp_run(e, es, &e->pacts);
-	engine_execute(e);
-}
-
-/*
- * On 6.12 SESSION_DELETE finishes asynchronously: an ID deleted a moment ago
- * may still answer SESSION_CREATE with -EEXIST (DESIGN.md §4). Try again
- * after 20, 40, 80, 160 ms from the session's timer, then give up.
- */
-#define KSESS_CREATE_TRIES 5
-
-/* ICCN processed (RFC 2661 §7.4.2): kernel session, pppN, then LCP. */
-static void session_start(struct engine *e, struct l2tp_sess *s)
-{
-	struct eng_tunnel *et = s->tun->user;
-	struct eng_session *es;
-	char pfx[ENG_PREFIX_LEN];
-
-	eng_sess_prefix(s, pfx, sizeof(pfx));
-	if (!et || !et->kernel) {
-		log_err("%s: its tunnel is not in the kernel; disconnecting", pfx);
-		queue_cdn(e, s, L2TP_CDN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES,
-			  "kernel data plane failure");
-		return;
-	}
-	es = calloc(1, sizeof(*es));
-	if (!es) {
-		log_err("%s: out of memory; disconnecting", pfx);
-		queue_cdn(e, s, L2TP_CDN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES, "out of memory");
-		return;
-	}
-	es->eng = e;
-	es->sess = s;
-	es->serial = ++e->next_serial;
-	rad_session_id(e->start_time, es->serial, es->acct_sid);
-	kg_ppp_init(&es->kp);
-	ev_io_init(&es->chan_io, chan_cb, -1, EV_READ);
-	ev_io_init(&es->unit_io, unit_cb, -1, EV_READ);
-	ev_init(&es->timer, ppp_timer_cb);
-	ppp_sess_init(&es->ppp, &e->ppp_cfg);
-	s->user = es;
-	session_attach(e, es);
-}
-
-static void session_attach(struct engine *e, struct eng_session *es)
-{
-	struct l2tp_sess *s = es->sess;
-	struct eng_tunnel *et = s->tun->user;
-	struct kg_l2tp_session_cfg kc = { 0 };
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	char pfx[ENG_PREFIX_LEN], eb[320], msg[400], name[16];
-	unsigned int delay_ms;
-	int rc;
-
-	eng_sess_prefix(s, pfx, sizeof(pfx));
-	kc.tid = s->tun->tid;
-	kc.peer_tid = s->tun->peer_tid;
-	kc.sid = s->sid;
-	kc.peer_sid = s->peer_sid;
-	kc.lns_mode = true;
-	/* Sequencing Required AVP (RFC 2661 §4.4.6): sequence numbers both ways. */
-	kc.send_seq = kc.recv_seq = s->seq_required;
-	rc = kg_l2tp_session_create(&e->kg, &kc);
-	if (rc == -EEXIST && ++es->create_tries < KSESS_CREATE_TRIES) {
-		delay_ms = 10u << es->create_tries;
-		log_info("%s: kernel session id still in use (being deleted); retry in %u ms", pfx,
-			 delay_ms);
-		ev_timer_set(&es->timer, delay_ms / 1000.0, 0.0);
-		ev_timer_start(e->loop, &es->timer);
-		return;
-	}
-	if (rc < 0) {
-		snprintf(msg, sizeof(msg), "kernel session create: %s",
-			 eng_kerr(e->kg.ext_ack, rc, eb, sizeof(eb)));
-		session_fail(e, es, msg);
-		return;
-	}
-	sl = addr_to_sa(&et->peer, &ss);
-	rc = kg_ppp_open(&es->kp, et->fd, (struct sockaddr *)&ss, sl, kc.tid, kc.peer_tid, kc.sid,
-			 kc.peer_sid);
-	if (rc < 0) {
-		/* Without a PPPoX socket nothing else deletes the kernel session. */
-		kg_l2tp_session_delete(&e->kg, kc.tid, kc.sid);
-		snprintf(msg, sizeof(msg), "PPPoL2TP socket and /dev/ppp: %s", strerror(-rc));
-		session_fail(e, es, msg);
-		return;
-	}
-	es->ifindex = kg_rtnl_ifindex(&e->rt, es->kp.ifname);
-	if (es->ifindex < 0) {
-		snprintf(msg, sizeof(msg), "%s: %s", es->kp.ifname,
-			 eng_kerr(e->rt.ext_ack, es->ifindex, eb, sizeof(eb)));
-		session_fail(e, es, msg);
-		return;
-	}
-	if (conf_ppp_ifname(e->conf, es->kp.unit, name, sizeof(name))) {
-		rc = kg_rtnl_rename(&e->rt, es->ifindex, name);
-		if (rc < 0) {
-			snprintf(msg, sizeof(msg), "rename %s to %s: %s", es->kp.ifname, name,
-				 eng_kerr(e->rt.ext_ack, rc, eb, sizeof(eb)));
-			session_fail(e, es, msg);
-			return;
-		}
-		snprintf(es->kp.ifname, sizeof(es->kp.ifname), "%s", name);
-	}
-	ev_io_set(&es->chan_io, es->kp.chan_fd, EV_READ);
-	ev_io_set(&es->unit_io, es->kp.unit_fd, EV_READ);
-	ev_io_start(e->loop, &es->chan_io);
-	ev_io_start(e->loop, &es->unit_io);
-	es->attached = true;
-	log_info("%s: kernel session on %s%s", pfx, es->kp.ifname,
-		 s->seq_required ? ", sequencing" : "");
-	ppp_sess_start(&es->ppp, engine_now_ms(), &e->pacts);
-	pw_ppp_run(e, es, &e->pacts);
-}
-
-/* The L2TP session is gone (SESSION_FREE, or its tunnel): PPP down, fds closed. */
-static void session_free(struct engine *e, struct l2tp_sess *s)
-{
-	struct eng_session *es = s->user;
-	struct ppp_actions junk;
-
-	if (!es)
-		return;
-	s->user = NULL;
-	if (!es->dead) {
-		ppp_actions_init(&junk);
-		ppp_sess_lower_down(&es->ppp, engine_now_ms(), &junk);
-		ppp_actions_free(&junk);
-	}
-	ppp_sess_fini(&es->ppp);
-	aaa_down(e, es, RAD_TERM_LOST_CARRIER);
-	session_kernel_close(e, es);
-	free(es->aaa);
-	free(es);
 }
 
 /* Kernel counters for one tunnel / session: by dump, at most once a second (DESIGN.md §8). */
@@ -864,13 +399,13 @@ static void execute_list(struct engine *e)
 			log_session_state(a);
 			if (a->new_state == L2TP_SESS_ESTABLISHED && e->dataplane == ENG_DP_KERNEL &&
 			    !a->sess->user)
-				session_start(e, a->sess);
+				pw_ppp_start(e, a->sess);
 			else if (a->new_state == L2TP_SESS_ESTABLISHED)
-				count_setup(e, a->sess, a->sess->established_ms);
+				eng_count_setup(e, a->sess, a->sess->established_ms);
 			break;
 		case LNS_ACT_SESSION_FREE:
 			log_debug("%s: freed", eng_sess_prefix(a->sess, pfx, sizeof(pfx)));
-			session_free(e, a->sess);
+			pw_ppp_free(e, a->sess);
 			break;
 		case LNS_ACT_NOTICE:
 			if (!now)
@@ -906,7 +441,7 @@ void engine_execute(struct engine *e)
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
-static void rand_bytes(void *ctx, void *buf, size_t len)
+void eng_rand_bytes(void *ctx, void *buf, size_t len)
 {
 	uint8_t *p = buf;
 
@@ -947,74 +482,10 @@ static void reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	}
 }
 
-/* [ppp] for the sessions to come; the pool stays the one made at start. */
-static void ppp_cfg_for(struct engine *e, const struct lnsd_conf *conf)
-{
-	conf_to_ppp_cfg(conf, &e->ppp_cfg);
-	snprintf(e->ppp_name, sizeof(e->ppp_name), "%s", conf->hostname);
-	e->ppp_cfg.auth.name = e->ppp_name;
-	e->ppp_cfg.lcp.rand_bytes = rand_bytes;
-	e->ppp_cfg.lcp.rand_ctx = e;
-	e->ppp_cfg.pool = e->pool;
-}
-
-/* The users file (chap-secrets format), refused when others may read it. */
-static int users_load(const struct lnsd_conf *conf, struct ppp_users **out, char *err,
-		      size_t errlen)
-{
-	const char *path = conf->ppp_users_file;
-	struct stat st;
-	char *buf = NULL, perr[256];
-	size_t len = 0;
-	int fd, rc = -EINVAL;
-
-	*out = NULL;
-	if (!*path)
-		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "[ppp] users-file %s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!ppp_users_mode_ok(st.st_mode)) {
-		snprintf(err, errlen, "[ppp] users-file %s: accessible by others (mode %04o); "
-			 "chmod 600 it", path, (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		snprintf(err, errlen, "[ppp] users-file %s: out of memory", path);
-		goto out;
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(err, errlen, "[ppp] users-file %s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (ppp_users_parse(buf, len, out, perr, sizeof(perr))) {
-		snprintf(err, errlen, "[ppp] users-file %s: %s", path, perr);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return rc;
-}
-
 static void lns_cfg_for(struct engine *e, const struct lnsd_conf *conf, struct l2tp_lns_cfg *cfg)
 {
 	conf_to_lns_cfg(conf, cfg);
-	cfg->rand_bytes = rand_bytes;
+	cfg->rand_bytes = eng_rand_bytes;
 	cfg->rand_ctx = e;
 }
 
@@ -1033,7 +504,7 @@ struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const ch
 	e->conf = conf_ref(conf);
 	lns_actions_init(&e->acts);
 	ppp_actions_init(&e->pacts);
-	ppp_cfg_for(e, conf);
+	pw_ppp_cfg(e, conf);
 	ev_init(&e->timer, timer_cb);
 	ev_prepare_init(&e->reaper, reaper_cb);
 	ev_prepare_start(loop, &e->reaper);
@@ -1143,7 +614,7 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 		conf_unref(nc);
 		return -1;
 	}
-	if (e->dataplane == ENG_DP_KERNEL && users_load(nc, &users, err, errlen)) {
+	if (e->dataplane == ENG_DP_KERNEL && pw_ppp_users_load(nc, &users, err, errlen)) {
 		conf_unref(nc);
 		return -1;
 	}
@@ -1159,7 +630,7 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 			log_warn("reload: [ppp] pool changes take effect at the next start");
 	}
 	/* Sessions share e->ppp_cfg: new settings apply to them from here on. */
-	ppp_cfg_for(e, nc);
+	pw_ppp_cfg(e, nc);
 	if (strcmp(nc->control_socket, e->conf->control_socket) != 0)
 		log_warn("reload: control-socket changes take effect at the next start");
 	if (!lns_addr_eq(&nc->metrics, &e->conf->metrics) &&
@@ -1311,7 +782,7 @@ int engine_set_dataplane(struct engine *e, enum eng_dataplane dp, char *err, siz
 		e->dataplane = dp == ENG_DP_NONE ? e->dataplane : dp;
 		return 0;
 	}
-	rc = users_load(e->conf, &e->users, err, errlen);
+	rc = pw_ppp_users_load(e->conf, &e->users, err, errlen);
 	if (rc)
 		return rc;
 	if (e->conf->ppp_pool[0]) {
@@ -1336,7 +807,7 @@ int engine_set_dataplane(struct engine *e, enum eng_dataplane dp, char *err, siz
 		rc = -ENODEV;
 		goto fail;
 	}
-	ppp_cfg_for(e, e->conf);
+	pw_ppp_cfg(e, e->conf);
 	e->dataplane = ENG_DP_KERNEL;
 	if (e->radius && e->users)
 		log_notice("[ppp] users-file is not used: [radius] authenticates");

@@ -132,6 +132,13 @@ struct radius_reply;
 
 /* "Invalid argument (the kernel's extended-ack text)" into buf. */
 const char *eng_kerr(const char *ext_ack, int rc, char *buf, size_t len);
+/* A CDN for s, sent once the actions being executed are done. */
+void eng_queue_cdn(struct engine *e, const struct l2tp_sess *s, uint16_t result, uint16_t error,
+		   const char *msg);
+/* Session setup latency (ICRQ to now) into the histogram. */
+void eng_count_setup(struct engine *e, const struct l2tp_sess *s, uint64_t now);
+/* getrandom(), for the lib's and PPP's rand_bytes hooks. */
+void eng_rand_bytes(void *ctx, void *buf, size_t len);
 
 /* Perform the lib's actions, then the CDNs they queued; rearm the timer. */
 void engine_execute(struct engine *e);
@@ -169,5 +176,14 @@ int aaa_set_timeouts(struct engine *e, struct eng_session *es, const uint32_t *s
 
 /* Perform PPP's actions in order. Never calls into the L2TP lib (CDNs are queued). */
 void pw_ppp_run(struct engine *e, struct eng_session *es, struct ppp_actions *acts);
+/* ICCN processed (RFC 2661 §7.4.2): kernel session, pppN, then LCP. */
+void pw_ppp_start(struct engine *e, struct l2tp_sess *s);
+/* The L2TP session is gone (SESSION_FREE, or its tunnel): PPP down, fds closed. */
+void pw_ppp_free(struct engine *e, struct l2tp_sess *s);
+/* [ppp] for the sessions to come (e->ppp_cfg); the pool stays the one made at start. */
+void pw_ppp_cfg(struct engine *e, const struct lnsd_conf *conf);
+/* The users file (chap-secrets format), refused when others may read it. */
+int pw_ppp_users_load(const struct lnsd_conf *conf, struct ppp_users **out, char *err,
+		      size_t errlen);
 
 #endif
