@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kg_l2tp.h"
-#include "kg_rtnl.h"
 #include "log.h"
 #include "radius.h"
 
@@ -73,7 +71,7 @@ static void aaa_acct(struct engine *e, struct eng_session *es, enum rad_acct_sta
 {
 	struct rad_sess_info si;
 	struct rad_acct_info ai = { .status = st, .term_cause = cause };
-	struct kg_l2tp_stats ks = { 0 };
+	struct dp_stats ks = { 0 };
 	struct rad_avs avs;
 	char pfx[ENG_PREFIX_LEN];
 	int rc;
@@ -81,7 +79,7 @@ static void aaa_acct(struct engine *e, struct eng_session *es, enum rad_acct_sta
 	if (!e->conf->radius.accounting)
 		return;
 	if (st != RAD_ACCT_START &&
-	    kg_l2tp_session_stats(&e->kg, es->sess->tun->tid, es->sess->sid, &ks) == 0)
+	    dp_session_stats(e->dp, es->sess->tun->tid, es->sess->sid, &ks) == 0)
 		es->kst = ks;
 	ai.in_octets = es->kst.rx_bytes;
 	ai.out_octets = es->kst.tx_bytes;
@@ -133,10 +131,10 @@ static uint64_t idle_step_ms(const struct eng_aaa *a)
 static bool aaa_idle(struct engine *e, struct eng_session *es, uint64_t now)
 {
 	struct eng_aaa *a = es->aaa;
-	struct kg_link_stats ls;
+	struct dp_link_stats ls;
 
 	a->next_idle_ms = now + idle_step_ms(a);
-	if (kg_rtnl_link_stats(&e->rt, es->ifindex, &ls) < 0)
+	if (dp_link_stats(e->dp, es->ifindex, &ls) < 0)
 		return false;
 	if (ls.rx_packets + ls.tx_packets != a->idle_packets) {
 		a->idle_packets = ls.rx_packets + ls.tx_packets;
@@ -208,12 +206,12 @@ void aaa_up(struct engine *e, struct eng_session *es)
 	for (unsigned i = 0; i < a->n_routes; i++) {
 		struct in_addr dst = { .s_addr = htonl(a->routes[i].dst) };
 		char ds[INET_ADDRSTRLEN];
-		int rc = kg_rtnl_add_route4(&e->rt, es->ifindex, dst, a->routes[i].plen);
+		int rc = dp_route_add4(e->dp, es->ifindex, dst, a->routes[i].plen);
 
 		inet_ntop(AF_INET, &dst, ds, sizeof(ds));
 		if (rc < 0 && rc != -EEXIST)
 			log_warn("%s: Framed-Route %s/%u via %s: %s", pfx, ds, a->routes[i].plen,
-				 es->kp.ifname, eng_kerr(e->rt.ext_ack, rc, eb, sizeof(eb)));
+				 es->kp.ifname, eng_kerr(e->dp->ext_ack, rc, eb, sizeof(eb)));
 		else
 			log_info("%s: Framed-Route %s/%u via %s", pfx, ds, a->routes[i].plen,
 				 es->kp.ifname);

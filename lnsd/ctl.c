@@ -14,9 +14,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "dp.h"
 #include "engine.h"
 #include "ipsec.h"
-#include "kg_xfrm.h"
 #include "l2tp_msg.h"
 #include "log.h"
 
@@ -206,9 +206,9 @@ static json_int_t uptime_s(uint64_t since, uint64_t now)
 	return since && now > since ? (json_int_t)((now - since) / 1000) : 0;
 }
 
-static void kstats_json(json_t *o, const struct kg_l2tp_stats *ks)
+static void kstats_json(json_t *o, const struct dp_stats *ks)
 {
-	static const struct kg_l2tp_stats zero;
+	static const struct dp_stats zero;
 
 	if (!o)
 		return;
@@ -222,7 +222,7 @@ static void kstats_json(json_t *o, const struct kg_l2tp_stats *ks)
 	json_object_set_new(o, "tx_errors", json_integer((json_int_t)ks->tx_errors));
 }
 
-json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct kg_l2tp_stats *ks,
+json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct dp_stats *ks,
 			uint64_t now_ms)
 {
 	char peer[LNS_ADDR_STRLEN], local[LNS_ADDR_STRLEN];
@@ -442,7 +442,7 @@ static json_t *stats_json(struct engine *e)
 	json_object_set_new(o, "ipsec", ipsec_stats_json(e));
 	/* The kernel's count of cleartext dropped by IPsec policies (this netns). */
 	json_object_set_new(o, "xfrm_in_tmpl_mismatch",
-			    kg_xfrm_stat("XfrmInTmplMismatch", &mismatch) == 0 ?
+			    dp_xfrm_stat("XfrmInTmplMismatch", &mismatch) == 0 ?
 			    json_integer((json_int_t)mismatch) : json_null());
 	return o;
 }
@@ -576,7 +576,7 @@ json_t *ctl_execute(struct engine *e, const struct ctl_req *req)
 	const struct l2tp_lns *lns = engine_lns(e);
 	uint64_t now = engine_now_ms();
 	char err[CONF_ERR_LEN];
-	struct kg_l2tp_stats ks;
+	struct dp_stats ks;
 	struct eng_sess_info si;
 	json_t *arr;
 

@@ -83,7 +83,7 @@ json_t *ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * JSON views of the lib's objects (the contract of show-tunnels /
  * show-sessions), with the kernel counters and the PPP side (NULL: zeros, "").
  */
-json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct kg_l2tp_stats *ks,
+json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct dp_stats *ks,
 			uint64_t now_ms);
 json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *info,
 			 uint64_t now_ms);

@@ -15,9 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kg_ppp.h"
-#include "kg_rtnl.h"
-#include "kg_xfrm.h"
 #include "ipsec.h"
 #include "l2tp_msg.h"
 #include "log.h"
@@ -138,15 +135,17 @@ static void tunnel_new(struct engine *e, struct l2tp_tun *t)
 		et->fd = fd;
 		ev_io_init(&et->io, eng_tunnel_readable, fd, EV_READ);
 		ev_io_start(e->loop, &et->io);
-		if (e->dataplane == ENG_DP_KERNEL) {
+		if (e->dp->sessions) {
+			struct dp_tunnel_cfg tc = { .tid = t->tid, .peer_tid = t->peer_tid,
+						    .version = 2, .encap = DP_ENCAP_UDP, .fd = fd };
 			char eb[320];
-			int rc = kg_l2tp_tunnel_create(&e->kg, t->tid, t->peer_tid, fd);
+			int rc = dp_tunnel_create(e->dp, &tc);
 
 			if (rc < 0)
 				log_err("%s: kernel tunnel create: %s; its sessions will be refused",
-					pfx, eng_kerr(e->kg.ext_ack, rc, eb, sizeof(eb)));
+					pfx, eng_kerr(e->dp->ext_ack, rc, eb, sizeof(eb)));
 			else
-				et->kernel = true;
+				et->dp_tunnel = true;
 		}
 	}
 	t->user = et;
@@ -204,19 +203,17 @@ void eng_queue_cdn(struct engine *e, const struct l2tp_sess *s, uint16_t result,
 }
 
 /* Kernel counters for one tunnel / session: by dump, at most once a second (DESIGN.md §8). */
-static void tunnel_stats_cb(void *ctx, uint32_t tid, uint32_t peer_tid,
-			    const struct kg_l2tp_stats *st)
+static void tunnel_stats_cb(void *ctx, uint32_t tid, const struct dp_stats *st)
 {
 	struct engine *e = ctx;
 	struct l2tp_tun *t = tid <= UINT16_MAX ? l2tp_lns_tunnel(e->lns, (uint16_t)tid) : NULL;
 	struct eng_tunnel *et = t ? t->user : NULL;
 
-	if (et && et->kernel)
+	if (et && et->dp_tunnel)
 		et->kst = *st;
 }
 
-static void session_stats_cb(void *ctx, uint32_t tid, uint32_t sid, uint32_t peer_sid,
-			     const struct kg_l2tp_stats *st)
+static void session_stats_cb(void *ctx, uint32_t tid, uint32_t sid, const struct dp_stats *st)
 {
 	struct engine *e = ctx;
 	struct l2tp_sess *s = tid <= UINT16_MAX && sid <= UINT16_MAX
@@ -234,21 +231,21 @@ void engine_refresh_kstats(struct engine *e, bool tunnels, bool sessions)
 	char eb[320];
 	int rc;
 
-	if (e->dataplane != ENG_DP_KERNEL)
+	if (!e->dp->sessions)
 		return;
 	if (tunnels && now - e->tstats_ms >= 1000) {
 		e->tstats_ms = now;
-		rc = kg_l2tp_tunnel_dump(&e->kg, tunnel_stats_cb, e);
+		rc = dp_tunnel_dump(e->dp, tunnel_stats_cb, e);
 		if (rc < 0)
 			log_ratelimited(now, "tunnel dump", "kernel tunnel dump: %s",
-					eng_kerr(e->kg.ext_ack, rc, eb, sizeof(eb)));
+					eng_kerr(e->dp->ext_ack, rc, eb, sizeof(eb)));
 	}
 	if (sessions && now - e->sstats_ms >= 1000) {
 		e->sstats_ms = now;
-		rc = kg_l2tp_session_dump(&e->kg, session_stats_cb, e);
+		rc = dp_session_dump(e->dp, session_stats_cb, e);
 		if (rc < 0)
 			log_ratelimited(now, "session dump", "kernel session dump: %s",
-					eng_kerr(e->kg.ext_ack, rc, eb, sizeof(eb)));
+					eng_kerr(e->dp->ext_ack, rc, eb, sizeof(eb)));
 	}
 }
 
@@ -275,25 +272,25 @@ void engine_session_info(const struct engine *e, const struct l2tp_sess *s,
 }
 
 bool engine_tunnel_kstats(const struct engine *e, const struct l2tp_tun *t,
-			  struct kg_l2tp_stats *out)
+			  struct dp_stats *out)
 {
 	const struct eng_tunnel *et = t->user;
 
 	memset(out, 0, sizeof(*out));
-	if (!et || !et->kernel)
+	if (!et || !et->dp_tunnel)
 		return false;
 	*out = et->kst;
 	return true;
 }
 
 bool engine_session_kstats(const struct engine *e, const struct l2tp_sess *s,
-			   struct kg_l2tp_stats *out)
+			   struct dp_stats *out)
 {
 	const struct eng_session *es = s->user;
 
 	memset(out, 0, sizeof(*out));
 	/* The kernel session lives as long as the PPPoX socket. */
-	if (!es || es->kp.pppox_fd < 0)
+	if (!es || es->kp.sess_fd < 0)
 		return false;
 	*out = es->kst;
 	return true;
@@ -397,7 +394,7 @@ static void execute_list(struct engine *e)
 			break;
 		case LNS_ACT_SESSION_STATE:
 			log_session_state(a);
-			if (a->new_state == L2TP_SESS_ESTABLISHED && e->dataplane == ENG_DP_KERNEL &&
+			if (a->new_state == L2TP_SESS_ESTABLISHED && e->dp->sessions &&
 			    !a->sess->user)
 				pw_ppp_start(e, a->sess);
 			else if (a->new_state == L2TP_SESS_ESTABLISHED)
@@ -508,6 +505,11 @@ struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const ch
 	ev_init(&e->timer, timer_cb);
 	ev_prepare_init(&e->reaper, reaper_cb);
 	ev_prepare_start(loop, &e->reaper);
+	e->dp = dp_null_new(false);
+	if (!e->dp) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	if (conf_path) {
 		e->conf_path = strdup(conf_path);
 		if (!e->conf_path) {
@@ -570,10 +572,7 @@ void engine_free(struct engine *e)
 	free(e->cdns);
 	ppp_users_free(e->users);
 	ip_pool_free(e->pool);
-	if (e->dataplane == ENG_DP_KERNEL) {
-		kg_l2tp_close(&e->kg);
-		kg_rtnl_close(&e->rt);
-	}
+	dp_free(e->dp);
 	conf_unref(e->conf);
 	free(e->conf_path);
 	free(e);
@@ -614,7 +613,7 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 		conf_unref(nc);
 		return -1;
 	}
-	if (e->dataplane == ENG_DP_KERNEL && pw_ppp_users_load(nc, &users, err, errlen)) {
+	if (e->dp->sessions && pw_ppp_users_load(nc, &users, err, errlen)) {
 		conf_unref(nc);
 		return -1;
 	}
@@ -623,7 +622,7 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 		conf_unref(nc);
 		return -1;
 	}
-	if (e->dataplane == ENG_DP_KERNEL) {
+	if (e->dp->sessions) {
 		ppp_users_free(e->users);
 		e->users = users;
 		if (strcmp(nc->ppp_pool, e->conf->ppp_pool) != 0)
@@ -770,21 +769,27 @@ const uint64_t *engine_drops(const struct engine *e)
 
 enum eng_dataplane engine_dataplane(const struct engine *e)
 {
-	return e->dataplane;
+	return e->dp->kind == DP_KIND_KERNEL ? ENG_DP_KERNEL : ENG_DP_NONE;
 }
 
-int engine_set_dataplane(struct engine *e, enum eng_dataplane dp, char *err, size_t errlen)
+int engine_set_dataplane(struct engine *e, struct dp *dp, char *err, size_t errlen)
 {
 	size_t bad = 0;
 	int rc;
 
-	if (dp == ENG_DP_NONE || e->dataplane == ENG_DP_KERNEL) {
-		e->dataplane = dp == ENG_DP_NONE ? e->dataplane : dp;
+	if (e->dp->sessions) {
+		snprintf(err, errlen, "the engine has its data plane already");
+		dp_free(dp);
+		return -EBUSY;
+	}
+	if (!dp->sessions) {
+		dp_free(e->dp);
+		e->dp = dp;
 		return 0;
 	}
 	rc = pw_ppp_users_load(e->conf, &e->users, err, errlen);
 	if (rc)
-		return rc;
+		goto fail;
 	if (e->conf->ppp_pool[0]) {
 		e->pool = ip_pool_new();
 		if (!e->pool || ip_pool_parse(e->pool, e->conf->ppp_pool, &bad)) {
@@ -793,22 +798,9 @@ int engine_set_dataplane(struct engine *e, enum eng_dataplane dp, char *err, siz
 			goto fail;
 		}
 	}
-	rc = kg_l2tp_open(&e->kg);
-	if (rc < 0) {
-		snprintf(err, errlen, "L2TP genetlink: %s%s%s", strerror(-rc),
-			 e->kg.ext_ack[0] ? ": " : "", e->kg.ext_ack);
-		rc = -ENODEV;
-		goto fail;
-	}
-	rc = kg_rtnl_open(&e->rt);
-	if (rc < 0) {
-		snprintf(err, errlen, "rtnetlink: %s", strerror(-rc));
-		kg_l2tp_close(&e->kg);
-		rc = -ENODEV;
-		goto fail;
-	}
+	dp_free(e->dp);
+	e->dp = dp;
 	pw_ppp_cfg(e, e->conf);
-	e->dataplane = ENG_DP_KERNEL;
 	if (e->radius && e->users)
 		log_notice("[ppp] users-file is not used: [radius] authenticates");
 	else if (!e->radius && !e->users)
@@ -822,5 +814,6 @@ fail:
 	e->users = NULL;
 	ip_pool_free(e->pool);
 	e->pool = NULL;
+	dp_free(dp);
 	return rc;
 }

@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 
 #include "conf.h"
-#include "kg_l2tp.h"
+#include "dp.h"
 #include "l2tp_lns.h"
 #include "ppp_act.h"
 
@@ -70,10 +70,13 @@ const struct lnsd_conf *engine_conf(const struct engine *e);
 const uint64_t *engine_drops(const struct engine *e);   /* ENG_DROP_COUNT counters */
 enum eng_dataplane engine_dataplane(const struct engine *e);
 /*
- * ENG_DP_KERNEL opens the genetlink and rtnetlink handles, the address pool
- * and the users file; -1 with err on failure (the data plane stays none).
+ * The data plane the sessions run on (dp.h), taken over in every case; the
+ * engine starts with dp_null_new(false). One that carries sessions needs the
+ * address pool and the users file: -EINVAL with err when [ppp] pool or
+ * users-file is wrong; -EBUSY when the engine has such a data plane already.
+ * On failure the data plane stays the one before.
  */
-int engine_set_dataplane(struct engine *e, enum eng_dataplane dp, char *err, size_t errlen);
+int engine_set_dataplane(struct engine *e, struct dp *dp, char *err, size_t errlen);
 
 /* What lnsctl shows of a session's PPP side; zeros and "" when control plane only. */
 struct eng_sess_info {
@@ -83,7 +86,7 @@ struct eng_sess_info {
 	uint32_t ip;                  /* host order, 0: none */
 	bool ipv6;                    /* IPV6CP is up: the client is fe80::<peer_ifid> */
 	uint8_t peer_ifid[8];
-	struct kg_l2tp_stats st;      /* kernel counters (cached, at most ~1 s old) */
+	struct dp_stats st;           /* kernel counters (cached, at most ~1 s old) */
 	int ppp_unit;                 /* N of pppN (NAS-Port), -1 without PPP */
 	bool ppp;                     /* lnsd runs PPP for it (kernel data plane) */
 	bool link_up;                 /* IPCP or IPV6CP is up */
@@ -113,14 +116,14 @@ void engine_session_info(const struct engine *e, const struct l2tp_sess *s,
 			 struct eng_sess_info *out);
 /* false (and zeros) when the tunnel has no kernel tunnel. */
 bool engine_tunnel_kstats(const struct engine *e, const struct l2tp_tun *t,
-			  struct kg_l2tp_stats *out);
+			  struct dp_stats *out);
 /* false (and zeros) when the session has no kernel session. */
 bool engine_session_kstats(const struct engine *e, const struct l2tp_sess *s,
-			   struct kg_l2tp_stats *out);
-uint64_t engine_now_ms(void);
+			   struct dp_stats *out);
+uint64_t engine_now_ms(void);   /* CLOCK_MONOTONIC, the lib's time base */
 /* struct sockaddr_in/in6 <-> struct lns_addr; sa_to_addr: -1 for other families. */
 socklen_t addr_to_sa(const struct lns_addr *a, struct sockaddr_storage *ss);
-int sa_to_addr(const struct sockaddr_storage *ss, struct lns_addr *a);         /* CLOCK_MONOTONIC, the lib's time base */
+int sa_to_addr(const struct sockaddr_storage *ss, struct lns_addr *a);
 
 /* Log prefixes: "tunnel 12/34 192.0.2.1:1701", "... session 5/6". */
 char *eng_tun_prefix(const struct l2tp_tun *t, char *buf, size_t len);

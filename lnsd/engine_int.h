@@ -10,8 +10,6 @@
 #include "engine.h"
 
 #include "ip_pool.h"
-#include "kg_ppp.h"
-#include "kg_rtnl.h"
 #include "ppp_sess.h"
 #include "radius_attr.h"
 
@@ -35,8 +33,8 @@ struct eng_tunnel {
 	struct lnsd_conf *conf;       /* generation its peer_cfg points into */
 	struct lns_addr local, peer;
 	int fd;                       /* -1: replies go out through the listener */
-	bool kernel;                  /* a managed kernel tunnel exists on fd */
-	struct kg_l2tp_stats kst;     /* cached kernel counters */
+	bool dp_tunnel;               /* the data plane has a tunnel on fd (kernel: managed) */
+	struct dp_stats kst;          /* cached kernel counters */
 	struct eng_tunnel *next_dead;
 };
 
@@ -49,7 +47,7 @@ struct eng_session {
 	ev_timer timer;
 	struct engine *eng;
 	struct l2tp_sess *sess;
-	struct kg_ppp kp;
+	struct dp_ppp kp;
 	int ifindex;
 	uint32_t ip;                  /* peer address while IPCP is up */
 	bool dead;                    /* PPP is over; the CDN is queued */
@@ -63,7 +61,7 @@ struct eng_session {
 	char acct_sid[RAD_SESSION_ID_LEN + 1];   /* Acct-Session-Id (radius_attr.h) */
 	uint32_t serial;              /* its low half; tells a late RADIUS reply apart */
 	struct eng_aaa *aaa;          /* RADIUS state; NULL without [radius] */
-	struct kg_l2tp_stats kst;     /* cached kernel counters */
+	struct dp_stats kst;          /* cached kernel counters */
 	struct ppp_sess ppp;
 };
 
@@ -104,12 +102,10 @@ struct engine {
 	size_t n_listeners;
 	bool shutting_down;
 	ev_timer grace;
-	enum eng_dataplane dataplane;
 	const struct lns_addr *rx_peer;   /* source of the datagram being processed */
 	uint64_t drops[ENG_DROP_COUNT];
-	/* kernel data plane */
-	struct kg_l2tp kg;
-	struct kg_rtnl rt;
+	/* the data plane: dp_null_new(false) until engine_set_dataplane() */
+	struct dp *dp;
 	struct ppp_cfg ppp_cfg;       /* shared by every PPP session */
 	char ppp_name[64];            /* CHAP name (ppp_cfg.auth.name) */
 	struct ip_pool *pool;

@@ -17,8 +17,8 @@
 #include "conf.h"
 #include "ctl.h"
 #include "dae.h"
+#include "dp.h"
 #include "engine.h"
-#include "kg_probe.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -133,23 +133,24 @@ static void raise_nofile(void)
  */
 static void setup_dataplane(struct engine *e, const struct lnsd_conf *c)
 {
-	char err[CONF_ERR_LEN];
-	struct kg_probe kp;
+	char err[CONF_ERR_LEN], missing[256];
+	struct dp *dp;
 	int rc;
 
 	if (c->dataplane == CONF_DP_NONE) {
 		log_notice("data plane: none (control plane only): dataplane = none");
 		return;
 	}
-	if (!kg_probe(&kp)) {
+	if (!dp_kernel_probe(missing, sizeof(missing))) {
 		if (c->dataplane == CONF_DP_KERNEL)
 			fatal("dataplane = kernel, but the kernel data plane is not usable: %s",
-			      kp.missing);
+			      missing);
 		log_warn("data plane: none (CONTROL PLANE ONLY, sessions carry no traffic): %s",
-			 kp.missing);
+			 missing);
 		return;
 	}
-	rc = engine_set_dataplane(e, ENG_DP_KERNEL, err, sizeof(err));
+	dp = dp_kernel_new(err, sizeof(err));
+	rc = dp ? engine_set_dataplane(e, dp, err, sizeof(err)) : -ENODEV;
 	if (rc == -EINVAL || (rc && c->dataplane == CONF_DP_KERNEL))
 		fatal("%s", err);
 	if (rc) {

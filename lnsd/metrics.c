@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "dae.h"
+#include "dp.h"
 #include "ipsec.h"
-#include "kg_xfrm.h"
 #include "log.h"
 #include "radius.h"
 
@@ -284,7 +284,7 @@ static void render_ipsec(FILE *f, struct engine *e)
 	struct ipsec_status st;
 	uint64_t v;
 
-	if (kg_xfrm_stat("XfrmInTmplMismatch", &v) == 0) {
+	if (dp_xfrm_stat("XfrmInTmplMismatch", &v) == 0) {
 		family(f, "lnsd_xfrm_in_tmpl_mismatch_total", "counter",
 		       "Inbound packets the kernel dropped for lack of the IPsec SA a policy "
 		       "requires (XfrmInTmplMismatch: cleartext L2TP to a protected socket).");
@@ -332,7 +332,7 @@ static const struct kstat_def {
 	const char *suffix, *help;
 	size_t off;
 } kstats[] = {
-#define K(f, h) { #f "_total", h, offsetof(struct kg_l2tp_stats, f) }
+#define K(f, h) { #f "_total", h, offsetof(struct dp_stats, f) }
 	K(rx_packets, "Data packets received by the kernel."),
 	K(tx_packets, "Data packets sent by the kernel."),
 	K(rx_bytes, "Data bytes received by the kernel (L2TP header and payload)."),
@@ -346,7 +346,7 @@ static const struct kstat_def {
 };
 #define N_KSTATS (sizeof(kstats) / sizeof(kstats[0]))
 
-static uint64_t kstat(const struct kg_l2tp_stats *st, size_t i)
+static uint64_t kstat(const struct dp_stats *st, size_t i)
 {
 	uint64_t v;
 
@@ -357,7 +357,7 @@ static uint64_t kstat(const struct kg_l2tp_stats *st, size_t i)
 static void render_tunnels(FILE *f, struct engine *e)
 {
 	const struct l2tp_lns *lns = engine_lns(e);
-	struct kg_l2tp_stats st;
+	struct dp_stats st;
 	char name[64], help[160], a[INET6_ADDRSTRLEN];
 
 	for (size_t i = 0; i < N_KSTATS; i++) {
@@ -376,7 +376,7 @@ static void render_tunnels(FILE *f, struct engine *e)
 static void render_sessions(FILE *f, struct engine *e)
 {
 	const struct l2tp_lns *lns = engine_lns(e);
-	struct kg_l2tp_stats st;
+	struct dp_stats st;
 	char name[64], help[160];
 
 	for (size_t i = 0; i < N_KSTATS; i++) {

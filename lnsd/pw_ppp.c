@@ -16,9 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kg_l2tp.h"
-#include "kg_ppp.h"
-#include "kg_rtnl.h"
 #include "log.h"
 #include "ppp_users.h"
 
@@ -28,7 +25,7 @@ static void session_kernel_close(struct engine *e, struct eng_session *es)
 	ev_io_stop(e->loop, &es->chan_io);
 	ev_io_stop(e->loop, &es->unit_io);
 	ev_timer_stop(e->loop, &es->timer);
-	kg_ppp_close(&es->kp);
+	dp_ppp_close(e->dp, &es->kp);
 }
 
 /*
@@ -150,24 +147,24 @@ static void do_up(struct engine *e, struct eng_session *es, const struct ppp_up_
 	int rc;
 
 	what = "set MTU";
-	rc = kg_rtnl_set_mtu(&e->rt, es->ifindex, up->mtu);
+	rc = dp_link_set_mtu(e->dp, es->ifindex, up->mtu);
 	if (rc == 0 && up->local_ip) {
 		what = "add address";
-		rc = kg_rtnl_add_ptp4(&e->rt, es->ifindex, l, p);
+		rc = dp_addr_add_ptp4(e->dp, es->ifindex, l, p);
 	} else if (rc == 0) {
 		what = "add route";
-		rc = kg_rtnl_add_route4(&e->rt, es->ifindex, p, 32);
+		rc = dp_route_add4(e->dp, es->ifindex, p, 32);
 	}
 	if (rc == -EEXIST)   /* IPCP renegotiated with the same addresses */
 		rc = 0;
 	if (rc == 0) {
 		what = "set up";
-		rc = kg_rtnl_set_up(&e->rt, es->ifindex);
+		rc = dp_link_set_up(e->dp, es->ifindex);
 	}
 	if (rc < 0) {
 		char msg[400];
 
-		snprintf(msg, sizeof(msg), "%s: %s on %s", what, eng_kerr(e->rt.ext_ack, rc, eb,
+		snprintf(msg, sizeof(msg), "%s: %s on %s", what, eng_kerr(e->dp->ext_ack, rc, eb,
 								      sizeof(eb)), es->kp.ifname);
 		session_fail(e, es, msg);
 		return;
@@ -211,22 +208,22 @@ static void do_up6(struct engine *e, struct eng_session *es, const struct ppp_up
 	ifid_addr(up->local_ifid, &l);
 	ifid_addr(up->peer_ifid, &p);
 	if (!es->link_up) {
-		rc = kg_rtnl_set_mtu(&e->rt, es->ifindex, up->mtu);
+		rc = dp_link_set_mtu(e->dp, es->ifindex, up->mtu);
 		if (rc == 0) {
 			what = "set up";
-			rc = kg_rtnl_set_up(&e->rt, es->ifindex);
+			rc = dp_link_set_up(e->dp, es->ifindex);
 		}
 	}
 	if (rc == 0) {
 		what = "add IPv6 address";
-		rc = kg_rtnl_add_ptp6(&e->rt, es->ifindex, &l, &p);
+		rc = dp_addr_add_ptp6(e->dp, es->ifindex, &l, &p);
 		if (rc == -EEXIST)   /* IPV6CP renegotiated with the same identifiers */
 			rc = 0;
 	}
 	if (rc < 0) {
 		char msg[400];
 
-		snprintf(msg, sizeof(msg), "%s: %s on %s", what, eng_kerr(e->rt.ext_ack, rc, eb,
+		snprintf(msg, sizeof(msg), "%s: %s on %s", what, eng_kerr(e->dp->ext_ack, rc, eb,
 								      sizeof(eb)), es->kp.ifname);
 		session_fail(e, es, msg);
 		return;
@@ -369,7 +366,7 @@ void pw_ppp_start(struct engine *e, struct l2tp_sess *s)
 	char pfx[ENG_PREFIX_LEN];
 
 	eng_sess_prefix(s, pfx, sizeof(pfx));
-	if (!et || !et->kernel) {
+	if (!et || !et->dp_tunnel) {
 		log_err("%s: its tunnel is not in the kernel; disconnecting", pfx);
 		eng_queue_cdn(e, s, L2TP_CDN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES,
 			  "kernel data plane failure");
@@ -385,7 +382,7 @@ void pw_ppp_start(struct engine *e, struct l2tp_sess *s)
 	es->sess = s;
 	es->serial = ++e->next_serial;
 	rad_session_id(e->start_time, es->serial, es->acct_sid);
-	kg_ppp_init(&es->kp);
+	dp_ppp_init(&es->kp);
 	ev_io_init(&es->chan_io, chan_cb, -1, EV_READ);
 	ev_io_init(&es->unit_io, unit_cb, -1, EV_READ);
 	ev_init(&es->timer, ppp_timer_cb);
@@ -398,9 +395,9 @@ static void session_attach(struct engine *e, struct eng_session *es)
 {
 	struct l2tp_sess *s = es->sess;
 	struct eng_tunnel *et = s->tun->user;
-	struct kg_l2tp_session_cfg kc = { 0 };
+	struct dp_session_cfg kc = { .pw = DP_PW_PPP };
+	struct dp_ppp_cfg pc;
 	struct sockaddr_storage ss;
-	socklen_t sl;
 	char pfx[ENG_PREFIX_LEN], eb[320], msg[400], name[16];
 	unsigned int delay_ms;
 	int rc;
@@ -413,7 +410,7 @@ static void session_attach(struct engine *e, struct eng_session *es)
 	kc.lns_mode = true;
 	/* Sequencing Required AVP (RFC 2661 §4.4.6): sequence numbers both ways. */
 	kc.send_seq = kc.recv_seq = s->seq_required;
-	rc = kg_l2tp_session_create(&e->kg, &kc);
+	rc = dp_session_create(e->dp, &kc);
 	if (rc == -EEXIST && ++es->create_tries < KSESS_CREATE_TRIES) {
 		delay_ms = 10u << es->create_tries;
 		log_info("%s: kernel session id still in use (being deleted); retry in %u ms", pfx,
@@ -424,32 +421,33 @@ static void session_attach(struct engine *e, struct eng_session *es)
 	}
 	if (rc < 0) {
 		snprintf(msg, sizeof(msg), "kernel session create: %s",
-			 eng_kerr(e->kg.ext_ack, rc, eb, sizeof(eb)));
+			 eng_kerr(e->dp->ext_ack, rc, eb, sizeof(eb)));
 		session_fail(e, es, msg);
 		return;
 	}
-	sl = addr_to_sa(&et->peer, &ss);
-	rc = kg_ppp_open(&es->kp, et->fd, (struct sockaddr *)&ss, sl, kc.tid, kc.peer_tid, kc.sid,
-			 kc.peer_sid);
+	pc = (struct dp_ppp_cfg){ .tunnel_fd = et->fd, .peer = (struct sockaddr *)&ss,
+				  .peer_len = addr_to_sa(&et->peer, &ss), .tid = kc.tid,
+				  .peer_tid = kc.peer_tid, .sid = kc.sid, .peer_sid = kc.peer_sid };
+	rc = dp_ppp_open(e->dp, &es->kp, &pc);
 	if (rc < 0) {
 		/* Without a PPPoX socket nothing else deletes the kernel session. */
-		kg_l2tp_session_delete(&e->kg, kc.tid, kc.sid);
+		dp_session_delete(e->dp, kc.tid, kc.sid);
 		snprintf(msg, sizeof(msg), "PPPoL2TP socket and /dev/ppp: %s", strerror(-rc));
 		session_fail(e, es, msg);
 		return;
 	}
-	es->ifindex = kg_rtnl_ifindex(&e->rt, es->kp.ifname);
+	es->ifindex = dp_link_index(e->dp, es->kp.ifname);
 	if (es->ifindex < 0) {
 		snprintf(msg, sizeof(msg), "%s: %s", es->kp.ifname,
-			 eng_kerr(e->rt.ext_ack, es->ifindex, eb, sizeof(eb)));
+			 eng_kerr(e->dp->ext_ack, es->ifindex, eb, sizeof(eb)));
 		session_fail(e, es, msg);
 		return;
 	}
 	if (conf_ppp_ifname(e->conf, es->kp.unit, name, sizeof(name))) {
-		rc = kg_rtnl_rename(&e->rt, es->ifindex, name);
+		rc = dp_link_rename(e->dp, es->ifindex, name);
 		if (rc < 0) {
 			snprintf(msg, sizeof(msg), "rename %s to %s: %s", es->kp.ifname, name,
-				 eng_kerr(e->rt.ext_ack, rc, eb, sizeof(eb)));
+				 eng_kerr(e->dp->ext_ack, rc, eb, sizeof(eb)));
 			session_fail(e, es, msg);
 			return;
 		}

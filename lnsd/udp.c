@@ -14,7 +14,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "kg_xfrm.h"
 #include "log.h"
 
 /* ---- addresses -------------------------------------------------------- */
@@ -165,7 +164,7 @@ static int protect_socket(const struct lnsd_conf *conf, int fd, uint8_t family)
 {
 	if (conf->ipsec.mode != CONF_IPSEC_REQUIRED)
 		return 0;
-	return kg_xfrm_socket_require_esp(fd, family == 4 ? AF_INET : AF_INET6,
+	return dp_xfrm_require_esp(fd, family == 4 ? AF_INET : AF_INET6,
 					  conf->ipsec.reqid);
 }
 

@@ -121,7 +121,7 @@ START_TEST(tunnel_json_contract)
 	ck_assert_str_eq(json_string_value(json_object_get(o, "peer_config")), "branch");
 	json_decref(o);
 	{
-		struct kg_l2tp_stats ks = { .rx_packets = 7, .tx_packets = 8, .rx_bytes = 900,
+		struct dp_stats ks = { .rx_packets = 7, .tx_packets = 8, .rx_bytes = 900,
 					    .tx_bytes = 1000, .rx_errors = 1, .tx_errors = 2 };
 
 		o = ctl_tunnel_json(&t, &ks, 3723000);

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The data plane as the engine sees it: whatever carries the L2TP data
+ * packets of its tunnels and sessions. One small table of operations and
+ * two backends:
+ *
+ *   dp_kernel.c  the Linux kernel (l2tp_core, l2tp_ppp, ppp_generic,
+ *                rtnetlink) through kmod-glue/; the only file of lnsd that
+ *                calls kg_* (DESIGN.md §2);
+ *   dp_null.c    nothing ("dataplane = none": control plane only), or, for
+ *                tests, PPP channel and unit fds that are socketpairs, so a
+ *                test can speak PPP to the engine without root.
+ *
+ * Errors are 0 or -errno; after a failure, ext_ack holds the kernel's
+ * extended-ack text ("" if none). Ids are u32 so that L2TPv3 fits.
+ */
+#ifndef LNSD_DP_H
+#define LNSD_DP_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* A tunnel's or session's counters (DESIGN.md §4, STATS). */
+struct dp_stats {
+	uint64_t tx_packets, tx_bytes, tx_errors;
+	uint64_t rx_packets, rx_bytes, rx_errors;
+	uint64_t rx_seq_discards, rx_oos_packets, rx_cookie_discards, rx_invalid;
+};
+
+/*
+ * A link's counters. On pppN they count only what goes through the unit: IP
+ * and NCP frames, not LCP or authentication (so LCP echoes are not traffic).
+ */
+struct dp_link_stats {
+	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
+};
+
+enum dp_encap { DP_ENCAP_UDP, DP_ENCAP_IP };   /* L2TP over UDP, over IP (protocol 115) */
+
+struct dp_tunnel_cfg {
+	uint32_t tid, peer_tid;
+	uint8_t version;              /* 2 (RFC 2661) or 3 (RFC 3931) */
+	enum dp_encap encap;
+	int fd;                       /* the tunnel's own socket, connected to the peer */
+};
+
+/* Pseudowire types (RFC 3931 §10.6, the values of the kernel's L2TP_PWTYPE_*). */
+enum dp_pw_type { DP_PW_ETH = 5, DP_PW_PPP = 7 };
+
+struct dp_session_cfg {
+	uint32_t tid, peer_tid, sid, peer_sid;
+	enum dp_pw_type pw;
+	bool lns_mode;
+	bool send_seq, recv_seq;      /* sequence numbers on data packets */
+	uint32_t recv_timeout_ms;
+	/* L2TPv3 Ethernet (DP_PW_ETH; DESIGN.md §4 l2tp_eth) */
+	uint8_t cookie_len, peer_cookie_len;   /* 0, 4 or 8 */
+	uint8_t cookie[8], peer_cookie[8];
+	uint8_t l2spec_type;          /* 0: no L2-Specific Sublayer, 1: the default one */
+	const char *ifname;           /* NULL: the kernel's l2tpeth%d */
+};
+
+/*
+ * The PPP side of one session (DESIGN.md §4): frames start with the 2-byte
+ * protocol; LCP and authentication on the channel, IPCP, IPV6CP and CCP on
+ * the unit, which owns pppN.
+ */
+struct dp_ppp {
+	int chan_fd, unit_fd;         /* O_NONBLOCK; -1 when closed */
+	int sess_fd;                  /* the backend's (PPPoL2TP socket); -1 when none */
+	int unit;                     /* N of pppN, -1 */
+	char ifname[16];              /* current name (after dp_link_rename, the new one) */
+};
+
+struct dp_ppp_cfg {
+	int tunnel_fd;                /* the tunnel's socket (struct dp_tunnel_cfg.fd) */
+	const struct sockaddr *peer;  /* its peer (picks the IPv4 or IPv6 variant) */
+	socklen_t peer_len;
+	uint32_t tid, peer_tid, sid, peer_sid;
+};
+
+typedef void (*dp_tunnel_stats_cb)(void *ctx, uint32_t tid, const struct dp_stats *st);
+typedef void (*dp_session_stats_cb)(void *ctx, uint32_t tid, uint32_t sid,
+				    const struct dp_stats *st);
+
+struct dp;
+
+struct dp_ops {
+	void (*free)(struct dp *d);
+	int (*tunnel_create)(struct dp *d, const struct dp_tunnel_cfg *c);
+	int (*tunnel_delete)(struct dp *d, uint32_t tid);
+	/* On 6.12 a just-deleted session id may give -EEXIST: callers retry. */
+	int (*session_create)(struct dp *d, const struct dp_session_cfg *c);
+	int (*session_delete)(struct dp *d, uint32_t tid, uint32_t sid);
+	int (*session_stats)(struct dp *d, uint32_t tid, uint32_t sid, struct dp_stats *st);
+	/* One request for all objects (DESIGN.md §8: never one per session per scrape). */
+	int (*tunnel_dump)(struct dp *d, dp_tunnel_stats_cb cb, void *ctx);
+	int (*session_dump)(struct dp *d, dp_session_stats_cb cb, void *ctx);
+	/* Channel and unit of a PPP session; on failure everything opened is closed again. */
+	int (*ppp_open)(struct dp *d, struct dp_ppp *p, const struct dp_ppp_cfg *c);
+	/* Closing deletes the kernel session too (on 6.1 as well as 6.12). */
+	void (*ppp_close)(struct dp *d, struct dp_ppp *p);
+	/* The session's interface (pppN): what PPP's NCPs agreed on. */
+	int (*link_index)(struct dp *d, const char *ifname);   /* >0 or -errno */
+	int (*link_stats)(struct dp *d, int ifindex, struct dp_link_stats *st);
+	int (*link_rename)(struct dp *d, int ifindex, const char *name);
+	int (*link_set_mtu)(struct dp *d, int ifindex, uint32_t mtu);
+	int (*link_set_up)(struct dp *d, int ifindex);
+	/* local, peer /32; IPv6: local/128 with peer, no duplicate address detection */
+	int (*addr_add_ptp4)(struct dp *d, int ifindex, struct in_addr local, struct in_addr peer);
+	int (*addr_add_ptp6)(struct dp *d, int ifindex, const struct in6_addr *local,
+			     const struct in6_addr *peer);
+	int (*route_add4)(struct dp *d, int ifindex, struct in_addr dst, uint8_t plen);
+};
+
+enum dp_kind { DP_KIND_NONE, DP_KIND_KERNEL };
+
+struct dp {
+	const struct dp_ops *ops;
+	enum dp_kind kind;
+	bool sessions;                /* carries sessions: the engine runs pseudowires on it */
+	char ext_ack[256];            /* the last failure's extended-ack text, "" if none */
+};
+
+/* ---- backends ---- */
+
+/* Is the kernel data plane usable here? false with the reasons, "; "-joined, in missing. */
+bool dp_kernel_probe(char *missing, size_t len);
+/* The genetlink and rtnetlink handles; NULL with err on failure. */
+struct dp *dp_kernel_new(char *err, size_t errlen);
+/*
+ * Control plane only (ppp false), or sessions whose PPP channel and unit are
+ * AF_UNIX SOCK_SEQPACKET socketpairs (ppp true, for tests): every other
+ * operation succeeds and does nothing; there are no counters. NULL only
+ * without memory.
+ */
+struct dp *dp_null_new(bool ppp);
+/*
+ * The far ends of the channel and unit of session tid/sid of a dp_null_new(true):
+ * what the client side reads and writes. The caller owns them from here on.
+ * -ENOENT when there is no such session or its ends were taken already.
+ */
+int dp_null_take_ppp(struct dp *d, uint32_t tid, uint32_t sid, int *chan_fd, int *unit_fd);
+
+/* ---- the operations ---- */
+
+static inline void dp_free(struct dp *d)   /* NULL-safe */
+{
+	if (d)
+		d->ops->free(d);
+}
+
+static inline int dp_tunnel_create(struct dp *d, const struct dp_tunnel_cfg *c)
+{
+	return d->ops->tunnel_create(d, c);
+}
+
+static inline int dp_tunnel_delete(struct dp *d, uint32_t tid)
+{
+	return d->ops->tunnel_delete(d, tid);
+}
+
+static inline int dp_session_create(struct dp *d, const struct dp_session_cfg *c)
+{
+	return d->ops->session_create(d, c);
+}
+
+static inline int dp_session_delete(struct dp *d, uint32_t tid, uint32_t sid)
+{
+	return d->ops->session_delete(d, tid, sid);
+}
+
+static inline int dp_session_stats(struct dp *d, uint32_t tid, uint32_t sid, struct dp_stats *st)
+{
+	return d->ops->session_stats(d, tid, sid, st);
+}
+
+static inline int dp_tunnel_dump(struct dp *d, dp_tunnel_stats_cb cb, void *ctx)
+{
+	return d->ops->tunnel_dump(d, cb, ctx);
+}
+
+static inline int dp_session_dump(struct dp *d, dp_session_stats_cb cb, void *ctx)
+{
+	return d->ops->session_dump(d, cb, ctx);
+}
+
+static inline void dp_ppp_init(struct dp_ppp *p)   /* every fd -1 */
+{
+	*p = (struct dp_ppp){ .chan_fd = -1, .unit_fd = -1, .sess_fd = -1, .unit = -1 };
+}
+
+static inline int dp_ppp_open(struct dp *d, struct dp_ppp *p, const struct dp_ppp_cfg *c)
+{
+	return d->ops->ppp_open(d, p, c);
+}
+
+static inline void dp_ppp_close(struct dp *d, struct dp_ppp *p)   /* safe when closed */
+{
+	d->ops->ppp_close(d, p);
+}
+
+static inline int dp_link_index(struct dp *d, const char *ifname)
+{
+	return d->ops->link_index(d, ifname);
+}
+
+static inline int dp_link_stats(struct dp *d, int ifindex, struct dp_link_stats *st)
+{
+	return d->ops->link_stats(d, ifindex, st);
+}
+
+static inline int dp_link_rename(struct dp *d, int ifindex, const char *name)
+{
+	return d->ops->link_rename(d, ifindex, name);
+}
+
+static inline int dp_link_set_mtu(struct dp *d, int ifindex, uint32_t mtu)
+{
+	return d->ops->link_set_mtu(d, ifindex, mtu);
+}
+
+static inline int dp_link_set_up(struct dp *d, int ifindex)
+{
+	return d->ops->link_set_up(d, ifindex);
+}
+
+static inline int dp_addr_add_ptp4(struct dp *d, int ifindex, struct in_addr local,
+				   struct in_addr peer)
+{
+	return d->ops->addr_add_ptp4(d, ifindex, local, peer);
+}
+
+static inline int dp_addr_add_ptp6(struct dp *d, int ifindex, const struct in6_addr *local,
+				   const struct in6_addr *peer)
+{
+	return d->ops->addr_add_ptp6(d, ifindex, local, peer);
+}
+
+static inline int dp_route_add4(struct dp *d, int ifindex, struct in_addr dst, uint8_t plen)
+{
+	return d->ops->route_add4(d, ifindex, dst, plen);
+}
+
+/*
+ * ---- the host's IPsec, whichever backend carries the sessions ----
+ *
+ * Listeners and tunnel sockets are protected, and the drops counted, with
+ * dataplane = none as well: these are socket-level, not part of the table
+ * (dp_kernel.c implements them through kmod-glue/kg_xfrm).
+ */
+
+/* Per-socket ESP transport policies in and out (kg_xfrm.h); fd not yet bound. */
+int dp_xfrm_require_esp(int fd, int family, uint32_t reqid);
+/* One counter of /proc/net/xfrm_stat, e.g. "XfrmInTmplMismatch"; -ENOENT without it. */
+int dp_xfrm_stat(const char *name, uint64_t *out);
+
+#endif
