@@ -34,6 +34,22 @@ const char *aaa_method_str(enum ppp_auth_method m)
 
 /* ---- RADIUS (AAA) for a session ----------------------------------------- */
 
+/* A session's RADIUS state, allocated at its first Access-Request. */
+struct eng_aaa {
+	ev_timer timer;               /* Interim-Update, Session-Timeout, Idle-Timeout */
+	struct eng_session *es;
+	bool auth_pending;            /* an Access-Request is out */
+	bool up;                      /* IPCP opened: Start sent (with accounting) */
+	uint8_t method;               /* enum ppp_auth_method of the pending request */
+	uint8_t n_routes;
+	uint32_t interim_s, session_timeout_s, idle_timeout_s;
+	uint32_t term_cause;          /* set when lnsd ends the session itself; 0: from PPP */
+	uint64_t up_ms, next_interim_ms;
+	uint64_t idle_since_ms, next_idle_ms, idle_packets;   /* pppN counters, Idle-Timeout */
+	struct rad_route routes[RAD_MAX_ROUTES];
+	size_t cls_len;
+	uint8_t cls[RAD_VAL_MAX];     /* Class, echoed in accounting */
+};
 
 /* The reply names the session by tunnel, session and serial: a reused ID is not the same call. */
 static uint64_t aaa_cookie(const struct eng_session *es)
@@ -51,7 +67,7 @@ static void aaa_info(const struct engine *e, const struct eng_session *es,
 	si->user = es->username;
 	si->user_len = strlen(es->username);
 	si->nas_identifier = *rc->nas_identifier ? rc->nas_identifier : e->conf->hostname;
-	si->nas_port = (uint32_t)es->kp.unit;
+	si->nas_port = es->nas_port;
 	si->calling_number = s->calling_number;
 	si->called_number = s->called_number;
 	si->peer = s->tun->peer;
@@ -144,7 +160,7 @@ static bool aaa_idle(struct engine *e, struct eng_session *es, uint64_t now)
 	return now - a->idle_since_ms >= (uint64_t)a->idle_timeout_s * 1000;
 }
 
-/* lnsd ends the call itself (Session-/Idle-Timeout): Terminate-Request, then CDN. */
+/* lnsd ends the call itself (Session-/Idle-Timeout): the pseudowire's close, then CDN. */
 static void aaa_close(struct engine *e, struct eng_session *es, uint32_t cause, const char *why,
 		      uint32_t secs)
 {
@@ -153,8 +169,7 @@ static void aaa_close(struct engine *e, struct eng_session *es, uint32_t cause, 
 	log_notice("%s: %s (%u s) reached; disconnecting",
 		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), why, secs);
 	es->aaa->term_cause = cause;
-	ppp_sess_close(&es->ppp, PPP_DOWN_ADMIN, engine_now_ms(), &e->pacts);
-	pw_ppp_run(e, es, &e->pacts);
+	es->pw->close(e, es);
 	engine_execute(e);
 }
 
@@ -211,10 +226,10 @@ void aaa_up(struct engine *e, struct eng_session *es)
 		inet_ntop(AF_INET, &dst, ds, sizeof(ds));
 		if (rc < 0 && rc != -EEXIST)
 			log_warn("%s: Framed-Route %s/%u via %s: %s", pfx, ds, a->routes[i].plen,
-				 es->kp.ifname, eng_kerr(e->dp->ext_ack, rc, eb, sizeof(eb)));
+				 es->ifname, eng_kerr(e->dp->ext_ack, rc, eb, sizeof(eb)));
 		else
 			log_info("%s: Framed-Route %s/%u via %s", pfx, ds, a->routes[i].plen,
-				 es->kp.ifname);
+				 es->ifname);
 	}
 	a->up = true;
 	a->up_ms = engine_now_ms();
@@ -250,7 +265,6 @@ void aaa_auth(struct engine *e, struct eng_session *es, const struct ppp_auth_re
 	struct eng_aaa *a = aaa_get(es);
 	struct rad_sess_info si;
 	struct rad_avs avs;
-	struct ppp_actions res;
 	char pfx[ENG_PREFIX_LEN];
 	int rc = -ENOMEM;
 
@@ -274,11 +288,7 @@ void aaa_auth(struct engine *e, struct eng_session *es, const struct ppp_auth_re
 	}
 	log_ratelimited(engine_now_ms(), "radius auth", "%s: cannot queue the Access-Request: %s",
 			pfx, rc == -EBUSY ? "too many RADIUS requests waiting" : strerror(-rc));
-	ppp_actions_init(&res);
-	if (ppp_sess_auth_result(&es->ppp, false, "Authentication failed", NULL,
-				 engine_now_ms(), &res) == 0)
-		pw_ppp_run(e, es, &res);
-	ppp_actions_free(&res);
+	es->pw->auth_result(e, es, false, "Authentication failed", NULL);
 }
 
 /* What an Access-Accept assigns: address, DNS, routes, timers, Class. */
@@ -286,8 +296,8 @@ void aaa_auth(struct engine *e, struct eng_session *es, const struct ppp_auth_re
  * A RADIUS server is trusted with addresses, not with other peers' sessions:
  * an address it assigns must be a unicast host address, not ours, and not in
  * use by another session (pool addresses are guarded by the pool itself; this
- * covers the ones outside it). NULL when usable, else why not. One walk over
- * the sessions per Access-Accept.
+ * covers the ones outside it). NULL when usable, else why not. The engine
+ * indexes sessions by the address they hold: no walk over the sessions.
  */
 static const char *framed_ip_unusable(const struct engine *e, const struct eng_session *es,
 				      uint32_t ip)
@@ -300,15 +310,8 @@ static const char *framed_ip_unusable(const struct engine *e, const struct eng_s
 		return "the LNS's own [ppp] local-ip";
 	if (e->pool && ip_pool_contains(e->pool, ip))
 		return NULL;
-	for (struct l2tp_tun *t = l2tp_lns_next_tunnel(e->lns, NULL); t;
-	     t = l2tp_lns_next_tunnel(e->lns, t))
-		for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL); s;
-		     s = l2tp_tun_next_session(t, s)) {
-			const struct eng_session *o = s->user;
-
-			if (o && o != es && !o->dead && o->ppp.attrs.peer_ip == ip)
-				return "already in use by another session";
-		}
+	if (eng_ip_in_use(e, es, ip))
+		return "already in use by another session";
 	return NULL;
 }
 
@@ -370,7 +373,6 @@ void aaa_reply(void *ctx, uint64_t cookie, const struct radius_reply *rep)
 	struct eng_session *es = s ? s->user : NULL;
 	const struct radius_stats *rs = radius_stats(e->radius);
 	struct ppp_auth_attrs attrs = { 0 };
-	struct ppp_actions res;
 	char pfx[ENG_PREFIX_LEN];
 	const char *msg = "Authentication failed", *server;
 	bool ok;
@@ -392,11 +394,7 @@ void aaa_reply(void *ctx, uint64_t cookie, const struct radius_reply *rep)
 		   aaa_method_str(es->aaa->method), es->username, ok ? "accepted" : "refused",
 		   server, rep->verdict == RADIUS_FAILED ? " (no server answered)" : "",
 		   rep->attrs.reply_message[0] ? ": " : "", rep->attrs.reply_message);
-	ppp_actions_init(&res);
-	if (ppp_sess_auth_result(&es->ppp, ok, ok ? "Welcome" : msg, &attrs, engine_now_ms(),
-				 &res) == 0)
-		pw_ppp_run(e, es, &res);
-	ppp_actions_free(&res);
+	es->pw->auth_result(e, es, ok, ok ? "Welcome" : msg, &attrs);
 	engine_execute(e);
 }
 
@@ -426,4 +424,10 @@ int aaa_set_timeouts(struct engine *e, struct eng_session *es, const uint32_t *s
 	}
 	aaa_rearm(e, a);
 	return 0;
+}
+
+void aaa_free(struct eng_session *es)
+{
+	free(es->aaa);
+	es->aaa = NULL;
 }

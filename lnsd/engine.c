@@ -155,18 +155,128 @@ static void tunnel_new(struct engine *e, struct l2tp_tun *t)
 		 t->peer_cfg && t->peer_cfg->hide_avps ? ", hidden AVPs" : "");
 }
 
+/* ---- sessions with a data plane ------------------------------------------ */
+
+/*
+ * ICCN processed (RFC 2661 §7.4.2): the generic session, then its
+ * pseudowire (L2TPv2 carries PPP only) brings the data plane up.
+ */
+static void session_start(struct engine *e, struct l2tp_sess *s, const struct eng_pw_ops *pw)
+{
+	struct eng_tunnel *et = s->tun->user;
+	struct eng_session *es;
+	char pfx[ENG_PREFIX_LEN];
+
+	eng_sess_prefix(s, pfx, sizeof(pfx));
+	if (!et || !et->dp_tunnel) {
+		log_err("%s: its tunnel is not in the kernel; disconnecting", pfx);
+		eng_queue_cdn(e, s, L2TP_CDN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES,
+			      "kernel data plane failure");
+		return;
+	}
+	es = calloc(1, sizeof(*es));
+	if (!es) {
+		log_err("%s: out of memory; disconnecting", pfx);
+		eng_queue_cdn(e, s, L2TP_CDN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES, "out of memory");
+		return;
+	}
+	es->eng = e;
+	es->sess = s;
+	es->pw = pw;
+	es->nas_port = UINT32_MAX;
+	es->serial = ++e->next_serial;
+	rad_session_id(e->start_time, es->serial, es->acct_sid);
+	s->user = es;
+	pw->start(e, es);
+}
+
+/* The L2TP session is gone (SESSION_FREE, or its tunnel): data plane down, memory freed. */
+static void session_free(struct engine *e, struct l2tp_sess *s)
+{
+	struct eng_session *es = s->user;
+
+	if (!es)
+		return;
+	s->user = NULL;
+	es->pw->free(e, es);
+	eng_ip_hold(e, es, 0);
+	aaa_free(es);
+	free(es);
+}
+
+/* Chain of the address index for ip (Fibonacci hashing: pools are runs of addresses). */
+static struct eng_session **ip_chain(const struct engine *e, uint32_t ip)
+{
+	return &e->ip_index[(uint32_t)(ip * 2654435761u) >> (32 - __builtin_ctz(e->ip_nb))];
+}
+
+/* Twice the buckets once there are more sessions than buckets; without memory, longer chains. */
+static void ip_index_grow(struct engine *e)
+{
+	uint32_t onb = e->ip_nb;
+	struct eng_session **old = e->ip_index, **nv;
+
+	if (e->ip_n <= onb || onb >= 1u << 30)
+		return;
+	nv = calloc((size_t)onb * 2, sizeof(*nv));
+	if (!nv)
+		return;
+	e->ip_index = nv;
+	e->ip_nb = onb * 2;
+	for (uint32_t b = 0; b < onb; b++)
+		while (old[b]) {
+			struct eng_session *es = old[b], **c = ip_chain(e, es->held_ip);
+
+			old[b] = es->ip_next;
+			es->ip_next = *c;
+			*c = es;
+		}
+	free(old);
+}
+
+void eng_ip_hold(struct engine *e, struct eng_session *es, uint32_t ip)
+{
+	struct eng_session **c;
+
+	if (ip == es->held_ip)
+		return;
+	if (es->held_ip) {
+		for (c = ip_chain(e, es->held_ip); *c != es; c = &(*c)->ip_next)
+			;
+		*c = es->ip_next;
+		e->ip_n--;
+	}
+	es->held_ip = ip;
+	es->ip_next = NULL;
+	if (!ip)
+		return;
+	c = ip_chain(e, ip);
+	es->ip_next = *c;
+	*c = es;
+	e->ip_n++;
+	ip_index_grow(e);
+}
+
+bool eng_ip_in_use(const struct engine *e, const struct eng_session *except, uint32_t ip)
+{
+	for (const struct eng_session *o = *ip_chain(e, ip); o; o = o->ip_next)
+		if (o != except && o->held_ip == ip)
+			return true;
+	return false;
+}
+
 static void tunnel_free(struct engine *e, struct l2tp_tun *t)
 {
 	struct eng_tunnel *et = t->user;
+	struct l2tp_sess *s;
 	char pfx[ENG_PREFIX_LEN];
 
 	log_debug("%s: freed", eng_tun_prefix(t, pfx, sizeof(pfx)));
 	if (e->ipsec)
 		ipsec_tunnel_ended(e->ipsec, t);
 	/* PPPoX sockets go before the tunnel socket they hang off. */
-	for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL); s;
-	     s = l2tp_tun_next_session(t, s))
-		pw_ppp_free(e, s);
+	L2TP_TUN_FOREACH_SESSION(t, s)
+		session_free(e, s);
 	if (!et)
 		return;
 	t->user = NULL;
@@ -255,19 +365,17 @@ void engine_session_info(const struct engine *e, const struct l2tp_sess *s,
 	const struct eng_session *es = s->user;
 
 	memset(out, 0, sizeof(*out));
-	out->ifname = es ? es->kp.ifname : "";
+	out->ifname = es ? es->ifname : "";
 	out->username = es ? es->username : "";
-	out->ppp_unit = es && es->attached ? es->kp.unit : -1;
-	out->ppp_phase = es ? ppp_phase_str((enum ppp_phase)es->ppp.phase) : "";
 	out->acct_session_id = es ? es->acct_sid : "";
+	out->ppp_unit = -1;
+	out->ppp_phase = "";
 	if (es) {
-		out->ppp = true;
 		out->link_up = es->link_up;
-		out->closing = es->dead || es->ppp.phase == PPP_PHASE_TERMINATE;
+		out->closing = es->dead;
 		out->ip = es->ip;
-		out->ipv6 = es->ipv6;
-		memcpy(out->peer_ifid, es->peer_ifid, sizeof(out->peer_ifid));
 		out->st = es->kst;
+		es->pw->info(es, out);
 	}
 }
 
@@ -289,8 +397,7 @@ bool engine_session_kstats(const struct engine *e, const struct l2tp_sess *s,
 	const struct eng_session *es = s->user;
 
 	memset(out, 0, sizeof(*out));
-	/* The kernel session lives as long as the PPPoX socket. */
-	if (!es || es->kp.sess_fd < 0)
+	if (!es || !es->dp_session)
 		return false;
 	*out = es->kst;
 	return true;
@@ -396,13 +503,13 @@ static void execute_list(struct engine *e)
 			log_session_state(a);
 			if (a->new_state == L2TP_SESS_ESTABLISHED && e->dp->sessions &&
 			    !a->sess->user)
-				pw_ppp_start(e, a->sess);
+				session_start(e, a->sess, &eng_pw_ppp);
 			else if (a->new_state == L2TP_SESS_ESTABLISHED)
 				eng_count_setup(e, a->sess, a->sess->established_ms);
 			break;
 		case LNS_ACT_SESSION_FREE:
 			log_debug("%s: freed", eng_sess_prefix(a->sess, pfx, sizeof(pfx)));
-			pw_ppp_free(e, a->sess);
+			session_free(e, a->sess);
 			break;
 		case LNS_ACT_NOTICE:
 			if (!now)
@@ -506,7 +613,9 @@ struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const ch
 	ev_prepare_init(&e->reaper, reaper_cb);
 	ev_prepare_start(loop, &e->reaper);
 	e->dp = dp_null_new(false);
-	if (!e->dp) {
+	e->ip_nb = 64;
+	e->ip_index = calloc(e->ip_nb, sizeof(*e->ip_index));
+	if (!e->dp || !e->ip_index) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -573,6 +682,7 @@ void engine_free(struct engine *e)
 	ppp_users_free(e->users);
 	ip_pool_free(e->pool);
 	dp_free(e->dp);
+	free(e->ip_index);
 	conf_unref(e->conf);
 	free(e->conf_path);
 	free(e);
@@ -714,12 +824,11 @@ int engine_terminate_session(struct engine *e, uint16_t tid, uint16_t sid)
 
 	if (es && !es->dead) {
 		/*
-		 * PPP first (RFC 1661 §5.5 Terminate-Request) so the client learns the
-		 * link is going; DOWN follows (Terminate-Ack or restart timeout), then
-		 * the CDN with result 3 (administrative).
+		 * The pseudowire first (PPP: RFC 1661 §5.5 Terminate-Request) so the
+		 * client learns the link is going; then the CDN with result 3
+		 * (administrative).
 		 */
-		ppp_sess_close(&es->ppp, PPP_DOWN_ADMIN, engine_now_ms(), &e->pacts);
-		pw_ppp_run(e, es, &e->pacts);
+		es->pw->close(e, es);
 		engine_execute(e);
 		return 0;
 	}

@@ -38,48 +38,60 @@ struct eng_tunnel {
 	struct eng_tunnel *next_dead;
 };
 
+struct eng_session;
+struct eng_sess_info;
+struct pw_ppp;
+
 /*
- * Per kernel PPP session (DESIGN.md §8: well under 2 KiB): the kernel
- * session's fds, the in-process PPP state and its timer.
+ * What a pseudowire type does for the engine: the engine owns the generic
+ * session (struct eng_session) and calls these; the type owns its part
+ * (es->u). PPP (pw_ppp.c) is the only type so far; L2TPv3 Ethernet comes
+ * beside it.
+ */
+struct eng_pw_ops {
+	enum dp_pw_type type;
+	/* The L2TP session is established (ICCN processed): bring the data plane up. */
+	void (*start)(struct engine *e, struct eng_session *es);
+	/*
+	 * lnsd ends the call (operator, DM, Session- or Idle-Timeout): the
+	 * graceful way (PPP: Terminate-Request first); the CDN follows (queued).
+	 */
+	void (*close)(struct engine *e, struct eng_session *es);
+	/* The verdict on an Access-Request the type asked for (aaa_auth()); attrs may be NULL. */
+	void (*auth_result)(struct engine *e, struct eng_session *es, bool ok, const char *msg,
+			    const struct ppp_auth_attrs *attrs);
+	/* The type's fields of what lnsctl shows. */
+	void (*info)(const struct eng_session *es, struct eng_sess_info *out);
+	/* The L2TP session is gone: data plane down (after aaa_down), the type's part freed. */
+	void (*free)(struct engine *e, struct eng_session *es);
+};
+
+/*
+ * Per session with a data plane (DESIGN.md §8: well under 2 KiB, the
+ * pseudowire's part included): what every pseudowire type has.
  */
 struct eng_session {
-	ev_io chan_io, unit_io;
-	ev_timer timer;
 	struct engine *eng;
 	struct l2tp_sess *sess;
-	struct dp_ppp kp;
-	int ifindex;
-	uint32_t ip;                  /* peer address while IPCP is up */
-	bool dead;                    /* PPP is over; the CDN is queued */
-	bool was_up;                  /* IPCP opened once: setup latency counted */
-	bool link_up;                 /* pppN has its MTU and is up (IPCP or IPV6CP) */
-	bool ipv6;                    /* IPV6CP opened: peer_ifid is valid */
-	bool attached;                /* kernel session and pppN exist; PPP runs */
-	uint8_t create_tries;         /* SESSION_CREATE answered -EEXIST (6.12) */
-	uint8_t peer_ifid[8];         /* the client's interface identifier */
+	const struct eng_pw_ops *pw;
+	union {                       /* keyed by pw->type */
+		struct pw_ppp *ppp;   /* DP_PW_PPP */
+	} u;
+	int ifindex;                  /* its interface (pppN), 0 before there is one */
+	char ifname[16];
+	uint32_t nas_port;            /* NAS-Port (PPP: N of pppN) */
+	uint32_t ip;                  /* the client's IPv4 address while the link is up */
+	uint32_t held_ip;             /* the address it holds in e->ip_index, 0: none */
+	struct eng_session *ip_next;  /* e->ip_index chain */
+	bool dead;                    /* the call is over; the CDN is queued */
+	bool was_up;                  /* the link came up once: setup latency counted */
+	bool link_up;                 /* the interface has its MTU and is up */
+	bool dp_session;              /* the data plane holds the session (kst is valid) */
 	char username[64];
 	char acct_sid[RAD_SESSION_ID_LEN + 1];   /* Acct-Session-Id (radius_attr.h) */
 	uint32_t serial;              /* its low half; tells a late RADIUS reply apart */
-	struct eng_aaa *aaa;          /* RADIUS state; NULL without [radius] */
+	struct eng_aaa *aaa;          /* RADIUS state (aaa.c); NULL without [radius] */
 	struct dp_stats kst;          /* cached kernel counters */
-	struct ppp_sess ppp;
-};
-
-/* A session's RADIUS state, allocated at its first Access-Request. */
-struct eng_aaa {
-	ev_timer timer;               /* Interim-Update, Session-Timeout, Idle-Timeout */
-	struct eng_session *es;
-	bool auth_pending;            /* an Access-Request is out */
-	bool up;                      /* IPCP opened: Start sent (with accounting) */
-	uint8_t method;               /* enum ppp_auth_method of the pending request */
-	uint8_t n_routes;
-	uint32_t interim_s, session_timeout_s, idle_timeout_s;
-	uint32_t term_cause;          /* set when lnsd ends the session itself; 0: from PPP */
-	uint64_t up_ms, next_interim_ms;
-	uint64_t idle_since_ms, next_idle_ms, idle_packets;   /* pppN counters, Idle-Timeout */
-	struct rad_route routes[RAD_MAX_ROUTES];
-	size_t cls_len;
-	uint8_t cls[RAD_VAL_MAX];     /* Class, echoed in accounting */
 };
 
 /* A CDN decided while actions were being executed: sent once they are done. */
@@ -111,6 +123,9 @@ struct engine {
 	struct ip_pool *pool;
 	struct ppp_users *users;
 	struct ppp_actions pacts;
+	/* sessions by the IPv4 address they hold (held_ip), chained; ip_nb a power of two */
+	struct eng_session **ip_index;
+	uint32_t ip_nb, ip_n;
 	struct eng_cdn *cdns;         /* queued CDNs */
 	size_t n_cdns, cap_cdns;
 	uint64_t tstats_ms, sstats_ms;    /* when the kernel counters were dumped */
@@ -138,6 +153,10 @@ void eng_rand_bytes(void *ctx, void *buf, size_t len);
 
 /* Perform the lib's actions, then the CDNs they queued; rearm the timer. */
 void engine_execute(struct engine *e);
+/* es now holds ip (0: nothing): the address index follows. */
+void eng_ip_hold(struct engine *e, struct eng_session *es, uint32_t ip);
+/* Does a live session other than except hold ip? O(1) on average. */
+bool eng_ip_in_use(const struct engine *e, const struct eng_session *except, uint32_t ip);
 
 /* ---- udp.c: listeners, tunnel sockets, datagrams ---- */
 
@@ -167,15 +186,11 @@ void aaa_down(struct engine *e, struct eng_session *es, uint32_t cause);
 /* engine_session_set_timeouts() for a live session. */
 int aaa_set_timeouts(struct engine *e, struct eng_session *es, const uint32_t *session_s,
 		     const uint32_t *idle_s, bool apply);
+void aaa_free(struct eng_session *es);   /* after aaa_down(); NULL-safe es->aaa */
 
-/* ---- pw_ppp.c: the kernel PPP session driver ---- */
+/* ---- pw_ppp.c: the PPP pseudowire ---- */
 
-/* Perform PPP's actions in order. Never calls into the L2TP lib (CDNs are queued). */
-void pw_ppp_run(struct engine *e, struct eng_session *es, struct ppp_actions *acts);
-/* ICCN processed (RFC 2661 §7.4.2): kernel session, pppN, then LCP. */
-void pw_ppp_start(struct engine *e, struct l2tp_sess *s);
-/* The L2TP session is gone (SESSION_FREE, or its tunnel): PPP down, fds closed. */
-void pw_ppp_free(struct engine *e, struct l2tp_sess *s);
+extern const struct eng_pw_ops eng_pw_ppp;
 /* [ppp] for the sessions to come (e->ppp_cfg); the pool stays the one made at start. */
 void pw_ppp_cfg(struct engine *e, const struct lnsd_conf *conf);
 /* The users file (chap-secrets format), refused when others may read it. */

@@ -19,13 +19,34 @@
 #include "log.h"
 #include "ppp_users.h"
 
+/* The PPP part of a session (es->u.ppp): channel, unit and the in-process PPP state. */
+struct pw_ppp {
+	ev_io chan_io, unit_io;
+	ev_timer timer;               /* PPP's timers; before attach, SESSION_CREATE retries */
+	struct eng_session *es;
+	struct dp_ppp kp;
+	bool ipv6;                    /* IPV6CP opened: peer_ifid is valid */
+	bool attached;                /* kernel session and pppN exist; PPP runs */
+	uint8_t create_tries;         /* SESSION_CREATE answered -EEXIST (6.12) */
+	uint8_t peer_ifid[8];         /* the client's interface identifier */
+	struct ppp_sess ppp;
+};
+
+static void pw_ppp_run(struct engine *e, struct eng_session *es, struct ppp_actions *acts);
+static void session_attach(struct engine *e, struct eng_session *es);
+static void pw_auth_result(struct engine *e, struct eng_session *es, bool ok, const char *msg,
+			   const struct ppp_auth_attrs *attrs);
+
 /* Close the kernel side: closing the PPPoX fd deletes the kernel session (DESIGN.md §4). */
 static void session_kernel_close(struct engine *e, struct eng_session *es)
 {
-	ev_io_stop(e->loop, &es->chan_io);
-	ev_io_stop(e->loop, &es->unit_io);
-	ev_timer_stop(e->loop, &es->timer);
-	dp_ppp_close(e->dp, &es->kp);
+	struct pw_ppp *pp = es->u.ppp;
+
+	ev_io_stop(e->loop, &pp->chan_io);
+	ev_io_stop(e->loop, &pp->unit_io);
+	ev_timer_stop(e->loop, &pp->timer);
+	dp_ppp_close(e->dp, &pp->kp);
+	es->dp_session = false;
 }
 
 /*
@@ -34,18 +55,20 @@ static void session_kernel_close(struct engine *e, struct eng_session *es)
  */
 static void session_fail(struct engine *e, struct eng_session *es, const char *what)
 {
+	struct pw_ppp *pp = es->u.ppp;
 	char pfx[ENG_PREFIX_LEN];
 	struct ppp_actions junk;
 
 	log_err("%s: %s; disconnecting", eng_sess_prefix(es->sess, pfx, sizeof(pfx)), what);
 	if (!es->dead) {
 		ppp_actions_init(&junk);
-		ppp_sess_lower_down(&es->ppp, engine_now_ms(), &junk);
+		ppp_sess_lower_down(&pp->ppp, engine_now_ms(), &junk);
 		ppp_actions_free(&junk);
 		es->dead = true;
 		eng_queue_cdn(e, es->sess, L2TP_CDN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES,
-			  "kernel data plane failure");
+			      "kernel data plane failure");
 	}
+	eng_ip_hold(e, es, 0);
 	aaa_down(e, es, RAD_TERM_NAS_ERROR);
 	session_kernel_close(e, es);
 }
@@ -82,24 +105,24 @@ static uint16_t cdn_result_for(enum ppp_down_reason r)
 
 static void session_rearm(struct engine *e, struct eng_session *es)
 {
-	uint64_t dl = ppp_sess_next_deadline(&es->ppp), now;
+	struct pw_ppp *pp = es->u.ppp;
+	uint64_t dl = ppp_sess_next_deadline(&pp->ppp), now;
 
-	ev_timer_stop(e->loop, &es->timer);
+	ev_timer_stop(e->loop, &pp->timer);
 	if (dl == UINT64_MAX || es->dead)
 		return;
 	now = engine_now_ms();
-	ev_timer_set(&es->timer, dl > now ? (double)(dl - now + 1) / 1000.0 : 0.0, 0.0);
-	ev_timer_start(e->loop, &es->timer);
+	ev_timer_set(&pp->timer, dl > now ? (double)(dl - now + 1) / 1000.0 : 0.0, 0.0);
+	ev_timer_start(e->loop, &pp->timer);
 }
 
-
+/* PPP received credentials: the users file decides here, RADIUS through aaa_auth(). */
 static void do_auth(struct engine *e, struct eng_session *es, const struct ppp_actions *acts,
 		    const struct ppp_action *a)
 {
 	struct ppp_auth_req req;
 	const struct ppp_user *match = NULL;
 	struct ppp_auth_attrs attrs = { 0 };
-	struct ppp_actions res;
 	char pfx[ENG_PREFIX_LEN];
 	size_t n;
 	bool ok;
@@ -131,11 +154,7 @@ static void do_auth(struct engine *e, struct eng_session *es, const struct ppp_a
 			   aaa_method_str(req.method), es->username,
 			   req.method == PPP_AUTH_MSCHAPV2 ? " (E=691)" : "",
 			   e->users ? "" : " (no users-file)");
-	ppp_actions_init(&res);
-	if (ppp_sess_auth_result(&es->ppp, ok, ok ? "Welcome" : "Authentication failed", &attrs,
-				 engine_now_ms(), &res) == 0)
-		pw_ppp_run(e, es, &res);
-	ppp_actions_free(&res);
+	pw_auth_result(e, es, ok, ok ? "Welcome" : "Authentication failed", &attrs);
 }
 
 /* IPCP opened (RFC 1332): address, MTU and up on pppN. */
@@ -165,7 +184,7 @@ static void do_up(struct engine *e, struct eng_session *es, const struct ppp_up_
 		char msg[400];
 
 		snprintf(msg, sizeof(msg), "%s: %s on %s", what, eng_kerr(e->dp->ext_ack, rc, eb,
-								      sizeof(eb)), es->kp.ifname);
+								      sizeof(eb)), es->ifname);
 		session_fail(e, es, msg);
 		return;
 	}
@@ -178,7 +197,7 @@ static void do_up(struct engine *e, struct eng_session *es, const struct ppp_up_
 	inet_ntop(AF_INET, &l, ls, sizeof(ls));
 	inet_ntop(AF_INET, &p, ps, sizeof(ps));
 	log_notice("%s: %s up, user \"%s\", %s peer %s, mtu %u",
-		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->kp.ifname, es->username,
+		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->ifname, es->username,
 		   up->local_ip ? ls : "(no local address)", ps, up->mtu);
 	aaa_up(e, es);
 }
@@ -198,6 +217,7 @@ static void ifid_addr(const uint8_t ifid[8], struct in6_addr *a)
  */
 static void do_up6(struct engine *e, struct eng_session *es, const struct ppp_up_info *up)
 {
+	struct pw_ppp *pp = es->u.ppp;
 	struct in6_addr l, p;
 	char pfx[ENG_PREFIX_LEN], ls[INET6_ADDRSTRLEN], ps[INET6_ADDRSTRLEN], eb[320];
 	const char *what = "set MTU";
@@ -224,50 +244,56 @@ static void do_up6(struct engine *e, struct eng_session *es, const struct ppp_up
 		char msg[400];
 
 		snprintf(msg, sizeof(msg), "%s: %s on %s", what, eng_kerr(e->dp->ext_ack, rc, eb,
-								      sizeof(eb)), es->kp.ifname);
+								      sizeof(eb)), es->ifname);
 		session_fail(e, es, msg);
 		return;
 	}
 	es->link_up = true;
-	es->ipv6 = true;
-	memcpy(es->peer_ifid, up->peer_ifid, sizeof(es->peer_ifid));
+	pp->ipv6 = true;
+	memcpy(pp->peer_ifid, up->peer_ifid, sizeof(pp->peer_ifid));
 	inet_ntop(AF_INET6, &l, ls, sizeof(ls));
 	inet_ntop(AF_INET6, &p, ps, sizeof(ps));
 	log_notice("%s: %s IPv6 up, user \"%s\", %s peer %s",
-		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->kp.ifname, es->username, ls,
+		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->ifname, es->username, ls,
 		   ps);
 }
 
 static void do_down(struct engine *e, struct eng_session *es, enum ppp_down_reason why)
 {
+	struct pw_ppp *pp = es->u.ppp;
 	char pfx[ENG_PREFIX_LEN];
 
 	if (es->dead)
 		return;
 	es->dead = true;
 	es->ip = 0;
-	es->ipv6 = false;
+	pp->ipv6 = false;
 	log_notice("%s: PPP down on %s: %s", eng_sess_prefix(es->sess, pfx, sizeof(pfx)),
-		   es->kp.ifname, ppp_down_reason_str(why));
+		   es->ifname, ppp_down_reason_str(why));
 	aaa_down(e, es, rad_term_cause_for(why));
 	session_kernel_close(e, es);
 	eng_queue_cdn(e, es->sess, cdn_result_for(why), L2TP_ERR_NONE, ppp_down_reason_str(why));
 }
 
-/* Perform PPP's actions in order. Never calls into the L2TP lib (CDNs are queued). */
-void pw_ppp_run(struct engine *e, struct eng_session *es, struct ppp_actions *acts)
+/*
+ * Perform PPP's actions in order. Never calls into the L2TP lib (CDNs are
+ * queued). Then the address the session holds, for eng_ip_in_use().
+ */
+static void pw_ppp_run(struct engine *e, struct eng_session *es, struct ppp_actions *acts)
 {
+	struct pw_ppp *pp = es->u.ppp;
+
 	for (size_t i = 0; i < acts->n; i++) {
 		const struct ppp_action *a = &acts->v[i];
 		int fd;
 
 		switch (a->type) {
 		case PPP_ACT_SEND:
-			fd = a->chan == PPP_CHAN_UNIT ? es->kp.unit_fd : es->kp.chan_fd;
+			fd = a->chan == PPP_CHAN_UNIT ? pp->kp.unit_fd : pp->kp.chan_fd;
 			if (fd >= 0 && write(fd, ppp_action_data(acts, a), a->len) < 0) {
 				e->drops[ENG_DROP_SEND_ERROR]++;
 				log_ratelimited(engine_now_ms(), "ppp write", "%s: write: %s",
-						es->kp.ifname, strerror(errno));
+						es->ifname, strerror(errno));
 			}
 			break;
 		case PPP_ACT_AUTH_REQUEST:
@@ -290,14 +316,16 @@ void pw_ppp_run(struct engine *e, struct eng_session *es, struct ppp_actions *ac
 	if (acts->oom)
 		session_fail(e, es, "out of memory: PPP actions were lost");
 	ppp_actions_reset(acts);
+	eng_ip_hold(e, es, es->dead ? 0 : pp->ppp.attrs.peer_ip);
 	session_rearm(e, es);
 }
 
-
 static void ppp_readable(struct engine *e, struct eng_session *es, bool unit)
 {
+	struct pw_ppp *pp = es->u.ppp;
+
 	for (int i = 0; i < ENG_RX_BATCH && !es->dead; i++) {
-		int fd = unit ? es->kp.unit_fd : es->kp.chan_fd;
+		int fd = unit ? pp->kp.unit_fd : pp->kp.chan_fd;
 		ssize_t n = read(fd, e->rx, sizeof(e->rx));
 
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
@@ -311,7 +339,7 @@ static void ppp_readable(struct engine *e, struct eng_session *es, bool unit)
 			session_fail(e, es, msg);
 			break;
 		}
-		ppp_sess_input(&es->ppp, e->rx, (size_t)n, unit, engine_now_ms(), &e->pacts);
+		ppp_sess_input(&pp->ppp, e->rx, (size_t)n, unit, engine_now_ms(), &e->pacts);
 		pw_ppp_run(e, es, &e->pacts);
 	}
 	engine_execute(e);   /* queued CDNs; es may be freed from here on */
@@ -319,34 +347,30 @@ static void ppp_readable(struct engine *e, struct eng_session *es, bool unit)
 
 static void chan_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct eng_session *es = (struct eng_session *)((char *)w - offsetof(struct eng_session,
-									      chan_io));
+	struct pw_ppp *pp = (struct pw_ppp *)((char *)w - offsetof(struct pw_ppp, chan_io));
 
-	ppp_readable(es->eng, es, false);
+	ppp_readable(pp->es->eng, pp->es, false);
 }
 
 static void unit_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct eng_session *es = (struct eng_session *)((char *)w - offsetof(struct eng_session,
-									      unit_io));
+	struct pw_ppp *pp = (struct pw_ppp *)((char *)w - offsetof(struct pw_ppp, unit_io));
 
-	ppp_readable(es->eng, es, true);
+	ppp_readable(pp->es->eng, pp->es, true);
 }
-
-static void session_attach(struct engine *e, struct eng_session *es);
 
 static void ppp_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct eng_session *es = (struct eng_session *)((char *)w - offsetof(struct eng_session,
-									      timer));
+	struct pw_ppp *pp = (struct pw_ppp *)((char *)w - offsetof(struct pw_ppp, timer));
+	struct eng_session *es = pp->es;
 	struct engine *e = es->eng;
 
-	if (!es->attached) {   /* a SESSION_CREATE retry (KSESS_CREATE_TRIES) */
+	if (!pp->attached) {   /* a SESSION_CREATE retry (KSESS_CREATE_TRIES) */
 		session_attach(e, es);
 		engine_execute(e);
 		return;
 	}
-	ppp_sess_tick(&es->ppp, engine_now_ms(), &e->pacts);
+	ppp_sess_tick(&pp->ppp, engine_now_ms(), &e->pacts);
 	pw_ppp_run(e, es, &e->pacts);
 	engine_execute(e);
 }
@@ -359,40 +383,32 @@ static void ppp_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 #define KSESS_CREATE_TRIES 5
 
 /* ICCN processed (RFC 2661 §7.4.2): kernel session, pppN, then LCP. */
-void pw_ppp_start(struct engine *e, struct l2tp_sess *s)
+static void pw_start(struct engine *e, struct eng_session *es)
 {
-	struct eng_tunnel *et = s->tun->user;
-	struct eng_session *es;
+	struct pw_ppp *pp = calloc(1, sizeof(*pp));
 	char pfx[ENG_PREFIX_LEN];
 
-	eng_sess_prefix(s, pfx, sizeof(pfx));
-	if (!et || !et->dp_tunnel) {
-		log_err("%s: its tunnel is not in the kernel; disconnecting", pfx);
-		eng_queue_cdn(e, s, L2TP_CDN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES,
-			  "kernel data plane failure");
+	if (!pp) {
+		log_err("%s: out of memory; disconnecting",
+			eng_sess_prefix(es->sess, pfx, sizeof(pfx)));
+		es->dead = true;
+		eng_queue_cdn(e, es->sess, L2TP_CDN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES,
+			      "out of memory");
 		return;
 	}
-	es = calloc(1, sizeof(*es));
-	if (!es) {
-		log_err("%s: out of memory; disconnecting", pfx);
-		eng_queue_cdn(e, s, L2TP_CDN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES, "out of memory");
-		return;
-	}
-	es->eng = e;
-	es->sess = s;
-	es->serial = ++e->next_serial;
-	rad_session_id(e->start_time, es->serial, es->acct_sid);
-	dp_ppp_init(&es->kp);
-	ev_io_init(&es->chan_io, chan_cb, -1, EV_READ);
-	ev_io_init(&es->unit_io, unit_cb, -1, EV_READ);
-	ev_init(&es->timer, ppp_timer_cb);
-	ppp_sess_init(&es->ppp, &e->ppp_cfg);
-	s->user = es;
+	es->u.ppp = pp;
+	pp->es = es;
+	dp_ppp_init(&pp->kp);
+	ev_io_init(&pp->chan_io, chan_cb, -1, EV_READ);
+	ev_io_init(&pp->unit_io, unit_cb, -1, EV_READ);
+	ev_init(&pp->timer, ppp_timer_cb);
+	ppp_sess_init(&pp->ppp, &e->ppp_cfg);
 	session_attach(e, es);
 }
 
 static void session_attach(struct engine *e, struct eng_session *es)
 {
+	struct pw_ppp *pp = es->u.ppp;
 	struct l2tp_sess *s = es->sess;
 	struct eng_tunnel *et = s->tun->user;
 	struct dp_session_cfg kc = { .pw = DP_PW_PPP };
@@ -411,12 +427,12 @@ static void session_attach(struct engine *e, struct eng_session *es)
 	/* Sequencing Required AVP (RFC 2661 §4.4.6): sequence numbers both ways. */
 	kc.send_seq = kc.recv_seq = s->seq_required;
 	rc = dp_session_create(e->dp, &kc);
-	if (rc == -EEXIST && ++es->create_tries < KSESS_CREATE_TRIES) {
-		delay_ms = 10u << es->create_tries;
+	if (rc == -EEXIST && ++pp->create_tries < KSESS_CREATE_TRIES) {
+		delay_ms = 10u << pp->create_tries;
 		log_info("%s: kernel session id still in use (being deleted); retry in %u ms", pfx,
 			 delay_ms);
-		ev_timer_set(&es->timer, delay_ms / 1000.0, 0.0);
-		ev_timer_start(e->loop, &es->timer);
+		ev_timer_set(&pp->timer, delay_ms / 1000.0, 0.0);
+		ev_timer_start(e->loop, &pp->timer);
 		return;
 	}
 	if (rc < 0) {
@@ -428,7 +444,7 @@ static void session_attach(struct engine *e, struct eng_session *es)
 	pc = (struct dp_ppp_cfg){ .tunnel_fd = et->fd, .peer = (struct sockaddr *)&ss,
 				  .peer_len = addr_to_sa(&et->peer, &ss), .tid = kc.tid,
 				  .peer_tid = kc.peer_tid, .sid = kc.sid, .peer_sid = kc.peer_sid };
-	rc = dp_ppp_open(e->dp, &es->kp, &pc);
+	rc = dp_ppp_open(e->dp, &pp->kp, &pc);
 	if (rc < 0) {
 		/* Without a PPPoX socket nothing else deletes the kernel session. */
 		dp_session_delete(e->dp, kc.tid, kc.sid);
@@ -436,54 +452,99 @@ static void session_attach(struct engine *e, struct eng_session *es)
 		session_fail(e, es, msg);
 		return;
 	}
-	es->ifindex = dp_link_index(e->dp, es->kp.ifname);
+	es->dp_session = true;
+	es->nas_port = (uint32_t)pp->kp.unit;
+	snprintf(es->ifname, sizeof(es->ifname), "%s", pp->kp.ifname);
+	es->ifindex = dp_link_index(e->dp, es->ifname);
 	if (es->ifindex < 0) {
-		snprintf(msg, sizeof(msg), "%s: %s", es->kp.ifname,
+		snprintf(msg, sizeof(msg), "%s: %s", es->ifname,
 			 eng_kerr(e->dp->ext_ack, es->ifindex, eb, sizeof(eb)));
 		session_fail(e, es, msg);
 		return;
 	}
-	if (conf_ppp_ifname(e->conf, es->kp.unit, name, sizeof(name))) {
+	if (conf_ppp_ifname(e->conf, pp->kp.unit, name, sizeof(name))) {
 		rc = dp_link_rename(e->dp, es->ifindex, name);
 		if (rc < 0) {
-			snprintf(msg, sizeof(msg), "rename %s to %s: %s", es->kp.ifname, name,
+			snprintf(msg, sizeof(msg), "rename %s to %s: %s", es->ifname, name,
 				 eng_kerr(e->dp->ext_ack, rc, eb, sizeof(eb)));
 			session_fail(e, es, msg);
 			return;
 		}
-		snprintf(es->kp.ifname, sizeof(es->kp.ifname), "%s", name);
+		snprintf(es->ifname, sizeof(es->ifname), "%s", name);
 	}
-	ev_io_set(&es->chan_io, es->kp.chan_fd, EV_READ);
-	ev_io_set(&es->unit_io, es->kp.unit_fd, EV_READ);
-	ev_io_start(e->loop, &es->chan_io);
-	ev_io_start(e->loop, &es->unit_io);
-	es->attached = true;
-	log_info("%s: kernel session on %s%s", pfx, es->kp.ifname,
+	ev_io_set(&pp->chan_io, pp->kp.chan_fd, EV_READ);
+	ev_io_set(&pp->unit_io, pp->kp.unit_fd, EV_READ);
+	ev_io_start(e->loop, &pp->chan_io);
+	ev_io_start(e->loop, &pp->unit_io);
+	pp->attached = true;
+	log_info("%s: kernel session on %s%s", pfx, es->ifname,
 		 s->seq_required ? ", sequencing" : "");
-	ppp_sess_start(&es->ppp, engine_now_ms(), &e->pacts);
+	ppp_sess_start(&pp->ppp, engine_now_ms(), &e->pacts);
 	pw_ppp_run(e, es, &e->pacts);
 }
 
 /* The L2TP session is gone (SESSION_FREE, or its tunnel): PPP down, fds closed. */
-void pw_ppp_free(struct engine *e, struct l2tp_sess *s)
+static void pw_free(struct engine *e, struct eng_session *es)
 {
-	struct eng_session *es = s->user;
+	struct pw_ppp *pp = es->u.ppp;
 	struct ppp_actions junk;
 
-	if (!es)
+	if (!pp) {
+		aaa_down(e, es, RAD_TERM_LOST_CARRIER);
 		return;
-	s->user = NULL;
+	}
 	if (!es->dead) {
 		ppp_actions_init(&junk);
-		ppp_sess_lower_down(&es->ppp, engine_now_ms(), &junk);
+		ppp_sess_lower_down(&pp->ppp, engine_now_ms(), &junk);
 		ppp_actions_free(&junk);
 	}
-	ppp_sess_fini(&es->ppp);
+	ppp_sess_fini(&pp->ppp);
 	aaa_down(e, es, RAD_TERM_LOST_CARRIER);
 	session_kernel_close(e, es);
-	free(es->aaa);
-	free(es);
+	free(pp);
+	es->u.ppp = NULL;
 }
+
+/* lnsd ends the call: LCP Terminate-Request (RFC 1661 §5.5); DOWN, then the CDN, follow. */
+static void pw_close(struct engine *e, struct eng_session *es)
+{
+	ppp_sess_close(&es->u.ppp->ppp, PPP_DOWN_ADMIN, engine_now_ms(), &e->pacts);
+	pw_ppp_run(e, es, &e->pacts);
+}
+
+static void pw_auth_result(struct engine *e, struct eng_session *es, bool ok, const char *msg,
+			    const struct ppp_auth_attrs *attrs)
+{
+	struct ppp_actions res;
+
+	ppp_actions_init(&res);
+	if (ppp_sess_auth_result(&es->u.ppp->ppp, ok, msg, attrs, engine_now_ms(), &res) == 0)
+		pw_ppp_run(e, es, &res);
+	ppp_actions_free(&res);
+}
+
+static void pw_info(const struct eng_session *es, struct eng_sess_info *out)
+{
+	const struct pw_ppp *pp = es->u.ppp;
+
+	out->ppp = true;
+	if (!pp)
+		return;
+	out->ppp_unit = pp->attached ? pp->kp.unit : -1;
+	out->ppp_phase = ppp_phase_str((enum ppp_phase)pp->ppp.phase);
+	out->closing = out->closing || pp->ppp.phase == PPP_PHASE_TERMINATE;
+	out->ipv6 = pp->ipv6;
+	memcpy(out->peer_ifid, pp->peer_ifid, sizeof(out->peer_ifid));
+}
+
+const struct eng_pw_ops eng_pw_ppp = {
+	.type = DP_PW_PPP,
+	.start = pw_start,
+	.close = pw_close,
+	.auth_result = pw_auth_result,
+	.info = pw_info,
+	.free = pw_free,
+};
 
 /* [ppp] for the sessions to come; the pool stays the one made at start. */
 void pw_ppp_cfg(struct engine *e, const struct lnsd_conf *conf)
