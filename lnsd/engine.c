@@ -593,6 +593,69 @@ static void lns_cfg_for(struct engine *e, const struct lnsd_conf *conf, struct l
 	cfg->rand_ctx = e;
 }
 
+/* ---- IPsec: ipsec.c knows SAs and reports, the engine owns the tunnels and decides ---- */
+
+/* The first live tunnel to the peer of a CHILD_SA that is gone, if no other SA serves it. */
+static struct l2tp_tun *ipsec_orphan(const struct engine *e, const struct ipsec_child *gone)
+{
+	struct l2tp_tun *t;
+
+	L2TP_LNS_FOREACH_TUNNEL(e->lns, t) {
+		size_t alen = t->peer.family == 4 ? 4 : 16;
+
+		if (t->state == L2TP_TUN_CLOSING || t->state == L2TP_TUN_DEAD)
+			continue;
+		if (t->peer.family != gone->remote.family ||
+		    memcmp(t->peer.addr, gone->remote.addr, alen) != 0 ||
+		    (gone->ts_port && gone->ts_port != t->peer.port))
+			continue;
+		if (ipsec_sa_of(e->ipsec, &t->peer))
+			continue;
+		return t;
+	}
+	return NULL;
+}
+
+/*
+ * Tear down every live tunnel to this child's peer that no other CHILD_SA
+ * carries. Each aborted tunnel leaves the ID table (and may be reaped by the
+ * actions), so the walk starts over after every one instead of going on from it.
+ */
+static unsigned ipsec_sa_gone(void *ctx, const struct ipsec_child *gone, const char *why)
+{
+	struct engine *e = ctx;
+	struct l2tp_tun *t;
+	char as[LNS_ADDR_STRLEN];
+	unsigned n = 0;
+
+	while ((t = ipsec_orphan(e, gone))) {
+		log_notice("tunnel %u: peer %s: %s (IKE_SA %llu, CHILD_SA %llu); tearing the "
+			   "tunnel down", t->tid, lns_addr_str(&t->peer, as, sizeof(as)), why,
+			   (unsigned long long)gone->ike_id, (unsigned long long)gone->child_id);
+		n++;
+		/* Without its SA the peer is out of reach (fail closed): no retransmissions. */
+		if (engine_abort_tunnel(e, t->tid, why) < 0)
+			break;
+	}
+	return n;
+}
+
+static bool ipsec_sa_in_use(void *ctx, const struct ipsec_child *c, const struct l2tp_tun *except)
+{
+	const struct engine *e = ctx;
+	struct l2tp_tun *t;
+
+	L2TP_LNS_FOREACH_TUNNEL(e->lns, t)
+		if (t != except && t->state != L2TP_TUN_DEAD && ipsec_sa_of(e->ipsec, &t->peer) == c)
+			return true;
+	return false;
+}
+
+static const struct ipsec_hooks ipsec_hooks = {
+	.sa_gone = ipsec_sa_gone,
+	.sa_in_use = ipsec_sa_in_use,
+};
+
 struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const char *conf_path,
 			  char *err, size_t errlen)
 {
@@ -641,7 +704,7 @@ struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const ch
 			goto fail;
 	}
 	if (conf->ipsec.mode == CONF_IPSEC_REQUIRED) {
-		e->ipsec = ipsec_new(loop, e, conf);
+		e->ipsec = ipsec_new(loop, conf, &ipsec_hooks, e);
 		if (!e->ipsec) {
 			snprintf(err, errlen, "out of memory");
 			goto fail;
@@ -664,9 +727,9 @@ void engine_free(struct engine *e)
 	e->ipsec = NULL;
 	/* Tunnel sockets: the lib frees silently, so walk its table first. */
 	if (e->lns) {
-		struct l2tp_tun *t = NULL;
+		struct l2tp_tun *t;
 
-		while ((t = l2tp_lns_next_tunnel(e->lns, t)))
+		L2TP_LNS_FOREACH_TUNNEL(e->lns, t)
 			if (t->user)
 				tunnel_free(e, t);
 	}
@@ -765,8 +828,9 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 /* Every tunnel is gone, or is closing with its StopCCN acknowledged. */
 static bool shutdown_done(struct engine *e)
 {
-	for (struct l2tp_tun *t = l2tp_lns_next_tunnel(e->lns, NULL); t;
-	     t = l2tp_lns_next_tunnel(e->lns, t))
+	struct l2tp_tun *t;
+
+	L2TP_LNS_FOREACH_TUNNEL(e->lns, t)
 		if (t->state != L2TP_TUN_DEAD &&
 		    !(t->state == L2TP_TUN_CLOSING && l2tp_rel_all_acked(&t->rel)))
 			return false;

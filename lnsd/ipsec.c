@@ -11,7 +11,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "engine.h"
 #include "log.h"
 
 #define BACKOFF_MIN_S 1.0
@@ -42,7 +41,8 @@ struct vconn {
 
 struct ipsec_mgr {
 	struct ev_loop *loop;
-	struct engine *eng;
+	const struct ipsec_hooks *hooks;
+	void *hooks_ctx;
 	char *socket;
 	char *psk;
 	struct ipsec_conn_params params;
@@ -276,47 +276,10 @@ static void schedule_retry(struct ipsec_mgr *m, const char *fmt, ...)
 
 /* ---- events -------------------------------------------------------------- */
 
-/* The first live tunnel to the peer of a CHILD_SA that is gone, if no other SA serves it. */
-static struct l2tp_tun *orphan_of(struct ipsec_mgr *m, const struct ipsec_child *gone)
-{
-	struct l2tp_lns *lns = engine_lns(m->eng);
-	struct l2tp_tun *t = NULL;
-
-	while ((t = l2tp_lns_next_tunnel(lns, t))) {
-		size_t alen = t->peer.family == 4 ? 4 : 16;
-
-		if (t->state == L2TP_TUN_CLOSING || t->state == L2TP_TUN_DEAD)
-			continue;
-		if (t->peer.family != gone->remote.family ||
-		    memcmp(t->peer.addr, gone->remote.addr, alen) != 0 ||
-		    (gone->ts_port && gone->ts_port != t->peer.port))
-			continue;
-		if (ipsec_sa_for_peer(&m->sas, &t->peer))
-			continue;
-		return t;
-	}
-	return NULL;
-}
-
-/*
- * Tear down every live tunnel to this child's peer that no other CHILD_SA
- * carries. Each aborted tunnel leaves the ID table (and may be reaped by the engine's
- * actions), so the walk starts over after every one instead of going on from it.
- */
+/* The tunnels this child's peer had: the owner tears down those no other CHILD_SA carries. */
 static void teardown_for(struct ipsec_mgr *m, const struct ipsec_child *gone, const char *why)
 {
-	struct l2tp_tun *t;
-	char as[LNS_ADDR_STRLEN];
-
-	while ((t = orphan_of(m, gone))) {
-		log_notice("tunnel %u: peer %s: %s (IKE_SA %llu, CHILD_SA %llu); tearing the "
-			   "tunnel down", t->tid, lns_addr_str(&t->peer, as, sizeof(as)), why,
-			   (unsigned long long)gone->ike_id, (unsigned long long)gone->child_id);
-		m->teardowns++;
-		/* Without its SA the peer is out of reach (fail closed): no retransmissions. */
-		if (engine_abort_tunnel(m->eng, t->tid, why) < 0)
-			break;
-	}
+	m->teardowns += m->hooks->sa_gone(m->hooks_ctx, gone, why);
 }
 
 struct ev_ctx {
@@ -552,14 +515,16 @@ static int set_conf(struct ipsec_mgr *m, const struct lnsd_conf *conf)
 	return 0;
 }
 
-struct ipsec_mgr *ipsec_new(struct ev_loop *loop, struct engine *e, const struct lnsd_conf *conf)
+struct ipsec_mgr *ipsec_new(struct ev_loop *loop, const struct lnsd_conf *conf,
+			    const struct ipsec_hooks *hooks, void *ctx)
 {
 	struct ipsec_mgr *m = calloc(1, sizeof(*m));
 
 	if (!m)
 		return NULL;
 	m->loop = loop;
-	m->eng = e;
+	m->hooks = hooks;
+	m->hooks_ctx = ctx;
 	m->cmd = (struct vconn){ .m = m, .name = "command", .fd = -1 };
 	m->evt = (struct vconn){ .m = m, .name = "event", .fd = -1 };
 	m->backoff = BACKOFF_MIN_S;
@@ -615,7 +580,6 @@ void ipsec_reload(struct ipsec_mgr *m, const struct lnsd_conf *conf)
 void ipsec_tunnel_ended(struct ipsec_mgr *m, const struct l2tp_tun *ended)
 {
 	const struct ipsec_child *c = ipsec_sa_of(m, &ended->peer);
-	struct l2tp_tun *t = NULL;
 	char what[48], as[LNS_ADDR_STRLEN];
 	const uint8_t *pkt;
 	size_t len;
@@ -624,9 +588,8 @@ void ipsec_tunnel_ended(struct ipsec_mgr *m, const struct l2tp_tun *ended)
 	if (!c || !m->up)
 		return;
 	/* A newer tunnel of the same client (a redial) still needs the SA. */
-	while ((t = l2tp_lns_next_tunnel(engine_lns(m->eng), t)))
-		if (t != ended && t->state != L2TP_TUN_DEAD && ipsec_sa_of(m, &t->peer) == c)
-			return;
+	if (m->hooks->sa_in_use(m->hooks_ctx, c, ended))
+		return;
 	snprintf(what, sizeof(what), "terminate IKE_SA %llu", (unsigned long long)c->ike_id);
 	rc = ipsec_vici_terminate(&m->b, c->ike_id, &pkt, &len);
 	if (vc_queue(&m->cmd, REQ_TERMINATE, what, rc, pkt, len) == 0) {

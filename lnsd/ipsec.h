@@ -7,7 +7,8 @@
  * and terminates IKE_SAs whose tunnel ended. The event connection
  * subscribes to ike-updown, child-updown, child-rekey and ike-update and
  * reads the existing SAs with list-sas; a CHILD_SA (or its IKE_SA) going
- * down tears down the L2TP tunnels it carried. When charon is unreachable
+ * down is reported to the owner of the L2TP tunnels (struct ipsec_hooks),
+ * which tears down those it carried. When charon is unreachable
  * or refuses, both connections are closed and retried with exponential
  * backoff (1 s doubling to 30 s); every failure and the recovery are logged.
  */
@@ -21,8 +22,23 @@
 #include "conf.h"
 #include "ipsec_vici.h"
 
-struct engine;
 struct ipsec_mgr;
+
+/*
+ * What the manager asks of whoever owns the L2TP tunnels (the engine); it
+ * knows SAs, not tunnels.
+ */
+struct ipsec_hooks {
+	/*
+	 * The CHILD_SA gone (on its own or with its IKE_SA) carried the
+	 * traffic of gone->remote (and gone->ts_port when not 0): end the live
+	 * tunnels to that peer that no other SA carries now (ipsec_sa_of() is
+	 * already without gone). Returns how many were torn down.
+	 */
+	unsigned (*sa_gone)(void *ctx, const struct ipsec_child *gone, const char *why);
+	/* Is SA c still needed: does a live tunnel other than except use it? */
+	bool (*sa_in_use)(void *ctx, const struct ipsec_child *c, const struct l2tp_tun *except);
+};
 
 struct ipsec_status {
 	bool vici_up;              /* both connections open */
@@ -38,13 +54,14 @@ struct ipsec_status {
 };
 
 /* Starts connecting at once (never blocks); NULL only without memory. */
-struct ipsec_mgr *ipsec_new(struct ev_loop *loop, struct engine *e, const struct lnsd_conf *conf);
+struct ipsec_mgr *ipsec_new(struct ev_loop *loop, const struct lnsd_conf *conf,
+			    const struct ipsec_hooks *hooks, void *ctx);
 void ipsec_free(struct ipsec_mgr *m);                     /* NULL-safe */
 /* New configuration: the PSK and connection are loaded again (reconnecting if needed). */
 void ipsec_reload(struct ipsec_mgr *m, const struct lnsd_conf *conf);
 /*
  * A tunnel is being freed: terminate the IKE_SA that carried it, unless
- * another live tunnel of the same peer still uses it.
+ * another live tunnel still uses it (hooks->sa_in_use).
  */
 void ipsec_tunnel_ended(struct ipsec_mgr *m, const struct l2tp_tun *ended);
 /* The CHILD_SA carrying peer, or NULL. */
