@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The engine end to end through the null data plane, without root: a LAC
+ * made here talks L2TP over UDP on 127.0.0.1 to the engine's listener
+ * (SCCRQ, SCCRP, SCCCN, ICRQ, ICRP, ICCN), then plays the PPP client on
+ * the channel and unit socketpairs dp_null_new(true) gives the session
+ * (LCP, PAP against a users file or a RADIUS server played here, IPCP)
+ * until the link is up; then the call ends (CDN from the LAC, a refused
+ * password or address, or the operator) and the tunnel with StopCCN.
+ * Messages are built with lib/l2tp_msg.c's encoder. LNSD_TEST_LOG=1 shows
+ * the engine's log.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <nettle/md5.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "dp.h"
+#include "engine.h"
+#include "l2tp_msg.h"
+#include "log.h"
+#include "ppp_proto.h"
+#include "radius_attr.h"
+
+#define LAC_TID 4321
+#define LAC_SID 77
+#define POOL_FIRST 0x0a63000a    /* 10.99.0.10, the first address of [ppp] pool */
+#define FRAMED_IP 0x0a620005     /* 10.98.0.5, outside the pool: what RADIUS assigns */
+#define RAD_SECRET "radsecret"
+#define WAIT_MS 3000
+
+enum { RAD_ACCESS_REQUEST = 1, RAD_ACCESS_ACCEPT = 2 };   /* RFC 2865 §4 codes */
+
+/* One call: the LAC's and the LNS's Session IDs, the client's PPP ends. */
+struct call {
+	uint16_t sid, lns_sid;
+	int chan, unit;
+};
+
+struct fx {
+	struct ev_loop *loop;
+	struct lnsd_conf *conf;
+	struct engine *eng;
+	struct dp *dp;             /* owned by the engine */
+	char users[64];            /* the users file */
+	int lac;                   /* the LAC's UDP socket, connected to the listener */
+	uint16_t ns, nr;           /* the LAC's sequence state */
+	uint16_t lns_tid;
+	struct l2tp_mbuf mb;
+	struct l2tp_msg msg;       /* the last message from the LNS */
+	struct call calls[3];
+	int radius;                /* the RADIUS server's socket, -1 without [radius] */
+	unsigned rad_requests;     /* Access-Requests answered */
+};
+
+/* ---- the engine on a free port ------------------------------------------ */
+
+static uint16_t free_udp_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &al), 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+/* with_radius: [radius] on a socket of ours that accepts everyone (rad_answer). */
+static void fx_up(struct fx *f, bool with_radius)
+{
+	static const char users[] = "alice * secret\nbob * other\n";
+	char text[768], rad[128] = "", err[CONF_ERR_LEN];
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+	uint16_t port = 0;
+	int fd;
+
+	memset(f, 0, sizeof(*f));
+	for (size_t i = 0; i < sizeof(f->calls) / sizeof(f->calls[0]); i++)
+		f->calls[i] = (struct call){ .sid = (uint16_t)(LAC_SID + i), .chan = -1, .unit = -1 };
+	f->radius = -1;
+	if (with_radius) {
+		f->radius = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		ck_assert_int_ge(f->radius, 0);
+		ck_assert_int_eq(bind(f->radius, (struct sockaddr *)&a, sizeof(a)), 0);
+		ck_assert_int_eq(getsockname(f->radius, (struct sockaddr *)&a, &al), 0);
+		snprintf(rad, sizeof(rad), "[radius]\nserver = 127.0.0.1:%u:%u,%s\n"
+			 "accounting = no\ntimeout = 1\n", ntohs(a.sin_port), ntohs(a.sin_port),
+			 RAD_SECRET);
+		a.sin_port = 0;
+	}
+	log_init(true, getenv("LNSD_TEST_LOG") ? LOG_LVL_DEBUG : LOG_LVL_ERR);
+	snprintf(f->users, sizeof(f->users), "/tmp/lnsd-test-users.%d", (int)getpid());
+	fd = open(f->users, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, users, sizeof(users) - 1), (ssize_t)sizeof(users) - 1);
+	close(fd);
+	f->loop = ev_loop_new(EVFLAG_AUTO);
+	ck_assert_ptr_nonnull(f->loop);
+	/* The kernel's choice of a free port, taken again by the listener (retried if lost). */
+	for (int i = 0; i < 20 && !f->eng; i++) {
+		port = free_udp_port();
+		snprintf(text, sizeof(text),
+			 "[lnsd]\nlisten = 127.0.0.1:%u\ndataplane = none\nhostname = lns\n"
+			 "[ppp]\nauth = pap\nlocal-ip = 10.99.0.1\npool = 10.99.0.10-10.99.0.20\n"
+			 "users-file = %s\nlcp-echo-interval = 0\n%s", port, f->users, rad);
+		f->conf = conf_load_string(text, "t.conf", err, sizeof(err));
+		ck_assert_msg(f->conf != NULL, "%s", err);
+		f->eng = engine_new(f->loop, f->conf, NULL, err, sizeof(err));
+		if (!f->eng)
+			conf_unref(f->conf);
+	}
+	ck_assert_msg(f->eng != NULL, "no free loopback port for the engine: %s", err);
+	f->dp = dp_null_new(true);
+	ck_assert_ptr_nonnull(f->dp);
+	ck_assert_msg(engine_set_dataplane(f->eng, f->dp, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(engine_dataplane(f->eng), ENG_DP_NONE);
+
+	f->lac = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(f->lac, 0);
+	ck_assert_int_eq(bind(f->lac, (struct sockaddr *)&a, sizeof(a)), 0);
+	a.sin_port = htons(port);
+	ck_assert_int_eq(connect(f->lac, (struct sockaddr *)&a, sizeof(a)), 0);
+}
+
+static void fx_down(struct fx *f)
+{
+	engine_free(f->eng);   /* frees the data plane too */
+	conf_unref(f->conf);
+	ev_loop_destroy(f->loop);
+	close(f->lac);
+	for (size_t i = 0; i < sizeof(f->calls) / sizeof(f->calls[0]); i++) {
+		if (f->calls[i].chan >= 0)
+			close(f->calls[i].chan);
+		if (f->calls[i].unit >= 0)
+			close(f->calls[i].unit);
+	}
+	if (f->radius >= 0)
+		close(f->radius);
+	unlink(f->users);
+}
+
+/*
+ * The RADIUS server: every Access-Request is accepted with Framed-IP-Address
+ * FRAMED_IP (RFC 2865 §3: Response Authenticator = MD5(Code, Identifier,
+ * Length, Request Authenticator, attributes, secret)).
+ */
+static void rad_answer(struct fx *f)
+{
+	uint8_t req[4096], rep[64];
+	struct sockaddr_storage from;
+	socklen_t fl = sizeof(from);
+	struct md5_ctx m;
+	ssize_t n = recvfrom(f->radius, req, sizeof(req), 0, (struct sockaddr *)&from, &fl);
+	size_t len = 20;
+
+	if (n < 20 || req[0] != RAD_ACCESS_REQUEST)
+		return;
+	rep[0] = RAD_ACCESS_ACCEPT;
+	rep[1] = req[1];
+	rep[len++] = RAD_FRAMED_IP_ADDRESS;
+	rep[len++] = 6;
+	rep[len++] = FRAMED_IP >> 24;
+	rep[len++] = FRAMED_IP >> 16 & 0xff;
+	rep[len++] = FRAMED_IP >> 8 & 0xff;
+	rep[len++] = FRAMED_IP & 0xff;
+	rep[2] = (uint8_t)(len >> 8);
+	rep[3] = (uint8_t)len;
+	memcpy(rep + 4, req + 4, 16);
+	md5_init(&m);
+	md5_update(&m, len, rep);
+	md5_update(&m, strlen(RAD_SECRET), (const uint8_t *)RAD_SECRET);
+	md5_digest(&m, 16, rep + 4);
+	ck_assert_int_eq(sendto(f->radius, rep, len, 0, (struct sockaddr *)&from, fl),
+			 (ssize_t)len);
+	f->rad_requests++;
+}
+
+/*
+ * Run the engine (answering RADIUS on the way) until one of fds (n of them)
+ * is readable; its index, or -1 after ms. n 0: just run for ms.
+ */
+static int pump(struct fx *f, const int *fds, int n, int ms)
+{
+	struct pollfd p[3];
+
+	ck_assert_int_le(n, 2);
+	for (int t = 0; t < ms; t += 5) {
+		ev_run(f->loop, EVRUN_NOWAIT);
+		for (int i = 0; i < n; i++)
+			p[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+		p[n] = (struct pollfd){ .fd = f->radius, .events = POLLIN };
+		if (poll(p, (nfds_t)n + 1, 5) <= 0)
+			continue;
+		if (p[n].revents)
+			rad_answer(f);
+		for (int i = 0; i < n; i++)
+			if (p[i].revents)
+				return i;
+	}
+	return -1;
+}
+
+static void idle(struct fx *f, int ms)
+{
+	pump(f, NULL, 0, ms);
+}
+
+/* ---- the LAC ------------------------------------------------------------- */
+
+static void lac_begin(struct fx *f, uint16_t sid, uint16_t type)
+{
+	l2tp_mb_begin(&f->mb, type == L2TP_MSG_SCCRQ ? 0 : f->lns_tid, sid, type);
+}
+
+static void lac_send(struct fx *f)
+{
+	uint8_t *h = f->mb.data;
+
+	ck_assert(!f->mb.overflow);
+	h[8] = (uint8_t)(f->ns >> 8);
+	h[9] = (uint8_t)f->ns;
+	h[10] = (uint8_t)(f->nr >> 8);
+	h[11] = (uint8_t)f->nr;
+	ck_assert_int_eq(send(f->lac, f->mb.data, f->mb.len, 0), (ssize_t)f->mb.len);
+	f->ns++;
+}
+
+/* The next new message from the LNS (ZLBs and retransmissions skipped) must be type. */
+static void lac_expect(struct fx *f, uint16_t type)
+{
+	uint8_t buf[4096];
+
+	for (;;) {
+		ssize_t n;
+
+		ck_assert_msg(pump(f, &f->lac, 1, WAIT_MS) == 0, "no %s from the LNS",
+			      l2tp_msg_type_str(type));
+		n = recv(f->lac, buf, sizeof(buf), 0);
+		ck_assert_int_gt(n, 0);
+		ck_assert_int_eq(l2tp_msg_decode(buf, (size_t)n, NULL, 0, &f->msg), L2TP_DEC_OK);
+		ck_assert_uint_eq(f->msg.hdr.tunnel_id, LAC_TID);
+		if (f->msg.type == L2TP_MSG_ZLB || f->msg.hdr.ns != f->nr)
+			continue;
+		f->nr++;
+		ck_assert_msg(f->msg.type == type, "%s from the LNS, %s expected",
+			      l2tp_msg_type_str(f->msg.type), l2tp_msg_type_str(type));
+		return;
+	}
+}
+
+/* SCCRQ, SCCRP, SCCCN: the tunnel. */
+static void lac_tunnel(struct fx *f)
+{
+	lac_begin(f, 0, L2TP_MSG_SCCRQ);
+	l2tp_mb_protocol_version(&f->mb);
+	l2tp_mb_u32(&f->mb, true, L2TP_AVP_FRAMING_CAPS, 3);
+	l2tp_mb_u32(&f->mb, true, L2TP_AVP_BEARER_CAPS, 3);
+	l2tp_mb_str(&f->mb, true, L2TP_AVP_HOST_NAME, "lac");
+	l2tp_mb_u16(&f->mb, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, LAC_TID);
+	l2tp_mb_u16(&f->mb, true, L2TP_AVP_RECV_WINDOW_SIZE, 8);
+	lac_send(f);
+	lac_expect(f, L2TP_MSG_SCCRP);
+	f->lns_tid = f->msg.assigned_tunnel_id;
+	ck_assert_uint_ne(f->lns_tid, 0);
+	ck_assert_str_eq(f->msg.host_name, "lns");
+	lac_begin(f, 0, L2TP_MSG_SCCCN);
+	lac_send(f);
+}
+
+/* ICRQ, ICRP, ICCN: a call, and the PPP ends the data plane made for it. */
+static void lac_call(struct fx *f, struct call *c)
+{
+	lac_begin(f, 0, L2TP_MSG_ICRQ);
+	l2tp_mb_u16(&f->mb, true, L2TP_AVP_ASSIGNED_SESSION_ID, c->sid);
+	l2tp_mb_u32(&f->mb, true, L2TP_AVP_CALL_SERIAL, c->sid);
+	lac_send(f);
+	lac_expect(f, L2TP_MSG_ICRP);
+	ck_assert_uint_eq(f->msg.hdr.session_id, c->sid);
+	c->lns_sid = f->msg.assigned_session_id;
+	ck_assert_uint_ne(c->lns_sid, 0);
+	lac_begin(f, c->lns_sid, L2TP_MSG_ICCN);
+	l2tp_mb_u32(&f->mb, true, L2TP_AVP_TX_CONNECT_SPEED, 10000000);
+	l2tp_mb_u32(&f->mb, true, L2TP_AVP_FRAMING_TYPE, 1);
+	lac_send(f);
+
+	/* The ICCN makes the session: the data plane opens its channel and unit. */
+	for (int t = 0; t < WAIT_MS && c->chan < 0; t += 5) {
+		idle(f, 5);
+		dp_null_take_ppp(f->dp, f->lns_tid, c->lns_sid, &c->chan, &c->unit);
+	}
+	ck_assert_msg(c->chan >= 0, "no PPP channel after the ICCN");
+	ck_assert_int_eq(dp_null_take_ppp(f->dp, f->lns_tid, c->lns_sid, &c->chan, &c->unit),
+			 -ENOENT);
+}
+
+static void lac_cdn(struct fx *f, const struct call *c)
+{
+	lac_begin(f, c->lns_sid, L2TP_MSG_CDN);
+	l2tp_mb_result(&f->mb, L2TP_CDN_LOST_CARRIER, 0, NULL);
+	l2tp_mb_u16(&f->mb, true, L2TP_AVP_ASSIGNED_SESSION_ID, c->sid);
+	lac_send(f);
+}
+
+static void lac_stopccn(struct fx *f)
+{
+	lac_begin(f, 0, L2TP_MSG_STOPCCN);
+	l2tp_mb_u16(&f->mb, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, LAC_TID);
+	l2tp_mb_result(&f->mb, L2TP_STOPCCN_CLEAR, 0, NULL);
+	lac_send(f);
+}
+
+/* ---- the PPP client ------------------------------------------------------ */
+
+static void ppp_send(int fd, uint16_t proto, uint8_t code, uint8_t id, const void *data,
+		     size_t len)
+{
+	uint8_t b[256];
+	size_t n = PPP_PROTO_LEN + PPP_HDR_LEN + len;
+
+	ck_assert_uint_le(n, sizeof(b));
+	b[0] = (uint8_t)(proto >> 8);
+	b[1] = (uint8_t)proto;
+	b[2] = code;
+	b[3] = id;
+	b[4] = (uint8_t)((len + PPP_HDR_LEN) >> 8);
+	b[5] = (uint8_t)(len + PPP_HDR_LEN);
+	if (len)
+		memcpy(b + 6, data, len);
+	ck_assert_int_eq(write(fd, b, n), (ssize_t)n);
+}
+
+/* The option of type t in a Configure packet's data, or NULL. */
+static const uint8_t *ppp_opt(const uint8_t *d, size_t len, uint8_t t)
+{
+	for (size_t off = 0; off + 2 <= len && d[off + 1] >= 2; off += d[off + 1])
+		if (d[off] == t)
+			return d + off;
+	return NULL;
+}
+
+static void ipcp_req(const struct call *c, uint8_t id, uint32_t addr)
+{
+	uint8_t o[6] = { IPCP_OPT_ADDR, 6, addr >> 24, addr >> 16, addr >> 8, addr };
+
+	ppp_send(c->unit, PPP_PROTO_IPCP, PPP_CONF_REQ, id, o, sizeof(o));
+}
+
+enum client_end { CLIENT_UP, CLIENT_REFUSED };
+
+/*
+ * LCP (our Configure-Request without options; theirs acknowledged as it is),
+ * PAP with user/pass, IPCP asking for an address (0.0.0.0, then what the Nak
+ * offers). Returns once IPCP is open both ways or PAP was refused.
+ */
+static enum client_end ppp_client(struct fx *f, const struct call *c, const char *user,
+				  const char *pass, uint32_t *addr)
+{
+	bool lcp_ours = false, lcp_theirs = false, pap_sent = false, ipcp_ours = false;
+	bool ipcp_theirs = false;
+	uint8_t b[1600], ipcp_id = 1;
+	int fds[2] = { c->chan, c->unit };
+
+	*addr = 0;
+	ppp_send(c->chan, PPP_PROTO_LCP, PPP_CONF_REQ, 1, NULL, 0);
+	while (!(ipcp_ours && ipcp_theirs)) {
+		int i = pump(f, fds, 2, WAIT_MS);
+		ssize_t n;
+		uint16_t proto;
+		const uint8_t *o;
+		size_t dlen;
+
+		ck_assert_msg(i >= 0, "PPP stalled (LCP %d/%d, PAP %d, IPCP %d/%d)", lcp_ours,
+			      lcp_theirs, pap_sent, ipcp_ours, ipcp_theirs);
+		n = read(fds[i], b, sizeof(b));
+		ck_assert_int_ge(n, PPP_PROTO_LEN + PPP_HDR_LEN);
+		proto = (uint16_t)(b[0] << 8 | b[1]);
+		dlen = (size_t)n - PPP_PROTO_LEN - PPP_HDR_LEN;
+		/* DESIGN.md §4: LCP and PAP on the channel, IPCP on the unit. */
+		ck_assert_msg(i == (proto == PPP_PROTO_IPCP ? 1 : 0), "protocol 0x%04x on the %s",
+			      proto, i ? "unit" : "channel");
+		if (proto == PPP_PROTO_LCP && b[2] == PPP_CONF_REQ) {
+			o = ppp_opt(b + 6, dlen, LCP_OPT_AUTH);
+			ck_assert_msg(o && o[1] == 4 && (o[2] << 8 | o[3]) == PPP_PROTO_PAP,
+				      "the LNS does not ask for PAP alone");
+			ppp_send(c->chan, PPP_PROTO_LCP, PPP_CONF_ACK, b[3], b + 6, dlen);
+			lcp_theirs = true;
+		} else if (proto == PPP_PROTO_LCP && b[2] == PPP_CONF_ACK && b[3] == 1) {
+			lcp_ours = true;
+		} else if (proto == PPP_PROTO_PAP && b[2] == PAP_AUTH_ACK) {
+			ipcp_req(c, ipcp_id, 0);
+		} else if (proto == PPP_PROTO_PAP && b[2] == PAP_AUTH_NAK) {
+			return CLIENT_REFUSED;
+		} else if (proto == PPP_PROTO_IPCP && b[2] == PPP_CONF_REQ) {
+			o = ppp_opt(b + 6, dlen, IPCP_OPT_ADDR);
+			ck_assert_msg(o && o[1] == 6 && memcmp(o + 2, "\x0a\x63\x00\x01", 4) == 0,
+				      "IPCP without [ppp] local-ip");
+			ppp_send(c->unit, PPP_PROTO_IPCP, PPP_CONF_ACK, b[3], b + 6, dlen);
+			ipcp_theirs = true;
+		} else if (proto == PPP_PROTO_IPCP && b[2] == PPP_CONF_NAK) {
+			o = ppp_opt(b + 6, dlen, IPCP_OPT_ADDR);
+			ck_assert_ptr_nonnull(o);
+			*addr = (uint32_t)o[2] << 24 | o[3] << 16 | o[4] << 8 | o[5];
+			ipcp_req(c, ++ipcp_id, *addr);
+		} else if (proto == PPP_PROTO_IPCP && b[2] == PPP_CONF_ACK) {
+			ipcp_ours = true;
+		} else {
+			ck_abort_msg("unexpected PPP frame: protocol 0x%04x code %u", proto, b[2]);
+		}
+		if (lcp_ours && lcp_theirs && !pap_sent) {
+			uint8_t d[64];
+			size_t ul = strlen(user), pl = strlen(pass);
+
+			d[0] = (uint8_t)ul;
+			memcpy(d + 1, user, ul);
+			d[1 + ul] = (uint8_t)pl;
+			memcpy(d + 2 + ul, pass, pl);
+			ppp_send(c->chan, PPP_PROTO_PAP, PAP_AUTH_REQ, 1, d, 2 + ul + pl);
+			pap_sent = true;
+		}
+	}
+	return CLIENT_UP;
+}
+
+/* The LNS terminates LCP (RFC 1661 §5.5): its Terminate-Request, our Terminate-Ack. */
+static void ppp_answer_term(struct fx *f, const struct call *c)
+{
+	uint8_t b[256];
+	ssize_t n;
+
+	ck_assert_msg(pump(f, &c->chan, 1, WAIT_MS) == 0, "no LCP Terminate-Request");
+	n = read(c->chan, b, sizeof(b));
+	ck_assert_int_ge(n, PPP_PROTO_LEN + PPP_HDR_LEN);
+	ck_assert_uint_eq(b[0] << 8 | b[1], PPP_PROTO_LCP);
+	ck_assert_uint_eq(b[2], PPP_TERM_REQ);
+	ppp_send(c->chan, PPP_PROTO_LCP, PPP_TERM_ACK, b[3], NULL, 0);
+}
+
+/* The channel reads as hung up: the engine closed the session's data plane. */
+static void expect_hangup(struct fx *f, const struct call *c)
+{
+	uint8_t b[64];
+	ssize_t n;
+
+	ck_assert_msg(pump(f, &c->chan, 1, WAIT_MS) == 0, "the channel was not closed");
+	n = read(c->chan, b, sizeof(b));
+	ck_assert_int_eq(n, 0);
+}
+
+static struct l2tp_sess *session_of(struct fx *f, const struct call *c)
+{
+	return l2tp_lns_session(engine_lns(f->eng), f->lns_tid, c->lns_sid);
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+/* One call up to IPCP, then a CDN from the LAC and a StopCCN: everything goes. */
+START_TEST(call_up_and_down)
+{
+	struct fx f;
+	struct call *c = &f.calls[0];
+	struct eng_sess_info si;
+	const struct eng_counters *ctr;
+	struct l2tp_tun *t;
+	uint32_t addr;
+
+	fx_up(&f, false);
+	lac_tunnel(&f);
+	lac_call(&f, c);
+	ck_assert_ptr_nonnull(session_of(&f, c));
+	engine_session_info(f.eng, session_of(&f, c), &si);
+	ck_assert(si.ppp);
+	ck_assert(!si.link_up);
+	ck_assert_str_eq(si.ifname, "ppp0");
+
+	ck_assert_int_eq(ppp_client(&f, c, "alice", "secret", &addr), CLIENT_UP);
+	ck_assert_uint_eq(addr, POOL_FIRST);
+	idle(&f, 20);
+	engine_session_info(f.eng, session_of(&f, c), &si);
+	ck_assert(si.link_up);
+	ck_assert(!si.closing);
+	ck_assert_uint_eq(si.ip, POOL_FIRST);
+	ck_assert_str_eq(si.username, "alice");
+	ck_assert_str_eq(si.ppp_phase, "network");
+	ck_assert_int_eq(si.ppp_unit, 0);
+	ck_assert_uint_eq(strlen(si.acct_session_id), 16);
+	ctr = engine_counters(f.eng);
+	ck_assert_uint_eq(ctr->auth[PPP_AUTH_PAP][1], 1);
+	ck_assert_uint_eq(ctr->auth[PPP_AUTH_PAP][0], 0);
+	ck_assert_uint_eq(ctr->setup_count, 1);
+
+	/* The LAC ends the call: the session and its channel and unit go. */
+	lac_cdn(&f, c);
+	expect_hangup(&f, c);
+	ck_assert_ptr_null(session_of(&f, c));
+	ck_assert_uint_eq(l2tp_lns_n_sessions(engine_lns(f.eng)), 0);
+
+	/* Then the tunnel: acknowledged and held for retransmissions (RFC 2661 §5.7). */
+	lac_stopccn(&f);
+	idle(&f, 50);
+	t = l2tp_lns_tunnel(engine_lns(f.eng), f.lns_tid);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(t->state, L2TP_TUN_CLOSING);
+	fx_down(&f);
+}
+END_TEST
+
+/*
+ * A wrong password: PAP Authenticate-Nak and LCP terminated, then the LNS
+ * ends the call itself with a CDN (RFC 2661 §4.4.2 result 2, the reason in
+ * the Advisory Message) and closes the session's data plane.
+ */
+START_TEST(call_refused)
+{
+	struct fx f;
+	struct call *c = &f.calls[0];
+	uint32_t addr;
+
+	fx_up(&f, false);
+	lac_tunnel(&f);
+	lac_call(&f, c);
+	ck_assert_int_eq(ppp_client(&f, c, "alice", "wrong", &addr), CLIENT_REFUSED);
+	ppp_answer_term(&f, c);
+	lac_expect(&f, L2TP_MSG_CDN);
+	ck_assert_uint_eq(f.msg.hdr.session_id, c->sid);
+	ck_assert_uint_eq(f.msg.result_code, L2TP_CDN_GENERAL_ERROR);
+	ck_assert_str_eq(f.msg.error_msg, "auth-failed");
+	expect_hangup(&f, c);
+	ck_assert_uint_eq(engine_counters(f.eng)->auth[PPP_AUTH_PAP][0], 1);
+	lac_stopccn(&f);
+	idle(&f, 20);
+	fx_down(&f);
+}
+END_TEST
+
+/*
+ * lnsctl terminate session: LCP Terminate-Request to the client first
+ * (RFC 1661 §5.5); once acknowledged, the CDN with result 3
+ * (administrative) and the data plane closed.
+ */
+START_TEST(call_terminated)
+{
+	struct fx f;
+	struct call *c = &f.calls[0];
+	uint32_t addr;
+
+	fx_up(&f, false);
+	lac_tunnel(&f);
+	lac_call(&f, c);
+	ck_assert_int_eq(ppp_client(&f, c, "bob", "other", &addr), CLIENT_UP);
+	ck_assert_int_eq(engine_terminate_session(f.eng, f.lns_tid, c->lns_sid), 0);
+	ppp_answer_term(&f, c);
+	lac_expect(&f, L2TP_MSG_CDN);
+	ck_assert_uint_eq(f.msg.result_code, L2TP_CDN_ADMIN);
+	expect_hangup(&f, c);
+	lac_stopccn(&f);
+	idle(&f, 20);
+	fx_down(&f);
+}
+END_TEST
+
+/*
+ * RADIUS assigns FRAMED_IP, outside the pool, to every user. The first call
+ * gets it; the second, while the first holds it, is refused (the Accept is
+ * turned into a PAP Nak, lnsd_radius_framed_ip_refused_total); once the
+ * first call is gone, a third gets the address.
+ */
+START_TEST(framed_ip_in_use)
+{
+	struct fx f;
+	struct call *a = &f.calls[0], *b = &f.calls[1], *c = &f.calls[2];
+	uint32_t addr;
+
+	fx_up(&f, true);
+	lac_tunnel(&f);
+	lac_call(&f, a);
+	ck_assert_int_eq(ppp_client(&f, a, "alice", "any", &addr), CLIENT_UP);
+	ck_assert_uint_eq(addr, FRAMED_IP);
+	ck_assert_uint_eq(f.rad_requests, 1);
+
+	lac_call(&f, b);
+	ck_assert_int_eq(ppp_client(&f, b, "bob", "any", &addr), CLIENT_REFUSED);
+	ck_assert_uint_eq(f.rad_requests, 2);
+	ck_assert_uint_eq(engine_counters(f.eng)->radius_bad_framed_ip, 1);
+	ppp_answer_term(&f, b);
+	lac_expect(&f, L2TP_MSG_CDN);
+	ck_assert_uint_eq(f.msg.hdr.session_id, b->sid);
+	expect_hangup(&f, b);
+
+	lac_cdn(&f, a);
+	expect_hangup(&f, a);
+	lac_call(&f, c);
+	ck_assert_int_eq(ppp_client(&f, c, "carol", "any", &addr), CLIENT_UP);
+	ck_assert_uint_eq(addr, FRAMED_IP);
+	ck_assert_uint_eq(engine_counters(f.eng)->radius_bad_framed_ip, 1);
+	lac_stopccn(&f);
+	expect_hangup(&f, c);
+	fx_down(&f);
+}
+END_TEST
+
+static Suite *engine_suite(void)
+{
+	Suite *s = suite_create("engine");
+	TCase *tc = tcase_create("null data plane");
+
+	tcase_add_test(tc, call_up_and_down);
+	tcase_add_test(tc, call_refused);
+	tcase_add_test(tc, call_terminated);
+	tcase_add_test(tc, framed_ip_in_use);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(engine_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
