@@ -2,7 +2,7 @@
 /*
  * What lnsd says to charon over VICI and what it reads back, without I/O:
  * the load-conn / load-shared / terminate / list-sas requests for the L2TP
- * responder of DESIGN.md §5, the parse of ike-updown, child-updown,
+ * responder of docs/design.md §5.2, the parse of ike-updown, child-updown,
  * child-rekey, ike-update and list-sa event bodies into flat CHILD_SA
  * records, and the table that ties an L2TP peer (address:port) to its
  * CHILD_SA.
@@ -21,7 +21,7 @@
 #define IPSEC_CHILD_NAME "l2tp"        /* its one CHILD_SA config */
 #define IPSEC_PSK_ID "lnsd-psk"        /* load-shared id of the PSK */
 
-/* Built-in proposal lists (DESIGN.md §5), comma-separated. */
+/* Built-in proposal lists (docs/design.md §5.3), comma-separated. */
 extern const char ipsec_ike_default[];
 extern const char ipsec_ike_legacy[];
 extern const char ipsec_esp_default[];

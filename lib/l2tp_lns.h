@@ -239,7 +239,7 @@ void l2tp_lns_set_cfg(struct l2tp_lns *lns, const struct l2tp_lns_cfg *cfg);
 /*
  * A datagram from peer that arrived at local (listener or tunnel socket).
  * Control messages are demultiplexed by Tunnel ID, never by socket
- * (DESIGN.md §4). Data packets are counted and dropped.
+ * (docs/design.md §4.2). Data packets are counted and dropped.
  */
 void l2tp_lns_input(struct l2tp_lns *lns, const struct lns_addr *peer,
 		    const struct lns_addr *local, const uint8_t *pkt, size_t len,

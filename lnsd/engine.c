@@ -36,7 +36,7 @@ struct eng_listener {
 	struct lns_addr addr;
 };
 
-/* Per tunnel: kept small (DESIGN.md §8). */
+/* Per tunnel: kept small (docs/design.md §8). */
 struct eng_tunnel {
 	ev_io io;
 	struct engine *eng;
@@ -50,7 +50,7 @@ struct eng_tunnel {
 };
 
 /*
- * Per kernel PPP session (DESIGN.md §8: well under 2 KiB): the kernel
+ * Per kernel PPP session (docs/design.md §8: well under 2 KiB): the kernel
  * session's fds, the in-process PPP state and its timer.
  */
 struct eng_session {
@@ -367,14 +367,14 @@ static const char *kerr(const char *ext_ack, int rc, char *buf, size_t len)
 
 
 /*
- * The tunnel's own socket (DESIGN.md §4): SO_REUSEADDR, bound to the local
+ * The tunnel's own socket (docs/design.md §4.2): SO_REUSEADDR, bound to the local
  * address and port the SCCRQ arrived on, connected to the peer. The kernel
  * prefers the connected socket for the peer's datagrams; the listener keeps
  * everything else. SO_REUSEPORT is deliberately not set: with it, a connected
  * socket joins the listener's reuseport group and can steal new SCCRQs.
  */
 /*
- * [ipsec] mode = required: the per-socket ESP policies (DESIGN.md §4), set
+ * [ipsec] mode = required: the per-socket ESP policies (docs/design.md §4.7), set
  * before bind() so that the socket never holds a cleartext datagram.
  */
 static int protect_socket(const struct lnsd_conf *conf, int fd, uint8_t family)
@@ -480,7 +480,7 @@ static void tunnel_free(struct engine *e, struct l2tp_tun *t)
 	t->user = NULL;
 	et->tun = NULL;
 	if (et->fd >= 0) {
-		/* Closing the tunnel socket deletes the kernel tunnel (DESIGN.md §4). */
+		/* Closing the tunnel socket deletes the kernel tunnel (docs/design.md §4.4). */
 		ev_io_stop(e->loop, &et->io);
 		close(et->fd);
 		et->fd = -1;
@@ -510,7 +510,7 @@ static void queue_cdn(struct engine *e, const struct l2tp_sess *s, uint16_t resu
 	e->cdns[e->n_cdns++] = (struct eng_cdn){ s->tun->tid, s->sid, result, error, msg };
 }
 
-/* Close the kernel side: closing the PPPoX fd deletes the kernel session (DESIGN.md §4). */
+/* Close the kernel side: closing the PPPoX fd deletes the kernel session (docs/design.md §4.4). */
 static void session_kernel_close(struct engine *e, struct eng_session *es)
 {
 	ev_io_stop(e->loop, &es->chan_io);
@@ -1228,7 +1228,7 @@ static void ppp_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 /*
  * On 6.12 SESSION_DELETE finishes asynchronously: an ID deleted a moment ago
- * may still answer SESSION_CREATE with -EEXIST (DESIGN.md §4). Try again
+ * may still answer SESSION_CREATE with -EEXIST (docs/design.md §4.4). Try again
  * after 20, 40, 80, 160 ms from the session's timer, then give up.
  */
 #define KSESS_CREATE_TRIES 5
@@ -1359,7 +1359,7 @@ static void session_free(struct engine *e, struct l2tp_sess *s)
 	free(es);
 }
 
-/* Kernel counters for one tunnel / session: by dump, at most once a second (DESIGN.md §8). */
+/* Kernel counters for one tunnel / session: by dump, at most once a second (docs/design.md §8). */
 static void tunnel_stats_cb(void *ctx, uint32_t tid, uint32_t peer_tid,
 			    const struct kg_l2tp_stats *st)
 {

@@ -327,7 +327,7 @@ static void render_setup_histogram(FILE *f, const struct eng_counters *c)
 	fprintf(f, "%s_count %llu\n", name, (unsigned long long)c->setup_count);
 }
 
-/* Kernel counters (DESIGN.md §4: STATS), per tunnel and per session. */
+/* Kernel counters (docs/design.md §4.5), per tunnel and per session. */
 static const struct kstat_def {
 	const char *suffix, *help;
 	size_t off;

@@ -5,7 +5,7 @@
  * fd, driven by the daemon's libev loop: no thread. A scrape formats the
  * engine's counters and the cached kernel counters (one tunnel dump and,
  * with metrics-sessions, one session dump when older than a second;
- * DESIGN.md §8): O(tunnels) work, no kernel call per object.
+ * docs/design.md §8): O(tunnels) work, no kernel call per object.
  */
 #ifndef LNSD_METRICS_H
 #define LNSD_METRICS_H

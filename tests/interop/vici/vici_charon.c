@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Interop check of lib/vici.c and lib/ipsec_vici.c against a running charon:
- * load lnsd's L2TP responder (DESIGN.md §5) and its PSK as lnsd builds them, read the connection back through
+ * load lnsd's L2TP responder (docs/design.md §5.2) and its PSK as lnsd builds them, read the connection back through
  * list-conns events, and check that a bad proposal is refused with an
  * error message. Usage: vici_charon SOCKET-PATH. Exit 0 when charon agrees.
  */
