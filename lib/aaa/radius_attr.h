@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "l2tp_lns.h"
+#include "lns_addr.h"
 #include "ppp_act.h"
 #include "ppp_mschap.h"
 
