@@ -26,7 +26,7 @@ static inline size_t tu_find_attr(const uint8_t *p, size_t len, uint8_t t)
 
 	for (off = RADIUS_HDR_LEN; off + 2 <= len && p[off + 1] >= 2 && p[off + 1] <= len - off;
 	     off += p[off + 1])
-		if (p[off] == t && (t != RADIUS_ATTR_MESSAGE_AUTHENTICATOR || p[off + 1] == 18))
+		if (p[off] == t && (t != RAD_MESSAGE_AUTHENTICATOR || p[off + 1] == 18))
 			return off;
 	return 0;
 }
@@ -38,7 +38,7 @@ static inline size_t tu_find_attr(const uint8_t *p, size_t len, uint8_t t)
  */
 static inline void tu_sign(uint8_t *p, size_t len, const uint8_t *auth, const char *secret)
 {
-	size_t ma = tu_find_attr(p, len, RADIUS_ATTR_MESSAGE_AUTHENTICATOR);
+	size_t ma = tu_find_attr(p, len, RAD_MESSAGE_AUTHENTICATOR);
 	struct hmac_md5_ctx h;
 	struct md5_ctx m;
 
