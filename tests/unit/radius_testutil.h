@@ -2,7 +2,7 @@
 /*
  * Helpers shared by the RADIUS unit tests: sign a packet the way RFC 5176
  * §2.3 / §3.4 and RFC 3579 §3.2 describe, hashing the whole buffer in one go
- * (a different path from lib/radius_dae.c's piecewise one).
+ * (a different path from lib/aaa/radius_dae.c's piecewise one).
  */
 #ifndef LNS_RADIUS_TESTUTIL_H
 #define LNS_RADIUS_TESTUTIL_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * lib/ipsec_vici.c: the requests are decoded back with the codec and checked
+ * lib/ipsec/ipsec_vici.c: the requests are decoded back with the codec and checked
  * key by key against DESIGN.md §5 (lists must be lists); event bodies are
  * built the way charon's vici_query.c lays them out; the peer table.
  */
