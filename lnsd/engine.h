@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The engine: owns the libev loop's L2TP side. It feeds every datagram from
- * the UDP listeners and the per-tunnel sockets to lib/l2tp_lns.c, runs its
+ * the UDP listeners and the per-tunnel sockets to lib/l2tp/l2tp_lns.c, runs its
  * timers from one ev_timer, and executes the actions it emits (send, open
  * and close tunnel sockets, log state changes).
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz harness for what lnsd reads from charon (lib/ipsec_vici.c): the input
+ * Fuzz harness for what lnsd reads from charon (lib/ipsec/ipsec_vici.c): the input
  * is a stream of VICI packets as the event and command connections deliver
  * them. Every packet vici_frame_split() cuts out is decoded; a command
  * response goes through ipsec_vici_result(), an event through

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz harness for the RADIUS reply parser (lnsd/radius_attr.c). radcli
+ * Fuzz harness for the RADIUS reply parser (lib/aaa/radius_attr.c). radcli
  * checks the Response Authenticator and cuts the packet into value pairs;
  * lnsd/radius.c's from_pairs() copies those into a struct rad_avs, and
  * rad_parse_reply() reads the Access-Accept/Reject from there. That last,

@@ -103,7 +103,7 @@ static unsigned check_reply(const uint8_t *rep, size_t len, const uint8_t *req,
 	memcpy(copy, rep, len);
 	tu_sign(copy, len, req + 4, secret);
 	ck_assert_mem_eq(copy, rep, len);
-	ec = tu_find_attr(rep, len, RADIUS_ATTR_ERROR_CAUSE);
+	ec = tu_find_attr(rep, len, RAD_ERROR_CAUSE);
 	return ec ? (unsigned)rep[ec + 4] << 8 | rep[ec + 5] : 0;
 }
 

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+<<<<<<< HEAD
  * lib/ipsec_vici.c: the requests are decoded back with the codec and checked
  * key by key against docs/design.md §5.2 (lists must be lists); event bodies are
+=======
+ * lib/ipsec/ipsec_vici.c: the requests are decoded back with the codec and checked
+ * key by key against docs/design.md §5.1 (lists must be lists); event bodies are
+>>>>>>> libwings
  * built the way charon's vici_query.c lays them out; the peer table.
  */
 #include <check.h>

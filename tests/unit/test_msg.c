@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Tests for the L2TPv2 codec (lib/l2tp_msg.c): RFC 2661 §3-4 and peer quirks. */
+/* Tests for the L2TPv2 codec (lib/l2tp/l2tp_msg.c): RFC 2661 §3-4 and peer quirks. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>

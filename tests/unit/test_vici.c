@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Tests for the VICI codec (lib/vici.c). Expected bytes are written from the
+ * Tests for the VICI codec (lib/ipsec/vici.c). Expected bytes are written from the
  * wire format (docs/design.md §5.1) by hand or by data/vici/gen_vectors.py, never
  * taken from the encoder under test.
  */

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "l2tp_lns.h"
+#include "lns_addr.h"
 #include "vici.h"
 
 #define IPSEC_CONN_NAME "lnsd-l2tp"    /* the IKE connection lnsd loads */
