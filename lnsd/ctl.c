@@ -511,7 +511,7 @@ struct ctl_sess_id *ctl_sessions_matching(const struct engine *e,
 static bool user_is(const struct l2tp_sess *s, const struct eng_sess_info *si, void *user)
 {
 	(void)s;
-	return strcmp(si->username, user) == 0;
+	return si->username_len == strlen(user) && memcmp(si->username, user, si->username_len) == 0;
 }
 
 /* terminate-user: every session of that PPP user that is not already ending. */
@@ -526,7 +526,7 @@ static json_t *terminate_user(struct engine *e, const char *user)
 	for (size_t i = 0; i < n; i++)
 		if (engine_terminate_session(e, v[i].tid, v[i].sid) == 0) {
 			log_notice("control socket: terminating session %u/%u of user %s", v[i].tid,
-				   v[i].sid, user);
+				   v[i].sid, LOG_STR(user));
 			done++;
 		}
 	free(v);
