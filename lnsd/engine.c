@@ -68,7 +68,8 @@ struct eng_session {
 	bool attached;                /* kernel session and pppN exist; PPP runs */
 	uint8_t create_tries;         /* SESSION_CREATE answered -EEXIST (6.12) */
 	uint8_t peer_ifid[8];         /* the client's interface identifier */
-	char username[64];
+	char username[64];            /* as the client sent it (cut to fit), username_len bytes */
+	uint8_t username_len;
 	char acct_sid[RAD_SESSION_ID_LEN + 1];   /* Acct-Session-Id (radius_attr.h) */
 	uint32_t serial;              /* its low half; tells a late RADIUS reply apart */
 	struct eng_aaa *aaa;          /* RADIUS state; NULL without [radius] */
@@ -457,8 +458,8 @@ static void tunnel_new(struct engine *e, struct l2tp_tun *t)
 		}
 	}
 	t->user = et;
-	log_info("%s: new control connection from host \"%s\" (peer config %s%s%s)", pfx,
-		 t->peer_hostname, t->peer_cfg ? t->peer_cfg->name : "default",
+	log_info("%s: new control connection from host %s (peer config %s%s%s)", pfx,
+		 LOG_STR(t->peer_hostname), t->peer_cfg ? t->peer_cfg->name : "default",
 		 t->peer_cfg && t->peer_cfg->secret_len ? ", authenticated" : "",
 		 t->peer_cfg && t->peer_cfg->hide_avps ? ", hidden AVPs" : "");
 }
@@ -619,7 +620,7 @@ static void aaa_info(const struct engine *e, const struct eng_session *es,
 
 	memset(si, 0, sizeof(*si));
 	si->user = es->username;
-	si->user_len = strlen(es->username);
+	si->user_len = es->username_len;
 	si->nas_identifier = *rc->nas_identifier ? rc->nas_identifier : e->conf->hostname;
 	si->nas_port = (uint32_t)es->kp.unit;
 	si->calling_number = s->calling_number;
@@ -828,7 +829,7 @@ static void aaa_auth(struct engine *e, struct eng_session *es, const struct ppp_
 	rad_avs_init(&avs);
 	if (a) {
 		aaa_info(e, es, &si);
-		si.user = req->user;   /* as the client sent it, not the printable copy */
+		si.user = req->user;   /* as the client sent it, not the copy cut to fit */
 		si.user_len = req->user_len;
 		rc = rad_build_auth(&si, req, &avs);
 		if (rc == 0)
@@ -838,8 +839,8 @@ static void aaa_auth(struct engine *e, struct eng_session *es, const struct ppp_
 	if (rc == 0) {
 		a->auth_pending = true;
 		a->method = (uint8_t)req->method;
-		log_info("%s: %s authentication of \"%s\" sent to RADIUS", pfx,
-			 auth_method_str(req->method), es->username);
+		log_info("%s: %s authentication of %s sent to RADIUS", pfx,
+			 auth_method_str(req->method), LOG_STRN(req->user, req->user_len));
 		return;
 	}
 	log_ratelimited(engine_now_ms(), "radius auth", "%s: cannot queue the Access-Request: %s",
@@ -916,8 +917,8 @@ static bool aaa_accept(struct engine *e, struct eng_session *es, const struct ra
 		memcpy(attrs->auth_resp, ra->auth_resp, sizeof(attrs->auth_resp));
 	}
 	if (ra->framed_pool[0])
-		log_info("%s: Framed-Pool \"%s\" ignored: lnsd has one [ppp] pool", pfx,
-			 ra->framed_pool);
+		log_info("%s: Framed-Pool %s ignored: lnsd has one [ppp] pool", pfx,
+			 LOG_STR(ra->framed_pool));
 	if (ra->bad_routes)
 		log_warn("%s: %u Framed-Route value(s) ignored (not \"a.b.c.d[/n] ...\", or "
 			 "more than %d)", pfx, ra->bad_routes, RAD_MAX_ROUTES);
@@ -958,10 +959,12 @@ static void aaa_reply(void *ctx, uint64_t cookie, const struct radius_reply *rep
 		msg = rep->attrs.ms_error;
 	if (es->aaa->method < PPP_AUTH_METHOD_COUNT)
 		e->ctr.auth[es->aaa->method][ok]++;
-	log_notice("%s: %s authentication of \"%s\" %s by RADIUS %s%s%s%s", pfx,
-		   auth_method_str(es->aaa->method), es->username, ok ? "accepted" : "refused",
-		   server, rep->verdict == RADIUS_FAILED ? " (no server answered)" : "",
-		   rep->attrs.reply_message[0] ? ": " : "", rep->attrs.reply_message);
+	log_notice("%s: %s authentication of %s %s by RADIUS %s%s%s%s", pfx,
+		   auth_method_str(es->aaa->method), LOG_STRN(es->username, es->username_len),
+		   ok ? "accepted" : "refused", server,
+		   rep->verdict == RADIUS_FAILED ? " (no server answered)" : "",
+		   rep->attrs.reply_message[0] ? ": " : "",
+		   rep->attrs.reply_message[0] ? LOG_STR(rep->attrs.reply_message) : "");
 	ppp_actions_init(&res);
 	if (ppp_sess_auth_result(&es->ppp, ok, ok ? "Welcome" : msg, &attrs, engine_now_ms(),
 				 &res) == 0)
@@ -983,9 +986,9 @@ static void do_auth(struct engine *e, struct eng_session *es, const struct ppp_a
 
 	ppp_action_auth_req(acts, a, &req);
 	n = req.user_len < sizeof(es->username) - 1 ? req.user_len : sizeof(es->username) - 1;
-	for (size_t i = 0; i < n; i++)
-		es->username[i] = req.user[i] >= 0x20 && req.user[i] < 0x7f ? req.user[i] : '?';
+	memcpy(es->username, req.user, n);   /* escaped where it is shown (LOG_STRN) */
 	es->username[n] = '\0';
+	es->username_len = (uint8_t)n;
 	if (e->radius) {
 		aaa_auth(e, es, &req);
 		return;
@@ -1001,11 +1004,11 @@ static void do_auth(struct engine *e, struct eng_session *es, const struct ppp_a
 		attrs.peer_ip = match->ip;
 	eng_sess_prefix(es->sess, pfx, sizeof(pfx));
 	if (ok)
-		log_notice("%s: %s authentication of \"%s\" succeeded", pfx,
-			   auth_method_str(req.method), es->username);
+		log_notice("%s: %s authentication of %s succeeded", pfx,
+			   auth_method_str(req.method), LOG_STRN(req.user, req.user_len));
 	else
-		log_notice("%s: %s authentication of \"%s\" failed%s%s", pfx,
-			   auth_method_str(req.method), es->username,
+		log_notice("%s: %s authentication of %s failed%s%s", pfx,
+			   auth_method_str(req.method), LOG_STRN(req.user, req.user_len),
 			   req.method == PPP_AUTH_MSCHAPV2 ? " (E=691)" : "",
 			   e->users ? "" : " (no users-file)");
 	ppp_actions_init(&res);
@@ -1054,8 +1057,9 @@ static void do_up(struct engine *e, struct eng_session *es, const struct ppp_up_
 	}
 	inet_ntop(AF_INET, &l, ls, sizeof(ls));
 	inet_ntop(AF_INET, &p, ps, sizeof(ps));
-	log_notice("%s: %s up, user \"%s\", %s peer %s, mtu %u",
-		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->kp.ifname, es->username,
+	log_notice("%s: %s up, user %s, %s peer %s, mtu %u",
+		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->kp.ifname,
+		   LOG_STRN(es->username, es->username_len),
 		   up->local_ip ? ls : "(no local address)", ps, up->mtu);
 	aaa_up(e, es);
 }
@@ -1110,9 +1114,9 @@ static void do_up6(struct engine *e, struct eng_session *es, const struct ppp_up
 	memcpy(es->peer_ifid, up->peer_ifid, sizeof(es->peer_ifid));
 	inet_ntop(AF_INET6, &l, ls, sizeof(ls));
 	inet_ntop(AF_INET6, &p, ps, sizeof(ps));
-	log_notice("%s: %s IPv6 up, user \"%s\", %s peer %s",
-		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->kp.ifname, es->username, ls,
-		   ps);
+	log_notice("%s: %s IPv6 up, user %s, %s peer %s",
+		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->kp.ifname,
+		   LOG_STRN(es->username, es->username_len), ls, ps);
 }
 
 static void do_down(struct engine *e, struct eng_session *es, enum ppp_down_reason why)
@@ -1416,6 +1420,7 @@ void engine_session_info(const struct engine *e, const struct l2tp_sess *s,
 	memset(out, 0, sizeof(*out));
 	out->ifname = es ? es->kp.ifname : "";
 	out->username = es ? es->username : "";
+	out->username_len = es ? es->username_len : 0;
 	out->ppp_unit = es && es->attached ? es->kp.unit : -1;
 	out->ppp_phase = es ? ppp_phase_str((enum ppp_phase)es->ppp.phase) : "";
 	out->acct_session_id = es ? es->acct_sid : "";
@@ -1502,10 +1507,10 @@ static void log_session_state(const struct lns_action *a)
 			   l2tp_error_str(a->error));
 		return;
 	}
-	log_info("%s: %s -> %s (calling \"%s\", called \"%s\", serial %u)", pfx,
+	log_info("%s: %s -> %s (calling %s, called %s, serial %u)", pfx,
 		 l2tp_sess_state_str((enum l2tp_sess_state)a->old_state),
-		 l2tp_sess_state_str((enum l2tp_sess_state)a->new_state), s->calling_number,
-		 s->called_number, s->call_serial);
+		 l2tp_sess_state_str((enum l2tp_sess_state)a->new_state), LOG_STR(s->calling_number),
+		 LOG_STR(s->called_number), s->call_serial);
 }
 
 static void do_notice(const struct engine *e, const struct lns_action *a, uint64_t now)

@@ -78,7 +78,8 @@ int engine_set_dataplane(struct engine *e, enum eng_dataplane dp, char *err, siz
 /* What lnsctl shows of a session's PPP side; zeros and "" when control plane only. */
 struct eng_sess_info {
 	const char *ifname;
-	const char *username;
+	const char *username;         /* the client's bytes, username_len of them (NUL after) */
+	size_t username_len;
 	const char *acct_session_id;  /* RADIUS Acct-Session-Id (radius_attr.h) */
 	uint32_t ip;                  /* host order, 0: none */
 	bool ipv6;                    /* IPV6CP is up: the client is fe80::<peer_ifid> */

@@ -32,4 +32,12 @@ void metrics_set_dae(struct metrics *m, const struct dae *d);
  */
 void metrics_render(struct engine *e, double start_time, FILE *f);
 
+/*
+ * A label value into f, the one way every label is written: the escaped
+ * form of stresc.h (printable ASCII, so valid UTF-8), then the exposition
+ * format's own escapes (\\ and \"). Prometheus stores the same text a log
+ * line shows between its quotes.
+ */
+void metrics_label_value(FILE *f, const char *v, size_t len);
+
 #endif

@@ -157,7 +157,7 @@ struct rad_accept {
 	bool bad_success;              /* an MS-CHAP2-Success that did not parse */
 	uint8_t auth_resp[MSCHAPV2_AUTH_RESP_LEN];
 	char ms_error[128];            /* MS-CHAP-Error text ("E=691 R=0 ..."), "" none */
-	char reply_message[128];       /* Reply-Message, printable, "" none */
+	char reply_message[128];       /* Reply-Message as sent (cut at a NUL), "" none */
 };
 void rad_parse_reply(const struct rad_avs *in, struct rad_accept *out);
 /* "192.0.2.0/24 0.0.0.0 1" (RFC 2865 §5.22: destination[/bits] gateway metrics). */

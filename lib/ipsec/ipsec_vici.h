@@ -53,7 +53,8 @@ int ipsec_vici_register(struct vici_builder *b, const char *event, const uint8_t
 
 /*
  * A command response: 0 if "success" is "yes"; else -EPROTO with charon's
- * "errmsg" (or a placeholder) in err.
+ * "errmsg" (or a placeholder) in err, as charon sent it: whoever shows it
+ * escapes it (stresc.h).
  */
 int ipsec_vici_result(const struct vici_node *root, char *err, size_t errlen);
 
@@ -66,7 +67,7 @@ struct ipsec_child {
 	uint16_t ts_port;             /* the child's remote TS port: 0 any/range */
 	bool natt;                    /* UDP-encapsulated (NAT-T) */
 	bool installed;               /* state INSTALLED */
-	char cipher[48];              /* "AES_CBC-256/HMAC_SHA1_96", "AES_GCM_16-128" */
+	char cipher[48];              /* "AES_CBC-256/HMAC_SHA1_96", "AES_GCM_16-128"; charon's bytes */
 };
 
 /*
