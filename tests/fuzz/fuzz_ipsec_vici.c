@@ -8,7 +8,7 @@
  * updated the way lnsd/ipsec.c does it (list-sa and up events put, "old" of
  * child-rekey and down events delete, ike-updown down deletes the IKE_SA's
  * children). Text for log lines (charon's errmsg, the cipher) is charon's
- * bytes, NUL-terminated; its escaped form (lib/stresc.c, as lnsd logs it)
+ * bytes, NUL-terminated; its escaped form (lib/common/stresc.c, as lnsd logs it)
  * must be printable ASCII. After each packet the table's invariants are checked:
  * child ids unique and non-zero, n <= cap, and every entry is found again by
  * ipsec_sa_for_peer() for its own address and port.

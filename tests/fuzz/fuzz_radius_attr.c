@@ -9,7 +9,7 @@
  *   type, length, value
  * and the parsed struct rad_accept must hold its invariants: at most
  * RAD_MAX_ROUTES routes with no host bits, NUL-terminated text whose
- * escaped form (lib/stresc.c, as lnsd logs it) is printable ASCII,
+ * escaped form (lib/common/stresc.c, as lnsd logs it) is printable ASCII,
  * a Class no longer than RAD_VAL_MAX. The input as a whole also goes through
  * rad_parse_route() (the Framed-Route text parser).
  */

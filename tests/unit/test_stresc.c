@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * lib/stresc.c: the escaped form of outside text (table-driven: each kind
+ * lib/common/stresc.c: the escaped form of outside text (table-driven: each kind
  * of byte, both modes, quotes), that it maps back to the original bytes,
  * that a cut never splits an escape at any buffer size, and that the UTF-8
  * check agrees with jansson's (which refuses what it finds malformed).
