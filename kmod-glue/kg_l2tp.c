@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The kernel's L2TP genetlink family through libnl-genl-3 (DESIGN.md §4).
+ * The kernel's L2TP genetlink family through libnl-genl-3 (docs/design.md §4.1).
  * Every request goes through kg_l2tp_request(): send, then read replies
  * until the ack (or NLMSG_DONE for a dump), keeping the kernel's errno and
  * extended-ack text rather than libnl's own error codes.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The kernel's L2TP genetlink family (linux/l2tp.h; DESIGN.md §4), through
+ * The kernel's L2TP genetlink family (linux/l2tp.h; docs/design.md §4.1), through
  * libnl-genl-3. One handle per daemon; every call is a synchronous request
  * and ack. Errors are 0 or -errno; when the kernel sent an extended ack, its
  * text is in kg->ext_ack.
@@ -46,7 +46,7 @@ int kg_l2tp_session_delete(struct kg_l2tp *kg, uint32_t tid, uint32_t sid);
 int kg_l2tp_session_stats(struct kg_l2tp *kg, uint32_t tid, uint32_t sid,
 			  struct kg_l2tp_stats *st);
 
-/* Dumps (one request for all objects; DESIGN.md §8: never one per session per scrape). */
+/* Dumps (one request for all objects; docs/design.md §8: never one per session per scrape). */
 typedef void (*kg_l2tp_tunnel_cb)(void *ctx, uint32_t tid, uint32_t peer_tid,
 				  const struct kg_l2tp_stats *st);
 typedef void (*kg_l2tp_session_cb)(void *ctx, uint32_t tid, uint32_t sid, uint32_t peer_sid,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * PPPoL2TP socket plus /dev/ppp channel and unit (DESIGN.md §4):
+ * PPPoL2TP socket plus /dev/ppp channel and unit (docs/design.md §4.3):
  * connect the PPPoX socket to the kernel session, attach a /dev/ppp fd to
  * its channel, create pppN on a second /dev/ppp fd and connect the two.
  */

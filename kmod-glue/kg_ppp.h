@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A kernel PPP session on an L2TP session (DESIGN.md §4): the PPPoL2TP
+ * A kernel PPP session on an L2TP session (docs/design.md §4.3): the PPPoL2TP
  * socket, the /dev/ppp channel and unit (pppN), connected together.
  * Frames read from and written to chan_fd / unit_fd start with the 2-byte
  * PPP protocol (no FF03): LCP/PAP/CHAP on the channel, IPCP/IPV6CP/CCP on

@@ -60,18 +60,18 @@ bool kg_probe(struct kg_probe *p)
 	memset(p, 0, sizeof(*p));
 	p->genl_l2tp = probe_genl();
 	if (!p->genl_l2tp)
-		add_missing(p, "genetlink family l2tp not found \xe2\x80\x94 load l2tp_netlink/l2tp_ppp");
+		add_missing(p, "genetlink family l2tp not found (load l2tp_netlink/l2tp_ppp)");
 	fd = open("/dev/ppp", O_RDWR | O_CLOEXEC);
 	if (fd >= 0) {
 		p->dev_ppp = true;
 		close(fd);
 	} else {
-		snprintf(buf, sizeof(buf), "cannot open /dev/ppp: %s \xe2\x80\x94 load ppp_generic",
+		snprintf(buf, sizeof(buf), "cannot open /dev/ppp: %s (load ppp_generic)",
 			 strerror(errno));
 		add_missing(p, buf);
 	}
 	p->cap_net_admin = probe_cap();
 	if (!p->cap_net_admin)
-		add_missing(p, "no CAP_NET_ADMIN \xe2\x80\x94 run lnsd as root or grant the capability");
+		add_missing(p, "no CAP_NET_ADMIN (run lnsd as root or grant the capability)");
 	return p->genl_l2tp && p->dev_ppp && p->cap_net_admin;
 }

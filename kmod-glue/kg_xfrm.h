@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Fail-closed IPsec for one socket (DESIGN.md §4): a per-socket xfrm policy
+ * Fail-closed IPsec for one socket (docs/design.md §4.7): a per-socket xfrm policy
  * in each direction that requires an ESP transport-mode SA. Inbound, the
  * kernel drops every datagram for the socket that did not arrive inside ESP
  * (counted in /proc/net/xfrm_stat, XfrmInTmplMismatch), also once the

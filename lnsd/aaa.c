@@ -65,7 +65,7 @@ static void aaa_info(const struct engine *e, const struct eng_session *es,
 
 	memset(si, 0, sizeof(*si));
 	si->user = es->username;
-	si->user_len = strlen(es->username);
+	si->user_len = es->username_len;
 	si->nas_identifier = *rc->nas_identifier ? rc->nas_identifier : e->conf->hostname;
 	si->nas_port = es->nas_port;
 	si->calling_number = s->calling_number;
@@ -272,7 +272,7 @@ void aaa_auth(struct engine *e, struct eng_session *es, const struct ppp_auth_re
 	rad_avs_init(&avs);
 	if (a) {
 		aaa_info(e, es, &si);
-		si.user = req->user;   /* as the client sent it, not the printable copy */
+		si.user = req->user;   /* as the client sent it, not the copy cut to fit */
 		si.user_len = req->user_len;
 		rc = rad_build_auth(&si, req, &avs);
 		if (rc == 0)
@@ -282,8 +282,8 @@ void aaa_auth(struct engine *e, struct eng_session *es, const struct ppp_auth_re
 	if (rc == 0) {
 		a->auth_pending = true;
 		a->method = (uint8_t)req->method;
-		log_info("%s: %s authentication of \"%s\" sent to RADIUS", pfx,
-			 aaa_method_str(req->method), es->username);
+		log_info("%s: %s authentication of %s sent to RADIUS", pfx,
+			 aaa_method_str(req->method), LOG_STRN(req->user, req->user_len));
 		return;
 	}
 	log_ratelimited(engine_now_ms(), "radius auth", "%s: cannot queue the Access-Request: %s",
@@ -349,8 +349,8 @@ static bool aaa_accept(struct engine *e, struct eng_session *es, const struct ra
 		memcpy(attrs->auth_resp, ra->auth_resp, sizeof(attrs->auth_resp));
 	}
 	if (ra->framed_pool[0])
-		log_info("%s: Framed-Pool \"%s\" ignored: lnsd has one [ppp] pool", pfx,
-			 ra->framed_pool);
+		log_info("%s: Framed-Pool %s ignored: lnsd has one [ppp] pool", pfx,
+			 LOG_STR(ra->framed_pool));
 	if (ra->bad_routes)
 		log_warn("%s: %u Framed-Route value(s) ignored (not \"a.b.c.d[/n] ...\", or "
 			 "more than %d)", pfx, ra->bad_routes, RAD_MAX_ROUTES);
@@ -390,10 +390,12 @@ void aaa_reply(void *ctx, uint64_t cookie, const struct radius_reply *rep)
 		msg = rep->attrs.ms_error;
 	if (es->aaa->method < PPP_AUTH_METHOD_COUNT)
 		e->ctr.auth[es->aaa->method][ok]++;
-	log_notice("%s: %s authentication of \"%s\" %s by RADIUS %s%s%s%s", pfx,
-		   aaa_method_str(es->aaa->method), es->username, ok ? "accepted" : "refused",
-		   server, rep->verdict == RADIUS_FAILED ? " (no server answered)" : "",
-		   rep->attrs.reply_message[0] ? ": " : "", rep->attrs.reply_message);
+	log_notice("%s: %s authentication of %s %s by RADIUS %s%s%s%s", pfx,
+		   aaa_method_str(es->aaa->method), LOG_STRN(es->username, es->username_len),
+		   ok ? "accepted" : "refused", server,
+		   rep->verdict == RADIUS_FAILED ? " (no server answered)" : "",
+		   rep->attrs.reply_message[0] ? ": " : "",
+		   rep->attrs.reply_message[0] ? LOG_STR(rep->attrs.reply_message) : "");
 	es->pw->auth_result(e, es, ok, ok ? "Welcome" : msg, &attrs);
 	engine_execute(e);
 }

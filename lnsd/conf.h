@@ -46,7 +46,7 @@ struct conf_ipsec {
 	char *psk_file;              /* "" = none */
 	char *proposals;             /* "" = built-in list; else "a,b,c" (IKE) */
 	char *esp_proposals;         /* "" = built-in list; else "a,b,c" */
-	bool legacy_proposals;       /* append the MODP1024/3DES IKE set (DESIGN.md §5) */
+	bool legacy_proposals;       /* append the MODP1024/3DES IKE set (docs/design.md §5.3) */
 	uint32_t ike_version;        /* 1 (IKEv1), 2 or 0 (any) */
 	uint32_t reqid;              /* static reqid of the CHILD_SA, also in socket policies */
 };

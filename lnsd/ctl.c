@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ctl_fmt.h"
 #include "dp.h"
 #include "engine.h"
 #include "ipsec.h"
@@ -228,11 +229,12 @@ json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct dp_stats *ks,
 	char peer[LNS_ADDR_STRLEN], local[LNS_ADDR_STRLEN];
 	json_t *o;
 
-	o = json_pack("{s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:I, s:s, s:I, s:I}",
+	o = json_pack("{s:i, s:i, s:s, s:s, s:o, s:o, s:s, s:i, s:i, s:I, s:s, s:I, s:I}",
 			 "tunnel_id", t->tid, "peer_tunnel_id", t->peer_tid, "peer",
 			 lns_addr_str(&t->peer, peer, sizeof(peer)), "local",
 			 lns_addr_str(&t->local, local, sizeof(local)), "peer_hostname",
-			 t->peer_hostname, "peer_vendor", t->peer_vendor, "state",
+			 ctl_json_text(t->peer_hostname, strlen(t->peer_hostname)), "peer_vendor",
+			 ctl_json_text(t->peer_vendor, strlen(t->peer_vendor)), "state",
 			 l2tp_tun_state_str(t->state), "sessions", (int)t->n_sessions,
 			 "sessions_established", (int)t->n_established_sessions, "uptime_s",
 			 uptime_s(t->created_ms, now_ms), "peer_config",
@@ -250,17 +252,19 @@ json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *
 	char peer[LNS_ADDR_STRLEN], ip[INET_ADDRSTRLEN] = "", ip6[INET6_ADDRSTRLEN] = "";
 	json_t *o;
 
-	o = json_pack("{s:i, s:i, s:i, s:i, s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:I, s:b}",
+	o = json_pack("{s:i, s:i, s:i, s:i, s:s, s:s, s:I, s:I, s:o, s:o, s:I, s:I, s:b}",
 		      "tunnel_id", s->tun->tid, "session_id", s->sid, "peer_tunnel_id",
 		      s->tun->peer_tid, "peer_session_id", s->peer_sid, "peer",
 		      lns_addr_str(&s->tun->peer, peer, sizeof(peer)), "state",
 		      l2tp_sess_state_str(s->state), "uptime_s", uptime_s(s->created_ms, now_ms),
 		      "call_serial", (json_int_t)s->call_serial, "calling_number",
-		      s->calling_number, "called_number", s->called_number, "tx_connect_speed",
+		      ctl_json_text(s->calling_number, strlen(s->calling_number)), "called_number",
+		      ctl_json_text(s->called_number, strlen(s->called_number)), "tx_connect_speed",
 		      (json_int_t)s->tx_connect_speed, "rx_connect_speed",
 		      (json_int_t)s->rx_connect_speed, "seq_required", s->seq_required);
 	if (o && s->proxy && s->proxy->authen_name[0])
-		json_object_set_new(o, "proxy_authen_name", json_string(s->proxy->authen_name));
+		json_object_set_new(o, "proxy_authen_name",
+				    ctl_json_text(s->proxy->authen_name, strlen(s->proxy->authen_name)));
 	if (!o)
 		return NULL;
 	if (info && info->ip) {
@@ -269,8 +273,8 @@ json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *
 		inet_ntop(AF_INET, &a, ip, sizeof(ip));
 	}
 	json_object_set_new(o, "ifname", json_string(info && info->ifname ? info->ifname : ""));
-	json_object_set_new(o, "username",
-			    json_string(info && info->username ? info->username : ""));
+	json_object_set_new(o, "username", info && info->username ?
+			    ctl_json_text(info->username, info->username_len) : json_string(""));
 	json_object_set_new(o, "ip", json_string(ip));
 	json_object_set_new(o, "acct_session_id",
 			    json_string(info && info->acct_session_id ? info->acct_session_id : ""));
@@ -374,8 +378,9 @@ static json_t *ipsec_tunnel_json(const struct engine *e, const struct l2tp_tun *
 
 	if (!c)
 		return json_null();
-	return json_pack("{s:I, s:I, s:b, s:s}", "ike_id", (json_int_t)c->ike_id, "child_id",
-			 (json_int_t)c->child_id, "natt", c->natt, "cipher", c->cipher);
+	return json_pack("{s:I, s:I, s:b, s:o}", "ike_id", (json_int_t)c->ike_id, "child_id",
+			 (json_int_t)c->child_id, "natt", c->natt, "cipher",
+			 ctl_json_text(c->cipher, strlen(c->cipher)));
 }
 
 /* show-stats "ipsec": null when [ipsec] is off. */
@@ -511,7 +516,7 @@ struct ctl_sess_id *ctl_sessions_matching(const struct engine *e,
 static bool user_is(const struct l2tp_sess *s, const struct eng_sess_info *si, void *user)
 {
 	(void)s;
-	return strcmp(si->username, user) == 0;
+	return si->username_len == strlen(user) && memcmp(si->username, user, si->username_len) == 0;
 }
 
 /* terminate-user: every session of that PPP user that is not already ending. */
@@ -526,7 +531,7 @@ static json_t *terminate_user(struct engine *e, const char *user)
 	for (size_t i = 0; i < n; i++)
 		if (engine_terminate_session(e, v[i].tid, v[i].sid) == 0) {
 			log_notice("control socket: terminating session %u/%u of user %s", v[i].tid,
-				   v[i].sid, user);
+				   v[i].sid, LOG_STR(user));
 			done++;
 		}
 	free(v);

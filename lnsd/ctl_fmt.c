@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CELL_LEN 256
+#include "stresc.h"
+
+/* A cell: a 255-byte name (L2TP_NAME_MAX) escaped is never cut. */
+#define CELL_LEN 1040
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
@@ -75,6 +78,21 @@ static const struct ctl_col session_cols[] = {
 	{ "acct-session-id", "acct_session_id", CTL_COL_STR, CTL_DFLT_NO,
 	  "RADIUS Acct-Session-Id ([radius])" },
 };
+
+json_t *ctl_json_text(const void *s, size_t len)
+{
+	char *fixed;
+	json_t *v;
+
+	if (stresc_utf8_valid(s, len))
+		return json_stringn_nocheck(s, len);
+	fixed = malloc(STRESC_UTF8_SIZE(len));
+	if (!fixed)
+		return NULL;
+	v = json_stringn_nocheck(fixed, stresc_utf8_fix(fixed, s, len));
+	free(fixed);
+	return v;
+}
 
 char *ctl_fmt_uptime(uint64_t s, char *buf, size_t len)
 {
@@ -204,7 +222,7 @@ bool ctl_cell(const json_t *row, const struct ctl_col *c, char *buf, size_t len)
 	if (!v || json_is_null(v))
 		return false;
 	if (json_is_string(v)) {
-		snprintf(buf, len, "%s", json_string_value(v));
+		stresc(buf, len, json_string_value(v), json_string_length(v), 0);
 	} else if (json_is_boolean(v)) {
 		snprintf(buf, len, "%s", json_is_true(v) ? "yes" : "no");
 	} else if (json_is_object(v) && c->kind == CTL_COL_IPSEC) {
@@ -225,7 +243,7 @@ bool ctl_cell(const json_t *row, const struct ctl_col *c, char *buf, size_t len)
 		/* An object or array where this version expects a scalar: show it compact. */
 		char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 
-		snprintf(buf, len, "%s", s ? s : "?");
+		stresc(buf, len, s ? s : "?", s ? strlen(s) : 1, STRESC_CTRL);
 		free(s);
 	}
 	return buf[0] != '\0';
@@ -495,7 +513,11 @@ static void stats(FILE *f, const json_t *obj, int depth)
 			fprintf(f, "%*s%s: %" JSON_INTEGER_FORMAT "\n", depth * 2, "", key,
 				json_integer_value(v));
 		} else if (json_is_string(v)) {
-			fprintf(f, "%*s%s: %s\n", depth * 2, "", key, json_string_value(v));
+			/* lnsd's own words (last_error quotes charon's already escaped) */
+			char t[2 * CELL_LEN];
+
+			stresc(t, sizeof(t), json_string_value(v), json_string_length(v), STRESC_CTRL);
+			fprintf(f, "%*s%s: %s\n", depth * 2, "", key, t);
 		} else if (json_is_boolean(v)) {
 			fprintf(f, "%*s%s: %s\n", depth * 2, "", key, json_is_true(v) ? "yes" : "no");
 		}

@@ -3,7 +3,9 @@
  * Human-readable rendering of control-socket results, shared by lnsctl and
  * the unit tests: the column tables of show tunnels / sessions (choice of
  * columns, match COLUMN REGEX, order COLUMN) and indented key: value lines
- * for show stats.
+ * for show stats; and the one rule for text from outside lnsd on each side
+ * of the socket: exact UTF-8 in JSON (ctl_json_text), the escaped form of
+ * stresc.h in what lnsctl prints (ctl_cell).
  */
 #ifndef LNSD_CTL_FMT_H
 #define LNSD_CTL_FMT_H
@@ -13,6 +15,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+
+/*
+ * Text from outside lnsd (a peer's Host Name, a PPP user name, charon's
+ * cipher name...) as a JSON string, lnsd's side of the control socket: the
+ * exact bytes when they are well-formed UTF-8 (JSON writes control
+ * characters, NUL included, as \u00XX), otherwise each byte outside a
+ * well-formed sequence as U+FFFD (stresc_utf8_fix). jansson refuses a
+ * string that is not UTF-8, which would lose the whole row. NULL only when
+ * out of memory.
+ */
+json_t *ctl_json_text(const void *s, size_t len);
 
 /* "45s", "12m03s", "3h04m", "2d03h". */
 char *ctl_fmt_uptime(uint64_t s, char *buf, size_t len);
@@ -63,7 +76,12 @@ int ctl_cols_parse(enum ctl_obj obj, const char *list, const struct ctl_col **ou
 /* The default set for the rows of arr (NULL: no CTL_DFLT_IF_SET column); its number. */
 int ctl_cols_default(enum ctl_obj obj, const json_t *arr, const struct ctl_col **out);
 
-/* A cell's text; false (and "") when the member is missing or an empty string. */
+/*
+ * A cell's text as the table shows it, and as match and order see it: a
+ * string in the escaped form of stresc.h (no quotes), so no byte from a peer
+ * reaches the terminal as it is. False (and "") when the member is missing
+ * or an empty string.
+ */
 bool ctl_cell(const json_t *row, const struct ctl_col *c, char *buf, size_t len);
 
 /* match COLUMN REGEX: POSIX extended, unanchored, against the cell's text. */

@@ -66,7 +66,8 @@ static bool sess_matches(const struct l2tp_sess *s, const struct eng_sess_info *
 	const struct dae_request *r = ctx;
 	char calling[INET6_ADDRSTRLEN];
 
-	if (r->user_name.len && !str_eq(&r->user_name, info->username))
+	if (r->user_name.len && (r->user_name.len != info->username_len ||
+				 memcmp(r->user_name.s, info->username, info->username_len) != 0))
 		return false;
 	if (r->acct_session_id.len && !str_eq(&r->acct_session_id, info->acct_session_id))
 		return false;
@@ -87,27 +88,19 @@ static bool sess_matches(const struct l2tp_sess *s, const struct eng_sess_info *
 	return true;
 }
 
-/* The client's text for a log line: unprintable bytes (a newline would forge a line) as '?'. */
-static const char *printable(const struct dae_str *v, char out[RADIUS_STR_MAX + 1])
-{
-	for (size_t i = 0; i < v->len; i++)
-		out[i] = v->s[i] >= 0x20 && v->s[i] < 0x7f ? v->s[i] : '?';
-	out[v->len] = '\0';
-	return out;
-}
-
 static void describe(const struct dae_request *r, char *buf, size_t len)
 {
 	struct in_addr ip = { .s_addr = htonl(r->framed_ip) };
-	char a[INET_ADDRSTRLEN], t[RADIUS_STR_MAX + 1];
+	char a[INET_ADDRSTRLEN];
 	int n = 0;
 
 	buf[0] = '\0';
 	if (r->acct_session_id.len)
 		n += snprintf(buf + n, len - (size_t)n, " Acct-Session-Id=%s",
-			      printable(&r->acct_session_id, t));
+			      LOG_STRN(r->acct_session_id.s, r->acct_session_id.len));
 	if (r->user_name.len && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, " User-Name=%s", printable(&r->user_name, t));
+		n += snprintf(buf + n, len - (size_t)n, " User-Name=%s",
+			      LOG_STRN(r->user_name.s, r->user_name.len));
 	if (r->has_framed_ip && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, " Framed-IP-Address=%s",
 			      inet_ntop(AF_INET, &ip, a, sizeof(a)));
@@ -115,7 +108,7 @@ static void describe(const struct dae_request *r, char *buf, size_t len)
 		n += snprintf(buf + n, len - (size_t)n, " NAS-Port=%u", r->nas_port);
 	if (r->calling_station_id.len && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, " Calling-Station-Id=%s",
-			 printable(&r->calling_station_id, t));
+			 LOG_STRN(r->calling_station_id.s, r->calling_station_id.len));
 }
 
 /*
@@ -158,7 +151,7 @@ static enum dae_error_cause coa_apply(struct dae *d, const struct dae_request *r
 static enum dae_error_cause execute(struct dae *d, const struct dae_request *r, const char *who)
 {
 	bool coa = r->code == RADIUS_COA_REQUEST;
-	char what[400];
+	char what[3 * LOG_STR_SIZE + 80];   /* three quoted names at their longest */
 	enum dae_error_cause cause;
 	struct ctl_sess_id *ids;
 	size_t n, i;

@@ -2,7 +2,7 @@
 /*
  * Dynamic authorization (RFC 5176): the UDP listener on [radius] dae-listen.
  * Requests from a source outside dae-clients are dropped (counted, logged
- * rate-limited); the rest go through lib/radius_dae.c with that client's
+ * rate-limited); the rest go through lib/aaa/radius_dae.c with that client's
  * secret. A Disconnect-Request ends every session it names; a CoA-Request
  * is answered for the sessions it names. Replies to a retransmission come
  * from a short cache, so nothing is done twice.

@@ -6,7 +6,7 @@
  *
  *   dp_kernel.c  the Linux kernel (l2tp_core, l2tp_ppp, ppp_generic,
  *                rtnetlink) through kmod-glue/; the only file of lnsd that
- *                calls kg_* (DESIGN.md §2);
+ *                calls kg_* (docs/design.md §2.1);
  *   dp_null.c    nothing ("dataplane = none": control plane only), or, for
  *                tests, PPP channel and unit fds that are socketpairs, so a
  *                test can speak PPP to the engine without root.
@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-/* A tunnel's or session's counters (DESIGN.md §4, STATS). */
+/* A tunnel's or session's counters (docs/design.md §4.5). */
 struct dp_stats {
 	uint64_t tx_packets, tx_bytes, tx_errors;
 	uint64_t rx_packets, rx_bytes, rx_errors;
@@ -56,7 +56,7 @@ struct dp_session_cfg {
 	bool lns_mode;
 	bool send_seq, recv_seq;      /* sequence numbers on data packets */
 	uint32_t recv_timeout_ms;
-	/* L2TPv3 Ethernet (DP_PW_ETH; DESIGN.md §4 l2tp_eth) */
+	/* L2TPv3 Ethernet (DP_PW_ETH; docs/design.md §4.8) */
 	uint8_t cookie_len, peer_cookie_len;   /* 0, 4 or 8 */
 	uint8_t cookie[8], peer_cookie[8];
 	uint8_t l2spec_type;          /* 0: no L2-Specific Sublayer, 1: the default one */
@@ -64,7 +64,7 @@ struct dp_session_cfg {
 };
 
 /*
- * The PPP side of one session (DESIGN.md §4): frames start with the 2-byte
+ * The PPP side of one session (docs/design.md §4.3): frames start with the 2-byte
  * protocol; LCP and authentication on the channel, IPCP, IPV6CP and CCP on
  * the unit, which owns pppN.
  */
@@ -96,7 +96,7 @@ struct dp_ops {
 	int (*session_create)(struct dp *d, const struct dp_session_cfg *c);
 	int (*session_delete)(struct dp *d, uint32_t tid, uint32_t sid);
 	int (*session_stats)(struct dp *d, uint32_t tid, uint32_t sid, struct dp_stats *st);
-	/* One request for all objects (DESIGN.md §8: never one per session per scrape). */
+	/* One request for all objects (docs/design.md §8: never one per session per scrape). */
 	int (*tunnel_dump)(struct dp *d, dp_tunnel_stats_cb cb, void *ctx);
 	int (*session_dump)(struct dp *d, dp_session_stats_cb cb, void *ctx);
 	/* Channel and unit of a PPP session; on failure everything opened is closed again. */

@@ -3,7 +3,7 @@
  * The kernel data plane (dp.h): managed L2TP tunnels and sessions over
  * genetlink, PPPoL2TP sockets with their /dev/ppp channel and unit, and
  * rtnetlink for pppN, all through kmod-glue/. This is the only file of lnsd
- * that includes kmod-glue headers (DESIGN.md §2).
+ * that includes kmod-glue headers (docs/design.md §2.1).
  */
 #include "dp.h"
 

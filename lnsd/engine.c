@@ -149,8 +149,8 @@ static void tunnel_new(struct engine *e, struct l2tp_tun *t)
 		}
 	}
 	t->user = et;
-	log_info("%s: new control connection from host \"%s\" (peer config %s%s%s)", pfx,
-		 t->peer_hostname, t->peer_cfg ? t->peer_cfg->name : "default",
+	log_info("%s: new control connection from host %s (peer config %s%s%s)", pfx,
+		 LOG_STR(t->peer_hostname), t->peer_cfg ? t->peer_cfg->name : "default",
 		 t->peer_cfg && t->peer_cfg->secret_len ? ", authenticated" : "",
 		 t->peer_cfg && t->peer_cfg->hide_avps ? ", hidden AVPs" : "");
 }
@@ -282,7 +282,7 @@ static void tunnel_free(struct engine *e, struct l2tp_tun *t)
 	t->user = NULL;
 	et->tun = NULL;
 	if (et->fd >= 0) {
-		/* Closing the tunnel socket deletes the kernel tunnel (DESIGN.md §4). */
+		/* Closing the tunnel socket deletes the kernel tunnel (docs/design.md §4.4). */
 		ev_io_stop(e->loop, &et->io);
 		close(et->fd);
 		et->fd = -1;
@@ -312,7 +312,7 @@ void eng_queue_cdn(struct engine *e, const struct l2tp_sess *s, uint16_t result,
 	e->cdns[e->n_cdns++] = (struct eng_cdn){ s->tun->tid, s->sid, result, error, msg };
 }
 
-/* Kernel counters for one tunnel / session: by dump, at most once a second (DESIGN.md §8). */
+/* Kernel counters for one tunnel / session: by dump, at most once a second (docs/design.md §8). */
 static void tunnel_stats_cb(void *ctx, uint32_t tid, const struct dp_stats *st)
 {
 	struct engine *e = ctx;
@@ -367,6 +367,7 @@ void engine_session_info(const struct engine *e, const struct l2tp_sess *s,
 	memset(out, 0, sizeof(*out));
 	out->ifname = es ? es->ifname : "";
 	out->username = es ? es->username : "";
+	out->username_len = es ? es->username_len : 0;
 	out->acct_session_id = es ? es->acct_sid : "";
 	out->ppp_unit = -1;
 	out->ppp_phase = "";
@@ -450,10 +451,10 @@ static void log_session_state(const struct lns_action *a)
 			   l2tp_error_str(a->error));
 		return;
 	}
-	log_info("%s: %s -> %s (calling \"%s\", called \"%s\", serial %u)", pfx,
+	log_info("%s: %s -> %s (calling %s, called %s, serial %u)", pfx,
 		 l2tp_sess_state_str((enum l2tp_sess_state)a->old_state),
-		 l2tp_sess_state_str((enum l2tp_sess_state)a->new_state), s->calling_number,
-		 s->called_number, s->call_serial);
+		 l2tp_sess_state_str((enum l2tp_sess_state)a->new_state), LOG_STR(s->calling_number),
+		 LOG_STR(s->called_number), s->call_serial);
 }
 
 static void do_notice(const struct engine *e, const struct lns_action *a, uint64_t now)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The engine: owns the libev loop's L2TP side. It feeds every datagram from
- * the UDP listeners and the per-tunnel sockets to lib/l2tp_lns.c, runs its
+ * the UDP listeners and the per-tunnel sockets to lib/l2tp/l2tp_lns.c, runs its
  * timers from one ev_timer, and executes the actions it emits (send, open
  * and close tunnel sockets, log state changes).
  */
@@ -81,7 +81,8 @@ int engine_set_dataplane(struct engine *e, struct dp *dp, char *err, size_t errl
 /* What lnsctl shows of a session's PPP side; zeros and "" when control plane only. */
 struct eng_sess_info {
 	const char *ifname;
-	const char *username;
+	const char *username;         /* the client's bytes, username_len of them (NUL after) */
+	size_t username_len;
 	const char *acct_session_id;  /* RADIUS Acct-Session-Id (radius_attr.h) */
 	uint32_t ip;                  /* host order, 0: none */
 	bool ipv6;                    /* IPV6CP is up: the client is fe80::<peer_ifid> */

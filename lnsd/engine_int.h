@@ -25,7 +25,7 @@ struct eng_listener {
 	struct lns_addr addr;
 };
 
-/* Per tunnel: kept small (DESIGN.md §8). */
+/* Per tunnel: kept small (docs/design.md §8). */
 struct eng_tunnel {
 	ev_io io;
 	struct engine *eng;
@@ -67,7 +67,7 @@ struct eng_pw_ops {
 };
 
 /*
- * Per session with a data plane (DESIGN.md §8: well under 2 KiB, the
+ * Per session with a data plane (docs/design.md §8: well under 2 KiB, the
  * pseudowire's part included): what every pseudowire type has.
  */
 struct eng_session {
@@ -87,7 +87,8 @@ struct eng_session {
 	bool was_up;                  /* the link came up once: setup latency counted */
 	bool link_up;                 /* the interface has its MTU and is up */
 	bool dp_session;              /* the data plane holds the session (kst is valid) */
-	char username[64];
+	char username[64];            /* as the client sent it (cut to fit), username_len bytes */
+	uint8_t username_len;
 	char acct_sid[RAD_SESSION_ID_LEN + 1];   /* Acct-Session-Id (radius_attr.h) */
 	uint32_t serial;              /* its low half; tells a late RADIUS reply apart */
 	struct eng_aaa *aaa;          /* RADIUS state (aaa.c); NULL without [radius] */
@@ -166,7 +167,7 @@ int eng_listeners_apply(struct engine *e, const struct lnsd_conf *conf, char *er
 void eng_listener_close(struct engine *e, struct eng_listener *l);   /* NULL-safe */
 /* An LNS_ACT_SEND: on the tunnel's socket, else from the listener. */
 void eng_send(struct engine *e, const struct lns_action *a);
-/* A tunnel's connected socket (DESIGN.md §4), or -errno. */
+/* A tunnel's connected socket (docs/design.md §4.2), or -errno. */
 int eng_tunnel_socket(const struct lnsd_conf *conf, const struct lns_addr *local,
 		      const struct lns_addr *peer);
 /* ev_io callback for a tunnel socket (et->io). */

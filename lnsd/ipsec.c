@@ -52,7 +52,7 @@ struct ipsec_mgr {
 	double backoff;
 	bool up, loaded;
 	unsigned failed_attempts;    /* since the last success */
-	char last_error[256];
+	char last_error[LOG_STR_SIZE + 128];   /* charon's errmsg quoted whole (LOG_STR) */
 	struct ipsec_sa_table sas;
 	struct vici_builder b;
 	uint64_t connects, failures, teardowns, terminates, bad_events;
@@ -335,7 +335,7 @@ static void on_child(void *ctx, const char *key, const struct ipsec_child *c)
 		else
 			log_info("ipsec: CHILD_SA %llu (IKE_SA %llu) with %s up: %s%s",
 				 (unsigned long long)c->child_id, (unsigned long long)c->ike_id,
-				 lns_addr_str(&c->remote, as, sizeof(as)), c->cipher,
+				 lns_addr_str(&c->remote, as, sizeof(as)), LOG_STR(c->cipher),
 				 c->natt ? ", NAT-T" : "");
 		return;
 	}
@@ -352,7 +352,7 @@ static void handle_event(struct ipsec_mgr *m, const struct vici_msg *msg)
 	if (ipsec_vici_each(root, on_child, &x) < 0) {
 		m->bad_events++;
 		log_warn("ipsec: charon's %s event has no usable IKE_SA id or address; ignored",
-			 x.event);
+			 LOG_STR(x.event));
 	}
 }
 
@@ -386,11 +386,12 @@ static void handle_answer(struct vconn *c, const struct vici_msg *msg)
 	if (ipsec_vici_result(vici_msg_root(msg), err, sizeof(err)) < 0) {
 		if (r->kind == REQ_TERMINATE) {
 			/* The SA may already be gone: not a reason to reconnect. */
-			log_info("ipsec: %s: %s", r->what, err);
+			log_info("ipsec: %s: %s", r->what, LOG_STR(err));
 			vc_pop(c);
 			return;
 		}
-		schedule_retry(m, "charon refused %s: %s", r->what, err);
+		/* last_error is lnsd's text: charon's part in the escaped form, as in the log */
+		schedule_retry(m, "charon refused %s: %s", r->what, LOG_STR(err));
 		return;
 	}
 	if (r->kind == REQ_LOAD_CONN) {

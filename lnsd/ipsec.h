@@ -3,7 +3,7 @@
  * The IPsec manager ([ipsec] mode = required): two VICI connections to
  * charon on the libev loop, both nonblocking with one outstanding request
  * each. The command connection loads the PSK (load-shared) and the L2TP
- * responder (load-conn, lib/ipsec_vici.c) at start and on every reload,
+ * responder (load-conn, lib/ipsec/ipsec_vici.c) at start and on every reload,
  * and terminates IKE_SAs whose tunnel ended. The event connection
  * subscribes to ike-updown, child-updown, child-rekey and ike-update and
  * reads the existing SAs with list-sas; a CHILD_SA (or its IKE_SA) going

@@ -50,12 +50,40 @@ const char *log_level_str(enum log_level level)
 	return level_names[level];
 }
 
+const char *log_strn(char buf[LOG_STR_SIZE], const void *p, size_t n)
+{
+	stresc(buf, LOG_STR_SIZE, p, n, STRESC_QUOTE);
+	return buf;
+}
+
+/*
+ * The longest line before the guard: a few quoted names at their longest
+ * (a DAE request names three) and lnsd's own words fit.
+ */
+#define LOG_LINE_MAX 4096
+
 static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
+	char line[LOG_LINE_MAX], out[STRESC_SIZE(LOG_LINE_MAX)];
+	int n;
+
 	if (level > log_lvl)
 		return;
+	/*
+	 * The guard: a byte outside printable ASCII that a call site let through
+	 * unquoted still cannot end the line or reach a terminal.
+	 */
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(line)) {
+		stresc(out, sizeof(out), line, (size_t)n, STRESC_CTRL);
+	} else {
+		stresc(out, sizeof(out), line, sizeof(line) - 1, STRESC_CTRL);
+		strcat(out, "...");   /* out has room: STRESC_SIZE counts quotes we did not add */
+	}
 	if (!log_fg) {
-		vsyslog((int)level, fmt, ap);
+		syslog((int)level, "%s", out);
 		return;
 	}
 	struct timespec ts;
@@ -66,9 +94,7 @@ static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	localtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
 	flockfile(stderr);
-	fprintf(stderr, "%s.%03ld %s: ", stamp, ts.tv_nsec / 1000000, level_names[level]);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%s.%03ld %s: %s\n", stamp, ts.tv_nsec / 1000000, level_names[level], out);
 	funlockfile(stderr);
 }
 

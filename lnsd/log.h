@@ -5,12 +5,24 @@
  * ("tunnel 12/34 192.0.2.1:1701", "session 12/34 5/6 192.0.2.1:1701").
  * Notices about dropped or refused packets go through a per-reason rate
  * limiter so a flood cannot flood the log.
+ *
+ * Text that came from outside lnsd (a peer's Host Name, a PPP user name, a
+ * RADIUS Reply-Message, charon's error text, a DAE client's User-Name...)
+ * goes into a line only as LOG_STR(s) or LOG_STRN(p, n) for a "%s": the
+ * bytes in double quotes, escaped as stresc.h says (\n, \", \x1b...), so
+ * one event stays one line and the name can be read back exactly. As a last
+ * guard log_msg() itself writes every byte outside printable ASCII that
+ * still reaches it as \xHH (or \n, \r, \t).
  */
 #ifndef LNSD_LOG_H
 #define LNSD_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "stresc.h"
 
 /* Same numbers as syslog priorities, so they pass straight through. */
 enum log_level {
@@ -45,6 +57,19 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
  */
 void log_ratelimited(uint64_t now_ms, const char *reason, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * LOG_STR(s): the C string s quoted and escaped, for a "%s" of a log call;
+ * LOG_STRN(p, n): the same for n counted bytes (a NUL among them shows as
+ * \x00). The text lives in a compound literal of the calling block. A name
+ * of up to LOG_STR_MAX bytes is never cut; longer text shows at least that
+ * much and ends in "...".
+ */
+#define LOG_STR_MAX 256
+#define LOG_STR_SIZE (STRESC_SIZE(LOG_STR_MAX) + 3)
+#define LOG_STRN(p, n) log_strn((char[LOG_STR_SIZE]){ 0 }, (p), (n))
+#define LOG_STR(s) log_strn((char[LOG_STR_SIZE]){ 0 }, (s), strlen(s))
+const char *log_strn(char buf[LOG_STR_SIZE], const void *p, size_t n);
 
 /* Startup failure: print and exit(1). Only before the event loop runs. */
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

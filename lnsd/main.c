@@ -112,7 +112,7 @@ static void sig_hup(struct ev_loop *loop, ev_signal *w, int revents)
 	notify("READY=1");
 }
 
-/* Three fds per kernel PPP session plus one per tunnel (DESIGN.md §4). */
+/* Three fds per kernel PPP session plus one per tunnel (docs/design.md §4.3). */
 static void raise_nofile(void)
 {
 	struct rlimit rl;

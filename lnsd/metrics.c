@@ -21,6 +21,7 @@
 #include "ipsec.h"
 #include "log.h"
 #include "radius.h"
+#include "stresc.h"
 
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 /* A scraper that stalls must not hold a connection slot for long. */
@@ -55,17 +56,16 @@ static const char *token(const char *in, char *buf, size_t len)
 	return buf;
 }
 
-/* Label value escaping (exposition format: backslash, double quote, newline). */
-static void label_value(FILE *f, const char *v)
+void metrics_label_value(FILE *f, const char *v, size_t len)
 {
-	for (; *v; v++) {
-		if (*v == '\\' || *v == '"')
+	char buf[STRESC_SIZE(256)];
+
+	/* No newline is left to escape: stresc wrote it as \n. */
+	stresc(buf, sizeof(buf), v, len, 0);
+	for (const char *p = buf; *p; p++) {
+		if (*p == '\\' || *p == '"')
 			fputc('\\', f);
-		if (*v == '\n') {
-			fputs("\\n", f);
-			continue;
-		}
-		fputc(*v, f);
+		fputc(*p, f);
 	}
 }
 
@@ -77,7 +77,7 @@ static void sample_u64(FILE *f, const char *name, const char *lname, const char 
 		return;
 	}
 	fprintf(f, "%s{%s=\"", name, lname);
-	label_value(f, lvalue);
+	metrics_label_value(f, lvalue, strlen(lvalue));
 	fprintf(f, "\"} %llu\n", (unsigned long long)v);
 }
 
@@ -95,7 +95,7 @@ static void render_info(FILE *f, struct engine *e, double start_time)
 {
 	family(f, "lnsd_build_info", "gauge", "lnsd build; the value is always 1.");
 	fputs("lnsd_build_info{version=\"", f);
-	label_value(f, LNSD_VERSION);
+	metrics_label_value(f, LNSD_VERSION, strlen(LNSD_VERSION));
 	fputs("\"} 1\n", f);
 	family(f, "lnsd_start_time_seconds", "gauge",
 	       "When lnsd started, in seconds since the Unix epoch.");
@@ -254,16 +254,20 @@ static void render_radius(FILE *f, struct engine *e)
 	       "RADIUS requests sent to each server, by type (auth, acct) and result; a request "
 	       "that fails over counts once per server tried.");
 	for (size_t i = 0; i < rs->n_servers; i++) {
-		for (size_t k = 0; k < sizeof(auth_res) / sizeof(auth_res[0]); k++)
-			fprintf(f, "lnsd_radius_requests_total{server=\"%s\",type=\"auth\","
-				"result=\"%s\"} %llu\n", rs->servers[i],
+		for (size_t k = 0; k < sizeof(auth_res) / sizeof(auth_res[0]); k++) {
+			fputs("lnsd_radius_requests_total{server=\"", f);
+			metrics_label_value(f, rs->servers[i], strlen(rs->servers[i]));
+			fprintf(f, "\",type=\"auth\",result=\"%s\"} %llu\n",
 				radius_result_str(auth_res[k]),
 				(unsigned long long)rs->by_server[i][RADIUS_T_AUTH][auth_res[k]]);
-		for (size_t k = 0; k < sizeof(acct_res) / sizeof(acct_res[0]); k++)
-			fprintf(f, "lnsd_radius_requests_total{server=\"%s\",type=\"acct\","
-				"result=\"%s\"} %llu\n", rs->servers[i],
+		}
+		for (size_t k = 0; k < sizeof(acct_res) / sizeof(acct_res[0]); k++) {
+			fputs("lnsd_radius_requests_total{server=\"", f);
+			metrics_label_value(f, rs->servers[i], strlen(rs->servers[i]));
+			fprintf(f, "\",type=\"acct\",result=\"%s\"} %llu\n",
 				radius_result_str(acct_res[k]),
 				(unsigned long long)rs->by_server[i][RADIUS_T_ACCT][acct_res[k]]);
+		}
 	}
 	family(f, "lnsd_radius_failed_total", "counter",
 	       "RADIUS requests that no server answered (authentication refused, accounting "
@@ -327,7 +331,7 @@ static void render_setup_histogram(FILE *f, const struct eng_counters *c)
 	fprintf(f, "%s_count %llu\n", name, (unsigned long long)c->setup_count);
 }
 
-/* Kernel counters (DESIGN.md §4: STATS), per tunnel and per session. */
+/* Kernel counters (docs/design.md §4.5), per tunnel and per session. */
 static const struct kstat_def {
 	const char *suffix, *help;
 	size_t off;
@@ -366,10 +370,12 @@ static void render_tunnels(FILE *f, struct engine *e)
 		family(f, name, "counter", help);
 		for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t;
 		     t = l2tp_lns_next_tunnel(lns, t))
-			if (engine_tunnel_kstats(e, t, &st))
-				fprintf(f, "%s{tunnel_id=\"%u\",peer=\"%s\"} %llu\n", name, t->tid,
-					peer_addr(&t->peer, a, sizeof(a)),
-					(unsigned long long)kstat(&st, i));
+			if (engine_tunnel_kstats(e, t, &st)) {
+				fprintf(f, "%s{tunnel_id=\"%u\",peer=\"", name, t->tid);
+				peer_addr(&t->peer, a, sizeof(a));
+				metrics_label_value(f, a, strlen(a));
+				fprintf(f, "\"} %llu\n", (unsigned long long)kstat(&st, i));
+			}
 	}
 }
 

@@ -5,7 +5,7 @@
  * fd, driven by the daemon's libev loop: no thread. A scrape formats the
  * engine's counters and the cached kernel counters (one tunnel dump and,
  * with metrics-sessions, one session dump when older than a second;
- * DESIGN.md §8): O(tunnels) work, no kernel call per object.
+ * docs/design.md §8): O(tunnels) work, no kernel call per object.
  */
 #ifndef LNSD_METRICS_H
 #define LNSD_METRICS_H
@@ -31,5 +31,13 @@ void metrics_set_dae(struct metrics *m, const struct dae *d);
  * start_time is the daemon's start, seconds since the epoch.
  */
 void metrics_render(struct engine *e, double start_time, FILE *f);
+
+/*
+ * A label value into f, the one way every label is written: the escaped
+ * form of stresc.h (printable ASCII, so valid UTF-8), then the exposition
+ * format's own escapes (\\ and \"). Prometheus stores the same text a log
+ * line shows between its quotes.
+ */
+void metrics_label_value(FILE *f, const char *v, size_t len);
 
 #endif

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The PPP pseudowire: a kernel PPP session per L2TP session (DESIGN.md §4),
+ * The PPP pseudowire: a kernel PPP session per L2TP session (docs/design.md §4.3),
  * with PPP negotiated here (lib/ppp_sess.c) over the channel and unit fds:
  * session create and attach, the PPP actions (send, authenticate, up, down),
  * pppN's addresses and routes, and the session's PPP timer.
@@ -37,7 +37,7 @@ static void session_attach(struct engine *e, struct eng_session *es);
 static void pw_auth_result(struct engine *e, struct eng_session *es, bool ok, const char *msg,
 			   const struct ppp_auth_attrs *attrs);
 
-/* Close the kernel side: closing the PPPoX fd deletes the kernel session (DESIGN.md §4). */
+/* Close the kernel side: closing the PPPoX fd deletes the kernel session (docs/design.md §4.4). */
 static void session_kernel_close(struct engine *e, struct eng_session *es)
 {
 	struct pw_ppp *pp = es->u.ppp;
@@ -129,9 +129,9 @@ static void do_auth(struct engine *e, struct eng_session *es, const struct ppp_a
 
 	ppp_action_auth_req(acts, a, &req);
 	n = req.user_len < sizeof(es->username) - 1 ? req.user_len : sizeof(es->username) - 1;
-	for (size_t i = 0; i < n; i++)
-		es->username[i] = req.user[i] >= 0x20 && req.user[i] < 0x7f ? req.user[i] : '?';
+	memcpy(es->username, req.user, n);   /* escaped where it is shown (LOG_STRN) */
 	es->username[n] = '\0';
+	es->username_len = (uint8_t)n;
 	if (e->radius) {
 		aaa_auth(e, es, &req);
 		return;
@@ -147,11 +147,11 @@ static void do_auth(struct engine *e, struct eng_session *es, const struct ppp_a
 		attrs.peer_ip = match->ip;
 	eng_sess_prefix(es->sess, pfx, sizeof(pfx));
 	if (ok)
-		log_notice("%s: %s authentication of \"%s\" succeeded", pfx,
-			   aaa_method_str(req.method), es->username);
+		log_notice("%s: %s authentication of %s succeeded", pfx,
+			   aaa_method_str(req.method), LOG_STRN(req.user, req.user_len));
 	else
-		log_notice("%s: %s authentication of \"%s\" failed%s%s", pfx,
-			   aaa_method_str(req.method), es->username,
+		log_notice("%s: %s authentication of %s failed%s%s", pfx,
+			   aaa_method_str(req.method), LOG_STRN(req.user, req.user_len),
 			   req.method == PPP_AUTH_MSCHAPV2 ? " (E=691)" : "",
 			   e->users ? "" : " (no users-file)");
 	pw_auth_result(e, es, ok, ok ? "Welcome" : "Authentication failed", &attrs);
@@ -196,8 +196,9 @@ static void do_up(struct engine *e, struct eng_session *es, const struct ppp_up_
 	}
 	inet_ntop(AF_INET, &l, ls, sizeof(ls));
 	inet_ntop(AF_INET, &p, ps, sizeof(ps));
-	log_notice("%s: %s up, user \"%s\", %s peer %s, mtu %u",
-		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->ifname, es->username,
+	log_notice("%s: %s up, user %s, %s peer %s, mtu %u",
+		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->ifname,
+		   LOG_STRN(es->username, es->username_len),
 		   up->local_ip ? ls : "(no local address)", ps, up->mtu);
 	aaa_up(e, es);
 }
@@ -253,9 +254,9 @@ static void do_up6(struct engine *e, struct eng_session *es, const struct ppp_up
 	memcpy(pp->peer_ifid, up->peer_ifid, sizeof(pp->peer_ifid));
 	inet_ntop(AF_INET6, &l, ls, sizeof(ls));
 	inet_ntop(AF_INET6, &p, ps, sizeof(ps));
-	log_notice("%s: %s IPv6 up, user \"%s\", %s peer %s",
-		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->ifname, es->username, ls,
-		   ps);
+	log_notice("%s: %s IPv6 up, user %s, %s peer %s",
+		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->ifname,
+		   LOG_STRN(es->username, es->username_len), ls, ps);
 }
 
 static void do_down(struct engine *e, struct eng_session *es, enum ppp_down_reason why)
@@ -377,7 +378,7 @@ static void ppp_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 /*
  * On 6.12 SESSION_DELETE finishes asynchronously: an ID deleted a moment ago
- * may still answer SESSION_CREATE with -EEXIST (DESIGN.md §4). Try again
+ * may still answer SESSION_CREATE with -EEXIST (docs/design.md §4.4). Try again
  * after 20, 40, 80, 160 ms from the session's timer, then give up.
  */
 #define KSESS_CREATE_TRIES 5

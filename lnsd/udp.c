@@ -157,7 +157,7 @@ void eng_send(struct engine *e, const struct lns_action *a)
 }
 
 /*
- * [ipsec] mode = required: the per-socket ESP policies (DESIGN.md §4), set
+ * [ipsec] mode = required: the per-socket ESP policies (docs/design.md §4.7), set
  * before bind() so that the socket never holds a cleartext datagram.
  */
 static int protect_socket(const struct lnsd_conf *conf, int fd, uint8_t family)
@@ -169,7 +169,7 @@ static int protect_socket(const struct lnsd_conf *conf, int fd, uint8_t family)
 }
 
 /*
- * The tunnel's own socket (DESIGN.md §4): SO_REUSEADDR, bound to the local
+ * The tunnel's own socket (docs/design.md §4.2): SO_REUSEADDR, bound to the local
  * address and port the SCCRQ arrived on, connected to the peer. The kernel
  * prefers the connected socket for the peer's datagrams; the listener keeps
  * everything else. SO_REUSEPORT is deliberately not set: with it, a connected

@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "ctl_fmt.h"
+#include "stresc.h"
 
 enum lnsctl_exit {
 	EXIT_OK = 0,
@@ -121,7 +122,8 @@ static json_t *call(const char *path, json_t *req, int *rc)
 		if (memchr(buf + len - (size_t)n, '\n', (size_t)n))
 			break;
 	}
-	resp = json_loadb(buf, len, JSON_DISABLE_EOF_CHECK, &jerr);
+	/* A PPP user name may hold a NUL (\u0000): the table shows it as \x00. */
+	resp = json_loadb(buf, len, JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL, &jerr);
 	if (!resp || !json_is_object(resp)) {
 		fprintf(stderr, "lnsctl: %s: bad response from lnsd: %s\n", path,
 			resp ? "not an object" : (len ? jerr.text : "connection closed"));
@@ -130,9 +132,12 @@ static json_t *call(const char *path, json_t *req, int *rc)
 		goto out;
 	}
 	if (!json_is_true(json_object_get(resp, "ok"))) {
-		const char *e = json_string_value(json_object_get(resp, "error"));
+		const json_t *e = json_object_get(resp, "error");
+		char t[1024];
 
-		fprintf(stderr, "lnsctl: %s\n", e ? e : "request failed");
+		stresc(t, sizeof(t), json_is_string(e) ? json_string_value(e) : "request failed",
+		       json_is_string(e) ? json_string_length(e) : 14, STRESC_CTRL);
+		fprintf(stderr, "lnsctl: %s\n", t);
 		json_decref(resp);
 		resp = NULL;
 		*rc = EXIT_REFUSED;
@@ -332,6 +337,18 @@ static void print_json(const json_t *v)
 	free(s);
 }
 
+/* terminate user: the name escaped as the table shows it. */
+static void print_user(const json_t *result)
+{
+	const json_t *u = json_object_get(result, "username");
+	char t[STRESC_SIZE(256)];
+
+	stresc(t, sizeof(t), json_is_string(u) ? json_string_value(u) : "",
+	       json_is_string(u) ? json_string_length(u) : 0, 0);
+	printf("terminating %" JSON_INTEGER_FORMAT " sessions of user %s\n",
+	       json_integer_value(json_object_get(result, "sessions")), t);
+}
+
 static int show_list(struct cmd *c, const json_t *result)
 {
 	json_t *sel = ctl_select(result, c->match, c->nmatch, c->order, c->desc);
@@ -401,9 +418,7 @@ int main(int argc, char **argv)
 	else if (strcmp(c.what, "config") == 0)
 		fputs(json_string_value(json_object_get(result, "text")) ?: "", stdout);
 	else if (strcmp(c.what, "user") == 0)
-		printf("terminating %" JSON_INTEGER_FORMAT " sessions of user %s\n",
-		       json_integer_value(json_object_get(result, "sessions")),
-		       json_string_value(json_object_get(result, "username")) ?: "?");
+		print_user(result);
 	else if (strcmp(c.what, "all") == 0)
 		printf("terminating %" JSON_INTEGER_FORMAT " tunnels (%" JSON_INTEGER_FORMAT
 		       " sessions)\n", json_integer_value(json_object_get(result, "tunnels")),

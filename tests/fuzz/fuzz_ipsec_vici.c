@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz harness for what lnsd reads from charon (lib/ipsec_vici.c): the input
+ * Fuzz harness for what lnsd reads from charon (lib/ipsec/ipsec_vici.c): the input
  * is a stream of VICI packets as the event and command connections deliver
  * them. Every packet vici_frame_split() cuts out is decoded; a command
  * response goes through ipsec_vici_result(), an event through
  * ipsec_vici_each() into one CHILD_SA table that lives for the whole input,
  * updated the way lnsd/ipsec.c does it (list-sa and up events put, "old" of
  * child-rekey and down events delete, ike-updown down deletes the IKE_SA's
- * children). Text for log lines (charon's errmsg, the cipher) must be
- * printable. After each packet the table's invariants are checked:
+ * children). Text for log lines (charon's errmsg, the cipher) is charon's
+ * bytes, NUL-terminated; its escaped form (lib/common/stresc.c, as lnsd logs it)
+ * must be printable ASCII. After each packet the table's invariants are checked:
  * child ids unique and non-zero, n <= cap, and every entry is found again by
  * ipsec_sa_for_peer() for its own address and port.
  */
@@ -17,16 +18,20 @@
 
 #include "fuzz.h"
 #include "ipsec_vici.h"
+#include "stresc.h"
 
 /* What goes into a log line: NUL-terminated within cap, printable ASCII. */
 static void check_text(const char *s, size_t cap)
 {
 	const char *end = memchr(s, '\0', cap);
 
-	if (!end)
+	char esc[STRESC_SIZE(1024)];
+
+	if (!end || cap > 1024)
 		abort();
-	for (; s < end; s++)
-		if (*s < 0x20 || *s > 0x7e)
+	stresc(esc, sizeof(esc), s, (size_t)(end - s), STRESC_QUOTE);
+	for (const char *e = esc; *e; e++)
+		if (*e < 0x20 || *e > 0x7e)
 			abort();
 }
 

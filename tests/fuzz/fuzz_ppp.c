@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz harness for a PPP session (lib/ppp_*.c): the input is a script of
+ * Fuzz harness for a PPP session (lib/ppp/ppp_*.c): the input is a script of
  * frames, timer ticks and administrative events fed to one ppp_sess; every
  * AUTH_REQUEST is answered at once. Checks the invariants of the action list
  * and that the pool address comes back.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz harness for the RADIUS reply parser (lnsd/radius_attr.c). radcli
+ * Fuzz harness for the RADIUS reply parser (lib/aaa/radius_attr.c). radcli
  * checks the Response Authenticator and cuts the packet into value pairs;
  * lnsd/radius.c's from_pairs() copies those into a struct rad_avs, and
  * rad_parse_reply() reads the Access-Accept/Reject from there. That last,
@@ -8,7 +8,8 @@
  *   flags (bit 0: Microsoft VSA, bit 1: another vendor; bits 2-3: kind),
  *   type, length, value
  * and the parsed struct rad_accept must hold its invariants: at most
- * RAD_MAX_ROUTES routes with no host bits, NUL-terminated printable text,
+ * RAD_MAX_ROUTES routes with no host bits, NUL-terminated text whose
+ * escaped form (lib/common/stresc.c, as lnsd logs it) is printable ASCII,
  * a Class no longer than RAD_VAL_MAX. The input as a whole also goes through
  * rad_parse_route() (the Framed-Route text parser).
  */
@@ -17,15 +18,19 @@
 
 #include "fuzz.h"
 #include "radius_attr.h"
+#include "stresc.h"
 
 static void check_text(const char *s, size_t cap)
 {
 	const char *end = memchr(s, '\0', cap);
 
-	if (!end)
+	char esc[STRESC_SIZE(1024)];
+
+	if (!end || cap > 1024)
 		abort();
-	for (; s < end; s++)
-		if (*s < 0x20 || *s > 0x7e)
+	stresc(esc, sizeof(esc), s, (size_t)(end - s), STRESC_QUOTE);
+	for (const char *e = esc; *e; e++)
+		if (*e < 0x20 || *e > 0x7e)
 			abort();
 }
 

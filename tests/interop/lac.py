@@ -6,7 +6,7 @@ Brings up one tunnel (SCCRQ, SCCRP, SCCCN) and N calls (ICRQ, ICRP, ICCN),
 with tunnel authentication (Challenge / Challenge Response, both ways) and
 hidden AVPs (section 4.3), acknowledges with ZLBs, answers HELLO, retransmits
 its own messages, and handles CDN and StopCCN from the LNS. Peer quirks from
-DESIGN.md section 6 are switched on by options:
+docs/design.md section 6.3 are switched on by options:
 
   --dup-sccrq       send the SCCRQ twice (a retransmission) before reading
   --dup-icrq        send each ICRQ twice

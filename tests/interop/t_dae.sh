@@ -97,7 +97,7 @@ rad 127.0.0.1 disconnect "$SECRET" 'Calling-Station-Id = "lacpy-1000"' 'NAS-Iden
 got "Received Disconnect-ACK"
 expect_count "sessions after the Disconnect" count_sessions 1 5
 sessions | jq -e 'length == 1' >/dev/null || fail "other call gone too: $(lns_json sessions)"
-grep -q -E 'dae 127\.0\.0\.1:[0-9]+: Disconnect Calling-Station-Id=lacpy-1000: ending 1 session' "$LNS_LOG" \
+grep -q -E 'dae 127\.0\.0\.1:[0-9]+: Disconnect Calling-Station-Id="lacpy-1000": ending 1 session' "$LNS_LOG" \
 	|| fail "lnsd did not log the Disconnect"
 log "Disconnect-Request (Calling-Station-Id lacpy-1000): ACK, call ended"
 

@@ -8,7 +8,7 @@
 #  - hidden AVPs in SCCRQ and ICRQ with a secret: lnsd's SCCRP and ICRP carry
 #    hidden AVPs back (Assigned Tunnel / Session ID), which lac.py unhides;
 #    an SCCRQ without hidden AVPs gets an SCCRP without any.
-#  - DESIGN.md §6 quirks: Cisco Challenge Response with extra bytes; a
+#  - docs/design.md §6.3 quirks: Cisco Challenge Response with extra bytes; a
 #    retransmitted SCCRQ and ICRQ (one tunnel, one session); two ICRQs sent
 #    with Ns out of order (both calls up); CDN/StopCCN Result Codes without
 #    error code (MikroTik) and with a byte-swapped error code (Apple).
@@ -121,7 +121,7 @@ tunnels_of lacpy-hidden | jq -e --argjson t "$(jq .lns_tunnel_id <<<"$r")" '.[0]
 lacpy_stop hidden
 log "hidden AVPs: SCCRP hid $(jq -c .hidden_rx.SCCRP <<<"$r"), ICRP hid $(jq -c .hidden_rx.ICRP <<<"$r"); unhidden ids match"
 
-# Cisco cannot take hidden AVPs in an SCCRP it did not ask for (DESIGN.md §6):
+# Cisco cannot take hidden AVPs in an SCCRP it did not ask for (docs/design.md §6.3):
 # same [peer] (hide-avps = yes), but an SCCRQ without hidden AVPs.
 lacpy_start nohide --lns 127.0.0.1 --hostname lacpy-hidden --secret hid-s3cret
 r=$(lacpy_json nohide READY)

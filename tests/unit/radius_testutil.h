@@ -2,7 +2,7 @@
 /*
  * Helpers shared by the RADIUS unit tests: sign a packet the way RFC 5176
  * §2.3 / §3.4 and RFC 3579 §3.2 describe, hashing the whole buffer in one go
- * (a different path from lib/radius_dae.c's piecewise one).
+ * (a different path from lib/aaa/radius_dae.c's piecewise one).
  */
 #ifndef LNS_RADIUS_TESTUTIL_H
 #define LNS_RADIUS_TESTUTIL_H
@@ -26,7 +26,7 @@ static inline size_t tu_find_attr(const uint8_t *p, size_t len, uint8_t t)
 
 	for (off = RADIUS_HDR_LEN; off + 2 <= len && p[off + 1] >= 2 && p[off + 1] <= len - off;
 	     off += p[off + 1])
-		if (p[off] == t && (t != RADIUS_ATTR_MESSAGE_AUTHENTICATOR || p[off + 1] == 18))
+		if (p[off] == t && (t != RAD_MESSAGE_AUTHENTICATOR || p[off + 1] == 18))
 			return off;
 	return 0;
 }
@@ -38,7 +38,7 @@ static inline size_t tu_find_attr(const uint8_t *p, size_t len, uint8_t t)
  */
 static inline void tu_sign(uint8_t *p, size_t len, const uint8_t *auth, const char *secret)
 {
-	size_t ma = tu_find_attr(p, len, RADIUS_ATTR_MESSAGE_AUTHENTICATOR);
+	size_t ma = tu_find_attr(p, len, RAD_MESSAGE_AUTHENTICATOR);
 	struct hmac_md5_ctx h;
 	struct md5_ctx m;
 

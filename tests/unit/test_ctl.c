@@ -165,6 +165,7 @@ START_TEST(session_json_contract)
 	t.peer.addr[15] = 1;
 	{
 		struct eng_sess_info si = { .ifname = "l2tp3", .username = "alice",
+					    .username_len = 5,
 					    .ip = 0x0a400005, .ipv6 = true,
 					    .peer_ifid = { 0x02, 0x11, 0x22, 0xff, 0xfe, 0x33, 0x44,
 							   0x55 },
@@ -184,6 +185,93 @@ START_TEST(session_json_contract)
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "rx_packets")), 3);
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "tx_packets")), 4);
 	json_decref(o);
+}
+END_TEST
+
+/* A newline, a forged log line, quotes, a backslash and a terminal escape: valid UTF-8. */
+#define HOSTILE "evil\n12:00:00.000 notice: FORGED \"x\" \\ \x1b[2J"
+#define HOSTILE_ESC "evil\\n12:00:00.000 notice: FORGED \\\"x\\\" \\\\ \\x1b[2J"
+
+/* The JSON text of o, parsed back as lnsctl does. */
+static json_t *round_trip(const json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT);
+	json_t *back;
+
+	ck_assert_ptr_nonnull(s);
+	back = json_loads(s, JSON_ALLOW_NUL, NULL);
+	ck_assert_ptr_nonnull(back);
+	free(s);
+	return back;
+}
+
+/*
+ * Peer text in the JSON: the exact bytes when they are UTF-8 (control
+ * characters and NUL included), U+FFFD for each byte that is not; never a
+ * lost row (jansson refuses non-UTF-8, and the row was dropped).
+ */
+START_TEST(json_keeps_peer_bytes)
+{
+	struct l2tp_tun t;
+	struct l2tp_sess s;
+	struct eng_sess_info si = { .ifname = "ppp0", .username = "al\0ce\x1b", .username_len = 6 };
+	json_t *o, *back;
+	const json_t *v;
+
+	make_tunnel(&t, &s);
+	strcpy(t.peer_hostname, HOSTILE);
+	strcpy(t.peer_vendor, "v\xff\xc3(");        /* not UTF-8 */
+	o = ctl_tunnel_json(&t, NULL, 3723000);
+	ck_assert_ptr_nonnull(o);
+	back = round_trip(o);
+	ck_assert_str_eq(json_string_value(json_object_get(back, "peer_hostname")), HOSTILE);
+	ck_assert_str_eq(json_string_value(json_object_get(back, "peer_vendor")),
+			 "v\xef\xbf\xbd\xef\xbf\xbd(");
+	json_decref(back);
+	json_decref(o);
+
+	strcpy(s.calling_number, "555\n\x80");
+	strcpy(s.called_number, HOSTILE);
+	o = ctl_session_json(&s, &si, 6999);
+	ck_assert_ptr_nonnull(o);
+	back = round_trip(o);
+	ck_assert_str_eq(json_string_value(json_object_get(back, "calling_number")),
+			 "555\n\xef\xbf\xbd");
+	ck_assert_str_eq(json_string_value(json_object_get(back, "called_number")), HOSTILE);
+	v = json_object_get(back, "username");
+	ck_assert_uint_eq(json_string_length(v), 6);
+	ck_assert(memcmp(json_string_value(v), "al\0ce\x1b", 6) == 0);
+	json_decref(back);
+	json_decref(o);
+}
+END_TEST
+
+/* lnsctl's table: each row one line, no byte of the peer's raw, the escaped form shown. */
+START_TEST(table_escapes_peer_text)
+{
+	const struct ctl_col *cols[2] = { ctl_col_find(CTL_OBJ_SESSIONS, "username"),
+					  ctl_col_find(CTL_OBJ_SESSIONS, "calling") };
+	json_t *arr = json_array(), *row = json_object();
+	char *out = NULL, cell[64];
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	json_object_set_new(row, "username", json_stringn("al\0ce", 5));
+	json_object_set_new(row, "calling_number", json_string(HOSTILE));
+	json_array_append_new(arr, row);
+	ctl_fmt_table(f, arr, cols, 2);
+	fclose(f);
+	ck_assert_str_eq(out, "USERNAME  CALLING\n"
+			      "al\\x00ce  " HOSTILE_ESC "\n");
+	ck_assert_ptr_null(strchr(out, 0x1b));
+	/* what match sees is what the table shows */
+	ck_assert(ctl_cell(row, cols[1], cell, sizeof(cell)));
+	ck_assert_str_eq(cell, "evil\\n12:00:00.000 notice: FORGED \\\"x\\\" \\\\ \\x1b[2J");
+	/* a cell too small is cut between escapes, and says so */
+	ck_assert(ctl_cell(row, cols[1], cell, 9));
+	ck_assert_str_eq(cell, "evil...");
+	free(out);
+	json_decref(arr);
 }
 END_TEST
 
@@ -286,6 +374,17 @@ START_TEST(stats_render_ipsec)
 
 	ck_assert_str_eq(out, "ipsec:\n  vici_up: yes\n  conn_loaded: no\n  last_error: \n  sas: 0\n"
 			      "xfrm_in_tmpl_mismatch: 4\n");
+	free(out);
+}
+END_TEST
+
+/* show stats: lnsd's own words, but no control byte reaches the terminal. */
+START_TEST(stats_escape_control_bytes)
+{
+	char *out = render(ctl_fmt_stats, "{\"ipsec\":{\"last_error\":"
+					  "\"charon refused load-conn: \\\"x\\\\n\\\"\\n\\u001b[2J\"}}");
+
+	ck_assert_str_eq(out, "ipsec:\n  last_error: charon refused load-conn: \"x\\n\"\\n\\x1b[2J\n");
 	free(out);
 }
 END_TEST
@@ -630,6 +729,9 @@ static Suite *ctl_suite(void)
 	tcase_add_test(tc, stats_bool);
 	tcase_add_test(tc, man_lists_every_column);
 	tcase_add_test(tc, stats_render_ipsec);
+	tcase_add_test(tc, json_keeps_peer_bytes);
+	tcase_add_test(tc, table_escapes_peer_text);
+	tcase_add_test(tc, stats_escape_control_bytes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -388,7 +388,7 @@ static enum client_end ppp_client(struct fx *f, const struct call *c, const char
 		ck_assert_int_ge(n, PPP_PROTO_LEN + PPP_HDR_LEN);
 		proto = (uint16_t)(b[0] << 8 | b[1]);
 		dlen = (size_t)n - PPP_PROTO_LEN - PPP_HDR_LEN;
-		/* DESIGN.md §4: LCP and PAP on the channel, IPCP on the unit. */
+		/* docs/design.md §4.3: LCP and PAP on the channel, IPCP on the unit. */
 		ck_assert_msg(i == (proto == PPP_PROTO_IPCP ? 1 : 0), "protocol 0x%04x on the %s",
 			      proto, i ? "unit" : "channel");
 		if (proto == PPP_PROTO_LCP && b[2] == PPP_CONF_REQ) {

@@ -947,7 +947,7 @@ START_TEST(test_hidden_session_id)
 
 	lac_init(&l, 1, SECRET);
 	lac_sccrq(&l, NULL);
-	/* SCCRQ hid nothing: SCCRP hides nothing (Cisco, DESIGN.md §6). */
+	/* SCCRQ hid nothing: SCCRP hides nothing (Cisco, docs/design.md §6.3). */
 	ck_assert_uint_eq(l.last.hidden, 0);
 	lac_scccn(&l, SECRET);
 	lac_icrq(&l);

@@ -158,6 +158,42 @@ START_TEST(render_well_formed)
 }
 END_TEST
 
+/*
+ * Label values, the one function every label goes through: the exposition
+ * format's escapes (backslash, quote, newline) over the escaped form of
+ * stresc.h, so a label from a peer is one line of printable ASCII (valid
+ * UTF-8) and Prometheus stores the text a log line shows.
+ */
+static const struct {
+	const char *in;
+	size_t len;
+	const char *out;
+} labels[] = {
+	{ "established", 11, "established" },
+	{ "192.0.2.1", 9, "192.0.2.1" },
+	{ "a\nb", 3, "a\\\\nb" },                              /* stored as a\nb */
+	{ "say \"hi\"", 8, "say \\\\\\\"hi\\\\\\\"" },           /* stored as say \"hi\" */
+	{ "c:\\x", 4, "c:\\\\\\\\x" },                           /* stored as c:\\x */
+	{ "\x1b[2J\r", 5, "\\\\x1b[2J\\\\r" },                  /* stored as \x1b[2J\r */
+	{ "\xff\xfe", 2, "\\\\xff\\\\xfe" },                    /* not UTF-8 */
+	{ "a\0b", 3, "a\\\\x00b" },
+};
+
+START_TEST(label_values_escaped)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	metrics_label_value(f, labels[_i].in, labels[_i].len);
+	fclose(f);
+	ck_assert_str_eq(buf, labels[_i].out);
+	for (const char *p = buf; *p; p++)
+		ck_assert_msg(*p >= 0x20 && *p < 0x7f, "byte 0x%02x", (unsigned char)*p);
+	free(buf);
+}
+END_TEST
+
 /* Run the loop until fd is readable (or 5 s pass). */
 static void pump_until_readable(struct ev_loop *loop, int fd)
 {
@@ -269,6 +305,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("metrics");
 
 	tcase_add_test(tc, render_well_formed);
+	tcase_add_loop_test(tc, label_values_escaped, 0, (int)(sizeof(labels) / sizeof(labels[0])));
 	tcase_add_test(tc, counts_drops);
 	tcase_add_test(tc, http_endpoint);
 	suite_add_tcase(s, tc);

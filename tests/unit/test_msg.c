@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Tests for the L2TPv2 codec (lib/l2tp_msg.c): RFC 2661 §3-4 and peer quirks. */
+/* Tests for the L2TPv2 codec (lib/l2tp/l2tp_msg.c): RFC 2661 §3-4 and peer quirks. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -609,7 +609,7 @@ START_TEST(test_string_truncated)
 }
 END_TEST
 
-/* ---- Result Code forms and quirks (RFC 2661 §4.4.2, DESIGN.md §6) ---- */
+/* ---- Result Code forms and quirks (RFC 2661 §4.4.2, docs/design.md §6.3) ---- */
 
 struct result_case {
 	const char *name;
@@ -983,7 +983,7 @@ START_TEST(test_hidden_encode)
 }
 END_TEST
 
-/* The xl2tpd vectors only unhide with the byte-swapped type (DESIGN.md §6). */
+/* The xl2tpd vectors only unhide with the byte-swapped type (docs/design.md §6.1). */
 START_TEST(test_unhide_swapped)
 {
 	const struct hidden_vec *v = &hidden_vecs[_i];

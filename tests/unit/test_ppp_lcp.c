@@ -99,7 +99,7 @@ START_TEST(our_request)
 }
 END_TEST
 
-/* Only one method enabled: exactly that one is requested (DESIGN.md §6). */
+/* Only one method enabled: exactly that one is requested (docs/design.md §6.3). */
 START_TEST(single_method_pap)
 {
 	const struct ppp_action *cr;

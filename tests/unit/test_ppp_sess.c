@@ -479,7 +479,7 @@ START_TEST(garbage_frames)
 }
 END_TEST
 
-/* DESIGN.md §8: 100,000 sessions; the PPP state must stay small. */
+/* docs/design.md §8: 100,000 sessions; the PPP state must stay small. */
 START_TEST(small)
 {
 	fprintf(stderr, "sizeof(struct ppp_sess) = %zu\n", sizeof(struct ppp_sess));

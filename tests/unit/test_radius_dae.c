@@ -114,7 +114,7 @@ START_TEST(tampered)
 	}
 	/* re-signed with a wrong HMAC: the authenticator is right, the HMAC is not */
 	memcpy(p, rc_coa, sizeof(p));
-	ma = tu_find_attr(p, sizeof(p), RADIUS_ATTR_MESSAGE_AUTHENTICATOR);
+	ma = tu_find_attr(p, sizeof(p), RAD_MESSAGE_AUTHENTICATOR);
 	ck_assert_uint_ne(ma, 0);
 	tu_sign(p, sizeof(p), NULL, SECRET);
 	ck_assert_mem_eq(p, rc_coa, sizeof(p));   /* tu_sign() agrees with radclient */
@@ -276,7 +276,7 @@ START_TEST(lengths)
 		memcpy(p + off, (uint8_t[]){ ASID }, 5);
 		off += 5;
 		while (off + 255 <= RADIUS_MAX_LEN) {
-			p[off] = RADIUS_ATTR_PROXY_STATE;
+			p[off] = RAD_PROXY_STATE;
 			p[off + 1] = 255;
 			off += 255;
 		}
@@ -332,7 +332,7 @@ START_TEST(replies)
 	ck_assert_int_eq(rep[0], RADIUS_COA_NAK);
 	ck_assert_mem_eq(rep + 20, ec401, 6);
 	ck_assert_mem_eq(rep + 26, r.proxy, 5);
-	ck_assert_int_eq(rep[31], RADIUS_ATTR_MESSAGE_AUTHENTICATOR);
+	ck_assert_int_eq(rep[31], RAD_MESSAGE_AUTHENTICATOR);
 	check_reply(rep, (size_t)n, &r);
 	n = dae_build_reply(&r, DAE_ERR_NONE, SECRET, SLEN, rep, sizeof(rep));
 	ck_assert_int_eq(rep[0], RADIUS_COA_ACK);

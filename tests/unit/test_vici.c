@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Tests for the VICI codec (lib/vici.c). Expected bytes are written from the
- * wire format (DESIGN.md §5) by hand or by data/vici/gen_vectors.py, never
+ * Tests for the VICI codec (lib/ipsec/vici.c). Expected bytes are written from the
+ * wire format (docs/design.md §5.1) by hand or by data/vici/gen_vectors.py, never
  * taken from the encoder under test.
  */
 #include <check.h>
@@ -219,7 +219,7 @@ static void list_strs(struct vici_builder *b, const char *name, const char *cons
 	vici_b_list_end(b);
 }
 
-/* The responder from DESIGN.md §5. */
+/* The responder from docs/design.md §5.2. */
 static void build_load_conn(struct vici_builder *b)
 {
 	static const char *const any[] = { "%any" };

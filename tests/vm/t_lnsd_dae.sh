@@ -136,7 +136,7 @@ got "Error-Cause = Session-Context-Not-Found"
 rad disconnect 'User-Name = "carol"' "Framed-IP-Address = $cip"
 got "Received Disconnect-ACK"
 gone one
-grep -E 'dae 127\.0\.0\.1:[0-9]+: Disconnect User-Name=carol Framed-IP-Address=' "$ART/lnsd.log" ||
+grep -E 'dae 127\.0\.0\.1:[0-9]+: Disconnect User-Name="carol" Framed-IP-Address=' "$ART/lnsd.log" ||
 	fail "lnsd did not log the Disconnect"
 grep -E 'CDN result 3' "$ART/lnsd.log" || fail "no CDN result 3 in lnsd's log"
 stops Admin-Reset 1

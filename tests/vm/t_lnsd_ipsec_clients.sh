@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Native-client proposal profiles against lnsd's [ipsec] (DESIGN.md §5): the
+# Native-client proposal profiles against lnsd's [ipsec] (docs/design.md §5.3): the
 # client behind the NAT offers exactly what Windows 10/11, macOS/iOS and
 # Android 11 and older offer in IKEv1 main mode and ESP, and each must get an
 # SA, an L2TP tunnel and a PPP link with ping from lnsd's built-in proposal

@@ -21,7 +21,7 @@
 # that xl2tpd closes itself (its pppd exited, it sends the CDN) is only
 # destroyed when a ZLB arrives with that call's Session ID in the header
 # (control.c handle_control: c->needclose && c->closing), and lnsd's ZLBs
-# carry Session ID 0 (lib/l2tp_rel.c emit_zlb), so the call stays "closing",
+# carry Session ID 0 (lib/l2tp/l2tp_rel.c emit_zlb), so the call stays "closing",
 # lac->c stays set and `c x` keeps answering "already active".  A call
 # ended by a CDN from lnsd is destroyed at once.
 set -euo pipefail

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Per-socket ESP transport policies (kmod-glue/kg_xfrm.c, DESIGN.md §4) on
+# Per-socket ESP transport policies (kmod-glue/kg_xfrm.c, docs/design.md §4.7) on
 # the real kernel, IPv4 and IPv6: a UDP socket on 1701 with the policy drops
 # cleartext (an xfrm_stat counter moves) while a socket without it gets the
 # same packet; with manual ESP transport SAs the datagram is received and

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# lib/vici.c against the real charon: start charon in its own network and
+# lib/ipsec/vici.c against the real charon: start charon in its own network and
 # mount namespaces (private /run for its pid file, VICI socket in a temp
 # dir), run vici_charon (load-shared, load-conn, list-conns, list-sas), then
 # check with swanctl that the connection is loaded.

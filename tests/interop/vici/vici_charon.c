@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
+<<<<<<< HEAD
  * Interop check of lib/vici.c and lib/ipsec_vici.c against a running charon:
- * load lnsd's L2TP responder (DESIGN.md §5) and its PSK as lnsd builds them, read the connection back through
+ * load lnsd's L2TP responder (docs/design.md §5.2) and its PSK as lnsd builds them, read the connection back through
+=======
+ * Interop check of lib/ipsec/vici.c and lib/ipsec/ipsec_vici.c against a running charon:
+ * load lnsd's L2TP responder (docs/design.md §5.1) and its PSK as lnsd builds them, read the connection back through
+>>>>>>> libwings
  * list-conns events, and check that a bad proposal is refused with an
  * error message. Usage: vici_charon SOCKET-PATH. Exit 0 when charon agrees.
  */
@@ -118,11 +123,11 @@ static struct vici_msg *command(struct vici_builder *b)
 	return answer();
 }
 
-/* A request lib/ipsec_vici.c built (rc, pkt, len): send it, read the answer. */
+/* A request lib/ipsec/ipsec_vici.c built (rc, pkt, len): send it, read the answer. */
 static struct vici_msg *lnsd_command(int rc, const uint8_t *pkt, size_t len)
 {
 	if (rc < 0)
-		die("lib/ipsec_vici.c could not build the request");
+		die("lib/ipsec/ipsec_vici.c could not build the request");
 	send_bytes(pkt, len);
 	return answer();
 }

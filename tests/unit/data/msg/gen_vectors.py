@@ -3,7 +3,7 @@
 """Hidden AVP and Challenge Response vectors for tests/unit/test_msg.c.
 
 Written from RFC 2661 §4.2 and §4.3 alone (hashlib + struct), independently of
-lib/l2tp_msg.c, so the C codec is checked against a second implementation.
+lib/l2tp/l2tp_msg.c, so the C codec is checked against a second implementation.
 Run: python3 gen_vectors.py > hidden_vectors.inc
 """
 import hashlib

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """CHAP-MD5 known answers (RFC 1994 §4.1: MD5(Identifier || secret || Challenge)),
-computed with hashlib independently of lib/ppp_auth.c. Output: chap_vectors.h."""
+computed with hashlib independently of lib/ppp/ppp_auth.c. Output: chap_vectors.h."""
 import hashlib
 
 VECTORS = [

@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Write vectors.inc: VICI packets as charon sends them (list-sa, ike-updown,
 child-updown events; command responses), built here from the wire format in
-DESIGN.md section 5, independently of lib/vici.c. Run from this directory:
+<<<<<<< HEAD
+docs/design.md section 5.1, independently of lib/vici.c. Run from this directory:
+=======
+DESIGN.md section 5, independently of lib/ipsec/vici.c. Run from this directory:
+>>>>>>> libwings
     ./gen_vectors.py > vectors.inc
 """
 import struct
@@ -70,7 +74,7 @@ def ike(state, children):
     }
 
 
-# The responder of DESIGN.md section 5, in the order test_vici.c builds it.
+# The responder of docs/design.md section 5.2, in the order test_vici.c builds it.
 LOAD_CONN = {"lnsd-l2tp": {
     "version": "1",
     "local_addrs": ["%any"], "remote_addrs": ["%any"],

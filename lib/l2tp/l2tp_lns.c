@@ -5,7 +5,7 @@
  * state machines live in l2tp_tun.c (RFC 2661 §7.2.1) and l2tp_sess.c
  * (§7.4.2).
  *
- * Scale (DESIGN.md §8): tunnels are found by our Tunnel ID and by (peer
+ * Scale (docs/design.md §8): tunnels are found by our Tunnel ID and by (peer
  * address, peer's Assigned Tunnel ID) in growing chained hashes; sessions by
  * our Session ID in a growing hash per tunnel; timers are one min-heap entry
  * per tunnel keyed by its earliest deadline. Nothing walks all tunnels or
@@ -733,7 +733,7 @@ static void sccrq_input(struct l2tp_lns *lns, const struct lns_addr *peer,
 			 out);
 		return;
 	}
-	/* A retransmitted SCCRQ belongs to the tunnel it created (DESIGN.md §6):
+	/* A retransmitted SCCRQ belongs to the tunnel it created (docs/design.md §6.3):
 	 * its rel sees Ns 0 again and acks it as a duplicate. */
 	tun = find_peer(lns, peer, m->assigned_tunnel_id);
 	if (tun) {
@@ -872,7 +872,7 @@ void l2tp_lns_input(struct l2tp_lns *lns, const struct lns_addr *peer,
 		return;
 	}
 	if (!h.is_ctrl) {
-		/* DESIGN.md §4: data for a session the kernel does not know yet. Never
+		/* docs/design.md §4.2: data for a session the kernel does not know yet. Never
 		 * logged per packet. */
 		lns->stats.drops[L2TP_DROP_DATA_IN_USERSPACE]++;
 		return;

@@ -18,17 +18,7 @@
 #include "l2tp_msg.h"
 #include "l2tp_proto.h"
 #include "l2tp_rel.h"
-
-/* A transport address without the socket API (lib does no I/O). */
-struct lns_addr {
-	uint8_t family;        /* 4 or 6 */
-	uint16_t port;         /* host order */
-	uint8_t addr[16];      /* v4 in the first 4 bytes, rest zero */
-};
-bool lns_addr_eq(const struct lns_addr *a, const struct lns_addr *b);
-/* "192.0.2.1:1701" / "[2001:db8::1]:1701" into buf; returns buf. */
-char *lns_addr_str(const struct lns_addr *a, char *buf, size_t len);
-#define LNS_ADDR_STRLEN 48
+#include "lns_addr.h"
 
 /* Settings chosen per peer (matched by host name and/or source address). */
 struct l2tp_peer_cfg {
@@ -239,7 +229,7 @@ void l2tp_lns_set_cfg(struct l2tp_lns *lns, const struct l2tp_lns_cfg *cfg);
 /*
  * A datagram from peer that arrived at local (listener or tunnel socket).
  * Control messages are demultiplexed by Tunnel ID, never by socket
- * (DESIGN.md §4). Data packets are counted and dropped.
+ * (docs/design.md §4.2). Data packets are counted and dropped.
  */
 void l2tp_lns_input(struct l2tp_lns *lns, const struct lns_addr *peer,
 		    const struct lns_addr *local, const uint8_t *pkt, size_t len,

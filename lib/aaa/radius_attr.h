@@ -7,70 +7,17 @@
  * list (struct rad_avs) that lnsd/radius.c turns into radcli value pairs
  * and back, so everything here is testable without a server.
  */
-#ifndef LNSD_RADIUS_ATTR_H
-#define LNSD_RADIUS_ATTR_H
+#ifndef LNS_RADIUS_ATTR_H
+#define LNS_RADIUS_ATTR_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "l2tp_lns.h"
+#include "lns_addr.h"
 #include "ppp_act.h"
 #include "ppp_mschap.h"
-
-/* RFC 2865 §5, RFC 2866 §5, RFC 2867/2868, RFC 2869 §5, RFC 3162. */
-enum rad_attr {
-	RAD_USER_NAME = 1,
-	RAD_USER_PASSWORD = 2,
-	RAD_CHAP_PASSWORD = 3,
-	RAD_NAS_IP_ADDRESS = 4,
-	RAD_NAS_PORT = 5,
-	RAD_SERVICE_TYPE = 6,
-	RAD_FRAMED_PROTOCOL = 7,
-	RAD_FRAMED_IP_ADDRESS = 8,
-	RAD_REPLY_MESSAGE = 18,
-	RAD_FRAMED_ROUTE = 22,
-	RAD_CLASS = 25,
-	RAD_VENDOR_SPECIFIC = 26,
-	RAD_SESSION_TIMEOUT = 27,
-	RAD_IDLE_TIMEOUT = 28,
-	RAD_CALLED_STATION_ID = 30,
-	RAD_CALLING_STATION_ID = 31,
-	RAD_NAS_IDENTIFIER = 32,
-	RAD_ACCT_STATUS_TYPE = 40,
-	RAD_ACCT_DELAY_TIME = 41,
-	RAD_ACCT_INPUT_OCTETS = 42,
-	RAD_ACCT_OUTPUT_OCTETS = 43,
-	RAD_ACCT_SESSION_ID = 44,
-	RAD_ACCT_AUTHENTIC = 45,
-	RAD_ACCT_SESSION_TIME = 46,
-	RAD_ACCT_INPUT_PACKETS = 47,
-	RAD_ACCT_OUTPUT_PACKETS = 48,
-	RAD_ACCT_TERMINATE_CAUSE = 49,
-	RAD_ACCT_INPUT_GIGAWORDS = 52,
-	RAD_ACCT_OUTPUT_GIGAWORDS = 53,
-	RAD_EVENT_TIMESTAMP = 55,
-	RAD_CHAP_CHALLENGE = 60,
-	RAD_NAS_PORT_TYPE = 61,
-	RAD_TUNNEL_TYPE = 64,
-	RAD_TUNNEL_MEDIUM_TYPE = 65,
-	RAD_TUNNEL_CLIENT_ENDPOINT = 66,
-	RAD_TUNNEL_SERVER_ENDPOINT = 67,
-	RAD_ACCT_TUNNEL_CONNECTION = 68,
-	RAD_ACCT_INTERIM_INTERVAL = 85,
-	RAD_FRAMED_POOL = 88,
-};
-
-#define RAD_VENDOR_MICROSOFT 311
-/* RFC 2548 §2. */
-enum rad_ms_attr {
-	RAD_MS_CHAP_ERROR = 2,
-	RAD_MS_CHAP_CHALLENGE = 11,
-	RAD_MS_CHAP2_RESPONSE = 25,
-	RAD_MS_CHAP2_SUCCESS = 26,
-	RAD_MS_PRIMARY_DNS_SERVER = 28,
-	RAD_MS_SECONDARY_DNS_SERVER = 29,
-};
+#include "radius_proto.h"
 
 /* Values. */
 #define RAD_SERVICE_FRAMED 2           /* Service-Type */
@@ -210,7 +157,7 @@ struct rad_accept {
 	bool bad_success;              /* an MS-CHAP2-Success that did not parse */
 	uint8_t auth_resp[MSCHAPV2_AUTH_RESP_LEN];
 	char ms_error[128];            /* MS-CHAP-Error text ("E=691 R=0 ..."), "" none */
-	char reply_message[128];       /* Reply-Message, printable, "" none */
+	char reply_message[128];       /* Reply-Message as sent (cut at a NUL), "" none */
 };
 void rad_parse_reply(const struct rad_avs *in, struct rad_accept *out);
 /* "192.0.2.0/24 0.0.0.0 1" (RFC 2865 §5.22: destination[/bits] gateway metrics). */

@@ -94,7 +94,7 @@ void ppp_act_send(struct ppp_actions *a, uint16_t proto, uint8_t code, uint8_t i
 	act = ppp_act_push(a, PPP_ACT_SEND);
 	if (!act)
 		return;
-	/* Link-level protocols (0xc000 and up) use the channel, NCPs the unit (DESIGN.md §4). */
+	/* Link-level protocols (0xc000 and up) use the channel, NCPs the unit (docs/design.md §4.3). */
 	act->chan = proto >= 0xc000 ? PPP_CHAN_CHANNEL : PPP_CHAN_UNIT;
 	act->proto = proto;
 	act->off = off;

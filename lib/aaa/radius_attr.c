@@ -329,13 +329,12 @@ int rad_parse_route(const uint8_t *v, size_t len, struct rad_route *out)
 	return 0;
 }
 
-/* Copy a text attribute, replacing unprintable bytes, into a C string. */
+/* Copy a text attribute as the server sent it into a C string (log lines escape it: LOG_STR). */
 static void text_copy(char *dst, size_t dlen, const uint8_t *v, size_t len)
 {
 	size_t n = len < dlen - 1 ? len : dlen - 1;
 
-	for (size_t i = 0; i < n; i++)
-		dst[i] = v[i] >= 0x20 && v[i] < 0x7f ? (char)v[i] : '?';
+	memcpy(dst, v, n);
 	dst[n] = '\0';
 }
 

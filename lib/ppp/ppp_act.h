@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The PPP action list: effects of the pure PPP code (lib/ppp_*.c) that the
+ * The PPP action list: effects of the pure PPP code (lib/ppp/ppp_*.c) that the
  * daemon performs in order after each call, like struct lns_actions for L2TP.
  * Variable data (frames, names, passwords) lives in one byte buffer and is
  * addressed by offset, so growing the buffer never invalidates an action.
@@ -132,7 +132,7 @@ static inline const uint8_t *ppp_action_data(const struct ppp_actions *a,
 	return a->buf + act->off;
 }
 
-/* Internal to lib/ppp_*.c: append an action / copy bytes into the buffer. */
+/* Internal to lib/ppp/ppp_*.c: append an action / copy bytes into the buffer. */
 struct ppp_action *ppp_act_push(struct ppp_actions *a, enum ppp_act_type type);
 /* Append len bytes (src may be NULL to reserve); returns the offset or SIZE_MAX. */
 size_t ppp_act_put(struct ppp_actions *a, const void *src, size_t len);

@@ -40,7 +40,7 @@ struct l2tp_lns {
 
 	/* Objects that went DEAD during the last call: freed at the top of the
 	 * next one, so that pointers in the caller's action list stay valid
-	 * while it performs them (DESIGN.md §3 "marked dead and reaped"). */
+	 * while it performs them (docs/design.md §3 "marked dead and reaped"). */
 	struct l2tp_tun *dead_tuns;
 	struct l2tp_sess *dead_sess;
 

@@ -2,7 +2,7 @@
 /*
  * What lnsd says to charon over VICI and what it reads back, without I/O:
  * the load-conn / load-shared / terminate / list-sas requests for the L2TP
- * responder of DESIGN.md §5, the parse of ike-updown, child-updown,
+ * responder of docs/design.md §5.2, the parse of ike-updown, child-updown,
  * child-rekey, ike-update and list-sa event bodies into flat CHILD_SA
  * records, and the table that ties an L2TP peer (address:port) to its
  * CHILD_SA.
@@ -14,14 +14,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "l2tp_lns.h"
+#include "lns_addr.h"
 #include "vici.h"
 
 #define IPSEC_CONN_NAME "lnsd-l2tp"    /* the IKE connection lnsd loads */
 #define IPSEC_CHILD_NAME "l2tp"        /* its one CHILD_SA config */
 #define IPSEC_PSK_ID "lnsd-psk"        /* load-shared id of the PSK */
 
-/* Built-in proposal lists (DESIGN.md §5), comma-separated. */
+/* Built-in proposal lists (docs/design.md §5.3), comma-separated. */
 extern const char ipsec_ike_default[];
 extern const char ipsec_ike_legacy[];
 extern const char ipsec_esp_default[];
@@ -53,7 +53,8 @@ int ipsec_vici_register(struct vici_builder *b, const char *event, const uint8_t
 
 /*
  * A command response: 0 if "success" is "yes"; else -EPROTO with charon's
- * "errmsg" (or a placeholder) in err.
+ * "errmsg" (or a placeholder) in err, as charon sent it: whoever shows it
+ * escapes it (stresc.h).
  */
 int ipsec_vici_result(const struct vici_node *root, char *err, size_t errlen);
 
@@ -66,7 +67,7 @@ struct ipsec_child {
 	uint16_t ts_port;             /* the child's remote TS port: 0 any/range */
 	bool natt;                    /* UDP-encapsulated (NAT-T) */
 	bool installed;               /* state INSTALLED */
-	char cipher[48];              /* "AES_CBC-256/HMAC_SHA1_96", "AES_GCM_16-128" */
+	char cipher[48];              /* "AES_CBC-256/HMAC_SHA1_96", "AES_GCM_16-128"; charon's bytes */
 };
 
 /*

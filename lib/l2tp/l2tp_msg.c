@@ -223,7 +223,7 @@ static const struct avp_rule avp_rules[L2TP_AVP_TYPE_COUNT] = {
 	[L2TP_AVP_RECV_WINDOW_SIZE] = { 2, 2 },
 	[L2TP_AVP_CHALLENGE] = { 1, L2TP_BLOB_MAX },
 	[L2TP_AVP_Q931_CAUSE] = { 3, ANY },
-	/* DESIGN.md §6: Cisco may append bytes; the first 16 are the MD5. */
+	/* docs/design.md §6.3: Cisco may append bytes; the first 16 are the MD5. */
 	[L2TP_AVP_CHALLENGE_RESPONSE] = { 16, ANY },
 	[L2TP_AVP_ASSIGNED_SESSION_ID] = { 2, 2 },
 	[L2TP_AVP_CALL_SERIAL] = { 4, 4 },
@@ -508,7 +508,7 @@ static enum l2tp_decode_err avp_hdr_read(struct cursor *c, struct avp_hdr *a)
 
 /*
  * Unhide a hidden AVP value into buf (§4.3), network-order type first, then
- * the byte-swapped type (xl2tpd, DESIGN.md §6) when the length does not fit
+ * the byte-swapped type (xl2tpd, docs/design.md §6.1) when the length does not fit
  * or the value has a length its AVP format forbids.
  */
 static enum l2tp_decode_err avp_unhide_value(const struct avp_hdr *a, const uint8_t *v,

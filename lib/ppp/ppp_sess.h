@@ -62,7 +62,7 @@ struct ppp_sess_stats {
 	uint32_t drop_invalid;        /* malformed, stale or illegal for the state */
 	uint32_t drop_phase;          /* not allowed in this phase (§3.4, §3.5) */
 	uint32_t proto_rejects;       /* unknown protocols answered with Protocol-Reject */
-	uint32_t wrong_fd;            /* arrived on the other fd than DESIGN.md §4 says */
+	uint32_t wrong_fd;            /* arrived on the other fd than docs/design.md §4.3 says */
 };
 
 struct ppp_sess {
@@ -84,7 +84,7 @@ void ppp_sess_init(struct ppp_sess *s, const struct ppp_cfg *cfg);
 void ppp_sess_start(struct ppp_sess *s, uint64_t now_ms, struct ppp_actions *out);
 /*
  * A frame read from the channel fd (on_unit_fd false) or the unit fd: the
- * 2-byte protocol, then the packet (DESIGN.md §4).
+ * 2-byte protocol, then the packet (docs/design.md §4.3).
  */
 void ppp_sess_input(struct ppp_sess *s, const uint8_t *frame, size_t len, bool on_unit_fd,
 		    uint64_t now_ms, struct ppp_actions *out);

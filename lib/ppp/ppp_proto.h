@@ -3,7 +3,7 @@
 #ifndef LNS_PPP_PROTO_H
 #define LNS_PPP_PROTO_H
 
-/* PPP frames as the kernel hands them over: 2-byte protocol, no FF03 (DESIGN.md §4). */
+/* PPP frames as the kernel hands them over: 2-byte protocol, no FF03 (docs/design.md §4.3). */
 #define PPP_PROTO_LEN 2
 #define PPP_HDR_LEN 4             /* code, identifier, length (RFC 1661 §5) */
 #define PPP_OPT_HDR_LEN 2         /* type, length (RFC 1661 §6) */

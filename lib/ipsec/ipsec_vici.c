@@ -124,14 +124,6 @@ int ipsec_vici_register(struct vici_builder *b, const char *event, const uint8_t
 	return vici_b_finish(b, pkt, len);
 }
 
-/* charon's text ends up in log lines: unprintable bytes (a newline forges a line) as '?'. */
-static void printable(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
-			*s = '?';
-}
-
 int ipsec_vici_result(const struct vici_node *root, char *err, size_t errlen)
 {
 	struct vici_value v;
@@ -147,7 +139,6 @@ int ipsec_vici_result(const struct vici_node *root, char *err, size_t errlen)
 	err[n] = '\0';
 	if (!*err)
 		snprintf(err, errlen, "charon refused without an error message");
-	printable(err);
 	return -EPROTO;
 }
 
@@ -201,7 +192,6 @@ static void child_cipher(const struct vici_node *c, char *buf, size_t len)
 	n = ks ? snprintf(buf, len, "%s-%u", encr, (unsigned)ks) : snprintf(buf, len, "%s", encr);
 	if (integ[0] && n >= 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, "/%s", integ);
-	printable(buf);
 }
 
 int ipsec_vici_each(const struct vici_node *root, ipsec_child_fn fn, void *ctx)

@@ -133,36 +133,37 @@ static void take_attr(struct dae_request *r, const struct dae_nas *nas, uint8_t 
 	bool coa = r->code == RADIUS_COA_REQUEST, dummy = false;
 	uint32_t u;
 
-	switch ((enum radius_attr)type) {
-	case RADIUS_ATTR_USER_NAME:
+	/* A plain number, not enum rad_attr: most of that table takes the 401 default. */
+	switch (type) {
+	case RAD_USER_NAME:
 		take_str(r, &r->user_name, type, v, n);
 		break;
-	case RADIUS_ATTR_ACCT_SESSION_ID:
+	case RAD_ACCT_SESSION_ID:
 		take_str(r, &r->acct_session_id, type, v, n);
 		break;
-	case RADIUS_ATTR_CALLING_STATION_ID:
+	case RAD_CALLING_STATION_ID:
 		take_str(r, &r->calling_station_id, type, v, n);
 		break;
-	case RADIUS_ATTR_FRAMED_IP_ADDRESS:
+	case RAD_FRAMED_IP_ADDRESS:
 		take_u32(r, &r->has_framed_ip, &r->framed_ip, type, v, n);
 		break;
-	case RADIUS_ATTR_NAS_PORT:
+	case RAD_NAS_PORT:
 		take_u32(r, &r->has_nas_port, &r->nas_port, type, v, n);
 		break;
-	case RADIUS_ATTR_SESSION_TIMEOUT:
-	case RADIUS_ATTR_IDLE_TIMEOUT:
+	case RAD_SESSION_TIMEOUT:
+	case RAD_IDLE_TIMEOUT:
 		/* §3.2: changes belong in a CoA; a Disconnect carries identification only */
 		if (!coa)
 			nak(r, DAE_ERR_UNSUPPORTED_ATTRIBUTE, type);
-		else if (type == RADIUS_ATTR_SESSION_TIMEOUT)
+		else if (type == RAD_SESSION_TIMEOUT)
 			take_u32(r, &r->has_session_timeout, &r->session_timeout, type, v, n);
 		else
 			take_u32(r, &r->has_idle_timeout, &r->idle_timeout, type, v, n);
 		break;
-	case RADIUS_ATTR_EVENT_TIMESTAMP:
+	case RAD_EVENT_TIMESTAMP:
 		take_u32(r, &r->has_event_timestamp, &r->event_timestamp, type, v, n);
 		break;
-	case RADIUS_ATTR_NAS_IDENTIFIER:
+	case RAD_NAS_IDENTIFIER:
 		/* §3: NAS identification that is not ours gets 403 */
 		if (n == 0)
 			nak(r, DAE_ERR_INVALID_ATTRIBUTE_VALUE, type);
@@ -170,29 +171,29 @@ static void take_attr(struct dae_request *r, const struct dae_nas *nas, uint8_t 
 			 (strlen(nas->identifier) != n || memcmp(nas->identifier, v, n) != 0))
 			nak(r, DAE_ERR_NAS_MISMATCH, type);
 		break;
-	case RADIUS_ATTR_NAS_IP_ADDRESS:
+	case RAD_NAS_IP_ADDRESS:
 		if (n != 4)
 			nak(r, DAE_ERR_INVALID_ATTRIBUTE_VALUE, type);
 		else if (nas && nas->ipv4 && get32(v) != nas->ipv4)
 			nak(r, DAE_ERR_NAS_MISMATCH, type);
 		break;
-	case RADIUS_ATTR_NAS_IPV6_ADDRESS:
+	case RAD_NAS_IPV6_ADDRESS:
 		if (n != 16)
 			nak(r, DAE_ERR_INVALID_ATTRIBUTE_VALUE, type);
 		else if (nas && nas->has_ipv6 && memcmp(v, nas->ipv6, 16) != 0)
 			nak(r, DAE_ERR_NAS_MISMATCH, type);
 		break;
-	case RADIUS_ATTR_SERVICE_TYPE:
+	case RAD_SERVICE_TYPE:
 		/* §3.2: Authorize Only (17) asks us to re-authorize: not supported */
 		take_u32(r, &dummy, &u, type, v, n);
 		if (dummy && u == 17)
 			nak(r, DAE_ERR_UNSUPPORTED_SERVICE, type);
 		break;
-	case RADIUS_ATTR_STATE:
+	case RAD_STATE:
 		/* §3.3: only meaningful with Authorize Only */
 		nak(r, coa ? DAE_ERR_UNSUPPORTED_SERVICE : DAE_ERR_UNSUPPORTED_ATTRIBUTE, type);
 		break;
-	case RADIUS_ATTR_PROXY_STATE:
+	case RAD_PROXY_STATE:
 		/* RFC 2865 §5.33: copied unmodified and in order into the reply */
 		if (r->proxy_len + 2 + n > sizeof(r->proxy)) {
 			nak(r, DAE_ERR_RESOURCES_UNAVAILABLE, type);
@@ -203,10 +204,10 @@ static void take_attr(struct dae_request *r, const struct dae_nas *nas, uint8_t 
 		memcpy(r->proxy + r->proxy_len + 2, v, n);
 		r->proxy_len += n + 2;
 		break;
-	case RADIUS_ATTR_MESSAGE_AUTHENTICATOR:
+	case RAD_MESSAGE_AUTHENTICATOR:
 		break;                /* checked before the walk */
-	case RADIUS_ATTR_REPLY_MESSAGE:
-	case RADIUS_ATTR_ERROR_CAUSE:
+	case RAD_REPLY_MESSAGE:
+	case RAD_ERROR_CAUSE:
 	default:
 		/* §3.5 401: anything we do not act on must not be silently ignored */
 		nak(r, DAE_ERR_UNSUPPORTED_ATTRIBUTE, type);
@@ -244,7 +245,7 @@ enum dae_verdict dae_parse(const uint8_t *pkt, size_t len, const void *secret,
 	for (off = RADIUS_HDR_LEN; off < len; off += pkt[off + 1]) {
 		if (len - off < 2 || pkt[off + 1] < 2 || pkt[off + 1] > len - off)
 			return DAE_DROP_MALFORMED;
-		if (pkt[off] == RADIUS_ATTR_MESSAGE_AUTHENTICATOR) {
+		if (pkt[off] == RAD_MESSAGE_AUTHENTICATOR) {
 			if (pkt[off + 1] != MSG_AUTH_LEN || ma_off)
 				return DAE_DROP_MSG_AUTH;
 			ma_off = off;
@@ -296,7 +297,7 @@ int dae_build_reply(const struct dae_request *req, enum dae_error_cause cause,
 	buf[0] = code;
 	buf[1] = req->id;
 	if (cause) {
-		buf[len] = RADIUS_ATTR_ERROR_CAUSE;
+		buf[len] = RAD_ERROR_CAUSE;
 		buf[len + 1] = 6;
 		put_be(buf + len + 2, (uint32_t)cause, 4);
 		len += 6;
@@ -305,7 +306,7 @@ int dae_build_reply(const struct dae_request *req, enum dae_error_cause cause,
 	len += req->proxy_len;
 	if (req->msg_auth) {
 		ma_off = len;
-		buf[len] = RADIUS_ATTR_MESSAGE_AUTHENTICATOR;
+		buf[len] = RAD_MESSAGE_AUTHENTICATOR;
 		buf[len + 1] = MSG_AUTH_LEN;
 		len += MSG_AUTH_LEN;
 	}

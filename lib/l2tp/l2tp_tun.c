@@ -88,7 +88,7 @@ void lns_tun_sccrp(struct l2tp_lns *lns, struct l2tp_tun *tun, const struct l2tp
 	l2tp_mb_str(b, true, L2TP_AVP_HOST_NAME, lns->cfg.hostname);
 	l2tp_mb_str(b, false, L2TP_AVP_VENDOR_NAME, lns->cfg.vendor);
 	/* Hidden only when the SCCRQ itself hid AVPs: Cisco cannot take hidden
-	 * AVPs in an SCCRP it did not ask for (DESIGN.md §6). */
+	 * AVPs in an SCCRP it did not ask for (docs/design.md §6.3). */
 	put_tid(lns, tun, tun->peer_hides && tun->peer_cfg && tun->peer_cfg->hide_avps);
 	l2tp_mb_u16(b, true, L2TP_AVP_RECV_WINDOW_SIZE, lns->cfg.rel.our_rws);
 	if (secret) {
