@@ -3,7 +3,9 @@
  * The engine: owns the libev loop's L2TP side. It feeds every datagram from
  * the UDP listeners and the per-tunnel sockets to lib/l2tp/l2tp_lns.c, runs its
  * timers from one ev_timer, and executes the actions it emits (send, open
- * and close tunnel sockets, log state changes).
+ * and close tunnel sockets, log state changes), with the sessions' data
+ * plane behind dp.h. Its files (engine.c, udp.c, pw_ppp.c, aaa.c) share
+ * engine_int.h; everything else uses this header.
  */
 #ifndef LNSD_ENGINE_H
 #define LNSD_ENGINE_H
@@ -115,10 +117,10 @@ const struct eng_counters *engine_counters(const struct engine *e);
 void engine_refresh_kstats(struct engine *e, bool tunnels, bool sessions);
 void engine_session_info(const struct engine *e, const struct l2tp_sess *s,
 			 struct eng_sess_info *out);
-/* false (and zeros) when the tunnel has no kernel tunnel. */
+/* false (and zeros) when the data plane has no tunnel for it. */
 bool engine_tunnel_kstats(const struct engine *e, const struct l2tp_tun *t,
 			  struct dp_stats *out);
-/* false (and zeros) when the session has no kernel session. */
+/* false (and zeros) when the data plane has no session for it. */
 bool engine_session_kstats(const struct engine *e, const struct l2tp_sess *s,
 			   struct dp_stats *out);
 uint64_t engine_now_ms(void);   /* CLOCK_MONOTONIC, the lib's time base */
