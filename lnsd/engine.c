@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The engine: sockets and timers around the pure LNS control plane. */
+/*
+ * The engine's core (engine.h): the lib's timer, the executor of its actions,
+ * tunnels and the generic part of sessions, lifecycle and admin. Sockets are
+ * in udp.c, the PPP pseudowire in pw_ppp.c, RADIUS in aaa.c.
+ */
 #include "engine_int.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The PPP pseudowire: a kernel PPP session per L2TP session (docs/design.md §4.3),
- * with PPP negotiated here (lib/ppp_sess.c) over the channel and unit fds:
+ * with PPP negotiated here (lib/ppp/ppp_sess.c) over the channel and unit fds:
  * session create and attach, the PPP actions (send, authenticate, up, down),
  * pppN's addresses and routes, and the session's PPP timer.
  */
