@@ -110,6 +110,7 @@ static const struct key_def keys[] = {
 	{ SECT_RADIUS, "nas-ip-address", KT_ADDR, C(radius.nas_ip), 0, 0 },
 	{ SECT_RADIUS, "timeout", KT_UINT, C(radius.timeout_s), 1, 60 },
 	{ SECT_RADIUS, "retries", KT_UINT, C(radius.retries), 0, 10 },
+	{ SECT_RADIUS, "require-message-authenticator", KT_BOOL, C(radius.require_msg_auth), 0, 0 },
 	{ SECT_RADIUS, "accounting", KT_BOOL, C(radius.accounting), 0, 0 },
 	{ SECT_RADIUS, "interim-interval", KT_UINT, C(radius.interim_interval_s), 0, 86400 },
 	{ SECT_RADIUS, "dae-listen", KT_DAELISTEN, C(radius.dae_listen), 0, 0 },
@@ -723,7 +724,7 @@ static int parse_server_addr(char *v, struct lns_addr *a, uint16_t *acct)
 	return parse_port(acct_s, acct);
 }
 
-/* RFC 2865 §3 secrets are opaque; radcli keeps at most MAX_SECRET_LENGTH (96) bytes. */
+/* RFC 2865 §3 secrets are opaque; 96 bytes is more than any server asks for. */
 #define CONF_RADIUS_SECRET_MAX 96
 
 static int check_secret(struct parser *p, const char *lbl, const char *secret)
@@ -1194,6 +1195,7 @@ static struct lnsd_conf *conf_new(const char *name)
 	c->ipsec.reqid = CONF_DEFAULT_IPSEC_REQID;
 	c->radius.timeout_s = 3;
 	c->radius.retries = 2;
+	c->radius.require_msg_auth = true;
 	c->radius.accounting = true;
 	if (gethostname(c->hostname, sizeof(c->hostname) - 1) != 0 || !c->hostname[0])
 		strcpy(c->hostname, "lnsd");
@@ -1603,8 +1605,10 @@ static void dump_radius(const struct lnsd_radius_conf *r, FILE *f, unsigned flag
 		fprintf(f, " %s", abuf);
 	}
 	fputc('\n', f);
-	fprintf(f, "timeout = %u\nretries = %u\naccounting = %s\ninterim-interval = %u\ndae-listen =%s%s\n",
-		r->timeout_s, r->retries, r->accounting ? "yes" : "no", r->interim_interval_s,
+	fprintf(f, "timeout = %u\nretries = %u\nrequire-message-authenticator = %s\n",
+		r->timeout_s, r->retries, r->require_msg_auth ? "yes" : "no");
+	fprintf(f, "accounting = %s\ninterim-interval = %u\ndae-listen =%s%s\n",
+		r->accounting ? "yes" : "no", r->interim_interval_s,
 		r->dae_listen.family ? " " : "",
 		r->dae_listen.family ? lns_addr_str(&r->dae_listen, abuf, sizeof(abuf)) : "");
 	for (size_t i = 0; i < r->n_dae_clients; i++) {

@@ -98,8 +98,10 @@ struct lnsd_radius_conf {
 	struct lns_addr nas_ip;      /* NAS-IP-Address (family 4) or NAS-IPv6-Address
 					(family 6); family 0: not sent */
 	uint32_t timeout_s;          /* wait per try, before a retry or the next server
-					(whole seconds: radcli's resolution) */
+					(whole seconds) */
 	uint32_t retries;            /* resends to a server before failing over */
+	bool require_msg_auth;       /* drop an Access-Accept/Reject/Challenge without
+					a Message-Authenticator (RFC 3579 §3.2) */
 	bool accounting;             /* send Accounting-Request Start/Interim/Stop */
 	uint32_t interim_interval_s; /* Interim-Update period; 0 = none (Access-Accept's
 					Acct-Interim-Interval overrides) */

@@ -756,7 +756,7 @@ static bool radius_conf_same(const struct lnsd_radius_conf *a, const struct lnsd
 {
 	if (a->enabled != b->enabled || a->n_servers != b->n_servers ||
 	    a->timeout_s != b->timeout_s || a->retries != b->retries ||
-	    !lns_addr_eq(&a->nas_ip, &b->nas_ip))
+	    a->require_msg_auth != b->require_msg_auth || !lns_addr_eq(&a->nas_ip, &b->nas_ip))
 		return false;
 	for (size_t i = 0; i < a->n_servers; i++)
 		if (!lns_addr_eq(&a->servers[i].addr, &b->servers[i].addr) ||
@@ -811,8 +811,8 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 	if (nc->dataplane != e->conf->dataplane)
 		log_warn("reload: dataplane changes take effect at the next start");
 	if (!radius_conf_same(&nc->radius, &e->conf->radius))
-		log_warn("reload: [radius] server, timeout, retries and nas-ip-address changes "
-			 "take effect at the next start");
+		log_warn("reload: [radius] server, timeout, retries, nas-ip-address and "
+			 "require-message-authenticator changes take effect at the next start");
 	log_set_level((enum log_level)nc->log_level);
 	if (e->ipsec)
 		ipsec_reload(e->ipsec, nc);

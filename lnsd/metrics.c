@@ -269,6 +269,15 @@ static void render_radius(FILE *f, struct engine *e)
 				(unsigned long long)rs->by_server[i][RADIUS_T_ACCT][acct_res[k]]);
 		}
 	}
+	family(f, "lnsd_radius_dropped_replies_total", "counter",
+	       "RADIUS replies discarded unread, by server and reason (bad-authenticator: "
+	       "another secret or forged); the request waits on as if none had come.");
+	for (size_t i = 0; i < rs->n_servers; i++)
+		for (int c = RAD_REPLY_OK + 1; c < RAD_REPLY_CHECK_COUNT; c++)
+			fprintf(f, "lnsd_radius_dropped_replies_total{server=\"%s\",reason=\"%s\"} "
+				"%llu\n", rs->servers[i],
+				rad_reply_check_str((enum rad_reply_check)c),
+				(unsigned long long)rs->dropped[i][c]);
 	family(f, "lnsd_radius_failed_total", "counter",
 	       "RADIUS requests that no server answered (authentication refused, accounting "
 	       "record lost), by type.");

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* RADIUS client: radcli in worker threads, replies delivered on the event loop. */
+/* RADIUS client: UDP in worker threads; replies checked, then delivered on the event loop. */
 #include "radius.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <radcli/radcli.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "engine.h"
 #include "log.h"
 
 /* A server that did not answer is tried last for this long (RFC 5080 §2.2.1 "dead" servers). */
@@ -24,66 +26,18 @@
  * while every server is down.
  */
 #define RADIUS_QUEUE_MAX 20000
-
-/*
- * Only the attributes lnsd sends or reads, with the types radcli needs.
- * Tunnel-Type and Tunnel-Medium-Type are plain integers: tag 0 is the top
- * byte (RFC 2868 §3.1), which is what one tunnel needs.
- */
-static const char dictionary[] =
-	"ATTRIBUTE User-Name 1 string\n"
-	"ATTRIBUTE User-Password 2 string\n"
-	"ATTRIBUTE CHAP-Password 3 string\n"
-	"ATTRIBUTE NAS-IP-Address 4 ipaddr\n"
-	"ATTRIBUTE NAS-Port 5 integer\n"
-	"ATTRIBUTE Service-Type 6 integer\n"
-	"ATTRIBUTE Framed-Protocol 7 integer\n"
-	"ATTRIBUTE Framed-IP-Address 8 ipaddr\n"
-	"ATTRIBUTE Reply-Message 18 string\n"
-	"ATTRIBUTE Framed-Route 22 string\n"
-	"ATTRIBUTE Class 25 string\n"
-	"ATTRIBUTE Session-Timeout 27 integer\n"
-	"ATTRIBUTE Idle-Timeout 28 integer\n"
-	"ATTRIBUTE Called-Station-Id 30 string\n"
-	"ATTRIBUTE Calling-Station-Id 31 string\n"
-	"ATTRIBUTE NAS-Identifier 32 string\n"
-	"ATTRIBUTE Acct-Status-Type 40 integer\n"
-	"ATTRIBUTE Acct-Delay-Time 41 integer\n"
-	"ATTRIBUTE Acct-Input-Octets 42 integer\n"
-	"ATTRIBUTE Acct-Output-Octets 43 integer\n"
-	"ATTRIBUTE Acct-Session-Id 44 string\n"
-	"ATTRIBUTE Acct-Authentic 45 integer\n"
-	"ATTRIBUTE Acct-Session-Time 46 integer\n"
-	"ATTRIBUTE Acct-Input-Packets 47 integer\n"
-	"ATTRIBUTE Acct-Output-Packets 48 integer\n"
-	"ATTRIBUTE Acct-Terminate-Cause 49 integer\n"
-	"ATTRIBUTE Acct-Input-Gigawords 52 integer\n"
-	"ATTRIBUTE Acct-Output-Gigawords 53 integer\n"
-	"ATTRIBUTE CHAP-Challenge 60 string\n"
-	"ATTRIBUTE NAS-Port-Type 61 integer\n"
-	"ATTRIBUTE Tunnel-Type 64 integer\n"
-	"ATTRIBUTE Tunnel-Medium-Type 65 integer\n"
-	"ATTRIBUTE Tunnel-Client-Endpoint 66 string\n"
-	"ATTRIBUTE Tunnel-Server-Endpoint 67 string\n"
-	"ATTRIBUTE Acct-Tunnel-Connection 68 string\n"
-	"ATTRIBUTE Acct-Interim-Interval 85 integer\n"
-	"ATTRIBUTE Framed-Pool 88 string\n"
-	"ATTRIBUTE NAS-IPv6-Address 95 ipv6addr\n"
-	"VENDOR Microsoft 311\n"
-	"ATTRIBUTE MS-CHAP-Error 2 string Microsoft\n"
-	"ATTRIBUTE MS-CHAP-Challenge 11 string Microsoft\n"
-	"ATTRIBUTE MS-CHAP2-Response 25 string Microsoft\n"
-	"ATTRIBUTE MS-CHAP2-Success 26 string Microsoft\n"
-	"ATTRIBUTE MS-Primary-DNS-Server 28 ipaddr Microsoft\n"
-	"ATTRIBUTE MS-Secondary-DNS-Server 29 ipaddr Microsoft\n";
+/* Servers, at most: each has its own series in the metrics. */
+#define RADIUS_SERVER_MAX 8
 
 struct rad_server {
-	char host[64];                 /* radcli's name: "192.0.2.1" or "2001:db8::1" */
-	uint16_t auth_port, acct_port;
-	char secret[MAX_SECRET_LENGTH + 1];
+	struct sockaddr_storage auth_sa, acct_sa;
+	socklen_t sa_len;
+	char *secret;
+	size_t secret_len;
 	char label[LNS_ADDR_STRLEN];   /* "192.0.2.1:1812": logs and metrics */
 	char acct_label[LNS_ADDR_STRLEN];   /* "192.0.2.1:1813": accounting logs */
 	uint64_t dead_until_ms;        /* under mu */
+	uint8_t next_id;               /* under mu */
 };
 
 struct rad_job {
@@ -91,6 +45,7 @@ struct rad_job {
 	bool acct;
 	bool note;                     /* only a log line for the loop */
 	bool warn;                     /* the note is a warning (else a notice) */
+	bool limited;                  /* the note is about a dropped reply: rate-limited */
 	uint64_t cookie;
 	struct rad_avs req;
 	struct radius_reply rep;
@@ -101,7 +56,6 @@ struct rad_worker {
 	struct radius *r;
 	pthread_t th;
 	bool started;
-	rc_handle **rh;                /* one per server */
 };
 
 struct radius {
@@ -112,6 +66,8 @@ struct radius {
 	struct rad_server *srv;
 	size_t n_srv;
 	int timeout_s, retries;
+	bool require_msg_auth;
+	struct lns_addr nas_ip;                /* family 0: the request's source address */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct rad_job *q_head, *q_tail;      /* to the workers */
@@ -122,10 +78,12 @@ struct radius {
 	struct rad_worker w[RADIUS_WORKERS];
 	/* counters, under mu */
 	uint64_t (*ctr)[RADIUS_T_COUNT][RADIUS_R_COUNT];
+	uint64_t (*drops)[RAD_REPLY_CHECK_COUNT];
 	uint64_t acct_failed, auth_failed, queued;
 	/* snapshot for radius_stats */
 	struct radius_stats snap;
 	uint64_t (*snap_ctr)[RADIUS_T_COUNT][RADIUS_R_COUNT];
+	uint64_t (*snap_drops)[RAD_REPLY_CHECK_COUNT];
 	const char **labels;
 };
 
@@ -153,106 +111,6 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* ---- radcli handles --------------------------------------------------- */
-
-/* One handle that knows one server (authserver and acctserver), with our dictionary. */
-static rc_handle *handle_new(const struct radius *r, const struct rad_server *s,
-			     const struct lnsd_radius_conf *rc)
-{
-	rc_handle *rh = rc_new();
-	char v[128], num[16];
-
-	if (!rh)
-		return NULL;
-	if (!rc_config_init(rh))
-		return NULL;   /* rc_config_init destroys rh on failure */
-	/* The secret is patched in below: radcli's list syntax would split it at commas. */
-	snprintf(v, sizeof(v), "%s%s%s:%u:x", strchr(s->host, ':') ? "[" : "", s->host,
-		 strchr(s->host, ':') ? "]" : "", s->auth_port);
-	if (rc_add_config(rh, "authserver", v, "lnsd", 0) != 0)
-		goto fail;
-	snprintf(v, sizeof(v), "%s%s%s:%u:x", strchr(s->host, ':') ? "[" : "", s->host,
-		 strchr(s->host, ':') ? "]" : "", s->acct_port);
-	if (rc_add_config(rh, "acctserver", v, "lnsd", 0) != 0)
-		goto fail;
-	snprintf(num, sizeof(num), "%d", r->timeout_s);
-	if (rc_add_config(rh, "radius_timeout", num, "lnsd", 0) != 0)
-		goto fail;
-	snprintf(num, sizeof(num), "%d", r->retries);
-	if (rc_add_config(rh, "radius_retries", num, "lnsd", 0) != 0)
-		goto fail;
-	if (rc->nas_ip.family) {
-		inet_ntop(rc->nas_ip.family == 6 ? AF_INET6 : AF_INET, rc->nas_ip.addr, v,
-			  sizeof(v));
-		if (rc_add_config(rh, "nas-ip", v, "lnsd", 0) != 0)
-			goto fail;
-	}
-	if (rc_apply_config(rh) != 0)
-		goto fail;
-	if (rc_read_dictionary_from_buffer(rh, dictionary, sizeof(dictionary) - 1) != 0)
-		goto fail;
-	for (const char *opt = "authserver"; opt; opt = strcmp(opt, "authserver") ? NULL
-									      : "acctserver") {
-		SERVER *sv = rc_conf_srv(rh, opt);
-		char *sec = strdup(s->secret);
-
-		if (!sv || sv->max != 1 || !sec) {
-			free(sec);
-			goto fail;
-		}
-		free(sv->secret[0]);
-		sv->secret[0] = sec;
-	}
-	return rh;
-fail:
-	rc_destroy(rh);
-	return NULL;
-}
-
-/* Our attribute list as radcli value pairs; NULL on failure. */
-static VALUE_PAIR *to_pairs(rc_handle *rh, const struct rad_avs *l)
-{
-	VALUE_PAIR *vp = NULL;
-	struct rad_av av;
-	size_t pos = 0;
-
-	while (rad_avs_next(l, &pos, &av)) {
-		const void *val = av.val;
-		int len = av.len;
-
-		if (av.kind == RAD_K_INT || av.kind == RAD_K_IPV4) {
-			val = &av.num;   /* radcli wants both in host order */
-			len = 0;
-		}
-		if (!rc_avpair_add(rh, &vp, av.type, val, len, (int)av.vendor)) {
-			rc_avpair_free(vp);
-			return NULL;
-		}
-	}
-	return vp;
-}
-
-/* radcli's received pairs into our list (unknown attributes never get here). */
-static void from_pairs(VALUE_PAIR *vp, struct rad_avs *out)
-{
-	for (; vp; vp = vp->next) {
-		unsigned type, id, size;
-		uint32_t num;
-		char *raw;
-
-		rc_avpair_get_attr(vp, &type, &id);
-		if (rc_avpair_get_uint32(vp, &num) == 0) {
-			if (type == PW_TYPE_IPADDR)
-				rad_add_ipv4(out, VENDOR(id), (uint8_t)ATTRID(id), num);
-			else
-				rad_add_int(out, VENDOR(id), (uint8_t)ATTRID(id), num);
-		} else if (rc_avpair_get_raw(vp, &raw, &size) == 0) {
-			rad_add_bytes(out, VENDOR(id), (uint8_t)ATTRID(id),
-				      type == PW_TYPE_IPV6ADDR ? RAD_K_IPV6 : RAD_K_STR, raw, size);
-		}
-	}
-}
-
 /* ---- workers ----------------------------------------------------------- */
 
 /* Hand a finished job (or a note) to the loop. */
@@ -269,9 +127,9 @@ static void deliver(struct radius *r, struct rad_job *j)
 	ev_async_send(r->loop, &r->async);
 }
 
-static void note(struct radius *r, bool warn, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void note(struct radius *r, bool warn, const char *fmt, ...)
+static void note(struct radius *r, bool warn, bool limited, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void note(struct radius *r, bool warn, bool limited, const char *fmt, ...)
 {
 	struct rad_job *j = calloc(1, sizeof(*j));
 	va_list ap;
@@ -280,6 +138,7 @@ static void note(struct radius *r, bool warn, const char *fmt, ...)
 		return;
 	j->note = true;
 	j->warn = warn;
+	j->limited = limited;
 	va_start(ap, fmt);
 	vsnprintf(j->text, sizeof(j->text), fmt, ap);
 	va_end(ap);
@@ -312,68 +171,216 @@ static void count(struct radius *r, size_t srv, bool acct, enum radius_result re
 	pthread_mutex_unlock(&r->mu);
 }
 
-static void run_job(struct radius *r, struct rad_worker *w, struct rad_job *j)
+/* Why a reply was dropped, for the log line. */
+static const char *drop_text(enum rad_reply_check c)
 {
-	size_t order[SERVER_MAX * 2], n = try_order(r, order);
+	switch (c) {
+	case RAD_REPLY_MALFORMED:
+		return "its length or an attribute's does not add up";
+	case RAD_REPLY_BAD_CODE:
+		return "its code does not answer our request";
+	case RAD_REPLY_BAD_ID:
+		return "its Identifier is not our request's";
+	case RAD_REPLY_BAD_AUTHENTICATOR:
+		return "its Response Authenticator does not verify: another secret, or forged";
+	case RAD_REPLY_BAD_MSG_AUTH:
+		return "its Message-Authenticator does not verify";
+	case RAD_REPLY_NO_MSG_AUTH:
+		return "it has no Message-Authenticator (require-message-authenticator = yes)";
+	case RAD_REPLY_OK:
+	case RAD_REPLY_CHECK_COUNT:
+		break;
+	}
+	return "?";
+}
+
+static void count_drop(struct radius *r, size_t srv, bool acct, enum rad_reply_check c)
+{
+	pthread_mutex_lock(&r->mu);
+	r->drops[srv][c]++;
+	pthread_mutex_unlock(&r->mu);
+	note(r, false, true, "radius: %s server %s: reply dropped (%s): %s",
+	     acct ? "accounting" : "authentication",
+	     acct ? r->srv[srv].acct_label : r->srv[srv].label, rad_reply_check_str(c),
+	     drop_text(c));
+}
+
+/*
+ * The request for server i in buf: the job's attributes plus NAS-IP-Address
+ * or NAS-IPv6-Address (nas-ip-address, else the source address fd got),
+ * with a fresh Identifier and, for Access-Request, a random Request
+ * Authenticator. Returns the length or a negative errno.
+ */
+static int build(struct radius *r, size_t i, const struct rad_job *j, int fd, uint8_t *buf)
+{
+	struct rad_server *s = &r->srv[i];
+	struct lns_addr nas = r->nas_ip;
+	uint8_t auth[RAD_AUTH_LEN], id;
+	struct rad_avs avs;
+	struct rad_av av;
+	size_t pos = 0;
+	int len;
+
+	if (!nas.family) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+
+		if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+			return -errno;
+		if (sa_to_addr(&ss, &nas) < 0)
+			return -EAFNOSUPPORT;
+	}
+	rad_avs_init(&avs);
+	while (rad_avs_next(&j->req, &pos, &av))
+		rad_add_bytes(&avs, av.vendor, av.type, (enum rad_kind)av.kind, av.val, av.len);
+	if (nas.family == 6)
+		rad_add_bytes(&avs, 0, RAD_NAS_IPV6_ADDRESS, RAD_K_IPV6, nas.addr, 16);
+	else
+		rad_add_bytes(&avs, 0, RAD_NAS_IP_ADDRESS, RAD_K_IPV4, nas.addr, 4);
+	if (avs.oom) {
+		rad_avs_free(&avs);
+		return -ENOMEM;
+	}
+	/* RFC 2865 §3: the Request Authenticator must be unpredictable. */
+	arc4random_buf(auth, sizeof(auth));
+	pthread_mutex_lock(&r->mu);
+	id = s->next_id++;
+	pthread_mutex_unlock(&r->mu);
+	len = rad_encode_request(j->acct ? RAD_CODE_ACCOUNTING_REQUEST : RAD_CODE_ACCESS_REQUEST,
+				 id, auth, &avs, s->secret, s->secret_len, buf, RAD_PKT_MAX);
+	rad_avs_free(&avs);
+	return len;
+}
+
+/*
+ * One request to server i: retries + 1 sends of the same packet (same
+ * Identifier and Request Authenticator, RFC 5080 §2.2.1), each waiting
+ * timeout_s for a reply that passes rad_check_reply(). A reply that does
+ * not is counted, logged and ignored, as if it never came (RFC 2865 §3), so
+ * a forged answer cannot stop the real one from being waited for. On an
+ * answer, rep/rep_len hold it. *why describes an error; *dropped counts
+ * the replies ignored.
+ */
+static enum radius_result exchange(struct radius *r, size_t i, const struct rad_job *j,
+				   uint8_t *rep, size_t *rep_len, const char **why,
+				   unsigned *dropped)
+{
+	struct rad_server *s = &r->srv[i];
+	const struct sockaddr_storage *sa = j->acct ? &s->acct_sa : &s->auth_sa;
+	enum radius_result res = RADIUS_R_TIMEOUT;
+	uint8_t req[RAD_PKT_MAX];
+	int fd, len;
+
+	*why = NULL;
+	*dropped = 0;
+	/* Connected: the kernel passes on only datagrams from the server's address and port. */
+	fd = socket(sa->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (const struct sockaddr *)sa, s->sa_len) < 0) {
+		*why = strerror(errno);
+		res = RADIUS_R_ERROR;
+		goto out;
+	}
+	len = build(r, i, j, fd, req);
+	if (len < 0) {
+		*why = len == -EMSGSIZE ? "the request is longer than 4096 bytes"
+		       : len == -EINVAL ? "a value cannot be sent (a password over 128 bytes?)"
+					: strerror(-len);
+		res = RADIUS_R_ERROR;
+		goto out;
+	}
+	for (int t = 0; t <= r->retries && res == RADIUS_R_TIMEOUT; t++) {
+		uint64_t deadline = mono_ms() + (uint64_t)r->timeout_s * 1000;
+
+		if (send(fd, req, (size_t)len, 0) < 0) {
+			*why = strerror(errno);
+			res = RADIUS_R_ERROR;
+			break;
+		}
+		for (uint64_t now = mono_ms(); now < deadline; now = mono_ms()) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+			enum rad_reply_check c;
+			ssize_t n;
+
+			if (poll(&p, 1, (int)(deadline - now)) <= 0)
+				continue;   /* EINTR, or the deadline */
+			n = recv(fd, rep, RAD_PKT_MAX, 0);
+			if (n < 0) {
+				if (errno == EINTR || errno == EAGAIN)
+					continue;
+				/* ECONNREFUSED: an ICMP port unreachable answered an earlier send. */
+				*why = strerror(errno);
+				res = RADIUS_R_ERROR;
+				break;
+			}
+			c = rad_check_reply(req, rep, (size_t)n, s->secret, s->secret_len,
+					    r->require_msg_auth);
+			if (c != RAD_REPLY_OK) {
+				count_drop(r, i, j->acct, c);
+				(*dropped)++;
+				continue;
+			}
+			*rep_len = (size_t)n;
+			res = j->acct ? RADIUS_R_RESPONSE
+			      : rep[0] == RAD_CODE_ACCESS_ACCEPT ? RADIUS_R_ACCEPT : RADIUS_R_REJECT;
+			break;
+		}
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return res;
+}
+
+static void run_job(struct radius *r, struct rad_job *j)
+{
+	size_t order[RADIUS_SERVER_MAX * 2], n = try_order(r, order);
 	const char *type = j->acct ? "accounting" : "authentication";
-	VALUE_PAIR *send = to_pairs(w->rh[0], &j->req);
-	char msg[PW_MAX_MSG_SIZE];
+	uint8_t rep[RAD_PKT_MAX];
 
 	j->rep.verdict = RADIUS_FAILED;
 	j->rep.server = -1;
-	if (!send) {
-		note(r, true, "radius: cannot build the %s request (attribute list or memory)", type);
-		return;
-	}
 	for (size_t k = 0; k < n; k++) {
 		size_t i = order[k];
 		struct rad_server *s = &r->srv[i];
-		const char *label = j->acct ? s->acct_label : s->label;
-		rc_handle *rh = w->rh[i];
-		SEND_DATA data;
+		const char *label = j->acct ? s->acct_label : s->label, *why, *what;
 		enum radius_result res;
-		int rc;
+		unsigned dropped;
+		size_t rep_len = 0;
+		char next[LNS_ADDR_STRLEN + 32];
 
-		rc_buildreq(rh, &data, j->acct ? PW_ACCOUNTING_REQUEST : PW_ACCESS_REQUEST,
-			    rc_conf_srv(rh, j->acct ? "acctserver" : "authserver")->name[0],
-			    j->acct ? s->acct_port : s->auth_port, NULL, r->timeout_s, r->retries);
-		data.send_pairs = send;
-		data.receive_pairs = NULL;
-		msg[0] = '\0';
-		rc = rc_send_server(rh, &data, msg, j->acct ? ACCT : AUTH);
-		send = data.send_pairs;   /* radcli may have added NAS-IP-Address */
-		if (rc == OK_RC || rc == REJECT_RC) {
+		res = exchange(r, i, j, rep, &rep_len, &why, &dropped);
+		count(r, i, j->acct, res);
+		if (res != RADIUS_R_TIMEOUT && res != RADIUS_R_ERROR) {
 			struct rad_avs reply;
 
 			rad_avs_init(&reply);
-			from_pairs(data.receive_pairs, &reply);
-			rc_avpair_free(data.receive_pairs);
+			rad_decode_reply(rep, rep_len, &reply);
 			rad_parse_reply(&reply, &j->rep.attrs);
 			rad_avs_free(&reply);
-			j->rep.verdict = rc == OK_RC ? RADIUS_ACCEPT : RADIUS_REJECT;
+			j->rep.verdict = res == RADIUS_R_REJECT ? RADIUS_REJECT : RADIUS_ACCEPT;
 			j->rep.server = (int)i;
-			res = j->acct ? RADIUS_R_RESPONSE : rc == OK_RC ? RADIUS_R_ACCEPT
-									  : RADIUS_R_REJECT;
-			count(r, i, j->acct, res);
+			/* RFC 2865 §4.4: without challenges of our own, a Challenge is a Reject. */
+			if (!j->acct && rep[0] == RAD_CODE_ACCESS_CHALLENGE)
+				note(r, true, false, "radius: authentication server %s sent an "
+				     "Access-Challenge; taken as an Access-Reject", label);
 			if (k > 0)
-				note(r, false, "radius: %s server %s answered after failover",
+				note(r, false, false, "radius: %s server %s answered after failover",
 				     type, label);
 			break;
 		}
-		rc_avpair_free(data.receive_pairs);
-		res = rc == TIMEOUT_RC ? RADIUS_R_TIMEOUT : RADIUS_R_ERROR;
-		count(r, i, j->acct, res);
-		if (k + 1 < n)
-			note(r, true, "radius: %s server %s: %s (%d tries of %d s); failing over "
-			     "to %s", type, label, rc == TIMEOUT_RC ? "no answer" : "request failed",
-			     r->retries + 1, r->timeout_s,
-			     j->acct ? r->srv[order[k + 1]].acct_label : r->srv[order[k + 1]].label);
+		if (res == RADIUS_R_ERROR)
+			what = why;
 		else
-			note(r, true, "radius: %s server %s: %s (%d tries of %d s); no server left",
-			     type, label, rc == TIMEOUT_RC ? "no answer" : "request failed",
-			     r->retries + 1, r->timeout_s);
+			what = dropped ? "no valid answer" : "no answer";
+		if (k + 1 < n)
+			snprintf(next, sizeof(next), "failing over to %s",
+				 j->acct ? r->srv[order[k + 1]].acct_label
+					 : r->srv[order[k + 1]].label);
+		else
+			snprintf(next, sizeof(next), "no server left");
+		note(r, true, false, "radius: %s server %s: %s (%d tries of %d s); %s", type, label,
+		     what, r->retries + 1, r->timeout_s, next);
 	}
-	rc_avpair_free(send);
 	if (j->rep.verdict == RADIUS_FAILED) {
 		pthread_mutex_lock(&r->mu);
 		if (j->acct)
@@ -408,7 +415,7 @@ static void *worker(void *arg)
 		stopping = r->stopping;
 		pthread_mutex_unlock(&r->mu);
 		if (!stopping || j->acct) {
-			run_job(r, w, j);
+			run_job(r, j);
 			rad_avs_free(&j->req);
 		}
 		pthread_mutex_lock(&r->mu);
@@ -438,7 +445,9 @@ static void async_cb(struct ev_loop *loop, ev_async *w, int revents)
 	pthread_mutex_unlock(&r->mu);
 	for (; j; j = next) {
 		next = j->next;
-		if (j->note)
+		if (j->note && j->limited)
+			log_ratelimited(mono_ms(), "radius: dropped replies", "%s", j->text);
+		else if (j->note)
 			log_msg(j->warn ? LOG_LVL_WARNING : LOG_LVL_NOTICE, "%s", j->text);
 		else if (!j->acct)
 			r->fn(r->ctx, j->cookie, &j->rep);
@@ -502,21 +511,12 @@ const struct radius_stats *radius_stats(struct radius *r)
 {
 	pthread_mutex_lock(&r->mu);
 	memcpy(r->snap_ctr, r->ctr, r->n_srv * sizeof(*r->ctr));
+	memcpy(r->snap_drops, r->drops, r->n_srv * sizeof(*r->drops));
 	r->snap.acct_failed = r->acct_failed;
 	r->snap.auth_failed = r->auth_failed;
 	r->snap.queued = r->queued;
 	pthread_mutex_unlock(&r->mu);
 	return &r->snap;
-}
-
-static void free_handles(struct radius *r)
-{
-	for (size_t k = 0; k < RADIUS_WORKERS; k++) {
-		for (size_t i = 0; r->w[k].rh && i < r->n_srv; i++)
-			if (r->w[k].rh[i])
-				rc_destroy(r->w[k].rh[i]);
-		free(r->w[k].rh);
-	}
 }
 
 static void drop_jobs(struct rad_job *j)
@@ -562,12 +562,15 @@ void radius_free(struct radius *r)
 	ev_async_stop(r->loop, &r->async);
 	drop_jobs(r->q_head);
 	drop_jobs(r->d_head);
-	free_handles(r);
 	pthread_mutex_destroy(&r->mu);
 	pthread_cond_destroy(&r->cv);
+	for (size_t i = 0; r->srv && i < r->n_srv; i++)
+		free(r->srv[i].secret);
 	free(r->srv);
 	free(r->ctr);
+	free(r->drops);
 	free(r->snap_ctr);
+	free(r->snap_drops);
 	free(r->labels);
 	free(r);
 }
@@ -586,6 +589,8 @@ struct radius *radius_new(struct ev_loop *loop, const struct lnsd_radius_conf *r
 	r->ctx = ctx;
 	r->timeout_s = (int)rc->timeout_s;
 	r->retries = (int)rc->retries;
+	r->require_msg_auth = rc->require_msg_auth;
+	r->nas_ip = rc->nas_ip;
 	r->n_srv = rc->n_servers;
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
@@ -593,58 +598,47 @@ struct radius *radius_new(struct ev_loop *loop, const struct lnsd_radius_conf *r
 	ev_async_start(loop, &r->async);
 	r->srv = calloc(r->n_srv, sizeof(*r->srv));
 	r->ctr = calloc(r->n_srv, sizeof(*r->ctr));
+	r->drops = calloc(r->n_srv, sizeof(*r->drops));
 	r->snap_ctr = calloc(r->n_srv, sizeof(*r->snap_ctr));
+	r->snap_drops = calloc(r->n_srv, sizeof(*r->snap_drops));
 	r->labels = calloc(r->n_srv, sizeof(*r->labels));
-	if (!r->srv || !r->ctr || !r->snap_ctr || !r->labels) {
+	if (!r->srv || !r->ctr || !r->drops || !r->snap_ctr || !r->snap_drops || !r->labels) {
 		snprintf(err, errlen, "radius: out of memory");
 		goto fail;
 	}
-	if (r->n_srv > SERVER_MAX) {
-		snprintf(err, errlen, "radius: at most %d servers", SERVER_MAX);
+	if (r->n_srv > RADIUS_SERVER_MAX) {
+		snprintf(err, errlen, "radius: at most %d servers", RADIUS_SERVER_MAX);
 		goto fail;
 	}
 	for (size_t i = 0; i < r->n_srv; i++) {
 		const struct conf_radius_server *cs = &rc->servers[i];
 		struct rad_server *s = &r->srv[i];
+		struct lns_addr acct = cs->addr;
 
-		inet_ntop(cs->addr.family == 6 ? AF_INET6 : AF_INET, cs->addr.addr, s->host,
-			  sizeof(s->host));
-		s->auth_port = cs->addr.port;
-		s->acct_port = cs->acct_port;
-		snprintf(s->secret, sizeof(s->secret), "%s", cs->secret);
-		lns_addr_str(&cs->addr, s->label, sizeof(s->label));
-		{
-			struct lns_addr aa = cs->addr;
-
-			aa.port = cs->acct_port;
-			lns_addr_str(&aa, s->acct_label, sizeof(s->acct_label));
+		acct.port = cs->acct_port;
+		s->sa_len = addr_to_sa(&cs->addr, &s->auth_sa);
+		addr_to_sa(&acct, &s->acct_sa);
+		s->secret_len = strlen(cs->secret);
+		s->secret = strdup(cs->secret);
+		if (!s->secret) {
+			snprintf(err, errlen, "radius: out of memory");
+			goto fail;
 		}
+		lns_addr_str(&cs->addr, s->label, sizeof(s->label));
+		lns_addr_str(&acct, s->acct_label, sizeof(s->acct_label));
+		/* A random first Identifier: a restart does not replay the same ones. */
+		arc4random_buf(&s->next_id, 1);
 		r->labels[i] = s->label;
 	}
 	r->snap.n_servers = r->n_srv;
 	r->snap.servers = r->labels;
 	r->snap.by_server = r->snap_ctr;
+	r->snap.dropped = r->snap_drops;
 	for (size_t k = 0; k < RADIUS_WORKERS; k++) {
-		struct rad_worker *w = &r->w[k];
+		int e;
 
-		w->r = r;
-		w->rh = calloc(r->n_srv, sizeof(*w->rh));
-		if (!w->rh) {
-			snprintf(err, errlen, "radius: out of memory");
-			goto fail;
-		}
-		for (size_t i = 0; i < r->n_srv; i++) {
-			w->rh[i] = handle_new(r, &r->srv[i], rc);
-			if (!w->rh[i]) {
-				snprintf(err, errlen, "radius: radcli refused the settings for %s",
-					 r->srv[i].label);
-				goto fail;
-			}
-		}
-	}
-	for (size_t k = 0; k < RADIUS_WORKERS; k++) {
-		int e = pthread_create(&r->w[k].th, NULL, worker, &r->w[k]);
-
+		r->w[k].r = r;
+		e = pthread_create(&r->w[k].th, NULL, worker, &r->w[k]);
 		if (e) {
 			snprintf(err, errlen, "radius: worker thread: %s", strerror(e));
 			goto fail;

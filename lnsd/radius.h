@@ -1,16 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * RADIUS client (radcli) that never blocks the event loop. radcli's calls
- * wait for the server, so a few worker threads run them: the loop queues a
- * request (a struct rad_avs built by radius_attr.c), a worker sends it to
- * the servers in failover order, and the reply comes back on the loop
- * through an ev_async, tagged with the caller's cookie. The caller checks
- * that the cookie still names a live session: a late reply for a session
- * that ended is simply dropped. Workers never log: failover notices travel
- * back the same way and are logged on the loop.
+ * RADIUS client that never blocks the event loop. A few worker threads do
+ * the waiting: the loop queues a request (a struct rad_avs built by
+ * radius_attr.c), a worker sends it over UDP to the servers in failover
+ * order, and the reply comes back on the loop through an ev_async, tagged
+ * with the caller's cookie. The caller checks that the cookie still names a
+ * live session: a late reply for a session that ended is simply dropped.
+ * Workers never log: notices travel back the same way and are logged on the
+ * loop.
  *
- * Servers, timeout and retries are taken at radius_new(); each worker has
- * one radcli handle per server (radcli looks secrets up by server name).
+ * Every reply is checked before it is read (radius_attr.c
+ * rad_check_reply(): Response Authenticator, Message-Authenticator); one
+ * that fails is counted and ignored as if it never came, so the request
+ * waits on and may time out or fail over (RFC 2865 §3). Every
+ * Access-Request carries a Message-Authenticator (RFC 3579), and with
+ * require-message-authenticator the Access-Accept/Reject/Challenge must too
+ * (CVE-2024-3596).
+ *
+ * Servers, timeout, retries, nas-ip-address and
+ * require-message-authenticator are taken at radius_new().
  */
 #ifndef LNSD_RADIUS_H
 #define LNSD_RADIUS_H
@@ -25,7 +33,7 @@
 
 enum radius_verdict {
 	RADIUS_ACCEPT,                 /* Access-Accept */
-	RADIUS_REJECT,                 /* Access-Reject */
+	RADIUS_REJECT,                 /* Access-Reject, or an Access-Challenge (RFC 2865 §4.4) */
 	RADIUS_FAILED,                 /* no server answered (or a local error) */
 };
 
@@ -43,7 +51,7 @@ enum radius_result {
 	RADIUS_R_REJECT,               /* Access-Reject */
 	RADIUS_R_RESPONSE,             /* Accounting-Response */
 	RADIUS_R_TIMEOUT,              /* no answer after the retries */
-	RADIUS_R_ERROR,                /* bad answer, unreachable, or radcli failed */
+	RADIUS_R_ERROR,                /* unreachable (ICMP), or a local error */
 	RADIUS_R_COUNT,
 };
 const char *radius_type_str(enum radius_type t);
@@ -53,6 +61,8 @@ struct radius_stats {
 	size_t n_servers;
 	const char *const *servers;    /* "192.0.2.10:1812" (authentication port) */
 	uint64_t (*by_server)[RADIUS_T_COUNT][RADIUS_R_COUNT];   /* [n_servers] */
+	/* [n_servers]: replies discarded, by why (index RAD_REPLY_OK unused) */
+	uint64_t (*dropped)[RAD_REPLY_CHECK_COUNT];
 	uint64_t acct_failed;          /* Accounting-Requests no server took */
 	uint64_t auth_failed;          /* Access-Requests no server answered */
 	uint64_t queued;               /* waiting for a worker now */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* RADIUS attributes for PPP sessions: building requests, reading replies. */
+/* RADIUS for PPP sessions: building requests, checking and reading replies. */
 #include "radius_attr.h"
 
 #include <arpa/inet.h>
@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <nettle/hmac.h>
+#include <nettle/md5.h>
+#include <nettle/memops.h>
 
 #include "ppp_proto.h"
 
@@ -189,7 +193,7 @@ int rad_build_auth(const struct rad_sess_info *si, const struct ppp_auth_req *re
 	rad_build_common(si, out);
 	switch (req->method) {
 	case PPP_AUTH_PAP:
-		/* radcli hides it (RFC 2865 §5.2). */
+		/* rad_encode_request() hides it (RFC 2865 §5.2). */
 		rad_add_bytes(out, 0, RAD_USER_PASSWORD, RAD_K_STR, req->password,
 			      req->password_len);
 		return 0;
@@ -431,5 +435,303 @@ void rad_parse_reply(const struct rad_avs *in, struct rad_accept *out)
 		default:
 			break;
 		}
+	}
+}
+
+/* ---- packets ------------------------------------------------------------ */
+
+#define MSG_AUTH_LEN (2 + RAD_AUTH_LEN)        /* RFC 3579 §3.2: type, length, HMAC-MD5 */
+#define VSA_HDR 6                              /* Vendor-Id, vendor type, vendor length */
+#define VSA_VAL_MAX (255 - 2 - VSA_HDR)
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* RFC 2865 §5.2: c(i) = p(i) XOR MD5(S + c(i-1)), c(0) the Request Authenticator. */
+static void hide_password(uint8_t *v, size_t len, const uint8_t auth[RAD_AUTH_LEN],
+			  const void *secret, size_t secret_len)
+{
+	const uint8_t *prev = auth;
+	uint8_t b[RAD_AUTH_LEN];
+
+	for (size_t i = 0; i < len; i += RAD_AUTH_LEN) {
+		struct md5_ctx m;
+
+		md5_init(&m);
+		md5_update(&m, secret_len, secret);
+		md5_update(&m, RAD_AUTH_LEN, prev);
+		md5_digest(&m, RAD_AUTH_LEN, b);
+		for (size_t k = 0; k < RAD_AUTH_LEN; k++)
+			v[i + k] ^= b[k];
+		prev = v + i;
+	}
+}
+
+int rad_encode_request(enum rad_code code, uint8_t id, const uint8_t auth[RAD_AUTH_LEN],
+		       const struct rad_avs *avs, const void *secret, size_t secret_len,
+		       uint8_t *buf, size_t cap)
+{
+	static const uint8_t zero[RAD_AUTH_LEN];
+	bool access = code == RAD_CODE_ACCESS_REQUEST;
+	size_t len = RAD_HDR_LEN, pos = 0;
+	struct rad_av av;
+
+	if (!access && code != RAD_CODE_ACCOUNTING_REQUEST)
+		return -EINVAL;
+	if (cap > RAD_PKT_MAX)
+		cap = RAD_PKT_MAX;
+	if (cap < RAD_HDR_LEN + MSG_AUTH_LEN)
+		return -EMSGSIZE;
+	buf[0] = (uint8_t)code;
+	buf[1] = id;
+	memcpy(buf + 4, access ? auth : zero, RAD_AUTH_LEN);
+	if (access) {   /* zero while the HMAC is taken */
+		buf[len] = RAD_MESSAGE_AUTHENTICATOR;
+		buf[len + 1] = MSG_AUTH_LEN;
+		memset(buf + len + 2, 0, RAD_AUTH_LEN);
+		len += MSG_AUTH_LEN;
+	}
+	while (rad_avs_next(avs, &pos, &av)) {
+		bool password = !av.vendor && av.type == RAD_USER_PASSWORD;
+		size_t hdr = av.vendor ? 2 + VSA_HDR : 2, vlen = av.len;
+		uint8_t *p;
+
+		if (password) {   /* padded to a multiple of 16, at least 16 */
+			if (!access || vlen > RAD_PASSWORD_MAX)
+				return -EINVAL;
+			vlen = vlen ? (vlen + RAD_AUTH_LEN - 1) / RAD_AUTH_LEN * RAD_AUTH_LEN
+				    : RAD_AUTH_LEN;
+		}
+		if (av.vendor && vlen > VSA_VAL_MAX)
+			return -EINVAL;
+		if (cap - len < hdr + vlen)
+			return -EMSGSIZE;
+		p = buf + len;
+		if (av.vendor) {
+			p[0] = RAD_VENDOR_SPECIFIC;
+			put32(p + 2, av.vendor);
+			p[6] = av.type;
+			p[7] = (uint8_t)(2 + vlen);
+		} else {
+			p[0] = av.type;
+		}
+		p[1] = (uint8_t)(hdr + vlen);
+		memset(p + hdr, 0, vlen);
+		if (av.len)
+			memcpy(p + hdr, av.val, av.len);
+		if (password)
+			hide_password(p + hdr, vlen, auth, secret, secret_len);
+		len += hdr + vlen;
+	}
+	buf[2] = (uint8_t)(len >> 8);
+	buf[3] = (uint8_t)len;
+	if (access) {
+		/* RFC 3579 §3.2: HMAC-MD5 over the whole request, keyed with the secret. */
+		struct hmac_md5_ctx h;
+
+		hmac_md5_set_key(&h, secret_len, secret);
+		hmac_md5_update(&h, len, buf);
+		hmac_md5_digest(&h, RAD_AUTH_LEN, buf + RAD_HDR_LEN + 2);
+	} else {
+		/* RFC 2866 §3: MD5(Code+Identifier+Length+16 zero octets+attributes+secret). */
+		struct md5_ctx m;
+
+		md5_init(&m);
+		md5_update(&m, len, buf);
+		md5_update(&m, secret_len, secret);
+		md5_digest(&m, RAD_AUTH_LEN, buf + 4);
+	}
+	return (int)len;
+}
+
+const char *rad_reply_check_str(enum rad_reply_check c)
+{
+	switch (c) {
+	case RAD_REPLY_OK:
+		return "ok";
+	case RAD_REPLY_MALFORMED:
+		return "malformed";
+	case RAD_REPLY_BAD_CODE:
+		return "bad-code";
+	case RAD_REPLY_BAD_ID:
+		return "bad-identifier";
+	case RAD_REPLY_BAD_AUTHENTICATOR:
+		return "bad-authenticator";
+	case RAD_REPLY_BAD_MSG_AUTH:
+		return "bad-message-authenticator";
+	case RAD_REPLY_NO_MSG_AUTH:
+		return "no-message-authenticator";
+	case RAD_REPLY_CHECK_COUNT:
+		break;
+	}
+	return "?";
+}
+
+/* RFC 2865 §4, RFC 2866 §4: what may answer a request of that code. */
+static bool answers(uint8_t req_code, uint8_t code)
+{
+	if (req_code == RAD_CODE_ACCESS_REQUEST)
+		return code == RAD_CODE_ACCESS_ACCEPT || code == RAD_CODE_ACCESS_REJECT ||
+		       code == RAD_CODE_ACCESS_CHALLENGE;
+	return req_code == RAD_CODE_ACCOUNTING_REQUEST && code == RAD_CODE_ACCOUNTING_RESPONSE;
+}
+
+enum rad_reply_check rad_check_reply(const uint8_t *req, const uint8_t *rep, size_t len,
+				     const void *secret, size_t secret_len,
+				     bool require_msg_auth)
+{
+	static const uint8_t zero[RAD_AUTH_LEN];
+	uint8_t want[RAD_AUTH_LEN];
+	size_t plen, off, ma_off = 0;
+	bool ma_bad = false;
+	struct md5_ctx m;
+
+	if (len < RAD_HDR_LEN)
+		return RAD_REPLY_MALFORMED;
+	/* RFC 2865 §3: octets past Length are padding; fewer than Length is an error. */
+	plen = (size_t)rep[2] << 8 | rep[3];
+	if (plen < RAD_HDR_LEN || plen > RAD_PKT_MAX || plen > len)
+		return RAD_REPLY_MALFORMED;
+	len = plen;
+	for (off = RAD_HDR_LEN; off < len; off += rep[off + 1]) {
+		if (len - off < 2 || rep[off + 1] < 2 || rep[off + 1] > len - off)
+			return RAD_REPLY_MALFORMED;
+		if (rep[off] == RAD_MESSAGE_AUTHENTICATOR) {
+			ma_bad |= rep[off + 1] != MSG_AUTH_LEN || ma_off;
+			ma_off = off;
+		}
+	}
+	if (rep[1] != req[1])
+		return RAD_REPLY_BAD_ID;
+	if (!answers(req[0], rep[0]))
+		return RAD_REPLY_BAD_CODE;
+	/* RFC 2865 §3: MD5(Code+ID+Length+Request Authenticator+Attributes+Secret). */
+	md5_init(&m);
+	md5_update(&m, 4, rep);
+	md5_update(&m, RAD_AUTH_LEN, req + 4);
+	md5_update(&m, len - RAD_HDR_LEN, rep + RAD_HDR_LEN);
+	md5_update(&m, secret_len, secret);
+	md5_digest(&m, RAD_AUTH_LEN, want);
+	if (!memeql_sec(want, rep + 4, RAD_AUTH_LEN))
+		return RAD_REPLY_BAD_AUTHENTICATOR;
+	if (ma_bad)
+		return RAD_REPLY_BAD_MSG_AUTH;
+	if (ma_off) {
+		/* RFC 3579 §3.2: over the reply with the Request Authenticator, HMAC zeroed. */
+		struct hmac_md5_ctx h;
+
+		hmac_md5_set_key(&h, secret_len, secret);
+		hmac_md5_update(&h, 4, rep);
+		hmac_md5_update(&h, RAD_AUTH_LEN, req + 4);
+		hmac_md5_update(&h, ma_off + 2 - RAD_HDR_LEN, rep + RAD_HDR_LEN);
+		hmac_md5_update(&h, RAD_AUTH_LEN, zero);
+		hmac_md5_update(&h, len - ma_off - MSG_AUTH_LEN, rep + ma_off + MSG_AUTH_LEN);
+		hmac_md5_digest(&h, RAD_AUTH_LEN, want);
+		if (!memeql_sec(want, rep + ma_off + 2, RAD_AUTH_LEN))
+			return RAD_REPLY_BAD_MSG_AUTH;
+	} else if (require_msg_auth && req[0] == RAD_CODE_ACCESS_REQUEST) {
+		return RAD_REPLY_NO_MSG_AUTH;
+	}
+	return RAD_REPLY_OK;
+}
+
+/* RFC 2865 §5, 2866 §5, 2869 §5, 3162 §2.1, 2548 §2.4: the type of a value. */
+static enum rad_kind kind_of(uint32_t vendor, uint8_t type)
+{
+	if (vendor == RAD_VENDOR_MICROSOFT)
+		return type == RAD_MS_PRIMARY_DNS_SERVER || type == RAD_MS_SECONDARY_DNS_SERVER
+			       ? RAD_K_IPV4 : RAD_K_STR;
+	switch (type) {
+	case RAD_NAS_IP_ADDRESS:
+	case RAD_FRAMED_IP_ADDRESS:
+		return RAD_K_IPV4;
+	case RAD_NAS_IPV6_ADDRESS:
+		return RAD_K_IPV6;
+	case RAD_NAS_PORT:
+	case RAD_SERVICE_TYPE:
+	case RAD_FRAMED_PROTOCOL:
+	case RAD_SESSION_TIMEOUT:
+	case RAD_IDLE_TIMEOUT:
+	case RAD_ACCT_STATUS_TYPE:
+	case RAD_ACCT_DELAY_TIME:
+	case RAD_ACCT_INPUT_OCTETS:
+	case RAD_ACCT_OUTPUT_OCTETS:
+	case RAD_ACCT_AUTHENTIC:
+	case RAD_ACCT_SESSION_TIME:
+	case RAD_ACCT_INPUT_PACKETS:
+	case RAD_ACCT_OUTPUT_PACKETS:
+	case RAD_ACCT_TERMINATE_CAUSE:
+	case RAD_ACCT_INPUT_GIGAWORDS:
+	case RAD_ACCT_OUTPUT_GIGAWORDS:
+	case RAD_EVENT_TIMESTAMP:
+	case RAD_NAS_PORT_TYPE:
+	case RAD_TUNNEL_TYPE:
+	case RAD_TUNNEL_MEDIUM_TYPE:
+	case RAD_ACCT_INTERIM_INTERVAL:
+		return RAD_K_INT;
+	default:
+		return RAD_K_STR;
+	}
+}
+
+static void decode_one(struct rad_avs *out, uint32_t vendor, uint8_t type, const uint8_t *v,
+		       size_t n)
+{
+	enum rad_kind kind = kind_of(vendor, type);
+
+	switch (kind) {
+	case RAD_K_INT:
+	case RAD_K_IPV4:
+		if (n != 4)
+			return;
+		if (kind == RAD_K_INT)
+			rad_add_int(out, vendor, type, get32(v));
+		else
+			rad_add_ipv4(out, vendor, type, get32(v));
+		return;
+	case RAD_K_IPV6:
+		if (n != 16)
+			return;
+		break;
+	case RAD_K_STR:
+		break;
+	}
+	rad_add_bytes(out, vendor, type, kind, v, n);
+}
+
+void rad_decode_reply(const uint8_t *rep, size_t len, struct rad_avs *out)
+{
+	size_t plen, off;
+
+	if (len < RAD_HDR_LEN)
+		return;
+	plen = (size_t)rep[2] << 8 | rep[3];
+	if (plen < len)
+		len = plen;
+	for (off = RAD_HDR_LEN; off + 2 <= len && rep[off + 1] >= 2 && rep[off + 1] <= len - off;
+	     off += rep[off + 1]) {
+		const uint8_t *v = rep + off + 2;
+		size_t n = rep[off + 1] - 2u, sub;
+
+		if (rep[off] != RAD_VENDOR_SPECIFIC) {
+			decode_one(out, 0, rep[off], v, n);
+			continue;
+		}
+		/* RFC 2865 §5.26; RFC 2548 §2: type, length, value, possibly several. */
+		if (n < 4 || get32(v) != RAD_VENDOR_MICROSOFT)
+			continue;
+		for (sub = 4; sub + 2 <= n && v[sub + 1] >= 2 && v[sub + 1] <= n - sub;
+		     sub += v[sub + 1])
+			decode_one(out, RAD_VENDOR_MICROSOFT, v[sub], v + sub + 2, v[sub + 1] - 2u);
 	}
 }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * RADIUS attributes for PPP sessions, without I/O: what goes into an
- * Access-Request (RFC 2865, RFC 2548 MS-CHAP VSAs, RFC 2868 tunnel
- * attributes) and an Accounting-Request (RFC 2866, 2867, 2869), and what an
- * Access-Accept or Access-Reject carries back. Attributes live in a flat
- * list (struct rad_avs) that lnsd/radius.c turns into radcli value pairs
- * and back, so everything here is testable without a server.
+ * RADIUS for PPP sessions, without I/O: what goes into an Access-Request
+ * (RFC 2865, RFC 2548 MS-CHAP VSAs, RFC 2868 tunnel attributes) and an
+ * Accounting-Request (RFC 2866, 2867, 2869), what an Access-Accept or
+ * Access-Reject carries back, and the packets themselves: a request
+ * encoded and signed, a reply checked (Response Authenticator, RFC 3579
+ * Message-Authenticator) before anything in it is read. Attributes live in
+ * a flat list (struct rad_avs); lnsd/radius.c only sends and receives, so
+ * everything here is testable without a server.
  */
 #ifndef LNS_RADIUS_ATTR_H
 #define LNS_RADIUS_ATTR_H
@@ -49,7 +51,7 @@ enum rad_term_cause {                  /* Acct-Terminate-Cause, RFC 2866 §5.10 
 	RAD_TERM_USER_ERROR = 17,
 };
 
-/* How a value is typed (radcli's dictionary types). */
+/* How a value is typed (RFC 2865 §5 data types). */
 enum rad_kind {
 	RAD_K_INT,                     /* integer, host order in num */
 	RAD_K_IPV4,                    /* ipaddr, host order in num */
@@ -162,5 +164,76 @@ struct rad_accept {
 void rad_parse_reply(const struct rad_avs *in, struct rad_accept *out);
 /* "192.0.2.0/24 0.0.0.0 1" (RFC 2865 §5.22: destination[/bits] gateway metrics). */
 int rad_parse_route(const uint8_t *v, size_t len, struct rad_route *out);
+
+/* ---- packets ---------------------------------------------------------- */
+
+/* RFC 2865 §3/§4, RFC 2866 §4. */
+enum rad_code {
+	RAD_CODE_ACCESS_REQUEST = 1,
+	RAD_CODE_ACCESS_ACCEPT = 2,
+	RAD_CODE_ACCESS_REJECT = 3,
+	RAD_CODE_ACCOUNTING_REQUEST = 4,
+	RAD_CODE_ACCOUNTING_RESPONSE = 5,
+	RAD_CODE_ACCESS_CHALLENGE = 11,
+};
+#define RAD_HDR_LEN 20                 /* code, identifier, length, authenticator */
+#define RAD_AUTH_LEN 16                /* the authenticator, and an HMAC-MD5 */
+#define RAD_PKT_MAX 4096               /* RFC 2865 §3 */
+#define RAD_PASSWORD_MAX 128           /* RFC 2865 §5.2 */
+
+/*
+ * The request on the wire: code (Access-Request or Accounting-Request), id,
+ * then the list's attributes in order, vendor attributes as RFC 2865 §5.26
+ * recommends (one sub-attribute each), User-Password hidden (§5.2).
+ * Access-Request: auth is the random Request Authenticator, and a
+ * Message-Authenticator (RFC 3579 §3.2) comes first, as the mitigations
+ * of CVE-2024-3596 (BlastRADIUS) advise. Accounting-Request: the Request
+ * Authenticator is MD5 over the packet and the secret (RFC 2866 §3); auth
+ * is not used. Returns the length; -EMSGSIZE past cap (RAD_PKT_MAX is the
+ * most a server takes); -EINVAL for a value that cannot go on the wire (a
+ * User-Password over RAD_PASSWORD_MAX, a vendor value over 247 bytes) or
+ * another code.
+ */
+int rad_encode_request(enum rad_code code, uint8_t id, const uint8_t auth[RAD_AUTH_LEN],
+		       const struct rad_avs *avs, const void *secret, size_t secret_len,
+		       uint8_t *buf, size_t cap);
+
+/* Why a reply was discarded (RFC 2865 §3: silently, as if it never came). */
+enum rad_reply_check {
+	RAD_REPLY_OK,
+	RAD_REPLY_MALFORMED,           /* short, Length outside 20..4096 or past the datagram,
+					  an attribute shorter than 2 or past the end */
+	RAD_REPLY_BAD_CODE,            /* not an answer to this kind of request */
+	RAD_REPLY_BAD_ID,              /* the Identifier is not the request's */
+	RAD_REPLY_BAD_AUTHENTICATOR,   /* the Response Authenticator does not verify */
+	RAD_REPLY_BAD_MSG_AUTH,        /* a Message-Authenticator that does not verify,
+					  is not 18 bytes long, or comes twice */
+	RAD_REPLY_NO_MSG_AUTH,         /* an Access-Accept/Reject/Challenge without one,
+					  when one is required */
+	RAD_REPLY_CHECK_COUNT,
+};
+/* "ok", "malformed", "bad-code", "bad-identifier", "bad-authenticator", ... */
+const char *rad_reply_check_str(enum rad_reply_check c);
+
+/*
+ * Check a reply (len bytes, one datagram) to the request req (its first
+ * RAD_HDR_LEN bytes: code, id, Request Authenticator) with the server's
+ * secret: framing, code, Identifier, then the Response Authenticator
+ * MD5(Code+ID+Length+Request Authenticator+Attributes+Secret) (RFC 2865 §3,
+ * RFC 2866 §4), then any Message-Authenticator, the HMAC-MD5 over the reply
+ * with the Request Authenticator in place (RFC 3579 §3.2). With
+ * require_msg_auth, an Access-Accept/Reject/Challenge must carry one.
+ */
+enum rad_reply_check rad_check_reply(const uint8_t *req, const uint8_t *rep, size_t len,
+				     const void *secret, size_t secret_len,
+				     bool require_msg_auth);
+
+/*
+ * The attributes of a reply that passed rad_check_reply() into out, typed
+ * as RFC 2865/2866/2869 and RFC 2548 define them: standard attributes and
+ * Microsoft vendor attributes. Integers and addresses of the wrong size and
+ * other vendors' attributes are left out.
+ */
+void rad_decode_reply(const uint8_t *rep, size_t len, struct rad_avs *out);
 
 #endif

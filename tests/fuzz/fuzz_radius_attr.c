@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz harness for the RADIUS reply parser (lib/aaa/radius_attr.c). radcli
- * checks the Response Authenticator and cuts the packet into value pairs;
- * lnsd/radius.c's from_pairs() copies those into a struct rad_avs, and
- * rad_parse_reply() reads the Access-Accept/Reject from there. That last,
- * pure step is what runs here: the input is a list of attributes, each
+ * Fuzz harness for the RADIUS reply parser (lib/aaa/radius_attr.c).
+ * rad_check_reply() and rad_decode_reply() turn a reply into a struct
+ * rad_avs (fuzz_radius_reply.c covers them), and rad_parse_reply() reads
+ * the Access-Accept/Reject from there. That last step is what runs here,
+ * on any list, typed or not as a reply would be: the input is a list of
+ * attributes, each
  *   flags (bit 0: Microsoft VSA, bit 1: another vendor; bits 2-3: kind),
  *   type, length, value
  * and the parsed struct rad_accept must hold its invariants: at most

@@ -16,7 +16,7 @@ def av(t, kind, v, ms=False):
 
 
 def num(t, n, kind=INT, ms=False):
-    # The harness reads 4 bytes in host order (what radcli hands lnsd).
+    # The harness reads 4 bytes in host order (the value rad_add_int() takes).
     return av(t, kind, struct.pack("=I", n), ms)
 
 

@@ -69,7 +69,7 @@ for f in Version Maintainer Description; do
 done
 deps=$(field Depends)
 log "Depends: $deps"
-for p in libc6 libev4 libinih1 libjansson4 libnl-genl-3-200 libnl-3-200 libmicrohttpd12 libnettle8 libradcli4; do
+for p in libc6 libev4 libinih1 libjansson4 libnl-genl-3-200 libnl-3-200 libmicrohttpd12 libnettle8; do
 	grep -q -E "(^|, )$p( |,|$)" <<<"$deps" || fail "Depends lacks $p: $deps"
 done
 if [[ $(ldd "$LNSD_BIN") == *libsystemd* ]]; then

@@ -396,6 +396,11 @@ static const struct {
 	  "t.conf:3: [radius] retries: 11 is out of range (0 to 10)" },
 	{ "[radius]\nserver = 10.0.0.1,s\naccounting = sometimes\n",
 	  "t.conf:3: [radius] accounting: \"sometimes\" is not yes or no" },
+	{ "[radius]\nserver = 10.0.0.1,s\nrequire-message-authenticator = maybe\n",
+	  "t.conf:3: [radius] require-message-authenticator: \"maybe\" is not yes or no" },
+	{ "[radius]\nserver = 10.0.0.1,s\nrequire-message-authenticator = no\n"
+	  "require-message-authenticator = yes\n",
+	  "t.conf:4: [radius] require-message-authenticator: set twice (first at line 3)" },
 	{ "[radius]\nserver = 10.0.0.1,s\ninterim-interval = 90000\n",
 	  "t.conf:3: [radius] interim-interval: 90000 is out of range (0 to 86400)" },
 	{ "[radius]\nserver = 10.0.0.1,s\nnas-ip-address = 10.0.0.1:5\n",
@@ -502,6 +507,7 @@ START_TEST(radius_keys)
 		"nas-ip-address = 192.0.2.1\n"
 		"timeout = 5\n"
 		"retries = 2\n"
+		"require-message-authenticator = no\n"
 		"accounting = no\n"
 		"interim-interval = 300\n"
 		"dae-listen = 192.0.2.1\n"
@@ -528,6 +534,7 @@ START_TEST(radius_keys)
 	ck_assert_uint_eq(r->nas_ip.family, 4);
 	ck_assert_uint_eq(r->timeout_s, 5);
 	ck_assert_uint_eq(r->retries, 2);
+	ck_assert(!r->require_msg_auth);
 	ck_assert(!r->accounting);
 	ck_assert_uint_eq(r->interim_interval_s, 300);
 	ck_assert_str_eq(lns_addr_str(&r->dae_listen, b, sizeof(b)), "192.0.2.1:3799");
@@ -545,6 +552,7 @@ START_TEST(radius_keys)
 			      "nas-ip-address = 192.0.2.1\n"
 			      "timeout = 5\n"
 			      "retries = 2\n"
+			      "require-message-authenticator = no\n"
 			      "accounting = no\n"
 			      "interim-interval = 300\n"
 			      "dae-listen = 192.0.2.1:3799\n"
@@ -561,6 +569,7 @@ START_TEST(radius_keys)
 	ck_assert_uint_eq(r->nas_ip.family, 0);
 	ck_assert_uint_eq(r->timeout_s, 3);
 	ck_assert_uint_eq(r->retries, 2);
+	ck_assert(r->require_msg_auth);
 	ck_assert(r->accounting);
 	ck_assert_uint_eq(r->interim_interval_s, 0);
 	ck_assert_uint_eq(r->dae_listen.family, 0);

@@ -14,7 +14,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <nettle/md5.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -30,6 +29,7 @@
 #include "log.h"
 #include "ppp_proto.h"
 #include "radius_attr.h"
+#include "radius_testutil.h"
 
 #define LAC_TID 4321
 #define LAC_SID 77
@@ -37,8 +37,6 @@
 #define FRAMED_IP 0x0a620005     /* 10.98.0.5, outside the pool: what RADIUS assigns */
 #define RAD_SECRET "radsecret"
 #define WAIT_MS 3000
-
-enum { RAD_ACCESS_REQUEST = 1, RAD_ACCESS_ACCEPT = 2 };   /* RFC 2865 §4 codes */
 
 /* One call: the LAC's and the LNS's Session IDs, the client's PPP ends. */
 struct call {
@@ -154,21 +152,20 @@ static void fx_down(struct fx *f)
 
 /*
  * The RADIUS server: every Access-Request is accepted with Framed-IP-Address
- * FRAMED_IP (RFC 2865 §3: Response Authenticator = MD5(Code, Identifier,
- * Length, Request Authenticator, attributes, secret)).
+ * FRAMED_IP, signed with a Message-Authenticator (RFC 3579 §3.2) and the
+ * Response Authenticator (RFC 2865 §3).
  */
 static void rad_answer(struct fx *f)
 {
 	uint8_t req[4096], rep[64];
 	struct sockaddr_storage from;
 	socklen_t fl = sizeof(from);
-	struct md5_ctx m;
 	ssize_t n = recvfrom(f->radius, req, sizeof(req), 0, (struct sockaddr *)&from, &fl);
-	size_t len = 20;
+	size_t len = RADIUS_HDR_LEN;
 
-	if (n < 20 || req[0] != RAD_ACCESS_REQUEST)
+	if (n < RADIUS_HDR_LEN || req[0] != RAD_CODE_ACCESS_REQUEST)
 		return;
-	rep[0] = RAD_ACCESS_ACCEPT;
+	rep[0] = RAD_CODE_ACCESS_ACCEPT;
 	rep[1] = req[1];
 	rep[len++] = RAD_FRAMED_IP_ADDRESS;
 	rep[len++] = 6;
@@ -176,13 +173,11 @@ static void rad_answer(struct fx *f)
 	rep[len++] = FRAMED_IP >> 16 & 0xff;
 	rep[len++] = FRAMED_IP >> 8 & 0xff;
 	rep[len++] = FRAMED_IP & 0xff;
-	rep[2] = (uint8_t)(len >> 8);
-	rep[3] = (uint8_t)len;
-	memcpy(rep + 4, req + 4, 16);
-	md5_init(&m);
-	md5_update(&m, len, rep);
-	md5_update(&m, strlen(RAD_SECRET), (const uint8_t *)RAD_SECRET);
-	md5_digest(&m, 16, rep + 4);
+	rep[len++] = RAD_MESSAGE_AUTHENTICATOR;
+	rep[len++] = 2 + RADIUS_AUTH_LEN;
+	memset(rep + len, 0, RADIUS_AUTH_LEN);
+	len += RADIUS_AUTH_LEN;
+	tu_sign(rep, len, req + 4, RAD_SECRET);
 	ck_assert_int_eq(sendto(f->radius, rep, len, 0, (struct sockaddr *)&from, fl),
 			 (ssize_t)len);
 	f->rad_requests++;

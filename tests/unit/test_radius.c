@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The RADIUS client (radcli in worker threads) against a small RADIUS
- * server in a thread of this test: replies reach the loop with the cookie,
- * radcli's packing and unpacking keep our attributes (host order, VSAs,
- * the hidden User-Password), a server that does not answer fails over to
- * the next one and is counted, accounting gets its response.
+ * The RADIUS client (UDP in worker threads) against a small RADIUS server
+ * in a thread of this test: replies reach the loop with the cookie, packing
+ * and unpacking keep our attributes (host order, VSAs, the hidden
+ * User-Password), every Access-Request carries a valid
+ * Message-Authenticator, a server that does not answer fails over to the
+ * next one and is counted, accounting gets its response. Replies signed
+ * with another secret, without or with a wrong Message-Authenticator, or
+ * with another Identifier are dropped and counted, and the request goes on
+ * waiting as if they had never come.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -21,19 +25,33 @@
 #include "log.h"
 #include "metrics.h"
 #include "radius.h"
+#include "radius_testutil.h"
 
 #define SECRET "s3cret,with,commas"
+
+/* How the fake signs its replies. */
+enum fake_sign {
+	SIGN_OK,                      /* our secret, Message-Authenticator in Access-* replies */
+	SIGN_WRONG_SECRET,            /* both made with another secret */
+	SIGN_NO_MA,                   /* our secret, no Message-Authenticator */
+	SIGN_BAD_MA,                  /* Response Authenticator right, HMAC with another secret */
+	SIGN_BAD_ID,                  /* right, but for another Identifier */
+	SIGN_FORGED_FIRST,            /* a forged Accept (another secret, another address),
+					 then the real reply */
+};
 
 struct fake {
 	int fd;
 	uint16_t port;
 	bool answer;                  /* false: a dead server */
+	enum fake_sign sign;
 	volatile bool stop;
 	pthread_t th;
 	pthread_mutex_t mu;
 	uint8_t last[4096];           /* the last request, User-Password unhidden */
 	size_t last_len;
 	unsigned n_req;
+	unsigned n_req_ma;            /* Access-Requests with a valid Message-Authenticator first */
 };
 
 static void md5(const void *a, size_t alen, const void *b, size_t blen, uint8_t out[16])
@@ -105,7 +123,7 @@ static void answer(struct fake *f, uint8_t *req, size_t len, struct sockaddr_sto
 {
 	static const char success[] = "\x01S=0123456789ABCDEF0123456789ABCDEF01234567";
 	static const char err[] = "\x01" "E=691 R=0 C=0011 V=3 M=no";
-	uint8_t rep[1024], d[16];
+	uint8_t rep[1024], d[16] = { 0 };
 	size_t n = 20, ulen = 0;
 	const uint8_t *user = find_attr(req, len, RAD_USER_NAME, &ulen);
 	uint32_t ip = htonl(0x0a400063), dns = htonl(0x08080808), v;
@@ -128,13 +146,45 @@ static void answer(struct fake *f, uint8_t *req, size_t len, struct sockaddr_sto
 		n += put_attr(rep + n, RAD_REPLY_MESSAGE, "go away", 7);
 	}
 	rep[1] = req[1];
-	rep[2] = (uint8_t)(n >> 8);
-	rep[3] = (uint8_t)n;
-	memcpy(rep + 4, req + 4, 16);            /* Request Authenticator, for the digest */
-	memcpy(rep + n, SECRET, strlen(SECRET));
-	md5(rep, n + strlen(SECRET), "", 0, d);
-	memcpy(rep + 4, d, 16);
+	if (rep[0] != 5 && f->sign != SIGN_NO_MA)
+		n += put_attr(rep + n, RAD_MESSAGE_AUTHENTICATOR, d, 16);
+	if (f->sign == SIGN_FORGED_FIRST) {
+		uint8_t forged[1024];
+		uint32_t other = htonl(0x0a424242);
+		size_t fn = 20;
+
+		memcpy(forged, rep, 20);
+		forged[0] = 2;
+		fn += put_attr(forged + fn, RAD_FRAMED_IP_ADDRESS, &other, 4);
+		fn += put_attr(forged + fn, RAD_MESSAGE_AUTHENTICATOR, d, 16);
+		tu_sign(forged, fn, req + 4, "not-" SECRET);
+		sendto(f->fd, forged, fn, 0, (struct sockaddr *)from, fl);
+	}
+	if (f->sign == SIGN_BAD_ID)
+		rep[1] ^= 0x80;
+	/* Message-Authenticator, then the Response Authenticator over it. */
+	tu_sign(rep, n, req + 4,
+		f->sign == SIGN_WRONG_SECRET || f->sign == SIGN_BAD_MA ? "not-" SECRET : SECRET);
+	if (f->sign == SIGN_BAD_MA) {
+		memcpy(rep + 4, req + 4, 16);
+		md5(rep, n, SECRET, strlen(SECRET), d);
+		memcpy(rep + 4, d, 16);
+	}
 	sendto(f->fd, rep, n, 0, (struct sockaddr *)from, fl);
+}
+
+/* RFC 3579 §3.2: an Access-Request's HMAC over the packet with its zeroed. */
+static bool request_ma_ok(const uint8_t *req, size_t len)
+{
+	size_t ma = tu_find_attr(req, len, RAD_MESSAGE_AUTHENTICATOR);
+	uint8_t copy[4096], got[16];
+
+	if (ma != 20)   /* the first attribute */
+		return false;
+	memcpy(copy, req, len);
+	memcpy(got, copy + ma + 2, 16);
+	tu_sign(copy, len, req + 4, SECRET);   /* recomputes the HMAC in place */
+	return memcmp(copy + ma + 2, got, 16) == 0;
 }
 
 static void *fake_main(void *arg)
@@ -155,6 +205,8 @@ static void *fake_main(void *arg)
 			continue;
 		pthread_mutex_lock(&f->mu);
 		f->n_req++;
+		if (buf[0] == 1 && request_ma_ok(buf, (size_t)n))
+			f->n_req_ma++;
 		memcpy(f->last, buf, (size_t)n);
 		f->last_len = (size_t)n;
 		unhide(f->last, f->last_len);
@@ -189,14 +241,14 @@ static void fake_stop(struct fake *f)
 	pthread_mutex_destroy(&f->mu);
 }
 
-/* [radius] with the fakes' ports: auth and accounting on the same socket. */
-static struct lnsd_conf *conf_for(struct fake *const *fs, size_t n)
+/* [radius] with the fakes' ports (auth and accounting on the same socket), then more keys. */
+static struct lnsd_conf *conf_for(struct fake *const *fs, size_t n, const char *more)
 {
 	char text[1024], err[CONF_ERR_LEN];
 	size_t off;
 	struct lnsd_conf *c;
 
-	off = (size_t)snprintf(text, sizeof(text), "[radius]\ntimeout = 1\nretries = 0\n");
+	off = (size_t)snprintf(text, sizeof(text), "[radius]\ntimeout = 1\nretries = 0\n%s", more);
 	for (size_t i = 0; i < n; i++)
 		off += (size_t)snprintf(text + off, sizeof(text) - off,
 					"server = 127.0.0.1:%u:%u,%s\n", fs[i]->port, fs[i]->port,
@@ -264,7 +316,7 @@ START_TEST(accept_reject_and_attributes)
 	size_t vlen;
 
 	fake_start(&f, true);
-	c = conf_for(fs, 1);
+	c = conf_for(fs, 1, "");
 	r = radius_new(loop, &c->radius, on_reply, &g, err, sizeof(err));
 	ck_assert_msg(r != NULL, "%s", err);
 
@@ -273,7 +325,7 @@ START_TEST(accept_reject_and_attributes)
 	ck_assert_uint_eq(g.cookie, 0x1122334455667788ULL);
 	ck_assert_int_eq(g.rep.verdict, RADIUS_ACCEPT);
 	ck_assert_int_eq(g.rep.server, 0);
-	ck_assert_uint_eq(g.rep.attrs.framed_ip, 0x0a400063);   /* host order after radcli */
+	ck_assert_uint_eq(g.rep.attrs.framed_ip, 0x0a400063);   /* host order after decoding */
 	ck_assert_uint_eq(g.rep.attrs.cls_len, 5);
 	ck_assert(memcmp(g.rep.attrs.cls, "cls\0x", 5) == 0);
 	ck_assert_uint_eq(g.rep.attrs.interim_interval_s, 77);
@@ -291,6 +343,10 @@ START_TEST(accept_reject_and_attributes)
 	ck_assert(v && vlen == 5 && memcmp(v, "lns-t", 5) == 0);
 	v = find_attr(f.last, f.last_len, RAD_TUNNEL_TYPE, &vlen);
 	ck_assert(v && vlen == 4 && v[3] == RAD_TUNNEL_L2TP && v[0] == 0);
+	/* No nas-ip-address: the address the request came from. */
+	v = find_attr(f.last, f.last_len, RAD_NAS_IP_ADDRESS, &vlen);
+	ck_assert(v && vlen == 4 && memcmp(v, "\x7f\0\0\x01", 4) == 0);
+	ck_assert_uint_eq(f.n_req_ma, 1);
 	pthread_mutex_unlock(&f.mu);
 
 	queue_pap(r, 7, "bad", "x");
@@ -299,6 +355,7 @@ START_TEST(accept_reject_and_attributes)
 	ck_assert_int_eq(g.rep.verdict, RADIUS_REJECT);
 	ck_assert_str_eq(g.rep.attrs.ms_error, "E=691 R=0 C=0011 V=3 M=no");
 	ck_assert_str_eq(g.rep.attrs.reply_message, "go away");
+	ck_assert_uint_eq(f.n_req_ma, 2);
 
 	{
 		const struct radius_stats *st = radius_stats(r);
@@ -333,7 +390,7 @@ START_TEST(failover_and_accounting)
 
 	fake_start(&dead, false);
 	fake_start(&live, true);
-	c = conf_for(fs, 2);
+	c = conf_for(fs, 2, "nas-ip-address = 2001:db8::7\n");
 	r = radius_new(loop, &c->radius, on_reply, &g, err, sizeof(err));
 	ck_assert_msg(r != NULL, "%s", err);
 	queue_pap(r, 1, "good", "pw");
@@ -347,6 +404,9 @@ START_TEST(failover_and_accounting)
 	ck_assert_uint_eq(st->by_server[0][RADIUS_T_AUTH][RADIUS_R_TIMEOUT], 1);
 	ck_assert_uint_eq(st->by_server[1][RADIUS_T_AUTH][RADIUS_R_ACCEPT], 2);
 	ck_assert_uint_eq(dead.n_req, 1);   /* marked dead: not asked the second time */
+	v = find_attr(live.last, live.last_len, RAD_NAS_IPV6_ADDRESS, &vlen);
+	ck_assert(v && vlen == 16 && memcmp(v, "\x20\x01\x0d\xb8", 4) == 0 && v[15] == 7);
+	ck_assert_ptr_null(find_attr(live.last, live.last_len, RAD_NAS_IP_ADDRESS, &vlen));
 
 	si.user = "good";
 	si.user_len = 4;
@@ -390,7 +450,7 @@ START_TEST(free_with_requests_outstanding)
 	char err[256];
 
 	fake_start(&dead, false);
-	c = conf_for(fs, 1);
+	c = conf_for(fs, 1, "");
 	r = radius_new(loop, &c->radius, on_reply, &g, err, sizeof(err));
 	ck_assert_msg(r != NULL, "%s", err);
 	for (uint64_t i = 0; i < 10; i++)
@@ -400,6 +460,110 @@ START_TEST(free_with_requests_outstanding)
 	ck_assert_uint_eq(g.n, 0);
 	conf_unref(c);
 	fake_stop(&dead);
+	ev_loop_destroy(loop);
+}
+END_TEST
+
+/* Replies lnsd must not believe, one way of getting them wrong each. */
+static const struct drop_case {
+	const char *name;
+	enum fake_sign sign;
+	bool require;                 /* require-message-authenticator */
+	enum radius_verdict verdict;
+	enum rad_reply_check drop;    /* counted once; RAD_REPLY_OK: nothing dropped */
+} drop_cases[] = {
+	{ "another secret", SIGN_WRONG_SECRET, true, RADIUS_FAILED, RAD_REPLY_BAD_AUTHENTICATOR },
+	{ "another secret, M-A not required", SIGN_WRONG_SECRET, false, RADIUS_FAILED,
+	  RAD_REPLY_BAD_AUTHENTICATOR },
+	{ "no M-A", SIGN_NO_MA, true, RADIUS_FAILED, RAD_REPLY_NO_MSG_AUTH },
+	{ "no M-A, not required", SIGN_NO_MA, false, RADIUS_ACCEPT, RAD_REPLY_OK },
+	{ "wrong M-A", SIGN_BAD_MA, true, RADIUS_FAILED, RAD_REPLY_BAD_MSG_AUTH },
+	{ "wrong M-A, not required", SIGN_BAD_MA, false, RADIUS_FAILED, RAD_REPLY_BAD_MSG_AUTH },
+	{ "another Identifier", SIGN_BAD_ID, true, RADIUS_FAILED, RAD_REPLY_BAD_ID },
+	{ "a forged Accept before the real one", SIGN_FORGED_FIRST, true, RADIUS_ACCEPT,
+	  RAD_REPLY_BAD_AUTHENTICATOR },
+};
+
+/*
+ * The dropped reply is as good as none: the request times out (or the
+ * real reply that follows is taken), the drop is counted by reason.
+ */
+START_TEST(dropped_replies)
+{
+	const struct drop_case *dc = &drop_cases[_i];
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct fake f, *fs[] = { &f };
+	const struct radius_stats *st;
+	struct lnsd_conf *c;
+	struct radius *r;
+	struct got g = { 0 };
+	char err[256];
+
+	fake_start(&f, true);
+	f.sign = dc->sign;
+	c = conf_for(fs, 1, dc->require ? "" : "require-message-authenticator = no\n");
+	r = radius_new(loop, &c->radius, on_reply, &g, err, sizeof(err));
+	ck_assert_msg(r != NULL, "%s", err);
+	queue_pap(r, 5, "good", "pw");
+	pump(loop, &g, 1);
+	ck_assert_msg(g.rep.verdict == dc->verdict, "%s: verdict %d, want %d", dc->name,
+		      g.rep.verdict, dc->verdict);
+	if (dc->verdict == RADIUS_ACCEPT)   /* the real address, never the forged one */
+		ck_assert_uint_eq(g.rep.attrs.framed_ip, 0x0a400063);
+	st = radius_stats(r);
+	for (int k = RAD_REPLY_OK + 1; k < RAD_REPLY_CHECK_COUNT; k++)
+		ck_assert_msg(st->dropped[0][k] == (k == (int)dc->drop),
+			      "%s: %s counted %llu times", dc->name,
+			      rad_reply_check_str((enum rad_reply_check)k),
+			      (unsigned long long)st->dropped[0][k]);
+	ck_assert_uint_eq(st->by_server[0][RADIUS_T_AUTH][RADIUS_R_TIMEOUT],
+			  dc->verdict == RADIUS_FAILED);
+	ck_assert_uint_eq(st->auth_failed, dc->verdict == RADIUS_FAILED);
+	ck_assert_uint_eq(f.n_req, 1);
+	ck_assert_uint_eq(f.n_req_ma, 1);
+	radius_free(r);
+	conf_unref(c);
+	fake_stop(&f);
+	ev_loop_destroy(loop);
+}
+END_TEST
+
+/* An Accounting-Response signed with another secret: dropped, the record counts as lost. */
+START_TEST(accounting_reply_checked)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct fake f, *fs[] = { &f };
+	struct rad_sess_info si = { .user = "good", .user_len = 4, .calling_number = "",
+				    .called_number = "", .session_id = "00000001000000AB" };
+	struct rad_acct_info ai = { .status = RAD_ACCT_START };
+	const struct radius_stats *st;
+	struct lnsd_conf *c;
+	struct radius *r;
+	struct got g = { 0 };
+	struct rad_avs avs;
+	char err[256];
+
+	si.peer.family = 4;
+	si.local.family = 4;
+	fake_start(&f, true);
+	f.sign = SIGN_WRONG_SECRET;
+	c = conf_for(fs, 1, "");
+	r = radius_new(loop, &c->radius, on_reply, &g, err, sizeof(err));
+	ck_assert_msg(r != NULL, "%s", err);
+	rad_avs_init(&avs);
+	rad_build_acct(&si, &ai, &avs);
+	ck_assert_int_eq(radius_acct(r, &avs), 0);
+	for (int i = 0; i < 300 && !radius_stats(r)->acct_failed; i++)
+		usleep(10000);
+	st = radius_stats(r);
+	ck_assert_uint_eq(st->acct_failed, 1);
+	ck_assert_uint_eq(st->dropped[0][RAD_REPLY_BAD_AUTHENTICATOR], 1);
+	ck_assert_uint_eq(st->by_server[0][RADIUS_T_ACCT][RADIUS_R_RESPONSE], 0);
+	ck_assert_uint_eq(st->by_server[0][RADIUS_T_ACCT][RADIUS_R_TIMEOUT], 1);
+	ck_assert_uint_eq(f.last[0], 4);
+	radius_free(r);
+	conf_unref(c);
+	fake_stop(&f);
 	ev_loop_destroy(loop);
 }
 END_TEST
@@ -453,6 +617,10 @@ START_TEST(engine_metrics)
 	ck_assert_msg(strstr(buf, want) != NULL, "%s", buf);
 	ck_assert_ptr_nonnull(strstr(buf, "\nlnsd_radius_failed_total{type=\"acct\"} 0\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "\nlnsd_radius_queued_requests 0\n"));
+	snprintf(want, sizeof(want),
+		 "\nlnsd_radius_dropped_replies_total{server=\"127.0.0.1:%u\",reason=\"bad-authenticator\"} 0\n",
+		 f.port);
+	ck_assert_msg(strstr(buf, want) != NULL, "%s", buf);
 	free(buf);
 	engine_free(e);
 	conf_unref(c);
@@ -473,6 +641,8 @@ int main(void)
 	tcase_add_test(tc, accept_reject_and_attributes);
 	tcase_add_test(tc, failover_and_accounting);
 	tcase_add_test(tc, free_with_requests_outstanding);
+	tcase_add_loop_test(tc, dropped_replies, 0, sizeof(drop_cases) / sizeof(drop_cases[0]));
+	tcase_add_test(tc, accounting_reply_checked);
 	tcase_add_test(tc, engine_metrics);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -40,6 +40,12 @@ cat >"$FR/clients.conf" <<-EOC
 	}
 EOC
 printf 'carol Cleartext-Password := "carol-pw"\n' >"$FR/mods-config/files/authorize"
+# lnsd requires a Message-Authenticator in Access-Accept/Reject by default;
+# FreeRADIUS 3.2.1 signs a reply with one only when the reply lists it.
+sed -i -e 's/^post-auth {$/&\n\tupdate reply { Message-Authenticator := 0x00 }/' \
+	-e 's/^\tPost-Auth-Type REJECT {$/&\n\t\tupdate reply { Message-Authenticator := 0x00 }/' \
+	"$FR/sites-enabled/default"
+chown freerad:freerad "$FR/sites-enabled/default"
 daemon freeradius lns freeradius -X -d "$FR"
 # FreeRADIUS loads its whole configuration first: slow under TCG on a loaded host.
 wait_log 120 "$ART/freeradius.log" 'Ready to process requests'

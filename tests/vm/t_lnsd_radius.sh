@@ -11,7 +11,9 @@
 # stopped with a call up: its Stop says Admin-Reboot. FreeRADIUS's detail file
 # must show Start, Interim-Update and Stop for bob with the Class echoed,
 # non-zero octets after a ping of ~30 KB and the Acct-Session-Id that
-# `lnsctl show sessions -j` shows.
+# `lnsctl show sessions -j` shows. Every Access-Accept/Reject above carries a
+# Message-Authenticator that lnsd requires (FreeRADIUS 3.2.1 adds it because
+# post-auth lists it). Last block: replies signed with another secret (see there).
 set -eu
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -32,6 +34,12 @@ mkdir -p "$RUNDIR/frlog"
 chown freerad:freerad "$RUNDIR/frlog"
 sed -i -e "s|^logdir = .*|logdir = $RUNDIR/frlog|" -e 's/reject_delay = 1/reject_delay = 0/' \
 	"$FR/radiusd.conf"
+# lnsd's default require-message-authenticator = yes: FreeRADIUS 3.2.1 signs
+# an Access-Accept/Reject with one only when the reply lists it.
+sed -i -e 's/^post-auth {$/&\n\tupdate reply { Message-Authenticator := 0x00 }/' \
+	-e 's/^\tPost-Auth-Type REJECT {$/&\n\t\tupdate reply { Message-Authenticator := 0x00 }/' \
+	"$FR/sites-enabled/default"
+chown freerad:freerad "$FR/sites-enabled/default"
 users=$FR/mods-config/files/authorize
 # (<<- strips tabs: the reply items are indented with spaces.)
 {
@@ -271,3 +279,74 @@ grep -q 'still waiting for a server at shutdown' "$ART/lnsd.log" && fail "Stop r
 kill "$LAC_PID"
 wait "$LAC_PID" 2>/dev/null || true
 log "RADIUS PAP/CHAP/MS-CHAPv2, Framed-IP-Address, accounting and failover passed"
+
+# --- replies signed with another secret (RFC 2865 §3: discarded unread) ---
+# A second lnsd whose servers both have the WRONG secret, bob over CHAP:
+#  1. FreeRADIUS itself: it drops our request (the Message-Authenticator
+#     does not verify with its secret) -> no answer, failover;
+#  2. a relay that re-signs our Message-Authenticator with FreeRADIUS's
+#     secret, so FreeRADIUS sends bob's real Access-Accept (10.64.0.99),
+#     signed with its secret -> lnsd drops it (bad-authenticator).
+# No session, no 10.64.0.99, the log lines and the counters.
+require python3
+cat >"$ART/relay.py" <<-'EOC'
+	import hashlib, hmac, socket, sys
+	key = sys.argv[1].encode()
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind(("127.0.0.1", 1822))
+	up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	up.connect(("127.0.0.1", 1812))
+	up.settimeout(10)
+	while True:
+	    p, peer = s.recvfrom(4096)
+	    p, off = bytearray(p), 20
+	    while off + 18 <= len(p) and p[off + 1] >= 2:
+	        if p[off] == 80 and p[off + 1] == 18:
+	            p[off + 2:off + 18] = bytes(16)
+	            p[off + 2:off + 18] = hmac.new(key, bytes(p), hashlib.md5).digest()
+	        off += p[off + 1]
+	    up.send(bytes(p))
+	    try:
+	        s.sendto(up.recv(4096), peer)
+	    except socket.timeout:
+	        pass
+EOC
+daemon relay lns python3 "$ART/relay.py" testing123
+SOCK=$RUNDIR/lnsd-wrong.sock
+sed -e '/^server = /d' -e "s|^control-socket = .*|control-socket = $SOCK|" \
+	-e 's/^metrics = .*/metrics = 127.0.0.1:9102/' \
+	-e 's/^\[radius\]$/&\nserver = 127.0.0.1:1812:1813,WRONG\nserver = 127.0.0.1:1822:1823,WRONG/' \
+	"$ART/lnsd.conf" >"$ART/lnsd-wrong.conf"
+daemon lnsd-wrong lns "$LNSD" -f -c "$ART/lnsd-wrong.conf"
+LNSD_PID=$DAEMON_PID
+wait_log 30 "$ART/lnsd-wrong.log" 'data plane: kernel'
+accepts=$(grep -c 'Sent Access-Accept' "$ART/freeradius.log" || true)
+lac wrong bob bob-pw 10 refuse-pap refuse-mschap refuse-mschap-v2
+wait_log 60 "$ART/lnsd-wrong.log" 'CHAP authentication of "bob" refused by RADIUS no server \(no server answered\)'
+grep 'radius' "$ART/lnsd-wrong.log" || true
+grep -q 'radius: authentication server 127.0.0.1:1812: no answer .*failing over to 127.0.0.1:1822' \
+	"$ART/lnsd-wrong.log" || fail "no failover from the WRONG secret's silence logged"
+grep -q 'radius: authentication server 127.0.0.1:1822: reply dropped (bad-authenticator)' \
+	"$ART/lnsd-wrong.log" || fail "the Accept signed with FreeRADIUS's secret was not dropped and logged"
+grep -q 'invalid Message-Authenticator!  (Shared secret is incorrect.)' "$ART/freeradius.log" ||
+	fail "FreeRADIUS did not drop the request signed with the WRONG secret"
+[ "$(grep -c 'Sent Access-Accept' "$ART/freeradius.log")" -gt "$accepts" ] ||
+	fail "FreeRADIUS did not accept bob through the relay: nothing was there to drop"
+wait_for 20 "no session in lnsd" sh -c \
+	"[ \"\$(ip netns exec lns $LNSCTL -s $SOCK show sessions -j | jq length)\" = 0 ]"
+ip -n client -br addr | grep -q 'ppp.*10\.64\.0\.99' && fail "the dropped Accept's address reached bob"
+on lns curl -s -m 5 http://127.0.0.1:9102/metrics >"$ART/metrics-wrong.txt" || fail "GET /metrics"
+grep '^lnsd_radius_\(dropped\|requests\|failed\)' "$ART/metrics-wrong.txt" || true
+wmetric() { awk -v k="$1" '$1 == k { print $2 }' "$ART/metrics-wrong.txt"; }
+[ "$(wmetric 'lnsd_radius_dropped_replies_total{server="127.0.0.1:1822",reason="bad-authenticator"}')" -ge 1 ] ||
+	fail "the dropped Accept was not counted"
+[ "$(wmetric 'lnsd_radius_requests_total{server="127.0.0.1:1812",type="auth",result="timeout"}')" -ge 1 ] ||
+	fail "no timeout counted for the WRONG secret"
+[ "$(wmetric 'lnsd_radius_requests_total{server="127.0.0.1:1822",type="auth",result="accept"}')" = 0 ] ||
+	fail "an accept was counted for a dropped reply"
+[ "$(wmetric 'lnsd_radius_failed_total{type="auth"}')" -ge 1 ] || fail "the refused authentication was not counted"
+kill "$LAC_PID"
+wait "$LAC_PID" 2>/dev/null || true
+kill -TERM "$LNSD_PID"
+wait "$LNSD_PID" 2>/dev/null || true
+log "replies signed with another secret dropped: no session, logged and counted"
