@@ -33,13 +33,13 @@ evicted=$(cstat evicted)
 [ "$((evicted - evicted0))" -ge 7 ] || fail "idle clients: evicted grew by $((evicted - evicted0)), expected >= 7"
 log "idle clients: $(cat "$ART/ctl-idle.out") of 70 closed by lnsd, evicted +$((evicted - evicted0))"
 
-hcase "60 clients flood show-stats requests and read nothing, for up to 20 s" \
-	"each is closed within 13 s (one reply held per client, then the 10 s reader timeout); lnsd's VmRSS grows by less than 4 MiB; lnsctl answers within 1 s meanwhile"
+hcase "60 clients flood show-stats requests and read nothing, for up to 25 s" \
+	"each is closed within 20 s (10 s after its socket stopped taking replies; about 10 s here, more under ASan); lnsd holds under 4 KiB of replies per client and its VmRSS grows by less than 4 MiB (not checked under ASan); lnsctl answers within 1 s meanwhile"
 timeouts0=$(cstat timeouts)
 rss0=$(rss_kb)
 pids=()
 for i in $(seq 1 60); do
-	"$PY" "$CTLCLIENT" flood "$CTLSOCK" 20 show-stats >"$ART/ctl-flood$i.out" &
+	"$PY" "$CTLCLIENT" flood "$CTLSOCK" 25 show-stats >"$ART/ctl-flood$i.out" &
 	pids+=($!)
 done
 sleep 4
@@ -49,13 +49,22 @@ queued=$(cstat queued_bytes)
 wait "${pids[@]}"
 rss2=$(rss_kb)
 log "flood: VmRSS ${rss0} kB before, ${rss1} kB during, ${rss2} kB after; ${queued} reply bytes queued during"
-[ "$((rss1 - rss0))" -lt 4096 ] || fail "flood: VmRSS grew by $((rss1 - rss0)) kB (bound 4096)"
-[ "$((rss2 - rss0))" -lt 4096 ] || fail "flood: VmRSS after is $((rss2 - rss0)) kB above before (bound 4096)"
+# One reply held per client: a show-stats reply is under 4 KiB.
+[ "$queued" -lt $((60 * 4096)) ] || fail "flood: $queued reply bytes held for 60 clients (bound $((60 * 4096)))"
+if [[ $(ldd "$LNSD_BIN") =~ libasan ]]; then
+	log "flood: VmRSS bound not checked: AddressSanitizer keeps freed memory in quarantine"
+else
+	[ "$((rss1 - rss0))" -lt 4096 ] || fail "flood: VmRSS grew by $((rss1 - rss0)) kB (bound 4096)"
+	[ "$((rss2 - rss0))" -lt 4096 ] || fail "flood: VmRSS after is $((rss2 - rss0)) kB above before (bound 4096)"
+fi
+slowest=0
 for i in $(seq 1 60); do
 	read -r state secs _ <"$ART/ctl-flood$i.out"
 	[ "$state" = closed ] || fail "flood: client $i was never closed ($(cat "$ART/ctl-flood$i.out"))"
-	awk -v s="$secs" 'BEGIN { exit !(s <= 13) }' || fail "flood: client $i closed only after $secs s"
+	awk -v s="$secs" 'BEGIN { exit !(s <= 20) }' || fail "flood: client $i closed only after $secs s"
+	slowest=$(awk -v a="$slowest" -v b="$secs" 'BEGIN { print (b > a ? b : a) }')
 done
+log "flood: all 60 closed, the last after $slowest s"
 timeouts=$(cstat timeouts)
 [ "$((timeouts - timeouts0))" -ge 60 ] || fail "flood: timeouts grew by $((timeouts - timeouts0)), expected >= 60"
 grep -q 'control socket: closing a client: it stopped reading its reply' "$LNS_LOG" ||
