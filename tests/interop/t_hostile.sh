@@ -46,7 +46,7 @@ dae-clients = $ATT_ADDR,$DAE_SECRET
 
 # metric NAME : the value of one sample (full name with labels as printed), 0 when absent.
 metric() {
-	curl -s --max-time 5 "http://$METRICS/metrics" | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
+	ip netns exec "$NS_LNS" curl -s --max-time 5 "http://$METRICS/metrics" | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
 }
 lns_reload() { lnsctl reload >/dev/null 2>&1; sleep 0.5; lns_alive || fail "lnsd died on reload"; }
 
