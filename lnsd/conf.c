@@ -114,6 +114,8 @@ static const struct key_def keys[] = {
 	{ SECT_RADIUS, "interim-interval", KT_UINT, C(radius.interim_interval_s), 0, 86400 },
 	{ SECT_RADIUS, "dae-listen", KT_DAELISTEN, C(radius.dae_listen), 0, 0 },
 	{ SECT_RADIUS, "dae-clients", KT_DAECLIENT, 0, 0, 0 },
+	{ SECT_RADIUS, "dae-require-event-timestamp", KT_BOOL,
+	  C(radius.dae_require_event_timestamp), 0, 0 },
 	{ SECT_PEER, "match-hostname", KT_GLOBS, 0, 0, 0 },
 	{ SECT_PEER, "match-address", KT_CIDRS, 0, 0, 0 },
 	{ SECT_PEER, "secret", KT_STR, P(secret), 0, 0 },
@@ -1195,6 +1197,7 @@ static struct lnsd_conf *conf_new(const char *name)
 	c->radius.timeout_s = 3;
 	c->radius.retries = 2;
 	c->radius.accounting = true;
+	c->radius.dae_require_event_timestamp = true;
 	if (gethostname(c->hostname, sizeof(c->hostname) - 1) != 0 || !c->hostname[0])
 		strcpy(c->hostname, "lnsd");
 	return c;
@@ -1612,6 +1615,8 @@ static void dump_radius(const struct lnsd_radius_conf *r, FILE *f, unsigned flag
 		dump_cidr(f, &r->dae_clients[i].net);
 		fprintf(f, ",%s\n", secret_text(r->dae_clients[i].secret, flags));
 	}
+	fprintf(f, "dae-require-event-timestamp = %s\n",
+		r->dae_require_event_timestamp ? "yes" : "no");
 }
 
 static void dump_lnsd(const struct lnsd_conf *c, FILE *f)

@@ -106,6 +106,7 @@ struct lnsd_radius_conf {
 	struct lns_addr dae_listen;  /* Disconnect/CoA listener; family 0: off */
 	struct conf_dae_client *dae_clients;  /* "dae-clients", repeatable */
 	size_t n_dae_clients;
+	bool dae_require_event_timestamp;    /* drop requests without one (RFC 5176 §6.3) */
 };
 
 struct lnsd_conf {

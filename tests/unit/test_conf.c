@@ -506,7 +506,8 @@ START_TEST(radius_keys)
 		"interim-interval = 300\n"
 		"dae-listen = 192.0.2.1\n"
 		"dae-clients = 192.0.2.0/24,d1\n"
-		"dae-clients = 2001:db8::7,d2\n";
+		"dae-clients = 2001:db8::7,d2\n"
+		"dae-require-event-timestamp = no\n";
 	char err[CONF_ERR_LEN], b[LNS_ADDR_STRLEN], *d1;
 	struct lnsd_conf *c = load(text, err);
 	const struct lnsd_radius_conf *r;
@@ -536,6 +537,7 @@ START_TEST(radius_keys)
 	ck_assert_str_eq(r->dae_clients[0].secret, "d1");
 	ck_assert_uint_eq(r->dae_clients[1].net.family, 6);
 	ck_assert_uint_eq(r->dae_clients[1].net.prefix, 128);
+	ck_assert(!r->dae_require_event_timestamp);
 	d1 = dump_str(c);
 	ck_assert_msg(strstr(d1, "\n[radius]\n"
 			      "server = 192.0.2.10:1812:1813,s1\n"
@@ -549,7 +551,8 @@ START_TEST(radius_keys)
 			      "interim-interval = 300\n"
 			      "dae-listen = 192.0.2.1:3799\n"
 			      "dae-clients = 192.0.2.0/24,d1\n"
-			      "dae-clients = 2001:db8::7/128,d2\n") != NULL, "%s", d1);
+			      "dae-clients = 2001:db8::7/128,d2\n"
+			      "dae-require-event-timestamp = no\n") != NULL, "%s", d1);
 	assert_reparses_same(d1);
 	conf_unref(c);
 
@@ -565,6 +568,7 @@ START_TEST(radius_keys)
 	ck_assert_uint_eq(r->interim_interval_s, 0);
 	ck_assert_uint_eq(r->dae_listen.family, 0);
 	ck_assert_uint_eq(r->n_dae_clients, 0);
+	ck_assert(r->dae_require_event_timestamp);
 	conf_unref(c);
 	c = load("[ppp]\n", err);
 	ck_assert(!c->radius.enabled);
