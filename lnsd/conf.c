@@ -504,8 +504,21 @@ static int listen_item(struct parser *p, const char *lbl, char *item, void *ctx)
 		return -1;
 	}
 	for (size_t i = 0; i < c->n_listen; i++) {
-		if (lns_addr_eq(&c->listen[i], &a)) {
+		const struct lns_addr *b = &c->listen[i];
+		static const uint8_t any[16];
+		char bs[LNS_ADDR_STRLEN];
+
+		if (lns_addr_eq(b, &a)) {
 			perr(p, "%s: \"%s\" is listed twice", lbl, item);
+			return -1;
+		}
+		/* listeners are exclusive (lnsd(8)): a wildcard takes its whole family's port */
+		if (b->family == a.family && b->port == a.port &&
+		    (!memcmp(b->addr, any, a.family == 4 ? 4 : 16) ||
+		     !memcmp(a.addr, any, a.family == 4 ? 4 : 16))) {
+			perr(p, "%s: \"%s\" overlaps %s: a wildcard address already listens on "
+			     "every address of its family", lbl, item,
+			     lns_addr_str(b, bs, sizeof(bs)));
 			return -1;
 		}
 	}

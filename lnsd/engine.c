@@ -372,6 +372,7 @@ static const char *kerr(const char *ext_ack, int rc, char *buf, size_t len)
  * prefers the connected socket for the peer's datagrams; the listener keeps
  * everything else. SO_REUSEPORT is deliberately not set: with it, a connected
  * socket joins the listener's reuseport group and can steal new SCCRQs.
+ * The bind succeeds only while the listener allows it (listeners_share()).
  */
 /*
  * [ipsec] mode = required: the per-socket ESP policies (DESIGN.md §4), set
@@ -418,6 +419,8 @@ fail:
 	return err;
 }
 
+static void listeners_share(struct engine *e, const struct lns_addr *local, bool share);
+
 static void tunnel_new(struct engine *e, struct l2tp_tun *t)
 {
 	struct eng_tunnel *et = calloc(1, sizeof(*et));
@@ -435,7 +438,9 @@ static void tunnel_new(struct engine *e, struct l2tp_tun *t)
 	et->conf = conf_ref(e->conf);
 	et->local = t->local;
 	et->peer = t->peer;
+	listeners_share(e, &t->local, true);
 	fd = tunnel_socket(e->conf, &t->local, &t->peer);
+	listeners_share(e, &t->local, false);
 	if (fd < 0) {
 		log_err("%s: cannot open its own socket (%s)%s; using the listener", pfx,
 			strerror(-fd), e->conf->ipsec.mode == CONF_IPSEC_REQUIRED ?
@@ -1717,6 +1722,48 @@ static void listener_readable(struct ev_loop *loop, ev_io *w, int revents)
 
 /* ---- listeners --------------------------------------------------------- */
 
+/*
+ * Listeners are exclusive: a second daemon on the same address:port would
+ * silently get part of the traffic. Linux lets a UDP bind share a port only
+ * when both sockets have SO_REUSEADDR (or both SO_REUSEPORT and the same
+ * uid), and a wildcard address conflicts with every address of its family.
+ * So the listener is bound and kept without SO_REUSEADDR: every later bind
+ * to its port, ours or another program's, with or without SO_REUSEADDR,
+ * fails with EADDRINUSE. A tunnel socket (SO_REUSEADDR) binds in the moment
+ * the listener allows sharing, here and nowhere else.
+ */
+static bool listener_covers(const struct lns_addr *l, const struct lns_addr *a)
+{
+	return l->family == a->family && l->port == a->port &&
+	       (addr_is_any(l) || addr_is_any(a) ||
+		memcmp(l->addr, a->addr, a->family == 4 ? 4 : 16) == 0);
+}
+
+static void listeners_share(struct engine *e, const struct lns_addr *local, bool share)
+{
+	int on = share;
+
+	for (size_t i = 0; i < e->n_listeners; i++)
+		if (listener_covers(&e->listeners[i]->addr, local) &&
+		    setsockopt(e->listeners[i]->fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0)
+			log_err("listener: SO_REUSEADDR %d: %s", on, strerror(errno));
+}
+
+/* How many of our tunnels still have a socket bound where a would listen. */
+static unsigned tunnels_bound_at(struct engine *e, const struct lns_addr *a)
+{
+	unsigned n = 0;
+
+	for (struct l2tp_tun *t = l2tp_lns_next_tunnel(e->lns, NULL); t;
+	     t = l2tp_lns_next_tunnel(e->lns, t)) {
+		const struct eng_tunnel *et = t->user;
+
+		if (et && et->fd >= 0 && listener_covers(a, &et->local))
+			n++;
+	}
+	return n;
+}
+
 static struct eng_listener *listener_open(struct engine *e, const struct lns_addr *a, char *err,
 					  size_t errlen)
 {
@@ -1736,9 +1783,6 @@ static struct eng_listener *listener_open(struct engine *e, const struct lns_add
 		       SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0)
 		goto fail;
-	/* SO_REUSEADDR on every socket so per-tunnel sockets can bind the same port. */
-	if (setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
-		goto fail;
 	if (a->family == 4) {
 		if (setsockopt(l->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
 			goto fail;
@@ -1757,8 +1801,23 @@ static struct eng_listener *listener_open(struct engine *e, const struct lns_add
 		return NULL;
 	}
 	sl = addr_to_sa(a, &ss);
-	if (bind(l->fd, (struct sockaddr *)&ss, sl) < 0)
-		goto fail;
+	if (bind(l->fd, (struct sockaddr *)&ss, sl) < 0) {
+		unsigned ours = errno == EADDRINUSE ? tunnels_bound_at(e, a) : 0;
+
+		if (errno != EADDRINUSE)
+			goto fail;
+		if (ours)
+			snprintf(err, errlen, "listen %s: address already in use by %u tunnel(s) "
+				 "of this lnsd that are still bound to it; add it back when they "
+				 "have ended", lns_addr_str(a, as, sizeof(as)), ours);
+		else
+			snprintf(err, errlen, "listen %s: address already in use: another lnsd "
+				 "or L2TP daemon holds it (a listener is never shared)",
+				 lns_addr_str(a, as, sizeof(as)));
+		close(l->fd);
+		free(l);
+		return NULL;
+	}
 	ev_io_init(&l->io, listener_readable, l->fd, EV_READ);
 	ev_io_start(e->loop, &l->io);
 	log_info("listening on %s", lns_addr_str(a, as, sizeof(as)));
