@@ -1730,7 +1730,8 @@ static void listener_readable(struct ev_loop *loop, ev_io *w, int revents)
  * So the listener is bound and kept without SO_REUSEADDR: every later bind
  * to its port, ours or another program's, with or without SO_REUSEADDR,
  * fails with EADDRINUSE. A tunnel socket (SO_REUSEADDR) binds in the moment
- * the listener allows sharing, here and nowhere else.
+ * the listener allows sharing, and so does a listener that a reload opens
+ * where our own sockets are (ours_at()).
  */
 static bool listener_covers(const struct lns_addr *l, const struct lns_addr *a)
 {
@@ -1749,19 +1750,25 @@ static void listeners_share(struct engine *e, const struct lns_addr *local, bool
 			log_err("listener: SO_REUSEADDR %d: %s", on, strerror(errno));
 }
 
-/* How many of our tunnels still have a socket bound where a would listen. */
-static unsigned tunnels_bound_at(struct engine *e, const struct lns_addr *a)
+/*
+ * Whether one of our own sockets is bound where a would listen: a listener
+ * that a reload replaces (192.0.2.1:1701 by 0.0.0.0:1701, or back) or
+ * tunnels that outlived a removed listener. Only then does the new
+ * listener bind with sharing allowed on both sides, for that one bind.
+ */
+static bool ours_at(struct engine *e, const struct lns_addr *a)
 {
-	unsigned n = 0;
-
+	for (size_t i = 0; i < e->n_listeners; i++)
+		if (listener_covers(&e->listeners[i]->addr, a))
+			return true;
 	for (struct l2tp_tun *t = l2tp_lns_next_tunnel(e->lns, NULL); t;
 	     t = l2tp_lns_next_tunnel(e->lns, t)) {
 		const struct eng_tunnel *et = t->user;
 
 		if (et && et->fd >= 0 && listener_covers(a, &et->local))
-			n++;
+			return true;
 	}
-	return n;
+	return false;
 }
 
 static struct eng_listener *listener_open(struct engine *e, const struct lns_addr *a, char *err,
@@ -1770,8 +1777,9 @@ static struct eng_listener *listener_open(struct engine *e, const struct lns_add
 	struct eng_listener *l = calloc(1, sizeof(*l));
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	int one = 1, rc;
+	int one = 1, zero = 0, rc;
 	char as[LNS_ADDR_STRLEN];
+	bool share;
 
 	if (!l) {
 		snprintf(err, errlen, "out of memory");
@@ -1801,19 +1809,24 @@ static struct eng_listener *listener_open(struct engine *e, const struct lns_add
 		return NULL;
 	}
 	sl = addr_to_sa(a, &ss);
-	if (bind(l->fd, (struct sockaddr *)&ss, sl) < 0) {
-		unsigned ours = errno == EADDRINUSE ? tunnels_bound_at(e, a) : 0;
+	share = ours_at(e, a) &&
+		setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0;
+	if (share)
+		listeners_share(e, a, true);
+	rc = bind(l->fd, (struct sockaddr *)&ss, sl);
+	if (share) {
+		int saved = errno;
 
+		listeners_share(e, a, false);
+		setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &zero, sizeof(zero));
+		errno = saved;
+	}
+	if (rc < 0) {
 		if (errno != EADDRINUSE)
 			goto fail;
-		if (ours)
-			snprintf(err, errlen, "listen %s: address already in use by %u tunnel(s) "
-				 "of this lnsd that are still bound to it; add it back when they "
-				 "have ended", lns_addr_str(a, as, sizeof(as)), ours);
-		else
-			snprintf(err, errlen, "listen %s: address already in use: another lnsd "
-				 "or L2TP daemon holds it (a listener is never shared)",
-				 lns_addr_str(a, as, sizeof(as)));
+		snprintf(err, errlen, "listen %s: address already in use: another lnsd or L2TP "
+			 "daemon holds it (a listener is never shared)",
+			 lns_addr_str(a, as, sizeof(as)));
 		close(l->fd);
 		free(l);
 		return NULL;

@@ -14,6 +14,9 @@
 #  - a reload that adds a listen address another program holds (bound
 #    with SO_REUSEADDR, as xl2tpd binds) is refused naming it; the old
 #    configuration keeps running;
+#  - reloads that move the listener to 0.0.0.0:1701 and back (our own
+#    listener and the victim's tunnel socket are in the way each time) are
+#    applied, and a second lnsd is still refused after each;
 #  - tests/interop/badinput.py's malformed-message probe from the attacker:
 #    the unknown M-bit SCCRQ gets StopCCN 2/8, the rest is counted.
 
@@ -155,6 +158,17 @@ cp "$ART/lnsd.conf.orig" "$ART/lnsd.conf"
 kill "$holder" 2>/dev/null || true
 wait "$holder" 2>/dev/null || true
 log "reload refused: $out"
+
+hcase "reloads that move the listener to the wildcard address and back" \
+	"both applied (our own sockets do not block them); a second lnsd is still refused"
+sed -i "s|^listen = .*|listen = 0.0.0.0:1701|" "$ART/lnsd.conf"
+out=$(lnsctl reload 2>&1) || fail "the reload to 0.0.0.0:1701 was refused: $out"
+lnsctl show config | grep -qx "listen = 0.0.0.0:1701" || fail "the reload to 0.0.0.0:1701 did not apply"
+second_lnsd "$ART/second.conf" "$LNS_ADDR:1701"
+cp "$ART/lnsd.conf.orig" "$ART/lnsd.conf"
+out=$(lnsctl reload 2>&1) || fail "the reload back to $LNS_ADDR:1701 was refused: $out"
+lnsctl show config | grep -qx "listen = $LNS_ADDR:1701" || fail "the reload back to $LNS_ADDR:1701 did not apply"
+second_lnsd "$ART/third.conf" "0.0.0.0:1701"
 
 hcase "malformed L2TP messages (badinput.py probe) from the attacker" \
 	"the unknown M-bit SCCRQ gets StopCCN 2/8; the rest is dropped and counted"
