@@ -373,6 +373,7 @@ static const char *kerr(const char *ext_ack, int rc, char *buf, size_t len)
  * prefers the connected socket for the peer's datagrams; the listener keeps
  * everything else. SO_REUSEPORT is deliberately not set: with it, a connected
  * socket joins the listener's reuseport group and can steal new SCCRQs.
+ * The bind succeeds only while the listener allows it (listeners_share()).
  */
 /*
  * [ipsec] mode = required: the per-socket ESP policies (docs/design.md §4.7), set
@@ -419,6 +420,8 @@ fail:
 	return err;
 }
 
+static void listeners_share(struct engine *e, const struct lns_addr *local, bool share);
+
 static void tunnel_new(struct engine *e, struct l2tp_tun *t)
 {
 	struct eng_tunnel *et = calloc(1, sizeof(*et));
@@ -436,7 +439,9 @@ static void tunnel_new(struct engine *e, struct l2tp_tun *t)
 	et->conf = conf_ref(e->conf);
 	et->local = t->local;
 	et->peer = t->peer;
+	listeners_share(e, &t->local, true);
 	fd = tunnel_socket(e->conf, &t->local, &t->peer);
+	listeners_share(e, &t->local, false);
 	if (fd < 0) {
 		log_err("%s: cannot open its own socket (%s)%s; using the listener", pfx,
 			strerror(-fd), e->conf->ipsec.mode == CONF_IPSEC_REQUIRED ?
@@ -1722,14 +1727,64 @@ static void listener_readable(struct ev_loop *loop, ev_io *w, int revents)
 
 /* ---- listeners --------------------------------------------------------- */
 
+/*
+ * Listeners are exclusive: a second daemon on the same address:port would
+ * silently get part of the traffic. Linux lets a UDP bind share a port only
+ * when both sockets have SO_REUSEADDR (or both SO_REUSEPORT and the same
+ * uid), and a wildcard address conflicts with every address of its family.
+ * So the listener is bound and kept without SO_REUSEADDR: every later bind
+ * to its port, ours or another program's, with or without SO_REUSEADDR,
+ * fails with EADDRINUSE. A tunnel socket (SO_REUSEADDR) binds in the moment
+ * the listener allows sharing, and so does a listener that a reload opens
+ * where our own sockets are (ours_at()).
+ */
+static bool listener_covers(const struct lns_addr *l, const struct lns_addr *a)
+{
+	return l->family == a->family && l->port == a->port &&
+	       (addr_is_any(l) || addr_is_any(a) ||
+		memcmp(l->addr, a->addr, a->family == 4 ? 4 : 16) == 0);
+}
+
+static void listeners_share(struct engine *e, const struct lns_addr *local, bool share)
+{
+	int on = share;
+
+	for (size_t i = 0; i < e->n_listeners; i++)
+		if (listener_covers(&e->listeners[i]->addr, local) &&
+		    setsockopt(e->listeners[i]->fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0)
+			log_err("listener: SO_REUSEADDR %d: %s", on, strerror(errno));
+}
+
+/*
+ * Whether one of our own sockets is bound where a would listen: a listener
+ * that a reload replaces (192.0.2.1:1701 by 0.0.0.0:1701, or back) or
+ * tunnels that outlived a removed listener. Only then does the new
+ * listener bind with sharing allowed on both sides, for that one bind.
+ */
+static bool ours_at(struct engine *e, const struct lns_addr *a)
+{
+	for (size_t i = 0; i < e->n_listeners; i++)
+		if (listener_covers(&e->listeners[i]->addr, a))
+			return true;
+	for (struct l2tp_tun *t = l2tp_lns_next_tunnel(e->lns, NULL); t;
+	     t = l2tp_lns_next_tunnel(e->lns, t)) {
+		const struct eng_tunnel *et = t->user;
+
+		if (et && et->fd >= 0 && listener_covers(a, &et->local))
+			return true;
+	}
+	return false;
+}
+
 static struct eng_listener *listener_open(struct engine *e, const struct lns_addr *a, char *err,
 					  size_t errlen)
 {
 	struct eng_listener *l = calloc(1, sizeof(*l));
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	int one = 1, rc;
+	int one = 1, zero = 0, rc;
 	char as[LNS_ADDR_STRLEN];
+	bool share;
 
 	if (!l) {
 		snprintf(err, errlen, "out of memory");
@@ -1740,9 +1795,6 @@ static struct eng_listener *listener_open(struct engine *e, const struct lns_add
 	l->fd = socket(a->family == 4 ? AF_INET : AF_INET6,
 		       SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0)
-		goto fail;
-	/* SO_REUSEADDR on every socket so per-tunnel sockets can bind the same port. */
-	if (setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
 		goto fail;
 	if (a->family == 4) {
 		if (setsockopt(l->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
@@ -1762,8 +1814,28 @@ static struct eng_listener *listener_open(struct engine *e, const struct lns_add
 		return NULL;
 	}
 	sl = addr_to_sa(a, &ss);
-	if (bind(l->fd, (struct sockaddr *)&ss, sl) < 0)
-		goto fail;
+	share = ours_at(e, a) &&
+		setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0;
+	if (share)
+		listeners_share(e, a, true);
+	rc = bind(l->fd, (struct sockaddr *)&ss, sl);
+	if (share) {
+		int saved = errno;
+
+		listeners_share(e, a, false);
+		setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &zero, sizeof(zero));
+		errno = saved;
+	}
+	if (rc < 0) {
+		if (errno != EADDRINUSE)
+			goto fail;
+		snprintf(err, errlen, "listen %s: address already in use: another lnsd or L2TP "
+			 "daemon holds it (a listener is never shared)",
+			 lns_addr_str(a, as, sizeof(as)));
+		close(l->fd);
+		free(l);
+		return NULL;
+	}
 	ev_io_init(&l->io, listener_readable, l->fd, EV_READ);
 	ev_io_start(e->loop, &l->io);
 	log_info("listening on %s", lns_addr_str(a, as, sizeof(as)));
@@ -1898,53 +1970,25 @@ static void ppp_cfg_for(struct engine *e, const struct lnsd_conf *conf)
 static int users_load(const struct lnsd_conf *conf, struct ppp_users **out, char *err,
 		      size_t errlen)
 {
-	const char *path = conf->ppp_users_file;
-	struct stat st;
-	char *buf = NULL, perr[256];
-	size_t len = 0;
-	int fd, rc = -EINVAL;
+	char ferr[CONF_ERR_LEN], perr[256], *buf;
+	size_t len;
+	int rc;
 
 	*out = NULL;
-	if (!*path)
+	if (!*conf->ppp_users_file)
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "[ppp] users-file %s: %s", path, strerror(errno));
-		goto out;
+	rc = conf_read_secret_file(conf->ppp_users_file, CONF_SECRET_FILE_MAX, &buf, &len, ferr,
+				   sizeof(ferr));
+	if (rc) {
+		snprintf(err, errlen, "[ppp] users-file: %s", ferr);
+		return -EINVAL;     /* a configuration error, fatal at startup */
 	}
-	if (!ppp_users_mode_ok(st.st_mode)) {
-		snprintf(err, errlen, "[ppp] users-file %s: accessible by others (mode %04o); "
-			 "chmod 600 it", path, (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		snprintf(err, errlen, "[ppp] users-file %s: out of memory", path);
-		goto out;
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(err, errlen, "[ppp] users-file %s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (ppp_users_parse(buf, len, out, perr, sizeof(perr))) {
-		snprintf(err, errlen, "[ppp] users-file %s: %s", path, perr);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
+	rc = ppp_users_parse(buf, len, out, perr, sizeof(perr));
+	if (rc)
+		snprintf(err, errlen, "[ppp] users-file %s: %s", conf->ppp_users_file, perr);
+	explicit_bzero(buf, len);
 	free(buf);
-	return rc;
+	return rc ? -EINVAL : 0;
 }
 
 static void lns_cfg_for(struct engine *e, const struct lnsd_conf *conf, struct l2tp_lns_cfg *cfg)
@@ -2071,6 +2115,10 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 		nc = conf_load_string(conf_embedded_default, "(embedded default)", err, errlen);
 	if (!nc)
 		return -1;
+	if (conf_check_files(nc, err, errlen)) {
+		conf_unref(nc);
+		return -1;
+	}
 	/* Sockets keep the policies they were opened with: no half-protected mix. */
 	if (nc->ipsec.mode != e->conf->ipsec.mode ||
 	    (nc->ipsec.mode == CONF_IPSEC_REQUIRED && nc->ipsec.reqid != e->conf->ipsec.reqid)) {
