@@ -6,14 +6,17 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ip_pool.h"
 #include "log.h"
+#include "ppp_users.h"
 
 const char conf_embedded_default[] =
 	"# lnsd embedded default: control plane on loopback, no tunnel secret.\n"
@@ -115,6 +118,8 @@ static const struct key_def keys[] = {
 	{ SECT_RADIUS, "interim-interval", KT_UINT, C(radius.interim_interval_s), 0, 86400 },
 	{ SECT_RADIUS, "dae-listen", KT_DAELISTEN, C(radius.dae_listen), 0, 0 },
 	{ SECT_RADIUS, "dae-clients", KT_DAECLIENT, 0, 0, 0 },
+	{ SECT_RADIUS, "dae-require-event-timestamp", KT_BOOL,
+	  C(radius.dae_require_event_timestamp), 0, 0 },
 	{ SECT_PEER, "match-hostname", KT_GLOBS, 0, 0, 0 },
 	{ SECT_PEER, "match-address", KT_CIDRS, 0, 0, 0 },
 	{ SECT_PEER, "secret", KT_STR, P(secret), 0, 0 },
@@ -269,6 +274,26 @@ static void section_begin(struct parser *p, char *name)
 }
 
 /*
+ * A NUL byte would cut the line short for inih, silently: a secret
+ * "ab<NUL>cd" would become "ab". The key is named when the NUL is in a value.
+ */
+static void nul_in_line(struct parser *p, const char *buf, size_t n)
+{
+	const char *nul = memchr(buf, '\0', n), *eq = memchr(buf, '=', n);
+	char key[64], lbl[160];
+	size_t kl;
+
+	if (!eq || eq > nul || p->sect == SECT_NONE || (p->sect == SECT_PEER && !p->peer)) {
+		perr(p, "the line holds a NUL byte");
+		return;
+	}
+	kl = (size_t)(eq - buf) < sizeof(key) ? (size_t)(eq - buf) : sizeof(key) - 1;
+	memcpy(key, buf, kl);
+	key[kl] = '\0';
+	perr(p, "%s: the value holds a NUL byte", key_label(p, trim(key), lbl, sizeof(lbl)));
+}
+
+/*
  * inih reader: one call per physical line, so p->line is exact. Section
  * headers are recognised here rather than in the handler because inih does
  * not report sections without keys.
@@ -298,10 +323,18 @@ static char *reader(char *buf, int size, void *stream)
 		}
 		buf[n++] = (char)ch;
 	}
+	if (ch == EOF && p->f && ferror(p->f)) {
+		perr(p, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
 	if (ch == EOF && n == 0)
 		return NULL;
 	buf[n] = '\0';
 	p->line++;
+	if (memchr(buf, '\0', n)) {
+		nul_in_line(p, buf, n);
+		return NULL;
+	}
 
 	char tmp[n + 1];
 	char *s, *e;
@@ -503,8 +536,21 @@ static int listen_item(struct parser *p, const char *lbl, char *item, void *ctx)
 		return -1;
 	}
 	for (size_t i = 0; i < c->n_listen; i++) {
-		if (lns_addr_eq(&c->listen[i], &a)) {
+		const struct lns_addr *b = &c->listen[i];
+		static const uint8_t any[16];
+		char bs[LNS_ADDR_STRLEN];
+
+		if (lns_addr_eq(b, &a)) {
 			perr(p, "%s: \"%s\" is listed twice", lbl, item);
+			return -1;
+		}
+		/* listeners are exclusive (lnsd(8)): a wildcard takes its whole family's port */
+		if (b->family == a.family && b->port == a.port &&
+		    (!memcmp(b->addr, any, a.family == 4 ? 4 : 16) ||
+		     !memcmp(a.addr, any, a.family == 4 ? 4 : 16))) {
+			perr(p, "%s: \"%s\" overlaps %s: a wildcard address already listens on "
+			     "every address of its family", lbl, item,
+			     lns_addr_str(b, bs, sizeof(bs)));
 			return -1;
 		}
 	}
@@ -1197,6 +1243,7 @@ static struct lnsd_conf *conf_new(const char *name)
 	c->radius.retries = 2;
 	c->radius.require_msg_auth = true;
 	c->radius.accounting = true;
+	c->radius.dae_require_event_timestamp = true;
 	if (gethostname(c->hostname, sizeof(c->hostname) - 1) != 0 || !c->hostname[0])
 		strcpy(c->hostname, "lnsd");
 	return c;
@@ -1210,31 +1257,96 @@ static size_t key_index(enum sect sect, const char *name)
 	return 0;
 }
 
+/*
+ * Every file that holds secrets goes through here, wherever it is read:
+ * lnsd -t, startup on any data plane, reload and the engine's own reads.
+ */
+int conf_read_secret_file(const char *path, size_t max, char **out, size_t *len, char *err,
+			  size_t errlen)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	int fd, rc = -EINVAL;
+
+	*out = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "cannot read \"%s\": %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "\"%s\" is not a regular file", path);
+		goto out;
+	}
+	if (!ppp_users_mode_ok(st.st_mode)) {
+		snprintf(err, errlen, "\"%s\" is readable or writable by others (mode %04o): "
+			 "chmod 600 it", path, (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	if ((uint64_t)st.st_size > max) {
+		snprintf(err, errlen, "\"%s\" is larger than %zu bytes", path, max);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		snprintf(err, errlen, "\"%s\": out of memory", path);
+		rc = -ENOMEM;
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "cannot read \"%s\": %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*len = got;
+	buf = NULL;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return rc;
+}
+
 /* The first line of a psk-file, without surrounding blanks. */
 static int read_psk_file(struct parser *p, const char *lbl, const char *path)
 {
-	struct lnsd_conf *c = p->c;
-	char buf[CONF_PSK_MAX + 2], *s;
-	FILE *f = fopen(path, "re");
+	char ferr[CONF_ERR_LEN], *buf, *s, *nl;
+	size_t len;
+	int rc;
 
-	if (!f) {
-		perr(p, "%s: cannot read \"%s\": %s", lbl, path, strerror(errno));
+	if (conf_read_secret_file(path, CONF_SECRET_FILE_MAX, &buf, &len, ferr, sizeof(ferr))) {
+		perr(p, "%s: %s", lbl, ferr);
 		return -1;
 	}
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	if (strlen(buf) > CONF_PSK_MAX) {
+	nl = memchr(buf, '\n', len);
+	if (nl)
+		*nl = '\0';
+	rc = -1;
+	if (strlen(buf) != (nl ? (size_t)(nl - buf) : len))
+		perr(p, "%s: \"%s\": the key holds a NUL byte", lbl, path);
+	else if (strlen(buf) > CONF_PSK_MAX)
 		perr(p, "%s: \"%s\": the key is longer than %d characters", lbl, path,
 		     CONF_PSK_MAX);
-		return -1;
-	}
-	s = trim(buf);
-	if (!*s) {
+	else if (!*(s = trim(buf)))
 		perr(p, "%s: \"%s\" holds no key (its first line is empty)", lbl, path);
-		return -1;
-	}
-	return set_str(p, &c->ipsec.psk, s);
+	else
+		rc = set_str(p, &p->c->ipsec.psk, s);
+	explicit_bzero(buf, len);
+	free(buf);
+	return rc;
 }
 
 /* [ipsec]: a required mode needs exactly one of psk and psk-file. */
@@ -1352,9 +1464,17 @@ struct lnsd_conf *conf_load_file(const char *path, char *err, size_t errlen)
 	struct parser p = { 0 };
 	struct lnsd_conf *c;
 
+	struct stat st;
+
 	p.f = fopen(path, "re");
 	if (!p.f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	/* fopen() opens a directory; reading it would look like an empty file */
+	if (fstat(fileno(p.f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, not a configuration file", path);
+		fclose(p.f);
 		return NULL;
 	}
 	c = conf_parse(&p, path, err, errlen);
@@ -1368,6 +1488,34 @@ struct lnsd_conf *conf_load_string(const char *text, const char *name, char *err
 
 	p.text = text;
 	return conf_parse(&p, name, err, errlen);
+}
+
+int conf_check_files(const struct lnsd_conf *c, char *err, size_t errlen)
+{
+	const char *path = c->ppp_users_file;
+	int line = c->key_line[key_index(SECT_PPP, "users-file")];
+	char ferr[CONF_ERR_LEN], uerr[256], *buf;
+	struct ppp_users *u = NULL;
+	size_t len;
+	int rc;
+
+	if (!*path)
+		return 0;
+	rc = conf_read_secret_file(path, CONF_SECRET_FILE_MAX, &buf, &len, ferr, sizeof(ferr));
+	if (rc) {
+		snprintf(err, errlen, "%s:%d: [ppp] users-file: %s", c->path, line, ferr);
+		return rc;
+	}
+	rc = ppp_users_parse(buf, len, &u, uerr, sizeof(uerr));
+	explicit_bzero(buf, len);
+	free(buf);
+	ppp_users_free(u);
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "%s: out of memory", c->path);
+	else if (rc)
+		snprintf(err, errlen, "%s:%d: [ppp] users-file: \"%s\" %s", c->path, line, path,
+			 uerr);
+	return rc;
 }
 
 struct lnsd_conf *conf_ref(struct lnsd_conf *c)
@@ -1616,6 +1764,8 @@ static void dump_radius(const struct lnsd_radius_conf *r, FILE *f, unsigned flag
 		dump_cidr(f, &r->dae_clients[i].net);
 		fprintf(f, ",%s\n", secret_text(r->dae_clients[i].secret, flags));
 	}
+	fprintf(f, "dae-require-event-timestamp = %s\n",
+		r->dae_require_event_timestamp ? "yes" : "no");
 }
 
 static void dump_lnsd(const struct lnsd_conf *c, FILE *f)

@@ -108,6 +108,7 @@ struct lnsd_radius_conf {
 	struct lns_addr dae_listen;  /* Disconnect/CoA listener; family 0: off */
 	struct conf_dae_client *dae_clients;  /* "dae-clients", repeatable */
 	size_t n_dae_clients;
+	bool dae_require_event_timestamp;    /* drop requests without one (RFC 5176 §6.3) */
 };
 
 struct lnsd_conf {
@@ -162,6 +163,18 @@ struct lnsd_conf {
 	int key_line[64];
 };
 
+/*
+ * Read a file that holds secrets ([ppp] users-file, [ipsec] psk-file) into
+ * a NUL-terminated malloc'd *out of *len bytes. Refused (-EINVAL, err says
+ * why, naming the file) unless it is a regular file that others can neither
+ * read nor write (ppp_users_mode_ok()) and at most max bytes; -ENOMEM.
+ * The one check for every such file (conf_load_*(), conf_check_files(),
+ * the engine's users file).
+ */
+#define CONF_SECRET_FILE_MAX (64u << 20)
+int conf_read_secret_file(const char *path, size_t max, char **out, size_t *len, char *err,
+			  size_t errlen);
+
 /* Used when lnsd runs without -c and CONF_DEFAULT_PATH does not exist. */
 extern const char conf_embedded_default[];
 
@@ -172,6 +185,13 @@ extern const char conf_embedded_default[];
  */
 struct lnsd_conf *conf_load_file(const char *path, char *err, size_t errlen);
 struct lnsd_conf *conf_load_string(const char *text, const char *name, char *err, size_t errlen);
+/*
+ * The files the configuration names but does not hold: the [ppp]
+ * users-file must pass conf_read_secret_file() and parse (the psk-file is
+ * read while loading). 0, or an error naming FILE:LINE and the key. Every
+ * start (lnsd -t included) and reload calls it, whatever the data plane.
+ */
+int conf_check_files(const struct lnsd_conf *c, char *err, size_t errlen);
 struct lnsd_conf *conf_ref(struct lnsd_conf *c);
 void conf_unref(struct lnsd_conf *c);          /* NULL-safe; frees at zero */
 

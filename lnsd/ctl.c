@@ -21,14 +21,25 @@
 #include "l2tp_msg.h"
 #include "log.h"
 
+/*
+ * A client gets one reply at a time: its next request is read from its
+ * buffer only once the previous reply has gone out, so lnsd never holds
+ * more than one reply per client (ctl.h).
+ */
 struct ctl_client {
 	ev_io io;
+	ev_timer timer;              /* the deadline of its state (client_deadline) */
 	struct ctl *ctl;
 	int fd;
+	int events;                  /* what io watches */
 	size_t inlen;
-	char *out;
+	char *out;                   /* the reply being sent; NULL when none */
 	size_t outlen, outoff;
-	bool closing;                /* close once the output is flushed */
+	bool eof;                    /* the client sent FIN: answer what came, then close */
+	bool closing;                /* close once the reply is out */
+	bool dead;                   /* the socket failed: close now */
+	ev_tstamp active;            /* accepted, or a byte read or sent */
+	ev_tstamp line_since;        /* when the incomplete request in `in` began */
 	struct ctl_client *prev, *next;
 	char in[CTL_MAX_REQUEST + 1];
 };
@@ -41,6 +52,7 @@ struct ctl {
 	char *path;
 	struct ctl_client *clients;
 	unsigned n_clients;
+	uint64_t accepted, evicted, timeouts, bad_requests;
 };
 
 /* ---- requests ----------------------------------------------------------- */
@@ -651,6 +663,7 @@ static void client_close(struct ctl_client *cl)
 	struct ctl *c = cl->ctl;
 
 	ev_io_stop(c->loop, &cl->io);
+	ev_timer_stop(c->loop, &cl->timer);
 	close(cl->fd);
 	if (cl->prev)
 		cl->prev->next = cl->next;
@@ -663,102 +676,187 @@ static void client_close(struct ctl_client *cl)
 	free(cl);
 }
 
-static void client_append(struct ctl_client *cl, json_t *resp)
+/* show-stats "control_socket" (lnsctl(8), STATS). */
+static json_t *server_stats_json(const struct ctl *c)
+{
+	json_int_t queued = 0;
+
+	for (const struct ctl_client *cl = c->clients; cl; cl = cl->next)
+		queued += (json_int_t)(cl->outlen - cl->outoff);
+	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I}", "clients", (int)c->n_clients, "accepted",
+			 (json_int_t)c->accepted, "evicted", (json_int_t)c->evicted, "timeouts",
+			 (json_int_t)c->timeouts, "bad_requests", (json_int_t)c->bad_requests,
+			 "queued_bytes", queued);
+}
+
+/* The reply to send, one JSON line; no reply is pending when this is called. */
+static void client_reply(struct ctl_client *cl, json_t *resp)
 {
 	char *s = resp ? json_dumps(resp, JSON_COMPACT) : NULL;
-	size_t n;
-	char *no;
+	size_t n = s ? strlen(s) : 0;
+	char *line = s ? realloc(s, n + 1) : NULL;
 
 	json_decref(resp);
-	if (!s) {
-		cl->closing = true;
-		return;
-	}
-	n = strlen(s);
-	no = realloc(cl->out, cl->outlen + n + 1);
-	if (!no) {
+	if (!line) {
 		free(s);
 		cl->closing = true;
 		return;
 	}
-	cl->out = no;
-	memcpy(cl->out + cl->outlen, s, n);
-	cl->out[cl->outlen + n] = '\n';
-	cl->outlen += n + 1;
-	free(s);
+	line[n] = '\n';
+	cl->out = line;
+	cl->outlen = n + 1;
+	cl->outoff = 0;
+}
+
+static void bad_request(struct ctl_client *cl, const char *err)
+{
+	cl->ctl->bad_requests++;
+	log_ratelimited(engine_now_ms(), "ctl bad request", "control socket: bad request: %s", err);
+	client_reply(cl, ctl_error("%s", err));
 }
 
 static void client_request(struct ctl_client *cl, const char *line, size_t len)
 {
 	struct ctl_req req;
 	char err[256];
+	json_t *resp;
 
-	if (ctl_parse_request(line, len, &req, err, sizeof(err)))
-		client_append(cl, ctl_error("%s", err));
-	else
-		client_append(cl, ctl_execute(cl->ctl->eng, &req));
+	if (ctl_parse_request(line, len, &req, err, sizeof(err))) {
+		bad_request(cl, err);
+		return;
+	}
+	resp = ctl_execute(cl->ctl->eng, &req);
+	if (req.cmd == CTL_SHOW_STATS && json_is_object(json_object_get(resp, "result")))
+		json_object_set_new(json_object_get(resp, "result"), "control_socket",
+				    server_stats_json(cl->ctl));
+	client_reply(cl, resp);
 }
 
-/* Returns false when the client was closed. */
+/* Send what the socket takes; false when it failed. */
 static bool client_flush(struct ctl_client *cl)
 {
-	struct ctl *c = cl->ctl;
-
 	while (cl->outoff < cl->outlen) {
 		ssize_t n = send(cl->fd, cl->out + cl->outoff, cl->outlen - cl->outoff,
 				 MSG_DONTWAIT | MSG_NOSIGNAL);
 
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return true;
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			client_close(cl);
+			cl->dead = true;
 			return false;
 		}
 		cl->outoff += (size_t)n;
+		cl->active = ev_now(cl->ctl->loop);
 	}
-	if (cl->outoff == cl->outlen) {
-		cl->outoff = cl->outlen = 0;
-		if (cl->closing) {
-			client_close(cl);
-			return false;
-		}
-	}
-	/* Back-pressure: stop reading requests while responses are pending. */
-	ev_io_stop(c->loop, &cl->io);
-	ev_io_set(&cl->io, cl->fd, cl->outlen ? EV_WRITE : EV_READ);
-	ev_io_start(c->loop, &cl->io);
+	free(cl->out);
+	cl->out = NULL;
+	cl->outlen = cl->outoff = 0;
 	return true;
 }
 
 static void client_read(struct ctl_client *cl)
 {
-	ssize_t n = recv(cl->fd, cl->in + cl->inlen, CTL_MAX_REQUEST - cl->inlen, MSG_DONTWAIT);
-	char *nl;
+	ssize_t n;
 
+	if (cl->eof || cl->inlen >= CTL_MAX_REQUEST)
+		return;
+	n = recv(cl->fd, cl->in + cl->inlen, CTL_MAX_REQUEST - cl->inlen, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
-	if (n <= 0) {
-		/* EOF: a last request without newline still counts. */
-		if (cl->inlen)
-			client_request(cl, cl->in, cl->inlen);
-		cl->inlen = 0;
-		cl->closing = true;
+	if (n < 0) {
+		cl->dead = true;
 		return;
 	}
+	if (n == 0) {
+		cl->eof = true;
+		return;
+	}
+	cl->active = ev_now(cl->ctl->loop);
+	if (!cl->inlen)
+		cl->line_since = cl->active;
 	cl->inlen += (size_t)n;
-	while ((nl = memchr(cl->in, '\n', cl->inlen))) {
-		size_t len = (size_t)(nl - cl->in);
+}
 
+/*
+ * Send the pending reply; once it is out, answer the next request in the
+ * buffer, and so on. A request still incomplete waits for more bytes; at
+ * EOF the rest of the buffer counts as the last request.
+ */
+static void client_run(struct ctl_client *cl)
+{
+	while (client_flush(cl) && !cl->outlen && !cl->closing) {
+		char *nl = memchr(cl->in, '\n', cl->inlen);
+		size_t len = nl ? (size_t)(nl - cl->in) : cl->inlen;
+
+		if (!nl && !(cl->eof && cl->inlen)) {
+			if (cl->inlen == CTL_MAX_REQUEST) {
+				char err[64];
+
+				snprintf(err, sizeof(err), "request longer than %d bytes", CTL_MAX_REQUEST);
+				bad_request(cl, err);
+				cl->inlen = 0;
+				cl->closing = true;
+				continue;   /* send the error, then close */
+			}
+			return;
+		}
 		if (len)
 			client_request(cl, cl->in, len);
-		memmove(cl->in, nl + 1, cl->inlen - len - 1);
-		cl->inlen -= len + 1;
+		len += nl ? 1 : 0;
+		memmove(cl->in, cl->in + len, cl->inlen - len);
+		cl->inlen -= len;
+		cl->line_since = ev_now(cl->ctl->loop);
 	}
-	if (cl->inlen == CTL_MAX_REQUEST) {
-		client_append(cl, ctl_error("request longer than %d bytes", CTL_MAX_REQUEST));
-		cl->inlen = 0;
-		cl->closing = true;
+}
+
+enum client_wait { WAIT_READER, WAIT_REQUEST, WAIT_IDLE };
+
+/*
+ * What the client is waiting on and when it must be done: taking its reply,
+ * or completing its request, within CTL_IO_TIMEOUT_S of the last byte that
+ * moved; a new request within CTL_IDLE_TIMEOUT_S.
+ */
+static ev_tstamp client_deadline(const struct ctl_client *cl, enum client_wait *w)
+{
+	if (cl->outlen) {
+		*w = WAIT_READER;
+		return cl->active + CTL_IO_TIMEOUT_S;
 	}
+	if (cl->inlen) {
+		*w = WAIT_REQUEST;
+		return cl->line_since + CTL_IO_TIMEOUT_S;
+	}
+	*w = WAIT_IDLE;
+	return cl->active + CTL_IDLE_TIMEOUT_S;
+}
+
+/* After every event: close the client when done, else watch what it is waiting on. */
+static void client_update(struct ctl_client *cl)
+{
+	struct ev_loop *loop = cl->ctl->loop;
+	enum client_wait w;
+	int events = 0;
+
+	if (cl->dead || (!cl->outlen && (cl->closing || (cl->eof && !cl->inlen)))) {
+		client_close(cl);
+		return;
+	}
+	if (!cl->eof && cl->inlen < CTL_MAX_REQUEST)
+		events |= EV_READ;
+	if (cl->outlen)
+		events |= EV_WRITE;
+	if (events != cl->events) {
+		ev_io_stop(loop, &cl->io);
+		ev_io_set(&cl->io, cl->fd, events);
+		cl->events = events;
+		if (events)
+			ev_io_start(loop, &cl->io);
+	}
+	ev_timer_stop(loop, &cl->timer);
+	ev_timer_set(&cl->timer, client_deadline(cl, &w) - ev_now(loop), 0.0);
+	ev_timer_start(loop, &cl->timer);
 }
 
 static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -767,7 +865,44 @@ static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	if (revents & EV_READ)
 		client_read(cl);
-	client_flush(cl);
+	client_run(cl);
+	client_update(cl);
+}
+
+static void client_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	static const char *const why[] = {
+		[WAIT_READER] = "it stopped reading its reply",
+		[WAIT_REQUEST] = "its request stayed incomplete",
+		[WAIT_IDLE] = "it sent no request",
+	};
+	struct ctl_client *cl = t->data;
+	enum client_wait w;
+	ev_tstamp d = client_deadline(cl, &w);
+
+	if (ev_now(loop) < d) {
+		client_update(cl);
+		return;
+	}
+	cl->ctl->timeouts++;
+	log_ratelimited(engine_now_ms(), "ctl timeout", "control socket: closing a client: %s for %d s",
+			why[w], w == WAIT_IDLE ? CTL_IDLE_TIMEOUT_S : CTL_IO_TIMEOUT_S);
+	client_close(cl);
+}
+
+/* Full: the client that moved no byte for the longest makes room for a new one. */
+static void evict_one(struct ctl *c)
+{
+	struct ctl_client *old = c->clients;
+
+	for (struct ctl_client *cl = c->clients; cl; cl = cl->next)
+		if (cl->active < old->active)
+			old = cl;
+	c->evicted++;
+	log_ratelimited(engine_now_ms(), "ctl evict",
+			"control socket: %d clients, closing the one quiet for %.0f s to admit a new one",
+			CTL_MAX_CLIENTS, ev_now(c->loop) - old->active);
+	client_close(old);
 }
 
 static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -784,21 +919,28 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 						strerror(errno));
 			return;
 		}
-		if (c->n_clients >= CTL_MAX_CLIENTS || !(cl = calloc(1, sizeof(*cl)))) {
+		if (c->n_clients >= CTL_MAX_CLIENTS)
+			evict_one(c);
+		cl = calloc(1, sizeof(*cl));
+		if (!cl) {
 			log_ratelimited(engine_now_ms(), "ctl clients",
-					"control socket: too many clients, refusing one");
+					"control socket: out of memory, refusing a client");
 			close(fd);
 			continue;
 		}
+		c->accepted++;
 		cl->ctl = c;
 		cl->fd = fd;
+		cl->active = ev_now(loop);
 		cl->next = c->clients;
 		if (c->clients)
 			c->clients->prev = cl;
 		c->clients = cl;
 		c->n_clients++;
-		ev_io_init(&cl->io, client_cb, fd, EV_READ);
-		ev_io_start(loop, &cl->io);
+		ev_init(&cl->io, client_cb);
+		ev_init(&cl->timer, client_timer_cb);
+		cl->timer.data = cl;
+		client_update(cl);
 	}
 }
 

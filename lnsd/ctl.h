@@ -22,8 +22,18 @@
 #include "engine.h"
 #include "l2tp_lns.h"
 
+/*
+ * The server's limits (lnsctl(8), CONTROL SOCKET PROTOCOL). A client is
+ * sent one reply at a time: its next request waits in its buffer (then in
+ * the socket) until the previous reply is out, so a client that does not
+ * read costs one reply, and is closed after CTL_IO_TIMEOUT_S. When
+ * CTL_MAX_CLIENTS are connected, a new client replaces the one quiet for
+ * the longest, so idle connections cannot lock the operator out.
+ */
 #define CTL_MAX_REQUEST 4096     /* bytes per request line */
 #define CTL_MAX_CLIENTS 64
+#define CTL_IO_TIMEOUT_S 10      /* a request completes, a reply moves, within this */
+#define CTL_IDLE_TIMEOUT_S 60    /* a connection with no request for this long is closed */
 
 enum ctl_cmd {
 	CTL_SHOW_TUNNELS,

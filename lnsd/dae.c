@@ -178,6 +178,14 @@ static enum dae_error_cause execute(struct dae *d, const struct dae_request *r, 
 	return DAE_ERR_NONE;
 }
 
+/* The part of the source address that names the client in the replay cache: not the port. */
+static size_t client_key(const struct lns_addr *from, uint8_t key[DAE_CACHE_CLIENT_MAX])
+{
+	key[0] = from->family;
+	memcpy(key + 1, from->addr, 16);
+	return DAE_CACHE_CLIENT_MAX;
+}
+
 size_t dae_input(struct dae *d, const struct lns_addr *from, const uint8_t *pkt, size_t len,
 		 uint8_t *reply)
 {
@@ -189,10 +197,10 @@ size_t dae_input(struct dae *d, const struct lns_addr *from, const uint8_t *pkt,
 	struct dae_request r;
 	enum dae_verdict v;
 	enum dae_error_cause cause;
-	uint8_t key[DAE_CACHE_KEY_MAX];
+	uint8_t key[DAE_CACHE_CLIENT_MAX];
 	char who[LNS_ADDR_STRLEN];
-	const uint8_t *cached;
-	size_t clen;
+	const char *what;
+	size_t klen;
 	int n;
 
 	lns_addr_str(from, who, sizeof(who));
@@ -202,17 +210,6 @@ size_t dae_input(struct dae *d, const struct lns_addr *from, const uint8_t *pkt,
 				"dae: dropped a request from %s: not in dae-clients", who);
 		return 0;
 	}
-	memcpy(key, from->addr, 16);
-	key[16] = (uint8_t)(from->port >> 8);
-	key[17] = (uint8_t)from->port;
-	cached = dae_cache_find(&d->cache, key, 18, pkt, len, now_ms, &clen);
-	if (cached) {
-		/* RFC 5176 §2.3: a retransmission gets the same answer, nothing is redone */
-		d->retransmits++;
-		memcpy(reply, cached, clen);
-		return clen;
-	}
-
 	nas.identifier = rc->nas_identifier && rc->nas_identifier[0] ? rc->nas_identifier
 								     : conf->hostname;
 	if (rc->nas_ip.family == 4)
@@ -222,26 +219,48 @@ size_t dae_input(struct dae *d, const struct lns_addr *from, const uint8_t *pkt,
 		memcpy(nas.ipv6, rc->nas_ip.addr, 16);
 	nas.has_ipv6 = rc->nas_ip.family == 6;
 	v = dae_parse(pkt, len, cl->secret, strlen(cl->secret), &nas, (uint64_t)time(NULL),
-		      DAE_TIMESTAMP_WINDOW_S, &r);
+		      DAE_TIMESTAMP_WINDOW_S, rc->dae_require_event_timestamp, &r);
 	if (v != DAE_OK && v != DAE_NAK) {
 		d->drops[v]++;
-		log_ratelimited(now_ms, "dae bad request", "dae %s: dropped a request: %s", who,
-				dae_verdict_str(v));
+		if (v == DAE_DROP_NO_TIMESTAMP)
+			log_ratelimited(now_ms, "dae no timestamp",
+					"dae %s: dropped a request without Event-Timestamp "
+					"(dae-require-event-timestamp = yes)", who);
+		else
+			log_ratelimited(now_ms, "dae bad request", "dae %s: dropped a request: %s",
+					who, dae_verdict_str(v));
 		return 0;
 	}
-	if (v == DAE_NAK) {
-		cause = r.error_cause;
-		log_notice("dae %s: %s refused: Error-Cause %d (attribute %u)", who,
-			   r.code == RADIUS_COA_REQUEST ? "CoA" : "Disconnect", (int)cause,
-			   r.bad_attr);
+	what = r.code == RADIUS_COA_REQUEST ? "CoA" : "Disconnect";
+	klen = client_key(from, key);
+	if (dae_cache_find(&d->cache, key, klen, &r, now_ms, &cause)) {
+		/* §2.3 retransmission or a replay (any source port): same answer, nothing redone */
+		d->retransmits++;
+		log_ratelimited(now_ms, "dae replay",
+				"dae %s: %s Identifier %u seen before: answered as then, not acted "
+				"on again", who, what, r.id);
+	} else if (!dae_cache_room(&d->cache, now_ms)) {
+		/* acting on a request we could not remember would let its replay act again */
+		cause = DAE_ERR_RESOURCES_UNAVAILABLE;
+		log_ratelimited(now_ms, "dae cache full",
+				"dae %s: %s refused (Error-Cause 506): %zu requests answered in "
+				"the last %u s are remembered against replay, no room for more",
+				who, what, dae_cache_count(&d->cache), DAE_REPLAY_TTL_MS / 1000);
+		d->requests[r.code == RADIUS_COA_REQUEST][DAE_R_NAK]++;
 	} else {
-		cause = execute(d, &r, who);
+		if (v == DAE_NAK) {
+			cause = r.error_cause;
+			log_notice("dae %s: %s refused: Error-Cause %d (attribute %u)", who, what,
+				   (int)cause, r.bad_attr);
+		} else {
+			cause = execute(d, &r, who);
+		}
+		d->requests[r.code == RADIUS_COA_REQUEST][cause != DAE_ERR_NONE]++;
+		dae_cache_put(&d->cache, key, klen, &r, cause, now_ms);
 	}
 	n = dae_build_reply(&r, cause, cl->secret, strlen(cl->secret), reply, DAE_REPLY_MAX);
 	if (n < 0)
 		return 0;             /* cannot happen: DAE_REPLY_MAX fits every reply */
-	d->requests[r.code == RADIUS_COA_REQUEST][cause != DAE_ERR_NONE]++;
-	dae_cache_put(&d->cache, key, 18, pkt, reply, (size_t)n, now_ms);
 	return (size_t)n;
 }
 
@@ -290,7 +309,7 @@ struct dae *dae_new(struct ev_loop *loop, struct engine *e, char *err, size_t er
 	d->loop = loop;
 	d->eng = e;
 	d->addr = *a;
-	dae_cache_init(&d->cache, DAE_DUP_TTL_MS);
+	dae_cache_init(&d->cache, DAE_REPLAY_TTL_MS);
 	d->fd = socket(a->family == 4 ? AF_INET : AF_INET6,
 		       SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d->fd < 0)
@@ -337,8 +356,9 @@ void dae_render_metrics(const struct dae *d, FILE *f)
 		for (r = 0; r < DAE_R_COUNT; r++)
 			fprintf(f, "lnsd_radius_dae_requests_total{type=\"%s\",result=\"%s\"} %llu\n",
 				types[t], results[r], (unsigned long long)d->requests[t][r]);
-	fputs("# HELP lnsd_radius_dae_retransmits_total Retransmitted requests answered from the "
-	      "reply cache.\n# TYPE lnsd_radius_dae_retransmits_total counter\n", f);
+	fputs("# HELP lnsd_radius_dae_retransmits_total Requests seen before (retransmitted or "
+	      "replayed, from any source port) answered again without acting.\n"
+	      "# TYPE lnsd_radius_dae_retransmits_total counter\n", f);
 	fprintf(f, "lnsd_radius_dae_retransmits_total %llu\n",
 		(unsigned long long)d->retransmits);
 	fputs("# HELP lnsd_radius_dae_dropped_total Dynamic-authorization packets dropped without "

@@ -4,8 +4,9 @@
  * Requests from a source outside dae-clients are dropped (counted, logged
  * rate-limited); the rest go through lib/aaa/radius_dae.c with that client's
  * secret. A Disconnect-Request ends every session it names; a CoA-Request
- * is answered for the sessions it names. Replies to a retransmission come
- * from a short cache, so nothing is done twice.
+ * is answered for the sessions it names. A request seen before (same
+ * client address, Identifier and Request Authenticator, from any source
+ * port) gets the answer it got then and is not acted on again.
  */
 #ifndef LNSD_DAE_H
 #define LNSD_DAE_H
@@ -17,10 +18,16 @@
 #include "engine.h"
 #include "radius_dae.h"
 
-/* |now - Event-Timestamp| allowed, RFC 5176 §5.4 (300 s, as RFC 5080 suggests for replay). */
+/* |now - Event-Timestamp| allowed: RFC 5176 §6.3's default window. */
 #define DAE_TIMESTAMP_WINDOW_S 300
-/* How long a reply is kept to answer retransmissions of the same request. */
-#define DAE_DUP_TTL_MS 10000
+/*
+ * How long an answered request is remembered. A request stamped up to the
+ * window ahead of our clock passes the timestamp check until twice the
+ * window after it first arrived; remembering it that long means any replay
+ * the timestamp check lets through is caught here. (A request without
+ * Event-Timestamp is protected for this long only: dae-require-event-timestamp.)
+ */
+#define DAE_REPLAY_TTL_MS (2u * DAE_TIMESTAMP_WINDOW_S * 1000u)
 
 /* Packets dropped without a reply, beyond the codec's own reasons (dae_verdict). */
 enum dae_drop {

@@ -124,7 +124,9 @@ static void tunnel_new(struct engine *e, struct l2tp_tun *t)
 	et->conf = conf_ref(e->conf);
 	et->local = t->local;
 	et->peer = t->peer;
+	eng_listeners_share(e, &t->local, true);
 	fd = eng_tunnel_socket(e->conf, &t->local, &t->peer);
+	eng_listeners_share(e, &t->local, false);
 	if (fd < 0) {
 		log_err("%s: cannot open its own socket (%s)%s; using the listener", pfx,
 			strerror(-fd), e->conf->ipsec.mode == CONF_IPSEC_REQUIRED ?
@@ -778,6 +780,10 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 		nc = conf_load_string(conf_embedded_default, "(embedded default)", err, errlen);
 	if (!nc)
 		return -1;
+	if (conf_check_files(nc, err, errlen)) {
+		conf_unref(nc);
+		return -1;
+	}
 	/* Sockets keep the policies they were opened with: no half-protected mix. */
 	if (nc->ipsec.mode != e->conf->ipsec.mode ||
 	    (nc->ipsec.mode == CONF_IPSEC_REQUIRED && nc->ipsec.reqid != e->conf->ipsec.reqid)) {

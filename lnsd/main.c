@@ -218,6 +218,9 @@ int main(int argc, char **argv)
 					sizeof(err));
 	if (!conf)
 		fatal("%s", err);
+	/* the same file checks for -t and a start, whatever the data plane */
+	if (!print && conf_check_files(conf, err, sizeof(err)))
+		fatal("%s", err);
 	if (test) {
 		printf("lnsd: %s: configuration OK\n", conf->path);
 		conf_unref(conf);

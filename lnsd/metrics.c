@@ -11,6 +11,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -24,19 +26,6 @@
 #include "stresc.h"
 
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
-/* A scraper that stalls must not hold a connection slot for long. */
-#define METRICS_CONN_TIMEOUT_S 10
-#define METRICS_MAX_CONNS 16
-
-struct metrics {
-	struct ev_loop *loop;
-	struct engine *eng;
-	struct MHD_Daemon *d;
-	ev_io io;                 /* MHD's epoll fd */
-	ev_timer timer;           /* MHD's own timeouts, and work it left pending */
-	double start_time;
-	const struct dae *dae;    /* NULL: no dae-listen */
-};
 
 /* ---- formatting ---------------------------------------------------------- */
 
@@ -491,6 +480,151 @@ void metrics_render(struct engine *e, double start_time, FILE *f)
 
 /* ---- HTTP ----------------------------------------------------------------- */
 
+/*
+ * libmicrohttpd's epoll mode registers connections edge-triggered and takes
+ * a short read as "nothing more to read". A FIN that arrives with the last
+ * bytes (a client that sends part of a request and closes) therefore raises
+ * no further event: MHD would hold the dead connection until its idle
+ * timeout. So lnsd tracks each connection (MHD_OPTION_NOTIFY_CONNECTION),
+ * watches for the client's FIN in an epoll set of its own (EPOLLRDHUP), and
+ * ends a connection that can make no more progress with shutdown(2), which
+ * MHD sees as a hang-up and closes at once.
+ */
+struct mconn {
+	struct mconn *prev, *next;
+	int fd;
+	struct sockaddr_storage peer;
+	ev_tstamp since;          /* connected, or its last response finished */
+	unsigned requests;        /* answered */
+	bool in_request;          /* headers complete, response not finished */
+	bool peer_closed;         /* the client sent FIN (or the socket failed) */
+	bool ended;               /* shut down by us; MHD closes it */
+};
+
+struct metrics {
+	struct ev_loop *loop;
+	struct engine *eng;
+	struct MHD_Daemon *d;
+	ev_io io;                 /* MHD's epoll fd */
+	ev_io hup_io;             /* hup_fd: the clients' FINs */
+	ev_timer timer;           /* MHD's own timeouts, work it left pending, request deadlines */
+	int hup_fd;
+	struct mconn *conns;
+	double start_time;
+	const struct dae *dae;    /* NULL: no dae-listen */
+	uint64_t refused;         /* METRICS_MAX_CONNS_PER_IP reached */
+	uint64_t request_timeouts;
+};
+
+static const char *sa_str(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const void *a = sa->sa_family == AF_INET6 ?
+		(const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr :
+		(const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+
+	if (!inet_ntop(sa->sa_family, a, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/* The same client address (ports aside). */
+static bool same_host(const struct sockaddr *a, const struct sockaddr *b)
+{
+	if (a->sa_family != b->sa_family)
+		return false;
+	if (a->sa_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			      &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+	return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+	       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+}
+
+/* MHD_OPTION_ACCEPT_POLICY: the per-address limit, counted and logged. */
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct metrics *m = cls;
+	char a[INET6_ADDRSTRLEN];
+	unsigned n = 0;
+
+	(void)addrlen;
+	for (struct mconn *mc = m->conns; mc; mc = mc->next)
+		n += same_host((const struct sockaddr *)&mc->peer, addr);
+	if (n < METRICS_MAX_CONNS_PER_IP)
+		return MHD_YES;
+	m->refused++;
+	log_ratelimited(engine_now_ms(), "metrics per-ip",
+			"metrics: refusing a connection from %s: it has %u open", sa_str(addr, a, sizeof(a)),
+			n);
+	return MHD_NO;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: track the connection from accept to close. */
+static void conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+			enum MHD_ConnectionNotificationCode code)
+{
+	struct metrics *m = cls;
+	struct mconn *mc = *socket_context;
+	const union MHD_ConnectionInfo *fd, *peer;
+	struct epoll_event ev = { .events = EPOLLRDHUP | EPOLLONESHOT };
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (!mc)
+			return;
+		epoll_ctl(m->hup_fd, EPOLL_CTL_DEL, mc->fd, NULL);
+		if (mc->prev)
+			mc->prev->next = mc->next;
+		else
+			m->conns = mc->next;
+		if (mc->next)
+			mc->next->prev = mc->prev;
+		free(mc);
+		*socket_context = NULL;
+		return;
+	}
+	fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	peer = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	/* Untracked (out of memory): only MHD's own timeout ends it. */
+	if (!fd || !peer || !(mc = calloc(1, sizeof(*mc))))
+		return;
+	mc->fd = fd->connect_fd;
+	memcpy(&mc->peer, peer->client_addr,
+	       peer->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+							  sizeof(struct sockaddr_in));
+	mc->since = ev_now(m->loop);
+	ev.data.ptr = mc;
+	if (epoll_ctl(m->hup_fd, EPOLL_CTL_ADD, mc->fd, &ev) < 0)
+		mc->peer_closed = true;   /* cannot watch it: treat it as ending */
+	mc->next = m->conns;
+	if (m->conns)
+		m->conns->prev = mc;
+	m->conns = mc;
+	*socket_context = mc;
+}
+
+static struct mconn *conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *i =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return i ? i->socket_context : NULL;
+}
+
+/* MHD_OPTION_NOTIFY_COMPLETED: the response is sent (or the request failed). */
+static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct metrics *m = cls;
+	struct mconn *mc = conn_of(c);
+
+	(void)con_cls;
+	(void)toe;
+	if (!mc)
+		return;
+	mc->in_request = false;
+	mc->requests++;
+	mc->since = ev_now(m->loop);
+}
+
 static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *text)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text,
@@ -507,6 +641,19 @@ static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, con
 	return ret;
 }
 
+/* The listener's own counters (lnsd(8), METRICS). */
+static void render_http(FILE *f, const struct metrics *m)
+{
+	family(f, "lnsd_metrics_connections_refused_total", "counter",
+	       "Connections to this endpoint refused because their address already had the "
+	       "most open that one address may have.");
+	sample_u64(f, "lnsd_metrics_connections_refused_total", NULL, NULL, m->refused);
+	family(f, "lnsd_metrics_request_timeouts_total", "counter",
+	       "Connections to this endpoint closed because no complete request arrived in "
+	       "time after connecting.");
+	sample_u64(f, "lnsd_metrics_request_timeouts_total", NULL, NULL, m->request_timeouts);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version, const char *upload,
 			      size_t *upload_size, void **con_cls)
@@ -521,6 +668,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
 	/* First call: headers only. Answer on the next one, body (if any) discarded. */
 	if (!*con_cls) {
+		struct mconn *mc = conn_of(c);
+
+		if (mc)
+			mc->in_request = true;
 		*con_cls = &headers_seen;
 		return MHD_YES;
 	}
@@ -537,6 +688,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
 	metrics_render(m->eng, m->start_time, f);
 	dae_render_metrics(m->dae, f);
+	render_http(f, m);
 	if (fclose(f) != 0 || !buf) {
 		free(buf);
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
@@ -552,27 +704,109 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return ret;
 }
 
-/* Let MHD do what is ready, then wake up for its next timeout (0: more work queued). */
+/* MHD sees a hang-up on its next run and closes the connection. */
+static void conn_end(struct mconn *mc)
+{
+	shutdown(mc->fd, SHUT_RDWR);
+	mc->ended = true;
+}
+
+/* Bytes the client sent that MHD has not read yet. */
+static int unread(int fd)
+{
+	int n = 0;
+
+	return ioctl(fd, FIONREAD, &n) == 0 ? n : 1;
+}
+
+/*
+ * End the connections that can make no progress: the client sent FIN and
+ * MHD holds no request of it (a response still being sent is finished
+ * first), or no complete request arrived within METRICS_REQUEST_TIMEOUT_S.
+ * Returns the earliest deadline still pending (0: none).
+ */
+static ev_tstamp reap(struct metrics *m)
+{
+	struct epoll_event ev[16];
+	ev_tstamp now = ev_now(m->loop), next = 0;
+	char a[INET6_ADDRSTRLEN];
+	int n;
+
+	while ((n = epoll_wait(m->hup_fd, ev, 16, 0)) > 0)
+		for (int i = 0; i < n; i++)
+			((struct mconn *)ev[i].data.ptr)->peer_closed = true;
+	for (struct mconn *mc = m->conns; mc; mc = mc->next) {
+		ev_tstamp deadline = mc->since + METRICS_REQUEST_TIMEOUT_S;
+
+		if (mc->ended || mc->in_request)
+			continue;
+		/* Unread bytes: MHD has an event for them still to take. */
+		if (mc->peer_closed && !unread(mc->fd)) {
+			conn_end(mc);
+		} else if (now >= deadline) {
+			/* Not counted: a kept-alive connection the scraper left idle. */
+			if (!mc->requests) {
+				m->request_timeouts++;
+				log_ratelimited(engine_now_ms(), "metrics timeout",
+						"metrics: closing a connection from %s: no complete "
+						"request in %d s",
+						sa_str((struct sockaddr *)&mc->peer, a, sizeof(a)),
+						METRICS_REQUEST_TIMEOUT_S);
+			}
+			conn_end(mc);
+		} else if (!next || deadline < next) {
+			next = deadline;
+		}
+	}
+	return next;
+}
+
+static unsigned n_connections(struct MHD_Daemon *d)
+{
+	const union MHD_DaemonInfo *i = MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+	return i ? i->num_connections : 0;
+}
+
+/*
+ * Let MHD do what is ready, then wake up for its next timeout (0: more work
+ * queued) or the next request deadline.
+ *
+ * At METRICS_MAX_CONNS MHD takes its listening socket out of its epoll set
+ * and puts it back only at the start of a later run, once a connection
+ * closed. When the last run closed connections and left no event and no
+ * timeout behind, no later run would come and the endpoint would stop
+ * accepting for good: so run again while a run closed connections.
+ */
 static void metrics_run(struct metrics *m)
 {
 	MHD_UNSIGNED_LONG_LONG to;
+	ev_tstamp deadline, after;
+	unsigned before;
 
-	MHD_run(m->d);
+	do {
+		before = n_connections(m->d);
+		MHD_run(m->d);
+	} while (n_connections(m->d) < before);
+	deadline = reap(m);
 	ev_timer_stop(m->loop, &m->timer);
-	if (MHD_get_timeout(m->d, &to) == MHD_YES) {
-		ev_timer_set(&m->timer, (double)to / 1000.0, 0.0);
+	after = deadline ? deadline - ev_now(m->loop) : -1;
+	if (MHD_get_timeout(m->d, &to) == MHD_YES && (after < 0 || (double)to / 1000.0 < after))
+		after = (double)to / 1000.0;
+	if (after >= 0) {
+		ev_timer_set(&m->timer, after, 0.0);
 		ev_timer_start(m->loop, &m->timer);
 	}
 }
 
 static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	metrics_run((struct metrics *)((char *)w - offsetof(struct metrics, io)));
+	metrics_run(w->data);
 }
 
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	metrics_run((struct metrics *)((char *)w - offsetof(struct metrics, timer)));
+	metrics_run(w->data);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -601,6 +835,12 @@ struct metrics *metrics_new(struct ev_loop *loop, struct engine *e, const struct
 	}
 	m->loop = loop;
 	m->eng = e;
+	m->hup_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (m->hup_fd < 0) {
+		snprintf(err, errlen, "metrics %s: epoll: %s", as, strerror(errno));
+		free(m);
+		return NULL;
+	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	m->start_time = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 	memset(&ss, 0, sizeof(ss));
@@ -622,16 +862,21 @@ struct metrics *metrics_new(struct ev_loop *loop, struct engine *e, const struct
 	 * No MHD_USE_INTERNAL_POLLING_THREAD: MHD runs only when the loop calls
 	 * it. No MHD_OPTION_LISTENING_ADDRESS_REUSE: that is SO_REUSEPORT, and a
 	 * second lnsd would then share the port instead of failing to start.
+	 * The per-address limit is accept_policy's, so that it is counted.
 	 */
-	m->d = MHD_start_daemon(flags, addr->port, NULL, NULL, handle, m,
+	m->d = MHD_start_daemon(flags, addr->port, accept_policy, m, handle, m,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_CONN_TIMEOUT_S,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_MAX_CONNS,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)METRICS_MAX_REQUEST,
+				MHD_OPTION_NOTIFY_CONNECTION, conn_notify, m,
+				MHD_OPTION_NOTIFY_COMPLETED, request_done, m,
 				MHD_OPTION_END);
 	if (!m->d) {
 		snprintf(err, errlen, "metrics %s: cannot listen (%s)", as,
 			 errno ? strerror(errno) : "libmicrohttpd refused the settings");
+		close(m->hup_fd);
 		free(m);
 		return NULL;
 	}
@@ -639,12 +884,18 @@ struct metrics *metrics_new(struct ev_loop *loop, struct engine *e, const struct
 	if (!info) {
 		snprintf(err, errlen, "metrics %s: libmicrohttpd has no epoll fd", as);
 		MHD_stop_daemon(m->d);
+		close(m->hup_fd);
 		free(m);
 		return NULL;
 	}
 	ev_io_init(&m->io, io_cb, info->epoll_fd, EV_READ);
+	m->io.data = m;
 	ev_io_start(loop, &m->io);
+	ev_io_init(&m->hup_io, io_cb, m->hup_fd, EV_READ);
+	m->hup_io.data = m;
+	ev_io_start(loop, &m->hup_io);
 	ev_init(&m->timer, timer_cb);
+	m->timer.data = m;
 	log_notice("metrics on http://%s/metrics", as);
 	return m;
 }
@@ -654,8 +905,10 @@ void metrics_free(struct metrics *m)
 	if (!m)
 		return;
 	ev_io_stop(m->loop, &m->io);
+	ev_io_stop(m->loop, &m->hup_io);
 	ev_timer_stop(m->loop, &m->timer);
-	MHD_stop_daemon(m->d);
+	MHD_stop_daemon(m->d);   /* closes every connection: conn_notify frees them */
+	close(m->hup_fd);
 	free(m);
 }
 

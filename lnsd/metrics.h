@@ -16,6 +16,20 @@
 
 #include "engine.h"
 
+/*
+ * The HTTP listener's limits (lnsd(8), METRICS). A scraper needs one
+ * connection; an address holding METRICS_MAX_CONNS_PER_IP gets no more, so
+ * one misbehaving host cannot take the slots a scraper needs.
+ */
+#define METRICS_MAX_CONNS 64
+#define METRICS_MAX_CONNS_PER_IP 8
+/* A request's line and headers must arrive within this of the connection (or of the previous response). */
+#define METRICS_REQUEST_TIMEOUT_S 5
+/* A connection with no progress for this long is closed (a scraper that stopped reading). */
+#define METRICS_CONN_TIMEOUT_S 10
+/* Request line plus headers; a longer request gets 431 and the connection closes. */
+#define METRICS_MAX_REQUEST 16384
+
 struct metrics;
 
 /* Listen on addr (conf [lnsd] metrics); NULL with err on failure. */

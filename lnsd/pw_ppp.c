@@ -9,11 +9,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -562,52 +560,23 @@ void pw_ppp_cfg(struct engine *e, const struct lnsd_conf *conf)
 int pw_ppp_users_load(const struct lnsd_conf *conf, struct ppp_users **out, char *err,
 		      size_t errlen)
 {
-	const char *path = conf->ppp_users_file;
-	struct stat st;
-	char *buf = NULL, perr[256];
-	size_t len = 0;
-	int fd, rc = -EINVAL;
+	char ferr[CONF_ERR_LEN], perr[256], *buf;
+	size_t len;
+	int rc;
 
 	*out = NULL;
-	if (!*path)
+	if (!*conf->ppp_users_file)
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "[ppp] users-file %s: %s", path, strerror(errno));
-		goto out;
+	rc = conf_read_secret_file(conf->ppp_users_file, CONF_SECRET_FILE_MAX, &buf, &len, ferr,
+				   sizeof(ferr));
+	if (rc) {
+		snprintf(err, errlen, "[ppp] users-file: %s", ferr);
+		return -EINVAL;     /* a configuration error, fatal at startup */
 	}
-	if (!ppp_users_mode_ok(st.st_mode)) {
-		snprintf(err, errlen, "[ppp] users-file %s: accessible by others (mode %04o); "
-			 "chmod 600 it", path, (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		snprintf(err, errlen, "[ppp] users-file %s: out of memory", path);
-		goto out;
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(err, errlen, "[ppp] users-file %s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (ppp_users_parse(buf, len, out, perr, sizeof(perr))) {
-		snprintf(err, errlen, "[ppp] users-file %s: %s", path, perr);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
+	rc = ppp_users_parse(buf, len, out, perr, sizeof(perr));
+	if (rc)
+		snprintf(err, errlen, "[ppp] users-file %s: %s", conf->ppp_users_file, perr);
+	explicit_bzero(buf, len);
 	free(buf);
-	return rc;
+	return rc ? -EINVAL : 0;
 }
-

@@ -174,6 +174,7 @@ static int protect_socket(const struct lnsd_conf *conf, int fd, uint8_t family)
  * prefers the connected socket for the peer's datagrams; the listener keeps
  * everything else. SO_REUSEPORT is deliberately not set: with it, a connected
  * socket joins the listener's reuseport group and can steal new SCCRQs.
+ * The bind succeeds only while the listener allows it (eng_listeners_share()).
  */
 int eng_tunnel_socket(const struct lnsd_conf *conf, const struct lns_addr *local,
 		      const struct lns_addr *peer)
@@ -330,14 +331,65 @@ static void listener_readable(struct ev_loop *loop, ev_io *w, int revents)
 
 /* ---- listeners --------------------------------------------------------- */
 
+/*
+ * Listeners are exclusive: a second daemon on the same address:port would
+ * silently get part of the traffic. Linux lets a UDP bind share a port only
+ * when both sockets have SO_REUSEADDR (or both SO_REUSEPORT and the same
+ * uid), and a wildcard address conflicts with every address of its family.
+ * So the listener is bound and kept without SO_REUSEADDR: every later bind
+ * to its port, ours or another program's, with or without SO_REUSEADDR,
+ * fails with EADDRINUSE. A tunnel socket (SO_REUSEADDR) binds in the moment
+ * the listener allows sharing, and so does a listener that a reload opens
+ * where our own sockets are (ours_at()).
+ */
+static bool listener_covers(const struct lns_addr *l, const struct lns_addr *a)
+{
+	return l->family == a->family && l->port == a->port &&
+	       (addr_is_any(l) || addr_is_any(a) ||
+		memcmp(l->addr, a->addr, a->family == 4 ? 4 : 16) == 0);
+}
+
+void eng_listeners_share(struct engine *e, const struct lns_addr *local, bool share)
+{
+	int on = share;
+
+	for (size_t i = 0; i < e->n_listeners; i++)
+		if (listener_covers(&e->listeners[i]->addr, local) &&
+		    setsockopt(e->listeners[i]->fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0)
+			log_err("listener: SO_REUSEADDR %d: %s", on, strerror(errno));
+}
+
+/*
+ * Whether one of our own sockets is bound where a would listen: a listener
+ * that a reload replaces (192.0.2.1:1701 by 0.0.0.0:1701, or back) or
+ * tunnels that outlived a removed listener. Only then does the new
+ * listener bind with sharing allowed on both sides, for that one bind.
+ */
+static bool ours_at(struct engine *e, const struct lns_addr *a)
+{
+	struct l2tp_tun *t;
+
+	for (size_t i = 0; i < e->n_listeners; i++)
+		if (listener_covers(&e->listeners[i]->addr, a))
+			return true;
+	L2TP_LNS_FOREACH_TUNNEL(e->lns, t) {
+		const struct eng_tunnel *et = t->user;
+
+		if (et && et->fd >= 0 && listener_covers(a, &et->local))
+			return true;
+	}
+	return false;
+}
+
 static struct eng_listener *listener_open(struct engine *e, const struct lns_addr *a, char *err,
 					  size_t errlen)
 {
 	struct eng_listener *l = calloc(1, sizeof(*l));
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	int one = 1, rc;
+	int one = 1, zero = 0, rc;
 	char as[LNS_ADDR_STRLEN];
+	bool share;
 
 	if (!l) {
 		snprintf(err, errlen, "out of memory");
@@ -348,9 +400,6 @@ static struct eng_listener *listener_open(struct engine *e, const struct lns_add
 	l->fd = socket(a->family == 4 ? AF_INET : AF_INET6,
 		       SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0)
-		goto fail;
-	/* SO_REUSEADDR on every socket so per-tunnel sockets can bind the same port. */
-	if (setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
 		goto fail;
 	if (a->family == 4) {
 		if (setsockopt(l->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
@@ -370,8 +419,28 @@ static struct eng_listener *listener_open(struct engine *e, const struct lns_add
 		return NULL;
 	}
 	sl = addr_to_sa(a, &ss);
-	if (bind(l->fd, (struct sockaddr *)&ss, sl) < 0)
-		goto fail;
+	share = ours_at(e, a) &&
+		setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0;
+	if (share)
+		eng_listeners_share(e, a, true);
+	rc = bind(l->fd, (struct sockaddr *)&ss, sl);
+	if (share) {
+		int saved = errno;
+
+		eng_listeners_share(e, a, false);
+		setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &zero, sizeof(zero));
+		errno = saved;
+	}
+	if (rc < 0) {
+		if (errno != EADDRINUSE)
+			goto fail;
+		snprintf(err, errlen, "listen %s: address already in use: another lnsd or L2TP "
+			 "daemon holds it (a listener is never shared)",
+			 lns_addr_str(a, as, sizeof(as)));
+		close(l->fd);
+		free(l);
+		return NULL;
+	}
 	ev_io_init(&l->io, listener_readable, l->fd, EV_READ);
 	ev_io_start(e->loop, &l->io);
 	log_info("listening on %s", lns_addr_str(a, as, sizeof(as)));

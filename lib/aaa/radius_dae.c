@@ -33,6 +33,8 @@ const char *dae_verdict_str(enum dae_verdict v)
 		return "bad-message-authenticator";
 	case DAE_DROP_STALE:
 		return "stale";
+	case DAE_DROP_NO_TIMESTAMP:
+		return "no-event-timestamp";
 	case DAE_VERDICT_COUNT:
 		break;
 	}
@@ -223,7 +225,7 @@ bool dae_request_has_session_id(const struct dae_request *r)
 
 enum dae_verdict dae_parse(const uint8_t *pkt, size_t len, const void *secret,
 			   size_t secret_len, const struct dae_nas *nas, uint64_t now_s,
-			   uint32_t window_s, struct dae_request *out)
+			   uint32_t window_s, bool require_timestamp, struct dae_request *out)
 {
 	static const uint8_t zero[RADIUS_AUTH_LEN];
 	uint8_t want[RADIUS_AUTH_LEN];
@@ -270,11 +272,14 @@ enum dae_verdict dae_parse(const uint8_t *pkt, size_t len, const void *secret,
 	for (off = RADIUS_HDR_LEN; off < len; off += pkt[off + 1])
 		take_attr(out, nas, pkt[off], pkt + off + 2, pkt[off + 1] - 2u);
 
-	/* §5.4 replay protection: a request far from our clock is discarded */
+	/* §6.3 replay protection: a request far from our clock is silently discarded */
 	if (window_s && out->has_event_timestamp &&
 	    (out->event_timestamp > now_s ? out->event_timestamp - now_s
 					  : now_s - out->event_timestamp) > window_s)
 		return DAE_DROP_STALE;
+	/* §6.3: "SHOULD be configurable to discard" requests without Event-Timestamp */
+	if (require_timestamp && !out->has_event_timestamp)
+		return DAE_DROP_NO_TIMESTAMP;
 	if (out->error_cause == DAE_ERR_NONE && !dae_request_has_session_id(out))
 		nak(out, DAE_ERR_MISSING_ATTRIBUTE, 0);
 	return out->error_cause == DAE_ERR_NONE ? DAE_OK : DAE_NAK;
@@ -321,43 +326,67 @@ int dae_build_reply(const struct dae_request *req, enum dae_error_cause cause,
 
 void dae_cache_init(struct dae_cache *c, uint32_t ttl_ms)
 {
-	memset(c, 0, sizeof(*c));
 	c->ttl_ms = ttl_ms;
+	c->head = 0;
+	c->n = 0;
 }
 
-const uint8_t *dae_cache_find(const struct dae_cache *c, const void *key, size_t key_len,
-			      const uint8_t *pkt, size_t pkt_len, uint64_t now_ms, size_t *len)
+/* Drop the entries older than ttl_ms; the ring is in arrival order. */
+static void cache_expire(struct dae_cache *c, uint64_t now_ms)
+{
+	while (c->n && now_ms - c->e[c->head].t_ms > c->ttl_ms) {
+		c->head = (c->head + 1) % DAE_CACHE_SLOTS;
+		c->n--;
+	}
+}
+
+bool dae_cache_find(struct dae_cache *c, const void *client, size_t client_len,
+		    const struct dae_request *r, uint64_t now_ms, enum dae_error_cause *cause)
 {
 	size_t i;
 
-	if (pkt_len < RADIUS_HDR_LEN || key_len > DAE_CACHE_KEY_MAX)
-		return NULL;
-	for (i = 0; i < DAE_CACHE_SLOTS; i++) {
-		const struct dae_cache_entry *e = &c->e[i];
+	cache_expire(c, now_ms);
+	/* newest first: a retransmission follows its original closely */
+	for (i = c->n; i-- > 0;) {
+		const struct dae_cache_entry *e = &c->e[(c->head + i) % DAE_CACHE_SLOTS];
 
-		if (!e->t_ms || now_ms - e->t_ms > c->ttl_ms || e->id != pkt[1] ||
-		    e->key_len != key_len || memcmp(e->key, key, key_len) != 0 ||
-		    memcmp(e->authenticator, pkt + AUTH_OFF, RADIUS_AUTH_LEN) != 0)
+		if (memcmp(e->authenticator, r->authenticator, RADIUS_AUTH_LEN) != 0 ||
+		    e->id != r->id || e->client_len != client_len ||
+		    memcmp(e->client, client, client_len) != 0)
 			continue;
-		*len = e->reply_len;
-		return e->reply;
+		*cause = (enum dae_error_cause)e->cause;
+		return true;
 	}
-	return NULL;
+	return false;
 }
 
-void dae_cache_put(struct dae_cache *c, const void *key, size_t key_len, const uint8_t *pkt,
-		   const uint8_t *reply, size_t reply_len, uint64_t now_ms)
+bool dae_cache_room(struct dae_cache *c, uint64_t now_ms)
 {
-	struct dae_cache_entry *e = &c->e[c->next];
+	cache_expire(c, now_ms);
+	return c->n < DAE_CACHE_SLOTS;
+}
 
-	if (key_len > DAE_CACHE_KEY_MAX || reply_len > sizeof(e->reply))
-		return;
-	c->next = (c->next + 1) % DAE_CACHE_SLOTS;
-	e->t_ms = now_ms ? now_ms : 1;
-	memcpy(e->key, key, key_len);
-	e->key_len = (uint8_t)key_len;
-	e->id = pkt[1];
-	memcpy(e->authenticator, pkt + AUTH_OFF, RADIUS_AUTH_LEN);
-	e->reply_len = (uint16_t)reply_len;
-	memcpy(e->reply, reply, reply_len);
+int dae_cache_put(struct dae_cache *c, const void *client, size_t client_len,
+		  const struct dae_request *r, enum dae_error_cause cause, uint64_t now_ms)
+{
+	struct dae_cache_entry *e;
+
+	if (client_len > DAE_CACHE_CLIENT_MAX)
+		return -EINVAL;
+	if (!dae_cache_room(c, now_ms))
+		return -ENOSPC;
+	e = &c->e[(c->head + c->n) % DAE_CACHE_SLOTS];
+	c->n++;
+	e->t_ms = now_ms;
+	memcpy(e->client, client, client_len);
+	e->client_len = (uint8_t)client_len;
+	e->id = r->id;
+	e->cause = (uint16_t)cause;
+	memcpy(e->authenticator, r->authenticator, RADIUS_AUTH_LEN);
+	return 0;
+}
+
+size_t dae_cache_count(const struct dae_cache *c)
+{
+	return c->n;
 }

@@ -3,9 +3,9 @@
  * RADIUS Dynamic Authorization (RFC 5176), NAS side, without I/O: check a
  * Disconnect-Request or CoA-Request against the client's shared secret,
  * pull out the session identification and the changes it asks for, and
- * build the signed ACK or NAK. A small cache of recent replies lets the
- * daemon answer a retransmitted request without acting twice (§2.3).
- * MD5 and HMAC-MD5 come from nettle.
+ * build the signed ACK or NAK. A replay cache of the answers given lets
+ * the daemon answer a retransmitted or replayed request without acting
+ * twice (§2.3, §6.3). MD5 and HMAC-MD5 come from nettle.
  */
 #ifndef LNS_RADIUS_DAE_H
 #define LNS_RADIUS_DAE_H
@@ -58,6 +58,7 @@ enum dae_verdict {
 	DAE_DROP_AUTHENTICATOR,  /* Request Authenticator does not match the secret */
 	DAE_DROP_MSG_AUTH,       /* Message-Authenticator present and wrong (or not 18 long) */
 	DAE_DROP_STALE,          /* Event-Timestamp outside the allowed window */
+	DAE_DROP_NO_TIMESTAMP,   /* no Event-Timestamp, and one is required (§6.3) */
 	DAE_VERDICT_COUNT,
 };
 const char *dae_verdict_str(enum dae_verdict v);
@@ -107,7 +108,10 @@ bool dae_request_has_session_id(const struct dae_request *r);
 /*
  * Check pkt (len bytes, one UDP payload) from a client whose secret is
  * secret/secret_len. now_s is the current time in seconds since the epoch,
- * window_s the largest allowed |now - Event-Timestamp| (0: not checked).
+ * window_s the largest allowed |now - Event-Timestamp| (0: not checked);
+ * require_timestamp drops an authentic request without Event-Timestamp
+ * (RFC 5176 §6.3: without one, only the replay cache stands between a
+ * captured request and its replay).
  * On DAE_OK and DAE_NAK, out holds what the request said (for a NAK, at
  * least code, id, authenticator and the Proxy-States, enough for a reply).
  * A NAK is given for (§3.5): attributes other than session identification
@@ -118,7 +122,7 @@ bool dae_request_has_session_id(const struct dae_request *r);
  */
 enum dae_verdict dae_parse(const uint8_t *pkt, size_t len, const void *secret,
 			   size_t secret_len, const struct dae_nas *nas, uint64_t now_s,
-			   uint32_t window_s, struct dae_request *out);
+			   uint32_t window_s, bool require_timestamp, struct dae_request *out);
 
 /*
  * Build the reply to req in buf (cap bytes, DAE_REPLY_MAX is always
@@ -131,38 +135,54 @@ enum dae_verdict dae_parse(const uint8_t *pkt, size_t len, const void *secret,
 int dae_build_reply(const struct dae_request *req, enum dae_error_cause cause,
 		    const void *secret, size_t secret_len, uint8_t *buf, size_t cap);
 
-/*
- * Recent replies, so a retransmission (same client, Identifier and Request
- * Authenticator) gets the same answer without acting again (RFC 5176 §2.3,
- * RFC 5080 §2.2.2). Fixed size, oldest entry replaced.
- */
-#define DAE_CACHE_SLOTS 64
-#define DAE_CACHE_KEY_MAX 20         /* client address bytes (IPv6 + port) */
 /* The longest reply dae_build_reply() makes: header, Error-Cause, Message-Authenticator, Proxy-States. */
 #define DAE_REPLY_MAX (RADIUS_HDR_LEN + 6 + 18 + DAE_PROXY_STATE_MAX)
 
+/*
+ * Replay cache: the answer given to every authentic request, so that the
+ * same request again gets the same reply without being acted on twice
+ * (RFC 5176 §2.3 retransmissions, §6.3 replays). A request is known by its
+ * client's address, Identifier and Request Authenticator; the authenticator
+ * is an MD5 over the whole request and the secret, so it stands for the
+ * content. The source port is not part of it: a replay from another port
+ * is the same request.
+ *
+ * Entries live ttl_ms, oldest first in a ring. A live entry is never
+ * dropped to make room: when every slot is live, dae_cache_room() says so
+ * and the caller refuses the new request (it must not act on what it could
+ * not remember). The reply is not stored, only its Error-Cause: the reply
+ * is rebuilt from the repeated request, which is byte-identical.
+ */
+#define DAE_CACHE_SLOTS 16384
+#define DAE_CACHE_CLIENT_MAX 17      /* address family + IPv6 address */
+
 struct dae_cache_entry {
-	uint64_t t_ms;               /* 0: empty */
-	uint8_t key[DAE_CACHE_KEY_MAX];
-	uint8_t key_len;
+	uint64_t t_ms;
+	uint8_t client[DAE_CACHE_CLIENT_MAX];
+	uint8_t client_len;
 	uint8_t id;
+	uint16_t cause;              /* enum dae_error_cause */
 	uint8_t authenticator[RADIUS_AUTH_LEN];
-	uint16_t reply_len;
-	uint8_t reply[DAE_REPLY_MAX];
 };
 
 struct dae_cache {
 	uint32_t ttl_ms;
-	unsigned next;
+	size_t head, n;              /* ring: the oldest entry at head */
 	struct dae_cache_entry e[DAE_CACHE_SLOTS];
 };
 
 void dae_cache_init(struct dae_cache *c, uint32_t ttl_ms);
-/* The cached reply for this request, or NULL; *len gets its length. */
-const uint8_t *dae_cache_find(const struct dae_cache *c, const void *key, size_t key_len,
-			      const uint8_t *pkt, size_t pkt_len, uint64_t now_ms, size_t *len);
-/* Remember reply for the request in pkt (which has passed dae_parse()). */
-void dae_cache_put(struct dae_cache *c, const void *key, size_t key_len, const uint8_t *pkt,
-		   const uint8_t *reply, size_t reply_len, uint64_t now_ms);
+/*
+ * True if the request r (parsed from a packet of this client) was answered
+ * within ttl_ms; *cause gets the Error-Cause of that answer.
+ */
+bool dae_cache_find(struct dae_cache *c, const void *client, size_t client_len,
+		    const struct dae_request *r, uint64_t now_ms, enum dae_error_cause *cause);
+/* True if dae_cache_put() has a free slot now (expired entries are freed). */
+bool dae_cache_room(struct dae_cache *c, uint64_t now_ms);
+/* Remember the answer to r; -ENOSPC when dae_cache_room() is false, -EINVAL for a long client. */
+int dae_cache_put(struct dae_cache *c, const void *client, size_t client_len,
+		  const struct dae_request *r, enum dae_error_cause cause, uint64_t now_ms);
+size_t dae_cache_count(const struct dae_cache *c);
 
 #endif

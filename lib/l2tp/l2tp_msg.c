@@ -221,7 +221,7 @@ static const struct avp_rule avp_rules[L2TP_AVP_TYPE_COUNT] = {
 	[L2TP_AVP_VENDOR_NAME] = { 0, ANY },
 	[L2TP_AVP_ASSIGNED_TUNNEL_ID] = { 2, 2 },
 	[L2TP_AVP_RECV_WINDOW_SIZE] = { 2, 2 },
-	[L2TP_AVP_CHALLENGE] = { 1, L2TP_BLOB_MAX },
+	[L2TP_AVP_CHALLENGE] = { 1, L2TP_CHALLENGE_MAX },
 	[L2TP_AVP_Q931_CAUSE] = { 3, ANY },
 	/* docs/design.md §6.3: Cisco may append bytes; the first 16 are the MD5. */
 	[L2TP_AVP_CHALLENGE_RESPONSE] = { 16, ANY },
@@ -286,6 +286,14 @@ static void get_blob(struct cursor *c, struct l2tp_blob *b)
 	b->len = (uint16_t)n;
 	if (n)
 		memcpy(b->data, cur_take(c, n), n);
+}
+
+static void get_challenge(struct cursor *c, struct l2tp_challenge *ch)
+{
+	size_t n = cur_left(c);      /* <= L2TP_CHALLENGE_MAX: an AVP holds no more */
+
+	ch->len = (uint16_t)n;
+	memcpy(ch->data, cur_take(c, n), n);
 }
 
 static bool known_error_code(uint16_t e)
@@ -356,7 +364,7 @@ static void avp_store(struct l2tp_msg *m, uint16_t type, struct cursor *c)
 		m->rx_window = cur_u16(c);
 		break;
 	case L2TP_AVP_CHALLENGE:
-		get_blob(c, &m->challenge);
+		get_challenge(c, &m->challenge);
 		break;
 	case L2TP_AVP_Q931_CAUSE:
 		m->q931_cause = cur_u16(c);

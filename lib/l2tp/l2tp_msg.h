@@ -63,12 +63,21 @@ enum l2tp_decode_err l2tp_hdr_decode(const uint8_t *pkt, size_t len, struct l2tp
 /* ---- decoded control message ------------------------------------------ */
 
 #define L2TP_NAME_MAX 256       /* strings are NUL-terminated, truncated to fit */
-#define L2TP_CHALLENGE_MAX 256
 #define L2TP_BLOB_MAX 256
+/*
+ * RFC 2661 §4.4.3 puts no bound on a Challenge but "one or more octets":
+ * any length an AVP can carry is kept, so that any challenge is answered.
+ */
+#define L2TP_CHALLENGE_MAX (L2TP_AVP_MAX_LEN - L2TP_AVP_HDR_LEN)
 
 struct l2tp_blob {
 	uint16_t len;
 	uint8_t data[L2TP_BLOB_MAX];
+};
+
+struct l2tp_challenge {
+	uint16_t len;
+	uint8_t data[L2TP_CHALLENGE_MAX];
 };
 
 struct l2tp_msg {
@@ -92,7 +101,7 @@ struct l2tp_msg {
 	char vendor_name[L2TP_NAME_MAX];               /* (8) */
 	uint16_t assigned_tunnel_id;                   /* (9) */
 	uint16_t rx_window;                            /* (10) */
-	struct l2tp_blob challenge;                    /* (11) */
+	struct l2tp_challenge challenge;               /* (11) */
 	uint16_t q931_cause; uint8_t q931_msg;         /* (12) */
 	char q931_advisory[L2TP_NAME_MAX];
 	uint8_t challenge_response[16];                /* (13) */

@@ -4,7 +4,7 @@
  * is, and re-signed (Message-Authenticator and Request Authenticator made
  * right for SECRET, as gen_corpus_radius_dae.py uses) so that the fuzzer reaches the attribute walk
  * instead of stopping at the MD5 check. Whatever parses must give a reply
- * that fits and verifies, and go through the duplicate cache.
+ * that fits and verifies, and go through the replay cache.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +30,10 @@ static void run(const uint8_t *p, size_t len, uint64_t now)
 	uint8_t rep[DAE_REPLY_MAX], copy[DAE_REPLY_MAX];
 	struct dae_request r;
 	enum dae_verdict v;
-	size_t clen;
+	enum dae_error_cause cached;
 	int n;
 
-	v = dae_parse(p, len, SECRET, SLEN, &nas, now, 300, &r);
+	v = dae_parse(p, len, SECRET, SLEN, &nas, now, 300, len && (p[len - 1] & 1), &r);
 	if (v >= DAE_VERDICT_COUNT)
 		abort();
 	if (v != DAE_OK && v != DAE_NAK)
@@ -52,8 +52,12 @@ static void run(const uint8_t *p, size_t len, uint64_t now)
 	tu_sign(copy, (size_t)n, r.authenticator, SECRET);
 	if (memcmp(copy, rep, (size_t)n) != 0)
 		abort();
-	if (!dae_cache_find(&cache, "k", 1, p, len, now * 1000, &clen))
-		dae_cache_put(&cache, "k", 1, p, rep, (size_t)n, now * 1000);
+	if (dae_cache_find(&cache, "k", 1, &r, now * 1000, &cached)) {
+		if (cached != r.error_cause)   /* the same request parses the same */
+			abort();
+	} else if (dae_cache_room(&cache, now * 1000)) {
+		dae_cache_put(&cache, "k", 1, &r, r.error_cause, now * 1000);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -9,8 +9,12 @@
 # with 192.0.2.1 to send from an address that is not a client.
 #  - Disconnect for lacpy-1000 from 127.0.0.1: Disconnect-ACK, that call
 #    gets a CDN with result 3 (lac.py sees it), the other call stays;
-#  - a retransmission (same Identifier and authenticator) gets the same ACK
-#    from the reply cache, counted as a retransmit, not a second request;
+#  - a retransmission (same Identifier and authenticator) gets the same
+#    answer from the replay cache, counted as a retransmit, not a second
+#    request; so does the same request from another source port 2 s later;
+#  - every radclient request carries an Event-Timestamp (required by
+#    default): one without it is dropped (dropped{no-event-timestamp}), so
+#    is one 400 s old (dropped{stale});
 #  - wrong secret: no reply, nothing ended, dropped{bad-authenticator};
 #  - from 192.0.2.1 (not in dae-clients): no reply, dropped{unknown-client};
 #  - unknown session: Disconnect-NAK with Error-Cause Session-Context-Not-Found;
@@ -72,12 +76,13 @@ count_sessions() { sessions | jq 'length'; }
 [ "$(count_sessions)" -eq 2 ] || fail "not two established sessions: $(lns_json sessions)"
 
 N=0
-# rad TO TYPE SECRET ATTRS... : one radclient request (one try, 2 s); output in $ART/rad-N.out
+# rad TO TYPE SECRET ATTRS... : one radclient request (one try, 2 s) stamped with
+# Event-Timestamp now; output in $ART/rad-N.out
 rad() {
 	local to=$1 type=$2 secret=$3
 	shift 3
 	N=$((N + 1))
-	printf '%s\n' "$@" >"$ART/rad-$N.in"
+	printf '%s\n' "$@" "Event-Timestamp = $(date +%s)" >"$ART/rad-$N.in"
 	ip netns exec "$NS_LNS" radclient -x -r 1 -t 2 -f "$ART/rad-$N.in" "$to:3799" "$type" "$secret" \
 		>"$ART/rad-$N.out" 2>&1 || true
 	RAD_OUT=$ART/rad-$N.out
@@ -101,14 +106,30 @@ grep -q -E 'dae 127\.0\.0\.1:[0-9]+: Disconnect Calling-Station-Id="lacpy-1000":
 	|| fail "lnsd did not log the Disconnect"
 log "Disconnect-Request (Calling-Station-Id lacpy-1000): ACK, call ended"
 
-# ---- a retransmission is answered from the cache (same bytes), not acted on again
+# ---- a retransmission, and the same request from another source port 2 s
+# later, are answered from the replay cache (same bytes), not acted on again;
+# without Event-Timestamp or with a stale one the request is dropped
 ip netns exec "$NS_LNS" python3 - "$ART/retransmit.json" <<'EOF' || fail "retransmission check failed"
-import hashlib, json, socket, subprocess, sys
+import hashlib, json, socket, sys, time
 secret = b"dae-s3cret"
-body = bytes([31, 2 + len(b"nobody-x")]) + b"nobody-x"
-hdr = bytes([40, 77]) + (20 + len(body)).to_bytes(2, "big")
-auth = hashlib.md5(hdr + bytes(16) + body + secret).digest()
-pkt = hdr + auth + body
+def request(ident, ts):
+    body = bytes([31, 2 + len(b"nobody-x")]) + b"nobody-x"
+    if ts is not None:
+        body += bytes([55, 6]) + int(ts).to_bytes(4, "big")
+    hdr = bytes([40, ident]) + (20 + len(body)).to_bytes(2, "big")
+    return hdr + hashlib.md5(hdr + bytes(16) + body + secret).digest() + body
+def ask(pkt):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    s.settimeout(2)
+    s.sendto(pkt, ("127.0.0.1", 3799))
+    try:
+        return s.recv(4096)
+    except socket.timeout:
+        return b""
+    finally:
+        s.close()
+pkt = request(77, time.time())
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 0))
 s.settimeout(2)
@@ -116,13 +137,18 @@ replies = []
 for _ in range(2):
     s.sendto(pkt, ("127.0.0.1", 3799))
     replies.append(s.recv(4096))
-json.dump({"same": replies[0] == replies[1], "code": replies[0][0],
-           "cause": int.from_bytes(replies[0][22:26], "big") if len(replies[0]) >= 26 else 0},
+time.sleep(2)
+replies.append(ask(pkt))           # a new socket: another source port
+json.dump({"same": all(r == replies[0] for r in replies), "code": replies[0][0],
+           "cause": int.from_bytes(replies[0][22:26], "big") if len(replies[0]) >= 26 else 0,
+           "no_ts": len(ask(request(78, None))), "stale": len(ask(request(79, time.time() - 400)))},
           open(sys.argv[1], "w"))
 EOF
-jq -e '.same and .code == 42 and .cause == 503' "$ART/retransmit.json" >/dev/null \
+jq -e '.same and .code == 42 and .cause == 503 and .no_ts == 0 and .stale == 0' "$ART/retransmit.json" >/dev/null \
 	|| fail "retransmission: $(cat "$ART/retransmit.json")"
-log "retransmitted request: the same Disconnect-NAK twice"
+grep -q -E 'dae 127\.0\.0\.1:[0-9]+: dropped a request without Event-Timestamp' "$LNS_LOG" \
+	|| fail "no log line for the request without Event-Timestamp"
+log "retransmission, and the same request from another port 2 s later: the same Disconnect-NAK three times; no or a stale Event-Timestamp: dropped"
 
 # ---- wrong secret: dropped
 rad 127.0.0.1 disconnect wrong-secret 'Calling-Station-Id = "lacpy-1001"'
@@ -162,9 +188,11 @@ expect_metric 'lnsd_radius_dae_requests_total{type="disconnect",result="ack"}' 2
 expect_metric 'lnsd_radius_dae_requests_total{type="disconnect",result="nak"}' 3
 expect_metric 'lnsd_radius_dae_requests_total{type="coa",result="nak"}' 1
 expect_metric 'lnsd_radius_dae_requests_total{type="coa",result="ack"}' 0
-expect_metric 'lnsd_radius_dae_retransmits_total' 1
+expect_metric 'lnsd_radius_dae_retransmits_total' 2
 expect_metric 'lnsd_radius_dae_dropped_total{reason="bad-authenticator"}' 1
 expect_metric 'lnsd_radius_dae_dropped_total{reason="unknown-client"}' 1
+expect_metric 'lnsd_radius_dae_dropped_total{reason="no-event-timestamp"}' 1
+expect_metric 'lnsd_radius_dae_dropped_total{reason="stale"}' 1
 log "metrics: $(grep '^lnsd_radius_dae' "$ART/metrics.txt" | grep -v ' 0$' | tr '\n' ' ')"
 
 touch "$RUN/go"
@@ -173,4 +201,4 @@ d=$(sed -n 's/^DONE //p' "$ART/lacpy.out")
 jq -e '.cdn_rx | length == 2 and all(.result[0] == 3)' >/dev/null <<<"$d" \
 	|| fail "lac.py did not get two CDNs with result 3: $d"
 check_lns_healthy
-pass "Disconnect/CoA from radclient: ACK ends the named call (CDN 3), NAK 503/403/401, drops for wrong secret and non-clients, retransmission from cache"
+pass "Disconnect/CoA from radclient: ACK ends the named call (CDN 3), NAK 503/403/401, drops for wrong secret, non-clients and no or stale Event-Timestamp, retransmission and replay from another port answered from the cache"

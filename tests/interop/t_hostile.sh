@@ -18,7 +18,9 @@
 # What a case file may use (besides lib.sh): LNS_ADDR, ATT_NS (the attacker's
 # namespace), ATT_ADDR, METRICS (addr:port of /metrics), DAE_PORT,
 # DAE_SECRET (the attacker's address is a DAE client with this secret, so
-# signed requests can be forged and replayed), PY (python3 with scapy),
+# signed requests can be forged and replayed), CHAL_ADDR and CHAL_SECRET (a
+# [peer] with a tunnel secret matches that address; a case file adds it to
+# the attacker's eth0), PY (python3 with scapy),
 # lnsctl, metric NAME (a sample's value from /metrics, 0 when absent),
 # lns_reload (lnsctl reload; fails the test if lnsd died).
 source "$(dirname "$0")/lib.sh" "$@"
@@ -33,8 +35,15 @@ ATT_ADDR=$(lac_addr 2)
 METRICS=$LNS_ADDR:9102
 DAE_PORT=3799
 DAE_SECRET=hostile-dae-s3cret
+# a second address of the attacker with a tunnel secret (Challenge cases)
+CHAL_ADDR=192.0.2.99
+CHAL_SECRET=hostile-tunnel-s3cret
 LNSD_EXTRA="metrics = $METRICS"
 lns_start "max-half-open = 200" "
+[peer hostile-challenge]
+match-address = $CHAL_ADDR
+secret = $CHAL_SECRET
+
 [radius]
 # never answers: the victim's call has no PPP here (fake-pppd), so no
 # request is sent; the section is here for the DAE listener
@@ -46,7 +55,7 @@ dae-clients = $ATT_ADDR,$DAE_SECRET
 
 # metric NAME : the value of one sample (full name with labels as printed), 0 when absent.
 metric() {
-	curl -s --max-time 5 "http://$METRICS/metrics" | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
+	ip netns exec "$NS_LNS" curl -s --max-time 5 "http://$METRICS/metrics" | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
 }
 lns_reload() { lnsctl reload >/dev/null 2>&1; sleep 0.5; lns_alive || fail "lnsd died on reload"; }
 

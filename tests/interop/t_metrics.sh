@@ -76,6 +76,9 @@ expect_metric 'lnsd_ppp_auth_total{method="pap",result="success"}' 0
 expect_metric 'lnsd_ppp_auth_total{method="mschapv2",result="failure"}' 0
 expect_metric_ge process_resident_memory_bytes 1
 expect_metric_ge process_open_fds 1
+# The listener's own counters (lnsd(8) METRICS), at rest.
+expect_metric lnsd_metrics_connections_refused_total 0
+expect_metric lnsd_metrics_request_timeouts_total 0
 # The host kernel has no L2TP: control plane only, so no per-tunnel kernel series.
 if [ "$(metric lnsd_kernel_dataplane)" = 0 ]; then
 	grep -q '^lnsd_tunnel_rx_packets_total{' "$ART/metrics.txt" \

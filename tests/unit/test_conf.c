@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -297,6 +298,10 @@ static const struct {
 	  "t.conf:2: [lnsd] listen: \"host.example:1701\" is not an address:port (like 0.0.0.0:1701 or [::]:1701)" },
 	{ "[lnsd]\nlisten = 10.0.0.1, 10.0.0.1:1701\n",
 	  "t.conf:2: [lnsd] listen: \"10.0.0.1:1701\" is listed twice" },
+	{ "[lnsd]\nlisten = 10.0.0.1, 0.0.0.0:1701\n",
+	  "t.conf:2: [lnsd] listen: \"0.0.0.0:1701\" overlaps 10.0.0.1:1701: a wildcard address already listens on every address of its family" },
+	{ "[lnsd]\nlisten = [::], [2001:db8::1]:1701\n",
+	  "t.conf:2: [lnsd] listen: \"[2001:db8::1]:1701\" overlaps [::]:1701: a wildcard address already listens on every address of its family" },
 	{ "[lnsd]\nlisten = ,\n", "t.conf:2: [lnsd] listen: empty list" },
 	{ "[lnsd]\ncontrol-socket = lnsd.sock\n",
 	  "t.conf:2: [lnsd] control-socket: \"lnsd.sock\" is not an absolute path shorter than 108 characters" },
@@ -344,7 +349,9 @@ static const struct {
 	{ "[ipsec]\npsk-file = /nonexistent/psk\n",
 	  "t.conf:2: [ipsec] psk-file: cannot read \"/nonexistent/psk\": No such file or directory" },
 	{ "[ipsec]\nmode = off\npsk-file = /dev/null\n",
-	  "t.conf:3: [ipsec] psk-file: \"/dev/null\" holds no key (its first line is empty)" },
+	  "t.conf:3: [ipsec] psk-file: \"/dev/null\" is not a regular file" },
+	{ "[ipsec]\nmode = off\npsk-file = /tmp\n",
+	  "t.conf:3: [ipsec] psk-file: \"/tmp\" is not a regular file" },
 	{ "[ipsec]\npsk = x\nvici-socket = charon.vici\n",
 	  "t.conf:3: [ipsec] vici-socket: \"charon.vici\" is not an absolute path shorter than 108 characters" },
 	{ "[ipsec]\npsk = x\nproposals = aes256-sha1-modp2048, aes 128\n",
@@ -465,6 +472,140 @@ START_TEST(file_errors_name_the_file)
 }
 END_TEST
 
+/* A temporary file with these len bytes and this mode; its name in path. */
+static void temp_file(char path[32], const void *data, size_t len, mode_t mode)
+{
+	int fd;
+
+	strcpy(path, "/tmp/test_conf_XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+	ck_assert_int_eq(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+/* tmpl with its one "%s" replaced by path (the templates are data, not formats). */
+static void subst(char *out, size_t n, const char *tmpl, const char *path)
+{
+	const char *at = strstr(tmpl, "%s");
+
+	ck_assert_ptr_nonnull(at);
+	snprintf(out, n, "%.*s%s%s", (int)(at - tmpl), tmpl, path, at + 2);
+}
+
+/* conf_load_file on a file with these bytes: NULL and err, which must be want (%s: path). */
+static void file_fails(const void *data, size_t len, const char *want_fmt)
+{
+	char path[32], err[CONF_ERR_LEN], want[256];
+
+	temp_file(path, data, len, 0600);
+	ck_assert_ptr_null(conf_load_file(path, err, sizeof(err)));
+	subst(want, sizeof(want), want_fmt, path);
+	ck_assert_str_eq(err, want);
+	unlink(path);
+}
+
+/*
+ * A NUL byte would cut a value short without a word (inih reads C strings):
+ * refused, naming the key when it is in a value. A directory is not a
+ * configuration (fopen() opens it and reads nothing: it looked empty).
+ */
+START_TEST(nul_bytes_and_directories)
+{
+	static const char in_secret[] = "[lnsd]\nlisten = 127.0.0.1\n[l2tp]\nsecret = ab\0cd\n";
+	static const char in_peer[] = "[peer p]\nmatch-address = 192.0.2.1\nsecret = \0\n";
+	static const char in_comment[] = "[lnsd]\n# a \0 comment\n";
+	static const char in_key[] = "[ppp]\nmr\0u = 1400\n";
+	char err[CONF_ERR_LEN];
+
+	file_fails(in_secret, sizeof(in_secret) - 1, "%s:4: [l2tp] secret: the value holds a NUL byte");
+	file_fails(in_peer, sizeof(in_peer) - 1, "%s:3: [peer p] secret: the value holds a NUL byte");
+	file_fails(in_comment, sizeof(in_comment) - 1, "%s:2: the line holds a NUL byte");
+	file_fails(in_key, sizeof(in_key) - 1, "%s:2: the line holds a NUL byte");
+	ck_assert_ptr_null(conf_load_file("/tmp", err, sizeof(err)));
+	ck_assert_str_eq(err, "/tmp: is a directory, not a configuration file");
+}
+END_TEST
+
+/* A config with psk-file or users-file = path at line 2 (3 for users-file); err for the rest. */
+static struct lnsd_conf *with_file(const char *key, const char *path, char *err)
+{
+	char text[256];
+
+	if (strcmp(key, "psk-file") == 0)
+		snprintf(text, sizeof(text), "[ipsec]\npsk-file = %s\n", path);
+	else
+		snprintf(text, sizeof(text), "[ppp]\nauth = pap\nusers-file = %s\n", path);
+	return load(text, err);
+}
+
+/*
+ * Every file holding secrets gets the same checks, whatever reads it:
+ * psk-file while loading, users-file in conf_check_files() (what lnsd -t, a
+ * start on any data plane and a reload call) and in the engine. Readable or
+ * writable by others, not a regular file, missing, or bad content: refused
+ * with FILE:LINE, the key and the file's name.
+ */
+START_TEST(secret_files)
+{
+	static const struct {
+		const char *key, *data;
+		size_t len;
+		mode_t mode;
+		const char *want;       /* %s: path; NULL: accepted */
+	} cases[] = {
+		{ "psk-file", "k\n", 2, 0600, NULL },
+		{ "psk-file", "k\n", 2, 0400, NULL },
+		{ "psk-file", "k\n", 2, 0640, NULL },
+		{ "psk-file", "k\n", 2, 0644, "t.conf:2: [ipsec] psk-file: \"%s\" is readable or writable by others (mode 0644): chmod 600 it" },
+		{ "psk-file", "k\n", 2, 0602, "t.conf:2: [ipsec] psk-file: \"%s\" is readable or writable by others (mode 0602): chmod 600 it" },
+		{ "psk-file", "ab\0cd\n", 6, 0600, "t.conf:2: [ipsec] psk-file: \"%s\": the key holds a NUL byte" },
+		{ "psk-file", "\n", 1, 0600, "t.conf:2: [ipsec] psk-file: \"%s\" holds no key (its first line is empty)" },
+		{ "users-file", "alice * pw *\n", 13, 0600, NULL },
+		{ "users-file", "alice * pw *\n", 13, 0604, "t.conf:3: [ppp] users-file: \"%s\" is readable or writable by others (mode 0604): chmod 600 it" },
+		{ "users-file", "alice * pw *\n", 13, 0666, "t.conf:3: [ppp] users-file: \"%s\" is readable or writable by others (mode 0666): chmod 600 it" },
+		{ "users-file", "alice * p\0w *\n", 14, 0600, "t.conf:3: [ppp] users-file: \"%s\" line 1: NUL byte" },
+		{ "users-file", "alice\n", 6, 0600, "t.conf:3: [ppp] users-file: \"%s\" line 1: expected client, server and secret" },
+	};
+	char path[32], err[CONF_ERR_LEN], want[256];
+	struct lnsd_conf *c;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		temp_file(path, cases[i].data, cases[i].len, cases[i].mode);
+		err[0] = '\0';
+		c = with_file(cases[i].key, path, err);
+		if (c && conf_check_files(c, err, sizeof(err)) != 0) {
+			conf_unref(c);
+			c = NULL;
+		}
+		if (cases[i].want) {
+			ck_assert_msg(c == NULL, "case %zu accepted", i);
+			subst(want, sizeof(want), cases[i].want, path);
+			ck_assert_str_eq(err, want);
+		} else {
+			ck_assert_msg(c != NULL, "case %zu: %s", i, err);
+		}
+		conf_unref(c);
+		unlink(path);
+	}
+	/* missing, or a directory */
+	c = with_file("users-file", "/nonexistent/users", err);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_ne(conf_check_files(c, err, sizeof(err)), 0);
+	ck_assert_str_eq(err, "t.conf:3: [ppp] users-file: cannot read \"/nonexistent/users\": No such file or directory");
+	conf_unref(c);
+	c = with_file("users-file", "/tmp", err);
+	ck_assert_int_ne(conf_check_files(c, err, sizeof(err)), 0);
+	ck_assert_str_eq(err, "t.conf:3: [ppp] users-file: \"/tmp\" is not a regular file");
+	conf_unref(c);
+	/* nothing to check */
+	c = load("[ppp]\n", err);
+	ck_assert_int_eq(conf_check_files(c, err, sizeof(err)), 0);
+	conf_unref(c);
+}
+END_TEST
+
 /* metrics takes an IPv6 address in brackets, and the dump writes it back the same way. */
 START_TEST(metrics_v6)
 {
@@ -512,7 +653,8 @@ START_TEST(radius_keys)
 		"interim-interval = 300\n"
 		"dae-listen = 192.0.2.1\n"
 		"dae-clients = 192.0.2.0/24,d1\n"
-		"dae-clients = 2001:db8::7,d2\n";
+		"dae-clients = 2001:db8::7,d2\n"
+		"dae-require-event-timestamp = no\n";
 	char err[CONF_ERR_LEN], b[LNS_ADDR_STRLEN], *d1;
 	struct lnsd_conf *c = load(text, err);
 	const struct lnsd_radius_conf *r;
@@ -543,6 +685,7 @@ START_TEST(radius_keys)
 	ck_assert_str_eq(r->dae_clients[0].secret, "d1");
 	ck_assert_uint_eq(r->dae_clients[1].net.family, 6);
 	ck_assert_uint_eq(r->dae_clients[1].net.prefix, 128);
+	ck_assert(!r->dae_require_event_timestamp);
 	d1 = dump_str(c);
 	ck_assert_msg(strstr(d1, "\n[radius]\n"
 			      "server = 192.0.2.10:1812:1813,s1\n"
@@ -557,7 +700,8 @@ START_TEST(radius_keys)
 			      "interim-interval = 300\n"
 			      "dae-listen = 192.0.2.1:3799\n"
 			      "dae-clients = 192.0.2.0/24,d1\n"
-			      "dae-clients = 2001:db8::7/128,d2\n") != NULL, "%s", d1);
+			      "dae-clients = 2001:db8::7/128,d2\n"
+			      "dae-require-event-timestamp = no\n") != NULL, "%s", d1);
 	assert_reparses_same(d1);
 	conf_unref(c);
 
@@ -574,6 +718,7 @@ START_TEST(radius_keys)
 	ck_assert_uint_eq(r->interim_interval_s, 0);
 	ck_assert_uint_eq(r->dae_listen.family, 0);
 	ck_assert_uint_eq(r->n_dae_clients, 0);
+	ck_assert(r->dae_require_event_timestamp);
 	conf_unref(c);
 	c = load("[ppp]\n", err);
 	ck_assert(!c->radius.enabled);
@@ -893,6 +1038,8 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, long_line);
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, file_errors_name_the_file);
+	tcase_add_test(tc, nul_bytes_and_directories);
+	tcase_add_test(tc, secret_files);
 	tcase_add_test(tc, example_golden_round_trip);
 	tcase_add_test(tc, radius_keys);
 	tcase_add_test(tc, metrics_v6);

@@ -1,12 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Control socket: request parsing, the JSON contract of show-*, lnsctl's tables. */
+/*
+ * Control socket: request parsing, the JSON contract of show-*, lnsctl's
+ * tables, and the server against clients that misbehave (its limits,
+ * ctl.h), over a real UNIX socket driven by the loop.
+ */
 #include <check.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "conf.h"
 #include "ctl.h"
 #include "ctl_fmt.h"
+#include "engine.h"
+#include "log.h"
 
 static const struct {
 	const char *line;
@@ -704,6 +717,293 @@ START_TEST(man_lists_every_column)
 }
 END_TEST
 
+
+/* ---- the server ----------------------------------------------------------- */
+
+struct server {
+	struct ev_loop *loop;
+	struct lnsd_conf *conf;
+	struct engine *eng;
+	struct ctl *ctl;
+	char dir[64], path[96];
+};
+
+/* An engine (control plane only, a free loopback port) and its control socket. */
+static void server_up(struct server *sv)
+{
+	char text[256], err[CONF_ERR_LEN];
+
+	memset(sv, 0, sizeof(*sv));
+	sv->loop = ev_loop_new(EVFLAG_AUTO);
+	for (int i = 0; i < 50 && !sv->eng; i++) {
+		snprintf(text, sizeof(text),
+			 "[lnsd]\nlisten = 127.0.0.1:%d\ndataplane = none\nlog-level = error\n",
+			 20000 + (getpid() * 11 + i * 137) % 30000);
+		sv->conf = conf_load_string(text, "t.conf", err, sizeof(err));
+		ck_assert_msg(sv->conf != NULL, "%s", err);
+		sv->eng = engine_new(sv->loop, sv->conf, NULL, err, sizeof(err));
+		if (!sv->eng)
+			conf_unref(sv->conf);
+	}
+	ck_assert_msg(sv->eng != NULL, "no free loopback port for the engine");
+	snprintf(sv->dir, sizeof(sv->dir), "/tmp/test_ctl.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(sv->dir));
+	snprintf(sv->path, sizeof(sv->path), "%s/lnsd.sock", sv->dir);
+	sv->ctl = ctl_new(sv->loop, sv->path, sv->eng, err, sizeof(err));
+	ck_assert_msg(sv->ctl != NULL, "%s", err);
+}
+
+static void server_down(struct server *sv)
+{
+	ctl_free(sv->ctl);
+	rmdir(sv->dir);
+	engine_free(sv->eng);
+	conf_unref(sv->conf);
+	ev_loop_destroy(sv->loop);
+}
+
+static int connect_to(struct server *sv)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	ck_assert_int_ge(fd, 0);
+	strcpy(sun.sun_path, sv->path);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ev_run(sv->loop, EVRUN_NOWAIT);
+	return fd;
+}
+
+static void pump(struct server *sv, int ms)
+{
+	for (int i = 0; i < ms / 10; i++) {
+		ev_run(sv->loop, EVRUN_NOWAIT);
+		usleep(10000);
+	}
+}
+
+/* Run the loop until fd is readable or ms pass; whether it became readable. */
+static bool readable_within(struct server *sv, int fd, int ms)
+{
+	for (int i = 0; i < ms / 10; i++) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		ev_run(sv->loop, EVRUN_NOWAIT);
+		if (poll(&p, 1, 10) > 0)
+			return true;
+	}
+	return false;
+}
+
+/* One reply line (without the newline) into buf; false at EOF or after 2 s. */
+static bool recv_line(struct server *sv, int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len - 1 && readable_within(sv, fd, 2000)) {
+		ssize_t n = recv(fd, buf + got, 1, 0);
+
+		if (n <= 0)
+			break;
+		if (buf[got] == '\n') {
+			buf[got] = '\0';
+			return true;
+		}
+		got++;
+	}
+	buf[got] = '\0';
+	return false;
+}
+
+/* Whether the server closed fd (EOF or reset), the loop running up to ms. */
+static bool closed_within(struct server *sv, int fd, int ms)
+{
+	char b[65536];
+
+	while (readable_within(sv, fd, ms)) {
+		ssize_t n = recv(fd, b, sizeof(b), 0);
+
+		if (n == 0 || (n < 0 && errno != EAGAIN))
+			return true;
+	}
+	return false;
+}
+
+static void send_all(int fd, const char *s)
+{
+	ck_assert_int_eq(send(fd, s, strlen(s), MSG_NOSIGNAL), (ssize_t)strlen(s));
+}
+
+/* show-stats' control_socket.KEY, asked on a fresh connection. */
+static json_int_t server_stat(struct server *sv, const char *key)
+{
+	char buf[16384];
+	int fd = connect_to(sv);
+	json_t *r, *v;
+	json_int_t n;
+
+	send_all(fd, "{\"cmd\":\"show-stats\"}\n");
+	ck_assert(recv_line(sv, fd, buf, sizeof(buf)));
+	close(fd);
+	r = json_loads(buf, 0, NULL);
+	ck_assert_ptr_nonnull(r);
+	v = json_object_get(json_object_get(json_object_get(r, "result"), "control_socket"), key);
+	ck_assert_msg(json_is_integer(v), "control_socket.%s missing in %.200s", key, buf);
+	n = json_integer_value(v);
+	json_decref(r);
+	return n;
+}
+
+/* Requests written at once are answered in order; at EOF an unterminated last one counts too. */
+START_TEST(server_pipelined_in_order)
+{
+	struct server sv;
+	char buf[16384];
+	int fd;
+
+	server_up(&sv);
+	fd = connect_to(&sv);
+	send_all(fd, "{\"cmd\":\"show-config\"}\n{\"cmd\":\"dance\"}\n{\"cmd\":\"show-stats\"}\n"
+		     "{\"cmd\":\"terminate-tunnel\",\"tid\":9}");
+	shutdown(fd, SHUT_WR);
+	ck_assert(recv_line(&sv, fd, buf, sizeof(buf)));
+	ck_assert_msg(strncmp(buf, "{\"ok\":true,\"result\":{\"path\":", 28) == 0, "%.80s", buf);
+	ck_assert(recv_line(&sv, fd, buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "{\"ok\":false,\"error\":\"unknown command \\\"dance\\\"\"}");
+	ck_assert(recv_line(&sv, fd, buf, sizeof(buf)));
+	ck_assert_msg(strstr(buf, "\"control_socket\":{") != NULL, "%.80s", buf);
+	ck_assert(recv_line(&sv, fd, buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "{\"ok\":false,\"error\":\"no tunnel 9\"}");
+	ck_assert(closed_within(&sv, fd, 1000));
+	close(fd);
+	ck_assert_int_eq(server_stat(&sv, "bad_requests"), 1);
+	server_down(&sv);
+}
+END_TEST
+
+/*
+ * CTL_MAX_CLIENTS idle connections do not lock a new client out: the one
+ * quiet for the longest is closed to admit it.
+ */
+START_TEST(server_full_admits_new)
+{
+	struct server sv;
+	int fd[CTL_MAX_CLIENTS];
+	struct pollfd p;
+
+	server_up(&sv);
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++) {
+		fd[i] = connect_to(&sv);
+		pump(&sv, 10);
+	}
+	ck_assert_int_eq(server_stat(&sv, "evicted"), 1);
+	ck_assert_msg(closed_within(&sv, fd[0], 500), "the oldest idle client is still connected");
+	for (int i = 1; i < CTL_MAX_CLIENTS; i++) {
+		p = (struct pollfd){ .fd = fd[i], .events = POLLIN };
+		ck_assert_msg(poll(&p, 1, 0) == 0, "idle client %d was closed too", i);
+	}
+	ck_assert_int_eq(server_stat(&sv, "clients"), CTL_MAX_CLIENTS);
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
+		close(fd[i]);
+	server_down(&sv);
+}
+END_TEST
+
+/* Write show-stats requests until the socket takes no more; how many bytes went. */
+static size_t flood(struct server *sv, int fd)
+{
+	static const char req[] = "{\"cmd\":\"show-stats\"}\n";
+	size_t sent = 0;
+
+	for (int idle = 0; idle < 20;) {
+		ssize_t n = send(fd, req, sizeof(req) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n > 0) {
+			sent += (size_t)n;
+			idle = 0;
+			continue;
+		}
+		ck_assert_int_eq(errno, EAGAIN);
+		pump(sv, 10);
+		idle++;
+	}
+	return sent;
+}
+
+/*
+ * A client that sends requests and reads nothing holds at most one reply in
+ * lnsd (the rest waits unread in its socket), and is closed after
+ * CTL_IO_TIMEOUT_S; so is a request left incomplete. Both are counted.
+ */
+START_TEST(server_flood_and_stall)
+{
+	struct server sv;
+	int flooder, partial;
+	json_int_t queued;
+	size_t sent;
+	struct timespec t0, t1;
+
+	server_up(&sv);
+	flooder = connect_to(&sv);
+	partial = connect_to(&sv);
+	send_all(partial, "{\"cmd\":\"show-st");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	sent = flood(&sv, flooder);
+	queued = server_stat(&sv, "queued_bytes");
+	ck_assert_msg(queued > 0 && queued < 8192,
+		      "%zu bytes of requests sent: %lld reply bytes held (one reply at most)", sent,
+		      (long long)queued);
+	pump(&sv, (CTL_IO_TIMEOUT_S - 2) * 1000);
+	ck_assert_int_eq(server_stat(&sv, "timeouts"), 0);
+	ck_assert_msg(closed_within(&sv, partial, 3000), "the incomplete request was kept");
+	{
+		struct pollfd p = { .fd = flooder, .events = 0 };
+
+		for (int i = 0; i < 300 && !(p.revents & POLLHUP); i++) {
+			ev_run(sv.loop, EVRUN_NOWAIT);
+			poll(&p, 1, 10);
+		}
+		ck_assert_msg(p.revents & POLLHUP, "the client that reads nothing was kept");
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_int_le(t1.tv_sec - t0.tv_sec, CTL_IO_TIMEOUT_S + 2);
+	ck_assert_int_eq(server_stat(&sv, "timeouts"), 2);
+	ck_assert_int_eq(server_stat(&sv, "clients"), 1);
+	close(flooder);
+	close(partial);
+	server_down(&sv);
+}
+END_TEST
+
+/* A line longer than CTL_MAX_REQUEST: an error, then the connection closes; garbage: an error. */
+START_TEST(server_bad_input)
+{
+	static char big[CTL_MAX_REQUEST + 200];
+	struct server sv;
+	char buf[1024];
+	int fd;
+
+	server_up(&sv);
+	fd = connect_to(&sv);
+	memset(big, 'x', sizeof(big) - 2);
+	big[sizeof(big) - 2] = '\n';
+	send_all(fd, big);
+	ck_assert(recv_line(&sv, fd, buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "{\"ok\":false,\"error\":\"request longer than 4096 bytes\"}");
+	ck_assert(closed_within(&sv, fd, 1000));
+	close(fd);
+	fd = connect_to(&sv);
+	send_all(fd, "\x01\x02\xff\xfe garbage\n{\"cmd\":\"show-config\"}\n");
+	ck_assert(recv_line(&sv, fd, buf, sizeof(buf)));
+	ck_assert_msg(strncmp(buf, "{\"ok\":false,\"error\":\"bad JSON: ", 31) == 0, "%s", buf);
+	ck_assert(recv_line(&sv, fd, buf, sizeof(buf)));
+	ck_assert_msg(strncmp(buf, "{\"ok\":true,", 11) == 0, "%.80s", buf);
+	close(fd);
+	ck_assert_int_eq(server_stat(&sv, "bad_requests"), 2);
+	server_down(&sv);
+}
+END_TEST
+
 static Suite *ctl_suite(void)
 {
 	Suite *s = suite_create("ctl");
@@ -733,6 +1033,14 @@ static Suite *ctl_suite(void)
 	tcase_add_test(tc, table_escapes_peer_text);
 	tcase_add_test(tc, stats_escape_control_bytes);
 	suite_add_tcase(s, tc);
+	tc = tcase_create("server");
+	/* server_flood_and_stall waits CTL_IO_TIMEOUT_S. */
+	tcase_set_timeout(tc, CTL_IO_TIMEOUT_S + 15);
+	tcase_add_test(tc, server_pipelined_in_order);
+	tcase_add_test(tc, server_full_admits_new);
+	tcase_add_test(tc, server_flood_and_stall);
+	tcase_add_test(tc, server_bad_input);
+	suite_add_tcase(s, tc);
 	return s;
 }
 
@@ -741,6 +1049,7 @@ int main(void)
 	SRunner *sr = srunner_create(ctl_suite());
 	int failed;
 
+	log_init(true, LOG_LVL_ERR);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

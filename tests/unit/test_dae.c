@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -32,9 +33,10 @@ struct fixture {
 
 static struct fixture fx;
 
-static void setup(void)
+/* The engine and the listener on free loopback ports; extra goes into [radius]. */
+static void start(const char *extra)
 {
-	char text[512], err[CONF_ERR_LEN];
+	char text[768], err[CONF_ERR_LEN];
 	uint16_t port;
 
 	memset(&fx, 0, sizeof(fx));
@@ -46,8 +48,8 @@ static void setup(void)
 			 "[lnsd]\nlisten = 127.0.0.1:%u\ndataplane = none\nlog-level = error\n"
 			 "hostname = lnsA\n[radius]\nserver = 127.0.0.1:18120,unused\n"
 			 "dae-listen = 127.0.0.1:%u\ndae-clients = 127.0.0.1,sec\n"
-			 "dae-clients = 10.0.0.0/8,other\n",
-			 port, port + 1);
+			 "dae-clients = 10.0.0.0/8,other\n%s",
+			 port, port + 1, extra);
 		fx.conf = conf_load_string(text, "t.conf", err, sizeof(err));
 		ck_assert_msg(fx.conf != NULL, "%s", err);
 		fx.eng = engine_new(fx.loop, fx.conf, NULL, err, sizeof(err));
@@ -61,6 +63,11 @@ static void setup(void)
 		fx.dae_port = (uint16_t)(port + 1);
 	}
 	ck_assert_msg(fx.dae != NULL, "no free loopback ports for the engine and dae-listen");
+}
+
+static void setup(void)
+{
+	start("");
 }
 
 static void teardown(void)
@@ -78,16 +85,64 @@ static struct lns_addr v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 	return x;
 }
 
-/* A Disconnect-Request (id) with these attributes, signed with secret. */
-static size_t request(uint8_t *p, uint8_t code, uint8_t id, const uint8_t *attrs, size_t alen,
-		      const char *secret)
+/* A request (code, id) with these attributes and an Event-Timestamp ts (0: none), signed. */
+static size_t request_ts(uint8_t *p, uint8_t code, uint8_t id, const uint8_t *attrs,
+			 size_t alen, const char *secret, uint32_t ts)
 {
+	size_t len = RADIUS_HDR_LEN + alen;
+
 	memset(p, 0, RADIUS_HDR_LEN);
 	p[0] = code;
 	p[1] = id;
 	memcpy(p + RADIUS_HDR_LEN, attrs, alen);
-	tu_sign(p, RADIUS_HDR_LEN + alen, NULL, secret);
-	return RADIUS_HDR_LEN + alen;
+	if (ts) {
+		const uint8_t et[] = { RAD_EVENT_TIMESTAMP, 6, (uint8_t)(ts >> 24),
+				       (uint8_t)(ts >> 16), (uint8_t)(ts >> 8), (uint8_t)ts };
+
+		memcpy(p + len, et, sizeof(et));
+		len += sizeof(et);
+	}
+	tu_sign(p, len, NULL, secret);
+	return len;
+}
+
+/* The same, stamped now (dae-require-event-timestamp is on by default). */
+static size_t request(uint8_t *p, uint8_t code, uint8_t id, const uint8_t *attrs, size_t alen,
+		      const char *secret)
+{
+	return request_ts(p, code, id, attrs, alen, secret, (uint32_t)time(NULL));
+}
+
+/* Run f with stderr going to a buffer: what lnsd logged meanwhile. */
+static void logged(void (*f)(void *), void *ctx, char *text, size_t size)
+{
+	FILE *cap = tmpfile();
+	int saved = dup(2);
+	size_t got;
+
+	ck_assert_ptr_nonnull(cap);
+	ck_assert_int_ge(saved, 0);
+	log_init(true, LOG_LVL_NOTICE);
+	fflush(stderr);
+	ck_assert_int_eq(dup2(fileno(cap), 2), 2);
+	f(ctx);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	log_set_level(LOG_LVL_ERR);
+	rewind(cap);
+	got = fread(text, 1, size - 1, cap);
+	fclose(cap);
+	text[got] = '\0';
+}
+
+static size_t count_str(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
 }
 
 /* The reply must be signed for req with secret; returns its Error-Cause (0 for none). */
@@ -155,23 +210,148 @@ START_TEST(clients_and_naks)
 	r = dae_input(fx.dae, &lo, req, n, rep);
 	ck_assert_uint_eq(check_reply(rep, r, req, "sec", RADIUS_COA_NAK),
 			  DAE_ERR_SESSION_NOT_FOUND);
-	/* a retransmission: the same bytes back; another port is another request */
+	/* a retransmission: the same bytes back, not a second request */
 	r2 = dae_input(fx.dae, &lo, req, n, rep2);
 	ck_assert_uint_eq(r2, r);
 	ck_assert_mem_eq(rep2, rep, r);
-	lo.port++;
-	ck_assert_uint_eq(dae_input(fx.dae, &lo, req, n, rep2), r);
 	/* truncated: dropped */
 	ck_assert_uint_eq(dae_input(fx.dae, &lo, req, 19, rep), 0);
 
 	m = metrics_text();
 	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_requests_total{type=\"disconnect\",result=\"nak\"} 3\n"));
 	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_requests_total{type=\"disconnect\",result=\"ack\"} 0\n"));
-	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_requests_total{type=\"coa\",result=\"nak\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_requests_total{type=\"coa\",result=\"nak\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_retransmits_total 1\n"));
 	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_dropped_total{reason=\"unknown-client\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_dropped_total{reason=\"bad-authenticator\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_dropped_total{reason=\"short\"} 1\n"));
+	free(m);
+}
+END_TEST
+
+struct replay_ctx {
+	const uint8_t *req;
+	size_t n;
+	struct lns_addr from[4];
+	unsigned n_from;
+	size_t len[4];
+	uint8_t rep[4][DAE_REPLY_MAX];
+};
+
+static void send_from_each(void *p)
+{
+	struct replay_ctx *c = p;
+
+	for (unsigned i = 0; i < c->n_from; i++)
+		c->len[i] = dae_input(fx.dae, &c->from[i], c->req, c->n, c->rep[i]);
+}
+
+/*
+ * The same signed request again from other source ports of the client is a
+ * replay, not a new request: the reply it got the first time, counted as a
+ * retransmission, not acted on again. The same bytes from another client
+ * address (same secret) are that client's own request.
+ */
+START_TEST(replay_from_other_port)
+{
+	static const uint8_t user[] = { 1, 5, 'b', 'o', 'b' };
+	struct replay_ctx c = { .n_from = 4 };
+	uint8_t req[256];
+	char text[4096], *m;
+	unsigned i;
+
+	c.n = request(req, RADIUS_DISCONNECT_REQUEST, 21, user, sizeof(user), "other");
+	c.req = req;
+	c.from[0] = v4(10, 1, 2, 3);
+	c.from[1] = v4(10, 1, 2, 3);
+	c.from[1].port = 40001;
+	c.from[2] = v4(10, 1, 2, 3);
+	c.from[2].port = 3799;
+	c.from[3] = v4(10, 9, 9, 9);
+	logged(send_from_each, &c, text, sizeof(text));
+	for (i = 0; i < c.n_from; i++) {
+		ck_assert_uint_eq(check_reply(c.rep[i], c.len[i], req, "other",
+					      RADIUS_DISCONNECT_NAK),
+				  DAE_ERR_SESSION_NOT_FOUND);
+		ck_assert_mem_eq(c.rep[i], c.rep[0], c.len[0]);
+	}
+	/* looked for the session twice: once per client address, never per port */
+	ck_assert_msg(count_str(text, "no such session") == 2, "log: %s", text);
+	ck_assert_msg(count_str(text, "seen before") == 2, "log: %s", text);
+	m = metrics_text();
+	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_requests_total{type=\"disconnect\",result=\"nak\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_retransmits_total 2\n"));
+	free(m);
+}
+END_TEST
+
+/*
+ * Event-Timestamp: required by default, so a request without one is dropped
+ * (counted, logged); a stale one is dropped whatever the setting. With
+ * dae-require-event-timestamp = no the unstamped request is answered.
+ */
+START_TEST(event_timestamp)
+{
+	struct lns_addr lo = v4(127, 0, 0, 1);
+	uint8_t req[256], rep[DAE_REPLY_MAX];
+	uint32_t now = (uint32_t)time(NULL);
+	size_t n, r;
+	char *m;
+
+	n = request_ts(req, RADIUS_DISCONNECT_REQUEST, 31, by_calling, sizeof(by_calling), "sec",
+		       0);
+	ck_assert_uint_eq(dae_input(fx.dae, &lo, req, n, rep), 0);
+	n = request_ts(req, RADIUS_DISCONNECT_REQUEST, 32, by_calling, sizeof(by_calling), "sec",
+		       now - DAE_TIMESTAMP_WINDOW_S - 5);
+	ck_assert_uint_eq(dae_input(fx.dae, &lo, req, n, rep), 0);
+	n = request_ts(req, RADIUS_DISCONNECT_REQUEST, 33, by_calling, sizeof(by_calling), "sec",
+		       now + DAE_TIMESTAMP_WINDOW_S + 5);
+	ck_assert_uint_eq(dae_input(fx.dae, &lo, req, n, rep), 0);
+	m = metrics_text();
+	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_dropped_total{reason=\"no-event-timestamp\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_dropped_total{reason=\"stale\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_requests_total{type=\"disconnect\",result=\"nak\"} 0\n"));
+	free(m);
+
+	teardown();
+	start("dae-require-event-timestamp = no\n");
+	n = request_ts(req, RADIUS_DISCONNECT_REQUEST, 31, by_calling, sizeof(by_calling), "sec",
+		       0);
+	r = dae_input(fx.dae, &lo, req, n, rep);
+	ck_assert_uint_eq(check_reply(rep, r, req, "sec", RADIUS_DISCONNECT_NAK),
+			  DAE_ERR_SESSION_NOT_FOUND);
+	n = request_ts(req, RADIUS_DISCONNECT_REQUEST, 32, by_calling, sizeof(by_calling), "sec",
+		       now - DAE_TIMESTAMP_WINDOW_S - 5);
+	ck_assert_uint_eq(dae_input(fx.dae, &lo, req, n, rep), 0);
+}
+END_TEST
+
+/*
+ * Once as many requests as the replay cache holds were answered within its
+ * lifetime, the next is refused with Error-Cause 506 and not acted on: it
+ * could not be remembered, so its replay would act again.
+ */
+START_TEST(replay_cache_full)
+{
+	struct lns_addr lo = v4(127, 0, 0, 1);
+	uint8_t attrs[8] = { 5, 6 }, req[256], rep[DAE_REPLY_MAX];
+	size_t n, r, i;
+	char *m;
+
+	for (i = 0; i <= DAE_CACHE_SLOTS; i++) {
+		/* NAS-Port i: each a different request */
+		attrs[2] = (uint8_t)(i >> 24);
+		attrs[3] = (uint8_t)(i >> 16);
+		attrs[4] = (uint8_t)(i >> 8);
+		attrs[5] = (uint8_t)i;
+		n = request(req, RADIUS_DISCONNECT_REQUEST, (uint8_t)i, attrs, 6, "sec");
+		r = dae_input(fx.dae, &lo, req, n, rep);
+		ck_assert_uint_eq(check_reply(rep, r, req, "sec", RADIUS_DISCONNECT_NAK),
+				  i < DAE_CACHE_SLOTS ? DAE_ERR_SESSION_NOT_FOUND
+						      : DAE_ERR_RESOURCES_UNAVAILABLE);
+	}
+	m = metrics_text();
+	ck_assert_msg(strstr(m, "lnsd_radius_dae_retransmits_total 0\n") != NULL, "%s", m);
 	free(m);
 }
 END_TEST
@@ -256,6 +436,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, clients_and_naks);
 	tcase_add_test(tc, socket_roundtrip);
 	tcase_add_test(tc, log_line_is_one_line);
+	tcase_add_test(tc, replay_from_other_port);
+	tcase_add_test(tc, event_timestamp);
+	tcase_add_test(tc, replay_cache_full);
 	suite_add_tcase(s, tc);
 	return s;
 }

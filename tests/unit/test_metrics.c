@@ -3,7 +3,9 @@
  * /metrics: the exposition text is well formed (one HELP and TYPE per family,
  * every sample under its family, numeric values), counts what the engine
  * saw, and the HTTP side answers GET /metrics, 404 and 405 from the libev
- * loop. Loopback sockets only; no root.
+ * loop; it keeps answering through connection floods, dead and slow
+ * connections (its limits and timeouts, metrics.h). Loopback sockets only
+ * (127.0.0.0/8 gives as many client addresses as needed); no root.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -194,17 +197,34 @@ START_TEST(label_values_escaped)
 }
 END_TEST
 
-/* Run the loop until fd is readable (or 5 s pass). */
-static void pump_until_readable(struct ev_loop *loop, int fd)
+/* Run the loop until fd is readable or ms pass; whether it became readable. */
+static bool pump_readable_within(struct ev_loop *loop, int fd, int ms)
 {
-	for (int i = 0; i < 500; i++) {
+	for (int i = 0; i < ms / 10; i++) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 
 		ev_run(loop, EVRUN_NOWAIT);
 		if (poll(&p, 1, 10) > 0)
-			return;
+			return true;
 	}
-	ck_abort_msg("no answer within 5 s");
+	return false;
+}
+
+/* Run the loop for about ms. */
+static void pump(struct ev_loop *loop, int ms)
+{
+	for (int i = 0; i < ms / 10; i++) {
+		ev_run(loop, EVRUN_NOWAIT);
+		usleep(10000);
+	}
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* A garbage datagram to the listener is counted as a decode drop and shows up. */
@@ -234,22 +254,41 @@ START_TEST(counts_drops)
 }
 END_TEST
 
-/* One HTTP/1.0 exchange with the endpoint, driven by the loop; the reply in buf. */
-static void http(struct ev_loop *loop, uint16_t port, const char *req, char *buf, size_t len)
+/* A non-blocking TCP connection from 127.0.0.host to the endpoint. */
+static int client(uint16_t port, int host)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET };
+	struct sockaddr_in to = { .sin_family = AF_INET }, from = { .sin_family = AF_INET };
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	size_t got = 0;
 
+	ck_assert_int_ge(fd, 0);
+	from.sin_addr.s_addr = htonl(INADDR_LOOPBACK + (uint32_t)host - 1);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&from, sizeof(from)), 0);
 	to.sin_port = htons(port);
 	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	ck_assert(connect(fd, (struct sockaddr *)&to, sizeof(to)) == 0 || errno == EINPROGRESS);
+	return fd;
+}
+
+/*
+ * One HTTP exchange with the endpoint from 127.0.0.1, driven by the loop;
+ * the reply in buf. False when nothing came back within ms.
+ */
+static bool http_within(struct ev_loop *loop, uint16_t port, const char *req, char *buf,
+			size_t len, int ms)
+{
+	int fd = client(port, 1);
+	size_t got = 0;
+	bool answered = true;
+
 	ev_run(loop, EVRUN_NOWAIT);
 	ck_assert_int_eq(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
 	for (;;) {
 		ssize_t n;
 
-		pump_until_readable(loop, fd);
+		if (!pump_readable_within(loop, fd, ms)) {
+			answered = got > 0;
+			break;
+		}
 		n = recv(fd, buf + got, len - 1 - got, 0);
 		if (n <= 0 || got + (size_t)n >= len - 1) {
 			got += n > 0 ? (size_t)n : 0;
@@ -259,24 +298,67 @@ static void http(struct ev_loop *loop, uint16_t port, const char *req, char *buf
 	}
 	buf[got] = '\0';
 	close(fd);
+	return answered;
+}
+
+static void http(struct ev_loop *loop, uint16_t port, const char *req, char *buf, size_t len)
+{
+	ck_assert_msg(http_within(loop, port, req, buf, len, 5000), "no answer within 5 s");
+}
+
+/* The endpoint on a free loopback port next to the engine's. */
+static struct metrics *metrics_up(struct fixture *fx, struct lns_addr *a)
+{
+	struct metrics *m = NULL;
+	char err[256];
+
+	memset(a, 0, sizeof(*a));
+	a->family = 4;
+	a->addr[0] = 127;
+	a->addr[3] = 1;
+	for (int i = 0; i < 50 && !m; i++) {
+		a->port = (uint16_t)(fx->port + 1 + i);
+		m = metrics_new(fx->loop, fx->eng, a, err, sizeof(err));
+	}
+	ck_assert_msg(m != NULL, "%s", err);
+	return m;
+}
+
+/* The value of one sample in an exposition text; -1 when absent. */
+static long long sample(const char *text, const char *name)
+{
+	char key[128];
+	const char *p;
+
+	snprintf(key, sizeof(key), "\n%s ", name);
+	p = strstr(text, key);
+	return p ? atoll(p + strlen(key)) : -1;
+}
+
+/* Whether the endpoint closed fd (EOF or reset) within ms, the loop running. */
+static bool closed_within(struct ev_loop *loop, int fd, int ms)
+{
+	char b[4096];
+
+	while (pump_readable_within(loop, fd, ms)) {
+		ssize_t n = recv(fd, b, sizeof(b), 0);
+
+		if (n <= 0)
+			return true;
+	}
+	return false;
 }
 
 START_TEST(http_endpoint)
 {
 	static char buf[65536];
 	struct fixture fx;
-	struct metrics *m = NULL;
-	struct lns_addr a = { .family = 4 };
+	struct metrics *m;
+	struct lns_addr a;
 	char err[256];
 
 	fixture_up(&fx);
-	a.addr[0] = 127;
-	a.addr[3] = 1;
-	for (int i = 0; i < 50 && !m; i++) {
-		a.port = (uint16_t)(fx.port + 1 + i);
-		m = metrics_new(fx.loop, fx.eng, &a, err, sizeof(err));
-	}
-	ck_assert_msg(m != NULL, "%s", err);
+	m = metrics_up(&fx, &a);
 	/* A second server on the same port fails (no SO_REUSEPORT sharing). */
 	ck_assert_ptr_null(metrics_new(fx.loop, fx.eng, &a, err, sizeof(err)));
 	ck_assert_msg(strstr(err, "cannot listen") != NULL, "%s", err);
@@ -299,15 +381,262 @@ START_TEST(http_endpoint)
 }
 END_TEST
 
+
+#define PARTIAL "GET /metrics HTTP/1.1\r\nHost: lns\r\n"
+#define FULL "GET /metrics HTTP/1.1\r\nHost: lns\r\n\r\n"
+/* The endpoint closes the connection after the answer. */
+#define SCRAPE "GET /metrics HTTP/1.1\r\nHost: lns\r\nConnection: close\r\n\r\n"
+
+/*
+ * Every connection slot taken by clients that send part of a request, more
+ * queued behind them, then all of them close: a scrape is answered again
+ * within a second. (The endpoint used to stop accepting for good once its
+ * connection limit had been reached: MHD's listening socket was never put
+ * back in its epoll set.)
+ */
+START_TEST(http_recovers_after_the_limit)
+{
+	static char buf[65536];
+	enum { N = METRICS_MAX_CONNS + 40 };
+	struct fixture fx;
+	struct metrics *m;
+	struct lns_addr a;
+	int fd[N];
+
+	fixture_up(&fx);
+	m = metrics_up(&fx, &a);
+	for (int i = 0; i < N; i++) {
+		fd[i] = client(a.port, 2 + i / METRICS_MAX_CONNS_PER_IP);
+		pump(fx.loop, 10);
+		ck_assert_int_eq(send(fd[i], PARTIAL, strlen(PARTIAL), MSG_NOSIGNAL),
+				 (ssize_t)strlen(PARTIAL));
+	}
+	pump(fx.loop, 300);
+	for (int i = 0; i < N; i++)
+		close(fd[i]);
+	ck_assert_msg(http_within(fx.loop, a.port, SCRAPE, buf, sizeof(buf), 1000),
+		      "no answer within 1 s after the flood ended");
+	ck_assert_msg(strncmp(buf, "HTTP/1.1 200", 12) == 0, "%.80s", buf);
+	metrics_free(m);
+	fixture_down(&fx);
+}
+END_TEST
+
+/*
+ * Every slot taken, then all clients at once send a request and half-close:
+ * each is answered and closed, and the endpoint accepts again. (MHD takes
+ * its listening socket out of its epoll set at the limit and puts it back
+ * only at the start of a later run; when the run that closed the
+ * connections was the last thing to happen, the endpoint stopped accepting
+ * for good.)
+ */
+START_TEST(http_recovers_after_a_full_house)
+{
+	static char buf[65536];
+	struct fixture fx;
+	struct metrics *m;
+	struct lns_addr a;
+	int fd[METRICS_MAX_CONNS];
+
+	fixture_up(&fx);
+	m = metrics_up(&fx, &a);
+	for (int i = 0; i < METRICS_MAX_CONNS; i++) {
+		fd[i] = client(a.port, 2 + i / METRICS_MAX_CONNS_PER_IP);
+		pump(fx.loop, 10);
+	}
+	for (int i = 0; i < METRICS_MAX_CONNS; i++) {
+		ck_assert_int_eq(send(fd[i], FULL, strlen(FULL), MSG_NOSIGNAL), (ssize_t)strlen(FULL));
+		shutdown(fd[i], SHUT_WR);
+	}
+	for (int i = 0; i < METRICS_MAX_CONNS; i++)
+		ck_assert_msg(closed_within(fx.loop, fd[i], 2000), "client %d: no end", i);
+	ck_assert_msg(http_within(fx.loop, a.port, SCRAPE, buf, sizeof(buf), 1000),
+		      "no answer within 1 s");
+	ck_assert_msg(strncmp(buf, "HTTP/1.1 200", 12) == 0, "%.80s", buf);
+	for (int i = 0; i < METRICS_MAX_CONNS; i++)
+		close(fd[i]);
+	metrics_free(m);
+	fixture_down(&fx);
+}
+END_TEST
+
+/*
+ * A client that sends part of a request and its FIN in one go: the endpoint
+ * closes its side at once (not after METRICS_CONN_TIMEOUT_S idle; MHD's
+ * edge-triggered epoll mode alone would not see that FIN).
+ */
+START_TEST(http_dead_connection_closed)
+{
+	struct fixture fx;
+	struct metrics *m;
+	struct lns_addr a;
+	int fd;
+
+	fixture_up(&fx);
+	m = metrics_up(&fx, &a);
+	fd = client(a.port, 1);
+	pump(fx.loop, 50);
+	ck_assert_int_eq(send(fd, PARTIAL, strlen(PARTIAL), MSG_NOSIGNAL), (ssize_t)strlen(PARTIAL));
+	shutdown(fd, SHUT_WR);
+	ck_assert_msg(closed_within(fx.loop, fd, 1000), "a dead connection was still open after 1 s");
+	close(fd);
+	metrics_free(m);
+	fixture_down(&fx);
+}
+END_TEST
+
+/* A client that sends a whole request and then FIN (half-close) gets the whole answer. */
+START_TEST(http_half_close_answered)
+{
+	static char buf[65536];
+	const char *reqs[] = { FULL, "GET /metrics HTTP/1.0\r\n\r\n" };
+	struct fixture fx;
+	struct metrics *m;
+	struct lns_addr a;
+
+	fixture_up(&fx);
+	m = metrics_up(&fx, &a);
+	for (size_t r = 0; r < sizeof(reqs) / sizeof(reqs[0]); r++) {
+		int fd = client(a.port, 1);
+		size_t got = 0;
+		ssize_t n = 1;
+
+		pump(fx.loop, 20);
+		ck_assert_int_eq(send(fd, reqs[r], strlen(reqs[r]), MSG_NOSIGNAL),
+				 (ssize_t)strlen(reqs[r]));
+		shutdown(fd, SHUT_WR);
+		while (n > 0 && got < sizeof(buf) - 1 && pump_readable_within(fx.loop, fd, 2000)) {
+			n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
+			got += n > 0 ? (size_t)n : 0;
+		}
+		ck_assert_msg(n == 0, "request %zu: the answer did not end with the connection", r);
+		buf[got] = '\0';
+		ck_assert_msg(strstr(buf, " 200 OK\r\n") != NULL, "%.80s", buf);
+		ck_assert_msg(strstr(buf, "\nprocess_start_time_seconds ") != NULL,
+			      "request %zu: the answer was cut (%zu bytes)", r, got);
+		close(fd);
+	}
+	metrics_free(m);
+	fixture_down(&fx);
+}
+END_TEST
+
+/*
+ * One address gets METRICS_MAX_CONNS_PER_IP connections; the next is closed
+ * at once and counted, and another address is still served.
+ */
+START_TEST(http_per_address_limit)
+{
+	static char buf[65536];
+	struct fixture fx;
+	struct metrics *m;
+	struct lns_addr a;
+	int fd[METRICS_MAX_CONNS_PER_IP + 1];
+
+	fixture_up(&fx);
+	m = metrics_up(&fx, &a);
+	for (int i = 0; i <= METRICS_MAX_CONNS_PER_IP; i++) {
+		fd[i] = client(a.port, 7);
+		pump(fx.loop, 20);
+	}
+	ck_assert_msg(closed_within(fx.loop, fd[METRICS_MAX_CONNS_PER_IP], 1000),
+		      "connection %d from one address was kept", METRICS_MAX_CONNS_PER_IP + 1);
+	for (int i = 0; i < METRICS_MAX_CONNS_PER_IP; i++) {
+		struct pollfd p = { .fd = fd[i], .events = POLLIN };
+
+		ck_assert_msg(poll(&p, 1, 0) == 0, "connection %d was closed", i + 1);
+	}
+	http(fx.loop, a.port, SCRAPE, buf, sizeof(buf));
+	ck_assert_msg(strncmp(buf, "HTTP/1.1 200", 12) == 0, "%.80s", buf);
+	ck_assert_int_eq(sample(buf, "lnsd_metrics_connections_refused_total"), 1);
+	for (int i = 0; i <= METRICS_MAX_CONNS_PER_IP; i++)
+		close(fd[i]);
+	metrics_free(m);
+	fixture_down(&fx);
+}
+END_TEST
+
+/*
+ * A request trickled a header line every half second (never idle long
+ * enough for METRICS_CONN_TIMEOUT_S) is cut at METRICS_REQUEST_TIMEOUT_S
+ * and counted.
+ */
+START_TEST(http_request_deadline)
+{
+	static char buf[65536];
+	struct fixture fx;
+	struct metrics *m;
+	struct lns_addr a;
+	double t0, t;
+	bool closed = false;
+	int fd;
+
+	fixture_up(&fx);
+	m = metrics_up(&fx, &a);
+	fd = client(a.port, 3);
+	pump(fx.loop, 20);
+	t0 = mono();
+	ck_assert_int_eq(send(fd, PARTIAL, strlen(PARTIAL), MSG_NOSIGNAL), (ssize_t)strlen(PARTIAL));
+	for (int i = 0; !closed && i < 2 * (METRICS_REQUEST_TIMEOUT_S + 3); i++) {
+		closed = closed_within(fx.loop, fd, 500);
+		if (!closed)
+			send(fd, "X-Slow: 1\r\n", 11, MSG_NOSIGNAL);
+	}
+	t = mono() - t0;
+	ck_assert_msg(closed, "a trickled request was still open after %.1f s", t);
+	ck_assert_msg(t >= METRICS_REQUEST_TIMEOUT_S - 0.5 && t < METRICS_REQUEST_TIMEOUT_S + 1.5,
+		      "closed after %.1f s", t);
+	close(fd);
+	http(fx.loop, a.port, SCRAPE, buf, sizeof(buf));
+	ck_assert_int_eq(sample(buf, "lnsd_metrics_request_timeouts_total"), 1);
+	metrics_free(m);
+	fixture_down(&fx);
+}
+END_TEST
+
+/* A request line and headers beyond METRICS_MAX_REQUEST: 431, and the endpoint goes on. */
+START_TEST(http_oversize_request)
+{
+	static char buf[65536];
+	char *req = malloc(METRICS_MAX_REQUEST * 2);
+	struct fixture fx;
+	struct metrics *m;
+	struct lns_addr a;
+
+	ck_assert_ptr_nonnull(req);
+	fixture_up(&fx);
+	m = metrics_up(&fx, &a);
+	snprintf(req, METRICS_MAX_REQUEST * 2, "GET /metrics HTTP/1.1\r\nHost: lns\r\nX-Big: %0*d\r\n\r\n",
+		 METRICS_MAX_REQUEST + 100, 0);
+	http(fx.loop, a.port, req, buf, sizeof(buf));
+	ck_assert_msg(strncmp(buf, "HTTP/1.1 431", 12) == 0, "%.80s", buf);
+	http(fx.loop, a.port, SCRAPE, buf, sizeof(buf));
+	ck_assert_msg(strncmp(buf, "HTTP/1.1 200", 12) == 0, "%.80s", buf);
+	free(req);
+	metrics_free(m);
+	fixture_down(&fx);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("metrics");
 	TCase *tc = tcase_create("metrics");
 
+	/* http_recovers_after_conn_timeouts waits METRICS_CONN_TIMEOUT_S. */
+	tcase_set_timeout(tc, METRICS_CONN_TIMEOUT_S + 10);
+
 	tcase_add_test(tc, render_well_formed);
 	tcase_add_loop_test(tc, label_values_escaped, 0, (int)(sizeof(labels) / sizeof(labels[0])));
 	tcase_add_test(tc, counts_drops);
 	tcase_add_test(tc, http_endpoint);
+	tcase_add_test(tc, http_recovers_after_the_limit);
+	tcase_add_test(tc, http_recovers_after_a_full_house);
+	tcase_add_test(tc, http_dead_connection_closed);
+	tcase_add_test(tc, http_half_close_answered);
+	tcase_add_test(tc, http_per_address_limit);
+	tcase_add_test(tc, http_request_deadline);
+	tcase_add_test(tc, http_oversize_request);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <nettle/md5.h>
+
 #include "l2tp_msg.h"
 
 /* ---- a raw packet writer independent of the encoder under test ---- */
@@ -484,7 +486,10 @@ static void check_avp_field(const struct l2tp_msg *m, const struct avp_case *c)
 	case L2TP_AVP_VENDOR_NAME: str_eq(m->vendor_name, c); break;
 	case L2TP_AVP_ASSIGNED_TUNNEL_ID: ck_assert_uint_eq(m->assigned_tunnel_id, 0xabcd); break;
 	case L2TP_AVP_RECV_WINDOW_SIZE: ck_assert_uint_eq(m->rx_window, 8); break;
-	case L2TP_AVP_CHALLENGE: blob_eq(&m->challenge, c); break;
+	case L2TP_AVP_CHALLENGE:
+		ck_assert_uint_eq(m->challenge.len, c->len);
+		ck_assert_mem_eq(m->challenge.data, c->v, c->len);
+		break;
 	case L2TP_AVP_Q931_CAUSE:
 		ck_assert_uint_eq(m->q931_cause, 16);
 		ck_assert_uint_eq(m->q931_msg, 0x5a);
@@ -569,7 +574,6 @@ static const struct badlen_case badlen_cases[] = {
 	{ L2TP_AVP_FIRMWARE_REV, 4 }, { L2TP_AVP_HOST_NAME, 0 },
 	{ L2TP_AVP_ASSIGNED_TUNNEL_ID, 1 }, { L2TP_AVP_ASSIGNED_TUNNEL_ID, 4 },
 	{ L2TP_AVP_RECV_WINDOW_SIZE, 0 }, { L2TP_AVP_CHALLENGE, 0 },
-	{ L2TP_AVP_CHALLENGE, L2TP_BLOB_MAX + 1 },
 	{ L2TP_AVP_Q931_CAUSE, 2 }, { L2TP_AVP_CHALLENGE_RESPONSE, 15 },
 	{ L2TP_AVP_ASSIGNED_SESSION_ID, 3 }, { L2TP_AVP_CALL_SERIAL, 2 },
 	{ L2TP_AVP_MIN_BPS, 8 }, { L2TP_AVP_MAX_BPS, 3 }, { L2TP_AVP_BEARER_TYPE, 0 },
@@ -1058,6 +1062,63 @@ START_TEST(test_challenge_response)
 }
 END_TEST
 
+/*
+ * RFC 2661 §4.4.3: a Challenge is "one or more octets", nothing more: every
+ * length an AVP can carry (1017 octets) decodes whole, plain or hidden, and
+ * the response is the MD5 over all of it (checked against one MD5 over the
+ * concatenation, a different path from the library's piecewise hashing).
+ */
+START_TEST(test_challenge_any_length)
+{
+	static const size_t lens[] = { 1, 16, 257, 1000, L2TP_CHALLENGE_MAX };
+	const uint8_t rv[16] = "0123456789abcdef", secret[] = "chal-secret";
+	static uint8_t chal[L2TP_CHALLENGE_MAX], cat[1 + 11 + L2TP_CHALLENGE_MAX];
+	static struct l2tp_msg m;
+	struct l2tp_mbuf b;
+	struct md5_ctx md5;
+	uint8_t want[16], got[16];
+	size_t n = lens[_i], i;
+
+	for (i = 0; i < n; i++)
+		chal[i] = (uint8_t)(i * 7 + 3);
+	l2tp_mb_begin(&b, 0, 0, L2TP_MSG_SCCRQ);
+	l2tp_mb_protocol_version(&b);
+	l2tp_mb_str(&b, true, L2TP_AVP_HOST_NAME, "lac");
+	l2tp_mb_u32(&b, true, L2TP_AVP_FRAMING_CAPS, 3);
+	l2tp_mb_u16(&b, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, 77);
+	l2tp_mb_bytes(&b, true, L2TP_AVP_CHALLENGE, chal, n);
+	ck_assert(!b.overflow);
+	ck_assert_int_eq(l2tp_msg_decode(b.data, b.len, NULL, 0, &m), L2TP_DEC_OK);
+	ck_assert_uint_eq(m.challenge.len, n);
+	ck_assert_mem_eq(m.challenge.data, chal, n);
+
+	cat[0] = L2TP_CHAPID_SCCRP;
+	memcpy(cat + 1, secret, 11);
+	memcpy(cat + 12, chal, n);
+	md5_init(&md5);
+	md5_update(&md5, 12 + n, cat);
+	md5_digest(&md5, 16, want);
+	l2tp_challenge_response(L2TP_CHAPID_SCCRP, secret, 11, m.challenge.data, m.challenge.len,
+				got);
+	ck_assert_mem_eq(got, want, 16);
+
+	/* hidden: two octets of length go in front, so 1015 is the most it can carry */
+	if (n + 2 > L2TP_CHALLENGE_MAX)
+		return;
+	l2tp_mb_begin(&b, 0, 0, L2TP_MSG_SCCRQ);
+	l2tp_mb_random_vector(&b, rv, secret, 11);
+	l2tp_mb_protocol_version(&b);
+	l2tp_mb_str(&b, true, L2TP_AVP_HOST_NAME, "lac");
+	l2tp_mb_u32(&b, true, L2TP_AVP_FRAMING_CAPS, 3);
+	l2tp_mb_u16(&b, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, 77);
+	l2tp_mb_bytes_hidden(&b, true, L2TP_AVP_CHALLENGE, chal, n);
+	ck_assert(!b.overflow);
+	ck_assert_int_eq(l2tp_msg_decode(b.data, b.len, secret, 11, &m), L2TP_DEC_OK);
+	ck_assert_uint_eq(m.challenge.len, n);
+	ck_assert_mem_eq(m.challenge.data, chal, n);
+}
+END_TEST
+
 /* ---- second opinion: Wireshark's L2TP dissector on our encoding ---- */
 
 static void pcap_put(FILE *f, const void *p, size_t n)
@@ -1174,6 +1235,7 @@ static Suite *msg_suite(void)
 	tcase_add_test(tc, test_hidden_rv_order);
 	tcase_add_loop_test(tc, test_challenge_response, 0,
 			    sizeof(chal_vecs) / sizeof(chal_vecs[0]));
+	tcase_add_loop_test(tc, test_challenge_any_length, 0, 5);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tshark");

@@ -46,7 +46,7 @@ static const uint8_t rc_coa[] = {
 
 static enum dae_verdict parse(const uint8_t *p, size_t len, struct dae_request *r)
 {
-	return dae_parse(p, len, SECRET, SLEN, NULL, TS, 0, r);
+	return dae_parse(p, len, SECRET, SLEN, NULL, TS, 0, false, r);
 }
 
 START_TEST(radclient_disconnect)
@@ -65,9 +65,18 @@ START_TEST(radclient_disconnect)
 	ck_assert_mem_eq(r.authenticator, rc_disconnect + 4, 16);
 	/* the other side's secret */
 	ck_assert_int_eq(dae_parse(rc_disconnect, sizeof(rc_disconnect), "s3cr3T", 6, NULL, TS,
-				   0, &r),
+				   0, false, &r),
 			 DAE_DROP_AUTHENTICATOR);
-	ck_assert_int_eq(dae_parse(rc_disconnect, sizeof(rc_disconnect), "", 0, NULL, TS, 0, &r),
+	ck_assert_int_eq(dae_parse(rc_disconnect, sizeof(rc_disconnect), "", 0, NULL, TS, 0,
+				   false, &r),
+			 DAE_DROP_AUTHENTICATOR);
+	/* no Event-Timestamp: dropped when one is required (RFC 5176 §6.3) */
+	ck_assert_int_eq(dae_parse(rc_disconnect, sizeof(rc_disconnect), SECRET, SLEN, NULL, TS,
+				   300, true, &r),
+			 DAE_DROP_NO_TIMESTAMP);
+	/* ... and only with the right secret: a forgery is still a forgery */
+	ck_assert_int_eq(dae_parse(rc_disconnect, sizeof(rc_disconnect), "x", 1, NULL, TS, 300,
+				   true, &r),
 			 DAE_DROP_AUTHENTICATOR);
 }
 END_TEST
@@ -85,16 +94,23 @@ START_TEST(radclient_coa)
 	ck_assert(r.has_event_timestamp && r.event_timestamp == TS);
 	ck_assert_int_eq(r.proxy_len, sizeof(proxy));
 	ck_assert_mem_eq(r.proxy, proxy, sizeof(proxy));
-	/* Event-Timestamp window (RFC 5176 §5.4) */
-	ck_assert_int_eq(dae_parse(rc_coa, sizeof(rc_coa), SECRET, SLEN, NULL, TS + 300, 300, &r),
+	/* Event-Timestamp window (RFC 5176 §6.3), required or not */
+	for (int req = 0; req < 2; req++) {
+		ck_assert_int_eq(dae_parse(rc_coa, sizeof(rc_coa), SECRET, SLEN, NULL, TS + 300,
+					   300, req, &r),
+				 DAE_OK);
+		ck_assert_int_eq(dae_parse(rc_coa, sizeof(rc_coa), SECRET, SLEN, NULL, TS - 300,
+					   300, req, &r),
+				 DAE_OK);
+		ck_assert_int_eq(dae_parse(rc_coa, sizeof(rc_coa), SECRET, SLEN, NULL, TS + 301,
+					   300, req, &r),
+				 DAE_DROP_STALE);
+		ck_assert_int_eq(dae_parse(rc_coa, sizeof(rc_coa), SECRET, SLEN, NULL, TS - 301,
+					   300, req, &r),
+				 DAE_DROP_STALE);
+	}
+	ck_assert_int_eq(dae_parse(rc_coa, sizeof(rc_coa), SECRET, SLEN, NULL, 0, 0, false, &r),
 			 DAE_OK);
-	ck_assert_int_eq(dae_parse(rc_coa, sizeof(rc_coa), SECRET, SLEN, NULL, TS - 300, 300, &r),
-			 DAE_OK);
-	ck_assert_int_eq(dae_parse(rc_coa, sizeof(rc_coa), SECRET, SLEN, NULL, TS + 301, 300, &r),
-			 DAE_DROP_STALE);
-	ck_assert_int_eq(dae_parse(rc_coa, sizeof(rc_coa), SECRET, SLEN, NULL, TS - 301, 300, &r),
-			 DAE_DROP_STALE);
-	ck_assert_int_eq(dae_parse(rc_coa, sizeof(rc_coa), SECRET, SLEN, NULL, 0, 0, &r), DAE_OK);
 }
 END_TEST
 
@@ -131,7 +147,8 @@ START_TEST(tampered)
 		md5_digest(&m, 16, p + 4);
 	}
 	ck_assert_int_eq(parse(p, sizeof(p), &r), DAE_DROP_MSG_AUTH);
-	ck_assert_int_eq(dae_parse(p, sizeof(p), "x", 1, NULL, TS, 0, &r), DAE_DROP_AUTHENTICATOR);
+	ck_assert_int_eq(dae_parse(p, sizeof(p), "x", 1, NULL, TS, 0, false, &r),
+			 DAE_DROP_AUTHENTICATOR);
 }
 END_TEST
 
@@ -237,7 +254,7 @@ START_TEST(built_table)
 	} else {
 		tu_sign(p, len, NULL, SECRET);
 	}
-	v = dae_parse(p, len, SECRET, SLEN, &our_nas, TS, 0, &r);
+	v = dae_parse(p, len, SECRET, SLEN, &our_nas, TS, 0, false, &r);
 	ck_assert_msg(v == b->verdict, "%s: verdict %s, want %s", b->name, dae_verdict_str(v),
 		      dae_verdict_str(b->verdict));
 	if (v == DAE_NAK || v == DAE_OK) {
@@ -349,48 +366,90 @@ START_TEST(replies)
 }
 END_TEST
 
+/* A request as dae_parse() leaves it: what the cache looks at. */
+static struct dae_request req_with(uint8_t id, uint8_t auth0)
+{
+	struct dae_request r;
+
+	memset(&r, 0, sizeof(r));
+	r.code = RADIUS_DISCONNECT_REQUEST;
+	r.id = id;
+	memset(r.authenticator, 0x5a, sizeof(r.authenticator));
+	r.authenticator[0] = auth0;
+	return r;
+}
+
 START_TEST(cache)
 {
 	static struct dae_cache c;
-	static const uint8_t k1[] = { 127, 0, 0, 1, 0x30, 0x39 }, k2[] = { 127, 0, 0, 2, 0x30, 0x39 };
-	const uint8_t reply[] = { 41, 0xfe, 0, 20 };
-	uint8_t other[sizeof(rc_disconnect)];
-	const uint8_t *got;
-	size_t len = 0;
-	int i;
+	static const uint8_t k1[] = { 4, 127, 0, 0, 1 }, k2[] = { 4, 127, 0, 0, 2 };
+	struct dae_request r1 = req_with(0xfe, 1), r;
+	enum dae_error_cause cause = DAE_ERR_NONE;
 
 	dae_cache_init(&c, 5000);
-	ck_assert_ptr_null(dae_cache_find(&c, k1, sizeof(k1), rc_disconnect,
-					  sizeof(rc_disconnect), 1000, &len));
-	dae_cache_put(&c, k1, sizeof(k1), rc_disconnect, reply, sizeof(reply), 1000);
-	got = dae_cache_find(&c, k1, sizeof(k1), rc_disconnect, sizeof(rc_disconnect), 5999,
-			     &len);
-	ck_assert_ptr_nonnull(got);
-	ck_assert_uint_eq(len, sizeof(reply));
-	ck_assert_mem_eq(got, reply, sizeof(reply));
-	/* another client, an expired entry, another Identifier or authenticator: no hit */
-	ck_assert_ptr_null(dae_cache_find(&c, k2, sizeof(k2), rc_disconnect,
-					  sizeof(rc_disconnect), 2000, &len));
-	ck_assert_ptr_null(dae_cache_find(&c, k1, sizeof(k1), rc_disconnect,
-					  sizeof(rc_disconnect), 6001, &len));
-	memcpy(other, rc_disconnect, sizeof(other));
-	other[1]++;
-	ck_assert_ptr_null(dae_cache_find(&c, k1, sizeof(k1), other, sizeof(other), 2000, &len));
-	other[1]--;
-	other[10] ^= 1;
-	ck_assert_ptr_null(dae_cache_find(&c, k1, sizeof(k1), other, sizeof(other), 2000, &len));
-	ck_assert_ptr_null(dae_cache_find(&c, k1, sizeof(k1), rc_disconnect, 3, 2000, &len));
-	/* the oldest entry is the one replaced */
-	for (i = 0; i < DAE_CACHE_SLOTS - 1; i++) {
-		other[1] = (uint8_t)i;
-		dae_cache_put(&c, k2, sizeof(k2), other, reply, sizeof(reply), 1001);
+	ck_assert(!dae_cache_find(&c, k1, sizeof(k1), &r1, 1000, &cause));
+	ck_assert_int_eq(dae_cache_put(&c, k1, sizeof(k1), &r1, DAE_ERR_SESSION_NOT_FOUND, 1000),
+			 0);
+	ck_assert(dae_cache_find(&c, k1, sizeof(k1), &r1, 6000, &cause));
+	ck_assert_int_eq(cause, DAE_ERR_SESSION_NOT_FOUND);
+	/* another client, another Identifier or authenticator: not the same request */
+	ck_assert(!dae_cache_find(&c, k2, sizeof(k2), &r1, 2000, &cause));
+	r = req_with(0xfd, 1);
+	ck_assert(!dae_cache_find(&c, k1, sizeof(k1), &r, 2000, &cause));
+	r = req_with(0xfe, 2);
+	ck_assert(!dae_cache_find(&c, k1, sizeof(k1), &r, 2000, &cause));
+	ck_assert_int_eq(dae_cache_count(&c), 1);
+	/* past ttl_ms it is forgotten */
+	ck_assert(!dae_cache_find(&c, k1, sizeof(k1), &r1, 6001, &cause));
+	ck_assert_int_eq(dae_cache_count(&c), 0);
+	ck_assert_int_eq(dae_cache_put(&c, k1, 18, &r1, DAE_ERR_NONE, 6001), -EINVAL);
+}
+END_TEST
+
+/*
+ * A full cache forgets nothing that is still live: the next request is
+ * refused (the caller answers 506) until the oldest entry expires; the ring
+ * wraps around correctly.
+ */
+START_TEST(cache_full)
+{
+	static struct dae_cache c;
+	static const uint8_t k[] = { 4, 192, 0, 2, 1 };
+	enum dae_error_cause cause;
+	struct dae_request r;
+	size_t i;
+
+	dae_cache_init(&c, 600000);
+	for (i = 0; i < DAE_CACHE_SLOTS; i++) {
+		r = req_with((uint8_t)i, (uint8_t)(i >> 8));
+		ck_assert(dae_cache_room(&c, 1000 + i / 1000));
+		ck_assert_int_eq(dae_cache_put(&c, k, sizeof(k), &r, DAE_ERR_NONE,
+					       1000 + i / 1000),
+				 0);
 	}
-	ck_assert_ptr_nonnull(dae_cache_find(&c, k1, sizeof(k1), rc_disconnect,
-					     sizeof(rc_disconnect), 2000, &len));
-	other[1] = 200;
-	dae_cache_put(&c, k2, sizeof(k2), other, reply, sizeof(reply), 1002);
-	ck_assert_ptr_null(dae_cache_find(&c, k1, sizeof(k1), rc_disconnect,
-					  sizeof(rc_disconnect), 2000, &len));
+	ck_assert(!dae_cache_room(&c, 600000));
+	r = req_with(0, 0xff);
+	ck_assert_int_eq(dae_cache_put(&c, k, sizeof(k), &r, DAE_ERR_NONE, 600000), -ENOSPC);
+	/* the first one is still known, 599 s later */
+	r = req_with(0, 0);
+	ck_assert(dae_cache_find(&c, k, sizeof(k), &r, 600000, &cause));
+	/* the oldest 1000 (stamped 1000 ms) expire at 601001 ms; the next 1000 stay */
+	ck_assert(dae_cache_room(&c, 601001));
+	ck_assert_int_eq(dae_cache_count(&c), DAE_CACHE_SLOTS - 1000);
+	ck_assert(!dae_cache_find(&c, k, sizeof(k), &r, 601001, &cause));
+	r = req_with(0xe8, 3);      /* i = 1000: stamped 1001 ms */
+	ck_assert(dae_cache_find(&c, k, sizeof(k), &r, 601001, &cause));
+	/* new entries go into the freed slots, past the end of the array */
+	for (i = 0; i < 1000; i++) {
+		r = req_with((uint8_t)i, 0xf0);
+		ck_assert_int_eq(dae_cache_put(&c, k, sizeof(k), &r, DAE_ERR_SESSION_NOT_FOUND,
+					       601001),
+				 0);
+	}
+	ck_assert(!dae_cache_room(&c, 601001));
+	r = req_with(999 & 0xff, 0xf0);
+	ck_assert(dae_cache_find(&c, k, sizeof(k), &r, 601001, &cause));
+	ck_assert_int_eq(cause, DAE_ERR_SESSION_NOT_FOUND);
 }
 END_TEST
 
@@ -407,6 +466,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, lengths);
 	tcase_add_test(tc, replies);
 	tcase_add_test(tc, cache);
+	tcase_add_test(tc, cache_full);
 	suite_add_tcase(s, tc);
 	return s;
 }

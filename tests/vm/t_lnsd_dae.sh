@@ -4,7 +4,8 @@
 # kernel data plane: Debian's xl2tpd + pppd (CHAP) as LAC in `client`; lnsd
 # in `lns` with a [radius] section, dae-listen on 127.0.0.1:3799 and
 # FreeRADIUS on the same loopback (user carol), which authenticates the
-# sessions. radclient sends the requests from `lns`.
+# sessions. radclient sends the requests from `lns`, each with an
+# Event-Timestamp (lnsd requires one by default).
 #  - User-Name carol with a Framed-IP-Address that is not the session's:
 #    Disconnect-NAK Session-Context-Not-Found, the session stays up;
 #  - User-Name carol + the session's Framed-IP-Address: Disconnect-ACK, lnsd
@@ -13,8 +14,7 @@
 #    Stop says Acct-Terminate-Cause Admin-Reset (Idle-Timeout and
 #    Session-Timeout for the CoA cases below);
 #  - a second call, named by NAS-Port (its ppp unit) and Acct-Session-Id,
-#    with Event-Timestamp and Message-Authenticator: Disconnect-ACK radclient
-#    verifies, call gone;
+#    with Message-Authenticator: Disconnect-ACK radclient verifies, call gone;
 #  - CoA Idle-Timeout 8 by User-Name: CoA-ACK, the idle call ends by itself;
 #  - CoA Session-Timeout 8 by Acct-Session-Id: CoA-ACK, the call ends by
 #    itself about 8 s later.
@@ -102,12 +102,13 @@ lac() {
 }
 
 N=0
-# rad TYPE ATTRS...: one radclient request from lns (one try, 3 s); output in $RAD_OUT
+# rad TYPE ATTRS...: one radclient request from lns (one try, 10 s) stamped with
+# Event-Timestamp now; output in $RAD_OUT
 rad() {
 	local type=$1
 	shift
 	N=$((N + 1))
-	printf '%s\n' "$@" >"$ART/rad-$N.in"
+	printf '%s\n' "$@" "Event-Timestamp = $(date +%s)" >"$ART/rad-$N.in"
 	on lns radclient -x -r 1 -t 10 -f "$ART/rad-$N.in" 127.0.0.1:3799 "$type" dae-s3cret \
 		>"$ART/rad-$N.out" 2>&1 || true
 	RAD_OUT=$ART/rad-$N.out
@@ -148,14 +149,13 @@ grep -E 'CDN result 3' "$ART/lnsd.log" || fail "no CDN result 3 in lnsd's log"
 stops Admin-Reset 1
 log "Disconnect by User-Name + Framed-IP-Address ($cip): ACK, PPP terminated, call gone"
 
-# --- by NAS-Port (the ppp unit) and Acct-Session-Id, with Event-Timestamp and Message-Authenticator
+# --- by NAS-Port (the ppp unit) and Acct-Session-Id, with Message-Authenticator
 lac two 2
 ifn=$(jq -r .ifname <<<"$S")
 unit=${ifn#l2tp}
 asid=$(jq -r .acct_session_id <<<"$S")
 [[ "$asid" =~ ^[0-9A-F]{16}$ ]] || fail "two: acct_session_id '$asid'"
-rad disconnect "NAS-Port = $unit" "Acct-Session-Id = \"$asid\"" "Event-Timestamp = $(date +%s)" \
-	'Message-Authenticator = 0x00'
+rad disconnect "NAS-Port = $unit" "Acct-Session-Id = \"$asid\"" 'Message-Authenticator = 0x00'
 got "Received Disconnect-ACK"
 got "Message-Authenticator"
 gone two
