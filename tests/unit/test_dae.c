@@ -96,7 +96,7 @@ static size_t request_ts(uint8_t *p, uint8_t code, uint8_t id, const uint8_t *at
 	p[1] = id;
 	memcpy(p + RADIUS_HDR_LEN, attrs, alen);
 	if (ts) {
-		const uint8_t et[] = { RADIUS_ATTR_EVENT_TIMESTAMP, 6, (uint8_t)(ts >> 24),
+		const uint8_t et[] = { RAD_EVENT_TIMESTAMP, 6, (uint8_t)(ts >> 24),
 				       (uint8_t)(ts >> 16), (uint8_t)(ts >> 8), (uint8_t)ts };
 
 		memcpy(p + len, et, sizeof(et));
