@@ -9,8 +9,8 @@
  * a flat list (struct rad_avs); lnsd/radius.c only sends and receives, so
  * everything here is testable without a server.
  */
-#ifndef LNS_RADIUS_ATTR_H
-#define LNS_RADIUS_ATTR_H
+#ifndef LNS_RAD_H
+#define LNS_RAD_H
 
 #include <stdbool.h>
 #include <stddef.h>
