@@ -76,7 +76,8 @@ grep -q -F '(calling "555\n12:00:00.000 notice: FORGED call \"c\"\r\x1b[1m", cal
 	fail "the Calling/Called Number are not in lnsd's log in the escaped form: $(grep -n 'FORGED' "$LNS_LOG")"
 
 # The tables: one line per row, no raw ESC or CR, the escaped form.
-out=$(lnsctl show tunnels tunnel,peer,hostname,vendor match peer "^$ATT_ADDR:")
+# (the attacker's address may hold other tunnels from earlier case files: pick ours by name)
+out=$(lnsctl show tunnels tunnel,peer,hostname,vendor match peer "^$ATT_ADDR:" match hostname "FORGED tunnel")
 log "lnsctl show tunnels (hostile row):"$'\n'"$(printf '%s' "$out" | cat -v)"
 [ "$(printf '%s\n' "$out" | wc -l)" -eq 2 ] || fail "show tunnels: not one line for the hostile tunnel: $(printf '%s' "$out" | cat -v)"
 printf '%s' "$out" | grep -q $'[\x1b\r\x07]' && fail "show tunnels printed a raw control byte"
@@ -84,7 +85,7 @@ printf '%s' "$out" | grep -q -F 'ev\"l\\\x1b[2J\x1b]0;pw\x07\n12:00:00.000 notic
 	fail "show tunnels does not show the escaped Host Name: $out"
 printf '%s' "$out" | grep -q -F 'vend\xef\xbf\xbd\n12:00:00.000 notice: FORGED vendor\x1b[31m' ||
 	fail "show tunnels does not show the escaped Vendor Name (U+FFFD for the byte 0xff): $out"
-out=$(lnsctl show sessions tunnel,session,calling,called match peer "^$ATT_ADDR:")
+out=$(lnsctl show sessions tunnel,session,calling,called match peer "^$ATT_ADDR:" match calling "FORGED call")
 [ "$(printf '%s\n' "$out" | wc -l)" -eq 2 ] || fail "show sessions: not one line for the hostile call: $(printf '%s' "$out" | cat -v)"
 printf '%s' "$out" | grep -q $'[\x1b\r\x07]' && fail "show sessions printed a raw control byte"
 printf '%s' "$out" | grep -q -F '555\n12:00:00.000 notice: FORGED call \"c\"\r\x1b[1m' ||
@@ -96,8 +97,8 @@ import json, sys
 exec(open(sys.argv[1]).read())
 att = sys.argv[2] + ":"
 tun, ses = sys.stdin.read().split("----\n")
-t = [x for x in json.loads(tun) if x["peer"].startswith(att)]
-s = [x for x in json.loads(ses) if x["peer"].startswith(att)]
+t = [x for x in json.loads(tun) if x["peer"].startswith(att) and "FORGED tunnel" in x["peer_hostname"]]
+s = [x for x in json.loads(ses) if x["peer"].startswith(att) and "FORGED call" in x["calling_number"]]
 assert len(t) == 1 and len(s) == 1, (t, s)
 want = {"peer_hostname": HOST.decode(), "peer_vendor": VENDOR.decode("utf-8", "replace")}
 for k, v in want.items():

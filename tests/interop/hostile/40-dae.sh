@@ -105,7 +105,7 @@ again=$(dae_send "$ART/dae-kill")
 	|| fail "the replay did not get the first answer again: $first / $again"
 sleep 1
 [ "$(attacker_calls)" = 1 ] || fail "the replayed Disconnect ended the fresh call: $(lns_json sessions)"
-n=$(grep -c 'Disconnect Calling-Station-Id=lacpy-1000: ending 1 session' "$LNS_LOG")
+n=$(grep -c 'Disconnect Calling-Station-Id="lacpy-1000": ending 1 session' "$LNS_LOG")
 [ "$n" = 1 ] || fail "the Disconnect was acted on $n times"
 r1=$(metric lnsd_radius_dae_retransmits_total)
 [ "$r1" = $((r0 + 1)) ] || fail "lnsd_radius_dae_retransmits_total $r0 -> $r1, want +1"
