@@ -19,6 +19,7 @@
 #include "dp.h"
 #include "l2tp_lns.h"
 #include "ppp_act.h"
+#include "udp.h"
 
 /* Socket-level drops the daemon counts itself (the lib counts protocol drops). */
 enum eng_drop {
@@ -124,9 +125,6 @@ bool engine_tunnel_kstats(const struct engine *e, const struct l2tp_tun *t,
 bool engine_session_kstats(const struct engine *e, const struct l2tp_sess *s,
 			   struct dp_stats *out);
 uint64_t engine_now_ms(void);   /* CLOCK_MONOTONIC, the lib's time base */
-/* struct sockaddr_in/in6 <-> struct lns_addr; sa_to_addr: -1 for other families. */
-socklen_t addr_to_sa(const struct lns_addr *a, struct sockaddr_storage *ss);
-int sa_to_addr(const struct sockaddr_storage *ss, struct lns_addr *a);
 
 /* Log prefixes: "tunnel 12/34 192.0.2.1:1701", "... session 5/6". */
 char *eng_tun_prefix(const struct l2tp_tun *t, char *buf, size_t len);

@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine.h"
 #include "log.h"
+#include "udp.h"
 
 /* A server that did not answer is tried last for this long (RFC 5080 §2.2.1 "dead" servers). */
 #define RADIUS_DEAD_MS 30000

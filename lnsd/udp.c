@@ -4,6 +4,8 @@
  * lib's messages and reading datagrams for it, and the conversion between
  * struct lns_addr and the socket API's addresses.
  */
+#include "udp.h"
+
 #include "engine_int.h"
 
 #include <errno.h>
