@@ -138,19 +138,23 @@ sed -e "s|^listen = .*|listen = 127.0.0.1:1701|" \
 	"$ROOT/usr/share/doc/lnsd/examples/lnsd.conf" >"$ART/lnsd.conf"
 diff "$ROOT/usr/share/doc/lnsd/examples/lnsd.conf" "$ART/lnsd.conf" >"$ART/lnsd.conf.diff" || true
 [ "$(grep -c '^[<>]' "$ART/lnsd.conf.diff")" -eq 6 ] || fail "adjusting the example config did not change exactly listen, control-socket and users-file ($ART/lnsd.conf.diff)"
-# An [ipsec] psk-file is read at load: the packaged example names a file
-# that does not exist here, and lnsd must say so; with the file it passes.
+# Files that hold secrets (an [ipsec] psk-file, a [ppp] users-file) are read
+# by -t too: the packaged examples name files that do not exist here, and
+# lnsd must say so; with the files (mode 600) it passes.
 printf 'example-psk\n' >"$ART/ipsec.psk"
+chmod 600 "$ART/ipsec.psk"
+declare -A secret_file=([psk-file]=$ART/ipsec.psk [users-file]=$ART/users)
 for ex in "$ROOT"/usr/share/doc/lnsd/examples/*.conf "$ART/lnsd.conf"; do
-	psk=$(sed -n 's/^psk-file = //p' "$ex")
-	if [ -n "$psk" ] && [ ! -e "$psk" ]; then
+	for key in psk-file users-file; do
+		f=$(sed -n "s/^$key = //p" "$ex")
+		[ -n "$f" ] && [ ! -e "$f" ] || continue
 		"$ROOT/usr/sbin/lnsd" -t -c "$ex" >"$ART/lnsd-t.log" 2>&1 \
-			&& fail "packaged lnsd -t accepts $ex although its psk-file $psk does not exist"
-		grep -q "psk-file: cannot read \"$psk\"" "$ART/lnsd-t.log" \
-			|| fail "lnsd -t on $ex does not name the missing psk-file: $(cat "$ART/lnsd-t.log")"
-		sed "s|^psk-file = .*|psk-file = $ART/ipsec.psk|" "$ex" >"$ART/$(basename "$ex")"
-		ex=$ART/$(basename "$ex")
-	fi
+			&& fail "packaged lnsd -t accepts $ex although its $key $f does not exist"
+		grep -q "$key: cannot read \"$f\"" "$ART/lnsd-t.log" \
+			|| fail "lnsd -t on $ex does not name the missing $key: $(cat "$ART/lnsd-t.log")"
+		sed "s|^$key = .*|$key = ${secret_file[$key]}|" "$ex" >"$ART/t-$(basename "$ex")"
+		ex=$ART/t-$(basename "$ex")
+	done
 	"$ROOT/usr/sbin/lnsd" -t -c "$ex" >"$ART/lnsd-t.log" 2>&1 \
 		|| fail "packaged lnsd -t rejects $ex: $(cat "$ART/lnsd-t.log")"
 done
