@@ -857,10 +857,11 @@ static uint8_t *mb_avp(struct l2tp_mbuf *b, bool mand, bool hidden, uint16_t typ
 	return p + L2TP_AVP_HDR_LEN;
 }
 
-void l2tp_mb_begin(struct l2tp_mbuf *b, uint16_t tunnel_id, uint16_t session_id, uint16_t type)
+void l2tp_mb_begin(struct l2tp_mbuf *b, uint32_t tunnel_id, uint32_t session_id, uint16_t type)
 {
 	b->len = L2TP_CTRL_HDR_LEN;
-	b->overflow = false;
+	/* 16-bit IDs in the v2 header: a wider one makes the message unusable. */
+	b->overflow = tunnel_id > L2TP_V2_ID_MAX || session_id > L2TP_V2_ID_MAX;
 	b->secret = NULL;
 	b->secret_len = 0;
 	b->have_rv = false;
@@ -868,8 +869,8 @@ void l2tp_mb_begin(struct l2tp_mbuf *b, uint16_t tunnel_id, uint16_t session_id,
 	memset(b->data, 0, L2TP_CTRL_HDR_LEN);
 	put16(b->data, L2TP_HDR_T | L2TP_HDR_L | L2TP_HDR_S | L2TP_VERSION);
 	put16(b->data + 2, L2TP_CTRL_HDR_LEN);
-	put16(b->data + 4, tunnel_id);
-	put16(b->data + 6, session_id);
+	put16(b->data + 4, (uint16_t)(b->overflow ? 0 : tunnel_id));
+	put16(b->data + 6, (uint16_t)(b->overflow ? 0 : session_id));
 	/* Ns/Nr (bytes 8..11) stay 0: l2tp_rel writes them per transmission. */
 	if (type != L2TP_MSG_ZLB)
 		l2tp_mb_u16(b, true, L2TP_AVP_MESSAGE_TYPE, type);
@@ -907,6 +908,15 @@ void l2tp_mb_u32(struct l2tp_mbuf *b, bool mand, uint16_t type, uint32_t v)
 void l2tp_mb_str(struct l2tp_mbuf *b, bool mand, uint16_t type, const char *s)
 {
 	l2tp_mb_bytes(b, mand, type, s, strlen(s));
+}
+
+void l2tp_mb_id(struct l2tp_mbuf *b, bool mand, uint16_t type, uint32_t id)
+{
+	if (id > L2TP_V2_ID_MAX) {
+		b->overflow = true;
+		return;
+	}
+	l2tp_mb_u16(b, mand, type, (uint16_t)id);
 }
 
 /* §4.4.2: always with the error code, which every peer we know accepts. */
@@ -961,6 +971,15 @@ void l2tp_mb_u16_hidden(struct l2tp_mbuf *b, bool mand, uint16_t type, uint16_t 
 
 	put16(x, v);
 	l2tp_mb_bytes_hidden(b, mand, type, x, sizeof(x));
+}
+
+void l2tp_mb_id_hidden(struct l2tp_mbuf *b, bool mand, uint16_t type, uint32_t id)
+{
+	if (id > L2TP_V2_ID_MAX) {
+		b->overflow = true;
+		return;
+	}
+	l2tp_mb_u16_hidden(b, mand, type, (uint16_t)id);
 }
 
 void l2tp_mb_u32_hidden(struct l2tp_mbuf *b, bool mand, uint16_t type, uint32_t v)

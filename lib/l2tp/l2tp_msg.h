@@ -24,8 +24,8 @@ struct l2tp_hdr {
 	bool prio;             /* P */
 	uint8_t version;
 	uint16_t length;       /* valid when has_len */
-	uint16_t tunnel_id;
-	uint16_t session_id;
+	uint32_t tunnel_id;    /* 16 bits in v2 (l2tp_proto.h: IDs are uint32_t) */
+	uint32_t session_id;
 	uint16_t ns, nr;       /* valid when has_seq */
 	uint16_t offset;       /* valid when has_off: offset size field */
 	size_t payload_off;    /* bytes from start of packet to payload/AVPs */
@@ -99,13 +99,13 @@ struct l2tp_msg {
 	uint16_t firmware_rev;                         /* (6) */
 	char host_name[L2TP_NAME_MAX];                 /* (7) */
 	char vendor_name[L2TP_NAME_MAX];               /* (8) */
-	uint16_t assigned_tunnel_id;                   /* (9) */
+	uint32_t assigned_tunnel_id;                   /* (9), 16 bits on the wire */
 	uint16_t rx_window;                            /* (10) */
 	struct l2tp_challenge challenge;               /* (11) */
 	uint16_t q931_cause; uint8_t q931_msg;         /* (12) */
 	char q931_advisory[L2TP_NAME_MAX];
 	uint8_t challenge_response[16];                /* (13) */
-	uint16_t assigned_session_id;                  /* (14) */
+	uint32_t assigned_session_id;                  /* (14), 16 bits on the wire */
 	uint32_t call_serial;                          /* (15) */
 	uint32_t min_bps, max_bps;                     /* (16) (17) */
 	uint32_t bearer_type, framing_type;            /* (18) (19) */
@@ -178,7 +178,7 @@ const char *l2tp_error_str(uint16_t error);
 struct l2tp_mbuf {
 	uint8_t data[L2TP_MAX_MSG];
 	size_t len;
-	bool overflow;            /* set when an AVP did not fit; message is unusable */
+	bool overflow;            /* set when an AVP or an ID did not fit; message is unusable */
 	/* hiding state: set by l2tp_mb_hide_begin() */
 	const uint8_t *secret;
 	size_t secret_len;
@@ -190,14 +190,21 @@ struct l2tp_mbuf {
  * Start a control message: 12-byte header (T, L, S, version 2) with Ns and
  * Nr 0 (l2tp_rel writes bytes 8..11 on each transmission), then the Message
  * Type AVP. The Length field is kept current by every l2tp_mb_* call.
- * type L2TP_MSG_ZLB produces a bare 12-byte header.
+ * type L2TP_MSG_ZLB produces a bare 12-byte header. A Tunnel or Session ID
+ * above L2TP_V2_ID_MAX sets overflow: it is never truncated to 16 bits.
  */
-void l2tp_mb_begin(struct l2tp_mbuf *b, uint16_t tunnel_id, uint16_t session_id, uint16_t type);
+void l2tp_mb_begin(struct l2tp_mbuf *b, uint32_t tunnel_id, uint32_t session_id, uint16_t type);
 void l2tp_mb_u8(struct l2tp_mbuf *b, bool mand, uint16_t type, uint8_t v);
 void l2tp_mb_u16(struct l2tp_mbuf *b, bool mand, uint16_t type, uint16_t v);
 void l2tp_mb_u32(struct l2tp_mbuf *b, bool mand, uint16_t type, uint32_t v);
 void l2tp_mb_bytes(struct l2tp_mbuf *b, bool mand, uint16_t type, const void *v, size_t len);
 void l2tp_mb_str(struct l2tp_mbuf *b, bool mand, uint16_t type, const char *s);
+/*
+ * Assigned Tunnel ID or Assigned Session ID (RFC 2661 §4.4.3, §4.4.4): a
+ * 16-bit value in v2; an id above L2TP_V2_ID_MAX sets overflow instead of
+ * going out truncated. l2tp_mb_id_hidden: the same, hidden (see below).
+ */
+void l2tp_mb_id(struct l2tp_mbuf *b, bool mand, uint16_t type, uint32_t id);
 /* Result Code AVP: result, error code, optional message (NULL for none). */
 void l2tp_mb_result(struct l2tp_mbuf *b, uint16_t result, uint16_t error, const char *msg);
 void l2tp_mb_protocol_version(struct l2tp_mbuf *b);   /* 1.0 */
@@ -214,6 +221,7 @@ void l2tp_mb_random_vector(struct l2tp_mbuf *b, const uint8_t rv[16],
 void l2tp_mb_bytes_hidden(struct l2tp_mbuf *b, bool mand, uint16_t type,
 			  const void *v, size_t len);
 void l2tp_mb_u16_hidden(struct l2tp_mbuf *b, bool mand, uint16_t type, uint16_t v);
+void l2tp_mb_id_hidden(struct l2tp_mbuf *b, bool mand, uint16_t type, uint32_t id);
 void l2tp_mb_u32_hidden(struct l2tp_mbuf *b, bool mand, uint16_t type, uint32_t v);
 void l2tp_mb_str_hidden(struct l2tp_mbuf *b, bool mand, uint16_t type, const char *s);
 

@@ -13,6 +13,16 @@
 #define L2TP_AVP_MAX_LEN 1023     /* 10-bit length field */
 #define L2TP_DEFAULT_RWS 4        /* RFC 2661 §5.8: peer window when the AVP is absent */
 
+/*
+ * Tunnel and Session IDs are uint32_t everywhere above the wire: RFC 3931
+ * makes Control Connection and Session IDs 32 bits, and genetlink carries
+ * u32 for both versions (docs/design.md §4.1, §9.5). The L2TPv2 header and
+ * its Assigned Tunnel/Session ID AVPs have 16 bits: the v2 encoder refuses a
+ * wider ID instead of truncating it, and v2 IDs are drawn from 1..L2TP_V2_ID_MAX.
+ */
+#define L2TP_V2_ID_MAX 0xffffu
+#define L2TP_ID_MAX 0xffffffffu   /* the widest (RFC 3931) */
+
 /* Header flag bits (RFC 2661 §3.1), in the first 16-bit word. */
 enum l2tp_hdr_flag {
 	L2TP_HDR_T = 0x8000,

@@ -335,17 +335,24 @@ static void emit_zlb(struct l2tp_rel *r, l2tp_rel_emit_fn emit, void *ctx)
 {
 	uint8_t zlb[L2TP_CTRL_HDR_LEN];
 
+	r->ack_pending = false;
+	r->ack_deadline = UINT64_MAX;
+	/* 16-bit IDs in the v2 header: never a truncated one. Without a Tunnel ID
+	 * there is no ZLB (the next message acks); the Session ID is optional. */
+	if (r->peer_tunnel_id > L2TP_V2_ID_MAX) {
+		r->stats.zlb_bad_id++;
+		return;
+	}
 	/* §5.8: ZLB = header only, Ns is the next Ns to send (not consumed). */
 	put16(zlb + REL_OFF_FLAGS, L2TP_HDR_T | L2TP_HDR_L | L2TP_HDR_S | L2TP_VERSION);
 	put16(zlb + REL_OFF_LEN, L2TP_CTRL_HDR_LEN);
-	put16(zlb + REL_OFF_TID, r->peer_tunnel_id);
-	put16(zlb + REL_OFF_SID, r->zlb_session_id);
+	put16(zlb + REL_OFF_TID, (uint16_t)r->peer_tunnel_id);
+	put16(zlb + REL_OFF_SID,
+	      (uint16_t)(r->zlb_session_id > L2TP_V2_ID_MAX ? 0 : r->zlb_session_id));
 	put16(zlb + REL_OFF_NS, next_send_ns(r));
 	put16(zlb + REL_OFF_NR, r->nr);
 	emit(ctx, zlb, sizeof(zlb));
 	r->stats.zlb_sent++;
-	r->ack_pending = false;
-	r->ack_deadline = UINT64_MAX;
 }
 
 int l2tp_rel_output(struct l2tp_rel *r, uint64_t now_ms, l2tp_rel_emit_fn emit, void *ctx)

@@ -38,6 +38,7 @@ struct l2tp_rel_stats {
 	uint64_t retransmits;
 	uint64_t zlb_sent;
 	uint64_t zlb_rcvd;
+	uint64_t zlb_bad_id;      /* ZLB not sent: peer_tunnel_id does not fit the v2 header */
 	uint64_t duplicates;      /* received Ns already delivered: acked, dropped */
 	uint64_t reordered;       /* queued out of order, later delivered */
 	uint64_t out_of_window;   /* received Ns beyond our window: dropped */
@@ -48,11 +49,12 @@ struct l2tp_rel_stats {
 
 struct l2tp_rel {
 	struct l2tp_rel_cfg cfg;
-	uint16_t peer_tunnel_id;  /* Tunnel ID written into ZLBs */
+	/* IDs are uint32_t (l2tp_proto.h); the v2 header of a ZLB has 16 bits. */
+	uint32_t peer_tunnel_id;  /* Tunnel ID written into ZLBs */
 	/* Session ID written into ZLBs: the peer's ID of the call the acked
 	 * message was about (0 for tunnel messages). The RFC does not require
 	 * it, but xl2tpd completes a CDN it sent only on an ack naming the call. */
-	uint16_t zlb_session_id;
+	uint32_t zlb_session_id;
 	/* ns and nr start at 0; they may be set right after init (tests). */
 	uint16_t ns;              /* Ns for the next new message */
 	uint16_t nr;              /* next Ns expected from the peer (our Nr) */

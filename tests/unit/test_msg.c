@@ -391,6 +391,62 @@ START_TEST(test_encoder_overflow)
 }
 END_TEST
 
+/*
+ * IDs are 32 bits above the wire (l2tp_proto.h); the v2 header and the
+ * Assigned Tunnel/Session ID AVPs hold 16. The encoder takes an ID up to
+ * 0xffff and refuses a wider one (overflow: the message is unusable) rather
+ * than send its low 16 bits.
+ */
+enum wide_where { W_HDR_TID, W_HDR_SID, W_AVP_TID, W_AVP_SID, W_HID_TID, W_HID_SID };
+static const struct {
+	enum wide_where where;
+	uint32_t id;
+} wide_cases[] = {
+	{ W_HDR_TID, 0xffff }, { W_HDR_TID, 0x10000 }, { W_HDR_TID, 0x1abcd },
+	{ W_HDR_TID, 0xffffffff }, { W_HDR_SID, 0xffff }, { W_HDR_SID, 0x10000 },
+	{ W_HDR_SID, 0x7fff0001 }, { W_AVP_TID, 0xffff }, { W_AVP_TID, 0x10000 },
+	{ W_AVP_TID, 0x1abcd }, { W_AVP_SID, 0xffff }, { W_AVP_SID, 0xffffffff },
+	{ W_HID_TID, 0xffff }, { W_HID_TID, 0x1abcd }, { W_HID_SID, 0xffff },
+	{ W_HID_SID, 0x10000 },
+};
+
+START_TEST(test_encoder_wide_ids)
+{
+	const uint8_t rv[16] = "0123456789abcdef";
+	const uint8_t secret[] = "wide";
+	enum wide_where w = wide_cases[_i].where;
+	uint32_t id = wide_cases[_i].id;
+	bool fits = id <= L2TP_V2_ID_MAX;
+	struct l2tp_mbuf b;
+	struct l2tp_msg m;
+
+	l2tp_mb_begin(&b, w == W_HDR_TID ? id : 1, w == W_HDR_SID ? id : 2, L2TP_MSG_ICRP);
+	ck_assert(b.overflow == (fits ? false : w == W_HDR_TID || w == W_HDR_SID));
+	l2tp_mb_random_vector(&b, rv, secret, sizeof(secret) - 1);
+	if (w == W_AVP_TID || w == W_AVP_SID)
+		l2tp_mb_id(&b, true, w == W_AVP_TID ? L2TP_AVP_ASSIGNED_TUNNEL_ID
+						    : L2TP_AVP_ASSIGNED_SESSION_ID, id);
+	else if (w == W_HID_TID || w == W_HID_SID)
+		l2tp_mb_id_hidden(&b, true, w == W_HID_TID ? L2TP_AVP_ASSIGNED_TUNNEL_ID
+							   : L2TP_AVP_ASSIGNED_SESSION_ID, id);
+	if (w != W_AVP_SID && w != W_HID_SID)
+		l2tp_mb_id(&b, true, L2TP_AVP_ASSIGNED_SESSION_ID, 3);   /* mandatory in ICRP */
+	ck_assert_msg(b.overflow == !fits, "case %d: id 0x%x overflow %d", _i, id, b.overflow);
+	if (!fits)
+		return;
+	ck_assert_int_eq(l2tp_msg_decode(b.data, b.len, secret, sizeof(secret) - 1, &m),
+			 L2TP_DEC_OK);
+	switch (w) {
+	case W_HDR_TID: ck_assert_uint_eq(m.hdr.tunnel_id, id); break;
+	case W_HDR_SID: ck_assert_uint_eq(m.hdr.session_id, id); break;
+	case W_AVP_TID:
+	case W_HID_TID: ck_assert_uint_eq(m.assigned_tunnel_id, id); break;
+	case W_AVP_SID:
+	case W_HID_SID: ck_assert_uint_eq(m.assigned_session_id, id); break;
+	}
+}
+END_TEST
+
 /* ---- every AVP decoded with its value (RFC 2661 §4.4) ---- */
 
 struct avp_case {
@@ -1212,6 +1268,7 @@ static Suite *msg_suite(void)
 	tcase_add_loop_test(tc, test_round_trip, 0, sizeof(rt_types) / sizeof(rt_types[0]));
 	tcase_add_test(tc, test_encoder_bytes);
 	tcase_add_test(tc, test_encoder_overflow);
+	tcase_add_loop_test(tc, test_encoder_wide_ids, 0, sizeof(wide_cases) / sizeof(wide_cases[0]));
 	tcase_add_loop_test(tc, test_avp_decode, 0, sizeof(avp_cases) / sizeof(avp_cases[0]));
 	tcase_add_loop_test(tc, test_avp_bad_len, 0,
 			    sizeof(badlen_cases) / sizeof(badlen_cases[0]));

@@ -228,6 +228,40 @@ START_TEST(test_zlb_bytes)
 }
 END_TEST
 
+/*
+ * IDs are 32 bits (l2tp_proto.h) but a v2 header has 16: a Session ID that
+ * does not fit goes out as 0 (the ZLB's is only informative), a Tunnel ID
+ * that does not fit means no ZLB at all, counted, and no timer left armed.
+ * Never a truncated ID.
+ */
+START_TEST(test_zlb_wide_ids)
+{
+	struct l2tp_rel r;
+	struct capture c = { 0 };
+
+	rel_setup(&r, 8, 4);
+	r.peer_tunnel_id = 0xffff;
+	r.zlb_session_id = 0x10007;
+	ck_assert_int_eq(rx_msg(&r, 0, 0, 1, 0), L2TP_REL_DELIVER);
+	ck_assert_int_eq(output(&r, 100, &c), 0);
+	ck_assert_int_eq(c.n, 1);
+	ck_assert(cap_is_zlb(&c, 0));
+	ck_assert_uint_eq(get16(c.pkt[0] + 4), 0xffff);
+	ck_assert_uint_eq(get16(c.pkt[0] + 6), 0);
+
+	r.peer_tunnel_id = 0x10000;
+	r.zlb_session_id = 7;
+	ck_assert_int_eq(rx_msg(&r, 1, 0, 2, 200), L2TP_REL_DELIVER);
+	ck_assert_int_eq(output(&r, 300, &c), 0);
+	ck_assert_int_eq(c.n, 1);
+	ck_assert_uint_eq(r.stats.zlb_sent, 1);
+	ck_assert_uint_eq(r.stats.zlb_bad_id, 1);
+	ck_assert(!r.ack_pending);
+	ck_assert_uint_eq(l2tp_rel_next_deadline(&r), UINT64_MAX);
+	l2tp_rel_free(&r);
+}
+END_TEST
+
 /* With messages waiting behind a closed window, a ZLB carries the next Ns to send. */
 START_TEST(test_zlb_ns_with_pending)
 {
@@ -968,6 +1002,7 @@ static Suite *rel_suite(void)
 	tcase_add_test(tc, test_queue_size_limits);
 	tcase_add_test(tc, test_first_send_writes_ns_nr);
 	tcase_add_test(tc, test_zlb_bytes);
+	tcase_add_test(tc, test_zlb_wide_ids);
 	tcase_add_test(tc, test_zlb_ns_with_pending);
 	tcase_add_test(tc, test_zlb_after_delay_not_before);
 	tcase_add_test(tc, test_no_zlb_for_zlb);
