@@ -20,6 +20,7 @@
 #define LNS_MIN_BUCKETS 256u
 #define LNS_SESS_MIN_BUCKETS 8u
 #define LNS_ID_TRIES 16        /* random draws before scanning for a free ID */
+#define LNS_ID_SCAN 65535u     /* successors of the last draw tried then: a v2 ID space */
 #define HEAP_NONE UINT32_MAX
 
 void l2tp_lns_cfg_default(struct l2tp_lns_cfg *cfg)
@@ -50,7 +51,7 @@ static uint32_t mix32(uint32_t x)
 	return x;
 }
 
-static uint32_t peer_hash(const struct l2tp_lns *lns, const struct lns_addr *a, uint16_t peer_tid)
+static uint32_t peer_hash(const struct l2tp_lns *lns, const struct lns_addr *a, uint32_t peer_tid)
 {
 	uint32_t h = 2166136261u ^ lns->hash_seed;   /* keyed FNV-1a, then mixed */
 	size_t alen = a->family == 4 ? 4 : 16;
@@ -60,8 +61,8 @@ static uint32_t peer_hash(const struct l2tp_lns *lns, const struct lns_addr *a, 
 	h = (h ^ (a->port >> 8)) * 16777619u;
 	for (size_t i = 0; i < alen; i++)
 		h = (h ^ a->addr[i]) * 16777619u;
-	h = (h ^ (peer_tid & 0xff)) * 16777619u;
-	h = (h ^ (peer_tid >> 8)) * 16777619u;
+	for (int i = 0; i < 32; i += 8)       /* all four bytes of the ID */
+		h = (h ^ ((peer_tid >> i) & 0xff)) * 16777619u;
 	return mix32(h);
 }
 
@@ -121,12 +122,13 @@ void lns_count_tx(struct l2tp_lns *lns, uint16_t type, uint16_t result)
 
 /* ---- tunnel hashes ------------------------------------------------------ */
 
-static uint32_t id_bucket(const struct l2tp_lns *lns, uint16_t tid)
+/* mix32 takes the whole 32-bit ID: IDs that differ only above bit 15 spread too. */
+static uint32_t id_bucket(const struct l2tp_lns *lns, uint32_t tid)
 {
 	return mix32(tid) & (lns->nb_id - 1);
 }
 
-static struct l2tp_tun *find_id(const struct l2tp_lns *lns, uint16_t tid)
+static struct l2tp_tun *find_id(const struct l2tp_lns *lns, uint32_t tid)
 {
 	for (struct l2tp_tun *t = lns->by_id[id_bucket(lns, tid)]; t; t = t->hnext_id)
 		if (t->tid == tid)
@@ -135,7 +137,7 @@ static struct l2tp_tun *find_id(const struct l2tp_lns *lns, uint16_t tid)
 }
 
 static struct l2tp_tun *find_peer(const struct l2tp_lns *lns, const struct lns_addr *peer,
-				  uint16_t peer_tid)
+				  uint32_t peer_tid)
 {
 	uint32_t b = peer_hash(lns, peer, peer_tid) & (lns->nb_peer - 1);
 
@@ -217,22 +219,50 @@ void lns_tun_unlink_peer(struct l2tp_lns *lns, struct l2tp_tun *tun)
 	tun->in_peer_hash = false;
 }
 
-/* Random, non-zero and unused; 0 when every ID is taken. */
-static uint16_t new_tid(struct l2tp_lns *lns)
+/*
+ * A random ID in 0..id_max. A v2 width draws 2 bytes, as it always did; a
+ * wider one 4, reduced to the width (exact for 0xffff and 0xffffffff).
+ */
+static uint32_t draw_id(struct l2tp_lns *lns, uint32_t id_max)
 {
-	uint16_t id;
+	uint16_t v16;
+	uint32_t v32;
+
+	if (id_max <= L2TP_V2_ID_MAX) {
+		lns_rand(lns, &v16, sizeof(v16));
+		v32 = v16;
+	} else {
+		lns_rand(lns, &v32, sizeof(v32));
+	}
+	return (uint32_t)(v32 % ((uint64_t)id_max + 1));
+}
+
+/*
+ * Random, non-zero, at most id_max (the width of the tunnel's protocol) and
+ * not taken; 0 when none was found: LNS_ID_TRIES draws, then the
+ * LNS_ID_SCAN successors of the last one, wrapping at id_max.
+ */
+static uint32_t new_id(struct l2tp_lns *lns, uint32_t id_max,
+		       bool (*taken)(const void *where, uint32_t id), const void *where)
+{
+	uint32_t id = 0;
 
 	for (int i = 0; i < LNS_ID_TRIES; i++) {
-		lns_rand(lns, &id, sizeof(id));
-		if (id && !find_id(lns, id))
+		id = draw_id(lns, id_max);
+		if (id && !taken(where, id))
 			return id;
 	}
-	for (uint32_t n = 0; n < 65535; n++) {
-		id = (uint16_t)(id + 1);
-		if (id && !find_id(lns, id))
+	for (uint32_t n = 0; n < LNS_ID_SCAN; n++) {
+		id = id >= id_max ? 0 : id + 1;
+		if (id && !taken(where, id))
 			return id;
 	}
 	return 0;
+}
+
+static bool tid_taken(const void *lns, uint32_t id)
+{
+	return find_id(lns, id) != NULL;
 }
 
 /* ---- deadline heap ------------------------------------------------------ */
@@ -343,12 +373,12 @@ void lns_tun_rearm(struct l2tp_lns *lns, struct l2tp_tun *tun)
 
 /* ---- sessions inside a tunnel -------------------------------------------- */
 
-static uint32_t sess_bucket(uint16_t sid, uint32_t nb)
+static uint32_t sess_bucket(uint32_t sid, uint32_t nb)
 {
 	return mix32(sid) & (nb - 1);
 }
 
-struct l2tp_sess *lns_sess_find(const struct l2tp_tun *tun, uint16_t sid)
+struct l2tp_sess *lns_sess_find(const struct l2tp_tun *tun, uint32_t sid)
 {
 	if (!tun->nbuckets)
 		return NULL;
@@ -406,21 +436,14 @@ void lns_sess_hash_del(struct l2tp_tun *tun, struct l2tp_sess *s)
 		}
 }
 
-uint16_t lns_sess_new_id(struct l2tp_lns *lns, const struct l2tp_tun *tun)
+static bool sid_taken(const void *tun, uint32_t id)
 {
-	uint16_t id;
+	return lns_sess_find(tun, id) != NULL;
+}
 
-	for (int i = 0; i < LNS_ID_TRIES; i++) {
-		lns_rand(lns, &id, sizeof(id));
-		if (id && !lns_sess_find(tun, id))
-			return id;
-	}
-	for (uint32_t n = 0; n < 65535; n++) {
-		id = (uint16_t)(id + 1);
-		if (id && !lns_sess_find(tun, id))
-			return id;
-	}
-	return 0;
+uint32_t lns_sess_new_id(struct l2tp_lns *lns, const struct l2tp_tun *tun)
+{
+	return new_id(lns, tun->id_max, sid_taken, tun);
 }
 
 /* ---- tunnel lifetime ---------------------------------------------------- */
@@ -479,8 +502,11 @@ int lns_tun_queue(struct l2tp_lns *lns, struct l2tp_tun *tun, struct lns_actions
 {
 	int err;
 
-	if (lns->mb.overflow)
+	if (lns->mb.overflow) {
+		lns_act_notice(out, tun, NULL,
+			       "control message not built: too long, or an ID beyond 16 bits");
 		return -EMSGSIZE;
+	}
 	err = l2tp_rel_queue(&tun->rel, lns->mb.data, lns->mb.len);
 	if (err) {
 		out->oom = out->oom || err == -ENOMEM;
@@ -608,7 +634,7 @@ static void refuse_sccrq(struct l2tp_lns *lns, const struct lns_addr *peer,
 	uint16_t nr = (uint16_t)(m->hdr.ns + 1);
 
 	l2tp_mb_begin(b, m->assigned_tunnel_id, 0, L2TP_MSG_STOPCCN);
-	l2tp_mb_u16(b, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, 0);
+	l2tp_mb_id(b, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, 0);
 	l2tp_mb_result(b, result, error, why);
 	lns->stats.drops[d]++;
 	act = lns_act_push(out, LNS_ACT_NOTICE, NULL, NULL);
@@ -641,9 +667,9 @@ static const struct l2tp_peer_cfg *peer_for(struct l2tp_lns *lns, const struct l
 	return pc ? pc : &lns->nopeer;
 }
 
-static struct l2tp_tun *tun_create(struct l2tp_lns *lns, const struct lns_addr *peer,
-				   const struct lns_addr *local, const struct l2tp_msg *m,
-				   const struct l2tp_peer_cfg *pc, uint64_t now)
+struct l2tp_tun *lns_tun_create(struct l2tp_lns *lns, const struct lns_addr *peer,
+				const struct lns_addr *local, const struct l2tp_msg *m,
+				const struct l2tp_peer_cfg *pc, uint32_t id_max, uint64_t now)
 {
 	struct l2tp_tun *tun;
 	uint32_t b;
@@ -655,7 +681,8 @@ static struct l2tp_tun *tun_create(struct l2tp_lns *lns, const struct lns_addr *
 	if (!tun)
 		return NULL;
 	tun->heap_idx = HEAP_NONE;
-	tun->tid = new_tid(lns);
+	tun->id_max = id_max;
+	tun->tid = new_id(lns, id_max, tid_taken, lns);
 	if (!tun->tid || l2tp_rel_init(&tun->rel, &lns->cfg.rel)) {
 		free(tun);
 		return NULL;
@@ -785,7 +812,7 @@ static void sccrq_input(struct l2tp_lns *lns, const struct lns_addr *peer,
 			     out);
 		return;
 	}
-	tun = tun_create(lns, peer, local, m, pc, now);
+	tun = lns_tun_create(lns, peer, local, m, pc, L2TP_V2_ID_MAX, now);
 	if (!tun) {
 		refuse_sccrq(lns, peer, local, m, L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES,
 			     "no memory or no free Tunnel ID", L2TP_DROP_LIMIT, out);
@@ -919,7 +946,7 @@ uint64_t l2tp_lns_next_deadline(const struct l2tp_lns *lns)
 	return lns->heap_n ? lns->heap[0]->deadline : UINT64_MAX;
 }
 
-int l2tp_lns_close_tunnel(struct l2tp_lns *lns, uint16_t tid, uint16_t result, uint16_t error,
+int l2tp_lns_close_tunnel(struct l2tp_lns *lns, uint32_t tid, uint16_t result, uint16_t error,
 			  const char *msg, uint64_t now_ms, struct lns_actions *out)
 {
 	struct l2tp_tun *tun;
@@ -934,7 +961,7 @@ int l2tp_lns_close_tunnel(struct l2tp_lns *lns, uint16_t tid, uint16_t result, u
 	return 0;
 }
 
-int l2tp_lns_abort_tunnel(struct l2tp_lns *lns, uint16_t tid, uint16_t result, uint16_t error,
+int l2tp_lns_abort_tunnel(struct l2tp_lns *lns, uint32_t tid, uint16_t result, uint16_t error,
 			  const char *msg, uint64_t now_ms, struct lns_actions *out)
 {
 	int rc = l2tp_lns_close_tunnel(lns, tid, result, error, msg, now_ms, out);
@@ -948,7 +975,7 @@ int l2tp_lns_abort_tunnel(struct l2tp_lns *lns, uint16_t tid, uint16_t result, u
 	return 0;
 }
 
-int l2tp_lns_close_session(struct l2tp_lns *lns, uint16_t tid, uint16_t sid, uint16_t result,
+int l2tp_lns_close_session(struct l2tp_lns *lns, uint32_t tid, uint32_t sid, uint16_t result,
 			   uint16_t error, const char *msg, uint64_t now_ms, struct lns_actions *out)
 {
 	struct l2tp_tun *tun;
@@ -981,12 +1008,12 @@ void l2tp_lns_shutdown(struct l2tp_lns *lns, uint64_t now_ms, struct lns_actions
 	}
 }
 
-struct l2tp_tun *l2tp_lns_tunnel(const struct l2tp_lns *lns, uint16_t tid)
+struct l2tp_tun *l2tp_lns_tunnel(const struct l2tp_lns *lns, uint32_t tid)
 {
 	return find_id(lns, tid);
 }
 
-struct l2tp_sess *l2tp_lns_session(const struct l2tp_lns *lns, uint16_t tid, uint16_t sid)
+struct l2tp_sess *l2tp_lns_session(const struct l2tp_lns *lns, uint32_t tid, uint32_t sid)
 {
 	struct l2tp_tun *tun = find_id(lns, tid);
 

@@ -78,7 +78,7 @@ struct l2tp_tun;
 
 struct l2tp_sess {
 	struct l2tp_tun *tun;
-	uint16_t sid, peer_sid;
+	uint32_t sid, peer_sid;          /* IDs are uint32_t (l2tp_proto.h) */
 	enum l2tp_sess_state state;
 	uint32_t call_serial;
 	uint32_t bearer_type, framing_type;
@@ -96,7 +96,10 @@ struct l2tp_sess {
 };
 
 struct l2tp_tun {
-	uint16_t tid, peer_tid;
+	uint32_t tid, peer_tid;          /* IDs are uint32_t (l2tp_proto.h) */
+	/* The widest Tunnel and Session ID its protocol carries, the bound of
+	 * the IDs we draw for it: L2TP_V2_ID_MAX (RFC 3931 would allow L2TP_ID_MAX). */
+	uint32_t id_max;
 	enum l2tp_tun_state state;
 	struct lns_addr peer, local;
 	const struct l2tp_peer_cfg *peer_cfg;  /* valid while the config generation lives */
@@ -165,7 +168,7 @@ enum lns_act_type {
 
 struct lns_action {
 	enum lns_act_type type;
-	uint16_t tid, sid;
+	uint32_t tid, sid;
 	struct l2tp_tun *tun;        /* NULL for SEND with tid 0 and for some NOTICEs */
 	struct l2tp_sess *sess;
 	struct lns_addr peer, local;
@@ -268,7 +271,7 @@ uint64_t l2tp_lns_next_deadline(const struct l2tp_lns *lns);
  * Administrative teardown: StopCCN / CDN with the given codes (msg may be NULL). -ENOENT if unknown.
  * Closing a tunnel that is already CLOSING does nothing and returns 0.
  */
-int l2tp_lns_close_tunnel(struct l2tp_lns *lns, uint16_t tid, uint16_t result, uint16_t error,
+int l2tp_lns_close_tunnel(struct l2tp_lns *lns, uint32_t tid, uint16_t result, uint16_t error,
 			  const char *msg, uint64_t now_ms, struct lns_actions *out);
 /*
  * The peer can no longer be reached (its IPsec SA is gone): one StopCCN with
@@ -276,15 +279,15 @@ int l2tp_lns_close_tunnel(struct l2tp_lns *lns, uint16_t tid, uint16_t result, u
  * once (TUNNEL_FREE), without waiting for an acknowledgment that cannot come.
  * -ENOENT if unknown.
  */
-int l2tp_lns_abort_tunnel(struct l2tp_lns *lns, uint16_t tid, uint16_t result, uint16_t error,
+int l2tp_lns_abort_tunnel(struct l2tp_lns *lns, uint32_t tid, uint16_t result, uint16_t error,
 			  const char *msg, uint64_t now_ms, struct lns_actions *out);
-int l2tp_lns_close_session(struct l2tp_lns *lns, uint16_t tid, uint16_t sid, uint16_t result,
+int l2tp_lns_close_session(struct l2tp_lns *lns, uint32_t tid, uint32_t sid, uint16_t result,
 			   uint16_t error, const char *msg, uint64_t now_ms, struct lns_actions *out);
 /* StopCCN (result 6, shutting down) to every tunnel. */
 void l2tp_lns_shutdown(struct l2tp_lns *lns, uint64_t now_ms, struct lns_actions *out);
 
-struct l2tp_tun *l2tp_lns_tunnel(const struct l2tp_lns *lns, uint16_t tid);
-struct l2tp_sess *l2tp_lns_session(const struct l2tp_lns *lns, uint16_t tid, uint16_t sid);
+struct l2tp_tun *l2tp_lns_tunnel(const struct l2tp_lns *lns, uint32_t tid);
+struct l2tp_sess *l2tp_lns_session(const struct l2tp_lns *lns, uint32_t tid, uint32_t sid);
 /* Iterate: tun = NULL gives the first; order is unspecified but stable between changes. */
 struct l2tp_tun *l2tp_lns_next_tunnel(const struct l2tp_lns *lns, const struct l2tp_tun *tun);
 struct l2tp_sess *l2tp_tun_next_session(const struct l2tp_tun *tun, const struct l2tp_sess *s);

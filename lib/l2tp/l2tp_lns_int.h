@@ -82,14 +82,23 @@ void lns_tun_kill(struct l2tp_lns *lns, struct l2tp_tun *tun);
 void lns_tun_abort(struct l2tp_lns *lns, struct l2tp_tun *tun, uint64_t now,
 		   struct lns_actions *out);
 void lns_count_tx(struct l2tp_lns *lns, uint16_t type, uint16_t result);
+/*
+ * A new tunnel for the accepted SCCRQ m, in WAIT_CTL_CONN, in the tables and
+ * the heap; its Tunnel ID and its sessions' IDs are drawn from 1..id_max,
+ * the width of its protocol (v2: L2TP_V2_ID_MAX). NULL: no memory or no ID.
+ */
+struct l2tp_tun *lns_tun_create(struct l2tp_lns *lns, const struct lns_addr *peer,
+				const struct lns_addr *local, const struct l2tp_msg *m,
+				const struct l2tp_peer_cfg *pc, uint32_t id_max, uint64_t now);
 /* Queue the message in lns->mb on the tunnel's reliable channel. */
 int lns_tun_queue(struct l2tp_lns *lns, struct l2tp_tun *tun, struct lns_actions *out);
 
 /* Session table inside a tunnel. */
 int lns_sess_hash_add(struct l2tp_tun *tun, struct l2tp_sess *s);
 void lns_sess_hash_del(struct l2tp_tun *tun, struct l2tp_sess *s);
-struct l2tp_sess *lns_sess_find(const struct l2tp_tun *tun, uint16_t sid);
-uint16_t lns_sess_new_id(struct l2tp_lns *lns, const struct l2tp_tun *tun);
+struct l2tp_sess *lns_sess_find(const struct l2tp_tun *tun, uint32_t sid);
+/* A free Session ID for tun, 1..tun->id_max; 0 when none was found. */
+uint32_t lns_sess_new_id(struct l2tp_lns *lns, const struct l2tp_tun *tun);
 
 /* ---- l2tp_tun.c: the control connection FSM (§7.2.1) -------------------- */
 
@@ -148,7 +157,7 @@ void lns_sess_event(struct l2tp_lns *lns, struct l2tp_sess *s, enum lns_sess_eve
 void lns_sess_deliver(struct l2tp_lns *lns, struct l2tp_tun *tun, const struct l2tp_msg *m,
 		      enum l2tp_decode_err err, uint64_t now, struct lns_actions *out);
 /* CDN for a session that has no state here (refused ICRQ, stray ICRP). */
-void lns_sess_refuse(struct l2tp_lns *lns, struct l2tp_tun *tun, uint16_t peer_sid,
+void lns_sess_refuse(struct l2tp_lns *lns, struct l2tp_tun *tun, uint32_t peer_sid,
 		     const struct lns_reason *why, struct lns_actions *out);
 void lns_sess_timers(struct l2tp_lns *lns, struct l2tp_tun *tun, uint64_t now,
 		     struct lns_actions *out);

@@ -79,7 +79,7 @@ static void sess_kill(struct l2tp_lns *lns, struct l2tp_sess *s, struct lns_acti
 
 /* Assigned Session ID into lns->mb: hidden when the peer's settings ask for
  * it and a secret exists (ICRP, CDN; §4.3). */
-static void put_sid(struct l2tp_lns *lns, struct l2tp_tun *tun, uint16_t sid)
+static void put_sid(struct l2tp_lns *lns, struct l2tp_tun *tun, uint32_t sid)
 {
 	size_t slen;
 	const uint8_t *secret = lns_secret(tun, &slen);
@@ -89,14 +89,14 @@ static void put_sid(struct l2tp_lns *lns, struct l2tp_tun *tun, uint16_t sid)
 
 		lns_rand(lns, rv, sizeof(rv));
 		l2tp_mb_random_vector(&lns->mb, rv, secret, slen);
-		l2tp_mb_u16_hidden(&lns->mb, true, L2TP_AVP_ASSIGNED_SESSION_ID, sid);
+		l2tp_mb_id_hidden(&lns->mb, true, L2TP_AVP_ASSIGNED_SESSION_ID, sid);
 		return;
 	}
-	l2tp_mb_u16(&lns->mb, true, L2TP_AVP_ASSIGNED_SESSION_ID, sid);
+	l2tp_mb_id(&lns->mb, true, L2TP_AVP_ASSIGNED_SESSION_ID, sid);
 }
 
 /* CDN (§6.14: Result Code, Assigned Session ID) to the peer's session. */
-static void send_cdn(struct l2tp_lns *lns, struct l2tp_tun *tun, uint16_t peer_sid, uint16_t sid,
+static void send_cdn(struct l2tp_lns *lns, struct l2tp_tun *tun, uint32_t peer_sid, uint32_t sid,
 		     const struct lns_reason *why, struct lns_actions *out)
 {
 	l2tp_mb_begin(&lns->mb, tun->peer_tid, peer_sid, L2TP_MSG_CDN);
@@ -107,7 +107,7 @@ static void send_cdn(struct l2tp_lns *lns, struct l2tp_tun *tun, uint16_t peer_s
 }
 
 /* No session here: our Assigned Session ID in the CDN is 0 (none assigned). */
-void lns_sess_refuse(struct l2tp_lns *lns, struct l2tp_tun *tun, uint16_t peer_sid,
+void lns_sess_refuse(struct l2tp_lns *lns, struct l2tp_tun *tun, uint32_t peer_sid,
 		     const struct lns_reason *why, struct lns_actions *out)
 {
 	send_cdn(lns, tun, peer_sid, 0, why, out);
@@ -271,7 +271,7 @@ static void icrq(struct l2tp_lns *lns, struct l2tp_tun *tun, const struct l2tp_m
 						   "session limit reached" };
 	static const struct lns_reason r_nomem = { L2TP_CDN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES,
 						   "no memory or no free Session ID" };
-	uint16_t peer_sid = m->assigned_session_id;
+	uint32_t peer_sid = m->assigned_session_id;
 	struct l2tp_sess *s;
 	struct lns_action *act;
 
@@ -337,7 +337,7 @@ static void icrq(struct l2tp_lns *lns, struct l2tp_tun *tun, const struct l2tp_m
 
 /* A CDN before our ICRP arrived carries Session ID 0: find the call by the
  * peer's ID among the half-open ones (the only ones it could mean). */
-static struct l2tp_sess *find_half_open(const struct l2tp_tun *tun, uint16_t peer_sid)
+static struct l2tp_sess *find_half_open(const struct l2tp_tun *tun, uint32_t peer_sid)
 {
 	for (struct l2tp_sess *s = tun->ohead; s; s = s->onext)
 		if (s->peer_sid == peer_sid)

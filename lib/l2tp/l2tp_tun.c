@@ -52,10 +52,10 @@ static void put_tid(struct l2tp_lns *lns, struct l2tp_tun *tun, bool hide)
 
 		lns_rand(lns, rv, sizeof(rv));
 		l2tp_mb_random_vector(&lns->mb, rv, secret, slen);
-		l2tp_mb_u16_hidden(&lns->mb, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, tun->tid);
+		l2tp_mb_id_hidden(&lns->mb, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, tun->tid);
 		return;
 	}
-	l2tp_mb_u16(&lns->mb, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, tun->tid);
+	l2tp_mb_id(&lns->mb, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, tun->tid);
 }
 
 void lns_tun_sccrp(struct l2tp_lns *lns, struct l2tp_tun *tun, const struct l2tp_msg *m,
@@ -137,7 +137,7 @@ static void tun_stop(struct l2tp_lns *lns, struct l2tp_tun *tun, uint16_t result
 	struct l2tp_mbuf *b = &lns->mb;
 
 	l2tp_mb_begin(b, tun->peer_tid, 0, L2TP_MSG_STOPCCN);
-	l2tp_mb_u16(b, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, tun->tid);
+	l2tp_mb_id(b, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, tun->tid);
 	l2tp_mb_result(b, result, error, text);
 	if (lns_tun_queue(lns, tun, out) == 0)
 		lns_count_tx(lns, L2TP_MSG_STOPCCN, result);

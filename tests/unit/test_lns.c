@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "l2tp_lns.h"
+#include "l2tp_lns_int.h"      /* lns_tun_create() and the tables, for the 32-bit ID tests */
 #include "l2tp_msg.h"
 
 #define SECRET "s3cret"
@@ -24,6 +25,11 @@ static struct l2tp_peer_cfg peer;
 static struct lns_actions out;
 static uint64_t now;
 static uint64_t rng_state;
+/* Test-chosen random bytes: 4-byte draws (32-bit ID widths) return forced_ids
+ * in turn while any are left; with rng_ones every byte is 0xff. */
+static const uint32_t *forced_ids;
+static size_t n_forced;
+static bool rng_ones;
 static struct lns_addr local_addr;
 static struct l2tp_mbuf mb;
 static struct l2tp_msg dec;     /* scratch for decoding what the LNS sent */
@@ -33,6 +39,15 @@ static void det_rand(void *ctx, void *buf, size_t len)
 	uint8_t *p = buf;
 
 	(void)ctx;
+	if (len == sizeof(uint32_t) && n_forced) {
+		memcpy(buf, forced_ids++, sizeof(uint32_t));
+		n_forced--;
+		return;
+	}
+	if (rng_ones) {
+		memset(buf, 0xff, len);
+		return;
+	}
 	for (size_t i = 0; i < len; i++) {
 		rng_state ^= rng_state << 13;
 		rng_state ^= rng_state >> 7;
@@ -45,12 +60,14 @@ static void det_rand(void *ctx, void *buf, size_t len)
 
 struct lac {
 	struct lns_addr addr;
-	uint16_t tid, lns_tid;
+	uint16_t tid;
+	uint32_t lns_tid;               /* as the LNS assigned it (IDs are uint32_t) */
 	uint16_t ns, nr;
 	const char *secret;             /* what the LAC believes the secret is */
 	uint8_t lns_chal[16];
 	uint16_t lns_chal_len;
-	uint16_t sid, lns_sid;          /* the one call these tests make */
+	uint16_t sid;                   /* the one call these tests make */
+	uint32_t lns_sid;
 	uint16_t icrq_ns;
 	int rx[L2TP_MSG_TYPE_COUNT];
 	struct l2tp_msg last;           /* last in-order non-ZLB message received */
@@ -330,6 +347,9 @@ static void setup_with(const char *secret, bool hide)
 	cfg.default_peer = &peer;
 	cfg.rand_bytes = det_rand;
 	rng_state = 0x9e3779b97f4a7c15ull;
+	forced_ids = NULL;
+	n_forced = 0;
+	rng_ones = false;
 	memset(&local_addr, 0, sizeof(local_addr));
 	local_addr.family = 4;
 	local_addr.port = 1701;
@@ -1917,6 +1937,162 @@ START_TEST(test_reorder_scccn_icrq)
 }
 END_TEST
 
+/* ---- 32-bit IDs (docs/design.md §9.5) ------------------------------------- */
+
+/* The longest chain of a table of nb buckets. */
+static uint32_t max_chain_tun(const struct l2tp_lns *x)
+{
+	uint32_t m = 0;
+
+	for (uint32_t b = 0; b < x->nb_id; b++) {
+		uint32_t n = 0;
+
+		for (const struct l2tp_tun *t = x->by_id[b]; t; t = t->hnext_id)
+			n++;
+		m = n > m ? n : m;
+	}
+	return m;
+}
+
+static uint32_t max_chain_sess(const struct l2tp_tun *t)
+{
+	uint32_t m = 0;
+
+	for (uint32_t b = 0; b < t->nbuckets; b++) {
+		uint32_t n = 0;
+
+		for (const struct l2tp_sess *s = t->sbuckets[b]; s; s = s->hnext)
+			n++;
+		m = n > m ? n : m;
+	}
+	return m;
+}
+
+#define WIDE_N 512
+
+/*
+ * Tunnels of a protocol whose IDs are 32 bits (RFC 3931): created with that
+ * width, their IDs (k << 16 | 1, alike in the low 16 bits) are found by
+ * lookup, the truncated value is not, and the table spreads them: a hash of
+ * the low 16 bits would chain all 512 in one bucket.
+ */
+START_TEST(test_wide_tunnel_ids)
+{
+	static uint32_t ids[WIDE_N];
+	static struct l2tp_msg m;
+	struct lns_addr pa = { .family = 4, .port = 1701, .addr = { 192, 0, 2, 9 } };
+	struct l2tp_tun *t;
+	int n = 0;
+
+	for (uint32_t k = 0; k < WIDE_N; k++)
+		ids[k] = (k + 1) << 16 | 1;
+	forced_ids = ids;
+	n_forced = WIDE_N;
+	for (uint32_t k = 0; k < WIDE_N; k++) {
+		m.assigned_tunnel_id = 0x80000000u | k;
+		pa.port = (uint16_t)(2000 + k);
+		t = lns_tun_create(lns, &pa, &local_addr, &m, &peer, L2TP_ID_MAX, now);
+		ck_assert_ptr_nonnull(t);
+		ck_assert_uint_eq(t->tid, ids[k]);
+		ck_assert_uint_eq(t->id_max, L2TP_ID_MAX);
+	}
+	ck_assert_uint_eq(l2tp_lns_n_tunnels(lns), WIDE_N);
+	for (uint32_t k = 0; k < WIDE_N; k++) {
+		t = l2tp_lns_tunnel(lns, ids[k]);
+		ck_assert_ptr_nonnull(t);
+		ck_assert_uint_eq(t->tid, ids[k]);
+		ck_assert_uint_eq(t->peer_tid, 0x80000000u | k);
+	}
+	ck_assert_ptr_null(l2tp_lns_tunnel(lns, 1));
+	ck_assert_ptr_null(l2tp_lns_tunnel(lns, 0x10000));
+	ck_assert_uint_le(max_chain_tun(lns), 8);
+	L2TP_LNS_FOREACH_TUNNEL(lns, t)
+		n++;
+	ck_assert_int_eq(n, WIDE_N);
+}
+END_TEST
+
+/*
+ * Sessions of a tunnel whose width allows 32 bits (this one stands in for
+ * an RFC 3931 tunnel; the codec is v2 only): IDs k << 16 | 1 are created,
+ * found and spread like the tunnels above. The v2 encoder will not put them
+ * in an ICRP: no ICRP goes out, and none with the ID cut to 16 bits.
+ */
+START_TEST(test_wide_session_ids)
+{
+	static struct lac l;
+	static uint32_t ids[WIDE_N];
+	struct l2tp_tun *t;
+	int n = 0;
+
+	lac_init(&l, 1, NULL);
+	establish(&l);
+	t = l2tp_lns_tunnel(lns, l.lns_tid);
+	ck_assert_uint_eq(t->id_max, L2TP_V2_ID_MAX);
+	t->id_max = L2TP_ID_MAX;
+	for (uint32_t k = 0; k < WIDE_N; k++)
+		ids[k] = (k + 1) << 16 | 1;
+	forced_ids = ids;
+	n_forced = WIDE_N;
+	for (uint32_t k = 0; k < WIDE_N; k++) {
+		l.sid = (uint16_t)(1000 + k);
+		lac_icrq(&l);
+		ck_assert_int_eq(n_act(LNS_ACT_SESSION_NEW), 1);
+		ck_assert_uint_eq(out.v[act_idx(LNS_ACT_SESSION_NEW)].sid, ids[k]);
+		ck_assert_ptr_null(find_sent(L2TP_MSG_ICRP));
+		ck_assert_int_eq(n_act(LNS_ACT_NOTICE), 1);
+	}
+	ck_assert_int_eq(l.rx[L2TP_MSG_ICRP], 0);
+	ck_assert_uint_eq(t->n_sessions, WIDE_N);
+	for (uint32_t k = 0; k < WIDE_N; k++) {
+		struct l2tp_sess *s = l2tp_lns_session(lns, l.lns_tid, ids[k]);
+
+		ck_assert_ptr_nonnull(s);
+		ck_assert_uint_eq(s->sid, ids[k]);
+		ck_assert_uint_eq(s->peer_sid, 1000 + k);
+	}
+	ck_assert_ptr_null(l2tp_lns_session(lns, l.lns_tid, 1));
+	ck_assert_uint_le(max_chain_sess(t), 8);
+	{
+		struct l2tp_sess *s;
+
+		L2TP_TUN_FOREACH_SESSION(t, s)
+			n++;
+	}
+	ck_assert_int_eq(n, WIDE_N);
+}
+END_TEST
+
+/*
+ * A v2 tunnel's IDs stay within 1..0xffff whatever the RNG gives: with every
+ * random byte 0xff the tunnel gets 0xffff, its first call 0xffff and the
+ * next one, 0xffff being taken, wraps to 1, never 0x10000.
+ */
+START_TEST(test_v2_ids_stay_16_bits)
+{
+	static struct lac l;
+	struct l2tp_sess *s1, *s2;
+
+	rng_ones = true;
+	lac_init(&l, 1, NULL);
+	lac_sccrq(&l, NULL);
+	ck_assert_int_eq(n_act(LNS_ACT_TUNNEL_NEW), 1);
+	ck_assert_uint_eq(out.v[act_idx(LNS_ACT_TUNNEL_NEW)].tid, 0xffff);
+	ck_assert_uint_eq(l.lns_tid, 0xffff);
+	lac_scccn(&l, NULL);
+	ck_assert_int_eq(tun_state(0xffff), L2TP_TUN_ESTABLISHED);
+	ck_assert_uint_eq(l2tp_lns_tunnel(lns, 0xffff)->id_max, L2TP_V2_ID_MAX);
+	s1 = call(&l);
+	ck_assert_ptr_nonnull(s1);
+	ck_assert_uint_eq(s1->sid, 0xffff);
+	l.sid++;
+	s2 = call(&l);
+	ck_assert_ptr_nonnull(s2);
+	ck_assert_uint_eq(s2->sid, 1);
+	ck_assert_uint_eq(l.lns_sid, 1);
+}
+END_TEST
+
 static Suite *lns_suite(void)
 {
 	Suite *s = suite_create("lns");
@@ -1952,6 +2128,9 @@ static Suite *lns_suite(void)
 	tcase_add_test(tc, test_sccrq_flood);
 	tcase_add_test(tc, test_many_sessions);
 	tcase_add_test(tc, test_iterators);
+	tcase_add_test(tc, test_wide_tunnel_ids);
+	tcase_add_test(tc, test_wide_session_ids);
+	tcase_add_test(tc, test_v2_ids_stay_16_bits);
 	tcase_add_test(tc, test_reorder_scccn_icrq);
 	tcase_add_loop_test(tc, test_session_table, 0, (int)(sizeof(sess_rows) / sizeof(sess_rows[0])));
 	suite_add_tcase(s, tc);
