@@ -72,7 +72,7 @@ static const struct {
 	{ "terminate-all", CTL_TERMINATE_ALL },
 };
 
-static int get_id(json_t *o, const char *key, uint16_t *out, char *err, size_t errlen)
+static int get_id(json_t *o, const char *key, uint32_t *out, char *err, size_t errlen)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -80,11 +80,12 @@ static int get_id(json_t *o, const char *key, uint16_t *out, char *err, size_t e
 		snprintf(err, errlen, "missing \"%s\"", key);
 		return -1;
 	}
-	if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 65535) {
-		snprintf(err, errlen, "\"%s\" must be an integer from 1 to 65535", key);
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > UINT32_MAX) {
+		snprintf(err, errlen, "\"%s\" must be an integer from 1 to %u", key, UINT32_MAX);
 		return -1;
 	}
-	*out = (uint16_t)json_integer_value(v);
+	*out = (uint32_t)json_integer_value(v);
 	return 0;
 }
 
@@ -241,8 +242,9 @@ json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct dp_stats *ks,
 	char peer[LNS_ADDR_STRLEN], local[LNS_ADDR_STRLEN];
 	json_t *o;
 
-	o = json_pack("{s:i, s:i, s:s, s:s, s:o, s:o, s:s, s:i, s:i, s:I, s:s, s:I, s:I}",
-			 "tunnel_id", t->tid, "peer_tunnel_id", t->peer_tid, "peer",
+	o = json_pack("{s:I, s:I, s:s, s:s, s:o, s:o, s:s, s:i, s:i, s:I, s:s, s:I, s:I}",
+			 "tunnel_id", (json_int_t)t->tid, "peer_tunnel_id",
+			 (json_int_t)t->peer_tid, "peer",
 			 lns_addr_str(&t->peer, peer, sizeof(peer)), "local",
 			 lns_addr_str(&t->local, local, sizeof(local)), "peer_hostname",
 			 ctl_json_text(t->peer_hostname, strlen(t->peer_hostname)), "peer_vendor",
@@ -264,9 +266,10 @@ json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *
 	char peer[LNS_ADDR_STRLEN], ip[INET_ADDRSTRLEN] = "", ip6[INET6_ADDRSTRLEN] = "";
 	json_t *o;
 
-	o = json_pack("{s:i, s:i, s:i, s:i, s:s, s:s, s:I, s:I, s:o, s:o, s:I, s:I, s:b}",
-		      "tunnel_id", s->tun->tid, "session_id", s->sid, "peer_tunnel_id",
-		      s->tun->peer_tid, "peer_session_id", s->peer_sid, "peer",
+	o = json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:o, s:o, s:I, s:I, s:b}",
+		      "tunnel_id", (json_int_t)s->tun->tid, "session_id", (json_int_t)s->sid,
+		      "peer_tunnel_id", (json_int_t)s->tun->peer_tid, "peer_session_id",
+		      (json_int_t)s->peer_sid, "peer",
 		      lns_addr_str(&s->tun->peer, peer, sizeof(peer)), "state",
 		      l2tp_sess_state_str(s->state), "uptime_s", uptime_s(s->created_ms, now_ms),
 		      "call_serial", (json_int_t)s->call_serial, "calling_number",
@@ -557,7 +560,7 @@ static json_t *terminate_user(struct engine *e, const char *user)
 static json_t *terminate_all(struct engine *e)
 {
 	const struct l2tp_lns *lns = engine_lns(e);
-	uint16_t *v = NULL;
+	uint32_t *v = NULL;
 	size_t n = 0, cap = 0, tunnels = 0;
 	json_int_t sessions = 0;
 	json_t *r;
@@ -567,7 +570,7 @@ static json_t *terminate_all(struct engine *e)
 		if (ctl_tunnel_phase(t) == CTL_PHASE_FINISHING)
 			continue;
 		if (n == cap) {
-			uint16_t *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+			uint32_t *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
 
 			if (!nv) {
 				free(v);

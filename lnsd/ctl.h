@@ -51,7 +51,7 @@ enum ctl_cmd {
 
 struct ctl_req {
 	enum ctl_cmd cmd;
-	uint16_t tid, sid;
+	uint32_t tid, sid;
 	bool all;            /* show-*: include closing tunnels ("all":true) */
 	char username[CTL_USERNAME_MAX];   /* terminate-user */
 };
@@ -67,7 +67,7 @@ enum ctl_phase ctl_tunnel_phase(const struct l2tp_tun *t);
 enum ctl_phase ctl_session_phase(const struct l2tp_sess *s, const struct eng_sess_info *info);
 
 struct ctl_sess_id {
-	uint16_t tid, sid;
+	uint32_t tid, sid;
 };
 /*
  * The sessions not already finishing (ctl_session_phase) that match() takes,

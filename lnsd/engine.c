@@ -317,7 +317,7 @@ void eng_queue_cdn(struct engine *e, const struct l2tp_sess *s, uint16_t result,
 static void tunnel_stats_cb(void *ctx, uint32_t tid, const struct dp_stats *st)
 {
 	struct engine *e = ctx;
-	struct l2tp_tun *t = tid <= UINT16_MAX ? l2tp_lns_tunnel(e->lns, (uint16_t)tid) : NULL;
+	struct l2tp_tun *t = l2tp_lns_tunnel(e->lns, tid);
 	struct eng_tunnel *et = t ? t->user : NULL;
 
 	if (et && et->dp_tunnel)
@@ -327,9 +327,7 @@ static void tunnel_stats_cb(void *ctx, uint32_t tid, const struct dp_stats *st)
 static void session_stats_cb(void *ctx, uint32_t tid, uint32_t sid, const struct dp_stats *st)
 {
 	struct engine *e = ctx;
-	struct l2tp_sess *s = tid <= UINT16_MAX && sid <= UINT16_MAX
-				      ? l2tp_lns_session(e->lns, (uint16_t)tid, (uint16_t)sid)
-				      : NULL;
+	struct l2tp_sess *s = l2tp_lns_session(e->lns, tid, sid);
 	struct eng_session *es = s ? s->user : NULL;
 
 	if (es)
@@ -867,7 +865,7 @@ void engine_shutdown(struct engine *e, uint32_t grace_ms)
 	engine_execute(e);
 }
 
-int engine_terminate_tunnel(struct engine *e, uint16_t tid)
+int engine_terminate_tunnel(struct engine *e, uint32_t tid)
 {
 	/* RFC 2661 §4.4.2: result 1, "general request to clear control connection". */
 	int rc = l2tp_lns_close_tunnel(e->lns, tid, L2TP_STOPCCN_CLEAR, L2TP_ERR_NONE,
@@ -877,7 +875,7 @@ int engine_terminate_tunnel(struct engine *e, uint16_t tid)
 	return rc;
 }
 
-int engine_abort_tunnel(struct engine *e, uint16_t tid, const char *why)
+int engine_abort_tunnel(struct engine *e, uint32_t tid, const char *why)
 {
 	int rc = l2tp_lns_abort_tunnel(e->lns, tid, L2TP_STOPCCN_CLEAR, L2TP_ERR_NONE, why,
 				       engine_now_ms(), &e->acts);
@@ -886,7 +884,7 @@ int engine_abort_tunnel(struct engine *e, uint16_t tid, const char *why)
 	return rc;
 }
 
-int engine_terminate_session(struct engine *e, uint16_t tid, uint16_t sid)
+int engine_terminate_session(struct engine *e, uint32_t tid, uint32_t sid)
 {
 	struct l2tp_sess *s = l2tp_lns_session(e->lns, tid, sid);
 	struct eng_session *es = s ? s->user : NULL;
@@ -910,7 +908,7 @@ int engine_terminate_session(struct engine *e, uint16_t tid, uint16_t sid)
 	return rc;
 }
 
-int engine_session_set_timeouts(struct engine *e, uint16_t tid, uint16_t sid,
+int engine_session_set_timeouts(struct engine *e, uint32_t tid, uint32_t sid,
 				const uint32_t *session_s, const uint32_t *idle_s, bool apply)
 {
 	struct l2tp_sess *s = l2tp_lns_session(e->lns, tid, sid);

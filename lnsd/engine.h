@@ -51,10 +51,10 @@ int engine_reload(struct engine *e, char *err, size_t errlen);
 /* StopCCN to every peer, then ev_break once all are acknowledged or after grace_ms. */
 void engine_shutdown(struct engine *e, uint32_t grace_ms);
 
-int engine_terminate_tunnel(struct engine *e, uint16_t tid);
+int engine_terminate_tunnel(struct engine *e, uint32_t tid);
 /* The peer is unreachable: one StopCCN (result 1, why as its message), then gone at once. */
-int engine_abort_tunnel(struct engine *e, uint16_t tid, const char *why);
-int engine_terminate_session(struct engine *e, uint16_t tid, uint16_t sid);
+int engine_abort_tunnel(struct engine *e, uint32_t tid, const char *why);
+int engine_terminate_session(struct engine *e, uint32_t tid, uint32_t sid);
 /*
  * CoA (RFC 5176 §3.2): a new Session-Timeout (the session ends *session_s
  * seconds from now) and/or Idle-Timeout (*idle_s seconds without a packet
@@ -62,7 +62,7 @@ int engine_terminate_session(struct engine *e, uint16_t tid, uint16_t sid);
  * when the session has no RADIUS state (not authenticated through
  * [radius]); with apply false, only says whether it could.
  */
-int engine_session_set_timeouts(struct engine *e, uint16_t tid, uint16_t sid,
+int engine_session_set_timeouts(struct engine *e, uint32_t tid, uint32_t sid,
 				const uint32_t *session_s, const uint32_t *idle_s, bool apply);
 
 struct l2tp_lns *engine_lns(const struct engine *e);

@@ -97,7 +97,8 @@ struct eng_session {
 
 /* A CDN decided while actions were being executed: sent once they are done. */
 struct eng_cdn {
-	uint16_t tid, sid, result, error;
+	uint32_t tid, sid;
+	uint16_t result, error;
 	const char *msg;              /* static text */
 };
 

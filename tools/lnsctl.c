@@ -52,12 +52,14 @@ static void usage(FILE *f)
 static int parse_id(const char *s, const char *what, json_int_t *out)
 {
 	char *end;
-	long v;
+	long long v;
 
+	/* IDs are 32 bits (RFC 3931); an L2TPv2 tunnel's are at most 65535. */
 	errno = 0;
-	v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v < 1 || v > 65535) {
-		fprintf(stderr, "lnsctl: %s \"%s\" is not a number from 1 to 65535\n", what, s);
+	v = strtoll(s, &end, 10);
+	if (!*s || *end || errno || v < 1 || v > UINT32_MAX) {
+		fprintf(stderr, "lnsctl: %s \"%s\" is not a number from 1 to %u\n", what, s,
+			UINT32_MAX);
 		return -1;
 	}
 	*out = v;

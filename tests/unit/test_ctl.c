@@ -25,7 +25,7 @@ static const struct {
 	const char *line;
 	int rc;
 	enum ctl_cmd cmd;
-	uint16_t tid, sid;
+	uint32_t tid, sid;
 	const char *err;
 } reqs[] = {
 	{ "{\"cmd\":\"show-tunnels\"}", 0, CTL_SHOW_TUNNELS, 0, 0, NULL },
@@ -38,12 +38,15 @@ static const struct {
 	  65535, 1, NULL },
 	{ "{\"cmd\":\"terminate-tunnel\"}", -1, 0, 0, 0, "missing \"tid\"" },
 	{ "{\"cmd\":\"terminate-session\",\"tid\":3}", -1, 0, 0, 0, "missing \"sid\"" },
+	/* IDs are 32 bits (RFC 3931), whatever the protocol version. */
+	{ "{\"cmd\":\"terminate-session\",\"tid\":65536,\"sid\":4294967295}", 0,
+	  CTL_TERMINATE_SESSION, 65536, 4294967295u, NULL },
 	{ "{\"cmd\":\"terminate-tunnel\",\"tid\":0}", -1, 0, 0, 0,
-	  "\"tid\" must be an integer from 1 to 65535" },
-	{ "{\"cmd\":\"terminate-tunnel\",\"tid\":65536}", -1, 0, 0, 0,
-	  "\"tid\" must be an integer from 1 to 65535" },
+	  "\"tid\" must be an integer from 1 to 4294967295" },
+	{ "{\"cmd\":\"terminate-tunnel\",\"tid\":4294967296}", -1, 0, 0, 0,
+	  "\"tid\" must be an integer from 1 to 4294967295" },
 	{ "{\"cmd\":\"terminate-tunnel\",\"tid\":\"7\"}", -1, 0, 0, 0,
-	  "\"tid\" must be an integer from 1 to 65535" },
+	  "\"tid\" must be an integer from 1 to 4294967295" },
 	{ "{\"cmd\":\"show-config\"}", 0, CTL_SHOW_CONFIG, 0, 0, NULL },
 	{ "{\"cmd\":\"terminate-all\"}", 0, CTL_TERMINATE_ALL, 0, 0, NULL },
 	{ "{\"cmd\":\"terminate-user\",\"username\":\"alice\"}", 0, CTL_TERMINATE_USER, 0, 0,
