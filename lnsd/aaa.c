@@ -38,7 +38,9 @@ const char *aaa_method_str(enum ppp_auth_method m)
 struct eng_aaa {
 	ev_timer timer;               /* Interim-Update, Session-Timeout, Idle-Timeout */
 	struct eng_session *es;
-	bool auth_pending;            /* an Access-Request is out */
+	bool auth_pending;            /* an Access-Request is out: in e->auth_wait */
+	uint64_t auth_id;             /* that request's number, its RADIUS cookie */
+	struct eng_aaa *wait_next;    /* e->auth_wait chain */
 	bool up;                      /* IPCP opened: Start sent (with accounting) */
 	uint8_t method;               /* enum ppp_auth_method of the pending request */
 	uint8_t n_routes;
@@ -51,10 +53,45 @@ struct eng_aaa {
 	uint8_t cls[RAD_VAL_MAX];     /* Class, echoed in accounting */
 };
 
-/* The reply names the session by tunnel, session and serial: a reused ID is not the same call. */
-static uint64_t aaa_cookie(const struct eng_session *es)
+/*
+ * Access-Requests in flight by number (the cookie; never reused): a reply
+ * finds its session here, not by Tunnel and Session ID, which take 32 bits
+ * each (l2tp_proto.h) and may name a later call. A session that ends takes
+ * its request out, so a late reply finds nothing.
+ */
+static struct eng_aaa **auth_chain(struct engine *e, uint64_t id)
 {
-	return (uint64_t)es->sess->tun->tid << 48 | (uint64_t)es->sess->sid << 32 | es->serial;
+	return &e->auth_wait[id & (ENG_AUTH_BUCKETS - 1)];   /* numbers are consecutive */
+}
+
+static void auth_wait_add(struct engine *e, struct eng_aaa *a)
+{
+	struct eng_aaa **c = auth_chain(e, a->auth_id);
+
+	a->wait_next = *c;
+	*c = a;
+	a->auth_pending = true;
+}
+
+static void auth_wait_del(struct engine *e, struct eng_aaa *a)
+{
+	if (!a->auth_pending)
+		return;
+	for (struct eng_aaa **c = auth_chain(e, a->auth_id); *c; c = &(*c)->wait_next)
+		if (*c == a) {
+			*c = a->wait_next;
+			break;
+		}
+	a->wait_next = NULL;
+	a->auth_pending = false;
+}
+
+static struct eng_aaa *auth_wait_find(struct engine *e, uint64_t id)
+{
+	for (struct eng_aaa *a = *auth_chain(e, id); a; a = a->wait_next)
+		if (a->auth_id == id)
+			return a;
+	return NULL;
 }
 
 static void aaa_info(const struct engine *e, const struct eng_session *es,
@@ -248,7 +285,7 @@ void aaa_down(struct engine *e, struct eng_session *es, uint32_t cause)
 
 	if (!a)
 		return;
-	a->auth_pending = false;
+	auth_wait_del(e, a);
 	ev_timer_stop(e->loop, &a->timer);
 	if (!a->up)
 		return;
@@ -275,12 +312,14 @@ void aaa_auth(struct engine *e, struct eng_session *es, const struct ppp_auth_re
 		si.user = req->user;   /* as the client sent it, not the copy cut to fit */
 		si.user_len = req->user_len;
 		rc = rad_build_auth(&si, req, &avs);
+		auth_wait_del(e, a);   /* a request still out is superseded: its reply finds nothing */
+		a->auth_id = ++e->next_auth_id;
 		if (rc == 0)
-			rc = radius_auth(e->radius, aaa_cookie(es), &avs);
+			rc = radius_auth(e->radius, a->auth_id, &avs);
 	}
 	rad_avs_free(&avs);
 	if (rc == 0) {
-		a->auth_pending = true;
+		auth_wait_add(e, a);
 		a->method = (uint8_t)req->method;
 		log_info("%s: %s authentication of %s sent to RADIUS", pfx,
 			 aaa_method_str(req->method), LOG_STRN(req->user, req->user_len));
@@ -368,21 +407,21 @@ static bool aaa_accept(struct engine *e, struct eng_session *es, const struct ra
 void aaa_reply(void *ctx, uint64_t cookie, const struct radius_reply *rep)
 {
 	struct engine *e = ctx;
-	struct l2tp_sess *s = l2tp_lns_session(e->lns, (uint16_t)(cookie >> 48),
-					       (uint16_t)(cookie >> 32));
-	struct eng_session *es = s ? s->user : NULL;
+	struct eng_aaa *a = auth_wait_find(e, cookie);
+	struct eng_session *es = a ? a->es : NULL;
+	struct l2tp_sess *s = es ? es->sess : NULL;
 	const struct radius_stats *rs = radius_stats(e->radius);
 	struct ppp_auth_attrs attrs = { 0 };
 	char pfx[ENG_PREFIX_LEN];
 	const char *msg = "Authentication failed", *server;
 	bool ok;
 
-	if (!es || es->serial != (uint32_t)cookie || es->dead || !es->aaa ||
-	    !es->aaa->auth_pending) {
+	if (a)
+		auth_wait_del(e, a);
+	if (!es || es->dead) {
 		log_debug("radius: reply for a session that has ended; dropped");
 		return;
 	}
-	es->aaa->auth_pending = false;
 	eng_sess_prefix(s, pfx, sizeof(pfx));
 	server = rep->server >= 0 ? rs->servers[rep->server] : "no server";
 	ok = rep->verdict == RADIUS_ACCEPT && aaa_accept(e, es, &rep->attrs, &attrs, pfx);
@@ -430,6 +469,8 @@ int aaa_set_timeouts(struct engine *e, struct eng_session *es, const uint32_t *s
 
 void aaa_free(struct eng_session *es)
 {
+	if (es->aaa)
+		auth_wait_del(es->eng, es->aaa);
 	free(es->aaa);
 	es->aaa = NULL;
 }

@@ -17,6 +17,8 @@
 #define ENG_RX_BUF 8192
 /* Datagrams read per readiness event before yielding to other watchers. */
 #define ENG_RX_BATCH 64
+/* Buckets of the Access-Requests in flight (aaa.c): the RADIUS queue holds 20,000. */
+#define ENG_AUTH_BUCKETS 4096
 
 struct eng_listener {
 	ev_io io;
@@ -90,7 +92,7 @@ struct eng_session {
 	char username[64];            /* as the client sent it (cut to fit), username_len bytes */
 	uint8_t username_len;
 	char acct_sid[RAD_SESSION_ID_LEN + 1];   /* Acct-Session-Id (radius_attr.h) */
-	uint32_t serial;              /* its low half; tells a late RADIUS reply apart */
+	uint32_t serial;              /* its low half */
 	struct eng_aaa *aaa;          /* RADIUS state (aaa.c); NULL without [radius] */
 	struct dp_stats kst;          /* cached kernel counters */
 };
@@ -135,6 +137,8 @@ struct engine {
 	struct radius *radius;        /* [radius] client; NULL: users file */
 	uint32_t start_time;          /* Unix seconds: high half of Acct-Session-Id */
 	uint32_t next_serial;
+	struct eng_aaa *auth_wait[ENG_AUTH_BUCKETS];   /* Access-Requests in flight (aaa.c) */
+	uint64_t next_auth_id;        /* the last one's number */
 	struct ipsec_mgr *ipsec;      /* [ipsec] mode = required, else NULL */
 	uint8_t rx[ENG_RX_BUF];
 };

@@ -57,6 +57,13 @@ struct fx {
 	struct l2tp_msg msg;       /* the last message from the LNS */
 	struct call calls[3];
 	int radius;                /* the RADIUS server's socket, -1 without [radius] */
+	bool rad_hold;             /* keep Access-Requests unanswered in held (and the client after PAP) */
+	struct {
+		uint8_t id, auth[RADIUS_AUTH_LEN];
+		struct sockaddr_storage from;
+		socklen_t fl;
+	} held[2];
+	int n_held;
 	unsigned rad_requests;     /* Access-Requests answered */
 };
 
@@ -155,18 +162,14 @@ static void fx_down(struct fx *f)
  * FRAMED_IP, signed with a Message-Authenticator (RFC 3579 §3.2) and the
  * Response Authenticator (RFC 2865 §3).
  */
-static void rad_answer(struct fx *f)
+static void rad_accept(struct fx *f, uint8_t id, const uint8_t *auth,
+		       const struct sockaddr_storage *from, socklen_t fl)
 {
-	uint8_t req[4096], rep[64];
-	struct sockaddr_storage from;
-	socklen_t fl = sizeof(from);
-	ssize_t n = recvfrom(f->radius, req, sizeof(req), 0, (struct sockaddr *)&from, &fl);
+	uint8_t rep[64];
 	size_t len = RADIUS_HDR_LEN;
 
-	if (n < RADIUS_HDR_LEN || req[0] != RAD_CODE_ACCESS_REQUEST)
-		return;
 	rep[0] = RAD_CODE_ACCESS_ACCEPT;
-	rep[1] = req[1];
+	rep[1] = id;
 	rep[len++] = RAD_FRAMED_IP_ADDRESS;
 	rep[len++] = 6;
 	rep[len++] = FRAMED_IP >> 24;
@@ -177,10 +180,32 @@ static void rad_answer(struct fx *f)
 	rep[len++] = 2 + RADIUS_AUTH_LEN;
 	memset(rep + len, 0, RADIUS_AUTH_LEN);
 	len += RADIUS_AUTH_LEN;
-	tu_sign(rep, len, req + 4, RAD_SECRET);
-	ck_assert_int_eq(sendto(f->radius, rep, len, 0, (struct sockaddr *)&from, fl),
+	tu_sign(rep, len, auth, RAD_SECRET);
+	ck_assert_int_eq(sendto(f->radius, rep, len, 0, (const struct sockaddr *)from, fl),
 			 (ssize_t)len);
 	f->rad_requests++;
+}
+
+/* An Access-Request: answered at once, or kept while f->rad_hold. */
+static void rad_answer(struct fx *f)
+{
+	uint8_t req[4096];
+	struct sockaddr_storage from;
+	socklen_t fl = sizeof(from);
+	ssize_t n = recvfrom(f->radius, req, sizeof(req), 0, (struct sockaddr *)&from, &fl);
+
+	if (n < RADIUS_HDR_LEN || req[0] != RAD_CODE_ACCESS_REQUEST)
+		return;
+	if (!f->rad_hold) {
+		rad_accept(f, req[1], req + 4, &from, fl);
+		return;
+	}
+	ck_assert_int_lt(f->n_held, 2);
+	f->held[f->n_held].id = req[1];
+	memcpy(f->held[f->n_held].auth, req + 4, RADIUS_AUTH_LEN);
+	f->held[f->n_held].from = from;
+	f->held[f->n_held].fl = fl;
+	f->n_held++;
 }
 
 /*
@@ -353,12 +378,13 @@ static void ipcp_req(const struct call *c, uint8_t id, uint32_t addr)
 	ppp_send(c->unit, PPP_PROTO_IPCP, PPP_CONF_REQ, id, o, sizeof(o));
 }
 
-enum client_end { CLIENT_UP, CLIENT_REFUSED };
+enum client_end { CLIENT_UP, CLIENT_REFUSED, CLIENT_PAP_SENT };
 
 /*
  * LCP (our Configure-Request without options; theirs acknowledged as it is),
  * PAP with user/pass, IPCP asking for an address (0.0.0.0, then what the Nak
- * offers). Returns once IPCP is open both ways or PAP was refused.
+ * offers). Returns once IPCP is open both ways or PAP was refused; with
+ * f->rad_hold, once PAP is sent.
  */
 static enum client_end ppp_client(struct fx *f, const struct call *c, const char *user,
 				  const char *pass, uint32_t *addr)
@@ -424,6 +450,8 @@ static enum client_end ppp_client(struct fx *f, const struct call *c, const char
 			memcpy(d + 2 + ul, pass, pl);
 			ppp_send(c->chan, PPP_PROTO_PAP, PAP_AUTH_REQ, 1, d, 2 + ul + pl);
 			pap_sent = true;
+			if (f->rad_hold)
+				return CLIENT_PAP_SENT;
 		}
 	}
 	return CLIENT_UP;
@@ -606,6 +634,53 @@ START_TEST(framed_ip_in_use)
 }
 END_TEST
 
+/*
+ * A RADIUS reply names its Access-Request, not the Tunnel and Session IDs:
+ * call a's request is still out when a ends; call b sends its own. Then the
+ * server answers both, in order: a's reply finds no session and is dropped
+ * (not counted, nothing sent), b's reaches b (PAP Ack). Under ASan this also
+ * shows that a's ending took its request out of the table.
+ */
+START_TEST(radius_reply_after_call_ended)
+{
+	struct fx f;
+	struct call *a = &f.calls[0], *b = &f.calls[1];
+	uint8_t buf[256];
+	uint32_t addr;
+	ssize_t n;
+
+	fx_up(&f, true);
+	lac_tunnel(&f);
+	f.rad_hold = true;
+	lac_call(&f, a);
+	ck_assert_int_eq(ppp_client(&f, a, "alice", "any", &addr), CLIENT_PAP_SENT);
+	for (int t = 0; t < WAIT_MS && f.n_held < 1; t += 5)
+		idle(&f, 5);
+	ck_assert_int_eq(f.n_held, 1);
+	lac_cdn(&f, a);
+	expect_hangup(&f, a);
+	lac_call(&f, b);
+	ck_assert_int_eq(ppp_client(&f, b, "bob", "any", &addr), CLIENT_PAP_SENT);
+	for (int t = 0; t < WAIT_MS && f.n_held < 2; t += 5)
+		idle(&f, 5);
+	ck_assert_int_eq(f.n_held, 2);
+	f.rad_hold = false;
+	for (int i = 0; i < 2; i++)
+		rad_accept(&f, f.held[i].id, f.held[i].auth, &f.held[i].from, f.held[i].fl);
+	ck_assert_msg(pump(&f, &b->chan, 1, WAIT_MS) == 0, "no answer to b's PAP");
+	n = read(b->chan, buf, sizeof(buf));
+	ck_assert_int_ge(n, PPP_PROTO_LEN + PPP_HDR_LEN);
+	ck_assert_uint_eq(buf[0] << 8 | buf[1], PPP_PROTO_PAP);
+	ck_assert_uint_eq(buf[2], PAP_AUTH_ACK);
+	ck_assert_uint_eq(f.rad_requests, 2);
+	ck_assert_uint_eq(engine_counters(f.eng)->auth[PPP_AUTH_PAP][1], 1);
+	ck_assert_uint_eq(engine_counters(f.eng)->auth[PPP_AUTH_PAP][0], 0);
+	lac_stopccn(&f);
+	expect_hangup(&f, b);
+	fx_down(&f);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -615,6 +690,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, call_refused);
 	tcase_add_test(tc, call_terminated);
 	tcase_add_test(tc, framed_ip_in_use);
+	tcase_add_test(tc, radius_reply_after_call_ended);
 	suite_add_tcase(s, tc);
 	return s;
 }
