@@ -24,7 +24,9 @@ struct kg_ppp {
 /*
  * tunnel_fd: the tunnel's UDP socket; peer: its connected peer address
  * (picks the IPv4 or IPv6 sockaddr_pppol2tp variant). fds are O_NONBLOCK
- * and O_CLOEXEC. On failure everything opened is closed again.
+ * and O_CLOEXEC. On failure everything opened is closed again. The IDs are
+ * u32 like genetlink's; the (v2) sockaddr has 16-bit fields: -ERANGE for an
+ * ID above 0xffff, never a truncated one.
  */
 int kg_ppp_open(struct kg_ppp *p, int tunnel_fd, const struct sockaddr *peer,
 		socklen_t peer_len, uint32_t tid, uint32_t peer_tid, uint32_t sid,
