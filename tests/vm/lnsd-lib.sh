@@ -157,7 +157,14 @@ ppp_addrs() {
 }
 # ppp_ip [NS]: the first of them (NS: client).
 ppp_ip() { ppp_addrs "${1:-client}" | sed -n 1p; }
-_lac_more_ppp() { [ "$(ppp_addrs "$1" | wc -l)" -gt "$2" ]; }
+# _lac_new_ppp NS BEFORE: print an address of ppp_addrs NS that is not in
+# BEFORE (an earlier ppp_addrs NS); fail when there is none.
+_lac_new_ppp() {
+	ppp_addrs "$1" | awk -v old="$2" '
+		BEGIN { n = split(old, o, "\n"); for (i = 1; i <= n; i++) seen[o[i]] = 1 }
+		!seen[$0] { print; found = 1; exit }
+		END { exit !found }'
+}
 
 # lac_xl2tpd [-n NS] [-a ADDR] [-g LINE]... [-l LINE]... [-w] NAME USER PASSWORD [PPPD_OPTION...]
 # Debian's xl2tpd as LAC in NS (default client), listening on ADDR (default
@@ -167,10 +174,10 @@ _lac_more_ppp() { [ "$(ppp_addrs "$1" | wc -l)" -gt "$2" ]; }
 # nodefaultroute noccp novj, the PPPD_OPTIONs, `user USER` and `password
 # PASSWORD` (USER "-": neither) and logs to $ART/lac-NAME/pppd.log.
 # xl2tpd logs to $ART/xl2tpd-NAME.log; its control pipe is
-# $RUNDIR/xl2tpd-NAME.ctl.  -w: wait until NS has one more pppN with an
-# address from LAC_PPP_NET, in LAC_PPP_IP.  Sets LAC_PID, LAC_CTL, LAC_DIR.
+# $RUNDIR/xl2tpd-NAME.ctl.  -w: wait until a pppN in NS has a new address
+# from LAC_PPP_NET, in LAC_PPP_IP.  Sets LAC_PID, LAC_CTL, LAC_DIR.
 lac_xl2tpd() {
-	local OPTIND opt ns=client addr=$LAC_IP wait=0 n0=0 g=() l=() keep=() d x skip
+	local OPTIND opt ns=client addr=$LAC_IP wait=0 before='' g=() l=() keep=() d x skip
 	while getopts n:a:g:l:w opt; do
 		case $opt in
 		n) ns=$OPTARG ;;
@@ -200,7 +207,7 @@ lac_xl2tpd() {
 		[ "$user" = - ] || printf '%s\n' "user $user" "password $pw"
 		printf '%s\n' debug "logfile $w/pppd.log"
 	} >"$w/options"
-	[ "$wait" = 0 ] || n0=$(ppp_addrs "$ns" | wc -l)
+	[ "$wait" = 0 ] || before=$(ppp_addrs "$ns")
 	# shellcheck disable=SC2034 # read by the test scripts
 	LAC_DIR=$w
 	LAC_CTL=$RUNDIR/xl2tpd-$name.ctl
@@ -208,9 +215,9 @@ lac_xl2tpd() {
 		-C "$LAC_CTL"
 	LAC_PID=$DAEMON_PID
 	if [ "$wait" = 1 ]; then
-		wait_for 60 "$name: ppp address in $ns" _lac_more_ppp "$ns" "$n0"
+		wait_for 60 "$name: ppp address in $ns" _lac_new_ppp "$ns" "$before"
 		# shellcheck disable=SC2034 # read by the test scripts
-		LAC_PPP_IP=$(ppp_addrs "$ns" | tail -n 1)
+		LAC_PPP_IP=$(_lac_new_ppp "$ns" "$before")
 	fi
 }
 
