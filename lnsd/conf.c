@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* lnsd.conf parsing (inih), validation, peer matching and canonical dump. */
-#include "conf.h"
+#include "conf_int.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -27,8 +27,6 @@ const char conf_embedded_default[] =
 	"[l2tp]\n"
 	"secret =\n"
 	"hide-avps = no\n";
-
-enum sect { SECT_NONE, SECT_LNSD, SECT_L2TP, SECT_PPP, SECT_IPSEC, SECT_RADIUS, SECT_PEER };
 
 enum key_type {
 	KT_STR,        /* char * */
@@ -129,26 +127,13 @@ static const struct key_def keys[] = {
 #undef P
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
-struct parser {
-	struct lnsd_conf *c;
-	FILE *f;                 /* or text */
-	const char *text;
-	size_t pos;
-	int line;
-	enum sect sect;
-	struct conf_peer *peer;  /* current [peer NAME] */
-	char *err;
-	size_t errlen;
-	bool failed;
-};
-
 static const char *const sect_names[] = {
 	[SECT_NONE] = "", [SECT_LNSD] = "lnsd", [SECT_L2TP] = "l2tp", [SECT_PPP] = "ppp",
 	[SECT_IPSEC] = "ipsec", [SECT_RADIUS] = "radius", [SECT_PEER] = "peer",
 };
 
 __attribute__((format(printf, 2, 3)))
-static void perr(struct parser *p, const char *fmt, ...)
+void perr(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
 	size_t n;
@@ -165,7 +150,7 @@ static void perr(struct parser *p, const char *fmt, ...)
 }
 
 /* "[l2tp] retransmit-retries" / "[peer lac1] secret" for messages. */
-static const char *key_label(const struct parser *p, const char *key, char *buf, size_t len)
+const char *key_label(const struct parser *p, const char *key, char *buf, size_t len)
 {
 	if (p->sect == SECT_PEER)
 		snprintf(buf, len, "[peer %s] %s", p->peer->name, key);
@@ -174,7 +159,7 @@ static const char *key_label(const struct parser *p, const char *key, char *buf,
 	return buf;
 }
 
-static char *trim(char *s)
+char *trim(char *s)
 {
 	char *e;
 
@@ -360,7 +345,7 @@ static char *reader(char *buf, int size, void *stream)
 
 /* ---- value parsers: 0 or an error message written with perr ---------- */
 
-static int parse_uint(struct parser *p, const char *lbl, const char *v, uint64_t *out)
+int parse_uint(struct parser *p, const char *lbl, const char *v, uint64_t *out)
 {
 	char *end;
 
@@ -380,7 +365,7 @@ static int parse_uint(struct parser *p, const char *lbl, const char *v, uint64_t
 }
 
 /* Decimal seconds with up to three fractional digits, into milliseconds. */
-static int parse_seconds(struct parser *p, const char *lbl, const char *v, uint64_t *ms)
+int parse_seconds(struct parser *p, const char *lbl, const char *v, uint64_t *ms)
 {
 	const char *s = v;
 	uint64_t whole = 0, frac = 0;
@@ -411,7 +396,7 @@ bad:
 	return -1;
 }
 
-static int parse_bool(struct parser *p, const char *lbl, const char *v, bool *out)
+int parse_bool(struct parser *p, const char *lbl, const char *v, bool *out)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1" };
 	static const char *const no[] = { "no", "false", "off", "0" };
@@ -431,7 +416,7 @@ static int parse_bool(struct parser *p, const char *lbl, const char *v, bool *ou
 }
 
 /* A decimal port 1-65535, the whole string. */
-static int parse_port(const char *s, uint16_t *out)
+int parse_port(const char *s, uint16_t *out)
 {
 	char *end;
 	unsigned long v;
@@ -446,7 +431,7 @@ static int parse_port(const char *s, uint16_t *out)
 }
 
 /* "192.0.2.1:1701", "192.0.2.1" (port 1701), "[2001:db8::1]:1701", "[::]". */
-static int parse_hostport(const char *item, struct lns_addr *a)
+int parse_hostport(const char *item, struct lns_addr *a)
 {
 	char host[64];
 	const char *port = NULL;
@@ -491,14 +476,13 @@ static int parse_hostport(const char *item, struct lns_addr *a)
 }
 
 /* Whether an address from parse_hostport carried a port. */
-static bool has_port(const char *v)
+bool has_port(const char *v)
 {
 	return strchr(v[0] == '[' ? strchr(v, ']') : v, ':') != NULL;
 }
 
 /* Split a comma-separated list in place; calls fn on each trimmed item. */
-typedef int (*item_fn)(struct parser *p, const char *lbl, char *item, void *ctx);
-static int for_each_item(struct parser *p, const char *lbl, const char *v, item_fn fn, void *ctx)
+int for_each_item(struct parser *p, const char *lbl, const char *v, item_fn fn, void *ctx)
 {
 	char *copy = strdup(v), *save = NULL, *tok;
 	int ret = 0, n = 0;
@@ -565,7 +549,7 @@ static int listen_item(struct parser *p, const char *lbl, char *item, void *ctx)
 }
 
 /* "192.0.2.0/24", "2001:db8::/32" or a bare address (a full-length prefix). */
-static int parse_cidr(struct parser *p, const char *lbl, char *item, struct conf_cidr *out)
+int parse_cidr(struct parser *p, const char *lbl, char *item, struct conf_cidr *out)
 {
 	struct conf_cidr cidr = { 0 };
 	char *slash = strchr(item, '/');
@@ -673,7 +657,7 @@ static int auth_item(struct parser *p, const char *lbl, char *item, void *ctx)
 	return 0;
 }
 
-static int parse_ipv4(const char *v, uint32_t *out)
+int parse_ipv4(const char *v, uint32_t *out)
 {
 	struct in_addr a;
 
@@ -700,7 +684,7 @@ static int dns_item(struct parser *p, const char *lbl, char *item, void *ctx)
 }
 
 /* An IPv4 or IPv6 address (no port, no brackets) into a; port 0. */
-static int parse_addr(const char *v, struct lns_addr *a)
+int parse_addr(const char *v, struct lns_addr *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (inet_pton(AF_INET, v, a->addr) == 1)
@@ -914,7 +898,7 @@ static int proposal_item(struct parser *p, const char *lbl, char *item, void *ct
 }
 
 /* Replace the string at field with a copy of v. */
-static int set_str(struct parser *p, void *field, const char *v)
+int set_str(struct parser *p, void *field, const char *v)
 {
 	char *s = strdup(v);
 
@@ -1102,7 +1086,7 @@ static int set_value(struct parser *p, const struct key_def *k, const char *lbl,
 }
 
 /* inih handler: section comes from the reader's tracking, not inih's copy. */
-static int handler(void *user, const char *section, const char *name, const char *value)
+int handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parser *p = user;
 	const struct key_def *k = NULL;
@@ -1249,7 +1233,7 @@ static struct lnsd_conf *conf_new(const char *name)
 	return c;
 }
 
-static size_t key_index(enum sect sect, const char *name)
+size_t key_index(enum sect sect, const char *name)
 {
 	for (size_t i = 0; i < N_KEYS; i++)
 		if (keys[i].sect == sect && strcmp(keys[i].name, name) == 0)
@@ -1321,7 +1305,7 @@ out:
 }
 
 /* The first line of a psk-file, without surrounding blanks. */
-static int read_psk_file(struct parser *p, const char *lbl, const char *path)
+int read_psk_file(struct parser *p, const char *lbl, const char *path)
 {
 	char ferr[CONF_ERR_LEN], *buf, *s, *nl;
 	size_t len;
@@ -1385,7 +1369,7 @@ static int finalize_ipsec(struct parser *p)
 }
 
 /* Cross-key checks and the lib-facing peer settings. */
-static int finalize(struct parser *p)
+int finalize(struct parser *p)
 {
 	struct lnsd_conf *c = p->c;
 	size_t cap_idx = key_index(SECT_L2TP, "retransmit-cap");
