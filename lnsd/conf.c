@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* lnsd.conf parsing (inih), validation, peer matching and canonical dump. */
+/*
+ * lnsd.conf: the INI reader (inih, one line at a time so every error has
+ * FILE:LINE), the generic value parsers, the defaults, generations and the
+ * rest of the public API (lib settings, peer matching). The key tables are
+ * in conf_sections.c, the secret files in conf_files.c, the dump in
+ * conf_dump.c.
+ */
 #include "conf_int.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -14,9 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ip_pool.h"
 #include "log.h"
-#include "ppp_users.h"
 
 const char conf_embedded_default[] =
 	"# lnsd embedded default: control plane on loopback, no tunnel secret.\n"
@@ -34,7 +37,7 @@ static const char *const sect_names[] = {
 };
 
 __attribute__((format(printf, 2, 3)))
-void perr(struct parser *p, const char *fmt, ...)
+void cf_perr(struct cf_parser *p, const char *fmt, ...)
 {
 	va_list ap;
 	size_t n;
@@ -51,7 +54,7 @@ void perr(struct parser *p, const char *fmt, ...)
 }
 
 /* "[l2tp] retransmit-retries" / "[peer lac1] secret" for messages. */
-const char *key_label(const struct parser *p, const char *key, char *buf, size_t len)
+const char *cf_key_label(const struct cf_parser *p, const char *key, char *buf, size_t len)
 {
 	if (p->sect == SECT_PEER)
 		snprintf(buf, len, "[peer %s] %s", p->peer->name, key);
@@ -60,7 +63,7 @@ const char *key_label(const struct parser *p, const char *key, char *buf, size_t
 	return buf;
 }
 
-char *trim(char *s)
+char *cf_trim(char *s)
 {
 	char *e;
 
@@ -83,12 +86,12 @@ static bool valid_peer_name(const char *s)
 }
 
 /* A section header was read (from the reader, so empty sections count too). */
-static void section_begin(struct parser *p, char *name)
+static void section_begin(struct cf_parser *p, char *name)
 {
 	struct lnsd_conf *c = p->c;
 	struct conf_peer *np;
 
-	name = trim(name);
+	name = cf_trim(name);
 	p->peer = NULL;
 	if (strcmp(name, "lnsd") == 0) {
 		p->sect = SECT_LNSD;
@@ -119,29 +122,30 @@ static void section_begin(struct parser *p, char *name)
 		return;
 	}
 	if (strncmp(name, "peer", 4) != 0 || (name[4] && !isspace((unsigned char)name[4]))) {
-		perr(p, "unknown section [%s] (expected [lnsd], [l2tp], [ppp], [ipsec], [radius] "
-		     "or [peer NAME])", name);
+		cf_perr(p, "unknown section [%s] (expected [lnsd], [l2tp], [ppp], [ipsec], "
+			"[radius] or [peer NAME])", name);
 		return;
 	}
-	name = trim(name + 4);
+	name = cf_trim(name + 4);
 	if (!*name) {
-		perr(p, "[peer] needs a name: [peer NAME]");
+		cf_perr(p, "[peer] needs a name: [peer NAME]");
 		return;
 	}
 	if (!valid_peer_name(name)) {
-		perr(p, "[peer %s]: a peer needs a name of letters, digits, '.', '_' or '-'", name);
+		cf_perr(p, "[peer %s]: a peer needs a name of letters, digits, '.', '_' or '-'",
+			name);
 		return;
 	}
 	for (size_t i = 0; i < c->n_peers; i++) {
 		if (strcmp(c->peers[i].name, name) == 0) {
-			perr(p, "duplicate section [peer %s] (first at line %d)", name,
-			     c->peers[i].line);
+			cf_perr(p, "duplicate section [peer %s] (first at line %d)", name,
+				c->peers[i].line);
 			return;
 		}
 	}
 	np = realloc(c->peers, (c->n_peers + 1) * sizeof(*np));
 	if (!np) {
-		perr(p, "out of memory");
+		cf_perr(p, "out of memory");
 		return;
 	}
 	c->peers = np;
@@ -151,7 +155,7 @@ static void section_begin(struct parser *p, char *name)
 	np->line = p->line;
 	np->name = strdup(name);
 	if (!np->name) {
-		perr(p, "out of memory");
+		cf_perr(p, "out of memory");
 		return;
 	}
 	c->n_peers++;
@@ -163,20 +167,21 @@ static void section_begin(struct parser *p, char *name)
  * A NUL byte would cut the line short for inih, silently: a secret
  * "ab<NUL>cd" would become "ab". The key is named when the NUL is in a value.
  */
-static void nul_in_line(struct parser *p, const char *buf, size_t n)
+static void nul_in_line(struct cf_parser *p, const char *buf, size_t n)
 {
 	const char *nul = memchr(buf, '\0', n), *eq = memchr(buf, '=', n);
 	char key[64], lbl[160];
 	size_t kl;
 
 	if (!eq || eq > nul || p->sect == SECT_NONE || (p->sect == SECT_PEER && !p->peer)) {
-		perr(p, "the line holds a NUL byte");
+		cf_perr(p, "the line holds a NUL byte");
 		return;
 	}
 	kl = (size_t)(eq - buf) < sizeof(key) ? (size_t)(eq - buf) : sizeof(key) - 1;
 	memcpy(key, buf, kl);
 	key[kl] = '\0';
-	perr(p, "%s: the value holds a NUL byte", key_label(p, trim(key), lbl, sizeof(lbl)));
+	cf_perr(p, "%s: the value holds a NUL byte",
+		cf_key_label(p, cf_trim(key), lbl, sizeof(lbl)));
 }
 
 /*
@@ -186,7 +191,7 @@ static void nul_in_line(struct parser *p, const char *buf, size_t n)
  */
 static char *reader(char *buf, int size, void *stream)
 {
-	struct parser *p = stream;
+	struct cf_parser *p = stream;
 	size_t n = 0;
 	int ch;
 
@@ -204,13 +209,13 @@ static char *reader(char *buf, int size, void *stream)
 			break;
 		if (n + 2 >= (size_t)size) {
 			p->line++;
-			perr(p, "line too long (at most %d characters)", size - 2);
+			cf_perr(p, "line too long (at most %d characters)", size - 2);
 			return NULL;
 		}
 		buf[n++] = (char)ch;
 	}
 	if (ch == EOF && p->f && ferror(p->f)) {
-		perr(p, "cannot read: %s", strerror(errno));
+		cf_perr(p, "cannot read: %s", strerror(errno));
 		return NULL;
 	}
 	if (ch == EOF && n == 0)
@@ -229,11 +234,11 @@ static char *reader(char *buf, int size, void *stream)
 	s = tmp;
 	if (p->line == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
 		s += 3;
-	s = trim(s);
+	s = cf_trim(s);
 	if (*s == '[') {
 		e = strchr(s, ']');
 		if (!e) {
-			perr(p, "section header without ']'");
+			cf_perr(p, "section header without ']'");
 			return NULL;
 		}
 		*e = '\0';
@@ -244,20 +249,20 @@ static char *reader(char *buf, int size, void *stream)
 	return buf;
 }
 
-/* ---- value parsers: 0 or an error message written with perr ---------- */
+/* ---- value parsers: 0 or an error message written with cf_perr ---------- */
 
-int parse_uint(struct parser *p, const char *lbl, const char *v, uint64_t *out)
+int cf_parse_uint(struct cf_parser *p, const char *lbl, const char *v, uint64_t *out)
 {
 	char *end;
 
 	if (!*v || !isdigit((unsigned char)*v)) {
-		perr(p, "%s: \"%s\" is not a number", lbl, v);
+		cf_perr(p, "%s: \"%s\" is not a number", lbl, v);
 		return -1;
 	}
 	errno = 0;
 	*out = strtoull(v, &end, 10);
 	if (*end) {
-		perr(p, "%s: \"%s\" is not a number", lbl, v);
+		cf_perr(p, "%s: \"%s\" is not a number", lbl, v);
 		return -1;
 	}
 	if (errno == ERANGE)
@@ -266,7 +271,7 @@ int parse_uint(struct parser *p, const char *lbl, const char *v, uint64_t *out)
 }
 
 /* Decimal seconds with up to three fractional digits, into milliseconds. */
-int parse_seconds(struct parser *p, const char *lbl, const char *v, uint64_t *ms)
+int cf_parse_seconds(struct cf_parser *p, const char *lbl, const char *v, uint64_t *ms)
 {
 	const char *s = v;
 	uint64_t whole = 0, frac = 0;
@@ -292,12 +297,12 @@ int parse_seconds(struct parser *p, const char *lbl, const char *v, uint64_t *ms
 	*ms = whole * 1000 + frac;
 	return 0;
 bad:
-	perr(p, "%s: \"%s\" is not a number of seconds (like 30 or 0.5; millisecond resolution)",
-	     lbl, v);
+	cf_perr(p, "%s: \"%s\" is not a number of seconds (like 30 or 0.5; millisecond resolution)",
+		lbl, v);
 	return -1;
 }
 
-int parse_bool(struct parser *p, const char *lbl, const char *v, bool *out)
+int cf_parse_bool(struct cf_parser *p, const char *lbl, const char *v, bool *out)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1" };
 	static const char *const no[] = { "no", "false", "off", "0" };
@@ -312,12 +317,12 @@ int parse_bool(struct parser *p, const char *lbl, const char *v, bool *out)
 			return 0;
 		}
 	}
-	perr(p, "%s: \"%s\" is not yes or no", lbl, v);
+	cf_perr(p, "%s: \"%s\" is not yes or no", lbl, v);
 	return -1;
 }
 
 /* A decimal port 1-65535, the whole string. */
-int parse_port(const char *s, uint16_t *out)
+int cf_parse_port(const char *s, uint16_t *out)
 {
 	char *end;
 	unsigned long v;
@@ -332,7 +337,7 @@ int parse_port(const char *s, uint16_t *out)
 }
 
 /* "192.0.2.1:1701", "192.0.2.1" (port 1701), "[2001:db8::1]:1701", "[::]". */
-int parse_hostport(const char *item, struct lns_addr *a)
+int cf_parse_hostport(const char *item, struct lns_addr *a)
 {
 	char host[64];
 	const char *port = NULL;
@@ -371,29 +376,29 @@ int parse_hostport(const char *item, struct lns_addr *a)
 		memcpy(a->addr, raw, 4);
 	}
 	a->port = L2TP_UDP_PORT;
-	if (port && parse_port(port, &a->port))
+	if (port && cf_parse_port(port, &a->port))
 		return -1;
 	return 0;
 }
 
-/* Whether an address from parse_hostport carried a port. */
-bool has_port(const char *v)
+/* Whether an address from cf_parse_hostport carried a port. */
+bool cf_has_port(const char *v)
 {
 	return strchr(v[0] == '[' ? strchr(v, ']') : v, ':') != NULL;
 }
 
 /* Split a comma-separated list in place; calls fn on each trimmed item. */
-int for_each_item(struct parser *p, const char *lbl, const char *v, item_fn fn, void *ctx)
+int cf_for_each_item(struct cf_parser *p, const char *lbl, const char *v, cf_item_fn fn, void *ctx)
 {
 	char *copy = strdup(v), *save = NULL, *tok;
 	int ret = 0, n = 0;
 
 	if (!copy) {
-		perr(p, "out of memory");
+		cf_perr(p, "out of memory");
 		return -1;
 	}
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *it = trim(tok);
+		char *it = cf_trim(tok);
 
 		if (!*it)
 			continue;
@@ -403,7 +408,7 @@ int for_each_item(struct parser *p, const char *lbl, const char *v, item_fn fn, 
 			break;
 	}
 	if (!ret && n == 0) {
-		perr(p, "%s: empty list", lbl);
+		cf_perr(p, "%s: empty list", lbl);
 		ret = -1;
 	}
 	free(copy);
@@ -411,7 +416,7 @@ int for_each_item(struct parser *p, const char *lbl, const char *v, item_fn fn, 
 }
 
 /* "192.0.2.0/24", "2001:db8::/32" or a bare address (a full-length prefix). */
-int parse_cidr(struct parser *p, const char *lbl, char *item, struct conf_cidr *out)
+int cf_parse_cidr(struct cf_parser *p, const char *lbl, char *item, struct conf_cidr *out)
 {
 	struct conf_cidr cidr = { 0 };
 	char *slash = strchr(item, '/');
@@ -444,7 +449,8 @@ int parse_cidr(struct parser *p, const char *lbl, char *item, struct conf_cidr *
 		if (cidr.addr[bit / 8] & (0x80 >> (bit % 8))) {
 			if (slash)
 				*slash = '/';
-			perr(p, "%s: \"%s\" has bits set beyond the /%lu prefix", lbl, item, prefix);
+			cf_perr(p, "%s: \"%s\" has bits set beyond the /%lu prefix", lbl, item,
+				prefix);
 			return -1;
 		}
 	}
@@ -453,12 +459,12 @@ int parse_cidr(struct parser *p, const char *lbl, char *item, struct conf_cidr *
 bad:
 	if (slash)
 		*slash = '/';
-	perr(p, "%s: \"%s\" is not an address or CIDR prefix (like 192.0.2.0/24 or 2001:db8::/32)",
-	     lbl, item);
+	cf_perr(p, "%s: \"%s\" is not an address or CIDR prefix (like 192.0.2.0/24 or "
+		"2001:db8::/32)", lbl, item);
 	return -1;
 }
 
-int parse_ipv4(const char *v, uint32_t *out)
+int cf_parse_ipv4(const char *v, uint32_t *out)
 {
 	struct in_addr a;
 
@@ -469,7 +475,7 @@ int parse_ipv4(const char *v, uint32_t *out)
 }
 
 /* An IPv4 or IPv6 address (no port, no brackets) into a; port 0. */
-int parse_addr(const char *v, struct lns_addr *a)
+int cf_parse_addr(const char *v, struct lns_addr *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (inet_pton(AF_INET, v, a->addr) == 1)
@@ -482,12 +488,12 @@ int parse_addr(const char *v, struct lns_addr *a)
 }
 
 /* Replace the string at field with a copy of v. */
-int set_str(struct parser *p, void *field, const char *v)
+int cf_set_str(struct cf_parser *p, void *field, const char *v)
 {
 	char *s = strdup(v);
 
 	if (!s) {
-		perr(p, "out of memory");
+		cf_perr(p, "out of memory");
 		return -1;
 	}
 	free(*(char **)field);
@@ -590,7 +596,7 @@ static struct lnsd_conf *conf_new(const char *name)
 	return c;
 }
 
-static struct lnsd_conf *conf_parse(struct parser *p, const char *name, char *err, size_t errlen)
+static struct lnsd_conf *conf_parse(struct cf_parser *p, const char *name, char *err, size_t errlen)
 {
 	int rc;
 
@@ -602,15 +608,15 @@ static struct lnsd_conf *conf_parse(struct parser *p, const char *name, char *er
 		snprintf(err, errlen, "%s: out of memory", name);
 		return NULL;
 	}
-	rc = ini_parse_stream(reader, p, handler, p);
+	rc = ini_parse_stream(reader, p, cf_handler, p);
 	if (!p->failed && rc > 0) {
 		p->line = rc;
-		perr(p, "syntax error (expected [section] or key = value)");
+		cf_perr(p, "syntax error (expected [section] or key = value)");
 	} else if (!p->failed && rc < 0) {
-		perr(p, "cannot parse (error %d)", rc);
+		cf_perr(p, "cannot parse (error %d)", rc);
 	}
 	if (!p->failed)
-		finalize(p);
+		cf_finalize(p);
 	if (p->failed) {
 		conf_free(p->c);
 		return NULL;
@@ -620,7 +626,7 @@ static struct lnsd_conf *conf_parse(struct parser *p, const char *name, char *er
 
 struct lnsd_conf *conf_load_file(const char *path, char *err, size_t errlen)
 {
-	struct parser p = { 0 };
+	struct cf_parser p = { 0 };
 	struct lnsd_conf *c;
 
 	struct stat st;
@@ -643,7 +649,7 @@ struct lnsd_conf *conf_load_file(const char *path, char *err, size_t errlen)
 
 struct lnsd_conf *conf_load_string(const char *text, const char *name, char *err, size_t errlen)
 {
-	struct parser p = { 0 };
+	struct cf_parser p = { 0 };
 
 	p.text = text;
 	return conf_parse(&p, name, err, errlen);

@@ -75,14 +75,14 @@ out:
 }
 
 /* The first line of a psk-file, without surrounding blanks. */
-int read_psk_file(struct parser *p, const char *lbl, const char *path)
+int cf_read_psk_file(struct cf_parser *p, const char *lbl, const char *path)
 {
 	char ferr[CONF_ERR_LEN], *buf, *s, *nl;
 	size_t len;
 	int rc;
 
 	if (conf_read_secret_file(path, CONF_SECRET_FILE_MAX, &buf, &len, ferr, sizeof(ferr))) {
-		perr(p, "%s: %s", lbl, ferr);
+		cf_perr(p, "%s: %s", lbl, ferr);
 		return -1;
 	}
 	nl = memchr(buf, '\n', len);
@@ -90,14 +90,14 @@ int read_psk_file(struct parser *p, const char *lbl, const char *path)
 		*nl = '\0';
 	rc = -1;
 	if (strlen(buf) != (nl ? (size_t)(nl - buf) : len))
-		perr(p, "%s: \"%s\": the key holds a NUL byte", lbl, path);
+		cf_perr(p, "%s: \"%s\": the key holds a NUL byte", lbl, path);
 	else if (strlen(buf) > CONF_PSK_MAX)
-		perr(p, "%s: \"%s\": the key is longer than %d characters", lbl, path,
-		     CONF_PSK_MAX);
-	else if (!*(s = trim(buf)))
-		perr(p, "%s: \"%s\" holds no key (its first line is empty)", lbl, path);
+		cf_perr(p, "%s: \"%s\": the key is longer than %d characters", lbl, path,
+			CONF_PSK_MAX);
+	else if (!*(s = cf_trim(buf)))
+		cf_perr(p, "%s: \"%s\" holds no key (its first line is empty)", lbl, path);
 	else
-		rc = set_str(p, &p->c->ipsec.psk, s);
+		rc = cf_set_str(p, &p->c->ipsec.psk, s);
 	explicit_bzero(buf, len);
 	free(buf);
 	return rc;
@@ -106,7 +106,7 @@ int read_psk_file(struct parser *p, const char *lbl, const char *path)
 int conf_check_files(const struct lnsd_conf *c, char *err, size_t errlen)
 {
 	const char *path = c->ppp_users_file;
-	int line = c->key_line[key_index(SECT_PPP, "users-file")];
+	int line = c->key_line[cf_key_index(SECT_PPP, "users-file")];
 	char ferr[CONF_ERR_LEN], uerr[256], *buf;
 	struct ppp_users *u = NULL;
 	size_t len;

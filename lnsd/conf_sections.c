@@ -39,7 +39,7 @@ enum key_type {
 };
 
 struct key_def {
-	enum sect sect;
+	enum cf_sect sect;
 	const char *name;
 	enum key_type type;
 	size_t off;            /* in struct lnsd_conf, or struct conf_peer for SECT_PEER */
@@ -110,14 +110,14 @@ static const struct key_def keys[] = {
 #undef P
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
-static int listen_item(struct parser *p, const char *lbl, char *item, void *ctx)
+static int listen_item(struct cf_parser *p, const char *lbl, char *item, void *ctx)
 {
 	struct lnsd_conf *c = p->c;
 	struct lns_addr a, *na;
 
-	if (parse_hostport(item, &a)) {
-		perr(p, "%s: \"%s\" is not an address:port (like 0.0.0.0:1701 or [::]:1701)", lbl,
-		     item);
+	if (cf_parse_hostport(item, &a)) {
+		cf_perr(p, "%s: \"%s\" is not an address:port (like 0.0.0.0:1701 or [::]:1701)",
+			lbl, item);
 		return -1;
 	}
 	for (size_t i = 0; i < c->n_listen; i++) {
@@ -126,22 +126,22 @@ static int listen_item(struct parser *p, const char *lbl, char *item, void *ctx)
 		char bs[LNS_ADDR_STRLEN];
 
 		if (lns_addr_eq(b, &a)) {
-			perr(p, "%s: \"%s\" is listed twice", lbl, item);
+			cf_perr(p, "%s: \"%s\" is listed twice", lbl, item);
 			return -1;
 		}
 		/* listeners are exclusive (lnsd(8)): a wildcard takes its whole family's port */
 		if (b->family == a.family && b->port == a.port &&
 		    (!memcmp(b->addr, any, a.family == 4 ? 4 : 16) ||
 		     !memcmp(a.addr, any, a.family == 4 ? 4 : 16))) {
-			perr(p, "%s: \"%s\" overlaps %s: a wildcard address already listens on "
-			     "every address of its family", lbl, item,
-			     lns_addr_str(b, bs, sizeof(bs)));
+			cf_perr(p, "%s: \"%s\" overlaps %s: a wildcard address already listens on "
+				"every address of its family", lbl, item,
+				lns_addr_str(b, bs, sizeof(bs)));
 			return -1;
 		}
 	}
 	na = realloc(c->listen, (c->n_listen + 1) * sizeof(*na));
 	if (!na) {
-		perr(p, "out of memory");
+		cf_perr(p, "out of memory");
 		return -1;
 	}
 	c->listen = na;
@@ -149,16 +149,16 @@ static int listen_item(struct parser *p, const char *lbl, char *item, void *ctx)
 	return 0;
 }
 
-static int cidr_item(struct parser *p, const char *lbl, char *item, void *ctx)
+static int cidr_item(struct cf_parser *p, const char *lbl, char *item, void *ctx)
 {
 	struct conf_peer *peer = p->peer;
 	struct conf_cidr cidr, *nc;
 
-	if (parse_cidr(p, lbl, item, &cidr))
+	if (cf_parse_cidr(p, lbl, item, &cidr))
 		return -1;
 	nc = realloc(peer->cidrs, (peer->n_cidrs + 1) * sizeof(*nc));
 	if (!nc) {
-		perr(p, "out of memory");
+		cf_perr(p, "out of memory");
 		return -1;
 	}
 	peer->cidrs = nc;
@@ -166,26 +166,26 @@ static int cidr_item(struct parser *p, const char *lbl, char *item, void *ctx)
 	return 0;
 }
 
-static int glob_item(struct parser *p, const char *lbl, char *item, void *ctx)
+static int glob_item(struct cf_parser *p, const char *lbl, char *item, void *ctx)
 {
 	struct conf_peer *peer = p->peer;
 	char **nh = realloc(peer->hostnames, (peer->n_hostnames + 1) * sizeof(*nh));
 
 	if (!nh) {
-		perr(p, "out of memory");
+		cf_perr(p, "out of memory");
 		return -1;
 	}
 	peer->hostnames = nh;
 	nh[peer->n_hostnames] = strdup(item);
 	if (!nh[peer->n_hostnames]) {
-		perr(p, "out of memory");
+		cf_perr(p, "out of memory");
 		return -1;
 	}
 	peer->n_hostnames++;
 	return 0;
 }
 
-static int auth_item(struct parser *p, const char *lbl, char *item, void *ctx)
+static int auth_item(struct cf_parser *p, const char *lbl, char *item, void *ctx)
 {
 	struct lnsd_conf *c = p->c;
 	enum ppp_auth_method m;
@@ -197,12 +197,12 @@ static int auth_item(struct parser *p, const char *lbl, char *item, void *ctx)
 	} else if (strcasecmp(item, "mschapv2") == 0) {
 		m = PPP_AUTH_MSCHAPV2;
 	} else {
-		perr(p, "%s: \"%s\" is not one of pap, chap, mschapv2", lbl, item);
+		cf_perr(p, "%s: \"%s\" is not one of pap, chap, mschapv2", lbl, item);
 		return -1;
 	}
 	for (unsigned i = 0; i < c->ppp_n_auth; i++) {
 		if (c->ppp_auth[i] == m) {
-			perr(p, "%s: \"%s\" is listed twice", lbl, item);
+			cf_perr(p, "%s: \"%s\" is listed twice", lbl, item);
 			return -1;
 		}
 	}
@@ -210,16 +210,16 @@ static int auth_item(struct parser *p, const char *lbl, char *item, void *ctx)
 	return 0;
 }
 
-static int dns_item(struct parser *p, const char *lbl, char *item, void *ctx)
+static int dns_item(struct cf_parser *p, const char *lbl, char *item, void *ctx)
 {
 	unsigned *n = ctx;
 
 	if (*n == 2) {
-		perr(p, "%s: at most two servers", lbl);
+		cf_perr(p, "%s: at most two servers", lbl);
 		return -1;
 	}
-	if (parse_ipv4(item, &p->c->ppp_dns[*n])) {
-		perr(p, "%s: \"%s\" is not an IPv4 address", lbl, item);
+	if (cf_parse_ipv4(item, &p->c->ppp_dns[*n])) {
+		cf_perr(p, "%s: \"%s\" is not an IPv4 address", lbl, item);
 		return -1;
 	}
 	(*n)++;
@@ -237,7 +237,7 @@ static int split_secret(char *v, char **secret)
 	if (!comma)
 		return -1;
 	*comma = '\0';
-	*secret = trim(comma + 1);
+	*secret = cf_trim(comma + 1);
 	return **secret ? 0 : -1;
 }
 
@@ -246,7 +246,7 @@ static int parse_server_addr(char *v, struct lns_addr *a, uint16_t *acct)
 {
 	char *ports, *acct_s;
 
-	v = trim(v);
+	v = cf_trim(v);
 	if (*v == '[') {
 		char *e = strchr(v, ']');
 
@@ -276,21 +276,22 @@ static int parse_server_addr(char *v, struct lns_addr *a, uint16_t *acct)
 	acct_s = strchr(ports + 1, ':');
 	if (acct_s)
 		*acct_s++ = '\0';
-	if (parse_port(ports + 1, &a->port))
+	if (cf_parse_port(ports + 1, &a->port))
 		return -1;
 	/* With only the authentication port, accounting is the next one (1645/1646 too). */
 	if (!acct_s)
 		return a->port == 65535 ? -1 : (*acct = (uint16_t)(a->port + 1), 0);
-	return parse_port(acct_s, acct);
+	return cf_parse_port(acct_s, acct);
 }
 
 /* RFC 2865 §3 secrets are opaque; 96 bytes is more than any server asks for. */
 #define CONF_RADIUS_SECRET_MAX 96
 
-static int check_secret(struct parser *p, const char *lbl, const char *secret)
+static int check_secret(struct cf_parser *p, const char *lbl, const char *secret)
 {
 	if (strlen(secret) > CONF_RADIUS_SECRET_MAX) {
-		perr(p, "%s: the secret is longer than %d characters", lbl, CONF_RADIUS_SECRET_MAX);
+		cf_perr(p, "%s: the secret is longer than %d characters", lbl,
+			CONF_RADIUS_SECRET_MAX);
 		return -1;
 	}
 	return 0;
@@ -300,14 +301,14 @@ static int check_secret(struct parser *p, const char *lbl, const char *secret)
  * Append elem (size bytes) to the array *arr of *n; owned is the string the
  * element owns (NULL: its strdup failed), freed when the append fails.
  */
-static int append_owned(struct parser *p, void **arr, size_t *n, size_t size, const void *elem,
+static int append_owned(struct cf_parser *p, void **arr, size_t *n, size_t size, const void *elem,
 			char *owned)
 {
 	char *na = owned ? realloc(*arr, (*n + 1) * size) : NULL;
 
 	if (!na) {
 		free(owned);
-		perr(p, "out of memory");
+		cf_perr(p, "out of memory");
 		return -1;
 	}
 	memcpy(na + *n * size, elem, size);
@@ -316,7 +317,7 @@ static int append_owned(struct parser *p, void **arr, size_t *n, size_t size, co
 	return 0;
 }
 
-static int radius_server_add(struct parser *p, const char *lbl, const char *v)
+static int radius_server_add(struct cf_parser *p, const char *lbl, const char *v)
 {
 	struct lnsd_radius_conf *r = &p->c->radius;
 	struct conf_radius_server srv = { 0 };
@@ -324,12 +325,13 @@ static int radius_server_add(struct parser *p, const char *lbl, const char *v)
 
 	snprintf(buf, sizeof(buf), "%s", v);
 	if (split_secret(buf, &secret)) {
-		perr(p, "%s: \"%s\" has no secret (addr[:auth-port[:acct-port]],secret)", lbl, v);
+		cf_perr(p, "%s: \"%s\" has no secret (addr[:auth-port[:acct-port]],secret)", lbl,
+			v);
 		return -1;
 	}
 	if (parse_server_addr(buf, &srv.addr, &srv.acct_port)) {
-		perr(p, "%s: \"%s\" is not addr[:auth-port[:acct-port]],secret (like "
-		     "192.0.2.10:1812:1813,s3cret or [2001:db8::10],s3cret)", lbl, v);
+		cf_perr(p, "%s: \"%s\" is not addr[:auth-port[:acct-port]],secret (like "
+			"192.0.2.10:1812:1813,s3cret or [2001:db8::10],s3cret)", lbl, v);
 		return -1;
 	}
 	if (check_secret(p, lbl, secret))
@@ -338,8 +340,8 @@ static int radius_server_add(struct parser *p, const char *lbl, const char *v)
 		if (lns_addr_eq(&r->servers[i].addr, &srv.addr)) {
 			char abuf[LNS_ADDR_STRLEN];
 
-			perr(p, "%s: %s is listed twice", lbl,
-			     lns_addr_str(&srv.addr, abuf, sizeof(abuf)));
+			cf_perr(p, "%s: %s is listed twice", lbl,
+				lns_addr_str(&srv.addr, abuf, sizeof(abuf)));
 			return -1;
 		}
 	}
@@ -348,7 +350,7 @@ static int radius_server_add(struct parser *p, const char *lbl, const char *v)
 			    srv.secret);
 }
 
-static int dae_client_add(struct parser *p, const char *lbl, const char *v)
+static int dae_client_add(struct cf_parser *p, const char *lbl, const char *v)
 {
 	struct lnsd_radius_conf *r = &p->c->radius;
 	struct conf_dae_client cl = { 0 };
@@ -356,35 +358,35 @@ static int dae_client_add(struct parser *p, const char *lbl, const char *v)
 
 	snprintf(buf, sizeof(buf), "%s", v);
 	if (split_secret(buf, &secret)) {
-		perr(p, "%s: \"%s\" has no secret (addr[/prefix],secret)", lbl, v);
+		cf_perr(p, "%s: \"%s\" has no secret (addr[/prefix],secret)", lbl, v);
 		return -1;
 	}
-	if (parse_cidr(p, lbl, trim(buf), &cl.net) || check_secret(p, lbl, secret))
+	if (cf_parse_cidr(p, lbl, cf_trim(buf), &cl.net) || check_secret(p, lbl, secret))
 		return -1;
 	cl.secret = strdup(secret);
 	return append_owned(p, (void **)&r->dae_clients, &r->n_dae_clients, sizeof(cl), &cl,
 			    cl.secret);
 }
 
-static int check_pool(struct parser *p, const char *lbl, const char *v)
+static int check_pool(struct cf_parser *p, const char *lbl, const char *v)
 {
 	struct ip_pool *pool = ip_pool_new();
 	size_t bad = 0;
 	int rc;
 
 	if (!pool) {
-		perr(p, "out of memory");
+		cf_perr(p, "out of memory");
 		return -1;
 	}
 	rc = ip_pool_parse(pool, v, &bad);
 	ip_pool_free(pool);
 	if (rc == -E2BIG)
-		perr(p, "%s: more than %u addresses", lbl, IP_POOL_MAX);
+		cf_perr(p, "%s: more than %u addresses", lbl, IP_POOL_MAX);
 	else if (rc == -ENOMEM)
-		perr(p, "out of memory");
+		cf_perr(p, "out of memory");
 	else if (rc)
-		perr(p, "%s: \"%s\" is not a list of IPv4 addresses and non-overlapping ranges "
-		     "A-B (bad at \"%s\")", lbl, v, v + (bad < strlen(v) ? bad : 0));
+		cf_perr(p, "%s: \"%s\" is not a list of IPv4 addresses and non-overlapping ranges "
+			"A-B (bad at \"%s\")", lbl, v, v + (bad < strlen(v) ? bad : 0));
 	return rc ? -1 : 0;
 }
 
@@ -404,7 +406,7 @@ static int check_ifname(const char *v)
 }
 
 /* One strongSwan proposal keyword list, like "aes256-sha256-modp2048". */
-static int proposal_item(struct parser *p, const char *lbl, char *item, void *ctx)
+static int proposal_item(struct cf_parser *p, const char *lbl, char *item, void *ctx)
 {
 	char **out = ctx;
 	size_t n = strlen(*out);
@@ -412,14 +414,14 @@ static int proposal_item(struct parser *p, const char *lbl, char *item, void *ct
 
 	for (const char *q = item; *q; q++) {
 		if (!isalnum((unsigned char)*q) && *q != '-' && *q != '_') {
-			perr(p, "%s: \"%s\" is not a proposal (like aes256-sha256-modp2048)", lbl,
-			     item);
+			cf_perr(p, "%s: \"%s\" is not a proposal (like aes256-sha256-modp2048)",
+				lbl, item);
 			return -1;
 		}
 	}
 	s = realloc(*out, n + strlen(item) + 2);
 	if (!s) {
-		perr(p, "out of memory");
+		cf_perr(p, "out of memory");
 		return -1;
 	}
 	sprintf(s + n, "%s%s", n ? "," : "", item);
@@ -427,7 +429,7 @@ static int proposal_item(struct parser *p, const char *lbl, char *item, void *ct
 	return 0;
 }
 
-static int set_value(struct parser *p, const struct key_def *k, const char *lbl, const char *v)
+static int set_value(struct cf_parser *p, const struct key_def *k, const char *lbl, const char *v)
 {
 	char *base = k->sect == SECT_PEER ? (char *)p->peer : (char *)p->c;
 	void *field = base + k->off;
@@ -437,63 +439,63 @@ static int set_value(struct parser *p, const struct key_def *k, const char *lbl,
 
 	switch (k->type) {
 	case KT_STR:
-		return set_str(p, field, v);
+		return cf_set_str(p, field, v);
 	case KT_SOCKPATH:
 		if (v[0] != '/' || strlen(v) >= 108) {
-			perr(p, "%s: \"%s\" is not an absolute path shorter than 108 characters",
-			     lbl, v);
+			cf_perr(p, "%s: \"%s\" is not an absolute path shorter than 108 characters",
+				lbl, v);
 			return -1;
 		}
-		return set_str(p, field, v);
+		return cf_set_str(p, field, v);
 	case KT_HOSTNAME:
 		if (!*v || strlen(v) >= sizeof(p->c->hostname)) {
-			perr(p, "%s: \"%s\" must be 1 to %zu characters", lbl, v,
-			     sizeof(p->c->hostname) - 1);
+			cf_perr(p, "%s: \"%s\" must be 1 to %zu characters", lbl, v,
+				sizeof(p->c->hostname) - 1);
 			return -1;
 		}
 		strcpy(field, v);
 		return 0;
 	case KT_BOOL:
-		if (parse_bool(p, lbl, v, &b))
+		if (cf_parse_bool(p, lbl, v, &b))
 			return -1;
 		*(bool *)field = b;
 		return 0;
 	case KT_TRISTATE:
-		if (parse_bool(p, lbl, v, &b))
+		if (cf_parse_bool(p, lbl, v, &b))
 			return -1;
 		*(int *)field = b;
 		return 0;
 	case KT_UINT:
-		if (parse_uint(p, lbl, v, &n))
+		if (cf_parse_uint(p, lbl, v, &n))
 			return -1;
 		if (n < k->min || n > k->max) {
-			perr(p, "%s: %s is out of range (%u to %u)", lbl, v, k->min, k->max);
+			cf_perr(p, "%s: %s is out of range (%u to %u)", lbl, v, k->min, k->max);
 			return -1;
 		}
 		*(uint32_t *)field = (uint32_t)n;
 		return 0;
 	case KT_SECONDS:
-		if (parse_seconds(p, lbl, v, &n))
+		if (cf_parse_seconds(p, lbl, v, &n))
 			return -1;
 		if (n < k->min || n > k->max) {
-			perr(p, "%s: %s is out of range (%g to %g seconds)", lbl, v, k->min / 1000.0,
-			     k->max / 1000.0);
+			cf_perr(p, "%s: %s is out of range (%g to %g seconds)", lbl, v,
+				k->min / 1000.0, k->max / 1000.0);
 			return -1;
 		}
 		*(uint32_t *)field = (uint32_t)n;
 		return 0;
 	case KT_LISTEN:
 		p->c->n_listen = 0;
-		return for_each_item(p, lbl, v, listen_item, NULL);
+		return cf_for_each_item(p, lbl, v, listen_item, NULL);
 	case KT_CIDRS:
-		return for_each_item(p, lbl, v, cidr_item, NULL);
+		return cf_for_each_item(p, lbl, v, cidr_item, NULL);
 	case KT_GLOBS:
-		return for_each_item(p, lbl, v, glob_item, NULL);
+		return cf_for_each_item(p, lbl, v, glob_item, NULL);
 	case KT_LOGLEVEL:
 		lvl = log_level_parse(v);
 		if (lvl < 0) {
-			perr(p, "%s: \"%s\" is not one of error, warning, notice, info, debug", lbl,
-			     v);
+			cf_perr(p, "%s: \"%s\" is not one of error, warning, notice, info, debug",
+				lbl, v);
 			return -1;
 		}
 		*(int *)field = lvl;
@@ -502,11 +504,11 @@ static int set_value(struct parser *p, const struct key_def *k, const char *lbl,
 		p->c->ppp_n_auth = 0;
 		if (strcasecmp(v, "none") == 0)
 			return 0;
-		return for_each_item(p, lbl, v, auth_item, NULL);
+		return cf_for_each_item(p, lbl, v, auth_item, NULL);
 	case KT_IPV4:
 		*(uint32_t *)field = 0;
-		if (*v && parse_ipv4(v, field)) {
-			perr(p, "%s: \"%s\" is not an IPv4 address", lbl, v);
+		if (*v && cf_parse_ipv4(v, field)) {
+			cf_perr(p, "%s: \"%s\" is not an IPv4 address", lbl, v);
 			return -1;
 		}
 		return 0;
@@ -514,16 +516,16 @@ static int set_value(struct parser *p, const struct key_def *k, const char *lbl,
 		unsigned nd = 0;
 
 		p->c->ppp_dns[0] = p->c->ppp_dns[1] = 0;
-		return *v ? for_each_item(p, lbl, v, dns_item, &nd) : 0;
+		return *v ? cf_for_each_item(p, lbl, v, dns_item, &nd) : 0;
 	}
 	case KT_POOL:
 		if (*v && check_pool(p, lbl, v))
 			return -1;
-		return set_str(p, field, v);
+		return cf_set_str(p, field, v);
 	case KT_IFNAME:
 		if (check_ifname(v)) {
-			perr(p, "%s: \"%s\" is not an interface name template with one %%d "
-			     "(like l2tp%%d; at most 7 characters)", lbl, v);
+			cf_perr(p, "%s: \"%s\" is not an interface name template with one %%d "
+				"(like l2tp%%d; at most 7 characters)", lbl, v);
 			return -1;
 		}
 		strcpy(field, v);
@@ -531,10 +533,10 @@ static int set_value(struct parser *p, const struct key_def *k, const char *lbl,
 	case KT_HOSTPORT:
 		memset(field, 0, sizeof(struct lns_addr));
 		/* The port is required: an HTTP listener has no natural default. */
-		if (*v && (parse_hostport(v, field) || !has_port(v))) {
+		if (*v && (cf_parse_hostport(v, field) || !cf_has_port(v))) {
 			memset(field, 0, sizeof(struct lns_addr));
-			perr(p, "%s: \"%s\" is not an address:port (like 127.0.0.1:9101 or "
-			     "[::1]:9101)", lbl, v);
+			cf_perr(p, "%s: \"%s\" is not an address:port (like 127.0.0.1:9101 or "
+				"[::1]:9101)", lbl, v);
 			return -1;
 		}
 		return 0;
@@ -544,16 +546,16 @@ static int set_value(struct parser *p, const struct key_def *k, const char *lbl,
 		else if (strcmp(v, "off") == 0)
 			*(enum conf_ipsec_mode *)field = CONF_IPSEC_OFF;
 		else {
-			perr(p, "%s: \"%s\" is not one of required, off", lbl, v);
+			cf_perr(p, "%s: \"%s\" is not one of required, off", lbl, v);
 			return -1;
 		}
 		return 0;
 	case KT_PROPOSALS: {
 		char *list = calloc(1, 1);
 
-		if (!list || for_each_item(p, lbl, v, proposal_item, &list)) {
+		if (!list || cf_for_each_item(p, lbl, v, proposal_item, &list)) {
 			if (!list)
-				perr(p, "out of memory");
+				cf_perr(p, "out of memory");
 			free(list);
 			return -1;
 		}
@@ -563,8 +565,8 @@ static int set_value(struct parser *p, const struct key_def *k, const char *lbl,
 	}
 	case KT_ADDR:
 		memset(field, 0, sizeof(struct lns_addr));
-		if (*v && parse_addr(v, field)) {
-			perr(p, "%s: \"%s\" is not an IPv4 or IPv6 address", lbl, v);
+		if (*v && cf_parse_addr(v, field)) {
+			cf_perr(p, "%s: \"%s\" is not an IPv4 or IPv6 address", lbl, v);
 			return -1;
 		}
 		return 0;
@@ -572,13 +574,13 @@ static int set_value(struct parser *p, const struct key_def *k, const char *lbl,
 		memset(field, 0, sizeof(struct lns_addr));
 		if (!*v)
 			return 0;
-		if (parse_hostport(v, field)) {
+		if (cf_parse_hostport(v, field)) {
 			memset(field, 0, sizeof(struct lns_addr));
-			perr(p, "%s: \"%s\" is not an address[:port] (like 0.0.0.0:3799 or [::])",
-			     lbl, v);
+			cf_perr(p, "%s: \"%s\" is not an address[:port] (like 0.0.0.0:3799 or "
+				"[::])", lbl, v);
 			return -1;
 		}
-		if (!has_port(v))
+		if (!cf_has_port(v))
 			((struct lns_addr *)field)->port = CONF_RADIUS_DAE_PORT;
 		return 0;
 	case KT_RADSERVER:
@@ -593,7 +595,7 @@ static int set_value(struct parser *p, const struct key_def *k, const char *lbl,
 		else if (strcmp(v, "kernel") == 0)
 			*(enum conf_dataplane *)field = CONF_DP_KERNEL;
 		else {
-			perr(p, "%s: \"%s\" is not one of auto, none, kernel", lbl, v);
+			cf_perr(p, "%s: \"%s\" is not one of auto, none, kernel", lbl, v);
 			return -1;
 		}
 		return 0;
@@ -602,9 +604,9 @@ static int set_value(struct parser *p, const struct key_def *k, const char *lbl,
 }
 
 /* inih handler: section comes from the reader's tracking, not inih's copy. */
-int handler(void *user, const char *section, const char *name, const char *value)
+int cf_handler(void *user, const char *section, const char *name, const char *value)
 {
-	struct parser *p = user;
+	struct cf_parser *p = user;
 	const struct key_def *k = NULL;
 	size_t idx = 0, pidx = 0;
 	char lbl[160];
@@ -615,8 +617,8 @@ int handler(void *user, const char *section, const char *name, const char *value
 	if (p->failed)
 		return 0;
 	if (p->sect == SECT_NONE) {
-		perr(p, "%s: key outside of a section (start with [lnsd], [l2tp], [ppp], [ipsec], "
-		     "[radius] or [peer NAME])", name);
+		cf_perr(p, "%s: key outside of a section (start with [lnsd], [l2tp], [ppp], "
+			"[ipsec], [radius] or [peer NAME])", name);
 		return 0;
 	}
 	for (size_t i = 0; i < N_KEYS; i++) {
@@ -630,9 +632,9 @@ int handler(void *user, const char *section, const char *name, const char *value
 		if (keys[i].sect == SECT_PEER)
 			pidx++;
 	}
-	key_label(p, name, lbl, sizeof(lbl));
+	cf_key_label(p, name, lbl, sizeof(lbl));
 	if (!k) {
-		perr(p, "%s: unknown key", lbl);
+		cf_perr(p, "%s: unknown key", lbl);
 		return 0;
 	}
 	if (p->sect == SECT_PEER) {
@@ -646,7 +648,7 @@ int handler(void *user, const char *section, const char *name, const char *value
 	}
 	/* server and dae-clients repeat: each line adds one. */
 	if ((*seen & bit) && k->type != KT_RADSERVER && k->type != KT_DAECLIENT) {
-		perr(p, "%s: set twice (first at line %d)", lbl, *first);
+		cf_perr(p, "%s: set twice (first at line %d)", lbl, *first);
 		return 0;
 	}
 	*seen |= bit;
@@ -654,7 +656,7 @@ int handler(void *user, const char *section, const char *name, const char *value
 	return set_value(p, k, lbl, value) == 0;
 }
 
-size_t key_index(enum sect sect, const char *name)
+size_t cf_key_index(enum cf_sect sect, const char *name)
 {
 	for (size_t i = 0; i < N_KEYS; i++)
 		if (keys[i].sect == sect && strcmp(keys[i].name, name) == 0)
@@ -663,11 +665,11 @@ size_t key_index(enum sect sect, const char *name)
 }
 
 /* [ipsec]: a required mode needs exactly one of psk and psk-file. */
-static int finalize_ipsec(struct parser *p)
+static int finalize_ipsec(struct cf_parser *p)
 {
 	struct conf_ipsec *ip = &p->c->ipsec;
-	size_t psk_idx = key_index(SECT_IPSEC, "psk");
-	size_t file_idx = key_index(SECT_IPSEC, "psk-file");
+	size_t psk_idx = cf_key_index(SECT_IPSEC, "psk");
+	size_t file_idx = cf_key_index(SECT_IPSEC, "psk-file");
 	bool has_psk = p->c->keys_seen & (1ULL << psk_idx);
 	bool has_file = p->c->keys_seen & (1ULL << file_idx);
 
@@ -676,51 +678,51 @@ static int finalize_ipsec(struct parser *p)
 	p->sect = SECT_IPSEC;
 	if (has_psk && has_file) {
 		p->line = p->c->key_line[file_idx];
-		perr(p, "[ipsec] psk-file: psk is set too (line %d); set only one",
-		     p->c->key_line[psk_idx]);
+		cf_perr(p, "[ipsec] psk-file: psk is set too (line %d); set only one",
+			p->c->key_line[psk_idx]);
 		return -1;
 	}
 	if (has_psk && strlen(ip->psk) > CONF_PSK_MAX) {
 		p->line = p->c->key_line[psk_idx];
-		perr(p, "[ipsec] psk: longer than %d characters", CONF_PSK_MAX);
+		cf_perr(p, "[ipsec] psk: longer than %d characters", CONF_PSK_MAX);
 		return -1;
 	}
 	if (has_file) {
 		p->line = p->c->key_line[file_idx];
-		return read_psk_file(p, "[ipsec] psk-file", ip->psk_file);
+		return cf_read_psk_file(p, "[ipsec] psk-file", ip->psk_file);
 	}
 	if (ip->mode == CONF_IPSEC_REQUIRED && !*ip->psk) {
 		p->line = has_psk ? p->c->key_line[psk_idx] : p->c->ipsec_line;
-		perr(p, "[ipsec] psk: mode = required needs a pre-shared key (psk or psk-file)");
+		cf_perr(p, "[ipsec] psk: mode = required needs a pre-shared key (psk or psk-file)");
 		return -1;
 	}
 	return 0;
 }
 
 /* Cross-key checks and the lib-facing peer settings. */
-int finalize(struct parser *p)
+int cf_finalize(struct cf_parser *p)
 {
 	struct lnsd_conf *c = p->c;
-	size_t cap_idx = key_index(SECT_L2TP, "retransmit-cap");
+	size_t cap_idx = cf_key_index(SECT_L2TP, "retransmit-cap");
 
 	if (finalize_ipsec(p))
 		return -1;
 	if (c->retransmit_cap_ms < c->retransmit_timeout_ms) {
 		p->line = c->key_line[cap_idx];
 		p->sect = SECT_L2TP;
-		perr(p, "[l2tp] retransmit-cap: %g s is below retransmit-timeout (%g s)",
-		     c->retransmit_cap_ms / 1000.0, c->retransmit_timeout_ms / 1000.0);
+		cf_perr(p, "[l2tp] retransmit-cap: %g s is below retransmit-timeout (%g s)",
+			c->retransmit_cap_ms / 1000.0, c->retransmit_timeout_ms / 1000.0);
 		return -1;
 	}
 	if (c->radius.enabled && !c->radius.n_servers) {
 		p->line = c->radius.line;
-		perr(p, "[radius]: needs at least one server (server = addr[:auth-port[:acct-port]],"
-		     "secret)");
+		cf_perr(p, "[radius]: needs at least one server (server = "
+			"addr[:auth-port[:acct-port]],secret)");
 		return -1;
 	}
 	if (c->radius.dae_listen.family && !c->radius.n_dae_clients) {
-		p->line = c->key_line[key_index(SECT_RADIUS, "dae-listen")];
-		perr(p, "[radius] dae-listen: no dae-clients entry may use it");
+		p->line = c->key_line[cf_key_index(SECT_RADIUS, "dae-listen")];
+		cf_perr(p, "[radius] dae-listen: no dae-clients entry may use it");
 		return -1;
 	}
 	c->default_peer.name = "default";
@@ -733,7 +735,7 @@ int finalize(struct parser *p)
 
 		if (!pe->n_hostnames && !pe->n_cidrs) {
 			p->line = pe->line;
-			perr(p, "[peer %s]: needs match-hostname or match-address", pe->name);
+			cf_perr(p, "[peer %s]: needs match-hostname or match-address", pe->name);
 			return -1;
 		}
 		pe->pc.name = pe->name;
