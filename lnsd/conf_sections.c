@@ -227,26 +227,37 @@ static int dns_item(struct cf_parser *p, const char *lbl, char *item, void *ctx)
 }
 
 /*
- * Split "ADDR,SECRET" in place at the first comma (the secret may hold
- * commas); both parts trimmed. -1 without a comma or with an empty secret.
+ * The shape of [radius] server and dae-clients: "ADDR,SECRET". A copy of v
+ * goes to buf (size bytes; inih's lines are shorter), split at the first
+ * comma (the secret may hold commas) into *addr and *secret, both trimmed.
+ * Without a comma or with an empty secret, -1 and a message naming form.
  */
-static int split_secret(char *v, char **secret)
+static int split_secret(struct cf_parser *p, const char *lbl, const char *v, const char *form,
+			char *buf, size_t size, char **addr, char **secret)
 {
-	char *comma = strchr(v, ',');
+	char *comma;
 
-	if (!comma)
+	snprintf(buf, size, "%s", v);
+	comma = strchr(buf, ',');
+	if (comma) {
+		*comma = '\0';
+		*secret = cf_trim(comma + 1);
+	}
+	if (!comma || !**secret) {
+		cf_perr(p, "%s: \"%s\" has no secret (%s)", lbl, v, form);
 		return -1;
-	*comma = '\0';
-	*secret = cf_trim(comma + 1);
-	return **secret ? 0 : -1;
+	}
+	*addr = cf_trim(buf);
+	return 0;
 }
+
+#define RADIUS_SERVER_FORM "addr[:auth-port[:acct-port]],secret"
 
 /* "192.0.2.1", "192.0.2.1:1812", "192.0.2.1:1812:1813", "[2001:db8::1]:1812:1813". */
 static int parse_server_addr(char *v, struct lns_addr *a, uint16_t *acct)
 {
 	char *ports, *acct_s;
 
-	v = cf_trim(v);
 	if (*v == '[') {
 		char *e = strchr(v, ']');
 
@@ -321,16 +332,12 @@ static int radius_server_add(struct cf_parser *p, const char *lbl, const char *v
 {
 	struct lnsd_radius_conf *r = &p->c->radius;
 	struct conf_radius_server srv = { 0 };
-	char buf[256], *secret;
+	char buf[256], *addr, *secret;
 
-	snprintf(buf, sizeof(buf), "%s", v);
-	if (split_secret(buf, &secret)) {
-		cf_perr(p, "%s: \"%s\" has no secret (addr[:auth-port[:acct-port]],secret)", lbl,
-			v);
+	if (split_secret(p, lbl, v, RADIUS_SERVER_FORM, buf, sizeof(buf), &addr, &secret))
 		return -1;
-	}
-	if (parse_server_addr(buf, &srv.addr, &srv.acct_port)) {
-		cf_perr(p, "%s: \"%s\" is not addr[:auth-port[:acct-port]],secret (like "
+	if (parse_server_addr(addr, &srv.addr, &srv.acct_port)) {
+		cf_perr(p, "%s: \"%s\" is not " RADIUS_SERVER_FORM " (like "
 			"192.0.2.10:1812:1813,s3cret or [2001:db8::10],s3cret)", lbl, v);
 		return -1;
 	}
@@ -354,14 +361,10 @@ static int dae_client_add(struct cf_parser *p, const char *lbl, const char *v)
 {
 	struct lnsd_radius_conf *r = &p->c->radius;
 	struct conf_dae_client cl = { 0 };
-	char buf[256], *secret;
+	char buf[256], *addr, *secret;
 
-	snprintf(buf, sizeof(buf), "%s", v);
-	if (split_secret(buf, &secret)) {
-		cf_perr(p, "%s: \"%s\" has no secret (addr[/prefix],secret)", lbl, v);
-		return -1;
-	}
-	if (cf_parse_cidr(p, lbl, cf_trim(buf), &cl.net) || check_secret(p, lbl, secret))
+	if (split_secret(p, lbl, v, "addr[/prefix],secret", buf, sizeof(buf), &addr, &secret) ||
+	    cf_parse_cidr(p, lbl, addr, &cl.net) || check_secret(p, lbl, secret))
 		return -1;
 	cl.secret = strdup(secret);
 	return append_owned(p, (void **)&r->dae_clients, &r->n_dae_clients, sizeof(cl), &cl,
@@ -716,8 +719,7 @@ int cf_finalize(struct cf_parser *p)
 	}
 	if (c->radius.enabled && !c->radius.n_servers) {
 		p->line = c->radius.line;
-		cf_perr(p, "[radius]: needs at least one server (server = "
-			"addr[:auth-port[:acct-port]],secret)");
+		cf_perr(p, "[radius]: needs at least one server (server = " RADIUS_SERVER_FORM ")");
 		return -1;
 	}
 	if (c->radius.dae_listen.family && !c->radius.n_dae_clients) {
