@@ -20,6 +20,7 @@
 #include "ipsec.h"
 #include "l2tp_msg.h"
 #include "log.h"
+#include "sessions.h"
 
 /*
  * A client gets one reply at a time: its next request is read from its
@@ -171,49 +172,6 @@ static json_t *ok(json_t *result)
 	return json_pack("{s:b, s:o}", "ok", 1, "result", result ? result : json_null());
 }
 
-const char *ctl_phase_str(enum ctl_phase p)
-{
-	switch (p) {
-	case CTL_PHASE_STARTING:
-		return "starting";
-	case CTL_PHASE_ESTABLISHED:
-		return "established";
-	case CTL_PHASE_FINISHING:
-	case CTL_PHASE_COUNT:
-		break;
-	}
-	return "finishing";
-}
-
-enum ctl_phase ctl_tunnel_phase(const struct l2tp_tun *t)
-{
-	switch (t->state) {
-	case L2TP_TUN_WAIT_CTL_CONN:
-		return CTL_PHASE_STARTING;
-	case L2TP_TUN_ESTABLISHED:
-		return CTL_PHASE_ESTABLISHED;
-	case L2TP_TUN_CLOSING:
-	case L2TP_TUN_DEAD:
-		break;
-	}
-	return CTL_PHASE_FINISHING;
-}
-
-/*
- * finishing: the call or its tunnel is closing, or PPP is terminating;
- * starting: waiting for the ICCN, or (kernel data plane) PPP is not up yet;
- * established: otherwise.
- */
-enum ctl_phase ctl_session_phase(const struct l2tp_sess *s, const struct eng_sess_info *info)
-{
-	if (s->state == L2TP_SESS_DEAD || ctl_tunnel_phase(s->tun) == CTL_PHASE_FINISHING ||
-	    (info && info->closing))
-		return CTL_PHASE_FINISHING;
-	if (s->state == L2TP_SESS_WAIT_CONNECT || (info && info->ppp && !info->link_up))
-		return CTL_PHASE_STARTING;
-	return CTL_PHASE_ESTABLISHED;
-}
-
 static json_int_t uptime_s(uint64_t since, uint64_t now)
 {
 	return since && now > since ? (json_int_t)((now - since) / 1000) : 0;
@@ -253,7 +211,8 @@ json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct dp_stats *ks,
 			 t->peer_cfg && t->peer_cfg->name ? t->peer_cfg->name : "default",
 			 "rx_msgs", (json_int_t)t->rx_msgs, "tx_msgs", (json_int_t)t->tx_msgs);
 	if (o)
-		json_object_set_new(o, "phase", json_string(ctl_phase_str(ctl_tunnel_phase(t))));
+		json_object_set_new(o, "phase",
+				    json_string(sessions_phase_str(sessions_tunnel_phase(t))));
 	kstats_json(o, ks);
 	return o;
 }
@@ -297,7 +256,8 @@ json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *
 		inet_ntop(AF_INET6, &a6, ip6, sizeof(ip6));
 	}
 	json_object_set_new(o, "ipv6", json_string(ip6));
-	json_object_set_new(o, "phase", json_string(ctl_phase_str(ctl_session_phase(s, info))));
+	json_object_set_new(o, "phase",
+			    json_string(sessions_phase_str(sessions_phase_of(s, info))));
 	json_object_set_new(o, "ppp_phase",
 			    json_string(info && info->ppp_phase ? info->ppp_phase : ""));
 	kstats_json(o, info ? &info->st : NULL);
@@ -354,33 +314,10 @@ static json_t *phase_json(const unsigned *v)
 {
 	json_t *o = json_object();
 
-	for (int i = 0; o && i < CTL_PHASE_COUNT; i++)
-		json_object_set_new(o, ctl_phase_str((enum ctl_phase)i), json_integer(v[i]));
+	for (int i = 0; o && i < SESSIONS_PHASE_COUNT; i++)
+		json_object_set_new(o, sessions_phase_str((enum sessions_phase)i),
+				    json_integer(v[i]));
 	return o;
-}
-
-/* Tunnels and sessions by phase (every one, closing tunnels included). */
-static void phases_json(struct engine *e, json_t *o)
-{
-	const struct l2tp_lns *lns = engine_lns(e);
-	unsigned tp[CTL_PHASE_COUNT] = { 0 }, sp[CTL_PHASE_COUNT] = { 0 };
-	struct eng_sess_info si;
-
-	for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t;
-	     t = l2tp_lns_next_tunnel(lns, t)) {
-		if (t->state == L2TP_TUN_DEAD)
-			continue;
-		tp[ctl_tunnel_phase(t)]++;
-		for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL); s;
-		     s = l2tp_tun_next_session(t, s)) {
-			if (s->state == L2TP_SESS_DEAD)
-				continue;
-			engine_session_info(e, s, &si);
-			sp[ctl_session_phase(s, &si)]++;
-		}
-	}
-	json_object_set_new(o, "tunnels_phase", phase_json(tp));
-	json_object_set_new(o, "sessions_phase", phase_json(sp));
 }
 
 /* A tunnel's "ipsec" field: its CHILD_SA, or null (none, or IPsec off). */
@@ -419,6 +356,7 @@ static json_t *stats_json(struct engine *e)
 	const struct l2tp_lns_stats *st = l2tp_lns_stats(lns);
 	json_t *o = json_object(), *by = json_object(), *sby = json_object();
 	uint64_t now = engine_now_ms();
+	struct sessions_phases ph;
 
 	if (!o)
 		return NULL;
@@ -426,7 +364,10 @@ static json_t *stats_json(struct engine *e)
 	json_object_set_new(o, "pid", json_integer(getpid()));
 	json_object_set_new(o, "uptime_s", json_integer(uptime_s(ctl_started_ms, now)));
 	json_object_set_new(o, "rss_bytes", json_integer(rss_bytes()));
-	phases_json(e, o);
+	/* Every tunnel and session by phase, closing tunnels included. */
+	sessions_count_phases(e, &ph);
+	json_object_set_new(o, "tunnels_phase", phase_json(ph.tunnels));
+	json_object_set_new(o, "sessions_phase", phase_json(ph.sessions));
 
 	for (int i = 0; i <= L2TP_TUN_DEAD; i++)
 		json_object_set_new(by, l2tp_tun_state_str((enum l2tp_tun_state)i),
@@ -470,7 +411,7 @@ static json_t *stats_json(struct engine *e)
  */
 static bool listed(const struct l2tp_tun *t)
 {
-	return t->state == L2TP_TUN_WAIT_CTL_CONN || t->state == L2TP_TUN_ESTABLISHED;
+	return sessions_tunnel_phase(t) != SESSIONS_FINISHING;
 }
 
 static json_t *config_json(const struct lnsd_conf *c)
@@ -492,50 +433,17 @@ static json_t *config_json(const struct lnsd_conf *c)
 	return o;
 }
 
-struct ctl_sess_id *ctl_sessions_matching(const struct engine *e,
-					  bool (*match)(const struct l2tp_sess *s,
-							const struct eng_sess_info *si, void *ctx),
-					  void *ctx, size_t *n)
-{
-	const struct l2tp_lns *lns = engine_lns(e);
-	struct ctl_sess_id *v = NULL;
-	struct eng_sess_info si;
-	size_t cap = 0;
-
-	*n = 0;
-	for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t;
-	     t = l2tp_lns_next_tunnel(lns, t))
-		for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL); s;
-		     s = l2tp_tun_next_session(t, s)) {
-			engine_session_info(e, s, &si);
-			if (ctl_session_phase(s, &si) == CTL_PHASE_FINISHING || !match(s, &si, ctx))
-				continue;
-			if (*n == cap) {
-				struct ctl_sess_id *nv = realloc(v, (cap = cap ? cap * 2 : 8) * sizeof(*v));
-
-				if (!nv) {
-					free(v);
-					*n = SIZE_MAX;
-					return NULL;
-				}
-				v = nv;
-			}
-			v[(*n)++] = (struct ctl_sess_id){ t->tid, s->sid };
-		}
-	return v;
-}
-
 static bool user_is(const struct l2tp_sess *s, const struct eng_sess_info *si, void *user)
 {
 	(void)s;
-	return si->username_len == strlen(user) && memcmp(si->username, user, si->username_len) == 0;
+	return sessions_user_is(si, user, strlen(user));
 }
 
 /* terminate-user: every session of that PPP user that is not already ending. */
 static json_t *terminate_user(struct engine *e, const char *user)
 {
 	size_t n, done = 0;
-	struct ctl_sess_id *v = ctl_sessions_matching(e, user_is, (void *)user, &n);
+	struct sessions_id *v = sessions_matching(e, user_is, (void *)user, &n);
 	json_t *r;
 
 	if (n == SIZE_MAX)
@@ -557,30 +465,20 @@ static json_t *terminate_user(struct engine *e, const char *user)
 static json_t *terminate_all(struct engine *e)
 {
 	const struct l2tp_lns *lns = engine_lns(e);
-	uint16_t *v = NULL;
-	size_t n = 0, cap = 0, tunnels = 0;
+	size_t n, tunnels = 0;
+	struct sessions_id *v = sessions_live_tunnels(e, &n);
 	json_int_t sessions = 0;
 	json_t *r;
 
-	for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t;
-	     t = l2tp_lns_next_tunnel(lns, t)) {
-		if (ctl_tunnel_phase(t) == CTL_PHASE_FINISHING)
-			continue;
-		if (n == cap) {
-			uint16_t *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+	if (n == SIZE_MAX)
+		return ctl_error("out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const struct l2tp_tun *t = l2tp_lns_tunnel(lns, v[i].tid);
 
-			if (!nv) {
-				free(v);
-				return ctl_error("out of memory");
-			}
-			v = nv;
-		}
-		v[n++] = t->tid;
-		sessions += t->n_sessions;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (engine_terminate_tunnel(e, v[i]) == 0)
+		sessions += t ? t->n_sessions : 0;
+		if (engine_terminate_tunnel(e, v[i].tid) == 0)
 			tunnels++;
+	}
 	free(v);
 	log_notice("control socket: terminating all %zu tunnels (%" JSON_INTEGER_FORMAT
 		   " sessions)", tunnels, sessions);
@@ -595,36 +493,40 @@ json_t *ctl_execute(struct engine *e, const struct ctl_req *req)
 	char err[CONF_ERR_LEN];
 	struct dp_stats ks;
 	struct eng_sess_info si;
+	struct l2tp_tun *t;
+	struct l2tp_sess *s;
 	json_t *arr;
 
 	switch (req->cmd) {
 	case CTL_SHOW_TUNNELS:
 		engine_refresh_kstats(e, true, false);
 		arr = json_array();
-		for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t && arr;
-		     t = l2tp_lns_next_tunnel(lns, t)) {
-			if (!req->all && !listed(t))
-				continue;
+		if (!arr)
+			return ctl_error("out of memory");
+		L2TP_LNS_FOREACH_TUNNEL(lns, t) {
 			json_t *o;
 
+			if (!req->all && !listed(t))
+				continue;
 			engine_tunnel_kstats(e, t, &ks);
 			o = ctl_tunnel_json(t, &ks, now);
 			if (o)
 				json_object_set_new(o, "ipsec", ipsec_tunnel_json(e, t));
 			json_array_append_new(arr, o);
 		}
-		return arr ? ok(arr) : ctl_error("out of memory");
+		return ok(arr);
 	case CTL_SHOW_SESSIONS:
 		engine_refresh_kstats(e, false, true);
 		arr = json_array();
-		for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t && arr;
-		     t = l2tp_lns_next_tunnel(lns, t))
-			for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL);
-			     s && (req->all || listed(t)); s = l2tp_tun_next_session(t, s)) {
-				engine_session_info(e, s, &si);
-				json_array_append_new(arr, ctl_session_json(s, &si, now));
-			}
-		return arr ? ok(arr) : ctl_error("out of memory");
+		if (!arr)
+			return ctl_error("out of memory");
+		L2TP_LNS_FOREACH_SESSION(lns, s) {
+			if (!req->all && !listed(s->tun))
+				continue;
+			engine_session_info(e, s, &si);
+			json_array_append_new(arr, ctl_session_json(s, &si, now));
+		}
+		return ok(arr);
 	case CTL_SHOW_STATS:
 		return ok(stats_json(e));
 	case CTL_SHOW_CONFIG:
