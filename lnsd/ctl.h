@@ -9,6 +9,7 @@
  *   {"cmd":"terminate-user","username":"NAME"}  {"cmd":"terminate-all"}
  *   {"cmd":"reload"}
  * Responses: {"ok":true,"result":...} or {"ok":false,"error":"text"}.
+ * ctl.c parses and executes requests; ctl_server.c is the socket server.
  */
 #ifndef LNSD_CTL_H
 #define LNSD_CTL_H
@@ -62,8 +63,11 @@ struct ctl;
 /* Parse one request line; 0, or -1 with err set ("unknown command \"x\""). */
 int ctl_parse_request(const char *line, size_t len, struct ctl_req *req, char *err,
 		      size_t errlen);
-/* Execute: a new reference to the response object. */
-json_t *ctl_execute(struct engine *e, const struct ctl_req *req);
+/*
+ * Execute: a new reference to the response object. started_ms is the
+ * daemon's start (engine_now_ms() then): show-stats uptime_s.
+ */
+json_t *ctl_execute(struct engine *e, const struct ctl_req *req, uint64_t started_ms);
 json_t *ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
