@@ -58,7 +58,7 @@ int kg_l2tp_session_dump(struct kg_l2tp *kg, kg_l2tp_session_cb cb, void *ctx);
  * The "l2tp" multicast group: the kernel announces every create, delete and
  * modify made through genetlink (by any process, in every netns) with the
  * command that made it; deletions caused by closing sockets are not
- * announced. Own socket; poll ev->fd, then kg_l2tp_events_read() drains what
+ * announced on 6.1 (6.12 announces them: docs/design.md §4.4). Own socket; poll ev->fd, then kg_l2tp_events_read() drains what
  * is queued. -ENOBUFS: notifications were lost, resynchronise with a dump.
  */
 struct kg_l2tp_events {

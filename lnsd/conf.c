@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* lnsd.conf parsing (inih), validation, peer matching and canonical dump. */
-#include "conf.h"
+/*
+ * lnsd.conf: the INI reader (inih, one line at a time so every error has
+ * FILE:LINE), the generic value parsers, the defaults, generations and the
+ * rest of the public API (lib settings, peer matching). The key tables are
+ * in conf_sections.c, the secret files in conf_files.c, the dump in
+ * conf_dump.c.
+ */
+#include "conf_int.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -14,9 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ip_pool.h"
 #include "log.h"
-#include "ppp_users.h"
 
 const char conf_embedded_default[] =
 	"# lnsd embedded default: control plane on loopback, no tunnel secret.\n"
@@ -28,127 +31,13 @@ const char conf_embedded_default[] =
 	"secret =\n"
 	"hide-avps = no\n";
 
-enum sect { SECT_NONE, SECT_LNSD, SECT_L2TP, SECT_PPP, SECT_IPSEC, SECT_RADIUS, SECT_PEER };
-
-enum key_type {
-	KT_STR,        /* char * */
-	KT_BOOL,       /* bool */
-	KT_TRISTATE,   /* int: -1 unset, 0, 1 */
-	KT_UINT,       /* uint32_t in [min, max] */
-	KT_SECONDS,    /* decimal seconds into uint32_t ms in [min, max] (ms) */
-	KT_LISTEN,
-	KT_CIDRS,
-	KT_GLOBS,
-	KT_LOGLEVEL,
-	KT_DATAPLANE,
-	KT_HOSTNAME,
-	KT_SOCKPATH,
-	KT_AUTH,       /* [ppp] auth: methods in preference order */
-	KT_IPV4,       /* uint32_t, host order */
-	KT_DNS,        /* uint32_t[2] */
-	KT_POOL,       /* char *, validated with ip_pool_parse */
-	KT_IFNAME,     /* char[16]: "" or a template with one %d */
-	KT_HOSTPORT,   /* struct lns_addr: "" (off) or addr:port, port required */
-	KT_IPSECMODE,  /* enum conf_ipsec_mode */
-	KT_PROPOSALS,  /* char *: canonical "a,b,c" strongSwan proposal keywords */
-	KT_ADDR,       /* struct lns_addr: "" (off) or an IPv4/IPv6 address, no port */
-	KT_DAELISTEN,  /* struct lns_addr: "" (off) or addr[:port], port 3799 by default */
-	KT_RADSERVER,  /* [radius] server, repeatable: addr[:auth[:acct]],secret */
-	KT_DAECLIENT,  /* [radius] dae-clients, repeatable: addr[/prefix],secret */
-};
-
-struct key_def {
-	enum sect sect;
-	const char *name;
-	enum key_type type;
-	size_t off;            /* in struct lnsd_conf, or struct conf_peer for SECT_PEER */
-	uint32_t min, max;
-};
-
-#define C(f) offsetof(struct lnsd_conf, f)
-#define P(f) offsetof(struct conf_peer, f)
-static const struct key_def keys[] = {
-	{ SECT_LNSD, "listen", KT_LISTEN, 0, 0, 0 },
-	{ SECT_LNSD, "control-socket", KT_SOCKPATH, C(control_socket), 0, 0 },
-	{ SECT_LNSD, "hostname", KT_HOSTNAME, C(hostname), 0, 0 },
-	{ SECT_LNSD, "dataplane", KT_DATAPLANE, C(dataplane), 0, 0 },
-	{ SECT_LNSD, "log-level", KT_LOGLEVEL, C(log_level), 0, 0 },
-	{ SECT_LNSD, "metrics", KT_HOSTPORT, C(metrics), 0, 0 },
-	{ SECT_LNSD, "metrics-sessions", KT_BOOL, C(metrics_sessions), 0, 0 },
-	{ SECT_L2TP, "secret", KT_STR, C(secret), 0, 0 },
-	{ SECT_L2TP, "hide-avps", KT_BOOL, C(hide_avps), 0, 0 },
-	{ SECT_L2TP, "hello-interval", KT_SECONDS, C(hello_interval_ms), 0, 3600000 },
-	{ SECT_L2TP, "retransmit-timeout", KT_SECONDS, C(retransmit_timeout_ms), 100, 30000 },
-	{ SECT_L2TP, "retransmit-cap", KT_SECONDS, C(retransmit_cap_ms), 100, 120000 },
-	{ SECT_L2TP, "retransmit-retries", KT_UINT, C(retransmit_retries), 1, 100 },
-	{ SECT_L2TP, "receive-window", KT_UINT, C(receive_window), 1, 256 },
-	{ SECT_L2TP, "max-tunnels", KT_UINT, C(max_tunnels), 0, 65535 },
-	{ SECT_L2TP, "max-sessions", KT_UINT, C(max_sessions), 0, 10000000 },
-	{ SECT_L2TP, "max-half-open", KT_UINT, C(max_half_open), 0, 65535 },
-	{ SECT_L2TP, "max-half-open-per-peer", KT_UINT, C(max_half_open_per_peer), 0, 65535 },
-	{ SECT_L2TP, "max-sessions-per-tunnel", KT_UINT, C(max_sessions_per_tunnel), 0, 65535 },
-	{ SECT_L2TP, "setup-timeout", KT_SECONDS, C(setup_timeout_ms), 1000, 600000 },
-	{ SECT_L2TP, "stopccn-hold", KT_SECONDS, C(stopccn_hold_ms), 1000, 600000 },
-	{ SECT_PPP, "auth", KT_AUTH, 0, 0, 0 },
-	{ SECT_PPP, "local-ip", KT_IPV4, C(ppp_local_ip), 0, 0 },
-	{ SECT_PPP, "pool", KT_POOL, C(ppp_pool), 0, 0 },
-	{ SECT_PPP, "dns", KT_DNS, C(ppp_dns), 0, 0 },
-	{ SECT_PPP, "users-file", KT_STR, C(ppp_users_file), 0, 0 },
-	{ SECT_PPP, "mru", KT_UINT, C(ppp_mru), 128, 16384 },
-	{ SECT_PPP, "lcp-echo-interval", KT_SECONDS, C(lcp_echo_interval_ms), 0, 3600000 },
-	{ SECT_PPP, "lcp-echo-failures", KT_UINT, C(lcp_echo_failures), 1, 255 },
-	{ SECT_PPP, "ifname", KT_IFNAME, C(ppp_ifname), 0, 0 },
-	{ SECT_PPP, "ipv6", KT_BOOL, C(ppp_ipv6), 0, 0 },
-	{ SECT_IPSEC, "mode", KT_IPSECMODE, C(ipsec.mode), 0, 0 },
-	{ SECT_IPSEC, "vici-socket", KT_SOCKPATH, C(ipsec.vici_socket), 0, 0 },
-	{ SECT_IPSEC, "psk", KT_STR, C(ipsec.psk), 0, 0 },
-	{ SECT_IPSEC, "psk-file", KT_STR, C(ipsec.psk_file), 0, 0 },
-	{ SECT_IPSEC, "proposals", KT_PROPOSALS, C(ipsec.proposals), 0, 0 },
-	{ SECT_IPSEC, "esp-proposals", KT_PROPOSALS, C(ipsec.esp_proposals), 0, 0 },
-	{ SECT_IPSEC, "legacy-proposals", KT_BOOL, C(ipsec.legacy_proposals), 0, 0 },
-	{ SECT_IPSEC, "ike-version", KT_UINT, C(ipsec.ike_version), 0, 2 },
-	{ SECT_IPSEC, "reqid", KT_UINT, C(ipsec.reqid), 1, 0x7fffffff },
-	{ SECT_RADIUS, "server", KT_RADSERVER, 0, 0, 0 },
-	{ SECT_RADIUS, "nas-identifier", KT_STR, C(radius.nas_identifier), 0, 0 },
-	{ SECT_RADIUS, "nas-ip-address", KT_ADDR, C(radius.nas_ip), 0, 0 },
-	{ SECT_RADIUS, "timeout", KT_UINT, C(radius.timeout_s), 1, 60 },
-	{ SECT_RADIUS, "retries", KT_UINT, C(radius.retries), 0, 10 },
-	{ SECT_RADIUS, "require-message-authenticator", KT_BOOL, C(radius.require_msg_auth), 0, 0 },
-	{ SECT_RADIUS, "accounting", KT_BOOL, C(radius.accounting), 0, 0 },
-	{ SECT_RADIUS, "interim-interval", KT_UINT, C(radius.interim_interval_s), 0, 86400 },
-	{ SECT_RADIUS, "dae-listen", KT_DAELISTEN, C(radius.dae_listen), 0, 0 },
-	{ SECT_RADIUS, "dae-clients", KT_DAECLIENT, 0, 0, 0 },
-	{ SECT_RADIUS, "dae-require-event-timestamp", KT_BOOL,
-	  C(radius.dae_require_event_timestamp), 0, 0 },
-	{ SECT_PEER, "match-hostname", KT_GLOBS, 0, 0, 0 },
-	{ SECT_PEER, "match-address", KT_CIDRS, 0, 0, 0 },
-	{ SECT_PEER, "secret", KT_STR, P(secret), 0, 0 },
-	{ SECT_PEER, "hide-avps", KT_TRISTATE, P(hide_avps), 0, 0 },
-};
-#undef C
-#undef P
-#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
-
-struct parser {
-	struct lnsd_conf *c;
-	FILE *f;                 /* or text */
-	const char *text;
-	size_t pos;
-	int line;
-	enum sect sect;
-	struct conf_peer *peer;  /* current [peer NAME] */
-	char *err;
-	size_t errlen;
-	bool failed;
-};
-
 static const char *const sect_names[] = {
 	[SECT_NONE] = "", [SECT_LNSD] = "lnsd", [SECT_L2TP] = "l2tp", [SECT_PPP] = "ppp",
 	[SECT_IPSEC] = "ipsec", [SECT_RADIUS] = "radius", [SECT_PEER] = "peer",
 };
 
 __attribute__((format(printf, 2, 3)))
-static void perr(struct parser *p, const char *fmt, ...)
+void cf_perr(struct cf_parser *p, const char *fmt, ...)
 {
 	va_list ap;
 	size_t n;
@@ -165,7 +54,7 @@ static void perr(struct parser *p, const char *fmt, ...)
 }
 
 /* "[l2tp] retransmit-retries" / "[peer lac1] secret" for messages. */
-static const char *key_label(const struct parser *p, const char *key, char *buf, size_t len)
+const char *cf_key_label(const struct cf_parser *p, const char *key, char *buf, size_t len)
 {
 	if (p->sect == SECT_PEER)
 		snprintf(buf, len, "[peer %s] %s", p->peer->name, key);
@@ -174,7 +63,7 @@ static const char *key_label(const struct parser *p, const char *key, char *buf,
 	return buf;
 }
 
-static char *trim(char *s)
+char *cf_trim(char *s)
 {
 	char *e;
 
@@ -197,12 +86,12 @@ static bool valid_peer_name(const char *s)
 }
 
 /* A section header was read (from the reader, so empty sections count too). */
-static void section_begin(struct parser *p, char *name)
+static void section_begin(struct cf_parser *p, char *name)
 {
 	struct lnsd_conf *c = p->c;
 	struct conf_peer *np;
 
-	name = trim(name);
+	name = cf_trim(name);
 	p->peer = NULL;
 	if (strcmp(name, "lnsd") == 0) {
 		p->sect = SECT_LNSD;
@@ -233,29 +122,30 @@ static void section_begin(struct parser *p, char *name)
 		return;
 	}
 	if (strncmp(name, "peer", 4) != 0 || (name[4] && !isspace((unsigned char)name[4]))) {
-		perr(p, "unknown section [%s] (expected [lnsd], [l2tp], [ppp], [ipsec], [radius] "
-		     "or [peer NAME])", name);
+		cf_perr(p, "unknown section [%s] (expected [lnsd], [l2tp], [ppp], [ipsec], "
+			"[radius] or [peer NAME])", name);
 		return;
 	}
-	name = trim(name + 4);
+	name = cf_trim(name + 4);
 	if (!*name) {
-		perr(p, "[peer] needs a name: [peer NAME]");
+		cf_perr(p, "[peer] needs a name: [peer NAME]");
 		return;
 	}
 	if (!valid_peer_name(name)) {
-		perr(p, "[peer %s]: a peer needs a name of letters, digits, '.', '_' or '-'", name);
+		cf_perr(p, "[peer %s]: a peer needs a name of letters, digits, '.', '_' or '-'",
+			name);
 		return;
 	}
 	for (size_t i = 0; i < c->n_peers; i++) {
 		if (strcmp(c->peers[i].name, name) == 0) {
-			perr(p, "duplicate section [peer %s] (first at line %d)", name,
-			     c->peers[i].line);
+			cf_perr(p, "duplicate section [peer %s] (first at line %d)", name,
+				c->peers[i].line);
 			return;
 		}
 	}
 	np = realloc(c->peers, (c->n_peers + 1) * sizeof(*np));
 	if (!np) {
-		perr(p, "out of memory");
+		cf_perr(p, "out of memory");
 		return;
 	}
 	c->peers = np;
@@ -265,7 +155,7 @@ static void section_begin(struct parser *p, char *name)
 	np->line = p->line;
 	np->name = strdup(name);
 	if (!np->name) {
-		perr(p, "out of memory");
+		cf_perr(p, "out of memory");
 		return;
 	}
 	c->n_peers++;
@@ -277,20 +167,21 @@ static void section_begin(struct parser *p, char *name)
  * A NUL byte would cut the line short for inih, silently: a secret
  * "ab<NUL>cd" would become "ab". The key is named when the NUL is in a value.
  */
-static void nul_in_line(struct parser *p, const char *buf, size_t n)
+static void nul_in_line(struct cf_parser *p, const char *buf, size_t n)
 {
 	const char *nul = memchr(buf, '\0', n), *eq = memchr(buf, '=', n);
 	char key[64], lbl[160];
 	size_t kl;
 
 	if (!eq || eq > nul || p->sect == SECT_NONE || (p->sect == SECT_PEER && !p->peer)) {
-		perr(p, "the line holds a NUL byte");
+		cf_perr(p, "the line holds a NUL byte");
 		return;
 	}
 	kl = (size_t)(eq - buf) < sizeof(key) ? (size_t)(eq - buf) : sizeof(key) - 1;
 	memcpy(key, buf, kl);
 	key[kl] = '\0';
-	perr(p, "%s: the value holds a NUL byte", key_label(p, trim(key), lbl, sizeof(lbl)));
+	cf_perr(p, "%s: the value holds a NUL byte",
+		cf_key_label(p, cf_trim(key), lbl, sizeof(lbl)));
 }
 
 /*
@@ -300,7 +191,7 @@ static void nul_in_line(struct parser *p, const char *buf, size_t n)
  */
 static char *reader(char *buf, int size, void *stream)
 {
-	struct parser *p = stream;
+	struct cf_parser *p = stream;
 	size_t n = 0;
 	int ch;
 
@@ -318,13 +209,13 @@ static char *reader(char *buf, int size, void *stream)
 			break;
 		if (n + 2 >= (size_t)size) {
 			p->line++;
-			perr(p, "line too long (at most %d characters)", size - 2);
+			cf_perr(p, "line too long (at most %d characters)", size - 2);
 			return NULL;
 		}
 		buf[n++] = (char)ch;
 	}
 	if (ch == EOF && p->f && ferror(p->f)) {
-		perr(p, "cannot read: %s", strerror(errno));
+		cf_perr(p, "cannot read: %s", strerror(errno));
 		return NULL;
 	}
 	if (ch == EOF && n == 0)
@@ -343,11 +234,11 @@ static char *reader(char *buf, int size, void *stream)
 	s = tmp;
 	if (p->line == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
 		s += 3;
-	s = trim(s);
+	s = cf_trim(s);
 	if (*s == '[') {
 		e = strchr(s, ']');
 		if (!e) {
-			perr(p, "section header without ']'");
+			cf_perr(p, "section header without ']'");
 			return NULL;
 		}
 		*e = '\0';
@@ -358,20 +249,20 @@ static char *reader(char *buf, int size, void *stream)
 	return buf;
 }
 
-/* ---- value parsers: 0 or an error message written with perr ---------- */
+/* ---- value parsers: 0 or an error message written with cf_perr ---------- */
 
-static int parse_uint(struct parser *p, const char *lbl, const char *v, uint64_t *out)
+int cf_parse_uint(struct cf_parser *p, const char *lbl, const char *v, uint64_t *out)
 {
 	char *end;
 
 	if (!*v || !isdigit((unsigned char)*v)) {
-		perr(p, "%s: \"%s\" is not a number", lbl, v);
+		cf_perr(p, "%s: \"%s\" is not a number", lbl, v);
 		return -1;
 	}
 	errno = 0;
 	*out = strtoull(v, &end, 10);
 	if (*end) {
-		perr(p, "%s: \"%s\" is not a number", lbl, v);
+		cf_perr(p, "%s: \"%s\" is not a number", lbl, v);
 		return -1;
 	}
 	if (errno == ERANGE)
@@ -380,7 +271,7 @@ static int parse_uint(struct parser *p, const char *lbl, const char *v, uint64_t
 }
 
 /* Decimal seconds with up to three fractional digits, into milliseconds. */
-static int parse_seconds(struct parser *p, const char *lbl, const char *v, uint64_t *ms)
+int cf_parse_seconds(struct cf_parser *p, const char *lbl, const char *v, uint64_t *ms)
 {
 	const char *s = v;
 	uint64_t whole = 0, frac = 0;
@@ -406,12 +297,12 @@ static int parse_seconds(struct parser *p, const char *lbl, const char *v, uint6
 	*ms = whole * 1000 + frac;
 	return 0;
 bad:
-	perr(p, "%s: \"%s\" is not a number of seconds (like 30 or 0.5; millisecond resolution)",
-	     lbl, v);
+	cf_perr(p, "%s: \"%s\" is not a number of seconds (like 30 or 0.5; millisecond resolution)",
+		lbl, v);
 	return -1;
 }
 
-static int parse_bool(struct parser *p, const char *lbl, const char *v, bool *out)
+int cf_parse_bool(struct cf_parser *p, const char *lbl, const char *v, bool *out)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1" };
 	static const char *const no[] = { "no", "false", "off", "0" };
@@ -426,12 +317,12 @@ static int parse_bool(struct parser *p, const char *lbl, const char *v, bool *ou
 			return 0;
 		}
 	}
-	perr(p, "%s: \"%s\" is not yes or no", lbl, v);
+	cf_perr(p, "%s: \"%s\" is not yes or no", lbl, v);
 	return -1;
 }
 
 /* A decimal port 1-65535, the whole string. */
-static int parse_port(const char *s, uint16_t *out)
+int cf_parse_port(const char *s, uint16_t *out)
 {
 	char *end;
 	unsigned long v;
@@ -446,7 +337,7 @@ static int parse_port(const char *s, uint16_t *out)
 }
 
 /* "192.0.2.1:1701", "192.0.2.1" (port 1701), "[2001:db8::1]:1701", "[::]". */
-static int parse_hostport(const char *item, struct lns_addr *a)
+int cf_parse_hostport(const char *item, struct lns_addr *a)
 {
 	char host[64];
 	const char *port = NULL;
@@ -485,30 +376,29 @@ static int parse_hostport(const char *item, struct lns_addr *a)
 		memcpy(a->addr, raw, 4);
 	}
 	a->port = L2TP_UDP_PORT;
-	if (port && parse_port(port, &a->port))
+	if (port && cf_parse_port(port, &a->port))
 		return -1;
 	return 0;
 }
 
-/* Whether an address from parse_hostport carried a port. */
-static bool has_port(const char *v)
+/* Whether an address from cf_parse_hostport carried a port. */
+bool cf_has_port(const char *v)
 {
 	return strchr(v[0] == '[' ? strchr(v, ']') : v, ':') != NULL;
 }
 
 /* Split a comma-separated list in place; calls fn on each trimmed item. */
-typedef int (*item_fn)(struct parser *p, const char *lbl, char *item, void *ctx);
-static int for_each_item(struct parser *p, const char *lbl, const char *v, item_fn fn, void *ctx)
+int cf_for_each_item(struct cf_parser *p, const char *lbl, const char *v, cf_item_fn fn, void *ctx)
 {
 	char *copy = strdup(v), *save = NULL, *tok;
 	int ret = 0, n = 0;
 
 	if (!copy) {
-		perr(p, "out of memory");
+		cf_perr(p, "out of memory");
 		return -1;
 	}
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *it = trim(tok);
+		char *it = cf_trim(tok);
 
 		if (!*it)
 			continue;
@@ -518,54 +408,15 @@ static int for_each_item(struct parser *p, const char *lbl, const char *v, item_
 			break;
 	}
 	if (!ret && n == 0) {
-		perr(p, "%s: empty list", lbl);
+		cf_perr(p, "%s: empty list", lbl);
 		ret = -1;
 	}
 	free(copy);
 	return ret;
 }
 
-static int listen_item(struct parser *p, const char *lbl, char *item, void *ctx)
-{
-	struct lnsd_conf *c = p->c;
-	struct lns_addr a, *na;
-
-	if (parse_hostport(item, &a)) {
-		perr(p, "%s: \"%s\" is not an address:port (like 0.0.0.0:1701 or [::]:1701)", lbl,
-		     item);
-		return -1;
-	}
-	for (size_t i = 0; i < c->n_listen; i++) {
-		const struct lns_addr *b = &c->listen[i];
-		static const uint8_t any[16];
-		char bs[LNS_ADDR_STRLEN];
-
-		if (lns_addr_eq(b, &a)) {
-			perr(p, "%s: \"%s\" is listed twice", lbl, item);
-			return -1;
-		}
-		/* listeners are exclusive (lnsd(8)): a wildcard takes its whole family's port */
-		if (b->family == a.family && b->port == a.port &&
-		    (!memcmp(b->addr, any, a.family == 4 ? 4 : 16) ||
-		     !memcmp(a.addr, any, a.family == 4 ? 4 : 16))) {
-			perr(p, "%s: \"%s\" overlaps %s: a wildcard address already listens on "
-			     "every address of its family", lbl, item,
-			     lns_addr_str(b, bs, sizeof(bs)));
-			return -1;
-		}
-	}
-	na = realloc(c->listen, (c->n_listen + 1) * sizeof(*na));
-	if (!na) {
-		perr(p, "out of memory");
-		return -1;
-	}
-	c->listen = na;
-	c->listen[c->n_listen++] = a;
-	return 0;
-}
-
 /* "192.0.2.0/24", "2001:db8::/32" or a bare address (a full-length prefix). */
-static int parse_cidr(struct parser *p, const char *lbl, char *item, struct conf_cidr *out)
+int cf_parse_cidr(struct cf_parser *p, const char *lbl, char *item, struct conf_cidr *out)
 {
 	struct conf_cidr cidr = { 0 };
 	char *slash = strchr(item, '/');
@@ -598,7 +449,8 @@ static int parse_cidr(struct parser *p, const char *lbl, char *item, struct conf
 		if (cidr.addr[bit / 8] & (0x80 >> (bit % 8))) {
 			if (slash)
 				*slash = '/';
-			perr(p, "%s: \"%s\" has bits set beyond the /%lu prefix", lbl, item, prefix);
+			cf_perr(p, "%s: \"%s\" has bits set beyond the /%lu prefix", lbl, item,
+				prefix);
 			return -1;
 		}
 	}
@@ -607,73 +459,12 @@ static int parse_cidr(struct parser *p, const char *lbl, char *item, struct conf
 bad:
 	if (slash)
 		*slash = '/';
-	perr(p, "%s: \"%s\" is not an address or CIDR prefix (like 192.0.2.0/24 or 2001:db8::/32)",
-	     lbl, item);
+	cf_perr(p, "%s: \"%s\" is not an address or CIDR prefix (like 192.0.2.0/24 or "
+		"2001:db8::/32)", lbl, item);
 	return -1;
 }
 
-static int cidr_item(struct parser *p, const char *lbl, char *item, void *ctx)
-{
-	struct conf_peer *peer = p->peer;
-	struct conf_cidr cidr, *nc;
-
-	if (parse_cidr(p, lbl, item, &cidr))
-		return -1;
-	nc = realloc(peer->cidrs, (peer->n_cidrs + 1) * sizeof(*nc));
-	if (!nc) {
-		perr(p, "out of memory");
-		return -1;
-	}
-	peer->cidrs = nc;
-	peer->cidrs[peer->n_cidrs++] = cidr;
-	return 0;
-}
-
-static int glob_item(struct parser *p, const char *lbl, char *item, void *ctx)
-{
-	struct conf_peer *peer = p->peer;
-	char **nh = realloc(peer->hostnames, (peer->n_hostnames + 1) * sizeof(*nh));
-
-	if (!nh) {
-		perr(p, "out of memory");
-		return -1;
-	}
-	peer->hostnames = nh;
-	nh[peer->n_hostnames] = strdup(item);
-	if (!nh[peer->n_hostnames]) {
-		perr(p, "out of memory");
-		return -1;
-	}
-	peer->n_hostnames++;
-	return 0;
-}
-
-static int auth_item(struct parser *p, const char *lbl, char *item, void *ctx)
-{
-	struct lnsd_conf *c = p->c;
-	enum ppp_auth_method m;
-
-	if (strcasecmp(item, "pap") == 0) {
-		m = PPP_AUTH_PAP;
-	} else if (strcasecmp(item, "chap") == 0 || strcasecmp(item, "chap-md5") == 0) {
-		m = PPP_AUTH_CHAP_MD5;
-	} else if (strcasecmp(item, "mschapv2") == 0) {
-		m = PPP_AUTH_MSCHAPV2;
-	} else {
-		perr(p, "%s: \"%s\" is not one of pap, chap, mschapv2", lbl, item);
-		return -1;
-	}
-	for (unsigned i = 0; i < c->ppp_n_auth; i++) {
-		if (c->ppp_auth[i] == m) {
-			perr(p, "%s: \"%s\" is listed twice", lbl, item);
-			return -1;
-		}
-	}
-	c->ppp_auth[c->ppp_n_auth++] = m;
-	return 0;
-}
-
-static int parse_ipv4(const char *v, uint32_t *out)
+int cf_parse_ipv4(const char *v, uint32_t *out)
 {
 	struct in_addr a;
 
@@ -683,24 +474,8 @@ static int parse_ipv4(const char *v, uint32_t *out)
 	return 0;
 }
 
-static int dns_item(struct parser *p, const char *lbl, char *item, void *ctx)
-{
-	unsigned *n = ctx;
-
-	if (*n == 2) {
-		perr(p, "%s: at most two servers", lbl);
-		return -1;
-	}
-	if (parse_ipv4(item, &p->c->ppp_dns[*n])) {
-		perr(p, "%s: \"%s\" is not an IPv4 address", lbl, item);
-		return -1;
-	}
-	(*n)++;
-	return 0;
-}
-
 /* An IPv4 or IPv6 address (no port, no brackets) into a; port 0. */
-static int parse_addr(const char *v, struct lns_addr *a)
+int cf_parse_addr(const char *v, struct lns_addr *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (inet_pton(AF_INET, v, a->addr) == 1)
@@ -712,446 +487,18 @@ static int parse_addr(const char *v, struct lns_addr *a)
 	return 0;
 }
 
-/*
- * Split "ADDR,SECRET" in place at the first comma (the secret may hold
- * commas); both parts trimmed. -1 without a comma or with an empty secret.
- */
-static int split_secret(char *v, char **secret)
-{
-	char *comma = strchr(v, ',');
-
-	if (!comma)
-		return -1;
-	*comma = '\0';
-	*secret = trim(comma + 1);
-	return **secret ? 0 : -1;
-}
-
-/* "192.0.2.1", "192.0.2.1:1812", "192.0.2.1:1812:1813", "[2001:db8::1]:1812:1813". */
-static int parse_server_addr(char *v, struct lns_addr *a, uint16_t *acct)
-{
-	char *ports, *acct_s;
-
-	v = trim(v);
-	if (*v == '[') {
-		char *e = strchr(v, ']');
-
-		if (!e)
-			return -1;
-		*e = '\0';
-		ports = e + 1;
-		if ((*ports && *ports != ':') || inet_pton(AF_INET6, v + 1, a->addr) != 1)
-			return -1;
-		a->family = 6;
-	} else {
-		ports = strchr(v, ':');
-		if (ports)
-			*ports = '\0';
-		if (inet_pton(AF_INET, v, a->addr) != 1)
-			return -1;
-		a->family = 4;
-		if (ports)
-			*ports = ':';
-		else
-			ports = v + strlen(v);
-	}
-	a->port = CONF_RADIUS_AUTH_PORT;
-	*acct = CONF_RADIUS_ACCT_PORT;
-	if (!*ports)
-		return 0;
-	acct_s = strchr(ports + 1, ':');
-	if (acct_s)
-		*acct_s++ = '\0';
-	if (parse_port(ports + 1, &a->port))
-		return -1;
-	/* With only the authentication port, accounting is the next one (1645/1646 too). */
-	if (!acct_s)
-		return a->port == 65535 ? -1 : (*acct = (uint16_t)(a->port + 1), 0);
-	return parse_port(acct_s, acct);
-}
-
-/* RFC 2865 §3 secrets are opaque; 96 bytes is more than any server asks for. */
-#define CONF_RADIUS_SECRET_MAX 96
-
-static int check_secret(struct parser *p, const char *lbl, const char *secret)
-{
-	if (strlen(secret) > CONF_RADIUS_SECRET_MAX) {
-		perr(p, "%s: the secret is longer than %d characters", lbl, CONF_RADIUS_SECRET_MAX);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Append elem (size bytes) to the array *arr of *n; owned is the string the
- * element owns (NULL: its strdup failed), freed when the append fails.
- */
-static int append_owned(struct parser *p, void **arr, size_t *n, size_t size, const void *elem,
-			char *owned)
-{
-	char *na = owned ? realloc(*arr, (*n + 1) * size) : NULL;
-
-	if (!na) {
-		free(owned);
-		perr(p, "out of memory");
-		return -1;
-	}
-	memcpy(na + *n * size, elem, size);
-	*arr = na;
-	(*n)++;
-	return 0;
-}
-
-static int radius_server_add(struct parser *p, const char *lbl, const char *v)
-{
-	struct lnsd_radius_conf *r = &p->c->radius;
-	struct conf_radius_server srv = { 0 };
-	char buf[256], *secret;
-
-	snprintf(buf, sizeof(buf), "%s", v);
-	if (split_secret(buf, &secret)) {
-		perr(p, "%s: \"%s\" has no secret (addr[:auth-port[:acct-port]],secret)", lbl, v);
-		return -1;
-	}
-	if (parse_server_addr(buf, &srv.addr, &srv.acct_port)) {
-		perr(p, "%s: \"%s\" is not addr[:auth-port[:acct-port]],secret (like "
-		     "192.0.2.10:1812:1813,s3cret or [2001:db8::10],s3cret)", lbl, v);
-		return -1;
-	}
-	if (check_secret(p, lbl, secret))
-		return -1;
-	for (size_t i = 0; i < r->n_servers; i++) {
-		if (lns_addr_eq(&r->servers[i].addr, &srv.addr)) {
-			char abuf[LNS_ADDR_STRLEN];
-
-			perr(p, "%s: %s is listed twice", lbl,
-			     lns_addr_str(&srv.addr, abuf, sizeof(abuf)));
-			return -1;
-		}
-	}
-	srv.secret = strdup(secret);
-	return append_owned(p, (void **)&r->servers, &r->n_servers, sizeof(srv), &srv,
-			    srv.secret);
-}
-
-static int dae_client_add(struct parser *p, const char *lbl, const char *v)
-{
-	struct lnsd_radius_conf *r = &p->c->radius;
-	struct conf_dae_client cl = { 0 };
-	char buf[256], *secret;
-
-	snprintf(buf, sizeof(buf), "%s", v);
-	if (split_secret(buf, &secret)) {
-		perr(p, "%s: \"%s\" has no secret (addr[/prefix],secret)", lbl, v);
-		return -1;
-	}
-	if (parse_cidr(p, lbl, trim(buf), &cl.net) || check_secret(p, lbl, secret))
-		return -1;
-	cl.secret = strdup(secret);
-	return append_owned(p, (void **)&r->dae_clients, &r->n_dae_clients, sizeof(cl), &cl,
-			    cl.secret);
-}
-
-static int check_pool(struct parser *p, const char *lbl, const char *v)
-{
-	struct ip_pool *pool = ip_pool_new();
-	size_t bad = 0;
-	int rc;
-
-	if (!pool) {
-		perr(p, "out of memory");
-		return -1;
-	}
-	rc = ip_pool_parse(pool, v, &bad);
-	ip_pool_free(pool);
-	if (rc == -E2BIG)
-		perr(p, "%s: more than %u addresses", lbl, IP_POOL_MAX);
-	else if (rc == -ENOMEM)
-		perr(p, "out of memory");
-	else if (rc)
-		perr(p, "%s: \"%s\" is not a list of IPv4 addresses and non-overlapping ranges "
-		     "A-B (bad at \"%s\")", lbl, v, v + (bad < strlen(v) ? bad : 0));
-	return rc ? -1 : 0;
-}
-
-/* "" or a name template with exactly one %d that fits IFNAMSIZ for any unit. */
-static int check_ifname(const char *v)
-{
-	const char *pct = strchr(v, '%');
-
-	if (!*v)
-		return 0;
-	if (!pct || pct[1] != 'd' || strchr(pct + 1, '%') || strlen(v) > 15 - 8)
-		return -1;
-	for (const char *s = v; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("%._-", *s))
-			return -1;
-	return 0;
-}
-
-/* One strongSwan proposal keyword list, like "aes256-sha256-modp2048". */
-static int proposal_item(struct parser *p, const char *lbl, char *item, void *ctx)
-{
-	char **out = ctx;
-	size_t n = strlen(*out);
-	char *s;
-
-	for (const char *q = item; *q; q++) {
-		if (!isalnum((unsigned char)*q) && *q != '-' && *q != '_') {
-			perr(p, "%s: \"%s\" is not a proposal (like aes256-sha256-modp2048)", lbl,
-			     item);
-			return -1;
-		}
-	}
-	s = realloc(*out, n + strlen(item) + 2);
-	if (!s) {
-		perr(p, "out of memory");
-		return -1;
-	}
-	sprintf(s + n, "%s%s", n ? "," : "", item);
-	*out = s;
-	return 0;
-}
-
 /* Replace the string at field with a copy of v. */
-static int set_str(struct parser *p, void *field, const char *v)
+int cf_set_str(struct cf_parser *p, void *field, const char *v)
 {
 	char *s = strdup(v);
 
 	if (!s) {
-		perr(p, "out of memory");
+		cf_perr(p, "out of memory");
 		return -1;
 	}
 	free(*(char **)field);
 	*(char **)field = s;
 	return 0;
-}
-
-static int set_value(struct parser *p, const struct key_def *k, const char *lbl, const char *v)
-{
-	char *base = k->sect == SECT_PEER ? (char *)p->peer : (char *)p->c;
-	void *field = base + k->off;
-	uint64_t n;
-	bool b;
-	int lvl;
-
-	switch (k->type) {
-	case KT_STR:
-		return set_str(p, field, v);
-	case KT_SOCKPATH:
-		if (v[0] != '/' || strlen(v) >= 108) {
-			perr(p, "%s: \"%s\" is not an absolute path shorter than 108 characters",
-			     lbl, v);
-			return -1;
-		}
-		return set_str(p, field, v);
-	case KT_HOSTNAME:
-		if (!*v || strlen(v) >= sizeof(p->c->hostname)) {
-			perr(p, "%s: \"%s\" must be 1 to %zu characters", lbl, v,
-			     sizeof(p->c->hostname) - 1);
-			return -1;
-		}
-		strcpy(field, v);
-		return 0;
-	case KT_BOOL:
-		if (parse_bool(p, lbl, v, &b))
-			return -1;
-		*(bool *)field = b;
-		return 0;
-	case KT_TRISTATE:
-		if (parse_bool(p, lbl, v, &b))
-			return -1;
-		*(int *)field = b;
-		return 0;
-	case KT_UINT:
-		if (parse_uint(p, lbl, v, &n))
-			return -1;
-		if (n < k->min || n > k->max) {
-			perr(p, "%s: %s is out of range (%u to %u)", lbl, v, k->min, k->max);
-			return -1;
-		}
-		*(uint32_t *)field = (uint32_t)n;
-		return 0;
-	case KT_SECONDS:
-		if (parse_seconds(p, lbl, v, &n))
-			return -1;
-		if (n < k->min || n > k->max) {
-			perr(p, "%s: %s is out of range (%g to %g seconds)", lbl, v, k->min / 1000.0,
-			     k->max / 1000.0);
-			return -1;
-		}
-		*(uint32_t *)field = (uint32_t)n;
-		return 0;
-	case KT_LISTEN:
-		p->c->n_listen = 0;
-		return for_each_item(p, lbl, v, listen_item, NULL);
-	case KT_CIDRS:
-		return for_each_item(p, lbl, v, cidr_item, NULL);
-	case KT_GLOBS:
-		return for_each_item(p, lbl, v, glob_item, NULL);
-	case KT_LOGLEVEL:
-		lvl = log_level_parse(v);
-		if (lvl < 0) {
-			perr(p, "%s: \"%s\" is not one of error, warning, notice, info, debug", lbl,
-			     v);
-			return -1;
-		}
-		*(int *)field = lvl;
-		return 0;
-	case KT_AUTH:
-		p->c->ppp_n_auth = 0;
-		if (strcasecmp(v, "none") == 0)
-			return 0;
-		return for_each_item(p, lbl, v, auth_item, NULL);
-	case KT_IPV4:
-		*(uint32_t *)field = 0;
-		if (*v && parse_ipv4(v, field)) {
-			perr(p, "%s: \"%s\" is not an IPv4 address", lbl, v);
-			return -1;
-		}
-		return 0;
-	case KT_DNS: {
-		unsigned nd = 0;
-
-		p->c->ppp_dns[0] = p->c->ppp_dns[1] = 0;
-		return *v ? for_each_item(p, lbl, v, dns_item, &nd) : 0;
-	}
-	case KT_POOL:
-		if (*v && check_pool(p, lbl, v))
-			return -1;
-		return set_str(p, field, v);
-	case KT_IFNAME:
-		if (check_ifname(v)) {
-			perr(p, "%s: \"%s\" is not an interface name template with one %%d "
-			     "(like l2tp%%d; at most 7 characters)", lbl, v);
-			return -1;
-		}
-		strcpy(field, v);
-		return 0;
-	case KT_HOSTPORT:
-		memset(field, 0, sizeof(struct lns_addr));
-		/* The port is required: an HTTP listener has no natural default. */
-		if (*v && (parse_hostport(v, field) || !has_port(v))) {
-			memset(field, 0, sizeof(struct lns_addr));
-			perr(p, "%s: \"%s\" is not an address:port (like 127.0.0.1:9101 or "
-			     "[::1]:9101)", lbl, v);
-			return -1;
-		}
-		return 0;
-	case KT_IPSECMODE:
-		if (strcmp(v, "required") == 0)
-			*(enum conf_ipsec_mode *)field = CONF_IPSEC_REQUIRED;
-		else if (strcmp(v, "off") == 0)
-			*(enum conf_ipsec_mode *)field = CONF_IPSEC_OFF;
-		else {
-			perr(p, "%s: \"%s\" is not one of required, off", lbl, v);
-			return -1;
-		}
-		return 0;
-	case KT_PROPOSALS: {
-		char *list = calloc(1, 1);
-
-		if (!list || for_each_item(p, lbl, v, proposal_item, &list)) {
-			if (!list)
-				perr(p, "out of memory");
-			free(list);
-			return -1;
-		}
-		free(*(char **)field);
-		*(char **)field = list;
-		return 0;
-	}
-	case KT_ADDR:
-		memset(field, 0, sizeof(struct lns_addr));
-		if (*v && parse_addr(v, field)) {
-			perr(p, "%s: \"%s\" is not an IPv4 or IPv6 address", lbl, v);
-			return -1;
-		}
-		return 0;
-	case KT_DAELISTEN:
-		memset(field, 0, sizeof(struct lns_addr));
-		if (!*v)
-			return 0;
-		if (parse_hostport(v, field)) {
-			memset(field, 0, sizeof(struct lns_addr));
-			perr(p, "%s: \"%s\" is not an address[:port] (like 0.0.0.0:3799 or [::])",
-			     lbl, v);
-			return -1;
-		}
-		if (!has_port(v))
-			((struct lns_addr *)field)->port = CONF_RADIUS_DAE_PORT;
-		return 0;
-	case KT_RADSERVER:
-		return radius_server_add(p, lbl, v);
-	case KT_DAECLIENT:
-		return dae_client_add(p, lbl, v);
-	case KT_DATAPLANE:
-		if (strcmp(v, "auto") == 0)
-			*(enum conf_dataplane *)field = CONF_DP_AUTO;
-		else if (strcmp(v, "none") == 0)
-			*(enum conf_dataplane *)field = CONF_DP_NONE;
-		else if (strcmp(v, "kernel") == 0)
-			*(enum conf_dataplane *)field = CONF_DP_KERNEL;
-		else {
-			perr(p, "%s: \"%s\" is not one of auto, none, kernel", lbl, v);
-			return -1;
-		}
-		return 0;
-	}
-	return -1;
-}
-
-/* inih handler: section comes from the reader's tracking, not inih's copy. */
-static int handler(void *user, const char *section, const char *name, const char *value)
-{
-	struct parser *p = user;
-	const struct key_def *k = NULL;
-	size_t idx = 0, pidx = 0;
-	char lbl[160];
-	uint64_t bit;
-	int *first;
-	uint64_t *seen;
-
-	if (p->failed)
-		return 0;
-	if (p->sect == SECT_NONE) {
-		perr(p, "%s: key outside of a section (start with [lnsd], [l2tp], [ppp], [ipsec], "
-		     "[radius] or [peer NAME])", name);
-		return 0;
-	}
-	for (size_t i = 0; i < N_KEYS; i++) {
-		if (keys[i].sect == SECT_PEER && keys[i].sect != p->sect)
-			continue;
-		if (keys[i].sect == p->sect && strcmp(keys[i].name, name) == 0) {
-			k = &keys[i];
-			idx = i;
-			break;
-		}
-		if (keys[i].sect == SECT_PEER)
-			pidx++;
-	}
-	key_label(p, name, lbl, sizeof(lbl));
-	if (!k) {
-		perr(p, "%s: unknown key", lbl);
-		return 0;
-	}
-	if (p->sect == SECT_PEER) {
-		bit = 1ULL << pidx;
-		seen = &p->peer->keys_seen;
-		first = &p->peer->key_line[pidx];
-	} else {
-		bit = 1ULL << idx;
-		seen = &p->c->keys_seen;
-		first = &p->c->key_line[idx];
-	}
-	/* server and dae-clients repeat: each line adds one. */
-	if ((*seen & bit) && k->type != KT_RADSERVER && k->type != KT_DAECLIENT) {
-		perr(p, "%s: set twice (first at line %d)", lbl, *first);
-		return 0;
-	}
-	*seen |= bit;
-	*first = p->line;
-	return set_value(p, k, lbl, value) == 0;
 }
 
 static void conf_free(struct lnsd_conf *c)
@@ -1249,189 +596,7 @@ static struct lnsd_conf *conf_new(const char *name)
 	return c;
 }
 
-static size_t key_index(enum sect sect, const char *name)
-{
-	for (size_t i = 0; i < N_KEYS; i++)
-		if (keys[i].sect == sect && strcmp(keys[i].name, name) == 0)
-			return i;
-	return 0;
-}
-
-/*
- * Every file that holds secrets goes through here, wherever it is read:
- * lnsd -t, startup on any data plane, reload and the engine's own reads.
- */
-int conf_read_secret_file(const char *path, size_t max, char **out, size_t *len, char *err,
-			  size_t errlen)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	int fd, rc = -EINVAL;
-
-	*out = NULL;
-	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "cannot read \"%s\": %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "\"%s\" is not a regular file", path);
-		goto out;
-	}
-	if (!ppp_users_mode_ok(st.st_mode)) {
-		snprintf(err, errlen, "\"%s\" is readable or writable by others (mode %04o): "
-			 "chmod 600 it", path, (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	if ((uint64_t)st.st_size > max) {
-		snprintf(err, errlen, "\"%s\" is larger than %zu bytes", path, max);
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		snprintf(err, errlen, "\"%s\": out of memory", path);
-		rc = -ENOMEM;
-		goto out;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(err, errlen, "cannot read \"%s\": %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	*out = buf;
-	*len = got;
-	buf = NULL;
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return rc;
-}
-
-/* The first line of a psk-file, without surrounding blanks. */
-static int read_psk_file(struct parser *p, const char *lbl, const char *path)
-{
-	char ferr[CONF_ERR_LEN], *buf, *s, *nl;
-	size_t len;
-	int rc;
-
-	if (conf_read_secret_file(path, CONF_SECRET_FILE_MAX, &buf, &len, ferr, sizeof(ferr))) {
-		perr(p, "%s: %s", lbl, ferr);
-		return -1;
-	}
-	nl = memchr(buf, '\n', len);
-	if (nl)
-		*nl = '\0';
-	rc = -1;
-	if (strlen(buf) != (nl ? (size_t)(nl - buf) : len))
-		perr(p, "%s: \"%s\": the key holds a NUL byte", lbl, path);
-	else if (strlen(buf) > CONF_PSK_MAX)
-		perr(p, "%s: \"%s\": the key is longer than %d characters", lbl, path,
-		     CONF_PSK_MAX);
-	else if (!*(s = trim(buf)))
-		perr(p, "%s: \"%s\" holds no key (its first line is empty)", lbl, path);
-	else
-		rc = set_str(p, &p->c->ipsec.psk, s);
-	explicit_bzero(buf, len);
-	free(buf);
-	return rc;
-}
-
-/* [ipsec]: a required mode needs exactly one of psk and psk-file. */
-static int finalize_ipsec(struct parser *p)
-{
-	struct conf_ipsec *ip = &p->c->ipsec;
-	size_t psk_idx = key_index(SECT_IPSEC, "psk");
-	size_t file_idx = key_index(SECT_IPSEC, "psk-file");
-	bool has_psk = p->c->keys_seen & (1ULL << psk_idx);
-	bool has_file = p->c->keys_seen & (1ULL << file_idx);
-
-	if (!ip->present)
-		return 0;
-	p->sect = SECT_IPSEC;
-	if (has_psk && has_file) {
-		p->line = p->c->key_line[file_idx];
-		perr(p, "[ipsec] psk-file: psk is set too (line %d); set only one",
-		     p->c->key_line[psk_idx]);
-		return -1;
-	}
-	if (has_psk && strlen(ip->psk) > CONF_PSK_MAX) {
-		p->line = p->c->key_line[psk_idx];
-		perr(p, "[ipsec] psk: longer than %d characters", CONF_PSK_MAX);
-		return -1;
-	}
-	if (has_file) {
-		p->line = p->c->key_line[file_idx];
-		return read_psk_file(p, "[ipsec] psk-file", ip->psk_file);
-	}
-	if (ip->mode == CONF_IPSEC_REQUIRED && !*ip->psk) {
-		p->line = has_psk ? p->c->key_line[psk_idx] : p->c->ipsec_line;
-		perr(p, "[ipsec] psk: mode = required needs a pre-shared key (psk or psk-file)");
-		return -1;
-	}
-	return 0;
-}
-
-/* Cross-key checks and the lib-facing peer settings. */
-static int finalize(struct parser *p)
-{
-	struct lnsd_conf *c = p->c;
-	size_t cap_idx = key_index(SECT_L2TP, "retransmit-cap");
-
-	if (finalize_ipsec(p))
-		return -1;
-	if (c->retransmit_cap_ms < c->retransmit_timeout_ms) {
-		p->line = c->key_line[cap_idx];
-		p->sect = SECT_L2TP;
-		perr(p, "[l2tp] retransmit-cap: %g s is below retransmit-timeout (%g s)",
-		     c->retransmit_cap_ms / 1000.0, c->retransmit_timeout_ms / 1000.0);
-		return -1;
-	}
-	if (c->radius.enabled && !c->radius.n_servers) {
-		p->line = c->radius.line;
-		perr(p, "[radius]: needs at least one server (server = addr[:auth-port[:acct-port]],"
-		     "secret)");
-		return -1;
-	}
-	if (c->radius.dae_listen.family && !c->radius.n_dae_clients) {
-		p->line = c->key_line[key_index(SECT_RADIUS, "dae-listen")];
-		perr(p, "[radius] dae-listen: no dae-clients entry may use it");
-		return -1;
-	}
-	c->default_peer.name = "default";
-	c->default_peer.secret = (const uint8_t *)c->secret;
-	c->default_peer.secret_len = strlen(c->secret);
-	c->default_peer.hide_avps = c->hide_avps;
-	for (size_t i = 0; i < c->n_peers; i++) {
-		struct conf_peer *pe = &c->peers[i];
-		const char *sec = pe->secret ? pe->secret : c->secret;
-
-		if (!pe->n_hostnames && !pe->n_cidrs) {
-			p->line = pe->line;
-			perr(p, "[peer %s]: needs match-hostname or match-address", pe->name);
-			return -1;
-		}
-		pe->pc.name = pe->name;
-		pe->pc.secret = (const uint8_t *)sec;
-		pe->pc.secret_len = strlen(sec);
-		pe->pc.hide_avps = pe->hide_avps < 0 ? c->hide_avps : pe->hide_avps;
-	}
-	return 0;
-}
-
-static struct lnsd_conf *conf_parse(struct parser *p, const char *name, char *err, size_t errlen)
+static struct lnsd_conf *conf_parse(struct cf_parser *p, const char *name, char *err, size_t errlen)
 {
 	int rc;
 
@@ -1443,15 +608,15 @@ static struct lnsd_conf *conf_parse(struct parser *p, const char *name, char *er
 		snprintf(err, errlen, "%s: out of memory", name);
 		return NULL;
 	}
-	rc = ini_parse_stream(reader, p, handler, p);
+	rc = ini_parse_stream(reader, p, cf_handler, p);
 	if (!p->failed && rc > 0) {
 		p->line = rc;
-		perr(p, "syntax error (expected [section] or key = value)");
+		cf_perr(p, "syntax error (expected [section] or key = value)");
 	} else if (!p->failed && rc < 0) {
-		perr(p, "cannot parse (error %d)", rc);
+		cf_perr(p, "cannot parse (error %d)", rc);
 	}
 	if (!p->failed)
-		finalize(p);
+		cf_finalize(p);
 	if (p->failed) {
 		conf_free(p->c);
 		return NULL;
@@ -1461,7 +626,7 @@ static struct lnsd_conf *conf_parse(struct parser *p, const char *name, char *er
 
 struct lnsd_conf *conf_load_file(const char *path, char *err, size_t errlen)
 {
-	struct parser p = { 0 };
+	struct cf_parser p = { 0 };
 	struct lnsd_conf *c;
 
 	struct stat st;
@@ -1484,38 +649,10 @@ struct lnsd_conf *conf_load_file(const char *path, char *err, size_t errlen)
 
 struct lnsd_conf *conf_load_string(const char *text, const char *name, char *err, size_t errlen)
 {
-	struct parser p = { 0 };
+	struct cf_parser p = { 0 };
 
 	p.text = text;
 	return conf_parse(&p, name, err, errlen);
-}
-
-int conf_check_files(const struct lnsd_conf *c, char *err, size_t errlen)
-{
-	const char *path = c->ppp_users_file;
-	int line = c->key_line[key_index(SECT_PPP, "users-file")];
-	char ferr[CONF_ERR_LEN], uerr[256], *buf;
-	struct ppp_users *u = NULL;
-	size_t len;
-	int rc;
-
-	if (!*path)
-		return 0;
-	rc = conf_read_secret_file(path, CONF_SECRET_FILE_MAX, &buf, &len, ferr, sizeof(ferr));
-	if (rc) {
-		snprintf(err, errlen, "%s:%d: [ppp] users-file: %s", c->path, line, ferr);
-		return rc;
-	}
-	rc = ppp_users_parse(buf, len, &u, uerr, sizeof(uerr));
-	explicit_bzero(buf, len);
-	free(buf);
-	ppp_users_free(u);
-	if (rc == -ENOMEM)
-		snprintf(err, errlen, "%s: out of memory", c->path);
-	else if (rc)
-		snprintf(err, errlen, "%s:%d: [ppp] users-file: \"%s\" %s", c->path, line, path,
-			 uerr);
-	return rc;
 }
 
 struct lnsd_conf *conf_ref(struct lnsd_conf *c)
@@ -1634,207 +771,4 @@ const struct l2tp_peer_cfg *conf_peer_by_name(const struct lnsd_conf *c, const c
 		if (strcmp(c->peers[i].name, name) == 0)
 			return &c->peers[i].pc;
 	return &c->default_peer;
-}
-
-static void dump_seconds(FILE *f, const char *key, uint32_t ms)
-{
-	if (ms % 1000)
-		fprintf(f, "%s = %u.%03u\n", key, ms / 1000, ms % 1000);
-	else
-		fprintf(f, "%s = %u\n", key, ms / 1000);
-}
-
-static void dump_cidr(FILE *f, const struct conf_cidr *c)
-{
-	char buf[INET6_ADDRSTRLEN];
-
-	inet_ntop(c->family == 4 ? AF_INET : AF_INET6, c->addr, buf, sizeof(buf));
-	fprintf(f, "%s/%u", buf, c->prefix);
-}
-
-static void dump_ip(FILE *f, uint32_t ip)
-{
-	struct in_addr a = { .s_addr = htonl(ip) };
-	char buf[INET_ADDRSTRLEN];
-
-	fputs(inet_ntop(AF_INET, &a, buf, sizeof(buf)), f);
-}
-
-static const char *auth_name(enum ppp_auth_method m)
-{
-	switch (m) {
-	case PPP_AUTH_PAP:
-		return "pap";
-	case PPP_AUTH_CHAP_MD5:
-		return "chap";
-	case PPP_AUTH_MSCHAPV2:
-		return "mschapv2";
-	case PPP_AUTH_NONE:
-	case PPP_AUTH_METHOD_COUNT:
-		break;
-	}
-	return "?";
-}
-
-static void dump_ppp(const struct lnsd_conf *c, FILE *f)
-{
-	fprintf(f, "\n[ppp]\nauth = ");
-	if (!c->ppp_n_auth)
-		fputs("none", f);
-	for (unsigned i = 0; i < c->ppp_n_auth; i++)
-		fprintf(f, "%s%s", i ? ", " : "", auth_name(c->ppp_auth[i]));
-	fputs("\nlocal-ip =", f);
-	if (c->ppp_local_ip) {
-		fputc(' ', f);
-		dump_ip(f, c->ppp_local_ip);
-	}
-	fprintf(f, "\npool =%s%s\ndns =", *c->ppp_pool ? " " : "", c->ppp_pool);
-	for (unsigned i = 0; i < 2 && c->ppp_dns[i]; i++) {
-		fputs(i ? ", " : " ", f);
-		dump_ip(f, c->ppp_dns[i]);
-	}
-	fprintf(f, "\nusers-file =%s%s\nmru = %u\n", *c->ppp_users_file ? " " : "",
-		c->ppp_users_file, c->ppp_mru);
-	dump_seconds(f, "lcp-echo-interval", c->lcp_echo_interval_ms);
-	fprintf(f, "lcp-echo-failures = %u\nifname =%s%s\nipv6 = %s\n", c->lcp_echo_failures,
-		c->ppp_ifname[0] ? " " : "", c->ppp_ifname, c->ppp_ipv6 ? "yes" : "no");
-}
-
-/*
- * A secret: "<redacted>" when asked to (lnsctl show config), so a secret
- * never leaves the daemon over the control socket. An empty one is shown
- * as empty (it says "no authentication", which is not a secret).
- */
-static const char *secret_text(const char *v, unsigned flags)
-{
-	return *v && (flags & CONF_DUMP_REDACT) ? CONF_REDACTED : v;
-}
-
-static void dump_secret(FILE *f, const char *key, const char *v, unsigned flags)
-{
-	fprintf(f, "%s =%s%s\n", key, *v ? " " : "", secret_text(v, flags));
-}
-
-static void dump_ipsec(const struct conf_ipsec *ip, FILE *f, unsigned flags)
-{
-	if (!ip->present)
-		return;
-	fprintf(f, "\n[ipsec]\nmode = %s\nvici-socket = %s\n",
-		ip->mode == CONF_IPSEC_REQUIRED ? "required" : "off", ip->vici_socket);
-	if (*ip->psk_file)
-		fprintf(f, "psk-file = %s\n", ip->psk_file);
-	else
-		dump_secret(f, "psk", ip->psk, flags);
-	if (*ip->proposals)
-		fprintf(f, "proposals = %s\n", ip->proposals);
-	if (*ip->esp_proposals)
-		fprintf(f, "esp-proposals = %s\n", ip->esp_proposals);
-	fprintf(f, "legacy-proposals = %s\nike-version = %u\nreqid = %u\n",
-		ip->legacy_proposals ? "yes" : "no", ip->ike_version, ip->reqid);
-}
-
-static void dump_radius(const struct lnsd_radius_conf *r, FILE *f, unsigned flags)
-{
-	char abuf[LNS_ADDR_STRLEN];
-
-	fputs("\n[radius]\n", f);
-	for (size_t i = 0; i < r->n_servers; i++) {
-		const struct conf_radius_server *sv = &r->servers[i];
-
-		fprintf(f, "server = %s:%u,%s\n", lns_addr_str(&sv->addr, abuf, sizeof(abuf)),
-			sv->acct_port, secret_text(sv->secret, flags));
-	}
-	fprintf(f, "nas-identifier =%s%s\nnas-ip-address =", *r->nas_identifier ? " " : "",
-		r->nas_identifier);
-	if (r->nas_ip.family) {
-		/* lns_addr_str with port 0 still prints a port: write the bare address. */
-		inet_ntop(r->nas_ip.family == 4 ? AF_INET : AF_INET6, r->nas_ip.addr, abuf,
-			  sizeof(abuf));
-		fprintf(f, " %s", abuf);
-	}
-	fputc('\n', f);
-	fprintf(f, "timeout = %u\nretries = %u\nrequire-message-authenticator = %s\n",
-		r->timeout_s, r->retries, r->require_msg_auth ? "yes" : "no");
-	fprintf(f, "accounting = %s\ninterim-interval = %u\ndae-listen =%s%s\n",
-		r->accounting ? "yes" : "no", r->interim_interval_s,
-		r->dae_listen.family ? " " : "",
-		r->dae_listen.family ? lns_addr_str(&r->dae_listen, abuf, sizeof(abuf)) : "");
-	for (size_t i = 0; i < r->n_dae_clients; i++) {
-		fputs("dae-clients = ", f);
-		dump_cidr(f, &r->dae_clients[i].net);
-		fprintf(f, ",%s\n", secret_text(r->dae_clients[i].secret, flags));
-	}
-	fprintf(f, "dae-require-event-timestamp = %s\n",
-		r->dae_require_event_timestamp ? "yes" : "no");
-}
-
-static void dump_lnsd(const struct lnsd_conf *c, FILE *f)
-{
-	static const char *const dp[] = { "auto", "none", "kernel" };
-	char abuf[LNS_ADDR_STRLEN];
-
-	fprintf(f, "[lnsd]\nlisten = ");
-	for (size_t i = 0; i < c->n_listen; i++)
-		fprintf(f, "%s%s", i ? ", " : "", lns_addr_str(&c->listen[i], abuf, sizeof(abuf)));
-	fprintf(f, "\ncontrol-socket = %s\nhostname = %s\ndataplane = %s\nlog-level = %s\n",
-		c->control_socket, c->hostname, dp[c->dataplane],
-		log_level_str((enum log_level)c->log_level));
-	fprintf(f, "metrics =%s%s\nmetrics-sessions = %s\n", c->metrics.family ? " " : "",
-		c->metrics.family ? lns_addr_str(&c->metrics, abuf, sizeof(abuf)) : "",
-		c->metrics_sessions ? "yes" : "no");
-}
-
-static void dump_l2tp(const struct lnsd_conf *c, FILE *f, unsigned flags)
-{
-	fprintf(f, "\n[l2tp]\n");
-	dump_secret(f, "secret", c->secret, flags);
-	fprintf(f, "hide-avps = %s\n", c->hide_avps ? "yes" : "no");
-	dump_seconds(f, "hello-interval", c->hello_interval_ms);
-	dump_seconds(f, "retransmit-timeout", c->retransmit_timeout_ms);
-	dump_seconds(f, "retransmit-cap", c->retransmit_cap_ms);
-	fprintf(f, "retransmit-retries = %u\nreceive-window = %u\n", c->retransmit_retries,
-		c->receive_window);
-	fprintf(f, "max-tunnels = %u\nmax-sessions = %u\nmax-half-open = %u\n", c->max_tunnels,
-		c->max_sessions, c->max_half_open);
-	fprintf(f, "max-half-open-per-peer = %u\n", c->max_half_open_per_peer);
-	fprintf(f, "max-sessions-per-tunnel = %u\n", c->max_sessions_per_tunnel);
-	dump_seconds(f, "setup-timeout", c->setup_timeout_ms);
-	dump_seconds(f, "stopccn-hold", c->stopccn_hold_ms);
-}
-
-static void dump_peer(const struct conf_peer *pe, FILE *f, unsigned flags)
-{
-	fprintf(f, "\n[peer %s]\n", pe->name);
-	if (pe->n_hostnames) {
-		fprintf(f, "match-hostname = ");
-		for (size_t j = 0; j < pe->n_hostnames; j++)
-			fprintf(f, "%s%s", j ? ", " : "", pe->hostnames[j]);
-		fputc('\n', f);
-	}
-	if (pe->n_cidrs) {
-		fprintf(f, "match-address = ");
-		for (size_t j = 0; j < pe->n_cidrs; j++) {
-			if (j)
-				fputs(", ", f);
-			dump_cidr(f, &pe->cidrs[j]);
-		}
-		fputc('\n', f);
-	}
-	if (pe->secret)
-		dump_secret(f, "secret", pe->secret, flags);
-	if (pe->hide_avps >= 0)
-		fprintf(f, "hide-avps = %s\n", pe->hide_avps ? "yes" : "no");
-}
-
-/* One function per section; every secret goes through secret_text(). */
-void conf_dump(const struct lnsd_conf *c, FILE *f, unsigned flags)
-{
-	dump_lnsd(c, f);
-	dump_l2tp(c, f, flags);
-	dump_ppp(c, f);
-	dump_ipsec(&c->ipsec, f, flags);
-	if (c->radius.enabled)
-		dump_radius(&c->radius, f, flags);
-	for (size_t i = 0; i < c->n_peers; i++)
-		dump_peer(&c->peers[i], f, flags);
 }

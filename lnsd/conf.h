@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * lnsd.conf: INI (inih) with sections [lnsd], [l2tp], [ppp], [ipsec] and
- * [peer NAME].
+ * lnsd.conf: INI (inih) with sections [lnsd], [l2tp], [ppp], [ipsec],
+ * [radius] and [peer NAME]. conf.c, conf_sections.c, conf_files.c and
+ * conf_dump.c implement it (their shared parts: conf_int.h).
  * Every error names FILE:LINE, the section and the key. A loaded
  * configuration is one immutable, reference-counted generation: tunnels
  * keep a reference while their peer_cfg points into it, so a reload

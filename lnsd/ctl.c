@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Control socket server: JSON lines over a UNIX stream socket. */
+/*
+ * Control socket requests: parsing, the JSON views of tunnels, sessions and
+ * stats, and the commands. The server that reads them is ctl_server.c.
+ */
 #include "ctl.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "ctl_fmt.h"
@@ -20,40 +18,7 @@
 #include "ipsec.h"
 #include "l2tp_msg.h"
 #include "log.h"
-
-/*
- * A client gets one reply at a time: its next request is read from its
- * buffer only once the previous reply has gone out, so lnsd never holds
- * more than one reply per client (ctl.h).
- */
-struct ctl_client {
-	ev_io io;
-	ev_timer timer;              /* the deadline of its state (client_deadline) */
-	struct ctl *ctl;
-	int fd;
-	int events;                  /* what io watches */
-	size_t inlen;
-	char *out;                   /* the reply being sent; NULL when none */
-	size_t outlen, outoff;
-	bool eof;                    /* the client sent FIN: answer what came, then close */
-	bool closing;                /* close once the reply is out */
-	bool dead;                   /* the socket failed: close now */
-	ev_tstamp active;            /* accepted, or a byte read or sent */
-	ev_tstamp line_since;        /* when the incomplete request in `in` began */
-	struct ctl_client *prev, *next;
-	char in[CTL_MAX_REQUEST + 1];
-};
-
-struct ctl {
-	ev_io io;
-	struct ev_loop *loop;
-	struct engine *eng;
-	int fd;
-	char *path;
-	struct ctl_client *clients;
-	unsigned n_clients;
-	uint64_t accepted, evicted, timeouts, bad_requests;
-};
+#include "sessions.h"
 
 /* ---- requests ----------------------------------------------------------- */
 
@@ -172,49 +137,6 @@ static json_t *ok(json_t *result)
 	return json_pack("{s:b, s:o}", "ok", 1, "result", result ? result : json_null());
 }
 
-const char *ctl_phase_str(enum ctl_phase p)
-{
-	switch (p) {
-	case CTL_PHASE_STARTING:
-		return "starting";
-	case CTL_PHASE_ESTABLISHED:
-		return "established";
-	case CTL_PHASE_FINISHING:
-	case CTL_PHASE_COUNT:
-		break;
-	}
-	return "finishing";
-}
-
-enum ctl_phase ctl_tunnel_phase(const struct l2tp_tun *t)
-{
-	switch (t->state) {
-	case L2TP_TUN_WAIT_CTL_CONN:
-		return CTL_PHASE_STARTING;
-	case L2TP_TUN_ESTABLISHED:
-		return CTL_PHASE_ESTABLISHED;
-	case L2TP_TUN_CLOSING:
-	case L2TP_TUN_DEAD:
-		break;
-	}
-	return CTL_PHASE_FINISHING;
-}
-
-/*
- * finishing: the call or its tunnel is closing, or PPP is terminating;
- * starting: waiting for the ICCN, or (kernel data plane) PPP is not up yet;
- * established: otherwise.
- */
-enum ctl_phase ctl_session_phase(const struct l2tp_sess *s, const struct eng_sess_info *info)
-{
-	if (s->state == L2TP_SESS_DEAD || ctl_tunnel_phase(s->tun) == CTL_PHASE_FINISHING ||
-	    (info && info->closing))
-		return CTL_PHASE_FINISHING;
-	if (s->state == L2TP_SESS_WAIT_CONNECT || (info && info->ppp && !info->link_up))
-		return CTL_PHASE_STARTING;
-	return CTL_PHASE_ESTABLISHED;
-}
-
 static json_int_t uptime_s(uint64_t since, uint64_t now)
 {
 	return since && now > since ? (json_int_t)((now - since) / 1000) : 0;
@@ -255,7 +177,8 @@ json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct dp_stats *ks,
 			 t->peer_cfg && t->peer_cfg->name ? t->peer_cfg->name : "default",
 			 "rx_msgs", (json_int_t)t->rx_msgs, "tx_msgs", (json_int_t)t->tx_msgs);
 	if (o)
-		json_object_set_new(o, "phase", json_string(ctl_phase_str(ctl_tunnel_phase(t))));
+		json_object_set_new(o, "phase",
+				    json_string(sessions_phase_str(sessions_tunnel_phase(t))));
 	kstats_json(o, ks);
 	return o;
 }
@@ -300,7 +223,8 @@ json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *
 		inet_ntop(AF_INET6, &a6, ip6, sizeof(ip6));
 	}
 	json_object_set_new(o, "ipv6", json_string(ip6));
-	json_object_set_new(o, "phase", json_string(ctl_phase_str(ctl_session_phase(s, info))));
+	json_object_set_new(o, "phase",
+			    json_string(sessions_phase_str(sessions_phase_of(s, info))));
 	json_object_set_new(o, "ppp_phase",
 			    json_string(info && info->ppp_phase ? info->ppp_phase : ""));
 	kstats_json(o, info ? &info->st : NULL);
@@ -337,8 +261,6 @@ static const char *eng_name(int i)
 	return eng_drop_str((enum eng_drop)i);
 }
 
-static uint64_t ctl_started_ms;   /* first control socket: the daemon's start */
-
 /* Resident set size from /proc/self/statm (pages * page size); -1 if unreadable. */
 static json_int_t rss_bytes(void)
 {
@@ -357,33 +279,10 @@ static json_t *phase_json(const unsigned *v)
 {
 	json_t *o = json_object();
 
-	for (int i = 0; o && i < CTL_PHASE_COUNT; i++)
-		json_object_set_new(o, ctl_phase_str((enum ctl_phase)i), json_integer(v[i]));
+	for (int i = 0; o && i < SESSIONS_PHASE_COUNT; i++)
+		json_object_set_new(o, sessions_phase_str((enum sessions_phase)i),
+				    json_integer(v[i]));
 	return o;
-}
-
-/* Tunnels and sessions by phase (every one, closing tunnels included). */
-static void phases_json(struct engine *e, json_t *o)
-{
-	const struct l2tp_lns *lns = engine_lns(e);
-	unsigned tp[CTL_PHASE_COUNT] = { 0 }, sp[CTL_PHASE_COUNT] = { 0 };
-	struct eng_sess_info si;
-
-	for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t;
-	     t = l2tp_lns_next_tunnel(lns, t)) {
-		if (t->state == L2TP_TUN_DEAD)
-			continue;
-		tp[ctl_tunnel_phase(t)]++;
-		for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL); s;
-		     s = l2tp_tun_next_session(t, s)) {
-			if (s->state == L2TP_SESS_DEAD)
-				continue;
-			engine_session_info(e, s, &si);
-			sp[ctl_session_phase(s, &si)]++;
-		}
-	}
-	json_object_set_new(o, "tunnels_phase", phase_json(tp));
-	json_object_set_new(o, "sessions_phase", phase_json(sp));
 }
 
 /* A tunnel's "ipsec" field: its CHILD_SA, or null (none, or IPsec off). */
@@ -415,21 +314,25 @@ static json_t *ipsec_stats_json(const struct engine *e)
 			 "bad_events", (json_int_t)st.bad_events);
 }
 
-static json_t *stats_json(struct engine *e)
+static json_t *stats_json(struct engine *e, uint64_t started_ms)
 {
 	uint64_t mismatch;
 	const struct l2tp_lns *lns = engine_lns(e);
 	const struct l2tp_lns_stats *st = l2tp_lns_stats(lns);
 	json_t *o = json_object(), *by = json_object(), *sby = json_object();
 	uint64_t now = engine_now_ms();
+	struct sessions_phases ph;
 
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "version", json_string(LNSD_VERSION));
 	json_object_set_new(o, "pid", json_integer(getpid()));
-	json_object_set_new(o, "uptime_s", json_integer(uptime_s(ctl_started_ms, now)));
+	json_object_set_new(o, "uptime_s", json_integer(uptime_s(started_ms, now)));
 	json_object_set_new(o, "rss_bytes", json_integer(rss_bytes()));
-	phases_json(e, o);
+	/* Every tunnel and session by phase, closing tunnels included. */
+	sessions_count_phases(e, &ph);
+	json_object_set_new(o, "tunnels_phase", phase_json(ph.tunnels));
+	json_object_set_new(o, "sessions_phase", phase_json(ph.sessions));
 
 	for (int i = 0; i <= L2TP_TUN_DEAD; i++)
 		json_object_set_new(by, l2tp_tun_state_str((enum l2tp_tun_state)i),
@@ -473,7 +376,7 @@ static json_t *stats_json(struct engine *e)
  */
 static bool listed(const struct l2tp_tun *t)
 {
-	return t->state == L2TP_TUN_WAIT_CTL_CONN || t->state == L2TP_TUN_ESTABLISHED;
+	return sessions_tunnel_phase(t) != SESSIONS_FINISHING;
 }
 
 static json_t *config_json(const struct lnsd_conf *c)
@@ -495,50 +398,17 @@ static json_t *config_json(const struct lnsd_conf *c)
 	return o;
 }
 
-struct ctl_sess_id *ctl_sessions_matching(const struct engine *e,
-					  bool (*match)(const struct l2tp_sess *s,
-							const struct eng_sess_info *si, void *ctx),
-					  void *ctx, size_t *n)
-{
-	const struct l2tp_lns *lns = engine_lns(e);
-	struct ctl_sess_id *v = NULL;
-	struct eng_sess_info si;
-	size_t cap = 0;
-
-	*n = 0;
-	for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t;
-	     t = l2tp_lns_next_tunnel(lns, t))
-		for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL); s;
-		     s = l2tp_tun_next_session(t, s)) {
-			engine_session_info(e, s, &si);
-			if (ctl_session_phase(s, &si) == CTL_PHASE_FINISHING || !match(s, &si, ctx))
-				continue;
-			if (*n == cap) {
-				struct ctl_sess_id *nv = realloc(v, (cap = cap ? cap * 2 : 8) * sizeof(*v));
-
-				if (!nv) {
-					free(v);
-					*n = SIZE_MAX;
-					return NULL;
-				}
-				v = nv;
-			}
-			v[(*n)++] = (struct ctl_sess_id){ t->tid, s->sid };
-		}
-	return v;
-}
-
 static bool user_is(const struct l2tp_sess *s, const struct eng_sess_info *si, void *user)
 {
 	(void)s;
-	return si->username_len == strlen(user) && memcmp(si->username, user, si->username_len) == 0;
+	return sessions_user_is(si, user, strlen(user));
 }
 
 /* terminate-user: every session of that PPP user that is not already ending. */
 static json_t *terminate_user(struct engine *e, const char *user)
 {
 	size_t n, done = 0;
-	struct ctl_sess_id *v = ctl_sessions_matching(e, user_is, (void *)user, &n);
+	struct sessions_id *v = sessions_matching(e, user_is, (void *)user, &n);
 	json_t *r;
 
 	if (n == SIZE_MAX)
@@ -560,30 +430,20 @@ static json_t *terminate_user(struct engine *e, const char *user)
 static json_t *terminate_all(struct engine *e)
 {
 	const struct l2tp_lns *lns = engine_lns(e);
-	uint32_t *v = NULL;
-	size_t n = 0, cap = 0, tunnels = 0;
+	size_t n, tunnels = 0;
+	struct sessions_id *v = sessions_live_tunnels(e, &n);
 	json_int_t sessions = 0;
 	json_t *r;
 
-	for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t;
-	     t = l2tp_lns_next_tunnel(lns, t)) {
-		if (ctl_tunnel_phase(t) == CTL_PHASE_FINISHING)
-			continue;
-		if (n == cap) {
-			uint32_t *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+	if (n == SIZE_MAX)
+		return ctl_error("out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const struct l2tp_tun *t = l2tp_lns_tunnel(lns, v[i].tid);
 
-			if (!nv) {
-				free(v);
-				return ctl_error("out of memory");
-			}
-			v = nv;
-		}
-		v[n++] = t->tid;
-		sessions += t->n_sessions;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (engine_terminate_tunnel(e, v[i]) == 0)
+		sessions += t ? t->n_sessions : 0;
+		if (engine_terminate_tunnel(e, v[i].tid) == 0)
 			tunnels++;
+	}
 	free(v);
 	log_notice("control socket: terminating all %zu tunnels (%" JSON_INTEGER_FORMAT
 		   " sessions)", tunnels, sessions);
@@ -591,45 +451,49 @@ static json_t *terminate_all(struct engine *e)
 	return r ? ok(r) : ctl_error("out of memory");
 }
 
-json_t *ctl_execute(struct engine *e, const struct ctl_req *req)
+json_t *ctl_execute(struct engine *e, const struct ctl_req *req, uint64_t started_ms)
 {
 	const struct l2tp_lns *lns = engine_lns(e);
 	uint64_t now = engine_now_ms();
 	char err[CONF_ERR_LEN];
 	struct dp_stats ks;
 	struct eng_sess_info si;
+	struct l2tp_tun *t;
+	struct l2tp_sess *s;
 	json_t *arr;
 
 	switch (req->cmd) {
 	case CTL_SHOW_TUNNELS:
 		engine_refresh_kstats(e, true, false);
 		arr = json_array();
-		for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t && arr;
-		     t = l2tp_lns_next_tunnel(lns, t)) {
-			if (!req->all && !listed(t))
-				continue;
+		if (!arr)
+			return ctl_error("out of memory");
+		L2TP_LNS_FOREACH_TUNNEL(lns, t) {
 			json_t *o;
 
+			if (!req->all && !listed(t))
+				continue;
 			engine_tunnel_kstats(e, t, &ks);
 			o = ctl_tunnel_json(t, &ks, now);
 			if (o)
 				json_object_set_new(o, "ipsec", ipsec_tunnel_json(e, t));
 			json_array_append_new(arr, o);
 		}
-		return arr ? ok(arr) : ctl_error("out of memory");
+		return ok(arr);
 	case CTL_SHOW_SESSIONS:
 		engine_refresh_kstats(e, false, true);
 		arr = json_array();
-		for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t && arr;
-		     t = l2tp_lns_next_tunnel(lns, t))
-			for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL);
-			     s && (req->all || listed(t)); s = l2tp_tun_next_session(t, s)) {
-				engine_session_info(e, s, &si);
-				json_array_append_new(arr, ctl_session_json(s, &si, now));
-			}
-		return arr ? ok(arr) : ctl_error("out of memory");
+		if (!arr)
+			return ctl_error("out of memory");
+		L2TP_LNS_FOREACH_SESSION(lns, s) {
+			if (!req->all && !listed(s->tun))
+				continue;
+			engine_session_info(e, s, &si);
+			json_array_append_new(arr, ctl_session_json(s, &si, now));
+		}
+		return ok(arr);
 	case CTL_SHOW_STATS:
-		return ok(stats_json(e));
+		return ok(stats_json(e, started_ms));
 	case CTL_SHOW_CONFIG:
 		arr = config_json(engine_conf(e));
 		return arr ? ok(arr) : ctl_error("out of memory");
@@ -655,384 +519,4 @@ json_t *ctl_execute(struct engine *e, const struct ctl_req *req)
 		return ok(NULL);
 	}
 	return ctl_error("unhandled command");
-}
-
-/* ---- the server ---------------------------------------------------------- */
-
-static void client_cb(struct ev_loop *loop, ev_io *w, int revents);
-
-static void client_close(struct ctl_client *cl)
-{
-	struct ctl *c = cl->ctl;
-
-	ev_io_stop(c->loop, &cl->io);
-	ev_timer_stop(c->loop, &cl->timer);
-	close(cl->fd);
-	if (cl->prev)
-		cl->prev->next = cl->next;
-	else
-		c->clients = cl->next;
-	if (cl->next)
-		cl->next->prev = cl->prev;
-	c->n_clients--;
-	free(cl->out);
-	free(cl);
-}
-
-/* show-stats "control_socket" (lnsctl(8), STATS). */
-static json_t *server_stats_json(const struct ctl *c)
-{
-	json_int_t queued = 0;
-
-	for (const struct ctl_client *cl = c->clients; cl; cl = cl->next)
-		queued += (json_int_t)(cl->outlen - cl->outoff);
-	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I}", "clients", (int)c->n_clients, "accepted",
-			 (json_int_t)c->accepted, "evicted", (json_int_t)c->evicted, "timeouts",
-			 (json_int_t)c->timeouts, "bad_requests", (json_int_t)c->bad_requests,
-			 "queued_bytes", queued);
-}
-
-/* The reply to send, one JSON line; no reply is pending when this is called. */
-static void client_reply(struct ctl_client *cl, json_t *resp)
-{
-	char *s = resp ? json_dumps(resp, JSON_COMPACT) : NULL;
-	size_t n = s ? strlen(s) : 0;
-	char *line = s ? realloc(s, n + 1) : NULL;
-
-	json_decref(resp);
-	if (!line) {
-		free(s);
-		cl->closing = true;
-		return;
-	}
-	line[n] = '\n';
-	cl->out = line;
-	cl->outlen = n + 1;
-	cl->outoff = 0;
-}
-
-static void bad_request(struct ctl_client *cl, const char *err)
-{
-	cl->ctl->bad_requests++;
-	log_ratelimited(engine_now_ms(), "ctl bad request", "control socket: bad request: %s", err);
-	client_reply(cl, ctl_error("%s", err));
-}
-
-static void client_request(struct ctl_client *cl, const char *line, size_t len)
-{
-	struct ctl_req req;
-	char err[256];
-	json_t *resp;
-
-	if (ctl_parse_request(line, len, &req, err, sizeof(err))) {
-		bad_request(cl, err);
-		return;
-	}
-	resp = ctl_execute(cl->ctl->eng, &req);
-	if (req.cmd == CTL_SHOW_STATS && json_is_object(json_object_get(resp, "result")))
-		json_object_set_new(json_object_get(resp, "result"), "control_socket",
-				    server_stats_json(cl->ctl));
-	client_reply(cl, resp);
-}
-
-/* Send what the socket takes; false when it failed. */
-static bool client_flush(struct ctl_client *cl)
-{
-	while (cl->outoff < cl->outlen) {
-		ssize_t n = send(cl->fd, cl->out + cl->outoff, cl->outlen - cl->outoff,
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return true;
-		if (n < 0) {
-			cl->dead = true;
-			return false;
-		}
-		cl->outoff += (size_t)n;
-		cl->active = ev_now(cl->ctl->loop);
-	}
-	free(cl->out);
-	cl->out = NULL;
-	cl->outlen = cl->outoff = 0;
-	return true;
-}
-
-static void client_read(struct ctl_client *cl)
-{
-	ssize_t n;
-
-	if (cl->eof || cl->inlen >= CTL_MAX_REQUEST)
-		return;
-	n = recv(cl->fd, cl->in + cl->inlen, CTL_MAX_REQUEST - cl->inlen, MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return;
-	if (n < 0) {
-		cl->dead = true;
-		return;
-	}
-	if (n == 0) {
-		cl->eof = true;
-		return;
-	}
-	cl->active = ev_now(cl->ctl->loop);
-	if (!cl->inlen)
-		cl->line_since = cl->active;
-	cl->inlen += (size_t)n;
-}
-
-/*
- * Send the pending reply; once it is out, answer the next request in the
- * buffer, and so on. A request still incomplete waits for more bytes; at
- * EOF the rest of the buffer counts as the last request.
- */
-static void client_run(struct ctl_client *cl)
-{
-	while (client_flush(cl) && !cl->outlen && !cl->closing) {
-		char *nl = memchr(cl->in, '\n', cl->inlen);
-		size_t len = nl ? (size_t)(nl - cl->in) : cl->inlen;
-
-		if (!nl && !(cl->eof && cl->inlen)) {
-			if (cl->inlen == CTL_MAX_REQUEST) {
-				char err[64];
-
-				snprintf(err, sizeof(err), "request longer than %d bytes", CTL_MAX_REQUEST);
-				bad_request(cl, err);
-				cl->inlen = 0;
-				cl->closing = true;
-				continue;   /* send the error, then close */
-			}
-			return;
-		}
-		if (len)
-			client_request(cl, cl->in, len);
-		len += nl ? 1 : 0;
-		memmove(cl->in, cl->in + len, cl->inlen - len);
-		cl->inlen -= len;
-		cl->line_since = ev_now(cl->ctl->loop);
-	}
-}
-
-enum client_wait { WAIT_READER, WAIT_REQUEST, WAIT_IDLE };
-
-/*
- * What the client is waiting on and when it must be done: taking its reply,
- * or completing its request, within CTL_IO_TIMEOUT_S of the last byte that
- * moved; a new request within CTL_IDLE_TIMEOUT_S.
- */
-static ev_tstamp client_deadline(const struct ctl_client *cl, enum client_wait *w)
-{
-	if (cl->outlen) {
-		*w = WAIT_READER;
-		return cl->active + CTL_IO_TIMEOUT_S;
-	}
-	if (cl->inlen) {
-		*w = WAIT_REQUEST;
-		return cl->line_since + CTL_IO_TIMEOUT_S;
-	}
-	*w = WAIT_IDLE;
-	return cl->active + CTL_IDLE_TIMEOUT_S;
-}
-
-/* After every event: close the client when done, else watch what it is waiting on. */
-static void client_update(struct ctl_client *cl)
-{
-	struct ev_loop *loop = cl->ctl->loop;
-	enum client_wait w;
-	int events = 0;
-
-	if (cl->dead || (!cl->outlen && (cl->closing || (cl->eof && !cl->inlen)))) {
-		client_close(cl);
-		return;
-	}
-	if (!cl->eof && cl->inlen < CTL_MAX_REQUEST)
-		events |= EV_READ;
-	if (cl->outlen)
-		events |= EV_WRITE;
-	if (events != cl->events) {
-		ev_io_stop(loop, &cl->io);
-		ev_io_set(&cl->io, cl->fd, events);
-		cl->events = events;
-		if (events)
-			ev_io_start(loop, &cl->io);
-	}
-	ev_timer_stop(loop, &cl->timer);
-	ev_timer_set(&cl->timer, client_deadline(cl, &w) - ev_now(loop), 0.0);
-	ev_timer_start(loop, &cl->timer);
-}
-
-static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct ctl_client *cl = (struct ctl_client *)w;
-
-	if (revents & EV_READ)
-		client_read(cl);
-	client_run(cl);
-	client_update(cl);
-}
-
-static void client_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
-{
-	static const char *const why[] = {
-		[WAIT_READER] = "it stopped reading its reply",
-		[WAIT_REQUEST] = "its request stayed incomplete",
-		[WAIT_IDLE] = "it sent no request",
-	};
-	struct ctl_client *cl = t->data;
-	enum client_wait w;
-	ev_tstamp d = client_deadline(cl, &w);
-
-	if (ev_now(loop) < d) {
-		client_update(cl);
-		return;
-	}
-	cl->ctl->timeouts++;
-	log_ratelimited(engine_now_ms(), "ctl timeout", "control socket: closing a client: %s for %d s",
-			why[w], w == WAIT_IDLE ? CTL_IDLE_TIMEOUT_S : CTL_IO_TIMEOUT_S);
-	client_close(cl);
-}
-
-/* Full: the client that moved no byte for the longest makes room for a new one. */
-static void evict_one(struct ctl *c)
-{
-	struct ctl_client *old = c->clients;
-
-	for (struct ctl_client *cl = c->clients; cl; cl = cl->next)
-		if (cl->active < old->active)
-			old = cl;
-	c->evicted++;
-	log_ratelimited(engine_now_ms(), "ctl evict",
-			"control socket: %d clients, closing the one quiet for %.0f s to admit a new one",
-			CTL_MAX_CLIENTS, ev_now(c->loop) - old->active);
-	client_close(old);
-}
-
-static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct ctl *c = (struct ctl *)w;
-
-	for (;;) {
-		int fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct ctl_client *cl;
-
-		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				log_ratelimited(engine_now_ms(), "ctl accept", "control socket accept: %s",
-						strerror(errno));
-			return;
-		}
-		if (c->n_clients >= CTL_MAX_CLIENTS)
-			evict_one(c);
-		cl = calloc(1, sizeof(*cl));
-		if (!cl) {
-			log_ratelimited(engine_now_ms(), "ctl clients",
-					"control socket: out of memory, refusing a client");
-			close(fd);
-			continue;
-		}
-		c->accepted++;
-		cl->ctl = c;
-		cl->fd = fd;
-		cl->active = ev_now(loop);
-		cl->next = c->clients;
-		if (c->clients)
-			c->clients->prev = cl;
-		c->clients = cl;
-		c->n_clients++;
-		ev_init(&cl->io, client_cb);
-		ev_init(&cl->timer, client_timer_cb);
-		cl->timer.data = cl;
-		client_update(cl);
-	}
-}
-
-static int mkdir_p(const char *dir)
-{
-	char buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
-
-	snprintf(buf, sizeof(buf), "%s", dir);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return 0;
-}
-
-struct ctl *ctl_new(struct ev_loop *loop, const char *path, struct engine *e, char *err,
-		    size_t errlen)
-{
-	struct ctl *c = calloc(1, sizeof(*c));
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	mode_t old;
-	int probe;
-
-	if (!c || strlen(path) >= sizeof(sun.sun_path)) {
-		snprintf(err, errlen, "%s: %s", path, c ? "path too long" : "out of memory");
-		free(c);
-		return NULL;
-	}
-	c->loop = loop;
-	c->eng = e;
-	c->fd = -1;
-	if (!ctl_started_ms)
-		ctl_started_ms = engine_now_ms();
-	strcpy(sun.sun_path, path);
-	if (mkdir_p(path) < 0) {
-		snprintf(err, errlen, "cannot create the directory of %s: %s", path,
-			 strerror(errno));
-		goto fail;
-	}
-	/* A socket file that accepts connections belongs to a running lnsd. */
-	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (probe >= 0 && connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
-		close(probe);
-		snprintf(err, errlen, "%s: another lnsd is running (the socket accepts connections)",
-			 path);
-		goto fail;
-	}
-	if (probe >= 0)
-		close(probe);
-	unlink(path);
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->fd < 0)
-		goto fail_errno;
-	old = umask(0117);     /* srw-rw----: root and the socket's group */
-	if (bind(c->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		umask(old);
-		goto fail_errno;
-	}
-	umask(old);
-	if (listen(c->fd, 16) < 0)
-		goto fail_errno;
-	c->path = strdup(path);
-	if (!c->path)
-		goto fail_errno;
-	ev_io_init(&c->io, accept_cb, c->fd, EV_READ);
-	ev_io_start(loop, &c->io);
-	return c;
-fail_errno:
-	snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
-fail:
-	if (c->fd >= 0)
-		close(c->fd);
-	free(c);
-	return NULL;
-}
-
-void ctl_free(struct ctl *c)
-{
-	if (!c)
-		return;
-	while (c->clients)
-		client_close(c->clients);
-	ev_io_stop(c->loop, &c->io);
-	close(c->fd);
-	unlink(c->path);
-	free(c->path);
-	free(c);
 }

@@ -9,6 +9,7 @@
  *   {"cmd":"terminate-user","username":"NAME"}  {"cmd":"terminate-all"}
  *   {"cmd":"reload"}
  * Responses: {"ok":true,"result":...} or {"ok":false,"error":"text"}.
+ * ctl.c parses and executes requests; ctl_server.c is the socket server.
  */
 #ifndef LNSD_CTL_H
 #define LNSD_CTL_H
@@ -56,37 +57,17 @@ struct ctl_req {
 	char username[CTL_USERNAME_MAX];   /* terminate-user */
 };
 
-/*
- * What show stats counts and the "phase" member of tunnels and sessions
- * (lnsctl(8), STATS): the lib's states in three buckets.
- */
-enum ctl_phase { CTL_PHASE_STARTING, CTL_PHASE_ESTABLISHED, CTL_PHASE_FINISHING, CTL_PHASE_COUNT };
-const char *ctl_phase_str(enum ctl_phase p);
-enum ctl_phase ctl_tunnel_phase(const struct l2tp_tun *t);
-/* info: the PPP side (NULL: none). */
-enum ctl_phase ctl_session_phase(const struct l2tp_sess *s, const struct eng_sess_info *info);
-
-struct ctl_sess_id {
-	uint32_t tid, sid;
-};
-/*
- * The sessions not already finishing (ctl_session_phase) that match() takes,
- * collected first because terminating them may free sessions. *n gets how
- * many (the array is NULL for none); SIZE_MAX and NULL when out of memory.
- */
-struct ctl_sess_id *ctl_sessions_matching(const struct engine *e,
-					  bool (*match)(const struct l2tp_sess *s,
-							const struct eng_sess_info *si, void *ctx),
-					  void *ctx, size_t *n);
-
 struct engine;
 struct ctl;
 
 /* Parse one request line; 0, or -1 with err set ("unknown command \"x\""). */
 int ctl_parse_request(const char *line, size_t len, struct ctl_req *req, char *err,
 		      size_t errlen);
-/* Execute: a new reference to the response object. */
-json_t *ctl_execute(struct engine *e, const struct ctl_req *req);
+/*
+ * Execute: a new reference to the response object. started_ms is the
+ * daemon's start (engine_now_ms() then): show-stats uptime_s.
+ */
+json_t *ctl_execute(struct engine *e, const struct ctl_req *req, uint64_t started_ms);
 json_t *ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*

@@ -11,9 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ctl.h"
 #include "log.h"
 #include "radius_dae.h"
+#include "sessions.h"
 
 enum { DAE_T_DISCONNECT, DAE_T_COA, DAE_T_COUNT };
 enum { DAE_R_ACK, DAE_R_NAK, DAE_R_COUNT };
@@ -66,8 +66,7 @@ static bool sess_matches(const struct l2tp_sess *s, const struct eng_sess_info *
 	const struct dae_request *r = ctx;
 	char calling[INET6_ADDRSTRLEN];
 
-	if (r->user_name.len && (r->user_name.len != info->username_len ||
-				 memcmp(r->user_name.s, info->username, info->username_len) != 0))
+	if (r->user_name.len && !sessions_user_is(info, r->user_name.s, r->user_name.len))
 		return false;
 	if (r->acct_session_id.len && !str_eq(&r->acct_session_id, info->acct_session_id))
 		return false;
@@ -117,7 +116,7 @@ static void describe(const struct dae_request *r, char *buf, size_t len)
  * RADIUS (engine_session_set_timeouts); for any other session 401.
  */
 static enum dae_error_cause coa_apply(struct dae *d, const struct dae_request *r,
-				      const struct ctl_sess_id *ids, size_t n, const char *who,
+				      const struct sessions_id *ids, size_t n, const char *who,
 				      const char *what)
 {
 	const uint32_t *st = r->has_session_timeout ? &r->session_timeout : NULL;
@@ -153,12 +152,12 @@ static enum dae_error_cause execute(struct dae *d, const struct dae_request *r, 
 	bool coa = r->code == RADIUS_COA_REQUEST;
 	char what[3 * LOG_STR_SIZE + 80];   /* three quoted names at their longest */
 	enum dae_error_cause cause;
-	struct ctl_sess_id *ids;
+	struct sessions_id *ids;
 	size_t n, i;
 
 	describe(r, what, sizeof(what));
 	/* O(sessions): DAE requests are rare operator actions, not per-packet work */
-	ids = ctl_sessions_matching(d->eng, sess_matches, (void *)r, &n);
+	ids = sessions_matching(d->eng, sess_matches, (void *)r, &n);
 	if (n == SIZE_MAX)
 		return DAE_ERR_RESOURCES_UNAVAILABLE;
 	if (n == 0) {

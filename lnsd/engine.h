@@ -19,7 +19,7 @@
 #include "dp.h"
 #include "l2tp_lns.h"
 #include "ppp_act.h"
-#include "udp.h"
+#include "lns_sockaddr.h"
 
 /* Socket-level drops the daemon counts itself (the lib counts protocol drops). */
 enum eng_drop {

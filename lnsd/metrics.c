@@ -358,16 +358,15 @@ static uint64_t kstat(const struct dp_stats *st, size_t i)
 
 static void render_tunnels(FILE *f, struct engine *e)
 {
-	const struct l2tp_lns *lns = engine_lns(e);
 	struct dp_stats st;
+	struct l2tp_tun *t;
 	char name[64], help[160], a[INET6_ADDRSTRLEN];
 
 	for (size_t i = 0; i < N_KSTATS; i++) {
 		snprintf(name, sizeof(name), "lnsd_tunnel_%s", kstats[i].suffix);
 		snprintf(help, sizeof(help), "%s Per tunnel, from the kernel.", kstats[i].help);
 		family(f, name, "counter", help);
-		for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t;
-		     t = l2tp_lns_next_tunnel(lns, t))
+		L2TP_LNS_FOREACH_TUNNEL(engine_lns(e), t)
 			if (engine_tunnel_kstats(e, t, &st)) {
 				fprintf(f, "%s{tunnel_id=\"%u\",peer=\"", name, t->tid);
 				peer_addr(&t->peer, a, sizeof(a));
@@ -379,22 +378,18 @@ static void render_tunnels(FILE *f, struct engine *e)
 
 static void render_sessions(FILE *f, struct engine *e)
 {
-	const struct l2tp_lns *lns = engine_lns(e);
 	struct dp_stats st;
+	struct l2tp_sess *s;
 	char name[64], help[160];
 
 	for (size_t i = 0; i < N_KSTATS; i++) {
 		snprintf(name, sizeof(name), "lnsd_session_%s", kstats[i].suffix);
 		snprintf(help, sizeof(help), "%s Per session, from the kernel.", kstats[i].help);
 		family(f, name, "counter", help);
-		for (struct l2tp_tun *t = l2tp_lns_next_tunnel(lns, NULL); t;
-		     t = l2tp_lns_next_tunnel(lns, t))
-			for (struct l2tp_sess *s = l2tp_tun_next_session(t, NULL); s;
-			     s = l2tp_tun_next_session(t, s))
-				if (engine_session_kstats(e, s, &st))
-					fprintf(f, "%s{tunnel_id=\"%u\",session_id=\"%u\"} %llu\n",
-						name, t->tid, s->sid,
-						(unsigned long long)kstat(&st, i));
+		L2TP_LNS_FOREACH_SESSION(engine_lns(e), s)
+			if (engine_session_kstats(e, s, &st))
+				fprintf(f, "%s{tunnel_id=\"%u\",session_id=\"%u\"} %llu\n", name,
+					s->tun->tid, s->sid, (unsigned long long)kstat(&st, i));
 	}
 }
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "udp.h"
+#include "lns_sockaddr.h"
 
 /* A server that did not answer is tried last for this long (RFC 5080 §2.2.1 "dead" servers). */
 #define RADIUS_DEAD_MS 30000

@@ -150,8 +150,8 @@ static inline bool l2tp_msg_has(const struct l2tp_msg *m, enum l2tp_avp_type t)
  *
  * Hidden AVPs (RFC 2661 §4.3) are unhidden with MD5 over (type, secret, RV)
  * with the type in network order as the RFC says; when the unhidden original
- * length does not fit, it retries with the byte-swapped type (xl2tpd hashes
- * the type in host order, docs/design.md §6.1).
+ * length does not fit, it retries with the byte-swapped type (peers that hash
+ * the type in host order; xl2tpd, measured, does not: docs/design.md §6.1).
  *
  * Result Code: the 2-byte form (no error code, MikroTik) and Apple's form with
  * the error code byte-swapped (an error code >= 256 whose swap is a known

@@ -425,6 +425,15 @@ static const struct {
 	{ "[radius]\nserver = 10.0.0.1,s\ndae-clients = host,x\n",
 	  "t.conf:3: [radius] dae-clients: \"host\" is not an address or CIDR prefix (like 192.0.2.0/24 or 2001:db8::/32)" },
 	{ "[radius]\nserver = 10.0.0.1,s\nsecret = x\n", "t.conf:3: [radius] secret: unknown key" },
+	/* server and dae-clients share the "ADDR,SECRET" shape and its checks */
+	{ "[radius]\nserver = 10.0.0.1,s\ndae-clients = 10.0.0.0/8 , \n",
+	  "t.conf:3: [radius] dae-clients: \"10.0.0.0/8 ,\" has no secret (addr[/prefix],secret)" },
+	{ "[radius]\nserver = 10.0.0.1,s\ndae-clients = 10.0.0.0/8,0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456\n",
+	  "t.conf:3: [radius] dae-clients: the secret is longer than 96 characters" },
+	{ "[radius]\nserver = ,s\n",
+	  "t.conf:2: [radius] server: \",s\" is not addr[:auth-port[:acct-port]],secret (like 192.0.2.10:1812:1813,s3cret or [2001:db8::10],s3cret)" },
+	{ "[radius]\nserver = 10.0.0.1,s\ndae-clients = ,s\n",
+	  "t.conf:3: [radius] dae-clients: \"\" is not an address or CIDR prefix (like 192.0.2.0/24 or 2001:db8::/32)" },
 };
 
 START_TEST(errors)
@@ -703,6 +712,14 @@ START_TEST(radius_keys)
 			      "dae-clients = 2001:db8::7/128,d2\n"
 			      "dae-require-event-timestamp = no\n") != NULL, "%s", d1);
 	assert_reparses_same(d1);
+	conf_unref(c);
+
+	/* dae-clients: blanks around the address and the secret go; commas stay in the secret. */
+	c = load("[radius]\nserver = 10.0.0.1,s\ndae-clients =  192.0.2.0/24 , d,1 \n", err);
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_uint_eq(c->radius.n_dae_clients, 1);
+	ck_assert_uint_eq(c->radius.dae_clients[0].net.prefix, 24);
+	ck_assert_str_eq(c->radius.dae_clients[0].secret, "d,1");
 	conf_unref(c);
 
 	/* Defaults; without [radius] nothing is dumped. */

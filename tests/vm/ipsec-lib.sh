@@ -2,7 +2,8 @@
 # shellcheck shell=bash
 #
 # tests/vm/ipsec-lib.sh: the L2TP/IPsec remote-access setup shared by the
-# t_lnsd_ipsec*.sh VM tests.  Source it after lib.sh.
+# t_lnsd_ipsec*.sh VM tests, on top of lnsd-lib.sh and lib.sh (it sources
+# both).
 #
 #   client (10.10.0.2) -- nat (masquerade) -- lns (198.51.100.2)
 #
@@ -12,50 +13,31 @@
 # lnsd with an [ipsec] section: lnsd loads the connection and the PSK over
 # VICI and puts ESP policies on its L2TP sockets.
 
-require ip nft swanctl xl2tpd pppd jq dumpcap tshark python3
-LNSD=$LNSD_BUILD_DIR/lnsd/lnsd
-LNSCTL=$LNSD_BUILD_DIR/tools/lnsctl
-SOCK=$RUNDIR/lnsd.sock
+# shellcheck source=tests/vm/lnsd-lib.sh
+. "${BASH_SOURCE[0]%/*}/lnsd-lib.sh"
+require nft swanctl dumpcap tshark python3
 LNS_IP=198.51.100.2
 PSK=lnsd-vm-psk-0c8a1f
 USER_NAME=erin
 USER_PW=erin-pw
-ctl() { on lns "$LNSCTL" -s "$SOCK" "$@"; }
 
-# lns_start [EXTRA_IPSEC_LINES]: charon (no connections) and lnsd with
+# lns_start [EXTRA_IPSEC_LINE]: charon (no connections) and lnsd with
 # [ipsec] in `lns`; waits until lnsd has loaded its connection into charon.
 lns_start() {
-	umask 077
-	printf '# client  server  secret  addresses\n%s  *  %s  *\n' "$USER_NAME" "$USER_PW" >"$RUNDIR/users"
-	printf '%s\n' "$PSK" >"$RUNDIR/psk"
-	chmod 600 "$RUNDIR/users" "$RUNDIR/psk"
-	umask 022
+	users_file "$USER_NAME" "$USER_PW"
+	(umask 077 && printf '%s\n' "$PSK" >"$RUNDIR/psk")
+	chmod 600 "$RUNDIR/psk"
 	[ -S "$RUNDIR/charon-lns/charon.vici" ] || charon_start lns
-	cat >"$ART/lnsd.conf" <<-EOC
-		[lnsd]
-		listen = $LNS_IP:1701
-		control-socket = $SOCK
-		hostname = lns
-		dataplane = kernel
-		log-level = debug
-		[l2tp]
-		stopccn-hold = 1
+	lnsd_start <<-EOC
 		[ppp]
 		auth = mschapv2
-		local-ip = 10.64.0.1
-		pool = 10.64.0.10-10.64.0.20
 		dns = 192.0.2.53
-		users-file = $RUNDIR/users
-		ifname = l2tp%d
 		[ipsec]
 		mode = required
 		vici-socket = $RUNDIR/charon-lns/charon.vici
 		psk-file = $RUNDIR/psk
 		${1:-}
 	EOC
-	daemon lnsd lns "$LNSD" -f -c "$ART/lnsd.conf"
-	LNSD_PID=$DAEMON_PID
-	wait_log 30 "$ART/lnsd.log" 'data plane: kernel'
 	# lnsd, not a swanctl.conf, gives charon its connection.
 	wait_log 30 "$ART/lnsd.log" 'ipsec: charon loaded connection'
 	swan lns --list-conns | tee "$ART/lns-conns.txt"
@@ -121,43 +103,23 @@ client_ike() {
 # client_l2tp NAME: xl2tpd + pppd (kernel mode, MS-CHAPv2) dial in over the
 # SA; waits for the ppp address.  Sets LAC_PID, LAC_CTL, CLIENT_PPP_IP.
 client_l2tp() {
-	local name=$1 w=$ART/lac-$1
-	mkdir -p "$w"
-	cat >"$w/xl2tpd.conf" <<-EOC
-		[global]
-		listen-addr = 10.10.0.2
-		port = 1701
-		[lac $name]
-		lns = $LNS_IP
-		autodial = yes
-		redial = no
-		length bit = yes
-		pppoptfile = $w/options
-	EOC
-	printf '%s\n' noauth nodefaultroute noccp novj refuse-pap refuse-chap refuse-eap \
-		"user $USER_NAME" "password $USER_PW" debug "logfile $w/pppd.log" \
-		"ip-up-script /bin/true" "ip-down-script /bin/true" >"$w/options"
-	LAC_CTL=$RUNDIR/xl2tpd-$name.ctl
-	daemon "xl2tpd-$name" client xl2tpd -D -c "$w/xl2tpd.conf" -p "$RUNDIR/xl2tpd-$name.pid" \
-		-C "$LAC_CTL"
-	LAC_PID=$DAEMON_PID
-	wait_for 60 "$name: ppp address on the client" \
-		sh -c "ip -n client -4 -o addr | grep -q 'ppp.*10\.64\.0\.'"
+	local name=$1
+	lac_xl2tpd -w -a 10.10.0.2 -g "port = 1701" "$name" "$USER_NAME" "$USER_PW" \
+		refuse-pap refuse-chap refuse-eap "ip-up-script /bin/true" "ip-down-script /bin/true"
 	grep -q 'Using l2tp kernel support' "$ART/xl2tpd-$name.log" ||
 		fail "$name: xl2tpd on the client did not use kernel mode"
 	# shellcheck disable=SC2034 # read by the test scripts
-	CLIENT_PPP_IP=$(ip -n client -4 -o addr show | awk '/ppp/ {split($4, a, "/"); print a[1]}')
+	CLIENT_PPP_IP=$LAC_PPP_IP
 }
 
 # client_down NAME: hang up, stop xl2tpd, delete the IKE SA; lnsd must drop
 # the tunnel.
 client_down() {
 	local name=$1
-	echo "d $name" >"$LAC_CTL"
-	kill "$LAC_PID"
-	wait "$LAC_PID" 2>/dev/null || true
+	lac_hangup "$name"
+	lac_stop
 	swan client --terminate --ike "$name" --timeout 20 >/dev/null 2>&1 || true
-	wait_for 30 "$name: no tunnel left in lnsd" sh -c "[ \"\$(ip netns exec lns $LNSCTL -s $SOCK show tunnels -j | jq length)\" = 0 ]"
+	wait_count 30 tunnels 0 "$name: no tunnel left in lnsd"
 	wait_for 20 "$name: no IKE SA left on the LNS" sh -c \
 		"! STRONGSWAN_CONF=$ART/strongswan-lns/strongswan.conf swanctl --list-sas \
 			--uri unix://$RUNDIR/charon-lns/charon.vici | grep -q ."

@@ -9,62 +9,16 @@
 #    and l2tpN go, bob's call keeps passing traffic; again: exit 3;
 #  - terminate all: bob's tunnel and every kernel tunnel/session go.
 set -eu
-# shellcheck source=tests/vm/lib.sh
-. "$(dirname "$0")/lib.sh"
-require ip ping xl2tpd pppd jq
-LNSD=$LNSD_BUILD_DIR/lnsd/lnsd
-LNSCTL=$LNSD_BUILD_DIR/tools/lnsctl
-SOCK=$RUNDIR/lnsd.sock
-ctl() { on lns "$LNSCTL" -s "$SOCK" "$@"; }
+# shellcheck source=tests/vm/lnsd-lib.sh
+. "$(dirname "$0")/lnsd-lib.sh"
 
-ns_add client lns
-link_add lns eth0 192.0.2.1/24 client eth0 192.0.2.2/24
-
-umask 077
-printf '%s\n' "alice * alice-pw *" "bob * bob-pw *" >"$RUNDIR/users"
-chmod 600 "$RUNDIR/users"
-cat >"$ART/lnsd.conf" <<-EOC
-	[lnsd]
-	listen = 192.0.2.1:1701
-	control-socket = $SOCK
-	hostname = lns
-	dataplane = kernel
-	[l2tp]
-	stopccn-hold = 1
-	[ppp]
-	auth = chap
-	local-ip = 10.64.0.1
-	pool = 10.64.0.10-10.64.0.20
-	users-file = $RUNDIR/users
-	ifname = l2tp%d
-EOC
-daemon lnsd lns "$LNSD" -f -c "$ART/lnsd.conf"
-wait_log 10 "$ART/lnsd.log" 'data plane: kernel'
+topo_pair
+users_file alice alice-pw bob bob-pw
+lnsd_start
 
 # One xl2tpd per user (its own listen port, so its own tunnel).
-dial() {
-	local user=$1 port=$2 w=$ART/lac-$1
-	mkdir -p "$w"
-	cat >"$w/lac.conf" <<-EOC
-		[global]
-		listen-addr = 192.0.2.2
-		port = $port
-		[lac x]
-		lns = 192.0.2.1
-		autodial = yes
-		redial = no
-		length bit = yes
-		pppoptfile = $w/lac.opts
-	EOC
-	printf '%s\n' noauth nodefaultroute noccp novj refuse-pap "user $user" "password $user-pw" \
-		debug "logfile $w/pppd.log" >"$w/lac.opts"
-	daemon "xl2tpd-$user" client xl2tpd -D -c "$w/lac.conf" -p "$RUNDIR/lac-$user.pid" \
-		-C "$RUNDIR/lac-$user.ctl"
-}
-dial alice 1702
-wait_for 60 "alice: ppp address" sh -c "ip -n client -br addr | grep -q 'ppp.*10\.64\.0\.'"
-dial bob 1703
-wait_for 60 "bob: ppp address" sh -c "[ \$(ip -n client -br addr | grep -c 'ppp.*10\.64\.0\.') -eq 2 ]"
+lac_xl2tpd -w -g "port = 1702" alice alice alice-pw refuse-pap
+lac_xl2tpd -w -g "port = 1703" bob bob bob-pw refuse-pap
 ip -n client -br addr | grep ppp
 
 ctl show sessions -j >"$ART/sessions.json"
@@ -106,7 +60,7 @@ log "terminate user alice: her call ended (LCP told), bob untouched; again: exit
 out=$(ctl terminate all) || fail "terminate all failed: $out"
 [ "$out" = "terminating 2 tunnels (1 sessions)" ] || [ "$out" = "terminating 1 tunnels (1 sessions)" ] ||
 	fail "terminate all said: $out"
-wait_for 20 "kernel tunnels gone" sh -c "! ip netns exec lns ip l2tp show tunnel | grep -q Tunnel"
-wait_for 10 "pppN gone in lns" sh -c "! ip -n lns -br link | grep -qE '^(l2tp|ppp)'"
+wait_for 20 "kernel tunnels gone" no_kernel_tunnel
+wait_for 10 "pppN gone in lns" no_ppp_if
 [ "$(ctl show sessions -j | jq length)" -eq 0 ] || fail "sessions left after terminate all"
 log "terminate all: $out; nothing left in the kernel"

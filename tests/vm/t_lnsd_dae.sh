@@ -19,16 +19,11 @@
 #  - CoA Session-Timeout 8 by Acct-Session-Id: CoA-ACK, the call ends by
 #    itself about 8 s later.
 set -eu
-# shellcheck source=tests/vm/lib.sh
-. "$(dirname "$0")/lib.sh"
-require ip ping xl2tpd pppd jq radclient freeradius
-LNSD=$LNSD_BUILD_DIR/lnsd/lnsd
-LNSCTL=$LNSD_BUILD_DIR/tools/lnsctl
-SOCK=$RUNDIR/lnsd.sock
-ctl() { on lns "$LNSCTL" -s "$SOCK" "$@"; }
+# shellcheck source=tests/vm/lnsd-lib.sh
+. "$(dirname "$0")/lnsd-lib.sh"
+require radclient freeradius
 
-ns_add client lns
-link_add lns eth0 192.0.2.1/24 client eth0 192.0.2.2/24
+topo_pair
 
 # FreeRADIUS: Debian's configuration, our client and user.
 FR=$RUNDIR/freeradius
@@ -50,55 +45,22 @@ daemon freeradius lns freeradius -X -d "$FR"
 # FreeRADIUS loads its whole configuration first: slow under TCG on a loaded host.
 wait_log 120 "$ART/freeradius.log" 'Ready to process requests'
 
-cat >"$ART/lnsd.conf" <<-EOC
-	[lnsd]
-	listen = 192.0.2.1:1701
-	control-socket = $SOCK
-	hostname = lns
-	dataplane = kernel
-	log-level = debug
-	[l2tp]
-	stopccn-hold = 1
-	[ppp]
-	auth = chap
-	local-ip = 10.64.0.1
-	pool = 10.64.0.10-10.64.0.20
-	ifname = l2tp%d
+lnsd_start <<-EOC
 	[radius]
 	server = 127.0.0.1,rad-s3cret
 	accounting = yes
 	dae-listen = 127.0.0.1
 	dae-clients = 127.0.0.1/32,dae-s3cret
 EOC
-daemon lnsd lns "$LNSD" -f -c "$ART/lnsd.conf"
-wait_log 60 "$ART/lnsd.log" 'data plane: kernel'
 wait_log 30 "$ART/lnsd.log" 'dae: listening on 127.0.0.1:3799'
 
-# lac NAME N: an xl2tpd LAC whose pppd authenticates as carol with CHAP.
+# lac NAME: an xl2tpd LAC whose pppd authenticates as carol with CHAP.
 lac() {
-	local name=$1 n=$2 w=$ART/lac-$1
-	mkdir -p "$w"
-	cat >"$w/lac.conf" <<-EOC
-		[global]
-		listen-addr = 192.0.2.2
-		[lac x]
-		lns = 192.0.2.1
-		autodial = yes
-		redial = no
-		length bit = yes
-		pppoptfile = $w/lac.opts
-	EOC
-	printf '%s\n' noauth nodefaultroute noccp novj refuse-pap "user carol" "password carol-pw" \
-		debug "logfile $w/pppd.log" >"$w/lac.opts"
-	daemon "xl2tpd-$name" client xl2tpd -D -c "$w/lac.conf" -p "$RUNDIR/lac$n.pid" \
-		-C "$RUNDIR/lac$n.ctl"
-	LAC_PID=$DAEMON_PID
-	wait_for 60 "$name: ppp address on the client" \
-		sh -c "ip -n client -br addr | grep -q 'ppp.*10\.64\.0\.'"
-	ctl show sessions -j >"$w/sessions.json"
-	cat "$w/sessions.json"
-	S=$(jq -c '.[0]' "$w/sessions.json")
-	[ "$(jq -r .username <<<"$S")" = carol ] || fail "$name: username is not carol"
+	lac_xl2tpd -w "$1" carol carol-pw refuse-pap
+	ctl show sessions -j >"$LAC_DIR/sessions.json"
+	cat "$LAC_DIR/sessions.json"
+	S=$(jq -c '.[0]' "$LAC_DIR/sessions.json")
+	[ "$(jq -r .username <<<"$S")" = carol ] || fail "$1: username is not carol"
 }
 
 N=0
@@ -122,17 +84,15 @@ stops() {
 }
 gone() { # NAME: the session, the kernel session and l2tpN are gone; pppd saw LCP end
 	local name=$1
-	wait_for 60 "$name: lnsd lists no session" \
-		sh -c "[ \"\$(ip netns exec lns $LNSCTL -s $SOCK show sessions -j | jq length)\" = 0 ]"
-	wait_for 40 "$name: no kernel session" sh -c "! ip netns exec lns ip l2tp show session | grep -q Session"
+	wait_count 60 sessions 0 "$name: lnsd lists no session"
+	wait_for 40 "$name: no kernel session" no_kernel_session
 	wait_for 30 "$name: l2tpN gone" sh -c "! ip -n lns -br link | grep -q '^l2tp'"
 	wait_for 40 "$name: pppd saw the Terminate-Request" grep -q 'LCP terminated by peer' "$ART/lac-$name/pppd.log"
-	kill "$LAC_PID" 2>/dev/null || true
-	wait "$LAC_PID" 2>/dev/null || true
+	lac_stop
 }
 
 # --- by User-Name and Framed-IP-Address
-lac one 1
+lac one
 grep -q 'Sent Access-Accept' "$ART/freeradius.log" || fail "carol was not authenticated by FreeRADIUS"
 cip=$(jq -r .ip <<<"$S")
 expect_ping client 10.64.0.1 2
@@ -150,7 +110,7 @@ stops Admin-Reset 1
 log "Disconnect by User-Name + Framed-IP-Address ($cip): ACK, PPP terminated, call gone"
 
 # --- by NAS-Port (the ppp unit) and Acct-Session-Id, with Message-Authenticator
-lac two 2
+lac two
 ifn=$(jq -r .ifname <<<"$S")
 unit=${ifn#l2tp}
 asid=$(jq -r .acct_session_id <<<"$S")
@@ -163,7 +123,7 @@ stops Admin-Reset 2
 log "Disconnect by NAS-Port $unit ($ifn) + Acct-Session-Id $asid with Message-Authenticator: ACK, call gone"
 
 # --- CoA Idle-Timeout by User-Name: the idle call ends by itself
-lac three 3
+lac three
 rad coa 'User-Name = "carol"' 'Idle-Timeout = 8'
 got "Received CoA-ACK"
 [ "$(ctl show sessions -j | jq length)" = 1 ] || fail "three: CoA-ACK but the call is gone at once"
@@ -173,7 +133,7 @@ grep -E 'Idle-Timeout \(8 s\) reached' "$ART/lnsd.log" || fail "three: no Idle-T
 log "CoA Idle-Timeout 8 s: ACK, the idle call ended by itself"
 
 # --- CoA Session-Timeout by Acct-Session-Id: the call ends by itself
-lac four 4
+lac four
 asid=$(jq -r .acct_session_id <<<"$S")
 [[ "$asid" =~ ^[0-9A-F]{16}$ ]] || fail "four: acct_session_id '$asid'"
 rad coa "Acct-Session-Id = \"$asid\"" 'Session-Timeout = 8'

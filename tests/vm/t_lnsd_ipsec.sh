@@ -10,8 +10,6 @@
 # no answer and the drop counter moves; deleting the IKE SA on the client
 # tears the tunnel down in lnsd; a wrong PSK gets no SA and no tunnel.
 set -eu
-# shellcheck source=tests/vm/lib.sh
-. "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/vm/ipsec-lib.sh
 . "$(dirname "$0")/ipsec-lib.sh"
 
@@ -109,13 +107,11 @@ log "ok: cleartext L2TP dropped by the kernel, counted, the IPsec client unaffec
 
 # --- (d) the client deletes its IKE SA: lnsd tears the tunnel down ---
 swan client --terminate --ike linux --timeout 20 || fail "swanctl --terminate --ike linux"
-wait_for 30 "tunnel gone in lnsd after the IKE SA was deleted" \
-	sh -c "[ \"\$(ip netns exec lns $LNSCTL -s $SOCK show tunnels -j | jq length)\" = 0 ]"
-wait_for 10 "kernel tunnel gone in lns" sh -c "! ip netns exec lns ip l2tp show tunnel | grep -q Tunnel"
+wait_count 30 tunnels 0 "tunnel gone in lnsd after the IKE SA was deleted"
+wait_for 10 "kernel tunnel gone in lns" no_kernel_tunnel
 grep -iE 'tunnel [0-9]+: .*(IKE_SA|CHILD_SA).*down' "$ART/lnsd.log" ||
 	fail "lnsd logged nothing about the CHILD_SA going down"
-kill "$LAC_PID"
-wait "$LAC_PID" 2>/dev/null || true
+lac_stop
 log "ok: deleting the IKE SA on the client tore the L2TP tunnel down in lnsd"
 
 # --- (e) a wrong PSK: no SA, no tunnel, a clear log line ---

@@ -7,8 +7,6 @@
 # lists. Android's MODP1024-only offer is refused while legacy-proposals is
 # off and accepted once lnsd runs with legacy-proposals = yes.
 set -eu
-# shellcheck source=tests/vm/lib.sh
-. "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/vm/ipsec-lib.sh
 . "$(dirname "$0")/ipsec-lib.sh"
 

@@ -7,50 +7,20 @@
 # the dumps, the CHAP success, and the setup latency (ICRQ to IPCP up); after
 # the client disconnects the gauges drop to 0 and the per-object series go.
 set -eu
-# shellcheck source=tests/vm/lib.sh
-. "$(dirname "$0")/lib.sh"
-require ip ping xl2tpd pppd curl promtool
-LNSD=$LNSD_BUILD_DIR/lnsd/lnsd
+# shellcheck source=tests/vm/lnsd-lib.sh
+. "$(dirname "$0")/lnsd-lib.sh"
+require curl promtool
 URL=http://127.0.0.1:9101/metrics
 
-ns_add client lns
-link_add lns eth0 192.0.2.1/24 client eth0 192.0.2.2/24
-
-umask 077
-printf '%s\n' '# client server secret addresses' 'bob * bob-pw *' >"$RUNDIR/users"
-cat >"$ART/lnsd.conf" <<-EOC
+topo_pair
+users_file bob bob-pw
+lnsd_start <<-EOC
 	[lnsd]
-	listen = 192.0.2.1:1701
-	control-socket = $RUNDIR/lnsd.sock
-	hostname = lns
-	dataplane = kernel
 	metrics = 127.0.0.1:9101
 	metrics-sessions = yes
-	[l2tp]
-	stopccn-hold = 1
-	[ppp]
-	auth = chap
-	local-ip = 10.64.0.1
-	pool = 10.64.0.10-10.64.0.20
-	users-file = $RUNDIR/users
 EOC
-daemon lnsd lns "$LNSD" -f -c "$ART/lnsd.conf"
 wait_log 10 "$ART/lnsd.log" 'metrics on http://127.0.0.1:9101/metrics'
-
-cat >"$ART/lac.conf" <<-EOC
-	[global]
-	listen-addr = 192.0.2.2
-	[lac x]
-	lns = 192.0.2.1
-	autodial = yes
-	redial = no
-	length bit = yes
-	pppoptfile = $ART/lac.opts
-EOC
-printf '%s\n' noauth nodefaultroute noccp novj refuse-pap "user bob" "password bob-pw" \
-	>"$ART/lac.opts"
-daemon xl2tpd client xl2tpd -D -c "$ART/lac.conf" -p "$RUNDIR/lac.pid" -C "$RUNDIR/lac.ctl"
-wait_for 60 "ppp address on the client" sh -c "ip -n client -br addr | grep -q 'ppp.*10\.64\.0\.'"
+lac_xl2tpd -w x bob bob-pw refuse-pap
 wait_ping 10 client 10.64.0.1
 expect_ping client 10.64.0.1 5
 
@@ -83,8 +53,8 @@ at_least '^lnsd_session_rx_packets_total\{tunnel_id="[0-9]+",session_id="[0-9]+"
 at_least '^lnsd_session_tx_packets_total\{tunnel_id="[0-9]+",session_id="[0-9]+"\}$' 5 up
 log "per-tunnel and per-session kernel counters, auth and setup latency on /metrics"
 
-echo "d x" >"$RUNDIR/lac.ctl"
-wait_for 20 "kernel tunnel gone" sh -c "! ip netns exec lns ip l2tp show tunnel | grep -q Tunnel"
+lac_hangup x
+wait_for 20 "kernel tunnel gone" no_kernel_tunnel
 sleep 1.5   # stopccn-hold
 scrape down
 [ "$(value 'lnsd_sessions{state="established"}' down)" = 0 ] || fail "sessions gauge is not 0"

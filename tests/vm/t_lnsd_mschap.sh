@@ -8,72 +8,23 @@
 # lnsctl shows the client's fe80:: address. A wrong password: pppd reports
 # the failure, lnsd logs it and the call ends.
 set -eu
-# shellcheck source=tests/vm/lib.sh
-. "$(dirname "$0")/lib.sh"
-require ip ping xl2tpd pppd jq
-LNSD=$LNSD_BUILD_DIR/lnsd/lnsd
-LNSCTL=$LNSD_BUILD_DIR/tools/lnsctl
-SOCK=$RUNDIR/lnsd.sock
-ctl() { on lns "$LNSCTL" -s "$SOCK" "$@"; }
+# shellcheck source=tests/vm/lnsd-lib.sh
+. "$(dirname "$0")/lnsd-lib.sh"
 
-ns_add client lns
-link_add lns eth0 192.0.2.1/24 client eth0 192.0.2.2/24
-
-umask 077
-cat >"$ART/users" <<-EOC
-	# client  server  secret  addresses
-	carol     *       carol-pw  *
-EOC
-# The artifacts share may not keep modes: lnsd reads a copy on tmpfs.
-cp "$ART/users" "$RUNDIR/users"
-chmod 600 "$RUNDIR/users"
-cat >"$ART/lnsd.conf" <<-EOC
-	[lnsd]
-	listen = 192.0.2.1:1701
-	control-socket = $SOCK
-	hostname = lns
-	dataplane = kernel
-	log-level = debug
-	[l2tp]
-	stopccn-hold = 1
+topo_pair
+users_file carol carol-pw
+lnsd_start <<-EOC
 	[ppp]
 	auth = mschapv2
 	ipv6 = yes
-	local-ip = 10.64.0.1
-	pool = 10.64.0.10-10.64.0.20
-	users-file = $RUNDIR/users
-	ifname = l2tp%d
 EOC
-daemon lnsd lns "$LNSD" -f -c "$ART/lnsd.conf"
-# Generous: under a loaded TCG host the guest's first steps can take many seconds.
-wait_log 30 "$ART/lnsd.log" 'data plane: kernel'
 
-# lac NAME USER PASSWORD N: start an xl2tpd LAC whose pppd can only do MS-CHAPv2.
-lac() {
-	local name=$1 user=$2 pw=$3 n=$4 w=$ART/lac-$1
-	mkdir -p "$w"
-	cat >"$w/lac.conf" <<-EOC
-		[global]
-		listen-addr = 192.0.2.2
-		[lac x]
-		lns = 192.0.2.1
-		autodial = yes
-		redial = no
-		length bit = yes
-		pppoptfile = $w/lac.opts
-	EOC
-	printf '%s\n' noauth nodefaultroute noccp novj refuse-pap refuse-chap refuse-eap \
-		+ipv6 "user $user" "password $pw" debug "logfile $w/pppd.log" >"$w/lac.opts"
-	daemon "xl2tpd-$name" client xl2tpd -D -c "$w/lac.conf" -p "$RUNDIR/lac$n.pid" \
-		-C "$RUNDIR/lac$n.ctl"
-	LAC_PID=$DAEMON_PID
-}
+# The client's pppd can only do MS-CHAPv2, and asks for IPv6.
+mschap_only=(refuse-pap refuse-chap refuse-eap +ipv6)
 
 # --- the right password ---
-lac good carol carol-pw 1
+lac_xl2tpd -w good carol carol-pw "${mschap_only[@]}"
 w=$ART/lac-good
-wait_for 60 "ppp address on the client" \
-	sh -c "ip -n client -br addr | grep -q 'ppp.*10\.64\.0\.'"
 ip -n client -br addr | grep ppp
 ip -n lns -br addr | grep l2tp
 grep -q 'Using l2tp kernel support' "$ART/xl2tpd-good.log" ||
@@ -89,7 +40,7 @@ grep -q 'mutual authentication failed' "$w/pppd.log" && fail "pppd refused our S
 grep -q '^CHAP authentication succeeded' "$w/pppd.log" || fail "pppd did not report success"
 grep -q 'MS-CHAPv2 authentication of "carol" succeeded' "$ART/lnsd.log" ||
 	fail "lnsd did not log MS-CHAPv2 success"
-cip=$(ip -n client -4 -o addr show | awk '/ppp/ {split($4, a, "/"); print a[1]}')
+cip=$LAC_PPP_IP
 wait_ping 10 client 10.64.0.1
 expect_ping client 10.64.0.1 3
 expect_ping lns "$cip" 3
@@ -121,25 +72,22 @@ s=$(jq -c '.[0]' "$w/sessions.json")
 [ "$(jq -r .ipv6 <<<"$s")" = "$cll" ] || fail "ipv6 is not $cll"
 ctl show sessions
 
-echo "d x" >"$RUNDIR/lac1.ctl"
-wait_for 20 "kernel tunnel gone" sh -c "! ip netns exec lns ip l2tp show tunnel | grep -q Tunnel"
-wait_for 10 "pppN gone in lns" sh -c "! ip -n lns -br link | grep -qE '^(l2tp|ppp)'"
-kill "$LAC_PID"
-wait "$LAC_PID" 2>/dev/null || true
+lac_hangup good
+wait_for 20 "kernel tunnel gone" no_kernel_tunnel
+wait_for 10 "pppN gone in lns" no_ppp_if
+lac_stop
 
 # --- a wrong password ---
-lac bad carol wrong-pw 2
+lac_xl2tpd bad carol wrong-pw "${mschap_only[@]}"
 w=$ART/lac-bad
 wait_log 60 "$ART/lnsd.log" 'MS-CHAPv2 authentication of "carol" failed \(E=691\)'
 wait_for 30 "pppd reports the failure" grep -qE 'CHAP authentication failed' "$w/pppd.log"
 grep -E 'CHAP|E=691' "$w/pppd.log" || true
 grep -q 'E=691' "$w/pppd.log" || fail "no E=691 in pppd's log"
 # pppd terminates LCP at once (it does not retry on R=1); xl2tpd then sends a CDN.
-wait_for 30 "the session ends in lnsd" sh -c \
-	"[ \"\$(ip netns exec lns $LNSCTL -s $SOCK show sessions -j | jq length)\" = 0 ]"
+wait_count 30 sessions 0 "the session ends in lnsd"
 grep -E 'PPP down|-> dead' "$ART/lnsd.log" | tail -2
-wait_for 20 "no kernel session in lns" sh -c "! ip netns exec lns ip l2tp show session | grep -q Session"
+wait_for 20 "no kernel session in lns" no_kernel_session
 ip -n client -br addr | grep -q 'ppp.*10\.64\.0\.' && fail "the bad password got an address"
-kill "$LAC_PID"
-wait "$LAC_PID" 2>/dev/null || true
+lac_stop
 log "MS-CHAPv2 (good and bad password) and IPV6CP link-local passed"

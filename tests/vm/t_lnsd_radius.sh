@@ -15,17 +15,12 @@
 # Message-Authenticator that lnsd requires (FreeRADIUS 3.2.1 adds it because
 # post-auth lists it). Last block: replies signed with another secret (see there).
 set -eu
-# shellcheck source=tests/vm/lib.sh
-. "$(dirname "$0")/lib.sh"
-require ip ping xl2tpd pppd jq freeradius curl
-LNSD=$LNSD_BUILD_DIR/lnsd/lnsd
-LNSCTL=$LNSD_BUILD_DIR/tools/lnsctl
-SOCK=$RUNDIR/lnsd.sock
+# shellcheck source=tests/vm/lnsd-lib.sh
+. "$(dirname "$0")/lnsd-lib.sh"
+require freeradius curl
 FR=/etc/freeradius/3.0
-ctl() { on lns "$LNSCTL" -s "$SOCK" "$@"; }
 
-ns_add client lns
-link_add lns eth0 192.0.2.1/24 client eth0 192.0.2.2/24
+topo_pair
 
 # --- FreeRADIUS: Debian's configuration in place (/etc is the guest's own
 # overlay: copying it over 9p took 20+ s), our users, no reject delay, logs
@@ -77,20 +72,13 @@ record() {
 }
 has_record() { record "$1" "$2" | grep -q .; }
 
-cat >"$ART/lnsd.conf" <<-EOC
+lnsd_start <<-EOC
 	[lnsd]
-	listen = 192.0.2.1:1701
-	control-socket = $SOCK
-	hostname = lns
-	dataplane = kernel
-	log-level = debug
 	metrics = 127.0.0.1:9101
-	[l2tp]
-	stopccn-hold = 1
 	[ppp]
 	auth = mschapv2, chap, pap
-	local-ip = 10.64.0.1
-	pool = 10.64.0.10-10.64.0.20
+	# pppN keeps its name: Framed-Route goes via dev pppN.
+	ifname =
 	[radius]
 	server = 192.0.2.99,testing123
 	server = 127.0.0.1:1812:1813,testing123
@@ -100,38 +88,21 @@ cat >"$ART/lnsd.conf" <<-EOC
 	timeout = 3
 	retries = 1
 EOC
-daemon lnsd lns "$LNSD" -f -c "$ART/lnsd.conf"
-LNSD_PID=$DAEMON_PID
-wait_log 30 "$ART/lnsd.log" 'data plane: kernel'
 
-# lac NAME USER PASSWORD N REFUSE...: an xl2tpd LAC whose pppd refuses the methods given.
+# lac NAME USER PASSWORD N REFUSE...: an xl2tpd LAC (call N, from port
+# LAC_PORT) whose pppd refuses the methods given.
+declare -A lac_ctl=()
 lac() {
-	local name=$1 user=$2 pw=$3 n=$4 w=$ART/lac-$1
+	local name=$1 user=$2 pw=$3 n=$4
 	shift 4
-	mkdir -p "$w"
-	cat >"$w/lac.conf" <<-EOC
-		[global]
-		listen-addr = 192.0.2.2
-		port = ${LAC_PORT:-1701}
-		[lac x]
-		lns = 192.0.2.1
-		autodial = yes
-		redial = no
-		length bit = yes
-		pppoptfile = $w/lac.opts
-	EOC
-	printf '%s\n' noauth nodefaultroute noccp novj refuse-eap "$@" "user $user" \
-		"password $pw" debug "logfile $w/pppd.log" >"$w/lac.opts"
-	daemon "xl2tpd-$name" client xl2tpd -D -c "$w/lac.conf" -p "$RUNDIR/lac$n.pid" \
-		-C "$RUNDIR/lac$n.ctl"
-	LAC_PID=$DAEMON_PID
+	lac_xl2tpd ${LAC_PORT:+-g "port = $LAC_PORT"} "$name" "$user" "$pw" refuse-eap "$@"
+	lac_ctl[$n]=$LAC_CTL
 }
 
-# hangup N: the LAC ends its call; wait until lnsd has no session left.
+# hangup N: the LAC of call N ends it; wait until lnsd has no session left.
 hangup() {
-	echo "d x" >"$RUNDIR/lac$1.ctl"
-	wait_for 20 "no session in lnsd" sh -c \
-		"[ \"\$(ip netns exec lns $LNSCTL -s $SOCK show sessions -j | jq length)\" = 0 ]"
+	echo "d x" >"${lac_ctl[$1]}"
+	wait_count 20 sessions 0 "no session in lnsd"
 	kill "$LAC_PID"
 	wait "$LAC_PID" 2>/dev/null || true
 }
@@ -177,8 +148,7 @@ wait_for 30 "an Interim-Update for bob with input octets" sh -c \
 bob_pid=$LAC_PID
 LAC_PORT=1702 lac dup bob bob-pw 9 refuse-pap refuse-mschap refuse-mschap-v2
 wait_log 60 "$ART/lnsd.log" 'Framed-IP-Address 10\.64\.0\.99: already in use by another session; refusing'
-wait_for 30 "the refused call gone" sh -c \
-	"[ \"\$(ip netns exec lns $LNSCTL -s $SOCK show sessions -j | jq length)\" = 1 ]"
+wait_count 30 sessions 1 "the refused call gone"
 kill "$LAC_PID"
 wait "$LAC_PID" 2>/dev/null || true
 LAC_PID=$bob_pid

@@ -25,82 +25,45 @@
 # lac->c stays set and `c x` keeps answering "already active".  A call
 # ended by a CDN from lnsd is destroyed at once.
 set -euo pipefail
-# shellcheck source=tests/vm/lib.sh
-. "$(dirname "$0")/lib.sh"
-require ip ping xl2tpd xl2tpd-control pppd jq pgrep
-LNSD=$LNSD_BUILD_DIR/lnsd/lnsd
-LNSCTL=$LNSD_BUILD_DIR/tools/lnsctl
-SOCK=$RUNDIR/lnsd.sock
+# shellcheck source=tests/vm/lnsd-lib.sh
+. "$(dirname "$0")/lnsd-lib.sh"
+require xl2tpd-control pgrep
 NLAC=4
 PER=5
 TOTAL=$((NLAC * PER))
 REDIAL=40  # seconds: the window for `c NAME` after a call ends
-LNS_IP=192.0.2.1
-ctl() { on lns "$LNSCTL" -s "$SOCK" "$@"; }
 mkdir -p /var/run/xl2tpd   # xl2tpd-control's result pipe lives there
 
 ns_add lns
 ip -n lns addr add "$LNS_IP/32" dev lo
+users=()
 for i in $(seq 1 "$NLAC"); do
 	ns_add "lac$i"
 	link_add lns "eth$i" "10.1.$i.1/24" "lac$i" eth0 "10.1.$i.2/24"
 	route_add "lac$i" "$LNS_IP" "10.1.$i.1"
+	users+=("user$i" "pw$i")
 done
 
-umask 077
-{
-	echo "# client  server  secret  addresses"
-	for i in $(seq 1 "$NLAC"); do echo "user$i * pw$i *"; done
-} >"$RUNDIR/users"
-chmod 600 "$RUNDIR/users"
-cat >"$ART/lnsd.conf" <<-EOC
-	[lnsd]
-	listen = $LNS_IP:1701
-	control-socket = $SOCK
-	hostname = lns
-	dataplane = kernel
-	log-level = debug
-	[l2tp]
-	stopccn-hold = 1
+users_file "${users[@]}"
+lnsd_start <<-EOC
 	[ppp]
 	auth = chap, pap
-	local-ip = 10.64.0.1
 	pool = 10.64.0.10-10.64.0.200
-	users-file = $RUNDIR/users
-	ifname = l2tp%d
 EOC
-daemon lnsd lns "$LNSD" -f -c "$ART/lnsd.conf"
-LNSD_PID=$DAEMON_PID
-wait_log 10 "$ART/lnsd.log" 'data plane: kernel'
 
 # One xl2tpd per LAC namespace, one [lac x] each; odd ones use PAP, even
 # ones CHAP.
 for i in $(seq 1 "$NLAC"); do
-	w=$ART/lac$i
-	mkdir -p "$w"
-	cat >"$w/lac.conf" <<-EOC
-		[global]
-		listen-addr = 10.1.$i.2
-		[lac x]
-		lns = $LNS_IP
-		autodial = yes
-		redial = yes
-		redial timeout = $REDIAL
-		length bit = yes
-		pppoptfile = $w/lac.opts
-	EOC
 	refuse="refuse-chap"
 	if [ $((i % 2)) = 0 ]; then refuse="refuse-pap"; fi
-	printf '%s\n' noauth nodefaultroute noccp novj "$refuse" "user user$i" "password pw$i" \
-		debug "logfile $w/pppd.log" >"$w/lac.opts"
-	daemon "xl2tpd-lac$i" "lac$i" xl2tpd -D -c "$w/lac.conf" -p "$RUNDIR/lac$i.pid" \
-		-C "$RUNDIR/lac$i.ctl"
+	lac_xl2tpd -n "lac$i" -a "10.1.$i.2" -l "redial = yes" -l "redial timeout = $REDIAL" \
+		"lac$i" "user$i" "pw$i" "$refuse"
 done
 
 # nppp I: pppN with an address from lnsd's pool in lacI.
 nppp() { ip -n "lac$1" -br addr | grep -c 'ppp.*10\.64\.0\.' || true; }
 # npppd I: pppd processes of lacI (their argv names the LAC's options file).
-npppd() { pgrep -c -f "file $ART/lac$1/lac.opts" || true; }
+npppd() { pgrep -c -f "file $ART/lac-lac$1/options" || true; }
 # settled I: every pppd of lacI has its address.
 settled() { [ "$(npppd "$1")" -gt 0 ] && [ "$(npppd "$1")" = "$(nppp "$1")" ]; }
 all_settled() {
@@ -126,7 +89,7 @@ connect() {
 	local i=$1 a0 c0 rc=0 end
 	a0=$(nlog 'already active' "$i")
 	c0=$(nlog 'Calling on tunnel' "$i")
-	xl2tpd-control -c "$RUNDIR/lac$i.ctl" connect-lac x >/dev/null 2>&1 || rc=$?
+	xl2tpd-control -c "$RUNDIR/xl2tpd-lac$i.ctl" connect-lac x >/dev/null 2>&1 || rc=$?
 	case $rc in
 	0) return 0 ;;
 	1) return 1 ;;

@@ -6,10 +6,11 @@
 # a pty).  Ping across the ppp link in both modes and measure iperf3 TCP
 # throughput for each, the baseline lnsd's kernel data plane is compared to.
 set -eu
-# shellcheck source=tests/vm/lib.sh
-. "$(dirname "$0")/lib.sh"
-require ip ping xl2tpd pppd iperf3
+# shellcheck source=tests/vm/lnsd-lib.sh
+. "$(dirname "$0")/lnsd-lib.sh"   # for topo_pair and lac_xl2tpd
+require iperf3
 secs=${IPERF_SECONDS:-5}
+LAC_PPP_NET=10.88.0.
 
 # pair MODE(kernel|userspace) N: an LNS and a LAC namespace, tunnel up,
 # ping, iperf3, then both daemons stopped.
@@ -17,8 +18,7 @@ pair() {
 	local mode=$1 n=$2 w=$ART/xl2tpd-$1 lns=lns$2 lac=lac$2 force=no
 	[ "$mode" = userspace ] && force=yes
 	mkdir -p "$w"
-	ns_add "$lns" "$lac"
-	link_add "$lns" eth0 192.0.2.1/24 "$lac" eth0 192.0.2.2/24
+	topo_pair "$lns" "$lac"
 
 	cat >"$w/lns.conf" <<-EOC
 		[global]
@@ -31,28 +31,13 @@ pair() {
 		length bit = yes
 		pppoptfile = $w/lns.opts
 	EOC
-	cat >"$w/lac.conf" <<-EOC
-		[global]
-		listen-addr = 192.0.2.2
-		force userspace = $force
-		[lac x]
-		lns = 192.0.2.1
-		autodial = yes
-		redial = no
-		length bit = yes
-		pppoptfile = $w/lac.opts
-	EOC
-	for side in lns lac; do
-		printf '%s\n' noauth nodefaultroute noccp novj debug "logfile $w/pppd-$side.log" >"$w/$side.opts"
-	done
+	printf '%s\n' noauth nodefaultroute noccp novj debug "logfile $w/pppd-lns.log" >"$w/lns.opts"
 
 	daemon "xl2tpd-$mode-lns" "$lns" xl2tpd -D -c "$w/lns.conf" -p "$RUNDIR/$lns.pid" -C "$RUNDIR/$lns.ctl"
 	local lns_pid=$DAEMON_PID
 	wait_log 10 "$ART/xl2tpd-$mode-lns.log" 'Listening on IP address'
-	daemon "xl2tpd-$mode-lac" "$lac" xl2tpd -D -c "$w/lac.conf" -p "$RUNDIR/$lac.pid" -C "$RUNDIR/$lac.ctl"
-	local lac_pid=$DAEMON_PID
-
-	wait_for 40 "$mode: ppp address on the LAC" sh -c "ip -n $lac -br addr | grep -q 'ppp.*10\.88\.0\.'"
+	lac_xl2tpd -w -n "$lac" -g "force userspace = $force" "$mode-lac" - -
+	local lac_pid=$LAC_PID
 	ip -n "$lac" -br addr | grep ppp
 	ip -n "$lns" -br addr | grep ppp
 

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * struct lns_addr (lib/common) to and from the socket API's addresses, for
- * every UDP socket of the daemon (the engine's, RADIUS's, DAE's); udp.c.
+ * struct lns_addr to and from the socket API's addresses, for every UDP
+ * socket of the daemon (the engine's, RADIUS's, DAE's). Pure conversions:
+ * they live in lib/common so that no daemon file has to include another's
+ * header for them.
  */
-#ifndef LNSD_UDP_H
-#define LNSD_UDP_H
+#ifndef LNS_SOCKADDR_H
+#define LNS_SOCKADDR_H
 
 #include <sys/socket.h>
 

@@ -1,0 +1,749 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* lnsd.conf's sections: the key table, each key's checks, the cross-key checks. */
+#include "conf_int.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ip_pool.h"
+#include "log.h"
+
+enum key_type {
+	KT_STR,        /* char * */
+	KT_BOOL,       /* bool */
+	KT_TRISTATE,   /* int: -1 unset, 0, 1 */
+	KT_UINT,       /* uint32_t in [min, max] */
+	KT_SECONDS,    /* decimal seconds into uint32_t ms in [min, max] (ms) */
+	KT_LISTEN,
+	KT_CIDRS,
+	KT_GLOBS,
+	KT_LOGLEVEL,
+	KT_DATAPLANE,
+	KT_HOSTNAME,
+	KT_SOCKPATH,
+	KT_AUTH,       /* [ppp] auth: methods in preference order */
+	KT_IPV4,       /* uint32_t, host order */
+	KT_DNS,        /* uint32_t[2] */
+	KT_POOL,       /* char *, validated with ip_pool_parse */
+	KT_IFNAME,     /* char[16]: "" or a template with one %d */
+	KT_HOSTPORT,   /* struct lns_addr: "" (off) or addr:port, port required */
+	KT_IPSECMODE,  /* enum conf_ipsec_mode */
+	KT_PROPOSALS,  /* char *: canonical "a,b,c" strongSwan proposal keywords */
+	KT_ADDR,       /* struct lns_addr: "" (off) or an IPv4/IPv6 address, no port */
+	KT_DAELISTEN,  /* struct lns_addr: "" (off) or addr[:port], port 3799 by default */
+	KT_RADSERVER,  /* [radius] server, repeatable: addr[:auth[:acct]],secret */
+	KT_DAECLIENT,  /* [radius] dae-clients, repeatable: addr[/prefix],secret */
+};
+
+struct key_def {
+	enum cf_sect sect;
+	const char *name;
+	enum key_type type;
+	size_t off;            /* in struct lnsd_conf, or struct conf_peer for SECT_PEER */
+	uint32_t min, max;
+};
+
+#define C(f) offsetof(struct lnsd_conf, f)
+#define P(f) offsetof(struct conf_peer, f)
+static const struct key_def keys[] = {
+	{ SECT_LNSD, "listen", KT_LISTEN, 0, 0, 0 },
+	{ SECT_LNSD, "control-socket", KT_SOCKPATH, C(control_socket), 0, 0 },
+	{ SECT_LNSD, "hostname", KT_HOSTNAME, C(hostname), 0, 0 },
+	{ SECT_LNSD, "dataplane", KT_DATAPLANE, C(dataplane), 0, 0 },
+	{ SECT_LNSD, "log-level", KT_LOGLEVEL, C(log_level), 0, 0 },
+	{ SECT_LNSD, "metrics", KT_HOSTPORT, C(metrics), 0, 0 },
+	{ SECT_LNSD, "metrics-sessions", KT_BOOL, C(metrics_sessions), 0, 0 },
+	{ SECT_L2TP, "secret", KT_STR, C(secret), 0, 0 },
+	{ SECT_L2TP, "hide-avps", KT_BOOL, C(hide_avps), 0, 0 },
+	{ SECT_L2TP, "hello-interval", KT_SECONDS, C(hello_interval_ms), 0, 3600000 },
+	{ SECT_L2TP, "retransmit-timeout", KT_SECONDS, C(retransmit_timeout_ms), 100, 30000 },
+	{ SECT_L2TP, "retransmit-cap", KT_SECONDS, C(retransmit_cap_ms), 100, 120000 },
+	{ SECT_L2TP, "retransmit-retries", KT_UINT, C(retransmit_retries), 1, 100 },
+	{ SECT_L2TP, "receive-window", KT_UINT, C(receive_window), 1, 256 },
+	{ SECT_L2TP, "max-tunnels", KT_UINT, C(max_tunnels), 0, 65535 },
+	{ SECT_L2TP, "max-sessions", KT_UINT, C(max_sessions), 0, 10000000 },
+	{ SECT_L2TP, "max-half-open", KT_UINT, C(max_half_open), 0, 65535 },
+	{ SECT_L2TP, "max-half-open-per-peer", KT_UINT, C(max_half_open_per_peer), 0, 65535 },
+	{ SECT_L2TP, "max-sessions-per-tunnel", KT_UINT, C(max_sessions_per_tunnel), 0, 65535 },
+	{ SECT_L2TP, "setup-timeout", KT_SECONDS, C(setup_timeout_ms), 1000, 600000 },
+	{ SECT_L2TP, "stopccn-hold", KT_SECONDS, C(stopccn_hold_ms), 1000, 600000 },
+	{ SECT_PPP, "auth", KT_AUTH, 0, 0, 0 },
+	{ SECT_PPP, "local-ip", KT_IPV4, C(ppp_local_ip), 0, 0 },
+	{ SECT_PPP, "pool", KT_POOL, C(ppp_pool), 0, 0 },
+	{ SECT_PPP, "dns", KT_DNS, C(ppp_dns), 0, 0 },
+	{ SECT_PPP, "users-file", KT_STR, C(ppp_users_file), 0, 0 },
+	{ SECT_PPP, "mru", KT_UINT, C(ppp_mru), 128, 16384 },
+	{ SECT_PPP, "lcp-echo-interval", KT_SECONDS, C(lcp_echo_interval_ms), 0, 3600000 },
+	{ SECT_PPP, "lcp-echo-failures", KT_UINT, C(lcp_echo_failures), 1, 255 },
+	{ SECT_PPP, "ifname", KT_IFNAME, C(ppp_ifname), 0, 0 },
+	{ SECT_PPP, "ipv6", KT_BOOL, C(ppp_ipv6), 0, 0 },
+	{ SECT_IPSEC, "mode", KT_IPSECMODE, C(ipsec.mode), 0, 0 },
+	{ SECT_IPSEC, "vici-socket", KT_SOCKPATH, C(ipsec.vici_socket), 0, 0 },
+	{ SECT_IPSEC, "psk", KT_STR, C(ipsec.psk), 0, 0 },
+	{ SECT_IPSEC, "psk-file", KT_STR, C(ipsec.psk_file), 0, 0 },
+	{ SECT_IPSEC, "proposals", KT_PROPOSALS, C(ipsec.proposals), 0, 0 },
+	{ SECT_IPSEC, "esp-proposals", KT_PROPOSALS, C(ipsec.esp_proposals), 0, 0 },
+	{ SECT_IPSEC, "legacy-proposals", KT_BOOL, C(ipsec.legacy_proposals), 0, 0 },
+	{ SECT_IPSEC, "ike-version", KT_UINT, C(ipsec.ike_version), 0, 2 },
+	{ SECT_IPSEC, "reqid", KT_UINT, C(ipsec.reqid), 1, 0x7fffffff },
+	{ SECT_RADIUS, "server", KT_RADSERVER, 0, 0, 0 },
+	{ SECT_RADIUS, "nas-identifier", KT_STR, C(radius.nas_identifier), 0, 0 },
+	{ SECT_RADIUS, "nas-ip-address", KT_ADDR, C(radius.nas_ip), 0, 0 },
+	{ SECT_RADIUS, "timeout", KT_UINT, C(radius.timeout_s), 1, 60 },
+	{ SECT_RADIUS, "retries", KT_UINT, C(radius.retries), 0, 10 },
+	{ SECT_RADIUS, "require-message-authenticator", KT_BOOL, C(radius.require_msg_auth), 0, 0 },
+	{ SECT_RADIUS, "accounting", KT_BOOL, C(radius.accounting), 0, 0 },
+	{ SECT_RADIUS, "interim-interval", KT_UINT, C(radius.interim_interval_s), 0, 86400 },
+	{ SECT_RADIUS, "dae-listen", KT_DAELISTEN, C(radius.dae_listen), 0, 0 },
+	{ SECT_RADIUS, "dae-clients", KT_DAECLIENT, 0, 0, 0 },
+	{ SECT_RADIUS, "dae-require-event-timestamp", KT_BOOL,
+	  C(radius.dae_require_event_timestamp), 0, 0 },
+	{ SECT_PEER, "match-hostname", KT_GLOBS, 0, 0, 0 },
+	{ SECT_PEER, "match-address", KT_CIDRS, 0, 0, 0 },
+	{ SECT_PEER, "secret", KT_STR, P(secret), 0, 0 },
+	{ SECT_PEER, "hide-avps", KT_TRISTATE, P(hide_avps), 0, 0 },
+};
+#undef C
+#undef P
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+
+static int listen_item(struct cf_parser *p, const char *lbl, char *item, void *ctx)
+{
+	struct lnsd_conf *c = p->c;
+	struct lns_addr a, *na;
+
+	if (cf_parse_hostport(item, &a)) {
+		cf_perr(p, "%s: \"%s\" is not an address:port (like 0.0.0.0:1701 or [::]:1701)",
+			lbl, item);
+		return -1;
+	}
+	for (size_t i = 0; i < c->n_listen; i++) {
+		const struct lns_addr *b = &c->listen[i];
+		static const uint8_t any[16];
+		char bs[LNS_ADDR_STRLEN];
+
+		if (lns_addr_eq(b, &a)) {
+			cf_perr(p, "%s: \"%s\" is listed twice", lbl, item);
+			return -1;
+		}
+		/* listeners are exclusive (lnsd(8)): a wildcard takes its whole family's port */
+		if (b->family == a.family && b->port == a.port &&
+		    (!memcmp(b->addr, any, a.family == 4 ? 4 : 16) ||
+		     !memcmp(a.addr, any, a.family == 4 ? 4 : 16))) {
+			cf_perr(p, "%s: \"%s\" overlaps %s: a wildcard address already listens on "
+				"every address of its family", lbl, item,
+				lns_addr_str(b, bs, sizeof(bs)));
+			return -1;
+		}
+	}
+	na = realloc(c->listen, (c->n_listen + 1) * sizeof(*na));
+	if (!na) {
+		cf_perr(p, "out of memory");
+		return -1;
+	}
+	c->listen = na;
+	c->listen[c->n_listen++] = a;
+	return 0;
+}
+
+static int cidr_item(struct cf_parser *p, const char *lbl, char *item, void *ctx)
+{
+	struct conf_peer *peer = p->peer;
+	struct conf_cidr cidr, *nc;
+
+	if (cf_parse_cidr(p, lbl, item, &cidr))
+		return -1;
+	nc = realloc(peer->cidrs, (peer->n_cidrs + 1) * sizeof(*nc));
+	if (!nc) {
+		cf_perr(p, "out of memory");
+		return -1;
+	}
+	peer->cidrs = nc;
+	peer->cidrs[peer->n_cidrs++] = cidr;
+	return 0;
+}
+
+static int glob_item(struct cf_parser *p, const char *lbl, char *item, void *ctx)
+{
+	struct conf_peer *peer = p->peer;
+	char **nh = realloc(peer->hostnames, (peer->n_hostnames + 1) * sizeof(*nh));
+
+	if (!nh) {
+		cf_perr(p, "out of memory");
+		return -1;
+	}
+	peer->hostnames = nh;
+	nh[peer->n_hostnames] = strdup(item);
+	if (!nh[peer->n_hostnames]) {
+		cf_perr(p, "out of memory");
+		return -1;
+	}
+	peer->n_hostnames++;
+	return 0;
+}
+
+static int auth_item(struct cf_parser *p, const char *lbl, char *item, void *ctx)
+{
+	struct lnsd_conf *c = p->c;
+	enum ppp_auth_method m;
+
+	if (strcasecmp(item, "pap") == 0) {
+		m = PPP_AUTH_PAP;
+	} else if (strcasecmp(item, "chap") == 0 || strcasecmp(item, "chap-md5") == 0) {
+		m = PPP_AUTH_CHAP_MD5;
+	} else if (strcasecmp(item, "mschapv2") == 0) {
+		m = PPP_AUTH_MSCHAPV2;
+	} else {
+		cf_perr(p, "%s: \"%s\" is not one of pap, chap, mschapv2", lbl, item);
+		return -1;
+	}
+	for (unsigned i = 0; i < c->ppp_n_auth; i++) {
+		if (c->ppp_auth[i] == m) {
+			cf_perr(p, "%s: \"%s\" is listed twice", lbl, item);
+			return -1;
+		}
+	}
+	c->ppp_auth[c->ppp_n_auth++] = m;
+	return 0;
+}
+
+static int dns_item(struct cf_parser *p, const char *lbl, char *item, void *ctx)
+{
+	unsigned *n = ctx;
+
+	if (*n == 2) {
+		cf_perr(p, "%s: at most two servers", lbl);
+		return -1;
+	}
+	if (cf_parse_ipv4(item, &p->c->ppp_dns[*n])) {
+		cf_perr(p, "%s: \"%s\" is not an IPv4 address", lbl, item);
+		return -1;
+	}
+	(*n)++;
+	return 0;
+}
+
+/*
+ * The shape of [radius] server and dae-clients: "ADDR,SECRET". A copy of v
+ * goes to buf (size bytes; inih's lines are shorter), split at the first
+ * comma (the secret may hold commas) into *addr and *secret, both trimmed.
+ * Without a comma or with an empty secret, -1 and a message naming form.
+ */
+static int split_secret(struct cf_parser *p, const char *lbl, const char *v, const char *form,
+			char *buf, size_t size, char **addr, char **secret)
+{
+	char *comma;
+
+	snprintf(buf, size, "%s", v);
+	comma = strchr(buf, ',');
+	if (comma) {
+		*comma = '\0';
+		*secret = cf_trim(comma + 1);
+	}
+	if (!comma || !**secret) {
+		cf_perr(p, "%s: \"%s\" has no secret (%s)", lbl, v, form);
+		return -1;
+	}
+	*addr = cf_trim(buf);
+	return 0;
+}
+
+#define RADIUS_SERVER_FORM "addr[:auth-port[:acct-port]],secret"
+
+/* "192.0.2.1", "192.0.2.1:1812", "192.0.2.1:1812:1813", "[2001:db8::1]:1812:1813". */
+static int parse_server_addr(char *v, struct lns_addr *a, uint16_t *acct)
+{
+	char *ports, *acct_s;
+
+	if (*v == '[') {
+		char *e = strchr(v, ']');
+
+		if (!e)
+			return -1;
+		*e = '\0';
+		ports = e + 1;
+		if ((*ports && *ports != ':') || inet_pton(AF_INET6, v + 1, a->addr) != 1)
+			return -1;
+		a->family = 6;
+	} else {
+		ports = strchr(v, ':');
+		if (ports)
+			*ports = '\0';
+		if (inet_pton(AF_INET, v, a->addr) != 1)
+			return -1;
+		a->family = 4;
+		if (ports)
+			*ports = ':';
+		else
+			ports = v + strlen(v);
+	}
+	a->port = CONF_RADIUS_AUTH_PORT;
+	*acct = CONF_RADIUS_ACCT_PORT;
+	if (!*ports)
+		return 0;
+	acct_s = strchr(ports + 1, ':');
+	if (acct_s)
+		*acct_s++ = '\0';
+	if (cf_parse_port(ports + 1, &a->port))
+		return -1;
+	/* With only the authentication port, accounting is the next one (1645/1646 too). */
+	if (!acct_s)
+		return a->port == 65535 ? -1 : (*acct = (uint16_t)(a->port + 1), 0);
+	return cf_parse_port(acct_s, acct);
+}
+
+/* RFC 2865 §3 secrets are opaque; 96 bytes is more than any server asks for. */
+#define CONF_RADIUS_SECRET_MAX 96
+
+static int check_secret(struct cf_parser *p, const char *lbl, const char *secret)
+{
+	if (strlen(secret) > CONF_RADIUS_SECRET_MAX) {
+		cf_perr(p, "%s: the secret is longer than %d characters", lbl,
+			CONF_RADIUS_SECRET_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Append elem (size bytes) to the array *arr of *n; owned is the string the
+ * element owns (NULL: its strdup failed), freed when the append fails.
+ */
+static int append_owned(struct cf_parser *p, void **arr, size_t *n, size_t size, const void *elem,
+			char *owned)
+{
+	char *na = owned ? realloc(*arr, (*n + 1) * size) : NULL;
+
+	if (!na) {
+		free(owned);
+		cf_perr(p, "out of memory");
+		return -1;
+	}
+	memcpy(na + *n * size, elem, size);
+	*arr = na;
+	(*n)++;
+	return 0;
+}
+
+static int radius_server_add(struct cf_parser *p, const char *lbl, const char *v)
+{
+	struct lnsd_radius_conf *r = &p->c->radius;
+	struct conf_radius_server srv = { 0 };
+	char buf[256], *addr, *secret;
+
+	if (split_secret(p, lbl, v, RADIUS_SERVER_FORM, buf, sizeof(buf), &addr, &secret))
+		return -1;
+	if (parse_server_addr(addr, &srv.addr, &srv.acct_port)) {
+		cf_perr(p, "%s: \"%s\" is not " RADIUS_SERVER_FORM " (like "
+			"192.0.2.10:1812:1813,s3cret or [2001:db8::10],s3cret)", lbl, v);
+		return -1;
+	}
+	if (check_secret(p, lbl, secret))
+		return -1;
+	for (size_t i = 0; i < r->n_servers; i++) {
+		if (lns_addr_eq(&r->servers[i].addr, &srv.addr)) {
+			char abuf[LNS_ADDR_STRLEN];
+
+			cf_perr(p, "%s: %s is listed twice", lbl,
+				lns_addr_str(&srv.addr, abuf, sizeof(abuf)));
+			return -1;
+		}
+	}
+	srv.secret = strdup(secret);
+	return append_owned(p, (void **)&r->servers, &r->n_servers, sizeof(srv), &srv,
+			    srv.secret);
+}
+
+static int dae_client_add(struct cf_parser *p, const char *lbl, const char *v)
+{
+	struct lnsd_radius_conf *r = &p->c->radius;
+	struct conf_dae_client cl = { 0 };
+	char buf[256], *addr, *secret;
+
+	if (split_secret(p, lbl, v, "addr[/prefix],secret", buf, sizeof(buf), &addr, &secret) ||
+	    cf_parse_cidr(p, lbl, addr, &cl.net) || check_secret(p, lbl, secret))
+		return -1;
+	cl.secret = strdup(secret);
+	return append_owned(p, (void **)&r->dae_clients, &r->n_dae_clients, sizeof(cl), &cl,
+			    cl.secret);
+}
+
+static int check_pool(struct cf_parser *p, const char *lbl, const char *v)
+{
+	struct ip_pool *pool = ip_pool_new();
+	size_t bad = 0;
+	int rc;
+
+	if (!pool) {
+		cf_perr(p, "out of memory");
+		return -1;
+	}
+	rc = ip_pool_parse(pool, v, &bad);
+	ip_pool_free(pool);
+	if (rc == -E2BIG)
+		cf_perr(p, "%s: more than %u addresses", lbl, IP_POOL_MAX);
+	else if (rc == -ENOMEM)
+		cf_perr(p, "out of memory");
+	else if (rc)
+		cf_perr(p, "%s: \"%s\" is not a list of IPv4 addresses and non-overlapping ranges "
+			"A-B (bad at \"%s\")", lbl, v, v + (bad < strlen(v) ? bad : 0));
+	return rc ? -1 : 0;
+}
+
+/* "" or a name template with exactly one %d that fits IFNAMSIZ for any unit. */
+static int check_ifname(const char *v)
+{
+	const char *pct = strchr(v, '%');
+
+	if (!*v)
+		return 0;
+	if (!pct || pct[1] != 'd' || strchr(pct + 1, '%') || strlen(v) > 15 - 8)
+		return -1;
+	for (const char *s = v; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("%._-", *s))
+			return -1;
+	return 0;
+}
+
+/* One strongSwan proposal keyword list, like "aes256-sha256-modp2048". */
+static int proposal_item(struct cf_parser *p, const char *lbl, char *item, void *ctx)
+{
+	char **out = ctx;
+	size_t n = strlen(*out);
+	char *s;
+
+	for (const char *q = item; *q; q++) {
+		if (!isalnum((unsigned char)*q) && *q != '-' && *q != '_') {
+			cf_perr(p, "%s: \"%s\" is not a proposal (like aes256-sha256-modp2048)",
+				lbl, item);
+			return -1;
+		}
+	}
+	s = realloc(*out, n + strlen(item) + 2);
+	if (!s) {
+		cf_perr(p, "out of memory");
+		return -1;
+	}
+	sprintf(s + n, "%s%s", n ? "," : "", item);
+	*out = s;
+	return 0;
+}
+
+static int set_value(struct cf_parser *p, const struct key_def *k, const char *lbl, const char *v)
+{
+	char *base = k->sect == SECT_PEER ? (char *)p->peer : (char *)p->c;
+	void *field = base + k->off;
+	uint64_t n;
+	bool b;
+	int lvl;
+
+	switch (k->type) {
+	case KT_STR:
+		return cf_set_str(p, field, v);
+	case KT_SOCKPATH:
+		if (v[0] != '/' || strlen(v) >= 108) {
+			cf_perr(p, "%s: \"%s\" is not an absolute path shorter than 108 characters",
+				lbl, v);
+			return -1;
+		}
+		return cf_set_str(p, field, v);
+	case KT_HOSTNAME:
+		if (!*v || strlen(v) >= sizeof(p->c->hostname)) {
+			cf_perr(p, "%s: \"%s\" must be 1 to %zu characters", lbl, v,
+				sizeof(p->c->hostname) - 1);
+			return -1;
+		}
+		strcpy(field, v);
+		return 0;
+	case KT_BOOL:
+		if (cf_parse_bool(p, lbl, v, &b))
+			return -1;
+		*(bool *)field = b;
+		return 0;
+	case KT_TRISTATE:
+		if (cf_parse_bool(p, lbl, v, &b))
+			return -1;
+		*(int *)field = b;
+		return 0;
+	case KT_UINT:
+		if (cf_parse_uint(p, lbl, v, &n))
+			return -1;
+		if (n < k->min || n > k->max) {
+			cf_perr(p, "%s: %s is out of range (%u to %u)", lbl, v, k->min, k->max);
+			return -1;
+		}
+		*(uint32_t *)field = (uint32_t)n;
+		return 0;
+	case KT_SECONDS:
+		if (cf_parse_seconds(p, lbl, v, &n))
+			return -1;
+		if (n < k->min || n > k->max) {
+			cf_perr(p, "%s: %s is out of range (%g to %g seconds)", lbl, v,
+				k->min / 1000.0, k->max / 1000.0);
+			return -1;
+		}
+		*(uint32_t *)field = (uint32_t)n;
+		return 0;
+	case KT_LISTEN:
+		p->c->n_listen = 0;
+		return cf_for_each_item(p, lbl, v, listen_item, NULL);
+	case KT_CIDRS:
+		return cf_for_each_item(p, lbl, v, cidr_item, NULL);
+	case KT_GLOBS:
+		return cf_for_each_item(p, lbl, v, glob_item, NULL);
+	case KT_LOGLEVEL:
+		lvl = log_level_parse(v);
+		if (lvl < 0) {
+			cf_perr(p, "%s: \"%s\" is not one of error, warning, notice, info, debug",
+				lbl, v);
+			return -1;
+		}
+		*(int *)field = lvl;
+		return 0;
+	case KT_AUTH:
+		p->c->ppp_n_auth = 0;
+		if (strcasecmp(v, "none") == 0)
+			return 0;
+		return cf_for_each_item(p, lbl, v, auth_item, NULL);
+	case KT_IPV4:
+		*(uint32_t *)field = 0;
+		if (*v && cf_parse_ipv4(v, field)) {
+			cf_perr(p, "%s: \"%s\" is not an IPv4 address", lbl, v);
+			return -1;
+		}
+		return 0;
+	case KT_DNS: {
+		unsigned nd = 0;
+
+		p->c->ppp_dns[0] = p->c->ppp_dns[1] = 0;
+		return *v ? cf_for_each_item(p, lbl, v, dns_item, &nd) : 0;
+	}
+	case KT_POOL:
+		if (*v && check_pool(p, lbl, v))
+			return -1;
+		return cf_set_str(p, field, v);
+	case KT_IFNAME:
+		if (check_ifname(v)) {
+			cf_perr(p, "%s: \"%s\" is not an interface name template with one %%d "
+				"(like l2tp%%d; at most 7 characters)", lbl, v);
+			return -1;
+		}
+		strcpy(field, v);
+		return 0;
+	case KT_HOSTPORT:
+		memset(field, 0, sizeof(struct lns_addr));
+		/* The port is required: an HTTP listener has no natural default. */
+		if (*v && (cf_parse_hostport(v, field) || !cf_has_port(v))) {
+			memset(field, 0, sizeof(struct lns_addr));
+			cf_perr(p, "%s: \"%s\" is not an address:port (like 127.0.0.1:9101 or "
+				"[::1]:9101)", lbl, v);
+			return -1;
+		}
+		return 0;
+	case KT_IPSECMODE:
+		if (strcmp(v, "required") == 0)
+			*(enum conf_ipsec_mode *)field = CONF_IPSEC_REQUIRED;
+		else if (strcmp(v, "off") == 0)
+			*(enum conf_ipsec_mode *)field = CONF_IPSEC_OFF;
+		else {
+			cf_perr(p, "%s: \"%s\" is not one of required, off", lbl, v);
+			return -1;
+		}
+		return 0;
+	case KT_PROPOSALS: {
+		char *list = calloc(1, 1);
+
+		if (!list || cf_for_each_item(p, lbl, v, proposal_item, &list)) {
+			if (!list)
+				cf_perr(p, "out of memory");
+			free(list);
+			return -1;
+		}
+		free(*(char **)field);
+		*(char **)field = list;
+		return 0;
+	}
+	case KT_ADDR:
+		memset(field, 0, sizeof(struct lns_addr));
+		if (*v && cf_parse_addr(v, field)) {
+			cf_perr(p, "%s: \"%s\" is not an IPv4 or IPv6 address", lbl, v);
+			return -1;
+		}
+		return 0;
+	case KT_DAELISTEN:
+		memset(field, 0, sizeof(struct lns_addr));
+		if (!*v)
+			return 0;
+		if (cf_parse_hostport(v, field)) {
+			memset(field, 0, sizeof(struct lns_addr));
+			cf_perr(p, "%s: \"%s\" is not an address[:port] (like 0.0.0.0:3799 or "
+				"[::])", lbl, v);
+			return -1;
+		}
+		if (!cf_has_port(v))
+			((struct lns_addr *)field)->port = CONF_RADIUS_DAE_PORT;
+		return 0;
+	case KT_RADSERVER:
+		return radius_server_add(p, lbl, v);
+	case KT_DAECLIENT:
+		return dae_client_add(p, lbl, v);
+	case KT_DATAPLANE:
+		if (strcmp(v, "auto") == 0)
+			*(enum conf_dataplane *)field = CONF_DP_AUTO;
+		else if (strcmp(v, "none") == 0)
+			*(enum conf_dataplane *)field = CONF_DP_NONE;
+		else if (strcmp(v, "kernel") == 0)
+			*(enum conf_dataplane *)field = CONF_DP_KERNEL;
+		else {
+			cf_perr(p, "%s: \"%s\" is not one of auto, none, kernel", lbl, v);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+/* inih handler: section comes from the reader's tracking, not inih's copy. */
+int cf_handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct cf_parser *p = user;
+	const struct key_def *k = NULL;
+	size_t idx = 0, pidx = 0;
+	char lbl[160];
+	uint64_t bit;
+	int *first;
+	uint64_t *seen;
+
+	if (p->failed)
+		return 0;
+	if (p->sect == SECT_NONE) {
+		cf_perr(p, "%s: key outside of a section (start with [lnsd], [l2tp], [ppp], "
+			"[ipsec], [radius] or [peer NAME])", name);
+		return 0;
+	}
+	for (size_t i = 0; i < N_KEYS; i++) {
+		if (keys[i].sect == SECT_PEER && keys[i].sect != p->sect)
+			continue;
+		if (keys[i].sect == p->sect && strcmp(keys[i].name, name) == 0) {
+			k = &keys[i];
+			idx = i;
+			break;
+		}
+		if (keys[i].sect == SECT_PEER)
+			pidx++;
+	}
+	cf_key_label(p, name, lbl, sizeof(lbl));
+	if (!k) {
+		cf_perr(p, "%s: unknown key", lbl);
+		return 0;
+	}
+	if (p->sect == SECT_PEER) {
+		bit = 1ULL << pidx;
+		seen = &p->peer->keys_seen;
+		first = &p->peer->key_line[pidx];
+	} else {
+		bit = 1ULL << idx;
+		seen = &p->c->keys_seen;
+		first = &p->c->key_line[idx];
+	}
+	/* server and dae-clients repeat: each line adds one. */
+	if ((*seen & bit) && k->type != KT_RADSERVER && k->type != KT_DAECLIENT) {
+		cf_perr(p, "%s: set twice (first at line %d)", lbl, *first);
+		return 0;
+	}
+	*seen |= bit;
+	*first = p->line;
+	return set_value(p, k, lbl, value) == 0;
+}
+
+size_t cf_key_index(enum cf_sect sect, const char *name)
+{
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (keys[i].sect == sect && strcmp(keys[i].name, name) == 0)
+			return i;
+	return 0;
+}
+
+/* [ipsec]: a required mode needs exactly one of psk and psk-file. */
+static int finalize_ipsec(struct cf_parser *p)
+{
+	struct conf_ipsec *ip = &p->c->ipsec;
+	size_t psk_idx = cf_key_index(SECT_IPSEC, "psk");
+	size_t file_idx = cf_key_index(SECT_IPSEC, "psk-file");
+	bool has_psk = p->c->keys_seen & (1ULL << psk_idx);
+	bool has_file = p->c->keys_seen & (1ULL << file_idx);
+
+	if (!ip->present)
+		return 0;
+	p->sect = SECT_IPSEC;
+	if (has_psk && has_file) {
+		p->line = p->c->key_line[file_idx];
+		cf_perr(p, "[ipsec] psk-file: psk is set too (line %d); set only one",
+			p->c->key_line[psk_idx]);
+		return -1;
+	}
+	if (has_psk && strlen(ip->psk) > CONF_PSK_MAX) {
+		p->line = p->c->key_line[psk_idx];
+		cf_perr(p, "[ipsec] psk: longer than %d characters", CONF_PSK_MAX);
+		return -1;
+	}
+	if (has_file) {
+		p->line = p->c->key_line[file_idx];
+		return cf_read_psk_file(p, "[ipsec] psk-file", ip->psk_file);
+	}
+	if (ip->mode == CONF_IPSEC_REQUIRED && !*ip->psk) {
+		p->line = has_psk ? p->c->key_line[psk_idx] : p->c->ipsec_line;
+		cf_perr(p, "[ipsec] psk: mode = required needs a pre-shared key (psk or psk-file)");
+		return -1;
+	}
+	return 0;
+}
+
+/* Cross-key checks and the lib-facing peer settings. */
+int cf_finalize(struct cf_parser *p)
+{
+	struct lnsd_conf *c = p->c;
+	size_t cap_idx = cf_key_index(SECT_L2TP, "retransmit-cap");
+
+	if (finalize_ipsec(p))
+		return -1;
+	if (c->retransmit_cap_ms < c->retransmit_timeout_ms) {
+		p->line = c->key_line[cap_idx];
+		p->sect = SECT_L2TP;
+		cf_perr(p, "[l2tp] retransmit-cap: %g s is below retransmit-timeout (%g s)",
+			c->retransmit_cap_ms / 1000.0, c->retransmit_timeout_ms / 1000.0);
+		return -1;
+	}
+	if (c->radius.enabled && !c->radius.n_servers) {
+		p->line = c->radius.line;
+		cf_perr(p, "[radius]: needs at least one server (server = " RADIUS_SERVER_FORM ")");
+		return -1;
+	}
+	if (c->radius.dae_listen.family && !c->radius.n_dae_clients) {
+		p->line = c->key_line[cf_key_index(SECT_RADIUS, "dae-listen")];
+		cf_perr(p, "[radius] dae-listen: no dae-clients entry may use it");
+		return -1;
+	}
+	c->default_peer.name = "default";
+	c->default_peer.secret = (const uint8_t *)c->secret;
+	c->default_peer.secret_len = strlen(c->secret);
+	c->default_peer.hide_avps = c->hide_avps;
+	for (size_t i = 0; i < c->n_peers; i++) {
+		struct conf_peer *pe = &c->peers[i];
+		const char *sec = pe->secret ? pe->secret : c->secret;
+
+		if (!pe->n_hostnames && !pe->n_cidrs) {
+			p->line = pe->line;
+			cf_perr(p, "[peer %s]: needs match-hostname or match-address", pe->name);
+			return -1;
+		}
+		pe->pc.name = pe->name;
+		pe->pc.secret = (const uint8_t *)sec;
+		pe->pc.secret_len = strlen(sec);
+		pe->pc.hide_avps = pe->hide_avps < 0 ? c->hide_avps : pe->hide_avps;
+	}
+	return 0;
+}
