@@ -312,7 +312,7 @@ void aaa_auth(struct engine *e, struct eng_session *es, const struct ppp_auth_re
 		si.user = req->user;   /* as the client sent it, not the copy cut to fit */
 		si.user_len = req->user_len;
 		rc = rad_build_auth(&si, req, &avs);
-		auth_wait_del(e, a);   /* a request still out is superseded: its reply finds nothing */
+		auth_wait_del(e, a);   /* one still out is superseded: its reply finds nothing */
 		a->auth_id = ++e->next_auth_id;
 		if (rc == 0)
 			rc = radius_auth(e->radius, a->auth_id, &avs);

@@ -57,7 +57,7 @@ struct fx {
 	struct l2tp_msg msg;       /* the last message from the LNS */
 	struct call calls[3];
 	int radius;                /* the RADIUS server's socket, -1 without [radius] */
-	bool rad_hold;             /* keep Access-Requests unanswered in held (and the client after PAP) */
+	bool rad_hold;             /* keep Access-Requests in held (and the client after PAP) */
 	struct {
 		uint8_t id, auth[RADIUS_AUTH_LEN];
 		struct sockaddr_storage from;

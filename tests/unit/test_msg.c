@@ -1268,7 +1268,8 @@ static Suite *msg_suite(void)
 	tcase_add_loop_test(tc, test_round_trip, 0, sizeof(rt_types) / sizeof(rt_types[0]));
 	tcase_add_test(tc, test_encoder_bytes);
 	tcase_add_test(tc, test_encoder_overflow);
-	tcase_add_loop_test(tc, test_encoder_wide_ids, 0, sizeof(wide_cases) / sizeof(wide_cases[0]));
+	tcase_add_loop_test(tc, test_encoder_wide_ids, 0,
+			    sizeof(wide_cases) / sizeof(wide_cases[0]));
 	tcase_add_loop_test(tc, test_avp_decode, 0, sizeof(avp_cases) / sizeof(avp_cases[0]));
 	tcase_add_loop_test(tc, test_avp_bad_len, 0,
 			    sizeof(badlen_cases) / sizeof(badlen_cases[0]));
