@@ -8,8 +8,30 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stresc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/*
+ * Text a decoder keeps from a peer, on its way to a log line or a table:
+ * NUL-terminated within cap, and its escaped form (stresc.h, as lnsd logs
+ * it) is printable ASCII. The bytes themselves are kept as sent.
+ */
+static inline void fuzz_check_text(const char *s, size_t cap)
+{
+	const char *end = memchr(s, '\0', cap);
+	char esc[STRESC_SIZE(1024)];
+
+	if (!end || cap > 1024)
+		abort();
+	stresc(esc, sizeof(esc), s, (size_t)(end - s), STRESC_QUOTE);
+	for (const char *e = esc; *e; e++)
+		if (*e < 0x20 || *e > 0x7e)
+			abort();
+}
 
 /* Shared with gen_corpus_msg.py so hidden AVPs in the corpus unhide. */
 #define FUZZ_MSG_SECRET "fuzz-secret"

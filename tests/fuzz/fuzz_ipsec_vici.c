@@ -18,22 +18,6 @@
 
 #include "fuzz.h"
 #include "ipsec_vici.h"
-#include "stresc.h"
-
-/* What goes into a log line: NUL-terminated within cap, printable ASCII. */
-static void check_text(const char *s, size_t cap)
-{
-	const char *end = memchr(s, '\0', cap);
-
-	char esc[STRESC_SIZE(1024)];
-
-	if (!end || cap > 1024)
-		abort();
-	stresc(esc, sizeof(esc), s, (size_t)(end - s), STRESC_QUOTE);
-	for (const char *e = esc; *e; e++)
-		if (*e < 0x20 || *e > 0x7e)
-			abort();
-}
 
 struct ctx {
 	struct ipsec_sa_table *t;
@@ -49,7 +33,7 @@ static void on_child(void *arg, const char *key, const struct ipsec_child *c)
 
 	if (!key || (c->remote.family != 4 && c->remote.family != 6) || !c->ike_id)
 		abort();
-	check_text(c->cipher, sizeof(c->cipher));
+	fuzz_check_text(c->cipher, sizeof(c->cipher));
 	if (!c->child_id) {
 		if (key[0])
 			abort();
@@ -122,7 +106,7 @@ static void one_packet(struct ipsec_sa_table *t, const uint8_t *pkt, size_t len)
 			abort();
 		check_table(t);
 	} else if (ipsec_vici_result(root, err, sizeof(err)) < 0) {
-		check_text(err, sizeof(err));
+		fuzz_check_text(err, sizeof(err));
 		if (!err[0])
 			abort();
 	}

@@ -19,21 +19,6 @@
 
 #include "fuzz.h"
 #include "radius_attr.h"
-#include "stresc.h"
-
-static void check_text(const char *s, size_t cap)
-{
-	const char *end = memchr(s, '\0', cap);
-
-	char esc[STRESC_SIZE(1024)];
-
-	if (!end || cap > 1024)
-		abort();
-	stresc(esc, sizeof(esc), s, (size_t)(end - s), STRESC_QUOTE);
-	for (const char *e = esc; *e; e++)
-		if (*e < 0x20 || *e > 0x7e)
-			abort();
-}
 
 static void check_route(const struct rad_route *r)
 {
@@ -80,9 +65,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (unsigned k = 0; k < acc.n_routes; k++)
 		check_route(&acc.routes[k]);
-	check_text(acc.framed_pool, sizeof(acc.framed_pool));
-	check_text(acc.ms_error, sizeof(acc.ms_error));
-	check_text(acc.reply_message, sizeof(acc.reply_message));
+	fuzz_check_text(acc.framed_pool, sizeof(acc.framed_pool));
+	fuzz_check_text(acc.ms_error, sizeof(acc.ms_error));
+	fuzz_check_text(acc.reply_message, sizeof(acc.reply_message));
 	rad_avs_free(&l);
 
 	if (rad_parse_route(data, size, &rt) == 0)

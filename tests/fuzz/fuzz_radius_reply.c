@@ -24,17 +24,6 @@
 #define SLEN (sizeof(SECRET) - 1)
 #define ID 0x42
 
-static void check_text(const char *s, size_t cap)
-{
-	const char *end = memchr(s, '\0', cap);
-
-	if (!end)
-		abort();
-	for (; s < end; s++)
-		if (*s < 0x20 || *s > 0x7e)
-			abort();
-}
-
 /* What rad_check_reply() must say about a reply signed right for req. */
 static enum rad_reply_check expect(const uint8_t *req, const uint8_t *p, size_t len,
 				   bool require)
@@ -78,9 +67,9 @@ static void use(const uint8_t *p, size_t len)
 	rad_parse_reply(&l, &acc);
 	if (acc.n_routes > RAD_MAX_ROUTES || acc.cls_len > RAD_VAL_MAX)
 		abort();
-	check_text(acc.framed_pool, sizeof(acc.framed_pool));
-	check_text(acc.ms_error, sizeof(acc.ms_error));
-	check_text(acc.reply_message, sizeof(acc.reply_message));
+	fuzz_check_text(acc.framed_pool, sizeof(acc.framed_pool));
+	fuzz_check_text(acc.ms_error, sizeof(acc.ms_error));
+	fuzz_check_text(acc.reply_message, sizeof(acc.reply_message));
 
 	memset(auth, 0xa5, sizeof(auth));
 	n = rad_encode_request(RAD_CODE_ACCESS_REQUEST, ID, auth, &l, SECRET, SLEN, buf,
