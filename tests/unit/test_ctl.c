@@ -15,10 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conf.h"
 #include "ctl.h"
 #include "ctl_fmt.h"
-#include "engine.h"
+#include "engine_testutil.h"
 #include "log.h"
 
 static const struct {
@@ -716,9 +715,7 @@ END_TEST
 /* ---- the server ----------------------------------------------------------- */
 
 struct server {
-	struct ev_loop *loop;
-	struct lnsd_conf *conf;
-	struct engine *eng;
+	struct tu_engine te;
 	struct ctl *ctl;
 	char dir[64], path[96];
 };
@@ -726,25 +723,14 @@ struct server {
 /* An engine (control plane only, a free loopback port) and its control socket. */
 static void server_up(struct server *sv)
 {
-	char text[256], err[CONF_ERR_LEN];
+	char err[CONF_ERR_LEN];
 
 	memset(sv, 0, sizeof(*sv));
-	sv->loop = ev_loop_new(EVFLAG_AUTO);
-	for (int i = 0; i < 50 && !sv->eng; i++) {
-		snprintf(text, sizeof(text),
-			 "[lnsd]\nlisten = 127.0.0.1:%d\ndataplane = none\nlog-level = error\n",
-			 20000 + (getpid() * 11 + i * 137) % 30000);
-		sv->conf = conf_load_string(text, "t.conf", err, sizeof(err));
-		ck_assert_msg(sv->conf != NULL, "%s", err);
-		sv->eng = engine_new(sv->loop, sv->conf, NULL, err, sizeof(err));
-		if (!sv->eng)
-			conf_unref(sv->conf);
-	}
-	ck_assert_msg(sv->eng != NULL, "no free loopback port for the engine");
+	tu_engine_up(&sv->te, NULL);
 	snprintf(sv->dir, sizeof(sv->dir), "/tmp/test_ctl.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(sv->dir));
 	snprintf(sv->path, sizeof(sv->path), "%s/lnsd.sock", sv->dir);
-	sv->ctl = ctl_new(sv->loop, sv->path, sv->eng, err, sizeof(err));
+	sv->ctl = ctl_new(sv->te.loop, sv->path, sv->te.eng, err, sizeof(err));
 	ck_assert_msg(sv->ctl != NULL, "%s", err);
 }
 
@@ -752,9 +738,7 @@ static void server_down(struct server *sv)
 {
 	ctl_free(sv->ctl);
 	rmdir(sv->dir);
-	engine_free(sv->eng);
-	conf_unref(sv->conf);
-	ev_loop_destroy(sv->loop);
+	tu_engine_down(&sv->te);
 }
 
 static int connect_to(struct server *sv)
@@ -765,29 +749,8 @@ static int connect_to(struct server *sv)
 	ck_assert_int_ge(fd, 0);
 	strcpy(sun.sun_path, sv->path);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
-	ev_run(sv->loop, EVRUN_NOWAIT);
+	ev_run(sv->te.loop, EVRUN_NOWAIT);
 	return fd;
-}
-
-static void pump(struct server *sv, int ms)
-{
-	for (int i = 0; i < ms / 10; i++) {
-		ev_run(sv->loop, EVRUN_NOWAIT);
-		usleep(10000);
-	}
-}
-
-/* Run the loop until fd is readable or ms pass; whether it became readable. */
-static bool readable_within(struct server *sv, int fd, int ms)
-{
-	for (int i = 0; i < ms / 10; i++) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-
-		ev_run(sv->loop, EVRUN_NOWAIT);
-		if (poll(&p, 1, 10) > 0)
-			return true;
-	}
-	return false;
 }
 
 /* One reply line (without the newline) into buf; false at EOF or after 2 s. */
@@ -795,7 +758,7 @@ static bool recv_line(struct server *sv, int fd, char *buf, size_t len)
 {
 	size_t got = 0;
 
-	while (got < len - 1 && readable_within(sv, fd, 2000)) {
+	while (got < len - 1 && tu_readable(&sv->te, fd, 2000)) {
 		ssize_t n = recv(fd, buf + got, 1, 0);
 
 		if (n <= 0)
@@ -815,7 +778,7 @@ static bool closed_within(struct server *sv, int fd, int ms)
 {
 	char b[65536];
 
-	while (readable_within(sv, fd, ms)) {
+	while (tu_readable(&sv->te, fd, ms)) {
 		ssize_t n = recv(fd, b, sizeof(b), 0);
 
 		if (n == 0 || (n < 0 && errno != EAGAIN))
@@ -889,7 +852,7 @@ START_TEST(server_full_admits_new)
 	server_up(&sv);
 	for (int i = 0; i < CTL_MAX_CLIENTS; i++) {
 		fd[i] = connect_to(&sv);
-		pump(&sv, 10);
+		tu_idle(&sv.te, 10);
 	}
 	ck_assert_int_eq(server_stat(&sv, "evicted"), 1);
 	ck_assert_msg(closed_within(&sv, fd[0], 500), "the oldest idle client is still connected");
@@ -919,7 +882,7 @@ static size_t flood(struct server *sv, int fd)
 			continue;
 		}
 		ck_assert_int_eq(errno, EAGAIN);
-		pump(sv, 10);
+		tu_idle(&sv->te, 10);
 		idle++;
 	}
 	return sent;
@@ -948,14 +911,14 @@ START_TEST(server_flood_and_stall)
 	ck_assert_msg(queued > 0 && queued < 8192,
 		      "%zu bytes of requests sent: %lld reply bytes held (one reply at most)", sent,
 		      (long long)queued);
-	pump(&sv, (CTL_IO_TIMEOUT_S - 2) * 1000);
+	tu_idle(&sv.te, (CTL_IO_TIMEOUT_S - 2) * 1000);
 	ck_assert_int_eq(server_stat(&sv, "timeouts"), 0);
 	ck_assert_msg(closed_within(&sv, partial, 3000), "the incomplete request was kept");
 	{
 		struct pollfd p = { .fd = flooder, .events = 0 };
 
 		for (int i = 0; i < 300 && !(p.revents & POLLHUP); i++) {
-			ev_run(sv.loop, EVRUN_NOWAIT);
+			ev_run(sv.te.loop, EVRUN_NOWAIT);
 			poll(&p, 1, 10);
 		}
 		ck_assert_msg(p.revents & POLLHUP, "the client that reads nothing was kept");

@@ -17,16 +17,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conf.h"
 #include "dae.h"
-#include "engine.h"
+#include "engine_testutil.h"
 #include "log.h"
 #include "radius_testutil.h"
 
 struct fixture {
-	struct ev_loop *loop;
-	struct lnsd_conf *conf;
-	struct engine *eng;
+	struct tu_engine te;
 	struct dae *dae;
 	uint16_t dae_port;
 };
@@ -36,33 +33,21 @@ static struct fixture fx;
 /* The engine and the listener on free loopback ports; extra goes into [radius]. */
 static void start(const char *extra)
 {
-	char text[768], err[CONF_ERR_LEN];
-	uint16_t port;
+	char conf[512], err[CONF_ERR_LEN] = "";
 
 	memset(&fx, 0, sizeof(fx));
-	fx.loop = ev_loop_new(EVFLAG_AUTO);
-	ck_assert_ptr_nonnull(fx.loop);
-	for (int i = 0; i < 50 && !fx.dae; i++) {
-		port = (uint16_t)(20000 + (getpid() * 11 + i * 137) % 30000);
-		snprintf(text, sizeof(text),
-			 "[lnsd]\nlisten = 127.0.0.1:%u\ndataplane = none\nlog-level = error\n"
+	for (int i = 0; i < 20 && !fx.dae; i++) {
+		fx.dae_port = tu_free_udp_port();
+		snprintf(conf, sizeof(conf),
 			 "hostname = lnsA\n[radius]\nserver = 127.0.0.1:18120,unused\n"
 			 "dae-listen = 127.0.0.1:%u\ndae-clients = 127.0.0.1,sec\n"
-			 "dae-clients = 10.0.0.0/8,other\n%s",
-			 port, port + 1, extra);
-		fx.conf = conf_load_string(text, "t.conf", err, sizeof(err));
-		ck_assert_msg(fx.conf != NULL, "%s", err);
-		fx.eng = engine_new(fx.loop, fx.conf, NULL, err, sizeof(err));
-		if (fx.eng)
-			fx.dae = dae_new(fx.loop, fx.eng, err, sizeof(err));
-		if (!fx.dae) {
-			engine_free(fx.eng);
-			fx.eng = NULL;
-			conf_unref(fx.conf);
-		}
-		fx.dae_port = (uint16_t)(port + 1);
+			 "dae-clients = 10.0.0.0/8,other\n%s", fx.dae_port, extra);
+		tu_engine_up(&fx.te, &(struct tu_engine_opts){ .conf = conf });
+		fx.dae = dae_new(fx.te.loop, fx.te.eng, err, sizeof(err));
+		if (!fx.dae)
+			tu_engine_down(&fx.te);
 	}
-	ck_assert_msg(fx.dae != NULL, "no free loopback ports for the engine and dae-listen");
+	ck_assert_msg(fx.dae != NULL, "no free loopback port for dae-listen: %s", err);
 }
 
 static void setup(void)
@@ -73,9 +58,7 @@ static void setup(void)
 static void teardown(void)
 {
 	dae_free(fx.dae);
-	engine_free(fx.eng);
-	conf_unref(fx.conf);
-	ev_loop_destroy(fx.loop);
+	tu_engine_down(&fx.te);
 }
 
 static struct lns_addr v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
@@ -374,7 +357,7 @@ START_TEST(socket_roundtrip)
 	pfd.fd = s;
 	pfd.events = POLLIN;
 	for (i = 0; i < 100 && r < 0; i++) {
-		ev_run(fx.loop, EVRUN_NOWAIT);
+		ev_run(fx.te.loop, EVRUN_NOWAIT);
 		if (poll(&pfd, 1, 20) == 1)
 			r = recv(s, rep, sizeof(rep), 0);
 	}

@@ -1,32 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The engine end to end through the null data plane, without root: a LAC
- * made here talks L2TP over UDP on 127.0.0.1 to the engine's listener
- * (SCCRQ, SCCRP, SCCCN, ICRQ, ICRP, ICCN), then plays the PPP client on
- * the channel and unit socketpairs dp_null_new(true) gives the session
- * (LCP, PAP against a users file or a RADIUS server played here, IPCP)
- * until the link is up; then the call ends (CDN from the LAC, a refused
- * password or address, or the operator) and the tunnel with StopCCN.
- * Messages are built with lib/l2tp_msg.c's encoder. LNSD_TEST_LOG=1 shows
- * the engine's log.
+ * The engine end to end through the null data plane, without root: the LAC
+ * of engine_testutil.h talks L2TP over UDP on 127.0.0.1 to the engine's
+ * listener (SCCRQ, SCCRP, SCCCN, ICRQ, ICRP, ICCN), then this test plays
+ * the PPP client on the channel and unit socketpairs dp_null_new(true)
+ * gives the session (LCP, PAP against a users file or a RADIUS server
+ * played here, IPCP) until the link is up; then the call ends (CDN from the
+ * LAC, a refused password or address, or the operator) and the tunnel with
+ * StopCCN. Messages are built with lib/l2tp_msg.c's encoder.
+ * LNSD_TEST_LOG=1 shows the engine's log.
  */
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "dp.h"
-#include "engine.h"
-#include "l2tp_msg.h"
-#include "log.h"
+#include "engine_testutil.h"
 #include "ppp_proto.h"
 #include "radius_attr.h"
 #include "radius_testutil.h"
@@ -36,7 +30,7 @@
 #define POOL_FIRST 0x0a63000a    /* 10.99.0.10, the first address of [ppp] pool */
 #define FRAMED_IP 0x0a620005     /* 10.98.0.5, outside the pool: what RADIUS assigns */
 #define RAD_SECRET "radsecret"
-#define WAIT_MS 3000
+#define WAIT_MS TU_WAIT_MS
 
 /* One call: the LAC's and the LNS's Session IDs, the client's PPP ends. */
 struct call {
@@ -45,16 +39,8 @@ struct call {
 };
 
 struct fx {
-	struct ev_loop *loop;
-	struct lnsd_conf *conf;
-	struct engine *eng;
-	struct dp *dp;             /* owned by the engine */
-	char users[64];            /* the users file */
-	int lac;                   /* the LAC's UDP socket, connected to the listener */
-	uint16_t ns, nr;           /* the LAC's sequence state */
-	uint16_t lns_tid;
-	struct l2tp_mbuf mb;
-	struct l2tp_msg msg;       /* the last message from the LNS */
+	struct tu_engine te;       /* with dp_null_new(true) in te.dp */
+	struct tu_lac lac;         /* tunnel LAC_TID; lac.msg: the last message from the LNS */
 	struct call calls[3];
 	int radius;                /* the RADIUS server's socket, -1 without [radius] */
 	bool rad_hold;             /* keep Access-Requests in held (and the client after PAP) */
@@ -67,32 +53,19 @@ struct fx {
 	unsigned rad_requests;     /* Access-Requests answered */
 };
 
+static void rad_answer(void *ctx);
+
 /* ---- the engine on a free port ------------------------------------------ */
-
-static uint16_t free_udp_port(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof(a);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &al), 0);
-	close(fd);
-	return ntohs(a.sin_port);
-}
 
 /* with_radius: [radius] on a socket of ours that accepts everyone (rad_answer). */
 static void fx_up(struct fx *f, bool with_radius)
 {
-	static const char users[] = "alice * secret\nbob * other\n";
-	char text[768], rad[128] = "", err[CONF_ERR_LEN];
+	char conf[160] = "hostname = lns\n";
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t al = sizeof(a);
-	uint16_t port = 0;
-	int fd;
 
 	memset(f, 0, sizeof(*f));
+	f->lac.fd = -1;
 	for (size_t i = 0; i < sizeof(f->calls) / sizeof(f->calls[0]); i++)
 		f->calls[i] = (struct call){ .sid = (uint16_t)(LAC_SID + i), .chan = -1, .unit = -1 };
 	f->radius = -1;
@@ -101,51 +74,28 @@ static void fx_up(struct fx *f, bool with_radius)
 		ck_assert_int_ge(f->radius, 0);
 		ck_assert_int_eq(bind(f->radius, (struct sockaddr *)&a, sizeof(a)), 0);
 		ck_assert_int_eq(getsockname(f->radius, (struct sockaddr *)&a, &al), 0);
-		snprintf(rad, sizeof(rad), "[radius]\nserver = 127.0.0.1:%u:%u,%s\n"
+		snprintf(conf, sizeof(conf),
+			 "hostname = lns\n[radius]\nserver = 127.0.0.1:%u:%u,%s\n"
 			 "accounting = no\ntimeout = 1\n", ntohs(a.sin_port), ntohs(a.sin_port),
 			 RAD_SECRET);
-		a.sin_port = 0;
 	}
-	log_init(true, getenv("LNSD_TEST_LOG") ? LOG_LVL_DEBUG : LOG_LVL_ERR);
-	snprintf(f->users, sizeof(f->users), "/tmp/lnsd-test-users.%d", (int)getpid());
-	fd = open(f->users, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, users, sizeof(users) - 1), (ssize_t)sizeof(users) - 1);
-	close(fd);
-	f->loop = ev_loop_new(EVFLAG_AUTO);
-	ck_assert_ptr_nonnull(f->loop);
-	/* The kernel's choice of a free port, taken again by the listener (retried if lost). */
-	for (int i = 0; i < 20 && !f->eng; i++) {
-		port = free_udp_port();
-		snprintf(text, sizeof(text),
-			 "[lnsd]\nlisten = 127.0.0.1:%u\ndataplane = none\nhostname = lns\n"
-			 "[ppp]\nauth = pap\nlocal-ip = 10.99.0.1\npool = 10.99.0.10-10.99.0.20\n"
-			 "users-file = %s\nlcp-echo-interval = 0\n%s", port, f->users, rad);
-		f->conf = conf_load_string(text, "t.conf", err, sizeof(err));
-		ck_assert_msg(f->conf != NULL, "%s", err);
-		f->eng = engine_new(f->loop, f->conf, NULL, err, sizeof(err));
-		if (!f->eng)
-			conf_unref(f->conf);
-	}
-	ck_assert_msg(f->eng != NULL, "no free loopback port for the engine: %s", err);
-	f->dp = dp_null_new(true);
-	ck_assert_ptr_nonnull(f->dp);
-	ck_assert_msg(engine_set_dataplane(f->eng, f->dp, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_int_eq(engine_dataplane(f->eng), ENG_DP_NONE);
-
-	f->lac = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	ck_assert_int_ge(f->lac, 0);
-	ck_assert_int_eq(bind(f->lac, (struct sockaddr *)&a, sizeof(a)), 0);
-	a.sin_port = htons(port);
-	ck_assert_int_eq(connect(f->lac, (struct sockaddr *)&a, sizeof(a)), 0);
+	tu_engine_up(&f->te, &(struct tu_engine_opts){
+		.conf = conf,
+		.ppp = "auth = pap\nlocal-ip = 10.99.0.1\npool = 10.99.0.10-10.99.0.20\n"
+		       "lcp-echo-interval = 0\n",
+		.users = "alice * secret\nbob * other\n",
+		.ppp_dp = true,
+	});
+	ck_assert_int_eq(engine_dataplane(f->te.eng), ENG_DP_NONE);
+	f->te.watch_fd = f->radius;
+	f->te.on_watch = rad_answer;
+	f->te.watch_ctx = f;
 }
 
 static void fx_down(struct fx *f)
 {
-	engine_free(f->eng);   /* frees the data plane too */
-	conf_unref(f->conf);
-	ev_loop_destroy(f->loop);
-	close(f->lac);
+	tu_engine_down(&f->te);
+	tu_lac_close(&f->lac);
 	for (size_t i = 0; i < sizeof(f->calls) / sizeof(f->calls[0]); i++) {
 		if (f->calls[i].chan >= 0)
 			close(f->calls[i].chan);
@@ -154,7 +104,6 @@ static void fx_down(struct fx *f)
 	}
 	if (f->radius >= 0)
 		close(f->radius);
-	unlink(f->users);
 }
 
 /*
@@ -186,9 +135,10 @@ static void rad_accept(struct fx *f, uint8_t id, const uint8_t *auth,
 	f->rad_requests++;
 }
 
-/* An Access-Request: answered at once, or kept while f->rad_hold. */
-static void rad_answer(struct fx *f)
+/* An Access-Request (f->radius readable in tu_pump): answered at once, or kept while rad_hold. */
+static void rad_answer(void *ctx)
 {
+	struct fx *f = ctx;
 	uint8_t req[4096];
 	struct sockaddr_storage from;
 	socklen_t fl = sizeof(from);
@@ -208,138 +158,45 @@ static void rad_answer(struct fx *f)
 	f->n_held++;
 }
 
-/*
- * Run the engine (answering RADIUS on the way) until one of fds (n of them)
- * is readable; its index, or -1 after ms. n 0: just run for ms.
- */
-static int pump(struct fx *f, const int *fds, int n, int ms)
-{
-	struct pollfd p[3];
-
-	ck_assert_int_le(n, 2);
-	for (int t = 0; t < ms; t += 5) {
-		ev_run(f->loop, EVRUN_NOWAIT);
-		for (int i = 0; i < n; i++)
-			p[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
-		p[n] = (struct pollfd){ .fd = f->radius, .events = POLLIN };
-		if (poll(p, (nfds_t)n + 1, 5) <= 0)
-			continue;
-		if (p[n].revents)
-			rad_answer(f);
-		for (int i = 0; i < n; i++)
-			if (p[i].revents)
-				return i;
-	}
-	return -1;
-}
-
-static void idle(struct fx *f, int ms)
-{
-	pump(f, NULL, 0, ms);
-}
-
 /* ---- the LAC ------------------------------------------------------------- */
 
-static void lac_begin(struct fx *f, uint16_t sid, uint16_t type)
-{
-	l2tp_mb_begin(&f->mb, type == L2TP_MSG_SCCRQ ? 0 : f->lns_tid, sid, type);
-}
-
-static void lac_send(struct fx *f)
-{
-	uint8_t *h = f->mb.data;
-
-	ck_assert(!f->mb.overflow);
-	h[8] = (uint8_t)(f->ns >> 8);
-	h[9] = (uint8_t)f->ns;
-	h[10] = (uint8_t)(f->nr >> 8);
-	h[11] = (uint8_t)f->nr;
-	ck_assert_int_eq(send(f->lac, f->mb.data, f->mb.len, 0), (ssize_t)f->mb.len);
-	f->ns++;
-}
-
-/* The next new message from the LNS (ZLBs and retransmissions skipped) must be type. */
-static void lac_expect(struct fx *f, uint16_t type)
-{
-	uint8_t buf[4096];
-
-	for (;;) {
-		ssize_t n;
-
-		ck_assert_msg(pump(f, &f->lac, 1, WAIT_MS) == 0, "no %s from the LNS",
-			      l2tp_msg_type_str(type));
-		n = recv(f->lac, buf, sizeof(buf), 0);
-		ck_assert_int_gt(n, 0);
-		ck_assert_int_eq(l2tp_msg_decode(buf, (size_t)n, NULL, 0, &f->msg), L2TP_DEC_OK);
-		ck_assert_uint_eq(f->msg.hdr.tunnel_id, LAC_TID);
-		if (f->msg.type == L2TP_MSG_ZLB || f->msg.hdr.ns != f->nr)
-			continue;
-		f->nr++;
-		ck_assert_msg(f->msg.type == type, "%s from the LNS, %s expected",
-			      l2tp_msg_type_str(f->msg.type), l2tp_msg_type_str(type));
-		return;
-	}
-}
-
-/* SCCRQ, SCCRP, SCCCN: the tunnel. */
+/* SCCRQ, SCCRP (from host "lns"), SCCCN: the tunnel. */
 static void lac_tunnel(struct fx *f)
 {
-	lac_begin(f, 0, L2TP_MSG_SCCRQ);
-	l2tp_mb_protocol_version(&f->mb);
-	l2tp_mb_u32(&f->mb, true, L2TP_AVP_FRAMING_CAPS, 3);
-	l2tp_mb_u32(&f->mb, true, L2TP_AVP_BEARER_CAPS, 3);
-	l2tp_mb_str(&f->mb, true, L2TP_AVP_HOST_NAME, "lac");
-	l2tp_mb_u16(&f->mb, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, LAC_TID);
-	l2tp_mb_u16(&f->mb, true, L2TP_AVP_RECV_WINDOW_SIZE, 8);
-	lac_send(f);
-	lac_expect(f, L2TP_MSG_SCCRP);
-	f->lns_tid = f->msg.assigned_tunnel_id;
-	ck_assert_uint_ne(f->lns_tid, 0);
-	ck_assert_str_eq(f->msg.host_name, "lns");
-	lac_begin(f, 0, L2TP_MSG_SCCCN);
-	lac_send(f);
+	tu_lac_tunnel(&f->lac, &f->te, LAC_TID, true);
+	ck_assert_str_eq(f->lac.msg.host_name, "lns");
 }
 
 /* ICRQ, ICRP, ICCN: a call, and the PPP ends the data plane made for it. */
 static void lac_call(struct fx *f, struct call *c)
 {
-	lac_begin(f, 0, L2TP_MSG_ICRQ);
-	l2tp_mb_u16(&f->mb, true, L2TP_AVP_ASSIGNED_SESSION_ID, c->sid);
-	l2tp_mb_u32(&f->mb, true, L2TP_AVP_CALL_SERIAL, c->sid);
-	lac_send(f);
-	lac_expect(f, L2TP_MSG_ICRP);
-	ck_assert_uint_eq(f->msg.hdr.session_id, c->sid);
-	c->lns_sid = f->msg.assigned_session_id;
-	ck_assert_uint_ne(c->lns_sid, 0);
-	lac_begin(f, c->lns_sid, L2TP_MSG_ICCN);
-	l2tp_mb_u32(&f->mb, true, L2TP_AVP_TX_CONNECT_SPEED, 10000000);
-	l2tp_mb_u32(&f->mb, true, L2TP_AVP_FRAMING_TYPE, 1);
-	lac_send(f);
+	c->lns_sid = tu_lac_icrq(&f->lac, c->sid, NULL);
+	tu_lac_iccn(&f->lac, c->lns_sid);
 
 	/* The ICCN makes the session: the data plane opens its channel and unit. */
 	for (int t = 0; t < WAIT_MS && c->chan < 0; t += 5) {
-		idle(f, 5);
-		dp_null_take_ppp(f->dp, f->lns_tid, c->lns_sid, &c->chan, &c->unit);
+		tu_idle(&f->te, 5);
+		dp_null_take_ppp(f->te.dp, f->lac.lns_tid, c->lns_sid, &c->chan, &c->unit);
 	}
 	ck_assert_msg(c->chan >= 0, "no PPP channel after the ICCN");
-	ck_assert_int_eq(dp_null_take_ppp(f->dp, f->lns_tid, c->lns_sid, &c->chan, &c->unit),
-			 -ENOENT);
+	ck_assert_int_eq(dp_null_take_ppp(f->te.dp, f->lac.lns_tid, c->lns_sid, &c->chan,
+					  &c->unit), -ENOENT);
 }
 
 static void lac_cdn(struct fx *f, const struct call *c)
 {
-	lac_begin(f, c->lns_sid, L2TP_MSG_CDN);
-	l2tp_mb_result(&f->mb, L2TP_CDN_LOST_CARRIER, 0, NULL);
-	l2tp_mb_u16(&f->mb, true, L2TP_AVP_ASSIGNED_SESSION_ID, c->sid);
-	lac_send(f);
+	tu_lac_begin(&f->lac, c->lns_sid, L2TP_MSG_CDN);
+	l2tp_mb_result(&f->lac.mb, L2TP_CDN_LOST_CARRIER, 0, NULL);
+	l2tp_mb_u16(&f->lac.mb, true, L2TP_AVP_ASSIGNED_SESSION_ID, c->sid);
+	tu_lac_send(&f->lac);
 }
 
 static void lac_stopccn(struct fx *f)
 {
-	lac_begin(f, 0, L2TP_MSG_STOPCCN);
-	l2tp_mb_u16(&f->mb, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, LAC_TID);
-	l2tp_mb_result(&f->mb, L2TP_STOPCCN_CLEAR, 0, NULL);
-	lac_send(f);
+	tu_lac_begin(&f->lac, 0, L2TP_MSG_STOPCCN);
+	l2tp_mb_u16(&f->lac.mb, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, LAC_TID);
+	l2tp_mb_result(&f->lac.mb, L2TP_STOPCCN_CLEAR, 0, NULL);
+	tu_lac_send(&f->lac);
 }
 
 /* ---- the PPP client ------------------------------------------------------ */
@@ -397,7 +254,7 @@ static enum client_end ppp_client(struct fx *f, const struct call *c, const char
 	*addr = 0;
 	ppp_send(c->chan, PPP_PROTO_LCP, PPP_CONF_REQ, 1, NULL, 0);
 	while (!(ipcp_ours && ipcp_theirs)) {
-		int i = pump(f, fds, 2, WAIT_MS);
+		int i = tu_pump(&f->te, fds, 2, WAIT_MS);
 		ssize_t n;
 		uint16_t proto;
 		const uint8_t *o;
@@ -463,7 +320,7 @@ static void ppp_answer_term(struct fx *f, const struct call *c)
 	uint8_t b[256];
 	ssize_t n;
 
-	ck_assert_msg(pump(f, &c->chan, 1, WAIT_MS) == 0, "no LCP Terminate-Request");
+	ck_assert_msg(tu_pump(&f->te, &c->chan, 1, WAIT_MS) == 0, "no LCP Terminate-Request");
 	n = read(c->chan, b, sizeof(b));
 	ck_assert_int_ge(n, PPP_PROTO_LEN + PPP_HDR_LEN);
 	ck_assert_uint_eq(b[0] << 8 | b[1], PPP_PROTO_LCP);
@@ -477,14 +334,14 @@ static void expect_hangup(struct fx *f, const struct call *c)
 	uint8_t b[64];
 	ssize_t n;
 
-	ck_assert_msg(pump(f, &c->chan, 1, WAIT_MS) == 0, "the channel was not closed");
+	ck_assert_msg(tu_pump(&f->te, &c->chan, 1, WAIT_MS) == 0, "the channel was not closed");
 	n = read(c->chan, b, sizeof(b));
 	ck_assert_int_eq(n, 0);
 }
 
 static struct l2tp_sess *session_of(struct fx *f, const struct call *c)
 {
-	return l2tp_lns_session(engine_lns(f->eng), f->lns_tid, c->lns_sid);
+	return l2tp_lns_session(engine_lns(f->te.eng), f->lac.lns_tid, c->lns_sid);
 }
 
 /* ---- tests --------------------------------------------------------------- */
@@ -503,15 +360,15 @@ START_TEST(call_up_and_down)
 	lac_tunnel(&f);
 	lac_call(&f, c);
 	ck_assert_ptr_nonnull(session_of(&f, c));
-	engine_session_info(f.eng, session_of(&f, c), &si);
+	engine_session_info(f.te.eng, session_of(&f, c), &si);
 	ck_assert(si.ppp);
 	ck_assert(!si.link_up);
 	ck_assert_str_eq(si.ifname, "ppp0");
 
 	ck_assert_int_eq(ppp_client(&f, c, "alice", "secret", &addr), CLIENT_UP);
 	ck_assert_uint_eq(addr, POOL_FIRST);
-	idle(&f, 20);
-	engine_session_info(f.eng, session_of(&f, c), &si);
+	tu_idle(&f.te, 20);
+	engine_session_info(f.te.eng, session_of(&f, c), &si);
 	ck_assert(si.link_up);
 	ck_assert(!si.closing);
 	ck_assert_uint_eq(si.ip, POOL_FIRST);
@@ -519,7 +376,7 @@ START_TEST(call_up_and_down)
 	ck_assert_str_eq(si.ppp_phase, "network");
 	ck_assert_int_eq(si.ppp_unit, 0);
 	ck_assert_uint_eq(strlen(si.acct_session_id), 16);
-	ctr = engine_counters(f.eng);
+	ctr = engine_counters(f.te.eng);
 	ck_assert_uint_eq(ctr->auth[PPP_AUTH_PAP][1], 1);
 	ck_assert_uint_eq(ctr->auth[PPP_AUTH_PAP][0], 0);
 	ck_assert_uint_eq(ctr->setup_count, 1);
@@ -528,12 +385,12 @@ START_TEST(call_up_and_down)
 	lac_cdn(&f, c);
 	expect_hangup(&f, c);
 	ck_assert_ptr_null(session_of(&f, c));
-	ck_assert_uint_eq(l2tp_lns_n_sessions(engine_lns(f.eng)), 0);
+	ck_assert_uint_eq(l2tp_lns_n_sessions(engine_lns(f.te.eng)), 0);
 
 	/* Then the tunnel: acknowledged and held for retransmissions (RFC 2661 §5.7). */
 	lac_stopccn(&f);
-	idle(&f, 50);
-	t = l2tp_lns_tunnel(engine_lns(f.eng), f.lns_tid);
+	tu_idle(&f.te, 50);
+	t = l2tp_lns_tunnel(engine_lns(f.te.eng), f.lac.lns_tid);
 	ck_assert_ptr_nonnull(t);
 	ck_assert_int_eq(t->state, L2TP_TUN_CLOSING);
 	fx_down(&f);
@@ -556,14 +413,14 @@ START_TEST(call_refused)
 	lac_call(&f, c);
 	ck_assert_int_eq(ppp_client(&f, c, "alice", "wrong", &addr), CLIENT_REFUSED);
 	ppp_answer_term(&f, c);
-	lac_expect(&f, L2TP_MSG_CDN);
-	ck_assert_uint_eq(f.msg.hdr.session_id, c->sid);
-	ck_assert_uint_eq(f.msg.result_code, L2TP_CDN_GENERAL_ERROR);
-	ck_assert_str_eq(f.msg.error_msg, "auth-failed");
+	tu_lac_expect(&f.lac, L2TP_MSG_CDN);
+	ck_assert_uint_eq(f.lac.msg.hdr.session_id, c->sid);
+	ck_assert_uint_eq(f.lac.msg.result_code, L2TP_CDN_GENERAL_ERROR);
+	ck_assert_str_eq(f.lac.msg.error_msg, "auth-failed");
 	expect_hangup(&f, c);
-	ck_assert_uint_eq(engine_counters(f.eng)->auth[PPP_AUTH_PAP][0], 1);
+	ck_assert_uint_eq(engine_counters(f.te.eng)->auth[PPP_AUTH_PAP][0], 1);
 	lac_stopccn(&f);
-	idle(&f, 20);
+	tu_idle(&f.te, 20);
 	fx_down(&f);
 }
 END_TEST
@@ -583,13 +440,13 @@ START_TEST(call_terminated)
 	lac_tunnel(&f);
 	lac_call(&f, c);
 	ck_assert_int_eq(ppp_client(&f, c, "bob", "other", &addr), CLIENT_UP);
-	ck_assert_int_eq(engine_terminate_session(f.eng, f.lns_tid, c->lns_sid), 0);
+	ck_assert_int_eq(engine_terminate_session(f.te.eng, f.lac.lns_tid, c->lns_sid), 0);
 	ppp_answer_term(&f, c);
-	lac_expect(&f, L2TP_MSG_CDN);
-	ck_assert_uint_eq(f.msg.result_code, L2TP_CDN_ADMIN);
+	tu_lac_expect(&f.lac, L2TP_MSG_CDN);
+	ck_assert_uint_eq(f.lac.msg.result_code, L2TP_CDN_ADMIN);
 	expect_hangup(&f, c);
 	lac_stopccn(&f);
-	idle(&f, 20);
+	tu_idle(&f.te, 20);
 	fx_down(&f);
 }
 END_TEST
@@ -616,10 +473,10 @@ START_TEST(framed_ip_in_use)
 	lac_call(&f, b);
 	ck_assert_int_eq(ppp_client(&f, b, "bob", "any", &addr), CLIENT_REFUSED);
 	ck_assert_uint_eq(f.rad_requests, 2);
-	ck_assert_uint_eq(engine_counters(f.eng)->radius_bad_framed_ip, 1);
+	ck_assert_uint_eq(engine_counters(f.te.eng)->radius_bad_framed_ip, 1);
 	ppp_answer_term(&f, b);
-	lac_expect(&f, L2TP_MSG_CDN);
-	ck_assert_uint_eq(f.msg.hdr.session_id, b->sid);
+	tu_lac_expect(&f.lac, L2TP_MSG_CDN);
+	ck_assert_uint_eq(f.lac.msg.hdr.session_id, b->sid);
 	expect_hangup(&f, b);
 
 	lac_cdn(&f, a);
@@ -627,7 +484,7 @@ START_TEST(framed_ip_in_use)
 	lac_call(&f, c);
 	ck_assert_int_eq(ppp_client(&f, c, "carol", "any", &addr), CLIENT_UP);
 	ck_assert_uint_eq(addr, FRAMED_IP);
-	ck_assert_uint_eq(engine_counters(f.eng)->radius_bad_framed_ip, 1);
+	ck_assert_uint_eq(engine_counters(f.te.eng)->radius_bad_framed_ip, 1);
 	lac_stopccn(&f);
 	expect_hangup(&f, c);
 	fx_down(&f);
@@ -655,26 +512,26 @@ START_TEST(radius_reply_after_call_ended)
 	lac_call(&f, a);
 	ck_assert_int_eq(ppp_client(&f, a, "alice", "any", &addr), CLIENT_PAP_SENT);
 	for (int t = 0; t < WAIT_MS && f.n_held < 1; t += 5)
-		idle(&f, 5);
+		tu_idle(&f.te, 5);
 	ck_assert_int_eq(f.n_held, 1);
 	lac_cdn(&f, a);
 	expect_hangup(&f, a);
 	lac_call(&f, b);
 	ck_assert_int_eq(ppp_client(&f, b, "bob", "any", &addr), CLIENT_PAP_SENT);
 	for (int t = 0; t < WAIT_MS && f.n_held < 2; t += 5)
-		idle(&f, 5);
+		tu_idle(&f.te, 5);
 	ck_assert_int_eq(f.n_held, 2);
 	f.rad_hold = false;
 	for (int i = 0; i < 2; i++)
 		rad_accept(&f, f.held[i].id, f.held[i].auth, &f.held[i].from, f.held[i].fl);
-	ck_assert_msg(pump(&f, &b->chan, 1, WAIT_MS) == 0, "no answer to b's PAP");
+	ck_assert_msg(tu_pump(&f.te, &b->chan, 1, WAIT_MS) == 0, "no answer to b's PAP");
 	n = read(b->chan, buf, sizeof(buf));
 	ck_assert_int_ge(n, PPP_PROTO_LEN + PPP_HDR_LEN);
 	ck_assert_uint_eq(buf[0] << 8 | buf[1], PPP_PROTO_PAP);
 	ck_assert_uint_eq(buf[2], PAP_AUTH_ACK);
 	ck_assert_uint_eq(f.rad_requests, 2);
-	ck_assert_uint_eq(engine_counters(f.eng)->auth[PPP_AUTH_PAP][1], 1);
-	ck_assert_uint_eq(engine_counters(f.eng)->auth[PPP_AUTH_PAP][0], 0);
+	ck_assert_uint_eq(engine_counters(f.te.eng)->auth[PPP_AUTH_PAP][1], 1);
+	ck_assert_uint_eq(engine_counters(f.te.eng)->auth[PPP_AUTH_PAP][0], 0);
 	lac_stopccn(&f);
 	expect_hangup(&f, b);
 	fx_down(&f);

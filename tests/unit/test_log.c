@@ -6,20 +6,14 @@
  * Host Name, an ICRQ's Calling and Called Number, sent over loopback to a
  * real engine) carry the escaped form and nothing else. stderr is captured.
  */
-#include <arpa/inet.h>
 #include <check.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "engine.h"
+#include "engine_testutil.h"
 #include "l2tp_lns.h"
-#include "l2tp_msg.h"
 #include "log.h"
 
 /* A newline, a forged line in lnsd's own format, quotes, a backslash and a terminal escape. */
@@ -165,72 +159,6 @@ END_TEST
 
 /* ---- the engine's lines about a peer -------------------------------------- */
 
-struct fixture {
-	struct ev_loop *loop;
-	struct lnsd_conf *conf;
-	struct engine *eng;
-	uint16_t port;
-};
-
-static void fixture_up(struct fixture *fx)
-{
-	char text[256], err[CONF_ERR_LEN];
-
-	memset(fx, 0, sizeof(*fx));
-	fx->loop = ev_loop_new(EVFLAG_AUTO);
-	ck_assert_ptr_nonnull(fx->loop);
-	for (int i = 0; i < 50 && !fx->eng; i++) {
-		fx->port = (uint16_t)(20000 + (getpid() * 11 + i * 137) % 30000);
-		snprintf(text, sizeof(text),
-			 "[lnsd]\nlisten = 127.0.0.1:%u\ndataplane = none\nlog-level = info\n",
-			 fx->port);
-		fx->conf = conf_load_string(text, "t.conf", err, sizeof(err));
-		ck_assert_msg(fx->conf != NULL, "%s", err);
-		fx->eng = engine_new(fx->loop, fx->conf, NULL, err, sizeof(err));
-		if (!fx->eng)
-			conf_unref(fx->conf);
-	}
-	ck_assert_msg(fx->eng != NULL, "no free loopback port for the engine");
-}
-
-static void fixture_down(struct fixture *fx)
-{
-	engine_free(fx->eng);
-	conf_unref(fx->conf);
-	ev_loop_destroy(fx->loop);
-}
-
-/* Run the loop until fd has a datagram; it into m (decoded); its source in from. */
-static void receive(struct fixture *fx, int fd, struct l2tp_msg *m, struct sockaddr_in *from)
-{
-	uint8_t buf[2048];
-	socklen_t fl = sizeof(*from);
-	ssize_t n;
-
-	for (int i = 0; i < 500; i++) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-
-		ev_run(fx->loop, EVRUN_NOWAIT);
-		if (poll(&p, 1, 10) > 0)
-			break;
-	}
-	n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)from, &fl);
-	ck_assert_int_gt(n, 0);
-	ck_assert_int_eq(l2tp_msg_decode(buf, (size_t)n, NULL, 0, m), L2TP_DEC_OK);
-}
-
-static void send_msg(int fd, struct l2tp_mbuf *b, uint16_t ns, uint16_t nr,
-		     const struct sockaddr_in *to)
-{
-	ck_assert(!b->overflow);
-	b->data[8] = (uint8_t)(ns >> 8);
-	b->data[9] = (uint8_t)ns;
-	b->data[10] = (uint8_t)(nr >> 8);
-	b->data[11] = (uint8_t)nr;
-	ck_assert_int_eq(sendto(fd, b->data, b->len, 0, (const struct sockaddr *)to, sizeof(*to)),
-			 (ssize_t)b->len);
-}
-
 /*
  * An SCCRQ whose Host Name forges a line, then SCCCN and an ICRQ whose
  * Calling and Called Number do: lnsd's lines about the tunnel and the call
@@ -238,52 +166,37 @@ static void send_msg(int fd, struct l2tp_mbuf *b, uint16_t ns, uint16_t nr,
  */
 START_TEST(engine_lines_about_a_peer)
 {
-	static struct l2tp_msg m;
-	struct fixture fx;
-	struct sockaddr_in to = { .sin_family = AF_INET }, from;
-	struct l2tp_mbuf b;
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	static struct tu_lac l;
+	struct tu_engine fx;
 	struct l2tp_sess *sess;
-	uint16_t tid;
+	uint16_t lns_sid;
 	char *text;
 
-	log_init(true, LOG_LVL_INFO);
-	fixture_up(&fx);
-	to.sin_port = htons(fx.port);
-	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	tu_engine_up(&fx, &(struct tu_engine_opts){ .log_level = LOG_LVL_INFO });
+	tu_lac_open(&l, &fx, 77);
 	capture_start();
-	l2tp_mb_begin(&b, 0, 0, L2TP_MSG_SCCRQ);
-	l2tp_mb_protocol_version(&b);
-	l2tp_mb_str(&b, true, L2TP_AVP_HOST_NAME, HOSTILE);
-	l2tp_mb_u32(&b, true, L2TP_AVP_FRAMING_CAPS, 3);
-	l2tp_mb_u16(&b, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, 77);
-	l2tp_mb_str(&b, false, L2TP_AVP_VENDOR_NAME, "vendor\n\x1b]0;title\a");
-	send_msg(fd, &b, 0, 0, &to);
-	receive(&fx, fd, &m, &from);
-	ck_assert_uint_eq(m.type, L2TP_MSG_SCCRP);
-	tid = m.assigned_tunnel_id;
-	l2tp_mb_begin(&b, tid, 0, L2TP_MSG_SCCCN);
-	send_msg(fd, &b, 1, 1, &from);
-	l2tp_mb_begin(&b, tid, 0, L2TP_MSG_ICRQ);
-	l2tp_mb_u16(&b, true, L2TP_AVP_ASSIGNED_SESSION_ID, 5);
-	l2tp_mb_u32(&b, true, L2TP_AVP_CALL_SERIAL, 9);
-	l2tp_mb_str(&b, true, L2TP_AVP_CALLING_NUMBER, HOSTILE);
-	l2tp_mb_str(&b, true, L2TP_AVP_CALLED_NUMBER, "5551234\r\n");
-	send_msg(fd, &b, 2, 1, &from);
-	do
-		receive(&fx, fd, &m, &from);
-	while (m.type == L2TP_MSG_ZLB);
-	ck_assert_uint_eq(m.type, L2TP_MSG_ICRP);
-	l2tp_mb_begin(&b, tid, m.assigned_session_id, L2TP_MSG_ICCN);
-	l2tp_mb_u32(&b, true, L2TP_AVP_TX_CONNECT_SPEED, 1000000);
-	l2tp_mb_u32(&b, true, L2TP_AVP_FRAMING_TYPE, 1);
-	send_msg(fd, &b, 3, 2, &from);
-	sess = l2tp_lns_session(engine_lns(fx.eng), tid, m.assigned_session_id);
+	tu_lac_begin(&l, 0, L2TP_MSG_SCCRQ);
+	l2tp_mb_protocol_version(&l.mb);
+	l2tp_mb_str(&l.mb, true, L2TP_AVP_HOST_NAME, HOSTILE);
+	l2tp_mb_u32(&l.mb, true, L2TP_AVP_FRAMING_CAPS, 3);
+	l2tp_mb_u16(&l.mb, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, 77);
+	l2tp_mb_str(&l.mb, false, L2TP_AVP_VENDOR_NAME, "vendor\n\x1b]0;title\a");
+	tu_lac_send(&l);
+	tu_lac_expect(&l, L2TP_MSG_SCCRP);
+	l.lns_tid = (uint16_t)l.msg.assigned_tunnel_id;
+	tu_lac_begin(&l, 0, L2TP_MSG_SCCCN);
+	tu_lac_send(&l);
+	tu_lac_begin(&l, 0, L2TP_MSG_ICRQ);
+	l2tp_mb_u16(&l.mb, true, L2TP_AVP_ASSIGNED_SESSION_ID, 5);
+	l2tp_mb_u32(&l.mb, true, L2TP_AVP_CALL_SERIAL, 9);
+	l2tp_mb_str(&l.mb, true, L2TP_AVP_CALLING_NUMBER, HOSTILE);
+	l2tp_mb_str(&l.mb, true, L2TP_AVP_CALLED_NUMBER, "5551234\r\n");
+	tu_lac_send(&l);
+	tu_lac_expect(&l, L2TP_MSG_ICRP);
+	lns_sid = (uint16_t)l.msg.assigned_session_id;
+	tu_lac_iccn(&l, lns_sid);
+	sess = l2tp_lns_session(engine_lns(fx.eng), l.lns_tid, lns_sid);
 	ck_assert_ptr_nonnull(sess);
-	for (int i = 0; i < 500 && sess->state != L2TP_SESS_ESTABLISHED; i++) {
-		ev_run(fx.loop, EVRUN_NOWAIT);
-		usleep(10000);
-	}
 	ck_assert_int_eq(sess->state, L2TP_SESS_ESTABLISHED);
 	text = capture_end();
 	assert_clean(text);
@@ -293,8 +206,8 @@ START_TEST(engine_lines_about_a_peer)
 	ck_assert_msg(strstr(text, "(calling " HOSTILE_ESC ", called \"5551234\\r\\n\", serial 9)") !=
 		      NULL, "log: %s", text);
 	free(text);
-	close(fd);
-	fixture_down(&fx);
+	tu_lac_close(&l);
+	tu_engine_down(&fx);
 }
 END_TEST
 

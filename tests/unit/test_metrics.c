@@ -19,46 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "engine.h"
+#include "engine_testutil.h"
 #include "log.h"
 #include "metrics.h"
-
-struct fixture {
-	struct ev_loop *loop;
-	struct lnsd_conf *conf;
-	struct engine *eng;
-	uint16_t port;            /* the L2TP listener */
-};
-
-/* An engine on a free loopback port (ports are tried from a per-process start). */
-static void fixture_up(struct fixture *fx)
-{
-	char text[256], err[CONF_ERR_LEN];
-
-	memset(fx, 0, sizeof(*fx));
-	fx->loop = ev_loop_new(EVFLAG_AUTO);
-	ck_assert_ptr_nonnull(fx->loop);
-	for (int i = 0; i < 50 && !fx->eng; i++) {
-		fx->port = (uint16_t)(20000 + (getpid() * 7 + i * 131) % 30000);
-		snprintf(text, sizeof(text),
-			 "[lnsd]\nlisten = 127.0.0.1:%u\ndataplane = none\nlog-level = error\n",
-			 fx->port);
-		fx->conf = conf_load_string(text, "t.conf", err, sizeof(err));
-		ck_assert_msg(fx->conf != NULL, "%s", err);
-		fx->eng = engine_new(fx->loop, fx->conf, NULL, err, sizeof(err));
-		if (!fx->eng)
-			conf_unref(fx->conf);
-	}
-	ck_assert_msg(fx->eng != NULL, "no free loopback port for the engine");
-}
-
-static void fixture_down(struct fixture *fx)
-{
-	engine_free(fx->eng);
-	conf_unref(fx->conf);
-	ev_loop_destroy(fx->loop);
-}
 
 static char *render(struct engine *e)
 {
@@ -137,10 +100,10 @@ static int check_format(char *text)
 
 START_TEST(render_well_formed)
 {
-	struct fixture fx;
+	struct tu_engine fx;
 	char *t;
 
-	fixture_up(&fx);
+	tu_engine_up(&fx, NULL);
 	t = render(fx.eng);
 	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_build_info{version=\"" LNSD_VERSION "\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_start_time_seconds 1700000000.500\n"));
@@ -157,7 +120,7 @@ START_TEST(render_well_formed)
 	ck_assert_ptr_null(strstr(t, "lnsd_tunnel_rx_packets_total"));
 	ck_assert_int_gt(check_format(t), 100);
 	free(t);
-	fixture_down(&fx);
+	tu_engine_down(&fx);
 }
 END_TEST
 
@@ -197,28 +160,6 @@ START_TEST(label_values_escaped)
 }
 END_TEST
 
-/* Run the loop until fd is readable or ms pass; whether it became readable. */
-static bool pump_readable_within(struct ev_loop *loop, int fd, int ms)
-{
-	for (int i = 0; i < ms / 10; i++) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-
-		ev_run(loop, EVRUN_NOWAIT);
-		if (poll(&p, 1, 10) > 0)
-			return true;
-	}
-	return false;
-}
-
-/* Run the loop for about ms. */
-static void pump(struct ev_loop *loop, int ms)
-{
-	for (int i = 0; i < ms / 10; i++) {
-		ev_run(loop, EVRUN_NOWAIT);
-		usleep(10000);
-	}
-}
-
 static double mono(void)
 {
 	struct timespec ts;
@@ -230,12 +171,12 @@ static double mono(void)
 /* A garbage datagram to the listener is counted as a decode drop and shows up. */
 START_TEST(counts_drops)
 {
-	struct fixture fx;
+	struct tu_engine fx;
 	struct sockaddr_in to = { .sin_family = AF_INET };
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	char *t;
 
-	fixture_up(&fx);
+	tu_engine_up(&fx, NULL);
 	to.sin_port = htons(fx.port);
 	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	ck_assert_int_eq(sendto(fd, "\xc8\x02\x00", 3, 0, (struct sockaddr *)&to, sizeof(to)), 3);
@@ -250,7 +191,7 @@ START_TEST(counts_drops)
 	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_decode_errors_total{reason=\"short_packet\"} 1\n"));
 	free(t);
 	close(fd);
-	fixture_down(&fx);
+	tu_engine_down(&fx);
 }
 END_TEST
 
@@ -273,19 +214,19 @@ static int client(uint16_t port, int host)
  * One HTTP exchange with the endpoint from 127.0.0.1, driven by the loop;
  * the reply in buf. False when nothing came back within ms.
  */
-static bool http_within(struct ev_loop *loop, uint16_t port, const char *req, char *buf,
+static bool http_within(struct tu_engine *te, uint16_t port, const char *req, char *buf,
 			size_t len, int ms)
 {
 	int fd = client(port, 1);
 	size_t got = 0;
 	bool answered = true;
 
-	ev_run(loop, EVRUN_NOWAIT);
+	ev_run(te->loop, EVRUN_NOWAIT);
 	ck_assert_int_eq(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
 	for (;;) {
 		ssize_t n;
 
-		if (!pump_readable_within(loop, fd, ms)) {
+		if (!tu_readable(te, fd, ms)) {
 			answered = got > 0;
 			break;
 		}
@@ -301,13 +242,13 @@ static bool http_within(struct ev_loop *loop, uint16_t port, const char *req, ch
 	return answered;
 }
 
-static void http(struct ev_loop *loop, uint16_t port, const char *req, char *buf, size_t len)
+static void http(struct tu_engine *te, uint16_t port, const char *req, char *buf, size_t len)
 {
-	ck_assert_msg(http_within(loop, port, req, buf, len, 5000), "no answer within 5 s");
+	ck_assert_msg(http_within(te, port, req, buf, len, 5000), "no answer within 5 s");
 }
 
 /* The endpoint on a free loopback port next to the engine's. */
-static struct metrics *metrics_up(struct fixture *fx, struct lns_addr *a)
+static struct metrics *metrics_up(struct tu_engine *fx, struct lns_addr *a)
 {
 	struct metrics *m = NULL;
 	char err[256];
@@ -336,11 +277,11 @@ static long long sample(const char *text, const char *name)
 }
 
 /* Whether the endpoint closed fd (EOF or reset) within ms, the loop running. */
-static bool closed_within(struct ev_loop *loop, int fd, int ms)
+static bool closed_within(struct tu_engine *te, int fd, int ms)
 {
 	char b[4096];
 
-	while (pump_readable_within(loop, fd, ms)) {
+	while (tu_readable(te, fd, ms)) {
 		ssize_t n = recv(fd, b, sizeof(b), 0);
 
 		if (n <= 0)
@@ -352,32 +293,32 @@ static bool closed_within(struct ev_loop *loop, int fd, int ms)
 START_TEST(http_endpoint)
 {
 	static char buf[65536];
-	struct fixture fx;
+	struct tu_engine fx;
 	struct metrics *m;
 	struct lns_addr a;
 	char err[256];
 
-	fixture_up(&fx);
+	tu_engine_up(&fx, NULL);
 	m = metrics_up(&fx, &a);
 	/* A second server on the same port fails (no SO_REUSEPORT sharing). */
 	ck_assert_ptr_null(metrics_new(fx.loop, fx.eng, &a, err, sizeof(err)));
 	ck_assert_msg(strstr(err, "cannot listen") != NULL, "%s", err);
 
-	http(fx.loop, a.port, "GET /metrics HTTP/1.0\r\n\r\n", buf, sizeof(buf));
+	http(&fx, a.port, "GET /metrics HTTP/1.0\r\n\r\n", buf, sizeof(buf));
 	ck_assert_msg(strncmp(buf, "HTTP/1.0 200", 12) == 0 || strncmp(buf, "HTTP/1.1 200", 12) == 0,
 		      "%.80s", buf);
 	ck_assert_ptr_nonnull(strstr(buf, "Content-Type: text/plain; version=0.0.4"));
 	ck_assert_ptr_nonnull(strstr(buf, "\r\n\r\n# HELP lnsd_build_info "));
 	ck_assert_ptr_nonnull(strstr(buf, "\nprocess_start_time_seconds "));
 
-	http(fx.loop, a.port, "GET /other HTTP/1.0\r\n\r\n", buf, sizeof(buf));
+	http(&fx, a.port, "GET /other HTTP/1.0\r\n\r\n", buf, sizeof(buf));
 	ck_assert_msg(strstr(buf, " 404 ") != NULL, "%.80s", buf);
-	http(fx.loop, a.port, "DELETE /metrics HTTP/1.0\r\n\r\n", buf, sizeof(buf));
+	http(&fx, a.port, "DELETE /metrics HTTP/1.0\r\n\r\n", buf, sizeof(buf));
 	ck_assert_msg(strstr(buf, " 405 ") != NULL, "%.80s", buf);
 	ck_assert_ptr_nonnull(strstr(buf, "Allow: GET, HEAD"));
 
 	metrics_free(m);
-	fixture_down(&fx);
+	tu_engine_down(&fx);
 }
 END_TEST
 
@@ -398,27 +339,27 @@ START_TEST(http_recovers_after_the_limit)
 {
 	static char buf[65536];
 	enum { N = METRICS_MAX_CONNS + 40 };
-	struct fixture fx;
+	struct tu_engine fx;
 	struct metrics *m;
 	struct lns_addr a;
 	int fd[N];
 
-	fixture_up(&fx);
+	tu_engine_up(&fx, NULL);
 	m = metrics_up(&fx, &a);
 	for (int i = 0; i < N; i++) {
 		fd[i] = client(a.port, 2 + i / METRICS_MAX_CONNS_PER_IP);
-		pump(fx.loop, 10);
+		tu_idle(&fx, 10);
 		ck_assert_int_eq(send(fd[i], PARTIAL, strlen(PARTIAL), MSG_NOSIGNAL),
 				 (ssize_t)strlen(PARTIAL));
 	}
-	pump(fx.loop, 300);
+	tu_idle(&fx, 300);
 	for (int i = 0; i < N; i++)
 		close(fd[i]);
-	ck_assert_msg(http_within(fx.loop, a.port, SCRAPE, buf, sizeof(buf), 1000),
+	ck_assert_msg(http_within(&fx, a.port, SCRAPE, buf, sizeof(buf), 1000),
 		      "no answer within 1 s after the flood ended");
 	ck_assert_msg(strncmp(buf, "HTTP/1.1 200", 12) == 0, "%.80s", buf);
 	metrics_free(m);
-	fixture_down(&fx);
+	tu_engine_down(&fx);
 }
 END_TEST
 
@@ -433,30 +374,30 @@ END_TEST
 START_TEST(http_recovers_after_a_full_house)
 {
 	static char buf[65536];
-	struct fixture fx;
+	struct tu_engine fx;
 	struct metrics *m;
 	struct lns_addr a;
 	int fd[METRICS_MAX_CONNS];
 
-	fixture_up(&fx);
+	tu_engine_up(&fx, NULL);
 	m = metrics_up(&fx, &a);
 	for (int i = 0; i < METRICS_MAX_CONNS; i++) {
 		fd[i] = client(a.port, 2 + i / METRICS_MAX_CONNS_PER_IP);
-		pump(fx.loop, 10);
+		tu_idle(&fx, 10);
 	}
 	for (int i = 0; i < METRICS_MAX_CONNS; i++) {
 		ck_assert_int_eq(send(fd[i], FULL, strlen(FULL), MSG_NOSIGNAL), (ssize_t)strlen(FULL));
 		shutdown(fd[i], SHUT_WR);
 	}
 	for (int i = 0; i < METRICS_MAX_CONNS; i++)
-		ck_assert_msg(closed_within(fx.loop, fd[i], 2000), "client %d: no end", i);
-	ck_assert_msg(http_within(fx.loop, a.port, SCRAPE, buf, sizeof(buf), 1000),
+		ck_assert_msg(closed_within(&fx, fd[i], 2000), "client %d: no end", i);
+	ck_assert_msg(http_within(&fx, a.port, SCRAPE, buf, sizeof(buf), 1000),
 		      "no answer within 1 s");
 	ck_assert_msg(strncmp(buf, "HTTP/1.1 200", 12) == 0, "%.80s", buf);
 	for (int i = 0; i < METRICS_MAX_CONNS; i++)
 		close(fd[i]);
 	metrics_free(m);
-	fixture_down(&fx);
+	tu_engine_down(&fx);
 }
 END_TEST
 
@@ -467,21 +408,21 @@ END_TEST
  */
 START_TEST(http_dead_connection_closed)
 {
-	struct fixture fx;
+	struct tu_engine fx;
 	struct metrics *m;
 	struct lns_addr a;
 	int fd;
 
-	fixture_up(&fx);
+	tu_engine_up(&fx, NULL);
 	m = metrics_up(&fx, &a);
 	fd = client(a.port, 1);
-	pump(fx.loop, 50);
+	tu_idle(&fx, 50);
 	ck_assert_int_eq(send(fd, PARTIAL, strlen(PARTIAL), MSG_NOSIGNAL), (ssize_t)strlen(PARTIAL));
 	shutdown(fd, SHUT_WR);
-	ck_assert_msg(closed_within(fx.loop, fd, 1000), "a dead connection was still open after 1 s");
+	ck_assert_msg(closed_within(&fx, fd, 1000), "a dead connection was still open after 1 s");
 	close(fd);
 	metrics_free(m);
-	fixture_down(&fx);
+	tu_engine_down(&fx);
 }
 END_TEST
 
@@ -490,22 +431,22 @@ START_TEST(http_half_close_answered)
 {
 	static char buf[65536];
 	const char *reqs[] = { FULL, "GET /metrics HTTP/1.0\r\n\r\n" };
-	struct fixture fx;
+	struct tu_engine fx;
 	struct metrics *m;
 	struct lns_addr a;
 
-	fixture_up(&fx);
+	tu_engine_up(&fx, NULL);
 	m = metrics_up(&fx, &a);
 	for (size_t r = 0; r < sizeof(reqs) / sizeof(reqs[0]); r++) {
 		int fd = client(a.port, 1);
 		size_t got = 0;
 		ssize_t n = 1;
 
-		pump(fx.loop, 20);
+		tu_idle(&fx, 20);
 		ck_assert_int_eq(send(fd, reqs[r], strlen(reqs[r]), MSG_NOSIGNAL),
 				 (ssize_t)strlen(reqs[r]));
 		shutdown(fd, SHUT_WR);
-		while (n > 0 && got < sizeof(buf) - 1 && pump_readable_within(fx.loop, fd, 2000)) {
+		while (n > 0 && got < sizeof(buf) - 1 && tu_readable(&fx, fd, 2000)) {
 			n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
 			got += n > 0 ? (size_t)n : 0;
 		}
@@ -517,7 +458,7 @@ START_TEST(http_half_close_answered)
 		close(fd);
 	}
 	metrics_free(m);
-	fixture_down(&fx);
+	tu_engine_down(&fx);
 }
 END_TEST
 
@@ -528,31 +469,31 @@ END_TEST
 START_TEST(http_per_address_limit)
 {
 	static char buf[65536];
-	struct fixture fx;
+	struct tu_engine fx;
 	struct metrics *m;
 	struct lns_addr a;
 	int fd[METRICS_MAX_CONNS_PER_IP + 1];
 
-	fixture_up(&fx);
+	tu_engine_up(&fx, NULL);
 	m = metrics_up(&fx, &a);
 	for (int i = 0; i <= METRICS_MAX_CONNS_PER_IP; i++) {
 		fd[i] = client(a.port, 7);
-		pump(fx.loop, 20);
+		tu_idle(&fx, 20);
 	}
-	ck_assert_msg(closed_within(fx.loop, fd[METRICS_MAX_CONNS_PER_IP], 1000),
+	ck_assert_msg(closed_within(&fx, fd[METRICS_MAX_CONNS_PER_IP], 1000),
 		      "connection %d from one address was kept", METRICS_MAX_CONNS_PER_IP + 1);
 	for (int i = 0; i < METRICS_MAX_CONNS_PER_IP; i++) {
 		struct pollfd p = { .fd = fd[i], .events = POLLIN };
 
 		ck_assert_msg(poll(&p, 1, 0) == 0, "connection %d was closed", i + 1);
 	}
-	http(fx.loop, a.port, SCRAPE, buf, sizeof(buf));
+	http(&fx, a.port, SCRAPE, buf, sizeof(buf));
 	ck_assert_msg(strncmp(buf, "HTTP/1.1 200", 12) == 0, "%.80s", buf);
 	ck_assert_int_eq(sample(buf, "lnsd_metrics_connections_refused_total"), 1);
 	for (int i = 0; i <= METRICS_MAX_CONNS_PER_IP; i++)
 		close(fd[i]);
 	metrics_free(m);
-	fixture_down(&fx);
+	tu_engine_down(&fx);
 }
 END_TEST
 
@@ -564,21 +505,21 @@ END_TEST
 START_TEST(http_request_deadline)
 {
 	static char buf[65536];
-	struct fixture fx;
+	struct tu_engine fx;
 	struct metrics *m;
 	struct lns_addr a;
 	double t0, t;
 	bool closed = false;
 	int fd;
 
-	fixture_up(&fx);
+	tu_engine_up(&fx, NULL);
 	m = metrics_up(&fx, &a);
 	fd = client(a.port, 3);
-	pump(fx.loop, 20);
+	tu_idle(&fx, 20);
 	t0 = mono();
 	ck_assert_int_eq(send(fd, PARTIAL, strlen(PARTIAL), MSG_NOSIGNAL), (ssize_t)strlen(PARTIAL));
 	for (int i = 0; !closed && i < 2 * (METRICS_REQUEST_TIMEOUT_S + 3); i++) {
-		closed = closed_within(fx.loop, fd, 500);
+		closed = closed_within(&fx, fd, 500);
 		if (!closed)
 			send(fd, "X-Slow: 1\r\n", 11, MSG_NOSIGNAL);
 	}
@@ -587,10 +528,10 @@ START_TEST(http_request_deadline)
 	ck_assert_msg(t >= METRICS_REQUEST_TIMEOUT_S - 0.5 && t < METRICS_REQUEST_TIMEOUT_S + 1.5,
 		      "closed after %.1f s", t);
 	close(fd);
-	http(fx.loop, a.port, SCRAPE, buf, sizeof(buf));
+	http(&fx, a.port, SCRAPE, buf, sizeof(buf));
 	ck_assert_int_eq(sample(buf, "lnsd_metrics_request_timeouts_total"), 1);
 	metrics_free(m);
-	fixture_down(&fx);
+	tu_engine_down(&fx);
 }
 END_TEST
 
@@ -599,22 +540,22 @@ START_TEST(http_oversize_request)
 {
 	static char buf[65536];
 	char *req = malloc(METRICS_MAX_REQUEST * 2);
-	struct fixture fx;
+	struct tu_engine fx;
 	struct metrics *m;
 	struct lns_addr a;
 
 	ck_assert_ptr_nonnull(req);
-	fixture_up(&fx);
+	tu_engine_up(&fx, NULL);
 	m = metrics_up(&fx, &a);
 	snprintf(req, METRICS_MAX_REQUEST * 2, "GET /metrics HTTP/1.1\r\nHost: lns\r\nX-Big: %0*d\r\n\r\n",
 		 METRICS_MAX_REQUEST + 100, 0);
-	http(fx.loop, a.port, req, buf, sizeof(buf));
+	http(&fx, a.port, req, buf, sizeof(buf));
 	ck_assert_msg(strncmp(buf, "HTTP/1.1 431", 12) == 0, "%.80s", buf);
-	http(fx.loop, a.port, SCRAPE, buf, sizeof(buf));
+	http(&fx, a.port, SCRAPE, buf, sizeof(buf));
 	ck_assert_msg(strncmp(buf, "HTTP/1.1 200", 12) == 0, "%.80s", buf);
 	free(req);
 	metrics_free(m);
-	fixture_down(&fx);
+	tu_engine_down(&fx);
 }
 END_TEST
 

@@ -21,7 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "engine_testutil.h"
 #include "log.h"
 #include "metrics.h"
 #include "radius.h"
@@ -575,37 +575,23 @@ END_TEST
  */
 START_TEST(engine_metrics)
 {
-	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct tu_engine te;
 	struct fake f;
-	struct lnsd_conf *c = NULL;
-	struct engine *e = NULL;
-	char text[512], err[CONF_ERR_LEN], want[256], *buf = NULL;
+	char text[512], want[256], *buf = NULL;
 	size_t len = 0;
 	FILE *mf;
 
 	fake_start(&f, true);
-	for (int i = 0; i < 50 && !e; i++) {
-		snprintf(text, sizeof(text),
-			 "[lnsd]\nlisten = 127.0.0.1:%u\ndataplane = none\nlog-level = error\n"
-			 "[radius]\nserver = 127.0.0.1:%u:%u,%s\ntimeout = 1\n",
-			 (unsigned)(20000 + (getpid() * 11 + i * 137) % 30000), f.port, f.port, SECRET);
-		c = conf_load_string(text, "t.conf", err, sizeof(err));
-		ck_assert_msg(c != NULL, "%s", err);
-		e = engine_new(loop, c, NULL, err, sizeof(err));
-		if (!e)
-			conf_unref(c);
-	}
-	ck_assert_msg(e != NULL, "%s", err);
-	ck_assert_ptr_nonnull(engine_radius(e));
-	queue_pap(engine_radius(e), 0x0001000200000003ULL, "good", "pw");
+	snprintf(text, sizeof(text), "[radius]\nserver = 127.0.0.1:%u:%u,%s\ntimeout = 1\n", f.port,
+		 f.port, SECRET);
+	tu_engine_up(&te, &(struct tu_engine_opts){ .conf = text });
+	ck_assert_ptr_nonnull(engine_radius(te.eng));
+	queue_pap(engine_radius(te.eng), 0x0001000200000003ULL, "good", "pw");
 	for (int i = 0; i < 300 && !f.n_req; i++)
 		usleep(10000);
-	for (int i = 0; i < 100; i++) {   /* the reply reaches the loop and is dropped */
-		ev_run(loop, EVRUN_NOWAIT);
-		usleep(10000);
-	}
+	tu_idle(&te, 1000);   /* the reply reaches the loop and is dropped */
 	mf = open_memstream(&buf, &len);
-	metrics_render(e, 1700000000.0, mf);
+	metrics_render(te.eng, 1700000000.0, mf);
 	fclose(mf);
 	snprintf(want, sizeof(want),
 		 "\nlnsd_radius_requests_total{server=\"127.0.0.1:%u\",type=\"auth\",result=\"accept\"} 1\n",
@@ -622,10 +608,8 @@ START_TEST(engine_metrics)
 		 f.port);
 	ck_assert_msg(strstr(buf, want) != NULL, "%s", buf);
 	free(buf);
-	engine_free(e);
-	conf_unref(c);
+	tu_engine_down(&te);
 	fake_stop(&f);
-	ev_loop_destroy(loop);
 }
 END_TEST
 

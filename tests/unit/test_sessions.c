@@ -2,31 +2,20 @@
 /*
  * lnsd/sessions.c: the phase rules on made-up tunnels and sessions, then the
  * phase counts (show stats) and the selections (terminate user, terminate
- * all, RFC 5176 requests) on a real engine: a LAC made here opens tunnels
- * and calls over UDP on 127.0.0.1, some half-way, and lnsd ends some. The
- * PPP side (starting until PPP is up, finishing while LCP terminates) runs
- * on the null data plane's socketpairs with a client that never answers.
+ * all, RFC 5176 requests) on a real engine: the LAC of engine_testutil.h
+ * opens tunnels and calls over UDP on 127.0.0.1, some half-way, and lnsd
+ * ends some. The PPP side (starting until PPP is up, finishing while LCP
+ * terminates) runs on the null data plane's socketpairs with a client that
+ * never answers.
  * No root. LNSD_TEST_LOG=1 shows the engine's log.
  */
-#include <arpa/inet.h>
 #include <check.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include "conf.h"
-#include "dp.h"
-#include "engine.h"
-#include "l2tp_msg.h"
-#include "log.h"
+#include "engine_testutil.h"
 #include "sessions.h"
-
-#define WAIT_MS 3000
 
 /* ---- the rules ------------------------------------------------------------ */
 
@@ -83,198 +72,32 @@ END_TEST
 
 /* ---- an engine and a LAC -------------------------------------------------- */
 
-struct fx {
-	struct ev_loop *loop;
-	struct lnsd_conf *conf;
-	struct engine *eng;
-	struct dp *dp;            /* dp_null_new(true) with ppp, owned by the engine */
-	char users[64];
-	uint16_t port;
-};
-
-/* One LAC end of a tunnel: its own socket, connected to the listener. */
-struct lac {
-	int fd;
-	uint16_t tid, lns_tid, ns, nr;
-	struct l2tp_mbuf mb;
-	struct l2tp_msg msg;
-};
-
-static uint16_t free_udp_port(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof(a);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &al), 0);
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
 /* ppp: sessions run PPP on dp_null's socketpairs (no one answers it). */
-static void fx_up(struct fx *f, bool ppp)
+static void fx_up(struct tu_engine *f, bool ppp)
 {
-	static const char users[] = "alice * secret\n";
-	char text[512], err[CONF_ERR_LEN];
-	int fd;
-
-	memset(f, 0, sizeof(*f));
-	log_init(true, getenv("LNSD_TEST_LOG") ? LOG_LVL_DEBUG : LOG_LVL_ERR);
-	snprintf(f->users, sizeof(f->users), "/tmp/lnsd-test-sessions.%d", (int)getpid());
-	fd = open(f->users, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, users, sizeof(users) - 1), (ssize_t)sizeof(users) - 1);
-	close(fd);
-	f->loop = ev_loop_new(EVFLAG_AUTO);
-	ck_assert_ptr_nonnull(f->loop);
-	for (int i = 0; i < 20 && !f->eng; i++) {
-		f->port = free_udp_port();
-		snprintf(text, sizeof(text),
-			 "[lnsd]\nlisten = 127.0.0.1:%u\ndataplane = none\nhostname = lns\n"
-			 "[ppp]\nauth = pap\nlocal-ip = 10.99.0.1\npool = 10.99.0.10-10.99.0.20\n"
-			 "users-file = %s\n", f->port, f->users);
-		f->conf = conf_load_string(text, "t.conf", err, sizeof(err));
-		ck_assert_msg(f->conf != NULL, "%s", err);
-		f->eng = engine_new(f->loop, f->conf, NULL, err, sizeof(err));
-		if (!f->eng)
-			conf_unref(f->conf);
-	}
-	ck_assert_msg(f->eng != NULL, "no free loopback port for the engine: %s", err);
-	if (ppp) {
-		f->dp = dp_null_new(true);
-		ck_assert_ptr_nonnull(f->dp);
-		ck_assert_msg(engine_set_dataplane(f->eng, f->dp, err, sizeof(err)) == 0, "%s",
-			      err);
-	}
-}
-
-static void fx_down(struct fx *f)
-{
-	engine_free(f->eng);
-	conf_unref(f->conf);
-	ev_loop_destroy(f->loop);
-	unlink(f->users);
-}
-
-/* Run the engine until fd is readable (true) or ms pass (false); fd -1: just run. */
-static bool pump(struct fx *f, int fd, int ms)
-{
-	for (int t = 0; t < ms; t += 5) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-
-		ev_run(f->loop, EVRUN_NOWAIT);
-		if (poll(&p, fd >= 0, 5) > 0)
-			return true;
-	}
-	return false;
-}
-
-static void lac_open(struct fx *f, struct lac *l, uint16_t tid)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-
-	memset(l, 0, sizeof(*l));
-	l->tid = tid;
-	l->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	ck_assert_int_ge(l->fd, 0);
-	ck_assert_int_eq(bind(l->fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	a.sin_port = htons(f->port);
-	ck_assert_int_eq(connect(l->fd, (struct sockaddr *)&a, sizeof(a)), 0);
-}
-
-static void lac_begin(struct lac *l, uint16_t sid, uint16_t type)
-{
-	l2tp_mb_begin(&l->mb, type == L2TP_MSG_SCCRQ ? 0 : l->lns_tid, sid, type);
-}
-
-static void lac_send(struct lac *l)
-{
-	uint8_t *h = l->mb.data;
-
-	ck_assert(!l->mb.overflow);
-	h[8] = (uint8_t)(l->ns >> 8);
-	h[9] = (uint8_t)l->ns;
-	h[10] = (uint8_t)(l->nr >> 8);
-	h[11] = (uint8_t)l->nr;
-	ck_assert_int_eq(send(l->fd, l->mb.data, l->mb.len, 0), (ssize_t)l->mb.len);
-	l->ns++;
-}
-
-/* The next new message from the LNS (ZLBs and retransmissions skipped) must be type. */
-static void lac_expect(struct fx *f, struct lac *l, uint16_t type)
-{
-	uint8_t buf[4096];
-
-	for (;;) {
-		ssize_t n;
-
-		ck_assert_msg(pump(f, l->fd, WAIT_MS), "no %s from the LNS",
-			      l2tp_msg_type_str(type));
-		n = recv(l->fd, buf, sizeof(buf), 0);
-		ck_assert_int_gt(n, 0);
-		ck_assert_int_eq(l2tp_msg_decode(buf, (size_t)n, NULL, 0, &l->msg), L2TP_DEC_OK);
-		ck_assert_uint_eq(l->msg.hdr.tunnel_id, l->tid);
-		if (l->msg.type == L2TP_MSG_ZLB || l->msg.hdr.ns != l->nr)
-			continue;
-		l->nr++;
-		ck_assert_msg(l->msg.type == type, "%s from the LNS, %s expected",
-			      l2tp_msg_type_str(l->msg.type), l2tp_msg_type_str(type));
-		return;
-	}
-}
-
-/* SCCRQ, SCCRP, then SCCCN if complete (else the tunnel stays half-open). */
-static void lac_tunnel(struct fx *f, struct lac *l, uint16_t tid, bool complete)
-{
-	lac_open(f, l, tid);
-	lac_begin(l, 0, L2TP_MSG_SCCRQ);
-	l2tp_mb_protocol_version(&l->mb);
-	l2tp_mb_u32(&l->mb, true, L2TP_AVP_FRAMING_CAPS, 3);
-	l2tp_mb_str(&l->mb, true, L2TP_AVP_HOST_NAME, "lac");
-	l2tp_mb_u16(&l->mb, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, tid);
-	lac_send(l);
-	lac_expect(f, l, L2TP_MSG_SCCRP);
-	l->lns_tid = l->msg.assigned_tunnel_id;
-	ck_assert_uint_ne(l->lns_tid, 0);
-	if (!complete)
-		return;
-	lac_begin(l, 0, L2TP_MSG_SCCCN);
-	lac_send(l);
+	tu_engine_up(f, &(struct tu_engine_opts){
+		.conf = "hostname = lns\n",
+		.ppp = "auth = pap\nlocal-ip = 10.99.0.1\npool = 10.99.0.10-10.99.0.20\n",
+		.users = "alice * secret\n",
+		.ppp_dp = ppp,
+	});
 }
 
 /* ICRQ with this Calling Number, ICRP, then ICCN if connect; the LNS's session. */
-static struct l2tp_sess *lac_call(struct fx *f, struct lac *l, uint16_t sid, const char *calling,
-				  bool connect)
+static struct l2tp_sess *lac_call(struct tu_engine *f, struct tu_lac *l, uint16_t sid,
+				  const char *calling, bool connect)
 {
-	const struct l2tp_lns *lns = engine_lns(f->eng);
-	struct l2tp_sess *s;
-	uint16_t lns_sid;
+	uint16_t lns_sid = tu_lac_icrq(l, sid, calling);
+	struct l2tp_sess *s = l2tp_lns_session(engine_lns(f->eng), l->lns_tid, lns_sid);
 
-	lac_begin(l, 0, L2TP_MSG_ICRQ);
-	l2tp_mb_u16(&l->mb, true, L2TP_AVP_ASSIGNED_SESSION_ID, sid);
-	l2tp_mb_u32(&l->mb, true, L2TP_AVP_CALL_SERIAL, sid);
-	l2tp_mb_str(&l->mb, true, L2TP_AVP_CALLING_NUMBER, calling);
-	lac_send(l);
-	lac_expect(f, l, L2TP_MSG_ICRP);
-	lns_sid = l->msg.assigned_session_id;
-	s = l2tp_lns_session(lns, l->lns_tid, lns_sid);
 	ck_assert_ptr_nonnull(s);
 	ck_assert_str_eq(s->calling_number, calling);
-	if (!connect)
-		return s;
-	lac_begin(l, lns_sid, L2TP_MSG_ICCN);
-	l2tp_mb_u32(&l->mb, true, L2TP_AVP_TX_CONNECT_SPEED, 10000000);
-	l2tp_mb_u32(&l->mb, true, L2TP_AVP_FRAMING_TYPE, 1);
-	lac_send(l);
-	for (int t = 0; t < WAIT_MS && s->state != L2TP_SESS_ESTABLISHED; t += 5)
-		pump(f, -1, 5);
-	ck_assert_msg(s->state == L2TP_SESS_ESTABLISHED, "the ICCN was not taken");
+	if (connect)
+		tu_lac_iccn(l, lns_sid);
 	return s;
 }
 
-static void check_phases(struct fx *f, const unsigned tunnels[SESSIONS_PHASE_COUNT],
+static void check_phases(struct tu_engine *f, const unsigned tunnels[SESSIONS_PHASE_COUNT],
 			 const unsigned sessions[SESSIONS_PHASE_COUNT])
 {
 	struct sessions_phases ph;
@@ -301,7 +124,7 @@ static bool calling_from(const struct l2tp_sess *s, const struct eng_sess_info *
  * sessions_matching(prefix) must name exactly the calls in want
  * (NULL-terminated), each once, by their Tunnel and Session IDs.
  */
-static void check_matching(struct fx *f, const char *prefix, struct l2tp_sess *const *want)
+static void check_matching(struct tu_engine *f, const char *prefix, struct l2tp_sess *const *want)
 {
 	size_t n, nwant = 0;
 	struct sessions_id *v = sessions_matching(f->eng, calling_from, (void *)prefix, &n);
@@ -326,7 +149,7 @@ static void check_matching(struct fx *f, const char *prefix, struct l2tp_sess *c
 }
 
 /* sessions_live_tunnels must name exactly these tunnels (NULL-terminated). */
-static void check_live_tunnels(struct fx *f, struct lac *const *want)
+static void check_live_tunnels(struct tu_engine *f, struct tu_lac *const *want)
 {
 	size_t n, nwant = 0, hits = 0;
 	struct sessions_id *v = sessions_live_tunnels(f->eng, &n);
@@ -356,20 +179,20 @@ START_TEST(control_plane)
 	static const unsigned t_after[] = { 1, 1, 1 }, s_after[] = { 1, 9, 0 };
 	static const unsigned t_gone[] = { 0, 1, 1 }, s_gone[] = { 1, 8, 0 };
 	static const unsigned t_dead[] = { 0, 1, 0 }, s_dead[] = { 1, 7, 0 };
-	struct fx f;
-	struct lac a, b, c;
+	struct tu_engine f;
+	struct tu_lac a, b, c;
 	struct l2tp_sess *as[11] = { NULL }, *cs[2] = { NULL }, *none[1] = { NULL };
 	struct l2tp_tun *tc;
 	char num[8];
 
 	fx_up(&f, false);
-	lac_tunnel(&f, &a, 100, true);
+	tu_lac_tunnel(&a, &f, 100, true);
 	for (int i = 0; i < 10; i++) {
 		snprintf(num, sizeof(num), "a%d", i);
 		as[i] = lac_call(&f, &a, (uint16_t)(10 + i), num, i < 9);
 	}
-	lac_tunnel(&f, &b, 200, false);
-	lac_tunnel(&f, &c, 300, true);
+	tu_lac_tunnel(&b, &f, 200, false);
+	tu_lac_tunnel(&c, &f, 300, true);
 	cs[0] = lac_call(&f, &c, 30, "c0", true);
 
 	check_phases(&f, t_before, s_before);
@@ -378,17 +201,17 @@ START_TEST(control_plane)
 	check_matching(&f, "a9", (struct l2tp_sess *[]){ as[9], NULL });   /* starting counts */
 	check_matching(&f, "c", cs);
 	check_matching(&f, "x", none);
-	check_live_tunnels(&f, (struct lac *[]){ &a, &b, &c, NULL });
+	check_live_tunnels(&f, (struct tu_lac *[]){ &a, &b, &c, NULL });
 
 	ck_assert_int_eq(engine_terminate_tunnel(f.eng, c.lns_tid), 0);
 	check_phases(&f, t_after, s_after);
 	check_matching(&f, "c", none);
 	check_matching(&f, "a", as);
-	check_live_tunnels(&f, (struct lac *[]){ &a, &b, NULL });
+	check_live_tunnels(&f, (struct tu_lac *[]){ &a, &b, NULL });
 	/* Once the loop has reaped what ended, the same. */
-	pump(&f, -1, 50);
+	tu_idle(&f, 50);
 	check_phases(&f, t_after, s_after);
-	check_live_tunnels(&f, (struct lac *[]){ &a, &b, NULL });
+	check_live_tunnels(&f, (struct tu_lac *[]){ &a, &b, NULL });
 
 	/* A call lnsd ends (CDN) and a tunnel it aborts leave at once. */
 	ck_assert_int_eq(engine_terminate_session(f.eng, a.lns_tid, as[8]->sid), 0);
@@ -397,7 +220,7 @@ START_TEST(control_plane)
 	as[9] = NULL;
 	check_phases(&f, t_gone, s_gone);
 	check_matching(&f, "a", as);
-	check_live_tunnels(&f, (struct lac *[]){ &a, NULL });
+	check_live_tunnels(&f, (struct tu_lac *[]){ &a, NULL });
 
 	/*
 	 * What dies in one loop iteration stays in the tables, dead, until the
@@ -411,15 +234,15 @@ START_TEST(control_plane)
 	as[0]->state = L2TP_SESS_DEAD;
 	check_phases(&f, t_dead, s_dead);
 	check_matching(&f, "a", as + 1);
-	check_live_tunnels(&f, (struct lac *[]){ &a, NULL });
+	check_live_tunnels(&f, (struct tu_lac *[]){ &a, NULL });
 	tc->state = L2TP_TUN_CLOSING;
 	as[0]->state = L2TP_SESS_ESTABLISHED;
 	check_phases(&f, t_gone, s_gone);
 
-	close(a.fd);
-	close(b.fd);
-	close(c.fd);
-	fx_down(&f);
+	tu_lac_close(&a);
+	tu_lac_close(&b);
+	tu_lac_close(&c);
+	tu_engine_down(&f);
 }
 END_TEST
 
@@ -431,13 +254,13 @@ START_TEST(ppp_side)
 {
 	static const unsigned t_est[] = { 0, 1, 0 };
 	static const unsigned s_before[] = { 3, 0, 0 }, s_after[] = { 2, 0, 1 };
-	struct fx f;
-	struct lac l;
+	struct tu_engine f;
+	struct tu_lac l;
 	struct l2tp_sess *ps[4] = { NULL };
 	struct eng_sess_info si;
 
 	fx_up(&f, true);
-	lac_tunnel(&f, &l, 100, true);
+	tu_lac_tunnel(&l, &f, 100, true);
 	ps[0] = lac_call(&f, &l, 10, "p0", true);
 	ps[1] = lac_call(&f, &l, 11, "p1", true);
 	ps[2] = lac_call(&f, &l, 12, "p2", false);
@@ -454,8 +277,8 @@ START_TEST(ppp_side)
 	check_matching(&f, "p", (struct l2tp_sess *[]){ ps[1], ps[2], NULL });
 	check_matching(&f, "p0", (struct l2tp_sess *[]){ NULL });
 
-	close(l.fd);
-	fx_down(&f);
+	tu_lac_close(&l);
+	tu_engine_down(&f);
 }
 END_TEST
 
