@@ -170,7 +170,10 @@ bool eng_ip_in_use(const struct engine *e, const struct eng_session *except, uin
 int eng_listeners_apply(struct engine *e, const struct lnsd_conf *conf, char *err,
 			size_t errlen);
 void eng_listener_close(struct engine *e, struct eng_listener *l);   /* NULL-safe */
-/* Let our sockets bind local's port for a moment (share) or not: listeners are exclusive. */
+/*
+ * Let our sockets bind local's port for a moment (share: SO_REUSEPORT on the
+ * listeners there) or not: listeners are exclusive (udp.c).
+ */
 void eng_listeners_share(struct engine *e, const struct lns_addr *local, bool share);
 /* An LNS_ACT_SEND: on the tunnel's socket, else from the listener. */
 void eng_send(struct engine *e, const struct lns_action *a);

@@ -129,11 +129,13 @@ static int protect_socket(const struct lnsd_conf *conf, int fd, uint8_t family)
 }
 
 /*
- * The tunnel's own socket (docs/design.md §4.2): SO_REUSEADDR, bound to the local
+ * The tunnel's own socket (docs/design.md §4.2): SO_REUSEPORT, bound to the local
  * address and port the SCCRQ arrived on, connected to the peer. The kernel
  * prefers the connected socket for the peer's datagrams; the listener keeps
- * everything else. SO_REUSEPORT is deliberately not set: with it, a connected
- * socket joins the listener's reuseport group and can steal new SCCRQs.
+ * everything else (reuseport selection skips connected sockets). Not
+ * SO_REUSEADDR: two UDP sockets with SO_REUSEADDR share a port whatever their
+ * owners, while SO_REUSEPORT refuses a bind that meets a socket without it or
+ * of another uid, so no other user can join the port.
  * The bind succeeds only while the listener allows it (eng_listeners_share()).
  */
 int eng_tunnel_socket(const struct lnsd_conf *conf, const struct lns_addr *local,
@@ -147,7 +149,7 @@ int eng_tunnel_socket(const struct lnsd_conf *conf, const struct lns_addr *local
 		    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
 		goto fail;
 	if (local->family == 6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
 		goto fail;
@@ -293,14 +295,18 @@ static void listener_readable(struct ev_loop *loop, ev_io *w, int revents)
 
 /*
  * Listeners are exclusive: a second daemon on the same address:port would
- * silently get part of the traffic. Linux lets a UDP bind share a port only
- * when both sockets have SO_REUSEADDR (or both SO_REUSEPORT and the same
- * uid), and a wildcard address conflicts with every address of its family.
- * So the listener is bound and kept without SO_REUSEADDR: every later bind
- * to its port, ours or another program's, with or without SO_REUSEADDR,
- * fails with EADDRINUSE. A tunnel socket (SO_REUSEADDR) binds in the moment
- * the listener allows sharing, and so does a listener that a reload opens
- * where our own sockets are (ours_at()).
+ * silently get part of the traffic, and a socket of another user there could
+ * pose as the LNS. Linux lets a UDP bind share a port when both sockets have
+ * SO_REUSEADDR, whatever their owners, or when both have SO_REUSEPORT and the
+ * same uid; a wildcard address conflicts with every address of its family.
+ * So none of our sockets on an L2TP port ever has SO_REUSEADDR, the tunnel
+ * sockets have SO_REUSEPORT, and the listener is bound and kept with neither:
+ * a later bind to its port, with or without either option, fails with
+ * EADDRINUSE. Only for the moment a tunnel socket of ours binds does the
+ * listener set SO_REUSEPORT, and so does a listener that a reload opens where
+ * our own sockets are (ours_at()). A socket of another uid can never join
+ * (not in that moment, nor when tunnels outlive a removed listener); one of
+ * our own uid (root) with SO_REUSEPORT can, as it could ptrace us anyway.
  */
 static bool listener_covers(const struct lns_addr *l, const struct lns_addr *a)
 {
@@ -315,8 +321,8 @@ void eng_listeners_share(struct engine *e, const struct lns_addr *local, bool sh
 
 	for (size_t i = 0; i < e->n_listeners; i++)
 		if (listener_covers(&e->listeners[i]->addr, local) &&
-		    setsockopt(e->listeners[i]->fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0)
-			log_err("listener: SO_REUSEADDR %d: %s", on, strerror(errno));
+		    setsockopt(e->listeners[i]->fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) < 0)
+			log_err("listener: SO_REUSEPORT %d: %s", on, strerror(errno));
 }
 
 /*
@@ -380,7 +386,7 @@ static struct eng_listener *listener_open(struct engine *e, const struct lns_add
 	}
 	sl = addr_to_sa(a, &ss);
 	share = ours_at(e, a) &&
-		setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0;
+		setsockopt(l->fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == 0;
 	if (share)
 		eng_listeners_share(e, a, true);
 	rc = bind(l->fd, (struct sockaddr *)&ss, sl);
@@ -388,7 +394,7 @@ static struct eng_listener *listener_open(struct engine *e, const struct lns_add
 		int saved = errno;
 
 		eng_listeners_share(e, a, false);
-		setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &zero, sizeof(zero));
+		setsockopt(l->fd, SOL_SOCKET, SO_REUSEPORT, &zero, sizeof(zero));
 		errno = saved;
 	}
 	if (rc < 0) {

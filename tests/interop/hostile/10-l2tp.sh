@@ -17,6 +17,12 @@
 #  - reloads that move the listener to 0.0.0.0:1701 and back (our own
 #    listener and the victim's tunnel socket are in the way each time) are
 #    applied, and a second lnsd is still refused after each;
+#  - another uid (65534, setpriv) cannot bind LNS_ADDR:1701 or 0.0.0.0:1701
+#    with SO_REUSEADDR, SO_REUSEPORT or both: with the listener there; after
+#    a reload moved the listener to :1702 (only the victim's tunnel socket
+#    holds :1701); looping for 5 s while the attacker's SCCRQ -> SCCRP ->
+#    StopCCN cycles open a new tunnel socket each (the moments the listener
+#    shares its port), and every one of those SCCRQs is answered;
 #  - tests/interop/badinput.py's malformed-message probe from the attacker:
 #    the unknown M-bit SCCRQ gets StopCCN 2/8, the rest is counted.
 
@@ -169,6 +175,133 @@ cp "$ART/lnsd.conf.orig" "$ART/lnsd.conf"
 out=$(lnsctl reload 2>&1) || fail "the reload back to $LNS_ADDR:1701 was refused: $out"
 lnsctl show config | grep -qx "listen = $LNS_ADDR:1701" || fail "the reload back to $LNS_ADDR:1701 did not apply"
 second_lnsd "$ART/third.conf" "0.0.0.0:1701"
+
+# Another user on the LNS host must never get a socket on the L2TP port: it
+# would receive SCCRQs and the tunnel datagrams meant for lnsd, pose as the
+# LNS and read PAP passwords. lnsd's own sockets there have SO_REUSEPORT and
+# never SO_REUSEADDR (two SO_REUSEADDR sockets share a UDP port whatever
+# their uid; SO_REUSEPORT ones only with the same uid).
+cat >"$ART/portgrab.py" <<'EOF'
+"""bind ADDR:PORT with SO_REUSEADDR, SO_REUSEPORT and both: 'once' tries each
+once, 'loop SECS' over and over for SECS seconds. Prints one JSON line:
+tries, binds and errors (counts by options and by errno)."""
+import errno, json, socket, sys, time
+addr, port, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+opts = {"SO_REUSEADDR": [socket.SO_REUSEADDR], "SO_REUSEPORT": [socket.SO_REUSEPORT],
+        "both": [socket.SO_REUSEADDR, socket.SO_REUSEPORT]}
+end = time.monotonic() + (float(sys.argv[4]) if mode == "loop" else 0)
+tries, binds, errs = 0, {}, {}
+while True:
+    for name, ol in opts.items():
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        for o in ol:
+            s.setsockopt(socket.SOL_SOCKET, o, 1)
+        tries += 1
+        try:
+            s.bind((addr, port))
+            binds[name] = binds.get(name, 0) + 1
+        except OSError as e:
+            k = errno.errorcode.get(e.errno, str(e.errno))
+            errs[k] = errs.get(k, 0) + 1
+        s.close()
+    if time.monotonic() >= end:
+        break
+print(json.dumps({"tries": tries, "binds": binds, "errors": errs}), flush=True)
+EOF
+cat >"$ART/sccrqloop.py" <<'EOF'
+"""From BIND, SECS seconds of SCCRQ -> SCCRP -> StopCCN, each from a new
+source port (so lnsd opens a new tunnel socket each time). One JSON line."""
+import json, socket, struct, sys, time
+lns, bind, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
+
+def avp(t, v):
+    return struct.pack("!HHH", 0x8000 | (6 + len(v)), 0, t) + v
+
+def ctl(tid, ns, nr, body):
+    return struct.pack("!HHHHHH", 0xC802, 12 + len(body), tid, 0, ns, nr) + body
+
+def sccrp_tid(p):
+    """the Assigned Tunnel ID of an SCCRP, else None"""
+    tid, off = None, 12
+    if len(p) < 20 or p[16:18] != b"\x00\x00" or p[18:20] != b"\x00\x02":
+        return None
+    while off + 6 <= len(p):
+        f, _, t = struct.unpack("!HHH", p[off:off + 6])
+        if t == 9 and (f & 0x3FF) == 8:
+            tid = struct.unpack("!H", p[off + 6:off + 8])[0]
+        off += max(6, f & 0x3FF)
+    return tid
+
+sent = answered = 0
+end = time.monotonic() + secs
+while time.monotonic() < end:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((bind, 0))
+    s.settimeout(1.0)
+    my_tid = 1 + sent % 65000
+    s.sendto(ctl(0, 0, 0, avp(0, struct.pack("!H", 1)) + avp(2, struct.pack("!H", 0x100))
+                 + avp(3, struct.pack("!I", 3)) + avp(7, b"hostile-loop")
+                 + avp(9, struct.pack("!H", my_tid))), (lns, 1701))
+    sent += 1
+    lns_tid = None
+    try:
+        while lns_tid is None:
+            lns_tid = sccrp_tid(s.recv(4096))
+    except socket.timeout:
+        pass
+    if lns_tid is not None:
+        answered += 1
+        s.sendto(ctl(lns_tid, 1, 1, avp(0, struct.pack("!H", 4)) + avp(9, struct.pack("!H", my_tid))
+                     + avp(1, struct.pack("!HH", 1, 0))), (lns, 1701))
+    s.close()
+print(json.dumps({"sccrq": sent, "sccrp": answered}), flush=True)
+EOF
+# foreign_bind ADDR PORT MODE [SECS] : portgrab.py as uid 65534 in the LNS namespace
+foreign_bind() {
+	ip netns exec "$NS_LNS" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$PY" -c "$(cat "$ART/portgrab.py")" "$@"
+}
+# no_foreign_bind WHAT ADDR PORT : fail unless each bind failed with EADDRINUSE
+no_foreign_bind() {
+	local what=$1 out
+	shift
+	out=$(foreign_bind "$@" once) || fail "portgrab.py as uid 65534 failed ($what): $out"
+	jq -e '.binds == {} and (.errors | keys) == ["EADDRINUSE"]' <<<"$out" >/dev/null \
+		|| fail "uid 65534 bound $1:$2 $what: $out"
+	log "uid 65534 on $1:$2 $what: $out"
+}
+
+hcase "another user binds the L2TP port while the victim's tunnel is up" \
+	"EADDRINUSE for $LNS_ADDR:1701 and 0.0.0.0:1701 with SO_REUSEADDR, SO_REUSEPORT and both"
+no_foreign_bind "(the listener and the victim's tunnel socket there)" "$LNS_ADDR" 1701
+no_foreign_bind "(the listener and the victim's tunnel socket there)" 0.0.0.0 1701
+
+hcase "a reload moves the listener to :1702 while the victim's tunnel socket keeps :1701" \
+	"another user still cannot bind $LNS_ADDR:1701 or 0.0.0.0:1701; the reload back is applied"
+sed -i "s|^listen = .*|listen = $LNS_ADDR:1702|" "$ART/lnsd.conf"
+out=$(lnsctl reload 2>&1) || fail "the reload to $LNS_ADDR:1702 was refused: $out"
+lnsctl show config | grep -qx "listen = $LNS_ADDR:1702" \
+	|| fail "the reload to $LNS_ADDR:1702 did not apply"
+no_foreign_bind "(only the victim's tunnel socket there)" "$LNS_ADDR" 1701
+no_foreign_bind "(only the victim's tunnel socket there)" 0.0.0.0 1701
+cp "$ART/lnsd.conf.orig" "$ART/lnsd.conf"
+out=$(lnsctl reload 2>&1) || fail "the reload back to $LNS_ADDR:1701 was refused: $out"
+lnsctl show config | grep -qx "listen = $LNS_ADDR:1701" \
+	|| fail "the reload back to $LNS_ADDR:1701 did not apply"
+second_lnsd "$ART/second.conf" "$LNS_ADDR:1701"
+
+hcase "another user loops bind() on the L2TP port while SCCRQs open tunnel sockets" \
+	"0 successful binds in 5 s; every SCCRQ (a new tunnel socket each) gets its SCCRP"
+ip netns exec "$ATT_NS" "$PY" "$ART/sccrqloop.py" "$LNS_ADDR" "$ATT_ADDR" 5 \
+	>"$ART/sccrqloop.out" 2>&1 &
+loop_pid=$!
+BG_PIDS+=("$loop_pid")
+out=$(foreign_bind "$LNS_ADDR" 1701 loop 5) || fail "portgrab.py loop as uid 65534 failed: $out"
+wait "$loop_pid" || fail "sccrqloop.py failed: $(cat "$ART/sccrqloop.out")"
+log "uid 65534 bind loop: $out; SCCRQ loop: $(cat "$ART/sccrqloop.out")"
+jq -e '.binds == {}' <<<"$out" >/dev/null || fail "uid 65534 bound $LNS_ADDR:1701 in the race: $out"
+jq -e '.sccrq >= 100 and .sccrp == .sccrq' "$ART/sccrqloop.out" >/dev/null \
+	|| fail "SCCRQs during the bind loop not all answered (or too few): $(cat "$ART/sccrqloop.out")"
 
 hcase "malformed L2TP messages (badinput.py probe) from the attacker" \
 	"the unknown M-bit SCCRQ gets StopCCN 2/8; the rest is dropped and counted"
