@@ -674,6 +674,16 @@ static void render_http(FILE *f, const struct metrics *m)
 	sample_u64(f, "lnsd_metrics_request_timeouts_total", NULL, NULL, m->request_timeouts);
 }
 
+/* Content-Length above 0, or any Transfer-Encoding (chunked). */
+static bool announces_body(struct MHD_Connection *c)
+{
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return (cl && strspn(cl, "0") != strlen(cl)) ||
+	       MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version, const char *upload,
 			      size_t *upload_size, void **con_cls)
@@ -687,28 +697,23 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	FILE *f;
 
 	/*
-	 * First call: headers only. /metrics takes no body: a request that
-	 * announces one gets 413 at once, and MHD closes the connection
-	 * without reading the body (a response queued before the body).
+	 * First call: headers only; answered on the next one. /metrics takes
+	 * no body: a request that announces one is answered on this call (404,
+	 * 405 or 413), and MHD closes the connection without reading the body
+	 * (a response queued before it).
 	 */
 	if (!*con_cls) {
-		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							     MHD_HTTP_HEADER_CONTENT_LENGTH);
-
 		*con_cls = &headers_seen;
-		if ((cl && strspn(cl, "0") != strlen(cl)) ||
-		    MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						MHD_HTTP_HEADER_TRANSFER_ENCODING))
-			return reply_text(c, MHD_HTTP_CONTENT_TOO_LARGE,
-					  "lnsd serves GET /metrics: no request body\n");
-		return MHD_YES;
+		if (!announces_body(c))
+			return MHD_YES;
 	}
-	/* never more: a body was refused above */
-	*upload_size = 0;
 	if (strcmp(url, "/metrics") != 0)
 		return reply_text(c, MHD_HTTP_NOT_FOUND, "not found: lnsd serves /metrics\n");
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
+	if (*upload_size || announces_body(c))
+		return reply_text(c, MHD_HTTP_CONTENT_TOO_LARGE,
+				  "lnsd serves GET /metrics: no request body\n");
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
