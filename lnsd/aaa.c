@@ -326,7 +326,10 @@ void aaa_auth(struct engine *e, struct eng_session *es, const struct ppp_auth_re
 		return;
 	}
 	log_ratelimited(engine_now_ms(), "radius auth", "%s: cannot queue the Access-Request: %s",
-			pfx, rc == -EBUSY ? "too many RADIUS requests waiting" : strerror(-rc));
+			pfx, rc == -EBUSY ? "too many RADIUS requests waiting"
+			: rc == -EINVAL && req->method == PPP_AUTH_PAP
+				? "the PAP password is longer than RADIUS carries (128 bytes)"
+				: strerror(-rc));
 	es->pw->auth_result(e, es, false, "Authentication failed", NULL);
 }
 

@@ -14,6 +14,11 @@
 /*
  * Every file that holds secrets goes through here, wherever it is read:
  * lnsd -t, startup on any data plane, reload and the engine's own reads.
+ * O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer, as
+ * it would hang lnsd -t and the event loop on a reload; what was opened is
+ * then checked with fstat. A symlink is followed: its target is what must
+ * be a regular file owned by root or by lnsd's user (anyone else who owns
+ * it could add PPP accounts or change the key, whatever its mode).
  */
 int conf_read_secret_file(const char *path, size_t max, char **out, size_t *len, char *err,
 			  size_t errlen)
@@ -25,13 +30,18 @@ int conf_read_secret_file(const char *path, size_t max, char **out, size_t *len,
 
 	*out = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		snprintf(err, errlen, "cannot read \"%s\": %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "\"%s\" is not a regular file", path);
+		goto out;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		snprintf(err, errlen, "\"%s\" is owned by uid %u, not by root or lnsd's user "
+			 "(uid %u): chown it", path, (unsigned)st.st_uid, (unsigned)geteuid());
 		goto out;
 	}
 	if (!ppp_users_mode_ok(st.st_mode)) {

@@ -59,20 +59,23 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req, char *e
 {
 	json_error_t jerr;
 	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *jcmd;
 	const char *cmd;
 	int rc = -1;
 	size_t i;
 
 	memset(req, 0, sizeof(*req));
 	if (!o) {
-		snprintf(err, errlen, "bad JSON: %s", jerr.text);
+		/* jansson's text quotes the client's bytes ("near '...'"): escaped, as they reach the log */
+		snprintf(err, errlen, "bad JSON: %s", LOG_STR(jerr.text));
 		return -1;
 	}
 	if (!json_is_object(o)) {
 		snprintf(err, errlen, "request must be a JSON object");
 		goto out;
 	}
-	cmd = json_string_value(json_object_get(o, "cmd"));
+	jcmd = json_object_get(o, "cmd");
+	cmd = json_string_value(jcmd);
 	if (!cmd) {
 		snprintf(err, errlen, "missing \"cmd\"");
 		goto out;
@@ -81,7 +84,7 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req, char *e
 		if (strcmp(cmd, ctl_cmds[i].name) == 0)
 			break;
 	if (i == sizeof(ctl_cmds) / sizeof(ctl_cmds[0])) {
-		snprintf(err, errlen, "unknown command \"%s\"", cmd);
+		snprintf(err, errlen, "unknown command %s", LOG_STRN(cmd, json_string_length(jcmd)));
 		goto out;
 	}
 	req->cmd = ctl_cmds[i].cmd;

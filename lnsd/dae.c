@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <nettle/md5.h>
+
 #include "log.h"
 #include "radius_dae.h"
 #include "sessions.h"
@@ -177,12 +179,21 @@ static enum dae_error_cause execute(struct dae *d, const struct dae_request *r, 
 	return DAE_ERR_NONE;
 }
 
-/* The part of the source address that names the client in the replay cache: not the port. */
-static size_t client_key(const struct lns_addr *from, uint8_t key[DAE_CACHE_CLIENT_MAX])
+/*
+ * What names the client in the replay cache: a digest of the secret of the
+ * dae-clients entry that matched, not the source address. Every address of
+ * a prefix, and every entry with the same secret, can send a packet signed
+ * with that secret, so the same signed request from any of them is one
+ * request (RFC 5176 §6.3). The same secret after a reload keeps the key.
+ */
+static size_t client_key(const struct conf_dae_client *cl, uint8_t key[DAE_CACHE_CLIENT_MAX])
 {
-	key[0] = from->family;
-	memcpy(key + 1, from->addr, 16);
-	return DAE_CACHE_CLIENT_MAX;
+	struct md5_ctx md5;
+
+	md5_init(&md5);
+	md5_update(&md5, strlen(cl->secret), (const uint8_t *)cl->secret);
+	md5_digest(&md5, MD5_DIGEST_SIZE, key);
+	return MD5_DIGEST_SIZE;
 }
 
 size_t dae_input(struct dae *d, const struct lns_addr *from, const uint8_t *pkt, size_t len,
@@ -231,9 +242,10 @@ size_t dae_input(struct dae *d, const struct lns_addr *from, const uint8_t *pkt,
 		return 0;
 	}
 	what = r.code == RADIUS_COA_REQUEST ? "CoA" : "Disconnect";
-	klen = client_key(from, key);
+	klen = client_key(cl, key);
 	if (dae_cache_find(&d->cache, key, klen, &r, now_ms, &cause)) {
-		/* §2.3 retransmission or a replay (any source port): same answer, nothing redone */
+		/* §2.3 retransmission or a replay (any port, any address with this secret): same
+		 * answer, nothing redone */
 		d->retransmits++;
 		log_ratelimited(now_ms, "dae replay",
 				"dae %s: %s Identifier %u seen before: answered as then, not acted "

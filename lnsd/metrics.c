@@ -491,7 +491,7 @@ struct mconn {
 	struct sockaddr_storage peer;
 	ev_tstamp since;          /* connected, or its last response finished */
 	unsigned requests;        /* answered */
-	bool in_request;          /* headers complete, response not finished */
+	bool in_request;          /* response queued, not finished */
 	bool peer_closed;         /* the client sent FIN (or the socket failed) */
 	bool ended;               /* shut down by us; MHD closes it */
 };
@@ -522,14 +522,24 @@ static const char *sa_str(const struct sockaddr *sa, char *buf, size_t len)
 	return buf;
 }
 
-/* The same client address (ports aside). */
+/*
+ * The same client for the per-address limit (ports aside): the same IPv4
+ * address, or the same IPv6 /64, which one host usually has whole (privacy
+ * addresses, SLAAC) and can fill with as many addresses as it likes.
+ * IPv4-mapped addresses are IPv4 addresses.
+ */
 static bool same_host(const struct sockaddr *a, const struct sockaddr *b)
 {
 	if (a->sa_family != b->sa_family)
 		return false;
-	if (a->sa_family == AF_INET6)
-		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-			      &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+	if (a->sa_family == AF_INET6) {
+		const struct in6_addr *x = &((const struct sockaddr_in6 *)a)->sin6_addr;
+		const struct in6_addr *y = &((const struct sockaddr_in6 *)b)->sin6_addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(x) || IN6_IS_ADDR_V4MAPPED(y))
+			return memcmp(x, y, 16) == 0;
+		return memcmp(x, y, 8) == 0;
+	}
 	return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
 	       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
 }
@@ -620,6 +630,21 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	mc->since = ev_now(m->loop);
 }
 
+/*
+ * Every response goes through here. Until then the request deadline of
+ * reap() runs: from the connection (or the previous response) to the whole
+ * request, line, headers and all; from here on MHD's own idle timeout
+ * covers a client that reads the answer slowly.
+ */
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
+{
+	struct mconn *mc = conn_of(c);
+
+	if (mc)
+		mc->in_request = true;
+	return MHD_queue_response(c, status, r);
+}
+
 static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *text)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text,
@@ -631,7 +656,7 @@ static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, con
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	ret = MHD_queue_response(c, status, r);
+	ret = respond(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -649,6 +674,16 @@ static void render_http(FILE *f, const struct metrics *m)
 	sample_u64(f, "lnsd_metrics_request_timeouts_total", NULL, NULL, m->request_timeouts);
 }
 
+/* Content-Length above 0, or any Transfer-Encoding (chunked). */
+static bool announces_body(struct MHD_Connection *c)
+{
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return (cl && strspn(cl, "0") != strlen(cl)) ||
+	       MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version, const char *upload,
 			      size_t *upload_size, void **con_cls)
@@ -661,23 +696,24 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	size_t len = 0;
 	FILE *f;
 
-	/* First call: headers only. Answer on the next one, body (if any) discarded. */
+	/*
+	 * First call: headers only; answered on the next one. /metrics takes
+	 * no body: a request that announces one is answered on this call (404,
+	 * 405 or 413), and MHD closes the connection without reading the body
+	 * (a response queued before it).
+	 */
 	if (!*con_cls) {
-		struct mconn *mc = conn_of(c);
-
-		if (mc)
-			mc->in_request = true;
 		*con_cls = &headers_seen;
-		return MHD_YES;
-	}
-	if (*upload_size) {
-		*upload_size = 0;
-		return MHD_YES;
+		if (!announces_body(c))
+			return MHD_YES;
 	}
 	if (strcmp(url, "/metrics") != 0)
 		return reply_text(c, MHD_HTTP_NOT_FOUND, "not found: lnsd serves /metrics\n");
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
+	if (*upload_size || announces_body(c))
+		return reply_text(c, MHD_HTTP_CONTENT_TOO_LARGE,
+				  "lnsd serves GET /metrics: no request body\n");
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
@@ -694,7 +730,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CONTENT_TYPE);
-	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	ret = respond(c, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
 }

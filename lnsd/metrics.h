@@ -18,12 +18,15 @@
 
 /*
  * The HTTP listener's limits (lnsd(8), METRICS). A scraper needs one
- * connection; an address holding METRICS_MAX_CONNS_PER_IP gets no more, so
- * one misbehaving host cannot take the slots a scraper needs.
+ * connection; an address (an IPv6 /64) holding METRICS_MAX_CONNS_PER_IP gets
+ * no more, so one misbehaving host cannot take the slots a scraper needs.
  */
 #define METRICS_MAX_CONNS 64
 #define METRICS_MAX_CONNS_PER_IP 8
-/* A request's line and headers must arrive within this of the connection (or of the previous response). */
+/*
+ * A whole request (line and headers; a body is refused with 413) must arrive
+ * within this of the connection (or of the previous response).
+ */
 #define METRICS_REQUEST_TIMEOUT_S 5
 /* A connection with no progress for this long is closed (a scraper that stopped reading). */
 #define METRICS_CONN_TIMEOUT_S 10

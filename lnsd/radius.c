@@ -44,8 +44,7 @@ struct rad_job {
 	struct rad_job *next;
 	bool acct;
 	bool note;                     /* only a log line for the loop */
-	bool warn;                     /* the note is a warning (else a notice) */
-	bool limited;                  /* the note is about a dropped reply: rate-limited */
+	const char *limit;             /* note: its rate-limit reason */
 	uint64_t cookie;
 	struct rad_avs req;
 	struct radius_reply rep;
@@ -127,9 +126,14 @@ static void deliver(struct radius *r, struct rad_job *j)
 	ev_async_send(r->loop, &r->async);
 }
 
-static void note(struct radius *r, bool warn, bool limited, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void note(struct radius *r, bool warn, bool limited, const char *fmt, ...)
+/*
+ * A log line for the loop, about one request at one server: rate-limited by
+ * reason (a static string), so that a flood of requests (or of passwords
+ * no server can be sent) does not become a flood of lines.
+ */
+static void note(struct radius *r, const char *limit, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void note(struct radius *r, const char *limit, const char *fmt, ...)
 {
 	struct rad_job *j = calloc(1, sizeof(*j));
 	va_list ap;
@@ -137,8 +141,7 @@ static void note(struct radius *r, bool warn, bool limited, const char *fmt, ...
 	if (!j)
 		return;
 	j->note = true;
-	j->warn = warn;
-	j->limited = limited;
+	j->limit = limit;
 	va_start(ap, fmt);
 	vsnprintf(j->text, sizeof(j->text), fmt, ap);
 	va_end(ap);
@@ -199,7 +202,7 @@ static void count_drop(struct radius *r, size_t srv, bool acct, enum rad_reply_c
 	pthread_mutex_lock(&r->mu);
 	r->drops[srv][c]++;
 	pthread_mutex_unlock(&r->mu);
-	note(r, false, true, "radius: %s server %s: reply dropped (%s): %s",
+	note(r, "radius: dropped replies", "radius: %s server %s: reply dropped (%s): %s",
 	     acct ? "accounting" : "authentication",
 	     acct ? r->srv[srv].acct_label : r->srv[srv].label, rad_reply_check_str(c),
 	     drop_text(c));
@@ -361,11 +364,11 @@ static void run_job(struct radius *r, struct rad_job *j)
 			j->rep.server = (int)i;
 			/* RFC 2865 §4.4: without challenges of our own, a Challenge is a Reject. */
 			if (!j->acct && rep[0] == RAD_CODE_ACCESS_CHALLENGE)
-				note(r, true, false, "radius: authentication server %s sent an "
+				note(r, "radius: challenge", "radius: authentication server %s sent an "
 				     "Access-Challenge; taken as an Access-Reject", label);
 			if (k > 0)
-				note(r, false, false, "radius: %s server %s answered after failover",
-				     type, label);
+				note(r, "radius: failover answered",
+				     "radius: %s server %s answered after failover", type, label);
 			break;
 		}
 		if (res == RADIUS_R_ERROR)
@@ -378,8 +381,8 @@ static void run_job(struct radius *r, struct rad_job *j)
 					 : r->srv[order[k + 1]].label);
 		else
 			snprintf(next, sizeof(next), "no server left");
-		note(r, true, false, "radius: %s server %s: %s (%d tries of %d s); %s", type, label,
-		     what, r->retries + 1, r->timeout_s, next);
+		note(r, "radius: server failed", "radius: %s server %s: %s (%d tries of %d s); %s",
+		     type, label, what, r->retries + 1, r->timeout_s, next);
 	}
 	if (j->rep.verdict == RADIUS_FAILED) {
 		pthread_mutex_lock(&r->mu);
@@ -445,10 +448,8 @@ static void async_cb(struct ev_loop *loop, ev_async *w, int revents)
 	pthread_mutex_unlock(&r->mu);
 	for (; j; j = next) {
 		next = j->next;
-		if (j->note && j->limited)
-			log_ratelimited(mono_ms(), "radius: dropped replies", "%s", j->text);
-		else if (j->note)
-			log_msg(j->warn ? LOG_LVL_WARNING : LOG_LVL_NOTICE, "%s", j->text);
+		if (j->note)
+			log_ratelimited(mono_ms(), j->limit, "%s", j->text);
 		else if (!j->acct)
 			r->fn(r->ctx, j->cookie, &j->rep);
 		free(j);

@@ -193,7 +193,13 @@ int rad_build_auth(const struct rad_sess_info *si, const struct ppp_auth_req *re
 	rad_build_common(si, out);
 	switch (req->method) {
 	case PPP_AUTH_PAP:
-		/* rad_encode_request() hides it (RFC 2865 §5.2). */
+		/*
+		 * rad_encode_request() hides it (RFC 2865 §5.2), and refuses one
+		 * longer than that section allows: refused here, before a
+		 * request is queued that no server can be sent.
+		 */
+		if (req->password_len > RAD_PASSWORD_MAX)
+			return -EINVAL;
 		rad_add_bytes(out, 0, RAD_USER_PASSWORD, RAD_K_STR, req->password,
 			      req->password_len);
 		return 0;

@@ -117,7 +117,11 @@ struct rad_sess_info {
 
 /* NAS, port, station and tunnel attributes shared by every request. */
 void rad_build_common(const struct rad_sess_info *si, struct rad_avs *out);
-/* Access-Request: the common attributes plus the credentials of req. -EINVAL: unknown method. */
+/*
+ * Access-Request: the common attributes plus the credentials of req.
+ * -EINVAL: unknown method, a malformed CHAP/MS-CHAPv2 response, or a PAP
+ * password over RAD_PASSWORD_MAX bytes (RFC 2865 §5.2).
+ */
 int rad_build_auth(const struct rad_sess_info *si, const struct ppp_auth_req *req,
 		   struct rad_avs *out);
 

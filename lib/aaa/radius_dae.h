@@ -141,11 +141,13 @@ int dae_build_reply(const struct dae_request *req, enum dae_error_cause cause,
 /*
  * Replay cache: the answer given to every authentic request, so that the
  * same request again gets the same reply without being acted on twice
- * (RFC 5176 §2.3 retransmissions, §6.3 replays). A request is known by its
- * client's address, Identifier and Request Authenticator; the authenticator
- * is an MD5 over the whole request and the secret, so it stands for the
- * content. The source port is not part of it: a replay from another port
- * is the same request.
+ * (RFC 5176 §2.3 retransmissions, §6.3 replays). A request is known by a
+ * key naming its client, its Identifier and its Request Authenticator; the
+ * authenticator is an MD5 over the whole request and the secret, so it
+ * stands for the content. The key must name what signs, not where the
+ * packet came from: lnsd uses a digest of the client's secret, so the same
+ * request from another port, another address of the client's prefix or
+ * another client with that secret is the same request.
  *
  * Entries live ttl_ms, oldest first in a ring. A live entry is never
  * dropped to make room: when every slot is live, dae_cache_room() says so
@@ -154,7 +156,7 @@ int dae_build_reply(const struct dae_request *req, enum dae_error_cause cause,
  * is rebuilt from the repeated request, which is byte-identical.
  */
 #define DAE_CACHE_SLOTS 16384
-#define DAE_CACHE_CLIENT_MAX 17      /* address family + IPv6 address */
+#define DAE_CACHE_CLIENT_MAX 16      /* longest client key: an MD5 digest */
 
 struct dae_cache_entry {
 	uint64_t t_ms;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -1043,6 +1044,62 @@ START_TEST(ipsec_psk_file)
 }
 END_TEST
 
+/*
+ * A secret file that is a FIFO is refused at once (opening it used to wait
+ * for a writer: lnsd -t hung, and a reload would have blocked the event
+ * loop), naming file, line and key. A regular file of mode 0600 owned by a
+ * user other than root and lnsd's is refused too: that user could add PPP
+ * accounts or change the key (that half needs root to chown; skipped
+ * otherwise).
+ */
+START_TEST(secret_files_fifo_and_owner)
+{
+	char path[32], err[CONF_ERR_LEN], want[256];
+	struct lnsd_conf *c;
+	struct timespec t0, t1;
+
+	snprintf(path, sizeof(path), "/tmp/lnsd-fifo-%d", (int)getpid());
+	unlink(path);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	c = with_file("users-file", path, err);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_ne(conf_check_files(c, err, sizeof(err)), 0);
+	conf_unref(c);
+	subst(want, sizeof(want), "t.conf:3: [ppp] users-file: \"%s\" is not a regular file", path);
+	ck_assert_str_eq(err, want);
+	c = with_file("psk-file", path, err);
+	ck_assert_ptr_null(c);
+	subst(want, sizeof(want), "t.conf:2: [ipsec] psk-file: \"%s\" is not a regular file", path);
+	ck_assert_str_eq(err, want);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 2);
+	unlink(path);
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "secret_files_fifo_and_owner: owner case skipped (needs root)\n");
+		return;
+	}
+	temp_file(path, "alice * pw *\n", 13, 0600);
+	ck_assert_int_eq(chown(path, 65534, 65534), 0);
+	c = with_file("users-file", path, err);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_ne(conf_check_files(c, err, sizeof(err)), 0);
+	conf_unref(c);
+	subst(want, sizeof(want), "t.conf:3: [ppp] users-file: \"%s\" is owned by uid 65534, "
+	      "not by root or lnsd's user (uid 0): chown it", path);
+	ck_assert_str_eq(err, want);
+	unlink(path);
+	temp_file(path, "k\n", 2, 0600);
+	ck_assert_int_eq(chown(path, 65534, 65534), 0);
+	ck_assert_ptr_null(with_file("psk-file", path, err));
+	subst(want, sizeof(want), "t.conf:2: [ipsec] psk-file: \"%s\" is owned by uid 65534, "
+	      "not by root or lnsd's user (uid 0): chown it", path);
+	ck_assert_str_eq(err, want);
+	unlink(path);
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -1069,6 +1126,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, ipsec_defaults);
 	tcase_add_test(tc, ipsec_every_key);
 	tcase_add_test(tc, ipsec_psk_file);
+	tcase_add_test(tc, secret_files_fifo_and_owner);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -962,6 +962,25 @@ START_TEST(server_bad_input)
 }
 END_TEST
 
+/*
+ * The client's text in an error goes to the log (ctl_server.c) and back to
+ * the client: quoted and escaped, so a quote in a command name cannot forge
+ * a field, and a control byte in bad JSON cannot start a line.
+ */
+START_TEST(errors_escape_client_text)
+{
+	static const char forged[] = "{\"cmd\":\"x\\\" user=\\\"root\\n\"}";
+	static const char bad_json[] = "{\"cmd\":\x1b\n}";
+	struct ctl_req req;
+	char err[512] = "";
+
+	ck_assert_int_eq(ctl_parse_request(forged, strlen(forged), &req, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "unknown command \"x\\\" user=\\\"root\\n\"");
+	ck_assert_int_eq(ctl_parse_request(bad_json, strlen(bad_json), &req, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "bad JSON: \"invalid token near '\\x1b'\"");
+}
+END_TEST
+
 static Suite *ctl_suite(void)
 {
 	Suite *s = suite_create("ctl");
@@ -990,6 +1009,7 @@ static Suite *ctl_suite(void)
 	tcase_add_test(tc, json_keeps_peer_bytes);
 	tcase_add_test(tc, table_escapes_peer_text);
 	tcase_add_test(tc, stats_escape_control_bytes);
+	tcase_add_test(tc, errors_escape_client_text);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("server");
 	/* server_flood_and_stall waits CTL_IO_TIMEOUT_S. */

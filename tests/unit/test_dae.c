@@ -232,13 +232,12 @@ static void send_from_each(void *p)
 /*
  * The same signed request again from other source ports of the client is a
  * replay, not a new request: the reply it got the first time, counted as a
- * retransmission, not acted on again. The same bytes from another client
- * address (same secret) are that client's own request.
+ * retransmission, not acted on again (other addresses: replay_from_other_address).
  */
 START_TEST(replay_from_other_port)
 {
 	static const uint8_t user[] = { 1, 5, 'b', 'o', 'b' };
-	struct replay_ctx c = { .n_from = 4 };
+	struct replay_ctx c = { .n_from = 3 };
 	uint8_t req[256];
 	char text[4096], *m;
 	unsigned i;
@@ -250,7 +249,6 @@ START_TEST(replay_from_other_port)
 	c.from[1].port = 40001;
 	c.from[2] = v4(10, 1, 2, 3);
 	c.from[2].port = 3799;
-	c.from[3] = v4(10, 9, 9, 9);
 	logged(send_from_each, &c, text, sizeof(text));
 	for (i = 0; i < c.n_from; i++) {
 		ck_assert_uint_eq(check_reply(c.rep[i], c.len[i], req, "other",
@@ -258,11 +256,11 @@ START_TEST(replay_from_other_port)
 				  DAE_ERR_SESSION_NOT_FOUND);
 		ck_assert_mem_eq(c.rep[i], c.rep[0], c.len[0]);
 	}
-	/* looked for the session twice: once per client address, never per port */
-	ck_assert_msg(count_str(text, "no such session") == 2, "log: %s", text);
+	/* looked for the session once, never per port */
+	ck_assert_msg(count_str(text, "no such session") == 1, "log: %s", text);
 	ck_assert_msg(count_str(text, "seen before") == 2, "log: %s", text);
 	m = metrics_text();
-	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_requests_total{type=\"disconnect\",result=\"nak\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_requests_total{type=\"disconnect\",result=\"nak\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_retransmits_total 2\n"));
 	free(m);
 }
@@ -410,6 +408,44 @@ START_TEST(log_line_is_one_line)
 }
 END_TEST
 
+/*
+ * A dae-clients prefix lets every address in it sign with its secret, and
+ * two entries may share one: the same signed request from another address
+ * of the prefix, or from the other entry, is a replay of the first, acted on
+ * once (RFC 5176 §6.3), whatever address it claims to come from.
+ */
+START_TEST(replay_from_other_address)
+{
+	static const uint8_t user[] = { 1, 5, 'e', 'v', 'e' };
+	struct replay_ctx c = { .n_from = 4 };
+	uint8_t req[256];
+	char text[4096], *m;
+	unsigned i;
+
+	teardown();
+	start("dae-clients = 192.0.2.0/24,other\n");
+	c.n = request(req, RADIUS_DISCONNECT_REQUEST, 22, user, sizeof(user), "other");
+	c.req = req;
+	c.from[0] = v4(10, 0, 0, 5);
+	c.from[1] = v4(10, 0, 0, 6);
+	c.from[2] = v4(10, 0, 0, 7);
+	c.from[3] = v4(192, 0, 2, 7);
+	logged(send_from_each, &c, text, sizeof(text));
+	for (i = 0; i < c.n_from; i++) {
+		ck_assert_uint_eq(check_reply(c.rep[i], c.len[i], req, "other",
+					      RADIUS_DISCONNECT_NAK),
+				  DAE_ERR_SESSION_NOT_FOUND);
+		ck_assert_mem_eq(c.rep[i], c.rep[0], c.len[0]);
+	}
+	ck_assert_msg(count_str(text, "no such session") == 1, "log: %s", text);
+	ck_assert_msg(count_str(text, "seen before") == 3, "log: %s", text);
+	m = metrics_text();
+	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_requests_total{type=\"disconnect\",result=\"nak\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(m, "lnsd_radius_dae_retransmits_total 3\n"));
+	free(m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("dae");
@@ -422,6 +458,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, replay_from_other_port);
 	tcase_add_test(tc, event_timestamp);
 	tcase_add_test(tc, replay_cache_full);
+	tcase_add_test(tc, replay_from_other_address);
 	suite_add_tcase(s, tc);
 	return s;
 }

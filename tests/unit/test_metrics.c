@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -559,6 +560,137 @@ START_TEST(http_oversize_request)
 }
 END_TEST
 
+/*
+ * /metrics takes no body: a request that announces one (Content-Length,
+ * chunked) is answered at once (413; another method 405) and the
+ * connection is closed, however slowly the body trickles in. (The request
+ * deadline used to stop at the headers: a body sent a byte every few
+ * seconds held the connection for good.)
+ */
+START_TEST(http_body_refused)
+{
+	static const char *const reqs[] = {
+		"GET /metrics HTTP/1.1\r\nHost: lns\r\nContent-Length: 100000\r\n\r\n",
+		"GET /metrics HTTP/1.1\r\nHost: lns\r\nTransfer-Encoding: chunked\r\n\r\n",
+		"POST /metrics HTTP/1.1\r\nHost: lns\r\nContent-Length: 100000\r\n\r\n",
+	};
+	static const char *const want[] = { "HTTP/1.1 413", "HTTP/1.1 413", "HTTP/1.1 405" };
+	static char buf[4096];
+	struct fixture fx;
+	struct metrics *m;
+	struct lns_addr a;
+
+	fixture_up(&fx);
+	m = metrics_up(&fx, &a);
+	for (size_t r = 0; r < sizeof(reqs) / sizeof(reqs[0]); r++) {
+		int fd = client(a.port, 4);
+		bool closed = false;
+		size_t got = 0;
+		double t0, t;
+
+		pump(fx.loop, 20);
+		t0 = mono();
+		ck_assert_int_eq(send(fd, reqs[r], strlen(reqs[r]), MSG_NOSIGNAL),
+				 (ssize_t)strlen(reqs[r]));
+		for (int i = 0; !closed && i < 2 * (METRICS_REQUEST_TIMEOUT_S + 3); i++) {
+			while (!closed && pump_readable_within(fx.loop, fd, 500)) {
+				ssize_t n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
+
+				closed = n <= 0;
+				got += n > 0 ? (size_t)n : 0;
+			}
+			if (!closed)
+				send(fd, "1", 1, MSG_NOSIGNAL);
+		}
+		t = mono() - t0;
+		buf[got] = '\0';
+		ck_assert_msg(closed, "request %zu: still open after %.1f s", r, t);
+		ck_assert_msg(t < 2, "request %zu: closed after %.1f s", r, t);
+		ck_assert_msg(strncmp(buf, want[r], 12) == 0, "request %zu: %.80s", r, buf);
+		close(fd);
+	}
+	metrics_free(m);
+	fixture_down(&fx);
+}
+END_TEST
+
+/* A TCP connection from addr (IPv6 text) to [to]:port, non-blocking. */
+static int client6(const char *addr, const char *to, uint16_t port)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6 }, from = { .sin6_family = AF_INET6 };
+	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(inet_pton(AF_INET6, addr, &from.sin6_addr), 1);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&from, sizeof(from)), 0);
+	ck_assert_int_eq(inet_pton(AF_INET6, to, &sa.sin6_addr), 1);
+	sa.sin6_port = htons(port);
+	ck_assert(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EINPROGRESS);
+	return fd;
+}
+
+/*
+ * IPv6 clients are counted per /64: a host has a whole /64 to take addresses
+ * from, so METRICS_MAX_CONNS_PER_IP connections from one address of it and
+ * one more from another address of it: that one is refused; another /64 is
+ * still served. Needs a network namespace of its own (root); skipped
+ * otherwise.
+ */
+START_TEST(http_per_address_limit_ipv6_prefix)
+{
+	static char buf[65536];
+	struct fixture fx;
+	struct metrics *m = NULL;
+	struct lns_addr a = { .family = 6 };
+	char err[256];
+	int fd[METRICS_MAX_CONNS_PER_IP + 1], other;
+	size_t got = 0;
+
+	if (geteuid() != 0 || unshare(CLONE_NEWNET) != 0) {
+		fprintf(stderr, "http_per_address_limit_ipv6_prefix: skipped (needs root)\n");
+		return;
+	}
+	ck_assert_int_eq(system("ip link set lo up && "
+				"ip addr add 2001:db8::1/64 dev lo nodad && "
+				"ip addr add 2001:db8::a/64 dev lo nodad && "
+				"ip addr add 2001:db8::b/64 dev lo nodad && "
+				"ip addr add 2001:db8:0:1::a/64 dev lo nodad"), 0);
+	fixture_up(&fx);
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8::1", a.addr), 1);
+	for (int i = 0; i < 50 && !m; i++) {
+		a.port = (uint16_t)(fx.port + 1 + i);
+		m = metrics_new(fx.loop, fx.eng, &a, err, sizeof(err));
+	}
+	ck_assert_msg(m != NULL, "%s", err);
+	for (int i = 0; i < METRICS_MAX_CONNS_PER_IP; i++) {
+		fd[i] = client6("2001:db8::a", "2001:db8::1", a.port);
+		pump(fx.loop, 20);
+	}
+	fd[METRICS_MAX_CONNS_PER_IP] = client6("2001:db8::b", "2001:db8::1", a.port);
+	pump(fx.loop, 20);
+	ck_assert_msg(closed_within(fx.loop, fd[METRICS_MAX_CONNS_PER_IP], 1000),
+		      "a connection from another address of the same /64 was kept");
+	other = client6("2001:db8:0:1::a", "2001:db8::1", a.port);
+	pump(fx.loop, 20);
+	ck_assert_int_eq(send(other, SCRAPE, strlen(SCRAPE), MSG_NOSIGNAL), (ssize_t)strlen(SCRAPE));
+	while (got < sizeof(buf) - 1 && pump_readable_within(fx.loop, other, 2000)) {
+		ssize_t n = recv(other, buf + got, sizeof(buf) - 1 - got, 0);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	ck_assert_msg(strncmp(buf, "HTTP/1.1 200", 12) == 0, "another /64: %.80s", buf);
+	ck_assert_int_eq(sample(buf, "lnsd_metrics_connections_refused_total"), 1);
+	close(other);
+	for (int i = 0; i <= METRICS_MAX_CONNS_PER_IP; i++)
+		close(fd[i]);
+	metrics_free(m);
+	fixture_down(&fx);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("metrics");
@@ -578,6 +710,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, http_per_address_limit);
 	tcase_add_test(tc, http_request_deadline);
 	tcase_add_test(tc, http_oversize_request);
+	tcase_add_test(tc, http_body_refused);
+	tcase_add_test(tc, http_per_address_limit_ipv6_prefix);
 	suite_add_tcase(s, tc);
 	return s;
 }

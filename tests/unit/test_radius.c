@@ -613,6 +613,69 @@ START_TEST(engine_metrics)
 }
 END_TEST
 
+/*
+ * What each server did with a request goes to the log rate-limited: 40
+ * requests that no server can be sent (a User-Password over 128 bytes, put
+ * in by hand: rad_build_auth refuses it) at two servers make 80 per-server
+ * notes in well under a second, and at most a burst of them (or two, across
+ * a second boundary) is logged.
+ */
+START_TEST(server_notes_rate_limited)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct fake a, b, *fs[] = { &a, &b };
+	struct lnsd_conf *c;
+	struct radius *r;
+	struct got g = { 0 };
+	char err[256], text[16384];
+	uint8_t pw[200];
+	FILE *cap = tmpfile();
+	int saved = dup(2);
+	size_t got, lines = 0;
+
+	fake_start(&a, true);
+	fake_start(&b, true);
+	c = conf_for(fs, 2, "");
+	r = radius_new(loop, &c->radius, on_reply, &g, err, sizeof(err));
+	ck_assert_msg(r != NULL, "%s", err);
+	memset(pw, 'p', sizeof(pw));
+	ck_assert_ptr_nonnull(cap);
+	log_set_level(LOG_LVL_NOTICE);
+	fflush(stderr);
+	ck_assert_int_eq(dup2(fileno(cap), 2), 2);
+	for (uint64_t i = 0; i < 40; i++) {
+		struct rad_avs avs;
+
+		rad_avs_init(&avs);
+		rad_add_str(&avs, 0, RAD_USER_NAME, "good");
+		rad_add_bytes(&avs, 0, RAD_USER_PASSWORD, RAD_K_STR, pw, sizeof(pw));
+		ck_assert_int_eq(radius_auth(r, i, &avs), 0);
+		rad_avs_free(&avs);
+	}
+	pump(loop, &g, 40);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	log_set_level(LOG_LVL_ERR);
+	rewind(cap);
+	got = fread(text, 1, sizeof(text) - 1, cap);
+	fclose(cap);
+	text[got] = '\0';
+	ck_assert_int_eq(g.rep.verdict, RADIUS_FAILED);
+	for (const char *p = strstr(text, "radius: authentication server"); p;
+	     p = strstr(p + 1, "radius: authentication server"))
+		lines++;
+	ck_assert_msg(lines >= 1 && lines <= 2 * LOG_RATELIMIT_BURST, "%zu lines: %.300s", lines,
+		      text);
+	ck_assert_uint_eq(a.n_req + b.n_req, 0);
+	radius_free(r);
+	conf_unref(c);
+	fake_stop(&a);
+	fake_stop(&b);
+	ev_loop_destroy(loop);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("radius");
@@ -628,6 +691,7 @@ int main(void)
 	tcase_add_loop_test(tc, dropped_replies, 0, sizeof(drop_cases) / sizeof(drop_cases[0]));
 	tcase_add_test(tc, accounting_reply_checked);
 	tcase_add_test(tc, engine_metrics);
+	tcase_add_test(tc, server_notes_rate_limited);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

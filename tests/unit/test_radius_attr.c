@@ -177,6 +177,32 @@ START_TEST(auth_pap_chap_mschapv2)
 }
 END_TEST
 
+/*
+ * RFC 2865 §5.2: a User-Password is at most 128 bytes. A longer PAP password
+ * is refused when the request is built, so no request is queued that every
+ * server would then fail to be sent.
+ */
+START_TEST(pap_password_over_128_refused)
+{
+	static const size_t lens[] = { 128, 129, 200, 255 };
+	struct rad_sess_info si = info();
+	struct ppp_auth_req req = { .method = PPP_AUTH_PAP };
+	uint8_t pw[255];
+	struct rad_avs l;
+
+	memset(pw, 'p', sizeof(pw));
+	req.password = pw;
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		rad_avs_init(&l);
+		req.password_len = lens[i];
+		ck_assert_msg(rad_build_auth(&si, &req, &l) ==
+			      (lens[i] <= RAD_PASSWORD_MAX ? 0 : -EINVAL),
+			      "password of %zu bytes", lens[i]);
+		rad_avs_free(&l);
+	}
+}
+END_TEST
+
 START_TEST(gigawords)
 {
 	static const struct {
@@ -399,6 +425,7 @@ int main(void)
 
 	tcase_add_test(tc, common_attributes);
 	tcase_add_test(tc, auth_pap_chap_mschapv2);
+	tcase_add_test(tc, pap_password_over_128_refused);
 	tcase_add_test(tc, gigawords);
 	tcase_add_test(tc, accounting);
 	tcase_add_test(tc, terminate_causes);

@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 # Hostile cases for the /metrics listener (sourced by t_hostile.sh; lnsd(8),
 # METRICS: 64 connections, 8 per address, a request within 5 s, 16 KiB of
-# request line and headers). The attacker is $ATT_NS; a scrape "from the
+# request line and headers, no request body). The attacker is $ATT_NS; a scrape "from the
 # LNS" comes from another address ($LNS_ADDR itself).
 
 MHOST=${METRICS%:*}
@@ -70,6 +70,67 @@ big=$(ip netns exec "$ATT_NS" "$PY" "$SLOWHTTP" bigheader "$MHOST" "$MPORT" 6553
 [ "$big" = 431 ] || fail "oversize header: answer '$big', expected 431"
 grep -q 'metrics: .*431' "$LNS_LOG" || fail "oversize header: no log line"
 scrape_within "$ATT_NS" 2 || fail "oversize header: the next scrape failed"
+
+cat >"$ART/slowbody.py" <<'EOF'
+"""slowbody.py ADDR PORT SECONDS SRC...: 8 connections from each SRC, each a
+GET /metrics announcing a 100000-byte body, then a byte of it a second for
+SECONDS. Prints: connections opened, answered 413, closed by the server."""
+import socket, sys, time
+addr, port, secs, srcs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4:]
+socks = []
+for a in srcs:
+    for _ in range(8):
+        s = socket.socket()
+        s.settimeout(2)
+        try:
+            s.bind((a, 0))
+            s.connect((addr, port))
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: lns\r\nContent-Length: 100000\r\n\r\n")
+        except OSError:
+            s.close()
+            continue
+        s.setblocking(False)
+        socks.append(s)
+answered, closed = set(), set()
+end = time.monotonic() + secs
+while time.monotonic() < end:
+    time.sleep(1)
+    for i, s in enumerate(socks):
+        if i in closed:
+            continue
+        try:
+            d = s.recv(4096)
+            if not d:
+                closed.add(i)
+                continue
+            if d.startswith(b"HTTP/1.1 413"):
+                answered.add(i)
+            s.send(b"x")
+        except BlockingIOError:
+            pass
+        except OSError:
+            closed.add(i)
+print(len(socks), len(answered), len(closed))
+EOF
+hcase "slow body: 8 addresses x 8 connections announce a request body and send a byte of it a second for 8 s" \
+	"each is answered 413 and closed at once, well within the 5 s request deadline; a scrape from another address is answered within 2 s during it"
+srcs=""
+for i in 0 1 2 3 4 5 6 7; do
+	ip -n "$ATT_NS" addr add "192.0.2.$((110 + i))/24" dev eth0
+	srcs="$srcs 192.0.2.$((110 + i))"
+done
+# shellcheck disable=SC2086
+ip netns exec "$ATT_NS" "$PY" "$ART/slowbody.py" "$MHOST" "$MPORT" 8 $srcs >"$ART/slowbody.out" &
+att=$!
+sleep 1
+scrape_within "$NS_LNS" 2 || fail "slow body: /metrics did not answer another address during the attack"
+wait "$att"
+read -r opened answered closed <"$ART/slowbody.out"
+log "slow body: $opened connections, $answered answered 413, $closed closed by lnsd"
+[ "$opened" -ge 8 ] || fail "slow body: only $opened connections opened"
+[ "$answered" -ge "$opened" ] || fail "slow body: $answered of $opened answered 413"
+[ "$closed" -ge "$opened" ] || fail "slow body: $closed of $opened closed by lnsd within 8 s"
+for i in 0 1 2 3 4 5 6 7; do ip -n "$ATT_NS" addr del "192.0.2.$((110 + i))/24" dev eth0; done
 
 hcase "a well-behaved scrape after all of the above" "200, text exposition with lnsd_build_info, from the attacker's address too"
 out=$(ip netns exec "$ATT_NS" curl -s --max-time 5 -D - "http://$METRICS/metrics") || fail "final scrape failed"

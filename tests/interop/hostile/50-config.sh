@@ -4,8 +4,9 @@
 # or a tampered file looks like.
 #  - lnsd -t on each bad configuration exits 1 with one line naming the
 #    file, the line and the key: a NUL byte in a secret, a users-file and a
-#    psk-file readable by others, an unknown key, a bad value; -c of a
-#    directory is refused too;
+#    psk-file readable by others, a users-file that is a FIFO (at once, no
+#    wait for a writer) or owned by another user, an unknown key, a bad
+#    value; -c of a directory is refused too;
 #  - lnsd with dataplane = none and a users-file readable by others does
 #    not start (the check is not only on the kernel path);
 #  - lnsctl reload with a bad configuration (an unknown key; a users-file
@@ -18,6 +19,11 @@ printf 'alice * alice-pw *\n' >"$cfgdir/users"
 chmod 644 "$cfgdir/users"
 printf 'a-pre-shared-key\n' >"$cfgdir/psk"
 chmod 604 "$cfgdir/psk"
+rm -f "$cfgdir/users-fifo"
+mkfifo -m 600 "$cfgdir/users-fifo"
+printf 'mallory * mallory-pw *\n' >"$cfgdir/users-nobody"
+chmod 600 "$cfgdir/users-nobody"
+chown 65534 "$cfgdir/users-nobody"
 base="[lnsd]
 listen = $LNS_ADDR:1709
 control-socket = $RUN/cfgcase.sock
@@ -28,7 +34,7 @@ dataplane = none"
 bad() {
 	local f=$cfgdir/$1.conf want=${2//@/$cfgdir/$1.conf} rc=0 out
 	[ $# -ge 3 ] && printf '%b' "$3" >"$f"
-	out=$("$LNSD_BIN" -t -c "$f" 2>&1) || rc=$?
+	out=$(timeout 5 "$LNSD_BIN" -t -c "$f" 2>&1) || rc=$?
 	[ "$rc" = 1 ] || fail "lnsd -t $1: exit $rc (want 1): $out"
 	grep -q -F -- "$want" <<<"$out" || fail "lnsd -t $1 said: $out; want: $want"
 	log "lnsd -t $1: $out"
@@ -39,6 +45,10 @@ bad users-readable "@:7: [ppp] users-file: \"$cfgdir/users\" is readable or writ
 	"$base\n[ppp]\nauth = pap\nusers-file = $cfgdir/users\n"
 bad psk-readable "@:7: [ipsec] psk-file: \"$cfgdir/psk\" is readable or writable by others (mode 0604)" \
 	"$base\n[ipsec]\nmode = required\npsk-file = $cfgdir/psk\n"
+bad users-fifo "@:7: [ppp] users-file: \"$cfgdir/users-fifo\" is not a regular file" \
+	"$base\n[ppp]\nauth = pap\nusers-file = $cfgdir/users-fifo\n"
+bad users-owner "@:7: [ppp] users-file: \"$cfgdir/users-nobody\" is owned by uid 65534, not by root or lnsd's user" \
+	"$base\n[ppp]\nauth = pap\nusers-file = $cfgdir/users-nobody\n"
 bad unknown-key "@:6: [l2tp] hello-intervall: unknown key" "$base\n[l2tp]\nhello-intervall = 30\n"
 bad bad-value "@:6: [l2tp] retransmit-retries: \"many\" is not a number" "$base\n[l2tp]\nretransmit-retries = many\n"
 out=$("$LNSD_BIN" -t -c "$cfgdir/a-directory" 2>&1) && fail "lnsd -t -c DIRECTORY: exit 0: $out"
