@@ -576,11 +576,11 @@ START_TEST(http_body_refused)
 	};
 	static const char *const want[] = { "HTTP/1.1 413", "HTTP/1.1 413", "HTTP/1.1 405" };
 	static char buf[4096];
-	struct fixture fx;
+	struct tu_engine fx;
 	struct metrics *m;
 	struct lns_addr a;
 
-	fixture_up(&fx);
+	tu_engine_up(&fx, NULL);
 	m = metrics_up(&fx, &a);
 	for (size_t r = 0; r < sizeof(reqs) / sizeof(reqs[0]); r++) {
 		int fd = client(a.port, 4);
@@ -588,12 +588,12 @@ START_TEST(http_body_refused)
 		size_t got = 0;
 		double t0, t;
 
-		pump(fx.loop, 20);
+		tu_idle(&fx, 20);
 		t0 = mono();
 		ck_assert_int_eq(send(fd, reqs[r], strlen(reqs[r]), MSG_NOSIGNAL),
 				 (ssize_t)strlen(reqs[r]));
 		for (int i = 0; !closed && i < 2 * (METRICS_REQUEST_TIMEOUT_S + 3); i++) {
-			while (!closed && pump_readable_within(fx.loop, fd, 500)) {
+			while (!closed && tu_readable(&fx, fd, 500)) {
 				ssize_t n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
 
 				closed = n <= 0;
@@ -610,7 +610,7 @@ START_TEST(http_body_refused)
 		close(fd);
 	}
 	metrics_free(m);
-	fixture_down(&fx);
+	tu_engine_down(&fx);
 }
 END_TEST
 
@@ -639,7 +639,7 @@ static int client6(const char *addr, const char *to, uint16_t port)
 START_TEST(http_per_address_limit_ipv6_prefix)
 {
 	static char buf[65536];
-	struct fixture fx;
+	struct tu_engine fx;
 	struct metrics *m = NULL;
 	struct lns_addr a = { .family = 6 };
 	char err[256];
@@ -655,7 +655,7 @@ START_TEST(http_per_address_limit_ipv6_prefix)
 				"ip addr add 2001:db8::a/64 dev lo nodad && "
 				"ip addr add 2001:db8::b/64 dev lo nodad && "
 				"ip addr add 2001:db8:0:1::a/64 dev lo nodad"), 0);
-	fixture_up(&fx);
+	tu_engine_up(&fx, NULL);
 	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8::1", a.addr), 1);
 	for (int i = 0; i < 50 && !m; i++) {
 		a.port = (uint16_t)(fx.port + 1 + i);
@@ -664,16 +664,16 @@ START_TEST(http_per_address_limit_ipv6_prefix)
 	ck_assert_msg(m != NULL, "%s", err);
 	for (int i = 0; i < METRICS_MAX_CONNS_PER_IP; i++) {
 		fd[i] = client6("2001:db8::a", "2001:db8::1", a.port);
-		pump(fx.loop, 20);
+		tu_idle(&fx, 20);
 	}
 	fd[METRICS_MAX_CONNS_PER_IP] = client6("2001:db8::b", "2001:db8::1", a.port);
-	pump(fx.loop, 20);
-	ck_assert_msg(closed_within(fx.loop, fd[METRICS_MAX_CONNS_PER_IP], 1000),
+	tu_idle(&fx, 20);
+	ck_assert_msg(closed_within(&fx, fd[METRICS_MAX_CONNS_PER_IP], 1000),
 		      "a connection from another address of the same /64 was kept");
 	other = client6("2001:db8:0:1::a", "2001:db8::1", a.port);
-	pump(fx.loop, 20);
+	tu_idle(&fx, 20);
 	ck_assert_int_eq(send(other, SCRAPE, strlen(SCRAPE), MSG_NOSIGNAL), (ssize_t)strlen(SCRAPE));
-	while (got < sizeof(buf) - 1 && pump_readable_within(fx.loop, other, 2000)) {
+	while (got < sizeof(buf) - 1 && tu_readable(&fx, other, 2000)) {
 		ssize_t n = recv(other, buf + got, sizeof(buf) - 1 - got, 0);
 
 		if (n <= 0)
@@ -687,7 +687,7 @@ START_TEST(http_per_address_limit_ipv6_prefix)
 	for (int i = 0; i <= METRICS_MAX_CONNS_PER_IP; i++)
 		close(fd[i]);
 	metrics_free(m);
-	fixture_down(&fx);
+	tu_engine_down(&fx);
 }
 END_TEST
 
