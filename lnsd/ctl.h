@@ -33,6 +33,7 @@
  */
 #define CTL_MAX_REQUEST 4096     /* bytes per request line */
 #define CTL_MAX_CLIENTS 64
+#define CTL_SNDBUF 16384         /* the kernel's send buffer per client (it doubles it) */
 #define CTL_IO_TIMEOUT_S 10      /* a request completes, a reply moves, within this */
 #define CTL_IDLE_TIMEOUT_S 60    /* a connection with no request for this long is closed */
 

@@ -314,6 +314,15 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 						strerror(errno));
 			return;
 		}
+		/*
+		 * A small send buffer: one reply at a time is taken from a client only
+		 * once the previous one is in the kernel, so the kernel's buffer is what
+		 * a client that reads nothing can make lnsd compute and hold. With the
+		 * default (about 200 KiB) 60 such clients had lnsd answer some 8,000
+		 * requests nobody read before it stalled them, and a real lnsctl waited.
+		 * Large replies still go out, a buffer at a time, as the client reads.
+		 */
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ CTL_SNDBUF }, sizeof(int));
 		if (c->n_clients >= CTL_MAX_CLIENTS)
 			evict_one(c);
 		cl = calloc(1, sizeof(*cl));
