@@ -9,7 +9,8 @@
 #   4. VM tests: Debian's stock kernels booted in QEMU (tests/vm/), which
 #      download the kernel packages on first use.
 # Usage: tools/dev/test.sh [-k]   (-k: keep going after a failed stage; default too)
-# Env: LNSD_FUZZ_SECONDS (default 20), LNSD_SKIP_VM=1 to skip stage 4.
+# Env: LNSD_FUZZ_SECONDS (default 20), LNSD_FUZZ_SEED (default 1), LNSD_SKIP_VM=1 to skip
+# stage 4.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
@@ -66,12 +67,17 @@ run_ctest build-asan interop
 
 if [ -x tests/fuzz/run.sh ]; then
 	stage "libFuzzer, ${fuzz_seconds}s per harness"
-	if tests/fuzz/run.sh "$fuzz_seconds"; then
+	# A fixed seed: the same tree gets the same verdict (tests/fuzz/run.sh).
+	fuzz_log=$(mktemp)
+	LNSD_FUZZ_SEED=${LNSD_FUZZ_SEED:-1} tests/fuzz/run.sh "$fuzz_seconds" 2>&1 | tee "$fuzz_log"
+	if [ "${PIPESTATUS[0]}" -eq 0 ]; then
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))
-		failed_stages+=("fuzz")
+		# The summary names the harness and its reproducer (or the build error).
+		failed_stages+=("fuzz: $(grep -m1 '^run.sh: FAILED' "$fuzz_log" || tail -n 3 "$fuzz_log")")
 	fi
+	rm -f "$fuzz_log"
 fi
 
 if [ "${LNSD_SKIP_VM:-0}" != 1 ]; then
