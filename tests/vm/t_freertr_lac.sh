@@ -28,9 +28,9 @@ if ! java -version >/dev/null 2>&1; then
 fi
 require bc ss stdbuf
 
-# The JVM needs 12-80 s to boot in a TCG guest (more on a busy host);
-# L2TP and PPP are quick once it runs.
-FR_WAIT=${FR_WAIT:-240}
+# The JVM needs 12-70 s to open its ports in a TCG guest and freeRtr up to
+# 190 s more to bring PPP up on a busy host (measured: load 12 on 2 cores).
+FR_WAIT=${FR_WAIT:-420}
 # freeRtr's own address on the client link; the client's kernel keeps none
 # there, so everything on 192.0.2.3 is freeRtr's IP stack.
 FR_IP=192.0.2.3
@@ -45,6 +45,14 @@ session_up() {
 	ctl show sessions -j | jq -e --arg u "$1" \
 		'length == 1 and .[0].state == "established" and .[0].username == $u and
 		 (.[0].ip | startswith("10.64.0."))' >/dev/null
+}
+# session_or_refused USER AUTH PID: session_up USER, or lnsd refused the
+# tunnel or USER (lnsd-AUTH.log), or lac.sh (PID) has exited: no need to
+# wait for FR_WAIT then.
+session_or_refused() {
+	session_up "$1" ||
+		grep -qE 'authentication of .* failed|tunnel authentication failed' "$ART/lnsd-$2.log" ||
+		! kill -0 "$3" 2>/dev/null
 }
 # fr_started PID AUTH: lac.sh says freeRtr listens, or it has exited.
 fr_started() { grep -q 'listening after' "$ART/lac-$2.log" || ! kill -0 "$1" 2>/dev/null; }
@@ -77,7 +85,11 @@ call() {
 	grep -q 'listening after' "$ART/lac-$auth.log" ||
 		{ cat "$ART/lac-$auth.log"; fail "$auth: lac.sh did not start freeRtr"; }
 	log "$auth: $(grep 'listening after' "$ART/lac-$auth.log")"
-	wait_for "$FR_WAIT" "$auth: $user's session with an address in lnsd" session_up "$user"
+	wait_for "$FR_WAIT" "$auth: $user's session with an address in lnsd (or a refusal)" \
+		session_or_refused "$user" "$auth" "$lac_pid"
+	grep -E 'authentication of .* failed|tunnel authentication failed' "$ART/lnsd-$auth.log" &&
+		fail "$auth: lnsd refused freeRtr"
+	kill -0 "$lac_pid" 2>/dev/null || { tail "$ART/lac-$auth.log"; fail "$auth: lac.sh exited"; }
 	log "$auth: session up $(($(date +%s) - t0)) s after lac.sh started"
 
 	# lnsd's side of the control connection and of PPP.
