@@ -15,7 +15,7 @@
 # L2-Specific Sublayer with sequencing, the interface going down (link
 # event, "not usable") and up again, a wrong cookie on the static side (no
 # ping, the managed session's rx_cookie_discards rise), an Ethernet VLAN
-# pseudowire carrying 802.1Q frames. Then iperf3 over one managed
+# pseudowire carrying 802.1Q frames, and IP and UDP encapsulation over IPv6. Then iperf3 over one managed
 # pseudowire and over a pure static pair (BENCH lines, not asserted).
 set -eu
 # shellcheck source=tests/vm/lib.sh
@@ -47,9 +47,13 @@ ip -n lanb addr add 10.78.0.2/24 dev eth0.100
 wait_ping 10 pwa 192.0.2.2
 lanb_mac=$(ip -n lanb -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 
+# The underlay addresses of the managed (A) and static (B) end; IPv6 in case 10.
+A=192.0.2.1 B=192.0.2.2
+
 # expected_mtu ENCAP TX_COOKIE_BYTES L2SPEC: docs/design.md §4.8, term by term.
 expected_mtu() {
 	local o=20                              # IPv4 header
+	case $A in *:*) o=40 ;; esac            # IPv6 header
 	[ "$1" = udp ] && o=$((o + 8 + 4))      # UDP header, v3 flags/version + reserved
 	o=$((o + 4 + $2))                       # Session ID, cookie
 	[ "$3" = default ] && o=$((o + 4))      # default L2-Specific Sublayer
@@ -66,7 +70,7 @@ static_up() {
 	[ "$ck" = - ] || cookies+=(cookie "$ck")
 	[ "$pck" = - ] || cookies+=(peer_cookie "$pck")
 	on pwb ip l2tp add tunnel tunnel_id "$tid" peer_tunnel_id "$ptid" encap "$encap" \
-		local 192.0.2.2 remote 192.0.2.1 "${ports[@]}"
+		local "$B" remote "$A" "${ports[@]}"
 	on pwb ip l2tp add session name "$name" tunnel_id "$tid" session_id "$sid" \
 		peer_session_id "$psid" "${cookies[@]}" l2spec_type "$l2s" seq "$seq"
 	ip -n pwb link set "$name" mtu 1500 master br0 up
@@ -76,7 +80,7 @@ static_up() {
 managed_up() {
 	local name=$1
 	shift
-	daemon "kgv3-$name" pwa "$kgv3" up --local 192.0.2.1 --peer 192.0.2.2 --bridge br0 "$@"
+	daemon "kgv3-$name" pwa "$kgv3" up --local "$A" --peer "$B" --bridge br0 "$@"
 	KGV3_PID=$DAEMON_PID
 	KGV3_LOG=$ART/kgv3-$name.log
 	wait_for 30 "kgv3 $name ready" grep -qE '^(READY|FAIL)' "$KGV3_LOG"
@@ -199,6 +203,17 @@ wait_ping 15 lana 10.78.0.2
 expect_ping lana 10.78.0.2 3
 check_arp lana 10.78.0.2 "$lanb_mac"
 pw_end 7
+
+# 10: L2TP/IPv6 (l2tp_ip6) with 4-byte cookies and the sublayer: the IPv6 socket and MTU term.
+ip -n pwa addr add 2001:db8:77::1/64 dev eth0 nodad
+ip -n pwb addr add 2001:db8:77::2/64 dev eth0 nodad
+wait_ping 10 pwa 2001:db8:77::2
+A=2001:db8:77::1 B=2001:db8:77::2
+pw_case 10 ip 0a0b0c0d 11223344 default none
+pw_end 10
+pw_case 11 udp 0a0b0c0d 11223344 none none
+pw_end 11
+A=192.0.2.1 B=192.0.2.2
 
 # BENCH: iperf3 over a managed pseudowire (UDP, 8-byte cookies) and over a
 # static pair with the same ids, cookies and MTU. Measured, not asserted.

@@ -7,7 +7,7 @@
  * interface name, MTU, bridge port or address, up). Run as root in the VM
  * (tests/vm/t_lnsd_v3_kernel.sh), in the namespace of the near end.
  *
- *   kgv3 up --encap udp|ip --local A --peer B --tid N --ptid N --sid N --psid N
+ *   kgv3 up --encap udp|ip --local A --peer B (IPv4 or IPv6) --tid N --ptid N --sid N --psid N
  *           [--rx-cookie HEX] [--tx-cookie HEX] [--l2spec none|default] [--seq]
  *           [--pw eth|vlan] [--ifname NAME] [--bridge BR] [--addr A/PLEN]
  *           [--mtu N] [--port P] [--peer-port P] [--probe]
@@ -87,6 +87,34 @@ static uint8_t cookie(const char *s, uint8_t out[8])
 		out[i] = (uint8_t)b;
 	}
 	return (uint8_t)(n / 2);
+}
+
+/* An IPv4 or IPv6 address into ss (port 0); both ends must be of one family. */
+static bool addr(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, s, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		*len = sizeof(*a4);
+		return true;
+	}
+	if (inet_pton(AF_INET6, s, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		*len = sizeof(*a6);
+		return true;
+	}
+	return false;
+}
+
+static void set_port(struct sockaddr_storage *ss, uint16_t port)
+{
+	if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+	else
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
 }
 
 static struct dp *open_dp(void)
@@ -188,8 +216,9 @@ static int cmd_up(int argc, char **argv)
 	};
 	struct dp_eth_cfg c = { .s = { .pw = DP_PW_ETH, .l2spec = DP_L2SPEC_NONE },
 				.encap = DP_ENCAP_UDP, .tunnel_fd = -1 };
-	struct sockaddr_in local = { .sin_family = AF_INET, .sin_port = htons(1701) };
-	struct sockaddr_in peer = { .sin_family = AF_INET, .sin_port = htons(1701) };
+	struct sockaddr_storage local, peer;
+	socklen_t alen = 0;
+	uint16_t lport = 1701, pport = 1701;
 	struct kg_l2tp_session_info in;
 	struct kg_l2tp kg;
 	bool have_local = false, have_peer = false, do_probe = false;
@@ -209,10 +238,10 @@ static int cmd_up(int argc, char **argv)
 			c.encap = strcmp(optarg, "ip") ? DP_ENCAP_UDP : DP_ENCAP_IP;
 			break;
 		case 'l':
-			have_local = inet_pton(AF_INET, optarg, &local.sin_addr) == 1;
+			have_local = addr(optarg, &local, &alen);
 			break;
 		case 'r':
-			have_peer = inet_pton(AF_INET, optarg, &peer.sin_addr) == 1;
+			have_peer = addr(optarg, &peer, &alen);
 			break;
 		case 't': c.s.tid = num(optarg); break;
 		case 'T': c.s.peer_tid = num(optarg); break;
@@ -245,14 +274,17 @@ static int cmd_up(int argc, char **argv)
 			break;
 		}
 		case 'm': c.mtu = num(optarg); break;
-		case 'p': local.sin_port = htons((uint16_t)num(optarg)); break;
-		case 'P': peer.sin_port = htons((uint16_t)num(optarg)); break;
+		case 'p': lport = (uint16_t)num(optarg); break;
+		case 'P': pport = (uint16_t)num(optarg); break;
 		case 'x': do_probe = true; break;
 		default: usage();
 		}
 	}
-	if (!have_local || !have_peer || !c.s.tid || !c.s.peer_tid || !c.s.sid || !c.s.peer_sid)
+	if (!have_local || !have_peer || local.ss_family != peer.ss_family || !c.s.tid ||
+	    !c.s.peer_tid || !c.s.sid || !c.s.peer_sid)
 		usage();
+	set_port(&local, lport);
+	set_port(&peer, pport);
 
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
@@ -267,10 +299,12 @@ static int cmd_up(int argc, char **argv)
 	} else {
 		int one = 1;
 
-		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		fd = socket(local.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
-		    bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0 ||
-		    connect(fd, (struct sockaddr *)&peer, sizeof(peer)) < 0)
+		    (local.ss_family == AF_INET6 &&
+		     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
+		    bind(fd, (struct sockaddr *)&local, alen) < 0 ||
+		    connect(fd, (struct sockaddr *)&peer, alen) < 0)
 			die("UDP socket", -errno, NULL);
 	}
 	tc = (struct dp_tunnel_cfg){ .tid = c.s.tid, .peer_tid = c.s.peer_tid, .version = 3,
