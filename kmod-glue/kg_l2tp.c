@@ -20,8 +20,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #define KG_L2TP_GENL_VERSION 1      /* L2TP_GENL_VERSION */
+#ifndef IPPROTO_L2TP                /* linux/in.h has it, glibc's netinet/in.h does not */
+#define IPPROTO_L2TP 115
+#endif
 
 typedef int (*kg_reply_fn)(struct nlattr **tb, void *arg);
 
@@ -40,6 +44,10 @@ static struct nla_policy kg_l2tp_policy[L2TP_ATTR_MAX + 1] = {
 	[L2TP_ATTR_SESSION_ID] = { .type = NLA_U32 },
 	[L2TP_ATTR_PEER_SESSION_ID] = { .type = NLA_U32 },
 	[L2TP_ATTR_STATS] = { .type = NLA_NESTED },
+	[L2TP_ATTR_PW_TYPE] = { .type = NLA_U16 },
+	[L2TP_ATTR_IFNAME] = { .type = NLA_STRING },
+	[L2TP_ATTR_SEND_SEQ] = { .type = NLA_U8 },
+	[L2TP_ATTR_RECV_SEQ] = { .type = NLA_U8 },
 };
 
 static struct nla_policy kg_stats_policy[L2TP_ATTR_STATS_MAX + 1] = {
@@ -229,22 +237,36 @@ void kg_l2tp_close(struct kg_l2tp *kg)
 /* One put per line in the callers; nla_put_* fail only when the message is full. */
 #define KG_PUT(expr) do { if ((expr) < 0) { rc = -EMSGSIZE; goto out; } } while (0)
 
-int kg_l2tp_tunnel_create(struct kg_l2tp *kg, uint32_t tid, uint32_t peer_tid, int fd)
+int kg_l2tp_tunnel_create_cfg(struct kg_l2tp *kg, const struct kg_l2tp_tunnel_cfg *c)
 {
-	struct nl_msg *msg = kg_msg(kg, L2TP_CMD_TUNNEL_CREATE, 0);
+	struct nl_msg *msg;
 	int rc;
 
+	if ((c->version != 2 && c->version != 3) ||
+	    (c->encap != KG_L2TP_ENCAP_UDP && c->encap != KG_L2TP_ENCAP_IP) ||
+	    (c->version == 2 && c->encap != KG_L2TP_ENCAP_UDP) || c->fd < 0)
+		return -EINVAL;
+	msg = kg_msg(kg, L2TP_CMD_TUNNEL_CREATE, 0);
 	if (!msg)
 		return -ENOMEM;
-	KG_PUT(nla_put_u32(msg, L2TP_ATTR_CONN_ID, tid));
-	KG_PUT(nla_put_u32(msg, L2TP_ATTR_PEER_CONN_ID, peer_tid));
-	KG_PUT(nla_put_u8(msg, L2TP_ATTR_PROTO_VERSION, 2));
-	KG_PUT(nla_put_u16(msg, L2TP_ATTR_ENCAP_TYPE, L2TP_ENCAPTYPE_UDP));
-	KG_PUT(nla_put_u32(msg, L2TP_ATTR_FD, (uint32_t)fd));
+	KG_PUT(nla_put_u32(msg, L2TP_ATTR_CONN_ID, c->tid));
+	KG_PUT(nla_put_u32(msg, L2TP_ATTR_PEER_CONN_ID, c->peer_tid));
+	KG_PUT(nla_put_u8(msg, L2TP_ATTR_PROTO_VERSION, c->version));
+	KG_PUT(nla_put_u16(msg, L2TP_ATTR_ENCAP_TYPE,
+			   c->encap == KG_L2TP_ENCAP_IP ? L2TP_ENCAPTYPE_IP : L2TP_ENCAPTYPE_UDP));
+	KG_PUT(nla_put_u32(msg, L2TP_ATTR_FD, (uint32_t)c->fd));
 	return kg_l2tp_request(kg, msg, NULL, NULL);
 out:
 	nlmsg_free(msg);
 	return rc;
+}
+
+int kg_l2tp_tunnel_create(struct kg_l2tp *kg, uint32_t tid, uint32_t peer_tid, int fd)
+{
+	struct kg_l2tp_tunnel_cfg c = { .tid = tid, .peer_tid = peer_tid, .version = 2,
+					.encap = KG_L2TP_ENCAP_UDP, .fd = fd };
+
+	return kg_l2tp_tunnel_create_cfg(kg, &c);
 }
 
 int kg_l2tp_tunnel_delete(struct kg_l2tp *kg, uint32_t tid)
@@ -261,19 +283,38 @@ out:
 	return rc;
 }
 
+static bool kg_cookie_len_ok(uint8_t len)
+{
+	return len == 0 || len == 4 || len == 8;
+}
+
 int kg_l2tp_session_create(struct kg_l2tp *kg, const struct kg_l2tp_session_cfg *cfg)
 {
-	struct nl_msg *msg = kg_msg(kg, L2TP_CMD_SESSION_CREATE, 0);
+	struct nl_msg *msg;
 	int rc;
 
+	if (cfg->v3 && (!kg_cookie_len_ok(cfg->tx_cookie_len) || !kg_cookie_len_ok(cfg->rx_cookie_len) ||
+			cfg->l2spec_type > L2TP_L2SPECTYPE_DEFAULT ||
+			(cfg->ifname && strlen(cfg->ifname) >= 16)))
+		return -EINVAL;
+	msg = kg_msg(kg, L2TP_CMD_SESSION_CREATE, 0);
 	if (!msg)
 		return -ENOMEM;
 	KG_PUT(nla_put_u32(msg, L2TP_ATTR_CONN_ID, cfg->tid));
 	KG_PUT(nla_put_u32(msg, L2TP_ATTR_PEER_CONN_ID, cfg->peer_tid));
 	KG_PUT(nla_put_u32(msg, L2TP_ATTR_SESSION_ID, cfg->sid));
 	KG_PUT(nla_put_u32(msg, L2TP_ATTR_PEER_SESSION_ID, cfg->peer_sid));
-	KG_PUT(nla_put_u16(msg, L2TP_ATTR_PW_TYPE, L2TP_PWTYPE_PPP));
+	KG_PUT(nla_put_u16(msg, L2TP_ATTR_PW_TYPE, cfg->pw_type ? cfg->pw_type : L2TP_PWTYPE_PPP));
 	KG_PUT(nla_put_u8(msg, L2TP_ATTR_LNS_MODE, cfg->lns_mode));
+	if (cfg->v3) {
+		KG_PUT(nla_put_u8(msg, L2TP_ATTR_L2SPEC_TYPE, cfg->l2spec_type));
+		if (cfg->tx_cookie_len)
+			KG_PUT(nla_put(msg, L2TP_ATTR_COOKIE, cfg->tx_cookie_len, cfg->tx_cookie));
+		if (cfg->rx_cookie_len)
+			KG_PUT(nla_put(msg, L2TP_ATTR_PEER_COOKIE, cfg->rx_cookie_len, cfg->rx_cookie));
+		if (cfg->ifname)
+			KG_PUT(nla_put_string(msg, L2TP_ATTR_IFNAME, cfg->ifname));
+	}
 	KG_PUT(nla_put_u8(msg, L2TP_ATTR_SEND_SEQ, cfg->send_seq));
 	KG_PUT(nla_put_u8(msg, L2TP_ATTR_RECV_SEQ, cfg->recv_seq));
 	if (cfg->recv_timeout_ms)
@@ -398,6 +439,90 @@ int kg_l2tp_session_stats(struct kg_l2tp *kg, uint32_t tid, uint32_t sid,
 	return kg_l2tp_request(kg, msg, kg_session_reply, &d);
 out:
 	nlmsg_free(msg);
+	return rc;
+}
+
+static int kg_session_info_reply(struct nlattr **tb, void *arg)
+{
+	struct kg_l2tp_session_info *in = arg;
+
+	memset(in, 0, sizeof(*in));
+	if (tb[L2TP_ATTR_PW_TYPE])
+		in->pw_type = nla_get_u16(tb[L2TP_ATTR_PW_TYPE]);
+	if (tb[L2TP_ATTR_IFNAME]) {
+		const char *n = nla_data(tb[L2TP_ATTR_IFNAME]);
+
+		snprintf(in->ifname, sizeof(in->ifname), "%.*s",
+			 (int)strnlen(n, (size_t)nla_len(tb[L2TP_ATTR_IFNAME])), n);
+	}
+	if (tb[L2TP_ATTR_COOKIE])
+		in->tx_cookie_len = (uint8_t)nla_len(tb[L2TP_ATTR_COOKIE]);
+	if (tb[L2TP_ATTR_PEER_COOKIE])
+		in->rx_cookie_len = (uint8_t)nla_len(tb[L2TP_ATTR_PEER_COOKIE]);
+	if (tb[L2TP_ATTR_SEND_SEQ])
+		in->send_seq = nla_get_u8(tb[L2TP_ATTR_SEND_SEQ]);
+	if (tb[L2TP_ATTR_RECV_SEQ])
+		in->recv_seq = nla_get_u8(tb[L2TP_ATTR_RECV_SEQ]);
+	return kg_parse_stats(tb, &in->st);
+}
+
+int kg_l2tp_session_get(struct kg_l2tp *kg, uint32_t tid, uint32_t sid,
+			struct kg_l2tp_session_info *out)
+{
+	struct nl_msg *msg = kg_msg(kg, L2TP_CMD_SESSION_GET, 0);
+	int rc;
+
+	if (!msg)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	KG_PUT(nla_put_u32(msg, L2TP_ATTR_CONN_ID, tid));
+	KG_PUT(nla_put_u32(msg, L2TP_ATTR_SESSION_ID, sid));
+	return kg_l2tp_request(kg, msg, kg_session_info_reply, out);
+out:
+	nlmsg_free(msg);
+	return rc;
+}
+
+int kg_l2tp_ip_socket(const struct sockaddr *local, const struct sockaddr *peer, uint32_t conn_id,
+		      uint32_t peer_conn_id)
+{
+	int family = local->sa_family, fd, rc;
+
+	if (peer->sa_family != family || (family != AF_INET && family != AF_INET6))
+		return -EAFNOSUPPORT;
+	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_L2TP);
+	if (fd < 0)
+		return -errno;
+	/* bind() first: l2tp_ip refuses connect() on an unbound socket (-EINVAL). */
+	if (family == AF_INET) {
+		struct sockaddr_l2tpip a = { .l2tp_family = AF_INET, .l2tp_conn_id = conn_id };
+
+		a.l2tp_addr = ((const struct sockaddr_in *)local)->sin_addr;
+		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+			goto fail;
+		a.l2tp_addr = ((const struct sockaddr_in *)peer)->sin_addr;
+		a.l2tp_conn_id = peer_conn_id;
+		if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+			goto fail;
+	} else {
+		const struct sockaddr_in6 *l6 = (const struct sockaddr_in6 *)local;
+		const struct sockaddr_in6 *p6 = (const struct sockaddr_in6 *)peer;
+		struct sockaddr_l2tpip6 a = { .l2tp_family = AF_INET6, .l2tp_conn_id = conn_id };
+
+		a.l2tp_addr = l6->sin6_addr;
+		a.l2tp_scope_id = l6->sin6_scope_id;
+		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+			goto fail;
+		a.l2tp_addr = p6->sin6_addr;
+		a.l2tp_scope_id = p6->sin6_scope_id;
+		a.l2tp_conn_id = peer_conn_id;
+		if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+			goto fail;
+	}
+	return fd;
+fail:
+	rc = -errno;
+	close(fd);
 	return rc;
 }
 

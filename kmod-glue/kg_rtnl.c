@@ -13,9 +13,11 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 int kg_rtnl_open(struct kg_rtnl *r)
 {
@@ -271,4 +273,168 @@ int kg_rtnl_add_route4(struct kg_rtnl *r, int ifindex, struct in_addr dst, uint8
 	mnl_attr_put(nlh, RTA_DST, sizeof(dst), &dst);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	return kg_rtnl_request(r, nlh);
+}
+
+int kg_rtnl_add_addr4(struct kg_rtnl *r, int ifindex, struct in_addr addr, uint8_t plen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+
+	if (plen > 32)
+		return -EINVAL;
+	nlh->nlmsg_type = RTM_NEWADDR;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = plen;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (uint32_t)ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(addr), &addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(addr), &addr);
+	return kg_rtnl_request(r, nlh);
+}
+
+int kg_rtnl_set_master(struct kg_rtnl *r, int ifindex, int master)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = kg_link_msg(buf, ifindex);
+
+	if (master < 0)
+		return -EINVAL;
+	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	return kg_rtnl_request(r, nlh);
+}
+
+int kg_rtnl_set_down(struct kg_rtnl *r, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = kg_link_msg(buf, ifindex);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	ifi->ifi_flags = 0;
+	ifi->ifi_change = IFF_UP;
+	return kg_rtnl_request(r, nlh);
+}
+
+static int kg_info_attr(const struct nlattr *a, void *data)
+{
+	struct kg_link_info *li = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case IFLA_IFNAME:
+		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+			snprintf(li->ifname, sizeof(li->ifname), "%s", mnl_attr_get_str(a));
+		break;
+	case IFLA_MTU:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			li->mtu = mnl_attr_get_u32(a);
+		break;
+	case IFLA_OPERSTATE:
+		if (mnl_attr_validate(a, MNL_TYPE_U8) == 0)
+			li->operstate = mnl_attr_get_u8(a);
+		break;
+	case IFLA_MASTER:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			li->master = (int)mnl_attr_get_u32(a);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+/* An RTM_NEWLINK/RTM_DELLINK into li; the ifindex, or -1 when it is not one. */
+static int kg_parse_link(const struct nlmsghdr *h, struct kg_link_info *li)
+{
+	const struct ifinfomsg *ifi;
+
+	if ((h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK) ||
+	    mnl_nlmsg_get_payload_len(h) < sizeof(*ifi))
+		return -1;
+	ifi = mnl_nlmsg_get_payload(h);
+	memset(li, 0, sizeof(*li));
+	li->flags = ifi->ifi_flags;
+	mnl_attr_parse(h, sizeof(*ifi), kg_info_attr, li);
+	return ifi->ifi_index;
+}
+
+struct kg_info_ctx {
+	struct kg_link_info *li;
+	bool got;
+};
+
+static int kg_info_cb(const struct nlmsghdr *h, void *data)
+{
+	struct kg_info_ctx *c = data;
+
+	if (kg_parse_link(h, c->li) > 0)
+		c->got = true;
+	return MNL_CB_OK;
+}
+
+int kg_rtnl_link_get(struct kg_rtnl *r, int ifindex, struct kg_link_info *out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = kg_link_msg(buf, ifindex);
+	struct kg_info_ctx c = { .li = out };
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	nlh->nlmsg_type = RTM_GETLINK;
+	rc = kg_rtnl_request_cb(r, nlh, kg_info_cb, &c);
+	if (rc == 0 && !c.got)
+		rc = -ENODEV;
+	return rc;
+}
+
+int kg_rtnl_events_open(struct kg_rtnl_events *ev)
+{
+	int rc;
+
+	ev->fd = -1;
+	ev->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!ev->nl)
+		return -errno;
+	if (mnl_socket_bind(ev->nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
+		rc = -errno;
+		mnl_socket_close(ev->nl);
+		ev->nl = NULL;
+		return rc;
+	}
+	ev->fd = mnl_socket_get_fd(ev->nl);
+	return 0;
+}
+
+void kg_rtnl_events_close(struct kg_rtnl_events *ev)
+{
+	if (ev->nl)
+		mnl_socket_close(ev->nl);
+	ev->nl = NULL;
+	ev->fd = -1;
+}
+
+int kg_rtnl_events_read(struct kg_rtnl_events *ev, kg_rtnl_link_cb cb, void *ctx)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int n = 0;
+
+	for (;;) {
+		ssize_t got = mnl_socket_recvfrom(ev->nl, buf, sizeof(buf));
+		const struct nlmsghdr *h;
+		int len;
+
+		if (got < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? n : -errno;
+		len = (int)got;
+		for (h = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(h, len);
+		     h = mnl_nlmsg_next(h, &len)) {
+			struct kg_link_info li;
+			int idx = kg_parse_link(h, &li);
+
+			if (idx <= 0)
+				continue;
+			n++;
+			if (cb)
+				cb(ctx, idx, &li, h->nlmsg_type == RTM_DELLINK);
+		}
+	}
 }

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* rtnetlink through libmnl: what a PPP interface needs when IPCP or IPV6CP opens. */
+/*
+ * rtnetlink through libmnl: what a PPP interface needs when IPCP or IPV6CP
+ * opens, and what an l2tp_eth interface needs (MTU, bridge port or address,
+ * up, its operational state and link events).
+ */
 #ifndef KG_RTNL_H
 #define KG_RTNL_H
 
@@ -41,5 +45,35 @@ int kg_rtnl_add_ptp6(struct kg_rtnl *r, int ifindex, const struct in6_addr *loca
 		     const struct in6_addr *peer);
 /* Host route to addr via ifindex (needed when the peer /32 is not implied). */
 int kg_rtnl_add_route4(struct kg_rtnl *r, int ifindex, struct in_addr dst, uint8_t plen);
+/* addr/plen on a broadcast link (the kernel adds the prefix route). */
+int kg_rtnl_add_addr4(struct kg_rtnl *r, int ifindex, struct in_addr addr, uint8_t plen);
+/* IFLA_MASTER: enslave ifindex to master (a bridge); master 0 releases it. */
+int kg_rtnl_set_master(struct kg_rtnl *r, int ifindex, int master);
+int kg_rtnl_set_down(struct kg_rtnl *r, int ifindex);
+
+/* One link as RTM_GETLINK reports it. */
+struct kg_link_info {
+	char ifname[16];
+	uint32_t mtu;
+	uint32_t flags;          /* IFF_* (IFF_UP: administratively up, IFF_LOWER_UP: carrier) */
+	uint8_t operstate;       /* IF_OPER_* (RFC 2863); l2tp_eth has no carrier: UNKNOWN when up */
+	int master;              /* IFLA_MASTER, 0 when none */
+};
+int kg_rtnl_link_get(struct kg_rtnl *r, int ifindex, struct kg_link_info *out);
+
+/*
+ * Link events (RTMGRP_LINK): a socket of its own, non-blocking; poll fd,
+ * then kg_rtnl_events_read() drains the queue. deleted: RTM_DELLINK.
+ * -ENOBUFS: events were lost, read the links again.
+ */
+struct kg_rtnl_events {
+	struct mnl_socket *nl;
+	int fd;                  /* -1 when closed */
+};
+typedef void (*kg_rtnl_link_cb)(void *ctx, int ifindex, const struct kg_link_info *li,
+				int deleted);
+int kg_rtnl_events_open(struct kg_rtnl_events *ev);
+int kg_rtnl_events_read(struct kg_rtnl_events *ev, kg_rtnl_link_cb cb, void *ctx); /* count or -errno */
+void kg_rtnl_events_close(struct kg_rtnl_events *ev);   /* safe on a zeroed or closed one */
 
 #endif

@@ -47,21 +47,115 @@ struct dp_tunnel_cfg {
 	int fd;                       /* the tunnel's own socket, connected to the peer */
 };
 
-/* Pseudowire types (RFC 3931 §10.6, the values of the kernel's L2TP_PWTYPE_*). */
-enum dp_pw_type { DP_PW_ETH = 5, DP_PW_PPP = 7 };
+/*
+ * Pseudowire types (RFC 3931 §10.6 / RFC 4719, the values of the kernel's
+ * L2TP_PWTYPE_*). The kernel has no Ethernet VLAN pseudowire (type 4 gives
+ * -EPROTONOSUPPORT): frames of both Ethernet types are whole 802.3 frames,
+ * 802.1Q tag included, so dp_kernel makes a DP_PW_ETH_VLAN session an
+ * l2tp_eth one (docs/design.md §4.8).
+ */
+enum dp_pw_type { DP_PW_ETH_VLAN = 4, DP_PW_ETH = 5, DP_PW_PPP = 7 };
+
+/* L2-Specific Sublayer (RFC 3931 §3.2.1, §4.6): the kernel knows none and the default one. */
+enum dp_l2spec { DP_L2SPEC_NONE = 0, DP_L2SPEC_DEFAULT = 1 };
 
 struct dp_session_cfg {
 	uint32_t tid, peer_tid, sid, peer_sid;
 	enum dp_pw_type pw;
 	bool lns_mode;
-	bool send_seq, recv_seq;      /* sequence numbers on data packets */
+	/*
+	 * Sequence numbers on data packets. L2TPv3 carries them in the default
+	 * L2-Specific Sublayer: with DP_L2SPEC_NONE they are refused (-EINVAL).
+	 */
+	bool send_seq, recv_seq;
 	uint32_t recv_timeout_ms;
-	/* L2TPv3 Ethernet (DP_PW_ETH; docs/design.md §4.8) */
-	uint8_t cookie_len, peer_cookie_len;   /* 0, 4 or 8 */
-	uint8_t cookie[8], peer_cookie[8];
-	uint8_t l2spec_type;          /* 0: no L2-Specific Sublayer, 1: the default one */
+	/*
+	 * L2TPv3 (DP_PW_ETH, DP_PW_ETH_VLAN; docs/design.md §4.8). Cookies are
+	 * 0, 4 or 8 bytes. rx_cookie is the one we assigned (our Assigned
+	 * Cookie AVP): every data packet received must carry it, or the kernel
+	 * drops it and counts rx_cookie_discards. tx_cookie is the peer's
+	 * Assigned Cookie, put on every data packet sent.
+	 */
+	uint8_t rx_cookie_len, tx_cookie_len;
+	uint8_t rx_cookie[8], tx_cookie[8];
+	enum dp_l2spec l2spec;
 	const char *ifname;           /* NULL: the kernel's l2tpeth%d */
 };
+
+/*
+ * The overhead an l2tp_eth interface adds on the wire, in bytes, and the MTU
+ * it gets from the underlay's (docs/design.md §4.8: each term). tx_cookie_len:
+ * the cookie on what we send. Also what l2tp_eth itself picks at create.
+ */
+static inline uint32_t dp_eth_overhead(bool ipv6, bool udp, uint8_t tx_cookie_len,
+				       enum dp_l2spec l2spec)
+{
+	return (ipv6 ? 40u : 20u)               /* IPv4 or IPv6 header */
+	       + (udp ? 8u + 4u : 0u)           /* UDP header; v3 flags/version + reserved word */
+	       + 4u                             /* Session ID */
+	       + tx_cookie_len                  /* Cookie: 0, 4 or 8 */
+	       + (l2spec == DP_L2SPEC_DEFAULT ? 4u : 0u)   /* default L2-Specific Sublayer */
+	       + 14u;                           /* the Ethernet header inside */
+}
+
+static inline uint32_t dp_eth_mtu(uint32_t underlay_mtu, bool ipv6, bool udp,
+				  uint8_t tx_cookie_len, enum dp_l2spec l2spec)
+{
+	uint32_t o = dp_eth_overhead(ipv6, udp, tx_cookie_len, l2spec);
+
+	return underlay_mtu > o + 68u ? underlay_mtu - o : 68u;   /* 68: IPv4's minimum */
+}
+
+/*
+ * An L2TPv3 Ethernet session with its interface (dp_eth_open): the kernel
+ * session (l2tp_eth) and its l2tpeth netdev, MTU, bridge port or address,
+ * up. Everything else is dp_session_cfg.
+ */
+struct dp_eth_cfg {
+	struct dp_session_cfg s;      /* pw DP_PW_ETH or DP_PW_ETH_VLAN */
+	enum dp_encap encap;          /* the tunnel's */
+	int tunnel_fd;                /* its socket: the path MTU to the peer (IP_MTU / IPV6_MTU) */
+	uint32_t mtu;                 /* 0: the path MTU minus dp_eth_overhead() */
+	const char *bridge;           /* NULL or the bridge to enslave the interface to */
+	struct in_addr addr4;         /* with plen4 > 0: an address on the interface instead */
+	uint8_t plen4;
+};
+
+struct dp_eth {
+	uint32_t tid, sid;            /* the kernel session; sid 0 when closed */
+	int ifindex;                  /* 0 when closed */
+	char ifname[16];              /* the kernel's name for it (SESSION_GET) */
+	uint32_t mtu;                 /* what was set */
+	uint32_t kernel_mtu;          /* what l2tp_eth had chosen itself before */
+};
+
+/* RFC 2863 operational states (IF_OPER_*) as rtnetlink reports them. */
+enum dp_oper {
+	DP_OPER_UNKNOWN = 0, DP_OPER_NOTPRESENT = 1, DP_OPER_DOWN = 2,
+	DP_OPER_LOWERLAYERDOWN = 3, DP_OPER_TESTING = 4, DP_OPER_DORMANT = 5, DP_OPER_UP = 6,
+};
+
+/*
+ * A link's state. l2tp_eth has no carrier of its own: once up its oper
+ * state is UNKNOWN, never UP (docs/design.md §4.8). dp_link_usable() is the
+ * rule for "circuit up": administratively up and oper UP or UNKNOWN.
+ */
+struct dp_link_state {
+	bool admin_up;                /* IFF_UP */
+	bool lower_up;                /* IFF_LOWER_UP */
+	enum dp_oper oper;
+	uint32_t mtu;
+	int master;                   /* ifindex of its bridge, 0 when none */
+};
+
+static inline bool dp_link_usable(const struct dp_link_state *st)
+{
+	return st->admin_up && (st->oper == DP_OPER_UP || st->oper == DP_OPER_UNKNOWN);
+}
+
+/* A link changed (RTM_NEWLINK) or went (deleted true; st then as last reported). */
+typedef void (*dp_link_event_cb)(void *ctx, int ifindex, const char *ifname,
+				 const struct dp_link_state *st, bool deleted);
 
 /*
  * The PPP side of one session (docs/design.md §4.3): frames start with the 2-byte
@@ -114,6 +208,23 @@ struct dp_ops {
 	int (*addr_add_ptp6)(struct dp *d, int ifindex, const struct in6_addr *local,
 			     const struct in6_addr *peer);
 	int (*route_add4)(struct dp *d, int ifindex, struct in_addr dst, uint8_t plen);
+	/*
+	 * L2TPv3 Ethernet sessions (docs/design.md §4.8): the kernel session, then
+	 * its interface named, sized, enslaved or addressed, and up; on failure
+	 * the session is deleted again. -EEXIST as for session_create (retry).
+	 */
+	int (*eth_open)(struct dp *d, struct dp_eth *e, const struct dp_eth_cfg *c);
+	/* Deletes the kernel session, which takes its interface with it. */
+	void (*eth_close)(struct dp *d, struct dp_eth *e);
+	int (*link_state)(struct dp *d, int ifindex, struct dp_link_state *st);
+	int (*link_set_master)(struct dp *d, int ifindex, int master);   /* 0: none */
+	int (*addr_add4)(struct dp *d, int ifindex, struct in_addr addr, uint8_t plen);
+	/*
+	 * Link events: an fd to poll (non-blocking), then link_events_read()
+	 * drains it: count or -errno (-ENOBUFS: some were lost, ask link_state).
+	 */
+	int (*link_events_open)(struct dp *d);
+	int (*link_events_read)(struct dp *d, dp_link_event_cb cb, void *ctx);
 };
 
 enum dp_kind { DP_KIND_NONE, DP_KIND_KERNEL };
@@ -144,6 +255,12 @@ struct dp *dp_null_new(bool ppp);
  * -ENOENT when there is no such session or its ends were taken already.
  */
 int dp_null_take_ppp(struct dp *d, uint32_t tid, uint32_t sid, int *chan_fd, int *unit_fd);
+/*
+ * For tests: the interface of an Ethernet session of a dp_null_new(true)
+ * goes down (or up again): link_state says so and an event is queued on
+ * its link_events fd. -ENOENT when there is no such interface.
+ */
+int dp_null_link_set(struct dp *d, int ifindex, bool up);
 
 /* ---- the operations ---- */
 
@@ -244,6 +361,61 @@ static inline int dp_route_add4(struct dp *d, int ifindex, struct in_addr dst, u
 {
 	return d->ops->route_add4(d, ifindex, dst, plen);
 }
+
+static inline void dp_eth_init(struct dp_eth *e)   /* closed */
+{
+	*e = (struct dp_eth){ 0 };
+}
+
+static inline int dp_eth_open(struct dp *d, struct dp_eth *e, const struct dp_eth_cfg *c)
+{
+	return d->ops->eth_open(d, e, c);
+}
+
+static inline void dp_eth_close(struct dp *d, struct dp_eth *e)   /* safe when closed */
+{
+	d->ops->eth_close(d, e);
+}
+
+static inline int dp_link_state(struct dp *d, int ifindex, struct dp_link_state *st)
+{
+	return d->ops->link_state(d, ifindex, st);
+}
+
+static inline int dp_link_set_master(struct dp *d, int ifindex, int master)
+{
+	return d->ops->link_set_master(d, ifindex, master);
+}
+
+static inline int dp_addr_add4(struct dp *d, int ifindex, struct in_addr addr, uint8_t plen)
+{
+	return d->ops->addr_add4(d, ifindex, addr, plen);
+}
+
+static inline int dp_link_events_open(struct dp *d)   /* fd or -errno */
+{
+	return d->ops->link_events_open(d);
+}
+
+static inline int dp_link_events_read(struct dp *d, dp_link_event_cb cb, void *ctx)
+{
+	return d->ops->link_events_read(d, cb, ctx);
+}
+
+/*
+ * ---- sockets, whichever backend carries the sessions ----
+ *
+ * The socket of an L2TPv3 tunnel over IP (protocol 115; docs/design.md
+ * §4.8): bound to local with our Control Connection ID tid (the kernel
+ * hands it the control messages carrying it), connected to peer with
+ * peer_tid; IPv4 or IPv6 (sockaddr_in/in6, ports ignored). Control
+ * messages are read and written on it as they are: the 4-byte zero
+ * Session ID that precedes each on the wire is added by the kernel on send
+ * and stripped on receive (l2tp_ip_sendmsg, l2tp_ip_recv). fd or -errno.
+ * With dataplane = none too: it is the control channel.
+ */
+int dp_l2tp_ip_socket(const struct sockaddr *local, const struct sockaddr *peer, uint32_t tid,
+		      uint32_t peer_tid);
 
 /*
  * ---- the host's IPsec, whichever backend carries the sessions ----

@@ -2,15 +2,20 @@
 /*
  * The kernel data plane (dp.h): managed L2TP tunnels and sessions over
  * genetlink, PPPoL2TP sockets with their /dev/ppp channel and unit, and
- * rtnetlink for pppN, all through kmod-glue/. This is the only file of lnsd
+ * rtnetlink for pppN; L2TPv3 tunnels over UDP and IP with l2tp_eth sessions
+ * and their interfaces; all through kmod-glue/. This is the only file of lnsd
  * that includes kmod-glue headers (docs/design.md §2.1).
  */
 #include "dp.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "kg_l2tp.h"
 #include "kg_ppp.h"
@@ -18,10 +23,15 @@
 #include "kg_rtnl.h"
 #include "kg_xfrm.h"
 
+#ifndef IFF_LOWER_UP                /* linux/if.h's; glibc's net/if.h stops before it */
+#define IFF_LOWER_UP 0x10000
+#endif
+
 struct dp_kernel {
 	struct dp dp;                 /* first: (struct dp *) is a struct dp_kernel * */
 	struct kg_l2tp kg;
 	struct kg_rtnl rt;
+	struct kg_rtnl_events ev;     /* link events, once link_events_open() asked */
 };
 
 static struct dp_kernel *dk(struct dp *d)
@@ -56,20 +66,30 @@ static void k_free(struct dp *d)
 {
 	kg_l2tp_close(&dk(d)->kg);
 	kg_rtnl_close(&dk(d)->rt);
+	kg_rtnl_events_close(&dk(d)->ev);
 	free(dk(d));
 }
 
-/* kmod-glue makes managed L2TPv2 tunnels over UDP; v3 and L2TP/IP come with it. */
 static int k_tunnel_create(struct dp *d, const struct dp_tunnel_cfg *c)
 {
-	if (c->version != 2 || c->encap != DP_ENCAP_UDP)
+	struct kg_l2tp_tunnel_cfg kc = {
+		.tid = c->tid, .peer_tid = c->peer_tid, .version = c->version,
+		.encap = c->encap == DP_ENCAP_IP ? KG_L2TP_ENCAP_IP : KG_L2TP_ENCAP_UDP, .fd = c->fd,
+	};
+
+	if ((c->version != 2 && c->version != 3) || (c->version == 2 && c->encap != DP_ENCAP_UDP))
 		return -EOPNOTSUPP;
-	return genl_rc(d, kg_l2tp_tunnel_create(&dk(d)->kg, c->tid, c->peer_tid, c->fd));
+	return genl_rc(d, kg_l2tp_tunnel_create_cfg(&dk(d)->kg, &kc));
 }
 
 static int k_tunnel_delete(struct dp *d, uint32_t tid)
 {
 	return genl_rc(d, kg_l2tp_tunnel_delete(&dk(d)->kg, tid));
+}
+
+static bool cookie_len_ok(uint8_t len)
+{
+	return len == 0 || len == 4 || len == 8;
 }
 
 static int k_session_create(struct dp *d, const struct dp_session_cfg *c)
@@ -80,8 +100,29 @@ static int k_session_create(struct dp *d, const struct dp_session_cfg *c)
 		.recv_timeout_ms = c->recv_timeout_ms,
 	};
 
-	if (c->pw != DP_PW_PPP)
+	d->ext_ack[0] = '\0';
+	switch (c->pw) {
+	case DP_PW_PPP:
+		kc.pw_type = DP_PW_PPP;
+		break;
+	case DP_PW_ETH:
+	case DP_PW_ETH_VLAN:       /* the kernel has l2tp_eth only: the same frames (dp.h) */
+		if (!cookie_len_ok(c->rx_cookie_len) || !cookie_len_ok(c->tx_cookie_len) ||
+		    (c->l2spec != DP_L2SPEC_NONE && c->l2spec != DP_L2SPEC_DEFAULT) ||
+		    ((c->send_seq || c->recv_seq) && c->l2spec != DP_L2SPEC_DEFAULT))
+			return -EINVAL;
+		kc.pw_type = DP_PW_ETH;
+		kc.v3 = true;
+		kc.tx_cookie_len = c->tx_cookie_len;
+		kc.rx_cookie_len = c->rx_cookie_len;
+		memcpy(kc.tx_cookie, c->tx_cookie, sizeof(kc.tx_cookie));
+		memcpy(kc.rx_cookie, c->rx_cookie, sizeof(kc.rx_cookie));
+		kc.l2spec_type = (uint8_t)c->l2spec;
+		kc.ifname = c->ifname;
+		break;
+	default:
 		return -EOPNOTSUPP;
+	}
 	return genl_rc(d, kg_l2tp_session_create(&dk(d)->kg, &kc));
 }
 
@@ -218,6 +259,181 @@ static int k_route_add4(struct dp *d, int ifindex, struct in_addr dst, uint8_t p
 	return rtnl_rc(d, kg_rtnl_add_route4(&dk(d)->rt, ifindex, dst, plen));
 }
 
+/* The path MTU to the tunnel's peer: the connected socket's route (what l2tp_eth uses too). */
+static int path_mtu(int fd, uint32_t *mtu)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int v = 0;
+	socklen_t vl = sizeof(v);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+		return -errno;
+	if (ss.ss_family == AF_INET6) {
+		if (getsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &v, &vl) < 0)
+			return -errno;
+	} else if (getsockopt(fd, IPPROTO_IP, IP_MTU, &v, &vl) < 0) {
+		return -errno;
+	}
+	if (v <= 0)
+		return -EINVAL;
+	*mtu = (uint32_t)v;
+	return 0;
+}
+
+static bool fd_is_ipv6(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	return getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 && ss.ss_family == AF_INET6;
+}
+
+static int k_eth_open(struct dp *d, struct dp_eth *e, const struct dp_eth_cfg *c)
+{
+	struct dp_kernel *k = dk(d);
+	struct kg_l2tp_session_info in;
+	struct kg_link_info li;
+	uint32_t mtu = c->mtu;
+	int rc, br;
+
+	dp_eth_init(e);
+	if (c->s.pw != DP_PW_ETH && c->s.pw != DP_PW_ETH_VLAN)
+		return -EINVAL;
+	rc = k_session_create(d, &c->s);
+	if (rc < 0)
+		return rc;
+	e->tid = c->s.tid;
+	e->sid = c->s.sid;
+	/* The ACK carries no name: l2tp_eth records the one it gave on the session. */
+	rc = genl_rc(d, kg_l2tp_session_get(&k->kg, e->tid, e->sid, &in));
+	if (rc < 0)
+		goto fail;
+	if (!in.ifname[0]) {
+		rc = -ENODEV;
+		goto fail;
+	}
+	snprintf(e->ifname, sizeof(e->ifname), "%s", in.ifname);
+	rc = kg_rtnl_ifindex(&k->rt, e->ifname);
+	if (rc < 0)
+		goto fail_rt;
+	e->ifindex = rc;
+	/* A kernel that left IFNAME aside: name it ourselves (before up). */
+	if (c->s.ifname && strcmp(c->s.ifname, e->ifname) != 0) {
+		rc = kg_rtnl_rename(&k->rt, e->ifindex, c->s.ifname);
+		if (rc < 0)
+			goto fail_rt;
+		snprintf(e->ifname, sizeof(e->ifname), "%s", c->s.ifname);
+	}
+	rc = kg_rtnl_link_get(&k->rt, e->ifindex, &li);
+	if (rc < 0)
+		goto fail_rt;
+	e->kernel_mtu = li.mtu;
+	if (!mtu) {
+		uint32_t pmtu = 1500;
+
+		if (c->tunnel_fd < 0 || path_mtu(c->tunnel_fd, &pmtu) < 0)
+			pmtu = 1500;      /* no route known: Ethernet's */
+		mtu = dp_eth_mtu(pmtu, c->tunnel_fd >= 0 && fd_is_ipv6(c->tunnel_fd),
+				 c->encap == DP_ENCAP_UDP, c->s.tx_cookie_len, c->s.l2spec);
+	}
+	rc = kg_rtnl_set_mtu(&k->rt, e->ifindex, mtu);
+	if (rc < 0)
+		goto fail_rt;
+	e->mtu = mtu;
+	if (c->bridge) {
+		br = kg_rtnl_ifindex(&k->rt, c->bridge);
+		rc = br < 0 ? br : kg_rtnl_set_master(&k->rt, e->ifindex, br);
+		if (rc < 0)
+			goto fail_rt;
+	}
+	if (c->plen4) {
+		rc = kg_rtnl_add_addr4(&k->rt, e->ifindex, c->addr4, c->plen4);
+		if (rc < 0)
+			goto fail_rt;
+	}
+	rc = kg_rtnl_set_up(&k->rt, e->ifindex);
+	if (rc < 0)
+		goto fail_rt;
+	d->ext_ack[0] = '\0';
+	return 0;
+fail_rt:
+	rtnl_rc(d, rc);
+fail:
+	(void)kg_l2tp_session_delete(&k->kg, c->s.tid, c->s.sid);
+	dp_eth_init(e);
+	return rc;
+}
+
+static void k_eth_close(struct dp *d, struct dp_eth *e)
+{
+	if (e->sid)
+		(void)kg_l2tp_session_delete(&dk(d)->kg, e->tid, e->sid);
+	dp_eth_init(e);
+}
+
+static void link_state_from_kg(struct dp_link_state *st, const struct kg_link_info *li)
+{
+	*st = (struct dp_link_state){
+		.admin_up = (li->flags & IFF_UP) != 0, .lower_up = (li->flags & IFF_LOWER_UP) != 0,
+		.oper = (enum dp_oper)li->operstate, .mtu = li->mtu, .master = li->master,
+	};
+}
+
+static int k_link_state(struct dp *d, int ifindex, struct dp_link_state *st)
+{
+	struct kg_link_info li;
+	int rc = kg_rtnl_link_get(&dk(d)->rt, ifindex, &li);
+
+	if (rc == 0)
+		link_state_from_kg(st, &li);
+	return rtnl_rc(d, rc);
+}
+
+static int k_link_set_master(struct dp *d, int ifindex, int master)
+{
+	return rtnl_rc(d, kg_rtnl_set_master(&dk(d)->rt, ifindex, master));
+}
+
+static int k_addr_add4(struct dp *d, int ifindex, struct in_addr addr, uint8_t plen)
+{
+	return rtnl_rc(d, kg_rtnl_add_addr4(&dk(d)->rt, ifindex, addr, plen));
+}
+
+static int k_link_events_open(struct dp *d)
+{
+	struct dp_kernel *k = dk(d);
+	int rc;
+
+	if (k->ev.nl)
+		return k->ev.fd;
+	rc = kg_rtnl_events_open(&k->ev);
+	return rc < 0 ? rc : k->ev.fd;
+}
+
+struct link_ev_ctx {
+	dp_link_event_cb cb;
+	void *ctx;
+};
+
+static void link_ev_cb(void *ctx, int ifindex, const struct kg_link_info *li, int deleted)
+{
+	struct link_ev_ctx *x = ctx;
+	struct dp_link_state st;
+
+	link_state_from_kg(&st, li);
+	x->cb(x->ctx, ifindex, li->ifname, &st, deleted != 0);
+}
+
+static int k_link_events_read(struct dp *d, dp_link_event_cb cb, void *ctx)
+{
+	struct link_ev_ctx x = { .cb = cb, .ctx = ctx };
+
+	if (!dk(d)->ev.nl)
+		return -EBADF;
+	return kg_rtnl_events_read(&dk(d)->ev, cb ? link_ev_cb : NULL, &x);
+}
+
 static const struct dp_ops dp_kernel_ops = {
 	.free = k_free,
 	.tunnel_create = k_tunnel_create,
@@ -237,6 +453,13 @@ static const struct dp_ops dp_kernel_ops = {
 	.addr_add_ptp4 = k_addr_add_ptp4,
 	.addr_add_ptp6 = k_addr_add_ptp6,
 	.route_add4 = k_route_add4,
+	.eth_open = k_eth_open,
+	.eth_close = k_eth_close,
+	.link_state = k_link_state,
+	.link_set_master = k_link_set_master,
+	.addr_add4 = k_addr_add4,
+	.link_events_open = k_link_events_open,
+	.link_events_read = k_link_events_read,
 };
 
 bool dp_kernel_probe(char *missing, size_t len)
@@ -260,6 +483,7 @@ struct dp *dp_kernel_new(char *err, size_t errlen)
 	k->dp.ops = &dp_kernel_ops;
 	k->dp.kind = DP_KIND_KERNEL;
 	k->dp.sessions = true;
+	k->ev.fd = -1;
 	rc = kg_l2tp_open(&k->kg);
 	if (rc < 0) {
 		snprintf(err, errlen, "L2TP genetlink: %s%s%s", strerror(-rc),
@@ -285,4 +509,10 @@ int dp_xfrm_require_esp(int fd, int family, uint32_t reqid)
 int dp_xfrm_stat(const char *name, uint64_t *out)
 {
 	return kg_xfrm_stat(name, out);
+}
+
+int dp_l2tp_ip_socket(const struct sockaddr *local, const struct sockaddr *peer, uint32_t tid,
+		      uint32_t peer_tid)
+{
+	return kg_l2tp_ip_socket(local, peer, tid, peer_tid);
 }

@@ -6,13 +6,18 @@
  * each PPP session a channel and a unit that are AF_UNIX SOCK_SEQPACKET
  * socketpairs: a frame is one message, as on /dev/ppp, and closing the far
  * end reads as a hang-up. The far ends wait in a list for the test to take
- * them (dp_null_take_ppp); interfaces exist in name only.
+ * them (dp_null_take_ppp); interfaces exist in name only. An Ethernet
+ * session's interface is a name and a state (l2tpethN, index 2000 + N,
+ * "up" once opened); dp_null_link_set() turns it down or up and queues an
+ * event on a pipe that link_events_open() returns.
  */
 #include "dp.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -24,10 +29,28 @@ struct null_pair {
 	struct null_pair *next;
 };
 
+/* The interface of one Ethernet session. */
+struct null_eth {
+	int ifindex;
+	char ifname[16];
+	struct dp_link_state st;
+	struct null_eth *next;
+};
+
+/* A queued link event (what dp_null_link_set did). */
+struct null_ev {
+	int ifindex;
+	struct null_ev *next;
+};
+
 struct dp_null {
 	struct dp dp;                 /* first: (struct dp *) is a struct dp_null * */
 	struct null_pair *pairs;
 	int next_unit;
+	struct null_eth *eths;
+	int next_eth;
+	int ev_pipe[2];               /* -1 until link_events_open() */
+	struct null_ev *evs, **evs_tail;
 };
 
 static struct dp_null *dn(struct dp *d)
@@ -46,13 +69,30 @@ static void pair_close(struct null_pair *p)
 
 static void n_free(struct dp *d)
 {
-	while (dn(d)->pairs) {
-		struct null_pair *p = dn(d)->pairs;
+	struct dp_null *n = dn(d);
 
-		dn(d)->pairs = p->next;
+	while (n->pairs) {
+		struct null_pair *p = n->pairs;
+
+		n->pairs = p->next;
 		pair_close(p);
 	}
-	free(dn(d));
+	while (n->eths) {
+		struct null_eth *e = n->eths;
+
+		n->eths = e->next;
+		free(e);
+	}
+	while (n->evs) {
+		struct null_ev *v = n->evs;
+
+		n->evs = v->next;
+		free(v);
+	}
+	for (int i = 0; i < 2; i++)
+		if (n->ev_pipe[i] >= 0)
+			close(n->ev_pipe[i]);
+	free(n);
 }
 
 /* Tunnels, sessions and interfaces: accepted when sessions are carried, else refused. */
@@ -198,6 +238,151 @@ static int n_route_add4(struct dp *d, int ifindex, struct in_addr dst, uint8_t p
 	return n_ok(d);
 }
 
+static struct null_eth *eth_find(struct dp *d, int ifindex)
+{
+	for (struct null_eth *e = dn(d)->eths; e; e = e->next)
+		if (e->ifindex == ifindex)
+			return e;
+	return NULL;
+}
+
+/* The checks dp_kernel makes before the kernel sees the session, so tests see the same refusals. */
+static int n_eth_open(struct dp *d, struct dp_eth *e, const struct dp_eth_cfg *c)
+{
+	const struct dp_session_cfg *s = &c->s;
+	struct null_eth *ne;
+
+	dp_eth_init(e);
+	if (!d->sessions)
+		return -EOPNOTSUPP;
+	if ((s->pw != DP_PW_ETH && s->pw != DP_PW_ETH_VLAN) ||
+	    (s->rx_cookie_len != 0 && s->rx_cookie_len != 4 && s->rx_cookie_len != 8) ||
+	    (s->tx_cookie_len != 0 && s->tx_cookie_len != 4 && s->tx_cookie_len != 8) ||
+	    ((s->send_seq || s->recv_seq) && s->l2spec != DP_L2SPEC_DEFAULT) ||
+	    (s->ifname && strlen(s->ifname) >= sizeof(e->ifname)))
+		return -EINVAL;
+	ne = calloc(1, sizeof(*ne));
+	if (!ne)
+		return -ENOMEM;
+	ne->ifindex = 2000 + dn(d)->next_eth;
+	if (s->ifname)
+		snprintf(ne->ifname, sizeof(ne->ifname), "%s", s->ifname);
+	else
+		snprintf(ne->ifname, sizeof(ne->ifname), "l2tpeth%d", dn(d)->next_eth);
+	dn(d)->next_eth++;
+	ne->st = (struct dp_link_state){
+		.admin_up = true, .oper = DP_OPER_UNKNOWN,
+		.mtu = c->mtu ? c->mtu : dp_eth_mtu(1500, false, c->encap == DP_ENCAP_UDP,
+						     s->tx_cookie_len, s->l2spec),
+	};
+	ne->next = dn(d)->eths;
+	dn(d)->eths = ne;
+	*e = (struct dp_eth){ .tid = s->tid, .sid = s->sid, .ifindex = ne->ifindex,
+			      .mtu = ne->st.mtu, .kernel_mtu = ne->st.mtu };
+	snprintf(e->ifname, sizeof(e->ifname), "%s", ne->ifname);
+	return 0;
+}
+
+static void n_eth_close(struct dp *d, struct dp_eth *e)
+{
+	for (struct null_eth **pp = &dn(d)->eths; *pp; pp = &(*pp)->next) {
+		if ((*pp)->ifindex != e->ifindex)
+			continue;
+		struct null_eth *ne = *pp;
+
+		*pp = ne->next;
+		free(ne);
+		break;
+	}
+	dp_eth_init(e);
+}
+
+static int n_link_state(struct dp *d, int ifindex, struct dp_link_state *st)
+{
+	struct null_eth *e;
+
+	if (!d->sessions)
+		return -EOPNOTSUPP;
+	e = eth_find(d, ifindex);
+	if (!e)
+		return -ENODEV;
+	*st = e->st;
+	return 0;
+}
+
+static int n_link_set_master(struct dp *d, int ifindex, int master)
+{
+	return n_ok(d);
+}
+
+static int n_addr_add4(struct dp *d, int ifindex, struct in_addr addr, uint8_t plen)
+{
+	return n_ok(d);
+}
+
+static int n_link_events_open(struct dp *d)
+{
+	struct dp_null *n = dn(d);
+
+	if (!d->sessions)
+		return -EOPNOTSUPP;
+	if (n->ev_pipe[0] < 0 && pipe2(n->ev_pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
+		n->ev_pipe[0] = n->ev_pipe[1] = -1;
+		return -errno;
+	}
+	return n->ev_pipe[0];
+}
+
+static int n_link_events_read(struct dp *d, dp_link_event_cb cb, void *ctx)
+{
+	struct dp_null *n = dn(d);
+	char buf[64];
+	int count = 0;
+
+	if (n->ev_pipe[0] < 0)
+		return -EBADF;
+	while (read(n->ev_pipe[0], buf, sizeof(buf)) > 0)
+		;
+	while (n->evs) {
+		struct null_ev *v = n->evs;
+		struct null_eth *e = eth_find(d, v->ifindex);
+
+		n->evs = v->next;
+		if (!n->evs)
+			n->evs_tail = &n->evs;
+		if (e && cb)
+			cb(ctx, e->ifindex, e->ifname, &e->st, false);
+		count += e != NULL;
+		free(v);
+	}
+	return count;
+}
+
+int dp_null_link_set(struct dp *d, int ifindex, bool up)
+{
+	struct dp_null *n = dn(d);
+	struct null_eth *e;
+	struct null_ev *v;
+
+	if (d->ops->free != n_free)
+		return -EINVAL;
+	e = eth_find(d, ifindex);
+	if (!e)
+		return -ENOENT;
+	e->st.admin_up = up;
+	e->st.oper = up ? DP_OPER_UNKNOWN : DP_OPER_DOWN;
+	if (n->ev_pipe[1] < 0)
+		return 0;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->ifindex = ifindex;
+	*n->evs_tail = v;
+	n->evs_tail = &v->next;
+	(void)!write(n->ev_pipe[1], "e", 1);
+	return 0;
+}
+
 static const struct dp_ops dp_null_ops = {
 	.free = n_free,
 	.tunnel_create = n_tunnel_create,
@@ -217,6 +402,13 @@ static const struct dp_ops dp_null_ops = {
 	.addr_add_ptp4 = n_addr_add_ptp4,
 	.addr_add_ptp6 = n_addr_add_ptp6,
 	.route_add4 = n_route_add4,
+	.eth_open = n_eth_open,
+	.eth_close = n_eth_close,
+	.link_state = n_link_state,
+	.link_set_master = n_link_set_master,
+	.addr_add4 = n_addr_add4,
+	.link_events_open = n_link_events_open,
+	.link_events_read = n_link_events_read,
 };
 
 struct dp *dp_null_new(bool ppp)
@@ -228,6 +420,8 @@ struct dp *dp_null_new(bool ppp)
 	n->dp.ops = &dp_null_ops;
 	n->dp.kind = DP_KIND_NONE;
 	n->dp.sessions = ppp;
+	n->ev_pipe[0] = n->ev_pipe[1] = -1;
+	n->evs_tail = &n->evs;
 	return &n->dp;
 }
 
