@@ -986,8 +986,11 @@ size_t l2tp_v3_digest(enum l2tp_digest_type type, const uint8_t *secret, size_t 
 	       type == L2TP_DIGEST_HMAC_SHA1 ? SHA1_DIGEST_SIZE : 0;
 	if (!dlen || digest_off > msg_len || msg_len - digest_off < dlen)
 		return 0;
-	/* §4.3: Shared-Key = HMAC_Hash(secret, 2). */
-	klen = hmac_parts(type, secret, secret_len, &k, 1, key);
+	/*
+	 * §4.3: Shared-Key from the secret and the octet 2, with HMAC-MD5 for
+	 * both digest types, as Wireshark computes it (docs/design.md §10.3).
+	 */
+	klen = hmac_parts(L2TP_DIGEST_HMAC_MD5, secret, secret_len, &k, 1, key);
 	if (snd_nonce && snd_nonce_len && rcv_nonce && rcv_nonce_len) {
 		parts[n++] = (struct hmac_part){ snd_nonce, snd_nonce_len };
 		parts[n++] = (struct hmac_part){ rcv_nonce, rcv_nonce_len };

@@ -255,7 +255,7 @@ enum l2tp_decode_err l2tp_v3_msg_decode(const uint8_t *pkt, size_t len, enum l2t
 
 /*
  * The Message Digest of a v3 control message (§4.3): with Shared-Key =
- * HMAC_Hash(secret, 0x02),
+ * HMAC-MD5(secret, 0x02) for both types (as Wireshark; docs/design.md §10.3),
  *   digest = HMAC_Hash(Shared-Key, [snd_nonce || rcv_nonce ||] message)
  * where message starts at the T bit (not the zero Session ID of IP
  * encapsulation) and its digest bytes, at digest_off, are taken as zero.
