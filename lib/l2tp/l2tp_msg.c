@@ -1055,8 +1055,7 @@ static enum l2tp_decode_err v3_check_ids(struct l2tp_msg *m)
 }
 
 static enum l2tp_decode_err v3_check_digest(const uint8_t *pkt, const struct dec_ctx *x,
-					    const struct l2tp_v3_auth *auth,
-					    const struct l2tp_msg *m)
+					    const struct l2tp_v3_auth *auth, struct l2tp_msg *m)
 {
 	uint8_t want[L2TP_DIGEST_MAX];
 	const uint8_t *snd, *rcv;
@@ -1089,7 +1088,10 @@ static enum l2tp_decode_err v3_check_digest(const uint8_t *pkt, const struct dec
 		return L2TP_DEC_BAD_DIGEST;
 	for (size_t i = 0; i < n; i++)       /* constant time */
 		diff |= (uint8_t)(want[i] ^ m->digest[i]);
-	return diff ? L2TP_DEC_BAD_DIGEST : L2TP_DEC_OK;
+	if (diff)
+		return L2TP_DEC_BAD_DIGEST;
+	m->digest_ok = true;
+	return L2TP_DEC_OK;
 }
 
 enum l2tp_decode_err l2tp_v3_msg_decode(const uint8_t *pkt, size_t len, enum l2tp_encap encap,
@@ -1114,7 +1116,7 @@ enum l2tp_decode_err l2tp_v3_msg_decode(const uint8_t *pkt, size_t len, enum l2t
 	m->assigned_session_id = m->local_session_id;
 	/* A message that fails authentication says nothing else worth trusting. */
 	if (e == L2TP_DEC_OK || e == L2TP_DEC_UNKNOWN_MANDATORY || e == L2TP_DEC_MISSING_AVP ||
-	    e == L2TP_DEC_AVP_RESERVED) {
+	    e == L2TP_DEC_AVP_RESERVED || e == L2TP_DEC_UNKNOWN_MSG_TYPE) {
 		e2 = v3_check_digest(pkt, &x, auth, m);
 		if (e2 != L2TP_DEC_OK)
 			return e2;
@@ -1124,13 +1126,16 @@ enum l2tp_decode_err l2tp_v3_msg_decode(const uint8_t *pkt, size_t len, enum l2t
 	return v3_check_ids(m);
 }
 
-void l2tp_v3_answer_for(enum l2tp_decode_err e, const struct l2tp_msg *m,
+void l2tp_v3_answer_for(enum l2tp_decode_err e, const struct l2tp_msg *m, bool auth_on,
 			struct l2tp_v3_answer *a)
 {
 	bool session = l2tp_msg_is_session_scope(m->type);
 
 	memset(a, 0, sizeof(*a));
 	a->send = true;
+	/* §4.3: unauthenticated input does not close an authenticated connection. */
+	if (auth_on && !m->digest_ok && e != L2TP_DEC_OK && m->type != L2TP_MSG_SCCRQ)
+		e = L2TP_DEC_BAD_DIGEST;
 	a->result = L2TP_STOPCCN_GENERAL_ERROR;     /* == L2TP_CDN_GENERAL_ERROR */
 	switch (e) {
 	case L2TP_DEC_OK:

@@ -171,6 +171,8 @@ struct l2tp_msg {
 	uint64_t tx_speed, rx_speed;                   /* (74) (75) bits per second */
 	/* Set with L2TP_DEC_BAD_ID: the AVP (or 0 for the data header) whose ID was 0. */
 	uint16_t bad_id_avp;
+	/* v3: the Message Digest was checked with a secret and matched. */
+	bool digest_ok;
 
 	/* Set with L2TP_DEC_UNKNOWN_MANDATORY (and L2TP_DEC_AVP_RESERVED). */
 	uint16_t unknown_vendor, unknown_type;
@@ -284,13 +286,17 @@ bool l2tp_v3_is_data(const uint8_t *pkt, size_t len, enum l2tp_encap encap,
  * authentication other than an SCCRQ, an unknown message type without M), a
  * StopCCN for control-connection messages, a CDN for session messages, with
  * result and error codes. Also defined for L2TP_DEC_OK (send false).
+ * auth_on: the control connection authenticates its messages; then a
+ * message whose digest was not verified (m->digest_ok) gets no answer but
+ * an SCCRQ's StopCCN 4, so that a forged message cannot make us close
+ * the connection.
  */
 struct l2tp_v3_answer {
 	bool send;
 	uint16_t msg_type;       /* L2TP_MSG_STOPCCN or L2TP_MSG_CDN */
 	uint16_t result, error;
 };
-void l2tp_v3_answer_for(enum l2tp_decode_err e, const struct l2tp_msg *m,
+void l2tp_v3_answer_for(enum l2tp_decode_err e, const struct l2tp_msg *m, bool auth_on,
 			struct l2tp_v3_answer *a);
 
 /* Which scope a message belongs to, for the error answer: tunnel (StopCCN) or session (CDN). */

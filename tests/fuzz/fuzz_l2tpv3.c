@@ -18,7 +18,11 @@ static void check_msg(const struct l2tp_msg *m, enum l2tp_decode_err e, size_t s
 
 	if ((unsigned)e >= L2TP_DEC_ERR_COUNT || !l2tp_decode_err_str(e))
 		abort();
-	l2tp_v3_answer_for(e, m, &a);
+	l2tp_v3_answer_for(e, m, true, &a);
+	/* authentication on: only what verified, or an SCCRQ, is answered */
+	if (a.send && !m->digest_ok && m->type != L2TP_MSG_SCCRQ)
+		abort();
+	l2tp_v3_answer_for(e, m, false, &a);
 	if (a.send && a.msg_type != L2TP_MSG_STOPCCN && a.msg_type != L2TP_MSG_CDN)
 		abort();
 	if (a.send && (a.result == 0 || !l2tp_result_str(a.msg_type, a.result)))

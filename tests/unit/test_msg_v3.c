@@ -761,7 +761,7 @@ START_TEST(test_zero_ids)
 	if (c->e != L2TP_DEC_BAD_ID)
 		return;
 	ck_assert_uint_eq(m.bad_id_avp, c->bad_avp);
-	l2tp_v3_answer_for(c->e, &m, &a);
+	l2tp_v3_answer_for(c->e, &m, false, &a);
 	ck_assert(a.send);
 	ck_assert_uint_eq(a.msg_type, l2tp_msg_is_session_scope(c->msg) ? L2TP_MSG_CDN :
 				      L2TP_MSG_STOPCCN);
@@ -906,7 +906,7 @@ START_TEST(test_decode_errors)
 		      l2tp_decode_err_str(l2tp_v3_msg_decode(r.b, r.n, L2TP_ENCAP_UDP, &auth, &m)));
 	ck_assert_str_ne(l2tp_decode_err_str(e), e == L2TP_DEC_ERR_COUNT ? "" :
 						 "unknown decode error");
-	l2tp_v3_answer_for(e, &m, &a);
+	l2tp_v3_answer_for(e, &m, false, &a);
 	switch (e) {
 	case L2TP_DEC_OK: case L2TP_DEC_SHORT: case L2TP_DEC_BAD_VERSION: case L2TP_DEC_CTRL_FLAGS:
 	case L2TP_DEC_LENGTH_MISMATCH: case L2TP_DEC_ERR_COUNT:
@@ -946,15 +946,15 @@ START_TEST(test_answers_misc)
 
 	memset(&m, 0, sizeof(m));
 	m.type = L2TP_MSG_SCCRQ;
-	l2tp_v3_answer_for(L2TP_DEC_BAD_DIGEST, &m, &a);
+	l2tp_v3_answer_for(L2TP_DEC_BAD_DIGEST, &m, true, &a);
 	ck_assert(a.send);
 	ck_assert_uint_eq(a.msg_type, L2TP_MSG_STOPCCN);
 	ck_assert_uint_eq(a.result, L2TP_STOPCCN_NOT_AUTHORIZED);
-	l2tp_v3_answer_for(L2TP_DEC_NO_DIGEST, &m, &a);
+	l2tp_v3_answer_for(L2TP_DEC_NO_DIGEST, &m, true, &a);
 	ck_assert_uint_eq(a.result, L2TP_STOPCCN_NOT_AUTHORIZED);
 	m.type = 19;
 	m.type_mandatory = false;
-	l2tp_v3_answer_for(L2TP_DEC_UNKNOWN_MSG_TYPE, &m, &a);
+	l2tp_v3_answer_for(L2TP_DEC_UNKNOWN_MSG_TYPE, &m, false, &a);
 	ck_assert(!a.send);
 	ck_assert_str_eq(l2tp_msg_type_str(L2TP_MSG_ACK), "ACK");
 	ck_assert_str_eq(l2tp_avp_type_str(L2TP_AVP_AUTH_NONCE),
@@ -965,6 +965,51 @@ START_TEST(test_answers_misc)
 	for (unsigned t = L2TP_AVP_EXTENDED_VENDOR_ID; t < L2TP_AVP_TYPE_COUNT; t++)
 		if (t != L2TP_AVP_RESERVED67)
 			ck_assert_str_ne(l2tp_avp_type_str((uint16_t)t), "unknown");
+}
+END_TEST
+
+/* With authentication on, only a verified message (or an SCCRQ) is answered. */
+START_TEST(test_answers_authenticated)
+{
+	struct l2tp_v3_auth auth = { .secret = (const uint8_t *)"k", .secret_len = 1,
+				     .our_nonce = (const uint8_t *)"ours", .our_nonce_len = 4,
+				     .peer_nonce = (const uint8_t *)"theirs", .peer_nonce_len = 6 };
+	struct l2tp_v3_auth peer = auth;
+	struct l2tp_v3_answer a;
+	struct l2tp_mbuf b;
+	struct l2tp_msg m;
+
+	peer.our_nonce = auth.peer_nonce;          /* the peer signs with its nonce first */
+	peer.our_nonce_len = auth.peer_nonce_len;
+	peer.peer_nonce = auth.our_nonce;
+	peer.peer_nonce_len = auth.our_nonce_len;
+	/* an unknown message type with M, signed: answered with StopCCN */
+	l2tp_mb_begin_v3(&b, 9, 19);
+	l2tp_mb_digest(&b, L2TP_DIGEST_HMAC_SHA1);
+	l2tp_mb_sign(&b, &peer);
+	ck_assert_int_eq(l2tp_v3_msg_decode(b.data, b.len, L2TP_ENCAP_UDP, &auth, &m),
+			 L2TP_DEC_UNKNOWN_MSG_TYPE);
+	ck_assert(m.digest_ok);
+	l2tp_v3_answer_for(L2TP_DEC_UNKNOWN_MSG_TYPE, &m, true, &a);
+	ck_assert(a.send);
+	ck_assert_uint_eq(a.msg_type, L2TP_MSG_STOPCCN);
+	/* the same, signed with the wrong nonce order: refused, not answered */
+	l2tp_mb_sign(&b, &auth);
+	ck_assert_int_eq(l2tp_v3_msg_decode(b.data, b.len, L2TP_ENCAP_UDP, &auth, &m),
+			 L2TP_DEC_BAD_DIGEST);
+	ck_assert(!m.digest_ok);
+	l2tp_v3_answer_for(L2TP_DEC_BAD_DIGEST, &m, true, &a);
+	ck_assert(!a.send);
+	/* a malformed ICCN never verified: a CDN without authentication, nothing with it */
+	l2tp_mb_begin_v3(&b, 9, L2TP_MSG_ICCN);
+	l2tp_mb_u16(&b, true, L2TP_AVP_LOCAL_SESSION_ID, 1);
+	ck_assert_int_eq(l2tp_v3_msg_decode(b.data, b.len, L2TP_ENCAP_UDP, NULL, &m),
+			 L2TP_DEC_BAD_AVP_LEN);
+	l2tp_v3_answer_for(L2TP_DEC_BAD_AVP_LEN, &m, false, &a);
+	ck_assert(a.send);
+	ck_assert_uint_eq(a.msg_type, L2TP_MSG_CDN);
+	l2tp_v3_answer_for(L2TP_DEC_BAD_AVP_LEN, &m, true, &a);
+	ck_assert(!a.send);
 }
 END_TEST
 
@@ -1169,6 +1214,7 @@ static Suite *v3_suite(void)
 	tcase_add_loop_test(tc, test_bad_avp_len, 0, sizeof(v3_badlen) / sizeof(v3_badlen[0]));
 	tcase_add_loop_test(tc, test_decode_errors, 0, L2TP_DEC_ERR_COUNT + 1);
 	tcase_add_test(tc, test_answers_misc);
+	tcase_add_test(tc, test_answers_authenticated);
 	tcase_add_test(tc, test_v2_ignores_v3_avps);
 	suite_add_tcase(s, tc);
 
