@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * L2TPv2 header and control-message codec (RFC 2661 §3, §4).
+ * L2TP header and control-message codec: L2TPv2 (RFC 2661 §3, §4) and
+ * L2TPv3 (RFC 3931 §3-§6). One AVP walker; what differs between the versions
+ * (header, known AVPs and messages, mandatory AVPs, ID width) is a
+ * struct codec_ver. The v3 authentication and answers are in l2tp_v3.c.
  *
  * Decoding reads through a bounded cursor and copies every value it keeps into
  * struct l2tp_msg. Encoding appends AVPs to a fixed buffer and sets an overflow
@@ -12,6 +15,7 @@
 #include <nettle/md5.h>
 
 #include "l2tp_msg.h"
+#include "l2tp_msg_int.h"
 
 /* ---- bounded reader --------------------------------------------------- */
 
@@ -203,60 +207,85 @@ void l2tp_challenge_response(uint8_t chap_id, const uint8_t *secret, size_t secr
 
 /* ---- AVP value formats (RFC 2661 §4.4) --------------------------------- */
 
-/* Allowed value lengths (AVP length minus the 6-byte header) per vendor-0 type. */
+/*
+ * Allowed value lengths (AVP length minus the 6-byte header) per vendor-0
+ * type, and the versions that know the type. Every RFC 2661 AVP is also
+ * known to v3 (RFC 3931 §5.4 keeps most; a v2 one that a v3 peer sends
+ * anyway is harmless); types 58..75 are v3 only.
+ */
+enum { V2 = 1, V3 = 2 };
 struct avp_rule {
 	uint16_t min, max;
+	uint8_t vers;
 };
 
 #define ANY L2TP_AVP_MAX_LEN
 static const struct avp_rule avp_rules[L2TP_AVP_TYPE_COUNT] = {
-	[L2TP_AVP_MESSAGE_TYPE] = { 2, 2 },
-	[L2TP_AVP_RESULT_CODE] = { 2, ANY },          /* 3 rejected separately */
-	[L2TP_AVP_PROTOCOL_VERSION] = { 2, 2 },
-	[L2TP_AVP_FRAMING_CAPS] = { 4, 4 },
-	[L2TP_AVP_BEARER_CAPS] = { 4, 4 },
-	[L2TP_AVP_TIE_BREAKER] = { 8, 8 },
-	[L2TP_AVP_FIRMWARE_REV] = { 2, 2 },
-	[L2TP_AVP_HOST_NAME] = { 1, ANY },
-	[L2TP_AVP_VENDOR_NAME] = { 0, ANY },
-	[L2TP_AVP_ASSIGNED_TUNNEL_ID] = { 2, 2 },
-	[L2TP_AVP_RECV_WINDOW_SIZE] = { 2, 2 },
-	[L2TP_AVP_CHALLENGE] = { 1, L2TP_CHALLENGE_MAX },
-	[L2TP_AVP_Q931_CAUSE] = { 3, ANY },
+	[L2TP_AVP_MESSAGE_TYPE] = { 2, 2, V2 | V3 },
+	[L2TP_AVP_RESULT_CODE] = { 2, ANY, V2 | V3 },          /* 3 rejected separately */
+	[L2TP_AVP_PROTOCOL_VERSION] = { 2, 2, V2 | V3 },
+	[L2TP_AVP_FRAMING_CAPS] = { 4, 4, V2 | V3 },
+	[L2TP_AVP_BEARER_CAPS] = { 4, 4, V2 | V3 },
+	[L2TP_AVP_TIE_BREAKER] = { 8, 8, V2 | V3 },
+	[L2TP_AVP_FIRMWARE_REV] = { 2, 2, V2 | V3 },
+	[L2TP_AVP_HOST_NAME] = { 1, ANY, V2 | V3 },
+	[L2TP_AVP_VENDOR_NAME] = { 0, ANY, V2 | V3 },
+	[L2TP_AVP_ASSIGNED_TUNNEL_ID] = { 2, 2, V2 | V3 },
+	[L2TP_AVP_RECV_WINDOW_SIZE] = { 2, 2, V2 | V3 },
+	[L2TP_AVP_CHALLENGE] = { 1, L2TP_CHALLENGE_MAX, V2 | V3 },
+	[L2TP_AVP_Q931_CAUSE] = { 3, ANY, V2 | V3 },
 	/* docs/design.md §6.3: Cisco may append bytes; the first 16 are the MD5. */
-	[L2TP_AVP_CHALLENGE_RESPONSE] = { 16, ANY },
-	[L2TP_AVP_ASSIGNED_SESSION_ID] = { 2, 2 },
-	[L2TP_AVP_CALL_SERIAL] = { 4, 4 },
-	[L2TP_AVP_MIN_BPS] = { 4, 4 },
-	[L2TP_AVP_MAX_BPS] = { 4, 4 },
-	[L2TP_AVP_BEARER_TYPE] = { 4, 4 },
-	[L2TP_AVP_FRAMING_TYPE] = { 4, 4 },
-	[L2TP_AVP_CALLED_NUMBER] = { 0, ANY },
-	[L2TP_AVP_CALLING_NUMBER] = { 0, ANY },
-	[L2TP_AVP_SUB_ADDRESS] = { 0, ANY },
-	[L2TP_AVP_TX_CONNECT_SPEED] = { 4, 4 },
-	[L2TP_AVP_PHYS_CHANNEL_ID] = { 4, 4 },
-	[L2TP_AVP_INITIAL_RCVD_LCP_CONFREQ] = { 0, L2TP_BLOB_MAX },
-	[L2TP_AVP_LAST_SENT_LCP_CONFREQ] = { 0, L2TP_BLOB_MAX },
-	[L2TP_AVP_LAST_RCVD_LCP_CONFREQ] = { 0, L2TP_BLOB_MAX },
-	[L2TP_AVP_PROXY_AUTHEN_TYPE] = { 2, 2 },
-	[L2TP_AVP_PROXY_AUTHEN_NAME] = { 0, ANY },
-	[L2TP_AVP_PROXY_AUTHEN_CHALLENGE] = { 1, L2TP_BLOB_MAX },
-	[L2TP_AVP_PROXY_AUTHEN_ID] = { 2, 2 },
-	[L2TP_AVP_PROXY_AUTHEN_RESPONSE] = { 0, L2TP_BLOB_MAX },
-	[L2TP_AVP_CALL_ERRORS] = { 26, 26 },          /* 2 reserved + 6 x u32 */
-	[L2TP_AVP_ACCM] = { 10, 10 },                 /* 2 reserved + 2 x u32 */
-	[L2TP_AVP_RANDOM_VECTOR] = { 1, L2TP_BLOB_MAX },
-	[L2TP_AVP_PRIVATE_GROUP_ID] = { 0, L2TP_BLOB_MAX },
-	[L2TP_AVP_RX_CONNECT_SPEED] = { 4, 4 },
-	[L2TP_AVP_SEQUENCING_REQUIRED] = { 0, 0 },
+	[L2TP_AVP_CHALLENGE_RESPONSE] = { 16, ANY, V2 | V3 },
+	[L2TP_AVP_ASSIGNED_SESSION_ID] = { 2, 2, V2 | V3 },
+	[L2TP_AVP_CALL_SERIAL] = { 4, 4, V2 | V3 },
+	[L2TP_AVP_MIN_BPS] = { 4, 4, V2 | V3 },
+	[L2TP_AVP_MAX_BPS] = { 4, 4, V2 | V3 },
+	[L2TP_AVP_BEARER_TYPE] = { 4, 4, V2 | V3 },
+	[L2TP_AVP_FRAMING_TYPE] = { 4, 4, V2 | V3 },
+	[L2TP_AVP_CALLED_NUMBER] = { 0, ANY, V2 | V3 },
+	[L2TP_AVP_CALLING_NUMBER] = { 0, ANY, V2 | V3 },
+	[L2TP_AVP_SUB_ADDRESS] = { 0, ANY, V2 | V3 },
+	[L2TP_AVP_TX_CONNECT_SPEED] = { 4, 4, V2 | V3 },
+	[L2TP_AVP_PHYS_CHANNEL_ID] = { 4, 4, V2 | V3 },
+	[L2TP_AVP_INITIAL_RCVD_LCP_CONFREQ] = { 0, L2TP_BLOB_MAX, V2 | V3 },
+	[L2TP_AVP_LAST_SENT_LCP_CONFREQ] = { 0, L2TP_BLOB_MAX, V2 | V3 },
+	[L2TP_AVP_LAST_RCVD_LCP_CONFREQ] = { 0, L2TP_BLOB_MAX, V2 | V3 },
+	[L2TP_AVP_PROXY_AUTHEN_TYPE] = { 2, 2, V2 | V3 },
+	[L2TP_AVP_PROXY_AUTHEN_NAME] = { 0, ANY, V2 | V3 },
+	[L2TP_AVP_PROXY_AUTHEN_CHALLENGE] = { 1, L2TP_BLOB_MAX, V2 | V3 },
+	[L2TP_AVP_PROXY_AUTHEN_ID] = { 2, 2, V2 | V3 },
+	[L2TP_AVP_PROXY_AUTHEN_RESPONSE] = { 0, L2TP_BLOB_MAX, V2 | V3 },
+	[L2TP_AVP_CALL_ERRORS] = { 26, 26, V2 | V3 },          /* 2 reserved + 6 x u32 */
+	[L2TP_AVP_ACCM] = { 10, 10, V2 | V3 },                 /* 2 reserved + 2 x u32 */
+	[L2TP_AVP_RANDOM_VECTOR] = { 1, L2TP_BLOB_MAX, V2 | V3 },
+	[L2TP_AVP_PRIVATE_GROUP_ID] = { 0, L2TP_BLOB_MAX, V2 | V3 },
+	[L2TP_AVP_RX_CONNECT_SPEED] = { 4, 4, V2 | V3 },
+	[L2TP_AVP_SEQUENCING_REQUIRED] = { 0, 0, V2 | V3 },
+	/* RFC 3931 §5.4 */
+	[L2TP_AVP_EXTENDED_VENDOR_ID] = { 0, ANY, V3 },     /* skipped */
+	[L2TP_AVP_MESSAGE_DIGEST] = { 17, 21, V3 },         /* type + 16 or 20 */
+	[L2TP_AVP_ROUTER_ID] = { 4, 4, V3 },
+	[L2TP_AVP_ASSIGNED_CCID] = { 4, 4, V3 },
+	[L2TP_AVP_PW_CAPS] = { 2, ANY, V3 },                /* even: checked apart */
+	[L2TP_AVP_LOCAL_SESSION_ID] = { 4, 4, V3 },
+	[L2TP_AVP_REMOTE_SESSION_ID] = { 4, 4, V3 },
+	[L2TP_AVP_ASSIGNED_COOKIE] = { 0, ANY, V3 },        /* 0, 4, 8: L2TP_DEC_BAD_COOKIE */
+	[L2TP_AVP_REMOTE_END_ID] = { 1, L2TP_BLOB_MAX, V3 },
+	[L2TP_AVP_PW_TYPE] = { 2, 2, V3 },
+	[L2TP_AVP_L2_SUBLAYER] = { 2, 2, V3 },
+	[L2TP_AVP_DATA_SEQUENCING] = { 2, 2, V3 },
+	[L2TP_AVP_CIRCUIT_STATUS] = { 2, 2, V3 },
+	[L2TP_AVP_PREFERRED_LANGUAGE] = { 0, ANY, V3 },
+	[L2TP_AVP_AUTH_NONCE] = { 1, L2TP_BLOB_MAX, V3 },
+	[L2TP_AVP_TX_CONNECT_SPEED_V3] = { 8, 8, V3 },
+	[L2TP_AVP_RX_CONNECT_SPEED_V3] = { 8, 8, V3 },
 };
 #undef ANY
 
-/* Types 20 and >= 40 are not defined by RFC 2661: handled as unknown AVPs. */
-static bool avp_known(uint16_t vendor, uint16_t type)
+/* Types without a rule for this version (20, 40..57, 67, ...) are unknown AVPs. */
+static bool avp_known(uint8_t ver_bit, uint16_t vendor, uint16_t type)
 {
-	return vendor == 0 && type < L2TP_AVP_TYPE_COUNT && type != L2TP_AVP_RESERVED20;
+	return vendor == 0 && type < L2TP_AVP_TYPE_COUNT && (avp_rules[type].vers & ver_bit);
 }
 
 static bool avp_len_ok(uint16_t type, size_t len)
@@ -330,7 +359,71 @@ static void avp_store(struct l2tp_msg *m, uint16_t type, struct cursor *c)
 	case L2TP_AVP_MESSAGE_TYPE:       /* only valid first; ignored elsewhere */
 	case L2TP_AVP_RESERVED20:
 	case L2TP_AVP_SEQUENCING_REQUIRED:
+	case L2TP_AVP_V2_TYPE_COUNT:
+	case L2TP_AVP_EXTENDED_VENDOR_ID:
+	case L2TP_AVP_RESERVED67:
 	case L2TP_AVP_TYPE_COUNT:
+		break;
+	case L2TP_AVP_MESSAGE_DIGEST:
+		m->digest_type = cur_u8(c);
+		m->digest_len = (uint8_t)cur_left(c);     /* 16 or 20 by avp_rules */
+		memcpy(m->digest, cur_take(c, m->digest_len), m->digest_len);
+		break;
+	case L2TP_AVP_ROUTER_ID:
+		m->router_id = cur_u32(c);
+		break;
+	case L2TP_AVP_ASSIGNED_CCID:
+		m->assigned_ccid = cur_u32(c);
+		break;
+	case L2TP_AVP_PW_CAPS:
+		m->n_pw_caps = 0;
+		while (cur_left(c) >= 2) {
+			uint16_t pw = cur_u16(c);
+
+			if (m->n_pw_caps < L2TP_PW_CAPS_MAX)
+				m->pw_caps[m->n_pw_caps] = pw;
+			m->n_pw_caps++;
+		}
+		break;
+	case L2TP_AVP_LOCAL_SESSION_ID:
+		m->local_session_id = cur_u32(c);
+		break;
+	case L2TP_AVP_REMOTE_SESSION_ID:
+		m->remote_session_id = cur_u32(c);
+		break;
+	case L2TP_AVP_ASSIGNED_COOKIE:
+		m->cookie_len = (uint8_t)cur_left(c);     /* 0, 4 or 8: checked before */
+		if (m->cookie_len)
+			memcpy(m->cookie, cur_take(c, m->cookie_len), m->cookie_len);
+		break;
+	case L2TP_AVP_REMOTE_END_ID:
+		get_blob(c, &m->remote_end_id);
+		break;
+	case L2TP_AVP_PW_TYPE:
+		m->pw_type = cur_u16(c);
+		break;
+	case L2TP_AVP_L2_SUBLAYER:
+		m->l2_sublayer = cur_u16(c);
+		break;
+	case L2TP_AVP_DATA_SEQUENCING:
+		m->data_sequencing = cur_u16(c);
+		break;
+	case L2TP_AVP_CIRCUIT_STATUS:
+		m->circuit_status = cur_u16(c);
+		break;
+	case L2TP_AVP_PREFERRED_LANGUAGE:
+		get_str(c, m->preferred_language, sizeof(m->preferred_language));
+		break;
+	case L2TP_AVP_AUTH_NONCE:
+		get_blob(c, &m->auth_nonce);
+		break;
+	case L2TP_AVP_TX_CONNECT_SPEED_V3:
+		m->tx_speed = (uint64_t)cur_u32(c) << 32;
+		m->tx_speed |= cur_u32(c);
+		break;
+	case L2TP_AVP_RX_CONNECT_SPEED_V3:
+		m->rx_speed = (uint64_t)cur_u32(c) << 32;
+		m->rx_speed |= cur_u32(c);
 		break;
 	case L2TP_AVP_RESULT_CODE:
 		get_result(c, m);
@@ -457,36 +550,91 @@ static void avp_store(struct l2tp_msg *m, uint16_t type, struct cursor *c)
 	}
 }
 
-/* ---- mandatory AVPs per message type (RFC 2661 §6) -------------------- */
+/* ---- mandatory AVPs per message type (RFC 2661 §6, RFC 3931 §6) --------- */
+
+/* A set of vendor-0 AVP types 0..127 (v3 types reach 75). */
+struct avp_set {
+	uint64_t lo, hi;
+};
 
 #define B(t) (UINT64_C(1) << (t))
-static const uint64_t mandatory_avps[L2TP_MSG_TYPE_COUNT] = {
-	[L2TP_MSG_SCCRQ] = B(L2TP_AVP_PROTOCOL_VERSION) | B(L2TP_AVP_HOST_NAME) |
-			   B(L2TP_AVP_FRAMING_CAPS) | B(L2TP_AVP_ASSIGNED_TUNNEL_ID),
-	[L2TP_MSG_SCCRP] = B(L2TP_AVP_PROTOCOL_VERSION) | B(L2TP_AVP_HOST_NAME) |
-			   B(L2TP_AVP_FRAMING_CAPS) | B(L2TP_AVP_ASSIGNED_TUNNEL_ID),
-	[L2TP_MSG_STOPCCN] = B(L2TP_AVP_ASSIGNED_TUNNEL_ID) | B(L2TP_AVP_RESULT_CODE),
-	[L2TP_MSG_OCRQ] = B(L2TP_AVP_ASSIGNED_SESSION_ID) | B(L2TP_AVP_CALL_SERIAL) |
-			  B(L2TP_AVP_MIN_BPS) | B(L2TP_AVP_MAX_BPS) | B(L2TP_AVP_BEARER_TYPE) |
-			  B(L2TP_AVP_FRAMING_TYPE) | B(L2TP_AVP_CALLED_NUMBER),
-	[L2TP_MSG_OCRP] = B(L2TP_AVP_ASSIGNED_SESSION_ID),
-	[L2TP_MSG_OCCN] = B(L2TP_AVP_TX_CONNECT_SPEED) | B(L2TP_AVP_FRAMING_TYPE),
-	[L2TP_MSG_ICRQ] = B(L2TP_AVP_ASSIGNED_SESSION_ID) | B(L2TP_AVP_CALL_SERIAL),
-	[L2TP_MSG_ICRP] = B(L2TP_AVP_ASSIGNED_SESSION_ID),
-	[L2TP_MSG_ICCN] = B(L2TP_AVP_TX_CONNECT_SPEED) | B(L2TP_AVP_FRAMING_TYPE),
-	[L2TP_MSG_CDN] = B(L2TP_AVP_RESULT_CODE) | B(L2TP_AVP_ASSIGNED_SESSION_ID),
-	[L2TP_MSG_WEN] = B(L2TP_AVP_CALL_ERRORS),
-	[L2TP_MSG_SLI] = B(L2TP_AVP_ACCM),
+#define H(t) (UINT64_C(1) << ((t) - 64))
+static const struct avp_set v2_mandatory[L2TP_MSG_TYPE_COUNT] = {
+	[L2TP_MSG_SCCRQ] = { B(L2TP_AVP_PROTOCOL_VERSION) | B(L2TP_AVP_HOST_NAME) |
+			     B(L2TP_AVP_FRAMING_CAPS) | B(L2TP_AVP_ASSIGNED_TUNNEL_ID), 0 },
+	[L2TP_MSG_SCCRP] = { B(L2TP_AVP_PROTOCOL_VERSION) | B(L2TP_AVP_HOST_NAME) |
+			     B(L2TP_AVP_FRAMING_CAPS) | B(L2TP_AVP_ASSIGNED_TUNNEL_ID), 0 },
+	[L2TP_MSG_STOPCCN] = { B(L2TP_AVP_ASSIGNED_TUNNEL_ID) | B(L2TP_AVP_RESULT_CODE), 0 },
+	[L2TP_MSG_OCRQ] = { B(L2TP_AVP_ASSIGNED_SESSION_ID) | B(L2TP_AVP_CALL_SERIAL) |
+			    B(L2TP_AVP_MIN_BPS) | B(L2TP_AVP_MAX_BPS) | B(L2TP_AVP_BEARER_TYPE) |
+			    B(L2TP_AVP_FRAMING_TYPE) | B(L2TP_AVP_CALLED_NUMBER), 0 },
+	[L2TP_MSG_OCRP] = { B(L2TP_AVP_ASSIGNED_SESSION_ID), 0 },
+	[L2TP_MSG_OCCN] = { B(L2TP_AVP_TX_CONNECT_SPEED) | B(L2TP_AVP_FRAMING_TYPE), 0 },
+	[L2TP_MSG_ICRQ] = { B(L2TP_AVP_ASSIGNED_SESSION_ID) | B(L2TP_AVP_CALL_SERIAL), 0 },
+	[L2TP_MSG_ICRP] = { B(L2TP_AVP_ASSIGNED_SESSION_ID), 0 },
+	[L2TP_MSG_ICCN] = { B(L2TP_AVP_TX_CONNECT_SPEED) | B(L2TP_AVP_FRAMING_TYPE), 0 },
+	[L2TP_MSG_CDN] = { B(L2TP_AVP_RESULT_CODE) | B(L2TP_AVP_ASSIGNED_SESSION_ID), 0 },
+	[L2TP_MSG_WEN] = { B(L2TP_AVP_CALL_ERRORS), 0 },
+	[L2TP_MSG_SLI] = { B(L2TP_AVP_ACCM), 0 },
 };
+
+/*
+ * RFC 3931 §6: a v3 session message names its session by the Local and
+ * Remote Session ID AVPs (the header has no Session ID); the Remote Session
+ * ID is 0 in an ICRQ/OCRQ, whose sender does not know ours yet.
+ */
+#define SIDS (B(L2TP_AVP_LOCAL_SESSION_ID)), (H(L2TP_AVP_REMOTE_SESSION_ID))
+static const struct avp_set v3_mandatory[L2TP_MSG_V3_TYPE_COUNT] = {
+	[L2TP_MSG_SCCRQ] = { B(L2TP_AVP_HOST_NAME) | B(L2TP_AVP_ROUTER_ID) |
+			     B(L2TP_AVP_ASSIGNED_CCID) | B(L2TP_AVP_PW_CAPS), 0 },
+	[L2TP_MSG_SCCRP] = { B(L2TP_AVP_HOST_NAME) | B(L2TP_AVP_ROUTER_ID) |
+			     B(L2TP_AVP_ASSIGNED_CCID) | B(L2TP_AVP_PW_CAPS), 0 },
+	[L2TP_MSG_STOPCCN] = { B(L2TP_AVP_RESULT_CODE), 0 },
+	[L2TP_MSG_ICRQ] = { B(L2TP_AVP_LOCAL_SESSION_ID) | B(L2TP_AVP_CALL_SERIAL),
+			    H(L2TP_AVP_REMOTE_SESSION_ID) | H(L2TP_AVP_PW_TYPE) },
+	[L2TP_MSG_OCRQ] = { B(L2TP_AVP_LOCAL_SESSION_ID) | B(L2TP_AVP_CALL_SERIAL),
+			    H(L2TP_AVP_REMOTE_SESSION_ID) | H(L2TP_AVP_PW_TYPE) },
+	[L2TP_MSG_ICRP] = { SIDS },
+	[L2TP_MSG_OCRP] = { SIDS },
+	[L2TP_MSG_ICCN] = { SIDS },
+	[L2TP_MSG_OCCN] = { SIDS },
+	[L2TP_MSG_CDN] = { B(L2TP_AVP_RESULT_CODE) | B(L2TP_AVP_LOCAL_SESSION_ID),
+			   H(L2TP_AVP_REMOTE_SESSION_ID) },
+	[L2TP_MSG_WEN] = { B(L2TP_AVP_LOCAL_SESSION_ID) | B(L2TP_AVP_CALL_ERRORS),
+			   H(L2TP_AVP_REMOTE_SESSION_ID) },
+	[L2TP_MSG_SLI] = { SIDS },
+};
+#undef SIDS
+#undef H
 #undef B
 
-static bool msg_type_known(uint16_t t)
+/* What differs between the versions for the decoder. */
+struct codec_ver {
+	uint8_t version, bit;               /* 2 or 3; V2 or V3 */
+	uint16_t type_count;                /* bound of known message types */
+	const struct avp_set *mandatory;
+};
+
+static const struct codec_ver ver2 = { L2TP_VERSION, V2, L2TP_MSG_TYPE_COUNT, v2_mandatory };
+static const struct codec_ver ver3 = { L2TP_VERSION3, V3, L2TP_MSG_V3_TYPE_COUNT, v3_mandatory };
+
+static bool msg_type_known(const struct codec_ver *v, uint16_t t)
 {
+	if (t == L2TP_MSG_ACK)
+		return v->version == L2TP_VERSION3;
 	return t > L2TP_MSG_ZLB && t < L2TP_MSG_TYPE_COUNT &&
 	       t != L2TP_MSG_RESERVED5 && t != L2TP_MSG_RESERVED13;
 }
 
-/* ---- message decoder (RFC 2661 §4.1) ----------------------------------- */
+static void set_present(struct l2tp_msg *m, uint16_t t)
+{
+	if (t >= 64)
+		m->present_hi |= UINT64_C(1) << (t - 64);
+	else
+		m->present |= UINT64_C(1) << t;
+}
+
+/* ---- message decoder (RFC 2661 §4.1, RFC 3931 §5.1) --------------------- */
 
 struct avp_hdr {
 	bool mand, hidden, reserved;
@@ -549,14 +697,46 @@ static enum l2tp_decode_err avp_unhide_value(const struct avp_hdr *a, const uint
 	return L2TP_DEC_HIDDEN_BAD;
 }
 
+/* Decoding state beside the message: the version and, for v3, the digest. */
+struct dec_ctx {
+	const struct codec_ver *v;
+	const uint8_t *secret;
+	size_t secret_len;
+	size_t digest_off;           /* offset of the digest value in the packet, 0 for none */
+	unsigned n_avps;             /* AVPs read after Message Type */
+};
+
+/* v3 value checks beyond the length table (RFC 3931 §5.4). */
+static enum l2tp_decode_err avp_v3_check(const struct dec_ctx *x, const struct l2tp_msg *m,
+					 uint16_t type, size_t vlen)
+{
+	switch (type) {
+	case L2TP_AVP_ASSIGNED_COOKIE:
+		if (vlen != 0 && vlen != 4 && vlen != 8)
+			return L2TP_DEC_BAD_COOKIE;
+		break;
+	case L2TP_AVP_PW_CAPS:
+		if (vlen % 2)
+			return L2TP_DEC_BAD_AVP_LEN;
+		break;
+	case L2TP_AVP_MESSAGE_DIGEST:
+		/* §5.4.1: immediately after Message Type, once. */
+		if (x->n_avps != 1 || l2tp_msg_has(m, L2TP_AVP_MESSAGE_DIGEST))
+			return L2TP_DEC_BAD_DIGEST;
+		break;
+	default:
+		break;
+	}
+	return L2TP_DEC_OK;
+}
+
 /*
  * Decode the AVP list after the Message Type AVP. Hard errors stop at once;
  * an unknown mandatory AVP (or one with reserved bits, which §4.1 says to treat
  * as unrecognised) is remembered in *deferred and decoding goes on, so that the
  * caller learns the assigned IDs it needs for StopCCN/CDN.
  */
-static enum l2tp_decode_err avps_decode(struct cursor *c, const uint8_t *secret,
-					size_t secret_len, struct l2tp_msg *m,
+static enum l2tp_decode_err avps_decode(struct cursor *c, struct dec_ctx *x, struct l2tp_msg *m,
 					enum l2tp_decode_err *deferred)
 {
 	uint8_t buf[L2TP_AVP_MAX_LEN];
@@ -564,14 +744,16 @@ static enum l2tp_decode_err avps_decode(struct cursor *c, const uint8_t *secret,
 	struct cursor vc;
 	enum l2tp_decode_err e;
 	const uint8_t *v;
-	size_t vlen;
+	size_t vlen, voff;
 
 	while (cur_left(c) > 0) {
 		e = avp_hdr_read(c, &a);
 		if (e != L2TP_DEC_OK)
 			return e;
+		x->n_avps++;
+		voff = c->off;
 		v = cur_take(c, a.vlen);
-		if (a.reserved || !avp_known(a.vendor, a.type)) {
+		if (a.reserved || !avp_known(x->v->bit, a.vendor, a.type)) {
 			if (!a.mand) {
 				m->skipped_avps++;
 				continue;
@@ -586,50 +768,55 @@ static enum l2tp_decode_err avps_decode(struct cursor *c, const uint8_t *secret,
 		}
 		vlen = a.vlen;
 		if (a.hidden) {
-			/* §4.3: Message Type and Random Vector are never hidden. */
-			if (a.type == L2TP_AVP_RANDOM_VECTOR || a.type == L2TP_AVP_MESSAGE_TYPE)
+			/* §4.3: Message Type and Random Vector are never hidden; nor is the
+			 * Message Digest (RFC 3931 §5.4.1), which is computed over the wire. */
+			if (a.type == L2TP_AVP_RANDOM_VECTOR || a.type == L2TP_AVP_MESSAGE_TYPE ||
+			    a.type == L2TP_AVP_MESSAGE_DIGEST)
 				return L2TP_DEC_HIDDEN_BAD;
-			e = avp_unhide_value(&a, v, secret, secret_len, &m->random_vector,
+			e = avp_unhide_value(&a, v, x->secret, x->secret_len, &m->random_vector,
 					     buf, &vlen);
 			if (e != L2TP_DEC_OK)
 				return e;
 			v = buf;
-			m->hidden |= UINT64_C(1) << a.type;
+			if (a.type < 64)
+				m->hidden |= UINT64_C(1) << a.type;
 		}
 		if (!avp_len_ok(a.type, vlen))
 			return L2TP_DEC_BAD_AVP_LEN;
+		if (x->v->version == L2TP_VERSION3) {
+			e = avp_v3_check(x, m, a.type, vlen);
+			if (e != L2TP_DEC_OK)
+				return e;
+			if (a.type == L2TP_AVP_MESSAGE_DIGEST)
+				x->digest_off = voff + 1;     /* after the Digest Type octet */
+		}
 		cur_init(&vc, v, vlen);
 		avp_store(m, a.type, &vc);
-		m->present |= UINT64_C(1) << a.type;
+		set_present(m, a.type);
 	}
 	return L2TP_DEC_OK;
 }
 
-enum l2tp_decode_err l2tp_msg_decode(const uint8_t *pkt, size_t len,
-				     const uint8_t *secret, size_t secret_len,
-				     struct l2tp_msg *m)
+/*
+ * The part both versions share once the header is read: ZLB, the Message
+ * Type AVP first (§4.4.1: 8 bytes, never hidden), the AVP walk, known
+ * message type, deferred unknown AVPs, mandatory AVPs.
+ */
+static enum l2tp_decode_err msg_body_decode(const uint8_t *pkt, struct dec_ctx *x,
+					    struct l2tp_msg *m)
 {
 	enum l2tp_decode_err e, deferred = L2TP_DEC_OK;
+	const struct avp_set *need;
 	struct cursor c;
 	struct avp_hdr a;
-	uint64_t missing;
-	size_t msg_len;
+	uint64_t lo, hi;
 
-	memset(m, 0, sizeof(*m));
-	e = l2tp_hdr_decode(pkt, len, &m->hdr);
-	if (e != L2TP_DEC_OK)
-		return e;
-	if (!m->hdr.is_ctrl)
-		return L2TP_DEC_CTRL_FLAGS;
-	msg_len = m->hdr.length;     /* trailing datagram bytes ignored */
-	cur_init(&c, pkt, msg_len);
+	cur_init(&c, pkt, m->hdr.ctrl_off + m->hdr.length);  /* trailing bytes ignored */
 	cur_take(&c, m->hdr.payload_off);
 	if (cur_left(&c) == 0) {
 		m->type = L2TP_MSG_ZLB;      /* §5.8: ZLB acknowledgement */
 		return L2TP_DEC_OK;
 	}
-
-	/* §4.4.1: the Message Type AVP comes first, is 8 bytes and never hidden. */
 	e = avp_hdr_read(&c, &a);
 	if (e != L2TP_DEC_OK)
 		return e;
@@ -643,20 +830,132 @@ enum l2tp_decode_err l2tp_msg_decode(const uint8_t *pkt, size_t len,
 	m->type_mandatory = a.mand;
 	m->present |= UINT64_C(1) << L2TP_AVP_MESSAGE_TYPE;
 
-	e = avps_decode(&c, secret, secret_len, m, &deferred);
+	e = avps_decode(&c, x, m, &deferred);
 	if (e != L2TP_DEC_OK)
 		return e;
 	/* §3.2: the caller clears the tunnel if type_mandatory, else ignores it. */
-	if (!msg_type_known(m->type))
+	if (!msg_type_known(x->v, m->type))
 		return L2TP_DEC_UNKNOWN_MSG_TYPE;
 	if (deferred != L2TP_DEC_OK)
 		return deferred;
-	missing = mandatory_avps[m->type] & ~m->present;
-	if (missing) {
-		m->missing_avp = (uint16_t)__builtin_ctzll(missing);
+	need = m->type < x->v->type_count ? &x->v->mandatory[m->type] : NULL;
+	lo = need ? need->lo & ~m->present : 0;
+	hi = need ? need->hi & ~m->present_hi : 0;
+	if (lo) {
+		m->missing_avp = (uint16_t)__builtin_ctzll(lo);
+		return L2TP_DEC_MISSING_AVP;
+	}
+	if (hi) {
+		m->missing_avp = (uint16_t)(64 + __builtin_ctzll(hi));
 		return L2TP_DEC_MISSING_AVP;
 	}
 	return L2TP_DEC_OK;
+}
+
+enum l2tp_decode_err l2tp_msg_decode(const uint8_t *pkt, size_t len,
+				     const uint8_t *secret, size_t secret_len,
+				     struct l2tp_msg *m)
+{
+	struct dec_ctx x = { .v = &ver2, .secret = secret, .secret_len = secret_len };
+	enum l2tp_decode_err e;
+
+	memset(m, 0, sizeof(*m));
+	e = l2tp_hdr_decode(pkt, len, &m->hdr);
+	if (e != L2TP_DEC_OK)
+		return e;
+	if (!m->hdr.is_ctrl)
+		return L2TP_DEC_CTRL_FLAGS;
+	return msg_body_decode(pkt, &x, m);
+}
+
+/* ---- L2TPv3 (RFC 3931) --------------------------------------------------- */
+
+enum l2tp_decode_err l2tp_v3_hdr_decode(const uint8_t *pkt, size_t len, enum l2tp_encap encap,
+					struct l2tp_hdr *h)
+{
+	struct cursor c;
+
+	memset(h, 0, sizeof(*h));
+	cur_init(&c, pkt, len);
+	if (encap == L2TP_ENCAP_IP) {
+		/* §4.1.1.2: Session ID 0 marks a control message. */
+		h->session_id = cur_u32(&c);
+		if (c.err)
+			return L2TP_DEC_SHORT;
+		if (h->session_id != 0) {
+			h->version = L2TP_VERSION3;
+			h->payload_off = c.off;
+			return L2TP_DEC_OK;
+		}
+		h->ctrl_off = c.off;
+	}
+	h->flags = cur_u16(&c);
+	if (c.err)
+		return L2TP_DEC_SHORT;
+	h->is_ctrl = h->flags & L2TP_HDR_T;
+	h->has_len = h->flags & L2TP_HDR_L;
+	h->has_seq = h->flags & L2TP_HDR_S;
+	h->version = h->flags & L2TP_HDR_VER_MASK;
+	if (h->version != L2TP_VERSION3)
+		return L2TP_DEC_BAD_VERSION;
+	if (!h->is_ctrl) {
+		if (encap == L2TP_ENCAP_IP)         /* a zero Session ID is control only */
+			return L2TP_DEC_CTRL_FLAGS;
+		/* §4.1.2.1: flags, 16 reserved bits, Session ID. */
+		cur_u16(&c);
+		h->session_id = cur_u32(&c);
+		if (c.err)
+			return L2TP_DEC_SHORT;
+		if (h->session_id == 0)
+			return L2TP_DEC_BAD_ID;
+		h->payload_off = c.off;
+		return L2TP_DEC_OK;
+	}
+	/* §3.2.1: T, L and S are 1 in a control message; the x bits are ignored. */
+	if (!h->has_len || !h->has_seq)
+		return L2TP_DEC_CTRL_FLAGS;
+	h->length = cur_u16(&c);
+	h->tunnel_id = cur_u32(&c);
+	h->ns = cur_u16(&c);
+	h->nr = cur_u16(&c);
+	if (c.err)
+		return L2TP_DEC_SHORT;
+	h->payload_off = c.off;
+	if (h->length > len - h->ctrl_off || h->length < h->payload_off - h->ctrl_off)
+		return L2TP_DEC_LENGTH_MISMATCH;
+	return L2TP_DEC_OK;
+}
+
+enum l2tp_decode_err l2tp_v3_msg_decode(const uint8_t *pkt, size_t len, enum l2tp_encap encap,
+					const struct l2tp_v3_auth *auth, struct l2tp_msg *m)
+{
+	struct dec_ctx x = { .v = &ver3 };
+	enum l2tp_decode_err e, e2;
+
+	memset(m, 0, sizeof(*m));
+	if (auth) {
+		x.secret = auth->secret;
+		x.secret_len = auth->secret_len;
+	}
+	e = l2tp_v3_hdr_decode(pkt, len, encap, &m->hdr);
+	if (e != L2TP_DEC_OK)
+		return e;
+	if (!m->hdr.is_ctrl)
+		return L2TP_DEC_CTRL_FLAGS;
+	e = msg_body_decode(pkt, &x, m);
+	/* What code shared with v2 reads: the peer's control connection and session IDs. */
+	m->assigned_tunnel_id = m->assigned_ccid;
+	m->assigned_session_id = m->local_session_id;
+	/* A message that fails authentication says nothing else worth trusting. */
+	if (e == L2TP_DEC_OK || e == L2TP_DEC_UNKNOWN_MANDATORY || e == L2TP_DEC_MISSING_AVP ||
+	    e == L2TP_DEC_AVP_RESERVED || e == L2TP_DEC_UNKNOWN_MSG_TYPE) {
+		e2 = l2tp_v3_check_digest(pkt, x.digest_off, auth, m);
+		if (e2 != L2TP_DEC_OK)
+			return e2;
+	}
+	if (e != L2TP_DEC_OK)
+		return e;
+	return l2tp_v3_check_ids(m);
 }
 
 /* ---- names ------------------------------------------------------------- */
@@ -679,6 +978,10 @@ const char *l2tp_decode_err_str(enum l2tp_decode_err e)
 	case L2TP_DEC_UNKNOWN_MANDATORY: return "unknown mandatory AVP";
 	case L2TP_DEC_MISSING_AVP: return "missing mandatory AVP";
 	case L2TP_DEC_UNKNOWN_MSG_TYPE: return "unknown message type";
+	case L2TP_DEC_BAD_ID: return "zero ID";
+	case L2TP_DEC_BAD_COOKIE: return "bad cookie length";
+	case L2TP_DEC_NO_DIGEST: return "no message digest";
+	case L2TP_DEC_BAD_DIGEST: return "bad message digest";
 	case L2TP_DEC_ERR_COUNT: break;
 	}
 	return "unknown decode error";
@@ -702,18 +1005,18 @@ bool l2tp_msg_is_session_scope(uint16_t type)
 	}
 }
 
-static const char *const msg_names[L2TP_MSG_TYPE_COUNT] = {
+static const char *const msg_names[L2TP_MSG_V3_TYPE_COUNT] = {
 	[L2TP_MSG_ZLB] = "ZLB", [L2TP_MSG_SCCRQ] = "SCCRQ", [L2TP_MSG_SCCRP] = "SCCRP",
 	[L2TP_MSG_SCCCN] = "SCCCN", [L2TP_MSG_STOPCCN] = "StopCCN",
 	[L2TP_MSG_HELLO] = "HELLO", [L2TP_MSG_OCRQ] = "OCRQ", [L2TP_MSG_OCRP] = "OCRP",
 	[L2TP_MSG_OCCN] = "OCCN", [L2TP_MSG_ICRQ] = "ICRQ", [L2TP_MSG_ICRP] = "ICRP",
 	[L2TP_MSG_ICCN] = "ICCN", [L2TP_MSG_CDN] = "CDN", [L2TP_MSG_WEN] = "WEN",
-	[L2TP_MSG_SLI] = "SLI",
+	[L2TP_MSG_SLI] = "SLI", [L2TP_MSG_ACK] = "ACK",
 };
 
 const char *l2tp_msg_type_str(uint16_t type)
 {
-	if (type < L2TP_MSG_TYPE_COUNT && msg_names[type])
+	if (type < L2TP_MSG_V3_TYPE_COUNT && msg_names[type])
 		return msg_names[type];
 	return "unknown";
 }
@@ -758,6 +1061,23 @@ static const char *const avp_names[L2TP_AVP_TYPE_COUNT] = {
 	[L2TP_AVP_PRIVATE_GROUP_ID] = "Private Group ID",
 	[L2TP_AVP_RX_CONNECT_SPEED] = "Rx Connect Speed",
 	[L2TP_AVP_SEQUENCING_REQUIRED] = "Sequencing Required",
+	[L2TP_AVP_EXTENDED_VENDOR_ID] = "Extended Vendor ID",
+	[L2TP_AVP_MESSAGE_DIGEST] = "Message Digest",
+	[L2TP_AVP_ROUTER_ID] = "Router ID",
+	[L2TP_AVP_ASSIGNED_CCID] = "Assigned Control Connection ID",
+	[L2TP_AVP_PW_CAPS] = "Pseudowire Capabilities List",
+	[L2TP_AVP_LOCAL_SESSION_ID] = "Local Session ID",
+	[L2TP_AVP_REMOTE_SESSION_ID] = "Remote Session ID",
+	[L2TP_AVP_ASSIGNED_COOKIE] = "Assigned Cookie",
+	[L2TP_AVP_REMOTE_END_ID] = "Remote End ID",
+	[L2TP_AVP_PW_TYPE] = "Pseudowire Type",
+	[L2TP_AVP_L2_SUBLAYER] = "L2-Specific Sublayer",
+	[L2TP_AVP_DATA_SEQUENCING] = "Data Sequencing",
+	[L2TP_AVP_CIRCUIT_STATUS] = "Circuit Status",
+	[L2TP_AVP_PREFERRED_LANGUAGE] = "Preferred Language",
+	[L2TP_AVP_AUTH_NONCE] = "Control Message Authentication Nonce",
+	[L2TP_AVP_TX_CONNECT_SPEED_V3] = "Tx Connect Speed",
+	[L2TP_AVP_RX_CONNECT_SPEED_V3] = "Rx Connect Speed",
 };
 
 const char *l2tp_avp_type_str(uint16_t type)
@@ -792,6 +1112,11 @@ static const char *const cdn_results[] = {
 	[L2TP_CDN_NO_DIAL_TONE] = "no dial tone",
 	[L2TP_CDN_TIMEOUT] = "timeout",
 	[L2TP_CDN_NO_FRAMING] = "no appropriate framing",
+	[L2TP_CDN_RESERVED12] = "reserved",
+	[L2TP_CDN_TIE_BREAKER_LOST] = "lost tie breaker",
+	[L2TP_CDN_PW_TYPE_UNSUPPORTED] = "unsupported pseudowire type",
+	[L2TP_CDN_SEQ_WITHOUT_SUBLAYER] = "sequencing required without L2-Specific Sublayer",
+	[L2TP_CDN_FSM_ERROR] = "finite state machine error or timeout",
 };
 
 const char *l2tp_result_str(uint16_t msg_type, uint16_t result)
@@ -865,6 +1190,9 @@ void l2tp_mb_begin(struct l2tp_mbuf *b, uint32_t tunnel_id, uint32_t session_id,
 	b->secret = NULL;
 	b->secret_len = 0;
 	b->have_rv = false;
+	b->version = L2TP_VERSION;
+	b->digest_off = 0;
+	b->digest_type = 0;
 	memset(b->rv, 0, sizeof(b->rv));
 	memset(b->data, 0, L2TP_CTRL_HDR_LEN);
 	put16(b->data, L2TP_HDR_T | L2TP_HDR_L | L2TP_HDR_S | L2TP_VERSION);
@@ -912,6 +1240,10 @@ void l2tp_mb_str(struct l2tp_mbuf *b, bool mand, uint16_t type, const char *s)
 
 void l2tp_mb_id(struct l2tp_mbuf *b, bool mand, uint16_t type, uint32_t id)
 {
+	if (b->version == L2TP_VERSION3) {
+		l2tp_mb_u32(b, mand, type, id);
+		return;
+	}
 	if (id > L2TP_V2_ID_MAX) {
 		b->overflow = true;
 		return;
@@ -993,4 +1325,25 @@ void l2tp_mb_u32_hidden(struct l2tp_mbuf *b, bool mand, uint16_t type, uint32_t 
 void l2tp_mb_str_hidden(struct l2tp_mbuf *b, bool mand, uint16_t type, const char *s)
 {
 	l2tp_mb_bytes_hidden(b, mand, type, s, strlen(s));
+}
+
+/* ---- L2TPv3 encoder (RFC 3931 §3.2.1, §4.1, §4.3) ------------------------- */
+
+void l2tp_mb_begin_v3(struct l2tp_mbuf *b, uint32_t ccid, uint16_t type)
+{
+	l2tp_mb_begin(b, 0, 0, L2TP_MSG_ZLB);
+	b->version = L2TP_VERSION3;
+	put16(b->data, L2TP_HDR_T | L2TP_HDR_L | L2TP_HDR_S | L2TP_VERSION3);
+	put32(b->data + 4, ccid);
+	if (type != L2TP_MSG_ZLB)
+		l2tp_mb_u16(b, true, L2TP_AVP_MESSAGE_TYPE, type);
+}
+
+void l2tp_mb_u64(struct l2tp_mbuf *b, bool mand, uint16_t type, uint64_t v)
+{
+	uint8_t x[8];
+
+	put32(x, (uint32_t)(v >> 32));
+	put32(x + 4, (uint32_t)v);
+	l2tp_mb_bytes(b, mand, type, x, sizeof(x));
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* L2TPv2 protocol numbers (RFC 2661). Named here once; never bare literals elsewhere. */
+/*
+ * L2TP protocol numbers: L2TPv2 (RFC 2661) and L2TPv3 (RFC 3931, Ethernet
+ * pseudowires RFC 4719). Named here once; never bare literals elsewhere.
+ */
 #ifndef LNS_L2TP_PROTO_H
 #define LNS_L2TP_PROTO_H
 
@@ -12,6 +15,21 @@
 #define L2TP_AVP_HDR_LEN 6
 #define L2TP_AVP_MAX_LEN 1023     /* 10-bit length field */
 #define L2TP_DEFAULT_RWS 4        /* RFC 2661 §5.8: peer window when the AVP is absent */
+
+/*
+ * L2TPv3 (RFC 3931 §4.1). Over UDP the control header is the v2 layout with a
+ * 32-bit Control Connection ID in place of Tunnel and Session ID: 12 bytes,
+ * Ns/Nr at bytes 8..11 as in v2. Over IP (protocol 115) a control message is
+ * a 32-bit zero Session ID followed by the same header; Length counts from
+ * the T bit, not the zero word. A data message over IP starts with its
+ * non-zero Session ID; over UDP with a flags word (T clear), 2 reserved
+ * bytes and the Session ID.
+ */
+#define L2TP_VERSION3 3
+#define L2TP_IPPROTO 115
+#define L2TP_V3_IP_CTRL_PREFIX 4  /* the zero Session ID before an IP control message */
+#define L2TP_V3_UDP_DATA_HDR_LEN 8
+#define L2TP_V3_COOKIE_MAX 8      /* §5.4.4: 0, 4 or 8 bytes */
 
 /*
  * Tunnel and Session IDs are uint32_t everywhere above the wire: RFC 3931
@@ -60,7 +78,10 @@ enum l2tp_msg_type {
 	L2TP_MSG_CDN = 14,
 	L2TP_MSG_WEN = 15,
 	L2TP_MSG_SLI = 16,
-	L2TP_MSG_TYPE_COUNT = 17,
+	L2TP_MSG_TYPE_COUNT = 17,     /* v2 types, and the bound of the per-type counters */
+	/* RFC 3931 §3.1: v3 only. */
+	L2TP_MSG_ACK = 20,            /* explicit acknowledgement (§4.2) */
+	L2TP_MSG_V3_TYPE_COUNT = 21,
 };
 
 /* AVP attribute types, vendor 0 (RFC 2661 §4.4). */
@@ -105,7 +126,27 @@ enum l2tp_avp_type {
 	L2TP_AVP_PRIVATE_GROUP_ID = 37,
 	L2TP_AVP_RX_CONNECT_SPEED = 38,
 	L2TP_AVP_SEQUENCING_REQUIRED = 39,
-	L2TP_AVP_TYPE_COUNT = 40,
+	L2TP_AVP_V2_TYPE_COUNT = 40,       /* types 0..39 are RFC 2661's */
+	/* RFC 3931 §5.4 (v3); 34 is "Circuit Errors" there, 24 and 38 give way to 74, 75. */
+	L2TP_AVP_EXTENDED_VENDOR_ID = 58,
+	L2TP_AVP_MESSAGE_DIGEST = 59,
+	L2TP_AVP_ROUTER_ID = 60,
+	L2TP_AVP_ASSIGNED_CCID = 61,       /* Assigned Control Connection ID */
+	L2TP_AVP_PW_CAPS = 62,             /* Pseudowire Capabilities List */
+	L2TP_AVP_LOCAL_SESSION_ID = 63,
+	L2TP_AVP_REMOTE_SESSION_ID = 64,
+	L2TP_AVP_ASSIGNED_COOKIE = 65,
+	L2TP_AVP_REMOTE_END_ID = 66,
+	L2TP_AVP_RESERVED67 = 67,
+	L2TP_AVP_PW_TYPE = 68,
+	L2TP_AVP_L2_SUBLAYER = 69,         /* L2-Specific Sublayer */
+	L2TP_AVP_DATA_SEQUENCING = 70,
+	L2TP_AVP_CIRCUIT_STATUS = 71,
+	L2TP_AVP_PREFERRED_LANGUAGE = 72,
+	L2TP_AVP_AUTH_NONCE = 73,          /* Control Message Authentication Nonce */
+	L2TP_AVP_TX_CONNECT_SPEED_V3 = 74, /* 64 bits */
+	L2TP_AVP_RX_CONNECT_SPEED_V3 = 75,
+	L2TP_AVP_TYPE_COUNT = 76,
 };
 
 /* StopCCN Result Codes (RFC 2661 §4.4.2). */
@@ -134,6 +175,12 @@ enum l2tp_cdn_result {
 	L2TP_CDN_NO_DIAL_TONE = 9,
 	L2TP_CDN_TIMEOUT = 10,
 	L2TP_CDN_NO_FRAMING = 11,
+	L2TP_CDN_RESERVED12 = 12,
+	/* RFC 3931 §5.4.2 (v3). */
+	L2TP_CDN_TIE_BREAKER_LOST = 13,
+	L2TP_CDN_PW_TYPE_UNSUPPORTED = 14,
+	L2TP_CDN_SEQ_WITHOUT_SUBLAYER = 15,  /* sequencing required without a valid L2-Specific Sublayer */
+	L2TP_CDN_FSM_ERROR = 16,
 };
 
 /* General Error Codes (RFC 2661 §4.4.2). */
@@ -174,5 +221,38 @@ enum l2tp_chap_id {
 	L2TP_CHAPID_SCCRP = 2,
 	L2TP_CHAPID_SCCCN = 3,
 };
+
+/* Pseudowire Types (RFC 3931 §5.4.4 and IANA; RFC 4719 for Ethernet). */
+enum l2tp_pw_type {
+	L2TP_PW_ETH_VLAN = 0x0004,
+	L2TP_PW_ETH = 0x0005,
+	L2TP_PW_PPP = 0x0007,
+};
+
+/* L2-Specific Sublayer AVP values (RFC 3931 §5.4.4). */
+enum l2tp_l2_sublayer {
+	L2TP_L2SUB_NONE = 0,
+	L2TP_L2SUB_DEFAULT = 1,
+};
+
+/* Data Sequencing AVP values (RFC 3931 §5.4.4). */
+enum l2tp_data_seq {
+	L2TP_DATASEQ_NONE = 0,
+	L2TP_DATASEQ_NON_IP = 1,
+	L2TP_DATASEQ_ALL = 2,
+};
+
+/* Circuit Status bits (RFC 3931 §5.4.5). */
+enum l2tp_circuit_status_bit {
+	L2TP_CIRCUIT_ACTIVE = 0x1,   /* A: up */
+	L2TP_CIRCUIT_NEW = 0x2,      /* N: new circuit or new settings */
+};
+
+/* Message Digest types (RFC 3931 §5.4.1). */
+enum l2tp_digest_type {
+	L2TP_DIGEST_HMAC_MD5 = 0,
+	L2TP_DIGEST_HMAC_SHA1 = 1,
+};
+#define L2TP_DIGEST_MAX 20
 
 #endif

@@ -35,5 +35,8 @@ static inline void fuzz_check_text(const char *s, size_t cap)
 
 /* Shared with gen_corpus_msg.py so hidden AVPs in the corpus unhide. */
 #define FUZZ_MSG_SECRET "fuzz-secret"
+/* Shared with gen_corpus_l2tpv3.py: both sides' nonces, so that signed seeds verify. */
+#define FUZZ_V3_NONCE "fuzz-our-nonce-0"
+#define FUZZ_V3_PEER_NONCE "@ABCDEFGHIJKLMNO"
 
 #endif

@@ -21,7 +21,7 @@ static void check_msg(const struct l2tp_msg *m, enum l2tp_decode_err e, size_t s
 	if (m->challenge.len > L2TP_CHALLENGE_MAX || m->random_vector.len > L2TP_BLOB_MAX ||
 	    m->proxy_authen_response.len > L2TP_BLOB_MAX)
 		abort();
-	if (m->present & ~((UINT64_C(1) << L2TP_AVP_TYPE_COUNT) - 1))
+	if ((m->present & ~((UINT64_C(1) << L2TP_AVP_V2_TYPE_COUNT) - 1)) || m->present_hi)
 		abort();
 	if ((m->hidden & ~m->present) != 0)
 		abort();

@@ -243,6 +243,8 @@ static void build_msg(struct l2tp_mbuf *b, uint16_t type)
 	case L2TP_MSG_RESERVED5:
 	case L2TP_MSG_RESERVED13:
 	case L2TP_MSG_TYPE_COUNT:
+	case L2TP_MSG_ACK:                /* v3 only: test_msg_v3.c */
+	case L2TP_MSG_V3_TYPE_COUNT:
 		break;
 	}
 }
@@ -341,6 +343,8 @@ START_TEST(test_round_trip)
 	case L2TP_MSG_RESERVED5:
 	case L2TP_MSG_RESERVED13:
 	case L2TP_MSG_TYPE_COUNT:
+	case L2TP_MSG_ACK:                /* v3 only: test_msg_v3.c */
+	case L2TP_MSG_V3_TYPE_COUNT:
 		break;
 	}
 }
@@ -596,6 +600,16 @@ static void check_avp_field(const struct l2tp_msg *m, const struct avp_case *c)
 	case L2TP_AVP_RESERVED20:
 	case L2TP_AVP_TYPE_COUNT:
 		break;
+	/* v3 AVPs are unknown to the v2 decoder: test_msg_v3.c */
+	case L2TP_AVP_V2_TYPE_COUNT: case L2TP_AVP_EXTENDED_VENDOR_ID: case L2TP_AVP_MESSAGE_DIGEST:
+	case L2TP_AVP_ROUTER_ID: case L2TP_AVP_ASSIGNED_CCID: case L2TP_AVP_PW_CAPS:
+	case L2TP_AVP_LOCAL_SESSION_ID: case L2TP_AVP_REMOTE_SESSION_ID:
+	case L2TP_AVP_ASSIGNED_COOKIE: case L2TP_AVP_REMOTE_END_ID: case L2TP_AVP_RESERVED67:
+	case L2TP_AVP_PW_TYPE: case L2TP_AVP_L2_SUBLAYER: case L2TP_AVP_DATA_SEQUENCING:
+	case L2TP_AVP_CIRCUIT_STATUS: case L2TP_AVP_PREFERRED_LANGUAGE: case L2TP_AVP_AUTH_NONCE:
+	case L2TP_AVP_TX_CONNECT_SPEED_V3: case L2TP_AVP_RX_CONNECT_SPEED_V3:
+		ck_abort_msg("v3 AVP %u in a v2 case", c->type);
+		break;
 	}
 }
 
@@ -839,6 +853,10 @@ static void craft(struct raw *r, enum l2tp_decode_err e)
 	case L2TP_DEC_UNKNOWN_MSG_TYPE:
 		raw_avp16(r, L2TP_AVP_MESSAGE_TYPE, L2TP_MSG_RESERVED13);
 		break;
+	case L2TP_DEC_BAD_ID:           /* v3 only: test_msg_v3.c provokes them */
+	case L2TP_DEC_BAD_COOKIE:
+	case L2TP_DEC_NO_DIGEST:
+	case L2TP_DEC_BAD_DIGEST:
 	case L2TP_DEC_ERR_COUNT:
 		break;
 	}
@@ -852,6 +870,8 @@ START_TEST(test_decode_errors)
 	struct raw r;
 	struct l2tp_msg m;
 
+	if (e >= L2TP_DEC_BAD_ID)     /* v3 only */
+		return;
 	craft(&r, e);
 	ck_assert_msg(l2tp_msg_decode(r.b, r.n,
 				      e == L2TP_DEC_HIDDEN_NO_SECRET ? NULL : secret,
@@ -901,6 +921,7 @@ START_TEST(test_missing_avp)
 		break;
 	case L2TP_MSG_ZLB: case L2TP_MSG_SCCCN: case L2TP_MSG_HELLO:
 	case L2TP_MSG_RESERVED5: case L2TP_MSG_RESERVED13: case L2TP_MSG_TYPE_COUNT:
+	case L2TP_MSG_ACK: case L2TP_MSG_V3_TYPE_COUNT:
 		ck_assert_int_eq(refused, 0);
 		break;
 	}
@@ -939,7 +960,7 @@ START_TEST(test_names)
 	ck_assert_str_eq(l2tp_msg_type_str(L2TP_MSG_ZLB), "ZLB");
 	ck_assert_str_eq(l2tp_msg_type_str(5), "unknown");
 	ck_assert_str_eq(l2tp_msg_type_str(999), "unknown");
-	for (i = 0; i < L2TP_AVP_TYPE_COUNT; i++)
+	for (i = 0; i < L2TP_AVP_V2_TYPE_COUNT; i++)
 		if (i != L2TP_AVP_RESERVED20)
 			ck_assert_str_ne(l2tp_avp_type_str((uint16_t)i), "unknown");
 	ck_assert_str_eq(l2tp_avp_type_str(L2TP_AVP_RESERVED20), "unknown");
