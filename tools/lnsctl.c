@@ -161,7 +161,8 @@ struct cmd {
 	enum ctl_obj obj;
 	const struct ctl_col *cols[CTL_MAX_COLS];
 	int ncols;                            /* 0: the default set */
-	struct ctl_match match[16];
+	struct ctl_match match[CTL_MAX_MATCH];
+	const char *match_re[CTL_MAX_MATCH];
 	size_t nmatch;
 	const struct ctl_col *order;
 	bool desc;
@@ -210,8 +211,8 @@ static int parse_show_list(struct cmd *c, char **args, int nargs)
 		} else if (strcmp(a, "match") == 0) {
 			if (i + 2 >= nargs)
 				return usage_error("match needs COLUMN and REGEX");
-			if (c->nmatch == sizeof(c->match) / sizeof(c->match[0]))
-				return usage_error("more than 16 match clauses");
+			if (c->nmatch == CTL_MAX_MATCH)
+				return usage_error("more than %d match clauses", CTL_MAX_MATCH);
 			const struct ctl_col *col = need_col(c, args[i + 1], &rc);
 
 			if (!col)
@@ -219,7 +220,7 @@ static int parse_show_list(struct cmd *c, char **args, int nargs)
 			if (ctl_match_compile(&c->match[c->nmatch], col, args[i + 2], err,
 					      sizeof(err)))
 				return usage_error("%s", err);
-			c->nmatch++;
+			c->match_re[c->nmatch++] = args[i + 2];
 			i += 2;
 		} else if (strcmp(a, "order") == 0) {
 			if (i + 1 >= nargs)
@@ -260,6 +261,16 @@ static int parse_cmd(struct cmd *c, char **args, int nargs)
 		c->req = json_pack("{s:s, s:b}", "cmd",
 				   c->obj == CTL_OBJ_TUNNELS ? "show-tunnels" : "show-sessions",
 				   "all", c->all);
+		/* lnsd filters while it streams the rows; show_list applies them again (harmless) */
+		if (c->req && c->nmatch) {
+			json_t *m = json_array();
+
+			for (size_t i = 0; m && i < c->nmatch; i++)
+				json_array_append_new(m, json_pack("{s:s, s:s}", "column",
+								   c->match[i].col->name, "regex",
+								   c->match_re[i]));
+			json_object_set_new(c->req, "match", m);
+		}
 		return EXIT_OK;
 	}
 	while (nargs > 0 && (strcmp(args[nargs - 1], "-j") == 0 || strcmp(args[nargs - 1], "-a") == 0)) {
