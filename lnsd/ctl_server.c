@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -27,6 +28,13 @@
  */
 #define CTL_CHUNK 16384          /* bytes of rows produced at a time */
 #define CTL_CHUNK_ROWS 256       /* rows looked at per chunk at most (match filters) */
+/*
+ * While its socket takes them, more chunks in one wake-up, for up to this
+ * long: a fast reader is not paced by a context switch per chunk.
+ */
+#define CTL_WAKE_BUDGET_US 2000
+/* The send buffer of a client being sent a listing (the kernel doubles it). */
+#define CTL_LIST_SNDBUF (128 * 1024)
 
 struct ctl_client {
 	ev_io io;
@@ -141,10 +149,13 @@ static void client_request(struct ctl_client *cl, const char *line, size_t len)
 	if (req.cmd == CTL_SHOW_TUNNELS || req.cmd == CTL_SHOW_SESSIONS) {
 		cl->list = ctl_list_new(cl->ctl->eng, &req);
 		ctl_req_release(&req);
-		if (!cl->list)
+		if (!cl->list) {
 			client_reply(cl, ctl_error("out of memory"));
-		else
-			cl->ctl->listings++;
+			return;
+		}
+		cl->ctl->listings++;
+		/* a larger socket buffer for the listing: fewer wake-ups (CTL_SNDBUF after it) */
+		setsockopt(cl->fd, SOL_SOCKET, SO_SNDBUF, &(int){ CTL_LIST_SNDBUF }, sizeof(int));
 		return;
 	}
 	resp = ctl_execute(cl->ctl->eng, &req, cl->ctl->started_ms);
@@ -204,6 +215,7 @@ static void list_fill(struct ctl_client *cl)
 	if (rc > 0) {
 		ctl_list_free(cl->list);
 		cl->list = NULL;
+		setsockopt(cl->fd, SOL_SOCKET, SO_SNDBUF, &(int){ CTL_SNDBUF }, sizeof(int));
 	}
 	cl->out = cl->chunk.p;
 	cl->outlen = cl->chunk.len;
@@ -238,17 +250,30 @@ static void client_read(struct ctl_client *cl)
  * buffer, and so on. A request still incomplete waits for more bytes; at
  * EOF the rest of the buffer counts as the last request.
  */
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 static void client_run(struct ctl_client *cl)
 {
-	bool filled = false;
+	uint64_t start = 0;
 
 	while (client_flush(cl) && !cl->outlen && !cl->closing) {
 		if (cl->list) {
-			/* One chunk per wake-up: the loop serves everyone else in between. */
-			if (filled)
+			/*
+			 * A chunk, and more while the socket takes them within
+			 * CTL_WAKE_BUDGET_US; then back to the loop, which serves
+			 * everyone else before this client's next wake-up.
+			 */
+			if (!start)
+				start = mono_us();
+			else if (mono_us() - start >= CTL_WAKE_BUDGET_US)
 				return;
 			list_fill(cl);
-			filled = true;
 			continue;
 		}
 		char *nl = memchr(cl->in, '\n', cl->inlen);
