@@ -171,6 +171,24 @@ static long rss_kb(int pid)
 	return kb;
 }
 
+/* utime + stime of pid, seconds. */
+static double cpu_s(int pid)
+{
+	char path[64];
+	unsigned long ut = 0, st = 0;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	/* after "(comm)": state and 10 fields, then utime, stime */
+	n = fscanf(f, "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st);
+	fclose(f);
+	return n == 2 ? (double)(ut + st) / (double)sysconf(_SC_CLK_TCK) : -1;
+}
+
 static int cmp_d(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -184,7 +202,7 @@ int main(int argc, char **argv)
 	uint16_t port = 0;
 	const char *cmd = NULL;
 	struct lac probe, *lacs;
-	double t0, *lat;
+	double t0, *lat, cpu0;
 	size_t nlat = 0, cap = 1 << 16;
 	pid_t child;
 	int st, ntun;
@@ -223,6 +241,7 @@ int main(int argc, char **argv)
 	printf("BENCH rss_before_kb %ld\n", rss_kb(pid));
 	fflush(stdout);
 	t0 = now_ms();
+	cpu0 = cpu_s(pid);
 	child = fork();
 	if (child == 0) {
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
@@ -240,8 +259,8 @@ int main(int argc, char **argv)
 		cdn(&probe, s, sid);
 		usleep(5000);
 	}
-	printf("BENCH command_s %.2f exit %d\n", (now_ms() - t0) / 1e3,
-	       WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	printf("BENCH command_s %.2f exit %d lnsd_cpu_s %.2f\n", (now_ms() - t0) / 1e3,
+	       WIFEXITED(st) ? WEXITSTATUS(st) : -1, cpu_s(pid) - cpu0);
 	qsort(lat, nlat, sizeof(*lat), cmp_d);
 	if (nlat)
 		printf("BENCH icrq_probe n %zu p50_ms %.2f p99_ms %.2f max_ms %.2f\n", nlat,
