@@ -1237,6 +1237,33 @@ START_TEST(listing_yields_to_the_loop)
 }
 END_TEST
 
+
+/* A client that hangs up in the middle of a listing: its cursor and chunk go with it. */
+START_TEST(listing_client_gone)
+{
+	enum { PER = 400 };
+	struct many m;
+	struct ctl_buf b = { 0 };
+	json_t *cs;
+	int fd;
+
+	many_up(&m, PER);
+	fd = connect_to(&m.sv);
+	send_all(fd, "{\"cmd\":\"show-sessions\"}\n");
+	ck_assert(!read_some(&m.sv, fd, &b, 4096, 2000));
+	close(fd);
+	tu_idle(&m.sv.te, 50);
+	cs = stats_now(&m.sv);
+	ck_assert_int_eq(jint(cs, "listings"), 1);
+	ck_assert_int_eq(jint(cs, "listings_streaming"), 0);
+	ck_assert_int_lt(jint(cs, "listing_rows"), LIST_TUNNELS * PER);
+	ck_assert_int_eq(jint(cs, "clients"), 1);     /* the one asking */
+	json_decref(cs);
+	free(b.p);
+	many_down(&m);
+}
+END_TEST
+
 /*
  * Sessions and tunnels created and freed while a client reads a listing a
  * little at a time (a tunnel's session table grows meanwhile): well-formed
@@ -1360,6 +1387,7 @@ static Suite *ctl_suite(void)
 	tcase_add_test(tc, listing_bad_match);
 	tcase_add_test(tc, listing_yields_to_the_loop);
 	tcase_add_test(tc, listing_under_churn);
+	tcase_add_test(tc, listing_client_gone);
 	suite_add_tcase(s, tc);
 	return s;
 }
