@@ -671,18 +671,6 @@ static json_t *next_row(struct ctl_list *l, uint64_t now, bool *end)
 	return ctl_session_json(s, &si, now);
 }
 
-static bool row_matches(const struct ctl_list *l, const json_t *row)
-{
-	char cell[1040];
-
-	for (size_t i = 0; i < l->req.nmatch; i++) {
-		ctl_cell(row, l->req.match[i].col, cell, sizeof(cell));
-		if (regexec(&l->req.match[i].re, cell, 0, NULL, 0) != 0)
-			return false;
-	}
-	return true;
-}
-
 int ctl_buf_add(struct ctl_buf *b, const char *p, size_t n)
 {
 	if (b->len + n > b->cap) {
@@ -735,7 +723,7 @@ int ctl_list_fill(struct ctl_list *l, struct ctl_buf *b, size_t want, unsigned m
 		seen++;
 		if (!o)
 			return -1;      /* out of memory: the reply cannot be completed */
-		if (row_matches(l, o)) {
+		if (ctl_row_matches(o, l->req.match, l->req.nmatch)) {
 			rc = l->rows ? ctl_buf_add(b, ",", 1) : 0;
 			if (!rc)
 				rc = json_dump_callback(o, dump_cb, b, JSON_COMPACT);
