@@ -22,9 +22,10 @@
  * buffer only once the previous reply has gone out, so lnsd never holds
  * more than one reply per client (ctl.h). A listing (show-tunnels,
  * show-sessions) is that reply produced CTL_CHUNK bytes at a time, the next
- * chunk once the socket took the previous one, and at most one chunk per
- * wake-up: however many sessions there are, a listing costs lnsd a chunk of
- * memory and the loop a chunk's worth of work between two other events.
+ * chunk once the socket took the previous one, and chunks for no more than
+ * CTL_WAKE_BUDGET_US per wake-up: however many sessions there are, a
+ * listing costs lnsd a chunk of memory and the loop a couple of
+ * milliseconds of work between two other events.
  */
 #define CTL_CHUNK 16384          /* bytes of rows produced at a time */
 #define CTL_CHUNK_ROWS 256       /* rows looked at per chunk at most (match filters) */
@@ -245,11 +246,6 @@ static void client_read(struct ctl_client *cl)
 	cl->inlen += (size_t)n;
 }
 
-/*
- * Send the pending reply; once it is out, answer the next request in the
- * buffer, and so on. A request still incomplete waits for more bytes; at
- * EOF the rest of the buffer counts as the last request.
- */
 static uint64_t mono_us(void)
 {
 	struct timespec ts;
@@ -258,6 +254,12 @@ static uint64_t mono_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+/*
+ * Send the pending reply; once it is out, answer the next request in the
+ * buffer, and so on. A request still incomplete waits for more bytes; at
+ * EOF the rest of the buffer counts as the last request. A listing's next
+ * chunks are made here, within CTL_WAKE_BUDGET_US.
+ */
 static void client_run(struct ctl_client *cl)
 {
 	uint64_t start = 0;
@@ -269,6 +271,8 @@ static void client_run(struct ctl_client *cl)
 			 * CTL_WAKE_BUDGET_US; then back to the loop, which serves
 			 * everyone else before this client's next wake-up.
 			 */
+			if (cl->dead)
+				return;
 			if (!start)
 				start = mono_us();
 			else if (mono_us() - start >= CTL_WAKE_BUDGET_US)

@@ -114,10 +114,15 @@ static int print_rows(const char *buf, size_t len, const struct ctl_match *m, si
 					return -1;
 				}
 				fputs(n++ ? ",\n  " : "[\n  ", stdout);
-				for (const char *p = s; *p; p++) {
-					putchar(*p);
-					if (*p == '\n')
-						fputs("  ", stdout);
+				/* one level deeper: two more spaces after each newline */
+				for (const char *p = s, *nl; *p; p = nl + 1) {
+					nl = strchr(p, '\n');
+					if (!nl) {
+						fputs(p, stdout);
+						break;
+					}
+					fwrite(p, 1, (size_t)(nl - p) + 1, stdout);
+					fputs("  ", stdout);
 				}
 				free(s);
 			}
