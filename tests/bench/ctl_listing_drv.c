@@ -66,7 +66,7 @@ static void lac_send(struct lac *l)
 	l->ns++;
 }
 
-/* The next new message of that type (ZLBs and duplicates skipped); false after ms. */
+/* The next new message of that type (ZLBs and retransmissions skipped); false after ms. */
 static bool expect(struct lac *l, uint16_t type, int ms)
 {
 	uint8_t buf[4096];
