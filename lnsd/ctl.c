@@ -54,6 +54,66 @@ static int get_id(json_t *o, const char *key, uint32_t *out, char *err, size_t e
 	return 0;
 }
 
+/*
+ * show-*: "match":[{"column":"NAME","regex":"RE"},...], lnsctl's match
+ * clauses, applied here to each row as it is produced (ctl_cell's text, as
+ * lnsctl would see it). The regexes are compiled into req.
+ */
+static int parse_matches(json_t *o, struct ctl_req *req, char *err, size_t errlen)
+{
+	enum ctl_obj obj = req->cmd == CTL_SHOW_TUNNELS ? CTL_OBJ_TUNNELS : CTL_OBJ_SESSIONS;
+	json_t *arr = json_object_get(o, "match"), *m;
+	size_t i;
+
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr) || json_array_size(arr) > CTL_MAX_MATCH) {
+		snprintf(err, errlen, "\"match\" must be an array of at most %d clauses",
+			 CTL_MAX_MATCH);
+		return -1;
+	}
+	json_array_foreach(arr, i, m) {
+		json_t *jc = json_object_get(m, "column"), *jr = json_object_get(m, "regex");
+		const struct ctl_col *col;
+
+		if (!json_is_string(jc) || !json_is_string(jr) ||
+		    strlen(json_string_value(jr)) != json_string_length(jr)) {
+			snprintf(err, errlen, "a match clause needs \"column\" and \"regex\" strings");
+			goto fail;
+		}
+		col = ctl_col_find(obj, json_string_value(jc));
+		if (!col) {
+			snprintf(err, errlen, "unknown column %s for %s",
+				 LOG_STRN(json_string_value(jc), json_string_length(jc)),
+				 ctl_obj_name(obj));
+			goto fail;
+		}
+		if (ctl_match_compile(&req->match[req->nmatch], col, json_string_value(jr), err,
+				      errlen)) {
+			/* that text quotes the regex as it came: escaped instead (it is logged) */
+			char why[128];
+			const char *q = strrchr(err, '"');   /* regerror's reason has no quote */
+
+			snprintf(why, sizeof(why), "%s", q && q[1] == ':' ? q + 3 : "");
+			snprintf(err, errlen, "match %s: bad regular expression %s: %s", col->name,
+				 LOG_STR(json_string_value(jr)), why);
+			goto fail;
+		}
+		req->nmatch++;
+	}
+	return 0;
+fail:
+	ctl_req_release(req);
+	return -1;
+}
+
+void ctl_req_release(struct ctl_req *req)
+{
+	for (size_t i = 0; i < req->nmatch; i++)
+		ctl_match_free(&req->match[i]);
+	req->nmatch = 0;
+}
+
 int ctl_parse_request(const char *line, size_t len, struct ctl_req *req, char *err,
 		      size_t errlen)
 {
@@ -100,6 +160,8 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req, char *e
 	case CTL_SHOW_TUNNELS:
 	case CTL_SHOW_SESSIONS:
 		req->all = json_is_true(json_object_get(o, "all"));
+		if (parse_matches(o, req, err, errlen))
+			goto out;
 		break;
 	case CTL_TERMINATE_USER: {
 		const char *u = json_string_value(json_object_get(o, "username"));
@@ -332,6 +394,15 @@ static json_t *stats_json(struct engine *e, uint64_t started_ms)
 	json_object_set_new(o, "pid", json_integer(getpid()));
 	json_object_set_new(o, "uptime_s", json_integer(uptime_s(started_ms, now)));
 	json_object_set_new(o, "rss_bytes", json_integer(rss_bytes()));
+	{
+		const struct eng_loop_stats *ls = engine_loop_stats(e);
+
+		json_object_set_new(o, "loop", json_pack("{s:I, s:I, s:I, s:I}", "iterations",
+							 (json_int_t)ls->iterations, "busy_max_us",
+							 (json_int_t)ls->busy_max_us, "busy_total_us",
+							 (json_int_t)ls->busy_total_us, "slow_iterations",
+							 (json_int_t)ls->slow));
+	}
 	/* Every tunnel and session by phase, closing tunnels included. */
 	sessions_count_phases(e, &ph);
 	json_object_set_new(o, "tunnels_phase", phase_json(ph.tunnels));
@@ -456,45 +527,13 @@ static json_t *terminate_all(struct engine *e)
 
 json_t *ctl_execute(struct engine *e, const struct ctl_req *req, uint64_t started_ms)
 {
-	const struct l2tp_lns *lns = engine_lns(e);
-	uint64_t now = engine_now_ms();
 	char err[CONF_ERR_LEN];
-	struct dp_stats ks;
-	struct eng_sess_info si;
-	struct l2tp_tun *t;
-	struct l2tp_sess *s;
 	json_t *arr;
 
 	switch (req->cmd) {
 	case CTL_SHOW_TUNNELS:
-		engine_refresh_kstats(e, true, false);
-		arr = json_array();
-		if (!arr)
-			return ctl_error("out of memory");
-		L2TP_LNS_FOREACH_TUNNEL(lns, t) {
-			json_t *o;
-
-			if (!req->all && !listed(t))
-				continue;
-			engine_tunnel_kstats(e, t, &ks);
-			o = ctl_tunnel_json(t, &ks, now);
-			if (o)
-				json_object_set_new(o, "ipsec", ipsec_tunnel_json(e, t));
-			json_array_append_new(arr, o);
-		}
-		return ok(arr);
 	case CTL_SHOW_SESSIONS:
-		engine_refresh_kstats(e, false, true);
-		arr = json_array();
-		if (!arr)
-			return ctl_error("out of memory");
-		L2TP_LNS_FOREACH_SESSION(lns, s) {
-			if (!req->all && !listed(s->tun))
-				continue;
-			engine_session_info(e, s, &si);
-			json_array_append_new(arr, ctl_session_json(s, &si, now));
-		}
-		return ok(arr);
+		return ctl_error("listings are streamed (ctl_list_new)");
 	case CTL_SHOW_STATS:
 		return ok(stats_json(e, started_ms));
 	case CTL_SHOW_CONFIG:
@@ -522,4 +561,185 @@ json_t *ctl_execute(struct engine *e, const struct ctl_req *req, uint64_t starte
 		return ok(NULL);
 	}
 	return ctl_error("unhandled command");
+}
+
+/* ---- streamed listings ------------------------------------------------------ */
+
+/*
+ * show-tunnels / show-sessions: the reply is the same single JSON line as
+ * any other ({"ok":true,"result":[row,...]}), written a few rows at a time
+ * as the client's socket drains (ctl_server.c). The cursor holds IDs and
+ * walk positions (l2tp_lns_tunnel_from), never a pointer, so tunnels and
+ * sessions may come and go between two batches: a row present for the whole
+ * listing is sent exactly once, one created or freed meanwhile at most once.
+ */
+struct ctl_list {
+	struct engine *e;
+	struct ctl_req req;          /* cmd, all, the match clauses (owned) */
+	uint64_t tpos;               /* the next tunnel's walk position */
+	uint64_t spos;               /* show-sessions: the next session's in tunnel tid */
+	uint32_t tid;                /* show-sessions: the tunnel being walked; 0: none */
+	size_t rows;                 /* rows sent */
+	bool started, done;
+};
+
+struct ctl_list *ctl_list_new(struct engine *e, struct ctl_req *req)
+{
+	struct ctl_list *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->e = e;
+	l->req = *req;
+	req->nmatch = 0;      /* the list owns the regexes now */
+	/* The kernel's counters, one dump if older than a second (kernel data plane). */
+	engine_refresh_kstats(e, req->cmd == CTL_SHOW_TUNNELS, req->cmd == CTL_SHOW_SESSIONS);
+	return l;
+}
+
+void ctl_list_free(struct ctl_list *l)
+{
+	if (!l)
+		return;
+	ctl_req_release(&l->req);
+	free(l);
+}
+
+size_t ctl_list_rows(const struct ctl_list *l)
+{
+	return l->rows;
+}
+
+/* The next listed tunnel, NULL at the end. */
+static struct l2tp_tun *next_tunnel(struct ctl_list *l)
+{
+	const struct l2tp_lns *lns = engine_lns(l->e);
+	struct l2tp_tun *t;
+
+	while ((t = l2tp_lns_tunnel_from(lns, l->tpos))) {
+		l->tpos = l2tp_walk_pos(t->tid) + 1;
+		if (l->req.all || listed(t))
+			return t;
+	}
+	l->tpos = L2TP_WALK_END;
+	return NULL;
+}
+
+/* The next session of a listed tunnel, NULL at the end. */
+static struct l2tp_sess *next_session(struct ctl_list *l)
+{
+	const struct l2tp_lns *lns = engine_lns(l->e);
+
+	for (;;) {
+		struct l2tp_tun *t = l->tid ? l2tp_lns_tunnel(lns, l->tid) : NULL;
+		struct l2tp_sess *s = t ? l2tp_tun_session_from(t, l->spos) : NULL;
+
+		if (s) {
+			l->spos = l2tp_walk_pos(s->sid) + 1;
+			return s;
+		}
+		/* that tunnel is done (or gone): the next one */
+		t = next_tunnel(l);
+		if (!t) {
+			l->tid = 0;
+			return NULL;
+		}
+		l->tid = t->tid;
+		l->spos = 0;
+	}
+}
+
+static json_t *next_row(struct ctl_list *l, uint64_t now, bool *end)
+{
+	struct dp_stats ks;
+	struct eng_sess_info si;
+	struct l2tp_tun *t;
+	struct l2tp_sess *s;
+	json_t *o;
+
+	*end = false;
+	if (l->req.cmd == CTL_SHOW_TUNNELS) {
+		t = next_tunnel(l);
+		if (!t) {
+			*end = true;
+			return NULL;
+		}
+		engine_tunnel_kstats(l->e, t, &ks);
+		o = ctl_tunnel_json(t, &ks, now);
+		if (o)
+			json_object_set_new(o, "ipsec", ipsec_tunnel_json(l->e, t));
+		return o;
+	}
+	s = next_session(l);
+	if (!s) {
+		*end = true;
+		return NULL;
+	}
+	engine_session_info(l->e, s, &si);
+	return ctl_session_json(s, &si, now);
+}
+
+int ctl_buf_add(struct ctl_buf *b, const char *p, size_t n)
+{
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *nb;
+
+		while (cap < b->len + n)
+			cap *= 2;
+		nb = realloc(b->p, cap);
+		if (!nb)
+			return -1;
+		b->p = nb;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+static int dump_cb(const char *p, size_t n, void *b)
+{
+	return ctl_buf_add(b, p, n);
+}
+
+int ctl_list_fill(struct ctl_list *l, struct ctl_buf *b, size_t want, unsigned max_rows)
+{
+	uint64_t now = engine_now_ms();
+	unsigned seen = 0;
+
+	if (l->done)
+		return 1;
+	if (!l->started) {
+		static const char head[] = "{\"ok\":true,\"result\":[";
+
+		if (ctl_buf_add(b, head, sizeof(head) - 1))
+			return -1;
+		l->started = true;
+	}
+	while (b->len < want && seen < max_rows) {
+		bool end;
+		json_t *o = next_row(l, now, &end);
+		int rc = 0;
+
+		if (end) {
+			if (ctl_buf_add(b, "]}\n", 3))
+				return -1;
+			l->done = true;
+			return 1;
+		}
+		seen++;
+		if (!o)
+			return -1;      /* out of memory: the reply cannot be completed */
+		if (ctl_row_matches(o, l->req.match, l->req.nmatch)) {
+			rc = l->rows ? ctl_buf_add(b, ",", 1) : 0;
+			if (!rc)
+				rc = json_dump_callback(o, dump_cb, b, JSON_COMPACT);
+			l->rows++;
+		}
+		json_decref(o);
+		if (rc)
+			return -1;
+	}
+	return 0;
 }

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ctl_fmt.h"
 #include "engine.h"
 #include "l2tp_lns.h"
 
@@ -51,11 +52,15 @@ enum ctl_cmd {
 
 #define CTL_USERNAME_MAX 128
 
+#define CTL_MAX_MATCH 16
+
 struct ctl_req {
 	enum ctl_cmd cmd;
 	uint32_t tid, sid;
 	bool all;            /* show-*: include closing tunnels ("all":true) */
 	char username[CTL_USERNAME_MAX];   /* terminate-user */
+	struct ctl_match match[CTL_MAX_MATCH];   /* show-*: "match" clauses, compiled */
+	size_t nmatch;
 };
 
 struct engine;
@@ -64,8 +69,12 @@ struct ctl;
 /* Parse one request line; 0, or -1 with err set ("unknown command \"x\""). */
 int ctl_parse_request(const char *line, size_t len, struct ctl_req *req, char *err,
 		      size_t errlen);
+/* Free what a parsed request holds (its match regexes); idempotent. */
+void ctl_req_release(struct ctl_req *req);
+
 /*
- * Execute: a new reference to the response object. started_ms is the
+ * Execute: a new reference to the response object (not for show-tunnels /
+ * show-sessions: those are streamed with ctl_list_*). started_ms is the
  * daemon's start (engine_now_ms() then): show-stats uptime_s.
  */
 json_t *ctl_execute(struct engine *e, const struct ctl_req *req, uint64_t started_ms);
@@ -79,6 +88,27 @@ json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct dp_stats *ks,
 			uint64_t now_ms);
 json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *info,
 			 uint64_t now_ms);
+
+/* A growable byte buffer (the server's output). */
+struct ctl_buf {
+	char *p;
+	size_t len, cap;
+};
+int ctl_buf_add(struct ctl_buf *b, const char *p, size_t n);   /* -1: out of memory */
+
+/*
+ * show-tunnels / show-sessions, streamed: the reply line is produced a few
+ * rows at a time. ctl_list_new takes req's match clauses (NULL: out of
+ * memory). ctl_list_fill appends to b until b->len reaches want or
+ * max_rows rows were looked at: 1 when the reply is complete (its "]}\n"
+ * appended), 0 when there is more, -1 when out of memory (the reply cannot
+ * be completed: close the connection).
+ */
+struct ctl_list;
+struct ctl_list *ctl_list_new(struct engine *e, struct ctl_req *req);
+int ctl_list_fill(struct ctl_list *l, struct ctl_buf *b, size_t want, unsigned max_rows);
+size_t ctl_list_rows(const struct ctl_list *l);   /* rows sent so far */
+void ctl_list_free(struct ctl_list *l);           /* NULL-safe */
 
 /* Listen on path (its directory is created); err says why on failure. */
 struct ctl *ctl_new(struct ev_loop *loop, const char *path, struct engine *e, char *err,

@@ -396,7 +396,7 @@ static int sort_cmp(const void *pa, const void *pb, void *ctx)
 	return r ? r : a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-static bool matches(const json_t *row, const struct ctl_match *m, size_t nm)
+bool ctl_row_matches(const json_t *row, const struct ctl_match *m, size_t nm)
 {
 	char buf[CELL_LEN];
 
@@ -423,7 +423,7 @@ json_t *ctl_select(const json_t *arr, const struct ctl_match *m, size_t nm,
 	for (size_t i = 0; i < rows; i++) {
 		const json_t *row = json_array_get(arr, i);
 
-		if (matches(row, m, nm))
+		if (ctl_row_matches(row, m, nm))
 			v[n++] = (struct sort_ent){ row, i };
 	}
 	if (order) {

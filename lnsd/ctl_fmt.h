@@ -92,6 +92,8 @@ struct ctl_match {
 int ctl_match_compile(struct ctl_match *m, const struct ctl_col *col, const char *regex,
 		      char *err, size_t errlen);
 void ctl_match_free(struct ctl_match *m);
+/* Does row satisfy every one of the nm clauses? (lnsd's listings and lnsctl) */
+bool ctl_row_matches(const json_t *row, const struct ctl_match *m, size_t nm);
 
 /* -1, 0, 1: rows a and b by column c (see enum ctl_col_kind); missing first. */
 int ctl_col_cmp(const struct ctl_col *c, const json_t *a, const json_t *b);

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -19,8 +20,23 @@
 /*
  * A client gets one reply at a time: its next request is read from its
  * buffer only once the previous reply has gone out, so lnsd never holds
- * more than one reply per client (ctl.h).
+ * more than one reply per client (ctl.h). A listing (show-tunnels,
+ * show-sessions) is that reply produced CTL_CHUNK bytes at a time, the next
+ * chunk once the socket took the previous one, and chunks for no more than
+ * CTL_WAKE_BUDGET_US per wake-up: however many sessions there are, a
+ * listing costs lnsd a chunk of memory and the loop a couple of
+ * milliseconds of work between two other events.
  */
+#define CTL_CHUNK 16384          /* bytes of rows produced at a time */
+#define CTL_CHUNK_ROWS 256       /* rows looked at per chunk at most (match filters) */
+/*
+ * While its socket takes them, more chunks in one wake-up, for up to this
+ * long: a fast reader is not paced by a context switch per chunk.
+ */
+#define CTL_WAKE_BUDGET_US 2000
+/* The send buffer of a client being sent a listing (the kernel doubles it). */
+#define CTL_LIST_SNDBUF (128 * 1024)
+
 struct ctl_client {
 	ev_io io;
 	ev_timer timer;              /* the deadline of its state (client_deadline) */
@@ -30,6 +46,8 @@ struct ctl_client {
 	size_t inlen;
 	char *out;                   /* the reply being sent; NULL when none */
 	size_t outlen, outoff;
+	struct ctl_list *list;       /* a listing under way: out is its chunk (chunk.p) */
+	struct ctl_buf chunk;        /* the listing's buffer, reused chunk after chunk */
 	bool eof;                    /* the client sent FIN: answer what came, then close */
 	bool closing;                /* close once the reply is out */
 	bool dead;                   /* the socket failed: close now */
@@ -48,6 +66,7 @@ struct ctl {
 	struct ctl_client *clients;
 	unsigned n_clients;
 	uint64_t accepted, evicted, timeouts, bad_requests;
+	uint64_t listings, listing_rows, listing_chunks;
 	uint64_t started_ms;           /* show-stats uptime_s: the daemon's start */
 };
 
@@ -67,21 +86,29 @@ static void client_close(struct ctl_client *cl)
 	if (cl->next)
 		cl->next->prev = cl->prev;
 	c->n_clients--;
-	free(cl->out);
+	if (cl->out != cl->chunk.p)
+		free(cl->out);
+	free(cl->chunk.p);
+	ctl_list_free(cl->list);
 	free(cl);
 }
 
 /* show-stats "control_socket" (lnsctl(8), STATS). */
 static json_t *server_stats_json(const struct ctl *c)
 {
-	json_int_t queued = 0;
+	json_int_t queued = 0, streaming = 0;
 
-	for (const struct ctl_client *cl = c->clients; cl; cl = cl->next)
+	for (const struct ctl_client *cl = c->clients; cl; cl = cl->next) {
 		queued += (json_int_t)(cl->outlen - cl->outoff);
-	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I}", "clients", (int)c->n_clients, "accepted",
-			 (json_int_t)c->accepted, "evicted", (json_int_t)c->evicted, "timeouts",
-			 (json_int_t)c->timeouts, "bad_requests", (json_int_t)c->bad_requests,
-			 "queued_bytes", queued);
+		streaming += cl->list != NULL;
+	}
+	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "clients",
+			 (int)c->n_clients, "accepted", (json_int_t)c->accepted, "evicted",
+			 (json_int_t)c->evicted, "timeouts", (json_int_t)c->timeouts,
+			 "bad_requests", (json_int_t)c->bad_requests, "queued_bytes", queued,
+			 "listings", (json_int_t)c->listings, "listings_streaming", streaming,
+			 "listing_rows", (json_int_t)c->listing_rows, "listing_chunks",
+			 (json_int_t)c->listing_chunks);
 }
 
 /* The reply to send, one JSON line; no reply is pending when this is called. */
@@ -120,6 +147,18 @@ static void client_request(struct ctl_client *cl, const char *line, size_t len)
 		bad_request(cl, err);
 		return;
 	}
+	if (req.cmd == CTL_SHOW_TUNNELS || req.cmd == CTL_SHOW_SESSIONS) {
+		cl->list = ctl_list_new(cl->ctl->eng, &req);
+		ctl_req_release(&req);
+		if (!cl->list) {
+			client_reply(cl, ctl_error("out of memory"));
+			return;
+		}
+		cl->ctl->listings++;
+		/* a larger socket buffer for the listing: fewer wake-ups (CTL_SNDBUF after it) */
+		setsockopt(cl->fd, SOL_SOCKET, SO_SNDBUF, &(int){ CTL_LIST_SNDBUF }, sizeof(int));
+		return;
+	}
 	resp = ctl_execute(cl->ctl->eng, &req, cl->ctl->started_ms);
 	if (req.cmd == CTL_SHOW_STATS && json_is_object(json_object_get(resp, "result")))
 		json_object_set_new(json_object_get(resp, "result"), "control_socket",
@@ -145,10 +184,43 @@ static bool client_flush(struct ctl_client *cl)
 		cl->outoff += (size_t)n;
 		cl->active = ev_now(cl->ctl->loop);
 	}
-	free(cl->out);
+	if (cl->out != cl->chunk.p)
+		free(cl->out);
+	else if (!cl->list) {
+		/* the listing's last chunk is out: its buffer goes too */
+		free(cl->chunk.p);
+		cl->chunk = (struct ctl_buf){ 0 };
+	}
 	cl->out = NULL;
 	cl->outlen = cl->outoff = 0;
 	return true;
+}
+
+/* The listing's next chunk into cl->out; at its end the listing is done. */
+static void list_fill(struct ctl_client *cl)
+{
+	struct ctl *c = cl->ctl;
+	size_t before = ctl_list_rows(cl->list);
+	int rc;
+
+	cl->chunk.len = 0;
+	rc = ctl_list_fill(cl->list, &cl->chunk, CTL_CHUNK, CTL_CHUNK_ROWS);
+	c->listing_rows += ctl_list_rows(cl->list) - before;
+	c->listing_chunks++;
+	if (rc < 0) {
+		log_ratelimited(engine_now_ms(), "ctl oom",
+				"control socket: out of memory in a listing, closing its client");
+		cl->dead = true;
+		return;
+	}
+	if (rc > 0) {
+		ctl_list_free(cl->list);
+		cl->list = NULL;
+		setsockopt(cl->fd, SOL_SOCKET, SO_SNDBUF, &(int){ CTL_SNDBUF }, sizeof(int));
+	}
+	cl->out = cl->chunk.p;
+	cl->outlen = cl->chunk.len;
+	cl->outoff = 0;
 }
 
 static void client_read(struct ctl_client *cl)
@@ -174,14 +246,40 @@ static void client_read(struct ctl_client *cl)
 	cl->inlen += (size_t)n;
 }
 
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 /*
  * Send the pending reply; once it is out, answer the next request in the
  * buffer, and so on. A request still incomplete waits for more bytes; at
- * EOF the rest of the buffer counts as the last request.
+ * EOF the rest of the buffer counts as the last request. A listing's next
+ * chunks are made here, within CTL_WAKE_BUDGET_US.
  */
 static void client_run(struct ctl_client *cl)
 {
+	uint64_t start = 0;
+
 	while (client_flush(cl) && !cl->outlen && !cl->closing) {
+		if (cl->list) {
+			/*
+			 * A chunk, and more while the socket takes them within
+			 * CTL_WAKE_BUDGET_US; then back to the loop, which serves
+			 * everyone else before this client's next wake-up.
+			 */
+			if (cl->dead)
+				return;
+			if (!start)
+				start = mono_us();
+			else if (mono_us() - start >= CTL_WAKE_BUDGET_US)
+				return;
+			list_fill(cl);
+			continue;
+		}
 		char *nl = memchr(cl->in, '\n', cl->inlen);
 		size_t len = nl ? (size_t)(nl - cl->in) : cl->inlen;
 
@@ -215,7 +313,7 @@ enum client_wait { WAIT_READER, WAIT_REQUEST, WAIT_IDLE };
  */
 static ev_tstamp client_deadline(const struct ctl_client *cl, enum client_wait *w)
 {
-	if (cl->outlen) {
+	if (cl->outlen || cl->list) {
 		*w = WAIT_READER;
 		return cl->active + CTL_IO_TIMEOUT_S;
 	}
@@ -234,14 +332,15 @@ static void client_update(struct ctl_client *cl)
 	enum client_wait w;
 	int events = 0;
 
-	if (cl->dead || (!cl->outlen && (cl->closing || (cl->eof && !cl->inlen)))) {
+	if (cl->dead ||
+	    (!cl->outlen && !cl->list && (cl->closing || (cl->eof && !cl->inlen)))) {
 		client_close(cl);
 		return;
 	}
 	if (!cl->eof && cl->inlen < CTL_MAX_REQUEST)
 		events |= EV_READ;
-	if (cl->outlen)
-		events |= EV_WRITE;
+	if (cl->outlen || cl->list)
+		events |= EV_WRITE;     /* a listing: its next chunk when the socket has room */
 	if (events != cl->events) {
 		ev_io_stop(loop, &cl->io);
 		ev_io_set(&cl->io, cl->fd, events);

@@ -573,9 +573,42 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	engine_execute(e);
 }
 
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void woke_cb(struct ev_loop *loop, ev_check *w, int revents)
+{
+	struct engine *e = (struct engine *)((char *)w - offsetof(struct engine, woke));
+
+	e->woke_us = mono_us();
+}
+
+const struct eng_loop_stats *engine_loop_stats(const struct engine *e)
+{
+	return &e->loop_st;
+}
+
+/* ev_prepare: the loop is about to wait; the iteration that ends here was busy since woke_us. */
 static void reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct engine *e = (struct engine *)((char *)w - offsetof(struct engine, reaper));
+
+	if (e->woke_us) {
+		uint64_t d = mono_us() - e->woke_us;
+
+		e->loop_st.iterations++;
+		e->loop_st.busy_total_us += d;
+		if (d > e->loop_st.busy_max_us)
+			e->loop_st.busy_max_us = d;
+		if (d >= ENG_LOOP_SLOW_MS * 1000)
+			e->loop_st.slow++;
+		e->woke_us = 0;
+	}
 
 	while (e->dead) {
 		struct eng_tunnel *et = e->dead;
@@ -675,6 +708,8 @@ struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const ch
 	ev_init(&e->timer, timer_cb);
 	ev_prepare_init(&e->reaper, reaper_cb);
 	ev_prepare_start(loop, &e->reaper);
+	ev_check_init(&e->woke, woke_cb);
+	ev_check_start(loop, &e->woke);
 	e->dp = dp_null_new(false);
 	e->ip_nb = 64;
 	e->ip_index = calloc(e->ip_nb, sizeof(*e->ip_index));
@@ -723,6 +758,7 @@ void engine_free(struct engine *e)
 	ev_timer_stop(e->loop, &e->timer);
 	ev_timer_stop(e->loop, &e->grace);
 	ev_prepare_stop(e->loop, &e->reaper);
+	ev_check_stop(e->loop, &e->woke);
 	ipsec_free(e->ipsec);
 	e->ipsec = NULL;
 	/* Tunnel sockets: the lib frees silently, so walk its table first. */

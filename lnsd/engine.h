@@ -114,6 +114,21 @@ struct eng_counters {
 };
 const struct eng_counters *engine_counters(const struct engine *e);
 
+/*
+ * The loop's busy time per iteration: from the end of its wait for events
+ * (ev_check) to the start of the next (ev_prepare), i.e. how long any event
+ * may have waited behind the callbacks of one iteration. show-stats "loop",
+ * /metrics lnsd_loop_*.
+ */
+#define ENG_LOOP_SLOW_MS 100
+struct eng_loop_stats {
+	uint64_t iterations;
+	uint64_t busy_max_us;       /* the longest iteration since the start */
+	uint64_t busy_total_us;
+	uint64_t slow;              /* iterations of ENG_LOOP_SLOW_MS or more */
+};
+const struct eng_loop_stats *engine_loop_stats(const struct engine *e);
+
 /* Refresh the cached kernel counters (one dump each) if older than a second. */
 void engine_refresh_kstats(struct engine *e, bool tunnels, bool sessions);
 void engine_session_info(const struct engine *e, const struct l2tp_sess *s,

@@ -113,6 +113,9 @@ struct engine {
 	ev_timer timer;
 	uint64_t armed;               /* deadline the timer is set for; UINT64_MAX: idle */
 	ev_prepare reaper;
+	ev_check woke;                /* with reaper: the loop's busy time (eng_loop_stats) */
+	uint64_t woke_us;             /* when the current iteration's callbacks began; 0: none */
+	struct eng_loop_stats loop_st;
 	struct eng_tunnel *dead;      /* freed at the top of the next loop iteration */
 	struct eng_listener **listeners;
 	size_t n_listeners;

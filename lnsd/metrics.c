@@ -409,6 +409,24 @@ static long open_fds(void)
 	return n;
 }
 
+/* The event loop's busy time per iteration (engine_loop_stats). */
+static void render_loop(FILE *f, const struct engine *e)
+{
+	const struct eng_loop_stats *ls = engine_loop_stats(e);
+
+	family(f, "lnsd_loop_iterations_total", "counter", "Event loop iterations.");
+	fprintf(f, "lnsd_loop_iterations_total %llu\n", (unsigned long long)ls->iterations);
+	family(f, "lnsd_loop_busy_seconds_total", "counter",
+	       "Time the event loop spent running callbacks.");
+	fprintf(f, "lnsd_loop_busy_seconds_total %.6f\n", (double)ls->busy_total_us / 1e6);
+	family(f, "lnsd_loop_busy_max_seconds", "gauge",
+	       "The longest event loop iteration since the start: how long an event could wait.");
+	fprintf(f, "lnsd_loop_busy_max_seconds %.6f\n", (double)ls->busy_max_us / 1e6);
+	family(f, "lnsd_loop_slow_iterations_total", "counter",
+	       "Event loop iterations busy for 100 ms or more.");
+	fprintf(f, "lnsd_loop_slow_iterations_total %llu\n", (unsigned long long)ls->slow);
+}
+
 /* The process_* family every Prometheus client library exports. */
 static void render_process(FILE *f, double start_time)
 {
@@ -470,6 +488,7 @@ void metrics_render(struct engine *e, double start_time, FILE *f)
 	}
 	if (per_session)
 		render_sessions(f, e);
+	render_loop(f, e);
 	render_process(f, start_time);
 }
 

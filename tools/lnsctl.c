@@ -66,8 +66,90 @@ static int parse_id(const char *s, const char *what, json_int_t *out)
 	return 0;
 }
 
-/* Sends req, returns the parsed response or NULL (message printed, *rc set). */
-static json_t *call(const char *path, json_t *req, int *rc)
+/* What the command line asked for. */
+struct cmd {
+	json_t *req;
+	const char *what;                     /* show: tunnels, sessions, stats, config */
+	enum ctl_obj obj;
+	const struct ctl_col *cols[CTL_MAX_COLS];
+	int ncols;                            /* 0: the default set */
+	struct ctl_match match[CTL_MAX_MATCH];
+	const char *match_re[CTL_MAX_MATCH];
+	size_t nmatch;
+	const struct ctl_col *order;
+	bool desc;
+	bool json, all;
+};
+
+/*
+ * lnsctl -j show tunnels|sessions without order: the rows are taken from
+ * the reply text one at a time and printed as they come, as json_dumps
+ * would print the whole array (JSON_INDENT(2)), without a tree of all of
+ * them. 1 when done, 0 when the reply is not a listing (the caller parses
+ * it whole), -1 on a malformed row.
+ */
+static int print_rows(const char *buf, size_t len, const struct ctl_match *m, size_t nm)
+{
+	static const char head[] = "{\"ok\":true,\"result\":[";
+	size_t pos = sizeof(head) - 1, n = 0;
+
+	if (len < pos || memcmp(buf, head, pos) != 0)
+		return 0;
+	if (pos < len && buf[pos] == ']')
+		pos++;
+	else {
+		for (;;) {
+			json_error_t jerr;
+			json_t *row = json_loadb(buf + pos, len - pos,
+						 JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL, &jerr);
+			char *s;
+
+			if (!row)
+				return -1;
+			pos += (size_t)jerr.position;
+			if (ctl_row_matches(row, m, nm)) {
+				s = json_dumps(row, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+				if (!s) {
+					json_decref(row);
+					return -1;
+				}
+				fputs(n++ ? ",\n  " : "[\n  ", stdout);
+				/* one level deeper: two more spaces after each newline */
+				for (const char *p = s, *nl; *p; p = nl + 1) {
+					nl = strchr(p, '\n');
+					if (!nl) {
+						fputs(p, stdout);
+						break;
+					}
+					fwrite(p, 1, (size_t)(nl - p) + 1, stdout);
+					fputs("  ", stdout);
+				}
+				free(s);
+			}
+			json_decref(row);
+			if (pos < len && buf[pos] == ',') {
+				pos++;
+				continue;
+			}
+			if (pos < len && buf[pos] == ']') {
+				pos++;
+				break;
+			}
+			return -1;
+		}
+	}
+	if (len - pos < 2 || memcmp(buf + pos, "}\n", 2) != 0)
+		return -1;
+	puts(n ? "\n]" : "[]");
+	return 1;
+}
+
+/*
+ * Sends req, returns the parsed response or NULL (message printed, *rc set).
+ * With stream (-j listings without order), a listing is printed here as it
+ * is parsed, and the response returned is {"ok":true}.
+ */
+static json_t *call(const char *path, json_t *req, int *rc, const struct cmd *stream)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char *line = json_dumps(req, JSON_COMPACT);
@@ -124,6 +206,19 @@ static json_t *call(const char *path, json_t *req, int *rc)
 		if (memchr(buf + len - (size_t)n, '\n', (size_t)n))
 			break;
 	}
+	if (stream) {
+		int r = print_rows(buf, len, stream->match, stream->nmatch);
+
+		if (r < 0) {
+			fprintf(stderr, "lnsctl: %s: bad response from lnsd: a malformed row\n", path);
+			goto out;
+		}
+		if (r > 0) {
+			resp = json_pack("{s:b}", "ok", 1);
+			*rc = resp ? EXIT_OK : EXIT_CONNECT;
+			goto out;
+		}
+	}
 	/* A PPP user name may hold a NUL (\u0000): the table shows it as \x00. */
 	resp = json_loadb(buf, len, JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL, &jerr);
 	if (!resp || !json_is_object(resp)) {
@@ -154,19 +249,6 @@ out:
 	return resp;
 }
 
-/* What the command line asked for. */
-struct cmd {
-	json_t *req;
-	const char *what;                     /* show: tunnels, sessions, stats, config */
-	enum ctl_obj obj;
-	const struct ctl_col *cols[CTL_MAX_COLS];
-	int ncols;                            /* 0: the default set */
-	struct ctl_match match[16];
-	size_t nmatch;
-	const struct ctl_col *order;
-	bool desc;
-	bool json, all;
-};
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
@@ -210,8 +292,8 @@ static int parse_show_list(struct cmd *c, char **args, int nargs)
 		} else if (strcmp(a, "match") == 0) {
 			if (i + 2 >= nargs)
 				return usage_error("match needs COLUMN and REGEX");
-			if (c->nmatch == sizeof(c->match) / sizeof(c->match[0]))
-				return usage_error("more than 16 match clauses");
+			if (c->nmatch == CTL_MAX_MATCH)
+				return usage_error("more than %d match clauses", CTL_MAX_MATCH);
 			const struct ctl_col *col = need_col(c, args[i + 1], &rc);
 
 			if (!col)
@@ -219,7 +301,7 @@ static int parse_show_list(struct cmd *c, char **args, int nargs)
 			if (ctl_match_compile(&c->match[c->nmatch], col, args[i + 2], err,
 					      sizeof(err)))
 				return usage_error("%s", err);
-			c->nmatch++;
+			c->match_re[c->nmatch++] = args[i + 2];
 			i += 2;
 		} else if (strcmp(a, "order") == 0) {
 			if (i + 1 >= nargs)
@@ -260,6 +342,16 @@ static int parse_cmd(struct cmd *c, char **args, int nargs)
 		c->req = json_pack("{s:s, s:b}", "cmd",
 				   c->obj == CTL_OBJ_TUNNELS ? "show-tunnels" : "show-sessions",
 				   "all", c->all);
+		/* lnsd filters while it streams the rows; show_list applies them again (harmless) */
+		if (c->req && c->nmatch) {
+			json_t *m = json_array();
+
+			for (size_t i = 0; m && i < c->nmatch; i++)
+				json_array_append_new(m, json_pack("{s:s, s:s}", "column",
+								   c->match[i].col->name, "regex",
+								   c->match_re[i]));
+			json_object_set_new(c->req, "match", m);
+		}
 		return EXIT_OK;
 	}
 	while (nargs > 0 && (strcmp(args[nargs - 1], "-j") == 0 || strcmp(args[nargs - 1], "-a") == 0)) {
@@ -376,6 +468,7 @@ int main(int argc, char **argv)
 	const char *path = getenv("LNSD_SOCKET");
 	struct cmd c = { .what = "" };
 	int opt, rc;
+	bool list;
 	json_t *resp, *result;
 
 	if (!path || !*path)
@@ -407,11 +500,14 @@ int main(int argc, char **argv)
 	rc = parse_cmd(&c, argv + optind, argc - optind);
 	if (rc)
 		goto out;
-	resp = call(path, c.req, &rc);
+	list = strcmp(c.what, "tunnels") == 0 || strcmp(c.what, "sessions") == 0;
+	resp = call(path, c.req, &rc, list && c.json && !c.order ? &c : NULL);
 	if (!resp)
 		goto out;
 	result = json_object_get(resp, "result");
-	if (strcmp(c.what, "tunnels") == 0 || strcmp(c.what, "sessions") == 0)
+	if (list && !result)
+		;   /* printed as it was parsed (print_rows) */
+	else if (list)
 		rc = show_list(&c, result);
 	else if (c.json && result && !json_is_null(result))
 		print_json(result);

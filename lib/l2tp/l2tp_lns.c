@@ -1060,6 +1060,87 @@ struct l2tp_sess *l2tp_lns_next_session(const struct l2tp_lns *lns, const struct
 	return n;
 }
 
+static uint32_t rev32(uint32_t x)
+{
+	x = (x >> 16) | (x << 16);
+	x = ((x >> 8) & 0x00ff00ffu) | ((x & 0x00ff00ffu) << 8);
+	x = ((x >> 4) & 0x0f0f0f0fu) | ((x & 0x0f0f0f0fu) << 4);
+	x = ((x >> 2) & 0x33333333u) | ((x & 0x33333333u) << 2);
+	return ((x >> 1) & 0x55555555u) | ((x & 0x55555555u) << 1);
+}
+
+/*
+ * The position is the bucket hash (mix32, a bijection) bit-reversed: a
+ * table of 2^m buckets holds in bucket b exactly the positions whose top m
+ * bits are b reversed, so the positions from pos on are in the buckets
+ * visited in reversed-index order from pos's own, and a table that doubled
+ * between two calls changes nothing in that order.
+ */
+uint64_t l2tp_walk_pos(uint32_t id)
+{
+	return rev32(mix32(id));
+}
+
+/* The first bucket, in reversed-index order, that can hold pos; its rank in that order. */
+static uint32_t walk_rank(uint64_t pos, uint32_t nb)
+{
+	unsigned m = (unsigned)__builtin_ctz(nb);
+
+	return m ? (uint32_t)(pos >> (32 - m)) : 0;
+}
+
+static uint32_t walk_bucket(uint32_t rank, uint32_t nb)
+{
+	unsigned m = (unsigned)__builtin_ctz(nb);
+
+	return m ? rev32(rank) >> (32 - m) : 0;
+}
+
+struct l2tp_tun *l2tp_lns_tunnel_from(const struct l2tp_lns *lns, uint64_t pos)
+{
+	if (pos >= L2TP_WALK_END || !lns->nb_id)
+		return NULL;
+	for (uint32_t r = walk_rank(pos, lns->nb_id); r < lns->nb_id; r++) {
+		struct l2tp_tun *best = NULL;
+		uint64_t bp = 0;
+
+		for (struct l2tp_tun *t = lns->by_id[walk_bucket(r, lns->nb_id)]; t; t = t->hnext_id) {
+			uint64_t p = l2tp_walk_pos(t->tid);
+
+			if (p >= pos && (!best || p < bp)) {
+				best = t;
+				bp = p;
+			}
+		}
+		if (best)
+			return best;
+	}
+	return NULL;
+}
+
+struct l2tp_sess *l2tp_tun_session_from(const struct l2tp_tun *tun, uint64_t pos)
+{
+	if (pos >= L2TP_WALK_END || !tun->nbuckets)
+		return NULL;
+	for (uint32_t r = walk_rank(pos, tun->nbuckets); r < tun->nbuckets; r++) {
+		struct l2tp_sess *best = NULL;
+		uint64_t bp = 0;
+
+		for (struct l2tp_sess *s = tun->sbuckets[walk_bucket(r, tun->nbuckets)]; s;
+		     s = s->hnext) {
+			uint64_t p = l2tp_walk_pos(s->sid);
+
+			if (p >= pos && (!best || p < bp)) {
+				best = s;
+				bp = p;
+			}
+		}
+		if (best)
+			return best;
+	}
+	return NULL;
+}
+
 uint32_t l2tp_lns_n_tunnels(const struct l2tp_lns *lns)
 {
 	return lns->n_tunnels;

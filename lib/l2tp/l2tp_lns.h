@@ -307,6 +307,20 @@ struct l2tp_sess *l2tp_lns_next_session(const struct l2tp_lns *lns, const struct
 #define L2TP_LNS_FOREACH_SESSION(lns, s) \
 	for ((s) = l2tp_lns_next_session((lns), NULL); (s); (s) = l2tp_lns_next_session((lns), (s)))
 
+/*
+ * Resumable walks, for a listing spread over many calls while tunnels and
+ * sessions come and go (the control socket's show-*): objects in the order
+ * of their position, a fixed function of the ID (l2tp_walk_pos), whatever
+ * the sizes of the tables. The first tunnel (session of tun) at or after
+ * pos, NULL when none; resume with l2tp_walk_pos(id) + 1. Every object that
+ * exists for the whole walk is returned exactly once; one created or freed
+ * during it, at most once. The caller keeps IDs between calls, no pointers.
+ */
+uint64_t l2tp_walk_pos(uint32_t id);
+#define L2TP_WALK_END ((uint64_t)1 << 32)
+struct l2tp_tun *l2tp_lns_tunnel_from(const struct l2tp_lns *lns, uint64_t pos);
+struct l2tp_sess *l2tp_tun_session_from(const struct l2tp_tun *tun, uint64_t pos);
+
 uint32_t l2tp_lns_n_tunnels(const struct l2tp_lns *lns);
 uint32_t l2tp_lns_n_sessions(const struct l2tp_lns *lns);
 const struct l2tp_lns_stats *l2tp_lns_stats(const struct l2tp_lns *lns);

@@ -18,6 +18,7 @@
 #include "ctl.h"
 #include "ctl_fmt.h"
 #include "engine_testutil.h"
+#include "l2tp_lns.h"
 #include "log.h"
 
 static const struct {
@@ -721,17 +722,22 @@ struct server {
 };
 
 /* An engine (control plane only, a free loopback port) and its control socket. */
-static void server_up(struct server *sv)
+static void server_up_opts(struct server *sv, const struct tu_engine_opts *o)
 {
 	char err[CONF_ERR_LEN];
 
 	memset(sv, 0, sizeof(*sv));
-	tu_engine_up(&sv->te, NULL);
+	tu_engine_up(&sv->te, o);
 	snprintf(sv->dir, sizeof(sv->dir), "/tmp/test_ctl.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(sv->dir));
 	snprintf(sv->path, sizeof(sv->path), "%s/lnsd.sock", sv->dir);
 	sv->ctl = ctl_new(sv->te.loop, sv->path, sv->te.eng, err, sizeof(err));
 	ck_assert_msg(sv->ctl != NULL, "%s", err);
+}
+
+static void server_up(struct server *sv)
+{
+	server_up_opts(sv, NULL);
 }
 
 static void server_down(struct server *sv)
@@ -981,6 +987,363 @@ START_TEST(errors_escape_client_text)
 }
 END_TEST
 
+
+/* ---- streamed listings ------------------------------------------------------ */
+
+#define LIST_TUNNELS 5
+
+/* A server with LIST_TUNNELS tunnels of per sessions each (WAIT_CONNECT: ICRQ answered). */
+struct many {
+	struct server sv;
+	struct tu_lac lac[LIST_TUNNELS];
+	uint16_t next_sid[LIST_TUNNELS];
+};
+
+static void many_up(struct many *m, int per)
+{
+	memset(m, 0, sizeof(*m));
+	server_up_opts(&m->sv, &(struct tu_engine_opts){ .conf = "[l2tp]\nsetup-timeout = 600\n" });
+	for (int t = 0; t < LIST_TUNNELS; t++) {
+		tu_lac_tunnel(&m->lac[t], &m->sv.te, (uint16_t)(100 + t), true);
+		for (int i = 0; i < per; i++)
+			tu_lac_icrq(&m->lac[t], ++m->next_sid[t], i % 2 ? "555-0100" : NULL);
+	}
+	ck_assert_uint_eq(l2tp_lns_n_sessions(engine_lns(m->sv.te.eng)), LIST_TUNNELS * per);
+}
+
+static void many_down(struct many *m)
+{
+	for (int t = 0; t < LIST_TUNNELS; t++)
+		tu_lac_close(&m->lac[t]);
+	server_down(&m->sv);
+}
+
+/*
+ * Read what fd has now, at most max bytes, into b (the loop runs up to ms
+ * for the first byte); true once b holds a whole line (a reply).
+ */
+static bool read_some(struct server *sv, int fd, struct ctl_buf *b, size_t max, int ms)
+{
+	char tmp[65536];
+	ssize_t n;
+
+	if (max > sizeof(tmp))
+		max = sizeof(tmp);
+	if (!tu_readable(&sv->te, fd, ms))
+		return b->len && b->p[b->len - 1] == '\n';
+	n = recv(fd, tmp, max, MSG_DONTWAIT);
+	if (n > 0)
+		ck_assert_int_eq(ctl_buf_add(b, tmp, (size_t)n), 0);
+	ck_assert_msg(n > 0 || errno == EAGAIN, "the listing's connection ended early");
+	if (b->len && b->p[b->len - 1] == '\n')
+		ck_assert_msg(memchr(b->p, '\n', b->len) == b->p + b->len - 1, "two lines");
+	return b->len && b->p[b->len - 1] == '\n';
+}
+
+/* The rows of a complete show-* reply line; each must be an object. */
+static json_t *reply_rows(const struct ctl_buf *b)
+{
+	json_error_t jerr;
+	json_t *r = json_loadb(b->p, b->len, 0, &jerr), *res;
+
+	ck_assert_msg(r != NULL, "the listing is not JSON: %s (at %d)", jerr.text, jerr.position);
+	ck_assert(json_is_true(json_object_get(r, "ok")));
+	res = json_incref(json_object_get(r, "result"));
+	json_decref(r);
+	ck_assert(json_is_array(res));
+	return res;
+}
+
+/* Each (tunnel_id, session_id) once; their number. */
+static size_t unique_sessions(const json_t *rows, uint8_t *seen /* [LIST_TUNNELS][65536] */,
+			      const struct many *m)
+{
+	size_t i;
+	json_t *row;
+
+	json_array_foreach(rows, i, row) {
+		json_int_t tid = json_integer_value(json_object_get(row, "tunnel_id"));
+		json_int_t sid = json_integer_value(json_object_get(row, "session_id"));
+		int t;
+
+		for (t = 0; t < LIST_TUNNELS && m->lac[t].lns_tid != tid; t++)
+			;
+		/* (plain ifs: a Check assertion per row costs a message to the runner) */
+		if (t == LIST_TUNNELS || sid < 1 || sid > 65535)
+			ck_abort_msg("row %zu: %lld/%lld", i, (long long)tid, (long long)sid);
+		if (seen[t * 65536 + sid])
+			ck_abort_msg("session %lld/%lld listed twice", (long long)tid,
+				     (long long)sid);
+		seen[t * 65536 + sid] = 1;
+	}
+	return json_array_size(rows);
+}
+
+/* A request's whole reply, the client reading as fast as it can. */
+static json_t *listing(struct server *sv, const char *req)
+{
+	struct ctl_buf b = { 0 };
+	int fd = connect_to(sv);
+	json_t *rows;
+
+	send_all(fd, req);
+	while (!read_some(sv, fd, &b, SIZE_MAX, 2000))
+		;
+	close(fd);
+	rows = reply_rows(&b);
+	free(b.p);
+	return rows;
+}
+
+/* 5,000 sessions: every one listed exactly once, in a reply that parses; filters in lnsd. */
+START_TEST(listing_many_sessions)
+{
+	enum { PER = 1000 };
+	struct many m;
+	uint8_t *seen = calloc(LIST_TUNNELS, 65536);
+	json_t *rows;
+
+	ck_assert_ptr_nonnull(seen);
+	many_up(&m, PER);
+	rows = listing(&m.sv, "{\"cmd\":\"show-sessions\"}\n");
+	ck_assert_uint_eq(unique_sessions(rows, seen, &m), LIST_TUNNELS * PER);
+	for (int t = 0; t < LIST_TUNNELS; t++)
+		for (int sid = 0; sid < 65536; sid++)
+			if (seen[t * 65536 + sid] &&
+			    !l2tp_lns_session(engine_lns(m.sv.te.eng), m.lac[t].lns_tid,
+					      (uint32_t)sid))
+				ck_abort_msg("listed session %d/%d does not exist", t, sid);
+	json_decref(rows);
+	/* match clauses: applied by lnsd, as lnsctl would apply them to the cells */
+	rows = listing(&m.sv, "{\"cmd\":\"show-sessions\",\"match\":["
+			      "{\"column\":\"calling\",\"regex\":\"^555-\"},"
+			      "{\"column\":\"peer-session\",\"regex\":\"[13579]$\"}]}\n");
+	ck_assert_uint_eq(json_array_size(rows), 0);   /* only even peer sessions have a number */
+	json_decref(rows);
+	rows = listing(&m.sv, "{\"cmd\":\"show-sessions\",\"match\":["
+			      "{\"column\":\"calling\",\"regex\":\"^555-0100$\"}]}\n");
+	ck_assert_uint_eq(json_array_size(rows), LIST_TUNNELS * PER / 2);
+	json_decref(rows);
+	rows = listing(&m.sv, "{\"cmd\":\"show-tunnels\"}\n");
+	ck_assert_uint_eq(json_array_size(rows), LIST_TUNNELS);
+	json_decref(rows);
+	rows = listing(&m.sv, "{\"cmd\":\"show-tunnels\",\"match\":["
+			      "{\"column\":\"tunnel\",\"regex\":\"^0$\"}]}\n");
+	ck_assert_uint_eq(json_array_size(rows), 0);
+	json_decref(rows);
+	ck_assert_int_eq(server_stat(&m.sv, "listings"), 5);
+	ck_assert_int_eq(server_stat(&m.sv, "listings_streaming"), 0);
+	many_down(&m);
+	free(seen);
+}
+END_TEST
+
+START_TEST(listing_bad_match)
+{
+	struct server sv;
+	char buf[1024];
+	int fd;
+
+	server_up(&sv);
+	fd = connect_to(&sv);
+	send_all(fd, "{\"cmd\":\"show-sessions\",\"match\":[{\"column\":\"nope\",\"regex\":\"x\"}]}\n"
+		     "{\"cmd\":\"show-sessions\",\"match\":[{\"column\":\"ip\",\"regex\":\"(\\n\"}]}\n"
+		     "{\"cmd\":\"show-tunnels\",\"match\":{}}\n");
+	ck_assert(recv_line(&sv, fd, buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "{\"ok\":false,\"error\":\"unknown column \\\"nope\\\" for sessions\"}");
+	ck_assert(recv_line(&sv, fd, buf, sizeof(buf)));
+	/* the client's regex escaped (it is logged too), then regerror's reason */
+	ck_assert_msg(strncmp(buf, "{\"ok\":false,\"error\":\"match ip: bad regular expression "
+			      "\\\"(\\\\n\\\": ", 60) == 0, "%s", buf);
+	ck_assert(recv_line(&sv, fd, buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "{\"ok\":false,\"error\":\"\\\"match\\\" must be an array of at most 16 clauses\"}");
+	close(fd);
+	server_down(&sv);
+}
+END_TEST
+
+static json_t *stats_now(struct server *sv)
+{
+	struct ctl_buf b = { 0 };
+	int fd = connect_to(sv);
+	json_t *r, *cs;
+
+	send_all(fd, "{\"cmd\":\"show-stats\"}\n");
+	while (!read_some(sv, fd, &b, SIZE_MAX, 2000))
+		;
+	close(fd);
+	r = json_loadb(b.p, b.len, 0, NULL);
+	free(b.p);
+	ck_assert_ptr_nonnull(r);
+	cs = json_incref(json_object_get(json_object_get(r, "result"), "control_socket"));
+	json_decref(r);
+	ck_assert_ptr_nonnull(cs);
+	return cs;
+}
+
+static json_int_t jint(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	ck_assert_msg(json_is_integer(v), "no integer %s", key);
+	return json_integer_value(v);
+}
+
+/*
+ * While a client takes a big listing (slowly, or as fast as it can), the
+ * loop answers others: a second control client and a HELLO are answered
+ * before the listing is complete, and lnsd holds a chunk of it, not all.
+ */
+START_TEST(listing_yields_to_the_loop)
+{
+	enum { PER = 1000 };
+	struct many m;
+	struct ctl_buf b = { 0 };
+	json_t *cs, *rows;
+	int fd;
+
+	many_up(&m, PER);
+	fd = connect_to(&m.sv);
+	send_all(fd, "{\"cmd\":\"show-sessions\"}\n");
+	/* the client reads nothing yet: the socket fills, lnsd waits */
+	tu_idle(&m.sv.te, 50);
+	cs = stats_now(&m.sv);
+	ck_assert_int_eq(jint(cs, "listings_streaming"), 1);
+	ck_assert_int_lt(jint(cs, "listing_rows"), LIST_TUNNELS * PER);
+	ck_assert_int_le(jint(cs, "queued_bytes"), 2 * 16384 + 4096);
+	json_decref(cs);
+	/* a HELLO on a tunnel: acknowledged (ZLB) while the listing waits */
+	tu_lac_begin(&m.lac[1], 0, L2TP_MSG_HELLO);
+	tu_lac_send(&m.lac[1]);
+	ck_assert_msg(tu_readable(&m.sv.te, m.lac[1].fd, TU_WAIT_MS), "HELLO not acknowledged");
+	/* now the client reads as fast as it can; another client is still served meanwhile */
+	ck_assert(!read_some(&m.sv, fd, &b, SIZE_MAX, 2000));
+	cs = stats_now(&m.sv);
+	ck_assert_int_eq(jint(cs, "listings_streaming"), 1);
+	ck_assert_int_lt(jint(cs, "listing_rows"), LIST_TUNNELS * PER);
+	json_decref(cs);
+	while (!read_some(&m.sv, fd, &b, SIZE_MAX, 2000))
+		;
+	rows = reply_rows(&b);
+	ck_assert_uint_eq(json_array_size(rows), LIST_TUNNELS * PER);
+	json_decref(rows);
+	cs = stats_now(&m.sv);
+	ck_assert_int_eq(jint(cs, "listings_streaming"), 0);
+	ck_assert_int_eq(jint(cs, "listing_rows"), LIST_TUNNELS * PER);
+	ck_assert_int_eq(jint(cs, "queued_bytes"), 0);
+	json_decref(cs);
+	close(fd);
+	free(b.p);
+	many_down(&m);
+}
+END_TEST
+
+
+/* A client that hangs up in the middle of a listing: its cursor and chunk go with it. */
+START_TEST(listing_client_gone)
+{
+	enum { PER = 400 };
+	struct many m;
+	struct ctl_buf b = { 0 };
+	json_t *cs;
+	int fd;
+
+	many_up(&m, PER);
+	fd = connect_to(&m.sv);
+	send_all(fd, "{\"cmd\":\"show-sessions\"}\n");
+	ck_assert(!read_some(&m.sv, fd, &b, 4096, 2000));
+	close(fd);
+	tu_idle(&m.sv.te, 50);
+	cs = stats_now(&m.sv);
+	ck_assert_int_eq(jint(cs, "listings"), 1);
+	ck_assert_int_eq(jint(cs, "listings_streaming"), 0);
+	ck_assert_int_lt(jint(cs, "listing_rows"), LIST_TUNNELS * PER);
+	ck_assert_int_eq(jint(cs, "clients"), 1);     /* the one asking */
+	json_decref(cs);
+	free(b.p);
+	many_down(&m);
+}
+END_TEST
+
+/*
+ * Sessions and tunnels created and freed while a client reads a listing a
+ * little at a time (a tunnel's session table grows meanwhile): well-formed
+ * rows, none twice, and every session that lived through the whole listing
+ * in it. Worth running under ASan.
+ */
+START_TEST(listing_under_churn)
+{
+	enum { PER = 600 };
+	struct many m;
+	struct ctl_buf b = { 0 };
+	uint8_t *seen = calloc(LIST_TUNNELS, 65536), *gone = calloc(LIST_TUNNELS, 65536);
+	uint8_t *before = calloc(LIST_TUNNELS, 65536);
+	struct engine *e;
+	json_t *rows;
+	int fd, step = 0;
+
+	ck_assert(seen && gone && before);
+	many_up(&m, PER);
+	e = m.sv.te.eng;
+	for (int t = 0; t < LIST_TUNNELS; t++) {
+		const struct l2tp_sess *x;
+
+		L2TP_TUN_FOREACH_SESSION(l2tp_lns_tunnel(engine_lns(e), m.lac[t].lns_tid), x)
+			before[t * 65536 + x->sid] = 1;
+	}
+	fd = connect_to(&m.sv);
+	send_all(fd, "{\"cmd\":\"show-sessions\"}\n");
+	while (!read_some(&m.sv, fd, &b, 3000, 2000)) {
+		int t = step % (LIST_TUNNELS - 1);
+		struct l2tp_sess *s = NULL, *x;
+
+		/* the LAC hangs up two calls of tunnel t (CDN): freed */
+		for (int k = 0; k < 2; k++) {
+			s = NULL;
+			L2TP_TUN_FOREACH_SESSION(l2tp_lns_tunnel(engine_lns(e), m.lac[t].lns_tid), x)
+				if (!gone[t * 65536 + x->sid] && (!s || x->sid < s->sid))
+					s = x;
+			if (!s)
+				break;
+			gone[t * 65536 + s->sid] = 1;
+			tu_lac_begin(&m.lac[t], s->sid, L2TP_MSG_CDN);
+			l2tp_mb_result(&m.lac[t].mb, L2TP_CDN_LOST_CARRIER, 0, NULL);
+			l2tp_mb_u16(&m.lac[t].mb, true, L2TP_AVP_ASSIGNED_SESSION_ID,
+				    (uint16_t)s->peer_sid);
+			tu_lac_send(&m.lac[t]);
+		}
+		/* new calls on tunnel t for a while: its table grows past its next doubling */
+		for (int i = 0; i < 60 && step < 40; i++)
+			tu_lac_icrq(&m.lac[t], ++m.next_sid[t], NULL);
+		/* half-way: the last tunnel is aborted (its sessions freed at once) */
+		if (step == 40)
+			ck_assert_int_eq(engine_abort_tunnel(e, m.lac[LIST_TUNNELS - 1].lns_tid,
+							     "test"), 0);
+		step++;
+	}
+	ck_assert_int_gt(step, 41);
+	rows = reply_rows(&b);
+	unique_sessions(rows, seen, &m);
+	/* every row well-formed: the members of the contract */
+	for (size_t i = 0; i < json_array_size(rows); i++)
+		if (!json_is_string(json_object_get(json_array_get(rows, i), "state")))
+			ck_abort_msg("row %zu has no state", i);
+	/* the sessions that lived throughout (not ended, not in the aborted tunnel) are there */
+	for (int t = 0; t < LIST_TUNNELS - 1; t++)
+		for (int sid = 1; sid < 65536; sid++)
+			if (before[t * 65536 + sid] && !gone[t * 65536 + sid] &&
+			    !seen[t * 65536 + sid])
+				ck_abort_msg("session %u/%d missing", m.lac[t].lns_tid, sid);
+	json_decref(rows);
+	close(fd);
+	free(b.p);
+	free(seen);
+	free(gone);
+	free(before);
+	many_down(&m);
+}
+END_TEST
+
 static Suite *ctl_suite(void)
 {
 	Suite *s = suite_create("ctl");
@@ -1018,6 +1381,14 @@ static Suite *ctl_suite(void)
 	tcase_add_test(tc, server_full_admits_new);
 	tcase_add_test(tc, server_flood_and_stall);
 	tcase_add_test(tc, server_bad_input);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("listing");
+	tcase_set_timeout(tc, 120);    /* thousands of ICRQ round trips, slow under ASan */
+	tcase_add_test(tc, listing_many_sessions);
+	tcase_add_test(tc, listing_bad_match);
+	tcase_add_test(tc, listing_yields_to_the_loop);
+	tcase_add_test(tc, listing_under_churn);
+	tcase_add_test(tc, listing_client_gone);
 	suite_add_tcase(s, tc);
 	return s;
 }

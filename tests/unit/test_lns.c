@@ -1741,6 +1741,74 @@ START_TEST(test_iterators)
 }
 END_TEST
 
+
+/*
+ * The resumable walks (l2tp_lns_tunnel_from, l2tp_tun_session_from): half
+ * a tunnel's calls walked, then its session table doubles twice; the
+ * rest of the walk still sees each of the first calls
+ * exactly once, positions strictly increasing, and ends.
+ */
+START_TEST(test_walk_resumes)
+{
+	static struct lac l[3];
+	struct l2tp_tun *t;
+	struct l2tp_sess *s;
+	uint32_t orig[20];
+	int seen[20] = { 0 }, n_tun = 0, walked = 0;
+	uint64_t pos = 0, last = 0;
+	bool first = true;
+
+	for (int i = 0; i < 3; i++) {
+		lac_init(&l[i], (uint8_t)(i + 1), NULL);
+		establish(&l[i]);
+	}
+	for (t = l2tp_lns_tunnel_from(lns, 0); t; t = l2tp_lns_tunnel_from(lns, pos)) {
+		ck_assert(first || l2tp_walk_pos(t->tid) > last);
+		last = l2tp_walk_pos(t->tid);
+		pos = last + 1;
+		first = false;
+		n_tun++;
+	}
+	ck_assert_int_eq(n_tun, 3);
+	for (int c = 0; c < 20; c++) {
+		l[0].sid = (uint16_t)(1000 + c);
+		s = call(&l[0]);
+		ck_assert_ptr_nonnull(s);
+		orig[c] = s->sid;
+	}
+	t = l2tp_lns_tunnel(lns, l[0].lns_tid);
+	ck_assert_uint_eq(t->nbuckets, 16);
+	pos = 0;
+	first = true;
+	for (; walked < 10 && (s = l2tp_tun_session_from(t, pos)); walked++) {
+		for (int c = 0; c < 20; c++)
+			seen[c] += orig[c] == s->sid;
+		ck_assert(first || l2tp_walk_pos(s->sid) > last);
+		last = l2tp_walk_pos(s->sid);
+		pos = last + 1;
+		first = false;
+	}
+	ck_assert_int_eq(walked, 10);
+	for (int c = 0; c < 100; c++) {
+		l[0].sid = (uint16_t)(2000 + c);
+		ck_assert_ptr_nonnull(call(&l[0]));
+	}
+	ck_assert_uint_eq(t->nbuckets, 64);
+	while ((s = l2tp_tun_session_from(t, pos))) {
+		for (int c = 0; c < 20; c++)
+			seen[c] += orig[c] == s->sid;
+		ck_assert(l2tp_walk_pos(s->sid) > last);
+		last = l2tp_walk_pos(s->sid);
+		pos = last + 1;
+		walked++;
+	}
+	ck_assert_int_le(walked, 120);
+	for (int c = 0; c < 20; c++)
+		ck_assert_msg(seen[c] == 1, "call %d (sid %u) walked %d times", c, orig[c], seen[c]);
+	ck_assert_ptr_null(l2tp_tun_session_from(t, L2TP_WALK_END));
+}
+END_TEST
+
 /* ---- the whole stack over a lossy, duplicating, reordering link ---------- */
 
 /*
@@ -2128,6 +2196,7 @@ static Suite *lns_suite(void)
 	tcase_add_test(tc, test_sccrq_flood);
 	tcase_add_test(tc, test_many_sessions);
 	tcase_add_test(tc, test_iterators);
+	tcase_add_test(tc, test_walk_resumes);
 	tcase_add_test(tc, test_wide_tunnel_ids);
 	tcase_add_test(tc, test_wide_session_ids);
 	tcase_add_test(tc, test_v2_ids_stay_16_bits);
