@@ -713,6 +713,18 @@ static void t_stop(struct tun *t)
 	t_flush(t);
 }
 
+/* Refuse the LNS (RFC 2661 §5.1.1): StopCCN with result 4 sent once, then the tunnel fails. */
+static void t_refuse(struct tun *t, const char *why)
+{
+	struct l2tp_mbuf s;
+	l2tp_mb_begin(&s, t->ptid, 0, L2TP_MSG_STOPCCN);
+	l2tp_mb_id(&s, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, t->ltid);
+	l2tp_mb_result(&s, L2TP_STOPCCN_NOT_AUTHORIZED, 0, NULL);
+	t_queue(t, &s);
+	l2tp_rel_output(&t->rel, now_ms(), emit, t);
+	t_fail(t, "%s", why);
+}
+
 static void on_sccrp(struct tun *t, const struct l2tp_msg *m, const struct sockaddr_in *from)
 {
 	uint8_t want[16];
@@ -733,26 +745,19 @@ static void on_sccrp(struct tun *t, const struct l2tp_msg *m, const struct socka
 	l2tp_mb_begin(&b, t->ptid, 0, L2TP_MSG_SCCCN);
 	if (O.secret != NULL) {
 		if (!l2tp_msg_has(m, L2TP_AVP_CHALLENGE_RESPONSE)) {
-			t_fail(t, "SCCRP without Challenge Response");
+			t_refuse(t, "SCCRP without Challenge Response");
 			return;
 		}
 		l2tp_challenge_response(L2TP_CHAPID_SCCRP, (const uint8_t *)O.secret, O.secret_len,
 					t->chal, sizeof(t->chal), want);
 		if (memcmp(want, m->challenge_response, 16) != 0) {
-			/* RFC 2661 §5.1.1: the LAC tears down; StopCCN result 4 */
-			struct l2tp_mbuf s;
-			l2tp_mb_begin(&s, t->ptid, 0, L2TP_MSG_STOPCCN);
-			l2tp_mb_id(&s, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, t->ltid);
-			l2tp_mb_result(&s, L2TP_STOPCCN_NOT_AUTHORIZED, 0, NULL);
-			t_queue(t, &s);
-			l2tp_rel_output(&t->rel, now_ms(), emit, t);
-			t_fail(t, "LNS's Challenge Response is wrong (secret mismatch)");
+			t_refuse(t, "LNS's Challenge Response is wrong (secret mismatch)");
 			return;
 		}
 	}
 	if (l2tp_msg_has(m, L2TP_AVP_CHALLENGE)) {
 		if (O.secret == NULL) {
-			t_fail(t, "LNS sent a Challenge and we have no --secret");
+			t_refuse(t, "LNS sent a Challenge and we have no --secret");
 			return;
 		}
 		uint8_t resp[16];
