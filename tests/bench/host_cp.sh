@@ -210,9 +210,6 @@ EOF
 		kill -0 "$LNS_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	# and it drops the first SCCRQs for a few seconds after that (measured:
-	# 4 retransmissions, 15 s, in some runs): let it settle
-	sleep 5
 	kill -0 "$LNS_PID" 2>/dev/null || { echo "l2tpns exited at startup: $(tail -3 "$ART/$1.stdout" "$ART/$1.log" 2>/dev/null | tr '\n' ' ')"; return 1; }
 }
 
@@ -221,6 +218,7 @@ for peer in $PEERS; do
 	for n in $NS_LIST; do
 		read -r t s <<<"$(shape "$n")"
 		tag=$peer-$n
+		rm -f "$ART/$tag".*   # l2tpns appends to its log; the master check reads it
 		ns_up
 		if ! "start_$peer" "$tag" >"$RUN/reason"; then
 			printf '%-7s %7s  stopped: %s\n' "$peer" "$n" "$(cat "$RUN/reason")"
