@@ -168,9 +168,13 @@ start_l2tpns() {
 	# Installed here, not by tools/dev/setup.sh: only this benchmark needs it.
 	# policy-rc.d keeps the package's own service from starting on UDP 1701.
 	if ! command -v l2tpns >/dev/null; then
-		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+		local own_policy=
+		if [ ! -e /usr/sbin/policy-rc.d ]; then
+			printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+			own_policy=1
+		fi
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends l2tpns >/dev/null
-		rm -f /usr/sbin/policy-rc.d
+		[ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
 	fi
 	command -v l2tpns >/dev/null || { echo "l2tpns not installed (apt-get install l2tpns failed)"; return 1; }
 	# l2tpns: in-process PPP and a TUN device; see README.md for what this measures.
