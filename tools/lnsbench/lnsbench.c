@@ -880,6 +880,8 @@ static void t_deliver(struct tun *t, const uint8_t *pkt, size_t len, const struc
 	case L2TP_MSG_WEN:
 	case L2TP_MSG_SLI:
 	case L2TP_MSG_TYPE_COUNT:
+	case L2TP_MSG_ACK:              /* v3 only: the v2 decoder never gives these */
+	case L2TP_MSG_V3_TYPE_COUNT:
 		break;
 	}
 }
