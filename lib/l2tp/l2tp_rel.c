@@ -28,9 +28,12 @@ struct l2tp_rel_pkt {
 	uint8_t data[];
 };
 
-/* Upper bounds of the ack delay buckets: 1 ms ... 5 s (the delayed ack is 100 ms). */
+/*
+ * Upper bounds of the ack delay buckets, 1 ms to 5 s. The delayed ack is
+ * 100 ms plus the loop's timer slack (lnsd arms 1 ms late): (100, 150].
+ */
 const uint32_t l2tp_ack_hist_le_ms[L2TP_ACK_HIST_N] = {
-	1, 10, 50, 100, 200, 500, 1000, 2000, 5000,
+	1, 10, 50, 100, 150, 300, 500, 1000, 2000, 5000,
 };
 
 void l2tp_ack_hist_add(struct l2tp_ack_hist *h, uint64_t delay_ms)

@@ -30,7 +30,7 @@ struct l2tp_rel_cfg {
  * not cumulative: bucket[i] counts delays <= l2tp_ack_hist_le_ms[i] and
  * above the bound before; bucket[L2TP_ACK_HIST_N] counts the rest.
  */
-#define L2TP_ACK_HIST_N 9
+#define L2TP_ACK_HIST_N 10
 extern const uint32_t l2tp_ack_hist_le_ms[L2TP_ACK_HIST_N];
 
 struct l2tp_ack_hist {
