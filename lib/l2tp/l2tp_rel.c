@@ -233,7 +233,7 @@ static void delivered(struct l2tp_rel *r, uint64_t rx_ms, uint64_t now_ms)
 	if (r->unacked < UINT16_MAX)
 		r->unacked++;
 	if (r->rx_n < r->rx_cap)
-		r->rx_ms[(r->rx_head + r->rx_n++) % r->rx_cap] = rx_ms;
+		r->rx_ms[r->rx_n++] = rx_ms;
 	if (r->quick > 0 || r->unacked >= half) {
 		if (r->quick > 0)
 			r->quick--;
@@ -266,14 +266,13 @@ static void acked_all(struct l2tp_rel *r, uint64_t now_ms)
 	if (r->unacked == 0)
 		return;
 	for (uint16_t i = 0; i < r->unacked; i++) {
-		/* Beyond the ring (a peer ignoring our window): from the newest kept. */
+		/* Beyond rx_cap (a peer ignoring our window): from the newest kept. */
 		if (i < r->rx_n)
-			last = r->rx_ms[(r->rx_head + i) % r->rx_cap];
+			last = r->rx_ms[i];
 		if (r->ack_hist != NULL)
 			l2tp_ack_hist_add(r->ack_hist, now_ms > last ? now_ms - last : 0);
 	}
 	r->unacked = 0;
-	r->rx_head = 0;
 	r->rx_n = 0;
 }
 

@@ -99,10 +99,11 @@ struct l2tp_rel {
 	uint64_t ack_deadline;
 	uint16_t unacked;         /* messages delivered since our last transmitted Nr */
 	uint16_t quick;           /* deliveries still to ack at once after a duplicate */
-	/* Receipt times of the unacked deliveries, oldest first (a ring of
-	 * rx_cap); times beyond the ring count from the newest kept. */
+	/* Receipt times of the unacked deliveries, oldest first (rx_n of
+	 * rx_cap); one beyond rx_cap counts from the newest kept. Every ack
+	 * covers all of them (Nr is cumulative), so the array empties at once. */
 	uint64_t *rx_ms;
-	uint16_t rx_head, rx_n, rx_cap;
+	uint16_t rx_n, rx_cap;
 	struct l2tp_ack_hist *ack_hist;  /* where ack delays are counted; NULL: nowhere */
 	bool failed;              /* retry limit reached */
 	struct l2tp_rel_stats stats;
