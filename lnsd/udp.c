@@ -421,8 +421,9 @@ static bool ours_at(struct engine *e, const struct lns_addr *a)
 	return false;
 }
 
-static struct eng_listener *listener_open(struct engine *e, const struct lns_addr *a, char *err,
-					  size_t errlen)
+/* conf: the generation being applied (a reload's, before it becomes e->conf). */
+static struct eng_listener *listener_open(struct engine *e, const struct lnsd_conf *conf,
+					  const struct lns_addr *a, char *err, size_t errlen)
 {
 	struct eng_listener *l = calloc(1, sizeof(*l));
 	struct sockaddr_storage ss;
@@ -449,7 +450,7 @@ static struct eng_listener *listener_open(struct engine *e, const struct lns_add
 		    setsockopt(l->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0)
 			goto fail;
 	}
-	set_rcvbuf(l->fd, e->conf->listen_rcvbuf, "listener");
+	set_rcvbuf(l->fd, conf->listen_rcvbuf, "listener");
 	rxq_ovfl_on(l->fd);
 	rc = protect_socket(e->conf, l->fd, a->family);
 	if (rc < 0) {
@@ -536,7 +537,7 @@ int eng_listeners_apply(struct engine *e, const struct lnsd_conf *conf, char *er
 		nv[i] = find_listener(e->listeners, e->n_listeners, &conf->listen[i]);
 		if (nv[i])
 			continue;
-		nv[i] = listener_open(e, &conf->listen[i], err, errlen);
+		nv[i] = listener_open(e, conf, &conf->listen[i], err, errlen);
 		if (!nv[i])
 			goto out;
 		fresh[i] = true;
