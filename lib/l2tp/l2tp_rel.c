@@ -437,6 +437,11 @@ static void emit_zlb(struct l2tp_rel *r, uint64_t now_ms, l2tp_rel_emit_fn emit,
 	acked_all(r, now_ms);
 }
 
+static bool closed_window_ack(const struct l2tp_rel *r)
+{
+	return r->pend_head != NULL && r->unacked >= 2;
+}
+
 int l2tp_rel_output(struct l2tp_rel *r, uint64_t now_ms, l2tp_rel_emit_fn emit, void *ctx)
 {
 	if (r->failed)
@@ -497,11 +502,12 @@ int l2tp_rel_output(struct l2tp_rel *r, uint64_t now_ms, l2tp_rel_emit_fn emit, 
 
 	/*
 	 * Delayed ack with nothing to carry it: a ZLB (§5.8). Also at once when
-	 * our messages wait behind a closed window: they cannot carry the ack
-	 * soon, and the peer's next message, which our ack lets it send, is
-	 * what brings the ack that opens our window.
+	 * our messages wait behind a closed window and two deliveries are
+	 * unacked: they cannot carry the ack soon, and the peer's next message,
+	 * which our ack lets it send, brings the ack that opens our window.
+	 * Every second delivery, not every one (docs/design.md §8.1: measured).
 	 */
-	if (r->ack_pending && (now_ms >= r->ack_deadline || r->pend_head != NULL))
+	if (r->ack_pending && (now_ms >= r->ack_deadline || closed_window_ack(r)))
 		emit_zlb(r, now_ms, emit, ctx);
 	return 0;
 }
@@ -513,7 +519,8 @@ uint64_t l2tp_rel_next_deadline(const struct l2tp_rel *r)
 	if (r->failed)
 		return UINT64_MAX;
 	/* Window open with messages waiting: 0 means "call output now". */
-	if (r->pend_head != NULL && (r->n_fly < send_window(r) || r->ack_pending))
+	if (r->pend_head != NULL &&
+	    (r->n_fly < send_window(r) || (r->ack_pending && closed_window_ack(r))))
 		return 0;
 	if (r->fly_head != NULL)
 		d = r->rtx_deadline;

@@ -138,8 +138,9 @@ enum l2tp_rel_verdict {
  *     while quick acks remain; a delivery that makes the unacked deliveries
  *     reach half our receive window, (our_rws + 1) / 2;
  *   at once by l2tp_rel_output(): whenever a message of ours is queued, on it
- *     when the window lets it go, else by a ZLB (the window waits for the
- *     peer, whose next message carries the ack we need);
+ *     when the window lets it go, else by a ZLB once two deliveries are
+ *     unacked (the window waits for the peer, whose next message carries
+ *     the ack we need);
  *   otherwise after ack_delay_ms, by a ZLB unless a message carries it first.
  * A queued copy of pkt is kept for L2TP_REL_QUEUED.
  */
@@ -163,8 +164,8 @@ typedef void (*l2tp_rel_emit_fn)(void *ctx, const uint8_t *pkt, size_t len);
  * oldest in-flight message; Appendix A: ssthresh = max(cwnd/2, 1), cwnd = 1,
  * unless the timer ran a quarter of its timeout late: then our own process
  * stalled, that is no sign of congestion, and cwnd stays; stats.stall_rtx),
- * and a ZLB when an ack is due (or pending while our messages wait behind a
- * closed window) and no message carried it. Returns 0, or
+ * and a ZLB when an ack is due (or two deliveries are unacked while our
+ * messages wait behind a closed window) and no message carried it. Returns 0, or
  * -ETIMEDOUT once a message was retransmitted max_retries times without an
  * ack (the caller tears the connection down; nothing more is emitted).
  */
@@ -173,8 +174,8 @@ int l2tp_rel_output(struct l2tp_rel *r, uint64_t now_ms, l2tp_rel_emit_fn emit, 
 /*
  * Earliest time l2tp_rel_output() has something to do; UINT64_MAX for never
  * (also once failed). 0 when queued messages can go out now (the window
- * opened after l2tp_rel_queue() or an ack in l2tp_rel_input()), or an ack is
- * pending while messages wait: call output.
+ * opened after l2tp_rel_queue() or an ack in l2tp_rel_input()), or two
+ * deliveries are unacked while messages wait: call output.
  */
 uint64_t l2tp_rel_next_deadline(const struct l2tp_rel *r);
 

@@ -768,13 +768,9 @@ START_TEST(test_next_deadline_cases)
 	queue_tag(&r, 1);
 	ck_assert_uint_eq(l2tp_rel_next_deadline(&r), 1100);                /* window full */
 	ck_assert_int_eq(rx_msg(&r, 0, 0, 5, 200), L2TP_REL_DELIVER);
-	/* Ack now: our message waits behind the closed window (docs/design.md §8.1). */
-	ck_assert_uint_eq(l2tp_rel_next_deadline(&r), 0);
-	ck_assert_int_eq(output(&r, 200, &c), 0);
-	ck_assert(cap_is_zlb(&c, c.n - 1));
-	ck_assert_uint_eq(l2tp_rel_next_deadline(&r), 1100);
+	ck_assert_uint_eq(l2tp_rel_next_deadline(&r), 300);                 /* delayed ack */
 	ck_assert_int_eq(rx_msg(&r, 0, 0, 5, 250), L2TP_REL_DUPLICATE);
-	ck_assert_uint_eq(l2tp_rel_next_deadline(&r), 0);                   /* ack now */
+	ck_assert_uint_eq(l2tp_rel_next_deadline(&r), 250);                 /* ack now */
 	ck_assert_int_eq(output(&r, 250, &c), 0);
 	ck_assert_uint_eq(l2tp_rel_next_deadline(&r), 1100);
 	ck_assert_int_eq(rx_zlb(&r, 1, 1, 260), L2TP_REL_ZLB);
@@ -1030,7 +1026,9 @@ static const struct ack_case {
 	{ "2 of window 16: delayed", 16, 1, false, false, false, EV_DELIVER, 100, true },
 	{ "reply queued, window open: piggy-backed", 8, 0, false, true, false, EV_DELIVER, 10,
 	  false },
-	{ "our message behind a closed window: ZLB at once", 8, 0, true, false, false,
+	{ "one unacked behind a closed window: delayed", 8, 0, true, false, false,
+	  EV_DELIVER, 110, true },
+	{ "2 unacked behind a closed window: ZLB at once", 8, 1, true, false, false,
 	  EV_DELIVER, 10, true },
 	{ "duplicate: at once", 8, 0, false, false, false, EV_DUPLICATE, 10, true },
 	{ "duplicate behind a closed window: at once", 8, 0, true, false, false, EV_DUPLICATE,
