@@ -565,6 +565,10 @@ static struct lnsd_conf *conf_new(const char *name)
 	c->listen[0].port = L2TP_UDP_PORT;   /* 0.0.0.0:1701 */
 	c->dataplane = CONF_DP_AUTO;
 	c->log_level = LOG_LVL_INFO;
+	/* A burst of redialling LACs lands on the listener (docs/design.md §8.1);
+	 * a tunnel's own socket sees at most a window of messages at a time. */
+	c->listen_rcvbuf = 4u << 20;
+	c->tunnel_rcvbuf = 0;
 	c->hello_interval_ms = 60000;
 	c->retransmit_timeout_ms = 1000;
 	c->retransmit_cap_ms = 8000;

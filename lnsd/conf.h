@@ -123,6 +123,8 @@ struct lnsd_conf {
 	int log_level;               /* enum log_level */
 	struct lns_addr metrics;     /* Prometheus /metrics listener; family 0: off */
 	bool metrics_sessions;       /* per-session series too (one set per session) */
+	uint32_t listen_rcvbuf;      /* SO_RCVBUF(FORCE) of listeners, bytes; 0: kernel's */
+	uint32_t tunnel_rcvbuf;      /* the same for tunnel sockets */
 	/* [l2tp] */
 	char *secret;                /* "" = no tunnel authentication */
 	bool hide_avps;

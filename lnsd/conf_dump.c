@@ -152,6 +152,7 @@ static void dump_lnsd(const struct lnsd_conf *c, FILE *f)
 	fprintf(f, "metrics =%s%s\nmetrics-sessions = %s\n", c->metrics.family ? " " : "",
 		c->metrics.family ? lns_addr_str(&c->metrics, abuf, sizeof(abuf)) : "",
 		c->metrics_sessions ? "yes" : "no");
+	fprintf(f, "listen-rcvbuf = %u\ntunnel-rcvbuf = %u\n", c->listen_rcvbuf, c->tunnel_rcvbuf);
 }
 
 static void dump_l2tp(const struct lnsd_conf *c, FILE *f, unsigned flags)

@@ -56,6 +56,8 @@ static const struct key_def keys[] = {
 	{ SECT_LNSD, "log-level", KT_LOGLEVEL, C(log_level), 0, 0 },
 	{ SECT_LNSD, "metrics", KT_HOSTPORT, C(metrics), 0, 0 },
 	{ SECT_LNSD, "metrics-sessions", KT_BOOL, C(metrics_sessions), 0, 0 },
+	{ SECT_LNSD, "listen-rcvbuf", KT_UINT, C(listen_rcvbuf), 0, 1u << 30 },
+	{ SECT_LNSD, "tunnel-rcvbuf", KT_UINT, C(tunnel_rcvbuf), 0, 1u << 30 },
 	{ SECT_L2TP, "secret", KT_STR, C(secret), 0, 0 },
 	{ SECT_L2TP, "hide-avps", KT_BOOL, C(hide_avps), 0, 0 },
 	{ SECT_L2TP, "hello-interval", KT_SECONDS, C(hello_interval_ms), 0, 3600000 },

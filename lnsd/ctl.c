@@ -306,6 +306,31 @@ static json_t *counters(const uint64_t *v, size_t n, const char *(*name)(int i),
 	return o;
 }
 
+/* Receipt to ack (lib/l2tp/l2tp_rel.h), cumulative per upper bound as in /metrics. */
+static json_t *ack_delay_json(const struct l2tp_ack_hist *h)
+{
+	json_t *o = json_object(), *le = json_object();
+	uint64_t cum = 0;
+	char k[16];
+
+	if (!o || !le) {
+		json_decref(o);
+		json_decref(le);
+		return NULL;
+	}
+	for (size_t i = 0; i < L2TP_ACK_HIST_N; i++) {
+		cum += h->bucket[i];
+		snprintf(k, sizeof(k), "%u", l2tp_ack_hist_le_ms[i]);
+		json_object_set_new(le, k, json_integer((json_int_t)cum));
+	}
+	json_object_set_new(le, "+Inf", json_integer((json_int_t)h->count));
+	json_object_set_new(o, "count", json_integer((json_int_t)h->count));
+	json_object_set_new(o, "sum_ms", json_integer((json_int_t)h->sum_ms));
+	json_object_set_new(o, "max_ms", json_integer((json_int_t)h->max_ms));
+	json_object_set_new(o, "le_ms", le);
+	return o;
+}
+
 static const char *drop_name(int i)
 {
 	return l2tp_lns_drop_str((enum l2tp_lns_drop)i);
@@ -429,6 +454,8 @@ static json_t *stats_json(struct engine *e, uint64_t started_ms)
 			    json_integer((json_int_t)st->sessions_established));
 	json_object_set_new(o, "sessions_failed", json_integer((json_int_t)st->sessions_failed));
 	json_object_set_new(o, "retransmits", json_integer((json_int_t)st->retransmits));
+	json_object_set_new(o, "retransmits_late", json_integer((json_int_t)st->retransmits_late));
+	json_object_set_new(o, "ack_delay", ack_delay_json(&st->ack_delay));
 	json_object_set_new(o, "rx_msgs", counters(st->rx_msgs, L2TP_MSG_TYPE_COUNT, msg_name, true));
 	json_object_set_new(o, "tx_msgs", counters(st->tx_msgs, L2TP_MSG_TYPE_COUNT, msg_name, true));
 	json_object_set_new(o, "drops", counters(st->drops, L2TP_DROP_COUNT, drop_name, false));

@@ -24,7 +24,7 @@ static const char *const eng_drop_names[ENG_DROP_COUNT] = {
 	[ENG_DROP_RECV_ERROR] = "recv_error",     [ENG_DROP_OVERSIZED] = "oversized",
 	[ENG_DROP_NO_PKTINFO] = "no_pktinfo",     [ENG_DROP_BAD_FAMILY] = "bad_family",
 	[ENG_DROP_SEND_ERROR] = "send_error",     [ENG_DROP_NO_LISTENER] = "no_listener",
-	[ENG_DROP_ICMP_ERROR] = "icmp_error",
+	[ENG_DROP_ICMP_ERROR] = "icmp_error",     [ENG_DROP_RXQ_OVERFLOW] = "rxq_overflow",
 };
 
 const char *eng_drop_str(enum eng_drop d)
@@ -135,6 +135,7 @@ static void tunnel_new(struct engine *e, struct l2tp_tun *t)
 	} else {
 		et->fd = fd;
 		ev_io_init(&et->io, eng_tunnel_readable, fd, EV_READ);
+		eng_socket_priority(&et->io);
 		ev_io_start(e->loop, &et->io);
 		if (e->dp->sessions) {
 			struct dp_tunnel_cfg tc = { .tid = t->tid, .peer_tid = t->peer_tid,

@@ -30,6 +30,8 @@ enum eng_drop {
 	ENG_DROP_SEND_ERROR,     /* sendmsg failed: the message is left to retransmission */
 	ENG_DROP_NO_LISTENER,    /* reply for a local address no listener covers */
 	ENG_DROP_ICMP_ERROR,     /* an ICMP error (port unreachable...) read on a tunnel socket */
+	ENG_DROP_RXQ_OVERFLOW,   /* dropped by the kernel before lnsd read them: the socket's
+				    receive buffer was full (SO_RXQ_OVFL) */
 	ENG_DROP_COUNT,
 };
 const char *eng_drop_str(enum eng_drop d);

@@ -24,6 +24,7 @@ struct eng_listener {
 	ev_io io;
 	struct engine *eng;
 	int fd;
+	uint32_t rxq_drops;           /* the kernel's SO_RXQ_OVFL count last seen */
 	struct lns_addr addr;
 };
 
@@ -35,6 +36,7 @@ struct eng_tunnel {
 	struct lnsd_conf *conf;       /* generation its peer_cfg points into */
 	struct lns_addr local, peer;
 	int fd;                       /* -1: replies go out through the listener */
+	uint32_t rxq_drops;           /* the kernel's SO_RXQ_OVFL count last seen */
 	bool dp_tunnel;               /* the data plane has a tunnel on fd (kernel: managed) */
 	struct dp_stats kst;          /* cached kernel counters */
 	struct eng_tunnel *next_dead;
@@ -185,6 +187,8 @@ int eng_tunnel_socket(const struct lnsd_conf *conf, const struct lns_addr *local
 		      const struct lns_addr *peer);
 /* ev_io callback for a tunnel socket (et->io). */
 void eng_tunnel_readable(struct ev_loop *loop, ev_io *w, int revents);
+/* Our UDP sockets are read before timers run (docs/design.md §8.1). */
+void eng_socket_priority(ev_io *w);
 
 /* ---- aaa.c: RADIUS for a session ---- */
 

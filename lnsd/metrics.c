@@ -139,6 +139,11 @@ static void render_messages(FILE *f, const struct l2tp_lns_stats *st)
 	family(f, "lnsd_control_retransmissions_total", "counter",
 	       "L2TP control messages sent again after the retransmission timeout.");
 	sample_u64(f, "lnsd_control_retransmissions_total", NULL, NULL, st->retransmits);
+	family(f, "lnsd_control_late_retransmissions_total", "counter",
+	       "Retransmissions whose timer ran a quarter of its timeout late (lnsd itself "
+	       "stalled): sent without shrinking the congestion window.");
+	sample_u64(f, "lnsd_control_late_retransmissions_total", NULL, NULL,
+		   st->retransmits_late);
 }
 
 static void render_setups(FILE *f, const struct l2tp_lns_stats *st)
@@ -329,6 +334,31 @@ static void render_setup_histogram(FILE *f, const struct eng_counters *c)
 	fprintf(f, "%s_count %llu\n", name, (unsigned long long)c->setup_count);
 }
 
+/*
+ * Receipt of a control message to the first Nr that acknowledged it
+ * (lib/l2tp/l2tp_rel.h): the delayed ack shows as the 0.1 s bucket, a
+ * stalled loop as the ones above. Time spent in the socket's receive queue
+ * before lnsd read the message is not included.
+ */
+static void render_ack_histogram(FILE *f, const struct l2tp_lns_stats *st)
+{
+	static const char *const name = "lnsd_l2tp_ack_delay_seconds";
+	const struct l2tp_ack_hist *h = &st->ack_delay;
+	uint64_t cum = 0;
+
+	family(f, name, "histogram",
+	       "From reading an L2TP control message to sending the ack for it (a ZLB or "
+	       "piggy-backed on a message).");
+	for (size_t i = 0; i < L2TP_ACK_HIST_N; i++) {
+		cum += h->bucket[i];
+		fprintf(f, "%s_bucket{le=\"%g\"} %llu\n", name, l2tp_ack_hist_le_ms[i] / 1000.0,
+			(unsigned long long)cum);
+	}
+	fprintf(f, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)h->count);
+	fprintf(f, "%s_sum %.3f\n", name, (double)h->sum_ms / 1000.0);
+	fprintf(f, "%s_count %llu\n", name, (unsigned long long)h->count);
+}
+
 /* Kernel counters (docs/design.md §4.5), per tunnel and per session. */
 static const struct kstat_def {
 	const char *suffix, *help;
@@ -480,6 +510,7 @@ void metrics_render(struct engine *e, double start_time, FILE *f)
 	render_ppp(f, c);
 	render_radius(f, e);
 	render_setup_histogram(f, c);
+	render_ack_histogram(f, st);
 	render_ipsec(f, e);
 	if (kernel) {
 		/* At most one tunnel dump (and one session dump) per second. */

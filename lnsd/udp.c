@@ -129,6 +129,52 @@ static int protect_socket(const struct lnsd_conf *conf, int fd, uint8_t family)
 }
 
 /*
+ * Receive buffer of an L2TP socket (docs/design.md §8.1), bytes as given to
+ * SO_RCVBUF (the kernel reserves twice that for its bookkeeping). With
+ * CAP_NET_ADMIN SO_RCVBUFFORCE passes net.core.rmem_max; without, the kernel
+ * caps the size there, which a NOTICE says. 0 leaves the kernel's default.
+ */
+static void set_rcvbuf(int fd, uint32_t bytes, const char *what)
+{
+	int v = bytes > INT32_MAX / 2 ? INT32_MAX / 2 : (int)bytes, got = 0;
+	socklen_t gl = sizeof(got);
+
+	if (bytes == 0)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) == 0)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) < 0) {
+		log_ratelimited(engine_now_ms(), "rcvbuf", "%s: SO_RCVBUF %d: %s", what, v,
+				strerror(errno));
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &gl) == 0 && got / 2 < v)
+		log_ratelimited(engine_now_ms(), "rcvbuf",
+				"%s: receive buffer %d bytes, not %d: net.core.rmem_max caps it "
+				"without CAP_NET_ADMIN", what, got / 2, v);
+}
+
+/* Count what the kernel dropped for a full receive buffer (SO_RXQ_OVFL). */
+static void rxq_ovfl_on(int fd)
+{
+	int one = 1;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) < 0)
+		log_ratelimited(engine_now_ms(), "rxq_ovfl", "SO_RXQ_OVFL: %s", strerror(errno));
+}
+
+void eng_socket_priority(ev_io *w)
+{
+	/*
+	 * libev runs the timers that expired during a poll before the sockets
+	 * that became readable (same priority, last queued runs first). After
+	 * a stall the peers' acks then arrive after our retransmission timers
+	 * fired: read them first.
+	 */
+	ev_set_priority(w, 1);
+}
+
+/*
  * The tunnel's own socket (docs/design.md §4.2): SO_REUSEPORT, bound to the local
  * address and port the SCCRQ arrived on, connected to the peer. The kernel
  * prefers the connected socket for the peer's datagrams; the listener keeps
@@ -153,6 +199,8 @@ int eng_tunnel_socket(const struct lnsd_conf *conf, const struct lns_addr *local
 		goto fail;
 	if (local->family == 6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
 		goto fail;
+	set_rcvbuf(fd, conf->tunnel_rcvbuf, "tunnel socket");
+	rxq_ovfl_on(fd);
 	err = protect_socket(conf, fd, local->family);
 	if (err < 0) {
 		close(fd);
@@ -182,9 +230,28 @@ static void input(struct engine *e, const struct lns_addr *peer, const struct ln
 	e->rx_peer = NULL;
 }
 
+/*
+ * SO_RXQ_OVFL: the socket's count of datagrams the kernel dropped, mostly
+ * for a full receive buffer, sent along with each datagram read; the
+ * difference to the last one seen is added to rxq_overflow.
+ */
+static void count_rxq_drops(struct engine *e, struct msghdr *mh, uint32_t *last)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		uint32_t n;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SO_RXQ_OVFL ||
+		    cm->cmsg_len < CMSG_LEN(sizeof(n)))
+			continue;
+		memcpy(&n, CMSG_DATA(cm), sizeof(n));
+		e->drops[ENG_DROP_RXQ_OVERFLOW] += (uint32_t)(n - *last);
+		*last = n;
+	}
+}
+
 /* Returns the datagram length, 0 when nothing is left to read (or dropped). */
 static ssize_t rx_one(struct engine *e, int fd, struct sockaddr_storage *from, char *cbuf,
-		      size_t clen, struct msghdr *mh, bool *again)
+		      size_t clen, struct msghdr *mh, bool *again, uint32_t *rxq_drops)
 {
 	struct iovec iov = { .iov_base = e->rx, .iov_len = sizeof(e->rx) };
 	ssize_t n;
@@ -211,6 +278,7 @@ static ssize_t rx_one(struct engine *e, int fd, struct sockaddr_storage *from, c
 		}
 		return 0;
 	}
+	count_rxq_drops(e, mh, rxq_drops);
 	if (mh->msg_flags & MSG_TRUNC) {
 		e->drops[ENG_DROP_OVERSIZED]++;
 		return 0;
@@ -225,11 +293,15 @@ void eng_tunnel_readable(struct ev_loop *loop, ev_io *w, int revents)
 	struct sockaddr_storage from;
 	struct msghdr mh;
 	struct lns_addr peer;
-	char cbuf[8];
+	union {
+		char buf[CMSG_SPACE(sizeof(uint32_t))];
+		struct cmsghdr align;
+	} cbuf;
 
 	for (int i = 0; i < ENG_RX_BATCH && et->fd >= 0; i++) {
 		bool again = false;
-		ssize_t n = rx_one(e, et->fd, &from, cbuf, 0, &mh, &again);
+		ssize_t n = rx_one(e, et->fd, &from, cbuf.buf, sizeof(cbuf.buf), &mh, &again,
+				   &et->rxq_drops);
 
 		if (again)
 			break;
@@ -251,13 +323,15 @@ static void listener_readable(struct ev_loop *loop, ev_io *w, int revents)
 	struct msghdr mh;
 	struct lns_addr peer, local;
 	union {
-		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo))];
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo)) +
+			 CMSG_SPACE(sizeof(uint32_t))];
 		struct cmsghdr align;
 	} cbuf;
 
 	for (int i = 0; i < ENG_RX_BATCH; i++) {
 		bool again = false, have_local = false;
-		ssize_t n = rx_one(e, l->fd, &from, cbuf.buf, sizeof(cbuf.buf), &mh, &again);
+		ssize_t n = rx_one(e, l->fd, &from, cbuf.buf, sizeof(cbuf.buf), &mh, &again,
+				   &l->rxq_drops);
 
 		if (again)
 			break;
@@ -347,8 +421,9 @@ static bool ours_at(struct engine *e, const struct lns_addr *a)
 	return false;
 }
 
-static struct eng_listener *listener_open(struct engine *e, const struct lns_addr *a, char *err,
-					  size_t errlen)
+/* conf: the generation being applied (a reload's, before it becomes e->conf). */
+static struct eng_listener *listener_open(struct engine *e, const struct lnsd_conf *conf,
+					  const struct lns_addr *a, char *err, size_t errlen)
 {
 	struct eng_listener *l = calloc(1, sizeof(*l));
 	struct sockaddr_storage ss;
@@ -375,6 +450,8 @@ static struct eng_listener *listener_open(struct engine *e, const struct lns_add
 		    setsockopt(l->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0)
 			goto fail;
 	}
+	set_rcvbuf(l->fd, conf->listen_rcvbuf, "listener");
+	rxq_ovfl_on(l->fd);
 	rc = protect_socket(e->conf, l->fd, a->family);
 	if (rc < 0) {
 		snprintf(err, errlen, "listen %s: cannot install the per-socket IPsec policy "
@@ -408,6 +485,7 @@ static struct eng_listener *listener_open(struct engine *e, const struct lns_add
 		return NULL;
 	}
 	ev_io_init(&l->io, listener_readable, l->fd, EV_READ);
+	eng_socket_priority(&l->io);
 	ev_io_start(e->loop, &l->io);
 	log_info("listening on %s", lns_addr_str(a, as, sizeof(as)));
 	return l;
@@ -459,7 +537,7 @@ int eng_listeners_apply(struct engine *e, const struct lnsd_conf *conf, char *er
 		nv[i] = find_listener(e->listeners, e->n_listeners, &conf->listen[i]);
 		if (nv[i])
 			continue;
-		nv[i] = listener_open(e, &conf->listen[i], err, errlen);
+		nv[i] = listener_open(e, conf, &conf->listen[i], err, errlen);
 		if (!nv[i])
 			goto out;
 		fresh[i] = true;

@@ -530,6 +530,8 @@ static void tun_finish(struct l2tp_lns *lns, struct l2tp_tun *tun, uint64_t now,
 	err = l2tp_rel_output(&tun->rel, now, emit_send, &ec);
 	lns->stats.retransmits += tun->rel.stats.retransmits - tun->rel_retransmits;
 	tun->rel_retransmits = tun->rel.stats.retransmits;
+	lns->stats.retransmits_late += tun->rel.stats.stall_rtx - tun->rel_stall_rtx;
+	tun->rel_stall_rtx = tun->rel.stats.stall_rtx;
 	lns->stats.tx_msgs[L2TP_MSG_ZLB] += tun->rel.stats.zlb_sent - tun->rel_zlbs;
 	tun->rel_zlbs = tun->rel.stats.zlb_sent;
 	if (err == -ETIMEDOUT)
@@ -695,6 +697,7 @@ struct l2tp_tun *lns_tun_create(struct l2tp_lns *lns, const struct lns_addr *pee
 	}
 	tun->peer_tid = m->assigned_tunnel_id;
 	tun->rel.peer_tunnel_id = tun->peer_tid;
+	tun->rel.ack_hist = &lns->stats.ack_delay;
 	/* A peer that starts at another Ns is taken at its word (§5.8). */
 	tun->rel.nr = m->hdr.ns;
 	tun->peer = *peer;

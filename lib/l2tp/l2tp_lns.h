@@ -127,7 +127,8 @@ struct l2tp_tun {
 	uint64_t deadline;                /* min of this tunnel's timers, heap key */
 	bool stop_sent;                   /* CLOSING because we sent the StopCCN */
 	bool in_peer_hash;                /* still found by (peer, peer_tid) */
-	uint64_t rel_retransmits, rel_zlbs; /* rel counters already added to the stats */
+	/* rel counters already added to the stats */
+	uint64_t rel_retransmits, rel_zlbs, rel_stall_rtx;
 	struct l2tp_tun *dnext;           /* reap list once DEAD */
 };
 
@@ -212,6 +213,8 @@ struct l2tp_lns_stats {
 	uint64_t rx_msgs[L2TP_MSG_TYPE_COUNT];   /* by type, ZLB at 0 */
 	uint64_t tx_msgs[L2TP_MSG_TYPE_COUNT];   /* first transmissions */
 	uint64_t retransmits;
+	uint64_t retransmits_late;                 /* of which after a local stall (l2tp_rel.h) */
+	struct l2tp_ack_hist ack_delay;            /* receipt to ack, every tunnel's messages */
 	uint64_t tunnels_created, tunnels_established, tunnels_failed;
 	uint64_t sessions_created, sessions_established, sessions_failed;
 	uint64_t stopccn_sent_by_result[8], cdn_sent_by_result[12];

@@ -23,9 +23,31 @@
 struct l2tp_rel_pkt {
 	struct l2tp_rel_pkt *next;
 	size_t len;
+	uint64_t rx_ms;           /* out of order: when it arrived */
 	uint16_t ns;
 	uint8_t data[];
 };
+
+/*
+ * Upper bounds of the ack delay buckets, 1 ms to 5 s. The delayed ack is
+ * 100 ms plus the loop's timer slack (lnsd arms 1 ms late): (100, 150].
+ */
+const uint32_t l2tp_ack_hist_le_ms[L2TP_ACK_HIST_N] = {
+	1, 10, 50, 100, 150, 300, 500, 1000, 2000, 5000,
+};
+
+void l2tp_ack_hist_add(struct l2tp_ack_hist *h, uint64_t delay_ms)
+{
+	size_t i = 0;
+
+	while (i < L2TP_ACK_HIST_N && delay_ms > l2tp_ack_hist_le_ms[i])
+		i++;
+	h->bucket[i]++;
+	h->count++;
+	h->sum_ms += delay_ms;
+	if (delay_ms > h->max_ms)
+		h->max_ms = delay_ms;
+}
 
 /* Byte offsets of the sequence fields in a control header (RFC 2661 §3.1). */
 enum {
@@ -61,6 +83,7 @@ static struct l2tp_rel_pkt *pkt_new(const uint8_t *data, size_t len, uint16_t ns
 		return NULL;
 	p->next = NULL;
 	p->len = len;
+	p->rx_ms = 0;
 	p->ns = ns;
 	memcpy(p->data, data, len);
 	return p;
@@ -125,6 +148,15 @@ int l2tp_rel_init(struct l2tp_rel *r, const struct l2tp_rel_cfg *cfg)
 		if (r->ooo == NULL)
 			return -ENOMEM;
 	}
+	/* A peer within our window leaves at most our_rws deliveries unacked
+	 * (fewer: half the window acks at once); twice that covers the rest. */
+	r->rx_cap = (uint16_t)(2 * (uint32_t)r->cfg.our_rws > 0xffff ? 0xffff : 2 * r->cfg.our_rws);
+	r->rx_ms = calloc(r->rx_cap, sizeof(*r->rx_ms));
+	if (r->rx_ms == NULL) {
+		free(r->ooo);
+		r->ooo = NULL;
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -141,6 +173,9 @@ void l2tp_rel_free(struct l2tp_rel *r)
 		free(r->ooo);
 		r->ooo = NULL;
 	}
+	free(r->rx_ms);
+	r->rx_ms = NULL;
+	r->rx_n = 0;
 }
 
 void l2tp_rel_set_peer_rws(struct l2tp_rel *r, uint16_t rws)
@@ -184,6 +219,61 @@ static void ack_schedule(struct l2tp_rel *r, uint64_t when)
 	if (!r->ack_pending || when < r->ack_deadline)
 		r->ack_deadline = when;
 	r->ack_pending = true;
+}
+
+/*
+ * One more message delivered in order (Nr advanced), received at rx_ms.
+ * Acked at once when quick acks remain or the unacked deliveries reach half
+ * our window; otherwise after the delay (docs/design.md §8.1).
+ */
+static void delivered(struct l2tp_rel *r, uint64_t rx_ms, uint64_t now_ms)
+{
+	uint16_t half = (uint16_t)((r->cfg.our_rws + 1) / 2);
+
+	if (r->unacked < UINT16_MAX)
+		r->unacked++;
+	if (r->rx_n < r->rx_cap)
+		r->rx_ms[r->rx_n++] = rx_ms;
+	if (r->quick > 0 || r->unacked >= half) {
+		if (r->quick > 0)
+			r->quick--;
+		r->stats.ack_now++;
+		ack_schedule(r, now_ms);
+	} else {
+		ack_schedule(r, now_ms + r->cfg.ack_delay_ms);
+	}
+}
+
+/*
+ * §5.8: a duplicate means the peer retransmitted, so our ack is late or lost:
+ * ack at once. By Appendix A the peer's CWND is 1 now and grows one per ack;
+ * delayed acks would hold each of its next rounds for ack_delay_ms, so the
+ * next our_rws deliveries are acked at once too (quick acks).
+ */
+static enum l2tp_rel_verdict duplicate(struct l2tp_rel *r, uint64_t now_ms)
+{
+	r->stats.duplicates++;
+	r->quick = r->cfg.our_rws;
+	ack_schedule(r, now_ms);
+	return L2TP_REL_DUPLICATE;
+}
+
+/* An Nr went out: every delivery so far is acknowledged, at now_ms. */
+static void acked_all(struct l2tp_rel *r, uint64_t now_ms)
+{
+	uint64_t last = 0;
+
+	if (r->unacked == 0)
+		return;
+	for (uint16_t i = 0; i < r->unacked; i++) {
+		/* Beyond rx_cap (a peer ignoring our window): from the newest kept. */
+		if (i < r->rx_n)
+			last = r->rx_ms[i];
+		if (r->ack_hist != NULL)
+			l2tp_ack_hist_add(r->ack_hist, now_ms > last ? now_ms - last : 0);
+	}
+	r->unacked = 0;
+	r->rx_n = 0;
 }
 
 /* Appendix A: one acknowledged message grows CWND, capped at the peer's RWS. */
@@ -256,41 +346,31 @@ enum l2tp_rel_verdict l2tp_rel_input(struct l2tp_rel *r, const uint8_t *pkt, siz
 		r->stats.zlb_rcvd++;
 		return L2TP_REL_ZLB;
 	}
-	if (ahead == 0 && r->ooo != NULL && r->ooo[0] != NULL) {
-		/* Already queued and now waiting in pop_ready. */
-		r->stats.duplicates++;
-		ack_schedule(r, now_ms);
-		return L2TP_REL_DUPLICATE;
-	}
+	if (ahead == 0 && r->ooo != NULL && r->ooo[0] != NULL)
+		return duplicate(r, now_ms);   /* already queued, waiting in pop_ready */
 	if (ahead == 0) {
 		r->nr++;
 		ooo_shift(r);
-		ack_schedule(r, now_ms + r->cfg.ack_delay_ms);
+		delivered(r, now_ms, now_ms);
 		return L2TP_REL_DELIVER;
 	}
-	if (l2tp_seq_before(ns, r->nr)) {
-		/* §5.8: our ack may have been lost, so acknowledge a duplicate at once. */
-		r->stats.duplicates++;
-		ack_schedule(r, now_ms);
-		return L2TP_REL_DUPLICATE;
-	}
+	if (l2tp_seq_before(ns, r->nr))
+		return duplicate(r, now_ms);   /* §5.8: our ack may have been lost */
 	if (ahead >= r->cfg.our_rws) {
 		r->stats.out_of_window++;
 		return L2TP_REL_OUT_OF_WINDOW;
 	}
 	/* Inside our window: keep it for when the gap is filled (§5.8). */
 	slot = &r->ooo[ahead];
-	if (*slot != NULL) {
-		r->stats.duplicates++;
-		ack_schedule(r, now_ms);
-		return L2TP_REL_DUPLICATE;
-	}
+	if (*slot != NULL)
+		return duplicate(r, now_ms);
 	*slot = pkt_new(pkt, len, ns);
 	if (*slot == NULL) {
 		/* Not kept: the peer retransmits it. */
 		r->stats.nomem++;
 		return L2TP_REL_QUEUED;
 	}
+	(*slot)->rx_ms = now_ms;
 	ack_schedule(r, now_ms + r->cfg.ack_delay_ms);
 	return L2TP_REL_QUEUED;
 }
@@ -312,16 +392,16 @@ size_t l2tp_rel_pop_ready(struct l2tp_rel *r, uint8_t *buf, size_t cap, uint64_t
 	}
 	memcpy(buf, p->data, p->len);
 	len = p->len;
-	free(p);
 	r->nr++;
 	ooo_shift(r);
 	r->stats.reordered++;
-	ack_schedule(r, now_ms + r->cfg.ack_delay_ms);
+	delivered(r, p->rx_ms, now_ms);
+	free(p);
 	return len;
 }
 
 /* §5.8: every transmission carries the current Ns and Nr, so an ack piggybacks. */
-static void transmit(struct l2tp_rel *r, struct l2tp_rel_pkt *p,
+static void transmit(struct l2tp_rel *r, struct l2tp_rel_pkt *p, uint64_t now_ms,
 		     l2tp_rel_emit_fn emit, void *ctx)
 {
 	put16(p->data + REL_OFF_NS, p->ns);
@@ -329,9 +409,10 @@ static void transmit(struct l2tp_rel *r, struct l2tp_rel_pkt *p,
 	emit(ctx, p->data, p->len);
 	r->ack_pending = false;
 	r->ack_deadline = UINT64_MAX;
+	acked_all(r, now_ms);
 }
 
-static void emit_zlb(struct l2tp_rel *r, l2tp_rel_emit_fn emit, void *ctx)
+static void emit_zlb(struct l2tp_rel *r, uint64_t now_ms, l2tp_rel_emit_fn emit, void *ctx)
 {
 	uint8_t zlb[L2TP_CTRL_HDR_LEN];
 
@@ -353,6 +434,12 @@ static void emit_zlb(struct l2tp_rel *r, l2tp_rel_emit_fn emit, void *ctx)
 	put16(zlb + REL_OFF_NR, r->nr);
 	emit(ctx, zlb, sizeof(zlb));
 	r->stats.zlb_sent++;
+	acked_all(r, now_ms);
+}
+
+static bool closed_window_ack(const struct l2tp_rel *r)
+{
+	return r->pend_head != NULL && r->unacked >= 2;
 }
 
 int l2tp_rel_output(struct l2tp_rel *r, uint64_t now_ms, l2tp_rel_emit_fn emit, void *ctx)
@@ -362,15 +449,27 @@ int l2tp_rel_output(struct l2tp_rel *r, uint64_t now_ms, l2tp_rel_emit_fn emit, 
 
 	/* Retransmission timer of the oldest in-flight message (§5.8). */
 	if (r->fly_head != NULL && now_ms >= r->rtx_deadline) {
+		uint64_t late = now_ms - r->rtx_deadline;
+
 		if (r->retries >= r->cfg.max_retries) {
 			r->failed = true;
 			return -ETIMEDOUT;
 		}
-		/* Appendix A: on a timeout halve SSTHRESH and restart from CWND 1. */
-		r->ssthresh = r->cwnd / 2 > 1 ? r->cwnd / 2 : 1;
-		r->cwnd = 1;
-		r->ca_acks = 0;
-		transmit(r, r->fly_head, emit, ctx);
+		if (late > 0 && late >= r->rto_ms / 4) {
+			/*
+			 * The timer ran a quarter of its timeout late: our own
+			 * process stalled (docs/design.md §8.1). The peer's acks
+			 * may be waiting in our socket; nothing says the network
+			 * is congested. Retransmit, but keep the window.
+			 */
+			r->stats.stall_rtx++;
+		} else {
+			/* Appendix A: on a timeout halve SSTHRESH and restart from CWND 1. */
+			r->ssthresh = r->cwnd / 2 > 1 ? r->cwnd / 2 : 1;
+			r->cwnd = 1;
+			r->ca_acks = 0;
+		}
+		transmit(r, r->fly_head, now_ms, emit, ctx);
 		r->stats.retransmits++;
 		r->retries++;
 		/* §5.8: exponential backoff, bounded by the configured cap. */
@@ -396,14 +495,20 @@ int l2tp_rel_output(struct l2tp_rel *r, uint64_t now_ms, l2tp_rel_emit_fn emit, 
 			r->retries = 0;
 			r->rtx_deadline = now_ms + r->rto_ms;
 		}
-		transmit(r, p, emit, ctx);
+		transmit(r, p, now_ms, emit, ctx);
 		r->stats.sent++;
 	}
 	update_una(r);
 
-	/* Delayed ack with nothing to carry it: a ZLB (§5.8). */
-	if (r->ack_pending && now_ms >= r->ack_deadline)
-		emit_zlb(r, emit, ctx);
+	/*
+	 * Delayed ack with nothing to carry it: a ZLB (§5.8). Also at once when
+	 * our messages wait behind a closed window and two deliveries are
+	 * unacked: they cannot carry the ack soon, and the peer's next message,
+	 * which our ack lets it send, brings the ack that opens our window.
+	 * Every second delivery, not every one (docs/design.md §8.1: measured).
+	 */
+	if (r->ack_pending && (now_ms >= r->ack_deadline || closed_window_ack(r)))
+		emit_zlb(r, now_ms, emit, ctx);
 	return 0;
 }
 
@@ -414,7 +519,8 @@ uint64_t l2tp_rel_next_deadline(const struct l2tp_rel *r)
 	if (r->failed)
 		return UINT64_MAX;
 	/* Window open with messages waiting: 0 means "call output now". */
-	if (r->pend_head != NULL && r->n_fly < send_window(r))
+	if (r->pend_head != NULL &&
+	    (r->n_fly < send_window(r) || (r->ack_pending && closed_window_ack(r))))
 		return 0;
 	if (r->fly_head != NULL)
 		d = r->rtx_deadline;

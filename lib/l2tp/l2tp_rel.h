@@ -23,7 +23,27 @@ struct l2tp_rel_cfg {
 	uint32_t ack_delay_ms;   /* delayed-ack timer before a ZLB is sent */
 };
 
-/* Defaults: rws 8/4, rto 1000 ms doubling to 8000 ms, 5 retries, ZLB after 100 ms. */
+/*
+ * Time from a message's receipt (its l2tp_rel_input() or, queued out of
+ * order, its first arrival) to the first transmission that carried an Nr
+ * acknowledging it (a ZLB or a piggy-backed message), in ms. Buckets are
+ * not cumulative: bucket[i] counts delays <= l2tp_ack_hist_le_ms[i] and
+ * above the bound before; bucket[L2TP_ACK_HIST_N] counts the rest.
+ */
+#define L2TP_ACK_HIST_N 10
+extern const uint32_t l2tp_ack_hist_le_ms[L2TP_ACK_HIST_N];
+
+struct l2tp_ack_hist {
+	uint64_t bucket[L2TP_ACK_HIST_N + 1];
+	uint64_t count;
+	uint64_t sum_ms;
+	uint64_t max_ms;
+};
+
+void l2tp_ack_hist_add(struct l2tp_ack_hist *h, uint64_t delay_ms);
+
+/* Defaults: rws 8/4, rto 1000 ms doubling to 8000 ms, 5 retries, ZLB after 100 ms
+ * (the delay applies only when no rule of l2tp_rel_input() acks at once). */
 void l2tp_rel_cfg_default(struct l2tp_rel_cfg *cfg);
 
 static inline bool l2tp_seq_before(uint16_t a, uint16_t b)
@@ -45,6 +65,10 @@ struct l2tp_rel_stats {
 	uint64_t bad_nr;          /* received Nr acks a message never sent: Nr ignored */
 	uint64_t nomem;           /* out-of-order message not kept (no memory, or too big
 				     for pop_ready's buffer): dropped, the peer retransmits */
+	uint64_t ack_now;         /* delivered messages acked at once (window half full,
+				     or quick acks after a duplicate), not delayed */
+	uint64_t stall_rtx;       /* retransmission timers that ran late (a local stall):
+				     retransmitted without shrinking CWND */
 };
 
 struct l2tp_rel {
@@ -73,6 +97,14 @@ struct l2tp_rel {
 	struct l2tp_rel_pkt **ooo;
 	bool ack_pending;
 	uint64_t ack_deadline;
+	uint16_t unacked;         /* messages delivered since our last transmitted Nr */
+	uint16_t quick;           /* deliveries still to ack at once after a duplicate */
+	/* Receipt times of the unacked deliveries, oldest first (rx_n of
+	 * rx_cap); one beyond rx_cap counts from the newest kept. Every ack
+	 * covers all of them (Nr is cumulative), so the array empties at once. */
+	uint64_t *rx_ms;
+	uint16_t rx_n, rx_cap;
+	struct l2tp_ack_hist *ack_hist;  /* where ack delays are counted; NULL: nowhere */
 	bool failed;              /* retry limit reached */
 	struct l2tp_rel_stats stats;
 };
@@ -99,7 +131,17 @@ enum l2tp_rel_verdict {
 /*
  * Feed the Ns/Nr of a received control message (its header already decoded).
  * Nr acknowledges our messages (opening the window, growing cwnd, resetting
- * the backoff). A non-ZLB message schedules a delayed ack; a ZLB never does.
+ * the backoff). A ZLB is never acknowledged. A message is acked (docs/design.md
+ * §8.1):
+ *   at once: a duplicate (§5.8), which also starts our_rws quick acks (the
+ *     peer's retransmission collapsed its CWND to 1, Appendix A); a delivery
+ *     while quick acks remain; a delivery that makes the unacked deliveries
+ *     reach half our receive window, (our_rws + 1) / 2;
+ *   at once by l2tp_rel_output(): whenever a message of ours is queued, on it
+ *     when the window lets it go, else by a ZLB once two deliveries are
+ *     unacked (the window waits for the peer, whose next message carries
+ *     the ack we need);
+ *   otherwise after ack_delay_ms, by a ZLB unless a message carries it first.
  * A queued copy of pkt is kept for L2TP_REL_QUEUED.
  */
 enum l2tp_rel_verdict l2tp_rel_input(struct l2tp_rel *r, const uint8_t *pkt, size_t len,
@@ -119,8 +161,11 @@ typedef void (*l2tp_rel_emit_fn)(void *ctx, const uint8_t *pkt, size_t len);
 /*
  * Put on the wire whatever is due at now_ms: new messages the window
  * min(peer_rws, cwnd) allows, a retransmission whose timer expired (the
- * oldest in-flight message; Appendix A: ssthresh = max(cwnd/2, 1), cwnd = 1),
- * and a ZLB when an ack is due and no message carried it. Returns 0, or
+ * oldest in-flight message; Appendix A: ssthresh = max(cwnd/2, 1), cwnd = 1,
+ * unless the timer ran a quarter of its timeout late: then our own process
+ * stalled, that is no sign of congestion, and cwnd stays; stats.stall_rtx),
+ * and a ZLB when an ack is due (or two deliveries are unacked while our
+ * messages wait behind a closed window) and no message carried it. Returns 0, or
  * -ETIMEDOUT once a message was retransmitted max_retries times without an
  * ack (the caller tears the connection down; nothing more is emitted).
  */
@@ -129,7 +174,8 @@ int l2tp_rel_output(struct l2tp_rel *r, uint64_t now_ms, l2tp_rel_emit_fn emit, 
 /*
  * Earliest time l2tp_rel_output() has something to do; UINT64_MAX for never
  * (also once failed). 0 when queued messages can go out now (the window
- * opened after l2tp_rel_queue() or an ack in l2tp_rel_input()): call output.
+ * opened after l2tp_rel_queue() or an ack in l2tp_rel_input()), or two
+ * deliveries are unacked while messages wait: call output.
  */
 uint64_t l2tp_rel_next_deadline(const struct l2tp_rel *r);
 

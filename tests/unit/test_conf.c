@@ -104,6 +104,8 @@ START_TEST(empty_file_gives_defaults)
 	ck_assert_str_eq(lns_addr_str(&c->listen[0], buf, sizeof(buf)), "0.0.0.0:1701");
 	ck_assert_uint_eq(c->metrics.family, 0);     /* metrics off unless set */
 	ck_assert(!c->metrics_sessions);
+	ck_assert_uint_eq(c->listen_rcvbuf, 4u << 20);
+	ck_assert_uint_eq(c->tunnel_rcvbuf, 0);
 	conf_unref(c);
 }
 END_TEST
@@ -120,6 +122,8 @@ START_TEST(every_key)
 		"log-level = debug\n"
 		"metrics = 127.0.0.1:9101\n"
 		"metrics-sessions = yes\n"
+		"listen-rcvbuf = 0\n"
+		"tunnel-rcvbuf = 65536\n"
 		"[l2tp]\n"
 		"secret = s3cret ; inline comment\n"
 		"hide-avps = yes\n"
@@ -167,6 +171,8 @@ START_TEST(every_key)
 	ck_assert_int_eq(c->log_level, LOG_LVL_DEBUG);
 	ck_assert_str_eq(lns_addr_str(&c->metrics, b, sizeof(b)), "127.0.0.1:9101");
 	ck_assert(c->metrics_sessions);
+	ck_assert_uint_eq(c->listen_rcvbuf, 0);
+	ck_assert_uint_eq(c->tunnel_rcvbuf, 65536);
 	ck_assert_str_eq(c->secret, "s3cret");
 	ck_assert(c->hide_avps);
 	ck_assert_uint_eq(c->hello_interval_ms, 0);
@@ -263,6 +269,8 @@ static const struct {
 	  "t.conf:3: [l2tp] retransmit-retries: \"-1\" is not a number" },
 	{ "[l2tp]\nreceive-window = 0\n",
 	  "t.conf:2: [l2tp] receive-window: 0 is out of range (1 to 256)" },
+	{ "[lnsd]\nlisten-rcvbuf = 2000000000\n",
+	  "t.conf:2: [lnsd] listen-rcvbuf: 2000000000 is out of range (0 to 1073741824)" },
 	{ "[l2tp]\nmax-sessions-per-tunnel = 99999999999999999999999\n",
 	  "t.conf:2: [l2tp] max-sessions-per-tunnel: 99999999999999999999999 is out of range (0 to 65535)" },
 	{ "[l2tp]\nhello-interval = 1.2345\n",

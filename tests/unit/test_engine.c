@@ -538,6 +538,52 @@ START_TEST(radius_reply_after_call_ended)
 }
 END_TEST
 
+/*
+ * A flood bigger than a small receive buffer (listen-rcvbuf = 4096) while
+ * the loop is not reading: the kernel drops the excess, and lnsd counts
+ * those drops (SO_RXQ_OVFL) with the next datagram it reads. A second
+ * engine with the default buffer (4 MiB; without CAP_NET_ADMIN capped at
+ * net.core.rmem_max, 208 KiB on a stock kernel) takes the same 100
+ * datagrams without a drop.
+ */
+static uint64_t flood_drops(const char *conf, int flood)
+{
+	struct tu_engine te;
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	/* An L2TP data packet header (T bit clear) for a tunnel that is not there. */
+	uint8_t pkt[200] = { 0x00, 0x02, 0x12, 0x34, 0x00, 0x01 };
+	uint64_t drops;
+	int fd;
+
+	tu_engine_up(&te, &(struct tu_engine_opts){ .conf = conf });
+	to.sin_port = htons(te.port);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	for (int i = 0; i < flood; i++)
+		ck_assert_int_eq(sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
+					sizeof(to)), (ssize_t)sizeof(pkt));
+	tu_idle(&te, 200);   /* the engine reads what the buffer kept */
+	ck_assert_int_eq(sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to)),
+			 (ssize_t)sizeof(pkt));
+	tu_idle(&te, 200);   /* this one carries the drop count */
+	drops = engine_drops(te.eng)[ENG_DROP_RXQ_OVERFLOW];
+	close(fd);
+	tu_engine_down(&te);
+	return drops;
+}
+
+START_TEST(rxq_overflow_counted)
+{
+	uint64_t small = flood_drops("listen-rcvbuf = 4096\n", 100);
+	uint64_t big = flood_drops(NULL, 100);
+
+	ck_assert_uint_gt(small, 0);
+	ck_assert_uint_lt(small, 100);
+	ck_assert_uint_eq(big, 0);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -548,6 +594,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, call_terminated);
 	tcase_add_test(tc, framed_ip_in_use);
 	tcase_add_test(tc, radius_reply_after_call_ended);
+	tcase_add_test(tc, rxq_overflow_counted);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -454,6 +454,10 @@ START_TEST(test_happy_path)
 	/* Per-tunnel counters: SCCRQ and SCCCN in; SCCRP and the ZLB out. */
 	ck_assert_uint_eq(t->rx_msgs, 2);
 	ck_assert_uint_eq(t->tx_msgs, 2);
+	/* Receipt to ack: the SCCRQ at once (on the SCCRP), the SCCCN delayed. */
+	ck_assert_uint_eq(l2tp_lns_stats(lns)->ack_delay.count, 2);
+	ck_assert_uint_eq(l2tp_lns_stats(lns)->ack_delay.bucket[0], 1);
+	ck_assert_uint_le(l2tp_lns_stats(lns)->ack_delay.max_ms, cfg.rel.ack_delay_ms);
 
 	s = call(&l);
 	ck_assert_ptr_nonnull(s);

@@ -116,6 +116,10 @@ START_TEST(render_well_formed)
 	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_ppp_auth_total{method=\"chap\",result=\"failure\"} 0\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_ppp_auth_total{method=\"mschapv2\",result=\"success\"} 0\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_session_setup_duration_seconds_bucket{le=\"+Inf\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_l2tp_ack_delay_seconds_bucket{le=\"0.1\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_l2tp_ack_delay_seconds_count 0\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_control_late_retransmissions_total 0\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_dropped_packets_total{reason=\"rxq_overflow\"} 0\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_kernel_dataplane 0\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nprocess_resident_memory_bytes "));
 	/* Control plane only: no per-tunnel kernel series. */

@@ -992,6 +992,286 @@ START_TEST(test_send_across_wrap)
 }
 END_TEST
 
+/* ---- when an ack goes out (docs/design.md §8.1) ------------------------- */
+
+enum ack_ev {
+	EV_DELIVER,     /* the next message in order */
+	EV_DUPLICATE,   /* a message delivered before, again */
+	EV_OUT_OF_ORDER /* one ahead of Nr, inside our window */
+};
+
+/*
+ * State before the event (at t = 10): pre in-order deliveries at t = 0 not
+ * acked yet; a message of ours waiting behind a closed window (pending) or
+ * a reply queued right after the event with the window open (reply); a
+ * duplicate already answered at t = 1 (quick). Expected: the first
+ * transmission after the event, its time and whether it is a ZLB.
+ */
+static const struct ack_case {
+	const char *name;
+	uint16_t our_rws;
+	uint16_t pre;
+	bool pending, reply, quick;
+	enum ack_ev ev;
+	uint64_t ack_at;
+	bool zlb;
+} ack_cases[] = {
+	{ "one delivery: delayed", 8, 0, false, false, false, EV_DELIVER, 110, true },
+	{ "3 of window 8: delayed, earliest deadline", 8, 2, false, false, false, EV_DELIVER,
+	  100, true },
+	{ "4 of window 8 (half): at once", 8, 3, false, false, false, EV_DELIVER, 10, true },
+	{ "window 1: every message at once", 1, 0, false, false, false, EV_DELIVER, 10, true },
+	{ "2 of window 3 (half rounded up): at once", 3, 1, false, false, false, EV_DELIVER,
+	  10, true },
+	{ "2 of window 16: delayed", 16, 1, false, false, false, EV_DELIVER, 100, true },
+	{ "reply queued, window open: piggy-backed", 8, 0, false, true, false, EV_DELIVER, 10,
+	  false },
+	{ "one unacked behind a closed window: delayed", 8, 0, true, false, false,
+	  EV_DELIVER, 110, true },
+	{ "2 unacked behind a closed window: ZLB at once", 8, 1, true, false, false,
+	  EV_DELIVER, 10, true },
+	{ "duplicate: at once", 8, 0, false, false, false, EV_DUPLICATE, 10, true },
+	{ "duplicate behind a closed window: at once", 8, 0, true, false, false, EV_DUPLICATE,
+	  10, true },
+	{ "delivery after a duplicate (quick ack): at once", 8, 0, false, false, true,
+	  EV_DELIVER, 10, true },
+	{ "out of order, queued: delayed", 8, 0, false, false, false, EV_OUT_OF_ORDER, 110,
+	  true },
+	{ "out of order, 3 unacked before: delayed (Nr did not move)", 8, 3, false, false,
+	  false, EV_OUT_OF_ORDER, 100, true },
+};
+
+START_TEST(test_ack_timing_table)
+{
+	const struct ack_case *k = &ack_cases[_i];
+	struct l2tp_rel r;
+	struct capture c = { 0 };
+	uint16_t ns = 0;
+	int before;
+	uint64_t t;
+
+	rel_setup(&r, k->our_rws, 4);
+	if (k->pending) {
+		queue_tag(&r, 0x100);
+		queue_tag(&r, 0x101);
+		ck_assert_int_eq(output(&r, 0, &c), 0);    /* cwnd 1: the second waits */
+		ck_assert_int_eq(c.n, 1);
+	}
+	for (uint16_t i = 0; i < k->pre; i++)
+		ck_assert_int_eq(rx_msg(&r, ns++, 0, i, 0), L2TP_REL_DELIVER);
+	if (k->quick) {
+		ck_assert_int_eq(rx_msg(&r, ns++, 0, 0x50, 0), L2TP_REL_DELIVER);
+		ck_assert_int_eq(output(&r, 0, &c), 0);
+		ck_assert_int_eq(rx_msg(&r, (uint16_t)(ns - 1), 0, 0x50, 1), L2TP_REL_DUPLICATE);
+		ck_assert_int_eq(output(&r, 1, &c), 0);
+		ck_assert_uint_eq(cap_nr(&c, c.n - 1), ns);
+	}
+	ck_assert_int_eq(output(&r, 0, &c), 0);
+	before = c.n;
+	switch (k->ev) {
+	case EV_DELIVER:
+		ck_assert_int_eq(rx_msg(&r, ns++, 0, 0x77, 10), L2TP_REL_DELIVER);
+		break;
+	case EV_DUPLICATE:
+		ck_assert_int_eq(rx_msg(&r, ns++, 0, 0x77, 5), L2TP_REL_DELIVER);
+		ck_assert_int_eq(output(&r, 5, &c), 0);
+		before = c.n;
+		ck_assert_int_eq(rx_msg(&r, (uint16_t)(ns - 1), 0, 0x77, 10), L2TP_REL_DUPLICATE);
+		break;
+	case EV_OUT_OF_ORDER:
+		ck_assert_int_eq(rx_msg(&r, (uint16_t)(ns + 1), 0, 0x77, 10), L2TP_REL_QUEUED);
+		break;
+	}
+	if (k->reply)
+		queue_tag(&r, 0x200);
+	for (t = 10; t <= 400 && c.n == before; t++)
+		ck_assert_int_eq(output(&r, t, &c), 0);
+	ck_assert_msg(c.n > before, "%s: no ack", k->name);
+	ck_assert_msg(t - 1 == k->ack_at, "%s: ack at %llu, want %llu", k->name,
+		      (unsigned long long)(t - 1), (unsigned long long)k->ack_at);
+	ck_assert_msg(cap_is_zlb(&c, before) == k->zlb, "%s: zlb %d", k->name,
+		      cap_is_zlb(&c, before));
+	ck_assert_uint_eq(cap_nr(&c, before), ns);     /* acks everything in order */
+	l2tp_rel_free(&r);
+}
+END_TEST
+
+/* Quick acks after a duplicate last our_rws deliveries, then the delay is back. */
+START_TEST(test_quick_acks_run_out)
+{
+	struct l2tp_rel r;
+	struct capture c = { 0 };
+	uint16_t ns = 0;
+	uint64_t t = 0;
+
+	rel_setup(&r, 8, 4);
+	ck_assert_int_eq(rx_msg(&r, ns++, 0, 1, t), L2TP_REL_DELIVER);
+	ck_assert_int_eq(rx_msg(&r, 0, 0, 1, t), L2TP_REL_DUPLICATE);
+	ck_assert_int_eq(output(&r, t, &c), 0);
+	ck_assert_int_eq(c.n, 1);
+	for (int i = 0; i < 8; i++) {
+		t += 10;
+		ck_assert_int_eq(rx_msg(&r, ns++, 0, 1, t), L2TP_REL_DELIVER);
+		ck_assert_int_eq(output(&r, t, &c), 0);
+		ck_assert_int_eq(c.n, 2 + i);
+		ck_assert_uint_eq(cap_nr(&c, c.n - 1), ns);
+	}
+	t += 10;
+	ck_assert_int_eq(rx_msg(&r, ns++, 0, 1, t), L2TP_REL_DELIVER);
+	ck_assert_int_eq(output(&r, t, &c), 0);
+	ck_assert_int_eq(c.n, 9);
+	ck_assert_uint_eq(l2tp_rel_next_deadline(&r), t + 100);
+	ck_assert_uint_eq(r.stats.ack_now, 8);
+	l2tp_rel_free(&r);
+}
+END_TEST
+
+/* Receipt to ack, per message: delayed, at once, and held out of order. */
+START_TEST(test_ack_delay_histogram)
+{
+	struct l2tp_rel r;
+	struct l2tp_ack_hist h = { 0 };
+	struct capture c = { 0 };
+	uint8_t buf[L2TP_MAX_MSG];
+
+	rel_setup(&r, 8, 4);
+	r.ack_hist = &h;
+	ck_assert_int_eq(rx_msg(&r, 0, 0, 1, 1000), L2TP_REL_DELIVER);
+	ck_assert_int_eq(rx_msg(&r, 1, 0, 1, 1040), L2TP_REL_DELIVER);
+	ck_assert_int_eq(output(&r, 1100, &c), 0);       /* ZLB: 100 and 60 ms */
+	ck_assert_uint_eq(h.count, 2);
+	ck_assert_uint_eq(h.sum_ms, 160);
+	ck_assert_uint_eq(h.max_ms, 100);
+	ck_assert_uint_eq(h.bucket[3], 2);                /* (50, 100] */
+	/* Ns 3 before Ns 2: held 700 ms, both acked on the reply at 1800. */
+	ck_assert_int_eq(rx_msg(&r, 3, 0, 1, 1100), L2TP_REL_QUEUED);
+	ck_assert_int_eq(rx_msg(&r, 2, 0, 1, 1800), L2TP_REL_DELIVER);
+	ck_assert_uint_gt(l2tp_rel_pop_ready(&r, buf, sizeof(buf), 1800), 0);
+	queue_tag(&r, 9);
+	ck_assert_int_eq(output(&r, 1800, &c), 0);
+	ck_assert(!cap_is_zlb(&c, c.n - 1));
+	ck_assert_uint_eq(cap_nr(&c, c.n - 1), 4);
+	ck_assert_uint_eq(h.count, 4);
+	ck_assert_uint_eq(h.sum_ms, 160 + 0 + 700);
+	ck_assert_uint_eq(h.max_ms, 700);
+	ck_assert_uint_eq(h.bucket[0], 1);                /* <= 1 ms */
+	ck_assert_uint_eq(h.bucket[7], 1);                /* (500, 1000] */
+	/* A retransmission that acks nothing new counts nothing. */
+	ck_assert_int_eq(output(&r, 2800, &c), 0);
+	ck_assert_uint_eq(h.count, 4);
+	l2tp_rel_free(&r);
+}
+END_TEST
+
+/* ---- recovery after a stall (docs/design.md §8.1) ------------------------ */
+
+struct count_emit {
+	unsigned n, zlb;
+};
+
+static void count_emit_fn(void *ctx, const uint8_t *pkt, size_t len)
+{
+	struct count_emit *ce = ctx;
+
+	(void)pkt;
+	ce->n++;
+	ce->zlb += len == L2TP_CTRL_HDR_LEN;
+}
+
+/*
+ * A peer that acks everything in flight 10 ms after each round. Returns the
+ * first transmissions of each of n rounds in per_round[].
+ */
+static void run_rounds(struct l2tp_rel *r, uint64_t *t, unsigned *per_round, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct count_emit ce = { 0 };
+		uint64_t sent = r->stats.sent;
+
+		ck_assert_int_eq(l2tp_rel_output(r, *t, count_emit_fn, &ce), 0);
+		per_round[i] = (unsigned)(r->stats.sent - sent);
+		*t += 10;
+		ck_assert_int_eq(rx_zlb(r, 0, (uint16_t)(r->una + r->n_fly), *t), L2TP_REL_ZLB);
+	}
+}
+
+/* Grow to the full window of 8, then stall with 8 messages in flight. */
+static void stall_setup(struct l2tp_rel *r, uint64_t *t)
+{
+	unsigned rounds[8];
+
+	rel_setup(r, 8, 8);
+	for (int i = 0; i < 400; i++)
+		queue_tag(r, (uint16_t)i);
+	run_rounds(r, t, rounds, 8);
+	ck_assert_uint_eq(r->cwnd, 8);
+	ck_assert_int_eq(l2tp_rel_output(r, *t, count_emit_fn, &(struct count_emit){ 0 }), 0);
+	ck_assert_uint_eq(r->n_fly, 8);
+}
+
+/*
+ * lnsd stalls 1.5 s right after sending 8 messages. The peer acked them
+ * 10 ms later, but the ack waits in our socket: when the loop runs again the
+ * retransmission timer (due at +1000) runs first, 500 ms late, then the ack
+ * is read. The window must not collapse to 1: the next rounds carry 8.
+ */
+START_TEST(test_recovery_after_local_stall)
+{
+	struct l2tp_rel r;
+	uint64_t t = 0, t0;
+	unsigned rounds[6];
+	struct count_emit ce = { 0 };
+
+	stall_setup(&r, &t);
+	t0 = t;
+	t = t0 + 1500;
+	ck_assert_int_eq(l2tp_rel_output(&r, t, count_emit_fn, &ce), 0);
+	ck_assert_uint_eq(r.stats.retransmits, 1);
+	ck_assert_int_eq(rx_zlb(&r, 0, (uint16_t)(r.una + r.n_fly), t), L2TP_REL_ZLB);
+	run_rounds(&r, &t, rounds, 6);
+	for (int i = 0; i < 6; i++)
+		ck_assert_msg(rounds[i] == 8, "round %d after the stall sent %u, want 8", i,
+			      rounds[i]);
+	ck_assert_uint_eq(r.cwnd, 8);
+	ck_assert_uint_eq(r.stats.stall_rtx, 1);
+	l2tp_rel_free(&r);
+}
+END_TEST
+
+/*
+ * The same timeout on time is a loss in the network: Appendix A as written,
+ * SSTHRESH 4, CWND 1, then slow start up to SSTHRESH and congestion
+ * avoidance above it (+1 per CWND acks); the window growth is measured per
+ * round.
+ */
+START_TEST(test_recovery_after_network_loss)
+{
+	struct l2tp_rel r;
+	uint64_t t = 0, t0;
+	unsigned rounds[6];
+	static const unsigned want[6] = { 5, 6, 7, 8, 8, 8 };
+	struct count_emit ce = { 0 };
+
+	stall_setup(&r, &t);
+	t0 = t;
+	t = t0 + 1000;                                  /* on time: the 8 were lost */
+	ck_assert_int_eq(l2tp_rel_output(&r, t, count_emit_fn, &ce), 0);
+	ck_assert_uint_eq(r.stats.stall_rtx, 0);
+	ck_assert_uint_eq(r.cwnd, 1);
+	ck_assert_uint_eq(r.ssthresh, 4);
+	/* The peer got the retransmission and the 7 after it: one ack for all
+	 * 8 grows CWND by 3 in slow start (to SSTHRESH) and by 1 in avoidance. */
+	t += 10;
+	ck_assert_int_eq(rx_zlb(&r, 0, (uint16_t)(r.una + r.n_fly), t), L2TP_REL_ZLB);
+	ck_assert_uint_eq(r.cwnd, 5);
+	run_rounds(&r, &t, rounds, 6);
+	for (int i = 0; i < 6; i++)
+		ck_assert_msg(rounds[i] == want[i], "round %d after the loss sent %u, want %u", i,
+			      rounds[i], want[i]);
+	l2tp_rel_free(&r);
+}
+END_TEST
+
 static Suite *rel_suite(void)
 {
 	Suite *s = suite_create("l2tp_rel");
@@ -1026,6 +1306,12 @@ static Suite *rel_suite(void)
 			    (int)(sizeof(sim_cases) / sizeof(sim_cases[0])));
 	tcase_add_test(tc, test_reorder_across_wrap);
 	tcase_add_test(tc, test_send_across_wrap);
+	tcase_add_loop_test(tc, test_ack_timing_table, 0,
+			    (int)(sizeof(ack_cases) / sizeof(ack_cases[0])));
+	tcase_add_test(tc, test_quick_acks_run_out);
+	tcase_add_test(tc, test_ack_delay_histogram);
+	tcase_add_test(tc, test_recovery_after_local_stall);
+	tcase_add_test(tc, test_recovery_after_network_loss);
 	suite_add_tcase(s, tc);
 	return s;
 }
