@@ -1096,8 +1096,11 @@ static double secs(uint64_t us) { return (double)us / 1e6; }
 
 static void phase_finish(struct phase *p)
 {
-	qsort(p->t_lat.v, p->t_lat.n, sizeof(uint32_t), cmp_u32);
-	qsort(p->s_lat.v, p->s_lat.n, sizeof(uint32_t), cmp_u32);
+	/* qsort's array must not be NULL even when empty (no tunnel came up) */
+	if (p->t_lat.n > 1)
+		qsort(p->t_lat.v, p->t_lat.n, sizeof(uint32_t), cmp_u32);
+	if (p->s_lat.n > 1)
+		qsort(p->s_lat.v, p->s_lat.n, sizeof(uint32_t), cmp_u32);
 }
 
 static double rate_of(unsigned n, uint64_t start, uint64_t last)
