@@ -89,16 +89,8 @@ static int parse_matches(json_t *o, struct ctl_req *req, char *err, size_t errle
 			goto fail;
 		}
 		if (ctl_match_compile(&req->match[req->nmatch], col, json_string_value(jr), err,
-				      errlen)) {
-			/* that text quotes the regex as it came: escaped instead (it is logged) */
-			char why[128];
-			const char *q = strrchr(err, '"');   /* regerror's reason has no quote */
-
-			snprintf(why, sizeof(why), "%s", q && q[1] == ':' ? q + 3 : "");
-			snprintf(err, errlen, "match %s: bad regular expression %s: %s", col->name,
-				 LOG_STR(json_string_value(jr)), why);
-			goto fail;
-		}
+				      errlen))
+			goto fail;      /* the text quotes the regex escaped */
 		req->nmatch++;
 	}
 	return 0;

@@ -252,15 +252,29 @@ bool ctl_cell(const json_t *row, const struct ctl_col *c, char *buf, size_t len)
 int ctl_match_compile(struct ctl_match *m, const struct ctl_col *col, const char *regex,
 		      char *err, size_t errlen)
 {
-	int rc = regcomp(&m->re, regex, REG_EXTENDED | REG_NOSUB);
+	char shown[200], why[128];
+	const char *p;
+	int rc;
 
+	/* The regex is quoted escaped and cut (it came from a client and is logged). */
+	stresc(shown, sizeof(shown), regex, strlen(regex), STRESC_QUOTE);
+	/* lnsd runs these on every row inside its loop: no back-references, whose
+	 * matching backtracks without bound in glibc's regexec. */
+	for (p = regex; *p; p++) {
+		if (p[0] == '\\' && p[1] >= '1' && p[1] <= '9') {
+			snprintf(err, errlen, "match %s: bad regular expression %s: back-references "
+				 "are not supported", col->name, shown);
+			return -1;
+		}
+		if (p[0] == '\\' && p[1])
+			p++;
+	}
+	rc = regcomp(&m->re, regex, REG_EXTENDED | REG_NOSUB);
 	m->col = col;
 	if (rc) {
-		char why[128];
-
 		regerror(rc, &m->re, why, sizeof(why));
-		snprintf(err, errlen, "match %s: bad regular expression \"%s\": %s", col->name,
-			 regex, why);
+		snprintf(err, errlen, "match %s: bad regular expression %s: %s", col->name, shown,
+			 why);
 		return -1;
 	}
 	return 0;

@@ -574,6 +574,13 @@ START_TEST(select_match)
 					   "(alice", err, sizeof(err)), -1);
 	ck_assert_msg(strncmp(err, "match username: bad regular expression \"(alice\": ", 48) == 0,
 		      "%s", err);
+	/* lnsd runs these inside its loop: no back-references (unbounded backtracking) */
+	ck_assert_int_eq(ctl_match_compile(&m[0], ctl_col_find(CTL_OBJ_SESSIONS, "username"),
+					   "(a|b)\\1", err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "back-references are not supported") != NULL, "%s", err);
+	ck_assert_int_eq(ctl_match_compile(&m[0], ctl_col_find(CTL_OBJ_SESSIONS, "username"),
+					   "a\\\\1", err, sizeof(err)), 0);  /* an escaped backslash */
+	ctl_match_free(&m[0]);
 	json_decref(v);
 }
 END_TEST
@@ -1157,6 +1164,19 @@ START_TEST(listing_bad_match)
 			      "\\\"(\\\\n\\\": ", 60) == 0, "%s", buf);
 	ck_assert(recv_line(&sv, fd, buf, sizeof(buf)));
 	ck_assert_str_eq(buf, "{\"ok\":false,\"error\":\"\\\"match\\\" must be an array of at most 16 clauses\"}");
+	/* A long regex with a quote and colon of its own where a cut message ended: the
+	 * reason used to be found by the last quote and read past the error buffer. */
+	{
+		char req[800];
+		int n = snprintf(req, sizeof(req), "{\"cmd\":\"show-sessions\",\"match\":"
+				 "[{\"column\":\"ip\",\"regex\":\"(%0*d\\\":x\"}]}\n", 600, 0);
+
+		ck_assert_int_lt(n, (int)sizeof(req));
+		send_all(fd, req);
+	}
+	ck_assert(recv_line(&sv, fd, buf, sizeof(buf)));
+	ck_assert_msg(strstr(buf, "\\\"...: Unmatched ( or") != NULL, "%s", buf);
+	ck_assert_uint_lt(strlen(buf), 400);
 	close(fd);
 	server_down(&sv);
 }
