@@ -710,6 +710,8 @@ struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const ch
 	ev_prepare_init(&e->reaper, reaper_cb);
 	ev_prepare_start(loop, &e->reaper);
 	ev_check_init(&e->woke, woke_cb);
+	/* first after the wait: the L2TP sockets' watchers run at priority 1 (udp.c) */
+	ev_set_priority(&e->woke, EV_MAXPRI);
 	ev_check_start(loop, &e->woke);
 	e->dp = dp_null_new(false);
 	e->ip_nb = 64;
