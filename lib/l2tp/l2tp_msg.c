@@ -1307,6 +1307,10 @@ void l2tp_mb_u16_hidden(struct l2tp_mbuf *b, bool mand, uint16_t type, uint16_t 
 
 void l2tp_mb_id_hidden(struct l2tp_mbuf *b, bool mand, uint16_t type, uint32_t id)
 {
+	if (b->version == L2TP_VERSION3) {
+		l2tp_mb_u32_hidden(b, mand, type, id);
+		return;
+	}
 	if (id > L2TP_V2_ID_MAX) {
 		b->overflow = true;
 		return;
