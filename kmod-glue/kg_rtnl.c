@@ -351,6 +351,10 @@ static int kg_parse_link(const struct nlmsghdr *h, struct kg_link_info *li)
 	    mnl_nlmsg_get_payload_len(h) < sizeof(*ifi))
 		return -1;
 	ifi = mnl_nlmsg_get_payload(h);
+	/* A bridge also announces its ports (AF_BRIDGE), with RTM_DELLINK when a port
+	 * merely leaves it: only the link's own messages (AF_UNSPEC) count. */
+	if (ifi->ifi_family != AF_UNSPEC)
+		return -1;
 	memset(li, 0, sizeof(*li));
 	li->flags = ifi->ifi_flags;
 	mnl_attr_parse(h, sizeof(*ifi), kg_info_attr, li);
