@@ -1563,6 +1563,7 @@ int main(int argc, char **argv)
 		run_setup(phase_new(name, O.tunnels, O.tunnels * O.sessions), all, O.tunnels);
 	}
 	run_teardown();
+	free(all);
 
 	int rc = 0;
 	for (unsigned i = 0; i < n_phases; i++) {
