@@ -351,7 +351,8 @@ static void cc_unlink(struct l2tp_lcce *l, struct l2tp_cc *cc)
 /*
  * The end: pseudowires first, then the kernel tunnel, then the state and
  * CC_FREE. The initiator's dialler is armed again when no other connection
- * to that peer lives (backoff doubles unless this one was established).
+ * to that peer lives (backoff doubles unless this one was established:
+ * cc_up() set it back to the minimum).
  */
 static void cc_dead(struct l2tp_lcce *l, struct l2tp_cc *cc, uint64_t now,
 		    struct lcce_actions *out)
@@ -375,8 +376,6 @@ static void cc_dead(struct l2tp_lcce *l, struct l2tp_cc *cc, uint64_t now,
 	if (d && !l->shutting_down && !peer_has_cc(l, cc->peer_cfg, NULL)) {
 		uint32_t jitter = 0;
 
-		if (was_up)
-			d->backoff_ms = l->cfg.redial_min_ms;
 		lcce_rand(l, &jitter, sizeof(jitter));
 		/* Up to a quarter more, so that two LCCEs restarted together do
 		 * not keep colliding in lockstep. */

@@ -1148,6 +1148,160 @@ START_TEST(test_cc_initiator)
 }
 END_TEST
 
+/*
+ * The Tie Breaker rule itself (§5.4.3), node 0 having dialled the scripted
+ * peer, which sends its own SCCRQ: lower than ours (we lose: ours goes,
+ * theirs gets an SCCRP), higher (we win: StopCCN 3, ours stays), absent
+ * (we win), equal (both go: StopCCN 3 and ours discarded).
+ */
+static const struct {
+	int delta;             /* their value relative to ours: -1, +1, 0; 2 = absent */
+	bool we_win, ours_kept;
+} tie_cases[] = {
+	{ -1, false, false },
+	{ +1, true, true },
+	{ 2, true, true },
+	{ 0, false, false },
+};
+
+START_TEST(test_tie_rule)
+{
+	struct script s;
+	struct net *net = sc_net(&s);
+	struct l2tp_mbuf b;
+	struct l2tp_msg m;
+	uint8_t tb[8];
+	uint32_t ours;
+	const struct l2tp_lcce_stats *st;
+
+	net->n[0].peers[1].initiate = true;
+	node_start(net, 0);
+	st = l2tp_lcce_stats(net->n[0].l);
+	l2tp_lcce_tick(net->n[0].l, net->now, &net->n[0].out);
+	process(net, 0);
+	ck_assert(sc_recv(&s, &m));
+	ck_assert_uint_eq(m.type, L2TP_MSG_SCCRQ);
+	ours = m.assigned_ccid;
+	memcpy(tb, m.tie_breaker, 8);
+	/* A value just below or above ours, as 64-bit big-endian numbers. */
+	if (tie_cases[_i].delta == -1) {
+		int k = 7;
+
+		while (tb[k] == 0)
+			tb[k--] = 0xff;
+		tb[k]--;
+	} else if (tie_cases[_i].delta == 1) {
+		int k = 7;
+
+		while (tb[k] == 0xff)
+			tb[k--] = 0;
+		tb[k]++;
+	}
+	s.ccid = 0;
+	sc_begin(&s, &b, L2TP_MSG_SCCRQ);
+	sc_start_avps(&s, &b);
+	if (tie_cases[_i].delta != 2)
+		l2tp_mb_bytes(&b, true, L2TP_AVP_TIE_BREAKER, tb, 8);
+	sc_send(&s, &b);
+	ck_assert(sc_recv(&s, &m));
+	if (tie_cases[_i].we_win || tie_cases[_i].delta == 0) {
+		ck_assert_uint_eq(m.type, L2TP_MSG_STOPCCN);
+		ck_assert_uint_eq(m.result_code, L2TP_STOPCCN_ALREADY_EXISTS);
+		ck_assert_uint_eq(m.hdr.tunnel_id, s.my_ccid);
+	} else {
+		ck_assert_uint_eq(m.type, L2TP_MSG_SCCRP);
+		ck_assert_uint_ne(m.assigned_ccid, ours);
+	}
+	ck_assert_uint_eq(st->ties_won, tie_cases[_i].we_win);
+	ck_assert_uint_eq(st->ties_lost, !tie_cases[_i].we_win && tie_cases[_i].delta == -1);
+	ck_assert_uint_eq(st->ties_equal, tie_cases[_i].delta == 0);
+	ck_assert(tie_cases[_i].ours_kept == (l2tp_lcce_cc(net->n[0].l, ours) != NULL));
+	net_free(net);
+}
+END_TEST
+
+/* Crossing ICRQs for one circuit: the lower Session Tie Breaker wins. */
+START_TEST(test_pw_tie)
+{
+	struct script s;
+	struct net *net = sc_net(&s);
+	struct l2tp_mbuf b;
+	struct l2tp_msg m;
+	struct l2tp_cc *cc;
+	uint32_t our_sid;
+	uint8_t tb[8];
+
+	net->n[0].peers[1].initiate = true;
+	net->n[0].pws[0].role = L2TP_LCCE_INITIATOR;
+	node_start(net, 0);
+	l2tp_lcce_tick(net->n[0].l, net->now, &net->n[0].out);
+	process(net, 0);
+	ck_assert(sc_recv(&s, &m));
+	s.ccid = m.assigned_ccid;
+	cc = l2tp_lcce_cc(net->n[0].l, s.ccid);
+	sc_begin(&s, &b, L2TP_MSG_SCCRP);
+	sc_start_avps(&s, &b);
+	sc_send(&s, &b);
+	ck_assert(sc_recv(&s, &m));
+	ck_assert_uint_eq(m.type, L2TP_MSG_SCCCN);
+	ck_assert(sc_recv(&s, &m));
+	ck_assert_uint_eq(m.type, L2TP_MSG_ICRQ);
+	ck_assert(l2tp_msg_has(&m, L2TP_AVP_TIE_BREAKER));
+	our_sid = m.local_session_id;
+	/* _i 0: theirs all-zero (lower unless ours is too), 1: all-ones (higher). */
+	memset(tb, _i ? 0xff : 0x00, 8);
+	sc_begin(&s, &b, L2TP_MSG_ICRQ);
+	l2tp_mb_id(&b, false, L2TP_AVP_LOCAL_SESSION_ID, 31);
+	l2tp_mb_id(&b, false, L2TP_AVP_REMOTE_SESSION_ID, 0);
+	l2tp_mb_u32(&b, false, L2TP_AVP_CALL_SERIAL, 1);
+	l2tp_mb_u16(&b, false, L2TP_AVP_PW_TYPE, L2TP_PW_ETH);
+	l2tp_mb_bytes(&b, false, L2TP_AVP_REMOTE_END_ID, "100", 3);
+	l2tp_mb_bytes(&b, false, L2TP_AVP_TIE_BREAKER, tb, 8);
+	sc_send(&s, &b);
+	if (_i == 0) {
+		/* We lost: our call ends (CDN 13, naming our Session ID), theirs
+		 * gets an ICRP. */
+		ck_assert(sc_recv(&s, &m));
+		ck_assert_uint_eq(m.type, L2TP_MSG_CDN);
+		ck_assert_uint_eq(m.result_code, L2TP_CDN_TIE_BREAKER_LOST);
+		ck_assert_uint_eq(m.local_session_id, our_sid);
+		ck_assert(sc_recv(&s, &m));
+		ck_assert_uint_eq(m.type, L2TP_MSG_ICRP);
+		ck_assert_uint_eq(m.remote_session_id, 31);
+		ck_assert_ptr_null(l2tp_cc_pw(cc, our_sid));
+	} else {
+		expect_cdn(&s, 31, L2TP_CDN_TIE_BREAKER_LOST, 0);
+		ck_assert_ptr_nonnull(l2tp_cc_pw(cc, our_sid));
+		ck_assert_int_eq(l2tp_cc_pw(cc, our_sid)->state, L2TP_PW_WAIT_REPLY);
+	}
+	net_free(net);
+}
+END_TEST
+
+/* A peer that never answers: dials back off, doubling up to the cap. */
+START_TEST(test_backoff)
+{
+	struct script s;
+	struct net *net = sc_net(&s);
+	uint64_t dials;
+
+	net->n[0].peers[1].initiate = true;
+	net->n[0].cfg.rel.max_retries = 1;     /* a dial fails after 1 + 2 s */
+	net->n[0].cfg.redial_min_ms = 1000;
+	net->n[0].cfg.redial_max_ms = 8000;
+	node_start(net, 0);
+	run(net, net->now + 120000);
+	dials = l2tp_lcce_stats(net->n[0].l)->dials;
+	/* Gaps of 3 s + 1, 2, 4, 8, 8 ... (+ up to a quarter): 10 to 14 dials
+	 * in two minutes; without the doubling it would be 30. */
+	ck_assert_uint_ge(dials, 10);
+	ck_assert_uint_le(dials, 14);
+	ck_assert_uint_ge(l2tp_lcce_stats(net->n[0].l)->ccs_failed, dials - 1);
+	ck_assert_uint_le(l2tp_lcce_stats(net->n[0].l)->ccs_failed, dials);
+	net_free(net);
+}
+END_TEST
+
 /* Pseudowire wait-connect x event (node 0 answered ICRQ with ICRP). */
 static const struct {
 	uint16_t msg;
@@ -1223,6 +1377,9 @@ static Suite *lcce_suite(void)
 	tcase_add_test(tc, test_unknown_peer);
 	tcase_add_loop_test(tc, test_cc_table, 0, sizeof(cc_table) / sizeof(cc_table[0]));
 	tcase_add_loop_test(tc, test_cc_initiator, 0, 4);
+	tcase_add_loop_test(tc, test_tie_rule, 0, sizeof(tie_cases) / sizeof(tie_cases[0]));
+	tcase_add_loop_test(tc, test_pw_tie, 0, 2);
+	tcase_add_test(tc, test_backoff);
 	tcase_add_loop_test(tc, test_pw_table, 0, sizeof(pw_table) / sizeof(pw_table[0]));
 	suite_add_tcase(s, tc);
 	return s;
