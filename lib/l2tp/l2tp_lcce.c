@@ -200,7 +200,7 @@ struct emit_ctx {
 /*
  * What l2tp_rel puts on the wire. Its ZLB (a bare v2 header, 12 bytes: the
  * rel's peer_tunnel_id is 0 for v3) only says "ack now with these Ns/Nr":
- * v3 acknowledges with an ACK message (§5.3, type 20), which carries a
+ * v3 acknowledges with an ACK message (Explicit Acknowledgement, type 20), which carries a
  * Message Digest like any other (§4.3). Every message is signed again
  * since the digest covers Ns and Nr.
  */

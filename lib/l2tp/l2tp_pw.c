@@ -2,7 +2,7 @@
 /*
  * L2TPv3 pseudowires (sessions) on an established control connection:
  * incoming calls both ways (RFC 3931 §3.4.1, §6.6-§6.8: ICRQ -> ICRP ->
- * ICCN), circuit status (§5.4.5, SLI §6.10; RFC 4719 §2.3), CDN (§6.11).
+ * ICCN), circuit status (§5.4.5 and the SLI message; RFC 4719 §2.3), CDN.
  *
  * States: WAIT_REPLY (our ICRQ sent) or WAIT_CONNECT (our ICRP sent) ->
  * ESTABLISHED (the kernel session is created) -> DEAD (PW_FREE).
@@ -131,7 +131,7 @@ void lcce_pw_dead(struct l2tp_lcce *l, struct l2tp_pw *pw, struct lcce_actions *
 	pw_unlink(l, pw);
 }
 
-/* §6.11 CDN: Result Code, Local Session ID (ours, 0 if none), Remote Session ID. */
+/* CDN: Result Code, Local Session ID (ours, 0 if none), Remote Session ID. */
 static void send_cdn(struct l2tp_lcce *l, struct l2tp_cc *cc, uint32_t sid, uint32_t peer_sid,
 		     uint16_t result, uint16_t error, uint64_t now, struct lcce_actions *out)
 {
@@ -580,7 +580,7 @@ void lcce_pw_timers(struct l2tp_lcce *l, struct l2tp_cc *cc, uint64_t now,
 	}
 }
 
-/* Our circuit changed: SLI with Circuit Status once the call is up (§6.10). */
+/* Our circuit changed: SLI with Circuit Status once the call is up. */
 void lcce_pw_circuit(struct l2tp_lcce *l, struct l2tp_pw *pw, bool up, uint64_t now,
 		     struct lcce_actions *out)
 {
