@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "l2tp_grow.h"
 #include "l2tp_lcce_int.h"
 
 void l2tp_lcce_cfg_default(struct l2tp_lcce_cfg *cfg)
@@ -56,16 +57,9 @@ struct lcce_action *lcce_act_push(struct lcce_actions *a, enum lcce_act_type typ
 {
 	struct lcce_action *act;
 
-	if (a->n == a->cap) {
-		size_t ncap = a->cap ? a->cap * 2 : 16;
-		struct lcce_action *nv = realloc(a->v, ncap * sizeof(*nv));
-
-		if (!nv) {
-			a->oom = true;
-			return NULL;
-		}
-		a->v = nv;
-		a->cap = ncap;
+	if (l2tp_grow(&a->v, &a->cap, a->n + 1, sizeof(*a->v), 16) != 0) {
+		a->oom = true;
+		return NULL;
 	}
 	act = &a->v[a->n++];
 	memset(act, 0, sizeof(*act));
@@ -97,19 +91,9 @@ static void act_send(struct lcce_actions *a, struct l2tp_cc *cc, const struct ln
 {
 	struct lcce_action *act;
 
-	if (a->blen + len > a->bcap) {
-		size_t ncap = a->bcap ? a->bcap : 4096;
-		uint8_t *nb;
-
-		while (ncap < a->blen + len)
-			ncap *= 2;
-		nb = realloc(a->buf, ncap);
-		if (!nb) {
-			a->oom = true;
-			return;
-		}
-		a->buf = nb;
-		a->bcap = ncap;
+	if (l2tp_grow(&a->buf, &a->bcap, a->blen + len, 1, 4096) != 0) {
+		a->oom = true;
+		return;
 	}
 	act = lcce_act_push(a, LCCE_ACT_SEND, cc, NULL);
 	if (!act)
@@ -1000,24 +984,23 @@ static void sccrq_input(struct l2tp_lcce *l, const struct lns_addr *peer,
 	if (mine && l2tp_msg_has(m, L2TP_AVP_TIE_BREAKER)) {
 		int c = memcmp(mine->tie_breaker, m->tie_breaker, 8);
 
-		if (c < 0) {
-			l->stats.ties_won++;
-			drop(l, LCCE_DROP_TIE_LOST, mine, "simultaneous open: our tie breaker won",
-			     out);
+		if (c <= 0) {
+			/* Lower: we win. Equal: both discard and start again with
+			 * new values (the dialler's jitter separates the next
+			 * attempts). Either way their SCCRQ is refused. */
+			if (c < 0)
+				l->stats.ties_won++;
+			else
+				l->stats.ties_equal++;
+			drop(l, LCCE_DROP_TIE_LOST, mine,
+			     c < 0 ? "simultaneous open: our tie breaker won" :
+				     "simultaneous open: equal tie breakers", out);
 			stateless_stop(l, pc, peer, local, encap, m, L2TP_STOPCCN_ALREADY_EXISTS, 0,
 				       out);
-			return;
-		}
-		if (c == 0) {
-			/* Both discard and start again with new values (the
-			 * dialler's jitter separates the next attempts). */
-			l->stats.ties_equal++;
-			drop(l, LCCE_DROP_TIE_LOST, mine, "simultaneous open: equal tie breakers",
-			     out);
-			stateless_stop(l, pc, peer, local, encap, m, L2TP_STOPCCN_ALREADY_EXISTS, 0,
-				       out);
-			mine->result = L2TP_STOPCCN_ALREADY_EXISTS;
-			cc_dead(l, mine, now, out);
+			if (c == 0) {
+				mine->result = L2TP_STOPCCN_ALREADY_EXISTS;
+				cc_dead(l, mine, now, out);
+			}
 			return;
 		}
 		/* We lost: ours goes without a word (the winner refuses it). */

@@ -414,6 +414,23 @@ enum pw_event {
 	PW_EV_TIMEOUT,
 };
 
+/* CDN received: the call is over, nothing to answer (the rel acks it). */
+static void peer_ended(struct l2tp_lcce *l, struct l2tp_pw *pw, const struct l2tp_msg *m,
+		       struct lcce_actions *out)
+{
+	pw->result = m->result_code;
+	pw->error = m->error_code;
+	lcce_pw_dead(l, pw, out);
+}
+
+/* A message the state does not take: CDN 16 (§5.4.4, FSM error). */
+static void fsm_error(struct l2tp_lcce *l, struct l2tp_pw *pw, uint64_t now,
+		      struct lcce_actions *out)
+{
+	l->stats.drops[LCCE_DROP_UNEXPECTED]++;
+	lcce_pw_close(l, pw, L2TP_CDN_FSM_ERROR, L2TP_ERR_NONE, now, out);
+}
+
 static void pw_event(struct l2tp_lcce *l, struct l2tp_pw *pw, enum pw_event ev,
 		     const struct l2tp_msg *m, uint64_t now, struct lcce_actions *out)
 {
@@ -441,13 +458,10 @@ static void pw_event(struct l2tp_lcce *l, struct l2tp_pw *pw, enum pw_event ev,
 			break;
 		case PW_EV_ICCN:
 		case PW_EV_SLI:
-			l->stats.drops[LCCE_DROP_UNEXPECTED]++;
-			lcce_pw_close(l, pw, L2TP_CDN_FSM_ERROR, L2TP_ERR_NONE, now, out);
+			fsm_error(l, pw, now, out);
 			break;
 		case PW_EV_CDN:
-			pw->result = m->result_code;
-			pw->error = m->error_code;
-			lcce_pw_dead(l, pw, out);
+			peer_ended(l, pw, m, out);
 			break;
 		case PW_EV_OTHER:
 			break;
@@ -468,13 +482,10 @@ static void pw_event(struct l2tp_lcce *l, struct l2tp_pw *pw, enum pw_event ev,
 				pw->remote_up = (m->circuit_status & L2TP_CIRCUIT_ACTIVE) != 0;
 			break;
 		case PW_EV_ICRP:
-			l->stats.drops[LCCE_DROP_UNEXPECTED]++;
-			lcce_pw_close(l, pw, L2TP_CDN_FSM_ERROR, L2TP_ERR_NONE, now, out);
+			fsm_error(l, pw, now, out);
 			break;
 		case PW_EV_CDN:
-			pw->result = m->result_code;
-			pw->error = m->error_code;
-			lcce_pw_dead(l, pw, out);
+			peer_ended(l, pw, m, out);
 			break;
 		case PW_EV_OTHER:
 			break;
@@ -500,13 +511,10 @@ static void pw_event(struct l2tp_lcce *l, struct l2tp_pw *pw, enum pw_event ev,
 		case PW_EV_ICCN:
 			/* A retransmission is absorbed by the rel; a second one
 			 * of another Ns is the peer's FSM error. */
-			l->stats.drops[LCCE_DROP_UNEXPECTED]++;
-			lcce_pw_close(l, pw, L2TP_CDN_FSM_ERROR, L2TP_ERR_NONE, now, out);
+			fsm_error(l, pw, now, out);
 			break;
 		case PW_EV_CDN:
-			pw->result = m->result_code;
-			pw->error = m->error_code;
-			lcce_pw_dead(l, pw, out);
+			peer_ended(l, pw, m, out);
 			break;
 		case PW_EV_OTHER:
 		case PW_EV_TIMEOUT:

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "l2tp_grow.h"
 #include "l2tp_lns_int.h"
 
 void lns_actions_init(struct lns_actions *a)
@@ -49,16 +50,9 @@ static void act_fill(struct lns_action *act, enum lns_act_type type, struct l2tp
 struct lns_action *lns_act_push(struct lns_actions *a, enum lns_act_type type,
 				struct l2tp_tun *tun, struct l2tp_sess *s)
 {
-	if (a->n == a->cap) {
-		size_t ncap = a->cap ? a->cap * 2 : 16;
-		struct lns_action *nv = realloc(a->v, ncap * sizeof(*nv));
-
-		if (!nv) {
-			a->oom = true;
-			return NULL;
-		}
-		a->v = nv;
-		a->cap = ncap;
+	if (l2tp_grow(&a->v, &a->cap, a->n + 1, sizeof(*a->v), 16) != 0) {
+		a->oom = true;
+		return NULL;
 	}
 	act_fill(&a->v[a->n], type, tun, s);
 	return &a->v[a->n++];
@@ -69,19 +63,9 @@ void lns_act_send(struct lns_actions *a, struct l2tp_tun *tun, const struct lns_
 {
 	struct lns_action *act;
 
-	if (a->blen + len > a->bcap) {
-		size_t ncap = a->bcap ? a->bcap : 4096;
-		uint8_t *nb;
-
-		while (ncap < a->blen + len)
-			ncap *= 2;
-		nb = realloc(a->buf, ncap);
-		if (!nb) {
-			a->oom = true;
-			return;
-		}
-		a->buf = nb;
-		a->bcap = ncap;
+	if (l2tp_grow(&a->buf, &a->bcap, a->blen + len, 1, 4096) != 0) {
+		a->oom = true;
+		return;
 	}
 	act = lns_act_push(a, LNS_ACT_SEND, tun, NULL);
 	if (!act)
