@@ -332,7 +332,7 @@ static bool same_client(const struct dhcp6_binding *b, const struct dhcp6_msg *m
 	       memcmp(b->client_id, m->client_id, m->client_id_len) == 0 && b->iaid == m->pd_iaid;
 }
 
-static void bind(const struct dhcp6_srv_conf *c, struct dhcp6_binding *b,
+static void bind_to(const struct dhcp6_srv_conf *c, struct dhcp6_binding *b,
 		 const struct dhcp6_msg *m, uint64_t now_ms, enum dhcp6_event *ev)
 {
 	*ev = b->bound ? DHCP6_EV_RENEWED : DHCP6_EV_BOUND;
@@ -397,7 +397,7 @@ int dhcp6_srv_input(const struct dhcp6_srv_conf *c, struct dhcp6_binding *b, con
 			wr_ia_pd(&w, c, &m, free_for_client ? &b->prefix : NULL,
 				 DHCP6_ST_NO_PREFIX_AVAIL);
 			if (free_for_client && commit)
-				bind(c, b, &m, now_ms, ev);
+				bind_to(c, b, &m, now_ms, ev);
 		}
 		break;
 	case DHCP6_RENEW:
@@ -408,7 +408,7 @@ int dhcp6_srv_input(const struct dhcp6_srv_conf *c, struct dhcp6_binding *b, con
 
 			wr_ia_pd(&w, c, &m, ours ? &b->prefix : NULL, DHCP6_ST_NO_BINDING);
 			if (ours)
-				bind(c, b, &m, now_ms, ev);
+				bind_to(c, b, &m, now_ms, ev);
 		}
 		break;
 	case DHCP6_RELEASE:
