@@ -399,6 +399,13 @@ int dhcp6_srv_input(const struct dhcp6_srv_conf *c, struct dhcp6_binding *b, con
 			if (free_for_client && commit)
 				bind_to(c, b, &m, now_ms, ev);
 		}
+		/*
+		 * §18.3.1: an Advertise that assigns nothing says so at the top
+		 * level too (older clients read only that one, RFC 3315 §17.2.2).
+		 */
+		if (type == DHCP6_ADVERTISE && (m.has_ia_na || m.has_ia_pd) &&
+		    !(m.has_ia_pd && free_for_client))
+			wr_status(&w, DHCP6_ST_NO_ADDRS_AVAIL, "nothing to assign");
 		break;
 	case DHCP6_RENEW:
 	case DHCP6_REBIND:

@@ -333,6 +333,7 @@ START_TEST(dhcp6_no_prefix_and_other_client)
 	uint8_t other[sizeof(v_request)];
 
 	bnd.has_prefix = false;
+	EX(v_solicit, v_advertise_noprefix, DHCP6_OK, DHCP6_EV_NONE, 0);
 	EX(v_request, v_reply_noprefix, DHCP6_OK, DHCP6_EV_NONE, 0);
 	bnd.has_prefix = true;
 	EX(v_request, v_reply, DHCP6_OK, DHCP6_EV_BOUND, 0);

@@ -77,6 +77,9 @@ vectors = {
         iaid=7, T1=0, T2=0, ianaopts=[DHCP6OptStatusCode(statuscode=2,
                                                          statusmsg="addresses by SLAAC")])
                           / given),
+    "advertise_noprefix": bytes(DHCP6_Advertise(trid=XID) / sid / cid / ia_pd(opts=[
+        DHCP6OptStatusCode(statuscode=6, statusmsg="no prefix available")])
+        / DHCP6OptStatusCode(statuscode=2, statusmsg="nothing to assign") / dns),
     "request": bytes(DHCP6_Request(trid=XID) / cid / sid / el / oro / hint),
     "reply": bytes(DHCP6_Reply(trid=XID) / sid / cid / given / dns),
     "reply_noprefix": bytes(DHCP6_Reply(trid=XID) / sid / cid / ia_pd(opts=[
