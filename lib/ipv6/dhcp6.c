@@ -70,39 +70,53 @@ const char *dhcp6_check_str(enum dhcp6_check c)
 	return (unsigned)c < DHCP6_CHECK_COUNT ? names[c] : "?";
 }
 
-/* The first IA Prefix inside an IA_PD's options (§21.22), as a hint. */
-static enum dhcp6_check parse_ia_pd(const uint8_t *v, size_t n, struct dhcp6_msg *m)
+typedef enum dhcp6_check (*opt_fn)(uint16_t code, const uint8_t *v, size_t n,
+				   struct dhcp6_msg *m);
+
+/* §21.1: code, length, value, to the end of p; each to fn. */
+static enum dhcp6_check walk_options(const uint8_t *p, size_t len, opt_fn fn,
+				     struct dhcp6_msg *m)
 {
 	size_t off;
+	enum dhcp6_check rc;
 
+	for (off = 0; off < len; off += 4 + (size_t)get16(p + off + 2)) {
+		if (len - off < 4 || get16(p + off + 2) > len - off - 4)
+			return DHCP6_BAD_OPTION;
+		rc = fn(get16(p + off), p + off + 4, get16(p + off + 2), m);
+		if (rc != DHCP6_OK)
+			return rc;
+	}
+	return DHCP6_OK;
+}
+
+/* Inside an IA_PD: the first IA Prefix (§21.22) is the client's hint. */
+static enum dhcp6_check parse_ia_pd_option(uint16_t code, const uint8_t *v, size_t n,
+					   struct dhcp6_msg *m)
+{
+	if (code != DHCP6_OPT_IAPREFIX)
+		return DHCP6_OK;
+	if (n < IAPREFIX_FIXED || v[8] > 128)
+		return DHCP6_BAD_OPTION;
+	if (!m->has_hint) {
+		m->has_hint = true;
+		m->hint.len = v[8];
+		memcpy(m->hint.addr, v + 9, 16);
+		ip6_prefix_mask(&m->hint);
+	}
+	return DHCP6_OK;
+}
+
+/* §21.21: IAID, T1, T2, options. */
+static enum dhcp6_check parse_ia_pd(const uint8_t *v, size_t n, struct dhcp6_msg *m)
+{
 	if (n < IA_PD_FIXED)
 		return DHCP6_BAD_OPTION;
 	m->has_ia_pd = true;
 	m->pd_iaid = get32(v);
 	m->pd_t1 = get32(v + 4);
 	m->pd_t2 = get32(v + 8);
-	for (off = IA_PD_FIXED; off < n;) {
-		uint16_t code, olen;
-
-		if (n - off < 4)
-			return DHCP6_BAD_OPTION;
-		code = get16(v + off);
-		olen = get16(v + off + 2);
-		if (olen > n - off - 4)
-			return DHCP6_BAD_OPTION;
-		if (code == DHCP6_OPT_IAPREFIX) {
-			if (olen < IAPREFIX_FIXED || v[off + 12] > 128)
-				return DHCP6_BAD_OPTION;
-			if (!m->has_hint) {
-				m->has_hint = true;
-				m->hint.len = v[off + 12];
-				memcpy(m->hint.addr, v + off + 13, 16);
-				ip6_prefix_mask(&m->hint);
-			}
-		}
-		off += 4 + (size_t)olen;
-	}
-	return DHCP6_OK;
+	return walk_options(v + IA_PD_FIXED, n - IA_PD_FIXED, parse_ia_pd_option, m);
 }
 
 static enum dhcp6_check parse_option(uint16_t code, const uint8_t *v, size_t n,
@@ -162,7 +176,6 @@ static enum dhcp6_check parse_option(uint16_t code, const uint8_t *v, size_t n,
 
 enum dhcp6_check dhcp6_parse(const uint8_t *pkt, size_t len, struct dhcp6_msg *m)
 {
-	size_t off;
 	enum dhcp6_check rc;
 
 	memset(m, 0, sizeof(*m));
@@ -170,20 +183,9 @@ enum dhcp6_check dhcp6_parse(const uint8_t *pkt, size_t len, struct dhcp6_msg *m
 		return DHCP6_SHORT;
 	m->type = pkt[0];
 	m->xid = (uint32_t)pkt[1] << 16 | get16(pkt + 2);
-	for (off = 4; off < len;) {
-		uint16_t code, olen;
-
-		if (len - off < 4)
-			return DHCP6_BAD_OPTION;
-		code = get16(pkt + off);
-		olen = get16(pkt + off + 2);
-		if (olen > len - off - 4)
-			return DHCP6_BAD_OPTION;
-		rc = parse_option(code, pkt + off + 4, olen, m);
-		if (rc != DHCP6_OK)
-			return rc;
-		off += 4 + (size_t)olen;
-	}
+	rc = walk_options(pkt + 4, len - 4, parse_option, m);
+	if (rc != DHCP6_OK)
+		return rc;
 	/* §16.2-§16.12: which identifiers each type must and must not carry */
 	switch (m->type) {
 	case DHCP6_SOLICIT:
