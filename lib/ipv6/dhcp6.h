@@ -61,7 +61,12 @@ enum dhcp6_status {                    /* RFC 8415 §21.13 */
 #define DHCP6_DUID_MAX 130             /* type (2) and up to 128 bytes, §11.1 */
 #define DHCP6_MAX_DNS 3
 #define DHCP6_MAX_DOMAINS 4
-#define DHCP6_REPLY_MAX 1024           /* the most dhcp6_srv_input() writes */
+/*
+ * The most dhcp6_srv_input() writes: both identifiers at DHCP6_DUID_MAX, IA_NA,
+ * IA_PD with statuses, NoAddrsAvail, 3 servers and 4 domains of ND_DOMAIN_MAX
+ * (an Advertise of 1,452 bytes; tests/unit/test_ipv6.c builds it).
+ */
+#define DHCP6_REPLY_MAX 1536
 
 /* DUID-LL (§11.4) and DUID-LLT (§11.2, time in Unix seconds) of an Ethernet address; the length. */
 size_t dhcp6_duid_ll(const uint8_t mac[6], uint8_t out[DHCP6_DUID_MAX]);

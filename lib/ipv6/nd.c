@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Router Advertisement builder and Router Solicitation validator (nd.h). */
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include "nd.h"
@@ -40,7 +41,7 @@ uint16_t nd_icmp6_csum(const uint8_t src[16], const uint8_t dst[16], const uint8
 	uint32_t s = 0;
 
 	put32(ph, (uint32_t)len);
-	ph[7] = 58;
+	ph[7] = IPPROTO_ICMPV6;
 	s = sum16(s, src, 16);
 	s = sum16(s, dst, 16);
 	s = sum16(s, ph, sizeof(ph));

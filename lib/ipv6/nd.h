@@ -41,7 +41,11 @@ enum nd_opt {                          /* RFC 4861 §4.6, RFC 8106 §5 */
 #define ND_MAX_DNS 3
 #define ND_MAX_DOMAINS 4
 #define ND_DOMAIN_MAX 253
-#define ND_RA_MAX 512                  /* the largest RA nd_ra_build() makes */
+/*
+ * Room for any RA nd_ra_build() makes (3 servers, 4 domains of ND_DOMAIN_MAX:
+ * 1,144 bytes): the IPv6 minimum MTU less the IPv6 header (RFC 8200 §5).
+ */
+#define ND_RA_MAX 1232
 
 struct nd_ra {
 	uint8_t cur_hop_limit;             /* 0: unspecified */

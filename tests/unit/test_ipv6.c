@@ -205,6 +205,25 @@ START_TEST(ra_known_answer)
 	ra.n_domains = 0;
 	ra.n_dns = ND_MAX_DNS + 1;
 	ck_assert_int_eq(nd_ra_build(&ra, src, dst, buf, sizeof(buf)), -EINVAL);
+	/* the most it makes fits ND_RA_MAX */
+	{
+		char d[ND_MAX_DOMAINS][ND_DOMAIN_MAX + 1];
+		unsigned i;
+
+		ra_conf(&ra);
+		for (i = 0; i < ND_MAX_DOMAINS; i++) {
+			memset(d[i], 'a' + (int)i, ND_DOMAIN_MAX);
+			for (n = 63; n < ND_DOMAIN_MAX; n += 64)
+				d[i][n] = '.';
+			d[i][ND_DOMAIN_MAX] = '\0';
+			ra.domains[i] = d[i];
+		}
+		ra.n_domains = ND_MAX_DOMAINS;
+		ra.n_dns = ND_MAX_DNS;
+		n = nd_ra_build(&ra, src, dst, buf, sizeof(buf));
+		ck_assert_int_eq(n, 1144);
+		ck_assert_int_le(n, ND_RA_MAX);
+	}
 	/* the minimum: header only */
 	memset(&ra, 0, sizeof(ra));
 	ck_assert_int_eq(nd_ra_build(&ra, NULL, NULL, buf, sizeof(buf)), 16);
@@ -402,6 +421,37 @@ START_TEST(dhcp6_bad_input)
 	/* our buffer too small */
 	ck_assert_int_eq(dhcp6_srv_input(&conf, &bnd, v_request, sizeof(v_request), 0, out, 40,
 					 &why, &ev), -EMSGSIZE);
+	/* the largest answer: 130-byte DUIDs, IA_NA, IA_PD, 3 servers, 4 long domains */
+	{
+		char d[DHCP6_MAX_DOMAINS][ND_DOMAIN_MAX + 1];
+		uint8_t big[512];
+		size_t o = 0;
+		unsigned i;
+		int n;
+
+		for (i = 0; i < DHCP6_MAX_DOMAINS; i++) {
+			memset(d[i], 'a' + (int)i, ND_DOMAIN_MAX);
+			for (n = 63; n < ND_DOMAIN_MAX; n += 64)
+				d[i][n] = '.';
+			d[i][ND_DOMAIN_MAX] = '\0';
+			conf.domains[i] = d[i];
+		}
+		conf.n_domains = DHCP6_MAX_DOMAINS;
+		conf.n_dns = DHCP6_MAX_DNS;
+		conf.duid_len = DHCP6_DUID_MAX;
+		bnd.has_prefix = false;
+		big[o++] = DHCP6_SOLICIT;
+		big[o++] = 1, big[o++] = 2, big[o++] = 3;
+		big[o++] = 0, big[o++] = DHCP6_OPT_CLIENTID, big[o++] = 0, big[o++] = DHCP6_DUID_MAX;
+		memset(big + o, 0x11, DHCP6_DUID_MAX), o += DHCP6_DUID_MAX;
+		memcpy(big + o, "\0\x03\0\x0c\0\0\0\x07\0\0\0\0\0\0\0\0", 16), o += 16;
+		memcpy(big + o, "\0\x19\0\x0c\0\0\0\x08\0\0\0\0\0\0\0\0", 16), o += 16;
+		memcpy(big + o, "\0\x06\0\x04\0\x17\0\x18", 8), o += 8;
+		n = dhcp6_srv_input(&conf, &bnd, big, o, 0, out, sizeof(out), &why, &ev);
+		ck_assert_int_eq(why, DHCP6_OK);
+		ck_assert_int_eq(n, 1452);              /* the bound dhcp6.h gives */
+		ck_assert_int_le(n, DHCP6_REPLY_MAX);
+	}
 	ck_assert_str_eq(dhcp6_check_str(DHCP6_OTHER_SERVER), "other-server");
 }
 END_TEST
