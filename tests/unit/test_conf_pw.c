@@ -402,6 +402,44 @@ START_TEST(two_site_examples)
 }
 END_TEST
 
+/* lnsd.conf(5) describes every key the dump writes for a pseudowire. */
+START_TEST(man_documents_every_key)
+{
+	char err[CONF_ERR_LEN], *d, *man = NULL, *sect, *line, *save = NULL;
+	struct lnsd_conf *c = load(PW "bridge = br0\nsecret = x\n", err);
+	FILE *f = fopen(LNS_TEST_DATA "/../../../docs/lnsd.conf.5", "r");
+	size_t cap = 0;
+	int n = 0;
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_gt(getdelim(&man, &cap, '\0', f), 0);
+	fclose(f);
+	sect = strstr(man, ".SH \"[pseudowire NAME] SECTIONS\"");
+	ck_assert_ptr_nonnull(sect);
+	*strstr(sect + 1, "\n.SH ") = '\0';
+	d = dump_flags(c, 0);
+	for (line = strtok_r(strstr(d, "[pseudowire a]\n") + 15, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char key[64], want[80], *o = want;
+
+		ck_assert_int_eq(sscanf(line, "%63[a-z0-9-] =", key), 1);
+		o += sprintf(o, ".B");
+		for (const char *k = key; *k; k++)
+			o += sprintf(o, *k == '-' ? "\\-" : "%c", *k);
+		*o = '\0';
+		/* ".B key\n", ".BR key ..." or ".BR a \", \" b" */
+		ck_assert_msg(strstr(sect, want) || strstr(sect, want + 2), "lnsd.conf(5) lacks %s",
+			      key);
+		n++;
+	}
+	ck_assert_int_ge(n, 18);
+	free(d);
+	free(man);
+	conf_unref(c);
+}
+END_TEST
+
 static Suite *conf_pw_suite(void)
 {
 	Suite *s = suite_create("conf_pw");
@@ -415,6 +453,7 @@ static Suite *conf_pw_suite(void)
 	tcase_add_test(tc, dump_redacts);
 	tcase_add_test(tc, reload_compare);
 	tcase_add_test(tc, two_site_examples);
+	tcase_add_test(tc, man_documents_every_key);
 	suite_add_tcase(s, tc);
 	return s;
 }
