@@ -293,6 +293,16 @@ static int k_eth_open(struct dp *d, struct dp_eth *e, const struct dp_eth_cfg *c
 	dp_eth_init(e);
 	if (c->s.pw != DP_PW_ETH && c->s.pw != DP_PW_ETH_VLAN)
 		return -EINVAL;
+	/*
+	 * 6.12 takes a second v3 session with the id of one in the same UDP
+	 * tunnel, and a delete then finds either: refuse it here, as 6.1 does
+	 * (measured, docs/design.md §4.8).
+	 */
+	if (kg_l2tp_session_get(&k->kg, c->s.tid, c->s.sid, &in) == 0) {
+		snprintf(d->ext_ack, sizeof(d->ext_ack), "session %u/%u exists", c->s.tid,
+			 c->s.sid);
+		return -EEXIST;
+	}
 	rc = k_session_create(d, &c->s);
 	/*
 	 * register_netdev's -EEXIST for a taken name comes back from
