@@ -14,6 +14,7 @@
 #include <fnmatch.h>
 #include <ini.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -112,65 +113,71 @@ static char *section_name(struct cf_parser *p, char *hdr, const char *kind)
 	return name;
 }
 
-static void peer_begin(struct cf_parser *p, const char *name)
-{
-	struct lnsd_conf *c = p->c;
-	struct conf_peer *np;
+/* conf_peer and conf_pw both start with their name and line, which named_add() fills in. */
+_Static_assert(offsetof(struct conf_peer, name) == 0 && offsetof(struct conf_pw, name) == 0 &&
+	       offsetof(struct conf_peer, line) == offsetof(struct conf_pw, line),
+	       "named sections start with char *name, int line");
 
-	for (size_t i = 0; i < c->n_peers; i++) {
-		if (strcmp(c->peers[i].name, name) == 0) {
-			cf_perr(p, "duplicate section [peer %s] (first at line %d)", name,
-				c->peers[i].line);
-			return;
+/*
+ * A zeroed element of size bytes, named name, appended to *arr (of *n) for
+ * a [KIND NAME] header; NULL with the error written for a name already
+ * there or without memory (conf_free() frees what was appended).
+ */
+static void *named_add(struct cf_parser *p, void **arr, size_t *n, size_t size, const char *kind,
+		       const char *name)
+{
+	const size_t line_off = offsetof(struct conf_peer, line);
+	char *e;
+
+	for (size_t i = 0; i < *n; i++) {
+		e = (char *)*arr + i * size;
+		if (strcmp(*(char **)e, name) == 0) {
+			cf_perr(p, "duplicate section [%s %s] (first at line %d)", kind, name,
+				*(int *)(e + line_off));
+			return NULL;
 		}
 	}
-	np = realloc(c->peers, (c->n_peers + 1) * sizeof(*np));
-	if (!np) {
+	e = realloc(*arr, (*n + 1) * size);
+	if (!e) {
 		cf_perr(p, "out of memory");
-		return;
+		return NULL;
 	}
-	c->peers = np;
-	np = &c->peers[c->n_peers];
-	memset(np, 0, sizeof(*np));
+	*arr = e;
+	e += *n * size;
+	memset(e, 0, size);
+	*(int *)(e + line_off) = p->line;
+	*(char **)e = strdup(name);
+	(*n)++;
+	if (!*(char **)e) {
+		cf_perr(p, "out of memory");
+		return NULL;
+	}
+	return e;
+}
+
+static void peer_begin(struct cf_parser *p, const char *name)
+{
+	struct conf_peer *np = named_add(p, (void **)&p->c->peers, &p->c->n_peers,
+					 sizeof(*np), "peer", name);
+
+	if (!np)
+		return;
 	np->hide_avps = -1;
-	np->line = p->line;
-	np->name = strdup(name);
-	if (!np->name) {
-		cf_perr(p, "out of memory");
-		return;
-	}
-	c->n_peers++;
 	p->sect = SECT_PEER;
 	p->peer = np;
 }
 
 static void pw_begin(struct cf_parser *p, const char *name)
 {
-	struct lnsd_conf *c = p->c;
-	struct conf_pw *np;
+	struct conf_pw *np = named_add(p, (void **)&p->c->pws, &p->c->n_pws, sizeof(*np),
+				       "pseudowire", name);
 
-	for (size_t i = 0; i < c->n_pws; i++) {
-		if (strcmp(c->pws[i].name, name) == 0) {
-			cf_perr(p, "duplicate section [pseudowire %s] (first at line %d)", name,
-				c->pws[i].line);
-			return;
-		}
-	}
-	np = realloc(c->pws, (c->n_pws + 1) * sizeof(*np));
-	if (!np) {
-		cf_perr(p, "out of memory");
+	if (!np)
 		return;
-	}
-	c->pws = np;
-	np = &c->pws[c->n_pws];
-	memset(np, 0, sizeof(*np));
-	np->line = p->line;
-	np->name = strdup(name);
 	np->remote_end_id = strdup("");
 	np->secret = strdup("");
 	np->secret_file = strdup("");
-	c->n_pws++;                  /* conf_free() frees what the strdups got */
-	if (!np->name || !np->remote_end_id || !np->secret || !np->secret_file) {
+	if (!np->remote_end_id || !np->secret || !np->secret_file) {
 		cf_perr(p, "out of memory");
 		return;
 	}
