@@ -283,19 +283,17 @@ out:
 	return rc;
 }
 
-static bool kg_cookie_len_ok(uint8_t len)
-{
-	return len == 0 || len == 4 || len == 8;
-}
-
 int kg_l2tp_session_create(struct kg_l2tp *kg, const struct kg_l2tp_session_cfg *cfg)
 {
 	struct nl_msg *msg;
 	int rc;
 
-	if (cfg->v3 && (!kg_cookie_len_ok(cfg->tx_cookie_len) || !kg_cookie_len_ok(cfg->rx_cookie_len) ||
-			cfg->l2spec_type > L2TP_L2SPECTYPE_DEFAULT ||
-			(cfg->ifname && strlen(cfg->ifname) >= 16)))
+	/*
+	 * The arrays' bounds only: which settings are valid is lnsd's
+	 * dp_session_cfg_check() (dp.h), the one check for every backend.
+	 */
+	if (cfg->v3 && (cfg->tx_cookie_len > sizeof(cfg->tx_cookie) ||
+			cfg->rx_cookie_len > sizeof(cfg->rx_cookie)))
 		return -EINVAL;
 	msg = kg_msg(kg, L2TP_CMD_SESSION_CREATE, 0);
 	if (!msg)

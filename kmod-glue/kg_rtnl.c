@@ -210,24 +210,6 @@ int kg_rtnl_set_up(struct kg_rtnl *r, int ifindex)
 	return kg_rtnl_request(r, nlh);
 }
 
-int kg_rtnl_add_ptp4(struct kg_rtnl *r, int ifindex, struct in_addr local, struct in_addr peer)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifaddrmsg *ifa;
-
-	nlh->nlmsg_type = RTM_NEWADDR;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
-	ifa->ifa_prefixlen = 32;
-	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-	ifa->ifa_index = (uint32_t)ifindex;
-	mnl_attr_put(nlh, IFA_LOCAL, sizeof(local), &local);
-	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(peer), &peer);
-	return kg_rtnl_request(r, nlh);
-}
-
 int kg_rtnl_add_ptp6(struct kg_rtnl *r, int ifindex, const struct in6_addr *local,
 		     const struct in6_addr *peer)
 {
@@ -275,7 +257,8 @@ int kg_rtnl_add_route4(struct kg_rtnl *r, int ifindex, struct in_addr dst, uint8
 	return kg_rtnl_request(r, nlh);
 }
 
-int kg_rtnl_add_addr4(struct kg_rtnl *r, int ifindex, struct in_addr addr, uint8_t plen)
+int kg_rtnl_add_addr4(struct kg_rtnl *r, int ifindex, struct in_addr local, uint8_t plen,
+		      const struct in_addr *peer)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -290,8 +273,9 @@ int kg_rtnl_add_addr4(struct kg_rtnl *r, int ifindex, struct in_addr addr, uint8
 	ifa->ifa_prefixlen = plen;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = (uint32_t)ifindex;
-	mnl_attr_put(nlh, IFA_LOCAL, sizeof(addr), &addr);
-	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(addr), &addr);
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(local), &local);
+	/* IFA_ADDRESS is the far end on a point-to-point link, else the address itself. */
+	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(local), peer ? peer : &local);
 	return kg_rtnl_request(r, nlh);
 }
 
@@ -303,17 +287,6 @@ int kg_rtnl_set_master(struct kg_rtnl *r, int ifindex, int master)
 	if (master < 0)
 		return -EINVAL;
 	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
-	return kg_rtnl_request(r, nlh);
-}
-
-int kg_rtnl_set_down(struct kg_rtnl *r, int ifindex)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = kg_link_msg(buf, ifindex);
-	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-
-	ifi->ifi_flags = 0;
-	ifi->ifi_change = IFF_UP;
 	return kg_rtnl_request(r, nlh);
 }
 

@@ -35,8 +35,13 @@ int kg_rtnl_link_stats(struct kg_rtnl *r, int ifindex, struct kg_link_stats *out
 int kg_rtnl_rename(struct kg_rtnl *r, int ifindex, const char *newname);
 int kg_rtnl_set_mtu(struct kg_rtnl *r, int ifindex, uint32_t mtu);
 int kg_rtnl_set_up(struct kg_rtnl *r, int ifindex);
-/* Point-to-point address: local, peer (IFA_ADDRESS) /32. */
-int kg_rtnl_add_ptp4(struct kg_rtnl *r, int ifindex, struct in_addr local, struct in_addr peer);
+/*
+ * local/plen on ifindex. With peer, a point-to-point address (peer is
+ * IFA_ADDRESS; pppN uses plen 32); without, an address on a broadcast link
+ * (the kernel adds the prefix route; an l2tpeth interface).
+ */
+int kg_rtnl_add_addr4(struct kg_rtnl *r, int ifindex, struct in_addr local, uint8_t plen,
+		      const struct in_addr *peer);
 /*
  * IPv6 point-to-point address: local/128 with peer (IFA_ADDRESS), link scope
  * when local is fe80::/10, no duplicate address detection.
@@ -45,11 +50,8 @@ int kg_rtnl_add_ptp6(struct kg_rtnl *r, int ifindex, const struct in6_addr *loca
 		     const struct in6_addr *peer);
 /* Host route to addr via ifindex (needed when the peer /32 is not implied). */
 int kg_rtnl_add_route4(struct kg_rtnl *r, int ifindex, struct in_addr dst, uint8_t plen);
-/* addr/plen on a broadcast link (the kernel adds the prefix route). */
-int kg_rtnl_add_addr4(struct kg_rtnl *r, int ifindex, struct in_addr addr, uint8_t plen);
 /* IFLA_MASTER: enslave ifindex to master (a bridge); master 0 releases it. */
 int kg_rtnl_set_master(struct kg_rtnl *r, int ifindex, int master);
-int kg_rtnl_set_down(struct kg_rtnl *r, int ifindex);
 
 /* One link as RTM_GETLINK reports it. */
 struct kg_link_info {

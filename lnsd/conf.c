@@ -14,6 +14,7 @@
 #include <fnmatch.h>
 #include <ini.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,6 +35,7 @@ const char conf_embedded_default[] =
 static const char *const sect_names[] = {
 	[SECT_NONE] = "", [SECT_LNSD] = "lnsd", [SECT_L2TP] = "l2tp", [SECT_PPP] = "ppp",
 	[SECT_IPSEC] = "ipsec", [SECT_RADIUS] = "radius", [SECT_PEER] = "peer",
+	[SECT_PW] = "pseudowire",
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -58,6 +60,8 @@ const char *cf_key_label(const struct cf_parser *p, const char *key, char *buf, 
 {
 	if (p->sect == SECT_PEER)
 		snprintf(buf, len, "[peer %s] %s", p->peer->name, key);
+	else if (p->sect == SECT_PW)
+		snprintf(buf, len, "[pseudowire %s] %s", p->pw->name, key);
 	else
 		snprintf(buf, len, "[%s] %s", sect_names[p->sect], key);
 	return buf;
@@ -85,28 +89,124 @@ static bool valid_peer_name(const char *s)
 	return true;
 }
 
+/*
+ * "[KIND NAME]": NAME (trimmed), or NULL when the header is not of that
+ * kind; "" with the error written when it is, but the name is missing or bad.
+ */
+static char *section_name(struct cf_parser *p, char *hdr, const char *kind)
+{
+	size_t kl = strlen(kind);
+	char *name;
+
+	if (strncmp(hdr, kind, kl) != 0 || (hdr[kl] && !isspace((unsigned char)hdr[kl])))
+		return NULL;
+	name = cf_trim(hdr + kl);
+	if (!*name) {
+		cf_perr(p, "[%s] needs a name: [%s NAME]", kind, kind);
+		return name;
+	}
+	if (!valid_peer_name(name)) {
+		cf_perr(p, "[%s %s]: a %s needs a name of letters, digits, '.', '_' or '-'", kind,
+			name, kind);
+		return name + strlen(name);
+	}
+	return name;
+}
+
+/* conf_peer and conf_pw both start with their name and line, which named_add() fills in. */
+_Static_assert(offsetof(struct conf_peer, name) == 0 && offsetof(struct conf_pw, name) == 0 &&
+	       offsetof(struct conf_peer, line) == offsetof(struct conf_pw, line),
+	       "named sections start with char *name, int line");
+
+/*
+ * A zeroed element of size bytes, named name, appended to *arr (of *n) for
+ * a [KIND NAME] header; NULL with the error written for a name already
+ * there or without memory (conf_free() frees what was appended).
+ */
+static void *named_add(struct cf_parser *p, void **arr, size_t *n, size_t size, const char *kind,
+		       const char *name)
+{
+	const size_t line_off = offsetof(struct conf_peer, line);
+	char *e;
+
+	for (size_t i = 0; i < *n; i++) {
+		e = (char *)*arr + i * size;
+		if (strcmp(*(char **)e, name) == 0) {
+			cf_perr(p, "duplicate section [%s %s] (first at line %d)", kind, name,
+				*(int *)(e + line_off));
+			return NULL;
+		}
+	}
+	e = realloc(*arr, (*n + 1) * size);
+	if (!e) {
+		cf_perr(p, "out of memory");
+		return NULL;
+	}
+	*arr = e;
+	e += *n * size;
+	memset(e, 0, size);
+	*(int *)(e + line_off) = p->line;
+	*(char **)e = strdup(name);
+	(*n)++;
+	if (!*(char **)e) {
+		cf_perr(p, "out of memory");
+		return NULL;
+	}
+	return e;
+}
+
+static void peer_begin(struct cf_parser *p, const char *name)
+{
+	struct conf_peer *np = named_add(p, (void **)&p->c->peers, &p->c->n_peers,
+					 sizeof(*np), "peer", name);
+
+	if (!np)
+		return;
+	np->hide_avps = -1;
+	p->sect = SECT_PEER;
+	p->peer = np;
+}
+
+static void pw_begin(struct cf_parser *p, const char *name)
+{
+	struct conf_pw *np = named_add(p, (void **)&p->c->pws, &p->c->n_pws, sizeof(*np),
+				       "pseudowire", name);
+
+	if (!np)
+		return;
+	np->remote_end_id = strdup("");
+	np->secret = strdup("");
+	np->secret_file = strdup("");
+	if (!np->remote_end_id || !np->secret || !np->secret_file) {
+		cf_perr(p, "out of memory");
+		return;
+	}
+	np->retry_min_ms = 1000;
+	np->retry_max_ms = 60000;
+	p->sect = SECT_PW;
+	p->pw = np;
+}
+
 /* A section header was read (from the reader, so empty sections count too). */
 static void section_begin(struct cf_parser *p, char *name)
 {
+	static const struct {
+		const char *name;
+		enum cf_sect sect;
+	} plain[] = {
+		{ "lnsd", SECT_LNSD }, { "l2tp", SECT_L2TP }, { "ppp", SECT_PPP },
+		{ "ipsec", SECT_IPSEC }, { "radius", SECT_RADIUS },
+	};
 	struct lnsd_conf *c = p->c;
-	struct conf_peer *np;
+	char *n;
 
 	name = cf_trim(name);
 	p->peer = NULL;
-	if (strcmp(name, "lnsd") == 0) {
-		p->sect = SECT_LNSD;
-		return;
-	}
-	if (strcmp(name, "l2tp") == 0) {
-		p->sect = SECT_L2TP;
-		return;
-	}
-	if (strcmp(name, "ppp") == 0) {
-		p->sect = SECT_PPP;
-		return;
-	}
+	p->pw = NULL;
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (strcmp(name, plain[i].name) == 0)
+			p->sect = plain[i].sect;
 	if (strcmp(name, "ipsec") == 0) {
-		p->sect = SECT_IPSEC;
 		if (!c->ipsec.present)
 			c->ipsec.mode = CONF_IPSEC_REQUIRED;
 		c->ipsec.present = true;
@@ -115,52 +215,28 @@ static void section_begin(struct cf_parser *p, char *name)
 		return;
 	}
 	if (strcmp(name, "radius") == 0) {
-		p->sect = SECT_RADIUS;
 		if (!c->radius.enabled)
 			c->radius.line = p->line;
 		c->radius.enabled = true;
 		return;
 	}
-	if (strncmp(name, "peer", 4) != 0 || (name[4] && !isspace((unsigned char)name[4]))) {
-		cf_perr(p, "unknown section [%s] (expected [lnsd], [l2tp], [ppp], [ipsec], "
-			"[radius] or [peer NAME])", name);
-		return;
-	}
-	name = cf_trim(name + 4);
-	if (!*name) {
-		cf_perr(p, "[peer] needs a name: [peer NAME]");
-		return;
-	}
-	if (!valid_peer_name(name)) {
-		cf_perr(p, "[peer %s]: a peer needs a name of letters, digits, '.', '_' or '-'",
-			name);
-		return;
-	}
-	for (size_t i = 0; i < c->n_peers; i++) {
-		if (strcmp(c->peers[i].name, name) == 0) {
-			cf_perr(p, "duplicate section [peer %s] (first at line %d)", name,
-				c->peers[i].line);
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (strcmp(name, plain[i].name) == 0)
 			return;
-		}
-	}
-	np = realloc(c->peers, (c->n_peers + 1) * sizeof(*np));
-	if (!np) {
-		cf_perr(p, "out of memory");
+	n = section_name(p, name, "peer");
+	if (n) {
+		if (!p->failed)
+			peer_begin(p, n);
 		return;
 	}
-	c->peers = np;
-	np = &c->peers[c->n_peers];
-	memset(np, 0, sizeof(*np));
-	np->hide_avps = -1;
-	np->line = p->line;
-	np->name = strdup(name);
-	if (!np->name) {
-		cf_perr(p, "out of memory");
+	n = section_name(p, name, "pseudowire");
+	if (n) {
+		if (!p->failed)
+			pw_begin(p, n);
 		return;
 	}
-	c->n_peers++;
-	p->sect = SECT_PEER;
-	p->peer = np;
+	cf_perr(p, "unknown section [%s] (expected [lnsd], [l2tp], [ppp], [ipsec], "
+		"[radius], [peer NAME] or [pseudowire NAME])", name);
 }
 
 /*
@@ -173,7 +249,8 @@ static void nul_in_line(struct cf_parser *p, const char *buf, size_t n)
 	char key[64], lbl[160];
 	size_t kl;
 
-	if (!eq || eq > nul || p->sect == SECT_NONE || (p->sect == SECT_PEER && !p->peer)) {
+	if (!eq || eq > nul || p->sect == SECT_NONE || (p->sect == SECT_PEER && !p->peer) ||
+	    (p->sect == SECT_PW && !p->pw)) {
 		cf_perr(p, "the line holds a NUL byte");
 		return;
 	}
@@ -514,6 +591,17 @@ static void conf_free(struct lnsd_conf *c)
 		free(pe->name);
 	}
 	free(c->peers);
+	for (size_t i = 0; i < c->n_pws; i++) {
+		struct conf_pw *pw = &c->pws[i];
+
+		free(pw->name);
+		free(pw->remote_end_id);
+		if (pw->secret)
+			explicit_bzero(pw->secret, strlen(pw->secret));
+		free(pw->secret);
+		free(pw->secret_file);
+	}
+	free(c->pws);
 	for (size_t i = 0; i < c->radius.n_servers; i++)
 		free(c->radius.servers[i].secret);
 	free(c->radius.servers);
@@ -775,4 +863,31 @@ const struct l2tp_peer_cfg *conf_peer_by_name(const struct lnsd_conf *c, const c
 		if (strcmp(c->peers[i].name, name) == 0)
 			return &c->peers[i].pc;
 	return &c->default_peer;
+}
+
+const struct conf_pw *conf_pw_by_name(const struct lnsd_conf *c, const char *name)
+{
+	for (size_t i = 0; name && i < c->n_pws; i++)
+		if (strcmp(c->pws[i].name, name) == 0)
+			return &c->pws[i];
+	return NULL;
+}
+
+/* Member by member: the struct has padding, and strings are compared by value. */
+bool conf_pw_same(const struct conf_pw *a, const struct conf_pw *b)
+{
+	return strcmp(a->name, b->name) == 0 && lns_addr_eq(&a->peer, &b->peer) &&
+	       a->peer_port_set == b->peer_port_set && lns_addr_eq(&a->local, &b->local) &&
+	       a->encap == b->encap && a->type == b->type &&
+	       strcmp(a->remote_end_id, b->remote_end_id) == 0 &&
+	       a->cookie_len == b->cookie_len && a->l2spec == b->l2spec &&
+	       a->sequencing == b->sequencing && strcmp(a->ifname, b->ifname) == 0 &&
+	       strcmp(a->bridge, b->bridge) == 0 && a->address.family == b->address.family &&
+	       a->address.prefix == b->address.prefix &&
+	       memcmp(a->address.addr, b->address.addr, sizeof(a->address.addr)) == 0 &&
+	       a->mtu == b->mtu && strcmp(a->secret, b->secret) == 0 &&
+	       strcmp(a->secret_file, b->secret_file) == 0 && a->auth == b->auth &&
+	       a->digest == b->digest && a->role == b->role &&
+	       a->hello_interval_ms == b->hello_interval_ms &&
+	       a->retry_min_ms == b->retry_min_ms && a->retry_max_ms == b->retry_max_ms;
 }

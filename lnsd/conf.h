@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * lnsd.conf: INI (inih) with sections [lnsd], [l2tp], [ppp], [ipsec],
- * [radius] and [peer NAME]. conf.c, conf_sections.c, conf_files.c and
+ * [radius], [peer NAME] and [pseudowire NAME]. conf.c, conf_sections.c, conf_files.c and
  * conf_dump.c implement it (their shared parts: conf_int.h).
  * Every error names FILE:LINE, the section and the key. A loaded
  * configuration is one immutable, reference-counted generation: tunnels
@@ -112,6 +112,59 @@ struct lnsd_radius_conf {
 	bool dae_require_event_timestamp;    /* drop requests without one (RFC 5176 §6.3) */
 };
 
+/*
+ * [pseudowire NAME]: one L2TPv3 Ethernet pseudowire (RFC 3931, RFC 4719)
+ * to a configured peer, through the kernel's l2tp_eth (docs/design.md §4.8).
+ * The enums' values are indexes into lnsd.conf's words for them, not wire
+ * values: the engine maps CONF_PW_ETHERNET to Pseudowire Type 5 and
+ * CONF_PW_ETHERNET_VLAN to 4.
+ */
+enum conf_pw_encap { CONF_PW_ENCAP_UDP, CONF_PW_ENCAP_IP };        /* udp, ip (protocol 115) */
+enum conf_pw_type { CONF_PW_ETHERNET, CONF_PW_ETHERNET_VLAN };     /* ethernet, ethernet-vlan */
+enum conf_pw_l2spec { CONF_PW_L2SPEC_NONE, CONF_PW_L2SPEC_DEFAULT };
+/* Control-connection authentication: Message Digest (RFC 3931 §4.3) or the
+ * v2-style Challenge/Response some peers use with v3 (docs/design.md §10.4). */
+enum conf_pw_auth { CONF_PW_AUTH_NONE, CONF_PW_AUTH_DIGEST, CONF_PW_AUTH_CHALLENGE };
+enum conf_pw_digest { CONF_PW_DIGEST_MD5, CONF_PW_DIGEST_SHA1 };
+/* Who sends SCCRQ/ICRQ: lnsd dials (initiator), waits (responder), or both
+ * (it dials, and a simultaneous open is settled by the Tie Breaker). */
+enum conf_pw_role { CONF_PW_ROLE_BOTH, CONF_PW_ROLE_INITIATOR, CONF_PW_ROLE_RESPONDER };
+
+/* lnsd.conf's words for them, indexed by the enums, NULL-terminated (for the dump too). */
+extern const char *const conf_pw_encaps[], *const conf_pw_types[], *const conf_pw_l2specs[],
+	*const conf_pw_auths[], *const conf_pw_digests[], *const conf_pw_roles[];
+
+#define CONF_PW_END_ID_MAX 64        /* Remote End ID text, bytes */
+#define CONF_PW_SECRET_MAX 1024
+
+struct conf_pw {
+	char *name;                  /* from [pseudowire NAME] */
+	int line;                    /* of the section header */
+	struct lns_addr peer;        /* the other LCCE; port 1701 unless given (udp only) */
+	bool peer_port_set;          /* peer named a port */
+	struct lns_addr local;       /* our address, port 0; family 0: unset */
+	enum conf_pw_encap encap;
+	enum conf_pw_type type;
+	char *remote_end_id;         /* the Remote End ID AVP's bytes (text, like a VC id) */
+	uint8_t cookie_len;          /* the cookie we assign: 0, 4 or 8 bytes */
+	enum conf_pw_l2spec l2spec;
+	bool sequencing;             /* ask for sequence numbers (needs l2spec = default) */
+	char ifname[16];             /* "" = the kernel's l2tpethN */
+	char bridge[16];             /* "" = none */
+	struct conf_cidr address;    /* IPv4 address/prefix on the interface; family 0: none */
+	uint32_t mtu;                /* 0 = auto (path MTU minus the overhead) */
+	char *secret;                /* from secret, or secret-file's first line; "" = none */
+	char *secret_file;           /* "" = none */
+	enum conf_pw_auth auth;      /* unset: digest with a secret, else none */
+	enum conf_pw_digest digest;
+	enum conf_pw_role role;
+	uint32_t hello_interval_ms;  /* unset: [l2tp] hello-interval */
+	uint32_t retry_min_ms;       /* an initiator's redial backoff: first wait ... */
+	uint32_t retry_max_ms;       /* ... doubling up to this */
+	uint64_t keys_seen;          /* duplicate-key detection */
+	int key_line[24];
+};
+
 struct lnsd_conf {
 	char *path;                  /* file name used in messages ("(embedded)" for the default) */
 	/* [lnsd] */
@@ -159,6 +212,9 @@ struct lnsd_conf {
 	struct l2tp_peer_cfg default_peer;
 	/* [radius] */
 	struct lnsd_radius_conf radius;
+	/* [pseudowire NAME], in file order; names, ifnames and (peer, remote-end-id) unique */
+	struct conf_pw *pws;
+	size_t n_pws;
 	/* private */
 	unsigned refs;
 	int ipsec_line;              /* of the first [ipsec] header */
@@ -213,6 +269,15 @@ const struct l2tp_peer_cfg *conf_peer_lookup(void *ctx, const struct lns_addr *p
 bool conf_cidr_match(const struct conf_cidr *c, const struct lns_addr *a);
 /* The peer_cfg of the same name in c (re-resolve after reload), else default. */
 const struct l2tp_peer_cfg *conf_peer_by_name(const struct lnsd_conf *c, const char *name);
+
+/* The [pseudowire NAME] section of that name in c, or NULL. */
+const struct conf_pw *conf_pw_by_name(const struct lnsd_conf *c, const char *name);
+/*
+ * Whether two pseudowires (of two generations) have the same settings,
+ * name included (line numbers aside): on SIGHUP an unchanged one keeps
+ * running, a changed one is restarted (lnsd.conf(5), RELOAD).
+ */
+bool conf_pw_same(const struct conf_pw *a, const struct conf_pw *b);
 
 /*
  * Canonical text of the effective configuration (every key, defaults

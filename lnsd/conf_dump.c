@@ -197,6 +197,59 @@ static void dump_peer(const struct conf_peer *pe, FILE *f, unsigned flags)
 		fprintf(f, "hide-avps = %s\n", pe->hide_avps ? "yes" : "no");
 }
 
+static void dump_addr(FILE *f, const char *key, const struct lns_addr *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	fprintf(f, "%s =", key);
+	if (a->family)
+		fprintf(f, " %s", inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->addr, buf,
+					     sizeof(buf)));
+	fputc('\n', f);
+}
+
+/* Every key with its effective value; secret-file rather than the secret it holds. */
+static void dump_pw(const struct conf_pw *pw, FILE *f, unsigned flags)
+{
+	char abuf[LNS_ADDR_STRLEN];
+
+	fprintf(f, "\n[pseudowire %s]\n", pw->name);
+	if (pw->peer_port_set)
+		fprintf(f, "peer = %s\n", lns_addr_str(&pw->peer, abuf, sizeof(abuf)));
+	else
+		dump_addr(f, "peer", &pw->peer);
+	dump_addr(f, "local", &pw->local);
+	fprintf(f, "encap = %s\npw-type = %s\nremote-end-id = %s\ncookie = %u\n",
+		conf_pw_encaps[pw->encap], conf_pw_types[pw->type], pw->remote_end_id,
+		pw->cookie_len);
+	fprintf(f, "l2spec = %s\nsequencing = %s\n", conf_pw_l2specs[pw->l2spec],
+		pw->sequencing ? "yes" : "no");
+	fprintf(f, "ifname =%s%s\n", *pw->ifname ? " " : "", pw->ifname);
+	if (*pw->bridge)
+		fprintf(f, "bridge = %s\n", pw->bridge);
+	if (pw->address.family) {
+		char buf[INET_ADDRSTRLEN];
+
+		fprintf(f, "address = %s/%u\n", inet_ntop(AF_INET, pw->address.addr, buf,
+							   sizeof(buf)), pw->address.prefix);
+	}
+	if (pw->mtu)
+		fprintf(f, "mtu = %u\n", pw->mtu);
+	else
+		fputs("mtu = auto\n", f);
+	if (*pw->secret_file)
+		fprintf(f, "secret-file = %s\n", pw->secret_file);
+	else
+		dump_secret(f, "secret", pw->secret, flags);
+	fprintf(f, "auth = %s\n", conf_pw_auths[pw->auth]);
+	if (pw->auth == CONF_PW_AUTH_DIGEST)
+		fprintf(f, "digest = %s\n", conf_pw_digests[pw->digest]);
+	fprintf(f, "role = %s\n", conf_pw_roles[pw->role]);
+	dump_seconds(f, "hello-interval", pw->hello_interval_ms);
+	dump_seconds(f, "retry-min", pw->retry_min_ms);
+	dump_seconds(f, "retry-max", pw->retry_max_ms);
+}
+
 /* One function per section; every secret goes through secret_text(). */
 void conf_dump(const struct lnsd_conf *c, FILE *f, unsigned flags)
 {
@@ -208,4 +261,6 @@ void conf_dump(const struct lnsd_conf *c, FILE *f, unsigned flags)
 		dump_radius(&c->radius, f, flags);
 	for (size_t i = 0; i < c->n_peers; i++)
 		dump_peer(&c->peers[i], f, flags);
+	for (size_t i = 0; i < c->n_pws; i++)
+		dump_pw(&c->pws[i], f, flags);
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The files lnsd.conf names: [ppp] users-file and [ipsec] psk-file, read as secrets. */
+/* The files lnsd.conf names: [ppp] users-file, [ipsec] psk-file and [pseudowire] secret-file, read as secrets. */
 #include "conf_int.h"
 
 #include <errno.h>
@@ -84,8 +84,9 @@ out:
 	return rc;
 }
 
-/* The first line of a psk-file, without surrounding blanks. */
-int cf_read_psk_file(struct cf_parser *p, const char *lbl, const char *path)
+/* The first line of a psk-file or secret-file, without surrounding blanks. */
+int cf_read_secret_line(struct cf_parser *p, const char *lbl, const char *path, size_t max,
+			char **dst)
 {
 	char ferr[CONF_ERR_LEN], *buf, *s, *nl;
 	size_t len;
@@ -101,13 +102,12 @@ int cf_read_psk_file(struct cf_parser *p, const char *lbl, const char *path)
 	rc = -1;
 	if (strlen(buf) != (nl ? (size_t)(nl - buf) : len))
 		cf_perr(p, "%s: \"%s\": the key holds a NUL byte", lbl, path);
-	else if (strlen(buf) > CONF_PSK_MAX)
-		cf_perr(p, "%s: \"%s\": the key is longer than %d characters", lbl, path,
-			CONF_PSK_MAX);
+	else if (strlen(buf) > max)
+		cf_perr(p, "%s: \"%s\": the key is longer than %zu characters", lbl, path, max);
 	else if (!*(s = cf_trim(buf)))
 		cf_perr(p, "%s: \"%s\" holds no key (its first line is empty)", lbl, path);
 	else
-		rc = cf_set_str(p, &p->c->ipsec.psk, s);
+		rc = cf_set_str(p, dst, s);
 	explicit_bzero(buf, len);
 	free(buf);
 	return rc;

@@ -11,7 +11,9 @@
 
 #include "conf.h"
 
-enum cf_sect { SECT_NONE, SECT_LNSD, SECT_L2TP, SECT_PPP, SECT_IPSEC, SECT_RADIUS, SECT_PEER };
+enum cf_sect {
+	SECT_NONE, SECT_LNSD, SECT_L2TP, SECT_PPP, SECT_IPSEC, SECT_RADIUS, SECT_PEER, SECT_PW,
+};
 
 /* One parse of one file or string. */
 struct cf_parser {
@@ -22,6 +24,7 @@ struct cf_parser {
 	int line;
 	enum cf_sect sect;
 	struct conf_peer *peer;  /* current [peer NAME] */
+	struct conf_pw *pw;      /* current [pseudowire NAME] */
 	char *err;
 	size_t errlen;
 	bool failed;
@@ -53,7 +56,11 @@ int cf_handler(void *user, const char *section, const char *name, const char *va
 size_t cf_key_index(enum cf_sect sect, const char *name);
 int cf_finalize(struct cf_parser *p);
 
-/* conf_files.c: [ipsec] psk-file's first line into c->ipsec.psk. */
-int cf_read_psk_file(struct cf_parser *p, const char *lbl, const char *path);
+/*
+ * conf_files.c: a secret file's first line (at most max characters,
+ * trimmed, not empty) into *dst: [ipsec] psk-file, [pseudowire] secret-file.
+ */
+int cf_read_secret_line(struct cf_parser *p, const char *lbl, const char *path, size_t max,
+			char **dst);
 
 #endif

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,18 +37,39 @@ enum key_type {
 	KT_DAELISTEN,  /* struct lns_addr: "" (off) or addr[:port], port 3799 by default */
 	KT_RADSERVER,  /* [radius] server, repeatable: addr[:auth[:acct]],secret */
 	KT_DAECLIENT,  /* [radius] dae-clients, repeatable: addr[/prefix],secret */
+	KT_CHOICE,     /* int: the index of the value in choices */
+	KT_PWPEER,     /* [pseudowire] peer: struct lns_addr, addr[:port] */
+	KT_COOKIE,     /* uint8_t: 0, 4 or 8 */
+	KT_NETDEV,     /* char[16]: an interface name */
+	KT_IFADDR4,    /* struct conf_cidr: an IPv4 interface address/prefix (host bits allowed) */
+	KT_MTU,        /* uint32_t: "auto" (0) or a number in [min, max] */
 };
 
 struct key_def {
 	enum cf_sect sect;
 	const char *name;
 	enum key_type type;
-	size_t off;            /* in struct lnsd_conf, or struct conf_peer for SECT_PEER */
-	uint32_t min, max;
+	size_t off;            /* in struct lnsd_conf, struct conf_peer (SECT_PEER) or
+				  struct conf_pw (SECT_PW) */
+	uint32_t min, max;     /* KT_CHOICE: min is the list (enum choice_list) */
+};
+
+enum choice_list { CH_ENCAP, CH_PWTYPE, CH_L2SPEC, CH_AUTH, CH_DIGEST, CH_ROLE };
+
+const char *const conf_pw_encaps[] = { "udp", "ip", NULL };
+const char *const conf_pw_types[] = { "ethernet", "ethernet-vlan", NULL };
+const char *const conf_pw_l2specs[] = { "none", "default", NULL };
+const char *const conf_pw_auths[] = { "none", "digest", "challenge", NULL };
+const char *const conf_pw_digests[] = { "md5", "sha1", NULL };
+const char *const conf_pw_roles[] = { "both", "initiator", "responder", NULL };
+static const char *const *const choice_lists[] = {
+	[CH_ENCAP] = conf_pw_encaps, [CH_PWTYPE] = conf_pw_types, [CH_L2SPEC] = conf_pw_l2specs,
+	[CH_AUTH] = conf_pw_auths, [CH_DIGEST] = conf_pw_digests, [CH_ROLE] = conf_pw_roles,
 };
 
 #define C(f) offsetof(struct lnsd_conf, f)
 #define P(f) offsetof(struct conf_peer, f)
+#define W(f) offsetof(struct conf_pw, f)
 static const struct key_def keys[] = {
 	{ SECT_LNSD, "listen", KT_LISTEN, 0, 0, 0 },
 	{ SECT_LNSD, "control-socket", KT_SOCKPATH, C(control_socket), 0, 0 },
@@ -107,9 +129,30 @@ static const struct key_def keys[] = {
 	{ SECT_PEER, "match-address", KT_CIDRS, 0, 0, 0 },
 	{ SECT_PEER, "secret", KT_STR, P(secret), 0, 0 },
 	{ SECT_PEER, "hide-avps", KT_TRISTATE, P(hide_avps), 0, 0 },
+	{ SECT_PW, "peer", KT_PWPEER, W(peer), 0, 0 },
+	{ SECT_PW, "local", KT_ADDR, W(local), 0, 0 },
+	{ SECT_PW, "encap", KT_CHOICE, W(encap), CH_ENCAP, 0 },
+	{ SECT_PW, "pw-type", KT_CHOICE, W(type), CH_PWTYPE, 0 },
+	{ SECT_PW, "remote-end-id", KT_STR, W(remote_end_id), 1, CONF_PW_END_ID_MAX },
+	{ SECT_PW, "cookie", KT_COOKIE, W(cookie_len), 0, 0 },
+	{ SECT_PW, "l2spec", KT_CHOICE, W(l2spec), CH_L2SPEC, 0 },
+	{ SECT_PW, "sequencing", KT_BOOL, W(sequencing), 0, 0 },
+	{ SECT_PW, "ifname", KT_NETDEV, W(ifname), 0, 0 },
+	{ SECT_PW, "bridge", KT_NETDEV, W(bridge), 0, 0 },
+	{ SECT_PW, "address", KT_IFADDR4, W(address), 0, 0 },
+	{ SECT_PW, "mtu", KT_MTU, W(mtu), 68, 65535 },
+	{ SECT_PW, "secret", KT_STR, W(secret), 0, 0 },
+	{ SECT_PW, "secret-file", KT_STR, W(secret_file), 0, 0 },
+	{ SECT_PW, "auth", KT_CHOICE, W(auth), CH_AUTH, 0 },
+	{ SECT_PW, "digest", KT_CHOICE, W(digest), CH_DIGEST, 0 },
+	{ SECT_PW, "role", KT_CHOICE, W(role), CH_ROLE, 0 },
+	{ SECT_PW, "hello-interval", KT_SECONDS, W(hello_interval_ms), 0, 3600000 },
+	{ SECT_PW, "retry-min", KT_SECONDS, W(retry_min_ms), 100, 3600000 },
+	{ SECT_PW, "retry-max", KT_SECONDS, W(retry_max_ms), 1000, 86400000 },
 };
 #undef C
 #undef P
+#undef W
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
 static int listen_item(struct cf_parser *p, const char *lbl, char *item, void *ctx)
@@ -434,9 +477,61 @@ static int proposal_item(struct cf_parser *p, const char *lbl, char *item, void 
 	return 0;
 }
 
+/* An interface name the kernel takes (dev_valid_name): 1-15 bytes, no '/', ':' or blank. */
+static bool valid_netdev(const char *v)
+{
+	if (!*v || strlen(v) > 15 || strcmp(v, ".") == 0 || strcmp(v, "..") == 0)
+		return false;
+	for (const char *s = v; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
+			return false;
+	return true;
+}
+
+static int set_choice(struct cf_parser *p, const struct key_def *k, const char *lbl, const char *v,
+		      int *field)
+{
+	char list[128] = "";
+	size_t n = 0;
+
+	const char *const *words = choice_lists[k->min];
+
+	for (int i = 0; words[i]; i++) {
+		if (strcmp(v, words[i]) == 0) {
+			*field = i;
+			return 0;
+		}
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "", words[i]);
+	}
+	cf_perr(p, "%s: \"%s\" is not one of %s", lbl, v, list);
+	return -1;
+}
+
+/* "192.0.2.1/24": an address on an interface, host bits set (unlike cf_parse_cidr). */
+static int parse_ifaddr4(const char *v, struct conf_cidr *out)
+{
+	char buf[INET_ADDRSTRLEN + 4], *slash, *end;
+	unsigned long plen;
+
+	if (strlen(v) >= sizeof(buf))
+		return -1;
+	strcpy(buf, v);
+	slash = strchr(buf, '/');
+	if (!slash || !isdigit((unsigned char)slash[1]))
+		return -1;
+	*slash = '\0';
+	plen = strtoul(slash + 1, &end, 10);
+	if (*end || plen < 1 || plen > 32 || inet_pton(AF_INET, buf, out->addr) != 1)
+		return -1;
+	out->family = 4;
+	out->prefix = (uint8_t)plen;
+	return 0;
+}
+
 static int set_value(struct cf_parser *p, const struct key_def *k, const char *lbl, const char *v)
 {
-	char *base = k->sect == SECT_PEER ? (char *)p->peer : (char *)p->c;
+	char *base = k->sect == SECT_PEER ? (char *)p->peer :
+		     k->sect == SECT_PW ? (char *)p->pw : (char *)p->c;
 	void *field = base + k->off;
 	uint64_t n;
 	bool b;
@@ -444,7 +539,69 @@ static int set_value(struct cf_parser *p, const struct key_def *k, const char *l
 
 	switch (k->type) {
 	case KT_STR:
+		if (k->max && (strlen(v) < k->min || strlen(v) > k->max)) {
+			cf_perr(p, "%s: \"%s\" must be %u to %u characters", lbl, v, k->min, k->max);
+			return -1;
+		}
 		return cf_set_str(p, field, v);
+	case KT_CHOICE:
+		return set_choice(p, k, lbl, v, field);
+	case KT_PWPEER:
+		/* a bare IPv6 address too: with encap = ip there is no port to bracket off */
+		if (cf_parse_addr(v, field) == 0) {
+			((struct lns_addr *)field)->port = L2TP_UDP_PORT;
+			p->pw->peer_port_set = false;
+			return 0;
+		}
+		if (cf_parse_hostport(v, field)) {
+			memset(field, 0, sizeof(struct lns_addr));
+			cf_perr(p, "%s: \"%s\" is not an address[:port] (like 192.0.2.1 or "
+				"[2001:db8::1]:1701)", lbl, v);
+			return -1;
+		}
+		p->pw->peer_port_set = cf_has_port(v);
+		return 0;
+	case KT_COOKIE:
+		if (strcmp(v, "0") && strcmp(v, "4") && strcmp(v, "8")) {
+			cf_perr(p, "%s: \"%s\" is not one of 0, 4, 8 (bytes)", lbl, v);
+			return -1;
+		}
+		*(uint8_t *)field = (uint8_t)atoi(v);
+		return 0;
+	case KT_NETDEV:
+		if (*v && !valid_netdev(v)) {
+			cf_perr(p, "%s: \"%s\" is not an interface name (1 to 15 letters, digits, "
+				"'.', '_' or '-')", lbl, v);
+			return -1;
+		}
+		strcpy(field, v);
+		return 0;
+	case KT_IFADDR4:
+		if (parse_ifaddr4(v, field)) {
+			memset(field, 0, sizeof(struct conf_cidr));
+			cf_perr(p, "%s: \"%s\" is not an IPv4 address/prefix (like 10.77.0.1/24)",
+				lbl, v);
+			return -1;
+		}
+		return 0;
+	case KT_MTU:
+		if (strcmp(v, "auto") == 0) {
+			*(uint32_t *)field = 0;
+			return 0;
+		}
+		if (!isdigit((unsigned char)*v)) {
+			cf_perr(p, "%s: \"%s\" is not auto or a number", lbl, v);
+			return -1;
+		}
+		if (cf_parse_uint(p, lbl, v, &n))
+			return -1;
+		if (n < k->min || n > k->max) {
+			cf_perr(p, "%s: %s is out of range (%u to %u, or auto)", lbl, v, k->min,
+				k->max);
+			return -1;
+		}
+		*(uint32_t *)field = (uint32_t)n;
+		return 0;
 	case KT_SOCKPATH:
 		if (v[0] != '/' || strlen(v) >= 108) {
 			cf_perr(p, "%s: \"%s\" is not an absolute path shorter than 108 characters",
@@ -623,19 +780,20 @@ int cf_handler(void *user, const char *section, const char *name, const char *va
 		return 0;
 	if (p->sect == SECT_NONE) {
 		cf_perr(p, "%s: key outside of a section (start with [lnsd], [l2tp], [ppp], "
-			"[ipsec], [radius] or [peer NAME])", name);
+			"[ipsec], [radius], [peer NAME] or [pseudowire NAME])", name);
 		return 0;
 	}
+	/* idx: in the table; pidx: among the section's keys ([peer] and [pseudowire]
+	 * record them per section, in their own keys_seen) */
 	for (size_t i = 0; i < N_KEYS; i++) {
-		if (keys[i].sect == SECT_PEER && keys[i].sect != p->sect)
+		if (keys[i].sect != p->sect)
 			continue;
-		if (keys[i].sect == p->sect && strcmp(keys[i].name, name) == 0) {
+		if (strcmp(keys[i].name, name) == 0) {
 			k = &keys[i];
 			idx = i;
 			break;
 		}
-		if (keys[i].sect == SECT_PEER)
-			pidx++;
+		pidx++;
 	}
 	cf_key_label(p, name, lbl, sizeof(lbl));
 	if (!k) {
@@ -646,6 +804,10 @@ int cf_handler(void *user, const char *section, const char *name, const char *va
 		bit = 1ULL << pidx;
 		seen = &p->peer->keys_seen;
 		first = &p->peer->key_line[pidx];
+	} else if (p->sect == SECT_PW) {
+		bit = 1ULL << pidx;
+		seen = &p->pw->keys_seen;
+		first = &p->pw->key_line[pidx];
 	} else {
 		bit = 1ULL << idx;
 		seen = &p->c->keys_seen;
@@ -694,12 +856,159 @@ static int finalize_ipsec(struct cf_parser *p)
 	}
 	if (has_file) {
 		p->line = p->c->key_line[file_idx];
-		return cf_read_psk_file(p, "[ipsec] psk-file", ip->psk_file);
+		return cf_read_secret_line(p, "[ipsec] psk-file", ip->psk_file, CONF_PSK_MAX,
+					   &ip->psk);
 	}
 	if (ip->mode == CONF_IPSEC_REQUIRED && !*ip->psk) {
 		p->line = has_psk ? p->c->key_line[psk_idx] : p->c->ipsec_line;
 		cf_perr(p, "[ipsec] psk: mode = required needs a pre-shared key (psk or psk-file)");
 		return -1;
+	}
+	return 0;
+}
+
+/* The line of [pseudowire] key in pw, or of its header when the key is not set. */
+static int pw_line(const struct conf_pw *pw, const char *key, bool *set)
+{
+	size_t idx = 0;
+
+	for (size_t i = 0; i < N_KEYS; i++) {
+		if (keys[i].sect != SECT_PW)
+			continue;
+		if (strcmp(keys[i].name, key) == 0)
+			break;
+		idx++;
+	}
+	*set = pw->keys_seen & (1ULL << idx);
+	return *set ? pw->key_line[idx] : pw->line;
+}
+
+/* cf_perr at the line of key (or the header), the label "[pseudowire NAME] key". */
+__attribute__((format(printf, 4, 5)))
+static int pw_err(struct cf_parser *p, const struct conf_pw *pw, const char *key, const char *fmt,
+		  ...)
+{
+	char msg[CONF_ERR_LEN];
+	bool set;
+	va_list ap;
+
+	p->line = pw_line(pw, key, &set);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (set)
+		cf_perr(p, "[pseudowire %s] %s: %s", pw->name, key, msg);
+	else
+		cf_perr(p, "[pseudowire %s]: %s", pw->name, msg);
+	return -1;
+}
+
+static bool pw_key_set(const struct conf_pw *pw, const char *key)
+{
+	bool set;
+
+	(void)pw_line(pw, key, &set);
+	return set;
+}
+
+/* Does an [lnsd] listen entry take UDP for a on a's family (a wildcard, or a itself)? */
+static bool listened(const struct lnsd_conf *c, const struct lns_addr *a, bool any_addr)
+{
+	static const uint8_t any[16];
+
+	for (size_t i = 0; i < c->n_listen; i++) {
+		const struct lns_addr *l = &c->listen[i];
+		size_t n = l->family == 4 ? 4 : 16;
+
+		if (l->family == a->family &&
+		    (any_addr || !memcmp(l->addr, any, n) || !memcmp(l->addr, a->addr, n)))
+			return true;
+	}
+	return false;
+}
+
+/* One [pseudowire]'s checks after the last line; earlier ones are checked already. */
+static int finalize_pw(struct cf_parser *p, struct conf_pw *pw, size_t idx)
+{
+	struct lnsd_conf *c = p->c;
+	char abuf[LNS_ADDR_STRLEN];
+	bool set;
+
+	if (!pw->peer.family)
+		return pw_err(p, pw, "peer", "needs peer (the other end's address)");
+	if (!*pw->remote_end_id)
+		return pw_err(p, pw, "remote-end-id", "needs remote-end-id (the circuit's name, "
+			      "the same on both ends)");
+	for (const char *q = pw->remote_end_id; *q; q++)
+		if (*q < 0x20 || *q > 0x7e)
+			return pw_err(p, pw, "remote-end-id", "printable ASCII only");
+	if (pw->local.family && pw->local.family != pw->peer.family)
+		return pw_err(p, pw, "local", "not of the peer's address family");
+	if (pw->encap == CONF_PW_ENCAP_IP) {
+		if (!pw->local.family)
+			return pw_err(p, pw, "encap", "ip needs local (the address the L2TP/IP "
+				      "socket is bound to)");
+		if (pw->peer_port_set)
+			return pw_err(p, pw, "peer", "no port with encap = ip (L2TP over IP has "
+				      "none)");
+	} else if (pw->local.family ? !listened(c, &pw->local, false)
+				     : !listened(c, &pw->peer, true)) {
+		/* v2 and v3 over UDP share the listeners: the version field tells them apart */
+		inet_ntop(pw->peer.family == 4 ? AF_INET : AF_INET6,
+			  pw->local.family ? pw->local.addr : pw->peer.addr, abuf, sizeof(abuf));
+		return pw_err(p, pw, pw->local.family ? "local" : "peer",
+			      "no [lnsd] listen address %s %s (encap = udp uses the listeners)",
+			      pw->local.family ? "covers" : "is of the family of", abuf);
+	}
+	if (*pw->bridge && pw->address.family) {
+		return pw_err(p, pw, "address", "bridge is set too (line %d); set only one",
+			      pw_line(pw, "bridge", &set));
+	}
+	if (pw->sequencing && pw->l2spec != CONF_PW_L2SPEC_DEFAULT)
+		return pw_err(p, pw, "sequencing", "needs l2spec = default (its sublayer carries "
+			      "the sequence numbers)");
+	if (pw_key_set(pw, "secret") && pw_key_set(pw, "secret-file"))
+		return pw_err(p, pw, "secret-file", "secret is set too (line %d); set only one",
+			      pw_line(pw, "secret", &set));
+	if (*pw->secret_file) {
+		char lbl[160];
+
+		p->line = pw_line(pw, "secret-file", &set);
+		snprintf(lbl, sizeof(lbl), "[pseudowire %s] secret-file", pw->name);
+		if (cf_read_secret_line(p, lbl, pw->secret_file, CONF_PW_SECRET_MAX, &pw->secret))
+			return -1;
+	} else if (strlen(pw->secret) > CONF_PW_SECRET_MAX) {
+		return pw_err(p, pw, "secret", "longer than %d characters", CONF_PW_SECRET_MAX);
+	}
+	if (!pw_key_set(pw, "auth"))
+		pw->auth = *pw->secret ? CONF_PW_AUTH_DIGEST : CONF_PW_AUTH_NONE;
+	else if (pw->auth != CONF_PW_AUTH_NONE && !*pw->secret)
+		return pw_err(p, pw, "auth", "%s needs a secret (secret or secret-file)",
+			      pw->auth == CONF_PW_AUTH_DIGEST ? "digest" : "challenge");
+	else if (pw->auth == CONF_PW_AUTH_NONE && *pw->secret)
+		return pw_err(p, pw, "auth", "none, but a secret is set: say digest or challenge");
+	if (pw_key_set(pw, "digest") && pw->auth != CONF_PW_AUTH_DIGEST)
+		return pw_err(p, pw, "digest", "only with auth = digest (and a secret)");
+	if (!pw_key_set(pw, "hello-interval"))
+		pw->hello_interval_ms = c->hello_interval_ms;
+	if (pw->retry_max_ms < pw->retry_min_ms)
+		return pw_err(p, pw, "retry-max", "%g s is below retry-min (%g s)",
+			      pw->retry_max_ms / 1000.0, pw->retry_min_ms / 1000.0);
+	for (size_t j = 0; j < idx; j++) {
+		const struct conf_pw *o = &c->pws[j];
+
+		if (*pw->ifname && strcmp(o->ifname, pw->ifname) == 0)
+			return pw_err(p, pw, "ifname", "\"%s\" is [pseudowire %s]'s too (line %d)",
+				      pw->ifname, o->name, o->line);
+		/* the responder finds the pseudowire by the peer and its Remote End ID */
+		if (o->peer.family == pw->peer.family &&
+		    !memcmp(o->peer.addr, pw->peer.addr, sizeof(o->peer.addr)) &&
+		    strcmp(o->remote_end_id, pw->remote_end_id) == 0) {
+			inet_ntop(pw->peer.family == 4 ? AF_INET : AF_INET6, pw->peer.addr, abuf,
+				  sizeof(abuf));
+			return pw_err(p, pw, "remote-end-id", "\"%s\" to %s is [pseudowire %s]'s "
+				      "too (line %d)", pw->remote_end_id, abuf, o->name, o->line);
+		}
 	}
 	return 0;
 }
@@ -746,6 +1055,12 @@ int cf_finalize(struct cf_parser *p)
 		pe->pc.secret = (const uint8_t *)sec;
 		pe->pc.secret_len = strlen(sec);
 		pe->pc.hide_avps = pe->hide_avps < 0 ? c->hide_avps : pe->hide_avps;
+	}
+	p->sect = SECT_PW;
+	for (size_t i = 0; i < c->n_pws; i++) {
+		p->pw = &c->pws[i];
+		if (finalize_pw(p, &c->pws[i], i))
+			return -1;
 	}
 	return 0;
 }

@@ -215,6 +215,23 @@ static void kstats_json(json_t *o, const struct dp_stats *ks)
 	json_object_set_new(o, "tx_errors", json_integer((json_int_t)ks->tx_errors));
 }
 
+/*
+ * A tunnel's protocol version: its ID width says it (docs/design.md §9.5:
+ * 16 bits for v2, 32 for v3). The transport: every tunnel the daemon runs
+ * today is over UDP; L2TPv3 over IP (protocol 115) comes with the v3
+ * control plane (issue 14), which then reports it here.
+ */
+static int tunnel_version(const struct l2tp_tun *t)
+{
+	return t->id_max > L2TP_V2_ID_MAX ? 3 : 2;
+}
+
+static const char *tunnel_encap(const struct l2tp_tun *t)
+{
+	(void)t;
+	return "udp";
+}
+
 json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct dp_stats *ks,
 			uint64_t now_ms)
 {
@@ -233,9 +250,12 @@ json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct dp_stats *ks,
 			 uptime_s(t->created_ms, now_ms), "peer_config",
 			 t->peer_cfg && t->peer_cfg->name ? t->peer_cfg->name : "default",
 			 "rx_msgs", (json_int_t)t->rx_msgs, "tx_msgs", (json_int_t)t->tx_msgs);
-	if (o)
+	if (o) {
 		json_object_set_new(o, "phase",
 				    json_string(sessions_phase_str(sessions_tunnel_phase(t))));
+		json_object_set_new(o, "version", json_integer(tunnel_version(t)));
+		json_object_set_new(o, "encap", json_string(tunnel_encap(t)));
+	}
 	kstats_json(o, ks);
 	return o;
 }

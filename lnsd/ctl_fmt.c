@@ -22,6 +22,8 @@ static const struct ctl_col tunnel_cols[] = {
 	{ "tunnel", "tunnel_id", CTL_COL_INT, CTL_DFLT_YES, "our Tunnel ID" },
 	{ "peer-tunnel", "peer_tunnel_id", CTL_COL_INT, CTL_DFLT_YES, "the peer's Tunnel ID" },
 	{ "peer", "peer", CTL_COL_ADDR, CTL_DFLT_YES, "the peer's address and port" },
+	{ "version", "version", CTL_COL_INT, CTL_DFLT_YES, "2 (L2TPv2, RFC 2661) or 3 (RFC 3931)" },
+	{ "encap", "encap", CTL_COL_STR, CTL_DFLT_YES, "udp, or ip (L2TPv3 over IP, protocol 115)" },
 	{ "local", "local", CTL_COL_ADDR, CTL_DFLT_NO, "our address and port" },
 	{ "hostname", "peer_hostname", CTL_COL_STR, CTL_DFLT_YES, "the Host Name the peer sent" },
 	{ "vendor", "peer_vendor", CTL_COL_STR, CTL_DFLT_NO, "the Vendor Name the peer sent" },

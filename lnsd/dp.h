@@ -17,10 +17,12 @@
 #ifndef LNSD_DP_H
 #define LNSD_DP_H
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 
 /* A tunnel's or session's counters (docs/design.md §4.5). */
@@ -96,6 +98,25 @@ static inline uint32_t dp_eth_overhead(bool ipv6, bool udp, uint8_t tx_cookie_le
 	       + tx_cookie_len                  /* Cookie: 0, 4 or 8 */
 	       + (l2spec == DP_L2SPEC_DEFAULT ? 4u : 0u)   /* default L2-Specific Sublayer */
 	       + 14u;                           /* the Ethernet header inside */
+}
+
+/*
+ * The one check of a v3 session's settings before any backend acts on them
+ * (dp_kernel.c, dp_null.c): cookies of 0, 4 or 8 bytes (RFC 3931 §5.4.4;
+ * the kernel itself takes any length up to 8), a known L2-Specific
+ * Sublayer, sequencing only with the default one (it carries the numbers),
+ * an interface name that fits IFNAMSIZ. 0 or -EINVAL.
+ */
+static inline int dp_session_cfg_check(const struct dp_session_cfg *c)
+{
+	bool seq = c->send_seq || c->recv_seq;
+
+	if ((c->rx_cookie_len != 0 && c->rx_cookie_len != 4 && c->rx_cookie_len != 8) ||
+	    (c->tx_cookie_len != 0 && c->tx_cookie_len != 4 && c->tx_cookie_len != 8) ||
+	    (c->l2spec != DP_L2SPEC_NONE && c->l2spec != DP_L2SPEC_DEFAULT) ||
+	    (seq && c->l2spec != DP_L2SPEC_DEFAULT) || (c->ifname && strnlen(c->ifname, 16) >= 16))
+		return -EINVAL;
+	return 0;
 }
 
 static inline uint32_t dp_eth_mtu(uint32_t underlay_mtu, bool ipv6, bool udp,
@@ -211,7 +232,10 @@ struct dp_ops {
 	/*
 	 * L2TPv3 Ethernet sessions (docs/design.md §4.8): the kernel session, then
 	 * its interface named, sized, enslaved or addressed, and up; on failure
-	 * the session is deleted again. -EEXIST as for session_create (retry).
+	 * the session is deleted again. -EEXIST: the session id is taken (as
+	 * for session_create: retry with another); -ENOTUNIQ: an interface of
+	 * the configured name exists (another id will not help);
+	 * -EINVAL: dp_session_cfg_check() refused the settings.
 	 */
 	int (*eth_open)(struct dp *d, struct dp_eth *e, const struct dp_eth_cfg *c);
 	/* Deletes the kernel session, which takes its interface with it. */

@@ -87,11 +87,6 @@ static int k_tunnel_delete(struct dp *d, uint32_t tid)
 	return genl_rc(d, kg_l2tp_tunnel_delete(&dk(d)->kg, tid));
 }
 
-static bool cookie_len_ok(uint8_t len)
-{
-	return len == 0 || len == 4 || len == 8;
-}
-
 static int k_session_create(struct dp *d, const struct dp_session_cfg *c)
 {
 	struct kg_l2tp_session_cfg kc = {
@@ -107,9 +102,7 @@ static int k_session_create(struct dp *d, const struct dp_session_cfg *c)
 		break;
 	case DP_PW_ETH:
 	case DP_PW_ETH_VLAN:       /* the kernel has l2tp_eth only: the same frames (dp.h) */
-		if (!cookie_len_ok(c->rx_cookie_len) || !cookie_len_ok(c->tx_cookie_len) ||
-		    (c->l2spec != DP_L2SPEC_NONE && c->l2spec != DP_L2SPEC_DEFAULT) ||
-		    ((c->send_seq || c->recv_seq) && c->l2spec != DP_L2SPEC_DEFAULT))
+		if (dp_session_cfg_check(c))
 			return -EINVAL;
 		kc.pw_type = DP_PW_ETH;
 		kc.v3 = true;
@@ -245,7 +238,7 @@ static int k_link_set_up(struct dp *d, int ifindex)
 
 static int k_addr_add_ptp4(struct dp *d, int ifindex, struct in_addr local, struct in_addr peer)
 {
-	return rtnl_rc(d, kg_rtnl_add_ptp4(&dk(d)->rt, ifindex, local, peer));
+	return rtnl_rc(d, kg_rtnl_add_addr4(&dk(d)->rt, ifindex, local, 32, &peer));
 }
 
 static int k_addr_add_ptp6(struct dp *d, int ifindex, const struct in6_addr *local,
@@ -300,7 +293,23 @@ static int k_eth_open(struct dp *d, struct dp_eth *e, const struct dp_eth_cfg *c
 	dp_eth_init(e);
 	if (c->s.pw != DP_PW_ETH && c->s.pw != DP_PW_ETH_VLAN)
 		return -EINVAL;
+	/*
+	 * 6.12 takes a second v3 session with the id of one in the same UDP
+	 * tunnel, and a delete then finds either: refuse it here, as 6.1 does
+	 * (measured, docs/design.md §4.8).
+	 */
+	if (kg_l2tp_session_get(&k->kg, c->s.tid, c->s.sid, &in) == 0) {
+		snprintf(d->ext_ack, sizeof(d->ext_ack), "session %u/%u exists", c->s.tid,
+			 c->s.sid);
+		return -EEXIST;
+	}
 	rc = k_session_create(d, &c->s);
+	/*
+	 * register_netdev's -EEXIST for a taken name comes back from
+	 * SESSION_CREATE like a taken session id's: tell them apart (dp.h).
+	 */
+	if (rc == -EEXIST && c->s.ifname && kg_rtnl_ifindex(&k->rt, c->s.ifname) > 0)
+		return -ENOTUNIQ;
 	if (rc < 0)
 		return rc;
 	e->tid = c->s.tid;
@@ -321,6 +330,8 @@ static int k_eth_open(struct dp *d, struct dp_eth *e, const struct dp_eth_cfg *c
 	/* A kernel that left IFNAME aside: name it ourselves (before up). */
 	if (c->s.ifname && strcmp(c->s.ifname, e->ifname) != 0) {
 		rc = kg_rtnl_rename(&k->rt, e->ifindex, c->s.ifname);
+		if (rc == -EEXIST)
+			rc = -ENOTUNIQ;
 		if (rc < 0)
 			goto fail_rt;
 		snprintf(e->ifname, sizeof(e->ifname), "%s", c->s.ifname);
@@ -348,7 +359,7 @@ static int k_eth_open(struct dp *d, struct dp_eth *e, const struct dp_eth_cfg *c
 			goto fail_rt;
 	}
 	if (c->plen4) {
-		rc = kg_rtnl_add_addr4(&k->rt, e->ifindex, c->addr4, c->plen4);
+		rc = kg_rtnl_add_addr4(&k->rt, e->ifindex, c->addr4, c->plen4, NULL);
 		if (rc < 0)
 			goto fail_rt;
 	}
@@ -397,7 +408,7 @@ static int k_link_set_master(struct dp *d, int ifindex, int master)
 
 static int k_addr_add4(struct dp *d, int ifindex, struct in_addr addr, uint8_t plen)
 {
-	return rtnl_rc(d, kg_rtnl_add_addr4(&dk(d)->rt, ifindex, addr, plen));
+	return rtnl_rc(d, kg_rtnl_add_addr4(&dk(d)->rt, ifindex, addr, plen, NULL));
 }
 
 static int k_link_events_open(struct dp *d)

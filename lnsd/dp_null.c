@@ -31,6 +31,7 @@ struct null_pair {
 
 /* The interface of one Ethernet session. */
 struct null_eth {
+	uint32_t tid, sid;
 	int ifindex;
 	char ifname[16];
 	struct dp_link_state st;
@@ -255,15 +256,20 @@ static int n_eth_open(struct dp *d, struct dp_eth *e, const struct dp_eth_cfg *c
 	dp_eth_init(e);
 	if (!d->sessions)
 		return -EOPNOTSUPP;
-	if ((s->pw != DP_PW_ETH && s->pw != DP_PW_ETH_VLAN) ||
-	    (s->rx_cookie_len != 0 && s->rx_cookie_len != 4 && s->rx_cookie_len != 8) ||
-	    (s->tx_cookie_len != 0 && s->tx_cookie_len != 4 && s->tx_cookie_len != 8) ||
-	    ((s->send_seq || s->recv_seq) && s->l2spec != DP_L2SPEC_DEFAULT) ||
-	    (s->ifname && strlen(s->ifname) >= sizeof(e->ifname)))
+	if ((s->pw != DP_PW_ETH && s->pw != DP_PW_ETH_VLAN) || dp_session_cfg_check(s))
 		return -EINVAL;
+	/* As the kernel answers (dp.h): a taken id -EEXIST, a taken name -ENOTUNIQ. */
+	for (const struct null_eth *o = dn(d)->eths; o; o = o->next) {
+		if (s->ifname && strcmp(o->ifname, s->ifname) == 0)
+			return -ENOTUNIQ;
+		if (o->tid == s->tid && o->sid == s->sid)
+			return -EEXIST;
+	}
 	ne = calloc(1, sizeof(*ne));
 	if (!ne)
 		return -ENOMEM;
+	ne->tid = s->tid;
+	ne->sid = s->sid;
 	ne->ifindex = 2000 + dn(d)->next_eth;
 	if (s->ifname)
 		snprintf(ne->ifname, sizeof(ne->ifname), "%s", s->ifname);

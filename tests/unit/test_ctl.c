@@ -135,7 +135,16 @@ START_TEST(tunnel_json_contract)
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "sessions")), 1);
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "uptime_s")), 3722);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "peer_config")), "branch");
+	/* every tunnel today: L2TPv2 over UDP */
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "version")), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "encap")), "udp");
 	json_decref(o);
+	/* 32-bit IDs are L2TPv3's (docs/design.md §9.5) */
+	t.id_max = L2TP_ID_MAX;
+	o = ctl_tunnel_json(&t, NULL, 3723000);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "version")), 3);
+	json_decref(o);
+	t.id_max = L2TP_V2_ID_MAX;
 	{
 		struct dp_stats ks = { .rx_packets = 7, .tx_packets = 8, .rx_bytes = 900,
 					    .tx_bytes = 1000, .rx_errors = 1, .tx_errors = 2 };
@@ -335,15 +344,16 @@ START_TEST(tunnel_table)
 	char *out = render(ctl_fmt_tunnels,
 			   "[{\"tunnel_id\":12,\"peer_tunnel_id\":34,\"peer\":\"192.0.2.1:1701\","
 			   "\"peer_hostname\":\"lac1\",\"state\":\"established\",\"sessions\":3,"
-			   "\"rx_packets\":5,\"tx_packets\":6,\"uptime_s\":3723},"
+			   "\"rx_packets\":5,\"tx_packets\":6,\"uptime_s\":3723,\"version\":2,"
+			   "\"encap\":\"udp\"},"
 			   "{\"tunnel_id\":40000,\"peer_tunnel_id\":1,\"peer\":\"[2001:db8::1]:1701\","
 			   "\"peer_hostname\":\"\",\"state\":\"wait-ctl-conn\",\"sessions\":0,"
-			   "\"uptime_s\":2}]");
+			   "\"uptime_s\":2,\"version\":3,\"encap\":\"ip\"}]");
 
 	ck_assert_str_eq(out,
-			 "TUNNEL  PEER-TUNNEL  PEER                HOSTNAME  STATE          SESSIONS  RX-PKTS  TX-PKTS  UPTIME\n"
-			 "12      34           192.0.2.1:1701      lac1      established    3         5        6        1h02m\n"
-			 "40000   1            [2001:db8::1]:1701  -         wait-ctl-conn  0         -        -        2s\n");
+			 "TUNNEL  PEER-TUNNEL  PEER                VERSION  ENCAP  HOSTNAME  STATE          SESSIONS  RX-PKTS  TX-PKTS  UPTIME\n"
+			 "12      34           192.0.2.1:1701      2        udp    lac1      established    3         5        6        1h02m\n"
+			 "40000   1            [2001:db8::1]:1701  3        ip     -         wait-ctl-conn  0         -        -        2s\n");
 	free(out);
 }
 END_TEST
@@ -368,7 +378,7 @@ START_TEST(empty_tables)
 {
 	char *out = render(ctl_fmt_tunnels, "[]");
 
-	ck_assert_str_eq(out, "TUNNEL  PEER-TUNNEL  PEER  HOSTNAME  STATE  SESSIONS  RX-PKTS  TX-PKTS  UPTIME\n");
+	ck_assert_str_eq(out, "TUNNEL  PEER-TUNNEL  PEER  VERSION  ENCAP  HOSTNAME  STATE  SESSIONS  RX-PKTS  TX-PKTS  UPTIME\n");
 	free(out);
 }
 END_TEST
@@ -476,7 +486,7 @@ START_TEST(column_table)
 			ck_assert_ptr_nonnull(all[i].help);
 		}
 	}
-	ck_assert_int_eq(ctl_cols_default(CTL_OBJ_TUNNELS, NULL, cols), 9);
+	ck_assert_int_eq(ctl_cols_default(CTL_OBJ_TUNNELS, NULL, cols), 11);
 	ck_assert_int_eq(ctl_cols_default(CTL_OBJ_SESSIONS, NULL, cols), 14);
 }
 END_TEST
@@ -649,9 +659,9 @@ START_TEST(ipsec_columns)
 	char buf[64];
 
 	ck_assert_str_eq(out,
-			 "TUNNEL  PEER-TUNNEL  PEER               HOSTNAME  STATE        SESSIONS  RX-PKTS  TX-PKTS  UPTIME  IPSEC      CIPHER\n"
-			 "1       2            198.51.100.1:1701  win       established  1         -        -        5s      7/9 nat-t  AES_CBC-256/HMAC_SHA1_96\n"
-			 "3       4            192.0.2.9:1701     mac       established  0         -        -        6s      -          -\n");
+			 "TUNNEL  PEER-TUNNEL  PEER               VERSION  ENCAP  HOSTNAME  STATE        SESSIONS  RX-PKTS  TX-PKTS  UPTIME  IPSEC      CIPHER\n"
+			 "1       2            198.51.100.1:1701  -        -      win       established  1         -        -        5s      7/9 nat-t  AES_CBC-256/HMAC_SHA1_96\n"
+			 "3       4            192.0.2.9:1701     -        -      mac       established  0         -        -        6s      -          -\n");
 	free(out);
 	ck_assert(ctl_cell(json_array_get(v, 0), ctl_col_find(CTL_OBJ_TUNNELS, "natt"), buf,
 			   sizeof(buf)));

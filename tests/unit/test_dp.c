@@ -52,6 +52,31 @@ static struct dp_eth_cfg eth_cfg(uint32_t sid)
 	};
 }
 
+/* A taken session id (retry with another) and a taken interface name (do not) differ. */
+START_TEST(eth_open_clashes_are_distinct)
+{
+	struct dp *d = dp_null_new(true);
+	struct dp_eth_cfg c = eth_cfg(1);
+	struct dp_eth e1, e2;
+
+	c.s.ifname = "pw-a";
+	ck_assert_int_eq(dp_eth_open(d, &e1, &c), 0);
+	c.s.ifname = "pw-b";
+	ck_assert_int_eq(dp_eth_open(d, &e2, &c), -EEXIST);      /* same tid/sid */
+	c = eth_cfg(2);
+	c.s.ifname = "pw-a";
+	ck_assert_int_eq(dp_eth_open(d, &e2, &c), -ENOTUNIQ);    /* same name */
+	c.s.ifname = "pw-b";
+	ck_assert_int_eq(dp_eth_open(d, &e2, &c), 0);
+	dp_eth_close(d, &e2);
+	dp_eth_close(d, &e1);
+	c.s.ifname = "pw-a";                                       /* free again after close */
+	ck_assert_int_eq(dp_eth_open(d, &e1, &c), 0);
+	dp_eth_close(d, &e1);
+	dp_free(d);
+}
+END_TEST
+
 START_TEST(null_refuses_what_kernel_refuses)
 {
 	struct dp *d = dp_null_new(true);
@@ -71,6 +96,12 @@ START_TEST(null_refuses_what_kernel_refuses)
 	c.s.ifname = "a-name-far-too-long";
 	ck_assert_int_eq(dp_eth_open(d, &e, &c), -EINVAL);
 	ck_assert_int_eq(e.ifindex, 0);
+	c = eth_cfg(1);
+	c.s.tx_cookie_len = 9;                       /* the one check covers both directions */
+	ck_assert_int_eq(dp_eth_open(d, &e, &c), -EINVAL);
+	c = eth_cfg(1);
+	c.s.l2spec = (enum dp_l2spec)2;
+	ck_assert_int_eq(dp_eth_open(d, &e, &c), -EINVAL);
 	c = eth_cfg(1);
 	c.s.send_seq = c.s.recv_seq = true;
 	c.s.l2spec = DP_L2SPEC_DEFAULT;
@@ -163,6 +194,7 @@ static Suite *suite(void)
 
 	tcase_add_loop_test(tc, mtu_formula, 0, (int)(sizeof(mtu_cases) / sizeof(mtu_cases[0])));
 	tcase_add_test(tc, null_refuses_what_kernel_refuses);
+	tcase_add_test(tc, eth_open_clashes_are_distinct);
 	tcase_add_test(tc, null_eth_link_down_event);
 	suite_add_tcase(s, tc);
 	return s;

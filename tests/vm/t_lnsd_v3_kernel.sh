@@ -18,6 +18,7 @@
 # pseudowire carrying 802.1Q frames, and IP and UDP encapsulation over IPv6. Then iperf3 over one managed
 # pseudowire and over a pure static pair (BENCH lines, not asserted).
 set -eu
+PW_EXTRA=()
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 require ip ping iperf3 awk
@@ -120,7 +121,8 @@ pw_case() {
 	[ "$seq" = both ] && args+=(--seq)
 	static_up "s$n" "$encap" "$port" "$ptid" "$tid" "$psid" "$sid" "$rxck" "$txck" "$l2s" "$seq"
 	managed_up "$n" --encap "$encap" --port "$port" --peer-port "$port" --tid "$tid" \
-		--ptid "$ptid" --sid "$sid" --psid "$psid" --l2spec "$l2s" --ifname "m$n" "${args[@]}"
+		--ptid "$ptid" --sid "$sid" --psid "$psid" --l2spec "$l2s" --ifname "m$n" "${args[@]}" \
+		"${PW_EXTRA[@]}"
 	# The kernel kept the name asked for.
 	grep -q "kernel_ifname=m$n " "$KGV3_LOG" || fail "case $n: the kernel did not take IFNAME"
 	exp=$(expected_mtu "$encap" "$txlen" "$l2s")
@@ -149,7 +151,14 @@ pw_end() { # N: both ends down
 }
 
 # 1: UDP, 4-byte cookies, no sublayer; then the interface goes down and up.
+# kgv3 --clash: a second session named m1 is refused as a name clash
+# (ENOTUNIQ), one with m1's session id as an id clash (EEXIST).
+PW_EXTRA=(--clash)
 pw_case 1 udp 0a0b0c0d 11223344 none none
+PW_EXTRA=()
+grep -q '^CLASH name=ENOTUNIQ id=EEXIST$' "$KGV3_LOG" ||
+	fail "case 1: clashes not told apart: $(grep '^CLASH' "$KGV3_LOG")"
+log "ok: a taken interface name gives ENOTUNIQ, a taken session id EEXIST"
 ip -n pwa link set m1 down
 wait_for 10 "link event: m1 down" grep -qE '^LINK m1 admin=0 .*usable=0' "$KGV3_LOG"
 on pwa "$kgv3" state m1 | grep -q 'usable=0' || fail "m1 down but reported usable"
@@ -163,6 +172,15 @@ pw_end 1
 # 2: UDP, 8-byte cookies, default L2-Specific Sublayer with sequencing both ways.
 pw_case 2 udp 0102030405060708 a1a2a3a4a5a6a7a8 default both
 pw_end 2
+
+# The L2TP/IP socket's control messages (docs/design.md §4.8): what the
+# daemon sends arrives as sent on the socket bound to the header's Control
+# Connection ID, and the wire has the zero Session ID in front: the kernel
+# adds and strips it, so lnsd frames nothing itself on that socket.
+on pwa "$kgv3" ipctl 127.0.0.1 | tee "$ART/ipctl.txt"
+grep -q '^IPCTL sent=12 received=12 same=1 wire_payload=16 zero_sid=1 rest_same=1$' \
+	"$ART/ipctl.txt" || fail "L2TP/IP control framing is not the kernel's"
+log "ok: L2TP/IP: the kernel adds and strips the zero Session ID of control messages"
 
 # 3, 4: L2TP/IP (protocol 115) with 4- and 8-byte cookies.
 pw_case 3 ip 0a0b0c0d 11223344 none none

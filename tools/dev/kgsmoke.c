@@ -175,9 +175,9 @@ static void bring_up(struct end *e)
 	rc = kg_rtnl_set_mtu(&e->rtnl, e->ifindex, 1400);
 	if (rc < 0)
 		die("kg_rtnl_set_mtu", rc, e->rtnl.ext_ack);
-	rc = kg_rtnl_add_ptp4(&e->rtnl, e->ifindex, e->ppp_local, e->ppp_peer);
+	rc = kg_rtnl_add_addr4(&e->rtnl, e->ifindex, e->ppp_local, 32, &e->ppp_peer);
 	if (rc < 0)
-		die("kg_rtnl_add_ptp4", rc, e->rtnl.ext_ack);
+		die("kg_rtnl_add_addr4", rc, e->rtnl.ext_ack);
 	rc = kg_rtnl_set_up(&e->rtnl, e->ifindex);
 	if (rc < 0)
 		die("kg_rtnl_set_up", rc, e->rtnl.ext_ack);

@@ -14,6 +14,12 @@
  *       prints READY, then one LINK line per link event of its interface,
  *       until SIGTERM or SIGINT: closes everything, checks the kernel
  *       session and tunnel are gone, prints CLOSED.
+ *           [--clash]   (after READY: a second dp_eth_open with the same name and
+ *                        another id, then the same id and another name: CLASH line)
+ *   kgv3 ipctl A          two L2TP/IP sockets on address A (dp_l2tp_ip_socket) and a
+ *                         raw socket for protocol 115: a v3 control message sent on one
+ *                         arrives on the other as sent, and on the wire with the zero
+ *                         Session ID in front (IPCTL line)
  *   kgv3 stats TID SID      the session's kernel counters (genetlink GET)
  *   kgv3 state IFNAME       the interface's state (rtnetlink), usable or not
  */
@@ -33,6 +39,10 @@
 
 #include "dp.h"
 #include "kg_l2tp.h"
+
+#ifndef IPPROTO_L2TP                /* linux/in.h has it, glibc's netinet/in.h does not */
+#define IPPROTO_L2TP 115
+#endif
 
 static volatile sig_atomic_t stop;
 
@@ -54,7 +64,8 @@ static void usage(void)
 	fprintf(stderr, "usage: kgv3 up --encap udp|ip --local A --peer B --tid N --ptid N --sid N"
 			" --psid N [--rx-cookie HEX] [--tx-cookie HEX] [--l2spec none|default]"
 			" [--seq] [--pw eth|vlan] [--ifname NAME] [--bridge BR] [--addr A/PLEN]"
-			" [--mtu N] [--port P] [--peer-port P] [--probe]\n"
+			" [--mtu N] [--port P] [--peer-port P] [--probe] [--clash]\n"
+			"       kgv3 ipctl A\n"
 			"       kgv3 stats TID SID\n"
 			"       kgv3 state IFNAME\n");
 	exit(2);
@@ -203,6 +214,80 @@ static void probe(const struct dp_session_cfg *s)
 	kg_l2tp_close(&kg);
 }
 
+/*
+ * The two ways a second session can clash with the first (dp.h): its
+ * interface name (-ENOTUNIQ, whatever the id) and its session id
+ * (-EEXIST). Whatever opens by mistake is closed again.
+ */
+static void clash(struct dp *d, const struct dp_eth_cfg *first)
+{
+	struct dp_eth_cfg c = *first;
+	struct dp_eth e;
+	int by_name, by_id;
+
+	c.s.sid = first->s.sid + 5000;
+	by_name = dp_eth_open(d, &e, &c);
+	if (by_name == 0)
+		dp_eth_close(d, &e);
+	c.s.sid = first->s.sid;
+	c.s.ifname = "kgv3-clash";
+	by_id = dp_eth_open(d, &e, &c);
+	if (by_id == 0)
+		dp_eth_close(d, &e);
+	printf("CLASH name=%s id=%s\n", by_name ? strerrorname_np(-by_name) : "ok",
+	       by_id ? strerrorname_np(-by_id) : "ok");
+}
+
+/*
+ * What the kernel's L2TP/IP socket does with a control message (docs/design.md
+ * §4.8): the daemon sends and receives it from the T bit on; the zero
+ * Session ID that marks it on the wire is the kernel's to add and strip.
+ */
+static int cmd_ipctl(int argc, char **argv)
+{
+	/* A ZLB: T L S, version 3, length 12, Control Connection ID, Ns, Nr. */
+	uint8_t msg[12] = { 0xc8, 0x03, 0x00, 0x0c, 0, 0, 0x1b, 0x5a, 0, 0, 0, 0 };
+	struct sockaddr_in a = { .sin_family = AF_INET }, b;
+	uint8_t got[64], wire[128];
+	int x, y, raw;
+	ssize_t n, w = 0;
+	size_t ihl;
+
+	if (argc != 2 || inet_pton(AF_INET, argv[1], &a.sin_addr) != 1)
+		usage();
+	b = a;
+	/* x (conn 7001) and y (conn 7002, the id in msg) on one address, connected to each other */
+	x = dp_l2tp_ip_socket((struct sockaddr *)&a, (struct sockaddr *)&b, 7001, 7002);
+	y = dp_l2tp_ip_socket((struct sockaddr *)&b, (struct sockaddr *)&a, 7002, 7001);
+	raw = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_L2TP);
+	if (x < 0 || y < 0 || raw < 0)
+		die("sockets", x < 0 ? x : y < 0 ? y : -errno, NULL);
+	if (send(x, msg, sizeof(msg), 0) != (ssize_t)sizeof(msg))
+		die("send", -errno, NULL);
+	struct pollfd p = { .fd = y, .events = POLLIN };
+
+	if (poll(&p, 1, 2000) != 1)
+		die("control message not delivered to the socket of its Control Connection ID",
+		    -ETIMEDOUT, NULL);
+	n = recv(y, got, sizeof(got), 0);
+	/* The raw socket sees every protocol-115 packet with its IPv4 header. */
+	for (int i = 0; i < 10 && w <= 0; i++) {
+		p = (struct pollfd){ .fd = raw, .events = POLLIN };
+		if (poll(&p, 1, 200) == 1)
+			w = recv(raw, wire, sizeof(wire), 0);
+	}
+	ihl = w > 0 ? (size_t)(wire[0] & 0x0f) * 4 : 0;
+	printf("IPCTL sent=%zu received=%zd same=%d wire_payload=%zd zero_sid=%d rest_same=%d\n",
+	       sizeof(msg), n, n == (ssize_t)sizeof(msg) && !memcmp(got, msg, sizeof(msg)),
+	       w > 0 ? w - (ssize_t)ihl : -1,
+	       w >= (ssize_t)ihl + 4 && !memcmp(wire + ihl, "\0\0\0\0", 4),
+	       w == (ssize_t)(ihl + 4 + sizeof(msg)) && !memcmp(wire + ihl + 4, msg, sizeof(msg)));
+	close(x);
+	close(y);
+	close(raw);
+	return 0;
+}
+
 static int cmd_up(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -212,7 +297,8 @@ static int cmd_up(int argc, char **argv)
 		{ "tx-cookie", 1, NULL, 'C' }, { "l2spec", 1, NULL, 'L' }, { "seq", 0, NULL, 'q' },
 		{ "pw", 1, NULL, 'w' }, { "ifname", 1, NULL, 'i' }, { "bridge", 1, NULL, 'b' },
 		{ "addr", 1, NULL, 'a' }, { "mtu", 1, NULL, 'm' }, { "port", 1, NULL, 'p' },
-		{ "peer-port", 1, NULL, 'P' }, { "probe", 0, NULL, 'x' }, { 0 },
+		{ "peer-port", 1, NULL, 'P' }, { "probe", 0, NULL, 'x' },
+		{ "clash", 0, NULL, 'k' }, { 0 },
 	};
 	struct dp_eth_cfg c = { .s = { .pw = DP_PW_ETH, .l2spec = DP_L2SPEC_NONE },
 				.encap = DP_ENCAP_UDP, .tunnel_fd = -1 };
@@ -221,7 +307,7 @@ static int cmd_up(int argc, char **argv)
 	uint16_t lport = 1701, pport = 1701;
 	struct kg_l2tp_session_info in;
 	struct kg_l2tp kg;
-	bool have_local = false, have_peer = false, do_probe = false;
+	bool have_local = false, have_peer = false, do_probe = false, do_clash = false;
 	struct dp_tunnel_cfg tc;
 	struct dp_link_state st;
 	struct dp_eth e;
@@ -277,6 +363,7 @@ static int cmd_up(int argc, char **argv)
 		case 'p': lport = (uint16_t)num(optarg); break;
 		case 'P': pport = (uint16_t)num(optarg); break;
 		case 'x': do_probe = true; break;
+		case 'k': do_clash = true; break;
 		default: usage();
 		}
 	}
@@ -340,6 +427,8 @@ static int cmd_up(int argc, char **argv)
 		die("dp_link_events_open", evfd, NULL);
 	printf("READY ifname=%s ifindex=%d mtu=%u kernel_mtu=%u link_mtu=%u master=%d usable=%d\n",
 	       e.ifname, e.ifindex, e.mtu, e.kernel_mtu, st.mtu, st.master, dp_link_usable(&st));
+	if (do_clash)
+		clash(d, &c);
 	fflush(stdout);
 
 	w.ifindex = e.ifindex;
@@ -426,6 +515,8 @@ int main(int argc, char **argv)
 		usage();
 	if (!strcmp(argv[1], "up"))
 		return cmd_up(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "ipctl"))
+		return cmd_ipctl(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "stats"))
 		return cmd_stats(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "state"))
