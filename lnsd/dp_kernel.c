@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "kg_l2tp.h"
+#include "kg_nft.h"
 #include "kg_ppp.h"
 #include "kg_probe.h"
 #include "kg_rtnl.h"
@@ -32,6 +33,7 @@ struct dp_kernel {
 	struct kg_l2tp kg;
 	struct kg_rtnl rt;
 	struct kg_rtnl_events ev;     /* link events, once link_events_open() asked */
+	bool mss_clamp;               /* our nftables table is installed: removed in k_free */
 };
 
 static struct dp_kernel *dk(struct dp *d)
@@ -64,6 +66,10 @@ static void stats_from_kg(struct dp_stats *out, const struct kg_l2tp_stats *st)
 
 static void k_free(struct dp *d)
 {
+	char err[256];
+
+	if (dk(d)->mss_clamp)
+		kg_nft_mss_clamp(false, err, sizeof(err));
 	kg_l2tp_close(&dk(d)->kg);
 	kg_rtnl_close(&dk(d)->rt);
 	kg_rtnl_events_close(&dk(d)->ev);
@@ -281,6 +287,20 @@ static int path_mtu(int fd, uint32_t *mtu)
 	return 0;
 }
 
+static int k_path_mtu(struct dp *d, int fd, uint32_t *mtu)
+{
+	return path_mtu(fd, mtu);
+}
+
+static int k_mss_clamp(struct dp *d, bool on)
+{
+	int rc = kg_nft_mss_clamp(on, d->ext_ack, sizeof(d->ext_ack));
+
+	if (rc == 0)
+		dk(d)->mss_clamp = on;
+	return rc;
+}
+
 static bool fd_is_ipv6(int fd)
 {
 	struct sockaddr_storage ss;
@@ -460,6 +480,8 @@ static const struct dp_ops dp_kernel_ops = {
 	.addr_add4 = k_addr_add4,
 	.link_events_open = k_link_events_open,
 	.link_events_read = k_link_events_read,
+	.path_mtu = k_path_mtu,
+	.mss_clamp = k_mss_clamp,
 };
 
 bool dp_kernel_probe(char *missing, size_t len)
