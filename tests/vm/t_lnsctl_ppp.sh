@@ -48,6 +48,7 @@ log "columns, order, match and buckets with two PPP sessions"
 
 # [ppp] mtu = auto, no IPsec: path MTU - IPv4 20 - UDP 8 - L2TP 6 (+4 Ns/Nr) - PPP 4.
 pmtu=$(link_mtu lns "$LAC_IP")
+jq -r '.[] | "\(.ifname) \(.mtu) \(.seq_required) \(.ip)"' "$ART/sessions.json" >"$ART/mtu-rows.txt"
 while read -r ifn mtu seq ip; do
 	want=$((pmtu - 20 - 8 - 6 - 4))
 	[ "$seq" = false ] || want=$((want - 4))
@@ -59,7 +60,7 @@ while read -r ifn mtu seq ip; do
 		fail "the client's $cif has MTU $(if_mtu client "$cif"), expected $want (our MRU)"
 	grep -qE "mtu $want on $ifn \(auto: path $pmtu, IPv4(, sequencing)?, no IPsec\)" "$ART/lnsd.log" ||
 		fail "lnsd did not log mtu $want for $ifn"
-done < <(jq -r '.[] | "\(.ifname) \(.mtu) \(.seq_required) \(.ip)"' "$ART/sessions.json")
+done <"$ART/mtu-rows.txt"
 on lns nft list table inet lnsd | tee "$ART/nft-lnsd.txt" | grep -q 'oifkind "ppp" tcp flags syn tcp option maxseg size set rt mtu' ||
 	fail "no MSS clamp rule in table inet lnsd while lnsd runs"
 log "ok: mtu = auto without IPsec; the MSS clamp rule is installed"
