@@ -225,8 +225,12 @@ struct dp_ops {
 	 */
 	int (*link_events_open)(struct dp *d);
 	int (*link_events_read)(struct dp *d, dp_link_event_cb cb, void *ctx);
-	/* The path MTU to a connected tunnel socket's peer (IP_MTU / IPV6_MTU). */
-	int (*path_mtu)(struct dp *d, int fd, uint32_t *mtu);
+	/*
+	 * The path MTU to a connected tunnel socket's peer: the route's, IPsec
+	 * aside, and the socket's own IP_MTU / IPV6_MTU, which the kernel gives
+	 * less ESP's overhead once an SA carries the socket (docs/design.md §4.3).
+	 */
+	int (*path_mtu)(struct dp *d, int fd, uint32_t *route_mtu, uint32_t *sock_mtu);
 	/*
 	 * TCP MSS clamp on every PPP interface (kg_nft.h): on installs it (again),
 	 * off removes it; the backend removes it when freed. -errno, text in ext_ack.
@@ -354,9 +358,9 @@ static inline int dp_link_set_mtu(struct dp *d, int ifindex, uint32_t mtu)
 	return d->ops->link_set_mtu(d, ifindex, mtu);
 }
 
-static inline int dp_path_mtu(struct dp *d, int fd, uint32_t *mtu)
+static inline int dp_path_mtu(struct dp *d, int fd, uint32_t *route_mtu, uint32_t *sock_mtu)
 {
-	return d->ops->path_mtu(d, fd, mtu);
+	return d->ops->path_mtu(d, fd, route_mtu, sock_mtu);
 }
 
 static inline int dp_mss_clamp(struct dp *d, bool on)

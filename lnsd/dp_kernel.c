@@ -287,9 +287,37 @@ static int path_mtu(int fd, uint32_t *mtu)
 	return 0;
 }
 
-static int k_path_mtu(struct dp *d, int fd, uint32_t *mtu)
+/*
+ * The route's MTU to fd's peer, IPsec aside, and fd's own IP_MTU. Once ESP
+ * carries the connected socket (an xfrm bundle on its route) the kernel
+ * answers the latter less ESP's overhead (esp4_get_mtu(): docs/design.md
+ * §4.3), so the route's comes from a probe socket connected to the same
+ * address from an ephemeral port, which lnsd's transport policies (local
+ * udp/1701) do not select. connect() sends nothing.
+ */
+static int k_path_mtu(struct dp *d, int fd, uint32_t *route_mtu, uint32_t *sock_mtu)
 {
-	return path_mtu(fd, mtu);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int p, rc, one = 1;
+
+	rc = path_mtu(fd, sock_mtu);
+	if (rc < 0)
+		return rc;
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) < 0)
+		return -errno;
+	p = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (p < 0)
+		return -errno;
+	if (ss.ss_family == AF_INET6 &&
+	    setsockopt(p, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+		rc = -errno;
+	else if (connect(p, (struct sockaddr *)&ss, sl) < 0)
+		rc = -errno;
+	else
+		rc = path_mtu(p, route_mtu);
+	close(p);
+	return rc;
 }
 
 static int k_mss_clamp(struct dp *d, bool on)

@@ -386,9 +386,9 @@ int dp_null_link_set(struct dp *d, int ifindex, bool up)
 	return 0;
 }
 
-static int n_path_mtu(struct dp *d, int fd, uint32_t *mtu)
+static int n_path_mtu(struct dp *d, int fd, uint32_t *route_mtu, uint32_t *sock_mtu)
 {
-	*mtu = dn(d)->path_mtu;
+	*route_mtu = *sock_mtu = dn(d)->path_mtu;
 	return 0;
 }
 

@@ -425,11 +425,14 @@ static uint16_t session_mtu(struct engine *e, const struct l2tp_sess *s, char *h
 	struct ipsec_mgr *im = engine_ipsec(e);
 	const struct ipsec_child *c = im ? ipsec_sa_of(im, &s->tun->peer) : NULL;
 	struct l2tp_mtu_in in = { .ipv6 = s->tun->peer.family == 6, .seq = s->seq_required };
-	bool known = true, measured = dp_path_mtu(e->dp, et->fd, &in.path_mtu) == 0;
-	uint32_t mtu;
+	uint32_t mtu, sock_mtu = 0;
+	bool known = true, measured = dp_path_mtu(e->dp, et->fd, &in.path_mtu, &sock_mtu) == 0;
+	char sock[32] = "";
 
 	if (!measured)
 		in.path_mtu = PPP_DEFAULT_MRU;   /* no route known: Ethernet's */
+	else if (sock_mtu != in.path_mtu)   /* the kernel's own ESP sizing, for comparison */
+		snprintf(sock, sizeof(sock), " (socket %u)", sock_mtu);
 	if (im) {
 		in.esp = true;
 		in.natt = !c || c->natt;
@@ -440,7 +443,8 @@ static uint16_t session_mtu(struct engine *e, const struct l2tp_sess *s, char *h
 	mtu = l2tp_ppp_mtu(&in);
 	if (mtu > 16384)                 /* [ppp] mtu's range */
 		mtu = 16384;
-	snprintf(how, len, "path %u%s, %s%s, %s%s%s%s", in.path_mtu, measured ? "" : " (assumed)",
+	snprintf(how, len, "path %u%s%s, %s%s, %s%s%s%s", in.path_mtu, sock,
+		 measured ? "" : " (assumed)",
 		 in.ipv6 ? "IPv6" : "IPv4", s->seq_required ? ", sequencing" : "",
 		 im ? "ESP " : "no IPsec", im && c ? LOG_STR(c->cipher) : "",
 		 im && !known ? " (worst case)" : "", in.natt ? ", NAT-T" : "");

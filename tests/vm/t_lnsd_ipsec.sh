@@ -88,8 +88,14 @@ want_nonatt=$(((room + 8) / blk * blk - 2 - inner))
 log "mtu: lnsd $mtu on $ifn, expected $want (path $pmtu, $cipher, NAT-T; without NAT-T it would be $want_nonatt)"
 [ "$mtu" = "$want" ] || fail "show sessions: mtu $mtu, expected $want"
 [ "$(if_mtu lns "$ifn")" = "$want" ] || fail "$ifn has MTU $(if_mtu lns "$ifn"), expected $want"
-grep -qE "mtu $want on $ifn \(auto: path $pmtu, IPv4(, sequencing)?, ESP \"$cipher\", NAT-T\)" "$ART/lnsd.log" ||
+how=$(grep -oE "mtu $want on $ifn \(auto: path $pmtu( \(socket [0-9]+\))?, IPv4(, sequencing)?, ESP \"$cipher\", NAT-T\)" "$ART/lnsd.log") ||
 	fail "lnsd did not log how it found mtu $want"
+# The connected socket's IP_MTU is the kernel's own ESP sizing (esp4_get_mtu():
+# the largest IP packet before ESP): less IPv4 and the inner headers it must be ours.
+ksock=$(echo "$how" | sed -n 's/.*(socket \([0-9]*\)).*/\1/p')
+log "the IP_MTU of the tunnel socket: ${ksock:-that of the route, no ESP bundle yet}"
+[ -z "$ksock" ] || [ $((ksock - 20 - inner)) = "$want" ] ||
+	fail "the kernel's ESP sizing ($ksock - 20 - $inner) disagrees with lnsd's $want"
 cif=$(ip -n client -4 -o addr show | awk -v a="$CLIENT_PPP_IP" '$4 == a || $4 ~ "^"a"/" { print $2 }')
 [ "$(if_mtu client "$cif")" = "$want" ] || fail "the client's $cif has MTU $(if_mtu client "$cif"), expected $want"
 # frags NS: the namespace's FragOKs (IPv4 datagrams it fragmented).
