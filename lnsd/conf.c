@@ -673,7 +673,8 @@ static struct lnsd_conf *conf_new(const char *name)
 	c->ppp_auth[0] = PPP_AUTH_CHAP_MD5;
 	c->ppp_auth[1] = PPP_AUTH_PAP;
 	c->ppp_n_auth = 2;
-	c->ppp_mru = 1400;
+	c->ppp_mru = 0;              /* auto */
+	c->ppp_mss_clamp = true;
 	c->lcp_echo_interval_ms = 30000;
 	c->lcp_echo_failures = 4;
 	c->ipsec.ike_version = 1;
@@ -765,7 +766,8 @@ void conf_to_ppp_cfg(const struct lnsd_conf *c, struct ppp_cfg *out)
 	ppp_cfg_default(out);
 	memcpy(out->lcp.auth, c->ppp_auth, sizeof(out->lcp.auth));
 	out->lcp.n_auth = c->ppp_n_auth;
-	out->lcp.mru = (uint16_t)c->ppp_mru;
+	/* auto: PPP's default until the session's own (lcp_set_mru(), pw_ppp.c) */
+	out->lcp.mru = (uint16_t)(c->ppp_mru ? c->ppp_mru : PPP_DEFAULT_MRU);
 	out->lcp.echo_interval_ms = c->lcp_echo_interval_ms;
 	out->lcp.echo_failures = (uint8_t)c->lcp_echo_failures;
 	out->auth.name = c->hostname;

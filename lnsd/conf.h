@@ -200,7 +200,8 @@ struct lnsd_conf {
 	char *ppp_pool;              /* validated range list; "" = no pool */
 	uint32_t ppp_dns[2];         /* host order; 0: unset */
 	char *ppp_users_file;        /* "" = none (every authentication fails) */
-	uint32_t ppp_mru;
+	uint32_t ppp_mru;            /* [ppp] mtu (or its older name mru); 0: auto, per tunnel */
+	bool ppp_mss_clamp;          /* [ppp] mss-clamp: TCP MSS on pppN to the route MTU */
 	uint32_t lcp_echo_interval_ms;
 	uint32_t lcp_echo_failures;
 	char ppp_ifname[16];         /* "" = keep the kernel's pppN; else a template with %d */

@@ -63,8 +63,12 @@ static void dump_ppp(const struct lnsd_conf *c, FILE *f)
 		fputs(i ? ", " : " ", f);
 		dump_ip(f, c->ppp_dns[i]);
 	}
-	fprintf(f, "\nusers-file =%s%s\nmru = %u\n", *c->ppp_users_file ? " " : "",
-		c->ppp_users_file, c->ppp_mru);
+	fprintf(f, "\nusers-file =%s%s\n", *c->ppp_users_file ? " " : "", c->ppp_users_file);
+	if (c->ppp_mru)
+		fprintf(f, "mtu = %u\n", c->ppp_mru);
+	else
+		fputs("mtu = auto\n", f);
+	fprintf(f, "mss-clamp = %s\n", c->ppp_mss_clamp ? "yes" : "no");
 	dump_seconds(f, "lcp-echo-interval", c->lcp_echo_interval_ms);
 	fprintf(f, "lcp-echo-failures = %u\nifname =%s%s\nipv6 = %s\n", c->lcp_echo_failures,
 		c->ppp_ifname[0] ? " " : "", c->ppp_ifname, c->ppp_ipv6 ? "yes" : "no");

@@ -32,6 +32,7 @@ enum key_type {
 	KT_IFNAME,     /* char[16]: "" or a template with one %d */
 	KT_HOSTPORT,   /* struct lns_addr: "" (off) or addr:port, port required */
 	KT_IPSECMODE,  /* enum conf_ipsec_mode */
+	KT_MTU,        /* uint32_t: 0 for "auto", else in [min, max] */
 	KT_PROPOSALS,  /* char *: canonical "a,b,c" strongSwan proposal keywords */
 	KT_ADDR,       /* struct lns_addr: "" (off) or an IPv4/IPv6 address, no port */
 	KT_DAELISTEN,  /* struct lns_addr: "" (off) or addr[:port], port 3799 by default */
@@ -99,7 +100,9 @@ static const struct key_def keys[] = {
 	{ SECT_PPP, "pool", KT_POOL, C(ppp_pool), 0, 0 },
 	{ SECT_PPP, "dns", KT_DNS, C(ppp_dns), 0, 0 },
 	{ SECT_PPP, "users-file", KT_STR, C(ppp_users_file), 0, 0 },
-	{ SECT_PPP, "mru", KT_UINT, C(ppp_mru), 128, 16384 },
+	{ SECT_PPP, "mtu", KT_MTU, C(ppp_mru), 128, 16384 },
+	{ SECT_PPP, "mru", KT_UINT, C(ppp_mru), 128, 16384 },   /* mtu's older name */
+	{ SECT_PPP, "mss-clamp", KT_BOOL, C(ppp_mss_clamp), 0, 0 },
 	{ SECT_PPP, "lcp-echo-interval", KT_SECONDS, C(lcp_echo_interval_ms), 0, 3600000 },
 	{ SECT_PPP, "lcp-echo-failures", KT_UINT, C(lcp_echo_failures), 1, 255 },
 	{ SECT_PPP, "ifname", KT_IFNAME, C(ppp_ifname), 0, 0 },
@@ -627,6 +630,24 @@ static int set_value(struct cf_parser *p, const struct key_def *k, const char *l
 			return -1;
 		*(int *)field = b;
 		return 0;
+	case KT_MTU:
+		if (strcmp(v, "auto") == 0) {
+			*(uint32_t *)field = 0;
+			return 0;
+		}
+		if (isdigit((unsigned char)*v)) {
+			char *end;
+
+			errno = 0;
+			n = strtoull(v, &end, 10);
+			if (!*end && errno == 0 && n >= k->min && n <= k->max) {
+				*(uint32_t *)field = (uint32_t)n;
+				return 0;
+			}
+		}
+		cf_perr(p, "%s: \"%s\" is not auto or a number from %u to %u", lbl, v, k->min,
+			k->max);
+		return -1;
 	case KT_UINT:
 		if (cf_parse_uint(p, lbl, v, &n))
 			return -1;
@@ -1021,6 +1042,14 @@ int cf_finalize(struct cf_parser *p)
 
 	if (finalize_ipsec(p))
 		return -1;
+	if ((c->keys_seen & (1ULL << cf_key_index(SECT_PPP, "mtu"))) &&
+	    (c->keys_seen & (1ULL << cf_key_index(SECT_PPP, "mru")))) {
+		p->line = c->key_line[cf_key_index(SECT_PPP, "mtu")];
+		p->sect = SECT_PPP;
+		cf_perr(p, "[ppp] mtu: mru, its older name, is set too (line %d); set only one",
+			c->key_line[cf_key_index(SECT_PPP, "mru")]);
+		return -1;
+	}
 	if (c->retransmit_cap_ms < c->retransmit_timeout_ms) {
 		p->line = c->key_line[cap_idx];
 		p->sect = SECT_L2TP;

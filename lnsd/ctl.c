@@ -300,6 +300,7 @@ json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *
 		inet_ntop(AF_INET6, &a6, ip6, sizeof(ip6));
 	}
 	json_object_set_new(o, "ipv6", json_string(ip6));
+	json_object_set_new(o, "mtu", json_integer(info ? info->mtu : 0));
 	json_object_set_new(o, "phase",
 			    json_string(sessions_phase_str(sessions_phase_of(s, info))));
 	json_object_set_new(o, "ppp_phase",

@@ -62,6 +62,8 @@ static const struct ctl_col session_cols[] = {
 	{ "username", "username", CTL_COL_STR, CTL_DFLT_YES, "the authenticated PPP user" },
 	{ "ip", "ip", CTL_COL_ADDR, CTL_DFLT_YES, "the client's IPv4 address" },
 	{ "ipv6", "ipv6", CTL_COL_ADDR, false, "the client's IPv6 link-local address" },
+	{ "mtu", "mtu", CTL_COL_INT, CTL_DFLT_YES,
+	  "pppN's MTU; the MRU asked for until PPP is up ([ppp] mtu)" },
 	{ "calling", "calling_number", CTL_COL_STR, CTL_DFLT_YES, "Calling Number" },
 	{ "called", "called_number", CTL_COL_STR, CTL_DFLT_YES, "Called Number" },
 	{ "call-serial", "call_serial", CTL_COL_INT, CTL_DFLT_NO, "Call Serial Number" },

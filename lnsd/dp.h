@@ -249,6 +249,17 @@ struct dp_ops {
 	 */
 	int (*link_events_open)(struct dp *d);
 	int (*link_events_read)(struct dp *d, dp_link_event_cb cb, void *ctx);
+	/*
+	 * The path MTU to a connected tunnel socket's peer: the route's, IPsec
+	 * aside, and the socket's own IP_MTU / IPV6_MTU, which the kernel gives
+	 * less ESP's overhead once an SA carries the socket (docs/design.md §4.3).
+	 */
+	int (*path_mtu)(struct dp *d, int fd, uint32_t *route_mtu, uint32_t *sock_mtu);
+	/*
+	 * TCP MSS clamp on every PPP interface (kg_nft.h): on installs it (again),
+	 * off removes it; the backend removes it when freed. -errno, text in ext_ack.
+	 */
+	int (*mss_clamp)(struct dp *d, bool on);
 };
 
 enum dp_kind { DP_KIND_NONE, DP_KIND_KERNEL };
@@ -285,6 +296,13 @@ int dp_null_take_ppp(struct dp *d, uint32_t tid, uint32_t sid, int *chan_fd, int
  * its link_events fd. -ENOENT when there is no such interface.
  */
 int dp_null_link_set(struct dp *d, int ifindex, bool up);
+/*
+ * For tests: what the MSS clamp of a dp_null_new() is (-1 never set, 0 off,
+ * 1 on) and how many calls set it; the path MTU its path_mtu answers
+ * (1500 unless set).
+ */
+int dp_null_mss_clamp(struct dp *d, unsigned *calls);
+void dp_null_set_path_mtu(struct dp *d, uint32_t mtu);
 
 /* ---- the operations ---- */
 
@@ -362,6 +380,16 @@ static inline int dp_link_rename(struct dp *d, int ifindex, const char *name)
 static inline int dp_link_set_mtu(struct dp *d, int ifindex, uint32_t mtu)
 {
 	return d->ops->link_set_mtu(d, ifindex, mtu);
+}
+
+static inline int dp_path_mtu(struct dp *d, int fd, uint32_t *route_mtu, uint32_t *sock_mtu)
+{
+	return d->ops->path_mtu(d, fd, route_mtu, sock_mtu);
+}
+
+static inline int dp_mss_clamp(struct dp *d, bool on)
+{
+	return d->ops->mss_clamp(d, on);
 }
 
 static inline int dp_link_set_up(struct dp *d, int ifindex)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "kg_l2tp.h"
+#include "kg_nft.h"
 #include "kg_ppp.h"
 #include "kg_probe.h"
 #include "kg_rtnl.h"
@@ -32,6 +33,7 @@ struct dp_kernel {
 	struct kg_l2tp kg;
 	struct kg_rtnl rt;
 	struct kg_rtnl_events ev;     /* link events, once link_events_open() asked */
+	bool mss_clamp;               /* our nftables table is installed: removed in k_free */
 };
 
 static struct dp_kernel *dk(struct dp *d)
@@ -64,6 +66,10 @@ static void stats_from_kg(struct dp_stats *out, const struct kg_l2tp_stats *st)
 
 static void k_free(struct dp *d)
 {
+	char err[256];
+
+	if (dk(d)->mss_clamp)
+		kg_nft_mss_clamp(false, err, sizeof(err));
 	kg_l2tp_close(&dk(d)->kg);
 	kg_rtnl_close(&dk(d)->rt);
 	kg_rtnl_events_close(&dk(d)->ev);
@@ -274,6 +280,48 @@ static int path_mtu(int fd, uint32_t *mtu)
 	return 0;
 }
 
+/*
+ * The route's MTU to fd's peer, IPsec aside, and fd's own IP_MTU. Once ESP
+ * carries the connected socket (an xfrm bundle on its route) the kernel
+ * answers the latter less ESP's overhead (esp4_get_mtu(): docs/design.md
+ * §4.3), so the route's comes from a probe socket connected to the same
+ * address from an ephemeral port, which lnsd's transport policies (local
+ * udp/1701) do not select. connect() sends nothing.
+ */
+static int k_path_mtu(struct dp *d, int fd, uint32_t *route_mtu, uint32_t *sock_mtu)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int p, rc, one = 1;
+
+	rc = path_mtu(fd, sock_mtu);
+	if (rc < 0)
+		return rc;
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) < 0)
+		return -errno;
+	p = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (p < 0)
+		return -errno;
+	if (ss.ss_family == AF_INET6 &&
+	    setsockopt(p, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+		rc = -errno;
+	else if (connect(p, (struct sockaddr *)&ss, sl) < 0)
+		rc = -errno;
+	else
+		rc = path_mtu(p, route_mtu);
+	close(p);
+	return rc;
+}
+
+static int k_mss_clamp(struct dp *d, bool on)
+{
+	int rc = kg_nft_mss_clamp(on, d->ext_ack, sizeof(d->ext_ack));
+
+	if (rc == 0)
+		dk(d)->mss_clamp = on;
+	return rc;
+}
+
 static bool fd_is_ipv6(int fd)
 {
 	struct sockaddr_storage ss;
@@ -471,6 +519,8 @@ static const struct dp_ops dp_kernel_ops = {
 	.addr_add4 = k_addr_add4,
 	.link_events_open = k_link_events_open,
 	.link_events_read = k_link_events_read,
+	.path_mtu = k_path_mtu,
+	.mss_clamp = k_mss_clamp,
 };
 
 bool dp_kernel_probe(char *missing, size_t len)

@@ -52,6 +52,9 @@ struct dp_null {
 	int next_eth;
 	int ev_pipe[2];               /* -1 until link_events_open() */
 	struct null_ev *evs, **evs_tail;
+	uint32_t path_mtu;            /* what path_mtu answers */
+	int mss_clamp;                /* -1 never set, 0 off, 1 on */
+	unsigned mss_calls;
 };
 
 static struct dp_null *dn(struct dp *d)
@@ -389,6 +392,19 @@ int dp_null_link_set(struct dp *d, int ifindex, bool up)
 	return 0;
 }
 
+static int n_path_mtu(struct dp *d, int fd, uint32_t *route_mtu, uint32_t *sock_mtu)
+{
+	*route_mtu = *sock_mtu = dn(d)->path_mtu;
+	return 0;
+}
+
+static int n_mss_clamp(struct dp *d, bool on)
+{
+	dn(d)->mss_clamp = on;
+	dn(d)->mss_calls++;
+	return 0;
+}
+
 static const struct dp_ops dp_null_ops = {
 	.free = n_free,
 	.tunnel_create = n_tunnel_create,
@@ -415,6 +431,8 @@ static const struct dp_ops dp_null_ops = {
 	.addr_add4 = n_addr_add4,
 	.link_events_open = n_link_events_open,
 	.link_events_read = n_link_events_read,
+	.path_mtu = n_path_mtu,
+	.mss_clamp = n_mss_clamp,
 };
 
 struct dp *dp_null_new(bool ppp)
@@ -428,7 +446,24 @@ struct dp *dp_null_new(bool ppp)
 	n->dp.sessions = ppp;
 	n->ev_pipe[0] = n->ev_pipe[1] = -1;
 	n->evs_tail = &n->evs;
+	n->path_mtu = 1500;
+	n->mss_clamp = -1;
 	return &n->dp;
+}
+
+int dp_null_mss_clamp(struct dp *d, unsigned *calls)
+{
+	if (d->ops != &dp_null_ops)
+		return -1;
+	if (calls)
+		*calls = dn(d)->mss_calls;
+	return dn(d)->mss_clamp;
+}
+
+void dp_null_set_path_mtu(struct dp *d, uint32_t mtu)
+{
+	if (d->ops == &dp_null_ops)
+		dn(d)->path_mtu = mtu;
 }
 
 int dp_null_take_ppp(struct dp *d, uint32_t tid, uint32_t sid, int *chan_fd, int *unit_fd)

@@ -98,6 +98,7 @@ struct eng_sess_info {
 	bool link_up;                 /* IPCP or IPV6CP is up */
 	bool closing;                 /* PPP is terminating or over; the CDN follows */
 	const char *ppp_phase;        /* ppp_phase_str(), "" without PPP */
+	uint32_t mtu;                 /* pppN's MTU once up, the MRU requested before; 0: none */
 };
 /*
  * Session setup latency: ICRQ to PPP up (IPCP opened) with the kernel data

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ipsec.h"
+#include "l2tp_mtu.h"
 #include "log.h"
 #include "ppp_users.h"
 
@@ -26,6 +28,7 @@ struct pw_ppp {
 	bool ipv6;                    /* IPV6CP opened: peer_ifid is valid */
 	bool attached;                /* kernel session and pppN exist; PPP runs */
 	uint8_t create_tries;         /* SESSION_CREATE answered -EEXIST (6.12) */
+	uint16_t mtu;                 /* pppN's once up; before, the MRU we request */
 	uint8_t peer_ifid[8];         /* the client's interface identifier */
 	struct ppp_sess ppp;
 };
@@ -188,6 +191,7 @@ static void do_up(struct engine *e, struct eng_session *es, const struct ppp_up_
 	}
 	es->ip = up->peer_ip;
 	es->link_up = true;
+	es->u.ppp->mtu = up->mtu;
 	if (!es->was_up) {
 		es->was_up = true;
 		eng_count_setup(e, es->sess, engine_now_ms());
@@ -247,6 +251,8 @@ static void do_up6(struct engine *e, struct eng_session *es, const struct ppp_up
 		session_fail(e, es, msg);
 		return;
 	}
+	if (!es->link_up)
+		pp->mtu = up->mtu;
 	es->link_up = true;
 	pp->ipv6 = true;
 	memcpy(pp->peer_ifid, up->peer_ifid, sizeof(pp->peer_ifid));
@@ -405,6 +411,46 @@ static void pw_start(struct engine *e, struct eng_session *es)
 	session_attach(e, es);
 }
 
+/*
+ * [ppp] mtu = auto (docs/design.md §4.3): the largest PPP MTU whose frame
+ * fits the path to the peer once in L2TP (with the kernel's Ns/Nr when
+ * sequencing), UDP, IP and, over IPsec, the CHILD_SA's ESP and NAT-T
+ * (lib/ipsec/l2tp_mtu.h). A tunnel with IPsec required but no SA known
+ * (not expected: the SA precedes the tunnel) is sized for the worst ESP.
+ * How it was found goes into how[].
+ */
+static uint16_t session_mtu(struct engine *e, const struct l2tp_sess *s, char *how, size_t len)
+{
+	const struct eng_tunnel *et = s->tun->user;
+	struct ipsec_mgr *im = engine_ipsec(e);
+	const struct ipsec_child *c = im ? ipsec_sa_of(im, &s->tun->peer) : NULL;
+	struct l2tp_mtu_in in = { .ipv6 = s->tun->peer.family == 6, .seq = s->seq_required };
+	uint32_t mtu, sock_mtu = 0;
+	bool known = true, measured = dp_path_mtu(e->dp, et->fd, &in.path_mtu, &sock_mtu) == 0;
+	char sock[32] = "";
+
+	if (!measured)
+		in.path_mtu = PPP_DEFAULT_MRU;   /* no route known: Ethernet's */
+	else if (sock_mtu != in.path_mtu)   /* the kernel's own ESP sizing, for comparison */
+		snprintf(sock, sizeof(sock), " (socket %u)", sock_mtu);
+	if (im) {
+		in.esp = true;
+		in.natt = !c || c->natt;
+		known = c && esp_alg_parse(c->cipher, &in.alg) == 0;
+		if (!c)
+			esp_alg_parse("", &in.alg);
+	}
+	mtu = l2tp_ppp_mtu(&in);
+	if (mtu > 16384)                 /* [ppp] mtu's range */
+		mtu = 16384;
+	snprintf(how, len, "path %u%s%s, %s%s, %s%s%s%s", in.path_mtu, sock,
+		 measured ? "" : " (assumed)",
+		 in.ipv6 ? "IPv6" : "IPv4", s->seq_required ? ", sequencing" : "",
+		 im ? "ESP " : "no IPsec", im && c ? LOG_STR(c->cipher) : "",
+		 im && !known ? " (worst case)" : "", in.natt ? ", NAT-T" : "");
+	return (uint16_t)mtu;
+}
+
 static void session_attach(struct engine *e, struct eng_session *es)
 {
 	struct pw_ppp *pp = es->u.ppp;
@@ -478,6 +524,13 @@ static void session_attach(struct engine *e, struct eng_session *es)
 	pp->attached = true;
 	log_info("%s: kernel session on %s%s", pfx, es->ifname,
 		 s->seq_required ? ", sequencing" : "");
+	if (!e->conf->ppp_mru) {
+		char how[LOG_STR_SIZE + 96];
+
+		lcp_set_mru(&pp->ppp.lcp, session_mtu(e, s, how, sizeof(how)));
+		log_notice("%s: mtu %u on %s (auto: %s)", pfx, pp->ppp.lcp.mru, es->ifname, how);
+	}
+	pp->mtu = pp->ppp.lcp.mru;
 	ppp_sess_start(&pp->ppp, engine_now_ms(), &e->pacts);
 	pw_ppp_run(e, es, &e->pacts);
 }
@@ -534,6 +587,7 @@ static void pw_info(const struct eng_session *es, struct eng_sess_info *out)
 	out->closing = out->closing || pp->ppp.phase == PPP_PHASE_TERMINATE;
 	out->ipv6 = pp->ipv6;
 	memcpy(out->peer_ifid, pp->peer_ifid, sizeof(out->peer_ifid));
+	out->mtu = pp->mtu;
 }
 
 const struct eng_pw_ops eng_pw_ppp = {
@@ -554,6 +608,10 @@ void pw_ppp_cfg(struct engine *e, const struct lnsd_conf *conf)
 	e->ppp_cfg.lcp.rand_bytes = eng_rand_bytes;
 	e->ppp_cfg.lcp.rand_ctx = e;
 	e->ppp_cfg.pool = e->pool;
+	/* [ppp] mss-clamp: one nftables rule for every pppN (kg_nft.h), set on each (re)load */
+	if (e->dp && e->dp->sessions && dp_mss_clamp(e->dp, conf->ppp_mss_clamp) < 0)
+		log_warn("[ppp] mss-clamp: cannot %s the nftables rule: %s",
+			 conf->ppp_mss_clamp ? "install" : "remove", LOG_STR(e->dp->ext_ack));
 }
 
 /* The users file (chap-secrets format), refused when others may read it. */

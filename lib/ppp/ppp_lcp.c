@@ -118,7 +118,7 @@ static size_t lcp_build_cr(struct ppp_fsm *f, uint8_t *buf, size_t cap)
 	struct lcp *l = to_lcp(f);
 	uint8_t *p = buf;
 
-	if (l->cfg->mru && !(l->rejected & LCP_REJ_MRU)) {
+	if (l->mru && !(l->rejected & LCP_REJ_MRU)) {
 		*p++ = LCP_OPT_MRU;
 		*p++ = 4;
 		p = put16(p, l->our_mru);
@@ -253,7 +253,7 @@ static enum ppp_fsm_verdict lcp_recv_nak(struct ppp_fsm *f, const uint8_t *data,
 {
 	struct lcp *l = to_lcp(f);
 	size_t off = 0;
-	uint16_t top = l->cfg->mru > PPP_DEFAULT_MRU ? l->cfg->mru : PPP_DEFAULT_MRU;
+	uint16_t top = l->mru > PPP_DEFAULT_MRU ? l->mru : PPP_DEFAULT_MRU;
 
 	if (!ppp_opts_valid(data, len))
 		return PPP_FSM_BAD;
@@ -407,9 +407,16 @@ void lcp_init(struct lcp *l, const struct lcp_cfg *cfg, const struct ppp_fsm_cfg
 	ppp_fsm_init(&l->fsm, &lcp_ops, fcfg);
 	l->cfg = cfg;
 	l->echo_deadline = UINT64_MAX;
+	l->mru = cfg->mru;
 	l->our_mru = cfg->mru ? cfg->mru : PPP_DEFAULT_MRU;
 	l->peer_mru = PPP_DEFAULT_MRU;
 	l->our_magic = new_magic(l);
+}
+
+void lcp_set_mru(struct lcp *l, uint16_t mru)
+{
+	l->mru = mru;
+	l->our_mru = mru ? mru : PPP_DEFAULT_MRU;
 }
 
 void lcp_close(struct lcp *l, enum ppp_down_reason why, uint64_t now_ms, struct ppp_actions *out)

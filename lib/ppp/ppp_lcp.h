@@ -43,6 +43,7 @@ struct lcp {
 	const struct lcp_cfg *cfg;
 	uint64_t echo_deadline;        /* UINT64_MAX when not echoing */
 	uint32_t our_magic, peer_magic;
+	uint16_t mru;                  /* this link's MRU: cfg->mru, or lcp_set_mru()'s; 0 none */
 	uint16_t our_mru;              /* what we request (the peer may Nak it) */
 	uint16_t peer_mru;             /* the peer's, PPP_DEFAULT_MRU unless it sent one */
 	uint16_t rejected_proto;       /* last protocol the peer Protocol-Rejected, 0 none */
@@ -56,6 +57,8 @@ struct lcp {
 };
 
 void lcp_init(struct lcp *l, const struct lcp_cfg *cfg, const struct ppp_fsm_cfg *fcfg);
+/* This link's MRU instead of cfg->mru (computed per tunnel), before LCP starts. */
+void lcp_set_mru(struct lcp *l, uint16_t mru);
 /* An LCP packet (after the protocol field). Returns as ppp_fsm_input(). */
 int lcp_input(struct lcp *l, const uint8_t *pkt, size_t len, uint64_t now_ms,
 	      struct ppp_actions *out);

@@ -152,7 +152,7 @@ static void enter_auth(struct ppp_sess *s, uint64_t now_ms, struct ppp_actions *
 static void emit_up(struct ppp_sess *s, enum ppp_ncp ncp, struct ppp_actions *out)
 {
 	struct ppp_action *act = ppp_act_push(out, PPP_ACT_UP);
-	uint16_t cap = s->cfg->lcp.mru ? s->cfg->lcp.mru : PPP_DEFAULT_MRU;
+	uint16_t cap = s->lcp.mru ? s->lcp.mru : PPP_DEFAULT_MRU;
 
 	if (!act)
 		return;

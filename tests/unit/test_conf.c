@@ -106,6 +106,14 @@ START_TEST(empty_file_gives_defaults)
 	ck_assert(!c->metrics_sessions);
 	ck_assert_uint_eq(c->listen_rcvbuf, 4u << 20);
 	ck_assert_uint_eq(c->tunnel_rcvbuf, 0);
+	ck_assert_uint_eq(c->ppp_mru, 0);            /* [ppp] mtu = auto */
+	ck_assert(c->ppp_mss_clamp);
+	conf_unref(c);
+	/* mtu = N is the fixed MRU/MTU, as its older name mru = N */
+	c = load("[ppp]\nmtu = 1300\nmss-clamp = no\n", err);
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_uint_eq(c->ppp_mru, 1300);
+	ck_assert(!c->ppp_mss_clamp);
 	conf_unref(c);
 }
 END_TEST
@@ -347,6 +355,13 @@ static const struct {
 	{ "[ppp]\npool = 10.0.0.0-10.1.0.0, 11.0.0.0-11.255.255.255\n",
 	  "t.conf:2: [ppp] pool: more than 16777216 addresses" },
 	{ "[ppp]\nmru = 100\n", "t.conf:2: [ppp] mru: 100 is out of range (128 to 16384)" },
+	{ "[ppp]\nmtu = 100\n", "t.conf:2: [ppp] mtu: \"100\" is not auto or a number from 128 to 16384" },
+	{ "[ppp]\nmtu = 16385\n", "t.conf:2: [ppp] mtu: \"16385\" is not auto or a number from 128 to 16384" },
+	{ "[ppp]\nmtu = Auto\n", "t.conf:2: [ppp] mtu: \"Auto\" is not auto or a number from 128 to 16384" },
+	{ "[ppp]\nmtu = 1400x\n", "t.conf:2: [ppp] mtu: \"1400x\" is not auto or a number from 128 to 16384" },
+	{ "[ppp]\nmtu = auto\nmru = 1400\n",
+	  "t.conf:2: [ppp] mtu: mru, its older name, is set too (line 3); set only one" },
+	{ "[ppp]\nmss-clamp = maybe\n", "t.conf:2: [ppp] mss-clamp: \"maybe\" is not yes or no" },
 	{ "[lnsd]\n[ipsec]\n",
 	  "t.conf:2: [ipsec] psk: mode = required needs a pre-shared key (psk or psk-file)" },
 	{ "[ipsec]\nmode = required\npsk =\n",

@@ -364,12 +364,12 @@ START_TEST(session_table)
 			   "[{\"tunnel_id\":12,\"session_id\":5,\"peer_tunnel_id\":34,"
 			   "\"peer_session_id\":6,\"peer\":\"192.0.2.1:1701\",\"state\":\"established\","
 			   "\"ifname\":\"ppp0\",\"username\":\"alice\",\"ip\":\"10.64.0.5\","
-			   "\"rx_bytes\":100,\"tx_bytes\":200,"
+			   "\"mtu\":1404,\"rx_bytes\":100,\"tx_bytes\":200,"
 			   "\"calling_number\":\"5551234\",\"called_number\":\"\",\"uptime_s\":61}]");
 
 	ck_assert_str_eq(out,
-			 "TUNNEL  SESSION  PEER-TUNNEL  PEER-SESSION  PEER            STATE        IFNAME  USERNAME  IP         CALLING  CALLED  RX-BYTES  TX-BYTES  UPTIME\n"
-			 "12      5        34           6             192.0.2.1:1701  established  ppp0    alice     10.64.0.5  5551234  -       100       200       1m01s\n");
+			 "TUNNEL  SESSION  PEER-TUNNEL  PEER-SESSION  PEER            STATE        IFNAME  USERNAME  IP         MTU   CALLING  CALLED  RX-BYTES  TX-BYTES  UPTIME\n"
+			 "12      5        34           6             192.0.2.1:1701  established  ppp0    alice     10.64.0.5  1404  5551234  -       100       200       1m01s\n");
 	free(out);
 }
 END_TEST
@@ -487,7 +487,7 @@ START_TEST(column_table)
 		}
 	}
 	ck_assert_int_eq(ctl_cols_default(CTL_OBJ_TUNNELS, NULL, cols), 11);
-	ck_assert_int_eq(ctl_cols_default(CTL_OBJ_SESSIONS, NULL, cols), 14);
+	ck_assert_int_eq(ctl_cols_default(CTL_OBJ_SESSIONS, NULL, cols), 15);
 }
 END_TEST
 

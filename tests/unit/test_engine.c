@@ -237,6 +237,8 @@ static void ipcp_req(const struct call *c, uint8_t id, uint32_t addr)
 
 enum client_end { CLIENT_UP, CLIENT_REFUSED, CLIENT_PAP_SENT };
 
+static uint16_t lns_mru;   /* the MRU in the LNS's last LCP Configure-Request, 0: none */
+
 /*
  * LCP (our Configure-Request without options; theirs acknowledged as it is),
  * PAP with user/pass, IPCP asking for an address (0.0.0.0, then what the Nak
@@ -273,6 +275,8 @@ static enum client_end ppp_client(struct fx *f, const struct call *c, const char
 			o = ppp_opt(b + 6, dlen, LCP_OPT_AUTH);
 			ck_assert_msg(o && o[1] == 4 && (o[2] << 8 | o[3]) == PPP_PROTO_PAP,
 				      "the LNS does not ask for PAP alone");
+			o = ppp_opt(b + 6, dlen, LCP_OPT_MRU);
+			lns_mru = o && o[1] == 4 ? (uint16_t)(o[2] << 8 | o[3]) : 0;
 			ppp_send(c->chan, PPP_PROTO_LCP, PPP_CONF_ACK, b[3], b + 6, dlen);
 			lcp_theirs = true;
 		} else if (proto == PPP_PROTO_LCP && b[2] == PPP_CONF_ACK && b[3] == 1) {
@@ -357,6 +361,10 @@ START_TEST(call_up_and_down)
 	uint32_t addr;
 
 	fx_up(&f, false);
+	/* [ppp] mss-clamp defaults to yes: the data plane was asked once */
+	ck_assert_int_eq(dp_null_mss_clamp(f.te.dp, NULL), 1);
+	/* [ppp] mtu = auto: a 1400-byte path less IPv4 20, UDP 8, L2TP 6, PPP 4 = 1362 */
+	dp_null_set_path_mtu(f.te.dp, 1400);
 	lac_tunnel(&f);
 	lac_call(&f, c);
 	ck_assert_ptr_nonnull(session_of(&f, c));
@@ -364,6 +372,7 @@ START_TEST(call_up_and_down)
 	ck_assert(si.ppp);
 	ck_assert(!si.link_up);
 	ck_assert_str_eq(si.ifname, "ppp0");
+	ck_assert_uint_eq(si.mtu, 1362);
 
 	ck_assert_int_eq(ppp_client(&f, c, "alice", "secret", &addr), CLIENT_UP);
 	ck_assert_uint_eq(addr, POOL_FIRST);
@@ -376,6 +385,8 @@ START_TEST(call_up_and_down)
 	ck_assert_str_eq(si.ppp_phase, "network");
 	ck_assert_int_eq(si.ppp_unit, 0);
 	ck_assert_uint_eq(strlen(si.acct_session_id), 16);
+	ck_assert_uint_eq(lns_mru, 1362);  /* what the LNS asked for in LCP */
+	ck_assert_uint_eq(si.mtu, 1362);   /* the client sent no MRU: 1500, capped by ours */
 	ctr = engine_counters(f.te.eng);
 	ck_assert_uint_eq(ctr->auth[PPP_AUTH_PAP][1], 1);
 	ck_assert_uint_eq(ctr->auth[PPP_AUTH_PAP][0], 0);

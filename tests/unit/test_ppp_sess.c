@@ -216,6 +216,38 @@ static void ipcp_up(uint32_t want_ip)
 	ck_assert_int_eq(sess.ipcp.fsm.state, PPP_FSM_OPENED);
 }
 
+/*
+ * A per-link MRU (lnsd's [ppp] mtu = auto, computed per tunnel) replaces
+ * cfg's: our Configure-Request asks for it and UP's MTU is capped by it.
+ */
+START_TEST(per_link_mru)
+{
+	const struct ppp_action *a;
+	const uint8_t *cr;
+
+	lcp_set_mru(&sess.lcp, 1404);
+	ppp_sess_start(&sess, now, &out);
+	a = sent(PPP_PROTO_LCP, PPP_CONF_REQ);
+	ck_assert_ptr_nonnull(a);
+	cr = tu_data(&out, a);
+	ck_assert_uint_eq(cr[0], LCP_OPT_MRU);
+	ck_assert_uint_eq((cr[2] << 8) | cr[3], 1404);
+	ppp_actions_reset(&out);
+	ppp_sess_lower_down(&sess, now, &out);
+	ppp_sess_init(&sess, &cfg);
+	ppp_actions_reset(&out);
+	lcp_set_mru(&sess.lcp, 1404);
+	lcp_up();
+	chap_answer("alice", "secret");
+	daemon_verifies();
+	ipcp_up(IP(10, 0, 0, 100));
+	a = action(PPP_ACT_UP);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->up.mtu, 1404);
+	ck_assert_uint_eq(a->up.mru, 1404);
+}
+END_TEST
+
 START_TEST(pppd_chap_end_to_end)
 {
 	const struct ppp_action *a;
@@ -769,6 +801,7 @@ static Suite *sess_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, pppd_chap_end_to_end);
+	tcase_add_test(tc, per_link_mru);
 	tcase_add_test(tc, pap_fixed_address);
 	tcase_add_test(tc, auth_failure);
 	tcase_add_test(tc, pool_exhausted);

@@ -38,6 +38,15 @@ topo_pair() {
 	link_add "$lns" eth0 "$LNS_IP/24" "$client" eth0 "$LAC_IP/24"
 }
 
+# if_mtu NS IFNAME: that interface's MTU.
+if_mtu() { ip -n "$1" -o link show dev "$2" | awk '{ for (i = 1; i < NF; i++) if ($i == "mtu") print $(i + 1) }'; }
+
+# link_mtu NS DEST: the MTU of the interface NS routes DEST through (the
+# path MTU a connected socket to DEST starts from).
+link_mtu() {
+	if_mtu "$1" "$(ip -n "$1" route get "$2" | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')"
+}
+
 # ctl ARGS...: lnsctl against the running lnsd.
 ctl() { on lns "$LNSCTL" -s "$SOCK" "$@"; }
 

@@ -7,7 +7,10 @@
 #  - show stats: 2 established sessions and tunnels;
 #  - terminate user alice: alice's pppd is told (LCP Terminate), her call
 #    and l2tpN go, bob's call keeps passing traffic; again: exit 3;
-#  - terminate all: bob's tunnel and every kernel tunnel/session go.
+#  - terminate all: bob's tunnel and every kernel tunnel/session go;
+#  - [ppp] mtu = auto without IPsec: the mtu column, l2tpN and the client's
+#    pppN have the path MTU less IPv4, UDP, L2TP (+ Ns/Nr) and PPP; the MSS
+#    clamp table is there while lnsd runs and gone after SIGTERM.
 set -eu
 # shellcheck source=tests/vm/lnsd-lib.sh
 . "$(dirname "$0")/lnsd-lib.sh"
@@ -43,6 +46,25 @@ jq -e '.sessions_phase == {"starting": 0, "established": 2, "finishing": 0} and 
 	"$ART/stats.json" >/dev/null || fail "stats buckets: $(jq -c '[.tunnels_phase, .sessions_phase]' "$ART/stats.json")"
 log "columns, order, match and buckets with two PPP sessions"
 
+# [ppp] mtu = auto, no IPsec: path MTU - IPv4 20 - UDP 8 - L2TP 6 (+4 Ns/Nr) - PPP 4.
+pmtu=$(link_mtu lns "$LAC_IP")
+jq -r '.[] | "\(.ifname) \(.mtu) \(.seq_required) \(.ip)"' "$ART/sessions.json" >"$ART/mtu-rows.txt"
+while read -r ifn mtu seq ip; do
+	want=$((pmtu - 20 - 8 - 6 - 4))
+	[ "$seq" = false ] || want=$((want - 4))
+	log "mtu of $ifn: lnsd $mtu, kernel $(if_mtu lns "$ifn"), expected $want (path $pmtu, seq $seq)"
+	[ "$mtu" = "$want" ] || fail "show sessions: mtu $mtu on $ifn, expected $want"
+	[ "$(if_mtu lns "$ifn")" = "$want" ] || fail "$ifn has MTU $(if_mtu lns "$ifn"), expected $want"
+	cif=$(ip -n client -4 -o addr show | awk -v a="$ip" '$4 == a || $4 ~ "^"a"/" { print $2 }')
+	[ "$(if_mtu client "$cif")" = "$want" ] ||
+		fail "the client's $cif has MTU $(if_mtu client "$cif"), expected $want (our MRU)"
+	grep -qE "mtu $want on $ifn \(auto: path $pmtu, IPv4(, sequencing)?, no IPsec\)" "$ART/lnsd.log" ||
+		fail "lnsd did not log mtu $want for $ifn"
+done <"$ART/mtu-rows.txt"
+on lns nft list table inet lnsd | tee "$ART/nft-lnsd.txt" | grep -q 'oifkind "ppp" tcp flags syn tcp option maxseg size set rt mtu' ||
+	fail "no MSS clamp rule in table inet lnsd while lnsd runs"
+log "ok: mtu = auto without IPsec; the MSS clamp rule is installed"
+
 out=$(ctl terminate user alice) || fail "terminate user alice failed: $out"
 [ "$out" = "terminating 1 sessions of user alice" ] || fail "terminate user alice said: $out"
 wait_for 15 "alice's call gone" sh -c "[ \$('$LNSCTL' -s '$SOCK' show sessions -j | jq '[.[] | select(.username == \"alice\")] | length') -eq 0 ]"
@@ -64,3 +86,8 @@ wait_for 20 "kernel tunnels gone" no_kernel_tunnel
 wait_for 10 "pppN gone in lns" no_ppp_if
 [ "$(ctl show sessions -j | jq length)" -eq 0 ] || fail "sessions left after terminate all"
 log "terminate all: $out; nothing left in the kernel"
+
+kill "$LNSD_PID"
+wait "$LNSD_PID" 2>/dev/null || true
+if on lns nft list table inet lnsd >/dev/null 2>&1; then fail "table inet lnsd left after lnsd exited"; fi
+log "ok: lnsd removed its nftables table on SIGTERM"

@@ -9,6 +9,12 @@
 # IKE/CHILD ids, NAT-T and cipher; a cleartext SCCRQ from another host gets
 # no answer and the drop counter moves; deleting the IKE SA on the client
 # tears the tunnel down in lnsd; a wrong PSK gets no SA and no tunnel.
+# MTU ([ppp] mtu = auto): the session's MTU is the path MTU less IPv4, UDP
+# 4500, ESP (AES-CBC IV, padding, SHA1-96 ICV), UDP, L2TP and PPP, on pppN
+# and on the client's ppp; a DF ping of that size passes both ways without
+# fragments on the outer link, one byte more is refused locally, and with
+# the client's MTU one byte larger the ESP packet no longer fits; a TCP SYN
+# forwarded to the client arrives with its MSS clamped to the MTU - 40.
 set -eu
 # shellcheck source=tests/vm/ipsec-lib.sh
 . "$(dirname "$0")/ipsec-lib.sh"
@@ -62,6 +68,71 @@ log "ESP-in-UDP/4500 on the outer link: $to_lns packets to the LNS, $from_lns fr
 [ "$to_lns" -ge 10 ] || fail "only $to_lns ESP-in-UDP packets to the LNS (10 pings + L2TP/PPP setup)"
 [ "$from_lns" -ge 10 ] || fail "only $from_lns ESP-in-UDP packets from the LNS"
 log "ok: only UDP 500/4500 on the outer link, ESP in UDP, no cleartext L2TP"
+
+# --- (b2) [ppp] mtu = auto over ESP with NAT-T; the MSS clamp ---
+ctl show sessions -j >"$ART/sessions.json"
+mtu=$(jq '.[0].mtu' "$ART/sessions.json")
+ifn=$(jq -r '.[0].ifname' "$ART/sessions.json")
+seq=$(jq '.[0].seq_required' "$ART/sessions.json")
+cipher=$(jq -r '.[0].ipsec.cipher' "$ART/tunnels.json")
+case $cipher in
+AES_CBC-*/HMAC_SHA1_96) iv=16 blk=16 icv=12 ;;   # RFC 3602, RFC 2404
+*) fail "the test expects AES-CBC with HMAC-SHA1-96, charon chose $cipher" ;;
+esac
+pmtu=$(link_mtu lns 198.51.100.1)
+inner=$((8 + 6 + 4))                         # UDP, L2TP data header, PPP (FF03 + protocol)
+[ "$seq" = false ] || inner=$((inner + 4))   # Ns/Nr
+room=$((pmtu - 20 - 8 - 8 - iv - icv))        # IPv4, UDP 4500, SPI + seq, IV, ICV
+want=$((room / blk * blk - 2 - inner))
+want_nonatt=$(((room + 8) / blk * blk - 2 - inner))
+log "mtu: lnsd $mtu on $ifn, expected $want (path $pmtu, $cipher, NAT-T; without NAT-T it would be $want_nonatt)"
+[ "$mtu" = "$want" ] || fail "show sessions: mtu $mtu, expected $want"
+[ "$(if_mtu lns "$ifn")" = "$want" ] || fail "$ifn has MTU $(if_mtu lns "$ifn"), expected $want"
+how=$(grep -oE "mtu $want on $ifn \(auto: path $pmtu( \(socket [0-9]+\))?, IPv4(, sequencing)?, ESP \"$cipher\", NAT-T\)" "$ART/lnsd.log") ||
+	fail "lnsd did not log how it found mtu $want"
+# The connected socket's IP_MTU is the kernel's own ESP sizing (esp4_get_mtu():
+# the largest IP packet before ESP): less IPv4 and the inner headers it must be ours.
+ksock=$(echo "$how" | sed -n 's/.*(socket \([0-9]*\)).*/\1/p')
+log "the IP_MTU of the tunnel socket: ${ksock:-that of the route, no ESP bundle yet}"
+[ -z "$ksock" ] || [ $((ksock - 20 - inner)) = "$want" ] ||
+	fail "the kernel's ESP sizing ($ksock - 20 - $inner) disagrees with lnsd's $want"
+cif=$(ip -n client -4 -o addr show | awk -v a="$CLIENT_PPP_IP" '$4 == a || $4 ~ "^"a"/" { print $2 }')
+[ "$(if_mtu client "$cif")" = "$want" ] || fail "the client's $cif has MTU $(if_mtu client "$cif"), expected $want"
+# frags NS: the namespace's FragOKs (IPv4 datagrams it fragmented).
+frags() { on "$1" awk '$1 == "Ip:" { if (!c) { for (i = 2; i <= NF; i++) if ($i == "FragOKs") c = i } else print $c }' /proc/net/snmp; }
+fc0=$(frags client)
+fl0=$(frags lns)
+on client ping -c 2 -W 3 -M do -s $((want - 28)) 10.64.0.1 >"$ART/ping-df.txt" ||
+	fail "a DF ping of $want bytes from the client did not pass"
+on lns ping -c 2 -W 3 -M do -s $((want - 28)) "$CLIENT_PPP_IP" >>"$ART/ping-df.txt" ||
+	fail "a DF ping of $want bytes from the LNS did not pass"
+[ "$(frags client)" = "$fc0" ] && [ "$(frags lns)" = "$fl0" ] ||
+	fail "packets of $want bytes were fragmented on the outer link (FragOKs client $fc0 -> $(frags client), lns $fl0 -> $(frags lns))"
+if on client ping -c 1 -W 3 -M do -s $((want - 27)) 10.64.0.1 >"$ART/ping-df1.txt" 2>&1; then
+	fail "a DF ping one byte over the MTU passed"
+fi
+cat "$ART/ping-df1.txt"
+grep -q "message too long, mtu=$want" "$ART/ping-df1.txt" || fail "no local EMSGSIZE for one byte over the MTU"
+# One byte more on the client's link: the ESP packet no longer fits the path.
+ip -n client link set "$cif" mtu $((want + 1))
+on client ping -c 1 -W 3 -M do -s $((want - 27)) 10.64.0.1 >"$ART/ping-over.txt" 2>&1 && over=passed || over=lost
+ip -n client link set "$cif" mtu "$want"
+log "one byte over on the client's link: ping $over, client FragOKs $fc0 -> $(frags client)"
+[ "$(frags client)" -gt "$fc0" ] || [ "$over" = lost ] ||
+	fail "$((want + 1)) bytes fit the path unfragmented: the computed MTU is not the largest"
+log "ok: mtu $want fits the path exactly (DF both ways, no fragments; one byte more does not)"
+# A SYN from `plain` (MSS 1460 on its 1500-byte link) forwarded out of pppN.
+capture_start mss client "$cif" "tcp port 5001"
+on plain python3 -c 'import socket, sys
+s = socket.socket(); s.settimeout(2)
+try: s.connect((sys.argv[1], 5001))
+except OSError: pass' "$CLIENT_PPP_IP"
+sleep 0.5
+capture_stop
+mss=$(tshark -n -r "$ART/mss.pcap" -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' -T fields -e tcp.options.mss_val | sort -u)
+log "MSS of the SYN from plain on the client's $cif: $mss (route MTU $want - 40 = $((want - 40)))"
+[ "$mss" = $((want - 40)) ] || fail "the forwarded SYN's MSS is '$mss', not $((want - 40))"
+log "ok: TCP MSS clamped to $((want - 40)) on the way into the PPP link"
 
 # --- (c) cleartext L2TP from `plain`: no answer, the drop counter moves ---
 cat >"$ART/sccrq.py" <<'EOP'

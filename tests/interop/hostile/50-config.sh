@@ -76,11 +76,11 @@ hcase "lnsctl reload with a bad configuration" "refused naming file, line and ke
 cp "$ART/lnsd.conf" "$cfgdir/good.conf"
 printf '\n[ppp]\nauth = pap\nusers-file = %s\nmru = 1300\n' "$cfgdir/users" >>"$ART/lnsd.conf"
 line=$(grep -n '^users-file' "$ART/lnsd.conf" | cut -d: -f1)
-reload_refused "$ART/lnsd.conf:$line: [ppp] users-file: \"$cfgdir/users\" is readable or writable by others" '^mru = 1300$'
+reload_refused "$ART/lnsd.conf:$line: [ppp] users-file: \"$cfgdir/users\" is readable or writable by others" '^mtu = 1300$'
 cp "$cfgdir/good.conf" "$ART/lnsd.conf"
 printf '\n[ppp]\nmru = 1300\nmru-typo = 1\n' >>"$ART/lnsd.conf"
 line=$(grep -n '^mru-typo' "$ART/lnsd.conf" | cut -d: -f1)
-reload_refused "$ART/lnsd.conf:$line: [ppp] mru-typo: unknown key" '^mru = 1300$'
+reload_refused "$ART/lnsd.conf:$line: [ppp] mru-typo: unknown key" '^mtu = 1300$'
 cp "$cfgdir/good.conf" "$ART/lnsd.conf"
 lnsctl reload >/dev/null 2>&1 || fail "the good configuration no longer reloads"
 lns_alive || fail "lnsd died on a good reload"
