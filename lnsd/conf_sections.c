@@ -32,7 +32,6 @@ enum key_type {
 	KT_IFNAME,     /* char[16]: "" or a template with one %d */
 	KT_HOSTPORT,   /* struct lns_addr: "" (off) or addr:port, port required */
 	KT_IPSECMODE,  /* enum conf_ipsec_mode */
-	KT_MTU,        /* uint32_t: 0 for "auto", else in [min, max] */
 	KT_PROPOSALS,  /* char *: canonical "a,b,c" strongSwan proposal keywords */
 	KT_ADDR,       /* struct lns_addr: "" (off) or an IPv4/IPv6 address, no port */
 	KT_DAELISTEN,  /* struct lns_addr: "" (off) or addr[:port], port 3799 by default */
@@ -586,24 +585,6 @@ static int set_value(struct cf_parser *p, const struct key_def *k, const char *l
 				lbl, v);
 			return -1;
 		}
-		return 0;
-	case KT_MTU:
-		if (strcmp(v, "auto") == 0) {
-			*(uint32_t *)field = 0;
-			return 0;
-		}
-		if (!isdigit((unsigned char)*v)) {
-			cf_perr(p, "%s: \"%s\" is not auto or a number", lbl, v);
-			return -1;
-		}
-		if (cf_parse_uint(p, lbl, v, &n))
-			return -1;
-		if (n < k->min || n > k->max) {
-			cf_perr(p, "%s: %s is out of range (%u to %u, or auto)", lbl, v, k->min,
-				k->max);
-			return -1;
-		}
-		*(uint32_t *)field = (uint32_t)n;
 		return 0;
 	case KT_SOCKPATH:
 		if (v[0] != '/' || strlen(v) >= 108) {
