@@ -17,6 +17,9 @@
 # ping, the managed session's rx_cookie_discards rise), an Ethernet VLAN
 # pseudowire carrying 802.1Q frames, and IP and UDP encapsulation over IPv6. Then iperf3 over one managed
 # pseudowire and over a pure static pair (BENCH lines, not asserted).
+# Also: a second session with a taken interface name (ENOTUNIQ) or a taken
+# session id (EEXIST) is refused, told apart (kgv3 --clash), and the L2TP/IP
+# socket adds and strips the zero Session ID of control messages (kgv3 ipctl).
 set -eu
 PW_EXTRA=()
 # shellcheck source=tests/vm/lib.sh
