@@ -43,8 +43,17 @@ struct null_ev {
 	struct null_ev *next;
 };
 
+/* The last rate_set per interface (dp_null_rate_get). */
+struct null_rate {
+	int ifindex;
+	uint64_t down, up;
+	struct null_rate *next;
+};
+
 struct dp_null {
 	struct dp dp;                 /* first: (struct dp *) is a struct dp_null * */
+	struct null_rate *rates;
+	int rate_err;                 /* dp_null_rate_fail */
 	struct null_pair *pairs;
 	int next_unit;
 	struct null_eth *eths;
@@ -88,6 +97,12 @@ static void n_free(struct dp *d)
 
 		n->evs = v->next;
 		free(v);
+	}
+	while (n->rates) {
+		struct null_rate *r = n->rates;
+
+		n->rates = r->next;
+		free(r);
 	}
 	for (int i = 0; i < 2; i++)
 		if (n->ev_pipe[i] >= 0)
@@ -383,6 +398,28 @@ int dp_null_link_set(struct dp *d, int ifindex, bool up)
 	return 0;
 }
 
+static int n_rate_set(struct dp *d, int ifindex, uint64_t down_bps, uint64_t up_bps)
+{
+	struct dp_null *n = dn(d);
+	struct null_rate *r;
+
+	if (n->rate_err)
+		return n->rate_err;
+	for (r = n->rates; r && r->ifindex != ifindex; r = r->next)
+		;
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		r->ifindex = ifindex;
+		r->next = n->rates;
+		n->rates = r;
+	}
+	r->down = down_bps;
+	r->up = up_bps;
+	return 0;
+}
+
 static const struct dp_ops dp_null_ops = {
 	.free = n_free,
 	.tunnel_create = n_tunnel_create,
@@ -409,6 +446,7 @@ static const struct dp_ops dp_null_ops = {
 	.addr_add4 = n_addr_add4,
 	.link_events_open = n_link_events_open,
 	.link_events_read = n_link_events_read,
+	.rate_set = n_rate_set,
 };
 
 struct dp *dp_null_new(bool ppp)
@@ -438,4 +476,24 @@ int dp_null_take_ppp(struct dp *d, uint32_t tid, uint32_t sid, int *chan_fd, int
 		return 0;
 	}
 	return -ENOENT;
+}
+
+int dp_null_rate_get(struct dp *d, int ifindex, uint64_t *down_bps, uint64_t *up_bps)
+{
+	if (d->ops != &dp_null_ops)
+		return -EINVAL;
+	for (struct null_rate *r = dn(d)->rates; r; r = r->next) {
+		if (r->ifindex != ifindex)
+			continue;
+		*down_bps = r->down;
+		*up_bps = r->up;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+void dp_null_rate_fail(struct dp *d, int err)
+{
+	if (d->ops == &dp_null_ops)
+		dn(d)->rate_err = err;
 }
