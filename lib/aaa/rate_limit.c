@@ -3,6 +3,7 @@
 #include "rate_limit.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 const char *rate_src_str(enum rate_src s)
@@ -117,6 +118,19 @@ int rate_parse_accel(const uint8_t *v, size_t len, struct rate_limit *out)
 	out->down_bps = down;
 	out->up_bps = up;
 	return 0;
+}
+
+char *rate_format(uint64_t bps, char *buf, size_t len)
+{
+	if (bps && bps % 1000000000 == 0)
+		snprintf(buf, len, "%lluG", (unsigned long long)(bps / 1000000000));
+	else if (bps && bps % 1000000 == 0)
+		snprintf(buf, len, "%lluM", (unsigned long long)(bps / 1000000));
+	else if (bps && bps % 1000 == 0)
+		snprintf(buf, len, "%lluk", (unsigned long long)(bps / 1000));
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)bps);
+	return buf;
 }
 
 void rate_radius_mikrotik(struct rate_radius *r, const uint8_t *v, size_t len)

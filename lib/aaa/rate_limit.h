@@ -66,6 +66,10 @@ int rate_parse_mikrotik(const uint8_t *v, size_t len, struct rate_limit *out);
  */
 int rate_parse_accel(const uint8_t *v, size_t len, struct rate_limit *out);
 
+/* bps as rate_parse_bps reads it back, shortest: "10M", "512k", "1500", "0". */
+char *rate_format(uint64_t bps, char *buf, size_t len);
+#define RATE_STRLEN 24
+
 /* Record one RADIUS attribute (a Mikrotik-Rate-Limit value or a Filter-Id). */
 void rate_radius_mikrotik(struct rate_radius *r, const uint8_t *v, size_t len);
 void rate_radius_filter_id(struct rate_radius *r, const uint8_t *v, size_t len);

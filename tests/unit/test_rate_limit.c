@@ -223,6 +223,22 @@ START_TEST(reply_attributes)
 }
 END_TEST
 
+START_TEST(format_round_trip)
+{
+	static const uint64_t v[] = { 0, 1500, 512000, 10000000, 2000000000, 1001, 1234567000 };
+	char buf[RATE_STRLEN];
+	uint64_t back;
+
+	ck_assert_str_eq(rate_format(10000000, buf, sizeof(buf)), "10M");
+	ck_assert_str_eq(rate_format(1234567000, buf, sizeof(buf)), "1234567k");
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		rate_format(v[i], buf, sizeof(buf));
+		ck_assert_int_eq(rate_parse_bps(buf, strlen(buf), &back), 0);
+		ck_assert_uint_eq(back, v[i]);
+	}
+}
+END_TEST
+
 START_TEST(bucket_sizes)
 {
 	ck_assert_uint_eq(rate_shape_burst(5000000), 12500);       /* 20 ms of 5 Mbit/s */
@@ -246,6 +262,7 @@ int main(void)
 	tcase_add_loop_test(tc, parse_accel, 0, sizeof(accel_cases) / sizeof(accel_cases[0]));
 	tcase_add_test(tc, precedence);
 	tcase_add_test(tc, reply_attributes);
+	tcase_add_test(tc, format_round_trip);
 	tcase_add_test(tc, bucket_sizes);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
