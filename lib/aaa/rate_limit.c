@@ -198,7 +198,7 @@ uint32_t rate_shape_limit(uint64_t bps)
 
 uint32_t rate_police_burst(uint64_t bps)
 {
-	uint64_t b = bps / 8 / 10;       /* 100 ms */
+	uint64_t b = bps / 8 / 2;        /* 500 ms */
 
 	return clamp32(b < 16000 ? 16000 : b);
 }

@@ -92,8 +92,8 @@ enum rate_src rate_resolve(const struct rate_radius *r, const struct rate_limit 
  * Token-bucket sizes for a rate (bits/s > 0), bytes: the shaper's burst
  * (20 ms of traffic, at least 4000 B: a few full-size frames, so one
  * timer tick never starves the link) and queue (burst plus 50 ms), and the
- * policer's burst (100 ms, at least 16000 B: TCP through a policer needs
- * about a round trip of slack or it falls well below the rate).
+ * policer's burst (500 ms, at least 16000 B: a sender that pauses, or TCP
+ * after a loss, gets the rate on average instead of losing what it saved).
  */
 uint32_t rate_shape_burst(uint64_t bps);
 uint32_t rate_shape_limit(uint64_t bps);
