@@ -186,14 +186,14 @@ static uint32_t clamp32(uint64_t v)
 
 uint32_t rate_shape_burst(uint64_t bps)
 {
-	uint64_t b = bps / 8 / 50;       /* 20 ms */
+	uint64_t b = bps / 8 / 20;       /* 50 ms */
 
 	return clamp32(b < 4000 ? 4000 : b);
 }
 
 uint32_t rate_shape_limit(uint64_t bps)
 {
-	return clamp32((uint64_t)rate_shape_burst(bps) + bps / 8 / 20);   /* + 50 ms */
+	return clamp32((uint64_t)rate_shape_burst(bps) + bps / 8 / 5);    /* + 200 ms */
 }
 
 uint32_t rate_police_burst(uint64_t bps)

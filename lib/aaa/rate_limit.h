@@ -90,8 +90,9 @@ enum rate_src rate_resolve(const struct rate_radius *r, const struct rate_limit 
 
 /*
  * Token-bucket sizes for a rate (bits/s > 0), bytes: the shaper's burst
- * (20 ms of traffic, at least 4000 B: a few full-size frames, so one
- * timer tick never starves the link) and queue (burst plus 50 ms), and the
+ * (50 ms of traffic, at least 4000 B: a late timer does not starve the
+ * link) and queue (burst plus 200 ms: a TCP window's worth, so tail drops
+ * do not cost it retransmission timeouts), and the
  * policer's burst (500 ms, at least 16000 B: a sender that pauses, or TCP
  * after a loss, gets the rate on average instead of losing what it saved).
  */

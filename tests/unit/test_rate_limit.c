@@ -241,9 +241,9 @@ END_TEST
 
 START_TEST(bucket_sizes)
 {
-	ck_assert_uint_eq(rate_shape_burst(5000000), 12500);       /* 20 ms of 5 Mbit/s */
+	ck_assert_uint_eq(rate_shape_burst(5000000), 31250);       /* 50 ms of 5 Mbit/s */
 	ck_assert_uint_eq(rate_shape_burst(64000), 4000);          /* the floor */
-	ck_assert_uint_eq(rate_shape_limit(5000000), 12500 + 31250);
+	ck_assert_uint_eq(rate_shape_limit(5000000), 31250 + 125000);
 	ck_assert_uint_eq(rate_police_burst(5000000), 312500);     /* 500 ms */
 	ck_assert_uint_eq(rate_police_burst(64000), 16000);
 	ck_assert_uint_eq(rate_police_burst(100000000000ull), UINT32_MAX);
