@@ -5,8 +5,9 @@
  * drops, so TCP sees delay and settles at the rate; one class per session
  * is all lnsd needs, so htb's class tree would add nothing. The upload can
  * only be policed (a device has no ingress queue): the ingress qdisc holds
- * a matchall filter with a police action. Both are replaced in place, so a
- * CoA changes a rate without a moment unlimited.
+ * a matchall filter with a police action. tbf is changed in place; the
+ * filter is deleted and added again (matchall cannot be changed), leaving
+ * the upload unpoliced for the moment between two requests.
  */
 #include "kg_tc.h"
 
@@ -128,13 +129,21 @@ int kg_tc_ingress(struct kg_rtnl *r, int ifindex, uint64_t bps, uint32_t burst)
 	rc = kg_rtnl_do(r, nlh);
 	if (rc < 0 && rc != -EEXIST)
 		return rc;
+	if (rc == -EEXIST) {
+		/* matchall cannot change a filter (mall_change: -EEXIST): ours goes first */
+		nlh = tc_msg(buf, RTM_DELTFILTER, 0, ifindex, TC_H_MAKE(TC_H_INGRESS, 0), 0,
+			     TC_H_MAKE((uint32_t)KG_TC_PRIO << 16, htons(ETH_P_ALL)));
+		rc = del_rc(kg_rtnl_do(r, nlh));
+		if (rc < 0)
+			return rc;
+	}
 
 	memset(&p, 0, sizeof(p));
 	p.action = TC_ACT_SHOT;       /* exceeding: dropped; conforming: TC_ACT_OK */
 	ratespec(&p.rate, Bps);
 	p.burst = bytes_to_ticks(burst, Bps);
 	p.mtu = 65535;                /* no frame is over the limit by size alone */
-	nlh = tc_msg(buf, RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_REPLACE, ifindex,
+	nlh = tc_msg(buf, RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL, ifindex,
 		     TC_H_MAKE(TC_H_INGRESS, 0), KG_TC_PRIO,
 		     TC_H_MAKE((uint32_t)KG_TC_PRIO << 16, htons(ETH_P_ALL)));
 	mnl_attr_put_strz(nlh, TCA_KIND, "matchall");

@@ -21,7 +21,7 @@
 int kg_tc_egress(struct kg_rtnl *r, int ifindex, uint64_t bps, uint32_t burst, uint32_t limit);
 /*
  * Police what ifindex receives to bps bits/s with a burst of burst bytes;
- * replaces the filter in place; bps 0 removes the ingress qdisc (none: 0).
+ * replaces our filter; bps 0 removes the ingress qdisc (none: 0).
  */
 int kg_tc_ingress(struct kg_rtnl *r, int ifindex, uint64_t bps, uint32_t burst);
 
