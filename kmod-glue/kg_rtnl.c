@@ -127,6 +127,11 @@ static int kg_rtnl_request(struct kg_rtnl *r, struct nlmsghdr *nlh)
 	return kg_rtnl_request_cb(r, nlh, NULL, NULL);
 }
 
+int kg_rtnl_do(struct kg_rtnl *r, struct nlmsghdr *nlh)
+{
+	return kg_rtnl_request(r, nlh);
+}
+
 int kg_rtnl_ifindex(struct kg_rtnl *r, const char *ifname)
 {
 	unsigned int idx = if_nametoindex(ifname);

@@ -23,6 +23,10 @@ void kg_rtnl_close(struct kg_rtnl *r);
 
 int kg_rtnl_ifindex(struct kg_rtnl *r, const char *ifname);   /* >0 or -errno */
 
+/* One request on the handle, acked: 0 or -errno with ext_ack (kg_tc.c builds its own). */
+struct nlmsghdr;
+int kg_rtnl_do(struct kg_rtnl *r, struct nlmsghdr *nlh);
+
 /*
  * A link's counters (IFLA_STATS64). On pppN they count only what goes
  * through the unit: IP and NCP frames, not LCP or authentication, which

@@ -404,6 +404,7 @@ static bool aaa_accept(struct engine *e, struct eng_session *es, const struct ra
 	memcpy(a->cls, ra->cls, ra->cls_len);
 	a->cls_len = ra->cls_len;
 	a->idle_timeout_s = ra->idle_timeout_s;
+	eng_rate_accept(e, es, &ra->rate, pfx);
 	return true;
 }
 

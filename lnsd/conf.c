@@ -602,6 +602,9 @@ static void conf_free(struct lnsd_conf *c)
 		free(pw->secret_file);
 	}
 	free(c->pws);
+	for (size_t i = 0; i < c->n_rate_profiles; i++)
+		free(c->rate_profiles[i].name);
+	free(c->rate_profiles);
 	for (size_t i = 0; i < c->radius.n_servers; i++)
 		free(c->radius.servers[i].secret);
 	free(c->radius.servers);

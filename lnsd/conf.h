@@ -18,6 +18,7 @@
 
 #include "l2tp_lns.h"
 #include "ppp_sess.h"
+#include "rate_limit.h"
 
 #define CONF_DEFAULT_PATH "/etc/lnsd/lnsd.conf"
 #define CONF_DEFAULT_SOCKET "/run/lnsd/lnsd.sock"
@@ -70,6 +71,12 @@ struct conf_peer {
 	struct l2tp_peer_cfg pc;     /* what the lib sees, filled after parsing */
 	uint64_t keys_seen;          /* duplicate-key detection */
 	int key_line[8];
+};
+
+/* [ppp] rate-profile = NAME DOWN/UP: what a RADIUS Filter-Id NAME selects. */
+struct conf_rate_profile {
+	char *name;
+	struct rate_limit rate;      /* bits/s, 0 = unlimited */
 };
 
 /* [radius] server: one authentication/accounting server, in failover order. */
@@ -206,6 +213,9 @@ struct lnsd_conf {
 	uint32_t lcp_echo_failures;
 	char ppp_ifname[16];         /* "" = keep the kernel's pppN; else a template with %d */
 	bool ppp_ipv6;               /* run IPV6CP: link-local addresses on pppN */
+	struct rate_limit ppp_rate;  /* rate-limit-down/-up: every session's default */
+	struct conf_rate_profile *rate_profiles;   /* rate-profile, repeatable */
+	size_t n_rate_profiles;
 	struct conf_ipsec ipsec;
 	/* [peer NAME], in file order: the first match wins */
 	struct conf_peer *peers;
@@ -222,6 +232,9 @@ struct lnsd_conf {
 	uint64_t keys_seen;
 	int key_line[64];
 };
+
+/* The [ppp] rate-profile of that name: true with its limits (a rate_profile_fn). */
+bool conf_rate_profile(void *conf, const char *name, struct rate_limit *out);
 
 /*
  * Read a file that holds secrets ([ppp] users-file, [ipsec] psk-file) into

@@ -46,6 +46,19 @@ static const char *auth_name(enum ppp_auth_method m)
 	return "?";
 }
 
+static void dump_rates(FILE *f, const struct lnsd_conf *c)
+{
+	char a[RATE_STRLEN], b[RATE_STRLEN];
+
+	fprintf(f, "rate-limit-down = %s\nrate-limit-up = %s\n",
+		rate_format(c->ppp_rate.down_bps, a, sizeof(a)),
+		rate_format(c->ppp_rate.up_bps, b, sizeof(b)));
+	for (size_t i = 0; i < c->n_rate_profiles; i++)
+		fprintf(f, "rate-profile = %s %s/%s\n", c->rate_profiles[i].name,
+			rate_format(c->rate_profiles[i].rate.down_bps, a, sizeof(a)),
+			rate_format(c->rate_profiles[i].rate.up_bps, b, sizeof(b)));
+}
+
 static void dump_ppp(const struct lnsd_conf *c, FILE *f)
 {
 	fprintf(f, "\n[ppp]\nauth = ");
@@ -72,6 +85,7 @@ static void dump_ppp(const struct lnsd_conf *c, FILE *f)
 	dump_seconds(f, "lcp-echo-interval", c->lcp_echo_interval_ms);
 	fprintf(f, "lcp-echo-failures = %u\nifname =%s%s\nipv6 = %s\n", c->lcp_echo_failures,
 		c->ppp_ifname[0] ? " " : "", c->ppp_ifname, c->ppp_ipv6 ? "yes" : "no");
+	dump_rates(f, c);
 }
 
 /*

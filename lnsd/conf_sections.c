@@ -43,6 +43,8 @@ enum key_type {
 	KT_NETDEV,     /* char[16]: an interface name */
 	KT_IFADDR4,    /* struct conf_cidr: an IPv4 interface address/prefix (host bits allowed) */
 	KT_MTU,        /* uint32_t: "auto" (0) or a number in [min, max] */
+	KT_RATE,       /* uint64_t bits/s: number with k/M/G (rate_limit.h), 0 = unlimited */
+	KT_RATEPROF,   /* [ppp] rate-profile, repeatable: NAME DOWN/UP */
 };
 
 struct key_def {
@@ -106,6 +108,9 @@ static const struct key_def keys[] = {
 	{ SECT_PPP, "lcp-echo-failures", KT_UINT, C(lcp_echo_failures), 1, 255 },
 	{ SECT_PPP, "ifname", KT_IFNAME, C(ppp_ifname), 0, 0 },
 	{ SECT_PPP, "ipv6", KT_BOOL, C(ppp_ipv6), 0, 0 },
+	{ SECT_PPP, "rate-limit-down", KT_RATE, C(ppp_rate.down_bps), 0, 0 },
+	{ SECT_PPP, "rate-limit-up", KT_RATE, C(ppp_rate.up_bps), 0, 0 },
+	{ SECT_PPP, "rate-profile", KT_RATEPROF, 0, 0, 0 },
 	{ SECT_IPSEC, "mode", KT_IPSECMODE, C(ipsec.mode), 0, 0 },
 	{ SECT_IPSEC, "vici-socket", KT_SOCKPATH, C(ipsec.vici_socket), 0, 0 },
 	{ SECT_IPSEC, "psk", KT_STR, C(ipsec.psk), 0, 0 },
@@ -416,6 +421,49 @@ static int dae_client_add(struct cf_parser *p, const char *lbl, const char *v)
 	cl.secret = strdup(secret);
 	return append_owned(p, (void **)&r->dae_clients, &r->n_dae_clients, sizeof(cl), &cl,
 			    cl.secret);
+}
+
+/* [ppp] rate-profile = NAME DOWN/UP: NAME as a RADIUS Filter-Id carries it. */
+static int rate_profile_add(struct cf_parser *p, const char *lbl, const char *v)
+{
+	struct lnsd_conf *c = p->c;
+	struct conf_rate_profile rp = { 0 };
+	const char *sp = strchr(v, ' '), *rates, *sl;
+	size_t nlen = sp ? (size_t)(sp - v) : 0;
+
+	rates = sp ? sp + strspn(sp, " \t") : NULL;
+	sl = rates ? strchr(rates, '/') : NULL;
+	if (!nlen || nlen > RATE_FILTER_ID_MAX || !sl ||
+	    rate_parse_bps(rates, (size_t)(sl - rates), &rp.rate.down_bps) ||
+	    rate_parse_bps(sl + 1, strlen(sl + 1), &rp.rate.up_bps)) {
+		cf_perr(p, "%s: \"%s\" is not NAME DOWN/UP (like gold 10M/2M; a name of at most "
+			"%d characters, rates in bits/s with k/M/G, 0 = unlimited)", lbl, v,
+			RATE_FILTER_ID_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < c->n_rate_profiles; i++) {
+		if (strlen(c->rate_profiles[i].name) == nlen &&
+		    memcmp(c->rate_profiles[i].name, v, nlen) == 0) {
+			cf_perr(p, "%s: profile %.*s is defined twice", lbl, (int)nlen, v);
+			return -1;
+		}
+	}
+	rp.name = strndup(v, nlen);
+	return append_owned(p, (void **)&c->rate_profiles, &c->n_rate_profiles, sizeof(rp), &rp,
+			    rp.name);
+}
+
+bool conf_rate_profile(void *conf, const char *name, struct rate_limit *out)
+{
+	const struct lnsd_conf *c = conf;
+
+	for (size_t i = 0; i < c->n_rate_profiles; i++) {
+		if (strcmp(c->rate_profiles[i].name, name) == 0) {
+			*out = c->rate_profiles[i].rate;
+			return true;
+		}
+	}
+	return false;
 }
 
 static int check_pool(struct cf_parser *p, const char *lbl, const char *v)
@@ -747,6 +795,15 @@ static int set_value(struct cf_parser *p, const struct key_def *k, const char *l
 		if (!cf_has_port(v))
 			((struct lns_addr *)field)->port = CONF_RADIUS_DAE_PORT;
 		return 0;
+	case KT_RATE:
+		if (rate_parse_bps(v, strlen(v), field)) {
+			cf_perr(p, "%s: \"%s\" is not a rate in bits/s (like 512k, 10M, 1G; "
+				"0 = unlimited; at most 100G)", lbl, v);
+			return -1;
+		}
+		return 0;
+	case KT_RATEPROF:
+		return rate_profile_add(p, lbl, v);
 	case KT_RADSERVER:
 		return radius_server_add(p, lbl, v);
 	case KT_DAECLIENT:
@@ -816,7 +873,8 @@ int cf_handler(void *user, const char *section, const char *name, const char *va
 		first = &p->c->key_line[idx];
 	}
 	/* server and dae-clients repeat: each line adds one. */
-	if ((*seen & bit) && k->type != KT_RADSERVER && k->type != KT_DAECLIENT) {
+	if ((*seen & bit) && k->type != KT_RADSERVER && k->type != KT_DAECLIENT &&
+	    k->type != KT_RATEPROF) {
 		cf_perr(p, "%s: set twice (first at line %d)", lbl, *first);
 		return 0;
 	}

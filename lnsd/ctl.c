@@ -306,6 +306,9 @@ json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *
 	json_object_set_new(o, "ppp_phase",
 			    json_string(info && info->ppp_phase ? info->ppp_phase : ""));
 	kstats_json(o, info ? &info->st : NULL);
+	/* rate limits in bits/s, 0: unlimited (lnsd.conf(5) RATE LIMITS) */
+	json_object_set_new(o, "rate_down", json_integer(info ? (json_int_t)info->rate.down_bps : 0));
+	json_object_set_new(o, "rate_up", json_integer(info ? (json_int_t)info->rate.up_bps : 0));
 	return o;
 }
 

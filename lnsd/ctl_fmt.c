@@ -81,6 +81,8 @@ static const struct ctl_col session_cols[] = {
 	{ "uptime-raw", "uptime_s", CTL_COL_INT, CTL_DFLT_NO, "the same in seconds" },
 	{ "acct-session-id", "acct_session_id", CTL_COL_STR, CTL_DFLT_NO,
 	  "RADIUS Acct-Session-Id ([radius])" },
+	{ "rate-down", "rate_down", CTL_COL_INT, CTL_DFLT_NO, "download limit, bit/s (0: none)" },
+	{ "rate-up", "rate_up", CTL_COL_INT, CTL_DFLT_NO, "upload limit, bit/s (0: none)" },
 };
 
 json_t *ctl_json_text(const void *s, size_t len)

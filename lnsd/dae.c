@@ -113,6 +113,37 @@ static void describe(const struct dae_request *r, char *buf, size_t len)
 }
 
 /*
+ * A CoA's rate limits (Filter-Id, Mikrotik-Rate-Limit): checked for every
+ * session first (407 for a Filter-Id that is neither a profile nor a rate),
+ * then applied; a kernel that refuses gets 506 (what was applied to the
+ * sessions before it stays: the kernel cannot take it back atomically).
+ */
+static enum dae_error_cause coa_rate(struct dae *d, const struct dae_request *r,
+				     const struct sessions_id *ids, size_t n, const char *who,
+				     const char *what)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if (engine_session_set_rate(d->eng, ids[i].tid, ids[i].sid, &r->rate, false) < 0) {
+			log_notice("dae %s: CoA%s: Filter-Id %s is neither a rate-profile nor "
+				   "\"down/up\" in kbit/s", who, what, LOG_STR(r->rate.filter_id));
+			return DAE_ERR_INVALID_ATTRIBUTE_VALUE;
+		}
+	for (i = 0; i < n; i++) {
+		rc = engine_session_set_rate(d->eng, ids[i].tid, ids[i].sid, &r->rate, true);
+		if (rc < 0) {
+			log_warn("dae %s: CoA%s: session %u/%u: the kernel refused the rate limit: %s",
+				 who, what, ids[i].tid, ids[i].sid, strerror(-rc));
+			return DAE_ERR_RESOURCES_UNAVAILABLE;
+		}
+	}
+	log_notice("dae %s: CoA%s: rate limits applied to %zu session(s)", who, what, n);
+	return DAE_ERR_NONE;
+}
+
+/*
  * CoA-Request (RFC 5176 §3.2) for the n sessions it names: all or nothing.
  * Session-Timeout and Idle-Timeout apply to sessions authenticated through
  * RADIUS (engine_session_set_timeouts); for any other session 401.
@@ -123,19 +154,28 @@ static enum dae_error_cause coa_apply(struct dae *d, const struct dae_request *r
 {
 	const uint32_t *st = r->has_session_timeout ? &r->session_timeout : NULL;
 	const uint32_t *it = r->has_idle_timeout ? &r->idle_timeout : NULL;
+	bool rate = rate_radius_any(&r->rate);
+	enum dae_error_cause cause;
 	char ch[64];
 	size_t i;
 
-	if (!st && !it) {
+	if (!st && !it && !rate) {
 		log_notice("dae %s: CoA%s: %zu session(s), nothing to change", who, what, n);
 		return DAE_ERR_NONE;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; (st || it) && i < n; i++)
 		if (engine_session_set_timeouts(d->eng, ids[i].tid, ids[i].sid, st, it, false) < 0) {
 			log_notice("dae %s: CoA%s: session %u/%u has no RADIUS state for a "
 				   "Session-/Idle-Timeout", who, what, ids[i].tid, ids[i].sid);
 			return DAE_ERR_UNSUPPORTED_ATTRIBUTE;
 		}
+	if (rate) {
+		cause = coa_rate(d, r, ids, n, who, what);
+		if (cause != DAE_ERR_NONE)
+			return cause;
+	}
+	if (!st && !it)
+		return DAE_ERR_NONE;
 	for (i = 0; i < n; i++)
 		engine_session_set_timeouts(d->eng, ids[i].tid, ids[i].sid, st, it, true);
 	ch[0] = ch[32] = '\0';

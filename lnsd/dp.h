@@ -260,6 +260,11 @@ struct dp_ops {
 	 * off removes it; the backend removes it when freed. -errno, text in ext_ack.
 	 */
 	int (*mss_clamp)(struct dp *d, bool on);
+	 * Per-session rate limits on a session's interface, bits/s, 0 =
+	 * unlimited (ours removed): down shapes what it sends to the client,
+	 * up polices what it receives. Replaces what was set before.
+	 */
+	int (*rate_set)(struct dp *d, int ifindex, uint64_t down_bps, uint64_t up_bps);
 };
 
 enum dp_kind { DP_KIND_NONE, DP_KIND_KERNEL };
@@ -303,6 +308,11 @@ int dp_null_link_set(struct dp *d, int ifindex, bool up);
  */
 int dp_null_mss_clamp(struct dp *d, unsigned *calls);
 void dp_null_set_path_mtu(struct dp *d, uint32_t mtu);
+ * For tests: the last rate_set on ifindex of a dp_null_new() (-ENOENT if
+ * none), and the error the next rate_set calls return (0: succeed).
+ */
+int dp_null_rate_get(struct dp *d, int ifindex, uint64_t *down_bps, uint64_t *up_bps);
+void dp_null_rate_fail(struct dp *d, int err);
 
 /* ---- the operations ---- */
 
@@ -452,6 +462,11 @@ static inline int dp_link_events_open(struct dp *d)   /* fd or -errno */
 static inline int dp_link_events_read(struct dp *d, dp_link_event_cb cb, void *ctx)
 {
 	return d->ops->link_events_read(d, cb, ctx);
+}
+
+static inline int dp_rate_set(struct dp *d, int ifindex, uint64_t down_bps, uint64_t up_bps)
+{
+	return d->ops->rate_set(d, ifindex, down_bps, up_bps);
 }
 
 /*

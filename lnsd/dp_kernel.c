@@ -22,6 +22,8 @@
 #include "kg_ppp.h"
 #include "kg_probe.h"
 #include "kg_rtnl.h"
+#include "kg_tc.h"
+#include "rate_limit.h"
 #include "kg_xfrm.h"
 
 #ifndef IFF_LOWER_UP                /* linux/if.h's; glibc's net/if.h stops before it */
@@ -493,6 +495,19 @@ static int k_link_events_read(struct dp *d, dp_link_event_cb cb, void *ctx)
 	return kg_rtnl_events_read(&dk(d)->ev, cb ? link_ev_cb : NULL, &x);
 }
 
+/* Bucket sizes: rate_limit.h's rule, one place for the whole daemon. */
+static int k_rate_set(struct dp *d, int ifindex, uint64_t down_bps, uint64_t up_bps)
+{
+	struct kg_rtnl *r = &dk(d)->rt;
+	int rc;
+
+	rc = kg_tc_egress(r, ifindex, down_bps, down_bps ? rate_shape_burst(down_bps) : 0,
+			  down_bps ? rate_shape_limit(down_bps) : 0);
+	if (rc == 0)
+		rc = kg_tc_ingress(r, ifindex, up_bps, up_bps ? rate_police_burst(up_bps) : 0);
+	return rtnl_rc(d, rc);
+}
+
 static const struct dp_ops dp_kernel_ops = {
 	.free = k_free,
 	.tunnel_create = k_tunnel_create,
@@ -521,6 +536,7 @@ static const struct dp_ops dp_kernel_ops = {
 	.link_events_read = k_link_events_read,
 	.path_mtu = k_path_mtu,
 	.mss_clamp = k_mss_clamp,
+	.rate_set = k_rate_set,
 };
 
 bool dp_kernel_probe(char *missing, size_t len)

@@ -44,8 +44,17 @@ struct null_ev {
 	struct null_ev *next;
 };
 
+/* The last rate_set per interface (dp_null_rate_get). */
+struct null_rate {
+	int ifindex;
+	uint64_t down, up;
+	struct null_rate *next;
+};
+
 struct dp_null {
 	struct dp dp;                 /* first: (struct dp *) is a struct dp_null * */
+	struct null_rate *rates;
+	int rate_err;                 /* dp_null_rate_fail */
 	struct null_pair *pairs;
 	int next_unit;
 	struct null_eth *eths;
@@ -92,6 +101,12 @@ static void n_free(struct dp *d)
 
 		n->evs = v->next;
 		free(v);
+	}
+	while (n->rates) {
+		struct null_rate *r = n->rates;
+
+		n->rates = r->next;
+		free(r);
 	}
 	for (int i = 0; i < 2; i++)
 		if (n->ev_pipe[i] >= 0)
@@ -405,6 +420,28 @@ static int n_mss_clamp(struct dp *d, bool on)
 	return 0;
 }
 
+static int n_rate_set(struct dp *d, int ifindex, uint64_t down_bps, uint64_t up_bps)
+{
+	struct dp_null *n = dn(d);
+	struct null_rate *r;
+
+	if (n->rate_err)
+		return n->rate_err;
+	for (r = n->rates; r && r->ifindex != ifindex; r = r->next)
+		;
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		r->ifindex = ifindex;
+		r->next = n->rates;
+		n->rates = r;
+	}
+	r->down = down_bps;
+	r->up = up_bps;
+	return 0;
+}
+
 static const struct dp_ops dp_null_ops = {
 	.free = n_free,
 	.tunnel_create = n_tunnel_create,
@@ -433,6 +470,10 @@ static const struct dp_ops dp_null_ops = {
 	.link_events_read = n_link_events_read,
 	.path_mtu = n_path_mtu,
 	.mss_clamp = n_mss_clamp,
+	return 0;
+}
+
+	.rate_set = n_rate_set,
 };
 
 struct dp *dp_null_new(bool ppp)
@@ -479,4 +520,24 @@ int dp_null_take_ppp(struct dp *d, uint32_t tid, uint32_t sid, int *chan_fd, int
 		return 0;
 	}
 	return -ENOENT;
+}
+
+int dp_null_rate_get(struct dp *d, int ifindex, uint64_t *down_bps, uint64_t *up_bps)
+{
+	if (d->ops != &dp_null_ops)
+		return -EINVAL;
+	for (struct null_rate *r = dn(d)->rates; r; r = r->next) {
+		if (r->ifindex != ifindex)
+			continue;
+		*down_bps = r->down;
+		*up_bps = r->up;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+void dp_null_rate_fail(struct dp *d, int err)
+{
+	if (d->ops == &dp_null_ops)
+		dn(d)->rate_err = err;
 }

@@ -376,6 +376,7 @@ void engine_session_info(const struct engine *e, const struct l2tp_sess *s,
 		out->closing = es->dead;
 		out->ip = es->ip;
 		out->st = es->kst;
+		out->rate = es->rate;
 		es->pw->info(es, out);
 	}
 }

@@ -67,6 +67,16 @@ int engine_terminate_session(struct engine *e, uint32_t tid, uint32_t sid);
 int engine_session_set_timeouts(struct engine *e, uint32_t tid, uint32_t sid,
 				const uint32_t *session_s, const uint32_t *idle_s, bool apply);
 
+/*
+ * CoA: rate limits from a CoA-Request's attributes (rate_limit.h's
+ * precedence; what it leaves out falls back to the [ppp] defaults), applied
+ * to pppN at once when it is up. -ENOENT no such session, -EINVAL a value
+ * that does not parse, else the kernel's -errno (the old limits stay).
+ * With apply false, only says whether it could.
+ */
+int engine_session_set_rate(struct engine *e, uint32_t tid, uint32_t sid,
+			    const struct rate_radius *r, bool apply);
+
 struct l2tp_lns *engine_lns(const struct engine *e);
 struct radius *engine_radius(const struct engine *e);   /* NULL without [radius] */
 /* The IPsec manager ([ipsec] mode = required), else NULL. */
@@ -99,6 +109,7 @@ struct eng_sess_info {
 	bool closing;                 /* PPP is terminating or over; the CDN follows */
 	const char *ppp_phase;        /* ppp_phase_str(), "" without PPP */
 	uint32_t mtu;                 /* pppN's MTU once up, the MRU requested before; 0: none */
+	struct rate_limit rate;       /* bits/s, 0: unlimited (rate.c) */
 };
 /*
  * Session setup latency: ICRQ to PPP up (IPCP opened) with the kernel data
@@ -114,6 +125,8 @@ struct eng_counters {
 	uint64_t setup_le[ENG_SETUP_BUCKETS + 1];     /* per bucket, not cumulative */
 	uint64_t setup_count, setup_sum_ms;
 	uint64_t radius_bad_framed_ip;  /* Access-Accepts refused for their Framed-IP-Address */
+	uint64_t rate_bad_attr;         /* rate attributes of Access-Accepts that were ignored */
+	uint64_t rate_kernel_failed;    /* rate limits the kernel refused */
 };
 const struct eng_counters *engine_counters(const struct engine *e);
 

@@ -96,6 +96,10 @@ struct eng_session {
 	char acct_sid[RAD_SESSION_ID_LEN + 1];   /* Acct-Session-Id (radius_attr.h) */
 	uint32_t serial;              /* its low half */
 	struct eng_aaa *aaa;          /* RADIUS state (aaa.c); NULL without [radius] */
+	struct rate_limit rate;       /* its rate limits (rate.c), bits/s, 0: unlimited */
+	uint8_t rate_src;             /* enum rate_src: where they came from */
+	bool rate_decided;            /* by RADIUS or a CoA; else [ppp]'s when it comes up */
+	bool rate_applied;            /* the kernel has a limit of ours on pppN */
 	struct dp_stats kst;          /* cached kernel counters */
 };
 
@@ -205,6 +209,12 @@ void aaa_down(struct engine *e, struct eng_session *es, uint32_t cause);
 int aaa_set_timeouts(struct engine *e, struct eng_session *es, const uint32_t *session_s,
 		     const uint32_t *idle_s, bool apply);
 void aaa_free(struct eng_session *es);   /* after aaa_down(); NULL-safe es->aaa */
+
+/* rate.c: the Access-Accept's rate attributes (before the link is up). */
+void eng_rate_accept(struct engine *e, struct eng_session *es, const struct rate_radius *r,
+		     const char *pfx);
+/* pppN is up (IPCP or IPV6CP): the limits onto it, the [ppp] defaults if nothing decided. */
+void eng_rate_up(struct engine *e, struct eng_session *es);
 
 /* ---- pw_ppp.c: the PPP pseudowire ---- */
 

@@ -229,6 +229,15 @@ static void render_ppp(FILE *f, const struct eng_counters *c)
 	       "host address, was the LNS's own, or was in use by another session.");
 	fprintf(f, "lnsd_radius_framed_ip_refused_total %llu\n",
 		(unsigned long long)c->radius_bad_framed_ip);
+	family(f, "lnsd_rate_attributes_ignored_total", "counter",
+	       "Rate attributes of Access-Accepts ignored (a Mikrotik-Rate-Limit that did not "
+	       "parse, a Filter-Id neither a rate-profile nor down/up); the next source applied.");
+	fprintf(f, "lnsd_rate_attributes_ignored_total %llu\n",
+		(unsigned long long)c->rate_bad_attr);
+	family(f, "lnsd_rate_limit_failures_total", "counter",
+	       "Session rate limits the kernel refused (the session went on without them).");
+	fprintf(f, "lnsd_rate_limit_failures_total %llu\n",
+		(unsigned long long)c->rate_kernel_failed);
 }
 
 /* RADIUS client: per server by type and result, plus what no server answered. */
@@ -406,6 +415,28 @@ static void render_tunnels(FILE *f, struct engine *e)
 	}
 }
 
+/* Per-session rate limits (lnsd.conf(5) RATE LIMITS): only the limited ones. */
+static void render_session_rates(FILE *f, struct engine *e)
+{
+	struct eng_sess_info si;
+	struct l2tp_sess *s;
+
+	family(f, "lnsd_session_rate_limit_bps", "gauge",
+	       "Rate limit of a session in bits/s by direction (down: to the client, shaped; "
+	       "up: from it, policed); unlimited sessions and directions are left out.");
+	L2TP_LNS_FOREACH_SESSION(engine_lns(e), s) {
+		engine_session_info(e, s, &si);
+		if (si.rate.down_bps)
+			fprintf(f, "lnsd_session_rate_limit_bps{tunnel_id=\"%u\",session_id=\"%u\","
+				"direction=\"down\"} %llu\n", s->tun->tid, s->sid,
+				(unsigned long long)si.rate.down_bps);
+		if (si.rate.up_bps)
+			fprintf(f, "lnsd_session_rate_limit_bps{tunnel_id=\"%u\",session_id=\"%u\","
+				"direction=\"up\"} %llu\n", s->tun->tid, s->sid,
+				(unsigned long long)si.rate.up_bps);
+	}
+}
+
 static void render_sessions(FILE *f, struct engine *e)
 {
 	struct dp_stats st;
@@ -421,6 +452,7 @@ static void render_sessions(FILE *f, struct engine *e)
 				fprintf(f, "%s{tunnel_id=\"%u\",session_id=\"%u\"} %llu\n", name,
 					s->tun->tid, s->sid, (unsigned long long)kstat(&st, i));
 	}
+	render_session_rates(f, e);
 }
 
 /* Open descriptors, without the one reading /proc/self/fd. */

@@ -202,6 +202,7 @@ static void do_up(struct engine *e, struct eng_session *es, const struct ppp_up_
 		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->ifname,
 		   LOG_STRN(es->username, es->username_len),
 		   up->local_ip ? ls : "(no local address)", ps, up->mtu);
+	eng_rate_up(e, es);
 	aaa_up(e, es);
 }
 
@@ -251,9 +252,11 @@ static void do_up6(struct engine *e, struct eng_session *es, const struct ppp_up
 		session_fail(e, es, msg);
 		return;
 	}
-	if (!es->link_up)
+	if (!es->link_up) {   /* up with IPv6 first: its MTU; the limits go on with the link */
 		pp->mtu = up->mtu;
-	es->link_up = true;
+		es->link_up = true;
+		eng_rate_up(e, es);
+	}
 	pp->ipv6 = true;
 	memcpy(pp->peer_ifid, up->peer_ifid, sizeof(pp->peer_ifid));
 	inet_ntop(AF_INET6, &l, ls, sizeof(ls));

@@ -402,9 +402,14 @@ void rad_parse_reply(const struct rad_avs *in, struct rad_accept *out)
 			}
 			continue;
 		}
+		if (av.vendor == RAD_VENDOR_MIKROTIK && av.type == RAD_MIKROTIK_RATE_LIMIT)
+			rate_radius_mikrotik(&out->rate, av.val, av.len);
 		if (av.vendor)
 			continue;
 		switch (av.type) {
+		case RAD_FILTER_ID:
+			rate_radius_filter_id(&out->rate, av.val, av.len);
+			break;
 		case RAD_FRAMED_IP_ADDRESS:
 			out->framed_ip = av.num;
 			break;
@@ -657,6 +662,8 @@ static enum rad_kind kind_of(uint32_t vendor, uint8_t type)
 	if (vendor == RAD_VENDOR_MICROSOFT)
 		return type == RAD_MS_PRIMARY_DNS_SERVER || type == RAD_MS_SECONDARY_DNS_SERVER
 			       ? RAD_K_IPV4 : RAD_K_STR;
+	if (vendor)
+		return RAD_K_STR;      /* Mikrotik-Rate-Limit: text */
 	switch (type) {
 	case RAD_NAS_IP_ADDRESS:
 	case RAD_FRAMED_IP_ADDRESS:
@@ -734,10 +741,10 @@ void rad_decode_reply(const uint8_t *rep, size_t len, struct rad_avs *out)
 			continue;
 		}
 		/* RFC 2865 §5.26; RFC 2548 §2: type, length, value, possibly several. */
-		if (n < 4 || get32(v) != RAD_VENDOR_MICROSOFT)
+		if (n < 4 || (get32(v) != RAD_VENDOR_MICROSOFT && get32(v) != RAD_VENDOR_MIKROTIK))
 			continue;
 		for (sub = 4; sub + 2 <= n && v[sub + 1] >= 2 && v[sub + 1] <= n - sub;
 		     sub += v[sub + 1])
-			decode_one(out, RAD_VENDOR_MICROSOFT, v[sub], v + sub + 2, v[sub + 1] - 2u);
+			decode_one(out, get32(v), v[sub], v + sub + 2, v[sub + 1] - 2u);
 	}
 }

@@ -20,6 +20,7 @@
 #include "ppp_act.h"
 #include "ppp_mschap.h"
 #include "radius_proto.h"
+#include "rate_limit.h"
 
 /* Values. */
 #define RAD_SERVICE_FRAMED 2           /* Service-Type */
@@ -164,6 +165,7 @@ struct rad_accept {
 	uint8_t auth_resp[MSCHAPV2_AUTH_RESP_LEN];
 	char ms_error[128];            /* MS-CHAP-Error text ("E=691 R=0 ..."), "" none */
 	char reply_message[128];       /* Reply-Message as sent (cut at a NUL), "" none */
+	struct rate_radius rate;       /* Mikrotik-Rate-Limit, Filter-Id (rate_limit.h) */
 };
 void rad_parse_reply(const struct rad_avs *in, struct rad_accept *out);
 /* "192.0.2.0/24 0.0.0.0 1" (RFC 2865 §5.22: destination[/bits] gateway metrics). */

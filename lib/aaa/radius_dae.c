@@ -128,6 +128,29 @@ static void take_u32(struct dae_request *r, bool *has, uint32_t *dst, uint8_t ty
 	*dst = get32(v);
 }
 
+/*
+ * RFC 2865 §5.26: the one vendor attribute we act on is Mikrotik-Rate-Limit,
+ * in a CoA; any other is 401 like every attribute we do not act on.
+ */
+static void take_vsa(struct dae_request *r, bool coa, const uint8_t *v, size_t n)
+{
+	if (n < 6 || v[5] < 2 || v[5] != n - 4) {
+		nak(r, DAE_ERR_INVALID_ATTRIBUTE_VALUE, RAD_VENDOR_SPECIFIC);
+		return;
+	}
+	if (!coa || get32(v) != RAD_VENDOR_MIKROTIK || v[4] != RAD_MIKROTIK_RATE_LIMIT) {
+		nak(r, DAE_ERR_UNSUPPORTED_ATTRIBUTE, RAD_VENDOR_SPECIFIC);
+		return;
+	}
+	if (r->rate.has_mikrotik) {
+		nak(r, DAE_ERR_INVALID_REQUEST, RAD_VENDOR_SPECIFIC);
+		return;
+	}
+	rate_radius_mikrotik(&r->rate, v + 6, n - 6);
+	if (r->rate.bad)
+		nak(r, DAE_ERR_INVALID_ATTRIBUTE_VALUE, RAD_VENDOR_SPECIFIC);
+}
+
 /* One attribute of an authentic request (RFC 5176 §3 table of allowed attributes). */
 static void take_attr(struct dae_request *r, const struct dae_nas *nas, uint8_t type,
 		      const uint8_t *v, size_t n)
@@ -161,6 +184,20 @@ static void take_attr(struct dae_request *r, const struct dae_nas *nas, uint8_t 
 			take_u32(r, &r->has_session_timeout, &r->session_timeout, type, v, n);
 		else
 			take_u32(r, &r->has_idle_timeout, &r->idle_timeout, type, v, n);
+		break;
+	case RAD_FILTER_ID:
+		/* a rate profile or accel-ppp's "down/up" (rate_limit.h): a change, CoA only */
+		if (!coa)
+			nak(r, DAE_ERR_UNSUPPORTED_ATTRIBUTE, type);
+		else if (r->rate.filter_id_len)
+			nak(r, DAE_ERR_INVALID_REQUEST, type);
+		else
+			rate_radius_filter_id(&r->rate, v, n);
+		if (r->rate.bad)
+			nak(r, DAE_ERR_INVALID_ATTRIBUTE_VALUE, type);
+		break;
+	case RAD_VENDOR_SPECIFIC:
+		take_vsa(r, coa, v, n);
 		break;
 	case RAD_EVENT_TIMESTAMP:
 		take_u32(r, &r->has_event_timestamp, &r->event_timestamp, type, v, n);

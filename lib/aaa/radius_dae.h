@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "radius_proto.h"
+#include "rate_limit.h"
 
 #define RADIUS_HDR_LEN 20
 #define RADIUS_AUTH_LEN 16
@@ -95,6 +96,8 @@ struct dae_request {
 	/* CoA changes (§3.2): the session's new limits in seconds. */
 	bool has_session_timeout, has_idle_timeout;
 	uint32_t session_timeout, idle_timeout;
+	/* CoA rate changes: Filter-Id, Mikrotik-Rate-Limit (rate_limit.h), raw */
+	struct rate_radius rate;
 	bool has_event_timestamp;
 	uint32_t event_timestamp;
 	/* Proxy-State attributes, copied into the reply in order (RFC 2865 §5.33). */

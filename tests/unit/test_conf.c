@@ -458,6 +458,16 @@ static const struct {
 	  "t.conf:2: [radius] server: \",s\" is not addr[:auth-port[:acct-port]],secret (like 192.0.2.10:1812:1813,s3cret or [2001:db8::10],s3cret)" },
 	{ "[radius]\nserver = 10.0.0.1,s\ndae-clients = ,s\n",
 	  "t.conf:3: [radius] dae-clients: \"\" is not an address or CIDR prefix (like 192.0.2.0/24 or 2001:db8::/32)" },
+	{ "[ppp]\nrate-limit-down = 10Mbit\n",
+	  "t.conf:2: [ppp] rate-limit-down: \"10Mbit\" is not a rate in bits/s (like 512k, 10M, 1G; 0 = unlimited; at most 100G)" },
+	{ "[ppp]\nrate-limit-up = 1\nrate-limit-up = 2\n",
+	  "t.conf:3: [ppp] rate-limit-up: set twice (first at line 2)" },
+	{ "[ppp]\nrate-profile = gold\n",
+	  "t.conf:2: [ppp] rate-profile: \"gold\" is not NAME DOWN/UP (like gold 10M/2M; a name of at most 64 characters, rates in bits/s with k/M/G, 0 = unlimited)" },
+	{ "[ppp]\nrate-profile = gold 10M\n",
+	  "t.conf:2: [ppp] rate-profile: \"gold 10M\" is not NAME DOWN/UP (like gold 10M/2M; a name of at most 64 characters, rates in bits/s with k/M/G, 0 = unlimited)" },
+	{ "[ppp]\nrate-profile = gold 10M/2M\nrate-profile = gold 1M/1M\n",
+	  "t.conf:3: [ppp] rate-profile: profile gold is defined twice" },
 };
 
 START_TEST(errors)
@@ -784,6 +794,54 @@ START_TEST(example_golden_round_trip)
 	assert_reparses_same(d1);
 	free(golden);
 	conf_unref(c);
+}
+END_TEST
+
+/* Rate limits: defaults, profiles in order, their dump read back the same. */
+START_TEST(rate_keys)
+{
+	char err[CONF_ERR_LEN], *d1;
+	struct rate_limit r;
+	struct lnsd_conf *c = load("[ppp]\nrate-limit-down = 20M\nrate-limit-up = 4000k\n"
+				   "rate-profile = gold 10M/2M\nrate-profile = 5000/2000 1G/0\n", err);
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_uint_eq(c->ppp_rate.down_bps, 20000000);
+	ck_assert_uint_eq(c->ppp_rate.up_bps, 4000000);
+	ck_assert_uint_eq(c->n_rate_profiles, 2);
+	ck_assert(conf_rate_profile(c, "gold", &r));
+	ck_assert_uint_eq(r.down_bps, 10000000);
+	ck_assert_uint_eq(r.up_bps, 2000000);
+	ck_assert(conf_rate_profile(c, "5000/2000", &r));
+	ck_assert_uint_eq(r.down_bps, 1000000000);
+	ck_assert_uint_eq(r.up_bps, 0);
+	ck_assert(!conf_rate_profile(c, "silver", &r));
+	d1 = dump_str(c);
+	ck_assert_ptr_nonnull(strstr(d1, "rate-limit-down = 20M\nrate-limit-up = 4M\n"
+				 "rate-profile = gold 10M/2M\nrate-profile = 5000/2000 1G/0\n"));
+	assert_reparses_same(d1);
+	conf_unref(c);
+}
+END_TEST
+
+/*
+ * The examples under docs/examples parse, and their dumps read back the
+ * same (remote-access.conf names an /etc/lnsd PSK file this host lacks).
+ */
+START_TEST(examples_parse)
+{
+	static const char *const ex[] = { "lnsd.conf", "isp-lns.conf" };
+	char path[512], err[CONF_ERR_LEN];
+
+	for (size_t i = 0; i < sizeof(ex) / sizeof(ex[0]); i++) {
+		struct lnsd_conf *c;
+
+		snprintf(path, sizeof(path), "%s/../../../docs/examples/%s", LNS_TEST_DATA, ex[i]);
+		c = conf_load_file(path, err, sizeof(err));
+		ck_assert_msg(c != NULL, "%s: %s", ex[i], err);
+		assert_reparses_same(dump_str(c));
+		conf_unref(c);
+	}
 }
 END_TEST
 
@@ -1145,6 +1203,8 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, cidr_edges);
 	tcase_add_test(tc, dump_redacts_secrets);
 	tcase_add_test(tc, refcount_keeps_generation);
+	tcase_add_test(tc, rate_keys);
+	tcase_add_test(tc, examples_parse);
 	tcase_add_test(tc, ipsec_absent_is_off);
 	tcase_add_test(tc, ipsec_defaults);
 	tcase_add_test(tc, ipsec_every_key);

@@ -51,6 +51,7 @@ struct fx {
 	} held[2];
 	int n_held;
 	unsigned rad_requests;     /* Access-Requests answered */
+	const char *filter_id;     /* put in the Access-Accepts when not NULL */
 };
 
 static void rad_answer(void *ctx);
@@ -82,7 +83,7 @@ static void fx_up(struct fx *f, bool with_radius)
 	tu_engine_up(&f->te, &(struct tu_engine_opts){
 		.conf = conf,
 		.ppp = "auth = pap\nlocal-ip = 10.99.0.1\npool = 10.99.0.10-10.99.0.20\n"
-		       "lcp-echo-interval = 0\n",
+		       "lcp-echo-interval = 0\nrate-limit-down = 20M\nrate-profile = gold 5M/1M\n",
 		.users = "alice * secret\nbob * other\n",
 		.ppp_dp = true,
 	});
@@ -114,11 +115,17 @@ static void fx_down(struct fx *f)
 static void rad_accept(struct fx *f, uint8_t id, const uint8_t *auth,
 		       const struct sockaddr_storage *from, socklen_t fl)
 {
-	uint8_t rep[64];
+	uint8_t rep[160];
 	size_t len = RADIUS_HDR_LEN;
 
 	rep[0] = RAD_CODE_ACCESS_ACCEPT;
 	rep[1] = id;
+	if (f->filter_id) {
+		rep[len++] = RAD_FILTER_ID;
+		rep[len++] = (uint8_t)(2 + strlen(f->filter_id));
+		memcpy(rep + len, f->filter_id, strlen(f->filter_id));
+		len += strlen(f->filter_id);
+	}
 	rep[len++] = RAD_FRAMED_IP_ADDRESS;
 	rep[len++] = 6;
 	rep[len++] = FRAMED_IP >> 24;
@@ -502,6 +509,91 @@ START_TEST(framed_ip_in_use)
 }
 END_TEST
 
+/* The rate limits a session has now, as engine_session_info and dp_null see them. */
+static void expect_rate(struct fx *f, const struct call *c, uint64_t down, uint64_t up)
+{
+	struct l2tp_sess *s = session_of(f, c);
+	struct eng_sess_info si;
+	uint64_t kd = 1, ku = 1;
+	int rc;
+
+	ck_assert_ptr_nonnull(s);
+	engine_session_info(f->te.eng, s, &si);
+	ck_assert_uint_eq(si.rate.down_bps, down);
+	ck_assert_uint_eq(si.rate.up_bps, up);
+	rc = dp_null_rate_get(f->te.dp, dp_link_index(f->te.dp, si.ifname), &kd, &ku);
+	if (down || up) {
+		ck_assert_int_eq(rc, 0);
+		ck_assert_uint_eq(kd, down);
+		ck_assert_uint_eq(ku, up);
+	} else {
+		ck_assert(rc == -ENOENT || (kd == 0 && ku == 0));
+	}
+}
+
+/*
+ * Rate limits (lnsd.conf(5) RATE LIMITS): Filter-Id "gold" picks the
+ * profile, no Filter-Id leaves the [ppp] defaults, an unknown one is
+ * counted and falls back to them too; a CoA's Mikrotik-Rate-Limit
+ * replaces a session's limits on its interface, one the kernel refuses
+ * keeps the old ones, and one that does not parse is refused before.
+ */
+START_TEST(rate_limits)
+{
+	struct fx f;
+	struct call *a = &f.calls[0], *b = &f.calls[1], *c = &f.calls[2];
+	struct rate_radius rr = { 0 };
+	uint32_t addr;
+
+	fx_up(&f, true);
+	lac_tunnel(&f);
+	f.filter_id = "gold";
+	lac_call(&f, a);
+	ck_assert_int_eq(ppp_client(&f, a, "alice", "any", &addr), CLIENT_UP);
+	expect_rate(&f, a, 5000000, 1000000);
+	lac_cdn(&f, a);
+	expect_hangup(&f, a);
+
+	/* each call ends before the next: RADIUS gives all of them FRAMED_IP */
+	f.filter_id = "silver";
+	lac_call(&f, b);
+	ck_assert_int_eq(ppp_client(&f, b, "bob", "any", &addr), CLIENT_UP);
+	expect_rate(&f, b, 20000000, 0);
+	ck_assert_uint_eq(engine_counters(f.te.eng)->rate_bad_attr, 1);
+	lac_cdn(&f, b);
+	expect_hangup(&f, b);
+
+	f.filter_id = NULL;
+	lac_call(&f, c);
+	ck_assert_int_eq(ppp_client(&f, c, "carol", "any", &addr), CLIENT_UP);
+	expect_rate(&f, c, 20000000, 0);
+	ck_assert_uint_eq(engine_counters(f.te.eng)->rate_bad_attr, 1);
+
+	/* CoA: Mikrotik-Rate-Limit rx/tx, rx being the client's upload */
+	rate_radius_mikrotik(&rr, (const uint8_t *)"1M/2M", 5);
+	ck_assert_int_eq(engine_session_set_rate(f.te.eng, f.lac.lns_tid, c->lns_sid, &rr, true), 0);
+	expect_rate(&f, c, 2000000, 1000000);
+	dp_null_rate_fail(f.te.dp, -EOPNOTSUPP);
+	rate_radius_mikrotik(&rr, (const uint8_t *)"3M", 2);
+	ck_assert_int_eq(engine_session_set_rate(f.te.eng, f.lac.lns_tid, c->lns_sid, &rr, true),
+			 -EOPNOTSUPP);
+	dp_null_rate_fail(f.te.dp, 0);
+	expect_rate(&f, c, 2000000, 1000000);
+	ck_assert_uint_eq(engine_counters(f.te.eng)->rate_kernel_failed, 1);
+	memset(&rr, 0, sizeof(rr));
+	rate_radius_filter_id(&rr, (const uint8_t *)"silver", 6);
+	ck_assert_int_eq(engine_session_set_rate(f.te.eng, f.lac.lns_tid, c->lns_sid, &rr, false),
+			 -EINVAL);
+	memset(&rr, 0, sizeof(rr));
+	rate_radius_filter_id(&rr, (const uint8_t *)"0/0", 3);   /* accel-ppp's: unlimited */
+	ck_assert_int_eq(engine_session_set_rate(f.te.eng, f.lac.lns_tid, c->lns_sid, &rr, true), 0);
+	expect_rate(&f, c, 0, 0);
+	lac_stopccn(&f);
+	expect_hangup(&f, c);
+	fx_down(&f);
+}
+END_TEST
+
 /*
  * A RADIUS reply names its Access-Request, not the Tunnel and Session IDs:
  * call a's request is still out when a ends; call b sends its own. Then the
@@ -604,6 +696,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, call_refused);
 	tcase_add_test(tc, call_terminated);
 	tcase_add_test(tc, framed_ip_in_use);
+	tcase_add_test(tc, rate_limits);
 	tcase_add_test(tc, radius_reply_after_call_ended);
 	tcase_add_test(tc, rxq_overflow_counted);
 	suite_add_tcase(s, tc);
