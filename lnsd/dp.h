@@ -260,6 +260,7 @@ struct dp_ops {
 	 * off removes it; the backend removes it when freed. -errno, text in ext_ack.
 	 */
 	int (*mss_clamp)(struct dp *d, bool on);
+	/*
 	 * Per-session rate limits on a session's interface, bits/s, 0 =
 	 * unlimited (ours removed): down shapes what it sends to the client,
 	 * up polices what it receives. Replaces what was set before.
@@ -308,6 +309,7 @@ int dp_null_link_set(struct dp *d, int ifindex, bool up);
  */
 int dp_null_mss_clamp(struct dp *d, unsigned *calls);
 void dp_null_set_path_mtu(struct dp *d, uint32_t mtu);
+/*
  * For tests: the last rate_set on ifindex of a dp_null_new() (-ENOENT if
  * none), and the error the next rate_set calls return (0: succeed).
  */

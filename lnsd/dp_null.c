@@ -470,9 +470,6 @@ static const struct dp_ops dp_null_ops = {
 	.link_events_read = n_link_events_read,
 	.path_mtu = n_path_mtu,
 	.mss_clamp = n_mss_clamp,
-	return 0;
-}
-
 	.rate_set = n_rate_set,
 };
 
