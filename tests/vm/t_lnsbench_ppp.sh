@@ -62,7 +62,7 @@ jq -r '.[].username' "$ART/sessions.json" | sort -u | grep -c '^bench[0-9]*$' |
 
 # Hold a few echo intervals: lnsd's Echo-Requests come through the kernel
 # to lnsbench and back; none may be lost, and lnsd reads no data itself.
-sleep 7
+sleep 5
 ctl show stats -j >"$ART/stats.json"
 dius=$(($(jq '.drops["data-in-userspace"]' "$ART/stats.json") - dius0))
 log "data packets read by lnsd: $dius"
@@ -73,7 +73,7 @@ kill -TERM "$bench"
 rc=0
 wait "$bench" || rc=$?
 cat "$ART/bench.err" >&2 || true
-jq -c '{p: .phases[0] | {sessions_up, ppp_up, ppp_failed, ppp_setup, failures}, ppp, lost_after_setup}' "$ART/bench.json"
+jq -cM '{p: .phases[0] | {sessions_up, ppp_up, ppp_failed, ppp_setup, failures}, ppp, lost_after_setup}' "$ART/bench.json"
 [ "$rc" = 0 ] || fail "lnsbench exited $rc"
 jq -e --argjson n "$N" '.phases[0].ppp_up == $n and .phases[0].ppp_failed == 0 and
 	.ppp.distinct_addresses == $n and .ppp.echo_replies > 0 and .lost_after_setup.ppp == 0' \
@@ -84,7 +84,7 @@ wait_for 20 "no ppp interface left" test "$(nppp)" = 0
 rc=0
 on client "$BENCH" --ppp -t 1 -s 2 --src-list "$LAC_IP" --user 'bench%d' --password wrong \
 	--timeout 20 --json "$LNS_IP" >"$ART/bad.json" 2>"$ART/bad.err" || rc=$?
-jq -c '.phases[0] | {ppp_up, ppp_failed, failures}' "$ART/bad.json"
+jq -cM '.phases[0] | {ppp_up, ppp_failed, failures}' "$ART/bad.json"
 [ "$rc" = 1 ] || fail "lnsbench with a wrong password exited $rc, want 1"
 jq -e '.phases[0].ppp_up == 0 and .phases[0].ppp_failed == 2 and
 	(.phases[0].failures | keys | any(test("auth")))' "$ART/bad.json" >/dev/null ||
