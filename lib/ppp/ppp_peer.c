@@ -641,6 +641,14 @@ int ppp_peer_input(struct ppp_peer *p, const uint8_t *frame, size_t len, uint64_
 		rc = auth_input(p, proto, pkt, plen, now_ms, out);
 		break;
 	case PPP_PROTO_IPCP:
+		/*
+		 * The LNS starts IPCP only after it sent its CHAP Success: an IPCP
+		 * packet while we wait for that Success means it was lost or
+		 * overtaken (RFC 1994 §4.2 expects lost Successes).
+		 */
+		if (p->phase == PPP_PEER_AUTHENTICATE && p->auth == PPP_AUTH_CHAP_MD5 &&
+		    p->auth_sent > 0)
+			network_start(p, now_ms, out);
 		if (p->phase == PPP_PEER_NETWORK || p->phase == PPP_PEER_UP)
 			rc = ppp_fsm_input(&p->ipcp, pkt, plen, now_ms, out);
 		break;

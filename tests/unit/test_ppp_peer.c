@@ -34,6 +34,8 @@ static uint32_t lns_peer_ip, peer_addr, peer_lns_addr;
 static enum ppp_down_reason lns_reason, peer_reason;
 static unsigned drop_to_lns, drop_to_peer;   /* frames to lose on the way */
 static unsigned echo_replies;
+static uint16_t drop_proto;                  /* drop the first frame to the peer of this protocol */
+static uint8_t drop_code;                    /* ... and code */
 
 static const char secrets[] = "* * right-pw *\n";
 
@@ -62,6 +64,8 @@ static void setup(void)
 	lns_reason = peer_reason = PPP_DOWN_NONE;
 	drop_to_lns = drop_to_peer = 0;
 	echo_replies = 0;
+	drop_proto = 0;
+	drop_code = 0;
 	ppp_actions_init(&lout);
 	ppp_actions_init(&pout);
 	ppp_sess_init(&sess, &cfg);
@@ -127,6 +131,11 @@ static bool pump_once(void)
 	for (k = 0; k < nq; k++) {
 		if (drop_to_peer) {
 			drop_to_peer--;
+			continue;
+		}
+		if (drop_proto && (uint16_t)(q[k].b[0] << 8 | q[k].b[1]) == drop_proto &&
+		    q[k].b[2] == drop_code) {
+			drop_proto = 0;
 			continue;
 		}
 		ppp_peer_input(&peer, q[k].b, q[k].len, now, &pout);
@@ -275,6 +284,37 @@ START_TEST(lost_frames)
 	ck_assert_uint_le(ppp_peer_next_deadline(&peer), now + 3000);
 	run_for(7000);
 	check_up();
+}
+END_TEST
+
+/* A lost CHAP Success: the LNS's IPCP Configure-Request tells us it was one. */
+START_TEST(chap_success_lost)
+{
+	cfg.lcp.auth[0] = PPP_AUTH_CHAP_MD5;
+	cfg.lcp.n_auth = 1;
+	drop_proto = PPP_PROTO_CHAP;
+	drop_code = CHAP_SUCCESS;
+	start();
+	ck_assert_uint_eq(drop_proto, 0);   /* it was dropped */
+	check_up();
+}
+END_TEST
+
+/* A CHAP Failure lost: IPCP from nowhere does not open a link we have not answered for. */
+START_TEST(ipcp_before_chap_response_ignored)
+{
+	static const uint8_t ipcp_cr[] = { 0x80, 0x21, 0x01, 0x01, 0x00, 0x0a, 0x03, 0x06,
+					   10, 0, 0, 1 };
+
+	cfg.lcp.auth[0] = PPP_AUTH_CHAP_MD5;
+	cfg.lcp.n_auth = 1;
+	drop_proto = PPP_PROTO_CHAP;
+	drop_code = CHAP_CHALLENGE;
+	start();
+	ck_assert_uint_eq(peer.phase, PPP_PEER_AUTHENTICATE);
+	ck_assert_int_eq(ppp_peer_input(&peer, ipcp_cr, sizeof(ipcp_cr), now, &pout), -EBADMSG);
+	ck_assert_uint_eq(peer.phase, PPP_PEER_AUTHENTICATE);
+	ppp_actions_reset(&pout);
 }
 END_TEST
 
@@ -458,6 +498,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, wrong_password);
 	tcase_add_test(tc, pap_wrong_password);
 	tcase_add_test(tc, lost_frames);
+	tcase_add_test(tc, chap_success_lost);
+	tcase_add_test(tc, ipcp_before_chap_response_ignored);
 	tcase_add_test(tc, echo_answered);
 	tcase_add_test(tc, echo_unanswered_closes);
 	tcase_add_test(tc, lns_terminates);
