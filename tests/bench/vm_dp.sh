@@ -45,7 +45,7 @@ shape() {
 ticks() {
 	local p u=0 s=0 a b
 	for p; do
-		read -r a b < <(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $14, $13 + $15}')
+		read -r a b <<<"$(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $14, $13 + $15}')"
 		u=$((u + a)) s=$((s + b))
 	done
 	echo "$u $s"
@@ -188,7 +188,8 @@ for peer in $PEERS; do
 			--ready-file "$ART/ready-$tag" --json "$LNS_IP" >"$ART/$tag.json" 2>"$ART/$tag.err" &
 		bench=$!
 		while [ ! -e "$ART/ready-$tag" ] && kill -0 "$bench" 2>/dev/null; do sleep 1; done
-		mapfile -t pids < <(all_pids)
+		# (no /dev/fd in the VM: no process substitution)
+		read -r -a pids <<<"$(all_pids | tr '\n' ' ')"
 		read -r u1 s1 <<<"$(ticks "${pids[@]}")"
 		rss1=$(rss_kb "${pids[@]}")
 		ifs=$(nif "$IFPAT")
