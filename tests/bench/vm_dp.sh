@@ -30,6 +30,9 @@ BENCH=$LNSD_BUILD_DIR/tools/lnsbench
 STEPS=${BENCH_N:-100 1000 10000}
 PEERS=${BENCH_PEERS:-lnsd xl2tpd l2tpns}
 SETUP_TIMEOUT=${BENCH_TIMEOUT:-1800}
+# calls in setup at once per tunnel: all 100 at once queue their ICCNs behind
+# the LNS's receive window past lnsd's connect timeout under TCG
+CALL_WINDOW=${BENCH_CALL_WINDOW:-8}
 PW=bench-pw
 HZ=$(getconf CLK_TCK)
 OUT=$ART/bench.txt
@@ -122,7 +125,8 @@ start_l2tpns() {
 		set lock_pages no
 	EOC
 	echo "10.99.0.0/16" >/etc/l2tpns/ip_pool
-	daemon "l2tpns-$1" lns l2tpns -c "$RUNDIR/l2tpns/startup-config" -h lns
+	# its own session: l2tpns signals its whole process group when it stops
+	daemon "l2tpns-$1" lns setsid l2tpns -c "$RUNDIR/l2tpns/startup-config" -h lns
 	LNS_PIDS=("$DAEMON_PID")
 	IFPAT=tun
 	# it takes tunnels once it has elected itself cluster master
@@ -184,7 +188,7 @@ for peer in $PEERS; do
 		rm -f "$ART/ready-$tag"
 		log "$tag: lnsbench --ppp $t x $s"
 		ip netns exec client "$BENCH" --ppp -t "$t" -s "$s" --src-list "$LAC_IP" \
-			--user 'bench%d' --password "$PW" --hold 36000 --timeout "$SETUP_TIMEOUT" \
+			--user 'bench%d' --password "$PW" --call-window "$CALL_WINDOW" --hold 36000 --timeout "$SETUP_TIMEOUT" \
 			--ready-file "$ART/ready-$tag" --json "$LNS_IP" >"$ART/$tag.json" 2>"$ART/$tag.err" &
 		bench=$!
 		while [ ! -e "$ART/ready-$tag" ] && kill -0 "$bench" 2>/dev/null; do sleep 1; done
