@@ -37,7 +37,7 @@ nppp() { ip -n lns -o link show | grep -c ': l2tp[0-9]*[:@]' || true; }
 dius0=$(ctl show stats -j | jq '.drops["data-in-userspace"]')
 log "lnsbench: $NT tunnels x $PER calls with PPP"
 ip netns exec client "$BENCH" --ppp -t "$NT" -s "$PER" --src-list "$LAC_IP" --user 'bench%d' \
-	--password bench-pw --hold 600 --hello 5 --timeout 40 --ready-file "$ART/ready" \
+	--password bench-pw --hold 600 --hello 5 --timeout 120 --ready-file "$ART/ready" \
 	--addr-file "$ART/addrs" --json "$LNS_IP" >"$ART/bench.json" 2>"$ART/bench.err" &
 bench=$!
 _vm_pids+=("$bench")
