@@ -39,29 +39,6 @@ const char *ppp_peer_phase_str(enum ppp_peer_phase ph)
 	return "?";
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint8_t *put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-	return p + 2;
-}
-
-static uint8_t *put32(uint8_t *p, uint32_t v)
-{
-	p = put16(p, (uint16_t)(v >> 16));
-	return put16(p, (uint16_t)v);
-}
-
 static struct ppp_peer *lcp_peer(struct ppp_fsm *f)
 {
 	return (struct ppp_peer *)((char *)f - offsetof(struct ppp_peer, lcp));
@@ -128,11 +105,11 @@ static size_t auth_opt(enum ppp_auth_method m, uint8_t *o)
 	o[0] = LCP_OPT_AUTH;
 	if (m == PPP_AUTH_PAP) {
 		o[1] = 4;
-		put16(o + 2, PPP_PROTO_PAP);
+		ppp_put16(o + 2, PPP_PROTO_PAP);
 		return 4;
 	}
 	o[1] = 5;
-	put16(o + 2, PPP_PROTO_CHAP);
+	ppp_put16(o + 2, PPP_PROTO_CHAP);
 	o[4] = CHAP_ALG_MD5;
 	return 5;
 }
@@ -146,12 +123,12 @@ static size_t lcp_build_cr(struct ppp_fsm *f, uint8_t *buf, size_t cap)
 	if (p->cfg->mru && !(p->rejected & PEER_REJ_MRU)) {
 		*o++ = LCP_OPT_MRU;
 		*o++ = 4;
-		o = put16(o, p->our_mru);
+		o = ppp_put16(o, p->our_mru);
 	}
 	if (!(p->rejected & PEER_REJ_MAGIC)) {
 		*o++ = LCP_OPT_MAGIC;
 		*o++ = 6;
-		o = put32(o, p->our_magic);
+		o = ppp_put32(o, p->our_magic);
 	}
 	return (size_t)(o - buf);
 }
@@ -187,10 +164,10 @@ static uint8_t lcp_recv_cr(struct ppp_fsm *f, const uint8_t *data, size_t len, u
 		case LCP_OPT_MRU:
 			if (olen != 4)
 				break;
-			if (get16(o + 2) < PEER_MIN_MRU) {
+			if (ppp_get16(o + 2) < PEER_MIN_MRU) {
 				fix[0] = LCP_OPT_MRU;
 				fix[1] = 4;
-				put16(fix + 2, PEER_MIN_MRU);
+				ppp_put16(fix + 2, PEER_MIN_MRU);
 				if (nak_exhausted)
 					add_opt(rej, &nr, sizeof(rej), o, olen);
 				else
@@ -198,11 +175,11 @@ static uint8_t lcp_recv_cr(struct ppp_fsm *f, const uint8_t *data, size_t len, u
 			}
 			continue;
 		case LCP_OPT_AUTH:
-			if (olen == 4 && get16(o + 2) == PPP_PROTO_PAP) {
+			if (olen == 4 && ppp_get16(o + 2) == PPP_PROTO_PAP) {
 				p->auth_pending = PPP_AUTH_PAP;
 				continue;
 			}
-			if (olen == 5 && get16(o + 2) == PPP_PROTO_CHAP && o[4] == CHAP_ALG_MD5) {
+			if (olen == 5 && ppp_get16(o + 2) == PPP_PROTO_CHAP && o[4] == CHAP_ALG_MD5) {
 				p->auth_pending = PPP_AUTH_CHAP_MD5;
 				continue;
 			}
@@ -215,14 +192,14 @@ static uint8_t lcp_recv_cr(struct ppp_fsm *f, const uint8_t *data, size_t len, u
 		case LCP_OPT_MAGIC:
 			if (olen != 6)
 				break;
-			if (get32(o + 2) != 0 && get32(o + 2) != p->our_magic)
+			if (ppp_get32(o + 2) != 0 && ppp_get32(o + 2) != p->our_magic)
 				continue;
 			/* §6.4: zero or our own number (looped back?): suggest another */
-			if (get32(o + 2) != 0)
+			if (ppp_get32(o + 2) != 0)
 				p->our_magic = new_magic(p);
 			fix[0] = LCP_OPT_MAGIC;
 			fix[1] = 6;
-			put32(fix + 2, new_magic(p) ^ 0x5a5a5a5a);
+			ppp_put32(fix + 2, new_magic(p) ^ 0x5a5a5a5a);
 			if (nak_exhausted)
 				add_opt(rej, &nr, sizeof(rej), o, olen);
 			else
@@ -257,9 +234,9 @@ static enum ppp_fsm_verdict lcp_recv_nak(struct ppp_fsm *f, const uint8_t *data,
 	for (size_t off = 0; off < len; off += data[off + 1]) {
 		const uint8_t *o = data + off;
 
-		if (o[0] == LCP_OPT_MRU && o[1] == 4 && get16(o + 2) >= PEER_MIN_MRU &&
-		    get16(o + 2) <= PPP_DEFAULT_MRU)
-			p->our_mru = get16(o + 2);
+		if (o[0] == LCP_OPT_MRU && o[1] == 4 && ppp_get16(o + 2) >= PEER_MIN_MRU &&
+		    ppp_get16(o + 2) <= PPP_DEFAULT_MRU)
+			p->our_mru = ppp_get16(o + 2);
 		else if (o[0] == LCP_OPT_MAGIC)
 			p->our_magic = new_magic(p);
 	}
@@ -290,7 +267,7 @@ static enum ppp_fsm_event lcp_classify(struct ppp_fsm *f, const struct ppp_fsm_r
 	case PPP_PROTO_REJ:
 		if (rx->len < 2)
 			return PPP_EV_RUC;
-		return get16(rx->data) == PPP_PROTO_LCP ? PPP_EV_RXJ_MINUS : PPP_EV_RXJ_PLUS;
+		return ppp_get16(rx->data) == PPP_PROTO_LCP ? PPP_EV_RXJ_MINUS : PPP_EV_RXJ_PLUS;
 	case PPP_ECHO_REQ:
 	case PPP_ECHO_REPLY:
 	case PPP_DISCARD_REQ:
@@ -313,7 +290,7 @@ static void lcp_ser(struct ppp_fsm *f, const struct ppp_fsm_rx *rx, uint64_t now
 		return;
 	n = rx->len < sizeof(buf) - PPP_HDR_LEN ? rx->len : sizeof(buf) - PPP_HDR_LEN;
 	memcpy(buf, rx->data, n);
-	put32(buf, (p->rejected & PEER_REJ_MAGIC) ? 0 : p->our_magic);
+	ppp_put32(buf, (p->rejected & PEER_REJ_MAGIC) ? 0 : p->our_magic);
 	ppp_act_send(out, PPP_PROTO_LCP, PPP_ECHO_REPLY, rx->id, buf, n);
 }
 
@@ -398,7 +375,7 @@ static size_t ipcp_build_cr(struct ppp_fsm *f, uint8_t *buf, size_t cap)
 	(void)cap;
 	buf[0] = IPCP_OPT_ADDR;
 	buf[1] = IPCP_ADDR_OPT_LEN;
-	put32(buf + 2, p->addr);
+	ppp_put32(buf + 2, p->addr);
 	return IPCP_ADDR_OPT_LEN;
 }
 
@@ -423,7 +400,7 @@ static uint8_t ipcp_recv_cr(struct ppp_fsm *f, const uint8_t *data, size_t len, 
 		}
 		off += olen;
 		if (o[0] == IPCP_OPT_ADDR && olen == IPCP_ADDR_OPT_LEN)
-			lns = get32(o + 2);
+			lns = ppp_get32(o + 2);
 		else
 			add_opt(rej, &nr, sizeof(rej), o, olen);
 	}
@@ -451,8 +428,8 @@ static enum ppp_fsm_verdict ipcp_recv_nak(struct ppp_fsm *f, const uint8_t *data
 	for (size_t off = 0; off < len; off += data[off + 1]) {
 		const uint8_t *o = data + off;
 
-		if (o[0] == IPCP_OPT_ADDR && o[1] == IPCP_ADDR_OPT_LEN && get32(o + 2) != 0)
-			p->addr = get32(o + 2);
+		if (o[0] == IPCP_OPT_ADDR && o[1] == IPCP_ADDR_OPT_LEN && ppp_get32(o + 2) != 0)
+			p->addr = ppp_get32(o + 2);
 	}
 	return PPP_FSM_OK;
 }
@@ -577,11 +554,11 @@ static void chap_respond(struct ppp_peer *p, uint8_t id, const uint8_t *d, size_
 static int auth_input(struct ppp_peer *p, uint16_t proto, const uint8_t *pkt, size_t len,
 		      uint64_t now_ms, struct ppp_actions *out)
 {
-	if (len < PPP_HDR_LEN || get16(pkt + 2) < PPP_HDR_LEN || get16(pkt + 2) > len)
+	if (len < PPP_HDR_LEN || ppp_get16(pkt + 2) < PPP_HDR_LEN || ppp_get16(pkt + 2) > len)
 		return -EBADMSG;
 	uint8_t code = pkt[0], id = pkt[1];
 	const uint8_t *d = pkt + PPP_HDR_LEN;
-	size_t dl = get16(pkt + 2) - PPP_HDR_LEN;
+	size_t dl = ppp_get16(pkt + 2) - PPP_HDR_LEN;
 	bool authing = p->phase == PPP_PEER_AUTHENTICATE;
 
 	if (proto == PPP_PROTO_PAP && p->auth == PPP_AUTH_PAP && authing && id == p->auth_id) {
@@ -628,7 +605,7 @@ int ppp_peer_input(struct ppp_peer *p, const uint8_t *frame, size_t len, uint64_
 	}
 	if (len < PPP_PROTO_LEN || p->phase == PPP_PEER_DEAD)
 		return -EBADMSG;
-	uint16_t proto = get16(frame);
+	uint16_t proto = ppp_get16(frame);
 	const uint8_t *pkt = frame + PPP_PROTO_LEN;
 	size_t plen = len - PPP_PROTO_LEN;
 
@@ -658,7 +635,7 @@ int ppp_peer_input(struct ppp_peer *p, const uint8_t *frame, size_t len, uint64_
 			uint8_t buf[PEER_OPT_BUF + 2];
 			size_t n = plen < PEER_OPT_BUF ? plen : PEER_OPT_BUF;
 
-			put16(buf, proto);
+			ppp_put16(buf, proto);
 			memcpy(buf + 2, pkt, n);
 			ppp_act_send(out, PPP_PROTO_LCP, PPP_PROTO_REJ, ++p->lcp.id, buf, n + 2);
 			rc = 0;
