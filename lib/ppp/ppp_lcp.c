@@ -24,29 +24,6 @@ void lcp_cfg_default(struct lcp_cfg *cfg)
 	cfg->max_loops = 5;
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint8_t *put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-	return p + 2;
-}
-
-static uint8_t *put32(uint8_t *p, uint32_t v)
-{
-	p = put16(p, (uint16_t)(v >> 16));
-	return put16(p, (uint16_t)v);
-}
-
 static struct lcp *to_lcp(struct ppp_fsm *f)
 {
 	return (struct lcp *)((char *)f - offsetof(struct lcp, fsm));
@@ -72,19 +49,19 @@ static size_t auth_opt(enum ppp_auth_method m, uint8_t *p)
 	case PPP_AUTH_PAP:
 		p[0] = LCP_OPT_AUTH;
 		p[1] = 4;
-		put16(p + 2, PPP_PROTO_PAP);
+		ppp_put16(p + 2, PPP_PROTO_PAP);
 		return 4;
 	case PPP_AUTH_CHAP_MD5:
 		p[0] = LCP_OPT_AUTH;
 		p[1] = 5;
-		put16(p + 2, PPP_PROTO_CHAP);
+		ppp_put16(p + 2, PPP_PROTO_CHAP);
 		p[4] = CHAP_ALG_MD5;
 		return 5;
 	case PPP_AUTH_MSCHAPV2:
 		/* RFC 2759 §2: CHAP with algorithm 0x81 */
 		p[0] = LCP_OPT_AUTH;
 		p[1] = 5;
-		put16(p + 2, PPP_PROTO_CHAP);
+		ppp_put16(p + 2, PPP_PROTO_CHAP);
 		p[4] = CHAP_ALG_MSCHAPV2;
 		return 5;
 	case PPP_AUTH_NONE:
@@ -97,11 +74,11 @@ static size_t auth_opt(enum ppp_auth_method m, uint8_t *p)
 /* The method an Authentication-Protocol option's data names, NONE if unknown to us. */
 static enum ppp_auth_method auth_from_opt(const uint8_t *o, size_t len)
 {
-	if (len >= 4 && get16(o + 2) == PPP_PROTO_PAP)
+	if (len >= 4 && ppp_get16(o + 2) == PPP_PROTO_PAP)
 		return PPP_AUTH_PAP;
-	if (len >= 5 && get16(o + 2) == PPP_PROTO_CHAP && o[4] == CHAP_ALG_MD5)
+	if (len >= 5 && ppp_get16(o + 2) == PPP_PROTO_CHAP && o[4] == CHAP_ALG_MD5)
 		return PPP_AUTH_CHAP_MD5;
-	if (len >= 5 && get16(o + 2) == PPP_PROTO_CHAP && o[4] == CHAP_ALG_MSCHAPV2)
+	if (len >= 5 && ppp_get16(o + 2) == PPP_PROTO_CHAP && o[4] == CHAP_ALG_MSCHAPV2)
 		return PPP_AUTH_MSCHAPV2;
 	return PPP_AUTH_NONE;
 }
@@ -121,7 +98,7 @@ static size_t lcp_build_cr(struct ppp_fsm *f, uint8_t *buf, size_t cap)
 	if (l->mru && !(l->rejected & LCP_REJ_MRU)) {
 		*p++ = LCP_OPT_MRU;
 		*p++ = 4;
-		p = put16(p, l->our_mru);
+		p = ppp_put16(p, l->our_mru);
 	}
 	/* Only the method we currently want: a client that knows just one takes it. */
 	if (lcp_auth_method(l) != PPP_AUTH_NONE)
@@ -129,7 +106,7 @@ static size_t lcp_build_cr(struct ppp_fsm *f, uint8_t *buf, size_t cap)
 	if (!(l->rejected & LCP_REJ_MAGIC)) {
 		*p++ = LCP_OPT_MAGIC;
 		*p++ = 6;
-		p = put32(p, l->our_magic);
+		p = ppp_put32(p, l->our_magic);
 	}
 	return (size_t)(p - buf);
 }
@@ -167,12 +144,12 @@ static uint8_t lcp_recv_cr(struct ppp_fsm *f, const uint8_t *data, size_t len, u
 			bad_len = olen != 4;
 			if (bad_len)
 				break;
-			mru = get16(o + 2);
+			mru = ppp_get16(o + 2);
 			if (mru < l->cfg->min_mru) {
 				/* §6.1: Nak with a value we could accept */
 				fix[0] = LCP_OPT_MRU;
 				fix[1] = 4;
-				put16(fix + 2, l->cfg->min_mru);
+				ppp_put16(fix + 2, l->cfg->min_mru);
 				if (nak_exhausted)
 					add_opt(rej, &nr, o, olen);
 				else if (nn + 4 <= sizeof(nak))
@@ -183,7 +160,7 @@ static uint8_t lcp_recv_cr(struct ppp_fsm *f, const uint8_t *data, size_t len, u
 			bad_len = olen != 6;
 			if (bad_len)
 				break;
-			magic = get32(o + 2);
+			magic = ppp_get32(o + 2);
 			if (magic != 0 && !(magic == l->our_magic && !(l->rejected & LCP_REJ_MAGIC))) {
 				l->loops = 0;
 				continue;
@@ -197,7 +174,7 @@ static uint8_t lcp_recv_cr(struct ppp_fsm *f, const uint8_t *data, size_t len, u
 				l->our_magic = new_magic(l);
 			fix[0] = LCP_OPT_MAGIC;
 			fix[1] = 6;
-			put32(fix + 2, new_magic(l));
+			ppp_put32(fix + 2, new_magic(l));
 			if (nak_exhausted)
 				add_opt(rej, &nr, o, olen);
 			else if (nn + 6 <= sizeof(nak))
@@ -263,7 +240,7 @@ static enum ppp_fsm_verdict lcp_recv_nak(struct ppp_fsm *f, const uint8_t *data,
 
 		switch ((enum lcp_opt)o[0]) {
 		case LCP_OPT_MRU:
-			v = o[1] == 4 ? get16(o + 2) : 0;
+			v = o[1] == 4 ? ppp_get16(o + 2) : 0;
 			if (v >= l->cfg->min_mru && v <= top)
 				l->our_mru = v;
 			break;
@@ -333,9 +310,9 @@ static enum ppp_fsm_event lcp_classify(struct ppp_fsm *f, const struct ppp_fsm_r
 		/* §5.7: LCP itself rejected is fatal; another protocol is the owner's business. */
 		if (rx->len < 2)
 			return PPP_EV_RUC;
-		if (get16(rx->data) == PPP_PROTO_LCP)
+		if (ppp_get16(rx->data) == PPP_PROTO_LCP)
 			return PPP_EV_RXJ_MINUS;
-		l->rejected_proto = get16(rx->data);
+		l->rejected_proto = ppp_get16(rx->data);
 		return PPP_EV_RXJ_PLUS;
 	case PPP_ECHO_REQ:
 	case PPP_ECHO_REPLY:
@@ -357,7 +334,7 @@ static void lcp_ser(struct ppp_fsm *f, const struct ppp_fsm_rx *rx, uint64_t now
 	if (rx->code == PPP_DISCARD_REQ || rx->len < 4)
 		return;
 	if (l->our_magic != 0 && !(l->rejected & LCP_REJ_MAGIC) &&
-	    get32(rx->data) == l->our_magic) {
+	    ppp_get32(rx->data) == l->our_magic) {
 		l->fail = PPP_DOWN_LOOPBACK;
 		l->close_pending = true;
 		return;
@@ -370,7 +347,7 @@ static void lcp_ser(struct ppp_fsm *f, const struct ppp_fsm_rx *rx, uint64_t now
 	if (n > (size_t)l->peer_mru - PPP_HDR_LEN)
 		n = (size_t)l->peer_mru - PPP_HDR_LEN;
 	memcpy(buf, rx->data, n);
-	put32(buf, (l->rejected & LCP_REJ_MAGIC) ? 0 : l->our_magic);
+	ppp_put32(buf, (l->rejected & LCP_REJ_MAGIC) ? 0 : l->our_magic);
 	ppp_act_send(out, PPP_PROTO_LCP, PPP_ECHO_REPLY, rx->id, buf, n);
 }
 
@@ -449,7 +426,7 @@ void lcp_tick(struct lcp *l, uint64_t now_ms, struct ppp_actions *out)
 		lcp_close(l, PPP_DOWN_ECHO_FAILURE, now_ms, out);
 		return;
 	}
-	put32(magic, (l->rejected & LCP_REJ_MAGIC) ? 0 : l->our_magic);
+	ppp_put32(magic, (l->rejected & LCP_REJ_MAGIC) ? 0 : l->our_magic);
 	ppp_act_send(out, PPP_PROTO_LCP, PPP_ECHO_REQ, ++l->echo_id, magic, sizeof(magic));
 	l->echo_pending++;
 	l->echo_deadline = now_ms + l->cfg->echo_interval_ms;
@@ -473,7 +450,7 @@ int lcp_send_proto_rej(struct lcp *l, uint16_t proto, const uint8_t *info, size_
 		max = sizeof(buf) - 2;
 	if (len > max)
 		len = max;
-	put16(buf, proto);
+	ppp_put16(buf, proto);
 	if (len)
 		memcpy(buf + 2, info, len);
 	ppp_act_send(out, PPP_PROTO_LCP, PPP_PROTO_REJ, ++l->fsm.id, buf, len + 2);

@@ -3,6 +3,8 @@
 #ifndef LNS_PPP_PROTO_H
 #define LNS_PPP_PROTO_H
 
+#include <stdint.h>
+
 /* PPP frames as the kernel hands them over: 2-byte protocol, no FF03 (docs/design.md §4.3). */
 #define PPP_PROTO_LEN 2
 #define PPP_HDR_LEN 4             /* code, identifier, length (RFC 1661 §5) */
@@ -88,5 +90,29 @@ enum chap_alg {
 #define CHAP_MD5_LEN 16
 /* RFC 2759 §6: the Failure error we send for a refused password. */
 #define MSCHAPV2_ERR_AUTH_FAILURE 691
+
+/* Network byte order fields of PPP packets. */
+static inline uint16_t ppp_get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t ppp_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint8_t *ppp_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+	return p + 2;
+}
+
+static inline uint8_t *ppp_put32(uint8_t *p, uint32_t v)
+{
+	p = ppp_put16(p, (uint16_t)(v >> 16));
+	return ppp_put16(p, (uint16_t)v);
+}
 
 #endif

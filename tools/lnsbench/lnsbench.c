@@ -39,6 +39,8 @@
 #include "l2tp_msg.h"
 #include "l2tp_proto.h"
 #include "l2tp_rel.h"
+#include "ppp_peer.h"
+#include "ppp_proto.h"
 
 /* ------------------------------------------------------------------ options */
 
@@ -67,6 +69,9 @@ struct opts {
 	bool verbose;
 	const char *ready_file;
 	const char *hostname;
+	bool ppp;                    /* PPP inside every call (lib/ppp/ppp_peer) */
+	const char *user, *password;
+	const char *addr_file;       /* --ppp: the addresses obtained, written with --ready-file */
 };
 
 static struct opts O = {
@@ -80,6 +85,8 @@ static struct opts O = {
 	.retries = 5,
 	.sockbuf = 256 * 1024,
 	.hostname = "lnsbench",
+	.user = "lnsbench",
+	.password = "",
 };
 
 /* ------------------------------------------------------------------ clock */
@@ -193,6 +200,9 @@ struct phase {
 	unsigned t_up, t_fail, s_up, s_fail;
 	struct lat t_lat, s_lat;
 	struct reasons fail;
+	unsigned p_up, p_fail;        /* --ppp: calls whose IPCP opened / that never will */
+	uint64_t p_last_us;
+	struct lat p_lat;             /* ICCN sent -> IPCP opened */
 };
 
 /* ------------------------------------------------------------------ objects */
@@ -212,6 +222,15 @@ enum s_state {
 	S_WAIT_ACK,    /* ICCN sent */
 	S_UP,
 	S_DOWN,
+};
+
+/* --ppp: the PPP link of a call, next to its struct sess (only allocated with --ppp). */
+struct sppp {
+	struct ppp_peer p;
+	uint64_t t1_us;       /* ICCN queued */
+	bool counted;         /* its PPP outcome (up or failed) is counted in a phase */
+	bool was_up;          /* IPCP opened once */
+	bool started;
 };
 
 static const char *t_state_str(enum t_state s)
@@ -263,6 +282,7 @@ struct tun {
 	uint64_t deadline;    /* heap key, ms; UINT64_MAX = not in heap */
 	size_t hidx;          /* heap index + 1; 0 = not in heap */
 	struct sess *s;       /* O.sessions calls */
+	struct sppp *pp;      /* --ppp: O.sessions PPP links, else NULL */
 	unsigned s_next;      /* next call to open */
 	unsigned s_setup;     /* calls between ICRQ and ICCN-acked */
 	unsigned s_up;
@@ -283,6 +303,7 @@ static struct {
 	uint64_t cdn_rcvd, stopccn_rcvd, lost_t, lost_s;
 	struct reasons hold_fail;
 	uint64_t tx_errors;
+	uint64_t ppp_tx, ppp_rx, ppp_drop, ppp_lost, ppp_echo;
 } G;
 
 static unsigned pending_tunnels;   /* tunnels between SCCRQ and SCCCN-acked */
@@ -435,7 +456,10 @@ static struct phase *phase_new(const char *name, unsigned want_t, unsigned want_
 
 static bool phase_done(const struct phase *p)
 {
-	return p->t_up + p->t_fail >= p->want_t && p->s_up + p->s_fail >= p->want_s;
+	if (p->t_up + p->t_fail < p->want_t || p->s_up + p->s_fail < p->want_s)
+		return false;
+	/* --ppp: every call that came up also has its IPCP up or given up */
+	return !O.ppp || p->p_up + p->p_fail + p->s_fail >= p->want_s;
 }
 
 /* ------------------------------------------------------------------ sessions */
@@ -470,9 +494,189 @@ static void t_open_calls(struct tun *t)
 		s_icrq(t, t->s_next++);
 }
 
+/* ------------------------------------------------------------------ ppp */
+
+static struct ppp_peer_cfg PC;
+static struct ppp_actions pact;     /* one list, drained after every call into ppp_peer */
+static uint64_t next_sweep_ms;      /* PPP restart timers are looked at this often */
+#define PPP_SWEEP_MS 100
+
+static void ppp_rand(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	rng_bytes(buf, len);
+}
+
+/* --user: "%d" becomes the call's number (1, 2, ... over all tunnels). */
+static size_t ppp_user_name(void *ctx, const struct ppp_peer *p, char *buf, size_t cap)
+{
+	char tmp[512];
+	const char *pc = strstr(O.user, "%d");
+	int n;
+
+	(void)ctx;
+	if (pc == NULL)
+		n = snprintf(tmp, sizeof(tmp), "%s", O.user);
+	else
+		n = snprintf(tmp, sizeof(tmp), "%.*s%" PRIu32 "%s", (int)(pc - O.user), O.user,
+			     p->tag, pc + 2);
+	size_t len = n < 0 ? 0 : (size_t)n >= sizeof(tmp) ? sizeof(tmp) - 1 : (size_t)n;
+	if (len > cap)
+		len = cap;
+	memcpy(buf, tmp, len);
+	return len;
+}
+
+static void ppp_setup_cfg(void)
+{
+	ppp_peer_cfg_default(&PC);
+	PC.user = O.user;
+	PC.password = O.password;
+	PC.user_name = ppp_user_name;
+	PC.rand_bytes = ppp_rand;
+	ppp_actions_init(&pact);
+}
+
+/* A PPP frame (protocol + packet) in an L2TP data message (RFC 2661 §3.1: no L, S, O). */
+static void ppp_send(struct tun *t, unsigned i, const uint8_t *frame, size_t len)
+{
+	uint8_t buf[8 + PPP_MAX_FRAME];
+	uint16_t psid = t->s[i].psid;
+
+	if (len > PPP_MAX_FRAME)
+		return;
+	buf[0] = 0x00;
+	buf[1] = L2TP_VERSION;
+	buf[2] = (uint8_t)(t->ptid >> 8);
+	buf[3] = (uint8_t)t->ptid;
+	buf[4] = (uint8_t)(psid >> 8);
+	buf[5] = (uint8_t)psid;
+	buf[6] = 0xff;      /* RFC 1662 address and control, as pppd over L2TP sends them */
+	buf[7] = 0x03;
+	memcpy(buf + 8, frame, len);
+	if (sendto(t->fd, buf, 8 + len, 0, (const struct sockaddr *)&t->peer, sizeof(t->peer)) < 0)
+		G.tx_errors++;
+	else
+		G.ppp_tx++;
+}
+
+static void ppp_counted(struct tun *t, struct sppp *sp, bool up, const char *why)
+{
+	if (up)
+		sp->was_up = true;
+	if (sp->counted)
+		return;
+	sp->counted = true;
+	if (t->ph == NULL)
+		return;
+	if (up) {
+		t->ph->p_up++;
+		t->ph->p_last_us = now_us;
+		lat_add(&t->ph->p_lat, now_us - sp->t1_us);
+	} else {
+		t->ph->p_fail++;
+		reason_add(&t->ph->fail, "ppp: %s", why);
+	}
+}
+
+/* Put out and account for what ppp_peer asked for. */
+static void ppp_actions_run(struct tun *t, unsigned i)
+{
+	struct sppp *sp = &t->pp[i];
+
+	for (size_t k = 0; k < pact.n; k++) {
+		const struct ppp_action *a = &pact.v[k];
+		const uint8_t *f = ppp_action_data(&pact, a);
+		switch (a->type) {
+		case PPP_ACT_SEND:
+			if (a->proto == PPP_PROTO_LCP && a->len > 2 && f[2] == PPP_ECHO_REPLY)
+				G.ppp_echo++;
+			ppp_send(t, i, f, a->len);
+			break;
+		case PPP_ACT_UP:
+			ppp_counted(t, sp, true, NULL);
+			break;
+		case PPP_ACT_DOWN:
+			if (sp->was_up && t->s[i].state == S_UP) {
+				G.ppp_lost++;
+				reason_add(&G.hold_fail, "ppp lost: %s", ppp_down_reason_str(a->reason));
+			}
+			ppp_counted(t, sp, false, ppp_down_reason_str(a->reason));
+			break;
+		case PPP_ACT_AUTH_REQUEST:
+			break;      /* the LNS side's; a peer never asks */
+		}
+	}
+	ppp_actions_reset(&pact);
+}
+
+static void ppp_start(struct tun *t, unsigned i)
+{
+	struct sppp *sp = &t->pp[i];
+	if (sp->started)
+		return;
+	sp->started = true;
+	ppp_peer_start(&sp->p, now_ms(), &pact);
+	ppp_actions_run(t, i);
+}
+
+/* An L2TP data message on a tunnel that is up: PPP of one of our calls. */
+static void ppp_data(struct tun *t, const uint8_t *pkt, size_t len, const struct l2tp_hdr *h)
+{
+	size_t end = h->has_len ? h->length : len;
+	if (h->tunnel_id != t->ltid || h->session_id == 0 || h->session_id > O.sessions ||
+	    end > len || end < h->payload_off) {
+		G.ppp_drop++;
+		return;
+	}
+	unsigned i = h->session_id - 1;
+	if (t->s[i].state != S_WAIT_ACK && t->s[i].state != S_UP) {
+		G.ppp_drop++;
+		return;
+	}
+	G.ppp_rx++;
+	/* the LNS's Configure-Request can beat the ack of our ICCN: start now */
+	ppp_start(t, i);
+	if (ppp_peer_input(&t->pp[i].p, pkt + h->payload_off, end - h->payload_off, now_ms(),
+			   &pact) < 0)
+		G.ppp_drop++;
+	ppp_actions_run(t, i);
+}
+
+static bool ppp_negotiating(const struct sppp *sp)
+{
+	return sp->started && sp->p.phase >= PPP_PEER_ESTABLISH && sp->p.phase <= PPP_PEER_NETWORK;
+}
+
+/* Restart timers of links still negotiating; a walk every PPP_SWEEP_MS, not per packet. */
+static void ppp_sweep(void)
+{
+	uint64_t now = now_ms();
+	for (unsigned k = 0; k < O.tunnels; k++) {
+		struct tun *t = &T[k];
+		if (t->state != T_UP || t->pp == NULL)
+			continue;
+		for (unsigned i = 0; i < t->s_next; i++) {
+			struct sppp *sp = &t->pp[i];
+			if (!ppp_negotiating(sp) || ppp_peer_next_deadline(&sp->p) > now)
+				continue;
+			ppp_peer_tick(&sp->p, now, &pact);
+			ppp_actions_run(t, i);
+		}
+	}
+	next_sweep_ms = now + PPP_SWEEP_MS;
+}
+
 static void s_fail(struct tun *t, unsigned i, const char *reason)
 {
 	struct sess *s = &t->s[i];
+	if (t->pp != NULL) {
+		/* a call lost after its ICCN was acked never gets its PPP: count it there */
+		if (s->state == S_UP)
+			ppp_counted(t, &t->pp[i], false, "call lost before IPCP opened");
+		t->pp[i].counted = true;
+		t->pp[i].started = false;
+	}
 	if (s->state == S_WAIT_ICRP || s->state == S_WAIT_ACK) {
 		t->s_setup--;
 		if (t->ph != NULL) {
@@ -498,6 +702,8 @@ static void s_up(struct tun *t, unsigned i)
 		t->ph->s_last_us = now_us;
 		lat_add(&t->ph->s_lat, now_us - s->t0_us);
 	}
+	if (t->pp != NULL)
+		ppp_start(t, i);
 }
 
 /* Calls whose ICCN the LNS has now acknowledged are up. */
@@ -647,6 +853,8 @@ static void t_start(struct tun *t, struct phase *ph)
 	t->s_next = t->s_setup = t->s_up = 0;
 	t->ack_head = t->ack_tail = 0;
 	memset(t->s, 0, O.sessions * sizeof(*t->s));
+	if (t->pp != NULL)
+		memset(t->pp, 0, O.sessions * sizeof(*t->pp));
 	t->t0_us = now_us;
 	t->last_rx_ms = now_ms();
 	int e = t_socket(t);
@@ -814,6 +1022,12 @@ static void on_icrp(struct tun *t, const struct l2tp_msg *m)
 	s->ack_ns = t->rel.ns;
 	t_queue(t, &b);
 	s->state = S_WAIT_ACK;
+	if (t->pp != NULL) {
+		struct sppp *sp = &t->pp[i];
+		ppp_peer_init(&sp->p, &PC, t->idx * O.sessions + i + 1);
+		sp->t1_us = now_us;
+		sp->counted = sp->started = sp->was_up = false;
+	}
 	if (t->ack_tail != 0)
 		t->s[t->ack_tail - 1].next_ack = i + 1;
 	else
@@ -855,7 +1069,9 @@ static void t_deliver(struct tun *t, const uint8_t *pkt, size_t len, const struc
 						 O.secret_len, &m);
 	if (e != L2TP_DEC_OK) {
 		G.rx_decode_err++;
-		if (m.type == L2TP_MSG_STOPCCN || m.type == L2TP_MSG_SCCRP) {
+		/* m.type means something only if the Message Type AVP was read */
+		if (l2tp_msg_has(&m, L2TP_AVP_MESSAGE_TYPE) &&
+		    (m.type == L2TP_MSG_STOPCCN || (m.type == L2TP_MSG_SCCRP && t->state == T_WAIT_SCCRP))) {
 			t_fail(t, "undecodable %s: %s", l2tp_msg_type_str(m.type),
 			       l2tp_decode_err_str(e));
 		}
@@ -900,7 +1116,10 @@ static void t_input(struct tun *t, const uint8_t *pkt, size_t len, const struct 
 		return;
 	}
 	if (!h.is_ctrl) {
-		G.rx_data++;
+		if (t->pp != NULL && t->state == T_UP)
+			ppp_data(t, pkt, len, &h);
+		else
+			G.rx_data++;
 		return;
 	}
 	if (t->state == T_DONE || t->state == T_IDLE || !t->rel_live)
@@ -984,6 +1203,8 @@ static void loop_once(uint64_t until_us)
 		wake = heap[0]->deadline * 1000u;
 	if (start_n > 0 && O.rate > 0 && next_start_us < wake)
 		wake = next_start_us;
+	if (O.ppp && next_sweep_ms * 1000u < wake)
+		wake = next_sweep_ms * 1000u;
 	if (start_n > 0 && O.rate == 0 && (O.max_pending == 0 || pending_tunnels < O.max_pending))
 		wake = now_us;
 	int timeout = 0;
@@ -1009,6 +1230,8 @@ static void loop_once(uint64_t until_us)
 	/* bounded: a deadline that does not move cannot spin the loop */
 	for (size_t k = heap_n * 2 + 1; k > 0 && heap_n > 0 && heap[0]->deadline <= now_ms(); k--)
 		t_timer(heap[0]);
+	if (O.ppp && now_ms() >= next_sweep_ms)
+		ppp_sweep();
 	starter();
 }
 
@@ -1060,6 +1283,17 @@ static void run_setup(struct phase *ph, const uint32_t *idx, unsigned n)
 			}
 			t->s_next = O.sessions;
 		}
+		if (t->state == T_UP && t->pp != NULL) {
+			for (unsigned j = 0; j < O.sessions; j++) {
+				struct sppp *sp = &t->pp[j];
+				if (t->s[j].state != S_UP || sp->counted)
+					continue;
+				char why[64];
+				snprintf(why, sizeof(why), "phase deadline in %s",
+					 sp->started ? ppp_peer_phase_str(sp->p.phase) : "not started");
+				ppp_counted(t, sp, false, why);
+			}
+		}
 	}
 	ph->end_us = now_us;
 	cur = NULL;
@@ -1101,7 +1335,38 @@ static void phase_finish(struct phase *p)
 		qsort(p->t_lat.v, p->t_lat.n, sizeof(uint32_t), cmp_u32);
 	if (p->s_lat.n > 1)
 		qsort(p->s_lat.v, p->s_lat.n, sizeof(uint32_t), cmp_u32);
+	if (p->p_lat.n > 1)
+		qsort(p->p_lat.v, p->p_lat.n, sizeof(uint32_t), cmp_u32);
 }
+
+/* --ppp: addresses the calls hold now (IPCP up), and how many are distinct. */
+static size_t ppp_addrs(uint32_t **out, size_t *distinct)
+{
+	size_t n = 0, d = 0;
+	uint32_t *v = NULL;
+	*distinct = 0;
+	*out = NULL;
+	if (!O.ppp)
+		return 0;
+	for (unsigned k = 0; k < O.tunnels; k++)
+		for (unsigned i = 0; T[k].pp != NULL && i < O.sessions; i++)
+			n += T[k].pp[i].started && T[k].pp[i].p.phase == PPP_PEER_UP;
+	if (n == 0 || (v = malloc(n * sizeof(*v))) == NULL)
+		return 0;
+	n = 0;
+	for (unsigned k = 0; k < O.tunnels; k++)
+		for (unsigned i = 0; T[k].pp != NULL && i < O.sessions; i++)
+			if (T[k].pp[i].started && T[k].pp[i].p.phase == PPP_PEER_UP)
+				v[n++] = T[k].pp[i].p.addr;
+	qsort(v, n, sizeof(*v), cmp_u32);
+	for (size_t i = 0; i < n; i++)
+		d += i == 0 || v[i] != v[i - 1];
+	*distinct = d;
+	*out = v;
+	return n;
+}
+
+static size_t n_addrs, n_distinct;   /* at the end of the first setup phase */
 
 static double rate_of(unsigned n, uint64_t start, uint64_t last)
 {
@@ -1138,7 +1403,12 @@ static void report_text(void)
 		       rate_of(p->s_up, p->start_us, p->s_last_us));
 		text_lat("SCCRQ->SCCCN-acked", &p->t_lat);
 		text_lat("ICRQ->ICCN-acked", &p->s_lat);
-		if (p->t_fail || p->s_fail) {
+		if (O.ppp) {
+			printf("  ppp: %u/%u IPCP up, %u failed, %.1f/s\n", p->p_up, p->want_s,
+			       p->p_fail, rate_of(p->p_up, p->start_us, p->p_last_us));
+			text_lat("ICCN->IPCP-up", &p->p_lat);
+		}
+		if (p->t_fail || p->s_fail || p->p_fail) {
 			printf("  failures: %u tunnels, %u sessions\n", p->t_fail, p->s_fail);
 			text_reasons(&p->fail, "  ");
 		}
@@ -1151,9 +1421,13 @@ static void report_text(void)
 	printf("HELLO: received %" PRIu64 ", sent %" PRIu64 "; StopCCN received %" PRIu64
 	       ", CDN received %" PRIu64 "\n", G.hello_rcvd, G.hello_sent, G.stopccn_rcvd,
 	       G.cdn_rcvd);
-	if (G.lost_t || G.lost_s) {
-		printf("lost after setup: %" PRIu64 " tunnels, %" PRIu64 " sessions\n", G.lost_t,
-		       G.lost_s);
+	if (O.ppp)
+		printf("PPP: frames sent %" PRIu64 ", received %" PRIu64 ", dropped %" PRIu64
+		       ", echo replies %" PRIu64 "; addresses after setup %zu (%zu distinct)\n",
+		       G.ppp_tx, G.ppp_rx, G.ppp_drop, G.ppp_echo, n_addrs, n_distinct);
+	if (G.lost_t || G.lost_s || G.ppp_lost) {
+		printf("lost after setup: %" PRIu64 " tunnels, %" PRIu64 " sessions, %" PRIu64
+		       " PPP links\n", G.lost_t, G.lost_s, G.ppp_lost);
 		text_reasons(&G.hold_fail, "  ");
 	}
 }
@@ -1215,6 +1489,11 @@ static void report_json(void)
 		json_lat("tunnel_setup", &p->t_lat);
 		putchar(',');
 		json_lat("session_setup", &p->s_lat);
+		if (O.ppp) {
+			printf(",\"ppp_up\":%u,\"ppp_failed\":%u,\"ppp_per_s\":%.3f,", p->p_up,
+			       p->p_fail, rate_of(p->p_up, p->start_us, p->p_last_us));
+			json_lat("ppp_setup", &p->p_lat);
+		}
 		printf(",\"failures\":");
 		json_reasons(&p->fail);
 		putchar('}');
@@ -1228,8 +1507,13 @@ static void report_json(void)
 	       G.sent, G.retransmits, G.zlb_sent, G.zlb_rcvd, G.rx_pkts, G.duplicates,
 	       G.out_of_window, G.rx_decode_err, G.rx_data, G.tx_errors, G.hello_rcvd,
 	       G.hello_sent, G.stopccn_rcvd, G.cdn_rcvd);
-	printf("\"lost_after_setup\":{\"tunnels\":%" PRIu64 ",\"sessions\":%" PRIu64 ",\"reasons\":",
-	       G.lost_t, G.lost_s);
+	if (O.ppp)
+		printf("\"ppp\":{\"frames_sent\":%" PRIu64 ",\"frames_received\":%" PRIu64
+		       ",\"frames_dropped\":%" PRIu64 ",\"echo_replies\":%" PRIu64
+		       ",\"addresses\":%zu,\"distinct_addresses\":%zu},",
+		       G.ppp_tx, G.ppp_rx, G.ppp_drop, G.ppp_echo, n_addrs, n_distinct);
+	printf("\"lost_after_setup\":{\"tunnels\":%" PRIu64 ",\"sessions\":%" PRIu64
+	       ",\"ppp\":%" PRIu64 ",\"reasons\":", G.lost_t, G.lost_s, G.ppp_lost);
 	json_reasons(&G.hold_fail);
 	printf("}}\n");
 }
@@ -1289,6 +1573,19 @@ static const char usage_text[] =
 "        --hostname NAME        Host Name AVP (default lnsbench)\n"
 "        --ready-file PATH      write PATH once the first setup phase is over\n"
 "        --json                 report as one JSON object on stdout\n"
+"        --ppp                  PPP inside every call over the L2TP data\n"
+"                               channel: LCP (MRU, Magic-Number; PAP or\n"
+"                               CHAP-MD5 as the LNS asks; Echo-Requests and\n"
+"                               Terminate-Requests answered), PAP/CHAP-MD5\n"
+"                               with --user/--password, IPCP asking for\n"
+"                               0.0.0.0 and taking the address the LNS Naks.\n"
+"                               A phase then waits for every call's IPCP.\n"
+"        --user NAME            PPP user name (default lnsbench); %d is the\n"
+"                               call's number, 1, 2, ... over all tunnels\n"
+"        --password TEXT        PPP password / CHAP secret (default empty)\n"
+"        --addr-file PATH       with --ppp: write the address of every call\n"
+"                               whose IPCP is up, one a line, when the first\n"
+"                               setup phase is over (with --ready-file's)\n"
 "    -v, --verbose              a line on stderr per failed tunnel\n"
 "    -h, --help                 this text\n"
 "\n"
@@ -1303,9 +1600,14 @@ static const char usage_text[] =
 "    error codes, retransmission timeouts, the phase deadline). Totals:\n"
 "    messages sent, retransmitted, duplicates received, HELLOs, and tunnels\n"
 "    or sessions lost after setup (during --hold).\n"
+"    With --ppp also per phase calls with IPCP up and failed (by reason),\n"
+"    IPCP-up/s and ICCN->IPCP-up percentiles (from sending the ICCN to our\n"
+"    IPCP Opened); PPP frames sent, received and dropped, Echo-Replies sent,\n"
+"    addresses held after the first setup phase (and how many distinct).\n"
 "\n"
 "EXIT STATUS\n"
-"    0 every tunnel and call came up in every phase and none was lost;\n"
+"    0 every tunnel and call (with --ppp: and its IPCP) came up in every\n"
+"    phase and none was lost;\n"
 "    1 some did not; 2 usage error; 3 setup error.\n"
 "\n"
 "EXAMPLES\n"
@@ -1375,7 +1677,7 @@ enum {
 	OPT_SRC = 256, OPT_SRC_LIST, OPT_SRC_PORT, OPT_SECRET, OPT_HIDDEN, OPT_RATE,
 	OPT_MAX_PENDING, OPT_CALL_WINDOW, OPT_HOLD, OPT_HELLO, OPT_BURST, OPT_CHURN,
 	OPT_TIMEOUT, OPT_RWS, OPT_RTO, OPT_RTO_CAP, OPT_RETRIES, OPT_SOCKBUF, OPT_HOSTNAME,
-	OPT_READY, OPT_JSON,
+	OPT_READY, OPT_JSON, OPT_PPP, OPT_USER, OPT_PASSWORD, OPT_ADDR_FILE,
 };
 
 static void parse_args(int argc, char **argv)
@@ -1404,6 +1706,10 @@ static void parse_args(int argc, char **argv)
 		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 		{ "ready-file", required_argument, NULL, OPT_READY },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "ppp", no_argument, NULL, OPT_PPP },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "password", required_argument, NULL, OPT_PASSWORD },
+		{ "addr-file", required_argument, NULL, OPT_ADDR_FILE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1452,6 +1758,18 @@ static void parse_args(int argc, char **argv)
 		case OPT_HOSTNAME: O.hostname = optarg; break;
 		case OPT_READY: O.ready_file = optarg; break;
 		case OPT_JSON: O.json = true; break;
+		case OPT_PPP: O.ppp = true; break;
+		case OPT_USER:
+			if (strlen(optarg) > 200)
+				usage_fail("--user: at most 200 characters");
+			O.user = optarg;
+			break;
+		case OPT_PASSWORD:
+			if (strlen(optarg) > 255)
+				usage_fail("--password: at most 255 characters");
+			O.password = optarg;
+			break;
+		case OPT_ADDR_FILE: O.addr_file = optarg; break;
 		case 'v': O.verbose = true; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		default: usage_fail("unknown option");
@@ -1464,6 +1782,8 @@ static void parse_args(int argc, char **argv)
 		usage_fail("--hidden needs --secret");
 	if (O.burst > O.tunnels)
 		usage_fail("--burst %u is more than --tunnels %u", O.burst, O.tunnels);
+	if (O.addr_file != NULL && !O.ppp)
+		usage_fail("--addr-file needs --ppp");
 	if (O.rto_cap_ms < O.rto_ms)
 		O.rto_cap_ms = O.rto_ms;
 	if (O.n_src_list == 0) {
@@ -1473,8 +1793,28 @@ static void parse_args(int argc, char **argv)
 	}
 }
 
+static void write_addrs(void)
+{
+	uint32_t *v;
+	n_addrs = ppp_addrs(&v, &n_distinct);
+	if (O.addr_file != NULL) {
+		FILE *f = fopen(O.addr_file, "w");
+		if (f == NULL) {
+			fprintf(stderr, "lnsbench: %s: %s\n", O.addr_file, strerror(errno));
+		} else {
+			for (size_t i = 0; i < n_addrs; i++) {
+				struct in_addr a = { .s_addr = htonl(v[i]) };
+				fprintf(f, "%s\n", inet_ntoa(a));
+			}
+			fclose(f);
+		}
+	}
+	free(v);
+}
+
 static void write_ready(void)
 {
+	write_addrs();
 	if (O.ready_file == NULL)
 		return;
 	FILE *f = fopen(O.ready_file, "w");
@@ -1517,7 +1857,9 @@ int main(int argc, char **argv)
 		t->fd = -1;
 		t->deadline = UINT64_MAX;
 		t->s = calloc(O.sessions ? O.sessions : 1, sizeof(*t->s));
-		if (t->s == NULL) {
+		if (O.ppp)
+			t->pp = calloc(O.sessions ? O.sessions : 1, sizeof(*t->pp));
+		if (t->s == NULL || (O.ppp && t->pp == NULL)) {
 			perror("lnsbench: calloc");
 			return 3;
 		}
@@ -1529,6 +1871,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	clock_update();
+	if (O.ppp)
+		ppp_setup_cfg();
 	run_setup(phase_new("setup", O.tunnels, O.tunnels * O.sessions), all, O.tunnels);
 	write_ready();
 
@@ -1570,8 +1914,10 @@ int main(int argc, char **argv)
 		phase_finish(&phases[i]);
 		if (phases[i].t_up < phases[i].want_t || phases[i].s_up < phases[i].want_s)
 			rc = 1;
+		if (O.ppp && phases[i].p_up < phases[i].want_s)
+			rc = 1;
 	}
-	if (G.lost_t || G.lost_s)
+	if (G.lost_t || G.lost_s || G.ppp_lost)
 		rc = 1;
 	if (O.json)
 		report_json();
