@@ -114,25 +114,17 @@ const char *eng_kerr(const char *ext_ack, int rc, char *buf, size_t len)
 
 /* ---- tunnels by peer address ------------------------------------------- */
 
-static uint32_t peer_hash(const struct engine *e, const struct lns_addr *a)
+/* Chain of the peer index for address a: seeded multiplicative hashing of its words. */
+static struct eng_tunnel **peer_chain(const struct engine *e, const struct lns_addr *a)
 {
-	uint32_t h = e->peer_seed ^ a->family, w;
+	uint32_t h = e->peer_seed + a->family, w;
 
 	for (size_t i = 0; i < (a->family == 4 ? 4u : 16u); i += 4) {
 		memcpy(&w, a->addr + i, 4);
-		h ^= w;
-		h ^= h >> 16;
-		h *= 0x7feb352du;
+		h = (h ^ w) * 2654435761u;
 		h ^= h >> 15;
-		h *= 0x846ca68bu;
-		h ^= h >> 16;
 	}
-	return h;
-}
-
-static struct eng_tunnel **peer_chain(const struct engine *e, const struct lns_addr *a)
-{
-	return &e->peer_index[peer_hash(e, a) & (e->peer_nb - 1)];
+	return &e->peer_index[(h * 2654435761u) >> (32 - __builtin_ctz(e->peer_nb))];
 }
 
 static void peer_link(struct engine *e, struct eng_tunnel *et)

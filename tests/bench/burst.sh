@@ -20,8 +20,13 @@
 #   BURST_TIMEOUT  lnsbench --timeout per phase, seconds (default 180)
 #   BURST_LNSD_CONF extra lines for lnsd's [l2tp] section
 #   BURST_BENCH_ARGS extra lnsbench arguments
+#   BURST_DEMUX_N  socket counts for udp_demux (default "1000 10000 TUNNELS";
+#                  empty: skip it)
 #
-# Printed (BENCH lines): lnsbench's burst phase (tunnels and calls up of
+# First, in the same namespace, udp_demux (built with the tests) prints what
+# one datagram to lnsd's listener costs the kernel when N tunnel sockets
+# share its address and port (docs/design.md §8.1): the cost that grows
+# with the tunnels. Printed (BENCH lines): lnsbench's burst phase (tunnels and calls up of
 # wanted, tunnels/s, SCCRQ->SCCCN-acked and ICRQ->ICCN-acked p50/p90/p99/max,
 # failures), its totals (retransmissions, duplicates, tunnels or calls lost),
 # and lnsd's counters across the burst: retransmissions (on time and late),
@@ -34,6 +39,7 @@ BUILD_DIR=$(realpath -m "${1:-${LNSD_BUILD_DIR:-$SRC_DIR/build}}")
 LNSD_BIN=$BUILD_DIR/lnsd/lnsd
 LNSCTL_BIN=$BUILD_DIR/tools/lnsctl
 LNSBENCH_BIN=$BUILD_DIR/tools/lnsbench
+UDP_DEMUX_BIN=$BUILD_DIR/tests/bench/udp_demux
 TUNNELS=${BURST_TUNNELS:-12000}
 BURST=${BURST_N:-10000}
 SESSIONS=${BURST_SESSIONS:-2}
@@ -71,6 +77,12 @@ trap 'exit 130' INT TERM
 
 ip netns add "$NS"
 ip -n "$NS" link set lo up
+
+for n in ${BURST_DEMUX_N-1000 10000 $TUNNELS}; do
+	if [ -x "$UDP_DEMUX_BIN" ]; then
+		echo "BENCH $(ip netns exec "$NS" "$UDP_DEMUX_BIN" "$n" 100 1702 2>&1)"
+	fi
+done
 
 cat >"$RUN/lnsd.conf" <<EOF
 [lnsd]
