@@ -711,7 +711,6 @@ static void lns_cfg_for(struct engine *e, const struct lnsd_conf *conf, struct l
 
 /* ---- IPsec: ipsec.c knows SAs and reports, the engine owns the tunnels and decides ---- */
 
-/* The first live tunnel to the peer of a CHILD_SA that is gone, if no other SA serves it. */
 /* A live tunnel to gone's peer (and port, when gone's selector has one) that no other SA carries. */
 static bool ipsec_orphaned(const struct engine *e, const struct l2tp_tun *t,
 			   const struct ipsec_child *gone)
@@ -727,7 +726,11 @@ static bool ipsec_orphaned(const struct engine *e, const struct l2tp_tun *t,
 	return !ipsec_sa_of(e->ipsec, &t->peer);
 }
 
-/* Through the peer index: only the tunnels of gone's host (every tunnel if some are not indexed). */
+/*
+ * The first live tunnel to the peer of a CHILD_SA that is gone, if no other
+ * SA serves it: through the peer index, only the tunnels of gone's host
+ * (every tunnel while some have no eng_tunnel, hence no index entry).
+ */
 static struct l2tp_tun *ipsec_orphan(const struct engine *e, const struct ipsec_child *gone)
 {
 	struct l2tp_tun *t;
