@@ -12,7 +12,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -246,14 +245,6 @@ static void client_read(struct ctl_client *cl)
 	cl->inlen += (size_t)n;
 }
 
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /*
  * Send the pending reply; once it is out, answer the next request in the
  * buffer, and so on. A request still incomplete waits for more bytes; at
@@ -274,8 +265,8 @@ static void client_run(struct ctl_client *cl)
 			if (cl->dead)
 				return;
 			if (!start)
-				start = mono_us();
-			else if (mono_us() - start >= CTL_WAKE_BUDGET_US)
+				start = engine_now_us();
+			else if (engine_now_us() - start >= CTL_WAKE_BUDGET_US)
 				return;
 			list_fill(cl);
 			continue;

@@ -51,10 +51,15 @@ void eng_count_setup(struct engine *e, const struct l2tp_sess *s, uint64_t now)
 
 uint64_t engine_now_ms(void)
 {
+	return engine_now_us() / 1000;
+}
+
+uint64_t engine_now_us(void)
+{
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 char *eng_tun_prefix(const struct l2tp_tun *t, char *buf, size_t len)
@@ -107,16 +112,98 @@ const char *eng_kerr(const char *ext_ack, int rc, char *buf, size_t len)
 }
 
 
+/* ---- tunnels by peer address ------------------------------------------- */
+
+/* Chain of the peer index for address a: seeded multiplicative hashing of its words. */
+static struct eng_tunnel **peer_chain(const struct engine *e, const struct lns_addr *a)
+{
+	uint32_t h = e->peer_seed + a->family, w;
+
+	for (size_t i = 0; i < (a->family == 4 ? 4u : 16u); i += 4) {
+		memcpy(&w, a->addr + i, 4);
+		h = (h ^ w) * 2654435761u;
+		h ^= h >> 15;
+	}
+	return &e->peer_index[(h * 2654435761u) >> (32 - __builtin_ctz(e->peer_nb))];
+}
+
+static void peer_link(struct engine *e, struct eng_tunnel *et)
+{
+	struct eng_tunnel **c = peer_chain(e, &et->peer);
+
+	et->peer_next = *c;
+	if (*c)
+		(*c)->peer_pprev = &et->peer_next;
+	*c = et;
+	et->peer_pprev = c;
+}
+
+static void peer_unlink(struct engine *e, struct eng_tunnel *et)
+{
+	if (!et->peer_pprev)
+		return;
+	*et->peer_pprev = et->peer_next;
+	if (et->peer_next)
+		et->peer_next->peer_pprev = et->peer_pprev;
+	et->peer_next = NULL;
+	et->peer_pprev = NULL;
+	e->peer_n--;
+}
+
+/* Twice the buckets once there are more tunnels than buckets; without memory, longer chains. */
+static void peer_index_grow(struct engine *e)
+{
+	uint32_t onb = e->peer_nb;
+	struct eng_tunnel **old = e->peer_index, **nv;
+
+	if (e->peer_n <= onb || onb >= 1u << 30)
+		return;
+	nv = calloc((size_t)onb * 2, sizeof(*nv));
+	if (!nv)
+		return;
+	e->peer_index = nv;
+	e->peer_nb = onb * 2;
+	for (uint32_t b = 0; b < onb; b++)
+		while (old[b]) {
+			struct eng_tunnel *et = old[b];
+
+			old[b] = et->peer_next;
+			peer_link(e, et);
+		}
+	free(old);
+}
+
+static void peer_add(struct engine *e, struct eng_tunnel *et)
+{
+	peer_link(e, et);
+	e->peer_n++;
+	peer_index_grow(e);
+}
+
+struct eng_tunnel *eng_peer_next(const struct engine *e, const struct lns_addr *a,
+				 const struct eng_tunnel *prev)
+{
+	struct eng_tunnel *et = prev ? prev->peer_next : *peer_chain(e, a);
+	size_t alen = a->family == 4 ? 4 : 16;
+
+	for (; et; et = et->peer_next)
+		if (et->peer.family == a->family && memcmp(et->peer.addr, a->addr, alen) == 0)
+			return et;
+	return NULL;
+}
+
 static void tunnel_new(struct engine *e, struct l2tp_tun *t)
 {
 	struct eng_tunnel *et = calloc(1, sizeof(*et));
 	char pfx[ENG_PREFIX_LEN];
 	int fd;
 
+	e->drain_pos = 0;   /* eng_shutdown_done() has not seen this one */
 	eng_tun_prefix(t, pfx, sizeof(pfx));
 	if (!et) {
 		/* Without our struct the tunnel still works through the listener. */
 		log_err("%s: out of memory for the tunnel socket state", pfx);
+		e->peer_unindexed++;
 		return;
 	}
 	et->eng = e;
@@ -124,6 +211,7 @@ static void tunnel_new(struct engine *e, struct l2tp_tun *t)
 	et->conf = conf_ref(e->conf);
 	et->local = t->local;
 	et->peer = t->peer;
+	peer_add(e, et);
 	eng_listeners_share(e, &t->local, true);
 	fd = eng_tunnel_socket(e->conf, &t->local, &t->peer);
 	eng_listeners_share(e, &t->local, false);
@@ -279,8 +367,11 @@ static void tunnel_free(struct engine *e, struct l2tp_tun *t)
 	/* PPPoX sockets go before the tunnel socket they hang off. */
 	L2TP_TUN_FOREACH_SESSION(t, s)
 		session_free(e, s);
-	if (!et)
+	if (!et) {
+		e->peer_unindexed--;
 		return;
+	}
+	peer_unlink(e, et);
 	t->user = NULL;
 	et->tun = NULL;
 	if (et->fd >= 0) {
@@ -474,7 +565,6 @@ static void do_notice(const struct engine *e, const struct lns_action *a, uint64
 	log_ratelimited(now, reason, "%s: %s", pfx, reason);
 }
 
-static bool shutdown_done(struct engine *e);
 
 static void execute_list(struct engine *e)
 {
@@ -541,7 +631,7 @@ void engine_execute(struct engine *e)
 		execute_list(e);
 	}
 	engine_rearm(e);
-	if (e->shutting_down && shutdown_done(e))
+	if (e->shutting_down && eng_shutdown_done(e))
 		ev_break(e->loop, EVBREAK_ALL);
 }
 
@@ -575,19 +665,11 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	engine_execute(e);
 }
 
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static void woke_cb(struct ev_loop *loop, ev_check *w, int revents)
 {
 	struct engine *e = (struct engine *)((char *)w - offsetof(struct engine, woke));
 
-	e->woke_us = mono_us();
+	e->woke_us = engine_now_us();
 }
 
 const struct eng_loop_stats *engine_loop_stats(const struct engine *e)
@@ -601,7 +683,7 @@ static void reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	struct engine *e = (struct engine *)((char *)w - offsetof(struct engine, reaper));
 
 	if (e->woke_us) {
-		uint64_t d = mono_us() - e->woke_us;
+		uint64_t d = engine_now_us() - e->woke_us;
 
 		e->loop_st.iterations++;
 		e->loop_st.busy_total_us += d;
@@ -630,24 +712,40 @@ static void lns_cfg_for(struct engine *e, const struct lnsd_conf *conf, struct l
 
 /* ---- IPsec: ipsec.c knows SAs and reports, the engine owns the tunnels and decides ---- */
 
-/* The first live tunnel to the peer of a CHILD_SA that is gone, if no other SA serves it. */
+/* A live tunnel to gone's peer (and port, when gone's selector has one) that no other SA carries. */
+static bool ipsec_orphaned(const struct engine *e, const struct l2tp_tun *t,
+			   const struct ipsec_child *gone)
+{
+	size_t alen = t->peer.family == 4 ? 4 : 16;
+
+	if (t->state == L2TP_TUN_CLOSING || t->state == L2TP_TUN_DEAD)
+		return false;
+	if (t->peer.family != gone->remote.family ||
+	    memcmp(t->peer.addr, gone->remote.addr, alen) != 0 ||
+	    (gone->ts_port && gone->ts_port != t->peer.port))
+		return false;
+	return !ipsec_sa_of(e->ipsec, &t->peer);
+}
+
+/*
+ * The first live tunnel to the peer of a CHILD_SA that is gone, if no other
+ * SA serves it: through the peer index, only the tunnels of gone's host
+ * (every tunnel while some have no eng_tunnel, hence no index entry).
+ */
 static struct l2tp_tun *ipsec_orphan(const struct engine *e, const struct ipsec_child *gone)
 {
 	struct l2tp_tun *t;
 
-	L2TP_LNS_FOREACH_TUNNEL(e->lns, t) {
-		size_t alen = t->peer.family == 4 ? 4 : 16;
-
-		if (t->state == L2TP_TUN_CLOSING || t->state == L2TP_TUN_DEAD)
-			continue;
-		if (t->peer.family != gone->remote.family ||
-		    memcmp(t->peer.addr, gone->remote.addr, alen) != 0 ||
-		    (gone->ts_port && gone->ts_port != t->peer.port))
-			continue;
-		if (ipsec_sa_of(e->ipsec, &t->peer))
-			continue;
-		return t;
+	if (e->peer_unindexed) {
+		L2TP_LNS_FOREACH_TUNNEL(e->lns, t)
+			if (ipsec_orphaned(e, t, gone))
+				return t;
+		return NULL;
 	}
+	for (struct eng_tunnel *et = eng_peer_next(e, &gone->remote, NULL); et;
+	     et = eng_peer_next(e, &gone->remote, et))
+		if (et->tun && ipsec_orphaned(e, et->tun, gone))
+			return et->tun;
 	return NULL;
 }
 
@@ -675,14 +773,29 @@ static unsigned ipsec_sa_gone(void *ctx, const struct ipsec_child *gone, const c
 	return n;
 }
 
+/*
+ * Another live tunnel whose peer c carries. Such a tunnel has c's remote
+ * address (ipsec_sa_for_peer), so only the tunnels of that host are looked at.
+ */
 static bool ipsec_sa_in_use(void *ctx, const struct ipsec_child *c, const struct l2tp_tun *except)
 {
 	const struct engine *e = ctx;
 	struct l2tp_tun *t;
 
-	L2TP_LNS_FOREACH_TUNNEL(e->lns, t)
-		if (t != except && t->state != L2TP_TUN_DEAD && ipsec_sa_of(e->ipsec, &t->peer) == c)
+	if (e->peer_unindexed) {
+		L2TP_LNS_FOREACH_TUNNEL(e->lns, t)
+			if (t != except && t->state != L2TP_TUN_DEAD &&
+			    ipsec_sa_of(e->ipsec, &t->peer) == c)
+				return true;
+		return false;
+	}
+	for (struct eng_tunnel *et = eng_peer_next(e, &c->remote, NULL); et;
+	     et = eng_peer_next(e, &c->remote, et)) {
+		t = et->tun;
+		if (t && t != except && t->state != L2TP_TUN_DEAD &&
+		    ipsec_sa_of(e->ipsec, &t->peer) == c)
 			return true;
+	}
 	return false;
 }
 
@@ -717,7 +830,10 @@ struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const ch
 	e->dp = dp_null_new(false);
 	e->ip_nb = 64;
 	e->ip_index = calloc(e->ip_nb, sizeof(*e->ip_index));
-	if (!e->dp || !e->ip_index) {
+	e->peer_nb = 64;
+	e->peer_index = calloc(e->peer_nb, sizeof(*e->peer_index));
+	eng_rand_bytes(e, &e->peer_seed, sizeof(e->peer_seed));
+	if (!e->dp || !e->ip_index || !e->peer_index) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -786,6 +902,7 @@ void engine_free(struct engine *e)
 	ip_pool_free(e->pool);
 	dp_free(e->dp);
 	free(e->ip_index);
+	free(e->peer_index);
 	conf_unref(e->conf);
 	free(e->conf_path);
 	free(e);
@@ -869,16 +986,40 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 	return 0;
 }
 
-/* Every tunnel is gone, or is closing with its StopCCN acknowledged. */
-static bool shutdown_done(struct engine *e)
+static bool tunnel_drained(const struct l2tp_tun *t)
 {
-	struct l2tp_tun *t;
+	return t->state == L2TP_TUN_DEAD ||
+	       (t->state == L2TP_TUN_CLOSING && l2tp_rel_all_acked(&t->rel));
+}
 
-	L2TP_LNS_FOREACH_TUNNEL(e->lns, t)
-		if (t->state != L2TP_TUN_DEAD &&
-		    !(t->state == L2TP_TUN_CLOSING && l2tp_rel_all_acked(&t->rel)))
+/*
+ * Every tunnel is gone, or is closing with its StopCCN acknowledged. Called
+ * after every event while shutting down, so not a walk over every tunnel
+ * each time: a resumable walk (l2tp_lns_tunnel_from) that stops at the first
+ * tunnel not drained yet and resumes there on the next call, as a drained
+ * tunnel stays drained (dead, or closing with nothing left to send); a
+ * tunnel that starts meanwhile (tunnel_new) restarts it. When it reaches
+ * the end, one more walk from the start confirms, once per shutdown unless
+ * a tunnel went back. O(tunnels) per shutdown, amortised O(1) per call.
+ */
+static bool drain_walk(struct engine *e)
+{
+	for (struct l2tp_tun *t = l2tp_lns_tunnel_from(e->lns, e->drain_pos); t;
+	     t = l2tp_lns_tunnel_from(e->lns, e->drain_pos)) {
+		e->drain_checked++;
+		if (!tunnel_drained(t))
 			return false;
+		e->drain_pos = l2tp_walk_pos(t->tid) + 1;
+	}
 	return true;
+}
+
+bool eng_shutdown_done(struct engine *e)
+{
+	if (!drain_walk(e))
+		return false;
+	e->drain_pos = 0;
+	return drain_walk(e);
 }
 
 static void grace_cb(struct ev_loop *loop, ev_timer *w, int revents)

@@ -156,6 +156,7 @@ bool engine_tunnel_kstats(const struct engine *e, const struct l2tp_tun *t,
 bool engine_session_kstats(const struct engine *e, const struct l2tp_sess *s,
 			   struct dp_stats *out);
 uint64_t engine_now_ms(void);   /* CLOCK_MONOTONIC, the lib's time base */
+uint64_t engine_now_us(void);   /* the same clock in µs (the loop meter, budgets) */
 
 /* Log prefixes: "tunnel 12/34 192.0.2.1:1701", "... session 5/6". */
 char *eng_tun_prefix(const struct l2tp_tun *t, char *buf, size_t len);

@@ -40,6 +40,8 @@ struct eng_tunnel {
 	bool dp_tunnel;               /* the data plane has a tunnel on fd (kernel: managed) */
 	struct dp_stats kst;          /* cached kernel counters */
 	struct eng_tunnel *next_dead;
+	/* engine.peer_index: the tunnels of one peer address */
+	struct eng_tunnel *peer_next, **peer_pprev;
 };
 
 struct eng_session;
@@ -110,6 +112,16 @@ struct eng_cdn {
 	const char *msg;              /* static text */
 };
 
+/*
+ * The live tunnels whose peer has address a (any port), one per call:
+ * prev NULL gives the first. For what concerns one host (its IPsec SA):
+ * O(its tunnels), not O(all tunnels).
+ */
+struct eng_tunnel *eng_peer_next(const struct engine *e, const struct lns_addr *a,
+				 const struct eng_tunnel *prev);
+/* Shutting down: every tunnel gone or closing with its StopCCN acknowledged. */
+bool eng_shutdown_done(struct engine *e);
+
 struct engine {
 	struct ev_loop *loop;
 	struct l2tp_lns *lns;
@@ -127,6 +139,8 @@ struct engine {
 	size_t n_listeners;
 	bool shutting_down;
 	ev_timer grace;
+	uint64_t drain_pos;           /* eng_shutdown_done()'s walk resumes here (l2tp_walk_pos) */
+	uint64_t drain_checked;       /* tunnels it looked at (tests) */
 	const struct lns_addr *rx_peer;   /* source of the datagram being processed */
 	uint64_t drops[ENG_DROP_COUNT];
 	/* the data plane: dp_null_new(false) until engine_set_dataplane() */
@@ -139,6 +153,10 @@ struct engine {
 	/* sessions by the IPv4 address they hold (held_ip), chained; ip_nb a power of two */
 	struct eng_session **ip_index;
 	uint32_t ip_nb, ip_n;
+	/* tunnels by peer address (any port), chained; peer_nb a power of two;
+	 * peer_unindexed: tunnels without an eng_tunnel (out of memory) */
+	struct eng_tunnel **peer_index;
+	uint32_t peer_nb, peer_n, peer_seed, peer_unindexed;
 	struct eng_cdn *cdns;         /* queued CDNs */
 	size_t n_cdns, cap_cdns;
 	uint64_t tstats_ms, sstats_ms;    /* when the kernel counters were dumped */

@@ -325,22 +325,33 @@ static void render_ipsec(FILE *f, struct engine *e)
 	sample_u64(f, "lnsd_ipsec_vici_failures_total", NULL, NULL, st.failures);
 }
 
-static void render_setup_histogram(FILE *f, const struct eng_counters *c)
+/*
+ * A histogram of millisecond counts, exported in seconds: bucket[i] counts
+ * the values <= le_ms[i] (and above the bound before), not cumulative;
+ * bucket[n] the rest.
+ */
+static void render_histogram(FILE *f, const char *name, const char *help, const uint32_t *le_ms,
+			     size_t n, const uint64_t *bucket, uint64_t count, uint64_t sum_ms)
 {
-	static const char *const name = "lnsd_session_setup_duration_seconds";
 	uint64_t cum = 0;
 
-	family(f, name, "histogram",
-	       "From ICRQ to PPP up (IPCP opened) with the kernel data plane, to the ICCN "
-	       "without it.");
-	for (size_t i = 0; i < ENG_SETUP_BUCKETS; i++) {
-		cum += c->setup_le[i];
-		fprintf(f, "%s_bucket{le=\"%g\"} %llu\n", name, eng_setup_bucket_ms[i] / 1000.0,
+	family(f, name, "histogram", help);
+	for (size_t i = 0; i < n; i++) {
+		cum += bucket[i];
+		fprintf(f, "%s_bucket{le=\"%g\"} %llu\n", name, le_ms[i] / 1000.0,
 			(unsigned long long)cum);
 	}
-	fprintf(f, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)c->setup_count);
-	fprintf(f, "%s_sum %.3f\n", name, (double)c->setup_sum_ms / 1000.0);
-	fprintf(f, "%s_count %llu\n", name, (unsigned long long)c->setup_count);
+	fprintf(f, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)count);
+	fprintf(f, "%s_sum %.3f\n", name, (double)sum_ms / 1000.0);
+	fprintf(f, "%s_count %llu\n", name, (unsigned long long)count);
+}
+
+static void render_setup_histogram(FILE *f, const struct eng_counters *c)
+{
+	render_histogram(f, "lnsd_session_setup_duration_seconds",
+			 "From ICRQ to PPP up (IPCP opened) with the kernel data plane, to the ICCN "
+			 "without it.", eng_setup_bucket_ms, ENG_SETUP_BUCKETS, c->setup_le,
+			 c->setup_count, c->setup_sum_ms);
 }
 
 /*
@@ -351,21 +362,12 @@ static void render_setup_histogram(FILE *f, const struct eng_counters *c)
  */
 static void render_ack_histogram(FILE *f, const struct l2tp_lns_stats *st)
 {
-	static const char *const name = "lnsd_l2tp_ack_delay_seconds";
 	const struct l2tp_ack_hist *h = &st->ack_delay;
-	uint64_t cum = 0;
 
-	family(f, name, "histogram",
-	       "From reading an L2TP control message to sending the ack for it (a ZLB or "
-	       "piggy-backed on a message).");
-	for (size_t i = 0; i < L2TP_ACK_HIST_N; i++) {
-		cum += h->bucket[i];
-		fprintf(f, "%s_bucket{le=\"%g\"} %llu\n", name, l2tp_ack_hist_le_ms[i] / 1000.0,
-			(unsigned long long)cum);
-	}
-	fprintf(f, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)h->count);
-	fprintf(f, "%s_sum %.3f\n", name, (double)h->sum_ms / 1000.0);
-	fprintf(f, "%s_count %llu\n", name, (unsigned long long)h->count);
+	render_histogram(f, "lnsd_l2tp_ack_delay_seconds",
+			 "From reading an L2TP control message to sending the ack for it (a ZLB or "
+			 "piggy-backed on a message).", l2tp_ack_hist_le_ms, L2TP_ACK_HIST_N,
+			 h->bucket, h->count, h->sum_ms);
 }
 
 /* Kernel counters (docs/design.md §4.5), per tunnel and per session. */

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "engine_int.h"
 #include "engine_testutil.h"
 #include "ppp_proto.h"
 #include "radius_attr.h"
@@ -687,6 +688,100 @@ START_TEST(rxq_overflow_counted)
 }
 END_TEST
 
+/* ---- many tunnels: the peer index, the shutdown's walk ------------------- */
+
+#define N_LACS 8
+
+/* A ZLB acknowledging everything the LNS sent this LAC. */
+static void lac_zlb(struct tu_lac *l)
+{
+	uint8_t z[12] = { 0xc8, 0x02, 0x00, 0x0c, (uint8_t)(l->lns_tid >> 8), (uint8_t)l->lns_tid,
+			  0, 0, (uint8_t)(l->ns >> 8), (uint8_t)l->ns, (uint8_t)(l->nr >> 8),
+			  (uint8_t)l->nr };
+
+	ck_assert_int_eq(send(l->fd, z, sizeof(z), 0), (ssize_t)sizeof(z));
+}
+
+static unsigned peer_count(const struct engine *e, uint32_t ip)
+{
+	struct lns_addr a = { .family = 4 };
+	unsigned n = 0;
+
+	ip = htonl(ip);
+	memcpy(a.addr, &ip, 4);
+	for (struct eng_tunnel *et = eng_peer_next(e, &a, NULL); et; et = eng_peer_next(e, &a, et))
+		n++;
+	return n;
+}
+
+/* Where the LAC of LNS tunnel tid is. */
+static struct tu_lac *lac_of(struct tu_lac *lacs, uint32_t tid)
+{
+	for (int i = 0; i < N_LACS; i++)
+		if (lacs[i].lns_tid == tid)
+			return &lacs[i];
+	ck_abort_msg("no LAC for tunnel %u", tid);
+	return NULL;
+}
+
+/*
+ * The peer index holds the live tunnels of each address (for the IPsec SA
+ * of a host: ipsec_sa_in_use, ipsec_orphan), only those. The
+ * shutdown is done only when every StopCCN is acknowledged, and asking
+ * again while one tunnel holds it up looks at that one tunnel, not at all
+ * of them (the walk resumes where it stopped: O(tunnels) per shutdown, not
+ * per event).
+ */
+START_TEST(many_tunnels_index_and_shutdown)
+{
+	struct tu_engine te;
+	struct tu_lac lacs[N_LACS];
+	struct l2tp_tun *last = NULL, *t;
+	uint64_t checked;
+
+	tu_engine_up(&te, &(struct tu_engine_opts){ 0 });
+	for (int i = 0; i < N_LACS; i++)
+		tu_lac_tunnel(&lacs[i], &te, (uint16_t)(100 + i), true);
+	tu_idle(&te, 50);
+	ck_assert_uint_eq(l2tp_lns_n_tunnels(te.eng->lns), N_LACS);
+	ck_assert_uint_eq(peer_count(te.eng, INADDR_LOOPBACK), N_LACS);
+	ck_assert_uint_eq(peer_count(te.eng, INADDR_LOOPBACK + 1), 0);
+
+	/* the last tunnel in the walk's order */
+	for (t = l2tp_lns_tunnel_from(te.eng->lns, 0); t;
+	     t = l2tp_lns_tunnel_from(te.eng->lns, l2tp_walk_pos(t->tid) + 1))
+		last = t;
+	ck_assert_ptr_nonnull(last);
+	/* The other LACs close their tunnels: held closing (RFC 2661 §5.7), nothing to send. */
+	for (int i = 0; i < N_LACS; i++) {
+		if (lacs[i].lns_tid == last->tid)
+			continue;
+		tu_lac_begin(&lacs[i], 0, L2TP_MSG_STOPCCN);
+		l2tp_mb_u16(&lacs[i].mb, true, L2TP_AVP_ASSIGNED_TUNNEL_ID, lacs[i].tid);
+		l2tp_mb_result(&lacs[i].mb, L2TP_STOPCCN_CLEAR, 0, NULL);
+		tu_lac_send(&lacs[i]);
+	}
+	tu_idle(&te, 150);
+	ck_assert_uint_eq(l2tp_lns_n_tunnels(te.eng->lns), N_LACS);
+
+	engine_shutdown(te.eng, 60000);
+	tu_lac_expect(lac_of(lacs, last->tid), L2TP_MSG_STOPCCN);
+	ck_assert(!eng_shutdown_done(te.eng));
+	/* only the last one holds it up: asking again looks at that one only */
+	checked = te.eng->drain_checked;
+	for (int i = 0; i < 10; i++)
+		ck_assert(!eng_shutdown_done(te.eng));
+	ck_assert_uint_eq(te.eng->drain_checked - checked, 10);
+
+	lac_zlb(lac_of(lacs, last->tid));
+	tu_idle(&te, 100);
+	ck_assert(eng_shutdown_done(te.eng));
+	for (int i = 0; i < N_LACS; i++)
+		tu_lac_close(&lacs[i]);
+	tu_engine_down(&te);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -699,6 +794,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, rate_limits);
 	tcase_add_test(tc, radius_reply_after_call_ended);
 	tcase_add_test(tc, rxq_overflow_counted);
+	tcase_add_test(tc, many_tunnels_index_and_shutdown);
 	suite_add_tcase(s, tc);
 	return s;
 }

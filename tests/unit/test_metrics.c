@@ -166,13 +166,20 @@ START_TEST(loop_busy_meter)
 	struct tu_engine fx;
 	ev_timer spin;
 	bool fired = false;
+	long long slow;
 	char *t;
 
 	tu_engine_up(&fx, NULL);
-	tu_idle(&fx, 20);
+	/* An iteration is counted when the next one starts: on a loaded host
+	 * 20 ms may hold only one (tu_pump runs the loop every 5 ms). */
+	for (int i = 0; i < 100 && engine_loop_stats(fx.eng)->iterations == 0; i++)
+		tu_idle(&fx, 20);
 	t = render(fx.eng);
 	ck_assert_int_gt(sample(t, "lnsd_loop_iterations_total"), 0);
-	ck_assert_int_eq(sample(t, "lnsd_loop_slow_iterations_total"), 0);
+	/* none so far, unless the host held this process for 100 ms; not all */
+	slow = sample(t, "lnsd_loop_slow_iterations_total");
+	ck_assert_int_ge(slow, 0);
+	ck_assert_int_lt(slow, sample(t, "lnsd_loop_iterations_total"));
 	free(t);
 	ev_timer_init(&spin, spin_cb, 0.001, 0.0);
 	spin.data = &fired;
@@ -183,7 +190,7 @@ START_TEST(loop_busy_meter)
 	tu_idle(&fx, 10);
 	t = render(fx.eng);
 	ck_assert_double_ge(fsample(t, "lnsd_loop_busy_max_seconds"), 0.120);
-	ck_assert_int_eq(sample(t, "lnsd_loop_slow_iterations_total"), 1);
+	ck_assert_int_ge(sample(t, "lnsd_loop_slow_iterations_total"), slow + 1);
 	ck_assert_int_gt(check_format(t), 100);
 	free(t);
 	tu_engine_down(&fx);
