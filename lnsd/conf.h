@@ -69,8 +69,7 @@ struct conf_peer {
 	char *secret;                /* NULL: inherits [l2tp] secret */
 	int hide_avps;               /* -1: inherits [l2tp] hide-avps */
 	struct l2tp_peer_cfg pc;     /* what the lib sees, filled after parsing */
-	uint64_t keys_seen;          /* duplicate-key detection */
-	int key_line[8];
+	int key_line[8];             /* line each key was set at, 0: not set (set twice?) */
 };
 
 /* [ppp] rate-profile = NAME DOWN/UP: what a RADIUS Filter-Id NAME selects. */
@@ -168,8 +167,7 @@ struct conf_pw {
 	uint32_t hello_interval_ms;  /* unset: [l2tp] hello-interval */
 	uint32_t retry_min_ms;       /* an initiator's redial backoff: first wait ... */
 	uint32_t retry_max_ms;       /* ... doubling up to this */
-	uint64_t keys_seen;          /* duplicate-key detection */
-	int key_line[24];
+	int key_line[24];            /* line each key was set at, 0: not set (set twice?) */
 };
 
 struct lnsd_conf {
@@ -229,8 +227,7 @@ struct lnsd_conf {
 	/* private */
 	unsigned refs;
 	int ipsec_line;              /* of the first [ipsec] header */
-	uint64_t keys_seen;
-	int key_line[64];
+	int key_line[128];           /* per key of the table, 0: not set (set twice?) */
 };
 
 /* The [ppp] rate-profile of that name: true with its limits (a rate_profile_fn). */

@@ -161,6 +161,10 @@ static const struct key_def keys[] = {
 #undef P
 #undef W
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+#define N_OF(sect) (sizeof(((struct sect *)0)->key_line) / sizeof(int))
+/* Every key's line is recorded in key_line[] (0: not set yet), by its index in
+ * the table for the global sections, among its section's keys for these two. */
+_Static_assert(N_KEYS <= N_OF(lnsd_conf), "lnsd_conf.key_line too small for the key table");
 
 static int listen_item(struct cf_parser *p, const char *lbl, char *item, void *ctx)
 {
@@ -831,9 +835,7 @@ int cf_handler(void *user, const char *section, const char *name, const char *va
 	const struct key_def *k = NULL;
 	size_t idx = 0, pidx = 0;
 	char lbl[160];
-	uint64_t bit;
 	int *first;
-	uint64_t *seen;
 
 	if (p->failed)
 		return 0;
@@ -843,7 +845,7 @@ int cf_handler(void *user, const char *section, const char *name, const char *va
 		return 0;
 	}
 	/* idx: in the table; pidx: among the section's keys ([peer] and [pseudowire]
-	 * record them per section, in their own keys_seen) */
+	 * record them per section, in their own key_line) */
 	for (size_t i = 0; i < N_KEYS; i++) {
 		if (keys[i].sect != p->sect)
 			continue;
@@ -859,26 +861,22 @@ int cf_handler(void *user, const char *section, const char *name, const char *va
 		cf_perr(p, "%s: unknown key", lbl);
 		return 0;
 	}
-	if (p->sect == SECT_PEER) {
-		bit = 1ULL << pidx;
-		seen = &p->peer->keys_seen;
+	/* a key added to [peer] or [pseudowire] past its key_line[]: a bug */
+	if (pidx >= (p->sect == SECT_PEER ? N_OF(conf_peer) : N_OF(conf_pw)) &&
+	    (p->sect == SECT_PEER || p->sect == SECT_PW))
+		abort();
+	if (p->sect == SECT_PEER)
 		first = &p->peer->key_line[pidx];
-	} else if (p->sect == SECT_PW) {
-		bit = 1ULL << pidx;
-		seen = &p->pw->keys_seen;
+	else if (p->sect == SECT_PW)
 		first = &p->pw->key_line[pidx];
-	} else {
-		bit = 1ULL << idx;
-		seen = &p->c->keys_seen;
+	else
 		first = &p->c->key_line[idx];
-	}
 	/* server and dae-clients repeat: each line adds one. */
-	if ((*seen & bit) && k->type != KT_RADSERVER && k->type != KT_DAECLIENT &&
+	if (*first && k->type != KT_RADSERVER && k->type != KT_DAECLIENT &&
 	    k->type != KT_RATEPROF) {
 		cf_perr(p, "%s: set twice (first at line %d)", lbl, *first);
 		return 0;
 	}
-	*seen |= bit;
 	*first = p->line;
 	return set_value(p, k, lbl, value) == 0;
 }
@@ -897,8 +895,8 @@ static int finalize_ipsec(struct cf_parser *p)
 	struct conf_ipsec *ip = &p->c->ipsec;
 	size_t psk_idx = cf_key_index(SECT_IPSEC, "psk");
 	size_t file_idx = cf_key_index(SECT_IPSEC, "psk-file");
-	bool has_psk = p->c->keys_seen & (1ULL << psk_idx);
-	bool has_file = p->c->keys_seen & (1ULL << file_idx);
+	bool has_psk = p->c->key_line[psk_idx] != 0;
+	bool has_file = p->c->key_line[file_idx] != 0;
 
 	if (!ip->present)
 		return 0;
@@ -939,7 +937,7 @@ static int pw_line(const struct conf_pw *pw, const char *key, bool *set)
 			break;
 		idx++;
 	}
-	*set = pw->keys_seen & (1ULL << idx);
+	*set = pw->key_line[idx] != 0;
 	return *set ? pw->key_line[idx] : pw->line;
 }
 
@@ -1081,8 +1079,8 @@ int cf_finalize(struct cf_parser *p)
 
 	if (finalize_ipsec(p))
 		return -1;
-	if ((c->keys_seen & (1ULL << cf_key_index(SECT_PPP, "mtu"))) &&
-	    (c->keys_seen & (1ULL << cf_key_index(SECT_PPP, "mru")))) {
+	if (c->key_line[cf_key_index(SECT_PPP, "mtu")] &&
+	    c->key_line[cf_key_index(SECT_PPP, "mru")]) {
 		p->line = c->key_line[cf_key_index(SECT_PPP, "mtu")];
 		p->sect = SECT_PPP;
 		cf_perr(p, "[ppp] mtu: mru, its older name, is set too (line %d); set only one",
