@@ -1,0 +1,132 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Several L2TP/IPsec clients behind one masquerading NAT (docs/design.md §5.5).
+# Each client is its own namespace with charon (IKEv1 PSK, transport mode
+# UDP 1701) and xl2tpd + pppd, as ipsec-lib.sh sets one up; all reach lnsd
+# through one NAT, so after decryption every one of them is 198.51.100.1:1701.
+#   c1 (10.10.1.2) --\
+#   c2 (10.10.2.2) ---- nat (masquerade) -- lns (198.51.100.2)
+# Asserts: all dial at once; each gets its own tunnel, CHILD_SA (own reqid)
+# and PPP address and pings concurrently; deleting c1's IKE SA ends only its
+# tunnel while the others keep pinging; the nat<->lns capture holds no
+# cleartext UDP 1701. On a kernel without several tunnels per 4-tuple
+# (before 6.10) lnsd must refuse every client but the first on the shared
+# 4-tuple, and the first keeps working.
+set -eu
+# shellcheck source=tests/vm/ipsec-lib.sh
+. "$(dirname "$0")/ipsec-lib.sh"
+
+N=${NAT_CLIENTS:-2}
+ns_add nat lns
+link_add nat eth1 198.51.100.1/24 lns eth0 198.51.100.2/24
+nat_masquerade nat eth1
+for i in $(seq 1 "$N"); do
+	ns_add "c$i"
+	link_add "c$i" eth0 "10.10.$i.2/24" nat "eth$((i + 1))" "10.10.$i.1/24"
+	route_add "c$i" default "10.10.$i.1"
+done
+# The kernel before 6.10 delivers L2TP by socket, not by tunnel ID.
+multi=0
+kv=$(uname -r)
+kmaj=${kv%%.*} kmin=${kv#*.}
+kmin=${kmin%%.*}
+if [ "$kmaj" -gt 6 ] || { [ "$kmaj" -eq 6 ] && [ "$kmin" -ge 10 ]; }; then multi=1; fi
+log "kernel $kv: several L2TP tunnels per 4-tuple: $multi"
+
+capture_start outer lns eth0
+lns_start
+for i in $(seq 1 "$N"); do charon_start "c$i"; done
+
+# conf I: c$i's swanctl.conf, as client_conf writes one, from its own address.
+conf() {
+	local i=$1
+	client_conf "c$i" aes256-sha256-modp2048 aes256-sha1
+	sed -i "s/local_addrs = 10.10.0.2/local_addrs = 10.10.$i.2/" "$ART/client-c$i.swanctl.conf"
+	swan_load "c$i" "$ART/client-c$i.swanctl.conf" --clear
+}
+ike() {
+	swan "c$1" --initiate --child "c$1" --timeout 60 >"$ART/initiate-c$1.log" 2>&1
+}
+
+# --- (a) all clients bring up IKE at once, then dial L2TP at once ---
+for i in $(seq 1 "$N"); do conf "$i"; done
+pids=()
+for i in $(seq 1 "$N"); do
+	ike "$i" &
+	pids+=($!)
+done
+for i in $(seq 1 "$N"); do
+	wait "${pids[$((i - 1))]}" || { cat "$ART/initiate-c$i.log"; fail "c$i: swanctl --initiate failed"; }
+done
+swan lns --list-sas | tee "$ART/lns-sas.txt"
+nsa=$(grep -c 'INSTALLED, TRANSPORT-in-UDP' "$ART/lns-sas.txt" || true)
+[ "$nsa" = "$N" ] || fail "the LNS has $nsa UDP-encapsulated CHILD_SAs, not $N"
+nreq=$(grep -oE 'reqid [0-9]+' "$ART/lns-sas.txt" | sort -u | wc -l)
+log "CHILD_SAs on the LNS: $nsa, distinct reqids: $nreq"
+
+declare -A LPID PPPIP
+for i in $(seq 1 "$N"); do
+	lac_xl2tpd -n "c$i" -a "10.10.$i.2" -g "port = 1701" "c$i" "$USER_NAME" "$USER_PW" \
+		refuse-pap refuse-chap refuse-eap "ip-up-script /bin/true" "ip-down-script /bin/true"
+	LPID[$i]=$LAC_PID
+done
+# up I: c$i has a ppp address; prints it.
+up() { ppp_addrs "c$1" | sed -n 1p | grep .; }
+if [ "$multi" = 1 ]; then
+	for i in $(seq 1 "$N"); do
+		wait_for 60 "c$i: ppp address" up "$i"
+		PPPIP[$i]=$(up "$i")
+	done
+	ctl show tunnels | tee "$ART/tunnels.txt"
+	[ "$(ctl show tunnels -j | jq length)" = "$N" ] || fail "lnsd does not show $N tunnels"
+	[ "$(printf '%s\n' "${PPPIP[@]}" | sort -u | wc -l)" = "$N" ] ||
+		fail "the clients' PPP addresses are not distinct: ${PPPIP[*]}"
+	[ "$nreq" -ge "$N" ] || fail "the $N CHILD_SAs on the LNS share reqids ($nreq distinct)"
+	ctl show tunnels -j | jq -r '.[].ipsec.child_id' | sort -u >"$ART/child-ids.txt"
+	[ "$(wc -l <"$ART/child-ids.txt")" = "$N" ] ||
+		fail "the tunnels are not bound to $N distinct CHILD_SAs: $(tr '\n' ' ' <"$ART/child-ids.txt")"
+	# Concurrent pings from every client.
+	pids=()
+	for i in $(seq 1 "$N"); do
+		on "c$i" ping -c 10 -i 0.2 -W 2 10.64.0.1 >"$ART/ping-c$i.txt" 2>&1 &
+		pids+=($!)
+	done
+	for i in $(seq 1 "$N"); do
+		wait "${pids[$((i - 1))]}" || true
+		tail -n 2 "$ART/ping-c$i.txt"
+		grep -q ' 10 received, 0% packet loss' "$ART/ping-c$i.txt" ||
+			fail "c$i: concurrent ping through its tunnel lost packets"
+	done
+	for i in $(seq 1 "$N"); do expect_ping lns "${PPPIP[$i]}" 3; done
+	log "ok: $N clients behind one NAT: $N tunnels, $N CHILD_SAs, $N addresses, concurrent pings"
+
+	# --- (b) c1 deletes its IKE SA: only its tunnel ends ---
+	swan c1 --terminate --ike c1 --timeout 20 >/dev/null || fail "swanctl --terminate --ike c1"
+	wait_count 30 tunnels $((N - 1)) "lnsd keeps $((N - 1)) tunnels after c1 left"
+	lac_stop "${LPID[1]}"
+	for i in $(seq 2 "$N"); do
+		expect_ping "c$i" 10.64.0.1 5
+	done
+	log "ok: c1 leaving ended only its tunnel"
+else
+	# 6.1: the first client on the 4-tuple keeps working; the others are
+	# refused by lnsd, logged, and do not break it.
+	wait_for 60 "c1: ppp address" up 1
+	sleep 5
+	ctl show tunnels | tee "$ART/tunnels.txt"
+	grep -q 'same 4-tuple' "$ART/lnsd.log" ||
+		fail "lnsd did not log the refused second tunnel on the shared 4-tuple"
+	expect_ping c1 10.64.0.1 5
+	log "ok: before 6.10 the first client keeps working, the second is refused"
+fi
+
+# --- (c) the outer link: nothing but IKE and ESP in UDP ---
+sleep 0.5
+capture_stop
+tshark -n -r "$ART/outer.pcap" -Y ip -T fields -e ip.src -e ip.dst -e ip.proto \
+	-e udp.srcport -e udp.dstport -e esp.spi >"$ART/outer-ip.txt" 2>/dev/null
+clear=$(awk -F'\t' '$4 == 1701 || $5 == 1701' "$ART/outer-ip.txt" | wc -l)
+[ "$clear" -eq 0 ] || fail "$clear cleartext UDP 1701 packets between NAT and LNS"
+ports=$(awk -F'\t' '$6 != "" && $2 == "'"$LNS_IP"'" { print $4 }' "$ART/outer-ip.txt" | sort -u | wc -l)
+log "ok: no cleartext UDP 1701 between NAT and LNS; ESP-in-UDP from $ports NAT ports"
+kill -0 "$LNSD_PID" || fail "lnsd died"
