@@ -107,8 +107,12 @@ int kg_xfrm_stat(const char *name, uint64_t *out)
 
 bool kg_l2tp_v2_tid_demux(void)
 {
+	static int known = -1;
 	struct utsname u;
 	unsigned maj = 0, min = 0;
+
+	if (known >= 0)
+		return known;
 
 	/*
 	 * 628bc3e5a1be ("l2tp: Support several sockets with same IP/port
@@ -117,8 +121,10 @@ bool kg_l2tp_v2_tid_demux(void)
 	 * any stable series, Debian's 6.1 included (docs/design.md §5.5).
 	 */
 	if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &maj, &min) != 2)
-		return false;
-	return maj > 6 || (maj == 6 && min >= 10);
+		known = 0;
+	else
+		known = maj > 6 || (maj == 6 && min >= 10);
+	return known;
 }
 
 bool kg_xfrm_available(void)

@@ -66,7 +66,7 @@ uint32_t eng_ipsec_bind(struct engine *e, struct eng_tunnel *et, const char *pfx
 
 	if (!e->ipsec || !per_sa(e->conf))
 		return 0;
-	c = ipsec_sa_of(e->ipsec, &et->peer, e->rx_mark);
+	c = e->rx_mark ? ipsec_sa_of(e->ipsec, &et->peer, e->rx_mark) : NULL;
 	if (!c) {
 		log_err("%s: no CHILD_SA with mark %#x carries it; it cannot send", pfx,
 			e->rx_mark);
@@ -120,7 +120,8 @@ bool eng_ipsec_admit(struct engine *e, const struct lns_addr *peer, const struct
 
 	if (!e->ipsec || !per_sa(e->conf))
 		return true;
-	if (!ipsec_sa_of(e->ipsec, peer, mark)) {
+	/* Mark 0: an SA that is not one of ours (0 would match any child). */
+	if (!mark || !ipsec_sa_of(e->ipsec, peer, mark)) {
 		e->drops[ENG_DROP_IPSEC_SA]++;
 		log_ratelimited(engine_now_ms(), eng_drop_str(ENG_DROP_IPSEC_SA),
 				"peer %s: no CHILD_SA with mark %#x known for it; dropped",
