@@ -9,7 +9,7 @@
 #   c3 (10.10.3.2) --/
 # Asserts: all dial at once; each gets its own tunnel, CHILD_SA (own reqid)
 # and PPP address and pings concurrently; deleting c1's IKE SA ends only its
-# tunnel while the others keep pinging; nothing arrives in the clear on the
+# tunnel while the others keep pinging; a rekeyed CHILD_SA keeps its tunnel; nothing arrives in the clear on the
 # nat<->lns link in either direction (netdev ingress counters). On a kernel without several tunnels per 4-tuple
 # (before 6.10) lnsd must refuse every client but the first on the shared
 # 4-tuple, and the first keeps working.
@@ -65,7 +65,7 @@ conf() {
 	swan_load "c$i" "$ART/client-c$i.swanctl.conf" --clear
 }
 ike() {
-	swan "c$1" --initiate --child "c$1" --timeout 60 >"$ART/initiate-c$1.log" 2>&1
+	swan "c$1" --initiate --child "c$1" --timeout 150 >"$ART/initiate-c$1.log" 2>&1
 }
 
 # --- (a) all clients bring up IKE at once, then dial L2TP at once ---
@@ -96,7 +96,7 @@ up() { ppp_addrs "c$1" | sed -n 1p | grep .; }
 if [ "$multi" = 1 ]; then
 	for i in $(seq 1 "$N"); do dial "$i"; done
 	for i in $(seq 1 "$N"); do
-		wait_for 60 "c$i: ppp address" up "$i"
+		wait_for 90 "c$i: ppp address" up "$i"
 		PPPIP[$i]=$(up "$i")
 	done
 	ctl show tunnels | tee "$ART/tunnels.txt"
@@ -122,7 +122,22 @@ if [ "$multi" = 1 ]; then
 	for i in $(seq 1 "$N"); do expect_ping lns "${PPPIP[$i]}" 3; done
 	log "ok: $N clients behind one NAT: $N tunnels, $N CHILD_SAs, $N addresses, concurrent pings"
 
-	# --- (b) c1 deletes its IKE SA: only its tunnel ends ---
+	# --- (b) c2 rekeys its CHILD_SA: the new SA keeps the mark and reqid, so
+	# its tunnel stays bound and keeps passing traffic ---
+	swan c2 --rekey --child c2 >/dev/null || fail "swanctl --rekey --child c2"
+	# rekeyed: the tunnels are bound to N CHILD_SAs, not the same ones as before.
+	rekeyed() {
+		ctl show tunnels -j | jq -r '.[].ipsec.child_id' | sort -u >"$ART/child-ids-rekeyed.txt"
+		[ "$(wc -l <"$ART/child-ids-rekeyed.txt")" = "$N" ] &&
+			! cmp -s "$ART/child-ids.txt" "$ART/child-ids-rekeyed.txt"
+	}
+	wait_for 30 "c2's tunnel bound to its new CHILD_SA" rekeyed
+	swan lns --list-sas | tee "$ART/lns-sas-after-rekey.txt" | grep -E 'reqid|in  ' || true
+	[ "$(ctl show tunnels -j | jq length)" = "$N" ] || fail "a tunnel went with c2's rekey"
+	expect_ping c2 10.64.0.1 5
+	log "ok: c2 rekeyed its CHILD_SA; its tunnel stayed bound and passes traffic"
+
+	# --- (c) c1 deletes its IKE SA: only its tunnel ends ---
 	swan c1 --terminate --ike c1 --timeout 20 >/dev/null || fail "swanctl --terminate --ike c1"
 	wait_count 30 tunnels $((N - 1)) "lnsd keeps $((N - 1)) tunnels after c1 left"
 	lac_stop "${LPID[1]}"
@@ -134,7 +149,7 @@ else
 	# 6.1: the first client on the 4-tuple keeps working; the others are
 	# refused by lnsd, logged, and do not break it.
 	dial 1
-	wait_for 60 "c1: ppp address" up 1
+	wait_for 90 "c1: ppp address" up 1
 	for i in $(seq 2 "$N"); do dial "$i"; done
 	wait_log 30 "$ART/lnsd.log" 'same 4-tuple'
 	sleep 3
@@ -144,7 +159,7 @@ else
 	log "ok: before 6.10 the first client keeps working, the second is refused"
 fi
 
-# --- (c) between NAT and LNS: nothing in the clear ---
+# --- (d) between NAT and LNS: nothing in the clear ---
 for ns in lns nat; do
 	c=$(wire_get $ns clear) x=$(wire_get $ns natt)
 	log "arrived at $ns from the other side: $c cleartext UDP 1701, $x UDP 4500"
