@@ -9,8 +9,9 @@
 #   c3 (10.10.3.2) --/
 # Asserts: all dial at once; each gets its own tunnel, CHILD_SA (own reqid)
 # and PPP address and pings concurrently; deleting c1's IKE SA ends only its
-# tunnel while the others keep pinging; a rekeyed CHILD_SA keeps its tunnel; nothing arrives in the clear on the
-# nat<->lns link in either direction (netdev ingress counters). On a kernel without several tunnels per 4-tuple
+# tunnel while the others keep pinging; a rekeyed CHILD_SA keeps its tunnel;
+# the LNS never sends UDP 1701 in the clear, nor does a client while it has
+# its SA (netdev ingress counters on both ends of the nat<->lns link). On a kernel without several tunnels per 4-tuple
 # (before 6.10) lnsd must refuse every client but the first on the shared
 # 4-tuple, and the first keeps working.
 set -eu
@@ -145,6 +146,10 @@ if [ "$multi" = 1 ]; then
 	expect_ping c2 10.64.0.1 5
 	log "ok: c2 rekeyed its CHILD_SA (reqid and mark kept: $old); its tunnel passes traffic"
 
+	# Once c1's SA is gone its xl2tpd may send in the clear (the LNS drops
+	# that): count what came from the NAT up to here.
+	clear_lns=$(wire_get lns clear)
+
 	# --- (c) c1 deletes its IKE SA: only its tunnel ends ---
 	swan c1 --terminate --ike c1 --timeout 20 >/dev/null || fail "swanctl --terminate --ike c1"
 	wait_count 30 tunnels $((N - 1)) "lnsd keeps $((N - 1)) tunnels after c1 left"
@@ -170,6 +175,7 @@ fi
 # --- (d) between NAT and LNS: nothing in the clear ---
 for ns in lns nat; do
 	c=$(wire_get $ns clear) x=$(wire_get $ns natt)
+	[ "$ns" = nat ] || c=${clear_lns:-$c}
 	log "arrived at $ns from the other side: $c cleartext UDP 1701, $x UDP 4500"
 	[ "$c" = 0 ] || fail "$c cleartext UDP 1701 datagrams between NAT and LNS (seen at $ns)"
 	[ "${x:-0}" -ge 10 ] || fail "only ${x:-0} UDP 4500 datagrams arrived at $ns"
