@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 /* What setsockopt takes (net/xfrm/xfrm_user.c, xfrm_compile_policy): the policy, then its templates. */
@@ -48,7 +49,13 @@ static void fill_policy(struct kg_xfrm_sockpolicy *sp, int family, __u8 dir, uin
 
 int kg_xfrm_socket_require_esp(int fd, int family, uint32_t reqid)
 {
+	return kg_xfrm_socket_require_esp_split(fd, family, reqid, reqid);
+}
+
+int kg_xfrm_socket_require_esp_split(int fd, int family, uint32_t reqid_in, uint32_t reqid_out)
+{
 	static const __u8 dirs[] = { XFRM_POLICY_IN, XFRM_POLICY_OUT };
+	const uint32_t reqids[] = { reqid_in, reqid_out };
 	struct kg_xfrm_sockpolicy sp;
 	int level, opt, v6only = 0;
 	socklen_t len = sizeof(v6only);
@@ -71,7 +78,7 @@ int kg_xfrm_socket_require_esp(int fd, int family, uint32_t reqid)
 		return -EAFNOSUPPORT;
 	}
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		fill_policy(&sp, family, dirs[i], reqid);
+		fill_policy(&sp, family, dirs[i], reqids[i]);
 		if (setsockopt(fd, level, opt, &sp, sizeof(sp)) < 0)
 			return -errno;
 	}
@@ -96,6 +103,28 @@ int kg_xfrm_stat(const char *name, uint64_t *out)
 	}
 	fclose(f);
 	return rc;
+}
+
+bool kg_l2tp_v2_tid_demux(void)
+{
+	static int known = -1;
+	struct utsname u;
+	unsigned maj = 0, min = 0;
+
+	if (known >= 0)
+		return known;
+
+	/*
+	 * 628bc3e5a1be ("l2tp: Support several sockets with same IP/port
+	 * quadruple", v6.10) and the receive path rewritten on it in v6.11
+	 * find a v2 tunnel by the ID in the header, not by the socket; not in
+	 * any stable series, Debian's 6.1 included (docs/design.md §5.5).
+	 */
+	if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &maj, &min) != 2)
+		known = 0;
+	else
+		known = maj > 6 || (maj == 6 && min >= 10);
+	return known;
 }
 
 bool kg_xfrm_available(void)

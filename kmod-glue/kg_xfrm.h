@@ -30,6 +30,18 @@
  * the inbound policy only: close it.
  */
 int kg_xfrm_socket_require_esp(int fd, int family, uint32_t reqid);
+/*
+ * The same with one reqid for the inbound template and another for the
+ * outbound one: inbound 0 admits any ESP transport SA (never cleartext),
+ * outbound names the one CHILD_SA the socket sends through (§5.5).
+ */
+int kg_xfrm_socket_require_esp_split(int fd, int family, uint32_t reqid_in, uint32_t reqid_out);
+/*
+ * Does the running kernel deliver L2TPv2 data by the tunnel ID in the
+ * header when several tunnel sockets share one address/port 4-tuple
+ * (Linux 6.10 and later)? Before, the socket the UDP lookup picks decides.
+ */
+bool kg_l2tp_v2_tid_demux(void);
 
 /*
  * One counter of /proc/net/xfrm_stat (this network namespace), e.g.

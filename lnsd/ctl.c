@@ -394,7 +394,7 @@ static json_t *phase_json(const unsigned *v)
 /* A tunnel's "ipsec" field: its CHILD_SA, or null (none, or IPsec off). */
 static json_t *ipsec_tunnel_json(const struct engine *e, const struct l2tp_tun *t)
 {
-	const struct ipsec_child *c = ipsec_sa_of(engine_ipsec(e), &t->peer);
+	const struct ipsec_child *c = engine_tunnel_sa(e, t);
 
 	if (!c)
 		return json_null();

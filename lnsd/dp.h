@@ -496,6 +496,10 @@ int dp_l2tp_ip_socket(const struct sockaddr *local, const struct sockaddr *peer,
 
 /* Per-socket ESP transport policies in and out (kg_xfrm.h); fd not yet bound. */
 int dp_xfrm_require_esp(int fd, int family, uint32_t reqid);
+/* Inbound and outbound templates with their own reqids (kg_xfrm.h). */
+int dp_xfrm_require_esp_split(int fd, int family, uint32_t reqid_in, uint32_t reqid_out);
+/* Several L2TPv2 tunnels may share one 4-tuple (the kernel demuxes by ID: 6.10+). */
+bool dp_l2tp_v2_tid_demux(void);
 /* One counter of /proc/net/xfrm_stat, e.g. "XfrmInTmplMismatch"; -ENOENT without it. */
 int dp_xfrm_stat(const char *name, uint64_t *out);
 

@@ -583,6 +583,16 @@ int dp_xfrm_require_esp(int fd, int family, uint32_t reqid)
 	return kg_xfrm_socket_require_esp(fd, family, reqid);
 }
 
+int dp_xfrm_require_esp_split(int fd, int family, uint32_t reqid_in, uint32_t reqid_out)
+{
+	return kg_xfrm_socket_require_esp_split(fd, family, reqid_in, reqid_out);
+}
+
+bool dp_l2tp_v2_tid_demux(void)
+{
+	return kg_l2tp_v2_tid_demux();
+}
+
 int dp_xfrm_stat(const char *name, uint64_t *out)
 {
 	return kg_xfrm_stat(name, out);

@@ -25,6 +25,7 @@ static const char *const eng_drop_names[ENG_DROP_COUNT] = {
 	[ENG_DROP_NO_PKTINFO] = "no_pktinfo",     [ENG_DROP_BAD_FAMILY] = "bad_family",
 	[ENG_DROP_SEND_ERROR] = "send_error",     [ENG_DROP_NO_LISTENER] = "no_listener",
 	[ENG_DROP_ICMP_ERROR] = "icmp_error",     [ENG_DROP_RXQ_OVERFLOW] = "rxq_overflow",
+	[ENG_DROP_IPSEC_SA] = "ipsec_sa_mismatch",
 };
 
 const char *eng_drop_str(enum eng_drop d)
@@ -192,6 +193,13 @@ struct eng_tunnel *eng_peer_next(const struct engine *e, const struct lns_addr *
 	return NULL;
 }
 
+static uint32_t tunnel_mark(const struct l2tp_tun *t)
+{
+	const struct eng_tunnel *et = t->user;
+
+	return et ? et->ipsec_mark : 0;
+}
+
 static void tunnel_new(struct engine *e, struct l2tp_tun *t)
 {
 	struct eng_tunnel *et = calloc(1, sizeof(*et));
@@ -213,7 +221,7 @@ static void tunnel_new(struct engine *e, struct l2tp_tun *t)
 	et->peer = t->peer;
 	peer_add(e, et);
 	eng_listeners_share(e, &t->local, true);
-	fd = eng_tunnel_socket(e->conf, &t->local, &t->peer);
+	fd = eng_tunnel_socket(e->conf, &t->local, &t->peer, eng_ipsec_bind(e, et, pfx));
 	eng_listeners_share(e, &t->local, false);
 	if (fd < 0) {
 		log_err("%s: cannot open its own socket (%s)%s; using the listener", pfx,
@@ -363,7 +371,7 @@ static void tunnel_free(struct engine *e, struct l2tp_tun *t)
 
 	log_debug("%s: freed", eng_tun_prefix(t, pfx, sizeof(pfx)));
 	if (e->ipsec)
-		ipsec_tunnel_ended(e->ipsec, t);
+		ipsec_tunnel_ended(e->ipsec, t, tunnel_mark(t));
 	/* PPPoX sockets go before the tunnel socket they hang off. */
 	L2TP_TUN_FOREACH_SESSION(t, s)
 		session_free(e, s);
@@ -712,7 +720,8 @@ static void lns_cfg_for(struct engine *e, const struct lnsd_conf *conf, struct l
 
 /* ---- IPsec: ipsec.c knows SAs and reports, the engine owns the tunnels and decides ---- */
 
-/* A live tunnel to gone's peer (and port, when gone's selector has one) that no other SA carries. */
+/* A live tunnel to gone's peer (and port, when gone's selector has one; and
+ * its mark, when bound to one) that no other SA carries. */
 static bool ipsec_orphaned(const struct engine *e, const struct l2tp_tun *t,
 			   const struct ipsec_child *gone)
 {
@@ -722,9 +731,10 @@ static bool ipsec_orphaned(const struct engine *e, const struct l2tp_tun *t,
 		return false;
 	if (t->peer.family != gone->remote.family ||
 	    memcmp(t->peer.addr, gone->remote.addr, alen) != 0 ||
-	    (gone->ts_port && gone->ts_port != t->peer.port))
+	    (gone->ts_port && gone->ts_port != t->peer.port) ||
+	    (tunnel_mark(t) && tunnel_mark(t) != gone->mark_in))
 		return false;
-	return !ipsec_sa_of(e->ipsec, &t->peer);
+	return !engine_tunnel_sa(e, t);
 }
 
 /*
@@ -785,7 +795,7 @@ static bool ipsec_sa_in_use(void *ctx, const struct ipsec_child *c, const struct
 	if (e->peer_unindexed) {
 		L2TP_LNS_FOREACH_TUNNEL(e->lns, t)
 			if (t != except && t->state != L2TP_TUN_DEAD &&
-			    ipsec_sa_of(e->ipsec, &t->peer) == c)
+			    engine_tunnel_sa(e, t) == c)
 				return true;
 		return false;
 	}
@@ -793,7 +803,7 @@ static bool ipsec_sa_in_use(void *ctx, const struct ipsec_child *c, const struct
 	     et = eng_peer_next(e, &c->remote, et)) {
 		t = et->tun;
 		if (t && t != except && t->state != L2TP_TUN_DEAD &&
-		    ipsec_sa_of(e->ipsec, &t->peer) == c)
+		    engine_tunnel_sa(e, t) == c)
 			return true;
 	}
 	return false;
@@ -1108,6 +1118,11 @@ struct radius *engine_radius(const struct engine *e)
 struct ipsec_mgr *engine_ipsec(const struct engine *e)
 {
 	return e->ipsec;
+}
+
+const struct ipsec_child *engine_tunnel_sa(const struct engine *e, const struct l2tp_tun *t)
+{
+	return ipsec_sa_of(e->ipsec, &t->peer, tunnel_mark(t));
 }
 
 struct l2tp_lns *engine_lns(const struct engine *e)

@@ -32,6 +32,8 @@ enum eng_drop {
 	ENG_DROP_ICMP_ERROR,     /* an ICMP error (port unreachable...) read on a tunnel socket */
 	ENG_DROP_RXQ_OVERFLOW,   /* dropped by the kernel before lnsd read them: the socket's
 				    receive buffer was full (SO_RXQ_OVFL) */
+	ENG_DROP_IPSEC_SA,       /* IPsec: its mark names no CHILD_SA of the peer, or the
+				    tunnel of another one (docs/design.md §5.5) */
 	ENG_DROP_COUNT,
 };
 const char *eng_drop_str(enum eng_drop d);
@@ -81,6 +83,8 @@ struct l2tp_lns *engine_lns(const struct engine *e);
 struct radius *engine_radius(const struct engine *e);   /* NULL without [radius] */
 /* The IPsec manager ([ipsec] mode = required), else NULL. */
 struct ipsec_mgr *engine_ipsec(const struct engine *e);
+/* The CHILD_SA a tunnel is bound to (docs/design.md §5.5), or NULL. */
+const struct ipsec_child *engine_tunnel_sa(const struct engine *e, const struct l2tp_tun *t);
 const struct lnsd_conf *engine_conf(const struct engine *e);
 const uint64_t *engine_drops(const struct engine *e);   /* ENG_DROP_COUNT counters */
 enum eng_dataplane engine_dataplane(const struct engine *e);

@@ -38,6 +38,7 @@ struct eng_tunnel {
 	int fd;                       /* -1: replies go out through the listener */
 	uint32_t rxq_drops;           /* the kernel's SO_RXQ_OVFL count last seen */
 	bool dp_tunnel;               /* the data plane has a tunnel on fd (kernel: managed) */
+	uint32_t ipsec_mark;          /* inbound mark of its CHILD_SA (§5.5); 0: none */
 	struct dp_stats kst;          /* cached kernel counters */
 	struct eng_tunnel *next_dead;
 	/* engine.peer_index: the tunnels of one peer address */
@@ -142,6 +143,7 @@ struct engine {
 	uint64_t drain_pos;           /* eng_shutdown_done()'s walk resumes here (l2tp_walk_pos) */
 	uint64_t drain_checked;       /* tunnels it looked at (tests) */
 	const struct lns_addr *rx_peer;   /* source of the datagram being processed */
+	uint32_t rx_mark;             /* its SO_RCVMARK: the CHILD_SA that carried it (§5.5) */
 	uint64_t drops[ENG_DROP_COUNT];
 	/* the data plane: dp_null_new(false) until engine_set_dataplane() */
 	struct dp *dp;
@@ -204,9 +206,24 @@ void eng_listener_close(struct engine *e, struct eng_listener *l);   /* NULL-saf
 void eng_listeners_share(struct engine *e, const struct lns_addr *local, bool share);
 /* An LNS_ACT_SEND: on the tunnel's socket, else from the listener. */
 void eng_send(struct engine *e, const struct lns_action *a);
-/* A tunnel's connected socket (docs/design.md §4.2), or -errno. */
+/*
+ * A tunnel's connected socket (docs/design.md §4.2), or -errno; under IPsec
+ * it sends through the SA of reqid_out only (eng_ipsec_bind()).
+ */
 int eng_tunnel_socket(const struct lnsd_conf *conf, const struct lns_addr *local,
-		      const struct lns_addr *peer);
+		      const struct lns_addr *peer, uint32_t reqid_out);
+
+/* ---- eng_ipsec.c: one tunnel per CHILD_SA, clients behind one NAT (§5.5) ---- */
+
+/* [ipsec] mode = required: ESP policies (inbound any SA, outbound reqid_out) and SO_RCVMARK. */
+int eng_ipsec_socket(const struct lnsd_conf *conf, int fd, uint8_t family, uint32_t reqid_out);
+/* The SO_MARK control message of a datagram read with SO_RCVMARK; 0 without. */
+uint32_t eng_ipsec_cmsg_mark(struct msghdr *mh);
+/* A new tunnel: bind it to the CHILD_SA of e->rx_mark; that SA's reqid (0: none). */
+uint32_t eng_ipsec_bind(struct engine *e, struct eng_tunnel *et, const char *pfx);
+/* May this datagram (mark in e->rx_mark) go to the protocol? Counts and logs a refusal. */
+bool eng_ipsec_admit(struct engine *e, const struct lns_addr *peer, const struct lns_addr *local,
+		     const uint8_t *buf, size_t len);
 /* ev_io callback for a tunnel socket (et->io). */
 void eng_tunnel_readable(struct ev_loop *loop, ev_io *w, int revents);
 /* Our UDP sockets are read before timers run (docs/design.md §8.1). */

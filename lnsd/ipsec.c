@@ -399,9 +399,9 @@ static void handle_answer(struct vconn *c, const struct vici_msg *msg)
 		m->last_error[0] = '\0';
 		m->failed_attempts = 0;
 		m->backoff = BACKOFF_MIN_S;
-		log_info("ipsec: charon loaded connection %s (IKEv%s, reqid %u) and its PSK",
-			 IPSEC_CONN_NAME, m->params.ike_version ? (m->params.ike_version == 1 ? "1"
-							: "2") : "1/2", m->params.reqid);
+		log_info("ipsec: charon loaded connection %s (IKEv%s, a mark and reqid per "
+			 "CHILD_SA) and its PSK", IPSEC_CONN_NAME, m->params.ike_version ?
+			 (m->params.ike_version == 1 ? "1" : "2") : "1/2");
 	}
 	vc_pop(c);
 }
@@ -578,9 +578,9 @@ void ipsec_reload(struct ipsec_mgr *m, const struct lnsd_conf *conf)
 	}
 }
 
-void ipsec_tunnel_ended(struct ipsec_mgr *m, const struct l2tp_tun *ended)
+void ipsec_tunnel_ended(struct ipsec_mgr *m, const struct l2tp_tun *ended, uint32_t mark)
 {
-	const struct ipsec_child *c = ipsec_sa_of(m, &ended->peer);
+	const struct ipsec_child *c = ipsec_sa_of(m, &ended->peer, mark);
 	char what[48], as[LNS_ADDR_STRLEN];
 	const uint8_t *pkt;
 	size_t len;
@@ -602,9 +602,10 @@ void ipsec_tunnel_ended(struct ipsec_mgr *m, const struct l2tp_tun *ended)
 	ipsec_sa_del_ike(&m->sas, c->ike_id);
 }
 
-const struct ipsec_child *ipsec_sa_of(const struct ipsec_mgr *m, const struct lns_addr *peer)
+const struct ipsec_child *ipsec_sa_of(const struct ipsec_mgr *m, const struct lns_addr *peer,
+				      uint32_t mark)
 {
-	return m ? ipsec_sa_for_peer(&m->sas, peer) : NULL;
+	return m ? ipsec_sa_for_peer(&m->sas, peer, mark) : NULL;
 }
 
 void ipsec_get_status(const struct ipsec_mgr *m, struct ipsec_status *st)

@@ -63,9 +63,14 @@ void ipsec_reload(struct ipsec_mgr *m, const struct lnsd_conf *conf);
  * A tunnel is being freed: terminate the IKE_SA that carried it, unless
  * another live tunnel still uses it (hooks->sa_in_use).
  */
-void ipsec_tunnel_ended(struct ipsec_mgr *m, const struct l2tp_tun *ended);
-/* The CHILD_SA carrying peer, or NULL. */
-const struct ipsec_child *ipsec_sa_of(const struct ipsec_mgr *m, const struct lns_addr *peer);
+void ipsec_tunnel_ended(struct ipsec_mgr *m, const struct l2tp_tun *ended, uint32_t mark);
+/*
+ * The CHILD_SA carrying peer, or NULL; with a nonzero mark (a datagram's
+ * SO_RCVMARK, the one a tunnel is bound to) only a child with that inbound
+ * mark (docs/design.md §5.5).
+ */
+const struct ipsec_child *ipsec_sa_of(const struct ipsec_mgr *m, const struct lns_addr *peer,
+				      uint32_t mark);
 void ipsec_get_status(const struct ipsec_mgr *m, struct ipsec_status *st);
 
 #endif

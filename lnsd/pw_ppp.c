@@ -426,7 +426,7 @@ static uint16_t session_mtu(struct engine *e, const struct l2tp_sess *s, char *h
 {
 	const struct eng_tunnel *et = s->tun->user;
 	struct ipsec_mgr *im = engine_ipsec(e);
-	const struct ipsec_child *c = im ? ipsec_sa_of(im, &s->tun->peer) : NULL;
+	const struct ipsec_child *c = im ? engine_tunnel_sa(e, s->tun) : NULL;
 	struct l2tp_mtu_in in = { .ipv6 = s->tun->peer.family == 6, .seq = s->seq_required };
 	uint32_t mtu, sock_mtu = 0;
 	bool known = true, measured = dp_path_mtu(e->dp, et->fd, &in.path_mtu, &sock_mtu) == 0;

@@ -117,15 +117,12 @@ void eng_send(struct engine *e, const struct lns_action *a)
 }
 
 /*
- * [ipsec] mode = required: the per-socket ESP policies (docs/design.md §4.7), set
- * before bind() so that the socket never holds a cleartext datagram.
+ * [ipsec] mode = required: the per-socket ESP policies (docs/design.md §4.7,
+ * §5.5), set before bind() so that the socket never holds a cleartext datagram.
  */
 static int protect_socket(const struct lnsd_conf *conf, int fd, uint8_t family)
 {
-	if (conf->ipsec.mode != CONF_IPSEC_REQUIRED)
-		return 0;
-	return dp_xfrm_require_esp(fd, family == 4 ? AF_INET : AF_INET6,
-					  conf->ipsec.reqid);
+	return eng_ipsec_socket(conf, fd, family, 0);
 }
 
 /*
@@ -185,7 +182,7 @@ void eng_socket_priority(ev_io *w)
  * The bind succeeds only while the listener allows it (eng_listeners_share()).
  */
 int eng_tunnel_socket(const struct lnsd_conf *conf, const struct lns_addr *local,
-		      const struct lns_addr *peer)
+		      const struct lns_addr *peer, uint32_t reqid_out)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -201,7 +198,7 @@ int eng_tunnel_socket(const struct lnsd_conf *conf, const struct lns_addr *local
 		goto fail;
 	set_rcvbuf(fd, conf->tunnel_rcvbuf, "tunnel socket");
 	rxq_ovfl_on(fd);
-	err = protect_socket(conf, fd, local->family);
+	err = eng_ipsec_socket(conf, fd, local->family, reqid_out);
 	if (err < 0) {
 		close(fd);
 		return err;
@@ -224,6 +221,8 @@ fail:
 static void input(struct engine *e, const struct lns_addr *peer, const struct lns_addr *local,
 		  size_t len)
 {
+	if (!eng_ipsec_admit(e, peer, local, e->rx, len))
+		return;
 	l2tp_lns_input(e->lns, peer, local, e->rx, len, engine_now_ms(), &e->acts);
 	e->rx_peer = peer;
 	engine_execute(e);
@@ -294,7 +293,7 @@ void eng_tunnel_readable(struct ev_loop *loop, ev_io *w, int revents)
 	struct msghdr mh;
 	struct lns_addr peer;
 	union {
-		char buf[CMSG_SPACE(sizeof(uint32_t))];
+		char buf[2 * CMSG_SPACE(sizeof(uint32_t))];
 		struct cmsghdr align;
 	} cbuf;
 
@@ -311,6 +310,7 @@ void eng_tunnel_readable(struct ev_loop *loop, ev_io *w, int revents)
 			e->drops[ENG_DROP_BAD_FAMILY]++;
 			continue;
 		}
+		e->rx_mark = eng_ipsec_cmsg_mark(&mh);
 		input(e, &peer, &et->local, (size_t)n);
 	}
 }
@@ -324,7 +324,7 @@ static void listener_readable(struct ev_loop *loop, ev_io *w, int revents)
 	struct lns_addr peer, local;
 	union {
 		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo)) +
-			 CMSG_SPACE(sizeof(uint32_t))];
+			 2 * CMSG_SPACE(sizeof(uint32_t))];
 		struct cmsghdr align;
 	} cbuf;
 
@@ -361,6 +361,7 @@ static void listener_readable(struct ev_loop *loop, ev_io *w, int revents)
 			e->drops[ENG_DROP_NO_PKTINFO]++;
 			continue;
 		}
+		e->rx_mark = eng_ipsec_cmsg_mark(&mh);
 		input(e, &peer, &local, (size_t)n);
 	}
 }

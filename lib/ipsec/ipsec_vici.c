@@ -39,6 +39,19 @@ static void list1(struct vici_builder *b, const char *name, const char *item)
 	vici_b_list_end(b);
 }
 
+/*
+ * One mark per CHILD_SA (docs/design.md §5.5): charon gives each child a
+ * unique inbound mark, puts it on the decrypted datagrams (set_mark_in) so
+ * lnsd reads it with SO_RCVMARK, and, because its reqids are keyed by
+ * selectors and marks, a reqid of its own, which lnsd's outbound socket
+ * template names. No static reqid: it would be shared by every child.
+ */
+static void child_marks(struct vici_builder *b)
+{
+	vici_b_kv_str(b, "mark_in", "%unique");
+	vici_b_kv_str(b, "set_mark_in", "%same");
+}
+
 int ipsec_vici_load_conn(struct vici_builder *b, const struct ipsec_conn_params *p,
 			 const uint8_t **pkt, size_t *len)
 {
@@ -81,7 +94,7 @@ int ipsec_vici_load_conn(struct vici_builder *b, const struct ipsec_conn_params 
 	vici_b_kv_str(b, "rekey_time", "0s");
 	vici_b_kv_str(b, "dpd_action", "clear");
 	vici_b_kv_str(b, "start_action", "none");
-	vici_b_kv_u64(b, "reqid", p->reqid);
+	child_marks(b);
 	vici_b_section_end(b);
 	vici_b_section_end(b);
 	vici_b_section_end(b);
@@ -194,6 +207,21 @@ static void child_cipher(const struct vici_node *c, char *buf, size_t len)
 		snprintf(buf + n, len - (size_t)n, "/%s", integ);
 }
 
+/* "mark-in": charon prints it as 8 hex digits; 0 when absent or not hex. */
+static uint32_t child_mark_in(const struct vici_node *c)
+{
+	char buf[16], *end;
+	unsigned long v;
+
+	if (vici_get_str(c, "mark-in", buf, sizeof(buf)) < 0 || !buf[0])
+		return 0;
+	errno = 0;
+	v = strtoul(buf, &end, 16);
+	if (errno || *end || v > UINT32_MAX)
+		return 0;
+	return (uint32_t)v;
+}
+
 int ipsec_vici_each(const struct vici_node *root, ipsec_child_fn fn, void *ctx)
 {
 	const struct vici_node *ike, *kids, *c, *ts;
@@ -227,6 +255,7 @@ int ipsec_vici_each(const struct vici_node *root, ipsec_child_fn fn, void *ctx)
 				continue;
 			if (vici_get_u64(c, "reqid", &v) == 0 && v <= UINT32_MAX)
 				ch.reqid = (uint32_t)v;
+			ch.mark_in = child_mark_in(c);
 			ch.natt = base.natt || vici_is(c, "encap", "yes");
 			ch.installed = vici_is(c, "state", "INSTALLED");
 			child_cipher(c, ch.cipher, sizeof(ch.cipher));
@@ -293,7 +322,7 @@ size_t ipsec_sa_del_ike(struct ipsec_sa_table *t, uint64_t ike_id)
 }
 
 const struct ipsec_child *ipsec_sa_for_peer(const struct ipsec_sa_table *t,
-					    const struct lns_addr *peer)
+					    const struct lns_addr *peer, uint32_t mark)
 {
 	const struct ipsec_child *best = NULL;
 
@@ -304,6 +333,8 @@ const struct ipsec_child *ipsec_sa_for_peer(const struct ipsec_sa_table *t,
 		if (c->remote.family != peer->family || memcmp(c->remote.addr, peer->addr, alen))
 			continue;
 		if (c->ts_port && c->ts_port != peer->port)
+			continue;
+		if (mark && c->mark_in != mark)
 			continue;
 		/* Later entries are newer: >= keeps the newest of equal rank. */
 		if (!best || (c->ts_port && !best->ts_port) ||

@@ -31,7 +31,7 @@ struct ipsec_conn_params {
 	const char *esp_proposals;   /* "" or NULL: ipsec_esp_default */
 	bool legacy;                 /* append ipsec_ike_legacy to the IKE list */
 	unsigned ike_version;        /* 0 any, 1, 2 */
-	uint32_t reqid;              /* static reqid of the child */
+	uint32_t reqid;              /* unused: every child gets its own (§5.5) */
 };
 
 /*
@@ -63,6 +63,7 @@ struct ipsec_child {
 	uint64_t ike_id;
 	uint64_t child_id;            /* 0: the IKE_SA record itself */
 	uint32_t reqid;
+	uint32_t mark_in;             /* charon's unique inbound mark, also on decrypted datagrams */
 	struct lns_addr remote;       /* IKE peer (public address with NAT); port below */
 	uint16_t ts_port;             /* the child's remote TS port: 0 any/range */
 	bool natt;                    /* UDP-encapsulated (NAT-T) */
@@ -98,9 +99,12 @@ size_t ipsec_sa_del_ike(struct ipsec_sa_table *t, uint64_t ike_id);
 /*
  * The CHILD_SA that carries an L2TP peer: same address and a TS port equal
  * to the peer's or 0; an exact port wins over 0, then the newest child.
+ * A nonzero mark (the datagram's SO_RCVMARK, or the one a tunnel was bound
+ * to) admits only the children with that inbound mark: clients behind one
+ * NAT share address and port, never a mark.
  */
 const struct ipsec_child *ipsec_sa_for_peer(const struct ipsec_sa_table *t,
-					    const struct lns_addr *peer);
+					    const struct lns_addr *peer, uint32_t mark);
 void ipsec_sa_clear(struct ipsec_sa_table *t);
 
 #endif

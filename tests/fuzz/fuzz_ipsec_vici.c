@@ -79,7 +79,7 @@ static void check_table(const struct ipsec_sa_table *t)
 			if (t->v[j].child_id == c->child_id)
 				abort();
 		peer.port = c->ts_port ? c->ts_port : 1701;
-		f = ipsec_sa_for_peer(t, &peer);
+		f = ipsec_sa_for_peer(t, &peer, 0);
 		if (!f || f->remote.family != peer.family ||
 		    memcmp(f->remote.addr, peer.addr, peer.family == 4 ? 4 : 16) ||
 		    (f->ts_port && f->ts_port != peer.port))

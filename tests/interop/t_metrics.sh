@@ -73,7 +73,7 @@ expect_metric_ge lnsd_l2tp_ack_delay_seconds_count 6
 expect_metric_ge 'lnsd_l2tp_ack_delay_seconds_bucket{le="+Inf"}' 6
 for r in decode data_in_userspace unknown_tunnel wrong_peer duplicate out_of_window unexpected \
 	unknown_session limit auth recv_error oversized no_pktinfo bad_family send_error \
-	no_listener icmp_error rxq_overflow; do
+	no_listener icmp_error rxq_overflow ipsec_sa_mismatch; do
 	expect_metric_ge "lnsd_dropped_packets_total{reason=\"$r\"}" 0
 done
 expect_metric 'lnsd_ppp_auth_total{method="pap",result="success"}' 0

@@ -93,7 +93,8 @@ START_TEST(load_conn_defaults)
 	kv_is(ch, "rekey_time", "0s");
 	kv_is(ch, "dpd_action", "clear");
 	kv_is(ch, "start_action", "none");
-	kv_is(ch, "reqid", "1701");
+	kv_is(ch, "mark_in", "%unique");
+	kv_is(ch, "set_mark_in", "%same");
 	vici_msg_free(m);
 	vici_b_free(&b);
 }
@@ -123,7 +124,14 @@ START_TEST(load_conn_overrides_and_legacy)
 			 "aes256-sha1-modp1024,aes128-sha1-modp1024,3des-sha1-modp2048,"
 			 "3des-sha1-modp1024");
 	ck_assert_str_eq(list_csv(c, "children.l2tp.esp_proposals"), "aes128gcm16");
-	kv_is(c, "children.l2tp.reqid", "42");
+	/* one mark per CHILD_SA, on its decrypted datagrams; no static reqid (§5.5) */
+	kv_is(c, "children.l2tp.mark_in", "%unique");
+	kv_is(c, "children.l2tp.set_mark_in", "%same");
+	{
+		struct vici_value v;
+
+		ck_assert_int_lt(vici_get(c, "children.l2tp.reqid", &v), 0);
+	}
 	vici_msg_free(m);
 	vici_b_free(&b);
 }
@@ -242,6 +250,7 @@ static void ike_section(struct vici_builder *b, const char *conn, const char *ik
 		vici_b_kv_str(b, "name", "l2tp");
 		vici_b_kv_str(b, "uniqueid", child_id);
 		vici_b_kv_str(b, "reqid", "1701");
+		vici_b_kv_str(b, "mark-in", "0000002a");
 		vici_b_kv_str(b, "state", "INSTALLED");
 		vici_b_kv_str(b, "mode", "TRANSPORT");
 		vici_b_kv_str(b, "protocol", "ESP");
@@ -302,6 +311,7 @@ START_TEST(parse_child_updown)
 	ck_assert_uint_eq(s.v[1].ike_id, 5);
 	ck_assert_uint_eq(s.v[1].child_id, 7);
 	ck_assert_uint_eq(s.v[1].reqid, 1701);
+	ck_assert_uint_eq(s.v[1].mark_in, 42);
 	ck_assert_str_eq(lns_addr_str(&s.v[1].remote, buf, sizeof(buf)), "198.51.100.1:4500");
 	ck_assert_uint_eq(s.v[1].ts_port, 1701);
 	ck_assert(s.v[1].natt);
@@ -377,7 +387,7 @@ START_TEST(peer_table)
 
 	c = child(1, 10, "198.51.100.1", 0);
 	ck_assert_int_eq(ipsec_sa_put(&t, &c), 0);
-	f = ipsec_sa_for_peer(&t, &p);
+	f = ipsec_sa_for_peer(&t, &p, 0);
 	ck_assert_ptr_nonnull(f);
 	ck_assert_uint_eq(f->child_id, 10);
 	/* an exact TS port beats "any", even when older */
@@ -385,13 +395,13 @@ START_TEST(peer_table)
 	ipsec_sa_put(&t, &c);
 	c = child(3, 12, "198.51.100.1", 0);
 	ipsec_sa_put(&t, &c);
-	ck_assert_uint_eq(ipsec_sa_for_peer(&t, &p)->child_id, 11);
+	ck_assert_uint_eq(ipsec_sa_for_peer(&t, &p, 0)->child_id, 11);
 	/* another port of the same address: only the "any" children, newest first */
 	p.port = 40000;
-	ck_assert_uint_eq(ipsec_sa_for_peer(&t, &p)->child_id, 12);
+	ck_assert_uint_eq(ipsec_sa_for_peer(&t, &p, 0)->child_id, 12);
 	/* another address: none */
 	p = peer("198.51.100.9", 1701);
-	ck_assert_ptr_null(ipsec_sa_for_peer(&t, &p));
+	ck_assert_ptr_null(ipsec_sa_for_peer(&t, &p, 0));
 	/* replace by child id (a rekeyed state), no duplicate */
 	c = child(2, 11, "198.51.100.1", 1701);
 	c.reqid = 99;
@@ -416,7 +426,19 @@ START_TEST(peer_table)
 	}
 	ck_assert_uint_eq(t.n, 41);
 	p = peer("203.0.113.1", 1701);
-	ck_assert_uint_eq(ipsec_sa_for_peer(&t, &p)->child_id, 139);
+	ck_assert_uint_eq(ipsec_sa_for_peer(&t, &p, 0)->child_id, 139);
+	/* behind one NAT: same address and port, told apart by the mark only */
+	c = child(20, 200, "192.0.2.77", 0);
+	c.mark_in = 5;
+	ipsec_sa_put(&t, &c);
+	c = child(21, 201, "192.0.2.77", 0);
+	c.mark_in = 6;
+	ipsec_sa_put(&t, &c);
+	p = peer("192.0.2.77", 1701);
+	ck_assert_uint_eq(ipsec_sa_for_peer(&t, &p, 5)->child_id, 200);
+	ck_assert_uint_eq(ipsec_sa_for_peer(&t, &p, 6)->child_id, 201);
+	ck_assert_uint_eq(ipsec_sa_for_peer(&t, &p, 0)->child_id, 201);
+	ck_assert_ptr_null(ipsec_sa_for_peer(&t, &p, 7));
 	ipsec_sa_clear(&t);
 	ck_assert_uint_eq(t.n, 0);
 }

@@ -1,0 +1,184 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Several L2TP/IPsec clients behind one masquerading NAT (docs/design.md §5.5).
+# Each client is its own namespace with charon (IKEv1 PSK, transport mode
+# UDP 1701) and xl2tpd + pppd, as ipsec-lib.sh sets one up; all reach lnsd
+# through one NAT, so after decryption every one of them is 198.51.100.1:1701.
+#   c1 (10.10.1.2) --\
+#   c2 (10.10.2.2) ---- nat (masquerade) -- lns (198.51.100.2)
+#   c3 (10.10.3.2) --/
+# Asserts: all dial at once; each gets its own tunnel, CHILD_SA (own reqid)
+# and PPP address and pings concurrently; deleting c1's IKE SA ends only its
+# tunnel while the others keep pinging; a rekeyed CHILD_SA keeps its tunnel;
+# the LNS never sends UDP 1701 in the clear, nor does a client while it has
+# its SA (netdev ingress counters on both ends of the nat<->lns link). On a kernel without several tunnels per 4-tuple
+# (before 6.10) lnsd must refuse every client but the first on the shared
+# 4-tuple, and the first keeps working.
+set -eu
+# shellcheck source=tests/vm/ipsec-lib.sh
+. "$(dirname "$0")/ipsec-lib.sh"
+
+N=${NAT_CLIENTS:-3}
+ns_add nat lns
+link_add nat eth1 198.51.100.1/24 lns eth0 198.51.100.2/24
+nat_masquerade nat eth1
+for i in $(seq 1 "$N"); do
+	ns_add "c$i"
+	link_add "c$i" eth0 "10.10.$i.2/24" nat "eth$((i + 1))" "10.10.$i.1/24"
+	route_add "c$i" default "10.10.$i.1"
+done
+# The kernel before 6.10 delivers L2TP by socket, not by tunnel ID.
+multi=0
+kv=$(uname -r)
+kmaj=${kv%%.*} kmin=${kv#*.}
+kmin=${kmin%%.*}
+if [ "$kmaj" -gt 6 ] || { [ "$kmaj" -eq 6 ] && [ "$kmin" -ge 10 ]; }; then multi=1; fi
+log "kernel $kv: several L2TP tunnels per 4-tuple: $multi"
+
+# wire NS IF: count what arrives on NS's IF from the other side (netdev
+# ingress, before any xfrm): UDP 1701 in the clear, ESP in UDP 4500.
+wire() {
+	on "$1" nft -f - <<-EOF
+		table netdev wire {
+			counter clear {}
+			counter natt {}
+			chain ingress {
+				type filter hook ingress device "$2" priority 0; policy accept;
+				udp sport 1701 counter name clear accept
+				udp dport 1701 counter name clear accept
+				udp dport 4500 udp length > 16 counter name natt accept
+				udp sport 4500 udp length > 16 counter name natt accept
+			}
+		}
+	EOF
+}
+wire_get() { on "$1" nft list counter netdev wire "$2" | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
+wire lns eth0    # from the NAT
+wire nat eth1    # from the LNS
+lns_start ''
+for i in $(seq 1 "$N"); do charon_start "c$i"; done
+
+# conf I: c$i's swanctl.conf, as client_conf writes one, from its own address.
+conf() {
+	local i=$1
+	client_conf "c$i" aes256-sha256-modp2048 aes256-sha1
+	sed -i "s/local_addrs = 10.10.0.2/local_addrs = 10.10.$i.2/" "$ART/client-c$i.swanctl.conf"
+	swan_load "c$i" "$ART/client-c$i.swanctl.conf" --clear
+}
+ike() {
+	swan "c$1" --initiate --child "c$1" --timeout 150 >"$ART/initiate-c$1.log" 2>&1
+}
+
+# --- (a) all clients bring up IKE at once, then dial L2TP at once ---
+for i in $(seq 1 "$N"); do conf "$i"; done
+pids=()
+for i in $(seq 1 "$N"); do
+	ike "$i" &
+	pids+=($!)
+done
+for i in $(seq 1 "$N"); do
+	wait "${pids[$((i - 1))]}" || { cat "$ART/initiate-c$i.log"; fail "c$i: swanctl --initiate failed"; }
+done
+swan lns --list-sas | tee "$ART/lns-sas.txt"
+nsa=$(grep -c 'INSTALLED, TRANSPORT-in-UDP' "$ART/lns-sas.txt" || true)
+[ "$nsa" = "$N" ] || fail "the LNS has $nsa UDP-encapsulated CHILD_SAs, not $N"
+nreq=$(grep -oE 'reqid [0-9]+' "$ART/lns-sas.txt" | sort -u | wc -l)
+log "CHILD_SAs on the LNS: $nsa, distinct reqids: $nreq"
+
+declare -A LPID PPPIP
+# dial I: xl2tpd + pppd in c$i dial lnsd at once.
+dial() {
+	lac_xl2tpd -n "c$1" -a "10.10.$1.2" -g "port = 1701" "c$1" "$USER_NAME" "$USER_PW" \
+		refuse-pap refuse-chap refuse-eap "ip-up-script /bin/true" "ip-down-script /bin/true"
+	LPID[$1]=$LAC_PID
+}
+# up I: c$i has a ppp address; prints it.
+up() { ppp_addrs "c$1" | sed -n 1p | grep .; }
+if [ "$multi" = 1 ]; then
+	for i in $(seq 1 "$N"); do dial "$i"; done
+	for i in $(seq 1 "$N"); do
+		wait_for 90 "c$i: ppp address" up "$i"
+		PPPIP[$i]=$(up "$i")
+	done
+	ctl show tunnels | tee "$ART/tunnels.txt"
+	[ "$(ctl show tunnels -j | jq length)" = "$N" ] || fail "lnsd does not show $N tunnels"
+	[ "$(printf '%s\n' "${PPPIP[@]}" | sort -u | wc -l)" = "$N" ] ||
+		fail "the clients' PPP addresses are not distinct: ${PPPIP[*]}"
+	[ "$nreq" -ge "$N" ] || fail "the $N CHILD_SAs on the LNS share reqids ($nreq distinct)"
+	ctl show tunnels -j | jq -r '.[].ipsec.child_id' | sort -u >"$ART/child-ids.txt"
+	[ "$(wc -l <"$ART/child-ids.txt")" = "$N" ] ||
+		fail "the tunnels are not bound to $N distinct CHILD_SAs: $(tr '\n' ' ' <"$ART/child-ids.txt")"
+	# Concurrent pings from every client.
+	pids=()
+	for i in $(seq 1 "$N"); do
+		on "c$i" ping -c 10 -i 0.2 -W 2 10.64.0.1 >"$ART/ping-c$i.txt" 2>&1 &
+		pids+=($!)
+	done
+	for i in $(seq 1 "$N"); do
+		wait "${pids[$((i - 1))]}" || true
+		tail -n 2 "$ART/ping-c$i.txt"
+		grep -q ' 10 received, 0% packet loss' "$ART/ping-c$i.txt" ||
+			fail "c$i: concurrent ping through its tunnel lost packets"
+	done
+	for i in $(seq 1 "$N"); do expect_ping lns "${PPPIP[$i]}" 3; done
+	log "ok: $N clients behind one NAT: $N tunnels, $N CHILD_SAs, $N addresses, concurrent pings"
+
+	# --- (b) c2 rekeys its CHILD_SA (IKEv1 quick mode): the new SA keeps the
+	# old one's mark and reqid, so its tunnel keeps sending and passing ---
+	swan lns --list-sas >"$ART/lns-sas-before-rekey.txt"
+	swan c2 --rekey --child c2 >/dev/null || fail "swanctl --rekey --child c2"
+	# rekeyed: the LNS has a CHILD_SA in state REKEYED and one more INSTALLED.
+	rekeyed() {
+		swan lns --list-sas >"$ART/lns-sas-rekey.txt"
+		grep -q 'REKEYED' "$ART/lns-sas-rekey.txt" &&
+			[ "$(grep -c 'INSTALLED, TRANSPORT' "$ART/lns-sas-rekey.txt")" = "$N" ]
+	}
+	wait_for 120 "c2's CHILD_SA rekeyed on the LNS" rekeyed
+	# "l2tp: #ID, reqid R, STATE" and the next "in SPI (0xMARK)" line, per child.
+	awk '/ l2tp: #/ { st = $5; rq = $4 } / in  / && st { print st, rq, $3; st = "" }' \
+		"$ART/lns-sas-rekey.txt" | tr -d ',' | tee "$ART/rekey-marks.txt"
+	old=$(awk '$1 == "REKEYED" { print $2, $3 }' "$ART/rekey-marks.txt")
+	if [ -z "$old" ] ||
+		[ "$(awk -v o="$old" '$1 == "INSTALLED" && $2 " " $3 == o' "$ART/rekey-marks.txt" | wc -l)" != 1 ]; then
+		fail "the rekeyed CHILD_SA's successor does not have its reqid and mark ($old)"
+	fi
+	[ "$(ctl show tunnels -j | jq length)" = "$N" ] || fail "a tunnel went with c2's rekey"
+	expect_ping c2 10.64.0.1 5
+	log "ok: c2 rekeyed its CHILD_SA (reqid and mark kept: $old); its tunnel passes traffic"
+
+	# Once c1's SA is gone its xl2tpd may send in the clear (the LNS drops
+	# that): count what came from the NAT up to here.
+	clear_lns=$(wire_get lns clear)
+
+	# --- (c) c1 deletes its IKE SA: only its tunnel ends ---
+	swan c1 --terminate --ike c1 --timeout 20 >/dev/null || fail "swanctl --terminate --ike c1"
+	wait_count 30 tunnels $((N - 1)) "lnsd keeps $((N - 1)) tunnels after c1 left"
+	lac_stop "${LPID[1]}"
+	for i in $(seq 2 "$N"); do
+		expect_ping "c$i" 10.64.0.1 5
+	done
+	log "ok: c1 leaving ended only its tunnel"
+else
+	# 6.1: the first client on the 4-tuple keeps working; the others are
+	# refused by lnsd, logged, and do not break it.
+	dial 1
+	wait_for 90 "c1: ppp address" up 1
+	for i in $(seq 2 "$N"); do dial "$i"; done
+	wait_log 30 "$ART/lnsd.log" 'same 4-tuple'
+	sleep 3
+	ctl show tunnels | tee "$ART/tunnels.txt"
+	[ "$(ctl show tunnels -j | jq length)" = 1 ] || fail "lnsd has more than c1's tunnel"
+	expect_ping c1 10.64.0.1 5
+	log "ok: before 6.10 the first client keeps working, the second is refused"
+fi
+
+# --- (d) between NAT and LNS: nothing in the clear ---
+for ns in lns nat; do
+	c=$(wire_get $ns clear) x=$(wire_get $ns natt)
+	[ "$ns" = nat ] || c=${clear_lns:-$c}
+	log "arrived at $ns from the other side: $c cleartext UDP 1701, $x UDP 4500"
+	[ "$c" = 0 ] || fail "$c cleartext UDP 1701 datagrams between NAT and LNS (seen at $ns)"
+	[ "${x:-0}" -ge 10 ] || fail "only ${x:-0} UDP 4500 datagrams arrived at $ns"
+done
+log "ok: no cleartext UDP 1701 between NAT and LNS"
+kill -0 "$LNSD_PID" || fail "lnsd died"
