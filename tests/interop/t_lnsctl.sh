@@ -94,7 +94,7 @@ log "tunnels: lacpy-a $TA, lacpy-b $TB, lacpy-special $TS"
 
 # ---- columns
 lnsctl show sessions >"$ART/default.txt" || fail "show sessions failed"
-[ "$(header_of "$(cat "$ART/default.txt")")" = "TUNNEL SESSION PEER-TUNNEL PEER-SESSION PEER STATE IFNAME USERNAME IP CALLING CALLED RX-BYTES TX-BYTES UPTIME" ] \
+[ "$(header_of "$(cat "$ART/default.txt")")" = "TUNNEL SESSION PEER-TUNNEL PEER-SESSION PEER STATE IFNAME USERNAME IP MTU CALLING CALLED RX-BYTES TX-BYTES UPTIME" ] \
 	|| fail "default session columns: $(head -1 "$ART/default.txt")"
 [ "$(wc -l <"$ART/default.txt")" -eq 7 ] || fail "show sessions: not 6 rows: $(cat "$ART/default.txt")"
 out=$(lnsctl show sessions tunnel,session,calling,phase,uptime-raw) || fail "show sessions with columns failed"
