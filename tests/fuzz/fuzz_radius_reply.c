@@ -62,7 +62,8 @@ static void use(const uint8_t *p, size_t len)
 	while (rad_avs_next(&l, &pos, &av))
 		if (((av.kind == RAD_K_INT || av.kind == RAD_K_IPV4) && av.len != 4) ||
 		    (av.kind == RAD_K_IPV6 && av.len != 16) ||
-		    (av.vendor && av.vendor != RAD_VENDOR_MICROSOFT))
+		    (av.vendor && av.vendor != RAD_VENDOR_MICROSOFT &&
+		     av.vendor != RAD_VENDOR_MIKROTIK))
 			abort();
 	rad_parse_reply(&l, &acc);
 	if (acc.n_routes > RAD_MAX_ROUTES || acc.cls_len > RAD_VAL_MAX)
