@@ -680,6 +680,10 @@ static struct lnsd_conf *conf_new(const char *name)
 	c->ppp_mss_clamp = true;
 	c->lcp_echo_interval_ms = 30000;
 	c->lcp_echo_failures = 4;
+	c->ppp_ipv6_pd_len = 56;
+	c->ppp_ipv6_valid_s = 86400;
+	c->ppp_ipv6_preferred_s = 14400;
+	c->ppp_ipv6_ra_interval_s = 300;
 	c->ipsec.ike_version = 1;
 	c->ipsec.reqid = CONF_DEFAULT_IPSEC_REQID;
 	c->radius.timeout_s = 3;

@@ -214,6 +214,15 @@ struct lnsd_conf {
 	struct rate_limit ppp_rate;  /* rate-limit-down/-up: every session's default */
 	struct conf_rate_profile *rate_profiles;   /* rate-profile, repeatable */
 	size_t n_rate_profiles;
+	/* IPv6 for subscribers (lnsd/ipv6.c): "" = no pool; validated prefix lists */
+	char ppp_ipv6_pool[256];     /* ipv6-prefix-pool: a /64 per session for the RA */
+	char ppp_ipv6_pd_pool[256];  /* ipv6-delegation-pool: DHCPv6 IA_PD */
+	uint32_t ppp_ipv6_pd_len;    /* ipv6-delegation-length (default 56) */
+	uint8_t ppp_dns6[3][16];     /* ipv6-dns: RDNSS and DHCPv6 DNS servers */
+	uint8_t ppp_n_dns6;
+	char ppp_ipv6_domains[256];  /* ipv6-domain: "a.net,b.org" (up to 4), DNSSL */
+	uint32_t ppp_ipv6_valid_s, ppp_ipv6_preferred_s;   /* prefix lifetimes */
+	uint32_t ppp_ipv6_ra_interval_s;                   /* periodic RAs */
 	struct conf_ipsec ipsec;
 	/* [peer NAME], in file order: the first match wins */
 	struct conf_peer *peers;

@@ -59,6 +59,22 @@ static void dump_rates(FILE *f, const struct lnsd_conf *c)
 			rate_format(c->rate_profiles[i].rate.up_bps, b, sizeof(b)));
 }
 
+static void dump_ipv6(FILE *f, const struct lnsd_conf *c)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	fprintf(f, "ipv6-prefix-pool =%s%s\nipv6-delegation-pool =%s%s\n"
+		"ipv6-delegation-length = %u\nipv6-dns =", c->ppp_ipv6_pool[0] ? " " : "",
+		c->ppp_ipv6_pool, c->ppp_ipv6_pd_pool[0] ? " " : "", c->ppp_ipv6_pd_pool,
+		c->ppp_ipv6_pd_len);
+	for (unsigned i = 0; i < c->ppp_n_dns6; i++)
+		fprintf(f, "%s%s", i ? ", " : " ", inet_ntop(AF_INET6, c->ppp_dns6[i], a, sizeof(a)));
+	fprintf(f, "\nipv6-domain =%s%s\nipv6-valid-lifetime = %u\n"
+		"ipv6-preferred-lifetime = %u\nipv6-ra-interval = %u\n",
+		c->ppp_ipv6_domains[0] ? " " : "", c->ppp_ipv6_domains, c->ppp_ipv6_valid_s,
+		c->ppp_ipv6_preferred_s, c->ppp_ipv6_ra_interval_s);
+}
+
 static void dump_ppp(const struct lnsd_conf *c, FILE *f)
 {
 	fprintf(f, "\n[ppp]\nauth = ");
@@ -86,6 +102,7 @@ static void dump_ppp(const struct lnsd_conf *c, FILE *f)
 	fprintf(f, "lcp-echo-failures = %u\nifname =%s%s\nipv6 = %s\n", c->lcp_echo_failures,
 		c->ppp_ifname[0] ? " " : "", c->ppp_ifname, c->ppp_ipv6 ? "yes" : "no");
 	dump_rates(f, c);
+	dump_ipv6(f, c);
 }
 
 /*

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ip6_pool.h"
 #include "ip_pool.h"
+#include "nd.h"
 #include "log.h"
 
 enum key_type {
@@ -45,6 +47,9 @@ enum key_type {
 	KT_MTU,        /* uint32_t: "auto" (0) or a number in [min, max] */
 	KT_RATE,       /* uint64_t bits/s: number with k/M/G (rate_limit.h), 0 = unlimited */
 	KT_RATEPROF,   /* [ppp] rate-profile, repeatable: NAME DOWN/UP */
+	KT_POOL6,      /* char[256]: IPv6 prefixes "P1, P2", each at most /min long */
+	KT_DNS6,       /* [ppp] ipv6-dns: up to 3 IPv6 addresses */
+	KT_DOMAINS,    /* char[256]: up to 4 DNS names */
 };
 
 struct key_def {
@@ -111,6 +116,14 @@ static const struct key_def keys[] = {
 	{ SECT_PPP, "rate-limit-down", KT_RATE, C(ppp_rate.down_bps), 0, 0 },
 	{ SECT_PPP, "rate-limit-up", KT_RATE, C(ppp_rate.up_bps), 0, 0 },
 	{ SECT_PPP, "rate-profile", KT_RATEPROF, 0, 0, 0 },
+	{ SECT_PPP, "ipv6-prefix-pool", KT_POOL6, C(ppp_ipv6_pool), 64, 0 },
+	{ SECT_PPP, "ipv6-delegation-pool", KT_POOL6, C(ppp_ipv6_pd_pool), 64, 0 },
+	{ SECT_PPP, "ipv6-delegation-length", KT_UINT, C(ppp_ipv6_pd_len), 40, 64 },
+	{ SECT_PPP, "ipv6-dns", KT_DNS6, 0, 0, 0 },
+	{ SECT_PPP, "ipv6-domain", KT_DOMAINS, C(ppp_ipv6_domains), 0, 0 },
+	{ SECT_PPP, "ipv6-valid-lifetime", KT_UINT, C(ppp_ipv6_valid_s), 60, 0xffffffffu },
+	{ SECT_PPP, "ipv6-preferred-lifetime", KT_UINT, C(ppp_ipv6_preferred_s), 0, 0xffffffffu },
+	{ SECT_PPP, "ipv6-ra-interval", KT_UINT, C(ppp_ipv6_ra_interval_s), 4, 1800 },
 	{ SECT_IPSEC, "mode", KT_IPSECMODE, C(ipsec.mode), 0, 0 },
 	{ SECT_IPSEC, "vici-socket", KT_SOCKPATH, C(ipsec.vici_socket), 0, 0 },
 	{ SECT_IPSEC, "psk", KT_STR, C(ipsec.psk), 0, 0 },
@@ -492,6 +505,61 @@ static int check_pool(struct cf_parser *p, const char *lbl, const char *v)
 	return rc ? -1 : 0;
 }
 
+/* IPv6 prefixes "P1, P2" for a pool of /plen (ip6_pool_parse): syntax, length, overlap. */
+static int check_pool6(struct cf_parser *p, const char *lbl, const char *v, uint8_t plen)
+{
+	struct ip6_pool *pool = ip6_pool_new(plen);
+	size_t bad = 0;
+	int rc;
+
+	if (!pool) {
+		cf_perr(p, "out of memory");
+		return -1;
+	}
+	rc = ip6_pool_parse(pool, v, &bad);
+	ip6_pool_free(pool);
+	if (rc == -E2BIG)
+		cf_perr(p, "%s: more than 2^24 /%u prefixes or 256 prefixes", lbl, plen);
+	else if (rc == -ENOMEM)
+		cf_perr(p, "out of memory");
+	else if (rc)
+		cf_perr(p, "%s: \"%s\" is not a list of non-overlapping IPv6 prefixes of at most "
+			"/%u (like 2001:db8:100::/48; bad at \"%s\")", lbl, v, plen,
+			v + (bad < strlen(v) ? bad : 0));
+	return rc ? -1 : 0;
+}
+
+static int dns6_item(struct cf_parser *p, const char *lbl, char *item, void *ctx)
+{
+	(void)ctx;
+	if (p->c->ppp_n_dns6 >= 3) {
+		cf_perr(p, "%s: at most three servers", lbl);
+		return -1;
+	}
+	if (inet_pton(AF_INET6, item, p->c->ppp_dns6[p->c->ppp_n_dns6]) != 1) {
+		cf_perr(p, "%s: \"%s\" is not an IPv6 address", lbl, item);
+		return -1;
+	}
+	p->c->ppp_n_dns6++;
+	return 0;
+}
+
+static int domain_item(struct cf_parser *p, const char *lbl, char *item, void *ctx)
+{
+	unsigned *n = ctx;
+	uint8_t wire[ND_DOMAIN_MAX + 2];
+
+	if (++*n > ND_MAX_DOMAINS) {
+		cf_perr(p, "%s: at most %d domains", lbl, ND_MAX_DOMAINS);
+		return -1;
+	}
+	if (nd_put_dns_name(wire, sizeof(wire), item) < 0) {
+		cf_perr(p, "%s: \"%s\" is not a domain name", lbl, item);
+		return -1;
+	}
+	return 0;
+}
+
 /* "" or a name template with exactly one %d that fits IFNAMSIZ for any unit. */
 static int check_ifname(const char *v)
 {
@@ -808,6 +876,30 @@ static int set_value(struct cf_parser *p, const struct key_def *k, const char *l
 		return 0;
 	case KT_RATEPROF:
 		return rate_profile_add(p, lbl, v);
+	case KT_POOL6:
+		if (strlen(v) >= 256) {
+			cf_perr(p, "%s: longer than 255 characters", lbl);
+			return -1;
+		}
+		if (*v && check_pool6(p, lbl, v, (uint8_t)k->min))
+			return -1;
+		strcpy(field, v);
+		return 0;
+	case KT_DNS6:
+		p->c->ppp_n_dns6 = 0;
+		return *v ? cf_for_each_item(p, lbl, v, dns6_item, NULL) : 0;
+	case KT_DOMAINS: {
+		unsigned nd = 0;
+
+		if (strlen(v) >= 256) {
+			cf_perr(p, "%s: longer than 255 characters", lbl);
+			return -1;
+		}
+		if (*v && cf_for_each_item(p, lbl, v, domain_item, &nd))
+			return -1;
+		strcpy(field, v);
+		return 0;
+	}
 	case KT_RADSERVER:
 		return radius_server_add(p, lbl, v);
 	case KT_DAECLIENT:
@@ -1072,6 +1164,29 @@ static int finalize_pw(struct cf_parser *p, struct conf_pw *pw, size_t idx)
 }
 
 /* Cross-key checks and the lib-facing peer settings. */
+/* [ppp] IPv6: lifetimes in order, the delegation pool carved at ipv6-delegation-length. */
+static int finalize_ipv6(struct cf_parser *p)
+{
+	struct lnsd_conf *c = p->c;
+	char lbl[64];
+
+	p->sect = SECT_PPP;
+	if (c->ppp_ipv6_preferred_s > c->ppp_ipv6_valid_s) {
+		p->line = c->key_line[cf_key_index(SECT_PPP, "ipv6-preferred-lifetime")];
+		if (!p->line)
+			p->line = c->key_line[cf_key_index(SECT_PPP, "ipv6-valid-lifetime")];
+		cf_perr(p, "[ppp] ipv6-preferred-lifetime: %u s is over ipv6-valid-lifetime (%u s)",
+			c->ppp_ipv6_preferred_s, c->ppp_ipv6_valid_s);
+		return -1;
+	}
+	if (!c->ppp_ipv6_pd_pool[0])
+		return 0;
+	p->line = c->key_line[cf_key_index(SECT_PPP, "ipv6-delegation-pool")];
+	snprintf(lbl, sizeof(lbl), "[ppp] ipv6-delegation-pool (ipv6-delegation-length %u)",
+		 c->ppp_ipv6_pd_len);
+	return check_pool6(p, lbl, c->ppp_ipv6_pd_pool, (uint8_t)c->ppp_ipv6_pd_len);
+}
+
 int cf_finalize(struct cf_parser *p)
 {
 	struct lnsd_conf *c = p->c;
@@ -1094,6 +1209,8 @@ int cf_finalize(struct cf_parser *p)
 			c->retransmit_cap_ms / 1000.0, c->retransmit_timeout_ms / 1000.0);
 		return -1;
 	}
+	if (finalize_ipv6(p))
+		return -1;
 	if (c->radius.enabled && !c->radius.n_servers) {
 		p->line = c->radius.line;
 		cf_perr(p, "[radius]: needs at least one server (server = " RADIUS_SERVER_FORM ")");
