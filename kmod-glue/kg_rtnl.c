@@ -262,6 +262,29 @@ int kg_rtnl_add_route4(struct kg_rtnl *r, int ifindex, struct in_addr dst, uint8
 	return kg_rtnl_request(r, nlh);
 }
 
+int kg_rtnl_route6(struct kg_rtnl *r, int ifindex, const struct in6_addr *dst, uint8_t plen,
+		   bool add)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+
+	if (plen > 128)
+		return -EINVAL;
+	nlh->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
+	nlh->nlmsg_flags = add ? NLM_F_CREATE | NLM_F_REPLACE : 0;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_dst_len = plen;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_DST, sizeof(*dst), dst);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	return kg_rtnl_request(r, nlh);
+}
+
 int kg_rtnl_add_addr4(struct kg_rtnl *r, int ifindex, struct in_addr local, uint8_t plen,
 		      const struct in_addr *peer)
 {

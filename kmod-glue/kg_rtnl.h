@@ -7,6 +7,7 @@
 #ifndef KG_RTNL_H
 #define KG_RTNL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <netinet/in.h>
 
@@ -54,6 +55,12 @@ int kg_rtnl_add_ptp6(struct kg_rtnl *r, int ifindex, const struct in6_addr *loca
 		     const struct in6_addr *peer);
 /* Host route to addr via ifindex (needed when the peer /32 is not implied). */
 int kg_rtnl_add_route4(struct kg_rtnl *r, int ifindex, struct in_addr dst, uint8_t plen);
+/*
+ * IPv6 route dst/plen via ifindex (a delegated prefix, Framed-IPv6-Route):
+ * add (replacing one to the same destination) or delete. One builder for both.
+ */
+int kg_rtnl_route6(struct kg_rtnl *r, int ifindex, const struct in6_addr *dst, uint8_t plen,
+		   bool add);
 /* IFLA_MASTER: enslave ifindex to master (a bridge); master 0 releases it. */
 int kg_rtnl_set_master(struct kg_rtnl *r, int ifindex, int master);
 

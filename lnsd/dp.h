@@ -229,6 +229,9 @@ struct dp_ops {
 	int (*addr_add_ptp6)(struct dp *d, int ifindex, const struct in6_addr *local,
 			     const struct in6_addr *peer);
 	int (*route_add4)(struct dp *d, int ifindex, struct in_addr dst, uint8_t plen);
+	/* dst/plen via ifindex: added (replacing) or deleted (-ESRCH: not there) */
+	int (*route6)(struct dp *d, int ifindex, const struct in6_addr *dst, uint8_t plen,
+		      bool add);
 	/*
 	 * L2TPv3 Ethernet sessions (docs/design.md §4.8): the kernel session, then
 	 * its interface named, sized, enslaved or addressed, and up; on failure
@@ -309,6 +312,8 @@ int dp_null_link_set(struct dp *d, int ifindex, bool up);
  */
 int dp_null_mss_clamp(struct dp *d, unsigned *calls);
 void dp_null_set_path_mtu(struct dp *d, uint32_t mtu);
+/* For tests: the IPv6 routes a dp_null_new() holds (route6 adds and deletes). */
+unsigned dp_null_routes6(struct dp *d);
 /*
  * For tests: the last rate_set on ifindex of a dp_null_new() (-ENOENT if
  * none), and the error the next rate_set calls return (0: succeed).
@@ -424,6 +429,18 @@ static inline int dp_addr_add_ptp6(struct dp *d, int ifindex, const struct in6_a
 static inline int dp_route_add4(struct dp *d, int ifindex, struct in_addr dst, uint8_t plen)
 {
 	return d->ops->route_add4(d, ifindex, dst, plen);
+}
+
+static inline int dp_route_add6(struct dp *d, int ifindex, const struct in6_addr *dst,
+				uint8_t plen)
+{
+	return d->ops->route6(d, ifindex, dst, plen, true);
+}
+
+static inline int dp_route_del6(struct dp *d, int ifindex, const struct in6_addr *dst,
+				uint8_t plen)
+{
+	return d->ops->route6(d, ifindex, dst, plen, false);
 }
 
 static inline void dp_eth_init(struct dp_eth *e)   /* closed */

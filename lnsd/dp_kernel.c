@@ -260,6 +260,11 @@ static int k_route_add4(struct dp *d, int ifindex, struct in_addr dst, uint8_t p
 	return rtnl_rc(d, kg_rtnl_add_route4(&dk(d)->rt, ifindex, dst, plen));
 }
 
+static int k_route6(struct dp *d, int ifindex, const struct in6_addr *dst, uint8_t plen, bool add)
+{
+	return rtnl_rc(d, kg_rtnl_route6(&dk(d)->rt, ifindex, dst, plen, add));
+}
+
 /* The path MTU to the tunnel's peer: the connected socket's route (what l2tp_eth uses too). */
 static int path_mtu(int fd, uint32_t *mtu)
 {
@@ -527,6 +532,7 @@ static const struct dp_ops dp_kernel_ops = {
 	.addr_add_ptp4 = k_addr_add_ptp4,
 	.addr_add_ptp6 = k_addr_add_ptp6,
 	.route_add4 = k_route_add4,
+	.route6 = k_route6,
 	.eth_open = k_eth_open,
 	.eth_close = k_eth_close,
 	.link_state = k_link_state,

@@ -64,6 +64,7 @@ struct dp_null {
 	uint32_t path_mtu;            /* what path_mtu answers */
 	int mss_clamp;                /* -1 never set, 0 off, 1 on */
 	unsigned mss_calls;
+	unsigned routes6;             /* route6 adds less deletes */
 };
 
 static struct dp_null *dn(struct dp *d)
@@ -255,6 +256,29 @@ static int n_addr_add_ptp6(struct dp *d, int ifindex, const struct in6_addr *loc
 static int n_route_add4(struct dp *d, int ifindex, struct in_addr dst, uint8_t plen)
 {
 	return n_ok(d);
+}
+
+static int n_route6(struct dp *d, int ifindex, const struct in6_addr *dst, uint8_t plen,
+		    bool add)
+{
+	struct dp_null *n = dn(d);
+
+	(void)ifindex;
+	(void)dst;
+	if (plen > 128 || !d->sessions)
+		return plen > 128 ? -EINVAL : -EOPNOTSUPP;
+	if (add)
+		n->routes6++;
+	else if (n->routes6)
+		n->routes6--;
+	else
+		return -ESRCH;
+	return 0;
+}
+
+unsigned dp_null_routes6(struct dp *d)
+{
+	return dn(d)->routes6;
 }
 
 static struct null_eth *eth_find(struct dp *d, int ifindex)
@@ -461,6 +485,7 @@ static const struct dp_ops dp_null_ops = {
 	.addr_add_ptp4 = n_addr_add_ptp4,
 	.addr_add_ptp6 = n_addr_add_ptp6,
 	.route_add4 = n_route_add4,
+	.route6 = n_route6,
 	.eth_open = n_eth_open,
 	.eth_close = n_eth_close,
 	.link_state = n_link_state,
