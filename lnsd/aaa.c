@@ -142,6 +142,7 @@ static void aaa_acct(struct engine *e, struct eng_session *es, enum rad_acct_sta
 	aaa_info(e, es, &si);
 	rad_avs_init(&avs);
 	rad_build_acct(&si, &ai, &avs);
+	eng_ipv6_acct(es, &avs);
 	rc = radius_acct(e->radius, &avs);
 	if (rc < 0)
 		log_ratelimited(engine_now_ms(), "radius acct", "%s: accounting record lost: %s",
@@ -429,6 +430,8 @@ void aaa_reply(void *ctx, uint64_t cookie, const struct radius_reply *rep)
 	eng_sess_prefix(s, pfx, sizeof(pfx));
 	server = rep->server >= 0 ? rs->servers[rep->server] : "no server";
 	ok = rep->verdict == RADIUS_ACCEPT && aaa_accept(e, es, &rep->attrs, &attrs, pfx);
+	if (ok)
+		eng_ipv6_accept(e, es, &rep->ipv6, pfx);
 	if (!ok && rep->attrs.ms_error[0])
 		msg = rep->attrs.ms_error;
 	if (es->aaa->method < PPP_AUTH_METHOD_COUNT)

@@ -476,6 +476,7 @@ void engine_session_info(const struct engine *e, const struct l2tp_sess *s,
 		out->ip = es->ip;
 		out->st = es->kst;
 		out->rate = es->rate;
+		out->has_prefix6 = eng_ipv6_prefixes(es, &out->prefix6, &out->has_pd, &out->pd);
 		es->pw->info(es, out);
 	}
 }
@@ -910,6 +911,7 @@ void engine_free(struct engine *e)
 	free(e->cdns);
 	ppp_users_free(e->users);
 	ip_pool_free(e->pool);
+	eng_ipv6_free(e);
 	dp_free(e->dp);
 	free(e->ip_index);
 	free(e->peer_index);
@@ -1171,6 +1173,9 @@ int engine_set_dataplane(struct engine *e, struct dp *dp, char *err, size_t errl
 			goto fail;
 		}
 	}
+	rc = eng_ipv6_init(e, dp->kind == DP_KIND_KERNEL, err, errlen);
+	if (rc)
+		goto fail;
 	dp_free(e->dp);
 	e->dp = dp;
 	pw_ppp_cfg(e, e->conf);
@@ -1183,6 +1188,7 @@ int engine_set_dataplane(struct engine *e, struct dp *dp, char *err, size_t errl
 			 "from the %s", e->radius ? "RADIUS Framed-IP-Address" : "users file");
 	return 0;
 fail:
+	eng_ipv6_free(e);
 	ppp_users_free(e->users);
 	e->users = NULL;
 	ip_pool_free(e->pool);

@@ -16,8 +16,11 @@
 #include <sys/socket.h>
 
 #include "conf.h"
+#include "dhcp6.h"
 #include "dp.h"
+#include "ip6_prefix.h"
 #include "l2tp_lns.h"
+#include "nd.h"
 #include "ppp_act.h"
 #include "lns_sockaddr.h"
 
@@ -114,6 +117,8 @@ struct eng_sess_info {
 	const char *ppp_phase;        /* ppp_phase_str(), "" without PPP */
 	uint32_t mtu;                 /* pppN's MTU once up, the MRU requested before; 0: none */
 	struct rate_limit rate;       /* bits/s, 0: unlimited (rate.c) */
+	bool has_prefix6, has_pd;     /* ipv6.c: the RA's prefix, the delegated prefix */
+	struct ip6_prefix prefix6, pd;
 };
 /*
  * Session setup latency: ICRQ to PPP up (IPCP opened) with the kernel data
@@ -131,6 +136,14 @@ struct eng_counters {
 	uint64_t radius_bad_framed_ip;  /* Access-Accepts refused for their Framed-IP-Address */
 	uint64_t rate_bad_attr;         /* rate attributes of Access-Accepts that were ignored */
 	uint64_t rate_kernel_failed;    /* rate limits the kernel refused */
+	/* IPv6 for subscribers (ipv6.c) */
+	uint64_t v6_ra_sent, v6_rs_received, v6_dhcp_replies;
+	uint64_t v6_rs_dropped[ND_RS_CHECK_COUNT];      /* [ND_RS_OK]: no session on that link */
+	uint64_t v6_dhcp_dropped[DHCP6_CHECK_COUNT];    /* [DHCP6_OK]: no session on that link */
+	uint64_t v6_pool_exhausted;     /* a /64 or a delegated prefix the pool had not */
+	uint64_t v6_radius_refused;     /* RADIUS prefixes taken by another session */
+	uint64_t v6_send_failed;        /* RAs and DHCPv6 replies the kernel refused */
+	uint64_t v6_route_failed;       /* IPv6 routes the kernel refused */
 };
 const struct eng_counters *engine_counters(const struct engine *e);
 

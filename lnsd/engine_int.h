@@ -10,6 +10,7 @@
 #include "engine.h"
 
 #include "ip_pool.h"
+#include "ipv6.h"
 #include "ppp_sess.h"
 #include "radius_attr.h"
 
@@ -104,6 +105,7 @@ struct eng_session {
 	bool rate_decided;            /* by RADIUS or a CoA; else [ppp]'s when it comes up */
 	bool rate_applied;            /* the kernel has a limit of ours on pppN */
 	struct dp_stats kst;          /* cached kernel counters */
+	struct eng_sess6 *v6;         /* IPv6 prefixes, RAs, DHCPv6 (ipv6.c); NULL: none */
 };
 
 /* A CDN decided while actions were being executed: sent once they are done. */
@@ -169,6 +171,7 @@ struct engine {
 	struct eng_aaa *auth_wait[ENG_AUTH_BUCKETS];   /* Access-Requests in flight (aaa.c) */
 	uint64_t next_auth_id;        /* the last one's number */
 	struct ipsec_mgr *ipsec;      /* [ipsec] mode = required, else NULL */
+	struct eng_ipv6 *v6;          /* IPv6 for subscribers (ipv6.c); NULL: [ppp] ipv6 = no */
 	uint8_t rx[ENG_RX_BUF];
 };
 

@@ -203,6 +203,8 @@ static void do_up(struct engine *e, struct eng_session *es, const struct ppp_up_
 		   LOG_STRN(es->username, es->username_len),
 		   up->local_ip ? ls : "(no local address)", ps, up->mtu);
 	eng_rate_up(e, es);
+	if (e->conf->ppp_ipv6)
+		eng_ipv6_reserve(e, es);   /* Accounting Start carries the prefixes */
 	aaa_up(e, es);
 }
 
@@ -264,6 +266,8 @@ static void do_up6(struct engine *e, struct eng_session *es, const struct ppp_up
 	log_notice("%s: %s IPv6 up, user %s, %s peer %s",
 		   eng_sess_prefix(es->sess, pfx, sizeof(pfx)), es->ifname,
 		   LOG_STRN(es->username, es->username_len), ls, ps);
+	eng_ipv6_up(e, es, up->local_ifid, up->peer_ifid);
+	aaa_up(e, es);   /* IPv6 only: Accounting Start now (done already after IPCP) */
 }
 
 static void do_down(struct engine *e, struct eng_session *es, enum ppp_down_reason why)
@@ -279,6 +283,7 @@ static void do_down(struct engine *e, struct eng_session *es, enum ppp_down_reas
 	log_notice("%s: PPP down on %s: %s", eng_sess_prefix(es->sess, pfx, sizeof(pfx)),
 		   es->ifname, ppp_down_reason_str(why));
 	aaa_down(e, es, rad_term_cause_for(why));
+	eng_ipv6_down(e, es);   /* after Stop, which names the prefixes; before pppN goes */
 	session_kernel_close(e, es);
 	eng_queue_cdn(e, es->sess, cdn_result_for(why), L2TP_ERR_NONE, ppp_down_reason_str(why));
 }
@@ -546,6 +551,7 @@ static void pw_free(struct engine *e, struct eng_session *es)
 
 	if (!pp) {
 		aaa_down(e, es, RAD_TERM_LOST_CARRIER);
+		eng_ipv6_down(e, es);
 		return;
 	}
 	if (!es->dead) {
@@ -555,6 +561,7 @@ static void pw_free(struct engine *e, struct eng_session *es)
 	}
 	ppp_sess_fini(&pp->ppp);
 	aaa_down(e, es, RAD_TERM_LOST_CARRIER);
+	eng_ipv6_down(e, es);
 	session_kernel_close(e, es);
 	free(pp);
 	es->u.ppp = NULL;

@@ -359,6 +359,7 @@ static void run_job(struct radius *r, struct rad_job *j)
 			rad_avs_init(&reply);
 			rad_decode_reply(rep, rep_len, &reply);
 			rad_parse_reply(&reply, &j->rep.attrs);
+			rad_parse_ipv6(&reply, &j->rep.ipv6);
 			rad_avs_free(&reply);
 			j->rep.verdict = res == RADIUS_R_REJECT ? RADIUS_REJECT : RADIUS_ACCEPT;
 			j->rep.server = (int)i;

@@ -28,6 +28,7 @@
 
 #include "conf.h"
 #include "radius_attr.h"
+#include "radius_ipv6.h"
 
 #define RADIUS_WORKERS 4
 
@@ -41,6 +42,7 @@ struct radius_reply {
 	enum radius_verdict verdict;
 	int server;                    /* index into the server list; -1 none */
 	struct rad_accept attrs;       /* parsed reply attributes (ACCEPT, REJECT) */
+	struct rad_ipv6 ipv6;          /* its IPv6 attributes (ACCEPT) */
 };
 typedef void (*radius_reply_fn)(void *ctx, uint64_t cookie, const struct radius_reply *rep);
 
