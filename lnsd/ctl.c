@@ -264,6 +264,7 @@ json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *
 			 uint64_t now_ms)
 {
 	char peer[LNS_ADDR_STRLEN], ip[INET_ADDRSTRLEN] = "", ip6[INET6_ADDRSTRLEN] = "";
+	char p6[IP6_PREFIX_STRLEN];
 	json_t *o;
 
 	o = json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:o, s:o, s:I, s:I, s:b}",
@@ -309,6 +310,11 @@ json_t *ctl_session_json(const struct l2tp_sess *s, const struct eng_sess_info *
 	/* rate limits in bits/s, 0: unlimited (lnsd.conf(5) RATE LIMITS) */
 	json_object_set_new(o, "rate_down", json_integer(info ? (json_int_t)info->rate.down_bps : 0));
 	json_object_set_new(o, "rate_up", json_integer(info ? (json_int_t)info->rate.up_bps : 0));
+	/* IPv6 prefixes (lnsd.conf(5) IPV6), "" none */
+	json_object_set_new(o, "ipv6_prefix", json_string(info && info->has_prefix6 ?
+			    ip6_prefix_str(&info->prefix6, p6, sizeof(p6)) : ""));
+	json_object_set_new(o, "ipv6_pd", json_string(info && info->has_pd ?
+			    ip6_prefix_str(&info->pd, p6, sizeof(p6)) : ""));
 	return o;
 }
 

@@ -83,6 +83,8 @@ static const struct ctl_col session_cols[] = {
 	  "RADIUS Acct-Session-Id ([radius])" },
 	{ "rate-down", "rate_down", CTL_COL_INT, CTL_DFLT_NO, "download limit, bit/s (0: none)" },
 	{ "rate-up", "rate_up", CTL_COL_INT, CTL_DFLT_NO, "upload limit, bit/s (0: none)" },
+	{ "ipv6-prefix", "ipv6_prefix", CTL_COL_STR, CTL_DFLT_NO, "the RA's /64 (IPv6)" },
+	{ "ipv6-pd", "ipv6_pd", CTL_COL_STR, CTL_DFLT_NO, "the delegated prefix (DHCPv6)" },
 };
 
 json_t *ctl_json_text(const void *s, size_t len)

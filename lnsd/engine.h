@@ -146,6 +146,8 @@ struct eng_counters {
 	uint64_t v6_route_failed;       /* IPv6 routes the kernel refused */
 };
 const struct eng_counters *engine_counters(const struct engine *e);
+/* The IPv6 pools (ipv6.c): [0] the /64s, [1] the delegated prefixes; 0 without. */
+void engine_ipv6_pools(const struct engine *e, uint32_t used[2], uint32_t size[2]);
 
 /*
  * The loop's busy time per iteration: from the end of its wait for events

@@ -695,3 +695,14 @@ bool eng_ipv6_prefixes(const struct eng_session *es, struct ip6_prefix *prefix, 
 		*prefix = s->prefix;
 	return s && s->has_prefix;
 }
+
+void engine_ipv6_pools(const struct engine *e, uint32_t used[2], uint32_t size[2])
+{
+	const struct eng_ipv6 *v = e->v6;
+	const struct ip6_pool *p[2] = { v ? v->pool : NULL, v ? v->pd_pool : NULL };
+
+	for (int i = 0; i < 2; i++) {
+		used[i] = p[i] ? ip6_pool_used(p[i]) : 0;
+		size[i] = p[i] ? ip6_pool_size(p[i]) : 0;
+	}
+}

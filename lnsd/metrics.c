@@ -211,6 +211,48 @@ static const char *const auth_method_names[PPP_AUTH_METHOD_COUNT] = {
 	[PPP_AUTH_MSCHAPV2] = "mschapv2",
 };
 
+/* IPv6 for subscribers (ipv6.c): what was sent, dropped and why, the pools. */
+static void render_ipv6(FILE *f, const struct engine *e, const struct eng_counters *c)
+{
+	uint32_t used[2], size[2];
+	static const char *const pools[2] = { "prefix", "delegation" };
+
+	family(f, "lnsd_ipv6_ra_sent_total", "counter", "Router Advertisements sent on pppN.");
+	fprintf(f, "lnsd_ipv6_ra_sent_total %llu\n", (unsigned long long)c->v6_ra_sent);
+	family(f, "lnsd_ipv6_rs_received_total", "counter", "Valid Router Solicitations read.");
+	fprintf(f, "lnsd_ipv6_rs_received_total %llu\n", (unsigned long long)c->v6_rs_received);
+	family(f, "lnsd_ipv6_rs_dropped_total", "counter",
+	       "Router Solicitations dropped, by reason (no_session: not a subscriber's link).");
+	for (int i = 0; i < ND_RS_CHECK_COUNT; i++)
+		fprintf(f, "lnsd_ipv6_rs_dropped_total{reason=\"%s\"} %llu\n",
+			i == ND_RS_OK ? "no_session" : nd_rs_check_str((enum nd_rs_check)i),
+			(unsigned long long)c->v6_rs_dropped[i]);
+	family(f, "lnsd_ipv6_dhcp_replies_total", "counter", "DHCPv6 Advertise and Reply sent.");
+	fprintf(f, "lnsd_ipv6_dhcp_replies_total %llu\n", (unsigned long long)c->v6_dhcp_replies);
+	family(f, "lnsd_ipv6_dhcp_dropped_total", "counter",
+	       "DHCPv6 messages dropped, by reason (no_session: not a subscriber's link).");
+	for (int i = 0; i < DHCP6_CHECK_COUNT; i++)
+		fprintf(f, "lnsd_ipv6_dhcp_dropped_total{reason=\"%s\"} %llu\n",
+			i == DHCP6_OK ? "no_session" : dhcp6_check_str((enum dhcp6_check)i),
+			(unsigned long long)c->v6_dhcp_dropped[i]);
+	family(f, "lnsd_ipv6_errors_total", "counter",
+	       "IPv6 errors: a pool exhausted, a RADIUS prefix in use by another session, a send "
+	       "or a route the kernel refused.");
+	fprintf(f, "lnsd_ipv6_errors_total{error=\"pool_exhausted\"} %llu\n"
+		"lnsd_ipv6_errors_total{error=\"radius_prefix_in_use\"} %llu\n"
+		"lnsd_ipv6_errors_total{error=\"send\"} %llu\n"
+		"lnsd_ipv6_errors_total{error=\"route\"} %llu\n",
+		(unsigned long long)c->v6_pool_exhausted, (unsigned long long)c->v6_radius_refused,
+		(unsigned long long)c->v6_send_failed, (unsigned long long)c->v6_route_failed);
+	engine_ipv6_pools(e, used, size);
+	family(f, "lnsd_ipv6_pool_used", "gauge", "Prefixes of the IPv6 pools in use.");
+	for (int i = 0; i < 2; i++)
+		fprintf(f, "lnsd_ipv6_pool_used{pool=\"%s\"} %u\n", pools[i], used[i]);
+	family(f, "lnsd_ipv6_pool_size", "gauge", "Prefixes in the IPv6 pools.");
+	for (int i = 0; i < 2; i++)
+		fprintf(f, "lnsd_ipv6_pool_size{pool=\"%s\"} %u\n", pools[i], size[i]);
+}
+
 static void render_ppp(FILE *f, const struct eng_counters *c)
 {
 	family(f, "lnsd_ppp_auth_total", "counter",
@@ -542,6 +584,7 @@ void metrics_render(struct engine *e, double start_time, FILE *f)
 	render_setups(f, st);
 	render_drops(f, e, st);
 	render_ppp(f, c);
+	render_ipv6(f, e, c);
 	render_radius(f, e);
 	render_setup_histogram(f, c);
 	render_ack_histogram(f, st);
