@@ -53,15 +53,29 @@ struct fx {
 	int n_held;
 	unsigned rad_requests;     /* Access-Requests answered */
 	const char *filter_id;     /* put in the Access-Accepts when not NULL */
+	bool v6_attrs;             /* Framed-IPv6-Prefix and Delegated-IPv6-Prefix in them */
 };
+
+/* What RADIUS assigns with v6_attrs: a /64 inside [ppp] ipv6-prefix-pool, a /56 outside. */
+static const uint8_t rad_v6_prefix[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x01, 0x00, 0x00, 0x77 };
+static const uint8_t rad_v6_pd[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x99, 0x99 };
 
 static void rad_answer(void *ctx);
 
 /* ---- the engine on a free port ------------------------------------------ */
 
 /* with_radius: [radius] on a socket of ours that accepts everyone (rad_answer). */
+static void fx_up_ppp(struct fx *f, bool with_radius, const char *more_ppp);
+
 static void fx_up(struct fx *f, bool with_radius)
 {
+	fx_up_ppp(f, with_radius, "");
+}
+
+/* more_ppp: [ppp] keys beside the fixture's. */
+static void fx_up_ppp(struct fx *f, bool with_radius, const char *more_ppp)
+{
+	char ppp[512];
 	char conf[160] = "hostname = lns\n";
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t al = sizeof(a);
@@ -81,10 +95,12 @@ static void fx_up(struct fx *f, bool with_radius)
 			 "accounting = no\ntimeout = 1\n", ntohs(a.sin_port), ntohs(a.sin_port),
 			 RAD_SECRET);
 	}
+	snprintf(ppp, sizeof(ppp), "auth = pap\nlocal-ip = 10.99.0.1\npool = 10.99.0.10-10.99.0.20\n"
+		 "lcp-echo-interval = 0\nrate-limit-down = 20M\nrate-profile = gold 5M/1M\n%s",
+		 more_ppp);
 	tu_engine_up(&f->te, &(struct tu_engine_opts){
 		.conf = conf,
-		.ppp = "auth = pap\nlocal-ip = 10.99.0.1\npool = 10.99.0.10-10.99.0.20\n"
-		       "lcp-echo-interval = 0\nrate-limit-down = 20M\nrate-profile = gold 5M/1M\n",
+		.ppp = ppp,
 		.users = "alice * secret\nbob * other\n",
 		.ppp_dp = true,
 	});
@@ -116,7 +132,7 @@ static void fx_down(struct fx *f)
 static void rad_accept(struct fx *f, uint8_t id, const uint8_t *auth,
 		       const struct sockaddr_storage *from, socklen_t fl)
 {
-	uint8_t rep[160];
+	uint8_t rep[220];
 	size_t len = RADIUS_HDR_LEN;
 
 	rep[0] = RAD_CODE_ACCESS_ACCEPT;
@@ -126,6 +142,20 @@ static void rad_accept(struct fx *f, uint8_t id, const uint8_t *auth,
 		rep[len++] = (uint8_t)(2 + strlen(f->filter_id));
 		memcpy(rep + len, f->filter_id, strlen(f->filter_id));
 		len += strlen(f->filter_id);
+	}
+	if (f->v6_attrs) {   /* RFC 3162 §2.3: Reserved, Prefix-Length, Prefix */
+		rep[len++] = RAD_FRAMED_IPV6_PREFIX;
+		rep[len++] = 2 + 2 + 8;
+		rep[len++] = 0;
+		rep[len++] = 64;
+		memcpy(rep + len, rad_v6_prefix, 8);
+		len += 8;
+		rep[len++] = RAD_DELEGATED_IPV6_PREFIX;
+		rep[len++] = 2 + 2 + 7;
+		rep[len++] = 0;
+		rep[len++] = 56;
+		memcpy(rep + len, rad_v6_pd, 7);
+		len += 7;
 	}
 	rep[len++] = RAD_FRAMED_IP_ADDRESS;
 	rep[len++] = 6;
@@ -276,6 +306,8 @@ static enum client_end ppp_client(struct fx *f, const struct call *c, const char
 		ck_assert_int_ge(n, PPP_PROTO_LEN + PPP_HDR_LEN);
 		proto = (uint16_t)(b[0] << 8 | b[1]);
 		dlen = (size_t)n - PPP_PROTO_LEN - PPP_HDR_LEN;
+		if (proto == PPP_PROTO_IPV6CP)
+			continue;   /* [ppp] ipv6 = yes: this client does not answer IPV6CP */
 		/* docs/design.md §4.3: LCP and PAP on the channel, IPCP on the unit. */
 		ck_assert_msg(i == (proto == PPP_PROTO_IPCP ? 1 : 0), "protocol 0x%04x on the %s",
 			      proto, i ? "unit" : "channel");
@@ -595,6 +627,112 @@ START_TEST(rate_limits)
 }
 END_TEST
 
+#define V6_PPP "ipv6 = yes\nipv6-prefix-pool = 2001:db8:100::/56\n" \
+	"ipv6-delegation-pool = 2001:db8:4000::/48\nipv6-delegation-length = 56\n"
+
+static void expect_pools6(struct fx *f, uint32_t prefixes, uint32_t delegated)
+{
+	uint32_t used[2], size[2];
+
+	engine_ipv6_pools(f->te.eng, used, size);
+	ck_assert_uint_eq(size[0], 256);   /* /64s of a /56 */
+	ck_assert_uint_eq(size[1], 256);   /* /56s of a /48 */
+	ck_assert_uint_eq(used[0], prefixes);
+	ck_assert_uint_eq(used[1], delegated);
+}
+
+/*
+ * IPv6 (lnsd/ipv6.c) with [ppp] ipv6 = yes and the pools: once IPCP is up
+ * (before Accounting Start) each session has its /64 and its delegated /56
+ * from the pools, different ones; a call that ends gives both back.
+ */
+START_TEST(ipv6_prefixes_from_pools)
+{
+	struct fx f;
+	struct call *a = &f.calls[0], *b = &f.calls[1];
+	struct eng_sess_info sa, sb;
+	struct ip6_prefix p64, p48;
+	uint32_t addr;
+
+	ck_assert_int_eq(ip6_prefix_parse("2001:db8:100::/56", &p64), 0);
+	ck_assert_int_eq(ip6_prefix_parse("2001:db8:4000::/48", &p48), 0);
+	fx_up_ppp(&f, false, V6_PPP);
+	expect_pools6(&f, 0, 0);
+	lac_tunnel(&f);
+	lac_call(&f, a);
+	ck_assert_int_eq(ppp_client(&f, a, "alice", "secret", &addr), CLIENT_UP);
+	lac_call(&f, b);
+	ck_assert_int_eq(ppp_client(&f, b, "bob", "other", &addr), CLIENT_UP);
+	tu_idle(&f.te, 20);
+	expect_pools6(&f, 2, 2);
+	engine_session_info(f.te.eng, session_of(&f, a), &sa);
+	engine_session_info(f.te.eng, session_of(&f, b), &sb);
+	ck_assert(sa.has_prefix6 && sa.has_pd && sb.has_prefix6 && sb.has_pd);
+	ck_assert_uint_eq(sa.prefix6.len, 64);
+	ck_assert_uint_eq(sa.pd.len, 56);
+	ck_assert(ip6_prefix_contains(&p64, &sa.prefix6) && ip6_prefix_contains(&p64, &sb.prefix6));
+	ck_assert(ip6_prefix_contains(&p48, &sa.pd) && ip6_prefix_contains(&p48, &sb.pd));
+	ck_assert(!ip6_prefix_eq(&sa.prefix6, &sb.prefix6));
+	ck_assert(!ip6_prefix_eq(&sa.pd, &sb.pd));
+	ck_assert_uint_eq(engine_counters(f.te.eng)->v6_pool_exhausted, 0);
+
+	lac_cdn(&f, a);
+	expect_hangup(&f, a);
+	expect_pools6(&f, 1, 1);
+	ck_assert_uint_eq(dp_null_routes6(f.te.dp), 0);
+	lac_stopccn(&f);
+	expect_hangup(&f, b);
+	expect_pools6(&f, 0, 0);
+	fx_down(&f);
+}
+END_TEST
+
+/*
+ * RADIUS Framed-IPv6-Prefix inside the pool is taken out of it, a
+ * Delegated-IPv6-Prefix outside it is used as given; the /64 goes back to
+ * the pool when the call ends, and the next call RADIUS gives it to has it.
+ * (The fixture's RADIUS gives every call one IPv4 address: one call at a time.)
+ */
+START_TEST(ipv6_prefixes_from_radius)
+{
+	struct fx f;
+	struct call *a = &f.calls[0], *b = &f.calls[1];
+	struct eng_sess_info sa, sb;
+	struct ip6_prefix want = { .len = 64 }, want_pd = { .len = 56 };
+	uint32_t addr;
+
+	memcpy(want.addr, rad_v6_prefix, 16);
+	memcpy(want_pd.addr, rad_v6_pd, 16);
+	fx_up_ppp(&f, true, V6_PPP);
+	f.v6_attrs = true;
+	lac_tunnel(&f);
+	lac_call(&f, a);
+	ck_assert_int_eq(ppp_client(&f, a, "alice", "any", &addr), CLIENT_UP);
+	tu_idle(&f.te, 20);
+	engine_session_info(f.te.eng, session_of(&f, a), &sa);
+	ck_assert(sa.has_prefix6 && sa.has_pd);
+	ck_assert(ip6_prefix_eq(&sa.prefix6, &want));
+	ck_assert(ip6_prefix_eq(&sa.pd, &want_pd));
+	expect_pools6(&f, 1, 0);
+
+	lac_cdn(&f, a);
+	expect_hangup(&f, a);
+	expect_pools6(&f, 0, 0);
+	lac_call(&f, b);
+	ck_assert_int_eq(ppp_client(&f, b, "bob", "any", &addr), CLIENT_UP);
+	tu_idle(&f.te, 20);
+	engine_session_info(f.te.eng, session_of(&f, b), &sb);
+	ck_assert(sb.has_prefix6 && ip6_prefix_eq(&sb.prefix6, &want));
+	ck_assert(ip6_prefix_eq(&sb.pd, &want_pd));
+	ck_assert_uint_eq(engine_counters(f.te.eng)->v6_radius_refused, 0);
+	expect_pools6(&f, 1, 0);
+	lac_stopccn(&f);
+	expect_hangup(&f, b);
+	expect_pools6(&f, 0, 0);
+	fx_down(&f);
+}
+END_TEST
+
 /*
  * A RADIUS reply names its Access-Request, not the Tunnel and Session IDs:
  * call a's request is still out when a ends; call b sends its own. Then the
@@ -788,6 +926,8 @@ static Suite *engine_suite(void)
 	TCase *tc = tcase_create("null data plane");
 
 	tcase_add_test(tc, call_up_and_down);
+	tcase_add_test(tc, ipv6_prefixes_from_pools);
+	tcase_add_test(tc, ipv6_prefixes_from_radius);
 	tcase_add_test(tc, call_refused);
 	tcase_add_test(tc, call_terminated);
 	tcase_add_test(tc, framed_ip_in_use);
