@@ -47,7 +47,7 @@ enum key_type {
 	KT_MTU,        /* uint32_t: "auto" (0) or a number in [min, max] */
 	KT_RATE,       /* uint64_t bits/s: number with k/M/G (rate_limit.h), 0 = unlimited */
 	KT_RATEPROF,   /* [ppp] rate-profile, repeatable: NAME DOWN/UP */
-	KT_POOL6,      /* char[256]: IPv6 prefixes "P1, P2", each at most /min long */
+	KT_POOL6,      /* char[256]: IPv6 prefixes "P1, P2" for /min (0: checked at the end) */
 	KT_DNS6,       /* [ppp] ipv6-dns: up to 3 IPv6 addresses */
 	KT_DOMAINS,    /* char[256]: up to 4 DNS names */
 };
@@ -117,7 +117,7 @@ static const struct key_def keys[] = {
 	{ SECT_PPP, "rate-limit-up", KT_RATE, C(ppp_rate.up_bps), 0, 0 },
 	{ SECT_PPP, "rate-profile", KT_RATEPROF, 0, 0, 0 },
 	{ SECT_PPP, "ipv6-prefix-pool", KT_POOL6, C(ppp_ipv6_pool), 64, 0 },
-	{ SECT_PPP, "ipv6-delegation-pool", KT_POOL6, C(ppp_ipv6_pd_pool), 64, 0 },
+	{ SECT_PPP, "ipv6-delegation-pool", KT_POOL6, C(ppp_ipv6_pd_pool), 0, 0 },
 	{ SECT_PPP, "ipv6-delegation-length", KT_UINT, C(ppp_ipv6_pd_len), 40, 64 },
 	{ SECT_PPP, "ipv6-dns", KT_DNS6, 0, 0, 0 },
 	{ SECT_PPP, "ipv6-domain", KT_DOMAINS, C(ppp_ipv6_domains), 0, 0 },
@@ -881,7 +881,7 @@ static int set_value(struct cf_parser *p, const struct key_def *k, const char *l
 			cf_perr(p, "%s: longer than 255 characters", lbl);
 			return -1;
 		}
-		if (*v && check_pool6(p, lbl, v, (uint8_t)k->min))
+		if (*v && k->min && check_pool6(p, lbl, v, (uint8_t)k->min))
 			return -1;
 		strcpy(field, v);
 		return 0;

@@ -41,7 +41,7 @@ struct eng_sess6 {
 	ev_timer timer;                /* RAs; the DHCPv6 binding's expiry */
 	int ifindex;                   /* hashed by it; 0: not up */
 	bool reserved;                 /* prefixes set aside (or tried) */
-	bool has_prefix, prefix_pooled, pd_pooled, pd_routed;
+	bool has_prefix, prefix_pooled, pd_pooled, pd_routed, prefix_routed;
 	struct ip6_prefix prefix;      /* the RA's */
 	struct dhcp6_binding pd;       /* its prefix is the delegated one */
 	uint8_t n_sent;                /* RAs so far (the initial ones) */
@@ -172,29 +172,36 @@ static void ra_send(struct engine *e, struct eng_sess6 *s, const uint8_t *dst)
 		e->ctr.v6_ra_sent++;
 }
 
-static void route_pd(struct engine *e, struct eng_sess6 *s, bool add)
+/* p (the /64 or the delegated prefix, what) via pppN, or no longer; *routed follows. */
+static void route(struct engine *e, struct eng_sess6 *s, const struct ip6_prefix *p,
+		  bool *routed, bool add, const char *what)
 {
 	struct eng_session *es = s->es;
 	char pfx[ENG_PREFIX_LEN], ps[IP6_PREFIX_STRLEN], eb[320];
 	struct in6_addr dst;
 	int rc;
 
-	if (s->pd_routed == add)
+	if (*routed == add)
 		return;
-	memcpy(&dst, s->pd.prefix.addr, 16);
-	rc = add ? dp_route_add6(e->dp, es->ifindex, &dst, s->pd.prefix.len)
-		 : dp_route_del6(e->dp, es->ifindex, &dst, s->pd.prefix.len);
-	s->pd_routed = add;
-	ip6_prefix_str(&s->pd.prefix, ps, sizeof(ps));
+	memcpy(&dst, p->addr, 16);
+	rc = add ? dp_route_add6(e->dp, es->ifindex, &dst, p->len)
+		 : dp_route_del6(e->dp, es->ifindex, &dst, p->len);
+	*routed = add;
+	ip6_prefix_str(p, ps, sizeof(ps));
 	eng_sess_prefix(es->sess, pfx, sizeof(pfx));
 	if (rc < 0 && rc != -ESRCH && rc != -ENODEV && !(add && rc == -EEXIST)) {
 		e->ctr.v6_route_failed++;
-		log_warn("%s: %s delegated prefix %s via %s: %s", pfx, add ? "route" : "unroute",
-			 ps, es->ifname, eng_kerr(e->dp->ext_ack, rc, eb, sizeof(eb)));
+		log_warn("%s: %s %s %s via %s: %s", pfx, add ? "route" : "unroute", what, ps,
+			 es->ifname, eng_kerr(e->dp->ext_ack, rc, eb, sizeof(eb)));
 	} else {
-		log_info("%s: delegated prefix %s %s %s", pfx, ps, add ? "routed via" : "no longer via",
+		log_info("%s: %s %s %s %s", pfx, what, ps, add ? "routed via" : "no longer via",
 			 es->ifname);
 	}
+}
+
+static void route_pd(struct engine *e, struct eng_sess6 *s, bool add)
+{
+	route(e, s, &s->pd.prefix, &s->pd_routed, add, "delegated prefix");
 }
 
 static void binding_event(struct engine *e, struct eng_sess6 *s, enum dhcp6_event ev)
@@ -636,6 +643,8 @@ void eng_ipv6_up(struct engine *e, struct eng_session *es, const uint8_t local_i
 	*chain(v, s->ifindex) = s;
 	group(v->icmp_fd, s->ifindex, "ff02::2", true);   /* all-routers: RSs */
 	group(v->dhcp_fd, s->ifindex, "ff02::1:2", true); /* DHCP servers and relays */
+	if (s->has_prefix)   /* the client's SLAAC addresses are on the link */
+		route(e, s, &s->prefix, &s->prefix_routed, true, "prefix");
 	framed_routes(e, s, true);
 	s->n_sent = 0;
 	timer_cb(e->loop, &s->timer, 0);                  /* the first RA now */
@@ -653,6 +662,7 @@ void eng_ipv6_down(struct engine *e, struct eng_session *es)
 		group(v->icmp_fd, s->ifindex, "ff02::2", false);
 		group(v->dhcp_fd, s->ifindex, "ff02::1:2", false);
 		route_pd(e, s, false);
+		route(e, s, &s->prefix, &s->prefix_routed, false, "prefix");
 		framed_routes(e, s, false);
 		unhash(v, s);
 	}

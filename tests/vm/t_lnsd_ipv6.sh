@@ -36,6 +36,8 @@ lnsd_start <<-EOC
 	ipv6-ra-interval = 30
 EOC
 
+# the client's kernel takes RAs on the pppN to come (SLAAC)
+on client sysctl -qw net.ipv6.conf.default.accept_ra=2 net.ipv6.conf.default.autoconf=1
 ip -n client link add dummy0 type dummy
 ip -n client link set dummy0 up
 lac_xl2tpd -w v6 alice alice-pw +ipv6
@@ -56,17 +58,18 @@ cat >"$RUNDIR/dhcpcd.conf" <<-EOC
 	noipv6rs
 	nohook resolv.conf
 	duid
+	allowinterfaces $ppp dummy0
 	interface $ppp
 	  ia_pd 1 dummy0/1/64
 EOC
-daemon dhcpcd client dhcpcd -B -d -6 -f "$RUNDIR/dhcpcd.conf" "$ppp"
+daemon dhcpcd client dhcpcd -B -d -6 -f "$RUNDIR/dhcpcd.conf"
 pd_addr() { ip -n client -6 -o addr show dev dummy0 scope global | grep -q "inet6 $PD_NET"; }
 wait_for 40 "a delegated prefix on dummy0" pd_addr
 daddr=$(ip -n client -6 -o addr show dev dummy0 scope global | awk '{ split($4, a, "/"); print a[1]; exit }')
 log "delegated address $daddr"
 
 # lnsd's side: the session's prefixes, the route for the delegated one
-ctl show sessions -o ifname,ip,ipv6-prefix,ipv6-pd
+ctl show sessions ifname,ip,ipv6-prefix,ipv6-pd
 ctl show sessions -j >"$ART/sessions.json"
 lnsif=$(jq -r '.[0].ifname' "$ART/sessions.json")
 prefix=$(jq -r '.[0].ipv6_prefix' "$ART/sessions.json")
@@ -76,6 +79,7 @@ case $prefix in "$PFX_NET"*/64) ;; *) fail "ipv6-prefix is $prefix" ;; esac
 case $pd in "$PD_NET"*/56) ;; *) fail "ipv6-pd is $pd" ;; esac
 ip -n lns -6 route show "$pd" | grep -q "dev $lnsif" ||
 	{ ip -n lns -6 route; fail "no route for $pd via $lnsif"; }
+ip -n lns -6 route show "$prefix" | grep -q "dev $lnsif" || fail "no route for $prefix via $lnsif"
 
 # across: from the SLAAC address and from the delegated one
 expect_ping client "$BEHIND" 3
@@ -97,6 +101,7 @@ kill "$DAEMON_PID" 2>/dev/null || true
 lac_hangup v6
 wait_for 20 "session gone" count_is sessions 0
 wait_for 10 "route for $pd gone" sh -c "! ip -n lns -6 route show '$pd' | grep -q ."
+wait_for 10 "route for $prefix gone" sh -c "! ip -n lns -6 route show '$prefix' | grep -q ."
 on lns curl -s -m 5 "$URL" >"$ART/metrics-after.txt" || fail "GET $URL"
 grep -q '^lnsd_ipv6_pool_used{pool="prefix"} 0$' "$ART/metrics-after.txt" ||
 	fail "prefix not released"
