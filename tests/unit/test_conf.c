@@ -468,6 +468,18 @@ static const struct {
 	  "t.conf:2: [ppp] rate-profile: \"gold 10M\" is not NAME DOWN/UP (like gold 10M/2M; a name of at most 64 characters, rates in bits/s with k/M/G, 0 = unlimited)" },
 	{ "[ppp]\nrate-profile = gold 10M/2M\nrate-profile = gold 1M/1M\n",
 	  "t.conf:3: [ppp] rate-profile: profile gold is defined twice" },
+	{ "[ppp]\nipv6-prefix-pool = 2001:db8::/72\n",
+	  "t.conf:2: [ppp] ipv6-prefix-pool: \"2001:db8::/72\" is not a list of non-overlapping IPv6 prefixes of at most /64 (like 2001:db8:100::/48; bad at \"2001:db8::/72\")" },
+	{ "[ppp]\nipv6 = yes\nipv6-delegation-pool = 2001:db8::/48\nipv6-delegation-length = 40\n",
+	  "t.conf:3: [ppp] ipv6-delegation-pool (ipv6-delegation-length 40): \"2001:db8::/48\" is not a list of non-overlapping IPv6 prefixes of at most /40 (like 2001:db8:100::/48; bad at \"2001:db8::/48\")" },
+	{ "[ppp]\nipv6-dns = 2001:db8::1, 192.0.2.1\n",
+	  "t.conf:2: [ppp] ipv6-dns: \"192.0.2.1\" is not an IPv6 address" },
+	{ "[ppp]\nipv6-domain = a..b\n",
+	  "t.conf:2: [ppp] ipv6-domain: \"a..b\" is not a domain name" },
+	{ "[ppp]\nipv6-valid-lifetime = 600\nipv6-preferred-lifetime = 700\n",
+	  "t.conf:3: [ppp] ipv6-preferred-lifetime: 700 s is over ipv6-valid-lifetime (600 s)" },
+	{ "[ppp]\nipv6-ra-interval = 2\n",
+	  "t.conf:2: [ppp] ipv6-ra-interval: 2 is out of range (4 to 1800)" },
 };
 
 START_TEST(errors)
@@ -798,6 +810,32 @@ START_TEST(example_golden_round_trip)
 END_TEST
 
 /* Rate limits: defaults, profiles in order, their dump read back the same. */
+START_TEST(ipv6_keys)
+{
+	char err[CONF_ERR_LEN], *d1;
+	static const uint8_t dns2[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x54 };
+	struct lnsd_conf *c = load("[ppp]\nipv6 = yes\nipv6-prefix-pool = 2001:db8:100::/48, "
+				   "2001:db8:200::/56\nipv6-delegation-pool = 2001:db8:4000::/40\n"
+				   "ipv6-delegation-length = 60\nipv6-dns = 2001:db8::53, 2001:db8::54\n"
+				   "ipv6-domain = example.net, isp.example\nipv6-ra-interval = 60\n", err);
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_str_eq(c->ppp_ipv6_pool, "2001:db8:100::/48, 2001:db8:200::/56");
+	ck_assert_str_eq(c->ppp_ipv6_pd_pool, "2001:db8:4000::/40");
+	ck_assert_uint_eq(c->ppp_ipv6_pd_len, 60);
+	ck_assert_uint_eq(c->ppp_n_dns6, 2);
+	ck_assert_mem_eq(c->ppp_dns6[1], dns2, 16);
+	ck_assert_uint_eq(c->ppp_ipv6_ra_interval_s, 60);
+	ck_assert_uint_eq(c->ppp_ipv6_valid_s, 86400);
+	ck_assert_uint_eq(c->ppp_ipv6_preferred_s, 14400);
+	d1 = dump_str(c);
+	ck_assert_ptr_nonnull(strstr(d1, "ipv6-dns = 2001:db8::53, 2001:db8::54\n"
+				 "ipv6-domain = example.net, isp.example\n"));
+	assert_reparses_same(d1);
+	conf_unref(c);
+}
+END_TEST
+
 START_TEST(rate_keys)
 {
 	char err[CONF_ERR_LEN], *d1;
@@ -1204,6 +1242,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, dump_redacts_secrets);
 	tcase_add_test(tc, refcount_keeps_generation);
 	tcase_add_test(tc, rate_keys);
+	tcase_add_test(tc, ipv6_keys);
 	tcase_add_test(tc, examples_parse);
 	tcase_add_test(tc, ipsec_absent_is_off);
 	tcase_add_test(tc, ipsec_defaults);
