@@ -53,7 +53,8 @@ struct fx {
 	int n_held;
 	unsigned rad_requests;     /* Access-Requests answered */
 	const char *filter_id;     /* put in the Access-Accepts when not NULL */
-	bool v6_attrs;             /* Framed-IPv6-Prefix and Delegated-IPv6-Prefix in them */
+	bool v6_attrs;             /* Framed-IPv6-Prefix, Delegated-IPv6-Prefix, a Framed-IPv6-Route */
+	bool v6_client;            /* the PPP client opens IPV6CP too */
 };
 
 /* What RADIUS assigns with v6_attrs: a /64 inside [ppp] ipv6-prefix-pool, a /56 outside. */
@@ -156,6 +157,10 @@ static void rad_accept(struct fx *f, uint8_t id, const uint8_t *auth,
 		rep[len++] = 56;
 		memcpy(rep + len, rad_v6_pd, 7);
 		len += 7;
+		rep[len++] = RAD_FRAMED_IPV6_ROUTE;   /* RFC 3162 §2.5 */
+		rep[len++] = 2 + 21;
+		memcpy(rep + len, "2001:db8:77::/48 :: 1", 21);
+		len += 21;
 	}
 	rep[len++] = RAD_FRAMED_IP_ADDRESS;
 	rep[len++] = 6;
@@ -293,7 +298,10 @@ static enum client_end ppp_client(struct fx *f, const struct call *c, const char
 
 	*addr = 0;
 	ppp_send(c->chan, PPP_PROTO_LCP, PPP_CONF_REQ, 1, NULL, 0);
-	while (!(ipcp_ours && ipcp_theirs)) {
+	bool v6_ours = !f->v6_client, v6_theirs = !f->v6_client;
+	static const uint8_t ifid_opt[10] = { 1, 10, 0x02, 0, 0, 0, 0, 0, 0, 0x01 };
+
+	while (!(ipcp_ours && ipcp_theirs && v6_ours && v6_theirs)) {
 		int i = tu_pump(&f->te, fds, 2, WAIT_MS);
 		ssize_t n;
 		uint16_t proto;
@@ -306,8 +314,20 @@ static enum client_end ppp_client(struct fx *f, const struct call *c, const char
 		ck_assert_int_ge(n, PPP_PROTO_LEN + PPP_HDR_LEN);
 		proto = (uint16_t)(b[0] << 8 | b[1]);
 		dlen = (size_t)n - PPP_PROTO_LEN - PPP_HDR_LEN;
-		if (proto == PPP_PROTO_IPV6CP)
+		if (proto == PPP_PROTO_IPV6CP && !f->v6_client)
 			continue;   /* [ppp] ipv6 = yes: this client does not answer IPV6CP */
+		if (proto == PPP_PROTO_IPV6CP) {   /* RFC 5072: theirs acknowledged as it is */
+			ck_assert_int_eq(i, 1);
+			if (b[2] == PPP_CONF_REQ) {
+				ppp_send(c->unit, PPP_PROTO_IPV6CP, PPP_CONF_ACK, b[3], b + 6, dlen);
+				v6_theirs = true;
+			} else if (b[2] == PPP_CONF_ACK) {
+				v6_ours = true;
+			} else {
+				ck_abort_msg("unexpected IPV6CP code %u", b[2]);
+			}
+			continue;
+		}
 		/* docs/design.md §4.3: LCP and PAP on the channel, IPCP on the unit. */
 		ck_assert_msg(i == (proto == PPP_PROTO_IPCP ? 1 : 0), "protocol 0x%04x on the %s",
 			      proto, i ? "unit" : "channel");
@@ -323,6 +343,9 @@ static enum client_end ppp_client(struct fx *f, const struct call *c, const char
 			lcp_ours = true;
 		} else if (proto == PPP_PROTO_PAP && b[2] == PAP_AUTH_ACK) {
 			ipcp_req(c, ipcp_id, 0);
+			if (f->v6_client)
+				ppp_send(c->unit, PPP_PROTO_IPV6CP, PPP_CONF_REQ, 1, ifid_opt,
+					 sizeof(ifid_opt));
 		} else if (proto == PPP_PROTO_PAP && b[2] == PAP_AUTH_NAK) {
 			return CLIENT_REFUSED;
 		} else if (proto == PPP_PROTO_IPCP && b[2] == PPP_CONF_REQ) {
@@ -689,7 +712,8 @@ END_TEST
 
 /*
  * RADIUS Framed-IPv6-Prefix inside the pool is taken out of it, a
- * Delegated-IPv6-Prefix outside it is used as given; the /64 goes back to
+ * Delegated-IPv6-Prefix outside it is used as given; with IPV6CP open the
+ * /64 and the Framed-IPv6-Route are routed via pppN; the /64 goes back to
  * the pool when the call ends, and the next call RADIUS gives it to has it.
  * (The fixture's RADIUS gives every call one IPv4 address: one call at a time.)
  */
@@ -705,19 +729,25 @@ START_TEST(ipv6_prefixes_from_radius)
 	memcpy(want_pd.addr, rad_v6_pd, 16);
 	fx_up_ppp(&f, true, V6_PPP);
 	f.v6_attrs = true;
+	f.v6_client = true;
 	lac_tunnel(&f);
 	lac_call(&f, a);
 	ck_assert_int_eq(ppp_client(&f, a, "alice", "any", &addr), CLIENT_UP);
 	tu_idle(&f.te, 20);
 	engine_session_info(f.te.eng, session_of(&f, a), &sa);
+	ck_assert(sa.ipv6);
 	ck_assert(sa.has_prefix6 && sa.has_pd);
 	ck_assert(ip6_prefix_eq(&sa.prefix6, &want));
 	ck_assert(ip6_prefix_eq(&sa.pd, &want_pd));
 	expect_pools6(&f, 1, 0);
+	/* IPV6CP open: the /64 and the Framed-IPv6-Route via pppN (the delegated
+	 * prefix waits for DHCPv6) */
+	ck_assert_uint_eq(dp_null_routes6(f.te.dp), 2);
 
 	lac_cdn(&f, a);
 	expect_hangup(&f, a);
 	expect_pools6(&f, 0, 0);
+	ck_assert_uint_eq(dp_null_routes6(f.te.dp), 0);
 	lac_call(&f, b);
 	ck_assert_int_eq(ppp_client(&f, b, "bob", "any", &addr), CLIENT_UP);
 	tu_idle(&f.te, 20);
