@@ -117,6 +117,10 @@ START_TEST(render_well_formed)
 	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_ppp_auth_total{method=\"mschapv2\",result=\"success\"} 0\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_rate_attributes_ignored_total 0\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_rate_limit_failures_total 0\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_ipv6_ra_sent_total 0\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_ipv6_rs_dropped_total{reason=\"bad-hop-limit\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_ipv6_dhcp_dropped_total{reason=\"no-client-id\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_ipv6_pool_used{pool=\"delegation\"} 0\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_session_setup_duration_seconds_bucket{le=\"+Inf\"} 0\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_l2tp_ack_delay_seconds_bucket{le=\"0.1\"} 0\n"));
 	ck_assert_ptr_nonnull(strstr(t, "\nlnsd_l2tp_ack_delay_seconds_count 0\n"));
