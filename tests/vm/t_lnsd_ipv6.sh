@@ -6,8 +6,9 @@
 # address from lnsd's Router Advertisement (SLAAC), dhcpcd asks for a
 # delegated prefix (IA_PD) and puts a /64 of it on dummy0; lnsd routes the
 # delegated prefix via pppN. Pings across from both addresses to an address
-# behind lnsd; lnsctl and /metrics show the prefixes; after the hangup the
-# route is gone and the pools are empty again.
+# behind lnsd; lnsctl and /metrics show the prefixes; a short DHCPv6 message
+# and an RS with hop limit 64 are dropped and counted; after the hangup the
+# routes are gone and the pools are empty again.
 set -eu
 # shellcheck source=tests/vm/lnsd-lib.sh
 . "$(dirname "$0")/lnsd-lib.sh"
@@ -88,11 +89,27 @@ on client ping -c 3 -W 2 -I "$daddr" "$BEHIND" >/dev/null ||
 expect_ping lns "$caddr" 3
 log "ping6 across from $caddr and $daddr"
 
+# bad input from the subscriber: dropped and counted, the session unharmed
+on client python3 - "$ppp" <<-'EOP'
+	import socket, sys
+	idx = socket.if_nametoindex(sys.argv[1])
+	u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+	u.sendto(b"\x01", ("ff02::1:2", 547, 0, idx))             # DHCPv6 under 4 bytes
+	r = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+	r.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 64)
+	r.sendto(bytes([133, 0, 0, 0, 0, 0, 0, 0]), ("ff02::2", 0, 0, idx))  # RS, hop limit 64
+EOP
+expect_ping client "$BEHIND" 3
+
 on lns curl -s -m 5 "$URL" >"$ART/metrics.txt" || fail "GET $URL"
 grep '^lnsd_ipv6' "$ART/metrics.txt"
 grep -q '^lnsd_ipv6_pool_used{pool="prefix"} 1$' "$ART/metrics.txt" || fail "prefix pool not 1"
 grep -q '^lnsd_ipv6_pool_used{pool="delegation"} 1$' "$ART/metrics.txt" || fail "pd pool not 1"
 awk '/^lnsd_ipv6_ra_sent_total/ { exit !($2 >= 1) }' "$ART/metrics.txt" || fail "no RA counted"
+grep -q '^lnsd_ipv6_dhcp_dropped_total{reason="short"} 1$' "$ART/metrics.txt" ||
+	fail "the short DHCPv6 message was not counted"
+grep -q '^lnsd_ipv6_rs_dropped_total{reason="bad-hop-limit"} 1$' "$ART/metrics.txt" ||
+	fail "the RS with hop limit 64 was not counted"
 awk '/^lnsd_ipv6_dhcp_replies_total/ { exit !($2 >= 2) }' "$ART/metrics.txt" ||
 	fail "fewer than 2 DHCPv6 replies counted"
 
