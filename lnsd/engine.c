@@ -875,6 +875,11 @@ struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const ch
 			goto fail;
 		}
 	}
+	if (conf->n_pws) {
+		e->lcce = eng_lcce_new(e, conf, err, errlen);
+		if (!e->lcce)
+			goto fail;
+	}
 	return e;
 fail:
 	engine_free(e);
@@ -889,6 +894,8 @@ void engine_free(struct engine *e)
 	ev_timer_stop(e->loop, &e->grace);
 	ev_prepare_stop(e->loop, &e->reaper);
 	ev_check_stop(e->loop, &e->woke);
+	eng_lcce_free(e->lcce);   /* while the data plane and the listeners are there */
+	e->lcce = NULL;
 	ipsec_free(e->ipsec);
 	e->ipsec = NULL;
 	/* Tunnel sockets: the lib frees silently, so walk its table first. */
@@ -989,6 +996,19 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 		ipsec_reload(e->ipsec, nc);
 	lns_cfg_for(e, nc, &cfg);
 	l2tp_lns_set_cfg(e->lns, &cfg);
+	/* Pseudowires: any change restarts them all (lnsd.conf(5), RELOAD). */
+	if (eng_lcce_conf_changed(e->lcce, nc)) {
+		char lerr[256];
+
+		log_notice("reload: [pseudowire] sections changed: restarting the pseudowires");
+		eng_lcce_free(e->lcce);
+		e->lcce = NULL;
+		if (nc->n_pws) {
+			e->lcce = eng_lcce_new(e, nc, lerr, sizeof(lerr));
+			if (!e->lcce)
+				log_err("reload: pseudowires not started: %s", lerr);
+		}
+	}
 	/* Live tunnels hold references to the old generation (eng_tunnel.conf). */
 	conf_unref(e->conf);
 	e->conf = nc;

@@ -8,6 +8,7 @@
 #define LNSD_ENGINE_INT_H
 
 #include "engine.h"
+#include "eng_lcce.h"
 
 #include "ip_pool.h"
 #include "ppp_sess.h"
@@ -169,6 +170,7 @@ struct engine {
 	struct eng_aaa *auth_wait[ENG_AUTH_BUCKETS];   /* Access-Requests in flight (aaa.c) */
 	uint64_t next_auth_id;        /* the last one's number */
 	struct ipsec_mgr *ipsec;      /* [ipsec] mode = required, else NULL */
+	struct eng_lcce *lcce;        /* L2TPv3 pseudowires ([pseudowire]), else NULL */
 	uint8_t rx[ENG_RX_BUF];
 };
 
@@ -204,6 +206,9 @@ void eng_listener_close(struct engine *e, struct eng_listener *l);   /* NULL-saf
  * listeners there) or not: listeners are exclusive (udp.c).
  */
 void eng_listeners_share(struct engine *e, const struct lns_addr *local, bool share);
+/* A datagram from the listener covering local (its port), to peer: 0 or -errno. */
+int eng_send_from_listener(struct engine *e, const struct lns_addr *local,
+			   const struct lns_addr *peer, const void *buf, size_t len);
 /* An LNS_ACT_SEND: on the tunnel's socket, else from the listener. */
 void eng_send(struct engine *e, const struct lns_action *a);
 /*
