@@ -889,6 +889,7 @@ void eng_lcce_pw_info(struct eng_lcce *l, size_t i, struct eng_pw_info *o)
 	o->remote_end_id = cp->remote_end_id;
 	o->cookie_len = cp->cookie_len;
 	o->ifname = s->eth_open ? s->eth.ifname : "";
+	o->ifindex = s->eth_open ? s->eth.ifindex : 0;
 	o->ups = s->ups;
 	o->kernel_failures = s->kfail;
 	o->state = "idle";

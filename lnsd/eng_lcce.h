@@ -43,6 +43,7 @@ struct eng_pw_info {
 	const char *state;            /* "idle", "connecting", "calling", "up", "closing" */
 	const char *remote_end_id;
 	const char *ifname;           /* "" until the kernel session exists */
+	int ifindex;                  /* 0 until then */
 	uint8_t cookie_len;           /* ours (required on receipt) */
 	uint8_t peer_cookie_len;      /* the peer's (sent) */
 	uint32_t ccid, peer_ccid, sid, peer_sid;   /* 0: none */

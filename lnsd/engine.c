@@ -1145,6 +1145,11 @@ const struct ipsec_child *engine_tunnel_sa(const struct engine *e, const struct 
 	return ipsec_sa_of(e->ipsec, &t->peer, tunnel_mark(t));
 }
 
+struct eng_lcce *engine_lcce(const struct engine *e)
+{
+	return e->lcce;
+}
+
 struct l2tp_lns *engine_lns(const struct engine *e)
 {
 	return e->lns;
