@@ -15,7 +15,9 @@
 #  2. SIGHUP on both with the pseudowire changed to IP encapsulation
 #     (protocol 115) with 4-byte cookies and role both on either side
 #     (simultaneous open, settled by the Tie Breaker): the old one goes, the
-#     new one comes up and carries the LANs' traffic again.
+#     new one comes up and carries the LANs' traffic again; A's l2tpeth
+#     down and up is circuit status B sees (SLI); B restarted: the
+#     pseudowire comes back and carries traffic.
 # Then SIGTERM: no kernel tunnel or session is left.
 set -eu
 # shellcheck source=tests/vm/lib.sh
@@ -138,10 +140,24 @@ ip -n pwa l2tp show tunnel | grep -q 'IP' || fail "the kernel tunnel is not IP"
 [ "$(pw_field a cookie)" = 4 ] || fail "cookie 4"
 lan_check "ip, 4-byte cookies"
 
+# Circuit status: A's interface down is an SLI, B sees the peer's circuit down; up again.
+remote_is() { [ "$(pw_field b circuit_remote)" = "$1" ]; }
+ip -n pwa link set pw-ip down
+wait_for 20 "B sees A's circuit down" remote_is false
+ip -n pwa link set pw-ip up
+wait_for 20 "B sees A's circuit up" remote_is true
+
+# B restarted: the pseudowire comes back (A redials, or B dials: role both).
+kill -TERM "$PID_B"
+wait "$PID_B" || fail "lnsd B exited with $?"
+daemon lnsd-b2 pwb "$LNSD" -f -c "$ART/b.conf"
+PID_B=$DAEMON_PID
+wait_for 90 "pseudowire up after B's restart" pw_up
+lan_check "after B's restart"
+
 kill -TERM "$PID_A" "$PID_B"
 wait "$PID_A" || fail "lnsd A exited with $?"
 wait "$PID_B" || fail "lnsd B exited with $?"
 [ -z "$(ip -n pwa l2tp show tunnel)" ] || fail "site A: a kernel tunnel is left"
 [ -z "$(ip -n pwb l2tp show session)" ] || fail "site B: a kernel session is left"
 log "ok: no kernel tunnel or session left"
-log PASS
