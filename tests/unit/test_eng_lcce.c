@@ -8,16 +8,18 @@
  * gets its CDN and is counted; a reload that changes a pseudowire restarts
  * it; with the test data plane (dp_null_new(true)) the l2tp_eth session
  * and its interface are made, and the interface going down is the circuit
- * status the peer sees (SLI).
+ * status the peer sees (SLI); the control socket's show-pseudowires.
  */
 #include <check.h>
 #include <ev.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "ctl.h"
 #include "eng_lcce.h"
 #include "engine.h"
 #include "engine_testutil.h"
@@ -140,6 +142,28 @@ START_TEST(pw_up)
 	ck_assert_uint_eq(ib.ups, 1);
 	ck_assert_uint_eq(eng_lcce_stats(engine_lcce(p.a.eng))->dials, 1);
 	ck_assert_uint_eq(eng_lcce_stats(engine_lcce(p.b.eng))->drops[LCCE_DROP_AUTH], 0);
+	/* the control socket's view */
+	{
+		static const char line[] = "{\"cmd\":\"show-pseudowires\"}";
+		struct ctl_req req;
+		char err[256];
+		json_t *r, *o;
+
+		memset(&req, 0, sizeof(req));
+		ck_assert_int_eq(ctl_parse_request(line, strlen(line), &req, err, sizeof(err)), 0);
+		r = ctl_execute(p.a.eng, &req, 0);
+		ctl_req_release(&req);
+		ck_assert(json_is_true(json_object_get(r, "ok")));
+		ck_assert_uint_eq(json_array_size(json_object_get(r, "result")), 1);
+		o = json_array_get(json_object_get(r, "result"), 0);
+		ck_assert_str_eq(json_string_value(json_object_get(o, "state")), "up");
+		ck_assert_str_eq(json_string_value(json_object_get(o, "remote_end_id")), "vc1");
+		ck_assert_int_eq(json_integer_value(json_object_get(o, "cookie")), 4);
+		ck_assert_int_eq(json_integer_value(json_object_get(o, "peer_cookie")), 8);
+		ck_assert_int_eq(json_integer_value(json_object_get(o, "sid")), ia.sid);
+		ck_assert(json_is_object(json_object_get(o, "counters")));
+		json_decref(r);
+	}
 	site_down(&p.a);
 	site_down(&p.b);
 }
