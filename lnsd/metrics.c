@@ -2,6 +2,7 @@
 /* GET /metrics: Prometheus text exposition format 0.0.4 over libmicrohttpd. */
 #include "metrics.h"
 #include "eng_lcce.h"
+#include "l2tp_lcce.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -551,10 +552,21 @@ static void render_pseudowires(FILE *f, struct engine *e)
 	};
 	struct eng_lcce *l = engine_lcce(e);
 	size_t n = eng_lcce_n_pws(l);
+	const struct l2tp_lcce_stats *ls = eng_lcce_stats(l);
 	struct eng_pw_info *in;
 
-	if (!n)
+	if (!n || !ls)
 		return;
+	family(f, "lnsd_l2tpv3_drops_total", "counter",
+	       "L2TPv3 control input dropped or refused, by reason (data-in-userspace: data "
+	       "packets lnsd read, which should stay 0).");
+	for (int d = 0; d < LCCE_DROP_COUNT; d++)
+		fprintf(f, "lnsd_l2tpv3_drops_total{reason=\"%s\"} %llu\n",
+			l2tp_lcce_drop_str((enum l2tp_lcce_drop)d), (unsigned long long)ls->drops[d]);
+	family(f, "lnsd_l2tpv3_connections_established_total", "counter",
+	       "L2TPv3 control connections established.");
+	fprintf(f, "lnsd_l2tpv3_connections_established_total %llu\n",
+		(unsigned long long)ls->ccs_established);
 	in = calloc(n, sizeof(*in));
 	if (!in)
 		return;

@@ -11,7 +11,8 @@
 #  1. UDP encapsulation on the shared port 1701, 8-byte cookies, Message
 #     Digest (SHA-1), A initiator / B responder: lnsctl show pseudowires
 #     (-j: state up, IDs and cookies crossed), ping and ARP both ways, the
-#     kernel session's cookies, the counters rise, /metrics has the series;
+#     kernel session's cookies, the counters rise, /metrics has the series
+#     and neither lnsd read a data packet (data-in-userspace 0);
 #  2. SIGHUP on both with the pseudowire changed to IP encapsulation
 #     (protocol 115) with 4-byte cookies and role both on either side
 #     (simultaneous open, settled by the Tie Breaker): the old one goes, the
@@ -124,6 +125,11 @@ on pwa curl -s http://192.0.2.1:9101/metrics | grep '^lnsd_pseudowire' | tee "$A
 grep -q '^lnsd_pseudowire_up{name="office"[^}]*} 1' "$ART/metrics-a.txt" || fail "no lnsd_pseudowire_up 1"
 grep -q '^lnsd_pseudowire_rx_packets_total{name="office"' "$ART/metrics-a.txt" ||
 	fail "no lnsd_pseudowire_rx_packets_total"
+# Data stays in the kernel: lnsd read no data packet.
+data_read() { on "$1" curl -s "http://$2/metrics" | grep '^lnsd_l2tpv3_drops_total{reason="data-in-userspace"}'; }
+data_read pwa 192.0.2.1:9101 | grep -q ' 0$' || fail "site A read data packets: $(data_read pwa 192.0.2.1:9101)"
+data_read pwb 192.0.2.2:9102 | grep -q ' 0$' || fail "site B read data packets: $(data_read pwb 192.0.2.2:9102)"
+log "ok: no data packet read by either lnsd"
 
 # ---- phase 2: reload to IP encapsulation, 4-byte cookies, both dial ----
 site_conf a 192.0.2.1 192.0.2.2 ip 4 both
@@ -154,6 +160,7 @@ daemon lnsd-b2 pwb "$LNSD" -f -c "$ART/b.conf"
 PID_B=$DAEMON_PID
 wait_for 90 "pseudowire up after B's restart" pw_up
 lan_check "after B's restart"
+data_read pwa 192.0.2.1:9101 | grep -q ' 0$' || fail "site A read data packets: $(data_read pwa 192.0.2.1:9101)"
 
 kill -TERM "$PID_A" "$PID_B"
 wait "$PID_A" || fail "lnsd A exited with $?"
