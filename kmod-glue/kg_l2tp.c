@@ -486,7 +486,7 @@ int kg_l2tp_ip_socket(const struct sockaddr *local, const struct sockaddr *peer,
 {
 	int family = local->sa_family, fd, rc;
 
-	if (peer->sa_family != family || (family != AF_INET && family != AF_INET6))
+	if ((peer && peer->sa_family != family) || (family != AF_INET && family != AF_INET6))
 		return -EAFNOSUPPORT;
 	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_L2TP);
 	if (fd < 0)
@@ -498,6 +498,8 @@ int kg_l2tp_ip_socket(const struct sockaddr *local, const struct sockaddr *peer,
 		a.l2tp_addr = ((const struct sockaddr_in *)local)->sin_addr;
 		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
 			goto fail;
+		if (!peer)
+			return fd;
 		a.l2tp_addr = ((const struct sockaddr_in *)peer)->sin_addr;
 		a.l2tp_conn_id = peer_conn_id;
 		if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
@@ -511,6 +513,8 @@ int kg_l2tp_ip_socket(const struct sockaddr *local, const struct sockaddr *peer,
 		a.l2tp_scope_id = l6->sin6_scope_id;
 		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
 			goto fail;
+		if (!p6)
+			return fd;
 		a.l2tp_addr = p6->sin6_addr;
 		a.l2tp_scope_id = p6->sin6_scope_id;
 		a.l2tp_conn_id = peer_conn_id;

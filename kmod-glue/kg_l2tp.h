@@ -90,7 +90,8 @@ int kg_l2tp_session_get(struct kg_l2tp *kg, uint32_t tid, uint32_t sid,
  * with conn_id (our Control Connection ID: the kernel hands this socket
  * the control messages that carry it), then connected to peer with
  * peer_conn_id. local and peer are sockaddr_in or sockaddr_in6 (ports
- * ignored), of one family. Close-on-exec, blocking. fd or -errno
+ * ignored), of one family; peer NULL: bound only (a listener, conn_id 0).
+ * Close-on-exec, blocking. fd or -errno
  * (-EADDRINUSE: conn_id taken on that address).
  */
 int kg_l2tp_ip_socket(const struct sockaddr *local, const struct sockaddr *peer, uint32_t conn_id,

@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "ipsec.h"
 #include "l2tp_msg.h"
+#include "eng_lcce.h"
 #include "log.h"
 #include "sessions.h"
 
@@ -35,6 +36,7 @@ static const struct {
 	{ "show-config", CTL_SHOW_CONFIG },
 	{ "terminate-user", CTL_TERMINATE_USER },
 	{ "terminate-all", CTL_TERMINATE_ALL },
+	{ "show-pseudowires", CTL_SHOW_PSEUDOWIRES },
 };
 
 static int get_id(json_t *o, const char *key, uint32_t *out, char *err, size_t errlen)
@@ -170,6 +172,7 @@ int ctl_parse_request(const char *line, size_t len, struct ctl_req *req, char *e
 	case CTL_SHOW_CONFIG:
 	case CTL_TERMINATE_ALL:
 	case CTL_RELOAD:
+	case CTL_SHOW_PSEUDOWIRES:
 		break;
 	}
 	rc = 0;
@@ -574,6 +577,45 @@ static json_t *terminate_all(struct engine *e)
 	return r ? ok(r) : ctl_error("out of memory");
 }
 
+/* show-pseudowires: every [pseudowire] section, its call and counters (eng_lcce.h). */
+static json_t *pseudowires_json(struct engine *e)
+{
+	struct eng_lcce *l = engine_lcce(e);
+	json_t *arr = json_array();
+	uint64_t now = engine_now_ms();
+
+	for (size_t i = 0; arr && i < eng_lcce_n_pws(l); i++) {
+		struct eng_pw_info in;
+		char peer[LNS_ADDR_STRLEN];
+		json_t *o;
+
+		eng_lcce_pw_info(l, i, &in);
+		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:I, s:I, s:I, s:I, s:b, s:b,"
+			      " s:I, s:I, s:I}",
+			      "name", in.name, "peer", lns_addr_str(&in.peer, peer, sizeof(peer)),
+			      "encap", in.encap, "state", in.state, "remote_end_id", in.remote_end_id,
+			      "ifname", in.ifname, "cookie", in.cookie_len,
+			      "peer_cookie", in.peer_cookie_len, "ccid", (json_int_t)in.ccid,
+			      "peer_ccid", (json_int_t)in.peer_ccid, "sid", (json_int_t)in.sid,
+			      "peer_sid", (json_int_t)in.peer_sid, "circuit_local", in.local_up,
+			      "circuit_remote", in.remote_up, "ups", (json_int_t)in.ups,
+			      "kernel_failures", (json_int_t)in.kernel_failures, "uptime",
+			      uptime_s(in.up_since_ms, now));
+		if (o)
+			json_object_set_new(o, "counters",
+					    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+						      "rx_packets", (json_int_t)in.st.rx_packets,
+						      "rx_bytes", (json_int_t)in.st.rx_bytes,
+						      "tx_packets", (json_int_t)in.st.tx_packets,
+						      "tx_bytes", (json_int_t)in.st.tx_bytes,
+						      "rx_errors", (json_int_t)in.st.rx_errors,
+						      "rx_cookie_discards",
+						      (json_int_t)in.st.rx_cookie_discards));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 json_t *ctl_execute(struct engine *e, const struct ctl_req *req, uint64_t started_ms)
 {
 	char err[CONF_ERR_LEN];
@@ -587,6 +629,9 @@ json_t *ctl_execute(struct engine *e, const struct ctl_req *req, uint64_t starte
 		return ok(stats_json(e, started_ms));
 	case CTL_SHOW_CONFIG:
 		arr = config_json(engine_conf(e));
+		return arr ? ok(arr) : ctl_error("out of memory");
+	case CTL_SHOW_PSEUDOWIRES:
+		arr = pseudowires_json(e);
 		return arr ? ok(arr) : ctl_error("out of memory");
 	case CTL_TERMINATE_USER:
 		return terminate_user(e, req->username);

@@ -498,7 +498,8 @@ static inline int dp_rate_set(struct dp *d, int ifindex, uint64_t down_bps, uint
  * messages are read and written on it as they are: the 4-byte zero
  * Session ID that precedes each on the wire is added by the kernel on send
  * and stripped on receive (l2tp_ip_sendmsg, l2tp_ip_recv). fd or -errno.
- * With dataplane = none too: it is the control channel.
+ * With dataplane = none too: it is the control channel. peer NULL: bound
+ * only, the L2TP/IP listener (tid 0: where SCCRQs arrive; eng_lcce.c).
  */
 int dp_l2tp_ip_socket(const struct sockaddr *local, const struct sockaddr *peer, uint32_t tid,
 		      uint32_t peer_tid);

@@ -876,6 +876,11 @@ struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const ch
 			goto fail;
 		}
 	}
+	if (conf->n_pws) {
+		e->lcce = eng_lcce_new(e, conf, err, errlen);
+		if (!e->lcce)
+			goto fail;
+	}
 	return e;
 fail:
 	engine_free(e);
@@ -890,6 +895,8 @@ void engine_free(struct engine *e)
 	ev_timer_stop(e->loop, &e->grace);
 	ev_prepare_stop(e->loop, &e->reaper);
 	ev_check_stop(e->loop, &e->woke);
+	eng_lcce_free(e->lcce);   /* while the data plane and the listeners are there */
+	e->lcce = NULL;
 	ipsec_free(e->ipsec);
 	e->ipsec = NULL;
 	/* Tunnel sockets: the lib frees silently, so walk its table first. */
@@ -991,6 +998,19 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 		ipsec_reload(e->ipsec, nc);
 	lns_cfg_for(e, nc, &cfg);
 	l2tp_lns_set_cfg(e->lns, &cfg);
+	/* Pseudowires: any change restarts them all (lnsd.conf(5), RELOAD). */
+	if (eng_lcce_conf_changed(e->lcce, nc)) {
+		char lerr[256];
+
+		log_notice("reload: [pseudowire] sections changed: restarting the pseudowires");
+		eng_lcce_free(e->lcce);
+		e->lcce = NULL;
+		if (nc->n_pws) {
+			e->lcce = eng_lcce_new(e, nc, lerr, sizeof(lerr));
+			if (!e->lcce)
+				log_err("reload: pseudowires not started: %s", lerr);
+		}
+	}
 	/* Live tunnels hold references to the old generation (eng_tunnel.conf). */
 	conf_unref(e->conf);
 	e->conf = nc;
@@ -1125,6 +1145,11 @@ struct ipsec_mgr *engine_ipsec(const struct engine *e)
 const struct ipsec_child *engine_tunnel_sa(const struct engine *e, const struct l2tp_tun *t)
 {
 	return ipsec_sa_of(e->ipsec, &t->peer, tunnel_mark(t));
+}
+
+struct eng_lcce *engine_lcce(const struct engine *e)
+{
+	return e->lcce;
 }
 
 struct l2tp_lns *engine_lns(const struct engine *e)

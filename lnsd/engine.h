@@ -83,6 +83,8 @@ int engine_session_set_rate(struct engine *e, uint32_t tid, uint32_t sid,
 			    const struct rate_radius *r, bool apply);
 
 struct l2tp_lns *engine_lns(const struct engine *e);
+/* The L2TPv3 pseudowires (eng_lcce.h), NULL without [pseudowire] sections. */
+struct eng_lcce *engine_lcce(const struct engine *e);
 struct radius *engine_radius(const struct engine *e);   /* NULL without [radius] */
 /* The IPsec manager ([ipsec] mode = required), else NULL. */
 struct ipsec_mgr *engine_ipsec(const struct engine *e);

@@ -8,6 +8,7 @@
 #define LNSD_ENGINE_INT_H
 
 #include "engine.h"
+#include "eng_lcce.h"
 
 #include "ip_pool.h"
 #include "ipv6.h"
@@ -172,6 +173,7 @@ struct engine {
 	uint64_t next_auth_id;        /* the last one's number */
 	struct ipsec_mgr *ipsec;      /* [ipsec] mode = required, else NULL */
 	struct eng_ipv6 *v6;          /* IPv6 for subscribers (ipv6.c); NULL: [ppp] ipv6 = no */
+	struct eng_lcce *lcce;        /* L2TPv3 pseudowires ([pseudowire]), else NULL */
 	uint8_t rx[ENG_RX_BUF];
 };
 
@@ -207,6 +209,9 @@ void eng_listener_close(struct engine *e, struct eng_listener *l);   /* NULL-saf
  * listeners there) or not: listeners are exclusive (udp.c).
  */
 void eng_listeners_share(struct engine *e, const struct lns_addr *local, bool share);
+/* A datagram from the listener covering local (its port), to peer: 0 or -errno. */
+int eng_send_from_listener(struct engine *e, const struct lns_addr *local,
+			   const struct lns_addr *peer, const void *buf, size_t len);
 /* An LNS_ACT_SEND: on the tunnel's socket, else from the listener. */
 void eng_send(struct engine *e, const struct lns_action *a);
 /*

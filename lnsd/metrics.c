@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* GET /metrics: Prometheus text exposition format 0.0.4 over libmicrohttpd. */
 #include "metrics.h"
+#include "eng_lcce.h"
+#include "l2tp_lcce.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -571,6 +573,67 @@ static void render_process(FILE *f, double start_time)
 	fprintf(f, "process_start_time_seconds %.3f\n", start_time);
 }
 
+/* Per [pseudowire]: lnsd_pseudowire_* with name, peer and remote_end_id labels. */
+static void render_pseudowires(FILE *f, struct engine *e)
+{
+	static const struct {
+		const char *name, *type, *help;
+	} fam[] = {
+		{ "lnsd_pseudowire_up", "gauge", "1 while the L2TPv3 pseudowire is established." },
+		{ "lnsd_pseudowire_circuit_remote_up", "gauge",
+		  "1 while the peer reports its circuit up." },
+		{ "lnsd_pseudowire_ups_total", "counter", "Times the pseudowire was established." },
+		{ "lnsd_pseudowire_kernel_failures_total", "counter",
+		  "Kernel tunnel or session creations that failed (CDN)." },
+		{ "lnsd_pseudowire_rx_packets_total", "counter", "Data packets received (kernel)." },
+		{ "lnsd_pseudowire_rx_bytes_total", "counter", "Data bytes received (kernel)." },
+		{ "lnsd_pseudowire_tx_packets_total", "counter", "Data packets sent (kernel)." },
+		{ "lnsd_pseudowire_tx_bytes_total", "counter", "Data bytes sent (kernel)." },
+		{ "lnsd_pseudowire_rx_cookie_discards_total", "counter",
+		  "Data packets dropped by the kernel for a wrong cookie." },
+	};
+	struct eng_lcce *l = engine_lcce(e);
+	size_t n = eng_lcce_n_pws(l);
+	const struct l2tp_lcce_stats *ls = eng_lcce_stats(l);
+	struct eng_pw_info *in;
+
+	if (!n || !ls)
+		return;
+	family(f, "lnsd_l2tpv3_drops_total", "counter",
+	       "L2TPv3 control input dropped or refused, by reason (data-in-userspace: data "
+	       "packets lnsd read, which should stay 0).");
+	for (int d = 0; d < LCCE_DROP_COUNT; d++)
+		fprintf(f, "lnsd_l2tpv3_drops_total{reason=\"%s\"} %llu\n",
+			l2tp_lcce_drop_str((enum l2tp_lcce_drop)d), (unsigned long long)ls->drops[d]);
+	family(f, "lnsd_l2tpv3_connections_established_total", "counter",
+	       "L2TPv3 control connections established.");
+	fprintf(f, "lnsd_l2tpv3_connections_established_total %llu\n",
+		(unsigned long long)ls->ccs_established);
+	in = calloc(n, sizeof(*in));
+	if (!in)
+		return;
+	for (size_t i = 0; i < n; i++)
+		eng_lcce_pw_info(l, i, &in[i]);
+	for (size_t k = 0; k < sizeof(fam) / sizeof(fam[0]); k++) {
+		family(f, fam[k].name, fam[k].type, fam[k].help);
+		for (size_t i = 0; i < n; i++) {
+			const uint64_t v[] = { strcmp(in[i].state, "up") == 0, in[i].remote_up,
+					       in[i].ups, in[i].kernel_failures, in[i].st.rx_packets,
+					       in[i].st.rx_bytes, in[i].st.tx_packets,
+					       in[i].st.tx_bytes, in[i].st.rx_cookie_discards };
+			char pa[LNS_ADDR_STRLEN];
+
+			fprintf(f, "%s{name=\"", fam[k].name);
+			metrics_label_value(f, in[i].name, strlen(in[i].name));
+			fprintf(f, "\",peer=\"%s\",remote_end_id=\"",
+				lns_addr_str(&in[i].peer, pa, sizeof(pa)));
+			metrics_label_value(f, in[i].remote_end_id, strlen(in[i].remote_end_id));
+			fprintf(f, "\"} %llu\n", (unsigned long long)v[k]);
+		}
+	}
+	free(in);
+}
+
 void metrics_render(struct engine *e, double start_time, FILE *f)
 {
 	const struct l2tp_lns_stats *st = l2tp_lns_stats(engine_lns(e));
@@ -596,6 +659,7 @@ void metrics_render(struct engine *e, double start_time, FILE *f)
 	}
 	if (per_session)
 		render_sessions(f, e);
+	render_pseudowires(f, e);
 	render_loop(f, e);
 	render_process(f, start_time);
 }

@@ -44,7 +44,7 @@ static struct eng_listener *listener_for(struct engine *e, const struct lns_addr
 }
 
 /* sendmsg from a listener, choosing the source address with IP(V6)_PKTINFO. */
-static int send_from_listener(struct engine *e, const struct lns_addr *local,
+int eng_send_from_listener(struct engine *e, const struct lns_addr *local,
 			      const struct lns_addr *peer, const void *buf, size_t len)
 {
 	struct eng_listener *l = listener_for(e, local);
@@ -104,7 +104,7 @@ void eng_send(struct engine *e, const struct lns_action *a)
 	if (et && et->fd >= 0)
 		rc = send(et->fd, buf, a->len, MSG_DONTWAIT) < 0 ? -errno : 0;
 	else
-		rc = send_from_listener(e, et ? &et->local : &a->local, et ? &et->peer : &a->peer,
+		rc = eng_send_from_listener(e, et ? &et->local : &a->local, et ? &et->peer : &a->peer,
 					buf, a->len);
 	if (rc < 0) {
 		char p[LNS_ADDR_STRLEN];
@@ -221,6 +221,12 @@ fail:
 static void input(struct engine *e, const struct lns_addr *peer, const struct lns_addr *local,
 		  size_t len)
 {
+	/* L2TPv3 shares the port: the version in the header's first word (eng_lcce.c) */
+	if (len >= 2 && (e->rx[1] & 0x0f) == 3) {
+		if (e->lcce)
+			eng_lcce_input_udp(e->lcce, peer, local, e->rx, len);
+		return;
+	}
 	if (!eng_ipsec_admit(e, peer, local, e->rx, len))
 		return;
 	l2tp_lns_input(e->lns, peer, local, e->rx, len, engine_now_ms(), &e->acts);

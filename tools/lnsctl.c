@@ -38,6 +38,7 @@ static void usage(FILE *f)
 		   "                                table (COLUMNS: a,b,c; see lnsctl columns)\n"
 		   "  show stats                    counts, counters and drop reasons\n"
 		   "  show config                   running configuration, secrets redacted\n"
+		   "  show pseudowires              L2TPv3 pseudowires: state, ids, cookies, counters\n"
 		   "  columns tunnels|sessions      the columns show can print (* default, + when set)\n"
 		   "  terminate tunnel TID          StopCCN (result 1, administrative clear)\n"
 		   "  terminate session TID SID     CDN (result 3, administrative)\n"
@@ -367,6 +368,8 @@ static int parse_cmd(struct cmd *c, char **args, int nargs)
 			c->req = json_pack("{s:s}", "cmd", "show-stats");
 		else if (strcmp(c->what, "config") == 0)
 			c->req = json_pack("{s:s}", "cmd", "show-config");
+		else if (strcmp(c->what, "pseudowires") == 0)
+			c->req = json_pack("{s:s}", "cmd", "show-pseudowires");
 	} else if (nargs == 3 && strcmp(args[0], "terminate") == 0 &&
 		   strcmp(args[1], "tunnel") == 0) {
 		if (parse_id(args[2], "tunnel id", &tid))
@@ -432,6 +435,38 @@ static void print_json(const json_t *v)
 }
 
 /* terminate user: the name escaped as the table shows it. */
+/* show pseudowires: one line each. */
+static void print_pseudowires(const json_t *arr)
+{
+	size_t i;
+	const json_t *o;
+
+	printf("%-12s %-22s %-5s %-10s %-14s %-15s %-6s %-21s %10s %10s\n", "NAME", "PEER", "ENCAP",
+	       "STATE", "REMOTE-END-ID", "IFNAME", "COOKIE", "CCID/SID", "RX-PKTS", "TX-PKTS");
+	json_array_foreach(arr, i, o) {
+		const json_t *k = json_object_get(o, "counters");
+		char ids[32];
+
+		snprintf(ids, sizeof(ids), "%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT,
+			 json_integer_value(json_object_get(o, "ccid")),
+			 json_integer_value(json_object_get(o, "sid")));
+		printf("%-12s %-22s %-5s %-10s %-14s %-15s %" JSON_INTEGER_FORMAT "/%-4"
+		       JSON_INTEGER_FORMAT " %-21s %10" JSON_INTEGER_FORMAT " %10"
+		       JSON_INTEGER_FORMAT "\n",
+		       json_string_value(json_object_get(o, "name")) ?: "-",
+		       json_string_value(json_object_get(o, "peer")) ?: "-",
+		       json_string_value(json_object_get(o, "encap")) ?: "-",
+		       json_string_value(json_object_get(o, "state")) ?: "-",
+		       json_string_value(json_object_get(o, "remote_end_id")) ?: "-",
+		       *(json_string_value(json_object_get(o, "ifname")) ?: "") ?
+		       json_string_value(json_object_get(o, "ifname")) : "-",
+		       json_integer_value(json_object_get(o, "cookie")),
+		       json_integer_value(json_object_get(o, "peer_cookie")), ids,
+		       json_integer_value(json_object_get(k, "rx_packets")),
+		       json_integer_value(json_object_get(k, "tx_packets")));
+	}
+}
+
 static void print_user(const json_t *result)
 {
 	const json_t *u = json_object_get(result, "username");
@@ -513,6 +548,8 @@ int main(int argc, char **argv)
 		print_json(result);
 	else if (strcmp(c.what, "stats") == 0)
 		ctl_fmt_stats(stdout, result);
+	else if (strcmp(c.what, "pseudowires") == 0)
+		print_pseudowires(result);
 	else if (strcmp(c.what, "config") == 0)
 		fputs(json_string_value(json_object_get(result, "text")) ?: "", stdout);
 	else if (strcmp(c.what, "user") == 0)
