@@ -66,7 +66,7 @@ uint32_t eng_ipsec_bind(struct engine *e, struct eng_tunnel *et, const char *pfx
 
 	if (!e->ipsec || !per_sa(e->conf))
 		return 0;
-	c = e->rx_mark ? ipsec_sa_of(e->ipsec, &et->peer, e->rx_mark) : NULL;
+	c = ipsec_sa_of(e->ipsec, &et->peer, e->rx_mark);
 	if (!c) {
 		log_err("%s: no CHILD_SA with mark %#x carries it; it cannot send", pfx,
 			e->rx_mark);
@@ -120,8 +120,12 @@ bool eng_ipsec_admit(struct engine *e, const struct lns_addr *peer, const struct
 
 	if (!e->ipsec || !per_sa(e->conf))
 		return true;
-	/* Mark 0: an SA that is not one of ours (0 would match any child). */
-	if (!mark || !ipsec_sa_of(e->ipsec, peer, mark)) {
+	/*
+	 * Mark 0 comes from an SA without a mark: taken only when the peer has
+	 * exactly one such child of ours (one from before an upgrade), never
+	 * as "any child".
+	 */
+	if (!ipsec_sa_of(e->ipsec, peer, mark)) {
 		e->drops[ENG_DROP_IPSEC_SA]++;
 		log_ratelimited(engine_now_ms(), eng_drop_str(ENG_DROP_IPSEC_SA),
 				"peer %s: no CHILD_SA with mark %#x known for it; dropped",
@@ -132,7 +136,8 @@ bool eng_ipsec_admit(struct engine *e, const struct lns_addr *peer, const struct
 	if (tid) {
 		t = l2tp_lns_tunnel(e->lns, tid);
 		et = t ? t->user : NULL;
-		if (et && et->ipsec_mark && et->ipsec_mark != mark) {
+		/* A tunnel bound to the unmarked child takes mark 0 only. */
+		if (et && et->ipsec_mark != mark) {
 			e->drops[ENG_DROP_IPSEC_SA]++;
 			log_ratelimited(engine_now_ms(), eng_drop_str(ENG_DROP_IPSEC_SA),
 					"peer %s: tunnel %u belongs to the CHILD_SA with mark %#x, "

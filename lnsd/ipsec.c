@@ -605,7 +605,10 @@ void ipsec_tunnel_ended(struct ipsec_mgr *m, const struct l2tp_tun *ended, uint3
 const struct ipsec_child *ipsec_sa_of(const struct ipsec_mgr *m, const struct lns_addr *peer,
 				      uint32_t mark)
 {
-	return m ? ipsec_sa_for_peer(&m->sas, peer, mark) : NULL;
+	if (!m)
+		return NULL;
+	/* Mark 0: only a peer's one child without a mark (from before §5.5). */
+	return mark ? ipsec_sa_for_peer(&m->sas, peer, mark) : ipsec_sa_unmarked(&m->sas, peer);
 }
 
 void ipsec_get_status(const struct ipsec_mgr *m, struct ipsec_status *st)

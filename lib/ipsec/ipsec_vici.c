@@ -321,6 +321,16 @@ size_t ipsec_sa_del_ike(struct ipsec_sa_table *t, uint64_t ike_id)
 	return gone;
 }
 
+/* Same address, and a TS port equal to the peer's or any. */
+static bool carries(const struct ipsec_child *c, const struct lns_addr *peer)
+{
+	size_t alen = c->remote.family == 4 ? 4 : 16;
+
+	if (c->remote.family != peer->family || memcmp(c->remote.addr, peer->addr, alen))
+		return false;
+	return !c->ts_port || c->ts_port == peer->port;
+}
+
 const struct ipsec_child *ipsec_sa_for_peer(const struct ipsec_sa_table *t,
 					    const struct lns_addr *peer, uint32_t mark)
 {
@@ -328,11 +338,8 @@ const struct ipsec_child *ipsec_sa_for_peer(const struct ipsec_sa_table *t,
 
 	for (size_t i = 0; i < t->n; i++) {
 		const struct ipsec_child *c = &t->v[i];
-		size_t alen = c->remote.family == 4 ? 4 : 16;
 
-		if (c->remote.family != peer->family || memcmp(c->remote.addr, peer->addr, alen))
-			continue;
-		if (c->ts_port && c->ts_port != peer->port)
+		if (!carries(c, peer))
 			continue;
 		if (mark && c->mark_in != mark)
 			continue;
@@ -342,6 +349,21 @@ const struct ipsec_child *ipsec_sa_for_peer(const struct ipsec_sa_table *t,
 			best = c;
 	}
 	return best;
+}
+
+const struct ipsec_child *ipsec_sa_unmarked(const struct ipsec_sa_table *t,
+					    const struct lns_addr *peer)
+{
+	const struct ipsec_child *found = NULL;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->v[i].mark_in || !carries(&t->v[i], peer))
+			continue;
+		if (found)
+			return NULL;
+		found = &t->v[i];
+	}
+	return found;
 }
 
 void ipsec_sa_clear(struct ipsec_sa_table *t)

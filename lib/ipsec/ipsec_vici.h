@@ -105,6 +105,15 @@ size_t ipsec_sa_del_ike(struct ipsec_sa_table *t, uint64_t ike_id);
  */
 const struct ipsec_child *ipsec_sa_for_peer(const struct ipsec_sa_table *t,
 					    const struct lns_addr *peer, uint32_t mark);
+/*
+ * The CHILD_SA that carries a datagram from peer with mark 0: the peer's one
+ * child without an inbound mark (one made before lnsd set mark_in=%unique,
+ * e.g. before an upgrade), or NULL when it has none or several (their
+ * datagrams cannot be told apart). Children with a mark do not count: what
+ * they decrypt always carries their mark (docs/design.md §5.5).
+ */
+const struct ipsec_child *ipsec_sa_unmarked(const struct ipsec_sa_table *t,
+					    const struct lns_addr *peer);
 void ipsec_sa_clear(struct ipsec_sa_table *t);
 
 #endif

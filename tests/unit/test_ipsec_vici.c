@@ -378,6 +378,46 @@ static struct lns_addr peer(const char *v4, uint16_t port)
 	return a;
 }
 
+/*
+ * Mark 0 (a CHILD_SA from before lnsd set mark_in, docs/design.md §5.5): only
+ * the peer's one unmarked child, whatever marked ones it has besides.
+ */
+START_TEST(unmarked_child)
+{
+	struct ipsec_sa_table t = { 0 };
+	struct ipsec_child c;
+	struct lns_addr p = peer("192.0.2.50", 1701);
+
+	ck_assert_ptr_null(ipsec_sa_unmarked(&t, &p));
+	c = child(1, 10, "192.0.2.50", 0);
+	c.reqid = 1701;
+	ipsec_sa_put(&t, &c);
+	ck_assert_uint_eq(ipsec_sa_unmarked(&t, &p)->child_id, 10);
+	/* a marked client joins behind the same NAT: mark 0 is still the old one */
+	c = child(2, 11, "192.0.2.50", 0);
+	c.mark_in = 3;
+	ipsec_sa_put(&t, &c);
+	ck_assert_uint_eq(ipsec_sa_unmarked(&t, &p)->child_id, 10);
+	/* a second unmarked child on the address: cannot tell them apart */
+	c = child(3, 12, "192.0.2.50", 0);
+	ipsec_sa_put(&t, &c);
+	ck_assert_ptr_null(ipsec_sa_unmarked(&t, &p));
+	ck_assert(ipsec_sa_del_child(&t, 12, NULL));
+	/* another address or a TS port of another port: not this peer's */
+	p = peer("192.0.2.51", 1701);
+	ck_assert_ptr_null(ipsec_sa_unmarked(&t, &p));
+	ck_assert(ipsec_sa_del_child(&t, 10, NULL));
+	c = child(1, 10, "192.0.2.50", 4500);
+	ipsec_sa_put(&t, &c);
+	p = peer("192.0.2.50", 1701);
+	ck_assert_ptr_null(ipsec_sa_unmarked(&t, &p));
+	/* only a marked child left: mark 0 refused */
+	ck_assert(ipsec_sa_del_child(&t, 10, NULL));
+	ck_assert_ptr_null(ipsec_sa_unmarked(&t, &p));
+	ipsec_sa_clear(&t);
+}
+END_TEST
+
 START_TEST(peer_table)
 {
 	struct ipsec_sa_table t = { 0 };
@@ -439,6 +479,8 @@ START_TEST(peer_table)
 	ck_assert_uint_eq(ipsec_sa_for_peer(&t, &p, 6)->child_id, 201);
 	ck_assert_uint_eq(ipsec_sa_for_peer(&t, &p, 0)->child_id, 201);
 	ck_assert_ptr_null(ipsec_sa_for_peer(&t, &p, 7));
+	/* mark 0 from behind that NAT: no child without a mark, refused */
+	ck_assert_ptr_null(ipsec_sa_unmarked(&t, &p));
 	ipsec_sa_clear(&t);
 	ck_assert_uint_eq(t.n, 0);
 }
@@ -456,6 +498,7 @@ static Suite *ipsec_suite(void)
 	tcase_add_test(tc, parse_child_updown);
 	tcase_add_test(tc, ts_ports);
 	tcase_add_test(tc, peer_table);
+	tcase_add_test(tc, unmarked_child);
 	suite_add_tcase(s, tc);
 	return s;
 }
