@@ -51,6 +51,7 @@ struct ipsec_status {
 	uint64_t child_down_teardowns;   /* tunnels torn down because their SA went */
 	uint64_t terminates;       /* terminate requests sent for ended tunnels */
 	uint64_t bad_events;       /* events that did not parse */
+	uint64_t rekey_successors; /* gone CHILD_SAs whose tunnels followed a successor */
 };
 
 /* Starts connecting at once (never blocks); NULL only without memory. */

@@ -122,11 +122,18 @@ int ipsec_vici_terminate(struct vici_builder *b, uint64_t ike_id, const uint8_t 
 	return vici_b_finish(b, pkt, len);
 }
 
-int ipsec_vici_list_sas(struct vici_builder *b, const uint8_t **pkt, size_t *len)
+int ipsec_vici_list_sas(struct vici_builder *b, uint64_t ike_id, const uint8_t **pkt,
+			size_t *len)
 {
+	char id[24];
+
 	vici_b_begin(b, VICI_CMD_REQUEST, "list-sas");
 	vici_b_kv_str(b, "noblock", "yes");
 	vici_b_kv_str(b, "ike", IPSEC_CONN_NAME);
+	if (ike_id) {
+		snprintf(id, sizeof(id), "%llu", (unsigned long long)ike_id);
+		vici_b_kv_str(b, "ike-id", id);
+	}
 	return vici_b_finish(b, pkt, len);
 }
 
@@ -364,6 +371,23 @@ const struct ipsec_child *ipsec_sa_unmarked(const struct ipsec_sa_table *t,
 		found = &t->v[i];
 	}
 	return found;
+}
+
+const struct ipsec_child *ipsec_sa_successor(const struct ipsec_sa_table *t,
+					     const struct ipsec_child *gone)
+{
+	const struct ipsec_child *best = NULL;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ipsec_child *c = &t->v[i];
+
+		if (c->ike_id != gone->ike_id || c->child_id == gone->child_id ||
+		    c->mark_in != gone->mark_in || c->ts_port != gone->ts_port)
+			continue;
+		if (!best || c->child_id > best->child_id)
+			best = c;
+	}
+	return best;
 }
 
 void ipsec_sa_clear(struct ipsec_sa_table *t)
