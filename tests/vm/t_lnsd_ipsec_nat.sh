@@ -9,7 +9,8 @@
 #   c3 (10.10.3.2) --/
 # Asserts: all dial at once; each gets its own tunnel, CHILD_SA (own reqid)
 # and PPP address and pings concurrently; deleting c1's IKE SA ends only its
-# tunnel while the others keep pinging; a rekeyed CHILD_SA keeps its tunnel;
+# tunnel while the others keep pinging; a rekeyed CHILD_SA keeps its tunnel,
+# also once the old child is deleted (lnsd finds the successor);
 # the LNS never sends UDP 1701 in the clear, nor does a client while it has
 # its SA (netdev ingress counters on both ends of the nat<->lns link). On a kernel without several tunnels per 4-tuple
 # (before 6.10) lnsd must refuse every client but the first on the shared
@@ -145,6 +146,20 @@ if [ "$multi" = 1 ]; then
 	[ "$(ctl show tunnels -j | jq length)" = "$N" ] || fail "a tunnel went with c2's rekey"
 	expect_ping c2 10.64.0.1 5
 	log "ok: c2 rekeyed its CHILD_SA (reqid and mark kept: $old); its tunnel passes traffic"
+	# c2 deletes the old (REKEYED) child: the LNS reports it down, lnsd finds
+	# the successor charon never announced (list-sas) and keeps the tunnel.
+	swan c2 --list-sas >"$ART/c2-sas-rekey.txt"
+	oldid=$(awk '/ c2: #/ && /REKEYED/ { gsub(/[#,]/, "", $2); print $2 }' "$ART/c2-sas-rekey.txt")
+	[ -n "$oldid" ] || fail "c2 has no REKEYED CHILD_SA to delete"
+	swan c2 --terminate --child-id "$oldid" --timeout 20 >/dev/null ||
+		fail "swanctl --terminate --child-id $oldid on c2"
+	wait_log 30 "$ART/lnsd.log" 'was replaced by CHILD_SA'
+	sleep 1
+	[ "$(ctl show stats -j | jq .ipsec.rekey_successors)" = 1 ] ||
+		fail "lnsd did not count the rekey successor"
+	[ "$(ctl show tunnels -j | jq length)" = "$N" ] || fail "a tunnel went with c2's old CHILD_SA"
+	expect_ping c2 10.64.0.1 5
+	log "ok: c2's old CHILD_SA deleted: its tunnel follows the successor"
 
 	# Once c1's SA is gone its xl2tpd may send in the clear (the LNS drops
 	# that): count what came from the NAT up to here.
