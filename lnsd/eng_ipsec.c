@@ -10,6 +10,7 @@
 #include "engine_int.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -43,6 +44,18 @@ int eng_ipsec_socket(const struct lnsd_conf *conf, int fd, uint8_t family, uint3
 		return rc;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVMARK, &one, sizeof(one)) < 0)
 		return -errno;
+	return 0;
+}
+
+int eng_ipsec_reload_check(const struct lnsd_conf *old, const struct lnsd_conf *nc, char *err,
+			   size_t errlen)
+{
+	/* Sockets keep the policies they were opened with: no half-protected mix. */
+	if (nc->ipsec.mode != old->ipsec.mode) {
+		snprintf(err, errlen, "%s: [ipsec] mode cannot change on reload (restart lnsd)",
+			 nc->path);
+		return -1;
+	}
 	return 0;
 }
 
