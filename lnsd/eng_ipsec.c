@@ -27,19 +27,29 @@ static bool per_sa(const struct lnsd_conf *conf)
 	return conf->ipsec.mode == CONF_IPSEC_REQUIRED;
 }
 
+uint32_t eng_ipsec_reqid_in(bool tid_demux, uint32_t reqid_out)
+{
+	/*
+	 * 6.10+: the clients behind one NAT share the 4-tuple, the UDP lookup
+	 * hands all their datagrams to one of their sockets and the L2TP layer
+	 * routes data by ID after this socket's check: any ESP SA (never
+	 * cleartext). Before 6.10 a 4-tuple has one tunnel (eng_ipsec_admit())
+	 * and its socket gets every datagram of it: only its own SA, so another
+	 * client's data cannot reach its sessions (design.md §5.5).
+	 */
+	return tid_demux ? 0 : reqid_out;
+}
+
 int eng_ipsec_socket(const struct lnsd_conf *conf, int fd, uint8_t family, uint32_t reqid_out)
 {
 	int one = 1, rc;
 
 	if (!per_sa(conf))
 		return 0;
-	/*
-	 * Inbound any ESP transport SA (never cleartext): after decryption the
-	 * clients behind one NAT share the 4-tuple, and the UDP lookup hands
-	 * all their datagrams to one of their sockets. Outbound only the
-	 * tunnel's own SA (0 on a listener: it sends nothing under IPsec).
-	 */
-	rc = dp_xfrm_require_esp_split(fd, family == 4 ? AF_INET : AF_INET6, 0, reqid_out);
+	/* Outbound only the tunnel's own SA (0 on a listener: it sends nothing under IPsec). */
+	rc = dp_xfrm_require_esp_split(fd, family == 4 ? AF_INET : AF_INET6,
+				       eng_ipsec_reqid_in(dp_l2tp_v2_tid_demux(), reqid_out),
+				       reqid_out);
 	if (rc < 0)
 		return rc;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVMARK, &one, sizeof(one)) < 0)

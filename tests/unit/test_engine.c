@@ -784,6 +784,20 @@ END_TEST
 
 
 /*
+ * The inbound template (design.md §5.5): before 6.10 a tunnel socket takes
+ * only its own CHILD_SA's datagrams; from 6.10 (ID demux) and on a listener
+ * (reqid 0) any ESP SA.
+ */
+START_TEST(ipsec_inbound_reqid)
+{
+	ck_assert_uint_eq(eng_ipsec_reqid_in(false, 3), 3);
+	ck_assert_uint_eq(eng_ipsec_reqid_in(false, 0), 0);
+	ck_assert_uint_eq(eng_ipsec_reqid_in(true, 3), 0);
+	ck_assert_uint_eq(eng_ipsec_reqid_in(true, 0), 0);
+}
+END_TEST
+
+/*
  * A reload may change every [ipsec] key but mode: reqid is ignored since every
  * CHILD_SA has its own (design.md §5.5), proposals are loaded into charon again.
  */
@@ -827,6 +841,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, rxq_overflow_counted);
 	tcase_add_test(tc, many_tunnels_index_and_shutdown);
 	tcase_add_test(tc, reload_ipsec_keys);
+	tcase_add_test(tc, ipsec_inbound_reqid);
 	suite_add_tcase(s, tc);
 	return s;
 }
