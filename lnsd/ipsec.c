@@ -300,10 +300,11 @@ static void teardown_for(struct ipsec_mgr *m, const struct ipsec_child *gone, co
 }
 
 /*
- * A CHILD_SA went down on its own. After an IKEv1 rekey charon deletes the
- * old child but announced the new one with no event (docs/design.md §5.5):
- * list the IKE_SA's children before tearing anything down; the answer
- * (successor_found()) decides. Without a request queued, tear down now.
+ * A CHILD_SA went down on its own. charon announces neither the new child of
+ * an IKEv1 rekey nor the deletion of the old one (docs/design.md §5.5), so
+ * another child with its mark may carry its tunnels: list the IKE_SA's
+ * children before tearing anything down; the answer (successor_found())
+ * decides. Without a request queued, tear down now.
  */
 static void find_successor(struct ipsec_mgr *m, const struct ipsec_child *gone)
 {
@@ -347,6 +348,7 @@ static void on_child(void *ctx, const char *key, const struct ipsec_child *c)
 {
 	struct ev_ctx *x = ctx;
 	struct ipsec_mgr *m = x->m;
+	const struct ipsec_child *pred;
 	struct ipsec_child old;
 	char as[LNS_ADDR_STRLEN];
 
@@ -394,7 +396,18 @@ static void on_child(void *ctx, const char *key, const struct ipsec_child *c)
 				 c->natt ? ", NAT-T" : "");
 		return;
 	}
-	if (ipsec_sa_del_child(&m->sas, c->child_id, &old))
+	if (ipsec_sa_del_child(&m->sas, c->child_id, &old)) {
+		find_successor(m, &old);
+		return;
+	}
+	/*
+	 * A child lnsd never heard of: the successor of an IKEv1 rekey, which
+	 * charon announced with no event, going down (the old child went with
+	 * no event either). lnsd still has the predecessor, of that IKE_SA
+	 * and mark: it goes now unless yet another child took over.
+	 */
+	pred = ipsec_sa_successor(&m->sas, c);
+	if (pred && ipsec_sa_del_child(&m->sas, pred->child_id, &old))
 		find_successor(m, &old);
 }
 

@@ -233,6 +233,24 @@ START_TEST(rekey_successor_keeps_tunnels)
 }
 END_TEST
 
+/*
+ * After an IKEv1 rekey the new child (25) comes with no event and the old one
+ * (20) goes with none: lnsd still has 20 when 25 goes down. Nothing else of
+ * that mark is listed, so 20's tunnels go.
+ */
+START_TEST(unannounced_successor_goes)
+{
+	event("child-updown", true, 7, 20, 2);
+	pump(20);
+	list_child_id = 0;
+	event("child-updown", false, 7, 25, 2);
+	pump(50);
+	ck_assert_int_eq(n_list_by_id, 1);
+	ck_assert_int_eq(n_gone, 1);
+	ck_assert_uint_eq(last_gone, 20);
+}
+END_TEST
+
 /* A child of another mark in the list is no successor. */
 START_TEST(other_mark_is_no_successor)
 {
@@ -282,6 +300,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, rekey_successor_keeps_tunnels);
 	tcase_add_test(tc, other_mark_is_no_successor);
+	tcase_add_test(tc, unannounced_successor_goes);
 	tcase_add_test(tc, lost_charon_tears_down);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
