@@ -420,13 +420,14 @@ static json_t *ipsec_stats_json(const struct engine *e)
 	if (!engine_ipsec(e))
 		return json_null();
 	ipsec_get_status(engine_ipsec(e), &st);
-	return json_pack("{s:b, s:b, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "vici_up",
+	return json_pack("{s:b, s:b, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "vici_up",
 			 st.vici_up, "conn_loaded", st.conn_loaded, "vici_socket", st.socket,
 			 "last_error", st.last_error, "sas", (json_int_t)st.sas,
 			 "child_down_teardowns", (json_int_t)st.child_down_teardowns,
 			 "terminates", (json_int_t)st.terminates, "connects",
 			 (json_int_t)st.connects, "failures", (json_int_t)st.failures,
-			 "bad_events", (json_int_t)st.bad_events);
+			 "bad_events", (json_int_t)st.bad_events, "rekey_successors",
+			 (json_int_t)st.rekey_successors);
 }
 
 static json_t *stats_json(struct engine *e, uint64_t started_ms)

@@ -10,6 +10,7 @@
 #include "engine_int.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -26,23 +27,45 @@ static bool per_sa(const struct lnsd_conf *conf)
 	return conf->ipsec.mode == CONF_IPSEC_REQUIRED;
 }
 
+uint32_t eng_ipsec_reqid_in(bool tid_demux, uint32_t reqid_out)
+{
+	/*
+	 * 6.10+: the clients behind one NAT share the 4-tuple, the UDP lookup
+	 * hands all their datagrams to one of their sockets and the L2TP layer
+	 * routes data by ID after this socket's check: any ESP SA (never
+	 * cleartext). Before 6.10 a 4-tuple has one tunnel (eng_ipsec_admit())
+	 * and its socket gets every datagram of it: only its own SA, so another
+	 * client's data cannot reach its sessions (design.md §5.5).
+	 */
+	return tid_demux ? 0 : reqid_out;
+}
+
 int eng_ipsec_socket(const struct lnsd_conf *conf, int fd, uint8_t family, uint32_t reqid_out)
 {
 	int one = 1, rc;
 
 	if (!per_sa(conf))
 		return 0;
-	/*
-	 * Inbound any ESP transport SA (never cleartext): after decryption the
-	 * clients behind one NAT share the 4-tuple, and the UDP lookup hands
-	 * all their datagrams to one of their sockets. Outbound only the
-	 * tunnel's own SA (0 on a listener: it sends nothing under IPsec).
-	 */
-	rc = dp_xfrm_require_esp_split(fd, family == 4 ? AF_INET : AF_INET6, 0, reqid_out);
+	/* Outbound only the tunnel's own SA (0 on a listener: it sends nothing under IPsec). */
+	rc = dp_xfrm_require_esp_split(fd, family == 4 ? AF_INET : AF_INET6,
+				       eng_ipsec_reqid_in(dp_l2tp_v2_tid_demux(), reqid_out),
+				       reqid_out);
 	if (rc < 0)
 		return rc;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVMARK, &one, sizeof(one)) < 0)
 		return -errno;
+	return 0;
+}
+
+int eng_ipsec_reload_check(const struct lnsd_conf *old, const struct lnsd_conf *nc, char *err,
+			   size_t errlen)
+{
+	/* Sockets keep the policies they were opened with: no half-protected mix. */
+	if (nc->ipsec.mode != old->ipsec.mode) {
+		snprintf(err, errlen, "%s: [ipsec] mode cannot change on reload (restart lnsd)",
+			 nc->path);
+		return -1;
+	}
 	return 0;
 }
 
@@ -66,7 +89,7 @@ uint32_t eng_ipsec_bind(struct engine *e, struct eng_tunnel *et, const char *pfx
 
 	if (!e->ipsec || !per_sa(e->conf))
 		return 0;
-	c = e->rx_mark ? ipsec_sa_of(e->ipsec, &et->peer, e->rx_mark) : NULL;
+	c = ipsec_sa_of(e->ipsec, &et->peer, e->rx_mark);
 	if (!c) {
 		log_err("%s: no CHILD_SA with mark %#x carries it; it cannot send", pfx,
 			e->rx_mark);
@@ -120,8 +143,12 @@ bool eng_ipsec_admit(struct engine *e, const struct lns_addr *peer, const struct
 
 	if (!e->ipsec || !per_sa(e->conf))
 		return true;
-	/* Mark 0: an SA that is not one of ours (0 would match any child). */
-	if (!mark || !ipsec_sa_of(e->ipsec, peer, mark)) {
+	/*
+	 * Mark 0 comes from an SA without a mark: taken only when the peer has
+	 * exactly one such child of ours (one from before an upgrade), never
+	 * as "any child".
+	 */
+	if (!ipsec_sa_of(e->ipsec, peer, mark)) {
 		e->drops[ENG_DROP_IPSEC_SA]++;
 		log_ratelimited(engine_now_ms(), eng_drop_str(ENG_DROP_IPSEC_SA),
 				"peer %s: no CHILD_SA with mark %#x known for it; dropped",
@@ -132,7 +159,8 @@ bool eng_ipsec_admit(struct engine *e, const struct lns_addr *peer, const struct
 	if (tid) {
 		t = l2tp_lns_tunnel(e->lns, tid);
 		et = t ? t->user : NULL;
-		if (et && et->ipsec_mark && et->ipsec_mark != mark) {
+		/* A tunnel bound to the unmarked child takes mark 0 only. */
+		if (et && et->ipsec_mark != mark) {
 			e->drops[ENG_DROP_IPSEC_SA]++;
 			log_ratelimited(engine_now_ms(), eng_drop_str(ENG_DROP_IPSEC_SA),
 					"peer %s: tunnel %u belongs to the CHILD_SA with mark %#x, "

@@ -958,11 +958,7 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 		conf_unref(nc);
 		return -1;
 	}
-	/* Sockets keep the policies they were opened with: no half-protected mix. */
-	if (nc->ipsec.mode != e->conf->ipsec.mode ||
-	    (nc->ipsec.mode == CONF_IPSEC_REQUIRED && nc->ipsec.reqid != e->conf->ipsec.reqid)) {
-		snprintf(err, errlen, "%s: [ipsec] mode and reqid cannot change on reload "
-			 "(restart lnsd)", nc->path);
+	if (eng_ipsec_reload_check(e->conf, nc, err, errlen)) {
 		conf_unref(nc);
 		return -1;
 	}

@@ -223,8 +223,20 @@ int eng_tunnel_socket(const struct lnsd_conf *conf, const struct lns_addr *local
 
 /* ---- eng_ipsec.c: one tunnel per CHILD_SA, clients behind one NAT (§5.5) ---- */
 
-/* [ipsec] mode = required: ESP policies (inbound any SA, outbound reqid_out) and SO_RCVMARK. */
+/*
+ * [ipsec] mode = required: ESP policies (inbound eng_ipsec_reqid_in(),
+ * outbound reqid_out) and SO_RCVMARK.
+ */
 int eng_ipsec_socket(const struct lnsd_conf *conf, int fd, uint8_t family, uint32_t reqid_out);
+/* The inbound template's reqid of a socket that sends through reqid_out: 0 any SA. */
+uint32_t eng_ipsec_reqid_in(bool tid_demux, uint32_t reqid_out);
+/*
+ * May a reload go from old to nc? Only [ipsec] mode is fixed (sockets keep the
+ * policies they were opened with); reqid is ignored since §5.5. 0, or -1 with
+ * the reason in err.
+ */
+int eng_ipsec_reload_check(const struct lnsd_conf *old, const struct lnsd_conf *nc, char *err,
+			   size_t errlen);
 /* The SO_MARK control message of a datagram read with SO_RCVMARK; 0 without. */
 uint32_t eng_ipsec_cmsg_mark(struct msghdr *mh);
 /* A new tunnel: bind it to the CHILD_SA of e->rx_mark; that SA's reqid (0: none). */

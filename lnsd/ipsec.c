@@ -16,13 +16,16 @@
 #define BACKOFF_MIN_S 1.0
 #define BACKOFF_MAX_S 30.0
 
-enum req_kind { REQ_LOAD_SHARED, REQ_LOAD_CONN, REQ_TERMINATE, REQ_REGISTER, REQ_LIST_SAS };
+/* REQ_LIST_SUCC: list-sas of one IKE_SA, looking for the successor of gone. */
+enum req_kind { REQ_LOAD_SHARED, REQ_LOAD_CONN, REQ_TERMINATE, REQ_REGISTER, REQ_LIST_SAS,
+		REQ_LIST_SUCC };
 
 struct req {
 	enum req_kind kind;
 	uint8_t *pkt;
 	size_t len;
 	char what[48];               /* for logs: "load-conn", "register child-updown" */
+	struct ipsec_child gone;     /* REQ_LIST_SUCC: the CHILD_SA that went down */
 };
 
 struct vconn {
@@ -55,7 +58,7 @@ struct ipsec_mgr {
 	char last_error[LOG_STR_SIZE + 128];   /* charon's errmsg quoted whole (LOG_STR) */
 	struct ipsec_sa_table sas;
 	struct vici_builder b;
-	uint64_t connects, failures, teardowns, terminates, bad_events;
+	uint64_t connects, failures, teardowns, terminates, bad_events, rekey_successors;
 };
 
 static void conn_cb(struct ev_loop *loop, ev_io *w, int revents);
@@ -208,7 +211,7 @@ static void queue_subscriptions(struct ipsec_mgr *m)
 		rc = ipsec_vici_register(&m->b, events[i], &pkt, &len);
 		vc_queue(&m->evt, REQ_REGISTER, what, rc, pkt, len);
 	}
-	rc = ipsec_vici_list_sas(&m->b, &pkt, &len);
+	rc = ipsec_vici_list_sas(&m->b, 0, &pkt, &len);
 	vc_queue(&m->evt, REQ_LIST_SAS, "list-sas", rc, pkt, len);
 }
 
@@ -252,14 +255,28 @@ static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	try_connect(w->data);
 }
 
+static void teardown_for(struct ipsec_mgr *m, const struct ipsec_child *gone, const char *why);
+
 static void schedule_retry(struct ipsec_mgr *m, const char *fmt, ...)
 {
+	struct ipsec_child *pending = NULL;
+	size_t npending = 0;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(m->last_error, sizeof(m->last_error), fmt, ap);
 	va_end(ap);
+	/* Children gone while their successor was being looked for: no answer
+	 * will come, so their tunnels go (fail closed). */
+	if (m->evt.qn)
+		pending = calloc(m->evt.qn, sizeof(*pending));
+	for (size_t i = 0; pending && i < m->evt.qn; i++)
+		if (m->evt.q[i].kind == REQ_LIST_SUCC)
+			pending[npending++] = m->evt.q[i].gone;
 	disconnect(m);
+	for (size_t i = 0; i < npending; i++)
+		teardown_for(m, &pending[i], "CHILD_SA went down");
+	free(pending);
 	m->failures++;
 	m->failed_attempts++;
 	/* The first failure is an error; repeats of it only every 8th attempt. */
@@ -282,6 +299,45 @@ static void teardown_for(struct ipsec_mgr *m, const struct ipsec_child *gone, co
 	m->teardowns += m->hooks->sa_gone(m->hooks_ctx, gone, why);
 }
 
+/*
+ * A CHILD_SA went down on its own. charon announces neither the new child of
+ * an IKEv1 rekey nor the deletion of the old one (docs/design.md §5.5), so
+ * another child with its mark may carry its tunnels: list the IKE_SA's
+ * children before tearing anything down; the answer (successor_found())
+ * decides. Without a request queued, tear down now.
+ */
+static void find_successor(struct ipsec_mgr *m, const struct ipsec_child *gone)
+{
+	const uint8_t *pkt;
+	size_t len;
+	char what[48];
+	int rc;
+
+	snprintf(what, sizeof(what), "list-sas of IKE_SA %llu", (unsigned long long)gone->ike_id);
+	rc = ipsec_vici_list_sas(&m->b, gone->ike_id, &pkt, &len);
+	if (vc_queue(&m->evt, REQ_LIST_SUCC, what, rc, pkt, len) < 0) {
+		teardown_for(m, gone, "CHILD_SA went down");
+		return;
+	}
+	m->evt.q[m->evt.qn - 1].gone = *gone;
+}
+
+/* The list of gone's IKE_SA is in: its tunnels follow a successor, or go. */
+static void successor_found(struct ipsec_mgr *m, const struct ipsec_child *gone)
+{
+	const struct ipsec_child *s = ipsec_sa_successor(&m->sas, gone);
+
+	if (!s) {
+		teardown_for(m, gone, "CHILD_SA went down");
+		return;
+	}
+	m->rekey_successors++;
+	log_info("ipsec: CHILD_SA %llu (IKE_SA %llu, mark %#x) was replaced by CHILD_SA %llu "
+		 "(reqid %u, mark %#x): its tunnels follow it", (unsigned long long)gone->child_id,
+		 (unsigned long long)gone->ike_id, gone->mark_in,
+		 (unsigned long long)s->child_id, s->reqid, s->mark_in);
+}
+
 struct ev_ctx {
 	struct ipsec_mgr *m;
 	const char *event;
@@ -292,6 +348,7 @@ static void on_child(void *ctx, const char *key, const struct ipsec_child *c)
 {
 	struct ev_ctx *x = ctx;
 	struct ipsec_mgr *m = x->m;
+	const struct ipsec_child *pred;
 	struct ipsec_child old;
 	char as[LNS_ADDR_STRLEN];
 
@@ -339,8 +396,19 @@ static void on_child(void *ctx, const char *key, const struct ipsec_child *c)
 				 c->natt ? ", NAT-T" : "");
 		return;
 	}
-	if (ipsec_sa_del_child(&m->sas, c->child_id, &old))
-		teardown_for(m, &old, "CHILD_SA went down");
+	if (ipsec_sa_del_child(&m->sas, c->child_id, &old)) {
+		find_successor(m, &old);
+		return;
+	}
+	/*
+	 * A child lnsd never heard of: the successor of an IKEv1 rekey, which
+	 * charon announced with no event, going down (the old child went with
+	 * no event either). lnsd still has the predecessor, of that IKE_SA
+	 * and mark: it goes now unless yet another child took over.
+	 */
+	pred = ipsec_sa_successor(&m->sas, c);
+	if (pred && ipsec_sa_del_child(&m->sas, pred->child_id, &old))
+		find_successor(m, &old);
 }
 
 static void handle_event(struct ipsec_mgr *m, const struct vici_msg *msg)
@@ -374,6 +442,13 @@ static void handle_answer(struct vconn *c, const struct vici_msg *msg)
 	}
 	if (r->kind == REQ_REGISTER) {
 		vc_pop(c);
+		return;
+	}
+	if (r->kind == REQ_LIST_SUCC) {
+		struct ipsec_child gone = r->gone;
+
+		vc_pop(c);
+		successor_found(m, &gone);
 		return;
 	}
 	if (r->kind == REQ_LIST_SAS) {
@@ -605,7 +680,10 @@ void ipsec_tunnel_ended(struct ipsec_mgr *m, const struct l2tp_tun *ended, uint3
 const struct ipsec_child *ipsec_sa_of(const struct ipsec_mgr *m, const struct lns_addr *peer,
 				      uint32_t mark)
 {
-	return m ? ipsec_sa_for_peer(&m->sas, peer, mark) : NULL;
+	if (!m)
+		return NULL;
+	/* Mark 0: only a peer's one child without a mark (from before §5.5). */
+	return mark ? ipsec_sa_for_peer(&m->sas, peer, mark) : ipsec_sa_unmarked(&m->sas, peer);
 }
 
 void ipsec_get_status(const struct ipsec_mgr *m, struct ipsec_status *st)
@@ -621,4 +699,5 @@ void ipsec_get_status(const struct ipsec_mgr *m, struct ipsec_status *st)
 	st->child_down_teardowns = m->teardowns;
 	st->terminates = m->terminates;
 	st->bad_events = m->bad_events;
+	st->rekey_successors = m->rekey_successors;
 }

@@ -51,6 +51,7 @@ struct ipsec_status {
 	uint64_t child_down_teardowns;   /* tunnels torn down because their SA went */
 	uint64_t terminates;       /* terminate requests sent for ended tunnels */
 	uint64_t bad_events;       /* events that did not parse */
+	uint64_t rekey_successors; /* gone CHILD_SAs whose tunnels followed a successor */
 };
 
 /* Starts connecting at once (never blocks); NULL only without memory. */
@@ -65,9 +66,10 @@ void ipsec_reload(struct ipsec_mgr *m, const struct lnsd_conf *conf);
  */
 void ipsec_tunnel_ended(struct ipsec_mgr *m, const struct l2tp_tun *ended, uint32_t mark);
 /*
- * The CHILD_SA carrying peer, or NULL; with a nonzero mark (a datagram's
- * SO_RCVMARK, the one a tunnel is bound to) only a child with that inbound
- * mark (docs/design.md §5.5).
+ * The CHILD_SA carrying peer with this mark (a datagram's SO_RCVMARK, the
+ * one a tunnel is bound to), or NULL: the child with that inbound mark, for
+ * mark 0 the peer's one child without a mark (ipsec_sa_unmarked(),
+ * docs/design.md §5.5).
  */
 const struct ipsec_child *ipsec_sa_of(const struct ipsec_mgr *m, const struct lns_addr *peer,
 				      uint32_t mark);

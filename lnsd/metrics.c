@@ -364,6 +364,10 @@ static void render_ipsec(FILE *f, struct engine *e)
 	       "L2TP tunnels torn down because their IPsec SA went down.");
 	sample_u64(f, "lnsd_ipsec_child_down_teardowns_total", NULL, NULL,
 		   st.child_down_teardowns);
+	family(f, "lnsd_ipsec_rekey_successors_total", "counter",
+	       "CHILD_SAs gone whose tunnels followed the successor found with list-sas "
+	       "(IKEv1 rekey).");
+	sample_u64(f, "lnsd_ipsec_rekey_successors_total", NULL, NULL, st.rekey_successors);
 	family(f, "lnsd_ipsec_vici_failures_total", "counter",
 	       "Failed VICI connection attempts, refusals and lost connections.");
 	sample_u64(f, "lnsd_ipsec_vici_failures_total", NULL, NULL, st.failures);

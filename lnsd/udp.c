@@ -229,7 +229,9 @@ static void input(struct engine *e, const struct lns_addr *peer, const struct ln
 	}
 	if (!eng_ipsec_admit(e, peer, local, e->rx, len))
 		return;
-	l2tp_lns_input(e->lns, peer, local, e->rx, len, engine_now_ms(), &e->acts);
+	/* The mark (0 without IPsec) keeps apart clients behind one NAT (§5.5). */
+	l2tp_lns_input_keyed(e->lns, peer, local, e->rx_mark, e->rx, len, engine_now_ms(),
+			     &e->acts);
 	e->rx_peer = peer;
 	engine_execute(e);
 	e->rx_peer = NULL;

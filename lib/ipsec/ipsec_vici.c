@@ -122,11 +122,18 @@ int ipsec_vici_terminate(struct vici_builder *b, uint64_t ike_id, const uint8_t 
 	return vici_b_finish(b, pkt, len);
 }
 
-int ipsec_vici_list_sas(struct vici_builder *b, const uint8_t **pkt, size_t *len)
+int ipsec_vici_list_sas(struct vici_builder *b, uint64_t ike_id, const uint8_t **pkt,
+			size_t *len)
 {
+	char id[24];
+
 	vici_b_begin(b, VICI_CMD_REQUEST, "list-sas");
 	vici_b_kv_str(b, "noblock", "yes");
 	vici_b_kv_str(b, "ike", IPSEC_CONN_NAME);
+	if (ike_id) {
+		snprintf(id, sizeof(id), "%llu", (unsigned long long)ike_id);
+		vici_b_kv_str(b, "ike-id", id);
+	}
 	return vici_b_finish(b, pkt, len);
 }
 
@@ -321,6 +328,16 @@ size_t ipsec_sa_del_ike(struct ipsec_sa_table *t, uint64_t ike_id)
 	return gone;
 }
 
+/* Same address, and a TS port equal to the peer's or any. */
+static bool carries(const struct ipsec_child *c, const struct lns_addr *peer)
+{
+	size_t alen = c->remote.family == 4 ? 4 : 16;
+
+	if (c->remote.family != peer->family || memcmp(c->remote.addr, peer->addr, alen))
+		return false;
+	return !c->ts_port || c->ts_port == peer->port;
+}
+
 const struct ipsec_child *ipsec_sa_for_peer(const struct ipsec_sa_table *t,
 					    const struct lns_addr *peer, uint32_t mark)
 {
@@ -328,17 +345,46 @@ const struct ipsec_child *ipsec_sa_for_peer(const struct ipsec_sa_table *t,
 
 	for (size_t i = 0; i < t->n; i++) {
 		const struct ipsec_child *c = &t->v[i];
-		size_t alen = c->remote.family == 4 ? 4 : 16;
 
-		if (c->remote.family != peer->family || memcmp(c->remote.addr, peer->addr, alen))
-			continue;
-		if (c->ts_port && c->ts_port != peer->port)
+		if (!carries(c, peer))
 			continue;
 		if (mark && c->mark_in != mark)
 			continue;
 		/* Later entries are newer: >= keeps the newest of equal rank. */
 		if (!best || (c->ts_port && !best->ts_port) ||
 		    ((c->ts_port != 0) == (best->ts_port != 0) && c->child_id >= best->child_id))
+			best = c;
+	}
+	return best;
+}
+
+const struct ipsec_child *ipsec_sa_unmarked(const struct ipsec_sa_table *t,
+					    const struct lns_addr *peer)
+{
+	const struct ipsec_child *found = NULL;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->v[i].mark_in || !carries(&t->v[i], peer))
+			continue;
+		if (found)
+			return NULL;
+		found = &t->v[i];
+	}
+	return found;
+}
+
+const struct ipsec_child *ipsec_sa_successor(const struct ipsec_sa_table *t,
+					     const struct ipsec_child *gone)
+{
+	const struct ipsec_child *best = NULL;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ipsec_child *c = &t->v[i];
+
+		if (c->ike_id != gone->ike_id || c->child_id == gone->child_id ||
+		    c->mark_in != gone->mark_in || c->ts_port != gone->ts_port)
+			continue;
+		if (!best || c->child_id > best->child_id)
 			best = c;
 	}
 	return best;

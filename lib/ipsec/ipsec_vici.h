@@ -46,8 +46,12 @@ int ipsec_vici_load_shared(struct vici_builder *b, const char *psk, const uint8_
 /* terminate {ike-id, timeout=-1}: charon answers at once and deletes in the background. */
 int ipsec_vici_terminate(struct vici_builder *b, uint64_t ike_id, const uint8_t **pkt,
 			 size_t *len);
-/* list-sas {noblock=yes, ike=IPSEC_CONN_NAME}: streamed as list-sa events. */
-int ipsec_vici_list_sas(struct vici_builder *b, const uint8_t **pkt, size_t *len);
+/*
+ * list-sas {noblock=yes, ike=IPSEC_CONN_NAME[, ike-id]}: streamed as list-sa
+ * events; ike_id 0 lists every IKE_SA of the connection.
+ */
+int ipsec_vici_list_sas(struct vici_builder *b, uint64_t ike_id, const uint8_t **pkt,
+			size_t *len);
 int ipsec_vici_register(struct vici_builder *b, const char *event, const uint8_t **pkt,
 			size_t *len);
 
@@ -105,6 +109,22 @@ size_t ipsec_sa_del_ike(struct ipsec_sa_table *t, uint64_t ike_id);
  */
 const struct ipsec_child *ipsec_sa_for_peer(const struct ipsec_sa_table *t,
 					    const struct lns_addr *peer, uint32_t mark);
+/*
+ * The CHILD_SA that carries a datagram from peer with mark 0: the peer's one
+ * child without an inbound mark (one made before lnsd set mark_in=%unique,
+ * e.g. before an upgrade), or NULL when it has none or several (their
+ * datagrams cannot be told apart). Children with a mark do not count: what
+ * they decrypt always carries their mark (docs/design.md §5.5).
+ */
+const struct ipsec_child *ipsec_sa_unmarked(const struct ipsec_sa_table *t,
+					    const struct lns_addr *peer);
+/*
+ * The child that took over from gone: another child of the same IKE_SA with
+ * the same inbound mark and TS port (an IKEv1 rekey, where charon announces
+ * the new child with no event; docs/design.md §5.5), the newest; or NULL.
+ */
+const struct ipsec_child *ipsec_sa_successor(const struct ipsec_sa_table *t,
+					     const struct ipsec_child *gone);
 void ipsec_sa_clear(struct ipsec_sa_table *t);
 
 #endif

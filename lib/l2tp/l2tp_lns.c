@@ -136,13 +136,15 @@ static struct l2tp_tun *find_id(const struct l2tp_lns *lns, uint32_t tid)
 	return NULL;
 }
 
+/* The key is not hashed: peers sharing an address:port are few (one NAT). */
 static struct l2tp_tun *find_peer(const struct l2tp_lns *lns, const struct lns_addr *peer,
-				  uint32_t peer_tid)
+				  uint32_t peer_tid, uint32_t peer_key)
 {
 	uint32_t b = peer_hash(lns, peer, peer_tid) & (lns->nb_peer - 1);
 
 	for (struct l2tp_tun *t = lns->by_peer[b]; t; t = t->hnext_peer)
-		if (t->peer_tid == peer_tid && lns_addr_eq(&t->peer, peer))
+		if (t->peer_tid == peer_tid && t->peer_key == peer_key &&
+		    lns_addr_eq(&t->peer, peer))
 			return t;
 	return NULL;
 }
@@ -727,8 +729,8 @@ struct l2tp_tun *lns_tun_create(struct l2tp_lns *lns, const struct lns_addr *pee
 }
 
 static void sccrq_input(struct l2tp_lns *lns, const struct lns_addr *peer,
-			const struct lns_addr *local, const uint8_t *pkt, size_t len,
-			uint64_t now, struct lns_actions *out)
+			const struct lns_addr *local, uint32_t peer_key, const uint8_t *pkt,
+			size_t len, uint64_t now, struct lns_actions *out)
 {
 	struct l2tp_msg *m = &lns->msg;
 	const struct l2tp_peer_cfg *pc;
@@ -764,8 +766,10 @@ static void sccrq_input(struct l2tp_lns *lns, const struct lns_addr *peer,
 		return;
 	}
 	/* A retransmitted SCCRQ belongs to the tunnel it created (docs/design.md §6.3):
-	 * its rel sees Ns 0 again and acks it as a duplicate. */
-	tun = find_peer(lns, peer, m->assigned_tunnel_id);
+	 * its rel sees Ns 0 again and acks it as a duplicate. Peers behind one
+	 * NAT share the address and may pick the same ID: the key tells them
+	 * apart (§5.5). */
+	tun = find_peer(lns, peer, m->assigned_tunnel_id, peer_key);
 	if (tun) {
 		tun_input(lns, tun, pkt, len, now, out);
 		return;
@@ -821,6 +825,7 @@ static void sccrq_input(struct l2tp_lns *lns, const struct lns_addr *peer,
 			     "no memory or no free Tunnel ID", L2TP_DROP_LIMIT, out);
 		return;
 	}
+	tun->peer_key = peer_key;
 	tun->rx_msgs++;
 	act = lns_act_push(out, LNS_ACT_TUNNEL_NEW, tun, NULL);
 	if (act)
@@ -891,6 +896,13 @@ void l2tp_lns_input(struct l2tp_lns *lns, const struct lns_addr *peer,
 		    const struct lns_addr *local, const uint8_t *pkt, size_t len,
 		    uint64_t now_ms, struct lns_actions *out)
 {
+	l2tp_lns_input_keyed(lns, peer, local, 0, pkt, len, now_ms, out);
+}
+
+void l2tp_lns_input_keyed(struct l2tp_lns *lns, const struct lns_addr *peer,
+			  const struct lns_addr *local, uint32_t peer_key, const uint8_t *pkt,
+			  size_t len, uint64_t now_ms, struct lns_actions *out)
+{
 	struct l2tp_hdr h;
 	enum l2tp_decode_err e;
 	struct l2tp_tun *tun;
@@ -908,7 +920,7 @@ void l2tp_lns_input(struct l2tp_lns *lns, const struct lns_addr *peer,
 		return;
 	}
 	if (h.tunnel_id == 0) {
-		sccrq_input(lns, peer, local, pkt, len, now_ms, out);
+		sccrq_input(lns, peer, local, peer_key, pkt, len, now_ms, out);
 		return;
 	}
 	tun = find_id(lns, h.tunnel_id);

@@ -102,6 +102,9 @@ struct l2tp_tun {
 	uint32_t id_max;
 	enum l2tp_tun_state state;
 	struct lns_addr peer, local;
+	/* Opaque to the lib: what told apart peers sharing an address:port when
+	 * the SCCRQ came (lnsd: its IPsec mark, docs/design.md §5.5); 0 none. */
+	uint32_t peer_key;
 	const struct l2tp_peer_cfg *peer_cfg;  /* valid while the config generation lives */
 	char peer_hostname[64], peer_vendor[64];
 	uint32_t peer_framing_caps, peer_bearer_caps;
@@ -240,6 +243,15 @@ void l2tp_lns_set_cfg(struct l2tp_lns *lns, const struct l2tp_lns_cfg *cfg);
 void l2tp_lns_input(struct l2tp_lns *lns, const struct lns_addr *peer,
 		    const struct lns_addr *local, const uint8_t *pkt, size_t len,
 		    uint64_t now_ms, struct lns_actions *out);
+/*
+ * The same with peer_key, which tells apart peers that share an address:port
+ * (clients behind one NAT, each with its own IPsec SA): an SCCRQ is a
+ * retransmission only of the tunnel with the same peer, Assigned Tunnel ID
+ * and key; a new tunnel keeps the key in peer_key. l2tp_lns_input() is key 0.
+ */
+void l2tp_lns_input_keyed(struct l2tp_lns *lns, const struct lns_addr *peer,
+			  const struct lns_addr *local, uint32_t peer_key, const uint8_t *pkt,
+			  size_t len, uint64_t now_ms, struct lns_actions *out);
 
 /* Run every timer due at now_ms (retransmit, ZLB, HELLO, setup timeouts, hold). */
 void l2tp_lns_tick(struct l2tp_lns *lns, uint64_t now_ms, struct lns_actions *out);

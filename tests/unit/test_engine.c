@@ -950,6 +950,51 @@ START_TEST(many_tunnels_index_and_shutdown)
 }
 END_TEST
 
+
+/*
+ * The inbound template (design.md §5.5): before 6.10 a tunnel socket takes
+ * only its own CHILD_SA's datagrams; from 6.10 (ID demux) and on a listener
+ * (reqid 0) any ESP SA.
+ */
+START_TEST(ipsec_inbound_reqid)
+{
+	ck_assert_uint_eq(eng_ipsec_reqid_in(false, 3), 3);
+	ck_assert_uint_eq(eng_ipsec_reqid_in(false, 0), 0);
+	ck_assert_uint_eq(eng_ipsec_reqid_in(true, 3), 0);
+	ck_assert_uint_eq(eng_ipsec_reqid_in(true, 0), 0);
+}
+END_TEST
+
+/*
+ * A reload may change every [ipsec] key but mode: reqid is ignored since every
+ * CHILD_SA has its own (design.md §5.5), proposals are loaded into charon again.
+ */
+START_TEST(reload_ipsec_keys)
+{
+	static const char base[] = "[ipsec]\npsk = one\nreqid = 1701\n";
+	static const char other[] = "[ipsec]\npsk = two\nreqid = 1800\n"
+				    "esp-proposals = aes128gcm16\n";
+	static const char off[] = "[ipsec]\nmode = off\n";
+	struct lnsd_conf *a, *b, *c;
+	char err[256];
+
+	a = conf_load_string(base, "a", err, sizeof(err));
+	ck_assert_msg(a, "%s", err);
+	b = conf_load_string(other, "b", err, sizeof(err));
+	ck_assert_msg(b, "%s", err);
+	c = conf_load_string(off, "c", err, sizeof(err));
+	ck_assert_msg(c, "%s", err);
+	ck_assert_int_eq(eng_ipsec_reload_check(a, b, err, sizeof(err)), 0);
+	ck_assert_int_eq(eng_ipsec_reload_check(b, a, err, sizeof(err)), 0);
+	ck_assert_int_eq(eng_ipsec_reload_check(a, c, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "[ipsec] mode cannot change"));
+	ck_assert_int_eq(eng_ipsec_reload_check(c, a, err, sizeof(err)), -1);
+	conf_unref(a);
+	conf_unref(b);
+	conf_unref(c);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -965,6 +1010,8 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, radius_reply_after_call_ended);
 	tcase_add_test(tc, rxq_overflow_counted);
 	tcase_add_test(tc, many_tunnels_index_and_shutdown);
+	tcase_add_test(tc, reload_ipsec_keys);
+	tcase_add_test(tc, ipsec_inbound_reqid);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -144,6 +144,7 @@ START_TEST(small_requests)
 	size_t len;
 	struct vici_msg *m;
 	const struct vici_node *r, *owners;
+	struct vici_value v;
 
 	ck_assert_int_eq(ipsec_vici_load_shared(&b, "top secret", &pkt, &len), 0);
 	m = decode(pkt, len);
@@ -164,11 +165,18 @@ START_TEST(small_requests)
 	kv_is(vici_msg_root(m), "timeout", "-1");
 	vici_msg_free(m);
 
-	ck_assert_int_eq(ipsec_vici_list_sas(&b, &pkt, &len), 0);
+	ck_assert_int_eq(ipsec_vici_list_sas(&b, 0, &pkt, &len), 0);
 	m = decode(pkt, len);
 	ck_assert_str_eq(vici_msg_name(m), "list-sas");
 	kv_is(vici_msg_root(m), "noblock", "yes");
 	kv_is(vici_msg_root(m), "ike", "lnsd-l2tp");
+	ck_assert_int_lt(vici_get(vici_msg_root(m), "ike-id", &v), 0);
+	vici_msg_free(m);
+	/* one IKE_SA's children (the successor of a rekeyed child) */
+	ck_assert_int_eq(ipsec_vici_list_sas(&b, 12345678901ULL, &pkt, &len), 0);
+	m = decode(pkt, len);
+	kv_is(vici_msg_root(m), "ike", "lnsd-l2tp");
+	kv_is(vici_msg_root(m), "ike-id", "12345678901");
 	vici_msg_free(m);
 
 	ck_assert_int_eq(ipsec_vici_register(&b, "child-updown", &pkt, &len), 0);
@@ -378,6 +386,85 @@ static struct lns_addr peer(const char *v4, uint16_t port)
 	return a;
 }
 
+/*
+ * Mark 0 (a CHILD_SA from before lnsd set mark_in, docs/design.md §5.5): only
+ * the peer's one unmarked child, whatever marked ones it has besides.
+ */
+START_TEST(unmarked_child)
+{
+	struct ipsec_sa_table t = { 0 };
+	struct ipsec_child c;
+	struct lns_addr p = peer("192.0.2.50", 1701);
+
+	ck_assert_ptr_null(ipsec_sa_unmarked(&t, &p));
+	c = child(1, 10, "192.0.2.50", 0);
+	c.reqid = 1701;
+	ipsec_sa_put(&t, &c);
+	ck_assert_uint_eq(ipsec_sa_unmarked(&t, &p)->child_id, 10);
+	/* a marked client joins behind the same NAT: mark 0 is still the old one */
+	c = child(2, 11, "192.0.2.50", 0);
+	c.mark_in = 3;
+	ipsec_sa_put(&t, &c);
+	ck_assert_uint_eq(ipsec_sa_unmarked(&t, &p)->child_id, 10);
+	/* a second unmarked child on the address: cannot tell them apart */
+	c = child(3, 12, "192.0.2.50", 0);
+	ipsec_sa_put(&t, &c);
+	ck_assert_ptr_null(ipsec_sa_unmarked(&t, &p));
+	ck_assert(ipsec_sa_del_child(&t, 12, NULL));
+	/* another address or a TS port of another port: not this peer's */
+	p = peer("192.0.2.51", 1701);
+	ck_assert_ptr_null(ipsec_sa_unmarked(&t, &p));
+	ck_assert(ipsec_sa_del_child(&t, 10, NULL));
+	c = child(1, 10, "192.0.2.50", 4500);
+	ipsec_sa_put(&t, &c);
+	p = peer("192.0.2.50", 1701);
+	ck_assert_ptr_null(ipsec_sa_unmarked(&t, &p));
+	/* only a marked child left: mark 0 refused */
+	ck_assert(ipsec_sa_del_child(&t, 10, NULL));
+	ck_assert_ptr_null(ipsec_sa_unmarked(&t, &p));
+	ipsec_sa_clear(&t);
+}
+END_TEST
+
+/*
+ * IKEv1 rekey (docs/design.md §5.5): the old child goes down, the new one of
+ * the same IKE_SA has its mark and came with no event; list-sas found it.
+ */
+START_TEST(rekey_successor)
+{
+	struct ipsec_sa_table t = { 0 };
+	struct ipsec_child c, gone;
+
+	gone = child(7, 20, "192.0.2.77", 0);
+	gone.mark_in = 2;
+	gone.reqid = 2;
+	/* only the gone one's neighbours: another client's child, another IKE_SA */
+	c = child(8, 21, "192.0.2.77", 0);
+	c.mark_in = 3;
+	ipsec_sa_put(&t, &c);
+	ck_assert_ptr_null(ipsec_sa_successor(&t, &gone));
+	/* same IKE_SA, another mark: not the successor */
+	c = child(7, 22, "192.0.2.77", 0);
+	c.mark_in = 4;
+	ipsec_sa_put(&t, &c);
+	ck_assert_ptr_null(ipsec_sa_successor(&t, &gone));
+	/* the gone child itself (still listed) does not succeed itself */
+	ipsec_sa_put(&t, &gone);
+	ck_assert_ptr_null(ipsec_sa_successor(&t, &gone));
+	ck_assert(ipsec_sa_del_child(&t, 20, NULL));
+	/* same IKE_SA and mark: the newest wins */
+	c = child(7, 23, "192.0.2.77", 0);
+	c.mark_in = 2;
+	ipsec_sa_put(&t, &c);
+	c = child(7, 25, "192.0.2.77", 0);
+	c.mark_in = 2;
+	c.reqid = 2;
+	ipsec_sa_put(&t, &c);
+	ck_assert_uint_eq(ipsec_sa_successor(&t, &gone)->child_id, 25);
+	ipsec_sa_clear(&t);
+}
+END_TEST
+
 START_TEST(peer_table)
 {
 	struct ipsec_sa_table t = { 0 };
@@ -439,6 +526,8 @@ START_TEST(peer_table)
 	ck_assert_uint_eq(ipsec_sa_for_peer(&t, &p, 6)->child_id, 201);
 	ck_assert_uint_eq(ipsec_sa_for_peer(&t, &p, 0)->child_id, 201);
 	ck_assert_ptr_null(ipsec_sa_for_peer(&t, &p, 7));
+	/* mark 0 from behind that NAT: no child without a mark, refused */
+	ck_assert_ptr_null(ipsec_sa_unmarked(&t, &p));
 	ipsec_sa_clear(&t);
 	ck_assert_uint_eq(t.n, 0);
 }
@@ -456,6 +545,8 @@ static Suite *ipsec_suite(void)
 	tcase_add_test(tc, parse_child_updown);
 	tcase_add_test(tc, ts_ports);
 	tcase_add_test(tc, peer_table);
+	tcase_add_test(tc, unmarked_child);
+	tcase_add_test(tc, rekey_successor);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -60,6 +60,7 @@ static void det_rand(void *ctx, void *buf, size_t len)
 
 struct lac {
 	struct lns_addr addr;
+	uint32_t key;                   /* peer key (lnsd: the IPsec mark), 0 by default */
 	uint16_t tid;
 	uint32_t lns_tid;               /* as the LNS assigned it (IDs are uint32_t) */
 	uint16_t ns, nr;
@@ -109,7 +110,7 @@ static void absorb(void)
 			struct lac *l = lacs[j];
 			enum l2tp_decode_err e;
 
-			if (!lns_addr_eq(&a->peer, &l->addr))
+			if (!lns_addr_eq(&a->peer, &l->addr) || (a->tun && a->tun->peer_key != l->key))
 				continue;
 			e = l2tp_msg_decode(out.buf + a->off, a->len, (const uint8_t *)l->secret,
 					    slen_of(l->secret), &dec);
@@ -145,7 +146,7 @@ static void xmit_seq(struct lac *l, uint16_t ns, uint16_t nr)
 	mb.data[10] = (uint8_t)(nr >> 8);
 	mb.data[11] = (uint8_t)nr;
 	lns_actions_reset(&out);
-	l2tp_lns_input(lns, &l->addr, &local_addr, mb.data, mb.len, now, &out);
+	l2tp_lns_input_keyed(lns, &l->addr, &local_addr, l->key, mb.data, mb.len, now, &out);
 	ck_assert(!out.oom);
 	absorb();
 }
@@ -1043,6 +1044,46 @@ START_TEST(test_sccrq_retransmit)
 		ck_assert_int_eq(n_act(LNS_ACT_TUNNEL_NEW), 1);
 		ck_assert_uint_ne(l2.lns_tid, tid);
 	}
+}
+END_TEST
+
+/*
+ * Two clients behind one NAT (same address:port) that pick the same Assigned
+ * Tunnel ID, told apart by their key (lnsd: the IPsec mark, design.md §5.5):
+ * each gets its own tunnel; a copy with the same key is a retransmission.
+ */
+START_TEST(test_sccrq_same_atid_keys)
+{
+	struct lac a, b;
+
+	lac_init(&a, 1, NULL);
+	lac_init(&b, 1, NULL);
+	a.key = 1;
+	b.key = 2;
+	lac_sccrq(&a, NULL);
+	ck_assert_int_eq(n_act(LNS_ACT_TUNNEL_NEW), 1);
+	ck_assert_uint_eq(out.v[act_idx(LNS_ACT_TUNNEL_NEW)].tun->peer_key, 1);
+	lac_sccrq(&b, NULL);
+	ck_assert_int_eq(n_act(LNS_ACT_TUNNEL_NEW), 1);
+	ck_assert_uint_eq(out.v[act_idx(LNS_ACT_TUNNEL_NEW)].tun->peer_key, 2);
+	ck_assert_uint_eq(l2tp_lns_n_tunnels(lns), 2);
+	ck_assert_uint_ne(a.lns_tid, b.lns_tid);
+	ck_assert_int_eq(a.rx[L2TP_MSG_SCCRP], 1);
+	ck_assert_int_eq(b.rx[L2TP_MSG_SCCRP], 1);
+	/* b's SCCRQ again: b's tunnel acks it, nothing new. */
+	b.ns = 0;
+	b.nr = 0;
+	lac_sccrq(&b, NULL);
+	ck_assert_int_eq(n_act(LNS_ACT_TUNNEL_NEW), 0);
+	ck_assert_uint_eq(l2tp_lns_n_tunnels(lns), 2);
+	ck_assert_uint_eq(l2tp_lns_stats(lns)->drops[L2TP_DROP_DUPLICATE], 1);
+	ck_assert_int_eq(n_act(LNS_ACT_SEND), 1);
+	ck_assert_uint_eq(out.v[act_idx(LNS_ACT_SEND)].tid, b.lns_tid);
+	/* Both complete their handshakes independently. */
+	lac_scccn(&a, NULL);
+	lac_scccn(&b, NULL);
+	ck_assert_int_eq(l2tp_lns_tunnel(lns, a.lns_tid)->state, L2TP_TUN_ESTABLISHED);
+	ck_assert_int_eq(l2tp_lns_tunnel(lns, b.lns_tid)->state, L2TP_TUN_ESTABLISHED);
 }
 END_TEST
 
@@ -2175,6 +2216,7 @@ static Suite *lns_suite(void)
 	tcase_add_test(tc, test_icrq_retransmit);
 	tcase_add_test(tc, test_challenge_without_secret);
 	tcase_add_test(tc, test_sccrq_retransmit);
+	tcase_add_test(tc, test_sccrq_same_atid_keys);
 	tcase_add_test(tc, test_sccrq_late_copy_established);
 	tcase_add_test(tc, test_sccrq_bad_version);
 	tcase_add_test(tc, test_sccrq_unknown_mandatory);

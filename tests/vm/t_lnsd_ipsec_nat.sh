@@ -9,11 +9,13 @@
 #   c3 (10.10.3.2) --/
 # Asserts: all dial at once; each gets its own tunnel, CHILD_SA (own reqid)
 # and PPP address and pings concurrently; deleting c1's IKE SA ends only its
-# tunnel while the others keep pinging; a rekeyed CHILD_SA keeps its tunnel;
+# tunnel while the others keep pinging; a rekeyed CHILD_SA keeps its tunnel,
+# also once the old child is deleted, and the new child (of which charon
+# told lnsd nothing) going down ends that tunnel only;
 # the LNS never sends UDP 1701 in the clear, nor does a client while it has
 # its SA (netdev ingress counters on both ends of the nat<->lns link). On a kernel without several tunnels per 4-tuple
-# (before 6.10) lnsd must refuse every client but the first on the shared
-# 4-tuple, and the first keeps working.
+# (before 6.10) every client but the first on the shared 4-tuple is kept out
+# (the first one's socket takes only its own SA), and the first keeps working.
 set -eu
 # shellcheck source=tests/vm/ipsec-lib.sh
 . "$(dirname "$0")/ipsec-lib.sh"
@@ -145,6 +147,20 @@ if [ "$multi" = 1 ]; then
 	[ "$(ctl show tunnels -j | jq length)" = "$N" ] || fail "a tunnel went with c2's rekey"
 	expect_ping c2 10.64.0.1 5
 	log "ok: c2 rekeyed its CHILD_SA (reqid and mark kept: $old); its tunnel passes traffic"
+	# c2 deletes the old (REKEYED) child: charon on the LNS reports that
+	# no more than it reported the new one (no event): lnsd keeps the
+	# tunnel on its record of the old child, whose reqid and mark are the
+	# new one's.
+	swan c2 --list-sas >"$ART/c2-sas-rekey.txt"
+	oldid=$(awk '/ c2: #/ && /REKEYED/ { gsub(/[#,]/, "", $2); print $2 }' "$ART/c2-sas-rekey.txt")
+	newid=$(awk '/ c2: #/ && /INSTALLED/ { gsub(/[#,]/, "", $2); print $2 }' "$ART/c2-sas-rekey.txt")
+	if [ -z "$oldid" ] || [ -z "$newid" ]; then fail "c2 has no REKEYED and INSTALLED CHILD_SA"; fi
+	swan c2 --terminate --child-id "$oldid" --timeout 20 >/dev/null ||
+		fail "swanctl --terminate --child-id $oldid on c2"
+	sleep 2
+	[ "$(ctl show tunnels -j | jq length)" = "$N" ] || fail "a tunnel went with c2's old CHILD_SA"
+	expect_ping c2 10.64.0.1 5
+	log "ok: c2's old CHILD_SA deleted: its tunnel passes traffic on the new one"
 
 	# Once c1's SA is gone its xl2tpd may send in the clear (the LNS drops
 	# that): count what came from the NAT up to here.
@@ -158,18 +174,36 @@ if [ "$multi" = 1 ]; then
 		expect_ping "c$i" 10.64.0.1 5
 	done
 	log "ok: c1 leaving ended only its tunnel"
+
+	# --- (c2) c2 deletes its new CHILD_SA, which lnsd never heard of: the
+	# down event names an unknown child; lnsd takes its predecessor's
+	# tunnel down (list-sas of the IKE_SA shows no other child of its mark) ---
+	swan c2 --terminate --child-id "$newid" --timeout 20 >/dev/null ||
+		fail "swanctl --terminate --child-id $newid on c2"
+	wait_count 30 tunnels $((N - 2)) "lnsd keeps $((N - 2)) tunnels after c2's new CHILD_SA went"
+	lac_stop "${LPID[2]}"
+	[ "$(ctl show stats -j | jq .ipsec.rekey_successors)" = 0 ] ||
+		fail "lnsd counted a rekey successor where there was none"
+	for i in $(seq 3 "$N"); do
+		expect_ping "c$i" 10.64.0.1 5
+	done
+	log "ok: c2's unannounced CHILD_SA going down ended its tunnel only"
 else
-	# 6.1: the first client on the 4-tuple keeps working; the others are
-	# refused by lnsd, logged, and do not break it.
+	# 6.1: the first client on the 4-tuple keeps working; the others'
+	# datagrams land on its socket, whose inbound template names its own
+	# CHILD_SA's reqid: the kernel drops them (XfrmInTmplMismatch), and
+	# they do not break it.
 	dial 1
 	wait_for 90 "c1: ppp address" up 1
+	mm0=$(ctl show stats -j | jq .xfrm_in_tmpl_mismatch)
 	for i in $(seq 2 "$N"); do dial "$i"; done
-	wait_log 30 "$ART/lnsd.log" 'same 4-tuple'
+	mm_rose() { [ "$(ctl show stats -j | jq .xfrm_in_tmpl_mismatch)" -gt "$mm0" ]; }
+	wait_for 30 "the other clients' SCCRQs dropped by c1's socket policy" mm_rose
 	sleep 3
 	ctl show tunnels | tee "$ART/tunnels.txt"
 	[ "$(ctl show tunnels -j | jq length)" = 1 ] || fail "lnsd has more than c1's tunnel"
 	expect_ping c1 10.64.0.1 5
-	log "ok: before 6.10 the first client keeps working, the second is refused"
+	log "ok: before 6.10 the first client keeps working, the others are dropped by its socket policy"
 fi
 
 # --- (d) between NAT and LNS: nothing in the clear ---
