@@ -131,6 +131,9 @@ struct eng_counters {
 	uint64_t radius_bad_framed_ip;  /* Access-Accepts refused for their Framed-IP-Address */
 	uint64_t rate_bad_attr;         /* rate attributes of Access-Accepts that were ignored */
 	uint64_t rate_kernel_failed;    /* rate limits the kernel refused */
+	/* Calls between ICRQ and PPP up (IPCP open; without a data plane: ICCN)
+	 * now, and the most at once; [l2tp] max-starting bounds it. */
+	uint64_t starting, starting_max;
 };
 const struct eng_counters *engine_counters(const struct engine *e);
 
