@@ -672,6 +672,7 @@ static struct lnsd_conf *conf_new(const char *name)
 	c->max_sessions_per_tunnel = 0;
 	c->setup_timeout_ms = 30000;
 	c->stopccn_hold_ms = 31000;
+	c->max_starting = 0;
 	/* [ppp]: CHAP first (the password never crosses the wire), PAP for old clients. */
 	c->ppp_auth[0] = PPP_AUTH_CHAP_MD5;
 	c->ppp_auth[1] = PPP_AUTH_PAP;

@@ -198,6 +198,7 @@ struct lnsd_conf {
 	uint32_t max_sessions_per_tunnel;
 	uint32_t setup_timeout_ms;
 	uint32_t stopccn_hold_ms;
+	uint32_t max_starting;       /* calls between ICRQ and PPP up at once; 0 = unlimited */
 	/* [ppp] */
 	enum ppp_auth_method ppp_auth[PPP_AUTH_METHOD_COUNT];   /* preference order */
 	uint8_t ppp_n_auth;

@@ -206,6 +206,7 @@ static void dump_l2tp(const struct lnsd_conf *c, FILE *f, unsigned flags)
 	fprintf(f, "max-sessions-per-tunnel = %u\n", c->max_sessions_per_tunnel);
 	dump_seconds(f, "setup-timeout", c->setup_timeout_ms);
 	dump_seconds(f, "stopccn-hold", c->stopccn_hold_ms);
+	fprintf(f, "max-starting = %u\n", c->max_starting);
 }
 
 static void dump_peer(const struct conf_peer *pe, FILE *f, unsigned flags)

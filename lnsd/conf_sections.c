@@ -101,6 +101,7 @@ static const struct key_def keys[] = {
 	{ SECT_L2TP, "max-sessions-per-tunnel", KT_UINT, C(max_sessions_per_tunnel), 0, 65535 },
 	{ SECT_L2TP, "setup-timeout", KT_SECONDS, C(setup_timeout_ms), 1000, 600000 },
 	{ SECT_L2TP, "stopccn-hold", KT_SECONDS, C(stopccn_hold_ms), 1000, 600000 },
+	{ SECT_L2TP, "max-starting", KT_UINT, C(max_starting), 0, 10000000 },
 	{ SECT_PPP, "auth", KT_AUTH, 0, 0, 0 },
 	{ SECT_PPP, "local-ip", KT_IPV4, C(ppp_local_ip), 0, 0 },
 	{ SECT_PPP, "pool", KT_POOL, C(ppp_pool), 0, 0 },

@@ -479,6 +479,15 @@ static json_t *stats_json(struct engine *e, uint64_t started_ms)
 	json_object_set_new(o, "sessions_established",
 			    json_integer((json_int_t)st->sessions_established));
 	json_object_set_new(o, "sessions_failed", json_integer((json_int_t)st->sessions_failed));
+	{
+		const struct eng_counters *c = engine_counters(e);
+
+		json_object_set_new(o, "sessions_starting", json_integer((json_int_t)c->starting));
+		json_object_set_new(o, "sessions_starting_max",
+				    json_integer((json_int_t)c->starting_max));
+		json_object_set_new(o, "sessions_refused_busy",
+				    json_integer((json_int_t)st->sessions_refused_busy));
+	}
 	json_object_set_new(o, "retransmits", json_integer((json_int_t)st->retransmits));
 	json_object_set_new(o, "retransmits_late", json_integer((json_int_t)st->retransmits_late));
 	json_object_set_new(o, "ack_delay", ack_delay_json(&st->ack_delay));

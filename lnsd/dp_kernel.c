@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kg_l2tp.h"
@@ -25,6 +26,7 @@
 #include "kg_tc.h"
 #include "rate_limit.h"
 #include "kg_xfrm.h"
+#include "log.h"
 
 #ifndef IFF_LOWER_UP                /* linux/if.h's; glibc's net/if.h stops before it */
 #define IFF_LOWER_UP 0x10000
@@ -95,6 +97,29 @@ static int k_tunnel_delete(struct dp *d, uint32_t tid)
 	return genl_rc(d, kg_l2tp_tunnel_delete(&dk(d)->kg, tid));
 }
 
+/*
+ * At log-level debug, the wall time of each per-call kernel operation
+ * (session, PPPoX channel and pppN, rename, MTU, address, up): where a
+ * call's setup time goes when pppN creation dominates.
+ */
+static uint64_t k_t0(void)
+{
+	struct timespec ts;
+
+	if (log_get_level() < LOG_LVL_DEBUG)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int k_took(uint64_t t0, const char *what, long id, int rc)
+{
+	if (t0)
+		log_debug("dp_kernel: %s %ld: %llu us, rc %d", what, id,
+			  (unsigned long long)(k_t0() - t0), rc);
+	return rc;
+}
+
 static int k_session_create(struct dp *d, const struct dp_session_cfg *c)
 {
 	struct kg_l2tp_session_cfg kc = {
@@ -124,7 +149,10 @@ static int k_session_create(struct dp *d, const struct dp_session_cfg *c)
 	default:
 		return -EOPNOTSUPP;
 	}
-	return genl_rc(d, kg_l2tp_session_create(&dk(d)->kg, &kc));
+	uint64_t t0 = k_t0();
+
+	return k_took(t0, "session create", (long)c->sid,
+		      genl_rc(d, kg_l2tp_session_create(&dk(d)->kg, &kc)));
 }
 
 static int k_session_delete(struct dp *d, uint32_t tid, uint32_t sid)
@@ -185,8 +213,10 @@ static int k_session_dump(struct dp *d, dp_session_stats_cb cb, void *ctx)
 static int k_ppp_open(struct dp *d, struct dp_ppp *p, const struct dp_ppp_cfg *c)
 {
 	struct kg_ppp kp;
-	int rc = kg_ppp_open(&kp, c->tunnel_fd, c->peer, c->peer_len, c->tid, c->peer_tid, c->sid,
-			     c->peer_sid);
+	uint64_t t0 = k_t0();
+	int rc = k_took(t0, "pppox channel and unit", (long)c->sid,
+			kg_ppp_open(&kp, c->tunnel_fd, c->peer, c->peer_len, c->tid, c->peer_tid,
+				    c->sid, c->peer_sid));
 
 	d->ext_ack[0] = '\0';
 	if (rc < 0) {
@@ -214,7 +244,9 @@ static void k_ppp_close(struct dp *d, struct dp_ppp *p)
 
 static int k_link_index(struct dp *d, const char *ifname)
 {
-	return rtnl_rc(d, kg_rtnl_ifindex(&dk(d)->rt, ifname));
+	uint64_t t0 = k_t0();
+
+	return k_took(t0, "ifindex", 0, rtnl_rc(d, kg_rtnl_ifindex(&dk(d)->rt, ifname)));
 }
 
 static int k_link_stats(struct dp *d, int ifindex, struct dp_link_stats *st)
@@ -231,22 +263,31 @@ static int k_link_stats(struct dp *d, int ifindex, struct dp_link_stats *st)
 
 static int k_link_rename(struct dp *d, int ifindex, const char *name)
 {
-	return rtnl_rc(d, kg_rtnl_rename(&dk(d)->rt, ifindex, name));
+	uint64_t t0 = k_t0();
+
+	return k_took(t0, "rename", ifindex, rtnl_rc(d, kg_rtnl_rename(&dk(d)->rt, ifindex, name)));
 }
 
 static int k_link_set_mtu(struct dp *d, int ifindex, uint32_t mtu)
 {
-	return rtnl_rc(d, kg_rtnl_set_mtu(&dk(d)->rt, ifindex, mtu));
+	uint64_t t0 = k_t0();
+
+	return k_took(t0, "set mtu", ifindex, rtnl_rc(d, kg_rtnl_set_mtu(&dk(d)->rt, ifindex, mtu)));
 }
 
 static int k_link_set_up(struct dp *d, int ifindex)
 {
-	return rtnl_rc(d, kg_rtnl_set_up(&dk(d)->rt, ifindex));
+	uint64_t t0 = k_t0();
+
+	return k_took(t0, "set up", ifindex, rtnl_rc(d, kg_rtnl_set_up(&dk(d)->rt, ifindex)));
 }
 
 static int k_addr_add_ptp4(struct dp *d, int ifindex, struct in_addr local, struct in_addr peer)
 {
-	return rtnl_rc(d, kg_rtnl_add_addr4(&dk(d)->rt, ifindex, local, 32, &peer));
+	uint64_t t0 = k_t0();
+
+	return k_took(t0, "add address", ifindex,
+		      rtnl_rc(d, kg_rtnl_add_addr4(&dk(d)->rt, ifindex, local, 32, &peer)));
 }
 
 static int k_addr_add_ptp6(struct dp *d, int ifindex, const struct in6_addr *local,
@@ -257,7 +298,10 @@ static int k_addr_add_ptp6(struct dp *d, int ifindex, const struct in6_addr *loc
 
 static int k_route_add4(struct dp *d, int ifindex, struct in_addr dst, uint8_t plen)
 {
-	return rtnl_rc(d, kg_rtnl_add_route4(&dk(d)->rt, ifindex, dst, plen));
+	uint64_t t0 = k_t0();
+
+	return k_took(t0, "add route", ifindex,
+		      rtnl_rc(d, kg_rtnl_add_route4(&dk(d)->rt, ifindex, dst, plen)));
 }
 
 static int k_route6(struct dp *d, int ifindex, const struct in6_addr *dst, uint8_t plen, bool add)

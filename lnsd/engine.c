@@ -38,6 +38,40 @@ const uint32_t eng_setup_bucket_ms[ENG_SETUP_BUCKETS] = {
 	10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 20000, 30000,
 };
 
+/*
+ * [l2tp] max-starting: a call counts as starting from its ICRQ until PPP
+ * is up (eng_count_setup: IPCP open, or ICCN without a data plane) or it
+ * ends; at the bound, the lib refuses new calls with CDN 4/4
+ * (l2tp_lns_set_busy). Checked after each event (engine_execute).
+ */
+static void starting_update(struct engine *e)
+{
+	uint32_t max = e->conf->max_starting;
+
+	l2tp_lns_set_busy(e->lns, max && e->ctr.starting >= max);
+}
+
+static void starting_add(struct engine *e)
+{
+	if (++e->ctr.starting > e->ctr.starting_max)
+		e->ctr.starting_max = e->ctr.starting;
+}
+
+static void starting_done(struct engine *e)
+{
+	if (e->ctr.starting)
+		e->ctr.starting--;
+}
+
+/* The session ends: it was still starting unless its setup was counted. */
+static void starting_free(struct engine *e, const struct l2tp_sess *s)
+{
+	const struct eng_session *es = s->user;
+
+	if (e->dp->sessions ? !(es && es->was_up) : !s->established_ms)
+		starting_done(e);
+}
+
 void eng_count_setup(struct engine *e, const struct l2tp_sess *s, uint64_t now)
 {
 	uint64_t ms = now > s->created_ms ? now - s->created_ms : 0;
@@ -48,6 +82,7 @@ void eng_count_setup(struct engine *e, const struct l2tp_sess *s, uint64_t now)
 	e->ctr.setup_le[i]++;
 	e->ctr.setup_count++;
 	e->ctr.setup_sum_ms += ms;
+	starting_done(e);
 }
 
 uint64_t engine_now_ms(void)
@@ -597,6 +632,7 @@ static void execute_list(struct engine *e)
 			tunnel_free(e, a->tun);
 			break;
 		case LNS_ACT_SESSION_NEW:
+			starting_add(e);
 			log_info("%s: incoming call (serial %u)",
 				 eng_sess_prefix(a->sess, pfx, sizeof(pfx)), a->sess->call_serial);
 			break;
@@ -610,6 +646,7 @@ static void execute_list(struct engine *e)
 			break;
 		case LNS_ACT_SESSION_FREE:
 			log_debug("%s: freed", eng_sess_prefix(a->sess, pfx, sizeof(pfx)));
+			starting_free(e, a->sess);
 			session_free(e, a->sess);
 			break;
 		case LNS_ACT_NOTICE:
@@ -639,6 +676,7 @@ void engine_execute(struct engine *e)
 				       engine_now_ms(), &e->acts);
 		execute_list(e);
 	}
+	starting_update(e);
 	engine_rearm(e);
 	if (e->shutting_down && eng_shutdown_done(e))
 		ev_break(e->loop, EVBREAK_ALL);

@@ -146,6 +146,9 @@ struct eng_counters {
 	uint64_t v6_radius_refused;     /* RADIUS prefixes taken by another session */
 	uint64_t v6_send_failed;        /* RAs and DHCPv6 replies the kernel refused */
 	uint64_t v6_route_failed;       /* IPv6 routes the kernel refused */
+	/* Calls between ICRQ and PPP up (IPCP open; without a data plane: ICCN)
+	 * now, and the most at once; [l2tp] max-starting bounds it. */
+	uint64_t starting, starting_max;
 };
 const struct eng_counters *engine_counters(const struct engine *e);
 /* The IPv6 pools (ipv6.c): [0] the /64s, [1] the delegated prefixes; 0 without. */

@@ -284,6 +284,20 @@ static void render_ppp(FILE *f, const struct eng_counters *c)
 		(unsigned long long)c->rate_kernel_failed);
 }
 
+/* [l2tp] max-starting: calls in setup and the ICRQs refused busy. */
+static void render_starting(FILE *f, const struct eng_counters *c, const struct l2tp_lns_stats *st)
+{
+	family(f, "lnsd_sessions_starting", "gauge",
+	       "Calls between ICRQ and PPP up (IPCP open; without a data plane, ICCN).");
+	sample_u64(f, "lnsd_sessions_starting", NULL, NULL, c->starting);
+	family(f, "lnsd_sessions_starting_max", "gauge",
+	       "The most calls that were starting at once since lnsd started.");
+	sample_u64(f, "lnsd_sessions_starting_max", NULL, NULL, c->starting_max);
+	family(f, "lnsd_sessions_refused_busy_total", "counter",
+	       "ICRQs refused with CDN result 4 (busy) because max-starting calls were starting.");
+	sample_u64(f, "lnsd_sessions_refused_busy_total", NULL, NULL, st->sessions_refused_busy);
+}
+
 /* RADIUS client: per server by type and result, plus what no server answered. */
 static void render_radius(FILE *f, struct engine *e)
 {
@@ -652,6 +666,7 @@ void metrics_render(struct engine *e, double start_time, FILE *f)
 	render_drops(f, e, st);
 	render_ppp(f, c);
 	render_ipv6(f, e, c);
+	render_starting(f, c, st);
 	render_radius(f, e);
 	render_setup_histogram(f, c);
 	render_ack_histogram(f, st);

@@ -892,6 +892,11 @@ void l2tp_lns_set_cfg(struct l2tp_lns *lns, const struct l2tp_lns_cfg *cfg)
 	lns->cfg = *cfg;
 }
 
+void l2tp_lns_set_busy(struct l2tp_lns *lns, bool busy)
+{
+	lns->busy = busy;
+}
+
 void l2tp_lns_input(struct l2tp_lns *lns, const struct lns_addr *peer,
 		    const struct lns_addr *local, const uint8_t *pkt, size_t len,
 		    uint64_t now_ms, struct lns_actions *out)

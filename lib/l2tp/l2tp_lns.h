@@ -223,6 +223,7 @@ struct l2tp_lns_stats {
 	uint64_t stopccn_sent_by_result[8], cdn_sent_by_result[12];
 	uint32_t tunnels_by_state[L2TP_TUN_DEAD + 1];
 	uint32_t sessions_by_state[L2TP_SESS_DEAD + 1];
+	uint64_t sessions_refused_busy;            /* ICRQs refused by l2tp_lns_set_busy() */
 };
 
 /* ---- the server ------------------------------------------------------ */
@@ -234,6 +235,13 @@ void l2tp_lns_free(struct l2tp_lns *lns);  /* NULL-safe; frees every tunnel sile
 /* New settings (reload): limits, timers and peer lookup apply from now on;
  * established tunnels keep their peer_cfg until the caller re-resolves it. */
 void l2tp_lns_set_cfg(struct l2tp_lns *lns, const struct l2tp_lns_cfg *cfg);
+/*
+ * The caller's admission control: while busy, every new call (ICRQ) is
+ * refused with CDN result 4 (no facilities, temporary), error 4 (no
+ * resources), so that the LAC may try again later; calls already admitted
+ * and tunnels are unaffected. Counted in stats.sessions_refused_busy.
+ */
+void l2tp_lns_set_busy(struct l2tp_lns *lns, bool busy);
 
 /*
  * A datagram from peer that arrived at local (listener or tunnel socket).
@@ -274,7 +282,7 @@ uint64_t l2tp_lns_next_deadline(const struct l2tp_lns *lns);
  *     no SCCCN within setup_timeout -> StopCCN 1; retries exhausted -> freed
  *     without StopCCN, tun->result 2.
  *   session: ICRQ before SCCCN -> CDN 2/1; session limits -> CDN 2/4 (our
- *     Assigned Session ID 0); ICRQ/ICRP/ICCN out of state -> CDN 2/6; unknown
+ *     Assigned Session ID 0); busy (l2tp_lns_set_busy) -> CDN 4/4, likewise; ICRQ/ICRP/ICCN out of state -> CDN 2/6; unknown
  *     M AVP -> CDN 2/8; no ICCN within setup_timeout -> CDN 10; ICRP for an
  *     unknown session -> CDN 2/5; ICCN/CDN/other for an unknown session ->
  *     counted drop (RFC idle "Clean up"); a CDN with Session ID 0 is matched

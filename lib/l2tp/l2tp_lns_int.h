@@ -33,6 +33,7 @@ struct l2tp_lns {
 	uint16_t src_half_open[LNS_SRC_BUCKETS];
 	uint32_t hash_seed;               /* random: peers cannot aim at a bucket */
 	uint32_t n_sessions;              /* not DEAD */
+	bool busy;                        /* l2tp_lns_set_busy(): new calls refused */
 
 	/* Min-heap of live tunnels keyed by tun->deadline. */
 	struct l2tp_tun **heap;

@@ -271,6 +271,8 @@ static void icrq(struct l2tp_lns *lns, struct l2tp_tun *tun, const struct l2tp_m
 						   "session limit reached" };
 	static const struct lns_reason r_nomem = { L2TP_CDN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES,
 						   "no memory or no free Session ID" };
+	static const struct lns_reason r_busy = { L2TP_CDN_NO_FACILITIES_TEMP, L2TP_ERR_NO_RESOURCES,
+						  "busy: too many calls starting" };
 	uint32_t peer_sid = m->assigned_session_id;
 	struct l2tp_sess *s;
 	struct lns_action *act;
@@ -292,6 +294,12 @@ static void icrq(struct l2tp_lns *lns, struct l2tp_tun *tun, const struct l2tp_m
 	    (lns->cfg.max_sessions && lns->n_sessions >= lns->cfg.max_sessions)) {
 		lns->stats.drops[L2TP_DROP_LIMIT]++;
 		lns_sess_refuse(lns, tun, peer_sid, &r_limit, out);
+		return;
+	}
+	if (lns->busy) {
+		lns->stats.drops[L2TP_DROP_LIMIT]++;
+		lns->stats.sessions_refused_busy++;
+		lns_sess_refuse(lns, tun, peer_sid, &r_busy, out);
 		return;
 	}
 	s = calloc(1, sizeof(*s));

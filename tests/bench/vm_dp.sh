@@ -33,6 +33,11 @@ SETUP_TIMEOUT=${BENCH_TIMEOUT:-1800}
 # calls in setup at once per tunnel: all 100 at once queue their ICCNs behind
 # the LNS's receive window past lnsd's connect timeout under TCG
 CALL_WINDOW=${BENCH_CALL_WINDOW:-8}
+# lnsd's [l2tp] max-starting (empty: its default) and lnsbench's
+# --busy-retry in ms for the calls it refuses (empty: 1000 when
+# BENCH_MAX_STARTING is set, else off)
+MAX_STARTING=${BENCH_MAX_STARTING:-}
+BUSY_RETRY=${BENCH_BUSY_RETRY:-${MAX_STARTING:+1000}}
 PW=bench-pw
 HZ=$(getconf CLK_TCK)
 OUT=$ART/bench.txt
@@ -71,6 +76,8 @@ start_lnsd() {
 	lnsd_start "lnsd-$1" <<-EOC
 		[lnsd]
 		log-level = notice
+		[l2tp]
+		max-starting = $MAX_STARTING
 		[ppp]
 		auth = chap
 		pool = 10.64.0.10-10.64.255.250
@@ -188,7 +195,7 @@ for peer in $PEERS; do
 		rm -f "$ART/ready-$tag"
 		log "$tag: lnsbench --ppp $t x $s"
 		ip netns exec client "$BENCH" --ppp -t "$t" -s "$s" --src-list "$LAC_IP" \
-			--user 'bench%d' --password "$PW" --call-window "$CALL_WINDOW" --hold 36000 --timeout "$SETUP_TIMEOUT" \
+			${BUSY_RETRY:+--busy-retry "$BUSY_RETRY"} --user 'bench%d' --password "$PW" --call-window "$CALL_WINDOW" --hold 36000 --timeout "$SETUP_TIMEOUT" \
 			--ready-file "$ART/ready-$tag" --json "$LNS_IP" >"$ART/$tag.json" 2>"$ART/$tag.err" &
 		bench=$!
 		while [ ! -e "$ART/ready-$tag" ] && kill -0 "$bench" 2>/dev/null; do sleep 1; done
@@ -210,6 +217,12 @@ for peer in $PEERS; do
 			"$(echo "$u0 $u1 $HZ $n" | awk '{printf "%.2f", ($2 - $1) * 1000 / $3 / $4}')" \
 			"$(echo "$s0 $s1 $HZ $n" | awk '{printf "%.2f", ($2 - $1) * 1000 / $3 / $4}')" \
 			"$dius" | tee -a "$OUT"
+		if [ "$peer" = lnsd ]; then
+			say "lnsd $n: max-starting ${MAX_STARTING:-default}, starting at most" \
+				"$(ctl show stats -j | jq .sessions_starting_max), refused busy" \
+				"$(ctl show stats -j | jq .sessions_refused_busy), lnsbench redials" \
+				"$(jq '.busy.redialled // 0' "$j"); failures $(jq -c '.phases[0].failures' "$j")"
+		fi
 		"stop_$peer"
 		if [ "$up" != "$n" ]; then
 			say "$peer $n stopped: $up of $n calls with IPCP up; lnsbench: $(jq -c '.phases[0].failures' "$j")"

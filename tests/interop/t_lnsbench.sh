@@ -94,3 +94,34 @@ bench -t 5 -s 20 --secret wrong-s3cret --hidden --rto 200 --retries 2 --timeout 
 expect_count "sessions on lnsd after the wrong secret" lns_established_sessions 0 2
 check_lns_healthy
 pass "wrong secret: exit 1, 0 up, reason secret mismatch; lnsd healthy"
+
+# d) lnsd with max-starting = 3 (dataplane none: a call starts at its ICRQ,
+# is up at its ICCN): lnsbench opens 20 calls per tunnel at once; without
+# --busy-retry the calls beyond 3 fail with CDN result 4, with it all come up
+# after redials, and lnsd's counters agree with lnsbench's
+log "d) max-starting = 3, lnsbench with and without --busy-retry"
+kill -TERM "$LNS_PID"
+wait "$LNS_PID" 2>/dev/null || true
+lns_start "max-starting = 3"
+rc=0
+bench -t 2 -s 20 --json "$LNS_ADDR:1701" >"$ART/busy-fail.json" 2>"$ART/busy-fail.err" || rc=$?
+[ "$rc" -eq 1 ] || fail "lnsbench without --busy-retry exited $rc, want 1"
+jq -e '.phases[0].failures["session: CDN result 4 error 4"] > 0' "$ART/busy-fail.json" >/dev/null \
+	|| fail "no CDN 4/4 failures: $(jq -c .phases[0].failures "$ART/busy-fail.json")"
+refused1=$(lnsctl show stats -j | jq .sessions_refused_busy)
+[ "$refused1" = "$(phase0 sessions_failed "$ART/busy-fail.json")" ] \
+	|| fail "lnsd refused $refused1 busy, lnsbench counts $(phase0 sessions_failed "$ART/busy-fail.json") failed"
+rc=0
+bench -t 2 -s 20 --busy-retry 50 --json "$LNS_ADDR:1701" >"$ART/busy.json" 2>"$ART/busy.err" || rc=$?
+[ "$rc" -eq 0 ] || fail "lnsbench --busy-retry exited $rc: $(cat "$ART/busy.json" "$ART/busy.err")"
+[ "$(phase0 sessions_up "$ART/busy.json")" = 40 ] || fail "want 40 sessions up: $(cat "$ART/busy.json")"
+busy=$(jq .busy.refused "$ART/busy.json")
+[ "$busy" -gt 0 ] && [ "$(jq .busy.redialled "$ART/busy.json")" = "$busy" ] \
+	|| fail "busy refusals/redials: $(jq -c .busy "$ART/busy.json")"
+st=$(lnsctl show stats -j)
+[ "$(jq .sessions_refused_busy <<<"$st")" = $((refused1 + busy)) ] \
+	|| fail "lnsd refused $(jq .sessions_refused_busy <<<"$st") busy in all, want $((refused1 + busy))"
+[ "$(jq .sessions_starting_max <<<"$st")" = 3 ] || fail "starting at most $(jq .sessions_starting_max <<<"$st"), want 3"
+expect_count "sessions on lnsd after lnsbench's StopCCNs" lns_established_sessions 0 2
+check_lns_healthy
+pass "max-starting 3: CDN 4/4 beyond it; --busy-retry brought 40/40 up after $busy refusals"

@@ -87,6 +87,7 @@ START_TEST(embedded_default)
 	ck_assert_uint_eq(c->max_half_open, 1000);
 	ck_assert_uint_eq(c->setup_timeout_ms, 30000);
 	ck_assert_uint_eq(c->stopccn_hold_ms, 31000);
+	ck_assert_uint_eq(c->max_starting, 0);
 	ck_assert_int_eq(c->dataplane, CONF_DP_AUTO);
 	ck_assert_int_eq(c->log_level, LOG_LVL_INFO);
 	ck_assert(c->hostname[0] != '\0');
@@ -147,6 +148,7 @@ START_TEST(every_key)
 		"max-sessions-per-tunnel = 300\n"
 		"setup-timeout = 10\n"
 		"stopccn-hold = 5.5\n"
+		"max-starting = 40\n"
 		"[ppp]\n"
 		"auth = pap, chap, mschapv2\n"
 		"local-ip = 10.64.0.1\n"
@@ -195,6 +197,7 @@ START_TEST(every_key)
 	ck_assert_uint_eq(c->max_sessions_per_tunnel, 300);
 	ck_assert_uint_eq(c->setup_timeout_ms, 10000);
 	ck_assert_uint_eq(c->stopccn_hold_ms, 5500);
+	ck_assert_uint_eq(c->max_starting, 40);
 	ck_assert_uint_eq(c->ppp_n_auth, 3);
 	ck_assert_int_eq(c->ppp_auth[0], PPP_AUTH_PAP);
 	ck_assert_int_eq(c->ppp_auth[1], PPP_AUTH_CHAP_MD5);

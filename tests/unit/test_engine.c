@@ -63,6 +63,9 @@ static const uint8_t rad_v6_pd[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x99, 0x99 };
 
 static void rad_answer(void *ctx);
 
+/* Appended to the configuration of the next fx_up without RADIUS. */
+static const char *fx_extra_conf = "";
+
 /* ---- the engine on a free port ------------------------------------------ */
 
 /* with_radius: [radius] on a socket of ours that accepts everyone (rad_answer). */
@@ -77,10 +80,11 @@ static void fx_up(struct fx *f, bool with_radius)
 static void fx_up_ppp(struct fx *f, bool with_radius, const char *more_ppp)
 {
 	char ppp[512];
-	char conf[160] = "hostname = lns\n";
+	char conf[160];
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t al = sizeof(a);
 
+	snprintf(conf, sizeof(conf), "hostname = lns\n%s", fx_extra_conf);
 	memset(f, 0, sizeof(*f));
 	f->lac.fd = -1;
 	for (size_t i = 0; i < sizeof(f->calls) / sizeof(f->calls[0]); i++)
@@ -412,6 +416,57 @@ static struct l2tp_sess *session_of(struct fx *f, const struct call *c)
 }
 
 /* ---- tests --------------------------------------------------------------- */
+
+/*
+ * [l2tp] max-starting = 1: while a call is between ICRQ and IPCP up, the
+ * next ICRQ gets CDN result 4 error 4; once IPCP is up (or the call ends),
+ * calls are taken again. The engine's gauge and the lib's counter follow.
+ */
+START_TEST(max_starting_busy)
+{
+	struct fx f;
+	struct call *c = &f.calls[0], *d = &f.calls[1];
+	const struct eng_counters *ctr;
+	uint32_t addr;
+
+	fx_extra_conf = "[l2tp]\nmax-starting = 1\n";
+	fx_up(&f, false);
+	fx_extra_conf = "";
+	ctr = engine_counters(f.te.eng);
+	lac_tunnel(&f);
+	lac_call(&f, c);
+	ck_assert_uint_eq(ctr->starting, 1);
+
+	tu_lac_begin(&f.lac, 0, L2TP_MSG_ICRQ);
+	l2tp_mb_u16(&f.lac.mb, true, L2TP_AVP_ASSIGNED_SESSION_ID, d->sid);
+	l2tp_mb_u32(&f.lac.mb, true, L2TP_AVP_CALL_SERIAL, d->sid);
+	tu_lac_send(&f.lac);
+	tu_lac_expect(&f.lac, L2TP_MSG_CDN);
+	ck_assert_uint_eq(f.lac.msg.hdr.session_id, d->sid);
+	ck_assert_uint_eq(f.lac.msg.result_code, L2TP_CDN_NO_FACILITIES_TEMP);
+	ck_assert_uint_eq(f.lac.msg.error_code, L2TP_ERR_NO_RESOURCES);
+	ck_assert_uint_eq(l2tp_lns_stats(engine_lns(f.te.eng))->sessions_refused_busy, 1);
+	ck_assert_uint_eq(l2tp_lns_n_sessions(engine_lns(f.te.eng)), 1);
+
+	/* IPCP up: no longer starting, the next call is taken */
+	ck_assert_int_eq(ppp_client(&f, c, "alice", "secret", &addr), CLIENT_UP);
+	tu_idle(&f.te, 20);
+	ck_assert_uint_eq(ctr->starting, 0);
+	lac_call(&f, d);
+	ck_assert_uint_eq(ctr->starting, 1);
+	ck_assert_uint_eq(ctr->starting_max, 1);
+	/* a call that ends before IPCP is no longer starting either */
+	lac_cdn(&f, d);
+	for (int t = 0; t < WAIT_MS && ctr->starting; t += 5)
+		tu_idle(&f.te, 5);
+	ck_assert_uint_eq(ctr->starting, 0);
+	ck_assert_ptr_null(session_of(&f, d));
+	ck_assert_uint_eq(l2tp_lns_stats(engine_lns(f.te.eng))->sessions_refused_busy, 1);
+	lac_stopccn(&f);
+	tu_idle(&f.te, 20);
+	fx_down(&f);
+}
+END_TEST
 
 /* One call up to IPCP, then a CDN from the LAC and a StopCCN: everything goes. */
 START_TEST(call_up_and_down)
@@ -1012,6 +1067,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, many_tunnels_index_and_shutdown);
 	tcase_add_test(tc, reload_ipsec_keys);
 	tcase_add_test(tc, ipsec_inbound_reqid);
+	tcase_add_test(tc, max_starting_busy);
 	suite_add_tcase(s, tc);
 	return s;
 }

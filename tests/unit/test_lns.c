@@ -1330,6 +1330,39 @@ START_TEST(test_limit_sessions_per_tunnel)
 }
 END_TEST
 
+START_TEST(test_busy_refuses_new_calls)
+{
+	struct lac l;
+	const struct l2tp_msg *m;
+
+	lac_init(&l, 1, NULL);
+	establish(&l);
+	call(&l);
+	l2tp_lns_set_busy(lns, true);
+	l.sid++;
+	lac_icrq(&l);
+	ck_assert_int_eq(n_act(LNS_ACT_SESSION_NEW), 0);
+	m = find_sent(L2TP_MSG_CDN);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(m->result_code, L2TP_CDN_NO_FACILITIES_TEMP);
+	ck_assert_uint_eq(m->error_code, L2TP_ERR_NO_RESOURCES);
+	ck_assert_uint_eq(m->hdr.session_id, l.sid);
+	ck_assert_uint_eq(m->assigned_session_id, 0);
+	ck_assert_uint_eq(l2tp_lns_stats(lns)->sessions_refused_busy, 1);
+	ck_assert_uint_eq(l2tp_lns_stats(lns)->cdn_sent_by_result[L2TP_CDN_NO_FACILITIES_TEMP], 1);
+	/* the admitted call and the tunnel are untouched */
+	ck_assert_uint_eq(l2tp_lns_n_sessions(lns), 1);
+	ck_assert_uint_eq(l2tp_lns_n_tunnels(lns), 1);
+	/* no longer busy: the next ICRQ is a call */
+	l2tp_lns_set_busy(lns, false);
+	l.sid++;
+	lac_icrq(&l);
+	ck_assert_int_eq(n_act(LNS_ACT_SESSION_NEW), 1);
+	ck_assert_ptr_nonnull(find_sent(L2TP_MSG_ICRP));
+	ck_assert_uint_eq(l2tp_lns_stats(lns)->sessions_refused_busy, 1);
+}
+END_TEST
+
 START_TEST(test_limit_sessions_total)
 {
 	struct lac a, b;
@@ -2228,6 +2261,7 @@ static Suite *lns_suite(void)
 	tcase_add_test(tc, test_limit_half_open_per_peer);
 	tcase_add_test(tc, test_limit_sessions_per_tunnel);
 	tcase_add_test(tc, test_limit_sessions_total);
+	tcase_add_test(tc, test_busy_refuses_new_calls);
 	tcase_add_test(tc, test_drops);
 	tcase_add_test(tc, test_cdn_session_zero);
 	tcase_add_test(tc, test_proxy_avps);

@@ -57,6 +57,7 @@ struct opts {
 	double rate;                 /* new tunnels per second, 0 = unlimited */
 	unsigned max_pending;        /* tunnels in setup at once, 0 = unlimited */
 	unsigned call_window;        /* calls in setup at once per tunnel, 0 = unlimited */
+	unsigned busy_retry_ms;      /* redial a call refused busy (CDN result 4) after this; 0 = fail */
 	unsigned hold_s;
 	unsigned hello_s;            /* own HELLO after this long without a message */
 	unsigned churn;
@@ -200,6 +201,7 @@ struct phase {
 	unsigned t_up, t_fail, s_up, s_fail;
 	struct lat t_lat, s_lat;
 	struct reasons fail;
+	unsigned busy;                /* --busy-retry: CDNs result 4 taken as "busy, redial" */
 	unsigned p_up, p_fail;        /* --ppp: calls whose IPCP opened / that never will */
 	uint64_t p_last_us;
 	struct lat p_lat;             /* ICCN sent -> IPCP opened */
@@ -222,6 +224,7 @@ enum s_state {
 	S_WAIT_ACK,    /* ICCN sent */
 	S_UP,
 	S_DOWN,
+	S_RETRY,       /* refused busy, to be redialled (--busy-retry); keeps its call-window slot */
 };
 
 /* --ppp: the PPP link of a call, next to its struct sess (only allocated with --ppp). */
@@ -254,6 +257,7 @@ static const char *s_state_str(enum s_state s)
 	case S_WAIT_ACK: return "wait-iccn-ack";
 	case S_UP: return "up";
 	case S_DOWN: return "down";
+	case S_RETRY: return "busy-retry";
 	}
 	return "?";
 }
@@ -304,6 +308,7 @@ static struct {
 	struct reasons hold_fail;
 	uint64_t tx_errors;
 	uint64_t ppp_tx, ppp_rx, ppp_drop, ppp_lost, ppp_echo;
+	uint64_t busy, busy_redials;
 } G;
 
 static unsigned pending_tunnels;   /* tunnels between SCCRQ and SCCCN-acked */
@@ -494,6 +499,92 @@ static void t_open_calls(struct tun *t)
 		s_icrq(t, t->s_next++);
 }
 
+/*
+ * --busy-retry: calls refused busy wait in a min-heap by due time (MS plus
+ * up to MS/2 of jitter, so that refused calls do not come back in step).
+ */
+struct retry {
+	uint64_t due_ms;
+	uint32_t t, i, gen;
+};
+static struct retry *rq;
+static size_t rq_n, rq_cap;
+
+static void rq_swap(size_t a, size_t b)
+{
+	struct retry x = rq[a];
+	rq[a] = rq[b];
+	rq[b] = x;
+}
+
+static void rq_push(struct tun *t, unsigned i)
+{
+	if (rq_n == rq_cap) {
+		size_t cap = rq_cap ? rq_cap * 2 : 1024;
+		struct retry *v = realloc(rq, cap * sizeof(*v));
+		if (v == NULL) {
+			perror("lnsbench: realloc");
+			exit(3);
+		}
+		rq = v;
+		rq_cap = cap;
+	}
+	uint64_t jitter = O.busy_retry_ms / 2 ? rng_next() % (O.busy_retry_ms / 2 + 1) : 0;
+	size_t k = rq_n++;
+	rq[k] = (struct retry){ now_ms() + O.busy_retry_ms + jitter, t->idx, i, t->gen };
+	while (k > 0 && rq[k].due_ms < rq[(k - 1) / 2].due_ms) {
+		rq_swap(k, (k - 1) / 2);
+		k = (k - 1) / 2;
+	}
+}
+
+static void rq_pop(void)
+{
+	size_t k = 0;
+	rq[0] = rq[--rq_n];
+	for (;;) {
+		size_t l = 2 * k + 1, r = l + 1, m = k;
+		if (l < rq_n && rq[l].due_ms < rq[m].due_ms)
+			m = l;
+		if (r < rq_n && rq[r].due_ms < rq[m].due_ms)
+			m = r;
+		if (m == k)
+			return;
+		rq_swap(k, m);
+		k = m;
+	}
+}
+
+/* Redial the calls whose busy wait is over (ICRQ again, same call number). */
+static void rq_run(void)
+{
+	while (rq_n > 0 && rq[0].due_ms <= now_ms()) {
+		struct retry r = rq[0];
+		rq_pop();
+		struct tun *t = &T[r.t];
+		if (t->gen != r.gen || t->state != T_UP || t->s[r.i].state != S_RETRY)
+			continue;   /* the tunnel went or restarted meanwhile */
+		t->s_setup--;   /* s_icrq counts it again */
+		G.busy_redials++;
+		s_icrq(t, r.i);
+		t_flush(t);
+	}
+}
+
+/* A CDN result 4 to our ICRQ: wait, keep the window slot, redial. */
+static bool s_busy(struct tun *t, unsigned i)
+{
+	struct sess *s = &t->s[i];
+	if (O.busy_retry_ms == 0 || t->state != T_UP || s->state != S_WAIT_ICRP)
+		return false;
+	s->state = S_RETRY;
+	G.busy++;
+	if (t->ph != NULL)
+		t->ph->busy++;
+	rq_push(t, i);
+	return true;
+}
+
 /* ------------------------------------------------------------------ ppp */
 
 static struct ppp_peer_cfg PC;
@@ -677,7 +768,7 @@ static void s_fail(struct tun *t, unsigned i, const char *reason)
 		t->pp[i].counted = true;
 		t->pp[i].started = false;
 	}
-	if (s->state == S_WAIT_ICRP || s->state == S_WAIT_ACK) {
+	if (s->state == S_WAIT_ICRP || s->state == S_WAIT_ACK || s->state == S_RETRY) {
 		t->s_setup--;
 		if (t->ph != NULL) {
 			t->ph->s_fail++;
@@ -1042,6 +1133,8 @@ static void on_cdn(struct tun *t, const struct l2tp_msg *m)
 	G.cdn_rcvd++;
 	if (lsid == 0 || lsid > O.sessions)
 		return;
+	if (m->result_code == L2TP_CDN_NO_FACILITIES_TEMP && s_busy(t, lsid - 1))
+		return;
 	snprintf(why, sizeof(why), "CDN result %u error %u", m->result_code, m->error_code);
 	s_fail(t, lsid - 1, why);
 	t_open_calls(t);
@@ -1205,6 +1298,8 @@ static void loop_once(uint64_t until_us)
 		wake = next_start_us;
 	if (O.ppp && next_sweep_ms * 1000u < wake)
 		wake = next_sweep_ms * 1000u;
+	if (rq_n > 0 && rq[0].due_ms * 1000u < wake)
+		wake = rq[0].due_ms * 1000u;
 	if (start_n > 0 && O.rate == 0 && (O.max_pending == 0 || pending_tunnels < O.max_pending))
 		wake = now_us;
 	int timeout = 0;
@@ -1232,6 +1327,7 @@ static void loop_once(uint64_t until_us)
 		t_timer(heap[0]);
 	if (O.ppp && now_ms() >= next_sweep_ms)
 		ppp_sweep();
+	rq_run();
 	starter();
 }
 
@@ -1274,7 +1370,8 @@ static void run_setup(struct phase *ph, const uint32_t *idx, unsigned n)
 				if (j >= t->s_next) {
 					ph->s_fail++;
 					reason_add(&ph->fail, "session: not opened before the phase deadline");
-				} else if (t->s[j].state == S_WAIT_ICRP || t->s[j].state == S_WAIT_ACK) {
+				} else if (t->s[j].state == S_WAIT_ICRP || t->s[j].state == S_WAIT_ACK ||
+					   t->s[j].state == S_RETRY) {
 					char why[64];
 					snprintf(why, sizeof(why), "phase deadline in %s",
 						 s_state_str(t->s[j].state));
@@ -1403,6 +1500,8 @@ static void report_text(void)
 		       rate_of(p->s_up, p->start_us, p->s_last_us));
 		text_lat("SCCRQ->SCCCN-acked", &p->t_lat);
 		text_lat("ICRQ->ICCN-acked", &p->s_lat);
+		if (O.busy_retry_ms)
+			printf("  busy: %u ICRQs refused with CDN result 4 and redialled\n", p->busy);
 		if (O.ppp) {
 			printf("  ppp: %u/%u IPCP up, %u failed, %.1f/s\n", p->p_up, p->want_s,
 			       p->p_fail, rate_of(p->p_up, p->start_us, p->p_last_us));
@@ -1421,6 +1520,10 @@ static void report_text(void)
 	printf("HELLO: received %" PRIu64 ", sent %" PRIu64 "; StopCCN received %" PRIu64
 	       ", CDN received %" PRIu64 "\n", G.hello_rcvd, G.hello_sent, G.stopccn_rcvd,
 	       G.cdn_rcvd);
+	if (O.busy_retry_ms)
+		printf("busy: %" PRIu64 " calls refused with CDN result 4, %" PRIu64
+		       " redialled after --busy-retry %u ms\n", G.busy, G.busy_redials,
+		       O.busy_retry_ms);
 	if (O.ppp)
 		printf("PPP: frames sent %" PRIu64 ", received %" PRIu64 ", dropped %" PRIu64
 		       ", echo replies %" PRIu64 "; addresses after setup %zu (%zu distinct)\n",
@@ -1489,6 +1592,8 @@ static void report_json(void)
 		json_lat("tunnel_setup", &p->t_lat);
 		putchar(',');
 		json_lat("session_setup", &p->s_lat);
+		if (O.busy_retry_ms)
+			printf(",\"busy_refused\":%u", p->busy);
 		if (O.ppp) {
 			printf(",\"ppp_up\":%u,\"ppp_failed\":%u,\"ppp_per_s\":%.3f,", p->p_up,
 			       p->p_fail, rate_of(p->p_up, p->start_us, p->p_last_us));
@@ -1507,6 +1612,9 @@ static void report_json(void)
 	       G.sent, G.retransmits, G.zlb_sent, G.zlb_rcvd, G.rx_pkts, G.duplicates,
 	       G.out_of_window, G.rx_decode_err, G.rx_data, G.tx_errors, G.hello_rcvd,
 	       G.hello_sent, G.stopccn_rcvd, G.cdn_rcvd);
+	if (O.busy_retry_ms)
+		printf("\"busy\":{\"refused\":%" PRIu64 ",\"redialled\":%" PRIu64
+		       ",\"retry_ms\":%u},", G.busy, G.busy_redials, O.busy_retry_ms);
 	if (O.ppp)
 		printf("\"ppp\":{\"frames_sent\":%" PRIu64 ",\"frames_received\":%" PRIu64
 		       ",\"frames_dropped\":%" PRIu64 ",\"echo_replies\":%" PRIu64
@@ -1555,6 +1663,11 @@ static const char usage_text[] =
 "        --rate R               start at most R new tunnels per second\n"
 "        --max-pending N        at most N tunnels waiting for setup at once\n"
 "        --call-window N        at most N calls in setup at once per tunnel\n"
+"        --busy-retry MS        a call refused busy (CDN result 4, e.g. lnsd's\n"
+"                               max-starting) is redialled after MS ms plus up\n"
+"                               to MS/2 of jitter instead of failing; counted\n"
+"                               apart (\"busy\"); the call keeps its\n"
+"                               --call-window slot meanwhile (default 0: fail)\n"
 "        --hold SECONDS         keep everything up this long after setup,\n"
 "                               answering HELLOs and sending our own\n"
 "        --hello SECONDS        send HELLO after this long without a message\n"
@@ -1675,7 +1788,7 @@ static void parse_src_list(const char *s)
 
 enum {
 	OPT_SRC = 256, OPT_SRC_LIST, OPT_SRC_PORT, OPT_SECRET, OPT_HIDDEN, OPT_RATE,
-	OPT_MAX_PENDING, OPT_CALL_WINDOW, OPT_HOLD, OPT_HELLO, OPT_BURST, OPT_CHURN,
+	OPT_MAX_PENDING, OPT_CALL_WINDOW, OPT_BUSY_RETRY, OPT_HOLD, OPT_HELLO, OPT_BURST, OPT_CHURN,
 	OPT_TIMEOUT, OPT_RWS, OPT_RTO, OPT_RTO_CAP, OPT_RETRIES, OPT_SOCKBUF, OPT_HOSTNAME,
 	OPT_READY, OPT_JSON, OPT_PPP, OPT_USER, OPT_PASSWORD, OPT_ADDR_FILE,
 };
@@ -1693,6 +1806,7 @@ static void parse_args(int argc, char **argv)
 		{ "rate", required_argument, NULL, OPT_RATE },
 		{ "max-pending", required_argument, NULL, OPT_MAX_PENDING },
 		{ "call-window", required_argument, NULL, OPT_CALL_WINDOW },
+		{ "busy-retry", required_argument, NULL, OPT_BUSY_RETRY },
 		{ "hold", required_argument, NULL, OPT_HOLD },
 		{ "hello", required_argument, NULL, OPT_HELLO },
 		{ "burst", required_argument, NULL, OPT_BURST },
@@ -1745,6 +1859,7 @@ static void parse_args(int argc, char **argv)
 			break;
 		case OPT_MAX_PENDING: O.max_pending = parse_uint("--max-pending", optarg, 0, UINT_MAX); break;
 		case OPT_CALL_WINDOW: O.call_window = parse_uint("--call-window", optarg, 0, 65535); break;
+		case OPT_BUSY_RETRY: O.busy_retry_ms = parse_uint("--busy-retry", optarg, 0, 3600000); break;
 		case OPT_HOLD: O.hold_s = parse_uint("--hold", optarg, 0, 86400 * 365); break;
 		case OPT_HELLO: O.hello_s = parse_uint("--hello", optarg, 0, 86400); break;
 		case OPT_BURST: O.burst = parse_uint("--burst", optarg, 0, 1000000); break;
