@@ -59,7 +59,7 @@ scols=$("$L" columns sessions | awk '{print $1}' | tr '\n' ' ' | sed 's/ $//')
 
 expect_completion "show terminate reload columns" "$L" ""
 expect_completion "show" "$L" sh
-expect_completion "tunnels sessions stats config" "$L" show ""
+expect_completion "tunnels sessions stats config pseudowires" "$L" show ""
 expect_completion "sessions stats" "$L" -j show s
 expect_completion "tunnel session user all" "$L" terminate ""
 expect_completion "tunnels sessions" "$L" columns ""
