@@ -183,10 +183,14 @@ struct emit_ctx {
 
 /*
  * What l2tp_rel puts on the wire. Its ZLB (a bare v2 header, 12 bytes: the
- * rel's peer_tunnel_id is 0 for v3) only says "ack now with these Ns/Nr":
- * v3 acknowledges with an ACK message (Explicit Acknowledgement, type 20), which carries a
- * Message Digest like any other (§4.3). Every message is signed again
- * since the digest covers Ns and Nr.
+ * rel's peer_tunnel_id is 0 for v3) only says "ack now with these Ns/Nr".
+ * With Message Digests on, v3 acknowledges with an ACK message (Explicit
+ * Acknowledgement, type 20), which carries a digest like any other (§4.3);
+ * without, with a v3 ZLB (the header alone), which every peer knows: freeRtr
+ * counts an ACK message into its Nr like a message of its own, so the
+ * message of ours after it looks like a duplicate to it and is never taken
+ * (design.md §10.4). Every message is signed again since the digest covers
+ * Ns and Nr.
  */
 static void emit(void *vctx, const uint8_t *pkt, size_t len)
 {
@@ -200,15 +204,17 @@ static void emit(void *vctx, const uint8_t *pkt, size_t len)
 	cc_auth(cc, &auth);
 	if (len == L2TP_CTRL_HDR_LEN) {
 		struct l2tp_mbuf *b = &l->ackmb;
+		uint16_t type = digest_on(cc) ? L2TP_MSG_ACK : L2TP_MSG_ZLB;
 
-		l2tp_mb_begin_v3(b, cc->peer_ccid, L2TP_MSG_ACK);
+		l2tp_mb_begin_v3(b, cc->peer_ccid, type);
 		if (digest_on(cc))
 			l2tp_mb_digest(b, cc->peer_cfg->digest);
 		memcpy(b->data + 8, pkt + 8, 4);
-		l2tp_mb_sign(b, &auth);
+		if (digest_on(cc))
+			l2tp_mb_sign(b, &auth);
 		memcpy(msg, b->data, b->len);
 		len = b->len;
-		l->stats.tx_msgs[L2TP_MSG_ACK]++;
+		l->stats.tx_msgs[type]++;
 	} else {
 		memcpy(msg, pkt, len);
 		if (digest_on(cc) && len > LCCE_DIGEST_OFF)

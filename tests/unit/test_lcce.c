@@ -379,11 +379,17 @@ START_TEST(test_establish)
 	ck_assert_uint_eq(net->n[1].sent[L2TP_MSG_ICRP], 1);
 	ck_assert_uint_eq(net->n[0].sent[L2TP_MSG_ICCN], 1);
 	ck_assert_uint_eq(l2tp_lcce_stats(net->n[1].l)->drops[LCCE_DROP_AUTH], 0);
-	/* HELLOs keep it up, acked by ACK messages. */
+	/* HELLOs keep it up, acked by ACK messages with digests, else by ZLBs. */
 	run(net, 60000);
 	assert_paired(net);
 	ck_assert_uint_gt(net->n[0].sent[L2TP_MSG_HELLO] + net->n[1].sent[L2TP_MSG_HELLO], 0);
-	ck_assert_uint_gt(net->n[0].sent[L2TP_MSG_ACK] + net->n[1].sent[L2TP_MSG_ACK], 0);
+	if (auth_cases[_i].auth == L2TP_LCCE_AUTH_DIGEST) {
+		ck_assert_uint_gt(net->n[0].sent[L2TP_MSG_ACK] + net->n[1].sent[L2TP_MSG_ACK], 0);
+		ck_assert_uint_eq(net->n[0].sent[L2TP_MSG_ZLB] + net->n[1].sent[L2TP_MSG_ZLB], 0);
+	} else {
+		ck_assert_uint_eq(net->n[0].sent[L2TP_MSG_ACK] + net->n[1].sent[L2TP_MSG_ACK], 0);
+		ck_assert_uint_gt(net->n[0].sent[L2TP_MSG_ZLB] + net->n[1].sent[L2TP_MSG_ZLB], 0);
+	}
 	net_free(net);
 }
 END_TEST
@@ -806,6 +812,40 @@ START_TEST(test_hostile_calls)
 	sc_sids(&s, L2TP_MSG_SLI, 600, 0xdeadbeef, 0);
 	ck_assert_uint_ge(st->drops[LCCE_DROP_UNKNOWN_PW], 1);
 	ck_assert_int_eq(l2tp_lcce_cc(net->n[0].l, s.ccid)->state, L2TP_CC_ESTABLISHED);
+	net_free(net);
+}
+END_TEST
+
+/* freeRtr counts every message but a ZLB into its Nr, an ACK message too,
+ * and takes only the Ns it expects: without digests our acks are v3 ZLBs
+ * (the header alone, Ns not moved), so the ICRP after the ack of its SCCCN
+ * has the Ns it waits for (design.md §10.4). */
+START_TEST(test_ack_is_zlb)
+{
+	struct script s;
+	struct net *net = sc_net(&s);
+	struct l2tp_msg m;
+	size_t from;
+
+	sc_connect(&s);
+	from = s.seen;
+	run(net, net->now + 2000);   /* the ack of SCCCN, delayed or not */
+	ck_assert_uint_eq(net->nfake, from + 1);
+	ck_assert_uint_eq(net->fake_in[from].len, 4 + 12);
+	ck_assert_int_eq(l2tp_v3_msg_decode(net->fake_in[from].data, net->fake_in[from].len,
+					    net->encap, NULL, &m), L2TP_DEC_OK);
+	ck_assert_uint_eq(m.type, L2TP_MSG_ZLB);
+	ck_assert_uint_eq(m.hdr.ns, 1);
+	ck_assert_uint_eq(m.hdr.nr, 2);
+	ck_assert_uint_eq(l2tp_lcce_stats(net->n[0].l)->tx_msgs[L2TP_MSG_ACK], 0);
+	ck_assert_uint_eq(l2tp_lcce_stats(net->n[0].l)->tx_msgs[L2TP_MSG_ZLB], 1);
+	s.seen = net->nfake;
+	/* freeRtr's ICRQ comes ~5 s after its SCCCN. */
+	sc_icrq(&s, 700, "100", L2TP_PW_ETH, NULL, 0);
+	ck_assert(sc_recv(&s, &m));
+	ck_assert_uint_eq(m.type, L2TP_MSG_ICRP);
+	ck_assert_uint_eq(m.hdr.ns, 1);
+	ck_assert_uint_eq(m.hdr.nr, 3);
 	net_free(net);
 }
 END_TEST
@@ -1373,6 +1413,7 @@ static Suite *lcce_suite(void)
 	tc = tcase_create("scripted");
 	tcase_add_test(tc, test_hostile_calls);
 	tcase_add_test(tc, test_call_replaces);
+	tcase_add_test(tc, test_ack_is_zlb);
 	tcase_add_test(tc, test_foreign_ids);
 	tcase_add_test(tc, test_bad_digest);
 	tcase_add_test(tc, test_unknown_peer);
