@@ -62,17 +62,17 @@ wire nat eth1    # from the LNS
 # What arrives on pppN, seen at the LNS's input hook (after lnsd's unmark
 # chain): every packet, and those still with a mark (must stay 0).
 on lns nft -f - <<-EOF
-	table inet mark {
-		counter ppp {}
-		counter marked {}
+	table inet markprobe {
+		counter pppin {}
+		counter pppmarked {}
 		chain input {
 			type filter hook input priority filter; policy accept;
-			meta iifkind "ppp" counter name ppp
-			meta iifkind "ppp" meta mark != 0 counter name marked
+			meta iifkind "ppp" counter name pppin
+			meta iifkind "ppp" meta mark != 0 counter name pppmarked
 		}
 	}
 EOF
-mark_get() { on lns nft list counter inet mark "$1" | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
+mark_get() { on lns nft list counter inet markprobe "$1" | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
 lns_start ''
 for i in $(seq 1 "$N"); do charon_start "c$i"; done
 
@@ -235,7 +235,7 @@ log "ok: no cleartext UDP 1701 between NAT and LNS"
 # --- (e) the CHILD_SAs' inbound marks were cleared on pppN by lnsd ---
 on lns nft list table inet lnsd >"$ART/lnsd-nft.txt"
 unmarked=$(sed -n '/meta mark set 0/s/.*counter packets \([0-9]*\).*/\1/p' "$ART/lnsd-nft.txt")
-ppp=$(mark_get ppp) marked=$(mark_get marked)
+ppp=$(mark_get pppin) marked=$(mark_get pppmarked)
 log "from pppN: $ppp packets at input, ${unmarked:-none} unmarked by lnsd, $marked still marked"
 [ "${unmarked:-0}" -ge 5 ] || fail "lnsd's unmark rule counted ${unmarked:-no} packets"
 [ "$ppp" -ge 5 ] || fail "only $ppp packets from pppN at the LNS's input hook"
