@@ -242,3 +242,6 @@ log "from pppN: $ppp packets at input, ${unmarked:-none} unmarked by lnsd, $mark
 [ "$marked" = 0 ] || fail "$marked packets from pppN still carried a mark at input"
 log "ok: marks cleared on pppN"
 kill -0 "$LNSD_PID" || fail "lnsd died"
+lns_stop
+if on lns nft list table inet lnsd >/dev/null 2>&1; then fail "table inet lnsd left after lnsd exited"; fi
+log "ok: lnsd removed its nftables table (and the unmark chain) on SIGTERM"
