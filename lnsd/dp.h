@@ -259,10 +259,13 @@ struct dp_ops {
 	 */
 	int (*path_mtu)(struct dp *d, int fd, uint32_t *route_mtu, uint32_t *sock_mtu);
 	/*
-	 * TCP MSS clamp on every PPP interface (kg_nft.h): on installs it (again),
-	 * off removes it; the backend removes it when freed. -errno, text in ext_ack.
+	 * lnsd's nftables rules on every PPP interface (kg_nft.h), a set of
+	 * DP_NFT_*: installs exactly those (again), 0 removes the table; the
+	 * backend removes it when freed. -errno, text in ext_ack.
 	 */
-	int (*mss_clamp)(struct dp *d, bool on);
+	int (*nft_rules)(struct dp *d, unsigned rules);
+#define DP_NFT_MSS_CLAMP 0x1u         /* [ppp] mss-clamp (docs/design.md §4.3) */
+#define DP_NFT_UNMARK    0x2u         /* decrypted packets' mark cleared on pppN (§5.5) */
 	/*
 	 * Per-session rate limits on a session's interface, bits/s, 0 =
 	 * unlimited (ours removed): down shapes what it sends to the client,
@@ -306,11 +309,11 @@ int dp_null_take_ppp(struct dp *d, uint32_t tid, uint32_t sid, int *chan_fd, int
  */
 int dp_null_link_set(struct dp *d, int ifindex, bool up);
 /*
- * For tests: what the MSS clamp of a dp_null_new() is (-1 never set, 0 off,
- * 1 on) and how many calls set it; the path MTU its path_mtu answers
+ * For tests: the nftables rule set of a dp_null_new() (-1 never set, else
+ * the DP_NFT_* last set) and how many calls set it; the path MTU its path_mtu answers
  * (1500 unless set).
  */
-int dp_null_mss_clamp(struct dp *d, unsigned *calls);
+int dp_null_nft_rules(struct dp *d, unsigned *calls);
 void dp_null_set_path_mtu(struct dp *d, uint32_t mtu);
 /* For tests: the IPv6 routes a dp_null_new() holds (route6 adds and deletes). */
 unsigned dp_null_routes6(struct dp *d);
@@ -404,9 +407,9 @@ static inline int dp_path_mtu(struct dp *d, int fd, uint32_t *route_mtu, uint32_
 	return d->ops->path_mtu(d, fd, route_mtu, sock_mtu);
 }
 
-static inline int dp_mss_clamp(struct dp *d, bool on)
+static inline int dp_nft_rules(struct dp *d, unsigned rules)
 {
-	return d->ops->mss_clamp(d, on);
+	return d->ops->nft_rules(d, rules);
 }
 
 static inline int dp_link_set_up(struct dp *d, int ifindex)

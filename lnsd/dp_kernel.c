@@ -37,7 +37,7 @@ struct dp_kernel {
 	struct kg_l2tp kg;
 	struct kg_rtnl rt;
 	struct kg_rtnl_events ev;     /* link events, once link_events_open() asked */
-	bool mss_clamp;               /* our nftables table is installed: removed in k_free */
+	bool nft;                     /* our nftables table is installed: removed in k_free */
 };
 
 static struct dp_kernel *dk(struct dp *d)
@@ -72,8 +72,8 @@ static void k_free(struct dp *d)
 {
 	char err[256];
 
-	if (dk(d)->mss_clamp)
-		kg_nft_mss_clamp(false, err, sizeof(err));
+	if (dk(d)->nft)
+		kg_nft_rules(0, err, sizeof(err));
 	kg_l2tp_close(&dk(d)->kg);
 	kg_rtnl_close(&dk(d)->rt);
 	kg_rtnl_events_close(&dk(d)->ev);
@@ -364,12 +364,15 @@ static int k_path_mtu(struct dp *d, int fd, uint32_t *route_mtu, uint32_t *sock_
 	return rc;
 }
 
-static int k_mss_clamp(struct dp *d, bool on)
+_Static_assert(DP_NFT_MSS_CLAMP == KG_NFT_MSS_CLAMP && DP_NFT_UNMARK == KG_NFT_UNMARK,
+	       "dp.h's nftables rule bits are kg_nft.h's");
+
+static int k_nft_rules(struct dp *d, unsigned rules)
 {
-	int rc = kg_nft_mss_clamp(on, d->ext_ack, sizeof(d->ext_ack));
+	int rc = kg_nft_rules(rules, d->ext_ack, sizeof(d->ext_ack));
 
 	if (rc == 0)
-		dk(d)->mss_clamp = on;
+		dk(d)->nft = rules != 0;
 	return rc;
 }
 
@@ -585,7 +588,7 @@ static const struct dp_ops dp_kernel_ops = {
 	.link_events_open = k_link_events_open,
 	.link_events_read = k_link_events_read,
 	.path_mtu = k_path_mtu,
-	.mss_clamp = k_mss_clamp,
+	.nft_rules = k_nft_rules,
 	.rate_set = k_rate_set,
 };
 

@@ -62,8 +62,8 @@ struct dp_null {
 	int ev_pipe[2];               /* -1 until link_events_open() */
 	struct null_ev *evs, **evs_tail;
 	uint32_t path_mtu;            /* what path_mtu answers */
-	int mss_clamp;                /* -1 never set, 0 off, 1 on */
-	unsigned mss_calls;
+	int nft_rules;                /* -1 never set, else DP_NFT_* */
+	unsigned nft_calls;
 	unsigned routes6;             /* route6 adds less deletes */
 };
 
@@ -437,10 +437,10 @@ static int n_path_mtu(struct dp *d, int fd, uint32_t *route_mtu, uint32_t *sock_
 	return 0;
 }
 
-static int n_mss_clamp(struct dp *d, bool on)
+static int n_nft_rules(struct dp *d, unsigned rules)
 {
-	dn(d)->mss_clamp = on;
-	dn(d)->mss_calls++;
+	dn(d)->nft_rules = (int)rules;
+	dn(d)->nft_calls++;
 	return 0;
 }
 
@@ -494,7 +494,7 @@ static const struct dp_ops dp_null_ops = {
 	.link_events_open = n_link_events_open,
 	.link_events_read = n_link_events_read,
 	.path_mtu = n_path_mtu,
-	.mss_clamp = n_mss_clamp,
+	.nft_rules = n_nft_rules,
 	.rate_set = n_rate_set,
 };
 
@@ -510,17 +510,17 @@ struct dp *dp_null_new(bool ppp)
 	n->ev_pipe[0] = n->ev_pipe[1] = -1;
 	n->evs_tail = &n->evs;
 	n->path_mtu = 1500;
-	n->mss_clamp = -1;
+	n->nft_rules = -1;
 	return &n->dp;
 }
 
-int dp_null_mss_clamp(struct dp *d, unsigned *calls)
+int dp_null_nft_rules(struct dp *d, unsigned *calls)
 {
 	if (d->ops != &dp_null_ops)
 		return -1;
 	if (calls)
-		*calls = dn(d)->mss_calls;
-	return dn(d)->mss_clamp;
+		*calls = dn(d)->nft_calls;
+	return dn(d)->nft_rules;
 }
 
 void dp_null_set_path_mtu(struct dp *d, uint32_t mtu)

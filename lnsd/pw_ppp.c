@@ -618,10 +618,17 @@ void pw_ppp_cfg(struct engine *e, const struct lnsd_conf *conf)
 	e->ppp_cfg.lcp.rand_bytes = eng_rand_bytes;
 	e->ppp_cfg.lcp.rand_ctx = e;
 	e->ppp_cfg.pool = e->pool;
-	/* [ppp] mss-clamp: one nftables rule for every pppN (kg_nft.h), set on each (re)load */
-	if (e->dp && e->dp->sessions && dp_mss_clamp(e->dp, conf->ppp_mss_clamp) < 0)
-		log_warn("[ppp] mss-clamp: cannot %s the nftables rule: %s",
-			 conf->ppp_mss_clamp ? "install" : "remove", LOG_STR(e->dp->ext_ack));
+	/*
+	 * lnsd's nftables rules for every pppN (kg_nft.h), set on each (re)load:
+	 * [ppp] mss-clamp, and with [ipsec] the mark of decrypted packets cleared
+	 * on pppN (docs/design.md §5.5).
+	 */
+	unsigned nft = (conf->ppp_mss_clamp ? DP_NFT_MSS_CLAMP : 0) |
+		       (conf->ipsec.mode != CONF_IPSEC_OFF ? DP_NFT_UNMARK : 0);
+	if (e->dp && e->dp->sessions && dp_nft_rules(e->dp, nft) < 0)
+		log_warn("cannot %s lnsd's nftables rules (mss-clamp %s, unmark %s): %s",
+			 nft ? "install" : "remove", conf->ppp_mss_clamp ? "yes" : "no",
+			 nft & DP_NFT_UNMARK ? "yes" : "no", LOG_STR(e->dp->ext_ack));
 }
 
 /* The users file (chap-secrets format), refused when others may read it. */

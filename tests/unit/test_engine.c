@@ -479,8 +479,8 @@ START_TEST(call_up_and_down)
 	uint32_t addr;
 
 	fx_up(&f, false);
-	/* [ppp] mss-clamp defaults to yes: the data plane was asked once */
-	ck_assert_int_eq(dp_null_mss_clamp(f.te.dp, NULL), 1);
+	/* [ppp] mss-clamp defaults to yes, no [ipsec]: the data plane was asked once */
+	ck_assert_int_eq(dp_null_nft_rules(f.te.dp, NULL), DP_NFT_MSS_CLAMP);
 	/* [ppp] mtu = auto: a 1400-byte path less IPv4 20, UDP 8, L2TP 6, PPP 4 = 1362 */
 	dp_null_set_path_mtu(f.te.dp, 1400);
 	lac_tunnel(&f);

@@ -63,6 +63,7 @@ while read -r ifn mtu seq ip; do
 done <"$ART/mtu-rows.txt"
 on lns nft list table inet lnsd | tee "$ART/nft-lnsd.txt" | grep -q 'oifkind "ppp" tcp flags syn tcp option maxseg size set rt mtu' ||
 	fail "no MSS clamp rule in table inet lnsd while lnsd runs"
+! grep -q 'chain unmark' "$ART/nft-lnsd.txt" || fail "an unmark chain in table inet lnsd without [ipsec]"
 log "ok: mtu = auto without IPsec; the MSS clamp rule is installed"
 
 out=$(ctl terminate user alice) || fail "terminate user alice failed: $out"

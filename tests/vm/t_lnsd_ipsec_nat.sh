@@ -13,7 +13,9 @@
 # also once the old child is deleted, and the new child (of which charon
 # told lnsd nothing) going down ends that tunnel only;
 # the LNS never sends UDP 1701 in the clear, nor does a client while it has
-# its SA (netdev ingress counters on both ends of the nat<->lns link). On a kernel without several tunnels per 4-tuple
+# its SA (netdev ingress counters on both ends of the nat<->lns link);
+# the inbound marks of the clients' CHILD_SAs do not stay on what arrives on
+# pppN: lnsd's unmark rule counts them and later hooks see mark 0. On a kernel without several tunnels per 4-tuple
 # (before 6.10) every client but the first on the shared 4-tuple is kept out
 # (the first one's socket takes only its own SA), and the first keeps working.
 set -eu
@@ -57,6 +59,20 @@ wire() {
 wire_get() { on "$1" nft list counter netdev wire "$2" | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
 wire lns eth0    # from the NAT
 wire nat eth1    # from the LNS
+# What arrives on pppN, seen at the LNS's input hook (after lnsd's unmark
+# chain): every packet, and those still with a mark (must stay 0).
+on lns nft -f - <<-EOF
+	table inet markprobe {
+		counter pppin {}
+		counter pppmarked {}
+		chain input {
+			type filter hook input priority filter; policy accept;
+			meta iifkind "ppp" counter name pppin
+			meta iifkind "ppp" meta mark != 0 counter name pppmarked
+		}
+	}
+EOF
+mark_get() { on lns nft list counter inet markprobe "$1" | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
 lns_start ''
 for i in $(seq 1 "$N"); do charon_start "c$i"; done
 
@@ -215,4 +231,17 @@ for ns in lns nat; do
 	[ "${x:-0}" -ge 10 ] || fail "only ${x:-0} UDP 4500 datagrams arrived at $ns"
 done
 log "ok: no cleartext UDP 1701 between NAT and LNS"
+
+# --- (e) the CHILD_SAs' inbound marks were cleared on pppN by lnsd ---
+on lns nft list table inet lnsd >"$ART/lnsd-nft.txt"
+unmarked=$(sed -n '/meta mark set 0/s/.*counter packets \([0-9]*\).*/\1/p' "$ART/lnsd-nft.txt")
+ppp=$(mark_get pppin) marked=$(mark_get pppmarked)
+log "from pppN: $ppp packets at input, ${unmarked:-none} unmarked by lnsd, $marked still marked"
+[ "${unmarked:-0}" -ge 5 ] || fail "lnsd's unmark rule counted ${unmarked:-no} packets"
+[ "$ppp" -ge 5 ] || fail "only $ppp packets from pppN at the LNS's input hook"
+[ "$marked" = 0 ] || fail "$marked packets from pppN still carried a mark at input"
+log "ok: marks cleared on pppN"
 kill -0 "$LNSD_PID" || fail "lnsd died"
+lns_stop
+if on lns nft list table inet lnsd >/dev/null 2>&1; then fail "table inet lnsd left after lnsd exited"; fi
+log "ok: lnsd removed its nftables table (and the unmark chain) on SIGTERM"
