@@ -249,3 +249,45 @@ wait_count() { wait_for "$1" "$4" count_is "$2" "$3"; }
 no_kernel_tunnel() { ! on lns ip l2tp show tunnel | grep -q Tunnel; }
 no_kernel_session() { ! on lns ip l2tp show session | grep -q Session; }
 no_ppp_if() { ! ip -n lns -br link | grep -qE '^(l2tp|ppp)'; }
+
+# ---- FreeRADIUS (Debian's, in the guest) ---------------------------------
+# fr_start: Debian's FreeRADIUS configuration edited in place ($FR_CONF; /etc is
+# the guest's own overlay: copying it over 9p took 20+ s): logs and the
+# accounting detail file in $RUNDIR/frlog, no reject delay, and a
+# Message-Authenticator in every Access-Accept/Reject (lnsd's default
+# require-message-authenticator = yes; FreeRADIUS 3.2.1 signs a reply only
+# when the reply lists one). The users file entries on stdin (tab-indented
+# heredocs: indent reply items with spaces) go before Debian's. Starts
+# `freeradius -X` in lns; fr_ready waits for it (it loads slowly under TCG:
+# start it early).
+FR_CONF=/etc/freeradius/3.0
+fr_start() {
+	local users=$FR_CONF/mods-config/files/authorize
+	mkdir -p "$RUNDIR/frlog"
+	chown freerad:freerad "$RUNDIR/frlog"
+	sed -i -e "s|^logdir = .*|logdir = $RUNDIR/frlog|" -e 's/reject_delay = 1/reject_delay = 0/' \
+		"$FR_CONF/radiusd.conf"
+	sed -i -e 's/^post-auth {$/&\n\tupdate reply { Message-Authenticator := 0x00 }/' \
+		-e 's/^\tPost-Auth-Type REJECT {$/&\n\t\tupdate reply { Message-Authenticator := 0x00 }/' \
+		"$FR_CONF/sites-enabled/default"
+	{ cat; cat "$users"; } >"$users.new"
+	mv "$users.new" "$users"
+	chown freerad:freerad "$users" "$FR_CONF/radiusd.conf" "$FR_CONF/sites-enabled/default"
+	_fr_t0=$(date +%s.%N)
+	daemon freeradius lns freeradius -X -d "$FR_CONF"
+}
+fr_ready() {
+	wait_log 120 "$ART/freeradius.log" 'Ready to process requests'
+	log "freeradius ready after $(echo "$_fr_t0 $(date +%s.%N)" | awk '{printf "%.1f", $2 - $1}') s"
+}
+# detail: FreeRADIUS's accounting detail file(s) so far.
+detail() { cat "$RUNDIR"/frlog/radacct/127.0.0.1/detail-* 2>/dev/null || true; }
+# record USER STATUS: the detail-file records of USER with that Acct-Status-Type.
+record() {
+	detail | awk -v u="\"$1\"" -v st="$2" '
+		function out() { if (rec ~ ("User-Name = " u "\n") && rec ~ ("Acct-Status-Type = " st "\n")) printf "%s", rec }
+		/^[A-Z][a-z][a-z] / { out(); rec = "" }
+		{ rec = rec $0 "\n" }
+		END { out() }'
+}
+has_record() { record "$1" "$2" | grep -q .; }

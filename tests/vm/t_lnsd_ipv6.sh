@@ -19,7 +19,6 @@ set -eu
 # shellcheck source=tests/vm/lnsd-lib.sh
 . "$(dirname "$0")/lnsd-lib.sh"
 require dhcpcd curl freeradius python3
-FR=/etc/freeradius/3.0
 
 PFX_NET=2001:db8:100:      # ipv6-prefix-pool 2001:db8:100::/56: a /64 each
 PD_NET=2001:db8:40         # ipv6-delegation-pool 2001:db8:4000::/48: /56 each
@@ -33,41 +32,14 @@ on lns sysctl -qw net.ipv6.conf.all.forwarding=1
 ip -n lns addr add "$BEHIND/128" dev lo
 ip -n lns link set lo up
 
-# FreeRADIUS (as in t_lnsd_radius.sh): Debian's configuration in place, our
-# users, logs and the accounting detail file in $RUNDIR. Started now: it
-# loads while lnsd and the client namespace are set up.
-mkdir -p "$RUNDIR/frlog"
-chown freerad:freerad "$RUNDIR/frlog"
-sed -i -e "s|^logdir = .*|logdir = $RUNDIR/frlog|" "$FR/radiusd.conf"
-# lnsd requires a Message-Authenticator in Access-Accept/Reject by default.
-sed -i -e 's/^post-auth {$/&\n\tupdate reply { Message-Authenticator := 0x00 }/' \
-	-e 's/^\tPost-Auth-Type REJECT {$/&\n\t\tupdate reply { Message-Authenticator := 0x00 }/' \
-	"$FR/sites-enabled/default"
-users=$FR/mods-config/files/authorize
-# (<<- strips tabs: the reply items are indented with spaces.)
-{
-	cat <<-EOC
-		alice	Cleartext-Password := "alice-pw"
-		bob	Cleartext-Password := "bob-pw"
-		    Framed-IPv6-Prefix = $B_PFX,
-		    Delegated-IPv6-Prefix = $B_PD
+# FreeRADIUS (lnsd-lib.sh's fr_start), started now: it loads while lnsd and
+# the client namespace are set up.
+fr_start <<-EOC
+	alice	Cleartext-Password := "alice-pw"
+	bob	Cleartext-Password := "bob-pw"
+	    Framed-IPv6-Prefix = $B_PFX,
+	    Delegated-IPv6-Prefix = $B_PD
 	EOC
-	cat "$users"
-} >"$users.new"
-mv "$users.new" "$users"
-chown freerad:freerad "$users" "$FR/radiusd.conf" "$FR/sites-enabled/default"
-t0=$(date +%s.%N)
-daemon freeradius lns freeradius -X -d "$FR"
-detail() { cat "$RUNDIR"/frlog/radacct/127.0.0.1/detail-* 2>/dev/null || true; }
-# record USER STATUS: the detail-file records of USER with that Acct-Status-Type.
-record() {
-	detail | awk -v u="\"$1\"" -v st="$2" '
-		function out() { if (rec ~ ("User-Name = " u "\n") && rec ~ ("Acct-Status-Type = " st "\n")) printf "%s", rec }
-		/^[A-Z][a-z][a-z] / { out(); rec = "" }
-		{ rec = rec $0 "\n" }
-		END { out() }'
-}
-has_record() { record "$1" "$2" | grep -q .; }
 
 lnsd_start <<-EOC
 	[lnsd]
@@ -93,8 +65,7 @@ for d in dummy0 dummy1; do
 	ip -n client link add $d type dummy
 	ip -n client link set $d up
 done
-wait_log 120 "$ART/freeradius.log" 'Ready to process requests'
-log "freeradius ready after $(echo "$t0 $(date +%s.%N)" | awk '{printf "%.1f", $2 - $1}') s"
+fr_ready
 # ppp_of ADDR: the client's pppN that has IPv4 address ADDR.
 ppp_of() { ip -n client -4 -o addr show | awk -v a="$1" '$2 ~ /^ppp/ && ($4 == a || index($4, a "/") == 1) { print $2; exit }'; }
 lac_xl2tpd -w v6 alice alice-pw +ipv6

@@ -18,59 +18,26 @@ set -eu
 # shellcheck source=tests/vm/lnsd-lib.sh
 . "$(dirname "$0")/lnsd-lib.sh"
 require freeradius curl
-FR=/etc/freeradius/3.0
 
 topo_pair
 
-# --- FreeRADIUS: Debian's configuration in place (/etc is the guest's own
-# overlay: copying it over 9p took 20+ s), our users, no reject delay, logs
-# in $RUNDIR ---
-mkdir -p "$RUNDIR/frlog"
-chown freerad:freerad "$RUNDIR/frlog"
-sed -i -e "s|^logdir = .*|logdir = $RUNDIR/frlog|" -e 's/reject_delay = 1/reject_delay = 0/' \
-	"$FR/radiusd.conf"
-# lnsd's default require-message-authenticator = yes: FreeRADIUS 3.2.1 signs
-# an Access-Accept/Reject with one only when the reply lists it.
-sed -i -e 's/^post-auth {$/&\n\tupdate reply { Message-Authenticator := 0x00 }/' \
-	-e 's/^\tPost-Auth-Type REJECT {$/&\n\t\tupdate reply { Message-Authenticator := 0x00 }/' \
-	"$FR/sites-enabled/default"
-chown freerad:freerad "$FR/sites-enabled/default"
-users=$FR/mods-config/files/authorize
-# (<<- strips tabs: the reply items are indented with spaces.)
-{
-	cat <<-'EOC'
-		alice	Cleartext-Password := "alice-pw"
-		bob	Cleartext-Password := "bob-pw"
-		    Framed-IP-Address = 10.64.0.99,
-		    Class = "cls-bob",
-		    Acct-Interim-Interval = 5,
-		    Framed-Route = "192.168.77.0/24 0.0.0.0 1"
-		carol	Cleartext-Password := "carol-pw"
-		    MS-Primary-DNS-Server = 192.0.2.53,
-		    MS-Secondary-DNS-Server = 192.0.2.54
-		dave	Cleartext-Password := "dave-pw"
-		    Idle-Timeout = 4
-		erin	Cleartext-Password := "erin-pw"
-		    Session-Timeout = 6
+# --- FreeRADIUS (lnsd-lib.sh's fr_start): our users first ---
+fr_start <<-'EOC'
+	alice	Cleartext-Password := "alice-pw"
+	bob	Cleartext-Password := "bob-pw"
+	    Framed-IP-Address = 10.64.0.99,
+	    Class = "cls-bob",
+	    Acct-Interim-Interval = 5,
+	    Framed-Route = "192.168.77.0/24 0.0.0.0 1"
+	carol	Cleartext-Password := "carol-pw"
+	    MS-Primary-DNS-Server = 192.0.2.53,
+	    MS-Secondary-DNS-Server = 192.0.2.54
+	dave	Cleartext-Password := "dave-pw"
+	    Idle-Timeout = 4
+	erin	Cleartext-Password := "erin-pw"
+	    Session-Timeout = 6
 	EOC
-	cat "$users"
-} >"$users.new"
-mv "$users.new" "$users"
-chown freerad:freerad "$users" "$FR/radiusd.conf"
-t0=$(date +%s.%N)
-daemon freeradius lns freeradius -X -d "$FR"
-wait_log 120 "$ART/freeradius.log" 'Ready to process requests'
-log "freeradius ready after $(echo "$t0 $(date +%s.%N)" | awk '{printf "%.1f", $2 - $1}') s"
-detail() { cat "$RUNDIR"/frlog/radacct/127.0.0.1/detail-* 2>/dev/null || true; }
-# record USER STATUS: the detail-file records of USER with that Acct-Status-Type.
-record() {
-	detail | awk -v u="\"$1\"" -v st="$2" '
-		function out() { if (rec ~ ("User-Name = " u "\n") && rec ~ ("Acct-Status-Type = " st "\n")) printf "%s", rec }
-		/^[A-Z][a-z][a-z] / { out(); rec = "" }
-		{ rec = rec $0 "\n" }
-		END { out() }'
-}
-has_record() { record "$1" "$2" | grep -q .; }
+fr_ready
 
 lnsd_start <<-EOC
 	[lnsd]
@@ -154,8 +121,9 @@ wait "$LAC_PID" 2>/dev/null || true
 LAC_PID=$bob_pid
 on client ping -q -c 3 -W 2 10.64.0.1 || fail "bob's first call did not survive the refused duplicate"
 hangup 2
-wait_for 20 "Stop for bob in the detail file" sh -c \
-	"cat $RUNDIR/frlog/radacct/127.0.0.1/detail-* | grep -q 'Acct-Status-Type = Stop'"
+# (alice's Stop is in the file already: wait for bob's, of this session)
+bob_stop() { record bob Stop | grep -qF "Acct-Session-Id = \"$sid\""; }
+wait_for 20 "Stop for bob in the detail file" bob_stop
 detail >"$ART/detail.txt"
 # The Stop record of bob's session: every attribute of that record.
 awk -v s="\"$sid\"" '
