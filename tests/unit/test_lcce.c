@@ -1025,6 +1025,45 @@ START_TEST(test_unknown_peer)
 END_TEST
 
 /*
+ * SCCRQs with ever new Assigned Control Connection IDs from a configured
+ * peer (a flood from many source ports, or forged with its address): each
+ * opens a connection up to L2TP_LCCE_CC_PER_PEER_MAX; beyond that they are
+ * counted and not answered, and the table stays bounded.
+ */
+START_TEST(test_peer_cc_limit)
+{
+	struct script s;
+	struct net *net = sc_net(&s);
+	struct l2tp_mbuf b;
+	struct l2tp_msg m;
+	unsigned n = 0;
+
+	node_start(net, 0);
+	for (unsigned i = 0; i < L2TP_LCCE_CC_PER_PEER_MAX + 5; i++) {
+		s.my_ccid = 0x1000 + i;
+		s.ccid = 0;
+		s.ns = s.nr = 0;
+		sc_begin(&s, &b, L2TP_MSG_SCCRQ);
+		sc_start_avps(&s, &b);
+		sc_send(&s, &b);
+		if (i < L2TP_LCCE_CC_PER_PEER_MAX) {
+			ck_assert(sc_recv(&s, &m));
+			ck_assert_uint_eq(m.type, L2TP_MSG_SCCRP);
+			ck_assert_uint_eq(m.hdr.tunnel_id, s.my_ccid);
+		} else {
+			ck_assert(!sc_recv(&s, &m));
+		}
+	}
+	for (struct l2tp_cc *cc = l2tp_lcce_next_cc(net->n[0].l, NULL); cc;
+	     cc = l2tp_lcce_next_cc(net->n[0].l, cc))
+		n++;
+	ck_assert_uint_eq(n, L2TP_LCCE_CC_PER_PEER_MAX);
+	ck_assert_uint_eq(l2tp_lcce_stats(net->n[0].l)->drops[LCCE_DROP_LIMIT], 5);
+	net_free(net);
+}
+END_TEST
+
+/*
  * Control connection state x event (responder states, scripted peer):
  * what node 0 answers and the state it is left in.
  */
@@ -1417,6 +1456,7 @@ static Suite *lcce_suite(void)
 	tcase_add_test(tc, test_foreign_ids);
 	tcase_add_test(tc, test_bad_digest);
 	tcase_add_test(tc, test_unknown_peer);
+	tcase_add_test(tc, test_peer_cc_limit);
 	tcase_add_loop_test(tc, test_cc_table, 0, sizeof(cc_table) / sizeof(cc_table[0]));
 	tcase_add_loop_test(tc, test_cc_initiator, 0, 4);
 	tcase_add_loop_test(tc, test_tie_rule, 0, sizeof(tie_cases) / sizeof(tie_cases[0]));
