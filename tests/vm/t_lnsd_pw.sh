@@ -165,7 +165,7 @@ ctl a show tunnels | grep -E '^TUNNEL .*VERSION +ENCAP' >/dev/null || fail "show
 # Wrong cookie: data packets with A's session id and another cookie, from
 # B's address and L2TP port (the kernel tunnel socket's 4-tuple), over UDP.
 send_wrong_cookie() { # SID N
-	on pwb python3 - 192.0.2.1 "$1" "$2" <<-'EOP'
+	on pwb python3 -I -S - 192.0.2.1 "$1" "$2" <<-'EOP'
 		import socket, struct, sys
 		dst, sid, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 		# v3 data header over UDP (RFC 3931 4.1.2.1): T=0 Ver=3, reserved,
