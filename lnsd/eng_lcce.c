@@ -44,6 +44,7 @@ struct eng_cc {
 	struct lns_addr local, peer;
 	uint32_t ccid;
 	bool dp_tunnel;               /* the data plane has the v3 tunnel on fd */
+	uint64_t created_ms;          /* engine_now_ms() at its first action: show tunnels' uptime */
 };
 
 /* Per configured pseudowire. */
@@ -115,6 +116,7 @@ static struct eng_cc *ec_of(struct eng_lcce *l, struct l2tp_cc *cc)
 	ec->fd = -1;
 	ec->encap = cc->peer_cfg->encap;
 	ec->ccid = cc->ccid;
+	ec->created_ms = engine_now_ms();
 	cc->user = ec;
 	return ec;
 }
@@ -885,7 +887,10 @@ void eng_lcce_pw_info(struct eng_lcce *l, size_t i, struct eng_pw_info *o)
 	memset(o, 0, sizeof(*o));
 	o->name = cp->name;
 	o->peer = cp->peer;
+	if (cp->encap == CONF_PW_ENCAP_IP)
+		o->peer.port = 0;   /* no port over IP */
 	o->encap = cp->encap == CONF_PW_ENCAP_IP ? "ip" : "udp";
+	o->pw_type = cp->type == CONF_PW_ETHERNET_VLAN ? L2TP_PW_ETH_VLAN : L2TP_PW_ETH;
 	o->remote_end_id = cp->remote_end_id;
 	o->cookie_len = cp->cookie_len;
 	o->ifname = s->eth_open ? s->eth.ifname : "";
@@ -916,4 +921,77 @@ void eng_lcce_pw_info(struct eng_lcce *l, size_t i, struct eng_pw_info *o)
 	}
 	if (s->eth_open)
 		dp_session_stats(l->e->dp, s->eth.tid, s->eth.sid, &o->st);
+}
+
+size_t eng_lcce_n_ccs(const struct eng_lcce *l)
+{
+	size_t n = 0;
+
+	if (!l)
+		return 0;
+	for (const struct l2tp_cc *c = l2tp_lcce_next_cc(l->lcce, NULL); c;
+	     c = l2tp_lcce_next_cc(l->lcce, c))
+		if (c->state != L2TP_CC_CLOSING && c->state != L2TP_CC_DEAD)
+			n++;
+	return n;
+}
+
+static void stats_add(struct dp_stats *t, const struct dp_stats *s)
+{
+	t->tx_packets += s->tx_packets;
+	t->tx_bytes += s->tx_bytes;
+	t->tx_errors += s->tx_errors;
+	t->rx_packets += s->rx_packets;
+	t->rx_bytes += s->rx_bytes;
+	t->rx_errors += s->rx_errors;
+	t->rx_seq_discards += s->rx_seq_discards;
+	t->rx_oos_packets += s->rx_oos_packets;
+	t->rx_cookie_discards += s->rx_cookie_discards;
+	t->rx_invalid += s->rx_invalid;
+}
+
+bool eng_lcce_cc_info(struct eng_lcce *l, uint64_t from, bool closing, struct eng_cc_info *o)
+{
+	const struct l2tp_cc *cc = NULL;
+
+	if (!l)
+		return false;
+	/* the lowest ID from `from` on: a cursor that survives connections coming and going */
+	for (const struct l2tp_cc *c = l2tp_lcce_next_cc(l->lcce, NULL); c;
+	     c = l2tp_lcce_next_cc(l->lcce, c)) {
+		if (c->ccid < from || (!closing && (c->state == L2TP_CC_CLOSING ||
+						    c->state == L2TP_CC_DEAD)))
+			continue;
+		if (!cc || c->ccid < cc->ccid)
+			cc = c;
+	}
+	if (!cc)
+		return false;
+	memset(o, 0, sizeof(*o));
+	o->ccid = cc->ccid;
+	o->peer_ccid = cc->peer_ccid;
+	o->state = l2tp_cc_state_str(cc->state);
+	o->phase = cc->state == L2TP_CC_ESTABLISHED ? "established"
+		   : cc->state == L2TP_CC_CLOSING || cc->state == L2TP_CC_DEAD ? "finishing"
+									     : "starting";
+	o->encap = cc->peer_cfg->encap == L2TP_ENCAP_IP ? "ip" : "udp";
+	o->name = cc->peer_cfg->name;
+	o->peer = cc->peer;
+	o->local = cc->local;
+	o->peer_hostname = cc->peer_hostname;
+	o->created_ms = cc->user ? ((const struct eng_cc *)cc->user)->created_ms : 0;
+	for (const struct l2tp_pw *pw = cc->pws; pw; pw = pw->next) {
+		o->pws++;
+		if (pw->state == L2TP_PW_ESTABLISHED)
+			o->pws_up++;
+	}
+	for (size_t i = 0; i < l->n_slots; i++) {
+		const struct pw_slot *s = &l->slots[i];
+		struct dp_stats st;
+
+		if (s->eth_open && s->eth_pw && s->eth_pw->cc == cc &&
+		    dp_session_stats(l->e->dp, s->eth.tid, s->eth.sid, &st) == 0)
+			stats_add(&o->st, &st);
+	}
+	return true;
 }

@@ -1102,7 +1102,11 @@ void engine_shutdown(struct engine *e, uint32_t grace_ms)
 	if (e->shutting_down)
 		return;
 	e->shutting_down = true;
-	log_notice("shutting down: StopCCN to %u tunnels", l2tp_lns_n_tunnels(e->lns));
+	if (e->lcce)   /* the v3 connections' StopCCN goes once, from engine_free() */
+		log_notice("shutting down: StopCCN to %u tunnels and %zu L2TPv3 connections",
+			   l2tp_lns_n_tunnels(e->lns), eng_lcce_n_ccs(e->lcce));
+	else
+		log_notice("shutting down: StopCCN to %u tunnels", l2tp_lns_n_tunnels(e->lns));
 	/* No new control connections while we drain. */
 	for (size_t i = 0; i < e->n_listeners; i++)
 		ev_io_stop(e->loop, &e->listeners[i]->io);
@@ -1240,9 +1244,14 @@ int engine_set_dataplane(struct engine *e, struct dp *dp, char *err, size_t errl
 	pw_ppp_cfg(e, e->conf);
 	if (e->radius && e->users)
 		log_notice("[ppp] users-file is not used: [radius] authenticates");
+	else if (!e->radius && !e->users && !e->pool && !e->conf->ppp_local_ip &&
+		 e->conf->n_pws)
+		/* a pseudowire-only site: nothing of PPP is configured, nothing to warn about */
+		log_info("[ppp] not configured (no users-file, RADIUS, pool or local-ip): "
+			 "L2TPv2 PPP sessions will fail authentication");
 	else if (!e->radius && !e->users)
 		log_warn("[ppp] users-file is not set: every PPP authentication will fail");
-	if (!e->pool && !e->conf->ppp_local_ip)
+	if (!e->pool && !e->conf->ppp_local_ip && (e->radius || e->users || !e->conf->n_pws))
 		log_warn("[ppp] neither pool nor local-ip is set: clients get addresses only "
 			 "from the %s", e->radius ? "RADIUS Framed-IP-Address" : "users file");
 	return 0;
