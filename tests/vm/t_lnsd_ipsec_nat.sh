@@ -245,7 +245,7 @@ if [ "$multi" = 1 ]; then
 		ntun=$(ctl show tunnels -j | jq length)
 		on nat nft -f - <<-EOF
 			table inet vanish {
-				chain fwd {
+				chain gone {
 					type filter hook forward priority -10; policy accept;
 					iifname "eth$((N + 1))" drop
 					oifname "eth$((N + 1))" drop
