@@ -687,6 +687,7 @@ static struct lnsd_conf *conf_new(const char *name)
 	c->ppp_ipv6_ra_interval_s = 300;
 	c->ipsec.ike_version = 1;
 	c->ipsec.reqid = CONF_DEFAULT_IPSEC_REQID;
+	c->ipsec.dpd_delay_s = 30;
 	c->radius.timeout_s = 3;
 	c->radius.retries = 2;
 	c->radius.require_msg_auth = true;

@@ -51,6 +51,8 @@ struct conf_ipsec {
 	bool legacy_proposals;       /* append the MODP1024/3DES IKE set (docs/design.md §5.3) */
 	uint32_t ike_version;        /* 1 (IKEv1), 2 or 0 (any) */
 	uint32_t reqid;              /* static reqid of the CHILD_SA, also in socket policies */
+	uint32_t dpd_delay_s;        /* DPD interval; 0 = no DPD (docs/design.md §5.2) */
+	uint32_t dpd_timeout_s;      /* IKEv1 DPD timeout; 0 = charon's retransmission timeout */
 };
 
 struct conf_cidr {

@@ -136,6 +136,7 @@ static void dump_ipsec(const struct conf_ipsec *ip, FILE *f, unsigned flags)
 		fprintf(f, "esp-proposals = %s\n", ip->esp_proposals);
 	fprintf(f, "legacy-proposals = %s\nike-version = %u\nreqid = %u\n",
 		ip->legacy_proposals ? "yes" : "no", ip->ike_version, ip->reqid);
+	fprintf(f, "dpd-delay = %u\ndpd-timeout = %u\n", ip->dpd_delay_s, ip->dpd_timeout_s);
 }
 
 static void dump_radius(const struct lnsd_radius_conf *r, FILE *f, unsigned flags)

@@ -134,6 +134,8 @@ static const struct key_def keys[] = {
 	{ SECT_IPSEC, "legacy-proposals", KT_BOOL, C(ipsec.legacy_proposals), 0, 0 },
 	{ SECT_IPSEC, "ike-version", KT_UINT, C(ipsec.ike_version), 0, 2 },
 	{ SECT_IPSEC, "reqid", KT_UINT, C(ipsec.reqid), 1, 0x7fffffff },
+	{ SECT_IPSEC, "dpd-delay", KT_UINT, C(ipsec.dpd_delay_s), 0, 86400 },
+	{ SECT_IPSEC, "dpd-timeout", KT_UINT, C(ipsec.dpd_timeout_s), 0, 86400 },
 	{ SECT_RADIUS, "server", KT_RADSERVER, 0, 0, 0 },
 	{ SECT_RADIUS, "nas-identifier", KT_STR, C(radius.nas_identifier), 0, 0 },
 	{ SECT_RADIUS, "nas-ip-address", KT_ADDR, C(radius.nas_ip), 0, 0 },

@@ -588,6 +588,8 @@ static int set_conf(struct ipsec_mgr *m, const struct lnsd_conf *conf)
 	m->params.legacy = ip->legacy_proposals;
 	m->params.ike_version = ip->ike_version;
 	m->params.reqid = ip->reqid;
+	m->params.dpd_delay_s = ip->dpd_delay_s;
+	m->params.dpd_timeout_s = ip->dpd_timeout_s;
 	return 0;
 }
 

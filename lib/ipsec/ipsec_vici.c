@@ -59,6 +59,7 @@ int ipsec_vici_load_conn(struct vici_builder *b, const struct ipsec_conn_params 
 								 : ipsec_ike_default;
 	const char *esp = p->esp_proposals && *p->esp_proposals ? p->esp_proposals
 								 : ipsec_esp_default;
+	char t[16];
 
 	vici_b_begin(b, VICI_CMD_REQUEST, "load-conn");
 	vici_b_section_start(b, IPSEC_CONN_NAME);
@@ -73,7 +74,18 @@ int ipsec_vici_load_conn(struct vici_builder *b, const struct ipsec_conn_params 
 	vici_b_kv_str(b, "aggressive", "no");
 	vici_b_kv_str(b, "encap", "no");
 	vici_b_kv_str(b, "fragmentation", "yes");
-	vici_b_kv_str(b, "dpd_delay", "30s");
+	/*
+	 * DPD: with dpd_action=clear charon deletes the IKE_SA of a silent
+	 * peer and its child-updown ends the peer's tunnels (§5.4). IKEv1
+	 * gives up dpd_timeout after an unanswered R_U_THERE; without it,
+	 * after charon's retransmission timeout (about 165 s by default).
+	 */
+	snprintf(t, sizeof(t), "%us", p->dpd_delay_s);
+	vici_b_kv_str(b, "dpd_delay", t);
+	if (p->dpd_timeout_s) {
+		snprintf(t, sizeof(t), "%us", p->dpd_timeout_s);
+		vici_b_kv_str(b, "dpd_timeout", t);
+	}
 	vici_b_kv_str(b, "rekey_time", "0s");
 	vici_b_kv_str(b, "reauth_time", "0s");
 	vici_b_kv_str(b, "unique", "never");

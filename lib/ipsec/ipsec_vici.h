@@ -32,6 +32,8 @@ struct ipsec_conn_params {
 	bool legacy;                 /* append ipsec_ike_legacy to the IKE list */
 	unsigned ike_version;        /* 0 any, 1, 2 */
 	uint32_t reqid;              /* unused: every child gets its own (§5.5) */
+	unsigned dpd_delay_s;        /* dpd_delay; 0: no DPD */
+	unsigned dpd_timeout_s;      /* dpd_timeout (IKEv1 only); 0: not sent, charon's default */
 };
 
 /*

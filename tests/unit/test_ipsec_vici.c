@@ -55,7 +55,7 @@ static void kv_is(const struct vici_node *sec, const char *path, const char *wan
 START_TEST(load_conn_defaults)
 {
 	struct vici_builder b = { 0 };
-	struct ipsec_conn_params p = { .ike_version = 1, .reqid = 1701 };
+	struct ipsec_conn_params p = { .ike_version = 1, .reqid = 1701, .dpd_delay_s = 30 };
 	const uint8_t *pkt;
 	size_t len;
 	struct vici_msg *m;
@@ -77,6 +77,12 @@ START_TEST(load_conn_defaults)
 	kv_is(c, "encap", "no");
 	kv_is(c, "fragmentation", "yes");
 	kv_is(c, "dpd_delay", "30s");
+	{
+		struct vici_value v;
+
+		/* dpd-timeout 0: not sent, charon's own IKEv1 timeout */
+		ck_assert_int_lt(vici_get(c, "dpd_timeout", &v), 0);
+	}
 	kv_is(c, "rekey_time", "0s");
 	kv_is(c, "reauth_time", "0s");
 	kv_is(c, "unique", "never");
@@ -109,6 +115,8 @@ START_TEST(load_conn_overrides_and_legacy)
 		.legacy = true,
 		.ike_version = 0,
 		.reqid = 42,
+		.dpd_delay_s = 5,
+		.dpd_timeout_s = 12,
 	};
 	const uint8_t *pkt;
 	size_t len;
@@ -124,6 +132,10 @@ START_TEST(load_conn_overrides_and_legacy)
 			 "aes256-sha1-modp1024,aes128-sha1-modp1024,3des-sha1-modp2048,"
 			 "3des-sha1-modp1024");
 	ck_assert_str_eq(list_csv(c, "children.l2tp.esp_proposals"), "aes128gcm16");
+	/* [ipsec] dpd-delay, dpd-timeout in seconds; the child clears on DPD */
+	kv_is(c, "dpd_delay", "5s");
+	kv_is(c, "dpd_timeout", "12s");
+	kv_is(c, "children.l2tp.dpd_action", "clear");
 	/* one mark per CHILD_SA, on its decrypted datagrams; no static reqid (§5.5) */
 	kv_is(c, "children.l2tp.mark_in", "%unique");
 	kv_is(c, "children.l2tp.set_mark_in", "%same");
