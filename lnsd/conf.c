@@ -899,5 +899,6 @@ bool conf_pw_same(const struct conf_pw *a, const struct conf_pw *b)
 	       strcmp(a->secret_file, b->secret_file) == 0 && a->auth == b->auth &&
 	       a->digest == b->digest && a->role == b->role &&
 	       a->hello_interval_ms == b->hello_interval_ms &&
-	       a->retry_min_ms == b->retry_min_ms && a->retry_max_ms == b->retry_max_ms;
+	       a->retry_min_ms == b->retry_min_ms && a->retry_max_ms == b->retry_max_ms &&
+	       a->ipsec == b->ipsec;
 }

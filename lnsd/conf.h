@@ -167,6 +167,7 @@ struct conf_pw {
 	uint32_t hello_interval_ms;  /* unset: [l2tp] hello-interval */
 	uint32_t retry_min_ms;       /* an initiator's redial backoff: first wait ... */
 	uint32_t retry_max_ms;       /* ... doubling up to this */
+	bool ipsec;                  /* ESP between the LCCEs, fail closed (docs/design.md §5.6) */
 	int key_line[24];            /* line each key was set at, 0: not set (set twice?) */
 };
 
