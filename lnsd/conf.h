@@ -300,6 +300,8 @@ const struct conf_pw *conf_pw_by_name(const struct lnsd_conf *c, const char *nam
  * running, a changed one is restarted (lnsd.conf(5), RELOAD).
  */
 bool conf_pw_same(const struct conf_pw *a, const struct conf_pw *b);
+/* The first pseudowire sharing pws[i]'s L2TPv3 connection (same encap, peer and local). */
+size_t conf_pw_group(const struct lnsd_conf *c, size_t i);
 
 /*
  * Canonical text of the effective configuration (every key, defaults
