@@ -86,6 +86,7 @@ struct eng_lcce {
 	struct lcce_close closes[LCCE_MAX_CLOSES];
 	size_t n_closes;
 	bool freeing;
+	bool held;                    /* protected pseudowires: no dialling before charon's trap */
 	uint8_t rx[4 + ENG_RX_BUF];
 };
 
@@ -620,7 +621,7 @@ static void rearm(struct eng_lcce *l)
 	uint64_t dl = l2tp_lcce_next_deadline(l->lcce), now = engine_now_ms();
 
 	ev_timer_stop(l->e->loop, &l->timer);
-	if (dl == UINT64_MAX || l->freeing)
+	if (dl == UINT64_MAX || l->freeing || l->held)
 		return;
 	ev_timer_set(&l->timer, dl > now ? (double)(dl - now + 1) / 1000.0 : 0.0, 0.0);
 	ev_timer_start(l->e->loop, &l->timer);
@@ -873,9 +874,20 @@ struct eng_lcce *eng_lcce_new(struct engine *e, struct lnsd_conf *conf, char *er
 		goto fail;
 	}
 	log_notice("L2TPv3: %zu pseudowires to %zu peers", l->n_slots, l->n_peers);
-	/* the initiators dial from the first timer on */
-	ev_timer_set(&l->timer, 0.0, 0.0);
-	ev_timer_start(e->loop, &l->timer);
+	/*
+	 * The initiators dial from the first timer on; with IPsec only once
+	 * charon has the trap: an SCCRQ before it leaves an ACQUIRE charon
+	 * cannot serve, and the kernel's larval state then holds back the next
+	 * ones until it expires (docs/design.md §5.6).
+	 */
+	for (size_t g = 0; g < l->n_peers; g++)
+		l->held |= l->reqids[g] != 0;
+	if (!l->held) {
+		ev_timer_set(&l->timer, 0.0, 0.0);
+		ev_timer_start(e->loop, &l->timer);
+	} else {
+		log_info("L2TPv3: protected pseudowires dial once charon has their connections");
+	}
 	return l;
 fail:
 	eng_lcce_free(l);
@@ -1010,4 +1022,14 @@ void eng_lcce_ipsec_down(struct eng_lcce *l, const char *pw, const char *why)
 				   engine_now_ms(), &l->acts);
 		execute(l);
 	}
+}
+
+void eng_lcce_ipsec_ready(struct eng_lcce *l)
+{
+	if (!l || !l->held)
+		return;
+	l->held = false;
+	ev_timer_stop(l->e->loop, &l->timer);
+	ev_timer_set(&l->timer, 0.0, 0.0);
+	ev_timer_start(l->e->loop, &l->timer);
 }

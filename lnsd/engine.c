@@ -856,10 +856,18 @@ static void ipsec_pw_sa_gone(void *ctx, const char *pw, const char *why)
 	eng_lcce_ipsec_down(e->lcce, pw, why);
 }
 
+static void ipsec_pw_ready(void *ctx)
+{
+	struct engine *e = ctx;
+
+	eng_lcce_ipsec_ready(e->lcce);
+}
+
 static const struct ipsec_hooks ipsec_hooks = {
 	.sa_gone = ipsec_sa_gone,
 	.sa_in_use = ipsec_sa_in_use,
 	.pw_sa_gone = ipsec_pw_sa_gone,
+	.pw_ready = ipsec_pw_ready,
 };
 
 struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const char *conf_path,

@@ -785,6 +785,8 @@ static void queue_load_pws(struct ipsec_mgr *m)
 static void pw_loaded(struct ipsec_mgr *m, const struct req *r)
 {
 	log_info("ipsec: charon loaded %s (IKEv2, transport, trap)", r->what + 10);
+	if (m->hooks->pw_ready)
+		m->hooks->pw_ready(m->hooks_ctx);
 	if (m->ra)
 		return;
 	/* Without the remote-access responder the pseudowires' loads are the milestone. */

@@ -44,6 +44,8 @@ struct ipsec_hooks {
 	 * redials, and its first SCCRQ brings the SA back through the trap.
 	 */
 	void (*pw_sa_gone)(void *ctx, const char *pw, const char *why);
+	/* charon loaded a protected pseudowire's connection (and its trap): it may dial. */
+	void (*pw_ready)(void *ctx);
 };
 
 struct ipsec_status {
