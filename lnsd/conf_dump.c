@@ -285,6 +285,8 @@ static void dump_pw(const struct conf_pw *pw, FILE *f, unsigned flags)
 	dump_seconds(f, "hello-interval", pw->hello_interval_ms);
 	dump_seconds(f, "retry-min", pw->retry_min_ms);
 	dump_seconds(f, "retry-max", pw->retry_max_ms);
+	if (pw->ipsec)
+		fprintf(f, "ipsec = yes\n");
 }
 
 /* One function per section; every secret goes through secret_text(). */

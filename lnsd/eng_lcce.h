@@ -32,6 +32,16 @@ void eng_lcce_free(struct eng_lcce *l);
 /* A v3 datagram read on a UDP listener of the engine. */
 void eng_lcce_input_udp(struct eng_lcce *l, const struct lns_addr *peer,
 			const struct lns_addr *local, const uint8_t *pkt, size_t len);
+/*
+ * The SA of the protected pseudowire named pw (or of its connection's first
+ * section) went: its L2TPv3 connection is closed (docs/design.md §5.6). NULL-safe.
+ */
+void eng_lcce_ipsec_down(struct eng_lcce *l, const char *pw, const char *why);
+/*
+ * charon has the protected pseudowires' connections and traps: the dialling
+ * held since eng_lcce_new() starts (docs/design.md §5.6). NULL-safe.
+ */
+void eng_lcce_ipsec_ready(struct eng_lcce *l);
 /* Whether conf's pseudowires differ from those l runs (reload restarts them then). */
 bool eng_lcce_conf_changed(const struct eng_lcce *l, const struct lnsd_conf *conf);
 

@@ -848,9 +848,26 @@ static bool ipsec_sa_in_use(void *ctx, const struct ipsec_child *c, const struct
 	return false;
 }
 
+/* A protected pseudowire's SA went: its connection closes, the initiator redials (§5.6). */
+static void ipsec_pw_sa_gone(void *ctx, const char *pw, const char *why)
+{
+	struct engine *e = ctx;
+
+	eng_lcce_ipsec_down(e->lcce, pw, why);
+}
+
+static void ipsec_pw_ready(void *ctx)
+{
+	struct engine *e = ctx;
+
+	eng_lcce_ipsec_ready(e->lcce);
+}
+
 static const struct ipsec_hooks ipsec_hooks = {
 	.sa_gone = ipsec_sa_gone,
 	.sa_in_use = ipsec_sa_in_use,
+	.pw_sa_gone = ipsec_pw_sa_gone,
+	.pw_ready = ipsec_pw_ready,
 };
 
 struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const char *conf_path,
@@ -907,7 +924,7 @@ struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const ch
 		if (!e->radius)
 			goto fail;
 	}
-	if (conf->ipsec.mode == CONF_IPSEC_REQUIRED) {
+	if (ipsec_wanted(conf)) {
 		e->ipsec = ipsec_new(loop, conf, &ipsec_hooks, e);
 		if (!e->ipsec) {
 			snprintf(err, errlen, "out of memory");
@@ -1030,6 +1047,9 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 	log_set_level((enum log_level)nc->log_level);
 	if (e->ipsec)
 		ipsec_reload(e->ipsec, nc);
+	else if (ipsec_wanted(nc) && !(e->ipsec = ipsec_new(e->loop, nc, &ipsec_hooks, e)))
+		log_err("reload: out of memory starting the IPsec manager: the protected "
+			"pseudowires stay down");
 	lns_cfg_for(e, nc, &cfg);
 	l2tp_lns_set_cfg(e->lns, &cfg);
 	/* Pseudowires: any change restarts them all (lnsd.conf(5), RELOAD). */
