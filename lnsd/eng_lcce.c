@@ -1071,6 +1071,7 @@ bool eng_lcce_cc_info(struct eng_lcce *l, uint64_t from, bool closing, struct en
 			stats_add(&o->st, &st);
 	}
 	return true;
+}
 
 /* ---- IPsec (docs/design.md §5.6) ----------------------------------------- */
 
