@@ -39,26 +39,9 @@ LNSD=$LNSD_BUILD_DIR/lnsd/lnsd
 LNSCTL=$LNSD_BUILD_DIR/tools/lnsctl
 [ -x "$LNSD" ] || fail "no $LNSD"
 
-ns_add lana pwa pwb lanb
-link_add pwa eth0 192.0.2.1/24 pwb eth0 192.0.2.2/24
-link_add lana eth0 10.77.0.1/24 pwa lan0 -
-link_add lanb eth0 10.77.0.2/24 pwb lan0 -
-for ns in pwa pwb; do
-	ip -n "$ns" link add br0 type bridge
-	ip -n "$ns" link set lan0 master br0
-	ip -n "$ns" link set br0 up
-done
-# The LAN hosts' MTU fits the smallest pseudowire (UDP, 8-byte cookie: 1442).
-ip -n lana link set eth0 mtu 1400
-ip -n lanb link set eth0 mtu 1400
+# The LAN hosts' MTU fits the smallest pseudowire (UDP, 8-byte cookie: 1442);
 # VLAN 100 on both LAN hosts, one subnet: its tagged frames cross the VLAN pseudowire.
-for ns in lana lanb; do
-	ip -n "$ns" link add link eth0 name eth0.100 type vlan id 100
-	ip -n "$ns" link set eth0.100 up
-done
-ip -n lana addr add 10.78.0.1/24 dev eth0.100
-ip -n lanb addr add 10.78.0.2/24 dev eth0.100
-wait_ping 10 pwa 192.0.2.2
+topo_sites -m 1400 -v
 lana_mac=$(ip -n lana -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 lanb_mac=$(ip -n lanb -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 

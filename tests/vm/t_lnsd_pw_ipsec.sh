@@ -29,19 +29,8 @@ LNSCTL=$LNSD_BUILD_DIR/tools/lnsctl
 [ -x "$LNSD" ] || fail "no $LNSD"
 PSK=pw-ipsec-vm-psk-5e2b
 
-ns_add lana pwa pwb lanb
-link_add pwa eth0 192.0.2.1/24 pwb eth0 192.0.2.2/24
-link_add lana eth0 10.77.0.1/24 pwa lan0 -
-link_add lanb eth0 10.77.0.2/24 pwb lan0 -
-for ns in pwa pwb; do
-	ip -n "$ns" link add br0 type bridge
-	ip -n "$ns" link set lan0 master br0
-	ip -n "$ns" link set br0 up
-done
 # ESP (transport, up to 16 IV + 2 trailer + 16 pad + 16 ICV) on top of L2TP/IP
-ip -n lana link set eth0 mtu 1380
-ip -n lanb link set eth0 mtu 1380
-wait_ping 10 pwa 192.0.2.2
+topo_sites -m 1380
 
 (umask 077 && printf '%s\n' "$PSK" >"$RUNDIR/psk")
 charon_start pwa
