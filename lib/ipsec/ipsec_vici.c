@@ -39,6 +39,69 @@ static void list1(struct vici_builder *b, const char *name, const char *item)
 	vici_b_list_end(b);
 }
 
+/* The configured proposals, or def when none are configured. */
+static const char *or_default(const char *csv, const char *def)
+{
+	return csv && *csv ? csv : def;
+}
+
+/* A proposals list: the items of csv, then those of more (NULL: none). */
+static void proposals(struct vici_builder *b, const char *key, const char *csv, const char *more)
+{
+	vici_b_list_start(b, key);
+	list_items(b, csv);
+	if (more)
+		list_items(b, more);
+	vici_b_list_end(b);
+}
+
+/* The local or remote end: authenticated by the pre-shared key, as id when not NULL. */
+static void psk_end(struct vici_builder *b, const char *name, const char *id)
+{
+	vici_b_section_start(b, name);
+	vici_b_kv_str(b, "auth", "psk");
+	if (id)
+		vici_b_kv_str(b, "id", id);
+	vici_b_section_end(b);
+}
+
+/*
+ * Both load-conn requests (the remote-access responder and a pseudowire)
+ * open the same way: the connection, its IKE version, addresses and IKE
+ * proposals, ...
+ */
+static void conn_start(struct vici_builder *b, const char *name, uint64_t version,
+		       const char *la, const char *ra, const char *ike, const char *more)
+{
+	vici_b_begin(b, VICI_CMD_REQUEST, "load-conn");
+	vici_b_section_start(b, name);
+	vici_b_kv_u64(b, "version", version);
+	list1(b, "local_addrs", la);
+	list1(b, "remote_addrs", ra);
+	proposals(b, "proposals", ike, more);
+}
+
+/* ... and have one transport-mode child between the given traffic selectors. */
+static void child_start(struct vici_builder *b, const char *name, const char *lts,
+			const char *rts, const char *esp)
+{
+	vici_b_section_start(b, "children");
+	vici_b_section_start(b, name);
+	vici_b_kv_str(b, "mode", "transport");
+	list1(b, "local_ts", lts);
+	list1(b, "remote_ts", rts);
+	proposals(b, "esp_proposals", esp, NULL);
+}
+
+/* Closes the child, "children" and the connection opened above. */
+static int conn_finish(struct vici_builder *b, const uint8_t **pkt, size_t *len)
+{
+	vici_b_section_end(b);
+	vici_b_section_end(b);
+	vici_b_section_end(b);
+	return vici_b_finish(b, pkt, len);
+}
+
 /*
  * One mark per CHILD_SA (docs/design.md §5.5): charon gives each child a
  * unique inbound mark, puts it on the decrypted datagrams (set_mark_in) so
@@ -55,22 +118,11 @@ static void child_marks(struct vici_builder *b)
 int ipsec_vici_load_conn(struct vici_builder *b, const struct ipsec_conn_params *p,
 			 const uint8_t **pkt, size_t *len)
 {
-	const char *ike = p->ike_proposals && *p->ike_proposals ? p->ike_proposals
-								 : ipsec_ike_default;
-	const char *esp = p->esp_proposals && *p->esp_proposals ? p->esp_proposals
-								 : ipsec_esp_default;
 	char t[16];
 
-	vici_b_begin(b, VICI_CMD_REQUEST, "load-conn");
-	vici_b_section_start(b, IPSEC_CONN_NAME);
-	vici_b_kv_u64(b, "version", p->ike_version);
-	list1(b, "local_addrs", "%any");
-	list1(b, "remote_addrs", "%any");
-	vici_b_list_start(b, "proposals");
-	list_items(b, ike);
-	if (p->legacy)
-		list_items(b, ipsec_ike_legacy);
-	vici_b_list_end(b);
+	conn_start(b, IPSEC_CONN_NAME, p->ike_version, "%any", "%any",
+		   or_default(p->ike_proposals, ipsec_ike_default),
+		   p->legacy ? ipsec_ike_legacy : NULL);
 	vici_b_kv_str(b, "aggressive", "no");
 	vici_b_kv_str(b, "encap", "no");
 	vici_b_kv_str(b, "fragmentation", "yes");
@@ -89,28 +141,15 @@ int ipsec_vici_load_conn(struct vici_builder *b, const struct ipsec_conn_params 
 	vici_b_kv_str(b, "rekey_time", "0s");
 	vici_b_kv_str(b, "reauth_time", "0s");
 	vici_b_kv_str(b, "unique", "never");
-	vici_b_section_start(b, "local");
-	vici_b_kv_str(b, "auth", "psk");
-	vici_b_section_end(b);
-	vici_b_section_start(b, "remote");
-	vici_b_kv_str(b, "auth", "psk");
-	vici_b_section_end(b);
-	vici_b_section_start(b, "children");
-	vici_b_section_start(b, IPSEC_CHILD_NAME);
-	vici_b_kv_str(b, "mode", "transport");
-	list1(b, "local_ts", "dynamic[udp/1701]");
-	list1(b, "remote_ts", "dynamic[udp]");
-	vici_b_list_start(b, "esp_proposals");
-	list_items(b, esp);
-	vici_b_list_end(b);
+	psk_end(b, "local", NULL);
+	psk_end(b, "remote", NULL);
+	child_start(b, IPSEC_CHILD_NAME, "dynamic[udp/1701]", "dynamic[udp]",
+		    or_default(p->esp_proposals, ipsec_esp_default));
 	vici_b_kv_str(b, "rekey_time", "0s");
 	vici_b_kv_str(b, "dpd_action", "clear");
 	vici_b_kv_str(b, "start_action", "none");
 	child_marks(b);
-	vici_b_section_end(b);
-	vici_b_section_end(b);
-	vici_b_section_end(b);
-	return vici_b_finish(b, pkt, len);
+	return conn_finish(b, pkt, len);
 }
 
 int ipsec_vici_load_shared(struct vici_builder *b, const char *psk, const uint8_t **pkt,
@@ -420,10 +459,6 @@ static int ts_addr(const struct lns_addr *a, char *buf, size_t len)
 int ipsec_vici_load_pw(struct vici_builder *b, const struct ipsec_pw_params *p,
 		       const uint8_t **pkt, size_t *len)
 {
-	const char *ike = p->ike_proposals && *p->ike_proposals ? p->ike_proposals
-								 : ipsec_ike_default;
-	const char *esp = p->esp_proposals && *p->esp_proposals ? p->esp_proposals
-								 : ipsec_esp_default;
 	/* "dynamic" is the IKE address: transport mode protects exactly the two LCCEs */
 	const char *ts = p->udp ? "dynamic[udp/1701]" : "dynamic[115]";
 	char conn[256], la[64], ra[64], rq[16];
@@ -433,43 +468,20 @@ int ipsec_vici_load_pw(struct vici_builder *b, const struct ipsec_pw_params *p,
 	    snprintf(conn, sizeof(conn), "%s%s", IPSEC_PW_PREFIX, p->name) >= 256)
 		return -EINVAL;
 	snprintf(rq, sizeof(rq), "%u", p->reqid);
-	vici_b_begin(b, VICI_CMD_REQUEST, "load-conn");
-	vici_b_section_start(b, conn);
-	vici_b_kv_u64(b, "version", 2);
-	list1(b, "local_addrs", la);
-	list1(b, "remote_addrs", ra);
-	vici_b_list_start(b, "proposals");
-	list_items(b, ike);
-	vici_b_list_end(b);
+	conn_start(b, conn, 2, la, ra, or_default(p->ike_proposals, ipsec_ike_default), NULL);
 	vici_b_kv_str(b, "encap", "no");
 	vici_b_kv_str(b, "fragmentation", "yes");
 	vici_b_kv_str(b, "dpd_delay", "30s");
 	/* one IKE_SA per pair of sites: a restarted peer's new one replaces the old */
 	vici_b_kv_str(b, "unique", "replace");
-	vici_b_section_start(b, "local");
-	vici_b_kv_str(b, "auth", "psk");
-	vici_b_kv_str(b, "id", la);
-	vici_b_section_end(b);
-	vici_b_section_start(b, "remote");
-	vici_b_kv_str(b, "auth", "psk");
-	vici_b_kv_str(b, "id", ra);
-	vici_b_section_end(b);
-	vici_b_section_start(b, "children");
-	vici_b_section_start(b, IPSEC_PW_CHILD);
-	vici_b_kv_str(b, "mode", "transport");
-	list1(b, "local_ts", ts);
-	list1(b, "remote_ts", ts);
-	vici_b_list_start(b, "esp_proposals");
-	list_items(b, esp);
-	vici_b_list_end(b);
+	psk_end(b, "local", la);
+	psk_end(b, "remote", ra);
+	child_start(b, IPSEC_PW_CHILD, ts, ts, or_default(p->esp_proposals, ipsec_esp_default));
 	vici_b_kv_str(b, "reqid", rq);
 	vici_b_kv_str(b, "start_action", "trap");
 	vici_b_kv_str(b, "dpd_action", "clear");
 	vici_b_kv_str(b, "close_action", "none");
-	vici_b_section_end(b);
-	vici_b_section_end(b);
-	vici_b_section_end(b);
-	return vici_b_finish(b, pkt, len);
+	return conn_finish(b, pkt, len);
 }
 
 int ipsec_vici_unload_conn(struct vici_builder *b, const char *name, const uint8_t **pkt,

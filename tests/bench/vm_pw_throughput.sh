@@ -18,21 +18,8 @@ LNSD=$LNSD_BUILD_DIR/lnsd/lnsd
 LNSCTL=$LNSD_BUILD_DIR/tools/lnsctl
 SECS=${IPERF_SECONDS:-4}
 
-ns_add lana pwa pwb lanb sla spa spb slb
-link_add pwa eth0 192.0.2.1/24 pwb eth0 192.0.2.2/24
-link_add spa eth0 198.51.100.1/24 spb eth0 198.51.100.2/24
-link_add lana eth0 10.77.0.1/24 pwa lan0 -
-link_add lanb eth0 10.77.0.2/24 pwb lan0 -
-link_add sla eth0 10.79.0.1/24 spa lan0 -
-link_add slb eth0 10.79.0.2/24 spb lan0 -
-for ns in pwa pwb spa spb; do
-	ip -n "$ns" link add br0 type bridge
-	ip -n "$ns" link set lan0 master br0
-	ip -n "$ns" link set br0 up
-done
-for ns in lana lanb sla slb; do
-	ip -n "$ns" link set eth0 mtu 1400
-done
+topo_sites -m 1400
+topo_sites -m 1400 sla spa spb slb 198.51.100 10.79.0
 
 # (a) the lnsd pair
 for site in a b; do

@@ -282,12 +282,37 @@ expect_count() {
 
 is_lnsd() { [ "$LNS_TARGET" = lnsd ]; }
 
+# it_need WHAT... : skip the scenario unless it has each of: lnsd (the LNS
+# under test is lnsd), scapy (sets PY, python3 or $LNSD_PYTHON, which must
+# import scapy), or any other word: that command.
+it_need() {
+	local w
+	for w in "$@"; do
+		case $w in
+		lnsd) is_lnsd || skip "lnsd-only scenario" ;;
+		scapy)
+			PY=${LNSD_PYTHON:-/usr/bin/python3}
+			"$PY" -c 'import scapy.all' 2>/dev/null || skip "python3-scapy is not installed for $PY"
+			;;
+		*) command -v "$w" >/dev/null || skip "$w is not installed (tools/dev/setup.sh installs it)" ;;
+		esac
+	done
+}
+
 # Fail if the LNS died or its log shows a sanitizer report.
 check_lns_healthy() {
 	lns_alive || fail "the LNS (pid $LNS_PID) is no longer running"
 	if grep -q -E 'AddressSanitizer|UndefinedBehaviorSanitizer|runtime error:' "$LNS_LOG"; then
 		fail "sanitizer report in $LNS_LOG"
 	fi
+}
+
+# lns_metric ADDR NAME : the value of one sample of lnsd's /metrics at ADDR
+# (addr:port, scraped from the LNS namespace); NAME is the full name with
+# labels as printed. 0 when absent.
+lns_metric() {
+	ip netns exec "$NS_LNS" curl -s --max-time 5 "http://$1/metrics" |
+		awk -v n="$2" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
 }
 
 # ---------------------------------------------------------------- LAC side

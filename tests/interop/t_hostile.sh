@@ -21,13 +21,10 @@
 # signed requests can be forged and replayed), CHAL_ADDR and CHAL_SECRET (a
 # [peer] with a tunnel secret matches that address; a case file adds it to
 # the attacker's eth0), PY (python3 with scapy),
-# lnsctl, metric NAME (a sample's value from /metrics, 0 when absent),
+# lnsctl, lns_metric "$METRICS" NAME (lib.sh: a sample's value, 0 when absent),
 # lns_reload (lnsctl reload; fails the test if lnsd died).
 source "$(dirname "$0")/lib.sh" "$@"
-is_lnsd || skip "lnsd-only scenario"
-command -v curl >/dev/null || skip "curl is not installed (tools/dev/setup.sh installs it)"
-PY=${LNSD_PYTHON:-/usr/bin/python3}
-"$PY" -c 'import scapy.all' 2>/dev/null || skip "python3-scapy is not installed for $PY"
+it_need lnsd curl scapy
 it_init
 net_up 2
 ATT_NS=$(lac_ns 2)
@@ -58,10 +55,6 @@ dae-listen = $LNS_ADDR:$DAE_PORT
 dae-clients = $ATT_ADDR,$DAE_SECRET
 "
 
-# metric NAME : the value of one sample (full name with labels as printed), 0 when absent.
-metric() {
-	ip netns exec "$NS_LNS" curl -s --max-time 5 "http://$METRICS/metrics" | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
-}
 lns_reload() { lnsctl reload >/dev/null 2>&1; sleep 0.5; lns_alive || fail "lnsd died on reload"; }
 
 HCASES=0

@@ -31,10 +31,7 @@
 # decodes every message lnsd A and B sent without malformed packets or
 # expert errors.
 source "$(dirname "$0")/lib.sh" "$@"
-is_lnsd || skip "lnsd-only scenario"
-command -v curl >/dev/null || skip "curl is not installed (tools/dev/setup.sh installs it)"
-PY=${LNSD_PYTHON:-/usr/bin/python3}
-"$PY" -c 'import scapy.all' 2>/dev/null || skip "python3-scapy is not installed for $PY"
+it_need lnsd curl scapy
 it_init
 net_up 2
 B_NS=$(lac_ns 1)
@@ -101,11 +98,7 @@ B_PID=$!
 BG_PIDS+=("$B_PID")
 lnsctl_b() { "$LNSCTL_BIN" -s "$RUN/b.sock" "$@"; }
 
-metric() {
-	ip netns exec "$NS_LNS" curl -s --max-time 5 "http://$METRICS/metrics" |
-		awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
-}
-drops() { metric "lnsd_l2tpv3_drops_total{reason=\"$1\"}"; }
+drops() { lns_metric "$METRICS" "lnsd_l2tpv3_drops_total{reason=\"$1\"}"; }
 office() { # office A|B : the victim pseudowire as that site lists it
 	if [ "$1" = A ]; then lnsctl show pseudowires -j; else lnsctl_b show pseudowires -j; fi |
 		jq -c '.[] | select(.name == "office") | [.state, .ccid, .peer_ccid, .sid, .peer_sid, .ups]'
@@ -199,7 +192,7 @@ jq -e '.flood.sccrp + .flood.none == 20 and .flood.sccrp <= 7' <<<"$r" >/dev/nul
 	fail "replay: 20 SCCRQs from new ports: want at most 7 accepted (cap 8, one taken), the rest unanswered; got $r"
 l1=$(drops limit)
 [ $((l1 - l0)) -eq "$none" ] || fail "replay: limit drops rose by $((l1 - l0)), want $none (the unanswered SCCRQs)"
-n=$(lnsctl show pseudowires -j >/dev/null && metric lnsd_l2tpv3_connections_established_total)
+n=$(lnsctl show pseudowires -j >/dev/null && lns_metric "$METRICS" lnsd_l2tpv3_connections_established_total)
 log "connections established so far: $n"
 check_victim replay
 

@@ -708,6 +708,21 @@ static struct l2tp_cc *sc_connect(struct script *s)
 	return cc;
 }
 
+/* Node 0 dials the scripted peer (its pseudowire too when pw_initiator); m: the SCCRQ. */
+static void sc_dial(struct script *s, bool pw_initiator, struct l2tp_msg *m)
+{
+	struct net *net = s->net;
+
+	net->n[0].peers[1].initiate = true;
+	if (pw_initiator)
+		net->n[0].pws[0].role = L2TP_LCCE_INITIATOR;
+	node_start(net, 0);
+	l2tp_lcce_tick(net->n[0].l, net->now, &net->n[0].out);
+	process(net, 0);
+	ck_assert(sc_recv(s, m));
+	ck_assert_uint_eq(m->type, L2TP_MSG_SCCRQ);
+}
+
 static void sc_icrq(struct script *s, uint32_t lsid, const char *end_id, uint16_t pw_type,
 		    const uint8_t *cookie, size_t cookie_len)
 {
@@ -885,13 +900,7 @@ START_TEST(test_rws_m_bit)
 
 	/* the initiator's SCCRQ */
 	net = sc_net(&s);
-	net->n[0].peers[1].initiate = true;
-	net->n[0].pws[0].role = L2TP_LCCE_INITIATOR;
-	node_start(net, 0);
-	l2tp_lcce_tick(net->n[0].l, net->now, &net->n[0].out);
-	process(net, 0);
-	ck_assert(sc_recv(&s, &m));
-	ck_assert_uint_eq(m.type, L2TP_MSG_SCCRQ);
+	sc_dial(&s, true, &m);
 	ck_assert_int_eq(avp_m_bit(&net->fake_in[0], L2TP_AVP_RECV_WINDOW_SIZE), 0);
 	net_free(net);
 }
@@ -1194,13 +1203,7 @@ START_TEST(test_cc_initiator)
 	struct l2tp_msg m;
 	struct l2tp_cc *cc;
 
-	net->n[0].peers[1].initiate = true;
-	net->n[0].pws[0].role = L2TP_LCCE_INITIATOR;
-	node_start(net, 0);
-	l2tp_lcce_tick(net->n[0].l, net->now, &net->n[0].out);
-	process(net, 0);
-	ck_assert(sc_recv(&s, &m));
-	ck_assert_uint_eq(m.type, L2TP_MSG_SCCRQ);
+	sc_dial(&s, true, &m);
 	ck_assert_uint_eq(m.hdr.tunnel_id, 0);
 	ck_assert(l2tp_msg_has(&m, L2TP_AVP_TIE_BREAKER));
 	cc = l2tp_lcce_cc(net->n[0].l, m.assigned_ccid);
@@ -1301,13 +1304,8 @@ START_TEST(test_tie_rule)
 	uint32_t ours;
 	const struct l2tp_lcce_stats *st;
 
-	net->n[0].peers[1].initiate = true;
-	node_start(net, 0);
+	sc_dial(&s, false, &m);
 	st = l2tp_lcce_stats(net->n[0].l);
-	l2tp_lcce_tick(net->n[0].l, net->now, &net->n[0].out);
-	process(net, 0);
-	ck_assert(sc_recv(&s, &m));
-	ck_assert_uint_eq(m.type, L2TP_MSG_SCCRQ);
 	ours = m.assigned_ccid;
 	memcpy(tb, m.tie_breaker, 8);
 	/* A value just below or above ours, as 64-bit big-endian numbers. */
@@ -1358,12 +1356,7 @@ START_TEST(test_pw_tie)
 	uint32_t our_sid;
 	uint8_t tb[8];
 
-	net->n[0].peers[1].initiate = true;
-	net->n[0].pws[0].role = L2TP_LCCE_INITIATOR;
-	node_start(net, 0);
-	l2tp_lcce_tick(net->n[0].l, net->now, &net->n[0].out);
-	process(net, 0);
-	ck_assert(sc_recv(&s, &m));
+	sc_dial(&s, true, &m);
 	s.ccid = m.assigned_ccid;
 	cc = l2tp_lcce_cc(net->n[0].l, s.ccid);
 	sc_begin(&s, &b, L2TP_MSG_SCCRP);

@@ -120,6 +120,51 @@ topo_nat() {
 	nat_masquerade nat eth1
 }
 
+# topo_sites [-u MTU] [-m MTU] [-v] [LANA SITEA SITEB LANB NET LANNET]: two
+# sites on one link, each with a LAN host behind a bridge (the pseudowire
+# tests; defaults lana pwa pwb lanb 192.0.2 10.77.0, every subnet a /24):
+#   LANA LANNET.1 -- [br0 SITEA NET.1] == NET.0/24 ==
+#                    [NET.2 SITEB br0] -- LANB LANNET.2
+# Each site's br0 (up) has lan0, its link to the LAN host, as its port; the
+# pseudowire interface joins it.  -u: the sites' eth0 MTU; -m: the LAN hosts' eth0 MTU;
+# -v: VLAN 100 on both LAN hosts (eth0.100, 10.78.0.1/24 and .2/24).
+# Returns once SITEA gets an answer from SITEB.
+topo_sites() {
+	local OPTIND opt umtu='' lmtu='' vlan=0 ns i=0
+	while getopts u:m:v opt; do
+		case $opt in
+		u) umtu=$OPTARG ;;
+		m) lmtu=$OPTARG ;;
+		v) vlan=1 ;;
+		*) fail "topo_sites: unknown option" ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	local lana=${1:-lana} sa=${2:-pwa} sb=${3:-pwb} lanb=${4:-lanb} net=${5:-192.0.2} lan=${6:-10.77.0}
+	ns_add "$lana" "$sa" "$sb" "$lanb"
+	link_add "$sa" eth0 "$net.1/24" "$sb" eth0 "$net.2/24"
+	if [ -n "$umtu" ]; then
+		ip -n "$sa" link set eth0 mtu "$umtu"
+		ip -n "$sb" link set eth0 mtu "$umtu"
+	fi
+	link_add "$lana" eth0 "$lan.1/24" "$sa" lan0 -
+	link_add "$lanb" eth0 "$lan.2/24" "$sb" lan0 -
+	for ns in "$sa" "$sb"; do
+		ip -n "$ns" link add br0 type bridge
+		ip -n "$ns" link set lan0 master br0
+		ip -n "$ns" link set br0 up
+	done
+	for ns in "$lana" "$lanb"; do
+		i=$((i + 1))
+		[ -z "$lmtu" ] || ip -n "$ns" link set eth0 mtu "$lmtu"
+		[ "$vlan" = 1 ] || continue
+		ip -n "$ns" link add link eth0 name eth0.100 type vlan id 100
+		ip -n "$ns" link set eth0.100 up
+		ip -n "$ns" addr add "10.78.0.$i/24" dev eth0.100
+	done
+	wait_ping 10 "$sa" "$net.2"
+}
+
 # daemon NAME NS CMD...: start CMD in the background inside NS with its
 # stdout/stderr in $ART/NAME.log; it is killed on exit.  Sets DAEMON_PID.
 daemon() {

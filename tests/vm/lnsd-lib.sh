@@ -291,3 +291,35 @@ record() {
 		END { out() }'
 }
 has_record() { record "$1" "$2" | grep -q .; }
+
+# ---- two lnsd sites joined by a pseudowire (lib.sh's topo_sites) ----------
+# Site a's lnsd runs in pwa, b's in pwb; each has its control socket at
+# $RUNDIR/SITE.sock.
+# site_lnsd SITE ME: the [lnsd] section of SITE's config, listening on ME:
+# kernel data plane, debug log, /metrics on ME:9101 (a) or ME:9102 (b).
+site_lnsd() {
+	cat <<-EOC
+		[lnsd]
+		listen = $2:1701
+		control-socket = $RUNDIR/$1.sock
+		hostname = site-$1
+		dataplane = kernel
+		log-level = debug
+		metrics = $2:9$([ "$1" = a ] && echo 101 || echo 102)
+	EOC
+}
+# site_ctl SITE ARGS...: lnsctl against SITE's lnsd.
+site_ctl() { "$LNSCTL" -s "$RUNDIR/$1.sock" "${@:2}"; }
+# site_pw SITE FIELD: FIELD of SITE's first pseudowire (show pseudowires -j).
+site_pw() { site_ctl "$1" show pseudowires -j | jq -r ".[0].$2"; }
+# sites_pw_up: the pseudowire is up on both sites.
+sites_pw_up() { [ "$(site_pw a state)" = up ] && [ "$(site_pw b state)" = up ]; }
+# lan_ping: the default LAN hosts (lana 10.77.0.1, lanb 10.77.0.2) ping
+# each other across the pseudowire, their ARP caches flushed first.
+lan_ping() {
+	ip -n lana neigh flush all
+	ip -n lanb neigh flush all
+	wait_ping 20 lana 10.77.0.2
+	expect_ping lana 10.77.0.2 5
+	expect_ping lanb 10.77.0.1 3
+}

@@ -31,48 +31,24 @@
 # Then SIGTERM (the shutdown counts the v3 connection): no kernel tunnel or
 # session is left.
 set -eu
-# shellcheck source=tests/vm/lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/vm/lnsd-lib.sh
+. "$(dirname "$0")/lnsd-lib.sh"
 require ip ping jq awk curl python3
 
-LNSD=$LNSD_BUILD_DIR/lnsd/lnsd
-LNSCTL=$LNSD_BUILD_DIR/tools/lnsctl
 [ -x "$LNSD" ] || fail "no $LNSD"
 
-ns_add lana pwa pwb lanb
-link_add pwa eth0 192.0.2.1/24 pwb eth0 192.0.2.2/24
-link_add lana eth0 10.77.0.1/24 pwa lan0 -
-link_add lanb eth0 10.77.0.2/24 pwb lan0 -
-for ns in pwa pwb; do
-	ip -n "$ns" link add br0 type bridge
-	ip -n "$ns" link set lan0 master br0
-	ip -n "$ns" link set br0 up
-done
-# The LAN hosts' MTU fits the smallest pseudowire (UDP, 8-byte cookie: 1442).
-ip -n lana link set eth0 mtu 1400
-ip -n lanb link set eth0 mtu 1400
+# The LAN hosts' MTU fits the smallest pseudowire (UDP, 8-byte cookie: 1442);
 # VLAN 100 on both LAN hosts, one subnet: its tagged frames cross the VLAN pseudowire.
-for ns in lana lanb; do
-	ip -n "$ns" link add link eth0 name eth0.100 type vlan id 100
-	ip -n "$ns" link set eth0.100 up
-done
-ip -n lana addr add 10.78.0.1/24 dev eth0.100
-ip -n lanb addr add 10.78.0.2/24 dev eth0.100
-wait_ping 10 pwa 192.0.2.2
+topo_sites -m 1400 -v
 lana_mac=$(ip -n lana -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 lanb_mac=$(ip -n lanb -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 
 # site_conf SITE ME PEER ENCAP COOKIE ROLE PW-TYPE: $ART/SITE.conf
 site_conf() {
 	local site=$1 me=$2 peer=$3 encap=$4 cookie=$5 role=$6 type=$7
-	cat >"$ART/$site.conf" <<-EOC
-		[lnsd]
-		listen = $me:1701
-		control-socket = $RUNDIR/$site.sock
-		hostname = site-$site
-		dataplane = kernel
-		log-level = debug
-		metrics = $me:9$([ "$site" = a ] && echo 101 || echo 102)
+	{
+		site_lnsd "$site" "$me"
+		cat <<-EOC
 		[l2tp]
 		hello-interval = 10
 		[pseudowire office]
@@ -88,12 +64,10 @@ site_conf() {
 		auth = digest
 		digest = sha1
 		role = $role
-	EOC
+		EOC
+	} >"$ART/$site.conf"
 }
-ctl() { "$LNSCTL" -s "$RUNDIR/$1.sock" "${@:2}"; }
-pw_json() { ctl "$1" show pseudowires -j | jq -c ".[0]"; }
-pw_field() { ctl "$1" show pseudowires -j | jq -r ".[0].$2"; }
-pw_up() { [ "$(pw_field a state)" = up ] && [ "$(pw_field b state)" = up ]; }
+pw_json() { site_ctl "$1" show pseudowires -j | jq -c ".[0]"; }
 
 check_arp() {
 	ip -n "$1" neigh show "$2" | grep -qi "lladdr $3" ||
@@ -103,11 +77,7 @@ check_arp() {
 
 # lan_check WHAT: ping and ARP both ways across the pseudowire.
 lan_check() {
-	ip -n lana neigh flush all
-	ip -n lanb neigh flush all
-	wait_ping 20 lana 10.77.0.2
-	expect_ping lana 10.77.0.2 5
-	expect_ping lanb 10.77.0.1 3
+	lan_ping
 	check_arp lana 10.77.0.2 "$lanb_mac"
 	check_arp lanb 10.77.0.1 "$lana_mac"
 	log "ok: $1: the LANs reach each other"
@@ -120,9 +90,9 @@ daemon lnsd-b pwb "$LNSD" -f -c "$ART/b.conf"
 PID_B=$DAEMON_PID
 daemon lnsd-a pwa "$LNSD" -f -c "$ART/a.conf"
 PID_A=$DAEMON_PID
-wait_for 60 "pseudowire up on both sites (udp)" pw_up
-ctl a show pseudowires
-ctl b show pseudowires
+wait_for 60 "pseudowire up on both sites (udp)" sites_pw_up
+site_ctl a show pseudowires
+site_ctl b show pseudowires
 a=$(pw_json a)
 b=$(pw_json b)
 log "a: $a"
@@ -136,7 +106,7 @@ ip -n pwa l2tp show session
 ip -n pwa l2tp show session | grep -q 'cookie' || fail "no cookie on the kernel session"
 ip -n pwa l2tp show tunnel | grep -q 'UDP' || fail "the kernel tunnel is not UDP"
 lan_check "udp, 8-byte cookies"
-rx=$(pw_field a counters.rx_packets)
+rx=$(site_pw a counters.rx_packets)
 [ "$rx" -gt 5 ] || fail "site A's rx_packets is $rx"
 log "ok: site A counted $rx packets received"
 on pwa curl -s http://192.0.2.1:9101/metrics | grep '^lnsd_pseudowire' | tee "$ART/metrics-a.txt"
@@ -148,17 +118,17 @@ data_read() { on "$1" curl -s "http://$2/metrics" | grep '^lnsd_l2tpv3_drops_tot
 data_read pwa 192.0.2.1:9101 | grep -q ' 0$' || fail "site A read data packets: $(data_read pwa 192.0.2.1:9101)"
 data_read pwb 192.0.2.2:9102 | grep -q ' 0$' || fail "site B read data packets: $(data_read pwb 192.0.2.2:9102)"
 log "ok: no data packet read by either lnsd"
-[ "$(pw_field a pw_type)" = 5 ] && [ "$(pw_field b pw_type)" = 5 ] || fail "pw_type is not 5 (Ethernet)"
+[ "$(site_pw a pw_type)" = 5 ] && [ "$(site_pw b pw_type)" = 5 ] || fail "pw_type is not 5 (Ethernet)"
 
 # show tunnels: the v3 control connection, with its version and encapsulation.
-ctl a show tunnels
-t=$(ctl a show tunnels -j | jq -c '.[0]')
+site_ctl a show tunnels
+t=$(site_ctl a show tunnels -j | jq -c '.[0]')
 log "a tunnel: $t"
-[ "$(ctl a show tunnels -j | jq length)" = 1 ] || fail "show tunnels: not one row"
+[ "$(site_ctl a show tunnels -j | jq length)" = 1 ] || fail "show tunnels: not one row"
 [ "$(jq -r '"\(.version) \(.encap) \(.peer) \(.state)"' <<<"$t")" = "3 udp 192.0.2.2:1701 established" ] ||
 	fail "show tunnels row: $t"
 [ "$(jq -r .tunnel_id <<<"$t")" = "$(jq -r .ccid <<<"$a")" ] || fail "show tunnels: not the pseudowire's connection"
-ctl a show tunnels | grep -E '^TUNNEL .*VERSION +ENCAP' >/dev/null || fail "show tunnels: no VERSION/ENCAP columns"
+site_ctl a show tunnels | grep -E '^TUNNEL .*VERSION +ENCAP' >/dev/null || fail "show tunnels: no VERSION/ENCAP columns"
 # A pseudowire-only site: no [ppp] warning.
 ! grep -E 'warning: \[ppp\]' "$ART/lnsd-a.log" || fail "site A warned about [ppp]"
 
@@ -177,15 +147,15 @@ send_wrong_cookie() { # SID N
 		    s.sendto(udp, (dst, 0))
 	EOP
 }
-ck_before=$(pw_field a counters.rx_cookie_discards)
-rx_before=$(pw_field a counters.rx_packets)
-send_wrong_cookie "$(pw_field a sid)" 20
+ck_before=$(site_pw a counters.rx_cookie_discards)
+rx_before=$(site_pw a counters.rx_packets)
+send_wrong_cookie "$(site_pw a sid)" 20
 sleep 0.5
-ck_after=$(pw_field a counters.rx_cookie_discards)
+ck_after=$(site_pw a counters.rx_cookie_discards)
 [ "$((ck_after - ck_before))" = 20 ] ||
 	fail "rx_cookie_discards $ck_before -> $ck_after for 20 packets with a wrong cookie"
-log "ok: 20 packets with a wrong cookie: rx_cookie_discards $ck_before -> $ck_after (rx_packets $rx_before -> $(pw_field a counters.rx_packets))"
-pw_up || fail "the pseudowire went down after the wrong cookies"
+log "ok: 20 packets with a wrong cookie: rx_cookie_discards $ck_before -> $ck_after (rx_packets $rx_before -> $(site_pw a counters.rx_packets))"
+sites_pw_up || fail "the pseudowire went down after the wrong cookies"
 expect_ping lana 10.77.0.2 3
 expect_ping lanb 10.77.0.1 3
 data_read pwa 192.0.2.1:9101 | grep -q ' 0$' || fail "site A read data packets: $(data_read pwa 192.0.2.1:9101)"
@@ -198,13 +168,13 @@ kill -HUP "$PID_A" "$PID_B"
 wait_for 60 "pseudowire up again over IP" \
 	sh -c "[ \"\$($LNSCTL -s $RUNDIR/a.sock show pseudowires -j | jq -r '.[0].encap + .[0].state')\" = ipup ] &&
 	       [ \"\$($LNSCTL -s $RUNDIR/b.sock show pseudowires -j | jq -r '.[0].encap + .[0].state')\" = ipup ]"
-ctl a show pseudowires
+site_ctl a show pseudowires
 ip -n pwa l2tp show tunnel
 ip -n pwa l2tp show tunnel | grep -q 'IP' || fail "the kernel tunnel is not IP"
 [ "$(ip -n pwa l2tp show tunnel | grep -c '^Tunnel')" = 1 ] || fail "not exactly one tunnel on A"
 ! ip -n pwa link show pw-udp 2>/dev/null || fail "the UDP pseudowire's interface is left"
-[ "$(pw_field a cookie)" = 4 ] || fail "cookie 4"
-[ "$(pw_field a pw_type)" = 4 ] && [ "$(pw_field b pw_type)" = 4 ] ||
+[ "$(site_pw a cookie)" = 4 ] || fail "cookie 4"
+[ "$(site_pw a pw_type)" = 4 ] && [ "$(site_pw b pw_type)" = 4 ] ||
 	fail "the negotiated Pseudowire Type is not 4 (Ethernet VLAN) on both sides"
 lan_check "ip, 4-byte cookies, Ethernet VLAN pseudowire"
 # 802.1Q-tagged frames of VLAN 100 cross the VLAN pseudowire.
@@ -215,17 +185,17 @@ check_arp lana 10.78.0.2 "$lanb_mac"
 check_arp lanb 10.78.0.1 "$lana_mac"
 log "ok: VLAN 100 frames cross the Ethernet VLAN pseudowire (Pseudowire Type 4 on both sides)"
 # Over IP the peer has no port, in show tunnels and show pseudowires.
-ctl a show tunnels
-t=$(ctl a show tunnels -j | jq -c '.[0]')
+site_ctl a show tunnels
+t=$(site_ctl a show tunnels -j | jq -c '.[0]')
 [ "$(jq -r '"\(.version) \(.encap) \(.peer) \(.local)"' <<<"$t")" = "3 ip 192.0.2.2 192.0.2.1" ] ||
 	fail "show tunnels over IP: $t"
-[ "$(pw_field a peer)" = 192.0.2.2 ] || fail "show pseudowires over IP: peer $(pw_field a peer)"
+[ "$(site_pw a peer)" = 192.0.2.2 ] || fail "show pseudowires over IP: peer $(site_pw a peer)"
 on pwa curl -s http://192.0.2.1:9101/metrics | grep -q '^lnsd_pseudowire_up{name="office",peer="192.0.2.2",' ||
 	fail "/metrics: the IP peer's label has a port"
 log "ok: show tunnels and show pseudowires: the IP peer without a port"
 
 # Circuit status: A's interface down is an SLI, B sees the peer's circuit down; up again.
-remote_is() { [ "$(pw_field b circuit_remote)" = "$1" ]; }
+remote_is() { [ "$(site_pw b circuit_remote)" = "$1" ]; }
 ip -n pwa link set pw-ip down
 wait_for 20 "B sees A's circuit down" remote_is false
 ip -n pwa link set pw-ip up
@@ -236,7 +206,7 @@ kill -TERM "$PID_B"
 wait "$PID_B" || fail "lnsd B exited with $?"
 daemon lnsd-b2 pwb "$LNSD" -f -c "$ART/b.conf"
 PID_B=$DAEMON_PID
-wait_for 90 "pseudowire up after B's restart" pw_up
+wait_for 90 "pseudowire up after B's restart" sites_pw_up
 lan_check "after B's restart"
 data_read pwa 192.0.2.1:9101 | grep -q ' 0$' || fail "site A read data packets: $(data_read pwa 192.0.2.1:9101)"
 

@@ -20,28 +20,15 @@
 #  3. SIGTERM: no kernel tunnel or session, lnsd's connections unloaded;
 #     charon stopped: no xfrm state or policy left.
 set -eu
-# shellcheck source=tests/vm/lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/vm/lnsd-lib.sh
+. "$(dirname "$0")/lnsd-lib.sh"
 require ip ping jq awk curl swanctl dumpcap tshark
 
-LNSD=$LNSD_BUILD_DIR/lnsd/lnsd
-LNSCTL=$LNSD_BUILD_DIR/tools/lnsctl
 [ -x "$LNSD" ] || fail "no $LNSD"
 PSK=pw-ipsec-vm-psk-5e2b
 
-ns_add lana pwa pwb lanb
-link_add pwa eth0 192.0.2.1/24 pwb eth0 192.0.2.2/24
-link_add lana eth0 10.77.0.1/24 pwa lan0 -
-link_add lanb eth0 10.77.0.2/24 pwb lan0 -
-for ns in pwa pwb; do
-	ip -n "$ns" link add br0 type bridge
-	ip -n "$ns" link set lan0 master br0
-	ip -n "$ns" link set br0 up
-done
 # ESP (transport, up to 16 IV + 2 trailer + 16 pad + 16 ICV) on top of L2TP/IP
-ip -n lana link set eth0 mtu 1380
-ip -n lanb link set eth0 mtu 1380
-wait_ping 10 pwa 192.0.2.2
+topo_sites -m 1380
 
 (umask 077 && printf '%s\n' "$PSK" >"$RUNDIR/psk")
 charon_start pwa
@@ -52,14 +39,9 @@ CHARON_B=$DAEMON_PID
 # site_conf SITE ME PEER ROLE: $ART/SITE.conf
 site_conf() {
 	local site=$1 me=$2 peer=$3 role=$4
-	cat >"$ART/$site.conf" <<-EOC
-		[lnsd]
-		listen = $me:1701
-		control-socket = $RUNDIR/$site.sock
-		hostname = site-$site
-		dataplane = kernel
-		log-level = debug
-		metrics = $me:9$([ "$site" = a ] && echo 101 || echo 102)
+	{
+		site_lnsd "$site" "$me"
+		cat <<-EOC
 		[ipsec]
 		mode = off
 		vici-socket = $RUNDIR/charon-pw$site/charon.vici
@@ -76,17 +58,11 @@ site_conf() {
 		role = $role
 		retry-min = 1
 		retry-max = 4
-	EOC
+		EOC
+	} >"$ART/$site.conf"
 }
-ctl() { "$LNSCTL" -s "$RUNDIR/$1.sock" "${@:2}"; }
-pw_field() { ctl "$1" show pseudowires -j | jq -r ".[0].$2"; }
-pw_up() { [ "$(pw_field a state)" = up ] && [ "$(pw_field b state)" = up ]; }
 lan_check() {
-	ip -n lana neigh flush all
-	ip -n lanb neigh flush all
-	wait_ping 20 lana 10.77.0.2
-	expect_ping lana 10.77.0.2 5
-	expect_ping lanb 10.77.0.1 3
+	lan_ping
 	log "ok: $1: the LANs reach each other"
 }
 sa_installed() { swan pwa --list-sas --ike lnsd-pw-office 2>/dev/null | grep -q 'INSTALLED, TRANSPORT'; }
@@ -102,7 +78,7 @@ PID_B=$DAEMON_PID
 wait_log 30 "$ART/lnsd-b.log" 'charon loaded lnsd-pw-office'
 daemon lnsd-a pwa "$LNSD" -f -c "$ART/a.conf"
 PID_A=$DAEMON_PID
-wait_for 90 "pseudowire up on both sites (ESP)" pw_up
+wait_for 90 "pseudowire up on both sites (ESP)" sites_pw_up
 log "pseudowire up $(($(date +%s) - t0)) s after lnsd B's start"
 sa_installed || fail "pseudowire up without an installed transport SA on A"
 swan pwa --list-sas | tee "$ART/sas-a.txt"
@@ -130,7 +106,7 @@ wait_log 30 "$ART/lnsd-b.log" "$closed"
 grep -qE "$sa_close" "$ART/lnsd-a.log" "$ART/lnsd-b.log" ||
 	fail "neither site closed the connection on its SA event"
 log "ok: the SA's end closed the pseudowire on both sites"
-up_again() { [ "$(grep -c 'pseudowire office: pw-ip up' "$ART/lnsd-a.log")" -gt "$ups_a" ] && pw_up; }
+up_again() { [ "$(grep -c 'pseudowire office: pw-ip up' "$ART/lnsd-a.log")" -gt "$ups_a" ] && sites_pw_up; }
 wait_for 120 "pseudowire up again (redial, new SA)" up_again
 sa_installed || fail "pseudowire up again without an installed SA"
 lan_check "ESP, after the IKE_SA was terminated"

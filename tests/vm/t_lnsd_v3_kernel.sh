@@ -31,24 +31,7 @@ kgv3="$LNSD_BUILD_DIR/tools/kgv3"
 
 UNDERLAY_MTU=1600   # not 1500: the interface MTU must follow the path MTU
 
-ns_add lana pwa pwb lanb
-link_add pwa eth0 192.0.2.1/24 pwb eth0 192.0.2.2/24
-ip -n pwa link set eth0 mtu "$UNDERLAY_MTU"
-ip -n pwb link set eth0 mtu "$UNDERLAY_MTU"
-link_add lana eth0 10.77.0.1/24 pwa lan0 -
-link_add lanb eth0 10.77.0.2/24 pwb lan0 -
-for ns in pwa pwb; do
-	ip -n "$ns" link add br0 type bridge
-	ip -n "$ns" link set lan0 master br0
-	ip -n "$ns" link set br0 up
-done
-for ns in lana lanb; do
-	ip -n "$ns" link add link eth0 name eth0.100 type vlan id 100
-	ip -n "$ns" link set eth0.100 up
-done
-ip -n lana addr add 10.78.0.1/24 dev eth0.100
-ip -n lanb addr add 10.78.0.2/24 dev eth0.100
-wait_ping 10 pwa 192.0.2.2
+topo_sites -u "$UNDERLAY_MTU" -v
 lanb_mac=$(ip -n lanb -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 
 # The underlay addresses of the managed (A) and static (B) end; IPv6 in case 10.

@@ -25,15 +25,10 @@ scrape_within() {
 		sleep 0.2
 	done
 }
-# msample NAME : one sample's value, scraped from the LNS namespace (0 when absent).
-msample() {
-	ip netns exec "$NS_LNS" curl -s --max-time 5 "http://$METRICS/metrics" |
-		awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
-}
 # lnsd's TCP sockets on the metrics port in state $1 (e.g. close-wait).
 msockets() { ip netns exec "$NS_LNS" ss -Htn state "$1" "( sport = :$MPORT )" | wc -l; }
 
-refused0=$(msample lnsd_metrics_connections_refused_total)
+refused0=$(lns_metric "$METRICS" lnsd_metrics_connections_refused_total)
 
 hcase "slowloris: 300 connections with partial headers for 5 s, then closed" \
 	"a scrape from another address works during it; within 3 s after, a scrape from the attacker's own address works; no socket left in CLOSE-WAIT; the refusals counted"
@@ -46,12 +41,12 @@ log "slowloris: $(cat "$ART/slowloris.out") connections opened"
 scrape_within "$ATT_NS" 3 || fail "slowloris: /metrics did not recover within 3 s after the attack"
 cw=$(msockets close-wait)
 [ "$cw" -eq 0 ] || fail "slowloris: $cw sockets of lnsd's metrics port still in CLOSE-WAIT"
-refused=$(msample lnsd_metrics_connections_refused_total)
+refused=$(lns_metric "$METRICS" lnsd_metrics_connections_refused_total)
 [ "$((refused - refused0))" -ge 250 ] ||
 	fail "slowloris: lnsd_metrics_connections_refused_total grew by $((refused - refused0)), expected >= 250"
 log "slowloris: recovered, no CLOSE-WAIT, $((refused - refused0)) connections refused"
 
-timeouts0=$(msample lnsd_metrics_request_timeouts_total)
+timeouts0=$(lns_metric "$METRICS" lnsd_metrics_request_timeouts_total)
 hcase "300 connections opened and held silent for 8 s" \
 	"a scrape from another address is answered within 2 s while they are held; the 8 the attacker's address may keep are cut after 5 s (counted)"
 ip netns exec "$ATT_NS" "$PY" "$SLOWHTTP" hold "$MHOST" "$MPORT" 300 8 >"$ART/hold.out" &
@@ -59,7 +54,7 @@ att=$!
 sleep 1
 scrape_within "$NS_LNS" 2 || fail "hold: /metrics did not answer another address while connections were held"
 wait "$att"
-timeouts=$(msample lnsd_metrics_request_timeouts_total)
+timeouts=$(lns_metric "$METRICS" lnsd_metrics_request_timeouts_total)
 [ "$((timeouts - timeouts0))" -ge 8 ] ||
 	fail "hold: lnsd_metrics_request_timeouts_total grew by $((timeouts - timeouts0)), expected >= 8"
 scrape_within "$ATT_NS" 3 || fail "hold: /metrics did not answer the attacker's address after the hold"

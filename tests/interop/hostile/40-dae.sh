@@ -91,7 +91,7 @@ hcase "a Disconnect for the attacker's call, replayed from another port 2 s late
 	"ACK and the call ends; the replay gets the same ACK from the cache and the fresh call survives"
 lacpy 1
 [ "$(attacker_calls)" = 1 ] || fail "lac.py 1: not one established call: $(lns_json sessions)"
-r0=$(metric lnsd_radius_dae_retransmits_total)
+r0=$(lns_metric "$METRICS" lnsd_radius_dae_retransmits_total)
 dae_build "$ART/dae-kill" 12 "lacpy-1000" now
 first=$(dae_send "$ART/dae-kill")
 jq -e '.reply == 41' >/dev/null <<<"$first" || fail "the Disconnect was not ACKed: $first"
@@ -107,14 +107,14 @@ sleep 1
 [ "$(attacker_calls)" = 1 ] || fail "the replayed Disconnect ended the fresh call: $(lns_json sessions)"
 n=$(grep -c 'Disconnect Calling-Station-Id="lacpy-1000": ending 1 session' "$LNS_LOG")
 [ "$n" = 1 ] || fail "the Disconnect was acted on $n times"
-r1=$(metric lnsd_radius_dae_retransmits_total)
+r1=$(lns_metric "$METRICS" lnsd_radius_dae_retransmits_total)
 [ "$r1" = $((r0 + 1)) ] || fail "lnsd_radius_dae_retransmits_total $r0 -> $r1, want +1"
 log "Disconnect lacpy-1000: ACK; its replay from port $(jq -r .sport <<<"$again") 2 s later: the same ACK, fresh call kept"
 
 hcase "the wrong secret, no Event-Timestamp, a stale Event-Timestamp" "no reply; dropped and counted by reason"
 declare -A before
 for reason in bad-authenticator no-event-timestamp stale; do
-	before[$reason]=$(metric "lnsd_radius_dae_dropped_total{reason=\"$reason\"}")
+	before[$reason]=$(lns_metric "$METRICS" "lnsd_radius_dae_dropped_total{reason=\"$reason\"}")
 done
 dae wrong-secret build "$ART/dae-wrong" 13 "lacpy-1000" now
 dae_build "$ART/dae-nots" 14 "lacpy-1000" none
@@ -123,7 +123,7 @@ for req in dae-wrong dae-nots dae-stale; do
 	dae_send "$ART/$req" | jq -e '.reply == "none"' >/dev/null || fail "$req got a reply: $(tail -1 "$ART/dae-replies.log")"
 done
 for reason in bad-authenticator no-event-timestamp stale; do
-	now=$(metric "lnsd_radius_dae_dropped_total{reason=\"$reason\"}")
+	now=$(lns_metric "$METRICS" "lnsd_radius_dae_dropped_total{reason=\"$reason\"}")
 	[ "$now" = $((before[$reason] + 1)) ] || fail "dropped{$reason} ${before[$reason]} -> $now, want +1"
 done
 [ "$(attacker_calls)" = 1 ] || fail "a dropped request ended the attacker's call"
