@@ -126,6 +126,20 @@ struct eng_tunnel *eng_peer_next(const struct engine *e, const struct lns_addr *
 /* Shutting down: every tunnel gone or closing with its StopCCN acknowledged. */
 bool eng_shutdown_done(struct engine *e);
 
+/*
+ * Kernel objects of ended calls and tunnels, closed a slice per loop
+ * iteration (docs/design.md §4.4): a session's PPPoX socket, channel and
+ * unit (p is left closed, dp_ppp_init), a tunnel's socket (queued after its
+ * sessions'). Without memory, closed at once.
+ */
+void eng_reap_ppp(struct engine *e, struct dp_ppp *p);
+void eng_reap_fd(struct engine *e, int fd);
+/* Closes every queued object now (engine_free). */
+void eng_reap_flush(struct engine *e);
+/* At most this many objects, or this much time, per loop iteration. */
+#define ENG_REAP_SLICE_MAX 256
+#define ENG_REAP_SLICE_US 20000
+
 struct engine {
 	struct ev_loop *loop;
 	struct l2tp_lns *lns;
@@ -145,6 +159,12 @@ struct engine {
 	ev_timer grace;
 	uint64_t drain_pos;           /* eng_shutdown_done()'s walk resumes here (l2tp_walk_pos) */
 	uint64_t drain_checked;       /* tunnels it looked at (tests) */
+	struct eng_reap *reap;        /* eng_reap_*(): queued from reap_head to reap_n */
+	size_t reap_head, reap_n, reap_cap;
+	ev_timer reap_timer;          /* 0 s while the queue is not empty: a slice per iteration */
+	uint64_t reap_t0_us;          /* when the queue last went from empty to not empty */
+	uint64_t reap_batch;          /* objects closed since then */
+	uint64_t reaped;              /* objects closed by slices (tests) */
 	const struct lns_addr *rx_peer;   /* source of the datagram being processed */
 	uint32_t rx_mark;             /* its SO_RCVMARK: the CHILD_SA that carried it (§5.5) */
 	uint64_t drops[ENG_DROP_COUNT];

@@ -38,7 +38,10 @@ static void session_attach(struct engine *e, struct eng_session *es);
 static void pw_auth_result(struct engine *e, struct eng_session *es, bool ok, const char *msg,
 			   const struct ppp_auth_attrs *attrs);
 
-/* Close the kernel side: closing the PPPoX fd deletes the kernel session (docs/design.md §4.4). */
+/*
+ * Close the kernel side: closing the PPPoX fd deletes the kernel session
+ * (docs/design.md §4.4); queued, closed in a later loop iteration.
+ */
 static void session_kernel_close(struct engine *e, struct eng_session *es)
 {
 	struct pw_ppp *pp = es->u.ppp;
@@ -46,7 +49,7 @@ static void session_kernel_close(struct engine *e, struct eng_session *es)
 	ev_io_stop(e->loop, &pp->chan_io);
 	ev_io_stop(e->loop, &pp->unit_io);
 	ev_timer_stop(e->loop, &pp->timer);
-	dp_ppp_close(e->dp, &pp->kp);
+	eng_reap_ppp(e, &pp->kp);
 	es->dp_session = false;
 }
 
