@@ -510,9 +510,15 @@ START_TEST(call_up_and_down)
 	ck_assert_uint_eq(ctr->auth[PPP_AUTH_PAP][0], 0);
 	ck_assert_uint_eq(ctr->setup_count, 1);
 
-	/* The LAC ends the call: the session and its channel and unit go. */
+	/*
+	 * The LAC ends the call: the session goes, and its channel and unit
+	 * with the next loop iteration's slice of kernel objects (eng_reap_ppp).
+	 */
+	ck_assert_uint_eq(f.te.eng->reaped, 0);
 	lac_cdn(&f, c);
 	expect_hangup(&f, c);
+	ck_assert_uint_eq(f.te.eng->reaped, 1);
+	ck_assert_uint_eq(f.te.eng->reap_n, 0);
 	ck_assert_ptr_null(session_of(&f, c));
 	ck_assert_uint_eq(l2tp_lns_n_sessions(engine_lns(f.te.eng)), 0);
 
