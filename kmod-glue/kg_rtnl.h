@@ -24,6 +24,16 @@ void kg_rtnl_close(struct kg_rtnl *r);
 
 int kg_rtnl_ifindex(struct kg_rtnl *r, const char *ifname);   /* >0 or -errno */
 
+/*
+ * A PPP unit named at creation (Linux 4.7+): RTM_NEWLINK kind "ppp" with
+ * IFLA_PPP_DEV_FD, the /dev/ppp fd that will own the unit (PPPIOCGUNIT
+ * tells its number then), and IFLA_IFNAME. The builder is pure: the
+ * message's length in buf (len bytes, MNL_SOCKET_BUFFER_SIZE is plenty),
+ * or -ENAMETOOLONG / -ENOSPC.
+ */
+int kg_rtnl_ppp_newlink_msg(char *buf, size_t len, int ppp_fd, const char *name);
+int kg_rtnl_ppp_newlink(struct kg_rtnl *r, int ppp_fd, const char *name);
+
 /* One request on the handle, acked: 0 or -errno with ext_ack (kg_tc.c builds its own). */
 struct nlmsghdr;
 int kg_rtnl_do(struct kg_rtnl *r, struct nlmsghdr *nlh);

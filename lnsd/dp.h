@@ -195,6 +195,9 @@ struct dp_ppp_cfg {
 	const struct sockaddr *peer;  /* its peer (picks the IPv4 or IPv6 variant) */
 	socklen_t peer_len;
 	uint32_t tid, peer_tid, sid, peer_sid;
+	/* [ppp] ifname ("l2tp%d": %d the unit), NULL or "": pppN. The kernel
+	 * backend names the unit at creation when it can (no dp_link_rename) */
+	const char *ifname_fmt;
 };
 
 typedef void (*dp_tunnel_stats_cb)(void *ctx, uint32_t tid, const struct dp_stats *st);

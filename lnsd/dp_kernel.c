@@ -38,6 +38,9 @@ struct dp_kernel {
 	struct kg_rtnl rt;
 	struct kg_rtnl_events ev;     /* link events, once link_events_open() asked */
 	bool nft;                     /* our nftables table is installed: removed in k_free */
+	uint64_t *units;              /* PPP units we hold (bit N: pppN's unit), to guess the next */
+	size_t n_units;               /* words */
+	bool no_newlink;              /* the kernel refused a named unit: rename from now on */
 };
 
 static struct dp_kernel *dk(struct dp *d)
@@ -77,6 +80,7 @@ static void k_free(struct dp *d)
 	kg_l2tp_close(&dk(d)->kg);
 	kg_rtnl_close(&dk(d)->rt);
 	kg_rtnl_events_close(&dk(d)->ev);
+	free(dk(d)->units);
 	free(dk(d));
 }
 
@@ -210,19 +214,91 @@ static int k_session_dump(struct dp *d, dp_session_stats_cb cb, void *ctx)
 	return genl_rc(d, kg_l2tp_session_dump(&dk(d)->kg, session_dump_cb, &x));
 }
 
+/*
+ * The kernel gives a new unit the lowest free number (in the namespace):
+ * with lnsd the only user of PPP there, the lowest one we do not hold.
+ */
+static int unit_guess(const struct dp_kernel *k)
+{
+	for (size_t w = 0; w < k->n_units; w++)
+		if (~k->units[w])
+			return (int)(w * 64 + (size_t)__builtin_ctzll(~k->units[w]));
+	return (int)(k->n_units * 64);
+}
+
+static void unit_mark(struct dp_kernel *k, int unit, bool held)
+{
+	size_t w = (size_t)unit / 64;
+
+	if (unit < 0 || unit >= 1 << 24)
+		return;
+	if (w >= k->n_units) {
+		size_t n = w + 16;
+		uint64_t *v;
+
+		if (!held || !(v = realloc(k->units, n * sizeof(*v))))
+			return;
+		memset(v + k->n_units, 0, (n - k->n_units) * sizeof(*v));
+		k->units = v;
+		k->n_units = n;
+	}
+	if (held)
+		k->units[w] |= 1ull << (unit % 64);
+	else
+		k->units[w] &= ~(1ull << (unit % 64));
+}
+
+/* fmt's %d (conf.c: one, checked) as unit; false when there is none or it does not fit. */
+static bool unit_name(const char *fmt, int unit, char *buf, size_t len)
+{
+	const char *pct = fmt ? strchr(fmt, '%') : NULL;
+	int n;
+
+	if (!pct || pct[1] != 'd')
+		return false;
+	n = snprintf(buf, len, "%.*s%d%s", (int)(pct - fmt), fmt, unit, pct + 2);
+	return n > 0 && (size_t)n < len && (size_t)n < IFNAMSIZ;
+}
+
 static int k_ppp_open(struct dp *d, struct dp_ppp *p, const struct dp_ppp_cfg *c)
 {
+	struct dp_kernel *k = dk(d);
 	struct kg_ppp kp;
+	char name[IFNAMSIZ], want[IFNAMSIZ];
+	int guess = unit_guess(k);
+	bool named = !k->no_newlink && unit_name(c->ifname_fmt, guess, name, sizeof(name));
 	uint64_t t0 = k_t0();
-	int rc = k_took(t0, "pppox channel and unit", (long)c->sid,
-			kg_ppp_open(&kp, c->tunnel_fd, c->peer, c->peer_len, c->tid, c->peer_tid,
-				    c->sid, c->peer_sid));
+	int rc = k_took(t0, named ? "pppox channel and named unit" : "pppox channel and unit",
+			(long)c->sid,
+			kg_ppp_open_named(&kp, named ? &k->rt : NULL, named ? name : NULL,
+					  c->tunnel_fd, c->peer, c->peer_len, c->tid, c->peer_tid,
+					  c->sid, c->peer_sid));
 
 	d->ext_ack[0] = '\0';
 	if (rc < 0) {
 		dp_ppp_init(p);
 		return rc;
 	}
+	if (named && !kp.named) {
+		/* the same refusal every time (an old kernel): stop asking */
+		log_info("dp_kernel: no PPP unit named at creation (%s): renaming instead",
+			 k->rt.ext_ack[0] ? k->rt.ext_ack : "refused");
+		k->no_newlink = true;
+	}
+	/* Another unit than guessed (someone else's pppN): its own name, renamed. */
+	if (kp.named && kp.unit != guess && unit_name(c->ifname_fmt, kp.unit, want, sizeof(want))) {
+		int idx = kg_rtnl_ifindex(&k->rt, kp.ifname);
+
+		rc = idx < 0 ? idx : kg_rtnl_rename(&k->rt, idx, want);
+		if (rc < 0) {
+			rtnl_rc(d, rc);
+			kg_ppp_close(&kp);
+			dp_ppp_init(p);
+			return rc;
+		}
+		snprintf(kp.ifname, sizeof(kp.ifname), "%s", want);
+	}
+	unit_mark(k, kp.unit, true);
 	p->sess_fd = kp.pppox_fd;
 	p->chan_fd = kp.chan_fd;
 	p->unit_fd = kp.unit_fd;
@@ -238,6 +314,8 @@ static void k_ppp_close(struct dp *d, struct dp_ppp *p)
 		.unit = p->unit,
 	};
 
+	if (p->unit_fd >= 0)
+		unit_mark(dk(d), p->unit, false);
 	kg_ppp_close(&kp);
 	dp_ppp_init(p);
 }
