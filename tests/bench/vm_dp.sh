@@ -67,7 +67,7 @@ rss_kb() {
 	for p; do t=$((t + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0))); done
 	echo "$t"
 }
-nif() { ip -n lns -o link show | grep -cE ": ($1)[0-9]*[:@]" || true; }
+nif() { ip -n lns -o link show 2>/dev/null | grep -cE ": ($1)[0-9]*[:@]" || true; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # teardown_lnsd TAG BENCHPID: the calls' teardown, timed; `lnsctl show
