@@ -694,8 +694,9 @@ void engine_execute(struct engine *e)
  * go stalls the loop for seconds to minutes: no lnsctl, HELLO or other
  * tunnel meanwhile. The L2TP and PPP state goes at once; the kernel
  * objects wait in a FIFO (a tunnel's socket after its sessions') closed at
- * most ENG_REAP_SLICE_MAX or ENG_REAP_SLICE_US per loop iteration, from a
- * 0 s timer that keeps the loop from waiting while the queue is not empty.
+ * most ENG_REAP_SLICE_MAX or ENG_REAP_SLICE_US per loop iteration, from an
+ * idle watcher of the highest priority (run every iteration; the loop does
+ * not wait while it is active).
  */
 struct eng_reap {
 	int fd;                       /* a tunnel socket; -1: ppp */
@@ -714,9 +715,9 @@ static void reap_one(struct engine *e)
 		e->reap_head = e->reap_n = 0;
 }
 
-static void reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
+static void reap_cb(struct ev_loop *loop, ev_idle *w, int revents)
 {
-	struct engine *e = (struct engine *)((char *)w - offsetof(struct engine, reap_timer));
+	struct engine *e = (struct engine *)((char *)w - offsetof(struct engine, reap_idle));
 	uint64_t t0 = engine_now_us(), n = 0;
 
 	while (e->reap_n && n < ENG_REAP_SLICE_MAX &&
@@ -726,11 +727,9 @@ static void reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	e->reaped += n;
 	e->reap_batch += n;
-	if (e->reap_n) {
-		ev_timer_set(w, 0.0, 0.0);
-		ev_timer_start(loop, w);
+	if (e->reap_n)
 		return;
-	}
+	ev_idle_stop(loop, w);
 	if (e->reap_batch >= 100)
 		log_notice("closed the kernel objects of %llu ended calls and tunnels in %.1f s",
 			   (unsigned long long)e->reap_batch,
@@ -742,7 +741,7 @@ static void reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 static bool reap_push(struct engine *e, int fd, const struct dp_ppp *p)
 {
-	if (!e->loop)
+	if (!e->loop || !e->reap_slices)
 		return false;
 	if (e->reap_n == e->reap_cap && e->reap_head) {
 		/* the slices freed the front: move the rest there */
@@ -766,8 +765,7 @@ static bool reap_push(struct engine *e, int fd, const struct dp_ppp *p)
 		dp_ppp_init(&e->reap[e->reap_n].ppp);
 	if (e->reap_n++ == e->reap_head) {
 		e->reap_t0_us = engine_now_us();
-		ev_timer_set(&e->reap_timer, 0.0, 0.0);
-		ev_timer_start(e->loop, &e->reap_timer);
+		ev_idle_start(e->loop, &e->reap_idle);
 	}
 	return true;
 }
@@ -794,7 +792,7 @@ void eng_reap_flush(struct engine *e)
 	while (e->reap_n)
 		reap_one(e);
 	if (e->loop)
-		ev_timer_stop(e->loop, &e->reap_timer);
+		ev_idle_stop(e->loop, &e->reap_idle);
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
@@ -985,7 +983,10 @@ struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const ch
 	ppp_actions_init(&e->pacts);
 	pw_ppp_cfg(e, conf);
 	ev_init(&e->timer, timer_cb);
-	ev_init(&e->reap_timer, reap_cb);
+	e->reap_slices = ENG_REAP_SLICES_DEFAULT;
+	ev_idle_init(&e->reap_idle, reap_cb);
+	/* first of the idle watchers, so that busy sockets do not starve it */
+	ev_set_priority(&e->reap_idle, EV_MAXPRI);
 	ev_prepare_init(&e->reaper, reaper_cb);
 	ev_prepare_start(loop, &e->reaper);
 	ev_check_init(&e->woke, woke_cb);

@@ -139,6 +139,13 @@ void eng_reap_flush(struct engine *e);
 /* At most this many objects, or this much time, per loop iteration. */
 #define ENG_REAP_SLICE_MAX 256
 #define ENG_REAP_SLICE_US 20000
+/*
+ * Off: eng_reap_*() close at once, as before. Off until the idle-watcher
+ * slices are verified in the VM (tests/vm/t_lnsbench_ppp.sh: with a 0 s
+ * timer instead, the ppp interfaces of an idle daemon stayed until its
+ * exit); the unit tests turn it on (struct engine.reap_slices).
+ */
+#define ENG_REAP_SLICES_DEFAULT false
 
 struct engine {
 	struct ev_loop *loop;
@@ -159,9 +166,10 @@ struct engine {
 	ev_timer grace;
 	uint64_t drain_pos;           /* eng_shutdown_done()'s walk resumes here (l2tp_walk_pos) */
 	uint64_t drain_checked;       /* tunnels it looked at (tests) */
+	bool reap_slices;             /* eng_reap_*() queue; false: close at once */
 	struct eng_reap *reap;        /* eng_reap_*(): queued from reap_head to reap_n */
 	size_t reap_head, reap_n, reap_cap;
-	ev_timer reap_timer;          /* 0 s while the queue is not empty: a slice per iteration */
+	ev_idle reap_idle;            /* active while the queue is not empty: a slice per iteration */
 	uint64_t reap_t0_us;          /* when the queue last went from empty to not empty */
 	uint64_t reap_batch;          /* objects closed since then */
 	uint64_t reaped;              /* objects closed by slices (tests) */

@@ -515,7 +515,10 @@ START_TEST(call_up_and_down)
 	 * with the next loop iteration's slice of kernel objects (eng_reap_ppp).
 	 */
 	ck_assert_uint_eq(f.te.eng->reaped, 0);
+	f.te.eng->reap_slices = true;
 	lac_cdn(&f, c);
+	for (int i = 0; i < 20 && !f.te.eng->reaped; i++)
+		ev_run(f.te.loop, EVRUN_ONCE);   /* blocking: the reap timer must wake it */
 	expect_hangup(&f, c);
 	ck_assert_uint_eq(f.te.eng->reaped, 1);
 	ck_assert_uint_eq(f.te.eng->reap_n, 0);
@@ -582,6 +585,27 @@ START_TEST(call_terminated)
 	expect_hangup(&f, c);
 	lac_stopccn(&f);
 	tu_idle(&f.te, 20);
+	fx_down(&f);
+}
+END_TEST
+
+/* A StopCCN with a call up: the call's channel and unit closed by a reap slice. */
+START_TEST(stopccn_reaps_calls)
+{
+	struct fx f;
+	struct call *c = &f.calls[0];
+	uint32_t addr;
+
+	fx_up(&f, false);
+	lac_tunnel(&f);
+	lac_call(&f, c);
+	ck_assert_int_eq(ppp_client(&f, c, "bob", "other", &addr), CLIENT_UP);
+	f.te.eng->reap_slices = true;
+	lac_stopccn(&f);
+	for (int i = 0; i < 50 && !f.te.eng->reaped; i++)
+		ev_run(f.te.loop, EVRUN_ONCE);   /* blocking: the reap timer must wake it */
+	ck_assert_uint_ge(f.te.eng->reaped, 1);
+	expect_hangup(&f, c);
 	fx_down(&f);
 }
 END_TEST
@@ -1066,6 +1090,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, ipv6_prefixes_from_radius);
 	tcase_add_test(tc, call_refused);
 	tcase_add_test(tc, call_terminated);
+	tcase_add_test(tc, stopccn_reaps_calls);
 	tcase_add_test(tc, framed_ip_in_use);
 	tcase_add_test(tc, rate_limits);
 	tcase_add_test(tc, radius_reply_after_call_ended);
