@@ -687,6 +687,7 @@ static struct lnsd_conf *conf_new(const char *name)
 	c->ppp_ipv6_ra_interval_s = 300;
 	c->ipsec.ike_version = 1;
 	c->ipsec.reqid = CONF_DEFAULT_IPSEC_REQID;
+	c->ipsec.dpd_delay_s = 30;
 	c->radius.timeout_s = 3;
 	c->radius.retries = 2;
 	c->radius.require_msg_auth = true;
@@ -899,5 +900,17 @@ bool conf_pw_same(const struct conf_pw *a, const struct conf_pw *b)
 	       strcmp(a->secret_file, b->secret_file) == 0 && a->auth == b->auth &&
 	       a->digest == b->digest && a->role == b->role &&
 	       a->hello_interval_ms == b->hello_interval_ms &&
-	       a->retry_min_ms == b->retry_min_ms && a->retry_max_ms == b->retry_max_ms;
+	       a->retry_min_ms == b->retry_min_ms && a->retry_max_ms == b->retry_max_ms &&
+	       a->ipsec == b->ipsec;
+}
+
+size_t conf_pw_group(const struct lnsd_conf *c, size_t i)
+{
+	const struct conf_pw *p = &c->pws[i];
+
+	for (size_t j = 0; j < i; j++)
+		if (c->pws[j].encap == p->encap && lns_addr_eq(&c->pws[j].peer, &p->peer) &&
+		    lns_addr_eq(&c->pws[j].local, &p->local))
+			return j;
+	return i;
 }

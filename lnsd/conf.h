@@ -51,6 +51,8 @@ struct conf_ipsec {
 	bool legacy_proposals;       /* append the MODP1024/3DES IKE set (docs/design.md §5.3) */
 	uint32_t ike_version;        /* 1 (IKEv1), 2 or 0 (any) */
 	uint32_t reqid;              /* static reqid of the CHILD_SA, also in socket policies */
+	uint32_t dpd_delay_s;        /* DPD interval; 0 = no DPD (docs/design.md §5.2) */
+	uint32_t dpd_timeout_s;      /* IKEv1 DPD timeout; 0 = charon's retransmission timeout */
 };
 
 struct conf_cidr {
@@ -167,6 +169,7 @@ struct conf_pw {
 	uint32_t hello_interval_ms;  /* unset: [l2tp] hello-interval */
 	uint32_t retry_min_ms;       /* an initiator's redial backoff: first wait ... */
 	uint32_t retry_max_ms;       /* ... doubling up to this */
+	bool ipsec;                  /* ESP between the LCCEs, fail closed (docs/design.md §5.6) */
 	int key_line[24];            /* line each key was set at, 0: not set (set twice?) */
 };
 
@@ -299,6 +302,8 @@ const struct conf_pw *conf_pw_by_name(const struct lnsd_conf *c, const char *nam
  * running, a changed one is restarted (lnsd.conf(5), RELOAD).
  */
 bool conf_pw_same(const struct conf_pw *a, const struct conf_pw *b);
+/* The first pseudowire sharing pws[i]'s L2TPv3 connection (same encap, peer and local). */
+size_t conf_pw_group(const struct lnsd_conf *c, size_t i);
 
 /*
  * Canonical text of the effective configuration (every key, defaults

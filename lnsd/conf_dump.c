@@ -136,6 +136,7 @@ static void dump_ipsec(const struct conf_ipsec *ip, FILE *f, unsigned flags)
 		fprintf(f, "esp-proposals = %s\n", ip->esp_proposals);
 	fprintf(f, "legacy-proposals = %s\nike-version = %u\nreqid = %u\n",
 		ip->legacy_proposals ? "yes" : "no", ip->ike_version, ip->reqid);
+	fprintf(f, "dpd-delay = %u\ndpd-timeout = %u\n", ip->dpd_delay_s, ip->dpd_timeout_s);
 }
 
 static void dump_radius(const struct lnsd_radius_conf *r, FILE *f, unsigned flags)
@@ -284,6 +285,8 @@ static void dump_pw(const struct conf_pw *pw, FILE *f, unsigned flags)
 	dump_seconds(f, "hello-interval", pw->hello_interval_ms);
 	dump_seconds(f, "retry-min", pw->retry_min_ms);
 	dump_seconds(f, "retry-max", pw->retry_max_ms);
+	if (pw->ipsec)
+		fprintf(f, "ipsec = yes\n");
 }
 
 /* One function per section; every secret goes through secret_text(). */

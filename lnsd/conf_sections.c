@@ -134,6 +134,8 @@ static const struct key_def keys[] = {
 	{ SECT_IPSEC, "legacy-proposals", KT_BOOL, C(ipsec.legacy_proposals), 0, 0 },
 	{ SECT_IPSEC, "ike-version", KT_UINT, C(ipsec.ike_version), 0, 2 },
 	{ SECT_IPSEC, "reqid", KT_UINT, C(ipsec.reqid), 1, 0x7fffffff },
+	{ SECT_IPSEC, "dpd-delay", KT_UINT, C(ipsec.dpd_delay_s), 0, 86400 },
+	{ SECT_IPSEC, "dpd-timeout", KT_UINT, C(ipsec.dpd_timeout_s), 0, 86400 },
 	{ SECT_RADIUS, "server", KT_RADSERVER, 0, 0, 0 },
 	{ SECT_RADIUS, "nas-identifier", KT_STR, C(radius.nas_identifier), 0, 0 },
 	{ SECT_RADIUS, "nas-ip-address", KT_ADDR, C(radius.nas_ip), 0, 0 },
@@ -170,6 +172,7 @@ static const struct key_def keys[] = {
 	{ SECT_PW, "hello-interval", KT_SECONDS, W(hello_interval_ms), 0, 3600000 },
 	{ SECT_PW, "retry-min", KT_SECONDS, W(retry_min_ms), 100, 3600000 },
 	{ SECT_PW, "retry-max", KT_SECONDS, W(retry_max_ms), 1000, 86400000 },
+	{ SECT_PW, "ipsec", KT_BOOL, W(ipsec), 0, 0 },
 };
 #undef C
 #undef P
@@ -1078,6 +1081,51 @@ static bool listened(const struct lnsd_conf *c, const struct lns_addr *a, bool a
 	return false;
 }
 
+/*
+ * A [pseudowire]'s ipsec (docs/design.md §5.6): yes by default under [ipsec]
+ * mode = required, where no is refused (every L2TP socket is protected);
+ * over IP only; the PSK is [ipsec]'s. Pseudowires sharing a connection (same
+ * peer, local, encap) or an L2TP/IP listener (same local) must agree, since
+ * the policies are on those sockets.
+ */
+static int finalize_pw_ipsec(struct cf_parser *p, struct conf_pw *pw, size_t idx)
+{
+	const struct lnsd_conf *c = p->c;
+	bool required = c->ipsec.mode == CONF_IPSEC_REQUIRED && c->ipsec.present;
+	bool set = pw_key_set(pw, "ipsec");
+
+	if (!set)
+		pw->ipsec = required;
+	else if (!pw->ipsec && required)
+		return pw_err(p, pw, "ipsec", "no, but [ipsec] mode = required (line %d) puts ESP "
+			      "policies on every L2TP socket; say mode = off there to let "
+			      "pseudowires choose", c->ipsec_line);
+	if (!pw->ipsec)
+		goto agree;
+	if (pw->encap != CONF_PW_ENCAP_IP)
+		return pw_err(p, pw, set ? "ipsec" : "encap", "IPsec needs encap = ip (L2TPv3 "
+			      "over UDP is not protected yet)%s", set ? "" : "; [ipsec] mode = "
+			      "required asks it of every pseudowire");
+	if (!*c->ipsec.psk)
+		return pw_err(p, pw, "ipsec", "yes needs [ipsec] psk or psk-file (the IKE "
+			      "pre-shared key)");
+agree:
+	for (size_t j = 0; j < idx; j++) {
+		const struct conf_pw *o = &c->pws[j];
+		bool conn = o->encap == pw->encap && lns_addr_eq(&o->peer, &pw->peer) &&
+			    lns_addr_eq(&o->local, &pw->local);
+		bool listener = o->encap == CONF_PW_ENCAP_IP && pw->encap == CONF_PW_ENCAP_IP &&
+				lns_addr_eq(&o->local, &pw->local);
+
+		if ((conn || listener) && o->ipsec != pw->ipsec)
+			return pw_err(p, pw, "ipsec", "%s, but [pseudowire %s] (line %d) shares "
+				      "its %s and says %s", pw->ipsec ? "yes" : "no", o->name,
+				      o->line, conn ? "connection" : "L2TP/IP listener",
+				      o->ipsec ? "yes" : "no");
+	}
+	return 0;
+}
+
 /* One [pseudowire]'s checks after the last line; earlier ones are checked already. */
 static int finalize_pw(struct cf_parser *p, struct conf_pw *pw, size_t idx)
 {
@@ -1145,6 +1193,8 @@ static int finalize_pw(struct cf_parser *p, struct conf_pw *pw, size_t idx)
 	if (pw->retry_max_ms < pw->retry_min_ms)
 		return pw_err(p, pw, "retry-max", "%g s is below retry-min (%g s)",
 			      pw->retry_max_ms / 1000.0, pw->retry_min_ms / 1000.0);
+	if (finalize_pw_ipsec(p, pw, idx))
+		return -1;
 	for (size_t j = 0; j < idx; j++) {
 		const struct conf_pw *o = &c->pws[j];
 

@@ -220,9 +220,9 @@ static void kstats_json(json_t *o, const struct dp_stats *ks)
 
 /*
  * A tunnel's protocol version: its ID width says it (docs/design.md §9.5:
- * 16 bits for v2, 32 for v3). The transport: every tunnel the daemon runs
- * today is over UDP; L2TPv3 over IP (protocol 115) comes with the v3
- * control plane (issue 14), which then reports it here.
+ * 16 bits for v2, 32 for v3). The LNS's tunnels are all over UDP; the v3
+ * control connections of [pseudowire] sections (UDP or IP) are listed after
+ * them (cc_json).
  */
 static int tunnel_version(const struct l2tp_tun *t)
 {
@@ -233,6 +233,23 @@ static const char *tunnel_encap(const struct l2tp_tun *t)
 {
 	(void)t;
 	return "udp";
+}
+
+/* An address with its port, or without one when it has none (L2TP over IP). */
+static const char *addr_str(const struct lns_addr *a, char *buf, size_t len)
+{
+	char *p;
+
+	lns_addr_str(a, buf, len);
+	if (a->port)
+		return buf;
+	if (a->family == 6 && buf[0] == '[' && (p = strrchr(buf, ']'))) {
+		*p = '\0';
+		return buf + 1;
+	}
+	if ((p = strrchr(buf, ':')))
+		*p = '\0';
+	return buf;
 }
 
 json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct dp_stats *ks,
@@ -260,6 +277,24 @@ json_t *ctl_tunnel_json(const struct l2tp_tun *t, const struct dp_stats *ks,
 		json_object_set_new(o, "encap", json_string(tunnel_encap(t)));
 	}
 	kstats_json(o, ks);
+	return o;
+}
+
+/* A v3 control connection as a show-tunnels row: the v2 tunnel's members where they apply. */
+static json_t *cc_json(const struct eng_cc_info *c, uint64_t now_ms)
+{
+	char peer[LNS_ADDR_STRLEN], local[LNS_ADDR_STRLEN];
+	json_t *o;
+
+	o = json_pack("{s:I, s:I, s:s, s:s, s:o, s:s, s:s, s:i, s:i, s:I, s:s, s:i, s:s, s:n}",
+		      "tunnel_id", (json_int_t)c->ccid, "peer_tunnel_id", (json_int_t)c->peer_ccid,
+		      "peer", addr_str(&c->peer, peer, sizeof(peer)), "local",
+		      addr_str(&c->local, local, sizeof(local)), "peer_hostname",
+		      ctl_json_text(c->peer_hostname, strlen(c->peer_hostname)), "state", c->state,
+		      "phase", c->phase, "sessions", (int)c->pws, "sessions_established",
+		      (int)c->pws_up, "uptime_s", uptime_s(c->created_ms, now_ms), "peer_config",
+		      c->name, "version", 3, "encap", c->encap, "ipsec");
+	kstats_json(o, &c->st);
 	return o;
 }
 
@@ -601,8 +636,8 @@ static json_t *pseudowires_json(struct engine *e)
 
 		eng_lcce_pw_info(l, i, &in);
 		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:I, s:I, s:I, s:I, s:b, s:b,"
-			      " s:I, s:I, s:I}",
-			      "name", in.name, "peer", lns_addr_str(&in.peer, peer, sizeof(peer)),
+			      " s:I, s:I, s:I, s:i}",
+			      "name", in.name, "peer", addr_str(&in.peer, peer, sizeof(peer)),
 			      "encap", in.encap, "state", in.state, "remote_end_id", in.remote_end_id,
 			      "ifname", in.ifname, "cookie", in.cookie_len,
 			      "peer_cookie", in.peer_cookie_len, "ccid", (json_int_t)in.ccid,
@@ -610,7 +645,7 @@ static json_t *pseudowires_json(struct engine *e)
 			      "peer_sid", (json_int_t)in.peer_sid, "circuit_local", in.local_up,
 			      "circuit_remote", in.remote_up, "ups", (json_int_t)in.ups,
 			      "kernel_failures", (json_int_t)in.kernel_failures, "uptime",
-			      uptime_s(in.up_since_ms, now));
+			      uptime_s(in.up_since_ms, now), "pw_type", in.pw_type);
 		if (o)
 			json_object_set_new(o, "counters",
 					    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
@@ -683,6 +718,8 @@ struct ctl_list {
 	uint64_t tpos;               /* the next tunnel's walk position */
 	uint64_t spos;               /* show-sessions: the next session's in tunnel tid */
 	uint32_t tid;                /* show-sessions: the tunnel being walked; 0: none */
+	bool v3;                     /* show-tunnels: the v2 tunnels are done, v3 connections now */
+	uint64_t v3pos;              /* the next v3 connection's ID at least */
 	size_t rows;                 /* rows sent */
 	bool started, done;
 };
@@ -763,16 +800,24 @@ static json_t *next_row(struct ctl_list *l, uint64_t now, bool *end)
 
 	*end = false;
 	if (l->req.cmd == CTL_SHOW_TUNNELS) {
-		t = next_tunnel(l);
-		if (!t) {
+		struct eng_cc_info ci;
+
+		t = l->v3 ? NULL : next_tunnel(l);
+		if (t) {
+			engine_tunnel_kstats(l->e, t, &ks);
+			o = ctl_tunnel_json(t, &ks, now);
+			if (o)
+				json_object_set_new(o, "ipsec", ipsec_tunnel_json(l->e, t));
+			return o;
+		}
+		/* then the L2TPv3 control connections ([pseudowire] sections) */
+		l->v3 = true;
+		if (!eng_lcce_cc_info(engine_lcce(l->e), l->v3pos, l->req.all, &ci)) {
 			*end = true;
 			return NULL;
 		}
-		engine_tunnel_kstats(l->e, t, &ks);
-		o = ctl_tunnel_json(t, &ks, now);
-		if (o)
-			json_object_set_new(o, "ipsec", ipsec_tunnel_json(l->e, t));
-		return o;
+		l->v3pos = (uint64_t)ci.ccid + 1;
+		return cc_json(&ci, now);
 	}
 	s = next_session(l);
 	if (!s) {

@@ -24,6 +24,7 @@
 
 #include "conf.h"
 #include "engine_int.h"
+#include "ipsec.h"
 #include "l2tp_lcce.h"
 #include "lns_sockaddr.h"
 #include "log.h"
@@ -33,6 +34,7 @@ struct lcce_listener {
 	struct eng_lcce *l;
 	int fd;
 	struct lns_addr addr;
+	bool esp;                     /* carries ESP policies (a protected pseudowire's, §5.6) */
 };
 
 /* Per control connection (cc->user). */
@@ -44,6 +46,7 @@ struct eng_cc {
 	struct lns_addr local, peer;
 	uint32_t ccid;
 	bool dp_tunnel;               /* the data plane has the v3 tunnel on fd */
+	uint64_t created_ms;          /* engine_now_ms() at its first action: show tunnels' uptime */
 };
 
 /* Per configured pseudowire. */
@@ -71,6 +74,7 @@ struct eng_lcce {
 	struct l2tp_lcce_cfg cfg;
 	struct l2tp_lcce_peer_cfg *peers;
 	size_t n_peers;
+	uint32_t *reqids;             /* per peer: its pseudowires' SA reqid, 0: no IPsec (§5.6) */
 	struct l2tp_lcce_pw_cfg *pwcfgs;
 	struct pw_slot *slots;        /* slots[i] belongs to pwcfgs[i] */
 	size_t n_slots;
@@ -83,6 +87,7 @@ struct eng_lcce {
 	struct lcce_close closes[LCCE_MAX_CLOSES];
 	size_t n_closes;
 	bool freeing;
+	bool held;                    /* protected pseudowires: no dialling before charon's trap */
 	uint8_t rx[4 + ENG_RX_BUF];
 };
 
@@ -115,8 +120,39 @@ static struct eng_cc *ec_of(struct eng_lcce *l, struct l2tp_cc *cc)
 	ec->fd = -1;
 	ec->encap = cc->peer_cfg->encap;
 	ec->ccid = cc->ccid;
+	ec->created_ms = engine_now_ms();
 	cc->user = ec;
 	return ec;
+}
+
+/*
+ * A protected pseudowire's socket (docs/design.md §5.6): ESP transport
+ * policies in and out, the outbound template naming the SA's static reqid
+ * (the kernel's ACQUIRE for the first SCCRQ then reaches charon's trap), the
+ * inbound one the same (0 on a listener: any ESP SA, never cleartext). Set
+ * once bound and connected: a policy before connect() makes the route lookup
+ * of connect() fail with EAGAIN while no SA exists, and setting it drops the
+ * socket's cached route, so every later send goes through the policy. What
+ * was queued before it is read and dropped. reqid 0: no IPsec, nothing done.
+ */
+static int esp_protect(struct eng_lcce *l, int fd, uint8_t family, uint32_t reqid)
+{
+	uint8_t b[64];
+	int rc;
+
+	if (!reqid)
+		return 0;
+	rc = dp_xfrm_require_esp_split(fd, family == 6 ? AF_INET6 : AF_INET,
+				       reqid == UINT32_MAX ? 0 : reqid,
+				       reqid == UINT32_MAX ? 0 : reqid);
+	if (rc < 0) {
+		log_err("L2TPv3: ESP policies on a pseudowire's socket: %s (xfrm_user, "
+			"CAP_NET_ADMIN?); it stays closed", strerror(-rc));
+		return rc;
+	}
+	while (recv(fd, b, sizeof(b), MSG_DONTWAIT | MSG_TRUNC) >= 0)
+		l->e->drops[ENG_DROP_IPSEC_SA]++;
+	return 0;
 }
 
 /* The connection's L2TP/IP socket, bound to its ID (sends go out on it too). */
@@ -133,6 +169,10 @@ static int cc_ip_socket(struct eng_lcce *l, struct l2tp_cc *cc, struct eng_cc *e
 			       cc->peer_ccid);
 	if (fd < 0)
 		return fd;
+	if (esp_protect(l, fd, local.family, l->reqids[cc->peer_cfg - l->peers]) < 0) {
+		close(fd);
+		return -EPERM;
+	}
 	ec->local = cc->local;
 	ec->peer = cc->peer;
 	cc_sock_set(l, ec, fd);
@@ -583,7 +623,7 @@ static void rearm(struct eng_lcce *l)
 	uint64_t dl = l2tp_lcce_next_deadline(l->lcce), now = engine_now_ms();
 
 	ev_timer_stop(l->e->loop, &l->timer);
-	if (dl == UINT64_MAX || l->freeing)
+	if (dl == UINT64_MAX || l->freeing || l->held)
 		return;
 	ev_timer_set(&l->timer, dl > now ? (double)(dl - now + 1) / 1000.0 : 0.0, 0.0);
 	ev_timer_start(l->e->loop, &l->timer);
@@ -677,6 +717,28 @@ static int open_ip_listener(struct eng_lcce *l, const struct lns_addr *a, char *
 	return 0;
 }
 
+/* The L2TP/IP listener of a protected pseudowire (its local address's one; §5.6). */
+static int protect_ip_listener(struct eng_lcce *l, size_t g, const struct conf_pw *first,
+			       char *err, size_t errlen)
+{
+	struct lcce_listener *li = ip_listener_for(l, &l->peers[g].local);
+	char as[LNS_ADDR_STRLEN];
+
+	l->reqids[g] = ipsec_pw_reqid(l->conf, (size_t)(first - l->conf->pws));
+	if (!l->reqids[g] || !li || li->esp)
+		return 0;
+	/* any ESP SA in (SCCRQs of every protected peer), nothing out in the clear */
+	if (esp_protect(l, li->fd, li->addr.family, UINT32_MAX) < 0) {
+		snprintf(err, errlen, "L2TP/IP listener on %s: cannot set its ESP policies",
+			 lns_addr_str(&li->addr, as, sizeof(as)));
+		return -1;
+	}
+	li->esp = true;
+	log_info("L2TPv3 over IP on %s: ESP only (IPsec)", lns_addr_str(&li->addr, as,
+									sizeof(as)));
+	return 0;
+}
+
 static enum l2tp_lcce_role role_of(enum conf_pw_role r)
 {
 	return r == CONF_PW_ROLE_INITIATOR ? L2TP_LCCE_INITIATOR
@@ -693,7 +755,8 @@ static int build_cfg(struct eng_lcce *l, char *err, size_t errlen)
 	l->pwcfgs = calloc(n, sizeof(*l->pwcfgs));
 	l->slots = calloc(n, sizeof(*l->slots));
 	l->ipl = calloc(n, sizeof(*l->ipl));
-	if (!grp || !l->peers || !l->pwcfgs || !l->slots || !l->ipl) {
+	l->reqids = calloc(n, sizeof(*l->reqids));
+	if (!grp || !l->peers || !l->pwcfgs || !l->slots || !l->ipl || !l->reqids) {
 		free(grp);
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -745,6 +808,10 @@ static int build_cfg(struct eng_lcce *l, char *err, size_t errlen)
 			pc->local = first->local;
 			pc->local.port = 0;
 			if (open_ip_listener(l, &pc->local, err, errlen)) {
+				free(grp);
+				return -1;
+			}
+			if (protect_ip_listener(l, g, first, err, errlen)) {
 				free(grp);
 				return -1;
 			}
@@ -809,9 +876,20 @@ struct eng_lcce *eng_lcce_new(struct engine *e, struct lnsd_conf *conf, char *er
 		goto fail;
 	}
 	log_notice("L2TPv3: %zu pseudowires to %zu peers", l->n_slots, l->n_peers);
-	/* the initiators dial from the first timer on */
-	ev_timer_set(&l->timer, 0.0, 0.0);
-	ev_timer_start(e->loop, &l->timer);
+	/*
+	 * The initiators dial from the first timer on; with IPsec only once
+	 * charon has the trap: an SCCRQ before it leaves an ACQUIRE charon
+	 * cannot serve, and the kernel's larval state then holds back the next
+	 * ones until it expires (docs/design.md §5.6).
+	 */
+	for (size_t g = 0; g < l->n_peers; g++)
+		l->held |= l->reqids[g] != 0;
+	if (!l->held) {
+		ev_timer_set(&l->timer, 0.0, 0.0);
+		ev_timer_start(e->loop, &l->timer);
+	} else {
+		log_info("L2TPv3: protected pseudowires dial once charon has their connections");
+	}
 	return l;
 fail:
 	eng_lcce_free(l);
@@ -845,6 +923,7 @@ void eng_lcce_free(struct eng_lcce *l)
 	l2tp_lcce_free(l->lcce);
 	lcce_actions_free(&l->acts);
 	free(l->ipl);
+	free(l->reqids);
 	free(l->slots);
 	free(l->pwcfgs);
 	free(l->peers);
@@ -885,7 +964,10 @@ void eng_lcce_pw_info(struct eng_lcce *l, size_t i, struct eng_pw_info *o)
 	memset(o, 0, sizeof(*o));
 	o->name = cp->name;
 	o->peer = cp->peer;
+	if (cp->encap == CONF_PW_ENCAP_IP)
+		o->peer.port = 0;   /* no port over IP */
 	o->encap = cp->encap == CONF_PW_ENCAP_IP ? "ip" : "udp";
+	o->pw_type = cp->type == CONF_PW_ETHERNET_VLAN ? L2TP_PW_ETH_VLAN : L2TP_PW_ETH;
 	o->remote_end_id = cp->remote_end_id;
 	o->cookie_len = cp->cookie_len;
 	o->ifname = s->eth_open ? s->eth.ifname : "";
@@ -916,4 +998,116 @@ void eng_lcce_pw_info(struct eng_lcce *l, size_t i, struct eng_pw_info *o)
 	}
 	if (s->eth_open)
 		dp_session_stats(l->e->dp, s->eth.tid, s->eth.sid, &o->st);
+}
+
+size_t eng_lcce_n_ccs(const struct eng_lcce *l)
+{
+	size_t n = 0;
+
+	if (!l)
+		return 0;
+	for (const struct l2tp_cc *c = l2tp_lcce_next_cc(l->lcce, NULL); c;
+	     c = l2tp_lcce_next_cc(l->lcce, c))
+		if (c->state != L2TP_CC_CLOSING && c->state != L2TP_CC_DEAD)
+			n++;
+	return n;
+}
+
+static void stats_add(struct dp_stats *t, const struct dp_stats *s)
+{
+	t->tx_packets += s->tx_packets;
+	t->tx_bytes += s->tx_bytes;
+	t->tx_errors += s->tx_errors;
+	t->rx_packets += s->rx_packets;
+	t->rx_bytes += s->rx_bytes;
+	t->rx_errors += s->rx_errors;
+	t->rx_seq_discards += s->rx_seq_discards;
+	t->rx_oos_packets += s->rx_oos_packets;
+	t->rx_cookie_discards += s->rx_cookie_discards;
+	t->rx_invalid += s->rx_invalid;
+}
+
+bool eng_lcce_cc_info(struct eng_lcce *l, uint64_t from, bool closing, struct eng_cc_info *o)
+{
+	const struct l2tp_cc *cc = NULL;
+
+	if (!l)
+		return false;
+	/* the lowest ID from `from` on: a cursor that survives connections coming and going */
+	for (const struct l2tp_cc *c = l2tp_lcce_next_cc(l->lcce, NULL); c;
+	     c = l2tp_lcce_next_cc(l->lcce, c)) {
+		if (c->ccid < from || (!closing && (c->state == L2TP_CC_CLOSING ||
+						    c->state == L2TP_CC_DEAD)))
+			continue;
+		if (!cc || c->ccid < cc->ccid)
+			cc = c;
+	}
+	if (!cc)
+		return false;
+	memset(o, 0, sizeof(*o));
+	o->ccid = cc->ccid;
+	o->peer_ccid = cc->peer_ccid;
+	o->state = l2tp_cc_state_str(cc->state);
+	o->phase = cc->state == L2TP_CC_ESTABLISHED ? "established"
+		   : cc->state == L2TP_CC_CLOSING || cc->state == L2TP_CC_DEAD ? "finishing"
+									     : "starting";
+	o->encap = cc->peer_cfg->encap == L2TP_ENCAP_IP ? "ip" : "udp";
+	o->name = cc->peer_cfg->name;
+	o->peer = cc->peer;
+	o->local = cc->local;
+	o->peer_hostname = cc->peer_hostname;
+	o->created_ms = cc->user ? ((const struct eng_cc *)cc->user)->created_ms : 0;
+	for (const struct l2tp_pw *pw = cc->pws; pw; pw = pw->next) {
+		o->pws++;
+		if (pw->state == L2TP_PW_ESTABLISHED)
+			o->pws_up++;
+	}
+	for (size_t i = 0; i < l->n_slots; i++) {
+		const struct pw_slot *s = &l->slots[i];
+		struct dp_stats st;
+
+		if (s->eth_open && s->eth_pw && s->eth_pw->cc == cc &&
+		    dp_session_stats(l->e->dp, s->eth.tid, s->eth.sid, &st) == 0)
+			stats_add(&o->st, &st);
+	}
+	return true;
+}
+
+/* ---- IPsec (docs/design.md §5.6) ----------------------------------------- */
+
+void eng_lcce_ipsec_down(struct eng_lcce *l, const char *pw, const char *why)
+{
+	const struct l2tp_lcce_peer_cfg *peer = NULL;
+	uint32_t ids[16];
+	size_t n = 0;
+	struct l2tp_cc *cc;
+
+	if (!l || !l->lcce)
+		return;
+	for (size_t i = 0; i < l->n_slots && !peer; i++)
+		if (strcmp(l->slots[i].cp->name, pw) == 0)
+			peer = l->slots[i].peer;
+	if (!peer)
+		return;
+	/* closing frees nothing yet, but collect the IDs before acting anyway */
+	for (cc = l2tp_lcce_next_cc(l->lcce, NULL); cc && n < 16; cc = l2tp_lcce_next_cc(l->lcce, cc))
+		if (cc->peer_cfg == peer && cc->state != L2TP_CC_CLOSING &&
+		    cc->state != L2TP_CC_DEAD)
+			ids[n++] = cc->ccid;
+	for (size_t i = 0; i < n; i++) {
+		log_notice("pseudowire %s: %s: closing L2TPv3 connection %u", pw, why, ids[i]);
+		l2tp_lcce_close_cc(l->lcce, ids[i], L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERR_NONE,
+				   engine_now_ms(), &l->acts);
+		execute(l);
+	}
+}
+
+void eng_lcce_ipsec_ready(struct eng_lcce *l)
+{
+	if (!l || !l->held)
+		return;
+	l->held = false;
+	ev_timer_stop(l->e->loop, &l->timer);
+	ev_timer_set(&l->timer, 0.0, 0.0);
+	ev_timer_start(l->e->loop, &l->timer);
 }

@@ -32,6 +32,16 @@ void eng_lcce_free(struct eng_lcce *l);
 /* A v3 datagram read on a UDP listener of the engine. */
 void eng_lcce_input_udp(struct eng_lcce *l, const struct lns_addr *peer,
 			const struct lns_addr *local, const uint8_t *pkt, size_t len);
+/*
+ * The SA of the protected pseudowire named pw (or of its connection's first
+ * section) went: its L2TPv3 connection is closed (docs/design.md §5.6). NULL-safe.
+ */
+void eng_lcce_ipsec_down(struct eng_lcce *l, const char *pw, const char *why);
+/*
+ * charon has the protected pseudowires' connections and traps: the dialling
+ * held since eng_lcce_new() starts (docs/design.md §5.6). NULL-safe.
+ */
+void eng_lcce_ipsec_ready(struct eng_lcce *l);
 /* Whether conf's pseudowires differ from those l runs (reload restarts them then). */
 bool eng_lcce_conf_changed(const struct eng_lcce *l, const struct lnsd_conf *conf);
 
@@ -40,6 +50,7 @@ struct eng_pw_info {
 	const char *name;
 	struct lns_addr peer;
 	const char *encap;            /* "udp", "ip" */
+	uint16_t pw_type;             /* RFC 3931 Pseudowire Type: 5 Ethernet, 4 Ethernet VLAN */
 	const char *state;            /* "idle", "connecting", "calling", "up", "closing" */
 	const char *remote_end_id;
 	const char *ifname;           /* "" until the kernel session exists */
@@ -56,6 +67,27 @@ struct eng_pw_info {
 size_t eng_lcce_n_pws(const struct eng_lcce *l);   /* NULL-safe: 0 */
 /* i < eng_lcce_n_pws(); the counters read from the data plane now. */
 void eng_lcce_pw_info(struct eng_lcce *l, size_t i, struct eng_pw_info *out);
+/*
+ * One v3 control connection as lnsctl show tunnels sees it, beside the v2
+ * tunnels: the one with the lowest Control Connection ID >= from (a cursor
+ * that survives connections coming and going), closing ones only if asked.
+ * false when there is none; NULL-safe.
+ */
+struct eng_cc_info {
+	uint32_t ccid, peer_ccid;
+	const char *state;            /* l2tp_cc_state_str() */
+	const char *phase;            /* "starting", "established", "finishing" */
+	const char *encap;            /* "udp", "ip" */
+	const char *name;             /* the first [pseudowire] section to that peer */
+	struct lns_addr peer, local;  /* port 0 over IP */
+	const char *peer_hostname;
+	size_t pws, pws_up;           /* calls on it, established calls */
+	uint64_t created_ms;          /* engine_now_ms() at its first message; 0: unknown */
+	struct dp_stats st;           /* its pseudowires' kernel counters, summed */
+};
+bool eng_lcce_cc_info(struct eng_lcce *l, uint64_t from, bool closing, struct eng_cc_info *out);
+/* Connections not closing (the shutdown's count); NULL-safe: 0. */
+size_t eng_lcce_n_ccs(const struct eng_lcce *l);
 /* The lib's counters (l2tp_lcce.h), NULL without pseudowires. */
 const struct l2tp_lcce_stats *eng_lcce_stats(const struct eng_lcce *l);
 

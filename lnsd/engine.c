@@ -961,9 +961,26 @@ static bool ipsec_sa_in_use(void *ctx, const struct ipsec_child *c, const struct
 	return false;
 }
 
+/* A protected pseudowire's SA went: its connection closes, the initiator redials (§5.6). */
+static void ipsec_pw_sa_gone(void *ctx, const char *pw, const char *why)
+{
+	struct engine *e = ctx;
+
+	eng_lcce_ipsec_down(e->lcce, pw, why);
+}
+
+static void ipsec_pw_ready(void *ctx)
+{
+	struct engine *e = ctx;
+
+	eng_lcce_ipsec_ready(e->lcce);
+}
+
 static const struct ipsec_hooks ipsec_hooks = {
 	.sa_gone = ipsec_sa_gone,
 	.sa_in_use = ipsec_sa_in_use,
+	.pw_sa_gone = ipsec_pw_sa_gone,
+	.pw_ready = ipsec_pw_ready,
 };
 
 struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const char *conf_path,
@@ -1024,7 +1041,7 @@ struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const ch
 		if (!e->radius)
 			goto fail;
 	}
-	if (conf->ipsec.mode == CONF_IPSEC_REQUIRED) {
+	if (ipsec_wanted(conf)) {
 		e->ipsec = ipsec_new(loop, conf, &ipsec_hooks, e);
 		if (!e->ipsec) {
 			snprintf(err, errlen, "out of memory");
@@ -1149,6 +1166,9 @@ int engine_reload(struct engine *e, char *err, size_t errlen)
 	log_set_level((enum log_level)nc->log_level);
 	if (e->ipsec)
 		ipsec_reload(e->ipsec, nc);
+	else if (ipsec_wanted(nc) && !(e->ipsec = ipsec_new(e->loop, nc, &ipsec_hooks, e)))
+		log_err("reload: out of memory starting the IPsec manager: the protected "
+			"pseudowires stay down");
 	lns_cfg_for(e, nc, &cfg);
 	l2tp_lns_set_cfg(e->lns, &cfg);
 	/* Pseudowires: any change restarts them all (lnsd.conf(5), RELOAD). */
@@ -1221,7 +1241,11 @@ void engine_shutdown(struct engine *e, uint32_t grace_ms)
 	if (e->shutting_down)
 		return;
 	e->shutting_down = true;
-	log_notice("shutting down: StopCCN to %u tunnels", l2tp_lns_n_tunnels(e->lns));
+	if (e->lcce)   /* the v3 connections' StopCCN goes once, from engine_free() */
+		log_notice("shutting down: StopCCN to %u tunnels and %zu L2TPv3 connections",
+			   l2tp_lns_n_tunnels(e->lns), eng_lcce_n_ccs(e->lcce));
+	else
+		log_notice("shutting down: StopCCN to %u tunnels", l2tp_lns_n_tunnels(e->lns));
 	/* No new control connections while we drain. */
 	for (size_t i = 0; i < e->n_listeners; i++)
 		ev_io_stop(e->loop, &e->listeners[i]->io);
@@ -1359,9 +1383,14 @@ int engine_set_dataplane(struct engine *e, struct dp *dp, char *err, size_t errl
 	pw_ppp_cfg(e, e->conf);
 	if (e->radius && e->users)
 		log_notice("[ppp] users-file is not used: [radius] authenticates");
+	else if (!e->radius && !e->users && !e->pool && !e->conf->ppp_local_ip &&
+		 e->conf->n_pws)
+		/* a pseudowire-only site: nothing of PPP is configured, nothing to warn about */
+		log_info("[ppp] not configured (no users-file, RADIUS, pool or local-ip): "
+			 "L2TPv2 PPP sessions will fail authentication");
 	else if (!e->radius && !e->users)
 		log_warn("[ppp] users-file is not set: every PPP authentication will fail");
-	if (!e->pool && !e->conf->ppp_local_ip)
+	if (!e->pool && !e->conf->ppp_local_ip && (e->radius || e->users || !e->conf->n_pws))
 		log_warn("[ppp] neither pool nor local-ip is set: clients get addresses only "
 			 "from the %s", e->radius ? "RADIUS Framed-IP-Address" : "users file");
 	return 0;

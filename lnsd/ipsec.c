@@ -18,7 +18,7 @@
 
 /* REQ_LIST_SUCC: list-sas of one IKE_SA, looking for the successor of gone. */
 enum req_kind { REQ_LOAD_SHARED, REQ_LOAD_CONN, REQ_TERMINATE, REQ_REGISTER, REQ_LIST_SAS,
-		REQ_LIST_SUCC };
+		REQ_LIST_SUCC, REQ_LOAD_PW };
 
 struct req {
 	enum req_kind kind;
@@ -59,7 +59,16 @@ struct ipsec_mgr {
 	struct ipsec_sa_table sas;
 	struct vici_builder b;
 	uint64_t connects, failures, teardowns, terminates, bad_events, rekey_successors;
+	bool ra;                     /* load the remote-access responder ([ipsec] mode = required) */
+	struct ipsec_pw_params *pws; /* the protected pseudowires' connections (§5.6) */
+	size_t n_pws;
 };
+
+static void queue_load_pws(struct ipsec_mgr *m);
+static void pw_event(struct ipsec_mgr *m, const struct vici_msg *msg);
+static void pw_loaded(struct ipsec_mgr *m, const struct req *r);
+static int set_pws(struct ipsec_mgr *m, const struct lnsd_conf *conf);
+static void unload_pws(struct ipsec_mgr *m);
 
 static void conn_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void schedule_retry(struct ipsec_mgr *m, const char *fmt, ...)
@@ -193,8 +202,11 @@ static void queue_load(struct ipsec_mgr *m)
 	m->loaded = false;
 	rc = ipsec_vici_load_shared(&m->b, m->psk, &pkt, &len);
 	vc_queue(&m->cmd, REQ_LOAD_SHARED, "load-shared", rc, pkt, len);
-	rc = ipsec_vici_load_conn(&m->b, &m->params, &pkt, &len);
-	vc_queue(&m->cmd, REQ_LOAD_CONN, "load-conn", rc, pkt, len);
+	if (m->ra) {
+		rc = ipsec_vici_load_conn(&m->b, &m->params, &pkt, &len);
+		vc_queue(&m->cmd, REQ_LOAD_CONN, "load-conn", rc, pkt, len);
+	}
+	queue_load_pws(m);
 }
 
 static void queue_subscriptions(struct ipsec_mgr *m)
@@ -417,6 +429,7 @@ static void handle_event(struct ipsec_mgr *m, const struct vici_msg *msg)
 	struct ev_ctx x = { .m = m, .event = vici_msg_name(msg) };
 
 	x.up = vici_is(root, "up", "yes");
+	pw_event(m, msg);
 	if (ipsec_vici_each(root, on_child, &x) < 0) {
 		m->bad_events++;
 		log_warn("ipsec: charon's %s event has no usable IKE_SA id or address; ignored",
@@ -469,6 +482,8 @@ static void handle_answer(struct vconn *c, const struct vici_msg *msg)
 		schedule_retry(m, "charon refused %s: %s", r->what, LOG_STR(err));
 		return;
 	}
+	if (r->kind == REQ_LOAD_PW)
+		pw_loaded(m, r);
 	if (r->kind == REQ_LOAD_CONN) {
 		m->loaded = true;
 		m->last_error[0] = '\0';
@@ -588,7 +603,9 @@ static int set_conf(struct ipsec_mgr *m, const struct lnsd_conf *conf)
 	m->params.legacy = ip->legacy_proposals;
 	m->params.ike_version = ip->ike_version;
 	m->params.reqid = ip->reqid;
-	return 0;
+	m->params.dpd_delay_s = ip->dpd_delay_s;
+	m->params.dpd_timeout_s = ip->dpd_timeout_s;
+	return set_pws(m, conf);
 }
 
 struct ipsec_mgr *ipsec_new(struct ev_loop *loop, const struct lnsd_conf *conf,
@@ -619,6 +636,7 @@ void ipsec_free(struct ipsec_mgr *m)
 	if (!m)
 		return;
 	ev_timer_stop(m->loop, &m->retry);
+	unload_pws(m);
 	disconnect(m);
 	free(m->cmd.q);
 	free(m->evt.q);
@@ -629,6 +647,7 @@ void ipsec_free(struct ipsec_mgr *m)
 	free(m->psk);
 	free(m->ike_props);
 	free(m->esp_props);
+	free(m->pws);
 	free(m);
 }
 
@@ -700,4 +719,138 @@ void ipsec_get_status(const struct ipsec_mgr *m, struct ipsec_status *st)
 	st->terminates = m->terminates;
 	st->bad_events = m->bad_events;
 	st->rekey_successors = m->rekey_successors;
+}
+
+/* ---- protected pseudowires (docs/design.md §5.6) ------------------------- */
+
+bool ipsec_wanted(const struct lnsd_conf *conf)
+{
+	if (conf->ipsec.mode == CONF_IPSEC_REQUIRED)
+		return true;
+	for (size_t i = 0; i < conf->n_pws; i++)
+		if (conf->pws[i].ipsec)
+			return true;
+	return false;
+}
+
+uint32_t ipsec_pw_reqid(const struct lnsd_conf *conf, size_t i)
+{
+	size_t g = conf_pw_group(conf, i);
+
+	return conf->pws[g].ipsec ? IPSEC_PW_REQID_BASE + (uint32_t)g : 0;
+}
+
+/*
+ * One connection per group of pseudowires sharing an L2TPv3 connection (same
+ * peer, local and encapsulation), named after its first section. The
+ * strings point into conf, which outlives m's use of them: set_conf() runs
+ * again with every new generation, and the engine holds the old one until then.
+ */
+static int set_pws(struct ipsec_mgr *m, const struct lnsd_conf *conf)
+{
+	struct ipsec_pw_params *v = conf->n_pws ? calloc(conf->n_pws, sizeof(*v)) : NULL;
+	size_t n = 0;
+
+	if (conf->n_pws && !v)
+		return -ENOMEM;
+	m->ra = conf->ipsec.mode == CONF_IPSEC_REQUIRED;
+	for (size_t i = 0; i < conf->n_pws; i++) {
+		const struct conf_pw *cp = &conf->pws[i];
+
+		if (!cp->ipsec || conf_pw_group(conf, i) != i)
+			continue;
+		v[n++] = (struct ipsec_pw_params){
+			.name = cp->name, .local = cp->local, .peer = cp->peer,
+			.udp = cp->encap == CONF_PW_ENCAP_UDP, .reqid = ipsec_pw_reqid(conf, i),
+			.ike_proposals = m->ike_props, .esp_proposals = m->esp_props };
+	}
+	free(m->pws);
+	m->pws = v;
+	m->n_pws = n;
+	return 0;
+}
+
+static void queue_load_pws(struct ipsec_mgr *m)
+{
+	const uint8_t *pkt;
+	size_t len;
+	char what[48];
+	int rc;
+
+	for (size_t i = 0; i < m->n_pws; i++) {
+		snprintf(what, sizeof(what), "load-conn %s%.24s", IPSEC_PW_PREFIX, m->pws[i].name);
+		rc = ipsec_vici_load_pw(&m->b, &m->pws[i], &pkt, &len);
+		vc_queue(&m->cmd, REQ_LOAD_PW, what, rc, pkt, len);
+	}
+}
+
+static void pw_loaded(struct ipsec_mgr *m, const struct req *r)
+{
+	log_info("ipsec: charon loaded %s (IKEv2, transport, trap)", r->what + 10);
+	if (m->hooks->pw_ready)
+		m->hooks->pw_ready(m->hooks_ctx);
+	if (m->ra)
+		return;
+	/* Without the remote-access responder the pseudowires' loads are the milestone. */
+	m->loaded = true;
+	m->last_error[0] = '\0';
+	m->failed_attempts = 0;
+	m->backoff = BACKOFF_MIN_S;
+}
+
+struct pw_ev {
+	struct ipsec_mgr *m;
+	const char *event;
+	bool up;
+};
+
+static void on_pw(void *ctx, const char *pw, uint64_t ike_id, unsigned installed)
+{
+	struct pw_ev *x = ctx;
+	bool child = strcmp(x->event, "child-updown") == 0;
+
+	if (!child && strcmp(x->event, "ike-updown") != 0)
+		return;
+	if (x->up) {
+		if (child)
+			log_notice("ipsec: pseudowire %s: CHILD_SA up (IKE_SA %llu, %u installed)",
+				   LOG_STR(pw), (unsigned long long)ike_id, installed);
+		return;
+	}
+	log_notice("ipsec: pseudowire %s: %s down (IKE_SA %llu)", LOG_STR(pw),
+		   child ? "CHILD_SA" : "IKE_SA", (unsigned long long)ike_id);
+	if (x->m->hooks->pw_sa_gone)
+		x->m->hooks->pw_sa_gone(x->m->hooks_ctx, pw,
+					child ? "its CHILD_SA went down" : "its IKE_SA went down");
+}
+
+static void pw_event(struct ipsec_mgr *m, const struct vici_msg *msg)
+{
+	const struct vici_node *root = vici_msg_root(msg);
+	struct pw_ev x = { .m = m, .event = vici_msg_name(msg), .up = vici_is(root, "up", "yes") };
+
+	if (m->n_pws)
+		ipsec_vici_pw_each(root, on_pw, &x);
+}
+
+/*
+ * Shutdown: the connections and their traps go, with their SAs. Written
+ * once, nonblocking, answers not awaited: the pseudowires' sockets are
+ * closed anyway, and charon's own shutdown removes everything too.
+ */
+static void unload_pws(struct ipsec_mgr *m)
+{
+	const uint8_t *pkt;
+	size_t len;
+	char name[256];
+
+	if (m->cmd.fd < 0 || m->cmd.wbuf)
+		return;   /* a request half written: another packet would corrupt the stream */
+	for (size_t i = 0; i < m->n_pws; i++) {
+		snprintf(name, sizeof(name), "%s%s", IPSEC_PW_PREFIX, m->pws[i].name);
+		if (ipsec_vici_unload_conn(&m->b, name, &pkt, &len) == 0)
+			(void)!send(m->cmd.fd, pkt, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (ipsec_vici_terminate_conn(&m->b, name, &pkt, &len) == 0)
+			(void)!send(m->cmd.fd, pkt, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
 }

@@ -38,6 +38,14 @@ struct ipsec_hooks {
 	unsigned (*sa_gone)(void *ctx, const struct ipsec_child *gone, const char *why);
 	/* Is SA c still needed: does a live tunnel other than except use it? */
 	bool (*sa_in_use)(void *ctx, const struct ipsec_child *c, const struct l2tp_tun *except);
+	/*
+	 * The IKE_SA or CHILD_SA of a protected pseudowire's connection went
+	 * (docs/design.md §5.6): close its L2TPv3 connection; the initiator
+	 * redials, and its first SCCRQ brings the SA back through the trap.
+	 */
+	void (*pw_sa_gone)(void *ctx, const char *pw, const char *why);
+	/* charon loaded a protected pseudowire's connection (and its trap): it may dial. */
+	void (*pw_ready)(void *ctx);
 };
 
 struct ipsec_status {
@@ -74,5 +82,13 @@ void ipsec_tunnel_ended(struct ipsec_mgr *m, const struct l2tp_tun *ended, uint3
 const struct ipsec_child *ipsec_sa_of(const struct ipsec_mgr *m, const struct lns_addr *peer,
 				      uint32_t mark);
 void ipsec_get_status(const struct ipsec_mgr *m, struct ipsec_status *st);
+/*
+ * Whether conf needs the manager: [ipsec] mode = required, or a
+ * [pseudowire] with ipsec = yes (only the latter's connections are loaded
+ * then, not the remote-access responder).
+ */
+bool ipsec_wanted(const struct lnsd_conf *conf);
+/* The static reqid of pseudowire i's connection (its group's first section), 0: none. */
+uint32_t ipsec_pw_reqid(const struct lnsd_conf *conf, size_t i);
 
 #endif

@@ -269,85 +269,101 @@ static ssize_t recv_pkt(int fd, uint8_t *buf, size_t cap, struct sockaddr_in6 *f
 	return n;
 }
 
+/* A datagram from a subscriber's link, with what recv_pkt() found out. */
+struct v6_rx {
+	const uint8_t *buf;
+	size_t len;
+	struct sockaddr_in6 from;
+	int ifindex, hops;
+};
+
+typedef void (*v6_input_fn)(struct engine *e, struct eng_sess6 *s, struct v6_rx *rx);
+
+/*
+ * The one reader of both sockets: up to ENG_RX_BATCH datagrams, each handed
+ * to INPUT with the session of the link it came on; one from any other link
+ * is counted in *NOT_OURS and dropped.
+ */
+static void read_batch(struct engine *e, int fd, uint64_t *not_ours, v6_input_fn input)
+{
+	uint8_t buf[V6_PKT_MAX];
+
+	for (int i = 0; i < ENG_RX_BATCH; i++) {
+		struct v6_rx rx = { .buf = buf };
+		struct eng_sess6 *s;
+		ssize_t n = recv_pkt(fd, buf, sizeof(buf), &rx.from, &rx.ifindex, &rx.hops);
+
+		if (n < 0)
+			return;
+		s = by_ifindex(e->v6, rx.ifindex);
+		if (!s) {
+			(*not_ours)++;
+			continue;
+		}
+		rx.len = (size_t)n;
+		input(e, s, &rx);
+	}
+}
+
+static void rs_input(struct engine *e, struct eng_sess6 *s, struct v6_rx *rx)
+{
+	enum nd_rs_check why = nd_rs_parse(rx->buf, rx->len, rx->hops,
+					   rx->from.sin6_addr.s6_addr, NULL);
+	uint64_t now;
+
+	if (why != ND_RS_OK) {
+		e->ctr.v6_rs_dropped[why]++;
+		log_ratelimited(engine_now_ms(), "ipv6 rs", "%s: Router Solicitation "
+				"dropped: %s", s->es->ifname, nd_rs_check_str(why));
+		return;
+	}
+	e->ctr.v6_rs_received++;
+	now = engine_now_ms();
+	if (now - s->last_rs_ra_ms < V6_RS_MIN_MS)
+		return;
+	s->last_rs_ra_ms = now;
+	ra_send(e, s, IN6_IS_ADDR_UNSPECIFIED(&rx->from.sin6_addr) ? NULL :
+		rx->from.sin6_addr.s6_addr);
+}
+
+static void dhcp_input(struct engine *e, struct eng_sess6 *s, struct v6_rx *rx)
+{
+	struct eng_ipv6 *v = e->v6;
+	uint8_t out[DHCP6_REPLY_MAX];
+	enum dhcp6_check why = DHCP6_OK;
+	enum dhcp6_event ev = DHCP6_EV_NONE;
+	int len = dhcp6_srv_input(&v->dsc, &s->pd, rx->buf, rx->len, engine_now_ms(), out,
+				  sizeof(out), &why, &ev);
+
+	if (len <= 0) {
+		e->ctr.v6_dhcp_dropped[why < DHCP6_CHECK_COUNT ? why : DHCP6_OK]++;
+		log_ratelimited(engine_now_ms(), "ipv6 dhcp", "%s: DHCPv6 message dropped: "
+				"%s", s->es->ifname, dhcp6_check_str(why));
+		return;
+	}
+	binding_event(e, s, ev);
+	rx->from.sin6_scope_id = (uint32_t)rx->ifindex;
+	if (send_on(e, v->dhcp_fd, rx->ifindex, s->local_ll, &rx->from, out, (size_t)len) == 0)
+		e->ctr.v6_dhcp_replies++;
+}
+
 static void icmp_readable(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct engine *e = w->data;
-	struct eng_ipv6 *v = e->v6;
-	uint8_t buf[V6_PKT_MAX];
-	struct sockaddr_in6 from;
-	int ifindex, hops;
-	ssize_t n;
 
 	(void)loop;
 	(void)revents;
-	for (int i = 0; i < ENG_RX_BATCH; i++) {
-		struct eng_sess6 *s;
-		enum nd_rs_check why;
-		uint64_t now;
-
-		n = recv_pkt(v->icmp_fd, buf, sizeof(buf), &from, &ifindex, &hops);
-		if (n < 0)
-			return;
-		s = by_ifindex(v, ifindex);
-		if (!s) {
-			e->ctr.v6_rs_dropped[ND_RS_OK]++;   /* not a subscriber's link */
-			continue;
-		}
-		why = nd_rs_parse(buf, (size_t)n, hops, from.sin6_addr.s6_addr, NULL);
-		if (why != ND_RS_OK) {
-			e->ctr.v6_rs_dropped[why]++;
-			log_ratelimited(engine_now_ms(), "ipv6 rs", "%s: Router Solicitation "
-					"dropped: %s", s->es->ifname, nd_rs_check_str(why));
-			continue;
-		}
-		e->ctr.v6_rs_received++;
-		now = engine_now_ms();
-		if (now - s->last_rs_ra_ms < V6_RS_MIN_MS)
-			continue;
-		s->last_rs_ra_ms = now;
-		ra_send(e, s, IN6_IS_ADDR_UNSPECIFIED(&from.sin6_addr) ? NULL :
-			from.sin6_addr.s6_addr);
-	}
+	/* [ND_RS_OK] counts Router Solicitations from a link without a session */
+	read_batch(e, e->v6->icmp_fd, &e->ctr.v6_rs_dropped[ND_RS_OK], rs_input);
 }
 
 static void dhcp_readable(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct engine *e = w->data;
-	struct eng_ipv6 *v = e->v6;
-	uint8_t buf[V6_PKT_MAX], out[DHCP6_REPLY_MAX];
-	struct sockaddr_in6 from;
-	int ifindex, hops;
-	ssize_t n;
 
 	(void)loop;
 	(void)revents;
-	for (int i = 0; i < ENG_RX_BATCH; i++) {
-		struct eng_sess6 *s;
-		enum dhcp6_check why = DHCP6_OK;
-		enum dhcp6_event ev = DHCP6_EV_NONE;
-		int len;
-
-		n = recv_pkt(v->dhcp_fd, buf, sizeof(buf), &from, &ifindex, &hops);
-		if (n < 0)
-			return;
-		s = by_ifindex(v, ifindex);
-		if (!s) {
-			e->ctr.v6_dhcp_dropped[DHCP6_OK]++;   /* not a subscriber's link */
-			continue;
-		}
-		len = dhcp6_srv_input(&v->dsc, &s->pd, buf, (size_t)n, engine_now_ms(), out,
-				      sizeof(out), &why, &ev);
-		if (len <= 0) {
-			e->ctr.v6_dhcp_dropped[why < DHCP6_CHECK_COUNT ? why : DHCP6_OK]++;
-			log_ratelimited(engine_now_ms(), "ipv6 dhcp", "%s: DHCPv6 message dropped: "
-					"%s", s->es->ifname, dhcp6_check_str(why));
-			continue;
-		}
-		binding_event(e, s, ev);
-		from.sin6_scope_id = (uint32_t)ifindex;
-		if (send_on(e, v->dhcp_fd, ifindex, s->local_ll, &from, out, (size_t)len) == 0)
-			e->ctr.v6_dhcp_replies++;
-	}
+	read_batch(e, e->v6->dhcp_fd, &e->ctr.v6_dhcp_dropped[DHCP6_OK], dhcp_input);
 }
 
 static int icmp_socket(void)

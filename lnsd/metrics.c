@@ -641,10 +641,12 @@ static void render_pseudowires(FILE *f, struct engine *e)
 					       in[i].st.tx_bytes, in[i].st.rx_cookie_discards };
 			char pa[LNS_ADDR_STRLEN];
 
+			lns_addr_str(&in[i].peer, pa, sizeof(pa));
+			if (!in[i].peer.port)   /* over IP: no port (eng_lcce_pw_info) */
+				pa[strlen(pa) - 2] = '\0';
 			fprintf(f, "%s{name=\"", fam[k].name);
 			metrics_label_value(f, in[i].name, strlen(in[i].name));
-			fprintf(f, "\",peer=\"%s\",remote_end_id=\"",
-				lns_addr_str(&in[i].peer, pa, sizeof(pa)));
+			fprintf(f, "\",peer=\"%s\",remote_end_id=\"", pa);
 			metrics_label_value(f, in[i].remote_end_id, strlen(in[i].remote_end_id));
 			fprintf(f, "\"} %llu\n", (unsigned long long)v[k]);
 		}

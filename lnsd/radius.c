@@ -148,7 +148,12 @@ static void note(struct radius *r, const char *limit, const char *fmt, ...)
 	deliver(r, j);
 }
 
-/* Servers in the order to try: those not marked dead first, each group in file order. */
+/*
+ * Servers in the order to try: those not marked dead first, each group in
+ * file order. While stopping, a server whose last answer was a timeout
+ * (dead_until_ms still set) counts as dead even after its dead time: the
+ * Stop records have only RADIUS_DRAIN_MS, less than one timeout of it.
+ */
 static size_t try_order(struct radius *r, size_t *order)
 {
 	uint64_t now = mono_ms();
@@ -156,9 +161,12 @@ static size_t try_order(struct radius *r, size_t *order)
 
 	pthread_mutex_lock(&r->mu);
 	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < r->n_srv; i++)
-			if ((r->srv[i].dead_until_ms > now) == (pass == 1))
+		for (size_t i = 0; i < r->n_srv; i++) {
+			uint64_t d = r->srv[i].dead_until_ms;
+
+			if ((d > now || (r->stopping && d)) == (pass == 1))
 				order[n++] = i;
+		}
 	pthread_mutex_unlock(&r->mu);
 	return n;
 }

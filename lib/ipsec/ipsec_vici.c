@@ -59,6 +59,7 @@ int ipsec_vici_load_conn(struct vici_builder *b, const struct ipsec_conn_params 
 								 : ipsec_ike_default;
 	const char *esp = p->esp_proposals && *p->esp_proposals ? p->esp_proposals
 								 : ipsec_esp_default;
+	char t[16];
 
 	vici_b_begin(b, VICI_CMD_REQUEST, "load-conn");
 	vici_b_section_start(b, IPSEC_CONN_NAME);
@@ -73,7 +74,18 @@ int ipsec_vici_load_conn(struct vici_builder *b, const struct ipsec_conn_params 
 	vici_b_kv_str(b, "aggressive", "no");
 	vici_b_kv_str(b, "encap", "no");
 	vici_b_kv_str(b, "fragmentation", "yes");
-	vici_b_kv_str(b, "dpd_delay", "30s");
+	/*
+	 * DPD: with dpd_action=clear charon deletes the IKE_SA of a silent
+	 * peer and its child-updown ends the peer's tunnels (§5.4). IKEv1
+	 * gives up dpd_timeout after an unanswered R_U_THERE; without it,
+	 * after charon's retransmission timeout (about 165 s by default).
+	 */
+	snprintf(t, sizeof(t), "%us", p->dpd_delay_s);
+	vici_b_kv_str(b, "dpd_delay", t);
+	if (p->dpd_timeout_s) {
+		snprintf(t, sizeof(t), "%us", p->dpd_timeout_s);
+		vici_b_kv_str(b, "dpd_timeout", t);
+	}
 	vici_b_kv_str(b, "rekey_time", "0s");
 	vici_b_kv_str(b, "reauth_time", "0s");
 	vici_b_kv_str(b, "unique", "never");
@@ -394,4 +406,107 @@ void ipsec_sa_clear(struct ipsec_sa_table *t)
 {
 	free(t->v);
 	memset(t, 0, sizeof(*t));
+}
+
+/* ---- pseudowires (docs/design.md §5.6) ---------------------------------- */
+
+static int ts_addr(const struct lns_addr *a, char *buf, size_t len)
+{
+	if (!inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->addr, buf, (socklen_t)len))
+		return -EINVAL;
+	return 0;
+}
+
+int ipsec_vici_load_pw(struct vici_builder *b, const struct ipsec_pw_params *p,
+		       const uint8_t **pkt, size_t *len)
+{
+	const char *ike = p->ike_proposals && *p->ike_proposals ? p->ike_proposals
+								 : ipsec_ike_default;
+	const char *esp = p->esp_proposals && *p->esp_proposals ? p->esp_proposals
+								 : ipsec_esp_default;
+	/* "dynamic" is the IKE address: transport mode protects exactly the two LCCEs */
+	const char *ts = p->udp ? "dynamic[udp/1701]" : "dynamic[115]";
+	char conn[256], la[64], ra[64], rq[16];
+
+	if ((p->local.family != 4 && p->local.family != 6) || p->local.family != p->peer.family ||
+	    ts_addr(&p->local, la, sizeof(la)) || ts_addr(&p->peer, ra, sizeof(ra)) || !p->reqid ||
+	    snprintf(conn, sizeof(conn), "%s%s", IPSEC_PW_PREFIX, p->name) >= 256)
+		return -EINVAL;
+	snprintf(rq, sizeof(rq), "%u", p->reqid);
+	vici_b_begin(b, VICI_CMD_REQUEST, "load-conn");
+	vici_b_section_start(b, conn);
+	vici_b_kv_u64(b, "version", 2);
+	list1(b, "local_addrs", la);
+	list1(b, "remote_addrs", ra);
+	vici_b_list_start(b, "proposals");
+	list_items(b, ike);
+	vici_b_list_end(b);
+	vici_b_kv_str(b, "encap", "no");
+	vici_b_kv_str(b, "fragmentation", "yes");
+	vici_b_kv_str(b, "dpd_delay", "30s");
+	/* one IKE_SA per pair of sites: a restarted peer's new one replaces the old */
+	vici_b_kv_str(b, "unique", "replace");
+	vici_b_section_start(b, "local");
+	vici_b_kv_str(b, "auth", "psk");
+	vici_b_kv_str(b, "id", la);
+	vici_b_section_end(b);
+	vici_b_section_start(b, "remote");
+	vici_b_kv_str(b, "auth", "psk");
+	vici_b_kv_str(b, "id", ra);
+	vici_b_section_end(b);
+	vici_b_section_start(b, "children");
+	vici_b_section_start(b, IPSEC_PW_CHILD);
+	vici_b_kv_str(b, "mode", "transport");
+	list1(b, "local_ts", ts);
+	list1(b, "remote_ts", ts);
+	vici_b_list_start(b, "esp_proposals");
+	list_items(b, esp);
+	vici_b_list_end(b);
+	vici_b_kv_str(b, "reqid", rq);
+	vici_b_kv_str(b, "start_action", "trap");
+	vici_b_kv_str(b, "dpd_action", "clear");
+	vici_b_kv_str(b, "close_action", "none");
+	vici_b_section_end(b);
+	vici_b_section_end(b);
+	vici_b_section_end(b);
+	return vici_b_finish(b, pkt, len);
+}
+
+int ipsec_vici_unload_conn(struct vici_builder *b, const char *name, const uint8_t **pkt,
+			   size_t *len)
+{
+	vici_b_begin(b, VICI_CMD_REQUEST, "unload-conn");
+	vici_b_kv_str(b, "name", name);
+	return vici_b_finish(b, pkt, len);
+}
+
+int ipsec_vici_terminate_conn(struct vici_builder *b, const char *name, const uint8_t **pkt,
+			      size_t *len)
+{
+	vici_b_begin(b, VICI_CMD_REQUEST, "terminate");
+	vici_b_kv_str(b, "ike", name);
+	vici_b_kv_str(b, "timeout", "-1");
+	return vici_b_finish(b, pkt, len);
+}
+
+int ipsec_vici_pw_each(const struct vici_node *root, ipsec_pw_fn fn, void *ctx)
+{
+	const size_t plen = sizeof(IPSEC_PW_PREFIX) - 1;
+	const struct vici_node *ike, *kids, *c;
+	int count = 0;
+
+	for (ike = vici_first_section(root); ike; ike = vici_next_section(ike)) {
+		uint64_t id = 0;
+		unsigned installed = 0;
+
+		if (strncmp(ike->name, IPSEC_PW_PREFIX, plen) != 0 || !ike->name[plen])
+			continue;
+		vici_get_u64(ike, "uniqueid", &id);
+		kids = vici_get_section(ike, "child-sas");
+		for (c = kids ? vici_first_section(kids) : NULL; c; c = vici_next_section(c))
+			installed += vici_is(c, "state", "INSTALLED");
+		count++;
+		fn(ctx, ike->name + plen, id, installed);
+	}
+	return count;
 }

@@ -32,6 +32,8 @@ struct ipsec_conn_params {
 	bool legacy;                 /* append ipsec_ike_legacy to the IKE list */
 	unsigned ike_version;        /* 0 any, 1, 2 */
 	uint32_t reqid;              /* unused: every child gets its own (§5.5) */
+	unsigned dpd_delay_s;        /* dpd_delay; 0: no DPD */
+	unsigned dpd_timeout_s;      /* dpd_timeout (IKEv1 only); 0: not sent, charon's default */
 };
 
 /*
@@ -126,5 +128,45 @@ const struct ipsec_child *ipsec_sa_unmarked(const struct ipsec_sa_table *t,
 const struct ipsec_child *ipsec_sa_successor(const struct ipsec_sa_table *t,
 					     const struct ipsec_child *gone);
 void ipsec_sa_clear(struct ipsec_sa_table *t);
+
+/*
+ * A pseudowire protected by ESP (docs/design.md §5.6): one IKEv2 connection
+ * per [pseudowire] section with ipsec = yes, named IPSEC_PW_PREFIX + the
+ * section's name, between the two LCCEs' addresses, a transport-mode child
+ * whose traffic selectors are L2TP over IP (protocol 115) or UDP 1701 on
+ * both ends, start_action = trap with a static reqid: the pseudowire's own
+ * socket templates name that reqid, so the kernel's ACQUIRE for its first
+ * SCCRQ reaches charon's trap, which negotiates the SA.
+ */
+#define IPSEC_PW_PREFIX "lnsd-pw-"
+#define IPSEC_PW_CHILD "pw"
+#define IPSEC_PW_REQID_BASE 0x10000u   /* + the section's index; charon counts from 1 */
+
+struct ipsec_pw_params {
+	const char *name;            /* the [pseudowire NAME]'s NAME */
+	struct lns_addr local, peer; /* IKE and ESP endpoints (ports ignored) */
+	bool udp;                    /* encap = udp: udp/1701 each end; else protocol 115 */
+	uint32_t reqid;              /* static, named by the pseudowire's socket templates */
+	const char *ike_proposals;   /* "" or NULL: ipsec_ike_default */
+	const char *esp_proposals;   /* "" or NULL: ipsec_esp_default */
+};
+
+/* load-conn of one pseudowire's connection; as ipsec_vici_load_conn(). */
+int ipsec_vici_load_pw(struct vici_builder *b, const struct ipsec_pw_params *p,
+		       const uint8_t **pkt, size_t *len);
+/* unload-conn {name}: the connection and its trap go (established SAs stay). */
+int ipsec_vici_unload_conn(struct vici_builder *b, const char *name, const uint8_t **pkt,
+			   size_t *len);
+/* terminate {ike=name, timeout=-1}: every IKE_SA of that connection. */
+int ipsec_vici_terminate_conn(struct vici_builder *b, const char *name, const uint8_t **pkt,
+			      size_t *len);
+/*
+ * Walks an event body for IKE_SA sections of pseudowire connections: fn is
+ * called once per such section with the pseudowire's name (the section name
+ * without IPSEC_PW_PREFIX), the IKE_SA's uniqueid (0 when absent) and how
+ * many of its CHILD_SAs are INSTALLED. Returns how many sections matched.
+ */
+typedef void (*ipsec_pw_fn)(void *ctx, const char *pw, uint64_t ike_id, unsigned installed);
+int ipsec_vici_pw_each(const struct vici_node *root, ipsec_pw_fn fn, void *ctx);
 
 #endif

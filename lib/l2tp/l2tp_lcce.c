@@ -933,6 +933,16 @@ static void cc_input(struct l2tp_lcce *l, struct l2tp_cc *cc, const uint8_t *pkt
  * separate control connections are opened." Values compare as unsigned
  * 64-bit big-endian numbers; lnsd always sends one.
  */
+/* The connections of one peer config that are not yet gone. */
+static unsigned peer_ccs(const struct l2tp_lcce *l, const struct l2tp_lcce_peer_cfg *pc)
+{
+	unsigned n = 0;
+
+	for (const struct l2tp_cc *cc = l->ccs; cc; cc = cc->next)
+		n += cc->peer_cfg == pc && cc->state != L2TP_CC_DEAD;
+	return n;
+}
+
 static void sccrq_input(struct l2tp_lcce *l, const struct lns_addr *peer,
 			const struct lns_addr *local, enum l2tp_encap encap, const uint8_t *pkt,
 			size_t len, uint64_t now, struct lcce_actions *out)
@@ -1042,6 +1052,12 @@ static void sccrq_input(struct l2tp_lcce *l, const struct lns_addr *peer,
 				send_hello(l, cc, now, out);
 			return;
 		}
+	}
+	if (peer_ccs(l, pc) >= L2TP_LCCE_CC_PER_PEER_MAX) {
+		/* No answer: a forged flood would have us reflect StopCCNs. */
+		drop(l, LCCE_DROP_LIMIT, NULL, "SCCRQ refused: too many connections with this peer",
+		     out);
+		return;
 	}
 	/* Accept: §3.3 SCCRQ acceptable -> send SCCRP, wait-ctl-conn. */
 	cc = cc_new(l, pc, peer, local, false, now);
@@ -1357,6 +1373,7 @@ const char *l2tp_lcce_drop_str(enum l2tp_lcce_drop d)
 		[LCCE_DROP_UNKNOWN_PW] = "unknown-pseudowire",
 		[LCCE_DROP_REMOTE_END] = "unknown-remote-end-id",
 		[LCCE_DROP_TIE_LOST] = "tie-breaker",
+		[LCCE_DROP_LIMIT] = "limit",
 	};
 
 	return (unsigned)d < LCCE_DROP_COUNT ? names[d] : "?";

@@ -197,6 +197,14 @@ void lcce_actions_free(struct lcce_actions *a);
 
 /* ---- counters ----------------------------------------------------------- */
 
+/*
+ * Connections one peer config may hold at once (in setup, established or
+ * closing). A peer needs one, two while a restart or a simultaneous open
+ * settles; the cap keeps SCCRQs from many source ports of a configured
+ * address (or forged with it) from growing the table without bound.
+ */
+#define L2TP_LCCE_CC_PER_PEER_MAX 8
+
 enum l2tp_lcce_drop {
 	LCCE_DROP_DECODE,          /* decode_err[] says why */
 	LCCE_DROP_DATA,            /* a data message read in user space */
@@ -208,6 +216,7 @@ enum l2tp_lcce_drop {
 	LCCE_DROP_UNKNOWN_PW,      /* Session ID we do not have */
 	LCCE_DROP_REMOTE_END,      /* ICRQ for a Remote End ID not configured (CDN 6) */
 	LCCE_DROP_TIE_LOST,        /* an SCCRQ or ICRQ that lost the tie (StopCCN 3 / CDN 13) */
+	LCCE_DROP_LIMIT,           /* SCCRQ beyond L2TP_LCCE_CC_PER_PEER_MAX connections of a peer */
 	LCCE_DROP_COUNT,
 };
 const char *l2tp_lcce_drop_str(enum l2tp_lcce_drop d);

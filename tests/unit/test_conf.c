@@ -388,6 +388,14 @@ static const struct {
 	  "t.conf:3: [ipsec] ike-version: 3 is out of range (0 to 2)" },
 	{ "[ipsec]\npsk = x\nreqid = 0\n",
 	  "t.conf:3: [ipsec] reqid: 0 is out of range (1 to 2147483647)" },
+	{ "[ipsec]\npsk = x\ndpd-delay = 86401\n",
+	  "t.conf:3: [ipsec] dpd-delay: 86401 is out of range (0 to 86400)" },
+	{ "[ipsec]\npsk = x\ndpd-delay = 10s\n",
+	  "t.conf:3: [ipsec] dpd-delay: \"10s\" is not a number" },
+	{ "[ipsec]\npsk = x\ndpd-timeout = -1\n",
+	  "t.conf:3: [ipsec] dpd-timeout: \"-1\" is not a number" },
+	{ "[ipsec]\npsk = x\ndpd-timeout = 1\ndpd-timeout = 2\n",
+	  "t.conf:4: [ipsec] dpd-timeout: set twice (first at line 3)" },
 	{ "[ipsec]\npsk = x\nlegacy-proposals = sometimes\n",
 	  "t.conf:3: [ipsec] legacy-proposals: \"sometimes\" is not yes or no" },
 	{ "[ipsec]\npsk = x\npsk = y\n", "t.conf:3: [ipsec] psk: set twice (first at line 2)" },
@@ -1083,6 +1091,8 @@ START_TEST(ipsec_defaults)
 	ck_assert(!c->ipsec.legacy_proposals);
 	ck_assert_uint_eq(c->ipsec.ike_version, 1);
 	ck_assert_uint_eq(c->ipsec.reqid, 1701);
+	ck_assert_uint_eq(c->ipsec.dpd_delay_s, 30);
+	ck_assert_uint_eq(c->ipsec.dpd_timeout_s, 0);
 	conf_unref(c);
 
 	/* mode = off needs no key; a second [ipsec] header does not turn it back on */
@@ -1105,7 +1115,9 @@ START_TEST(ipsec_every_key)
 		"esp-proposals = aes128gcm16\n"
 		"legacy-proposals = yes\n"
 		"ike-version = 0\n"
-		"reqid = 42\n";
+		"reqid = 42\n"
+		"dpd-delay = 0\n"
+		"dpd-timeout = 20\n";
 	static const char want[] =
 		"\n[ipsec]\n"
 		"mode = required\n"
@@ -1115,7 +1127,9 @@ START_TEST(ipsec_every_key)
 		"esp-proposals = aes128gcm16\n"
 		"legacy-proposals = yes\n"
 		"ike-version = 0\n"
-		"reqid = 42\n";
+		"reqid = 42\n"
+		"dpd-delay = 0\n"
+		"dpd-timeout = 20\n";
 	char err[CONF_ERR_LEN];
 	struct lnsd_conf *c = load(text, err), *c2;
 	char *d, *d2;
@@ -1128,6 +1142,8 @@ START_TEST(ipsec_every_key)
 	ck_assert(c->ipsec.legacy_proposals);
 	ck_assert_uint_eq(c->ipsec.ike_version, 0);
 	ck_assert_uint_eq(c->ipsec.reqid, 42);
+	ck_assert_uint_eq(c->ipsec.dpd_delay_s, 0);
+	ck_assert_uint_eq(c->ipsec.dpd_timeout_s, 20);
 	d = dump_str(c);
 	ck_assert_msg(strstr(d, want) != NULL, "dump:\n%s", d);
 	/* the dump reads back to the same dump */

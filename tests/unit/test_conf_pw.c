@@ -49,6 +49,7 @@ static void assert_round_trip(const struct lnsd_conf *c)
 }
 
 #define PW "[pseudowire a]\npeer = 192.0.2.2\nremote-end-id = 100\n"
+#define IPW PW "local = 192.0.2.1\nencap = ip\n"
 
 START_TEST(defaults)
 {
@@ -258,6 +259,18 @@ static const struct {
 	  "t.conf:6: [pseudowire b] remote-end-id: \"100\" to 192.0.2.2 is [pseudowire a]'s too (line 1)" },
 	{ "[pseudowire a]\npeer = 192.0.2.2\nremote-end-id = caf\xc3\xa9\n",
 	  "t.conf:3: [pseudowire a] remote-end-id: printable ASCII only" },
+	/* ipsec (docs/design.md §5.6) */
+	{ PW "ipsec = yes\n",
+	  "t.conf:4: [pseudowire a] ipsec: IPsec needs encap = ip (L2TPv3 over UDP is not protected yet)" },
+	{ IPW "ipsec = yes\n",
+	  "t.conf:6: [pseudowire a] ipsec: yes needs [ipsec] psk or psk-file (the IKE pre-shared key)" },
+	{ "[ipsec]\npsk = k\n" IPW "ipsec = no\n",
+	  "t.conf:8: [pseudowire a] ipsec: no, but [ipsec] mode = required (line 1) puts ESP policies on every L2TP socket; say mode = off there to let pseudowires choose" },
+	{ "[ipsec]\npsk = k\n" PW,
+	  "t.conf:3: [pseudowire a]: IPsec needs encap = ip (L2TPv3 over UDP is not protected yet); [ipsec] mode = required asks it of every pseudowire" },
+	{ "[ipsec]\nmode = off\npsk = k\n" IPW "ipsec = yes\n"
+	  "[pseudowire b]\npeer = 192.0.2.3\nremote-end-id = 2\nlocal = 192.0.2.1\nencap = ip\n",
+	  "t.conf:10: [pseudowire b]: no, but [pseudowire a] (line 4) shares its L2TP/IP listener and says yes" },
 };
 
 START_TEST(errors)
@@ -406,7 +419,7 @@ END_TEST
 START_TEST(man_documents_every_key)
 {
 	char err[CONF_ERR_LEN], *d, *man = NULL, *sect, *line, *save = NULL;
-	struct lnsd_conf *c = load(PW "bridge = br0\nsecret = x\n", err);
+	struct lnsd_conf *c = load("[ipsec]\npsk = k\n" IPW "bridge = br0\nsecret = x\n", err);
 	FILE *f = fopen(LNS_TEST_DATA "/../../../docs/lnsd.conf.5", "r");
 	size_t cap = 0;
 	int n = 0;
@@ -440,6 +453,34 @@ START_TEST(man_documents_every_key)
 }
 END_TEST
 
+
+/* ipsec: explicit under mode = off, the default under mode = required, in the dump. */
+START_TEST(ipsec_key)
+{
+	char err[CONF_ERR_LEN], *d;
+	struct lnsd_conf *c = load("[ipsec]\nmode = off\npsk = k\n" IPW "ipsec = yes\n"
+				   "[pseudowire b]\npeer = 192.0.2.3\nremote-end-id = 2\n", err);
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert(c->pws[0].ipsec);
+	ck_assert(!c->pws[1].ipsec);
+	d = dump_flags(c, 0);
+	ck_assert_ptr_nonnull(strstr(d, "ipsec = yes\n"));
+	free(d);
+	assert_round_trip(c);
+	conf_unref(c);
+	c = load("[ipsec]\npsk = k\n" IPW, err);
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert(c->pws[0].ipsec);
+	ck_assert(!conf_pw_same(&c->pws[0], &(struct conf_pw){ .name = "a" }));
+	conf_unref(c);
+	c = load(IPW, err);
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert(!c->pws[0].ipsec);
+	conf_unref(c);
+}
+END_TEST
+
 static Suite *conf_pw_suite(void)
 {
 	Suite *s = suite_create("conf_pw");
@@ -454,6 +495,7 @@ static Suite *conf_pw_suite(void)
 	tcase_add_test(tc, reload_compare);
 	tcase_add_test(tc, two_site_examples);
 	tcase_add_test(tc, man_documents_every_key);
+	tcase_add_test(tc, ipsec_key);
 	suite_add_tcase(s, tc);
 	return s;
 }

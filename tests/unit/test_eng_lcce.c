@@ -113,6 +113,36 @@ static void teardown(void)
 
 #define AUTH "secret = s3cret-s3cret\nauth = digest\ndigest = sha1\n"
 
+/* The control socket's streamed show-tunnels, its result array (the caller decrefs). */
+static json_t *show_tunnels(struct engine *e)
+{
+	static const char line[] = "{\"cmd\":\"show-tunnels\"}";
+	struct ctl_req req;
+	struct ctl_list *l;
+	struct ctl_buf b = { 0 };
+	char err[256];
+	json_error_t je;
+	json_t *r, *res;
+	int rc;
+
+	memset(&req, 0, sizeof(req));
+	ck_assert_int_eq(ctl_parse_request(line, strlen(line), &req, err, sizeof(err)), 0);
+	l = ctl_list_new(e, &req);
+	ctl_req_release(&req);
+	ck_assert_ptr_nonnull(l);
+	while ((rc = ctl_list_fill(l, &b, 1 << 16, 64)) == 0)
+		;
+	ck_assert_int_eq(rc, 1);
+	ctl_list_free(l);
+	r = json_loadb(b.p, b.len, 0, &je);
+	ck_assert_msg(r != NULL, "%s", je.text);
+	free(b.p);
+	res = json_incref(json_object_get(r, "result"));
+	json_decref(r);
+	ck_assert(json_is_array(res));
+	return res;
+}
+
 START_TEST(pw_up)
 {
 	struct pair p;
@@ -162,7 +192,33 @@ START_TEST(pw_up)
 		ck_assert_int_eq(json_integer_value(json_object_get(o, "peer_cookie")), 8);
 		ck_assert_int_eq(json_integer_value(json_object_get(o, "sid")), ia.sid);
 		ck_assert(json_is_object(json_object_get(o, "counters")));
+		ck_assert_int_eq(json_integer_value(json_object_get(o, "pw_type")), 5);
 		json_decref(r);
+	}
+	/* show-tunnels lists the v3 control connection beside the (no) v2 tunnels */
+	{
+		json_t *arr = show_tunnels(p.a.eng), *o;
+		char peer[32];
+
+		ck_assert_uint_eq(json_array_size(arr), 1);
+		o = json_array_get(arr, 0);
+		snprintf(peer, sizeof(peer), "127.0.0.2:%u", port_b);
+		ck_assert_int_eq(json_integer_value(json_object_get(o, "version")), 3);
+		ck_assert_str_eq(json_string_value(json_object_get(o, "encap")), "udp");
+		ck_assert_int_eq(json_integer_value(json_object_get(o, "tunnel_id")), ia.ccid);
+		ck_assert_int_eq(json_integer_value(json_object_get(o, "peer_tunnel_id")), ib.ccid);
+		ck_assert_str_eq(json_string_value(json_object_get(o, "peer")), peer);
+		ck_assert_str_eq(json_string_value(json_object_get(o, "peer_hostname")),
+				 "site-127.0.0.2");
+		ck_assert_str_eq(json_string_value(json_object_get(o, "state")), "established");
+		ck_assert_str_eq(json_string_value(json_object_get(o, "phase")), "established");
+		ck_assert_str_eq(json_string_value(json_object_get(o, "peer_config")), "x");
+		ck_assert_int_eq(json_integer_value(json_object_get(o, "sessions")), 1);
+		ck_assert_int_eq(json_integer_value(json_object_get(o, "sessions_established")), 1);
+		ck_assert(json_is_integer(json_object_get(o, "rx_packets")));
+		json_decref(arr);
+		ck_assert_uint_eq(eng_lcce_n_ccs(engine_lcce(p.b.eng)), 1);
+		ck_assert_uint_eq(eng_lcce_n_ccs(NULL), 0);
 	}
 	site_down(&p.a);
 	site_down(&p.b);

@@ -1,12 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
-<<<<<<< HEAD
- * lib/ipsec_vici.c: the requests are decoded back with the codec and checked
- * key by key against docs/design.md §5.2 (lists must be lists); event bodies are
-=======
  * lib/ipsec/ipsec_vici.c: the requests are decoded back with the codec and checked
- * key by key against docs/design.md §5.1 (lists must be lists); event bodies are
->>>>>>> libwings
+ * key by key against docs/design.md §5.1–§5.2 (lists must be lists); event bodies are
  * built the way charon's vici_query.c lays them out; the peer table.
  */
 #include <check.h>
@@ -55,7 +50,7 @@ static void kv_is(const struct vici_node *sec, const char *path, const char *wan
 START_TEST(load_conn_defaults)
 {
 	struct vici_builder b = { 0 };
-	struct ipsec_conn_params p = { .ike_version = 1, .reqid = 1701 };
+	struct ipsec_conn_params p = { .ike_version = 1, .reqid = 1701, .dpd_delay_s = 30 };
 	const uint8_t *pkt;
 	size_t len;
 	struct vici_msg *m;
@@ -77,6 +72,12 @@ START_TEST(load_conn_defaults)
 	kv_is(c, "encap", "no");
 	kv_is(c, "fragmentation", "yes");
 	kv_is(c, "dpd_delay", "30s");
+	{
+		struct vici_value v;
+
+		/* dpd-timeout 0: not sent, charon's own IKEv1 timeout */
+		ck_assert_int_lt(vici_get(c, "dpd_timeout", &v), 0);
+	}
 	kv_is(c, "rekey_time", "0s");
 	kv_is(c, "reauth_time", "0s");
 	kv_is(c, "unique", "never");
@@ -109,6 +110,8 @@ START_TEST(load_conn_overrides_and_legacy)
 		.legacy = true,
 		.ike_version = 0,
 		.reqid = 42,
+		.dpd_delay_s = 5,
+		.dpd_timeout_s = 12,
 	};
 	const uint8_t *pkt;
 	size_t len;
@@ -124,6 +127,10 @@ START_TEST(load_conn_overrides_and_legacy)
 			 "aes256-sha1-modp1024,aes128-sha1-modp1024,3des-sha1-modp2048,"
 			 "3des-sha1-modp1024");
 	ck_assert_str_eq(list_csv(c, "children.l2tp.esp_proposals"), "aes128gcm16");
+	/* [ipsec] dpd-delay, dpd-timeout in seconds; the child clears on DPD */
+	kv_is(c, "dpd_delay", "5s");
+	kv_is(c, "dpd_timeout", "12s");
+	kv_is(c, "children.l2tp.dpd_action", "clear");
 	/* one mark per CHILD_SA, on its decrypted datagrams; no static reqid (§5.5) */
 	kv_is(c, "children.l2tp.mark_in", "%unique");
 	kv_is(c, "children.l2tp.set_mark_in", "%same");
@@ -533,6 +540,144 @@ START_TEST(peer_table)
 }
 END_TEST
 
+
+static int lns_addr_parse(const char *txt, struct lns_addr *a)
+{
+	char buf[64];
+	size_t n = strlen(txt);
+
+	memset(a, 0, sizeof(*a));
+	if (txt[0] == '[' && n < sizeof(buf)) {
+		memcpy(buf, txt + 1, n - 2);
+		buf[n - 2] = '\0';
+		a->family = 6;
+		return inet_pton(AF_INET6, buf, a->addr) == 1 ? 0 : -1;
+	}
+	a->family = 4;
+	return inet_pton(AF_INET, txt, a->addr) == 1 ? 0 : -1;
+}
+
+/* docs/design.md §5.6: one site-to-site connection per protected pseudowire. */
+START_TEST(load_pw_conn)
+{
+	struct vici_builder b = { 0 };
+	struct ipsec_pw_params p = { .name = "office-b", .reqid = IPSEC_PW_REQID_BASE + 2 };
+	const uint8_t *pkt;
+	size_t len;
+	struct vici_msg *m;
+	const struct vici_node *c, *ch;
+
+	ck_assert_int_eq(lns_addr_parse("192.0.2.1", &p.local), 0);
+	ck_assert_int_eq(lns_addr_parse("198.51.100.2", &p.peer), 0);
+	ck_assert_int_eq(ipsec_vici_load_pw(&b, &p, &pkt, &len), 0);
+	m = decode(pkt, len);
+	ck_assert_str_eq(vici_msg_name(m), "load-conn");
+	c = vici_get_section(vici_msg_root(m), "lnsd-pw-office-b");
+	ck_assert_ptr_nonnull(c);
+	kv_is(c, "version", "2");
+	ck_assert_str_eq(list_csv(c, "local_addrs"), "192.0.2.1");
+	ck_assert_str_eq(list_csv(c, "remote_addrs"), "198.51.100.2");
+	ck_assert_str_eq(list_csv(c, "proposals"), ipsec_ike_default);
+	kv_is(c, "encap", "no");
+	kv_is(c, "unique", "replace");
+	kv_is(c, "local.auth", "psk");
+	kv_is(c, "local.id", "192.0.2.1");
+	kv_is(c, "remote.auth", "psk");
+	kv_is(c, "remote.id", "198.51.100.2");
+	ch = vici_get_section(c, "children.pw");
+	ck_assert_ptr_nonnull(ch);
+	kv_is(ch, "mode", "transport");
+	ck_assert_str_eq(list_csv(ch, "local_ts"), "dynamic[115]");
+	ck_assert_str_eq(list_csv(ch, "remote_ts"), "dynamic[115]");
+	ck_assert_str_eq(list_csv(ch, "esp_proposals"), ipsec_esp_default);
+	kv_is(ch, "reqid", "65538");
+	kv_is(ch, "start_action", "trap");
+	kv_is(ch, "dpd_action", "clear");
+	vici_msg_free(m);
+
+	/* UDP: port 1701 both ends; configured proposals; IPv6 */
+	p.udp = true;
+	p.ike_proposals = "aes128gcm16-prfsha256-ecp256";
+	p.esp_proposals = "aes128gcm16";
+	ck_assert_int_eq(lns_addr_parse("[2001:db8::1]", &p.local), 0);
+	ck_assert_int_eq(lns_addr_parse("[2001:db8::2]", &p.peer), 0);
+	ck_assert_int_eq(ipsec_vici_load_pw(&b, &p, &pkt, &len), 0);
+	m = decode(pkt, len);
+	c = vici_get_section(vici_msg_root(m), "lnsd-pw-office-b");
+	ck_assert_str_eq(list_csv(c, "remote_addrs"), "2001:db8::2");
+	ck_assert_str_eq(list_csv(c, "proposals"), "aes128gcm16-prfsha256-ecp256");
+	ch = vici_get_section(c, "children.pw");
+	ck_assert_str_eq(list_csv(ch, "local_ts"), "dynamic[udp/1701]");
+	ck_assert_str_eq(list_csv(ch, "remote_ts"), "dynamic[udp/1701]");
+	ck_assert_str_eq(list_csv(ch, "esp_proposals"), "aes128gcm16");
+	vici_msg_free(m);
+
+	/* no reqid, mixed families: refused */
+	p.reqid = 0;
+	ck_assert_int_eq(ipsec_vici_load_pw(&b, &p, &pkt, &len), -EINVAL);
+	p.reqid = 7;
+	ck_assert_int_eq(lns_addr_parse("192.0.2.1", &p.local), 0);
+	ck_assert_int_eq(ipsec_vici_load_pw(&b, &p, &pkt, &len), -EINVAL);
+
+	ck_assert_int_eq(ipsec_vici_unload_conn(&b, "lnsd-pw-x", &pkt, &len), 0);
+	m = decode(pkt, len);
+	ck_assert_str_eq(vici_msg_name(m), "unload-conn");
+	kv_is(vici_msg_root(m), "name", "lnsd-pw-x");
+	vici_msg_free(m);
+	ck_assert_int_eq(ipsec_vici_terminate_conn(&b, "lnsd-pw-x", &pkt, &len), 0);
+	m = decode(pkt, len);
+	ck_assert_str_eq(vici_msg_name(m), "terminate");
+	kv_is(vici_msg_root(m), "ike", "lnsd-pw-x");
+	kv_is(vici_msg_root(m), "timeout", "-1");
+	vici_msg_free(m);
+	vici_b_free(&b);
+}
+END_TEST
+
+struct pw_seen {
+	int n;
+	char name[4][32];
+	uint64_t ike[4];
+	unsigned inst[4];
+};
+
+static void pw_collect(void *ctx, const char *pw, uint64_t ike_id, unsigned installed)
+{
+	struct pw_seen *s = ctx;
+
+	ck_assert_int_lt(s->n, 4);
+	snprintf(s->name[s->n], sizeof(s->name[0]), "%s", pw);
+	s->ike[s->n] = ike_id;
+	s->inst[s->n++] = installed;
+}
+
+START_TEST(parse_pw_events)
+{
+	struct vici_builder b = { 0 };
+	const uint8_t *pkt;
+	size_t len;
+	struct vici_msg *m;
+	struct pw_seen s = { 0 };
+
+	/* child-updown up=no: the remote-access connection is not a pseudowire's */
+	vici_b_begin(&b, VICI_EVENT, "child-updown");
+	ike_section(&b, "lnsd-l2tp", "5", "198.51.100.1", "l2tp-7", "7",
+		    "198.51.100.1/32[udp/l2f]", false);
+	ike_section(&b, "lnsd-pw-ab", "9", "198.51.100.2", "pw-3", "3", "198.51.100.2/32[115]",
+		    false);
+	vici_b_section_start(&b, "lnsd-pw-");   /* no name after the prefix: not ours */
+	vici_b_section_end(&b);
+	ck_assert_int_eq(vici_b_finish(&b, &pkt, &len), 0);
+	m = decode(pkt, len);
+	ck_assert_int_eq(ipsec_vici_pw_each(vici_msg_root(m), pw_collect, &s), 1);
+	ck_assert_str_eq(s.name[0], "ab");
+	ck_assert_uint_eq(s.ike[0], 9);
+	ck_assert_uint_eq(s.inst[0], 1);
+	vici_msg_free(m);
+	vici_b_free(&b);
+}
+END_TEST
+
 static Suite *ipsec_suite(void)
 {
 	Suite *s = suite_create("ipsec_vici");
@@ -547,6 +692,8 @@ static Suite *ipsec_suite(void)
 	tcase_add_test(tc, peer_table);
 	tcase_add_test(tc, unmarked_child);
 	tcase_add_test(tc, rekey_successor);
+	tcase_add_test(tc, load_pw_conn);
+	tcase_add_test(tc, parse_pw_events);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -850,6 +850,53 @@ START_TEST(test_ack_is_zlb)
 }
 END_TEST
 
+/* An AVP's M bit in a message node 0 sent over IP: 1, 0, or -1 when absent. */
+static int avp_m_bit(const struct pkt *p, uint16_t type)
+{
+	size_t o = 4 + 12;   /* the zero Session ID, then the control header */
+
+	while (o + 6 <= p->len) {
+		size_t len = (size_t)(p->data[o] & 0x03) << 8 | p->data[o + 1];
+
+		if (len < 6 || o + len > p->len)
+			return -1;
+		if (p->data[o + 2] == 0 && p->data[o + 3] == 0 &&
+		    (p->data[o + 4] << 8 | p->data[o + 5]) == type)
+			return p->data[o] >> 7;
+		o += len;
+	}
+	return -1;
+}
+
+/* RFC 3931 5.4.3: the Receive Window Size AVP's M bit SHOULD be 0 (SCCRQ, SCCRP). */
+START_TEST(test_rws_m_bit)
+{
+	struct script s;
+	struct net *net = sc_net(&s);
+	struct l2tp_msg m;
+
+	sc_connect(&s);
+	ck_assert_int_eq(l2tp_v3_msg_decode(net->fake_in[0].data, net->fake_in[0].len, net->encap,
+					    NULL, &m), L2TP_DEC_OK);
+	ck_assert_uint_eq(m.type, L2TP_MSG_SCCRP);
+	ck_assert_int_eq(avp_m_bit(&net->fake_in[0], L2TP_AVP_RECV_WINDOW_SIZE), 0);
+	ck_assert_int_eq(avp_m_bit(&net->fake_in[0], L2TP_AVP_HOST_NAME), 1);
+	net_free(net);
+
+	/* the initiator's SCCRQ */
+	net = sc_net(&s);
+	net->n[0].peers[1].initiate = true;
+	net->n[0].pws[0].role = L2TP_LCCE_INITIATOR;
+	node_start(net, 0);
+	l2tp_lcce_tick(net->n[0].l, net->now, &net->n[0].out);
+	process(net, 0);
+	ck_assert(sc_recv(&s, &m));
+	ck_assert_uint_eq(m.type, L2TP_MSG_SCCRQ);
+	ck_assert_int_eq(avp_m_bit(&net->fake_in[0], L2TP_AVP_RECV_WINDOW_SIZE), 0);
+	net_free(net);
+}
+END_TEST
+
 /* A new call for a circuit that is up replaces it; others are untouched. */
 START_TEST(test_call_replaces)
 {
@@ -1020,6 +1067,45 @@ START_TEST(test_unknown_peer)
 	ck_assert_uint_eq(m.hdr.tunnel_id, s.my_ccid);
 	ck_assert_ptr_null(l2tp_lcce_next_cc(net->n[0].l, NULL));
 	ck_assert_uint_eq(l2tp_lcce_stats(net->n[0].l)->drops[LCCE_DROP_UNKNOWN_PEER], 1);
+	net_free(net);
+}
+END_TEST
+
+/*
+ * SCCRQs with ever new Assigned Control Connection IDs from a configured
+ * peer (a flood from many source ports, or forged with its address): each
+ * opens a connection up to L2TP_LCCE_CC_PER_PEER_MAX; beyond that they are
+ * counted and not answered, and the table stays bounded.
+ */
+START_TEST(test_peer_cc_limit)
+{
+	struct script s;
+	struct net *net = sc_net(&s);
+	struct l2tp_mbuf b;
+	struct l2tp_msg m;
+	unsigned n = 0;
+
+	node_start(net, 0);
+	for (unsigned i = 0; i < L2TP_LCCE_CC_PER_PEER_MAX + 5; i++) {
+		s.my_ccid = 0x1000 + i;
+		s.ccid = 0;
+		s.ns = s.nr = 0;
+		sc_begin(&s, &b, L2TP_MSG_SCCRQ);
+		sc_start_avps(&s, &b);
+		sc_send(&s, &b);
+		if (i < L2TP_LCCE_CC_PER_PEER_MAX) {
+			ck_assert(sc_recv(&s, &m));
+			ck_assert_uint_eq(m.type, L2TP_MSG_SCCRP);
+			ck_assert_uint_eq(m.hdr.tunnel_id, s.my_ccid);
+		} else {
+			ck_assert(!sc_recv(&s, &m));
+		}
+	}
+	for (struct l2tp_cc *cc = l2tp_lcce_next_cc(net->n[0].l, NULL); cc;
+	     cc = l2tp_lcce_next_cc(net->n[0].l, cc))
+		n++;
+	ck_assert_uint_eq(n, L2TP_LCCE_CC_PER_PEER_MAX);
+	ck_assert_uint_eq(l2tp_lcce_stats(net->n[0].l)->drops[LCCE_DROP_LIMIT], 5);
 	net_free(net);
 }
 END_TEST
@@ -1414,9 +1500,11 @@ static Suite *lcce_suite(void)
 	tcase_add_test(tc, test_hostile_calls);
 	tcase_add_test(tc, test_call_replaces);
 	tcase_add_test(tc, test_ack_is_zlb);
+	tcase_add_test(tc, test_rws_m_bit);
 	tcase_add_test(tc, test_foreign_ids);
 	tcase_add_test(tc, test_bad_digest);
 	tcase_add_test(tc, test_unknown_peer);
+	tcase_add_test(tc, test_peer_cc_limit);
 	tcase_add_loop_test(tc, test_cc_table, 0, sizeof(cc_table) / sizeof(cc_table[0]));
 	tcase_add_loop_test(tc, test_cc_initiator, 0, 4);
 	tcase_add_loop_test(tc, test_tie_rule, 0, sizeof(tie_cases) / sizeof(tie_cases[0]));

@@ -88,6 +88,30 @@ client_conf() {
 	EOC
 }
 
+# profile_props PROFILE: the IKE and ESP proposals a native client sends, in
+# its order (docs/design.md §5.3), in PROF_IKE and PROF_ESP, and the IKE
+# suite lnsd's built-in lists give it, as charon prints it, in PROF_SUITE.
+# PROFILE: windows (10/11), macos (macOS/iOS), android (11 and older:
+# MODP1024 only, needs legacy-proposals = yes).
+# shellcheck disable=SC2034 # read by the test scripts
+profile_props() {
+	case $1 in
+	windows)
+		PROF_IKE=aes256-sha1-ecp384,aes128-sha1-ecp256,aes256-sha1-modp2048,aes128-sha1-modp2048,3des-sha1-modp2048
+		PROF_ESP=aes256-sha1,aes128-sha1,3des-sha1
+		PROF_SUITE=AES_CBC-256/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_2048 ;;
+	macos)
+		PROF_IKE=aes256-sha256-modp2048,aes256-sha1-modp2048,aes128-sha1-modp2048,3des-sha1-modp2048,aes256-sha1-modp1024,3des-sha1-modp1024
+		PROF_ESP=aes256-sha256,aes256-sha1,aes128-sha1,3des-sha1
+		PROF_SUITE=AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048 ;;
+	android)
+		PROF_IKE=aes256-sha1-modp1024,aes128-sha1-modp1024,3des-sha1-modp1024
+		PROF_ESP=aes256-sha1,aes128-sha1,3des-sha1
+		PROF_SUITE=AES_CBC-256/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024 ;;
+	*) fail "profile_props: unknown profile $1" ;;
+	esac
+}
+
 # client_ike NAME: load and bring up the client's IKE and CHILD SA; fails
 # if charon cannot.
 client_ike() {

@@ -10,23 +10,17 @@ set -eu
 # shellcheck source=tests/vm/ipsec-lib.sh
 . "$(dirname "$0")/ipsec-lib.sh"
 
-# IKE and ESP proposals as each client sends them, in its order.
-win_ike=aes256-sha1-ecp384,aes128-sha1-ecp256,aes256-sha1-modp2048,aes128-sha1-modp2048,3des-sha1-modp2048
-win_esp=aes256-sha1,aes128-sha1,3des-sha1
-mac_ike=aes256-sha256-modp2048,aes256-sha1-modp2048,aes128-sha1-modp2048,3des-sha1-modp2048,aes256-sha1-modp1024,3des-sha1-modp1024
-mac_esp=aes256-sha256,aes256-sha1,aes128-sha1,3des-sha1
-android_ike=aes256-sha1-modp1024,aes128-sha1-modp1024,3des-sha1-modp1024
-android_esp=aes256-sha1,aes128-sha1,3des-sha1
-
 topo_nat
 expect_ping client "$LNS_IP" 2
 lns_start
 charon_start client
 
-# profile NAME IKE ESP WANT_IKE_SUITE: connect, ping, check what was
-# negotiated (charon on the LNS and lnsctl), hang up.
+# profile NAME: connect with the proposals of profile_props NAME, ping,
+# check what was negotiated (charon on the LNS and lnsctl), hang up.
 profile() {
-	local name=$1 ike=$2 esp=$3 want=$4 j
+	local name=$1 ike esp want j
+	profile_props "$name"
+	ike=$PROF_IKE esp=$PROF_ESP want=$PROF_SUITE
 	log "--- profile $name: IKE $ike; ESP $esp"
 	client_conf "$name" "$ike" "$esp"
 	client_ike "$name"
@@ -46,11 +40,12 @@ profile() {
 	client_down "$name"
 }
 
-profile windows "$win_ike" "$win_esp" AES_CBC-256/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_2048
-profile macos "$mac_ike" "$mac_esp" AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048
+profile windows
+profile macos
 
 # Android <= 11 without legacy-proposals: refused in IKE, no tunnel.
-client_conf android-refused "$android_ike" "$android_esp"
+profile_props android
+client_conf android-refused "$PROF_IKE" "$PROF_ESP"
 swan_load client "$ART/client-android-refused.swanctl.conf" --clear
 if swan client --initiate --child android-refused --timeout 15 >"$ART/initiate-android-refused.log" 2>&1; then
 	fail "android: MODP1024-only client got an SA without legacy-proposals"
@@ -62,4 +57,4 @@ log "ok: android (MODP1024 only) refused while legacy-proposals = no"
 
 lns_stop
 lns_start "legacy-proposals = yes"
-profile android "$android_ike" "$android_esp" AES_CBC-256/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024
+profile android

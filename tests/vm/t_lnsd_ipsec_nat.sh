@@ -18,11 +18,21 @@
 # pppN: lnsd's unmark rule counts them and later hooks see mark 0. On a kernel without several tunnels per 4-tuple
 # (before 6.10) every client but the first on the shared 4-tuple is kept out
 # (the first one's socket takes only its own SA), and the first keeps working.
+# Knobs (t_lnsd_ipsec_nat_os.sh sets them): NAT_CLIENTS (3); NAT_PROFILES,
+# one profile_props name per client (their count replaces NAT_CLIENTS): each
+# client offers that platform's proposals, and gets the platform's suite;
+# NAT_IPSEC, extra [ipsec] lines for lnsd; NAT_REKEY=0 skips the rekey part;
+# NAT_DPD=1: the last client vanishes (the NAT drops its packets) and
+# charon's DPD, with lnsd's dpd-delay/-timeout, ends its tunnel only;
+# NAT_PINGS, pings per client in the concurrent round (10).
 set -eu
 # shellcheck source=tests/vm/ipsec-lib.sh
 . "$(dirname "$0")/ipsec-lib.sh"
 
-N=${NAT_CLIENTS:-3}
+read -ra PROFILES <<<"${NAT_PROFILES:-}"
+N=${#PROFILES[@]}
+[ "$N" -gt 0 ] || N=${NAT_CLIENTS:-3}
+PINGS=${NAT_PINGS:-10}
 ns_add nat lns
 link_add nat eth1 198.51.100.1/24 lns eth0 198.51.100.2/24
 nat_masquerade nat eth1
@@ -73,13 +83,17 @@ on lns nft -f - <<-EOF
 	}
 EOF
 mark_get() { on lns nft list counter inet markprobe "$1" | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
-lns_start ''
+lns_start "${NAT_IPSEC:-}"
 for i in $(seq 1 "$N"); do charon_start "c$i"; done
 
 # conf I: c$i's swanctl.conf, as client_conf writes one, from its own address.
 conf() {
-	local i=$1
-	client_conf "c$i" aes256-sha256-modp2048 aes256-sha1
+	local i=$1 ike=aes256-sha256-modp2048 esp=aes256-sha1
+	if [ "${#PROFILES[@]}" -gt 0 ]; then
+		profile_props "${PROFILES[$((i - 1))]}"
+		ike=$PROF_IKE esp=$PROF_ESP
+	fi
+	client_conf "c$i" "$ike" "$esp"
 	sed -i "s/local_addrs = 10.10.0.2/local_addrs = 10.10.$i.2/" "$ART/client-c$i.swanctl.conf"
 	swan_load "c$i" "$ART/client-c$i.swanctl.conf" --clear
 }
@@ -102,6 +116,18 @@ nsa=$(grep -c 'INSTALLED, TRANSPORT-in-UDP' "$ART/lns-sas.txt" || true)
 [ "$nsa" = "$N" ] || fail "the LNS has $nsa UDP-encapsulated CHILD_SAs, not $N"
 nreq=$(grep -oE 'reqid [0-9]+' "$ART/lns-sas.txt" | sort -u | wc -l)
 log "CHILD_SAs on the LNS: $nsa, distinct reqids: $nreq"
+# Each profile's client got its platform's IKE suite; the LNS has as many
+# IKE_SAs with that suite as there are clients of the profile.
+for i in $(seq 1 "${#PROFILES[@]}"); do
+	profile_props "${PROFILES[$((i - 1))]}"
+	swan "c$i" --list-sas >"$ART/c$i-sas.txt"
+	grep -qF "$PROF_SUITE" "$ART/c$i-sas.txt" ||
+		{ cat "$ART/c$i-sas.txt"; fail "c$i (${PROFILES[$((i - 1))]}): IKE suite is not $PROF_SUITE"; }
+	want=$(printf '%s\n' "${PROFILES[@]}" | grep -cx "${PROFILES[$((i - 1))]}")
+	got=$(grep -cF "$PROF_SUITE" "$ART/lns-sas.txt")
+	[ "$got" = "$want" ] || fail "the LNS has $got IKE_SAs with $PROF_SUITE, not $want"
+	log "ok: c$i (${PROFILES[$((i - 1))]}): IKE $PROF_SUITE, $(grep -oE '(AES|3DES)[A-Z0-9_/-]*' "$ART/c$i-sas.txt" | sed -n 2p) ESP"
+done
 
 declare -A LPID PPPIP
 # dial I: xl2tpd + pppd in c$i dial lnsd at once.
@@ -109,6 +135,11 @@ dial() {
 	lac_xl2tpd -n "c$1" -a "10.10.$1.2" -g "port = 1701" "c$1" "$USER_NAME" "$USER_PW" \
 		refuse-pap refuse-chap refuse-eap "ip-up-script /bin/true" "ip-down-script /bin/true"
 	LPID[$1]=$LAC_PID
+}
+# pings_from FIRST LAST COUNT: c$FIRST..c$LAST each ping lnsd COUNT times.
+pings_from() {
+	local i
+	for i in $(seq "$1" "$2"); do expect_ping "c$i" 10.64.0.1 "$3"; done
 }
 # up I: c$i has a ppp address; prints it.
 up() { ppp_addrs "c$1" | sed -n 1p | grep .; }
@@ -129,54 +160,56 @@ if [ "$multi" = 1 ]; then
 	# Concurrent pings from every client.
 	pids=()
 	for i in $(seq 1 "$N"); do
-		on "c$i" ping -c 10 -i 0.2 -W 2 10.64.0.1 >"$ART/ping-c$i.txt" 2>&1 &
+		on "c$i" ping -c "$PINGS" -i 0.2 -W 2 10.64.0.1 >"$ART/ping-c$i.txt" 2>&1 &
 		pids+=($!)
 	done
 	for i in $(seq 1 "$N"); do
 		wait "${pids[$((i - 1))]}" || true
 		tail -n 2 "$ART/ping-c$i.txt"
-		grep -q ' 10 received, 0% packet loss' "$ART/ping-c$i.txt" ||
+		grep -q " $PINGS received, 0% packet loss" "$ART/ping-c$i.txt" ||
 			fail "c$i: concurrent ping through its tunnel lost packets"
 	done
-	for i in $(seq 1 "$N"); do expect_ping lns "${PPPIP[$i]}" 3; done
+	for i in $(seq 1 "$N"); do expect_ping lns "${PPPIP[$i]}" 2; done
 	log "ok: $N clients behind one NAT: $N tunnels, $N CHILD_SAs, $N addresses, concurrent pings"
 
-	# --- (b) c2 rekeys its CHILD_SA (IKEv1 quick mode): the new SA keeps the
-	# old one's mark and reqid, so its tunnel keeps sending and passing ---
-	swan lns --list-sas >"$ART/lns-sas-before-rekey.txt"
-	swan c2 --rekey --child c2 >/dev/null || fail "swanctl --rekey --child c2"
-	# rekeyed: the LNS has a CHILD_SA in state REKEYED and one more INSTALLED.
-	rekeyed() {
-		swan lns --list-sas >"$ART/lns-sas-rekey.txt"
-		grep -q 'REKEYED' "$ART/lns-sas-rekey.txt" &&
-			[ "$(grep -c 'INSTALLED, TRANSPORT' "$ART/lns-sas-rekey.txt")" = "$N" ]
-	}
-	wait_for 120 "c2's CHILD_SA rekeyed on the LNS" rekeyed
-	# "l2tp: #ID, reqid R, STATE" and the next "in SPI (0xMARK)" line, per child.
-	awk '/ l2tp: #/ { st = $5; rq = $4 } / in  / && st { print st, rq, $3; st = "" }' \
-		"$ART/lns-sas-rekey.txt" | tr -d ',' | tee "$ART/rekey-marks.txt"
-	old=$(awk '$1 == "REKEYED" { print $2, $3 }' "$ART/rekey-marks.txt")
-	if [ -z "$old" ] ||
-		[ "$(awk -v o="$old" '$1 == "INSTALLED" && $2 " " $3 == o' "$ART/rekey-marks.txt" | wc -l)" != 1 ]; then
-		fail "the rekeyed CHILD_SA's successor does not have its reqid and mark ($old)"
+	if [ "${NAT_REKEY:-1}" = 1 ]; then
+		# --- (b) c2 rekeys its CHILD_SA (IKEv1 quick mode): the new SA keeps the
+		# old one's mark and reqid, so its tunnel keeps sending and passing ---
+		swan lns --list-sas >"$ART/lns-sas-before-rekey.txt"
+		swan c2 --rekey --child c2 >/dev/null || fail "swanctl --rekey --child c2"
+		# rekeyed: the LNS has a CHILD_SA in state REKEYED and one more INSTALLED.
+		rekeyed() {
+			swan lns --list-sas >"$ART/lns-sas-rekey.txt"
+			grep -q 'REKEYED' "$ART/lns-sas-rekey.txt" &&
+				[ "$(grep -c 'INSTALLED, TRANSPORT' "$ART/lns-sas-rekey.txt")" = "$N" ]
+		}
+		wait_for 120 "c2's CHILD_SA rekeyed on the LNS" rekeyed
+		# "l2tp: #ID, reqid R, STATE" and the next "in SPI (0xMARK)" line, per child.
+		awk '/ l2tp: #/ { st = $5; rq = $4 } / in  / && st { print st, rq, $3; st = "" }' \
+			"$ART/lns-sas-rekey.txt" | tr -d ',' | tee "$ART/rekey-marks.txt"
+		old=$(awk '$1 == "REKEYED" { print $2, $3 }' "$ART/rekey-marks.txt")
+		if [ -z "$old" ] ||
+			[ "$(awk -v o="$old" '$1 == "INSTALLED" && $2 " " $3 == o' "$ART/rekey-marks.txt" | wc -l)" != 1 ]; then
+			fail "the rekeyed CHILD_SA's successor does not have its reqid and mark ($old)"
+		fi
+		[ "$(ctl show tunnels -j | jq length)" = "$N" ] || fail "a tunnel went with c2's rekey"
+		expect_ping c2 10.64.0.1 5
+		log "ok: c2 rekeyed its CHILD_SA (reqid and mark kept: $old); its tunnel passes traffic"
+		# c2 deletes the old (REKEYED) child: charon on the LNS reports that
+		# no more than it reported the new one (no event): lnsd keeps the
+		# tunnel on its record of the old child, whose reqid and mark are the
+		# new one's.
+		swan c2 --list-sas >"$ART/c2-sas-rekey.txt"
+		oldid=$(awk '/ c2: #/ && /REKEYED/ { gsub(/[#,]/, "", $2); print $2 }' "$ART/c2-sas-rekey.txt")
+		newid=$(awk '/ c2: #/ && /INSTALLED/ { gsub(/[#,]/, "", $2); print $2 }' "$ART/c2-sas-rekey.txt")
+		if [ -z "$oldid" ] || [ -z "$newid" ]; then fail "c2 has no REKEYED and INSTALLED CHILD_SA"; fi
+		swan c2 --terminate --child-id "$oldid" --timeout 20 >/dev/null ||
+			fail "swanctl --terminate --child-id $oldid on c2"
+		sleep 2
+		[ "$(ctl show tunnels -j | jq length)" = "$N" ] || fail "a tunnel went with c2's old CHILD_SA"
+		expect_ping c2 10.64.0.1 5
+		log "ok: c2's old CHILD_SA deleted: its tunnel passes traffic on the new one"
 	fi
-	[ "$(ctl show tunnels -j | jq length)" = "$N" ] || fail "a tunnel went with c2's rekey"
-	expect_ping c2 10.64.0.1 5
-	log "ok: c2 rekeyed its CHILD_SA (reqid and mark kept: $old); its tunnel passes traffic"
-	# c2 deletes the old (REKEYED) child: charon on the LNS reports that
-	# no more than it reported the new one (no event): lnsd keeps the
-	# tunnel on its record of the old child, whose reqid and mark are the
-	# new one's.
-	swan c2 --list-sas >"$ART/c2-sas-rekey.txt"
-	oldid=$(awk '/ c2: #/ && /REKEYED/ { gsub(/[#,]/, "", $2); print $2 }' "$ART/c2-sas-rekey.txt")
-	newid=$(awk '/ c2: #/ && /INSTALLED/ { gsub(/[#,]/, "", $2); print $2 }' "$ART/c2-sas-rekey.txt")
-	if [ -z "$oldid" ] || [ -z "$newid" ]; then fail "c2 has no REKEYED and INSTALLED CHILD_SA"; fi
-	swan c2 --terminate --child-id "$oldid" --timeout 20 >/dev/null ||
-		fail "swanctl --terminate --child-id $oldid on c2"
-	sleep 2
-	[ "$(ctl show tunnels -j | jq length)" = "$N" ] || fail "a tunnel went with c2's old CHILD_SA"
-	expect_ping c2 10.64.0.1 5
-	log "ok: c2's old CHILD_SA deleted: its tunnel passes traffic on the new one"
 
 	# Once c1's SA is gone its xl2tpd may send in the clear (the LNS drops
 	# that): count what came from the NAT up to here.
@@ -186,24 +219,52 @@ if [ "$multi" = 1 ]; then
 	swan c1 --terminate --ike c1 --timeout 20 >/dev/null || fail "swanctl --terminate --ike c1"
 	wait_count 30 tunnels $((N - 1)) "lnsd keeps $((N - 1)) tunnels after c1 left"
 	lac_stop "${LPID[1]}"
-	for i in $(seq 2 "$N"); do
-		expect_ping "c$i" 10.64.0.1 5
-	done
+	pings_from 2 "$N" 5
 	log "ok: c1 leaving ended only its tunnel"
 
-	# --- (c2) c2 deletes its new CHILD_SA, which lnsd never heard of: the
-	# down event names an unknown child; lnsd takes its predecessor's
-	# tunnel down (list-sas of the IKE_SA shows no other child of its mark) ---
-	swan c2 --terminate --child-id "$newid" --timeout 20 >/dev/null ||
-		fail "swanctl --terminate --child-id $newid on c2"
-	wait_count 30 tunnels $((N - 2)) "lnsd keeps $((N - 2)) tunnels after c2's new CHILD_SA went"
-	lac_stop "${LPID[2]}"
-	[ "$(ctl show stats -j | jq .ipsec.rekey_successors)" = 0 ] ||
-		fail "lnsd counted a rekey successor where there was none"
-	for i in $(seq 3 "$N"); do
-		expect_ping "c$i" 10.64.0.1 5
-	done
-	log "ok: c2's unannounced CHILD_SA going down ended its tunnel only"
+	if [ "${NAT_REKEY:-1}" = 1 ]; then
+		# --- (c2) c2 deletes its new CHILD_SA, which lnsd never heard of: the
+		# down event names an unknown child; lnsd takes its predecessor's
+		# tunnel down (list-sas of the IKE_SA shows no other child of its mark) ---
+		swan c2 --terminate --child-id "$newid" --timeout 20 >/dev/null ||
+			fail "swanctl --terminate --child-id $newid on c2"
+		wait_count 30 tunnels $((N - 2)) "lnsd keeps $((N - 2)) tunnels after c2's new CHILD_SA went"
+		lac_stop "${LPID[2]}"
+		[ "$(ctl show stats -j | jq .ipsec.rekey_successors)" = 0 ] ||
+			fail "lnsd counted a rekey successor where there was none"
+		pings_from 3 "$N" 5
+		log "ok: c2's unannounced CHILD_SA going down ended its tunnel only"
+	fi
+
+	# --- (f) the last client vanishes: the NAT drops whatever it sends
+	# and whatever comes for it, without a word (no ICMP). charon on the
+	# LNS finds it dead by DPD (lnsd's dpd-delay, dpd-timeout) and deletes
+	# its IKE_SA; lnsd ends that client's tunnel only ---
+	if [ "${NAT_DPD:-0}" = 1 ]; then
+		td0=$(ctl show stats -j | jq .ipsec.child_down_teardowns)
+		ntun=$(ctl show tunnels -j | jq length)
+		on nat nft -f - <<-EOF
+			table inet vanish {
+				chain gone {
+					type filter hook forward priority -10; policy accept;
+					iifname "eth$((N + 1))" drop
+					oifname "eth$((N + 1))" drop
+				}
+			}
+		EOF
+		t0=$(date +%s.%N)
+		log "c$N vanished (its packets dropped at the NAT)"
+		wait_count 120 tunnels $((ntun - 1)) "lnsd keeps $((ntun - 1)) tunnels after c$N vanished"
+		t1=$(date +%s.%N)
+		log "DPD: c$N's tunnel ended $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s after it vanished"
+		grep -E "tearing the tunnel down" "$ART/lnsd.log" | tail -n 1
+		[ "$(ctl show stats -j | jq .ipsec.child_down_teardowns)" -gt "$td0" ] ||
+			fail "lnsd did not count c$N's tunnel as torn down with its SA"
+		grep -E 'DPD|dead' "$ART/charon-lns.log" | tail -n 3 || true
+		lac_stop "${LPID[$N]}"
+		pings_from "$((N - ntun + 1))" "$((N - 1))" 3
+		log "ok: DPD found c$N dead; only its tunnel ended, the others ping"
+	fi
 else
 	# 6.1: the first client on the 4-tuple keeps working; the others'
 	# datagrams land on its socket, whose inbound template names its own

@@ -205,8 +205,14 @@ metric() { awk -v k="$1" '$1 == k { print $2 }' "$ART/metrics.txt"; }
 	fail "the duplicate Framed-IP-Address was not counted once"
 
 # --- lnsd stops with a call up: its Stop (Admin-Reboot) still reaches FreeRADIUS ---
+starts() { record alice Start | grep -c 'Acct-Status-Type' || true; }
+starts0=$(starts)
 lac final alice alice-pw 8 refuse-chap refuse-mschap refuse-mschap-v2
 wait_for 60 "ppp address on the client (final)" sh -c "ip -n client -br addr | grep -q 'ppp.*10\.64\.0\.'"
+# Its Start first: SIGTERM right after IPCP once left the Start and the Stop
+# both to the 3 s shutdown grace, which a loaded host's FreeRADIUS missed.
+started() { [ "$(starts)" -gt "$starts0" ]; }
+wait_for 20 "alice's Start (final)" started
 kill -TERM "$LNSD_PID"
 rc=0
 wait "$LNSD_PID" || rc=$?

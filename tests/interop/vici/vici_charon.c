@@ -136,6 +136,7 @@ static struct vici_msg *load_conn(struct vici_builder *b, const char *ike_propos
 {
 	struct ipsec_conn_params p = {
 		.ike_proposals = ike_proposals, .ike_version = 1, .reqid = 1701,
+		.dpd_delay_s = 30,
 	};
 	const uint8_t *pkt = NULL;
 	size_t len = 0;
