@@ -41,6 +41,7 @@ struct dp_kernel {
 	uint64_t *units;              /* PPP units we hold (bit N: pppN's unit), to guess the next */
 	size_t n_units;               /* words */
 	bool no_newlink;              /* the kernel refused a named unit: rename from now on */
+	bool no_group_del;            /* the kernel refused a group delete: one by one from now on */
 };
 
 static struct dp_kernel *dk(struct dp *d)
@@ -307,7 +308,13 @@ static int k_ppp_open(struct dp *d, struct dp_ppp *p, const struct dp_ppp_cfg *c
 	return 0;
 }
 
-static void k_ppp_close(struct dp *d, struct dp_ppp *p)
+/*
+ * The group our pppNs go to just before a batched delete ("LNSD"; docs/
+ * design.md §4.4). Nothing of ours stays in it: a batch leaves it empty.
+ */
+#define K_REAP_GROUP 0x4c4e5344u
+
+static void k_ppp_close_one(struct dp *d, struct dp_ppp *p)
 {
 	struct kg_ppp kp = {
 		.pppox_fd = p->sess_fd, .chan_fd = p->chan_fd, .unit_fd = p->unit_fd,
@@ -318,6 +325,39 @@ static void k_ppp_close(struct dp *d, struct dp_ppp *p)
 		unit_mark(dk(d), p->unit, false);
 	kg_ppp_close(&kp);
 	dp_ppp_init(p);
+}
+
+/*
+ * n sessions: their pppNs go into K_REAP_GROUP and are deleted by one
+ * RTM_DELLINK of the group, which the kernel unregisters as one batch (one
+ * wait for RCU grace periods instead of one each: 200 pppNs in 0.3 s
+ * instead of 4.6 s on 6.12 under TCG); then the fds close, which costs
+ * little once the units are gone. When the kernel refuses, closing the unit
+ * fd deletes each pppN as before.
+ */
+static void k_ppp_close(struct dp *d, struct dp_ppp *p, size_t n)
+{
+	struct kg_rtnl *rt = &dk(d)->rt;
+	uint64_t t0 = k_t0();
+	size_t grouped = 0;
+
+	for (size_t i = 0; n > 1 && !dk(d)->no_group_del && i < n; i++)
+		if (p[i].unit_fd >= 0 && p[i].ifname[0] &&
+		    kg_rtnl_set_group(rt, p[i].ifname, K_REAP_GROUP) == 0)
+			grouped++;
+	if (grouped) {
+		int rc = kg_rtnl_group_del(rt, K_REAP_GROUP);
+
+		if (rc < 0) {
+			log_warn("dp_kernel: deleting %zu ppp interfaces as a group: %s%s%s; "
+				 "closing them one by one from now on", grouped, strerror(-rc),
+				 rt->ext_ack[0] ? ": " : "", rt->ext_ack);
+			dk(d)->no_group_del = true;
+		}
+		k_took(t0, "group delete", (int)grouped, rc);
+	}
+	for (size_t i = 0; i < n; i++)
+		k_ppp_close_one(d, &p[i]);
 }
 
 static int k_link_index(struct dp *d, const char *ifname)

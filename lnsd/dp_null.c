@@ -65,11 +65,17 @@ struct dp_null {
 	int nft_rules;                /* -1 never set, else DP_NFT_* */
 	unsigned nft_calls;
 	unsigned routes6;             /* route6 adds less deletes */
+	unsigned ppp_close_calls;     /* dp_null_ppp_close_calls */
 };
 
 static struct dp_null *dn(struct dp *d)
 {
 	return (struct dp_null *)d;
+}
+
+unsigned dp_null_ppp_close_calls(struct dp *d)
+{
+	return dn(d)->ppp_close_calls;
 }
 
 static void pair_close(struct null_pair *p)
@@ -192,7 +198,7 @@ static int n_ppp_open(struct dp *d, struct dp_ppp *p, const struct dp_ppp_cfg *c
 }
 
 /* The near ends close; far ends nobody took go with them. */
-static void n_ppp_close(struct dp *d, struct dp_ppp *p)
+static void n_ppp_close_one(struct dp *d, struct dp_ppp *p)
 {
 	for (struct null_pair **pp = &dn(d)->pairs; *pp; pp = &(*pp)->next) {
 		struct null_pair *np = *pp;
@@ -208,6 +214,13 @@ static void n_ppp_close(struct dp *d, struct dp_ppp *p)
 	if (p->unit_fd >= 0)
 		close(p->unit_fd);
 	dp_ppp_init(p);
+}
+
+static void n_ppp_close(struct dp *d, struct dp_ppp *p, size_t n)
+{
+	dn(d)->ppp_close_calls++;
+	for (size_t i = 0; i < n; i++)
+		n_ppp_close_one(d, &p[i]);
 }
 
 /* pppN exists in name only: its index is 1000 + N. */

@@ -703,16 +703,37 @@ struct eng_reap {
 	struct dp_ppp ppp;
 };
 
-static void reap_one(struct engine *e)
+static void reap_advance(struct engine *e, size_t n)
 {
-	struct eng_reap *r = &e->reap[e->reap_head++];
-
-	if (r->fd >= 0)
-		close(r->fd);
-	else
-		dp_ppp_close(e->dp, &r->ppp);
+	e->reap_head += n;
 	if (e->reap_head == e->reap_n)
 		e->reap_head = e->reap_n = 0;
+}
+
+/*
+ * The object at the queue's head; a run of calls is closed together (at
+ * most max), so that the kernel deletes their units as one batch.
+ */
+static size_t reap_some(struct engine *e, size_t max)
+{
+	struct eng_reap *r = &e->reap[e->reap_head];
+	struct dp_ppp batch[ENG_REAP_BATCH];
+	size_t n = 0;
+
+	if (r->fd >= 0) {
+		close(r->fd);
+		reap_advance(e, 1);
+		return 1;
+	}
+	if (max > ENG_REAP_BATCH)
+		max = ENG_REAP_BATCH;
+	while (n < max && e->reap_head + n < e->reap_n && r[n].fd < 0) {
+		batch[n] = r[n].ppp;
+		n++;
+	}
+	dp_ppp_close_many(e->dp, batch, n);
+	reap_advance(e, n);
+	return n;
 }
 
 static void reap_cb(struct ev_loop *loop, ev_idle *w, int revents)
@@ -721,10 +742,9 @@ static void reap_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	uint64_t t0 = engine_now_us(), n = 0;
 
 	while (e->reap_n && n < ENG_REAP_SLICE_MAX &&
-	       (n == 0 || engine_now_us() - t0 < ENG_REAP_SLICE_US)) {
-		reap_one(e);
-		n++;
-	}
+	       (n == 0 || engine_now_us() - t0 < ENG_REAP_SLICE_US))
+		n += reap_some(e, ENG_REAP_SLICE_MAX - n);
+	log_debug("reap: %llu closed, %zu queued", (unsigned long long)n, e->reap_n - e->reap_head);
 	e->reaped += n;
 	e->reap_batch += n;
 	if (e->reap_n)
@@ -766,6 +786,7 @@ static bool reap_push(struct engine *e, int fd, const struct dp_ppp *p)
 	if (e->reap_n++ == e->reap_head) {
 		e->reap_t0_us = engine_now_us();
 		ev_idle_start(e->loop, &e->reap_idle);
+		log_debug("reap: started (%s)", p ? "ppp" : "fd");
 	}
 	return true;
 }
@@ -790,7 +811,7 @@ void eng_reap_fd(struct engine *e, int fd)
 void eng_reap_flush(struct engine *e)
 {
 	while (e->reap_n)
-		reap_one(e);
+		reap_some(e, ENG_REAP_BATCH);
 	if (e->loop)
 		ev_idle_stop(e->loop, &e->reap_idle);
 }

@@ -140,12 +140,13 @@ void eng_reap_flush(struct engine *e);
 #define ENG_REAP_SLICE_MAX 256
 #define ENG_REAP_SLICE_US 20000
 /*
- * Off: eng_reap_*() close at once, as before. Off until the idle-watcher
- * slices are verified in the VM (tests/vm/t_lnsbench_ppp.sh: with a 0 s
- * timer instead, the ppp interfaces of an idle daemon stayed until its
- * exit); the unit tests turn it on (struct engine.reap_slices).
+ * Calls closed together, their units deleted by the kernel as one batch
+ * (dp_ppp_close_many): a batch is one wait for RCU grace periods, ~0.3 s
+ * under TCG whatever its size, which is the longest a slice stalls the loop.
  */
-#define ENG_REAP_SLICES_DEFAULT false
+#define ENG_REAP_BATCH 128
+/* On: ended calls' kernel objects are closed in slices (docs/design.md §4.4). */
+#define ENG_REAP_SLICES_DEFAULT true
 
 struct engine {
 	struct ev_loop *loop;
