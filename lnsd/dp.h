@@ -219,12 +219,15 @@ struct dp_ops {
 	int (*session_dump)(struct dp *d, dp_session_stats_cb cb, void *ctx);
 	/* Channel and unit of a PPP session; on failure everything opened is closed again. */
 	int (*ppp_open)(struct dp *d, struct dp_ppp *p, const struct dp_ppp_cfg *c);
+	/* Closing deletes the kernel session too (on 6.1 as well as 6.12). */
+	void (*ppp_close)(struct dp *d, struct dp_ppp *p);
 	/*
-	 * Closing deletes the kernel session too (on 6.1 as well as 6.12). n
-	 * sessions at once: the kernel backend deletes their units as one batch
-	 * (docs/design.md §4.4).
+	 * The interfaces (pppN) of n sessions about to be closed, deleted as one
+	 * batch (docs/design.md §4.4); the fds stay open for ppp_close, which
+	 * then no longer has an interface to unregister. Best effort: what is
+	 * not deleted here goes with its unit fd.
 	 */
-	void (*ppp_close)(struct dp *d, struct dp_ppp *p, size_t n);
+	void (*ppp_unlink)(struct dp *d, const struct dp_ppp *p, size_t n);
 	/* The session's interface (pppN): what PPP's NCPs agreed on. */
 	int (*link_index)(struct dp *d, const char *ifname);   /* >0 or -errno */
 	int (*link_stats)(struct dp *d, int ifindex, struct dp_link_stats *st);
@@ -324,8 +327,8 @@ int dp_null_nft_rules(struct dp *d, unsigned *calls);
 void dp_null_set_path_mtu(struct dp *d, uint32_t mtu);
 /* For tests: the IPv6 routes a dp_null_new() holds (route6 adds and deletes). */
 unsigned dp_null_routes6(struct dp *d);
-/* For tests: how many times ppp_close was called (a batch counts once). */
-unsigned dp_null_ppp_close_calls(struct dp *d);
+/* For tests: ppp_unlink calls and the sessions they named. */
+unsigned dp_null_ppp_unlinks(struct dp *d, unsigned *sessions);
 /*
  * For tests: the last rate_set on ifindex of a dp_null_new() (-ENOENT if
  * none), and the error the next rate_set calls return (0: succeed).
@@ -388,13 +391,12 @@ static inline int dp_ppp_open(struct dp *d, struct dp_ppp *p, const struct dp_pp
 
 static inline void dp_ppp_close(struct dp *d, struct dp_ppp *p)   /* safe when closed */
 {
-	d->ops->ppp_close(d, p, 1);
+	d->ops->ppp_close(d, p);
 }
 
-/* p[0..n-1], each safe when closed. */
-static inline void dp_ppp_close_many(struct dp *d, struct dp_ppp *p, size_t n)
+static inline void dp_ppp_unlink(struct dp *d, const struct dp_ppp *p, size_t n)
 {
-	d->ops->ppp_close(d, p, n);
+	d->ops->ppp_unlink(d, p, n);
 }
 
 static inline int dp_link_index(struct dp *d, const char *ifname)

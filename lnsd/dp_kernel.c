@@ -314,50 +314,49 @@ static int k_ppp_open(struct dp *d, struct dp_ppp *p, const struct dp_ppp_cfg *c
  */
 #define K_REAP_GROUP 0x4c4e5344u
 
-static void k_ppp_close_one(struct dp *d, struct dp_ppp *p)
+static void k_ppp_close(struct dp *d, struct dp_ppp *p)
 {
 	struct kg_ppp kp = {
 		.pppox_fd = p->sess_fd, .chan_fd = p->chan_fd, .unit_fd = p->unit_fd,
 		.unit = p->unit,
 	};
+	uint64_t t0 = k_t0();
 
 	if (p->unit_fd >= 0)
 		unit_mark(dk(d), p->unit, false);
 	kg_ppp_close(&kp);
+	k_took(t0, "ppp close", p->unit, 0);
 	dp_ppp_init(p);
 }
 
 /*
- * n sessions: their pppNs go into K_REAP_GROUP and are deleted by one
+ * n sessions' pppNs go into K_REAP_GROUP and are deleted by one
  * RTM_DELLINK of the group, which the kernel unregisters as one batch (one
  * wait for RCU grace periods instead of one each: 200 pppNs in 0.3 s
- * instead of 4.6 s on 6.12 under TCG); then the fds close, which costs
- * little once the units are gone. When the kernel refuses, closing the unit
- * fd deletes each pppN as before.
+ * instead of 4.6 s on 6.12 under TCG). When the kernel refuses, closing
+ * the unit fd deletes each pppN as before.
  */
-static void k_ppp_close(struct dp *d, struct dp_ppp *p, size_t n)
+static void k_ppp_unlink(struct dp *d, const struct dp_ppp *p, size_t n)
 {
 	struct kg_rtnl *rt = &dk(d)->rt;
 	uint64_t t0 = k_t0();
 	size_t grouped = 0;
+	int rc;
 
-	for (size_t i = 0; n > 1 && !dk(d)->no_group_del && i < n; i++)
+	for (size_t i = 0; !dk(d)->no_group_del && i < n; i++)
 		if (p[i].unit_fd >= 0 && p[i].ifname[0] &&
 		    kg_rtnl_set_group(rt, p[i].ifname, K_REAP_GROUP) == 0)
 			grouped++;
-	if (grouped) {
-		int rc = kg_rtnl_group_del(rt, K_REAP_GROUP);
-
-		if (rc < 0) {
-			log_warn("dp_kernel: deleting %zu ppp interfaces as a group: %s%s%s; "
-				 "closing them one by one from now on", grouped, strerror(-rc),
-				 rt->ext_ack[0] ? ": " : "", rt->ext_ack);
-			dk(d)->no_group_del = true;
-		}
-		k_took(t0, "group delete", (int)grouped, rc);
+	if (!grouped)
+		return;
+	rc = kg_rtnl_group_del(rt, K_REAP_GROUP);
+	if (rc < 0) {
+		log_warn("dp_kernel: deleting %zu ppp interfaces as a group: %s%s%s; "
+			 "closing them one by one from now on", grouped, strerror(-rc),
+			 rt->ext_ack[0] ? ": " : "", rt->ext_ack);
+		dk(d)->no_group_del = true;
 	}
-	for (size_t i = 0; i < n; i++)
-		k_ppp_close_one(d, &p[i]);
+	k_took(t0, "group delete", (long)grouped, rc);
 }
 
 static int k_link_index(struct dp *d, const char *ifname)
@@ -689,6 +688,7 @@ static const struct dp_ops dp_kernel_ops = {
 	.session_dump = k_session_dump,
 	.ppp_open = k_ppp_open,
 	.ppp_close = k_ppp_close,
+	.ppp_unlink = k_ppp_unlink,
 	.link_index = k_link_index,
 	.link_stats = k_link_stats,
 	.link_rename = k_link_rename,

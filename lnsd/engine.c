@@ -700,40 +700,47 @@ void engine_execute(struct engine *e)
  */
 struct eng_reap {
 	int fd;                       /* a tunnel socket; -1: ppp */
+	bool unlinked;                /* ppp: its interface deleted already (dp_ppp_unlink) */
 	struct dp_ppp ppp;
 };
 
-static void reap_advance(struct engine *e, size_t n)
+static void reap_advance(struct engine *e)
 {
-	e->reap_head += n;
-	if (e->reap_head == e->reap_n)
+	if (++e->reap_head == e->reap_n)
 		e->reap_head = e->reap_n = 0;
 }
 
 /*
- * The object at the queue's head; a run of calls is closed together (at
- * most max), so that the kernel deletes their units as one batch.
+ * The interfaces of the run of calls at the queue's head (at most
+ * ENG_REAP_BATCH) deleted as one batch: one kernel operation, then their
+ * fds are closed one by one like the rest.
  */
-static size_t reap_some(struct engine *e, size_t max)
+static void reap_unlink_run(struct engine *e)
 {
 	struct eng_reap *r = &e->reap[e->reap_head];
 	struct dp_ppp batch[ENG_REAP_BATCH];
 	size_t n = 0;
 
-	if (r->fd >= 0) {
-		close(r->fd);
-		reap_advance(e, 1);
-		return 1;
-	}
-	if (max > ENG_REAP_BATCH)
-		max = ENG_REAP_BATCH;
-	while (n < max && e->reap_head + n < e->reap_n && r[n].fd < 0) {
+	while (n < ENG_REAP_BATCH && e->reap_head + n < e->reap_n && r[n].fd < 0 &&
+	       !r[n].unlinked) {
 		batch[n] = r[n].ppp;
+		r[n].unlinked = true;
 		n++;
 	}
-	dp_ppp_close_many(e->dp, batch, n);
-	reap_advance(e, n);
-	return n;
+	if (n > 1)
+		dp_ppp_unlink(e->dp, batch, n);
+}
+
+/* The object at the queue's head. */
+static void reap_one(struct engine *e)
+{
+	struct eng_reap *r = &e->reap[e->reap_head];
+
+	if (r->fd >= 0)
+		close(r->fd);
+	else
+		dp_ppp_close(e->dp, &r->ppp);
+	reap_advance(e);
 }
 
 static void reap_cb(struct ev_loop *loop, ev_idle *w, int revents)
@@ -741,9 +748,14 @@ static void reap_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	struct engine *e = (struct engine *)((char *)w - offsetof(struct engine, reap_idle));
 	uint64_t t0 = engine_now_us(), n = 0;
 
+	if (e->reap[e->reap_head].fd < 0 && !e->reap[e->reap_head].unlinked)
+		reap_unlink_run(e);
 	while (e->reap_n && n < ENG_REAP_SLICE_MAX &&
-	       (n == 0 || engine_now_us() - t0 < ENG_REAP_SLICE_US))
-		n += reap_some(e, ENG_REAP_SLICE_MAX - n);
+	       (n == 0 || engine_now_us() - t0 < ENG_REAP_SLICE_US) &&
+	       (e->reap[e->reap_head].fd >= 0 || e->reap[e->reap_head].unlinked)) {
+		reap_one(e);
+		n++;
+	}
 	log_debug("reap: %llu closed, %zu queued", (unsigned long long)n, e->reap_n - e->reap_head);
 	e->reaped += n;
 	e->reap_batch += n;
@@ -779,6 +791,7 @@ static bool reap_push(struct engine *e, int fd, const struct dp_ppp *p)
 		e->reap_cap = cap;
 	}
 	e->reap[e->reap_n].fd = fd;
+	e->reap[e->reap_n].unlinked = false;
 	if (p)
 		e->reap[e->reap_n].ppp = *p;
 	else
@@ -810,8 +823,11 @@ void eng_reap_fd(struct engine *e, int fd)
 
 void eng_reap_flush(struct engine *e)
 {
-	while (e->reap_n)
-		reap_some(e, ENG_REAP_BATCH);
+	while (e->reap_n) {
+		if (e->reap[e->reap_head].fd < 0 && !e->reap[e->reap_head].unlinked)
+			reap_unlink_run(e);
+		reap_one(e);
+	}
 	if (e->loop)
 		ev_idle_stop(e->loop, &e->reap_idle);
 }

@@ -140,9 +140,10 @@ void eng_reap_flush(struct engine *e);
 #define ENG_REAP_SLICE_MAX 256
 #define ENG_REAP_SLICE_US 20000
 /*
- * Calls closed together, their units deleted by the kernel as one batch
- * (dp_ppp_close_many): a batch is one wait for RCU grace periods, ~0.3 s
- * under TCG whatever its size, which is the longest a slice stalls the loop.
+ * The interfaces of up to this many queued calls are deleted as one batch
+ * (dp_ppp_unlink: one wait for RCU grace periods, 0.07-0.3 s under TCG
+ * whatever the size), in a slice of its own; their fds are then closed
+ * within the slices' limits.
  */
 #define ENG_REAP_BATCH 128
 /* On: ended calls' kernel objects are closed in slices (docs/design.md §4.4). */

@@ -590,16 +590,17 @@ START_TEST(call_terminated)
 END_TEST
 
 /*
- * A StopCCN with two calls up: their channels and units closed by a reap
- * slice, as one batch (one dp ppp_close for both). The tunnel itself is
- * held for retransmissions (RFC 2661 §5.7), its socket closed later.
+ * A StopCCN with two calls up: their interfaces deleted as one batch (one
+ * dp ppp_unlink naming both), then their channels and units closed by the
+ * reap slices. The tunnel itself is held for retransmissions (RFC 2661
+ * §5.7), its socket closed later.
  */
 START_TEST(stopccn_reaps_calls)
 {
 	struct fx f;
 	struct call *a = &f.calls[0], *b = &f.calls[1];
 	uint32_t addr;
-	unsigned closes;
+	unsigned unlinks, unlinked;
 
 	fx_up(&f, false);
 	lac_tunnel(&f);
@@ -608,13 +609,15 @@ START_TEST(stopccn_reaps_calls)
 	lac_call(&f, b);
 	ck_assert_int_eq(ppp_client(&f, b, "alice", "secret", &addr), CLIENT_UP);
 	f.te.eng->reap_slices = true;
-	closes = dp_null_ppp_close_calls(f.te.eng->dp);
+	ck_assert_uint_eq(dp_null_ppp_unlinks(f.te.eng->dp, &unlinked), 0);
 	lac_stopccn(&f);
 	for (int i = 0; i < 50 && f.te.eng->reaped < 2; i++)
 		ev_run(f.te.loop, EVRUN_ONCE);   /* blocking: the reap watcher must wake it */
 	ck_assert_uint_eq(f.te.eng->reaped, 2);
 	ck_assert_uint_eq(f.te.eng->reap_n, 0);
-	ck_assert_uint_eq(dp_null_ppp_close_calls(f.te.eng->dp) - closes, 1);
+	unlinks = dp_null_ppp_unlinks(f.te.eng->dp, &unlinked);
+	ck_assert_uint_eq(unlinks, 1);
+	ck_assert_uint_eq(unlinked, 2);
 	expect_hangup(&f, a);
 	expect_hangup(&f, b);
 	fx_down(&f);
