@@ -5,6 +5,7 @@
  * its channel, create pppN on a second /dev/ppp fd and connect the two.
  */
 #include "kg_ppp.h"
+#include "kg_rtnl.h"
 
 #include <netinet/in.h>             /* before the UAPI headers, which then skip their copies */
 #include <errno.h>
@@ -95,6 +96,32 @@ int kg_ppp_open(struct kg_ppp *p, int tunnel_fd, const struct sockaddr *peer,
 		socklen_t peer_len, uint32_t tid, uint32_t peer_tid, uint32_t sid,
 		uint32_t peer_sid)
 {
+	return kg_ppp_open_named(p, NULL, NULL, tunnel_fd, peer, peer_len, tid, peer_tid, sid,
+				 peer_sid);
+}
+
+/* The unit on p->unit_fd, named name by rtnetlink: 0, or -errno with p->unit_fd reopened. */
+static int kg_ppp_newlink(struct kg_ppp *p, struct kg_rtnl *rt, const char *name)
+{
+	int rc = kg_rtnl_ppp_newlink(rt, p->unit_fd, name);
+
+	if (rc == 0) {
+		if (ioctl(p->unit_fd, PPPIOCGUNIT, &p->unit) < 0)
+			return -errno;     /* a unit we cannot number: fail the call */
+		p->named = 1;
+		snprintf(p->ifname, sizeof(p->ifname), "%s", name);
+		return 0;
+	}
+	/* refused: a fresh fd for PPPIOCNEWUNIT */
+	close(p->unit_fd);
+	p->unit_fd = open("/dev/ppp", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	return p->unit_fd < 0 ? -errno : 1;
+}
+
+int kg_ppp_open_named(struct kg_ppp *p, struct kg_rtnl *rt, const char *name, int tunnel_fd,
+		      const struct sockaddr *peer, socklen_t peer_len, uint32_t tid,
+		      uint32_t peer_tid, uint32_t sid, uint32_t peer_sid)
+{
 	int chan = -1;
 	int rc;
 
@@ -120,7 +147,14 @@ int kg_ppp_open(struct kg_ppp *p, int tunnel_fd, const struct sockaddr *peer,
 		goto fail;
 	}
 	p->unit_fd = open("/dev/ppp", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (p->unit_fd < 0 || ioctl(p->unit_fd, PPPIOCNEWUNIT, &p->unit) < 0) {
+	if (p->unit_fd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = rt && name ? kg_ppp_newlink(p, rt, name) : 1;
+	if (rc < 0)
+		goto fail;
+	if (rc > 0 && ioctl(p->unit_fd, PPPIOCNEWUNIT, &p->unit) < 0) {
 		rc = -errno;
 		goto fail;
 	}
@@ -128,7 +162,8 @@ int kg_ppp_open(struct kg_ppp *p, int tunnel_fd, const struct sockaddr *peer,
 		rc = -errno;
 		goto fail;
 	}
-	snprintf(p->ifname, sizeof(p->ifname), "ppp%d", p->unit);
+	if (!p->named)
+		snprintf(p->ifname, sizeof(p->ifname), "ppp%d", p->unit);
 	return 0;
 fail:
 	kg_ppp_close(p);

@@ -19,6 +19,7 @@ struct kg_ppp {
 	int unit_fd;             /* /dev/ppp owning unit N */
 	int unit;                /* N of pppN */
 	char ifname[16];         /* current name (after kg_rtnl_rename, the new one) */
+	int named;               /* kg_ppp_open_named(): the unit was created with its name */
 };
 
 /*
@@ -31,6 +32,16 @@ struct kg_ppp {
 int kg_ppp_open(struct kg_ppp *p, int tunnel_fd, const struct sockaddr *peer,
 		socklen_t peer_len, uint32_t tid, uint32_t peer_tid, uint32_t sid,
 		uint32_t peer_sid);
+/*
+ * The same with the unit created by rtnetlink as name (kg_rtnl_ppp_newlink:
+ * no rename afterwards); when the kernel refuses (older than 4.7, the name
+ * taken, -EBUSY from its lock order), PPPIOCNEWUNIT and pppN as
+ * kg_ppp_open(), named 0. name NULL or rt NULL: kg_ppp_open().
+ */
+struct kg_rtnl;
+int kg_ppp_open_named(struct kg_ppp *p, struct kg_rtnl *rt, const char *name, int tunnel_fd,
+		      const struct sockaddr *peer, socklen_t peer_len, uint32_t tid,
+		      uint32_t peer_tid, uint32_t sid, uint32_t peer_sid);
 void kg_ppp_close(struct kg_ppp *p);      /* safe on a zeroed (fds -1) or closed one */
 void kg_ppp_init(struct kg_ppp *p);       /* fds = -1 */
 

@@ -195,6 +195,84 @@ int kg_rtnl_rename(struct kg_rtnl *r, int ifindex, const char *newname)
 	return kg_rtnl_request(r, nlh);
 }
 
+int kg_rtnl_ppp_newlink_msg(char *buf, size_t len, int ppp_fd, const char *name)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *li, *data;
+	struct ifinfomsg *ifi;
+	size_t nl = strlen(name);
+
+	if (nl == 0 || nl >= IFNAMSIZ)
+		return -ENAMETOOLONG;
+	if (len < 256)
+		return -ENOSPC;
+	memset(buf, 0, 256);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "ppp");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u32(nlh, IFLA_PPP_DEV_FD, (uint32_t)ppp_fd);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, li);
+	return (int)nlh->nlmsg_len;
+}
+
+int kg_rtnl_ppp_newlink(struct kg_rtnl *r, int ppp_fd, const char *name)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int rc = kg_rtnl_ppp_newlink_msg(buf, sizeof(buf), ppp_fd, name);
+
+	if (rc < 0)
+		return rc;
+	return kg_rtnl_request(r, (struct nlmsghdr *)buf);
+}
+
+int kg_rtnl_group_msg(char *buf, size_t len, const char *ifname, uint32_t group)
+{
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+
+	if (ifname && (ifname[0] == '\0' || strlen(ifname) >= IFNAMSIZ))
+		return -ENAMETOOLONG;
+	if (len < 128)
+		return -ENOSPC;
+	memset(buf, 0, 128);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = ifname ? RTM_SETLINK : RTM_DELLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	if (ifname)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	mnl_attr_put_u32(nlh, IFLA_GROUP, group);
+	return (int)nlh->nlmsg_len;
+}
+
+static int kg_rtnl_group_req(struct kg_rtnl *r, const char *ifname, uint32_t group)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int rc = kg_rtnl_group_msg(buf, sizeof(buf), ifname, group);
+
+	if (rc < 0)
+		return rc;
+	return kg_rtnl_request(r, (struct nlmsghdr *)buf);
+}
+
+int kg_rtnl_set_group(struct kg_rtnl *r, const char *ifname, uint32_t group)
+{
+	return kg_rtnl_group_req(r, ifname, group);
+}
+
+int kg_rtnl_group_del(struct kg_rtnl *r, uint32_t group)
+{
+	return kg_rtnl_group_req(r, NULL, group);
+}
+
 int kg_rtnl_set_mtu(struct kg_rtnl *r, int ifindex, uint32_t mtu)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];

@@ -24,6 +24,28 @@ void kg_rtnl_close(struct kg_rtnl *r);
 
 int kg_rtnl_ifindex(struct kg_rtnl *r, const char *ifname);   /* >0 or -errno */
 
+/*
+ * A PPP unit named at creation (Linux 4.7+): RTM_NEWLINK kind "ppp" with
+ * IFLA_PPP_DEV_FD, the /dev/ppp fd that will own the unit (PPPIOCGUNIT
+ * tells its number then), and IFLA_IFNAME. The builder is pure: the
+ * message's length in buf (len bytes, MNL_SOCKET_BUFFER_SIZE is plenty),
+ * or -ENAMETOOLONG / -ENOSPC.
+ */
+int kg_rtnl_ppp_newlink_msg(char *buf, size_t len, int ppp_fd, const char *name);
+int kg_rtnl_ppp_newlink(struct kg_rtnl *r, int ppp_fd, const char *name);
+
+/*
+ * Links deleted as a group (docs/design.md §4.4): RTM_SETLINK IFLA_GROUP on
+ * each by name, then one RTM_DELLINK of the group, which the kernel
+ * unregisters as one batch (one set of RCU grace periods for all of them,
+ * where a pppN closed on its own waits for its own). The builder is pure:
+ * ifname NULL builds the RTM_DELLINK of the group, otherwise the RTM_SETLINK
+ * of that link; the message's length in buf, or -ENAMETOOLONG / -ENOSPC.
+ */
+int kg_rtnl_group_msg(char *buf, size_t len, const char *ifname, uint32_t group);
+int kg_rtnl_set_group(struct kg_rtnl *r, const char *ifname, uint32_t group);
+int kg_rtnl_group_del(struct kg_rtnl *r, uint32_t group);
+
 /* One request on the handle, acked: 0 or -errno with ext_ack (kg_tc.c builds its own). */
 struct nlmsghdr;
 int kg_rtnl_do(struct kg_rtnl *r, struct nlmsghdr *nlh);

@@ -195,6 +195,9 @@ struct dp_ppp_cfg {
 	const struct sockaddr *peer;  /* its peer (picks the IPv4 or IPv6 variant) */
 	socklen_t peer_len;
 	uint32_t tid, peer_tid, sid, peer_sid;
+	/* [ppp] ifname ("l2tp%d": %d the unit), NULL or "": pppN. The kernel
+	 * backend names the unit at creation when it can (no dp_link_rename) */
+	const char *ifname_fmt;
 };
 
 typedef void (*dp_tunnel_stats_cb)(void *ctx, uint32_t tid, const struct dp_stats *st);
@@ -218,6 +221,13 @@ struct dp_ops {
 	int (*ppp_open)(struct dp *d, struct dp_ppp *p, const struct dp_ppp_cfg *c);
 	/* Closing deletes the kernel session too (on 6.1 as well as 6.12). */
 	void (*ppp_close)(struct dp *d, struct dp_ppp *p);
+	/*
+	 * The interfaces (pppN) of n sessions about to be closed, deleted as one
+	 * batch (docs/design.md §4.4); the fds stay open for ppp_close, which
+	 * then no longer has an interface to unregister. Best effort: what is
+	 * not deleted here goes with its unit fd.
+	 */
+	void (*ppp_unlink)(struct dp *d, const struct dp_ppp *p, size_t n);
 	/* The session's interface (pppN): what PPP's NCPs agreed on. */
 	int (*link_index)(struct dp *d, const char *ifname);   /* >0 or -errno */
 	int (*link_stats)(struct dp *d, int ifindex, struct dp_link_stats *st);
@@ -317,6 +327,8 @@ int dp_null_nft_rules(struct dp *d, unsigned *calls);
 void dp_null_set_path_mtu(struct dp *d, uint32_t mtu);
 /* For tests: the IPv6 routes a dp_null_new() holds (route6 adds and deletes). */
 unsigned dp_null_routes6(struct dp *d);
+/* For tests: ppp_unlink calls and the sessions they named. */
+unsigned dp_null_ppp_unlinks(struct dp *d, unsigned *sessions);
 /*
  * For tests: the last rate_set on ifindex of a dp_null_new() (-ENOENT if
  * none), and the error the next rate_set calls return (0: succeed).
@@ -380,6 +392,11 @@ static inline int dp_ppp_open(struct dp *d, struct dp_ppp *p, const struct dp_pp
 static inline void dp_ppp_close(struct dp *d, struct dp_ppp *p)   /* safe when closed */
 {
 	d->ops->ppp_close(d, p);
+}
+
+static inline void dp_ppp_unlink(struct dp *d, const struct dp_ppp *p, size_t n)
+{
+	d->ops->ppp_unlink(d, p, n);
 }
 
 static inline int dp_link_index(struct dp *d, const char *ifname)

@@ -65,11 +65,18 @@ struct dp_null {
 	int nft_rules;                /* -1 never set, else DP_NFT_* */
 	unsigned nft_calls;
 	unsigned routes6;             /* route6 adds less deletes */
+	unsigned unlinks, unlinked;   /* dp_null_ppp_unlinks */
 };
 
 static struct dp_null *dn(struct dp *d)
 {
 	return (struct dp_null *)d;
+}
+
+unsigned dp_null_ppp_unlinks(struct dp *d, unsigned *sessions)
+{
+	*sessions = dn(d)->unlinked;
+	return dn(d)->unlinks;
 }
 
 static void pair_close(struct null_pair *p)
@@ -208,6 +215,14 @@ static void n_ppp_close(struct dp *d, struct dp_ppp *p)
 	if (p->unit_fd >= 0)
 		close(p->unit_fd);
 	dp_ppp_init(p);
+}
+
+/* Nothing to delete: the null units are pipes. Counted for the tests. */
+static void n_ppp_unlink(struct dp *d, const struct dp_ppp *p, size_t n)
+{
+	(void)p;
+	dn(d)->unlinks++;
+	dn(d)->unlinked += (unsigned)n;
 }
 
 /* pppN exists in name only: its index is 1000 + N. */
@@ -477,6 +492,7 @@ static const struct dp_ops dp_null_ops = {
 	.session_dump = n_session_dump,
 	.ppp_open = n_ppp_open,
 	.ppp_close = n_ppp_close,
+	.ppp_unlink = n_ppp_unlink,
 	.link_index = n_link_index,
 	.link_stats = n_link_stats,
 	.link_rename = n_link_rename,

@@ -418,9 +418,12 @@ static void tunnel_free(struct engine *e, struct l2tp_tun *t)
 	t->user = NULL;
 	et->tun = NULL;
 	if (et->fd >= 0) {
-		/* Closing the tunnel socket deletes the kernel tunnel (docs/design.md §4.4). */
+		/*
+		 * Closing the tunnel socket deletes the kernel tunnel (docs/design.md
+		 * §4.4): queued after its sessions' PPPoX sockets.
+		 */
 		ev_io_stop(e->loop, &et->io);
-		close(et->fd);
+		eng_reap_fd(e, et->fd);
 		et->fd = -1;
 	}
 	/* The io callback may be running for this tunnel: free it later. */
@@ -678,8 +681,155 @@ void engine_execute(struct engine *e)
 	}
 	starting_update(e);
 	engine_rearm(e);
-	if (e->shutting_down && eng_shutdown_done(e))
+	if (e->shutting_down && !e->reap_n && eng_shutdown_done(e))
 		ev_break(e->loop, EVBREAK_ALL);
+}
+
+/* ---- kernel objects closed in slices ------------------------------------ */
+
+/*
+ * Closing a call's kernel objects costs the kernel tens of ms under load
+ * (pppN's unregistration waits for RCU grace periods: docs/design.md
+ * §4.4), so a tunnel of 100 calls, or a shutdown of 10,000, closed in one
+ * go stalls the loop for seconds to minutes: no lnsctl, HELLO or other
+ * tunnel meanwhile. The L2TP and PPP state goes at once; the kernel
+ * objects wait in a FIFO (a tunnel's socket after its sessions') closed at
+ * most ENG_REAP_SLICE_MAX or ENG_REAP_SLICE_US per loop iteration, from an
+ * idle watcher of the highest priority (run every iteration; the loop does
+ * not wait while it is active).
+ */
+struct eng_reap {
+	int fd;                       /* a tunnel socket; -1: ppp */
+	bool unlinked;                /* ppp: its interface deleted already (dp_ppp_unlink) */
+	struct dp_ppp ppp;
+};
+
+static void reap_advance(struct engine *e)
+{
+	if (++e->reap_head == e->reap_n)
+		e->reap_head = e->reap_n = 0;
+}
+
+/*
+ * The interfaces of the run of calls at the queue's head (at most
+ * ENG_REAP_BATCH) deleted as one batch: one kernel operation, then their
+ * fds are closed one by one like the rest.
+ */
+static void reap_unlink_run(struct engine *e)
+{
+	struct eng_reap *r = &e->reap[e->reap_head];
+	struct dp_ppp batch[ENG_REAP_BATCH];
+	size_t n = 0;
+
+	while (n < ENG_REAP_BATCH && e->reap_head + n < e->reap_n && r[n].fd < 0 &&
+	       !r[n].unlinked) {
+		batch[n] = r[n].ppp;
+		r[n].unlinked = true;
+		n++;
+	}
+	if (n > 1)
+		dp_ppp_unlink(e->dp, batch, n);
+}
+
+/* The object at the queue's head. */
+static void reap_one(struct engine *e)
+{
+	struct eng_reap *r = &e->reap[e->reap_head];
+
+	if (r->fd >= 0)
+		close(r->fd);
+	else
+		dp_ppp_close(e->dp, &r->ppp);
+	reap_advance(e);
+}
+
+static void reap_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	struct engine *e = (struct engine *)((char *)w - offsetof(struct engine, reap_idle));
+	uint64_t t0 = engine_now_us(), n = 0;
+
+	if (e->reap[e->reap_head].fd < 0 && !e->reap[e->reap_head].unlinked)
+		reap_unlink_run(e);
+	while (e->reap_n && n < ENG_REAP_SLICE_MAX &&
+	       (n == 0 || engine_now_us() - t0 < ENG_REAP_SLICE_US) &&
+	       (e->reap[e->reap_head].fd >= 0 || e->reap[e->reap_head].unlinked)) {
+		reap_one(e);
+		n++;
+	}
+	log_debug("reap: %llu closed, %zu queued", (unsigned long long)n, e->reap_n - e->reap_head);
+	e->reaped += n;
+	e->reap_batch += n;
+	if (e->reap_n)
+		return;
+	ev_idle_stop(loop, w);
+	if (e->reap_batch >= 100)
+		log_notice("closed the kernel objects of %llu ended calls and tunnels in %.1f s",
+			   (unsigned long long)e->reap_batch,
+			   (double)(engine_now_us() - e->reap_t0_us) / 1e6);
+	e->reap_batch = 0;
+	if (e->shutting_down && eng_shutdown_done(e))
+		ev_break(loop, EVBREAK_ALL);
+}
+
+static bool reap_push(struct engine *e, int fd, const struct dp_ppp *p)
+{
+	if (!e->loop || !e->reap_slices)
+		return false;
+	if (e->reap_n == e->reap_cap && e->reap_head) {
+		/* the slices freed the front: move the rest there */
+		memmove(e->reap, e->reap + e->reap_head, (e->reap_n - e->reap_head) * sizeof(*e->reap));
+		e->reap_n -= e->reap_head;
+		e->reap_head = 0;
+	}
+	if (e->reap_n == e->reap_cap) {
+		size_t cap = e->reap_cap ? e->reap_cap * 2 : 64;
+		struct eng_reap *n = realloc(e->reap, cap * sizeof(*n));
+
+		if (!n)
+			return false;
+		e->reap = n;
+		e->reap_cap = cap;
+	}
+	e->reap[e->reap_n].fd = fd;
+	e->reap[e->reap_n].unlinked = false;
+	if (p)
+		e->reap[e->reap_n].ppp = *p;
+	else
+		dp_ppp_init(&e->reap[e->reap_n].ppp);
+	if (e->reap_n++ == e->reap_head) {
+		e->reap_t0_us = engine_now_us();
+		ev_idle_start(e->loop, &e->reap_idle);
+		log_debug("reap: started (%s)", p ? "ppp" : "fd");
+	}
+	return true;
+}
+
+void eng_reap_ppp(struct engine *e, struct dp_ppp *p)
+{
+	if (p->chan_fd < 0 && p->unit_fd < 0 && p->sess_fd < 0)
+		return;
+	if (!reap_push(e, -1, p)) {
+		dp_ppp_close(e->dp, p);
+		return;
+	}
+	dp_ppp_init(p);
+}
+
+void eng_reap_fd(struct engine *e, int fd)
+{
+	if (fd >= 0 && !reap_push(e, fd, NULL))
+		close(fd);
+}
+
+void eng_reap_flush(struct engine *e)
+{
+	while (e->reap_n) {
+		if (e->reap[e->reap_head].fd < 0 && !e->reap[e->reap_head].unlinked)
+			reap_unlink_run(e);
+		reap_one(e);
+	}
+	if (e->loop)
+		ev_idle_stop(e->loop, &e->reap_idle);
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
@@ -887,6 +1037,10 @@ struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const ch
 	ppp_actions_init(&e->pacts);
 	pw_ppp_cfg(e, conf);
 	ev_init(&e->timer, timer_cb);
+	e->reap_slices = ENG_REAP_SLICES_DEFAULT;
+	ev_idle_init(&e->reap_idle, reap_cb);
+	/* first of the idle watchers, so that busy sockets do not starve it */
+	ev_set_priority(&e->reap_idle, EV_MAXPRI);
 	ev_prepare_init(&e->reaper, reaper_cb);
 	ev_prepare_start(loop, &e->reaper);
 	ev_check_init(&e->woke, woke_cb);
@@ -962,6 +1116,8 @@ void engine_free(struct engine *e)
 			if (t->user)
 				tunnel_free(e, t);
 	}
+	eng_reap_flush(e);      /* leave no kernel object behind */
+	free(e->reap);
 	reaper_cb(e->loop, &e->reaper, 0);
 	radius_free(e->radius);   /* after the tunnels: their Stop records are queued */
 	for (size_t i = 0; i < e->n_listeners; i++)

@@ -126,6 +126,29 @@ struct eng_tunnel *eng_peer_next(const struct engine *e, const struct lns_addr *
 /* Shutting down: every tunnel gone or closing with its StopCCN acknowledged. */
 bool eng_shutdown_done(struct engine *e);
 
+/*
+ * Kernel objects of ended calls and tunnels, closed a slice per loop
+ * iteration (docs/design.md §4.4): a session's PPPoX socket, channel and
+ * unit (p is left closed, dp_ppp_init), a tunnel's socket (queued after its
+ * sessions'). Without memory, closed at once.
+ */
+void eng_reap_ppp(struct engine *e, struct dp_ppp *p);
+void eng_reap_fd(struct engine *e, int fd);
+/* Closes every queued object now (engine_free). */
+void eng_reap_flush(struct engine *e);
+/* At most this many objects, or this much time, per loop iteration. */
+#define ENG_REAP_SLICE_MAX 256
+#define ENG_REAP_SLICE_US 20000
+/*
+ * The interfaces of up to this many queued calls are deleted as one batch
+ * (dp_ppp_unlink: one wait for RCU grace periods, 0.07-0.3 s under TCG
+ * whatever the size), in a slice of its own; their fds are then closed
+ * within the slices' limits.
+ */
+#define ENG_REAP_BATCH 128
+/* On: ended calls' kernel objects are closed in slices (docs/design.md §4.4). */
+#define ENG_REAP_SLICES_DEFAULT true
+
 struct engine {
 	struct ev_loop *loop;
 	struct l2tp_lns *lns;
@@ -145,6 +168,13 @@ struct engine {
 	ev_timer grace;
 	uint64_t drain_pos;           /* eng_shutdown_done()'s walk resumes here (l2tp_walk_pos) */
 	uint64_t drain_checked;       /* tunnels it looked at (tests) */
+	bool reap_slices;             /* eng_reap_*() queue; false: close at once */
+	struct eng_reap *reap;        /* eng_reap_*(): queued from reap_head to reap_n */
+	size_t reap_head, reap_n, reap_cap;
+	ev_idle reap_idle;            /* active while the queue is not empty: a slice per iteration */
+	uint64_t reap_t0_us;          /* when the queue last went from empty to not empty */
+	uint64_t reap_batch;          /* objects closed since then */
+	uint64_t reaped;              /* objects closed by slices (tests) */
 	const struct lns_addr *rx_peer;   /* source of the datagram being processed */
 	uint32_t rx_mark;             /* its SO_RCVMARK: the CHILD_SA that carried it (§5.5) */
 	uint64_t drops[ENG_DROP_COUNT];

@@ -38,7 +38,10 @@ static void session_attach(struct engine *e, struct eng_session *es);
 static void pw_auth_result(struct engine *e, struct eng_session *es, bool ok, const char *msg,
 			   const struct ppp_auth_attrs *attrs);
 
-/* Close the kernel side: closing the PPPoX fd deletes the kernel session (docs/design.md §4.4). */
+/*
+ * Close the kernel side: closing the PPPoX fd deletes the kernel session
+ * (docs/design.md §4.4); queued, closed in a later loop iteration.
+ */
 static void session_kernel_close(struct engine *e, struct eng_session *es)
 {
 	struct pw_ppp *pp = es->u.ppp;
@@ -46,7 +49,7 @@ static void session_kernel_close(struct engine *e, struct eng_session *es)
 	ev_io_stop(e->loop, &pp->chan_io);
 	ev_io_stop(e->loop, &pp->unit_io);
 	ev_timer_stop(e->loop, &pp->timer);
-	dp_ppp_close(e->dp, &pp->kp);
+	eng_reap_ppp(e, &pp->kp);
 	es->dp_session = false;
 }
 
@@ -496,7 +499,8 @@ static void session_attach(struct engine *e, struct eng_session *es)
 	}
 	pc = (struct dp_ppp_cfg){ .tunnel_fd = et->fd, .peer = (struct sockaddr *)&ss,
 				  .peer_len = addr_to_sa(&et->peer, &ss), .tid = kc.tid,
-				  .peer_tid = kc.peer_tid, .sid = kc.sid, .peer_sid = kc.peer_sid };
+				  .peer_tid = kc.peer_tid, .sid = kc.sid, .peer_sid = kc.peer_sid,
+				  .ifname_fmt = e->conf->ppp_ifname };
 	rc = dp_ppp_open(e->dp, &pp->kp, &pc);
 	if (rc < 0) {
 		/* Without a PPPoX socket nothing else deletes the kernel session. */
@@ -515,7 +519,9 @@ static void session_attach(struct engine *e, struct eng_session *es)
 		session_fail(e, es, msg);
 		return;
 	}
-	if (conf_ppp_ifname(e->conf, pp->kp.unit, name, sizeof(name))) {
+	/* named at creation by the data plane when it could (dp_ppp_cfg.ifname_fmt) */
+	if (conf_ppp_ifname(e->conf, pp->kp.unit, name, sizeof(name)) &&
+	    strcmp(name, es->ifname) != 0) {
 		rc = dp_link_rename(e->dp, es->ifindex, name);
 		if (rc < 0) {
 			snprintf(msg, sizeof(msg), "rename %s to %s: %s", es->ifname, name,

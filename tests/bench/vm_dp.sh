@@ -38,6 +38,9 @@ CALL_WINDOW=${BENCH_CALL_WINDOW:-8}
 # BENCH_MAX_STARTING is set, else off)
 MAX_STARTING=${BENCH_MAX_STARTING:-}
 BUSY_RETRY=${BENCH_BUSY_RETRY:-${MAX_STARTING:+1000}}
+# lnsd's teardown phase: stopccn (lnsbench's StopCCN to every tunnel, the
+# default) or sigterm (lnsd's shutdown while lnsbench holds the calls)
+TEARDOWN=${BENCH_TEARDOWN:-stopccn}
 PW=bench-pw
 HZ=$(getconf CLK_TCK)
 OUT=$ART/bench.txt
@@ -64,7 +67,51 @@ rss_kb() {
 	for p; do t=$((t + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0))); done
 	echo "$t"
 }
-nif() { ip -n lns -o link show | grep -cE ": ($1)[0-9]*[:@]" || true; }
+nif() { ip -n lns -o link show 2>/dev/null | grep -cE ": ($1)[0-9]*[:@]" || true; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# teardown_lnsd TAG BENCHPID: the calls' teardown, timed; `lnsctl show
+# stats` asked every 200 ms meanwhile, each answer timed (30 s at most).
+# Prints seconds until lnsd holds no tunnel (stopccn) or has exited
+# (sigterm) and no l2tpN is left, and the lnsctl latencies.
+teardown_lnsd() {
+	local tag=$1 bench=$2 t0 t1 a b lat max=0 sum=0 n=0 slow=0 tun gone=
+	t0=$(now_ms)
+	if [ "$TEARDOWN" = sigterm ]; then
+		kill -TERM "$LNSD_PID" 2>/dev/null || true
+	else
+		kill -TERM "$bench" 2>/dev/null || true
+	fi
+	while :; do
+		if kill -0 "$LNSD_PID" 2>/dev/null; then
+			a=$(now_ms)
+			tun=$(timeout 30 "$LNSCTL" -s "$SOCK" show stats -j 2>/dev/null | jq .tunnels 2>/dev/null || true)
+			b=$(now_ms)
+			if kill -0 "$LNSD_PID" 2>/dev/null; then
+				lat=$((b - a)) n=$((n + 1)) sum=$((sum + lat))
+				[ "$lat" -le "$max" ] || max=$lat
+				[ "$lat" -lt 1000 ] || slow=$((slow + 1))
+			fi
+		else
+			tun=0
+		fi
+		if [ -z "$gone" ] && [ "${tun:-x}" = 0 ]; then
+			gone=$(now_ms)
+		fi
+		if [ -n "$gone" ] && [ "$(nif l2tp)" -eq 0 ] &&
+			{ [ "$TEARDOWN" != sigterm ] || ! kill -0 "$LNSD_PID" 2>/dev/null; }; then
+			break
+		fi
+		[ $(($(now_ms) - t0)) -lt 1800000 ] || { say "lnsd $tag: teardown not over after 1800 s"; break; }
+		sleep 0.2
+	done
+	t1=$(now_ms)
+	say "lnsd $tag teardown ($TEARDOWN): $(echo "$t0 $t1" | awk '{printf "%.1f", ($2 - $1) / 1000}') s" \
+		"to no tunnel and no l2tpN, tunnels gone after $(echo "$t0 ${gone:-$t1}" | awk '{printf "%.1f", ($2 - $1) / 1000}') s;" \
+		"lnsctl show stats answered $n times, latency max $max ms, mean $((n ? sum / n : 0)) ms, $slow over 1 s"
+	wait "$bench" || true
+	[ "$TEARDOWN" != sigterm ] || wait "$LNSD_PID" 2>/dev/null || true
+}
 
 topo_pair
 users_file '*' "$PW"
@@ -206,8 +253,13 @@ for peer in $PEERS; do
 		ifs=$(nif "$IFPAT")
 		dius=-
 		[ "$peer" != lnsd ] || dius=$(($(ctl show stats -j | jq '.drops["data-in-userspace"]') - dius0))
-		kill -TERM "$bench" 2>/dev/null || true
-		wait "$bench" || true
+		if [ "$peer" = lnsd ]; then
+			stats=$(ctl show stats -j)
+			teardown_lnsd "$n" "$bench"
+		else
+			kill -TERM "$bench" 2>/dev/null || true
+			wait "$bench" || true
+		fi
 		j=$ART/$tag.json
 		up=$(jq '.phases[0].ppp_up // 0' "$j" 2>/dev/null || echo 0)
 		printf 'BENCH %-6s %6s %7s %8s %8s %9s %9s %6s %10s %9s %9s %6s\n' "$peer" "$n" "$up" \
@@ -219,8 +271,8 @@ for peer in $PEERS; do
 			"$dius" | tee -a "$OUT"
 		if [ "$peer" = lnsd ]; then
 			say "lnsd $n: max-starting ${MAX_STARTING:-default}, starting at most" \
-				"$(ctl show stats -j | jq .sessions_starting_max), refused busy" \
-				"$(ctl show stats -j | jq .sessions_refused_busy), lnsbench redials" \
+				"$(echo "$stats" | jq .sessions_starting_max), refused busy" \
+				"$(echo "$stats" | jq .sessions_refused_busy), lnsbench redials" \
 				"$(jq '.busy.redialled // 0' "$j"); failures $(jq -c '.phases[0].failures' "$j")"
 		fi
 		"stop_$peer"

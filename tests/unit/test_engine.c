@@ -510,9 +510,18 @@ START_TEST(call_up_and_down)
 	ck_assert_uint_eq(ctr->auth[PPP_AUTH_PAP][0], 0);
 	ck_assert_uint_eq(ctr->setup_count, 1);
 
-	/* The LAC ends the call: the session and its channel and unit go. */
+	/*
+	 * The LAC ends the call: the session goes, and its channel and unit
+	 * with the next loop iteration's slice of kernel objects (eng_reap_ppp).
+	 */
+	ck_assert_uint_eq(f.te.eng->reaped, 0);
+	f.te.eng->reap_slices = true;
 	lac_cdn(&f, c);
+	for (int i = 0; i < 20 && !f.te.eng->reaped; i++)
+		ev_run(f.te.loop, EVRUN_ONCE);   /* blocking: the reap timer must wake it */
 	expect_hangup(&f, c);
+	ck_assert_uint_eq(f.te.eng->reaped, 1);
+	ck_assert_uint_eq(f.te.eng->reap_n, 0);
 	ck_assert_ptr_null(session_of(&f, c));
 	ck_assert_uint_eq(l2tp_lns_n_sessions(engine_lns(f.te.eng)), 0);
 
@@ -576,6 +585,41 @@ START_TEST(call_terminated)
 	expect_hangup(&f, c);
 	lac_stopccn(&f);
 	tu_idle(&f.te, 20);
+	fx_down(&f);
+}
+END_TEST
+
+/*
+ * A StopCCN with two calls up: their interfaces deleted as one batch (one
+ * dp ppp_unlink naming both), then their channels and units closed by the
+ * reap slices. The tunnel itself is held for retransmissions (RFC 2661
+ * §5.7), its socket closed later.
+ */
+START_TEST(stopccn_reaps_calls)
+{
+	struct fx f;
+	struct call *a = &f.calls[0], *b = &f.calls[1];
+	uint32_t addr;
+	unsigned unlinks, unlinked;
+
+	fx_up(&f, false);
+	lac_tunnel(&f);
+	lac_call(&f, a);
+	ck_assert_int_eq(ppp_client(&f, a, "bob", "other", &addr), CLIENT_UP);
+	lac_call(&f, b);
+	ck_assert_int_eq(ppp_client(&f, b, "alice", "secret", &addr), CLIENT_UP);
+	f.te.eng->reap_slices = true;
+	ck_assert_uint_eq(dp_null_ppp_unlinks(f.te.eng->dp, &unlinked), 0);
+	lac_stopccn(&f);
+	for (int i = 0; i < 50 && f.te.eng->reaped < 2; i++)
+		ev_run(f.te.loop, EVRUN_ONCE);   /* blocking: the reap watcher must wake it */
+	ck_assert_uint_eq(f.te.eng->reaped, 2);
+	ck_assert_uint_eq(f.te.eng->reap_n, 0);
+	unlinks = dp_null_ppp_unlinks(f.te.eng->dp, &unlinked);
+	ck_assert_uint_eq(unlinks, 1);
+	ck_assert_uint_eq(unlinked, 2);
+	expect_hangup(&f, a);
+	expect_hangup(&f, b);
 	fx_down(&f);
 }
 END_TEST
@@ -1060,6 +1104,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, ipv6_prefixes_from_radius);
 	tcase_add_test(tc, call_refused);
 	tcase_add_test(tc, call_terminated);
+	tcase_add_test(tc, stopccn_reaps_calls);
 	tcase_add_test(tc, framed_ip_in_use);
 	tcase_add_test(tc, rate_limits);
 	tcase_add_test(tc, radius_reply_after_call_ended);

@@ -10,7 +10,8 @@
 #      download the kernel packages on first use.
 # Usage: tools/dev/test.sh [-k]   (-k: keep going after a failed stage; default too)
 # Env: LNSD_FUZZ_SECONDS (default 20), LNSD_FUZZ_SEED (default 1), LNSD_SKIP_VM=1 to skip
-# stage 4.
+# stage 4, LNSD_VM_JOBS (default 2): VM tests run at once (each VM has 2 vCPUs; much of a
+# VM test is waiting on timers, so two at a time shorten the stage).
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
@@ -25,9 +26,9 @@ stage() { printf '\n==== %s ====\n' "$*"; }
 
 # Run ctest, add its counts to the totals.
 run_ctest() {
-	local dir=$1 label=$2 log
+	local dir=$1 label=$2 jobs=${3:-1} log
 	log=$(mktemp)
-	(cd "$dir" && ctest -L "$label" --output-on-failure --timeout 900 2>&1) | tee "$log"
+	(cd "$dir" && ctest -L "$label" -j "$jobs" --output-on-failure --timeout 900 2>&1) | tee "$log"
 	local rc=${PIPESTATUS[0]}
 	local line
 	line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -n1)
@@ -89,7 +90,7 @@ fi
 if [ "${LNSD_SKIP_VM:-0}" != 1 ]; then
 	stage "VM tests on Debian kernels (QEMU)"
 	unset ASAN_OPTIONS UBSAN_OPTIONS
-	run_ctest build vm
+	run_ctest build vm "${LNSD_VM_JOBS:-2}"
 fi
 
 stage "summary"
