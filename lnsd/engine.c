@@ -748,7 +748,7 @@ static void reap_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	struct engine *e = (struct engine *)((char *)w - offsetof(struct engine, reap_idle));
 	uint64_t t0 = engine_now_us(), n = 0;
 
-	if (e->reap[e->reap_head].fd < 0 && !e->reap[e->reap_head].unlinked)
+	if (e->reap_n && e->reap[e->reap_head].fd < 0 && !e->reap[e->reap_head].unlinked)
 		reap_unlink_run(e);
 	while (e->reap_n && n < ENG_REAP_SLICE_MAX &&
 	       (n == 0 || engine_now_us() - t0 < ENG_REAP_SLICE_US) &&
