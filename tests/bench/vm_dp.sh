@@ -75,7 +75,17 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # Prints seconds until lnsd holds no tunnel (stopccn) or has exited
 # (sigterm) and no l2tpN is left, and the lnsctl latencies.
 teardown_lnsd() {
-	local tag=$1 bench=$2 t0 t1 a b lat max=0 sum=0 n=0 slow=0 tun gone=
+	local tag=$1 bench=$2 t0 t1 a b lat max=0 sum=0 n=0 slow=0 tun gone= idle=0 i
+	# The same probe while lnsd holds the calls and does nothing else: what
+	# lnsctl, jq and the VM cost by themselves.
+	for i in 1 2 3 4 5; do
+		a=$(now_ms)
+		timeout 30 "$LNSCTL" -s "$SOCK" show stats -j 2>/dev/null | jq .tunnels >/dev/null 2>&1 || true
+		b=$(now_ms)
+		idle=$((idle + b - a))
+		sleep 0.2
+	done
+	idle=$((idle / 5))
 	t0=$(now_ms)
 	if [ "$TEARDOWN" = sigterm ]; then
 		kill -TERM "$LNSD_PID" 2>/dev/null || true
@@ -108,7 +118,8 @@ teardown_lnsd() {
 	t1=$(now_ms)
 	say "lnsd $tag teardown ($TEARDOWN): $(echo "$t0 $t1" | awk '{printf "%.1f", ($2 - $1) / 1000}') s" \
 		"to no tunnel and no l2tpN, tunnels gone after $(echo "$t0 ${gone:-$t1}" | awk '{printf "%.1f", ($2 - $1) / 1000}') s;" \
-		"lnsctl show stats answered $n times, latency max $max ms, mean $((n ? sum / n : 0)) ms, $slow over 1 s"
+		"lnsctl show stats answered $n times, latency max $max ms, mean $((n ? sum / n : 0)) ms, $slow over 1 s" \
+		"(before the teardown: mean $idle ms)"
 	wait "$bench" || true
 	[ "$TEARDOWN" != sigterm ] || wait "$LNSD_PID" 2>/dev/null || true
 }
