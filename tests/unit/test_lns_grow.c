@@ -93,23 +93,17 @@ START_TEST(overflow_refused)
 }
 END_TEST
 
-static Suite *suite(void)
+int main(void)
 {
 	Suite *s = suite_create("lns_grow");
+	SRunner *sr = srunner_create(s);   /* s is run as it is at srunner_run_all() */
 	TCase *tc = tcase_create("core");
+	int failed;
 
 	tcase_add_loop_test(tc, table, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, values_kept);
 	tcase_add_test(tc, overflow_refused);
 	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
