@@ -134,6 +134,18 @@ struct lat {
 	size_t n, cap;
 };
 
+/* lns_grow(), or the run ends: a queue or table that cannot grow is a lost run. */
+static void grow_or_exit(void **arr, size_t *cap, size_t need, size_t elem_size, size_t first_cap)
+{
+	int rc = lns_grow(arr, cap, need, elem_size, first_cap);
+
+	if (rc < 0) {
+		errno = -rc;
+		perror("lnsbench: realloc");
+		exit(3);
+	}
+}
+
 static void lat_add(struct lat *l, uint64_t us)
 {
 	if (lns_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v), 1024))
@@ -432,19 +444,13 @@ static void mb_hide_begin(struct l2tp_mbuf *b)
 /* ------------------------------------------------------------------ phases */
 
 static struct phase *phases;
-static unsigned n_phases, cap_phases;
+static unsigned n_phases;
+static size_t cap_phases;
 static struct phase *cur;      /* the phase whose setups are counted */
 
 static struct phase *phase_new(const char *name, unsigned want_t, unsigned want_s)
 {
-	size_t cap = cap_phases;
-	int rc = lns_grow((void **)&phases, &cap, (size_t)n_phases + 1, sizeof(*phases), 8);
-	if (rc < 0) {
-		errno = -rc;
-		perror("lnsbench: realloc");
-		exit(3);
-	}
-	cap_phases = (unsigned)cap;
+	grow_or_exit((void **)&phases, &cap_phases, (size_t)n_phases + 1, sizeof(*phases), 8);
 	struct phase *p = &phases[n_phases++];
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", name);
@@ -514,12 +520,7 @@ static void rq_swap(size_t a, size_t b)
 
 static void rq_push(struct tun *t, unsigned i)
 {
-	int rc = lns_grow((void **)&rq, &rq_cap, rq_n + 1, sizeof(*rq), 1024);
-	if (rc < 0) {
-		errno = -rc;
-		perror("lnsbench: realloc");
-		exit(3);
-	}
+	grow_or_exit((void **)&rq, &rq_cap, rq_n + 1, sizeof(*rq), 1024);
 	uint64_t jitter = O.busy_retry_ms / 2 ? rng_next() % (O.busy_retry_ms / 2 + 1) : 0;
 	size_t k = rq_n++;
 	rq[k] = (struct retry){ now_ms() + O.busy_retry_ms + jitter, t->idx, i, t->gen };
