@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "ipsec.h"
 #include "l2tp_msg.h"
+#include "lns_grow.h"
 #include "eng_lcce.h"
 #include "log.h"
 #include "sessions.h"
@@ -830,18 +831,8 @@ static json_t *next_row(struct ctl_list *l, uint64_t now, bool *end)
 
 int ctl_buf_add(struct ctl_buf *b, const char *p, size_t n)
 {
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		char *nb;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		nb = realloc(b->p, cap);
-		if (!nb)
-			return -1;
-		b->p = nb;
-		b->cap = cap;
-	}
+	if (lns_grow((void **)&b->p, &b->cap, b->len + n, 1, 4096))
+		return -1;
 	memcpy(b->p + b->len, p, n);
 	b->len += n;
 	return 0;

@@ -16,6 +16,7 @@
 
 #include "ipsec.h"
 #include "l2tp_msg.h"
+#include "lns_grow.h"
 #include "log.h"
 #include "ppp_users.h"
 #include "radius.h"
@@ -436,17 +437,10 @@ static void tunnel_free(struct engine *e, struct l2tp_tun *t)
 void eng_queue_cdn(struct engine *e, const struct l2tp_sess *s, uint16_t result, uint16_t error,
 		   const char *msg)
 {
-	if (e->n_cdns == e->cap_cdns) {
-		size_t cap = e->cap_cdns ? e->cap_cdns * 2 : 16;
-		struct eng_cdn *n = realloc(e->cdns, cap * sizeof(*n));
-
-		if (!n) {
-			/* The session lingers until its tunnel goes; PPP is already down. */
-			log_err("out of memory queueing a CDN");
-			return;
-		}
-		e->cdns = n;
-		e->cap_cdns = cap;
+	if (lns_grow((void **)&e->cdns, &e->cap_cdns, e->n_cdns + 1, sizeof(*e->cdns), 16)) {
+		/* The session lingers until its tunnel goes; PPP is already down. */
+		log_err("out of memory queueing a CDN");
+		return;
 	}
 	e->cdns[e->n_cdns++] = (struct eng_cdn){ s->tun->tid, s->sid, result, error, msg };
 }
@@ -781,15 +775,8 @@ static bool reap_push(struct engine *e, int fd, const struct dp_ppp *p)
 		e->reap_n -= e->reap_head;
 		e->reap_head = 0;
 	}
-	if (e->reap_n == e->reap_cap) {
-		size_t cap = e->reap_cap ? e->reap_cap * 2 : 64;
-		struct eng_reap *n = realloc(e->reap, cap * sizeof(*n));
-
-		if (!n)
-			return false;
-		e->reap = n;
-		e->reap_cap = cap;
-	}
+	if (lns_grow((void **)&e->reap, &e->reap_cap, e->reap_n + 1, sizeof(*e->reap), 64))
+		return false;
 	e->reap[e->reap_n].fd = fd;
 	e->reap[e->reap_n].unlinked = false;
 	if (p)

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "lns_grow.h"
 #include "log.h"
 
 #define BACKOFF_MIN_S 1.0
@@ -115,15 +116,8 @@ static int vc_queue(struct vconn *c, enum req_kind kind, const char *what, int r
 		log_err("ipsec: cannot build the %s request: %s", what, strerror(-rc));
 		return rc;
 	}
-	if (c->qn == c->qcap) {
-		size_t cap = c->qcap ? c->qcap * 2 : 8;
-		struct req *nq = realloc(c->q, cap * sizeof(*nq));
-
-		if (!nq)
-			goto nomem;
-		c->q = nq;
-		c->qcap = cap;
-	}
+	if (lns_grow((void **)&c->q, &c->qcap, c->qn + 1, sizeof(*c->q), 8))
+		goto nomem;
 	r = &c->q[c->qn];
 	r->pkt = malloc(len);
 	if (!r->pkt)

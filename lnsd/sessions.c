@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lns_grow.h"
+
 const char *sessions_phase_str(enum sessions_phase p)
 {
 	switch (p) {
@@ -71,17 +73,10 @@ void sessions_count_phases(const struct engine *e, struct sessions_phases *out)
 /* Append id to *v (*n of *cap used); false, with *v freed, when out of memory. */
 static bool push(struct sessions_id **v, size_t *n, size_t *cap, struct sessions_id id)
 {
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 8;
-		struct sessions_id *nv = realloc(*v, ncap * sizeof(**v));
-
-		if (!nv) {
-			free(*v);
-			*v = NULL;
-			return false;
-		}
-		*v = nv;
-		*cap = ncap;
+	if (lns_grow((void **)v, cap, *n + 1, sizeof(**v), 8)) {
+		free(*v);
+		*v = NULL;
+		return false;
 	}
 	(*v)[(*n)++] = id;
 	return true;

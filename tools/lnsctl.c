@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "ctl_fmt.h"
+#include "lns_grow.h"
 #include "stresc.h"
 
 enum lnsctl_exit {
@@ -184,15 +185,10 @@ static json_t *call(const char *path, json_t *req, int *rc, const struct cmd *st
 	for (;;) {
 		ssize_t n;
 
-		if (len + 1 >= cap) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (!nb) {
-				fprintf(stderr, "lnsctl: out of memory\n");
-				goto out;
-			}
-			buf = nb;
-			cap *= 2;
+		/* room for one more byte and the NUL */
+		if (lns_grow((void **)&buf, &cap, len + 2, 1, 65536)) {
+			fprintf(stderr, "lnsctl: out of memory\n");
+			goto out;
 		}
 		n = recv(fd, buf + len, cap - len - 1, 0);
 		if (n < 0 && errno == EINTR)

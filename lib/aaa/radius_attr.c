@@ -13,6 +13,7 @@
 #include <nettle/md5.h>
 #include <nettle/memops.h>
 
+#include "lns_grow.h"
 #include "ppp_proto.h"
 
 #define AV_HDR 7   /* vendor (4), type, kind, length */
@@ -35,19 +36,9 @@ static uint8_t *av_push(struct rad_avs *l, uint32_t vendor, uint8_t type, enum r
 
 	if (l->oom)
 		return NULL;
-	if (l->len + AV_HDR + len > l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 512;
-		uint8_t *nb;
-
-		while (cap < l->len + AV_HDR + len)
-			cap *= 2;
-		nb = realloc(l->buf, cap);
-		if (!nb) {
-			l->oom = true;
-			return NULL;
-		}
-		l->buf = nb;
-		l->cap = cap;
+	if (lns_grow((void **)&l->buf, &l->cap, l->len + AV_HDR + len, 1, 512)) {
+		l->oom = true;
+		return NULL;
 	}
 	p = l->buf + l->len;
 	p[0] = (uint8_t)(vendor >> 24);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lns_grow.h"
+
 const char ipsec_ike_default[] =
 	"aes256-sha256-modp2048,aes256-sha1-modp2048,aes128-sha1-modp2048,"
 	"aes256-sha1-ecp384,aes128-sha1-ecp256";
@@ -340,15 +342,8 @@ int ipsec_sa_put(struct ipsec_sa_table *t, const struct ipsec_child *c)
 			return 0;
 		}
 	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct ipsec_child *nv = realloc(t->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		t->v = nv;
-		t->cap = cap;
-	}
+	if (lns_grow((void **)&t->v, &t->cap, t->n + 1, sizeof(*t->v), 16))
+		return -ENOMEM;
 	t->v[t->n++] = *c;
 	return 0;
 }

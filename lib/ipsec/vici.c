@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lns_grow.h"
 #include "vici.h"
 
 bool vici_pkt_type_named(enum vici_pkt_type t)
@@ -42,26 +43,15 @@ static void b_fail(struct vici_builder *b, int err)
 
 static void b_put(struct vici_builder *b, const void *p, size_t n)
 {
-	size_t cap;
-	uint8_t *nb;
-
 	if (b->err || n == 0)
 		return;
 	if (b->len + n > VICI_HDR_LEN + VICI_MAX_PACKET) {
 		b_fail(b, -EMSGSIZE);
 		return;
 	}
-	if (b->len + n > b->cap) {
-		cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n)
-			cap *= 2;
-		nb = realloc(b->buf, cap);
-		if (!nb) {
-			b_fail(b, -ENOMEM);
-			return;
-		}
-		b->buf = nb;
-		b->cap = cap;
+	if (lns_grow((void **)&b->buf, &b->cap, b->len + n, 1, 256)) {
+		b_fail(b, -ENOMEM);
+		return;
 	}
 	memcpy(b->buf + b->len, p, n);
 	b->len += n;

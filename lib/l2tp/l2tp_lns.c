@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "l2tp_lns_int.h"
+#include "lns_grow.h"
 
 #define LNS_MIN_BUCKETS 256u
 #define LNS_SESS_MIN_BUCKETS 8u
@@ -311,15 +312,11 @@ static void heap_down(struct l2tp_lns *lns, uint32_t i)
 
 static int heap_insert(struct l2tp_lns *lns, struct l2tp_tun *t)
 {
-	if (lns->heap_n == lns->heap_cap) {
-		uint32_t ncap = lns->heap_cap ? lns->heap_cap * 2 : 64;
-		struct l2tp_tun **nh = realloc(lns->heap, ncap * sizeof(*nh));
+	size_t cap = lns->heap_cap;
 
-		if (!nh)
-			return -ENOMEM;
-		lns->heap = nh;
-		lns->heap_cap = ncap;
-	}
+	if (lns_grow((void **)&lns->heap, &cap, (size_t)lns->heap_n + 1, sizeof(*lns->heap), 64))
+		return -ENOMEM;
+	lns->heap_cap = (uint32_t)cap;   /* far below 2^32: one entry per tunnel */
 	heap_set(lns, lns->heap_n++, t);
 	heap_up(lns, t->heap_idx);
 	return 0;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lns_grow.h"
 #include "ppp_act.h"
 #include "ppp_proto.h"
 
@@ -31,16 +32,9 @@ struct ppp_action *ppp_act_push(struct ppp_actions *a, enum ppp_act_type type)
 {
 	struct ppp_action *act;
 
-	if (a->n == a->cap) {
-		size_t ncap = a->cap ? a->cap * 2 : 8;
-		struct ppp_action *nv = realloc(a->v, ncap * sizeof(*nv));
-
-		if (!nv) {
-			a->oom = true;
-			return NULL;
-		}
-		a->v = nv;
-		a->cap = ncap;
+	if (lns_grow((void **)&a->v, &a->cap, a->n + 1, sizeof(*a->v), 8)) {
+		a->oom = true;
+		return NULL;
 	}
 	act = &a->v[a->n++];
 	memset(act, 0, sizeof(*act));
@@ -52,19 +46,10 @@ size_t ppp_act_put(struct ppp_actions *a, const void *src, size_t len)
 {
 	size_t off = a->blen;
 
-	if (a->bcap - a->blen < len) {
-		size_t ncap = a->bcap ? a->bcap : 512;
-		uint8_t *nb;
-
-		while (ncap - a->blen < len)
-			ncap *= 2;
-		nb = realloc(a->buf, ncap);
-		if (!nb) {
-			a->oom = true;
-			return SIZE_MAX;
-		}
-		a->buf = nb;
-		a->bcap = ncap;
+	if (len > SIZE_MAX - a->blen ||
+	    lns_grow((void **)&a->buf, &a->bcap, a->blen + len, 1, 512)) {
+		a->oom = true;
+		return SIZE_MAX;
 	}
 	if (src && len)
 		memcpy(a->buf + off, src, len);

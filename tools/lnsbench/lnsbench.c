@@ -39,6 +39,7 @@
 #include "l2tp_msg.h"
 #include "l2tp_proto.h"
 #include "l2tp_rel.h"
+#include "lns_grow.h"
 #include "ppp_peer.h"
 #include "ppp_proto.h"
 
@@ -133,16 +134,22 @@ struct lat {
 	size_t n, cap;
 };
 
+/* lns_grow(), or the run ends: a queue or table that cannot grow is a lost run. */
+static void grow_or_exit(void **arr, size_t *cap, size_t need, size_t elem_size, size_t first_cap)
+{
+	int rc = lns_grow(arr, cap, need, elem_size, first_cap);
+
+	if (rc < 0) {
+		errno = -rc;
+		perror("lnsbench: realloc");
+		exit(3);
+	}
+}
+
 static void lat_add(struct lat *l, uint64_t us)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 1024;
-		uint32_t *v = realloc(l->v, cap * sizeof(*v));
-		if (v == NULL)
-			return;   /* a lost sample, not a lost run */
-		l->v = v;
-		l->cap = cap;
-	}
+	if (lns_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v), 1024))
+		return;   /* a lost sample, not a lost run */
 	l->v[l->n++] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
 }
 
@@ -437,19 +444,13 @@ static void mb_hide_begin(struct l2tp_mbuf *b)
 /* ------------------------------------------------------------------ phases */
 
 static struct phase *phases;
-static unsigned n_phases, cap_phases;
+static unsigned n_phases;
+static size_t cap_phases;
 static struct phase *cur;      /* the phase whose setups are counted */
 
 static struct phase *phase_new(const char *name, unsigned want_t, unsigned want_s)
 {
-	if (n_phases == cap_phases) {
-		cap_phases = cap_phases ? cap_phases * 2 : 8;
-		phases = realloc(phases, cap_phases * sizeof(*phases));
-		if (phases == NULL) {
-			perror("lnsbench: realloc");
-			exit(3);
-		}
-	}
+	grow_or_exit((void **)&phases, &cap_phases, (size_t)n_phases + 1, sizeof(*phases), 8);
 	struct phase *p = &phases[n_phases++];
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", name);
@@ -519,16 +520,7 @@ static void rq_swap(size_t a, size_t b)
 
 static void rq_push(struct tun *t, unsigned i)
 {
-	if (rq_n == rq_cap) {
-		size_t cap = rq_cap ? rq_cap * 2 : 1024;
-		struct retry *v = realloc(rq, cap * sizeof(*v));
-		if (v == NULL) {
-			perror("lnsbench: realloc");
-			exit(3);
-		}
-		rq = v;
-		rq_cap = cap;
-	}
+	grow_or_exit((void **)&rq, &rq_cap, rq_n + 1, sizeof(*rq), 1024);
 	uint64_t jitter = O.busy_retry_ms / 2 ? rng_next() % (O.busy_retry_ms / 2 + 1) : 0;
 	size_t k = rq_n++;
 	rq[k] = (struct retry){ now_ms() + O.busy_retry_ms + jitter, t->idx, i, t->gen };
