@@ -786,16 +786,6 @@ void conf_to_ppp_cfg(const struct lnsd_conf *c, struct ppp_cfg *out)
 	out->ipv6cp.enabled = c->ppp_ipv6;
 }
 
-bool conf_ppp_ifname(const struct lnsd_conf *c, int unit, char *buf, size_t len)
-{
-	const char *pct = strchr(c->ppp_ifname, '%');
-
-	if (!c->ppp_ifname[0] || !pct)
-		return false;
-	snprintf(buf, len, "%.*s%d%s", (int)(pct - c->ppp_ifname), c->ppp_ifname, unit, pct + 2);
-	return true;
-}
-
 void conf_to_lns_cfg(const struct lnsd_conf *c, struct l2tp_lns_cfg *out)
 {
 	l2tp_lns_cfg_default(out);

@@ -285,8 +285,6 @@ void conf_to_lns_cfg(const struct lnsd_conf *c, struct l2tp_lns_cfg *out);
  * auth.name's lifetime: it points into c, which must outlive the sessions).
  */
 void conf_to_ppp_cfg(const struct lnsd_conf *c, struct ppp_cfg *out);
-/* pppN renamed by the [ppp] ifname template for unit N; false: keep the name. */
-bool conf_ppp_ifname(const struct lnsd_conf *c, int unit, char *buf, size_t len);
 /* l2tp_peer_lookup_fn: ctx is the struct lnsd_conf. Never NULL. */
 const struct l2tp_peer_cfg *conf_peer_lookup(void *ctx, const struct lns_addr *peer,
 					     const char *hostname);

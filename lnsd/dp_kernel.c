@@ -7,6 +7,7 @@
  * that includes kmod-glue headers (docs/design.md §2.1).
  */
 #include "dp.h"
+#include "lns_ifname.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -249,25 +250,13 @@ static void unit_mark(struct dp_kernel *k, int unit, bool held)
 		k->units[w] &= ~(1ull << (unit % 64));
 }
 
-/* fmt's %d (conf.c: one, checked) as unit; false when there is none or it does not fit. */
-static bool unit_name(const char *fmt, int unit, char *buf, size_t len)
-{
-	const char *pct = fmt ? strchr(fmt, '%') : NULL;
-	int n;
-
-	if (!pct || pct[1] != 'd')
-		return false;
-	n = snprintf(buf, len, "%.*s%d%s", (int)(pct - fmt), fmt, unit, pct + 2);
-	return n > 0 && (size_t)n < len && (size_t)n < IFNAMSIZ;
-}
-
 static int k_ppp_open(struct dp *d, struct dp_ppp *p, const struct dp_ppp_cfg *c)
 {
 	struct dp_kernel *k = dk(d);
 	struct kg_ppp kp;
 	char name[IFNAMSIZ], want[IFNAMSIZ];
 	int guess = unit_guess(k);
-	bool named = !k->no_newlink && unit_name(c->ifname_fmt, guess, name, sizeof(name));
+	bool named = !k->no_newlink && lns_ifname_unit(c->ifname_fmt, guess, name, sizeof(name));
 	uint64_t t0 = k_t0();
 	int rc = k_took(t0, named ? "pppox channel and named unit" : "pppox channel and unit",
 			(long)c->sid,
@@ -287,7 +276,7 @@ static int k_ppp_open(struct dp *d, struct dp_ppp *p, const struct dp_ppp_cfg *c
 		k->no_newlink = true;
 	}
 	/* Another unit than guessed (someone else's pppN): its own name, renamed. */
-	if (kp.named && kp.unit != guess && unit_name(c->ifname_fmt, kp.unit, want, sizeof(want))) {
+	if (kp.named && kp.unit != guess && lns_ifname_unit(c->ifname_fmt, kp.unit, want, sizeof(want))) {
 		int idx = kg_rtnl_ifindex(&k->rt, kp.ifname);
 
 		rc = idx < 0 ? idx : kg_rtnl_rename(&k->rt, idx, want);

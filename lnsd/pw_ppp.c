@@ -16,6 +16,7 @@
 
 #include "ipsec.h"
 #include "l2tp_mtu.h"
+#include "lns_ifname.h"
 #include "log.h"
 #include "ppp_users.h"
 
@@ -520,7 +521,7 @@ static void session_attach(struct engine *e, struct eng_session *es)
 		return;
 	}
 	/* named at creation by the data plane when it could (dp_ppp_cfg.ifname_fmt) */
-	if (conf_ppp_ifname(e->conf, pp->kp.unit, name, sizeof(name)) &&
+	if (lns_ifname_unit(e->conf->ppp_ifname, pp->kp.unit, name, sizeof(name)) &&
 	    strcmp(name, es->ifname) != 0) {
 		rc = dp_link_rename(e->dp, es->ifindex, name);
 		if (rc < 0) {

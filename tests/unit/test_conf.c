@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "lns_ifname.h"
 #include "log.h"
 
 #define EXAMPLE LNS_TEST_DATA "/../../../docs/examples/lnsd.conf"
@@ -227,7 +228,7 @@ START_TEST(every_key)
 		ck_assert_uint_eq(pc.ipcp.local_ip, 0x0a400001);
 		ck_assert_uint_eq(pc.ipcp.dns2, 0xc0000236);
 		ck_assert_str_eq(pc.auth.name, "lns-test");
-		ck_assert(conf_ppp_ifname(c, 12, name, sizeof(name)));
+		ck_assert(lns_ifname_unit(c->ppp_ifname, 12, name, sizeof(name)));
 		ck_assert_str_eq(name, "l2tp12");
 	}
 	{
