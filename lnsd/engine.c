@@ -707,7 +707,8 @@ static void reap_advance(struct engine *e)
 /*
  * The interfaces of the run of calls at the queue's head (at most
  * ENG_REAP_BATCH) deleted as one batch: one kernel operation, then their
- * fds are closed one by one like the rest.
+ * fds are closed one by one like the rest. Nothing when the head is a
+ * tunnel socket or a call already unlinked. The queue is not empty.
  */
 static void reap_unlink_run(struct engine *e)
 {
@@ -742,7 +743,7 @@ static void reap_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	struct engine *e = (struct engine *)((char *)w - offsetof(struct engine, reap_idle));
 	uint64_t t0 = engine_now_us(), n = 0;
 
-	if (e->reap_n && e->reap[e->reap_head].fd < 0 && !e->reap[e->reap_head].unlinked)
+	if (e->reap_n)
 		reap_unlink_run(e);
 	while (e->reap_n && n < ENG_REAP_SLICE_MAX &&
 	       (n == 0 || engine_now_us() - t0 < ENG_REAP_SLICE_US) &&
@@ -811,8 +812,7 @@ void eng_reap_fd(struct engine *e, int fd)
 void eng_reap_flush(struct engine *e)
 {
 	while (e->reap_n) {
-		if (e->reap[e->reap_head].fd < 0 && !e->reap[e->reap_head].unlinked)
-			reap_unlink_run(e);
+		reap_unlink_run(e);
 		reap_one(e);
 	}
 	if (e->loop)
