@@ -675,7 +675,7 @@ void engine_execute(struct engine *e)
 	}
 	starting_update(e);
 	engine_rearm(e);
-	if (e->shutting_down && !e->reap_n && eng_shutdown_done(e))
+	if (e->shutting_down && eng_shutdown_done(e))
 		ev_break(e->loop, EVBREAK_ALL);
 }
 
@@ -1245,6 +1245,8 @@ static bool drain_walk(struct engine *e)
 
 bool eng_shutdown_done(struct engine *e)
 {
+	if (e->reap_n)   /* kernel objects still queued: reap_cb() asks again */
+		return false;
 	if (!drain_walk(e))
 		return false;
 	e->drain_pos = 0;

@@ -123,7 +123,8 @@ struct eng_cdn {
  */
 struct eng_tunnel *eng_peer_next(const struct engine *e, const struct lns_addr *a,
 				 const struct eng_tunnel *prev);
-/* Shutting down: every tunnel gone or closing with its StopCCN acknowledged. */
+/* Shutting down: no kernel object queued, and every tunnel gone or closing
+ * with its StopCCN acknowledged. */
 bool eng_shutdown_done(struct engine *e);
 
 /*
