@@ -10,8 +10,9 @@
 #      download the kernel packages on first use.
 # Usage: tools/dev/test.sh [-k]   (-k: keep going after a failed stage; default too)
 # Env: LNSD_FUZZ_SECONDS (default 20), LNSD_FUZZ_SEED (default 1), LNSD_SKIP_VM=1 to skip
-# stage 4, LNSD_VM_JOBS (default 2): VM tests run at once (each VM has 2 vCPUs; much of a
-# VM test is waiting on timers, so two at a time shorten the stage).
+# stage 4, LNSD_VM_JOBS (default 2): VM tests run at once (each VM's 2 vCPUs share one host
+# thread under TCG, thread=single; much of a VM test is waiting on timers, so two at a
+# time shorten the stage).
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
