@@ -41,6 +41,10 @@ BUSY_RETRY=${BENCH_BUSY_RETRY:-${MAX_STARTING:+1000}}
 # lnsd's teardown phase: stopccn (lnsbench's StopCCN to every tunnel, the
 # default) or sigterm (lnsd's shutdown while lnsbench holds the calls)
 TEARDOWN=${BENCH_TEARDOWN:-stopccn}
+# BENCH_STRACE=1: strace lnsd's close(2) calls during the teardown phase
+# (teardown-N.strace in the artifacts) and print their count and time per
+# kind of fd. strace slows lnsd down: not for the timed figures.
+STRACE=${BENCH_STRACE:-}
 PW=bench-pw
 HZ=$(getconf CLK_TCK)
 OUT=$ART/bench.txt
@@ -86,6 +90,12 @@ teardown_lnsd() {
 		sleep 0.2
 	done
 	idle=$((idle / 5))
+	local spid=
+	if [ -n "$STRACE" ]; then
+		on lns strace -qq -yy -T -e trace=close -o "$ART/teardown-$tag.strace" -p "$LNSD_PID" &
+		spid=$!
+		sleep 1
+	fi
 	t0=$(now_ms)
 	if [ "$TEARDOWN" = sigterm ]; then
 		kill -TERM "$LNSD_PID" 2>/dev/null || true
@@ -122,6 +132,17 @@ teardown_lnsd() {
 		"(before the teardown: mean $idle ms)"
 	wait "$bench" || true
 	[ "$TEARDOWN" != sigterm ] || wait "$LNSD_PID" 2>/dev/null || true
+	if [ -n "$spid" ]; then
+		kill "$spid" 2>/dev/null || true
+		wait "$spid" 2>/dev/null || true
+		# close(12</dev/ppp>) = 0 <0.000123>: kind of fd, count, total and max ms
+		sed -nE 's/^close\([0-9]+<([^:<>[]*).*\) += [-0-9]+.*<([0-9.]+)>$/\1 \2/p' \
+			"$ART/teardown-$tag.strace" | awk '
+			{ n[$1]++; t[$1] += $2; if ($2 > m[$1]) m[$1] = $2 }
+			END { for (k in n) printf "%s: %d closes, %.0f ms, mean %.2f ms, max %.1f ms\n",
+				k, n[k], 1000 * t[k], 1000 * t[k] / n[k], 1000 * m[k] }' |
+			while read -r line; do say "lnsd $tag teardown close(2) $line"; done
+	fi
 }
 
 topo_pair
