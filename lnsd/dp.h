@@ -228,6 +228,18 @@ struct dp_ops {
 	 * not deleted here goes with its unit fd.
 	 */
 	void (*ppp_unlink)(struct dp *d, const struct dp_ppp *p, size_t n);
+	/*
+	 * Closing in the background (docs/design.md §4.4), all optional (NULL:
+	 * ppp_close it is). ppp_close_bg queues p's fds to threads of the
+	 * backend's and resets p; false: not queued, p untouched.
+	 * bg_pending: closes queued or running (it also clears bg_fd's
+	 * readiness); bg_fd: readable when one finished, -1 if none;
+	 * bg_drain: waits until none is pending.
+	 */
+	bool (*ppp_close_bg)(struct dp *d, struct dp_ppp *p);
+	size_t (*bg_pending)(struct dp *d);
+	int (*bg_fd)(struct dp *d);
+	void (*bg_drain)(struct dp *d);
 	/* The session's interface (pppN): what PPP's NCPs agreed on. */
 	int (*link_index)(struct dp *d, const char *ifname);   /* >0 or -errno */
 	int (*link_stats)(struct dp *d, int ifindex, struct dp_link_stats *st);
@@ -397,6 +409,27 @@ static inline void dp_ppp_close(struct dp *d, struct dp_ppp *p)   /* safe when c
 static inline void dp_ppp_unlink(struct dp *d, const struct dp_ppp *p, size_t n)
 {
 	d->ops->ppp_unlink(d, p, n);
+}
+
+static inline bool dp_ppp_close_bg(struct dp *d, struct dp_ppp *p)
+{
+	return d->ops->ppp_close_bg && d->ops->ppp_close_bg(d, p);
+}
+
+static inline size_t dp_bg_pending(struct dp *d)
+{
+	return d->ops->bg_pending ? d->ops->bg_pending(d) : 0;
+}
+
+static inline int dp_bg_fd(struct dp *d)
+{
+	return d->ops->bg_fd ? d->ops->bg_fd(d) : -1;
+}
+
+static inline void dp_bg_drain(struct dp *d)
+{
+	if (d->ops->bg_drain)
+		d->ops->bg_drain(d);
 }
 
 static inline int dp_link_index(struct dp *d, const char *ifname)

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kg_closer.h"
 #include "kg_l2tp.h"
 #include "kg_nft.h"
 #include "kg_ppp.h"
@@ -43,6 +44,8 @@ struct dp_kernel {
 	size_t n_units;               /* words */
 	bool no_newlink;              /* the kernel refused a named unit: rename from now on */
 	bool no_group_del;            /* the kernel refused a group delete: one by one from now on */
+	struct kg_closer *closer;     /* ppp_close_bg's threads, from its first call */
+	bool no_closer;               /* they could not start: ppp_close_bg says no */
 };
 
 static struct dp_kernel *dk(struct dp *d)
@@ -77,6 +80,7 @@ static void k_free(struct dp *d)
 {
 	char err[256];
 
+	kg_closer_free(dk(d)->closer);   /* its closes finish first */
 	if (dk(d)->nft)
 		kg_nft_rules(0, err, sizeof(err));
 	kg_l2tp_close(&dk(d)->kg);
@@ -316,6 +320,52 @@ static void k_ppp_close(struct dp *d, struct dp_ppp *p)
 	kg_ppp_close(&kp);
 	k_took(t0, "ppp close", p->unit, 0);
 	dp_ppp_init(p);
+}
+
+/*
+ * A PPPoX socket's close waits for an RCU grace period (synchronize_net()
+ * as its channel leaves the unit: ~20 ms under TCG), so many calls' fds
+ * are closed by K_CLOSERS threads at once, whose waits overlap
+ * (docs/design.md §4.4).
+ */
+#define K_CLOSERS 16
+#define K_CLOSER_QUEUE 4096
+
+static bool k_ppp_close_bg(struct dp *d, struct dp_ppp *p)
+{
+	struct dp_kernel *k = dk(d);
+	int fds[KG_CLOSER_FDS] = { p->unit_fd, p->chan_fd, p->sess_fd };   /* kg_ppp_close's order */
+
+	if (!k->closer && !k->no_closer) {   /* started with the first close */
+		k->closer = kg_closer_new(K_CLOSERS, K_CLOSER_QUEUE);
+		if (!k->closer) {
+			log_warn("dp_kernel: no threads to close kernel objects with (%s): "
+				 "lnsd closes them itself, one after the other", strerror(errno));
+			k->no_closer = true;
+		}
+	}
+	if (!k->closer || !kg_closer_put(k->closer, fds, KG_CLOSER_FDS))
+		return false;
+	if (p->unit_fd >= 0)
+		unit_mark(k, p->unit, false);
+	dp_ppp_init(p);
+	return true;
+}
+
+static size_t k_bg_pending(struct dp *d)
+{
+	kg_closer_ack(dk(d)->closer);
+	return kg_closer_pending(dk(d)->closer);
+}
+
+static int k_bg_fd(struct dp *d)
+{
+	return kg_closer_fd(dk(d)->closer);
+}
+
+static void k_bg_drain(struct dp *d)
+{
+	kg_closer_drain(dk(d)->closer);
 }
 
 /*
@@ -678,6 +728,10 @@ static const struct dp_ops dp_kernel_ops = {
 	.ppp_open = k_ppp_open,
 	.ppp_close = k_ppp_close,
 	.ppp_unlink = k_ppp_unlink,
+	.ppp_close_bg = k_ppp_close_bg,
+	.bg_pending = k_bg_pending,
+	.bg_fd = k_bg_fd,
+	.bg_drain = k_bg_drain,
 	.link_index = k_link_index,
 	.link_stats = k_link_stats,
 	.link_rename = k_link_rename,

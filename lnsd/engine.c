@@ -726,16 +726,46 @@ static void reap_unlink_run(struct engine *e)
 		dp_ppp_unlink(e->dp, batch, n);
 }
 
-/* The object at the queue's head. */
-static void reap_one(struct engine *e)
+/*
+ * The object at the queue's head. A call's fds go to the data plane's
+ * background closes when bg (their kernel waits overlap there); a tunnel
+ * socket waits until those are done (its sessions go first).
+ * false: the head is a tunnel socket and background closes are pending.
+ */
+static bool reap_one(struct engine *e, bool bg)
 {
 	struct eng_reap *r = &e->reap[e->reap_head];
 
-	if (r->fd >= 0)
+	if (r->fd >= 0) {
+		if (dp_bg_pending(e->dp))
+			return false;
 		close(r->fd);
-	else
+	} else if (bg && dp_ppp_close_bg(e->dp, &r->ppp)) {
+		if (!ev_is_active(&e->reap_bg)) {
+			ev_io_set(&e->reap_bg, dp_bg_fd(e->dp), EV_READ);
+			ev_io_start(e->loop, &e->reap_bg);
+		}
+	} else {
 		dp_ppp_close(e->dp, &r->ppp);
+	}
 	reap_advance(e);
+	return true;
+}
+
+static void reap_done(struct engine *e);
+
+/* A background close finished: a tunnel socket may go now, or shutdown end. */
+static void reap_bg_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct engine *e = (struct engine *)((char *)w - offsetof(struct engine, reap_bg));
+
+	if (dp_bg_pending(e->dp))
+		return;
+	ev_io_stop(loop, w);
+	if (e->reap_n)
+		ev_idle_start(loop, &e->reap_idle);
+	else
+		reap_done(e);
 }
 
 static void reap_cb(struct ev_loop *loop, ev_idle *w, int revents)
@@ -748,7 +778,11 @@ static void reap_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	while (e->reap_n && n < ENG_REAP_SLICE_MAX &&
 	       (n == 0 || engine_now_us() - t0 < ENG_REAP_SLICE_US) &&
 	       (e->reap[e->reap_head].fd >= 0 || e->reap[e->reap_head].unlinked)) {
-		reap_one(e);
+		if (!reap_one(e, true)) {
+			/* a tunnel socket waits for its sessions' closes: reap_bg_cb */
+			ev_idle_stop(loop, w);
+			break;
+		}
 		n++;
 	}
 	log_debug("reap: %llu closed, %zu queued", (unsigned long long)n, e->reap_n - e->reap_head);
@@ -757,6 +791,15 @@ static void reap_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	if (e->reap_n)
 		return;
 	ev_idle_stop(loop, w);
+	if (!ev_is_active(&e->reap_bg))
+		reap_done(e);
+}
+
+/* Queue empty and no background close pending. */
+static void reap_done(struct engine *e)
+{
+	struct ev_loop *loop = e->loop;
+
 	if (e->reap_batch >= 100)
 		log_notice("closed the kernel objects of %llu ended calls and tunnels in %.1f s",
 			   (unsigned long long)e->reap_batch,
@@ -811,12 +854,16 @@ void eng_reap_fd(struct engine *e, int fd)
 
 void eng_reap_flush(struct engine *e)
 {
+	if (e->dp)
+		dp_bg_drain(e->dp);   /* the sessions' closes before any tunnel socket's */
 	while (e->reap_n) {
 		reap_unlink_run(e);
-		reap_one(e);
+		reap_one(e, false);
 	}
-	if (e->loop)
+	if (e->loop) {
 		ev_idle_stop(e->loop, &e->reap_idle);
+		ev_io_stop(e->loop, &e->reap_bg);
+	}
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
@@ -1028,6 +1075,7 @@ struct engine *engine_new(struct ev_loop *loop, struct lnsd_conf *conf, const ch
 	ev_idle_init(&e->reap_idle, reap_cb);
 	/* first of the idle watchers, so that busy sockets do not starve it */
 	ev_set_priority(&e->reap_idle, EV_MAXPRI);
+	ev_init(&e->reap_bg, reap_bg_cb);
 	ev_prepare_init(&e->reaper, reaper_cb);
 	ev_prepare_start(loop, &e->reaper);
 	ev_check_init(&e->woke, woke_cb);
@@ -1245,7 +1293,8 @@ static bool drain_walk(struct engine *e)
 
 bool eng_shutdown_done(struct engine *e)
 {
-	if (e->reap_n)   /* kernel objects still queued: reap_cb() asks again */
+	/* kernel objects still queued or closing: reap_cb() or reap_bg_cb() asks again */
+	if (e->reap_n || ev_is_active(&e->reap_bg))
 		return false;
 	if (!drain_walk(e))
 		return false;

@@ -173,6 +173,7 @@ struct engine {
 	struct eng_reap *reap;        /* eng_reap_*(): queued from reap_head to reap_n */
 	size_t reap_head, reap_n, reap_cap;
 	ev_idle reap_idle;            /* active while the queue is not empty: a slice per iteration */
+	ev_io reap_bg;                /* dp_bg_fd(): active while the dp closes in the background */
 	uint64_t reap_t0_us;          /* when the queue last went from empty to not empty */
 	uint64_t reap_batch;          /* objects closed since then */
 	uint64_t reaped;              /* objects closed by slices (tests) */
