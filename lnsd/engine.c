@@ -728,11 +728,11 @@ static void reap_unlink_run(struct engine *e)
 
 /*
  * The object at the queue's head. A call's fds go to the data plane's
- * background closes when bg (their kernel waits overlap there); a tunnel
- * socket waits until those are done (its sessions go first).
+ * background closes (their kernel waits overlap there); a tunnel socket
+ * waits until those are done (its sessions go first).
  * false: the head is a tunnel socket and background closes are pending.
  */
-static bool reap_one(struct engine *e, bool bg)
+static bool reap_one(struct engine *e)
 {
 	struct eng_reap *r = &e->reap[e->reap_head];
 
@@ -740,8 +740,8 @@ static bool reap_one(struct engine *e, bool bg)
 		if (dp_bg_pending(e->dp))
 			return false;
 		close(r->fd);
-	} else if (bg && dp_ppp_close_bg(e->dp, &r->ppp)) {
-		if (!ev_is_active(&e->reap_bg)) {
+	} else if (dp_ppp_close_bg(e->dp, &r->ppp)) {
+		if (e->loop && !ev_is_active(&e->reap_bg)) {
 			ev_io_set(&e->reap_bg, dp_bg_fd(e->dp), EV_READ);
 			ev_io_start(e->loop, &e->reap_bg);
 		}
@@ -778,7 +778,7 @@ static void reap_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	while (e->reap_n && n < ENG_REAP_SLICE_MAX &&
 	       (n == 0 || engine_now_us() - t0 < ENG_REAP_SLICE_US) &&
 	       (e->reap[e->reap_head].fd >= 0 || e->reap[e->reap_head].unlinked)) {
-		if (!reap_one(e, true)) {
+		if (!reap_one(e)) {
 			/* a tunnel socket waits for its sessions' closes: reap_bg_cb */
 			ev_idle_stop(loop, w);
 			break;
@@ -854,12 +854,13 @@ void eng_reap_fd(struct engine *e, int fd)
 
 void eng_reap_flush(struct engine *e)
 {
-	if (e->dp)
-		dp_bg_drain(e->dp);   /* the sessions' closes before any tunnel socket's */
 	while (e->reap_n) {
 		reap_unlink_run(e);
-		reap_one(e, false);
+		if (!reap_one(e))
+			dp_bg_drain(e->dp);   /* a tunnel socket after its sessions' closes */
 	}
+	if (e->dp)
+		dp_bg_drain(e->dp);
 	if (e->loop) {
 		ev_idle_stop(e->loop, &e->reap_idle);
 		ev_io_stop(e->loop, &e->reap_bg);
@@ -1306,8 +1307,12 @@ static void grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct engine *e = (struct engine *)((char *)w - offsetof(struct engine, grace));
 
-	log_notice("shutdown: %u tunnels did not acknowledge StopCCN in time",
-		   l2tp_lns_n_tunnels(e->lns));
+	if (l2tp_lns_n_tunnels(e->lns))
+		log_notice("shutdown: %u tunnels did not acknowledge StopCCN in time",
+			   l2tp_lns_n_tunnels(e->lns));
+	else   /* only kernel objects left: engine_free() closes them, waiting */
+		log_notice("shutdown: grace time over with the kernel objects of %zu calls "
+			   "and tunnels still to close", e->reap_n - e->reap_head + dp_bg_pending(e->dp));
 	ev_break(loop, EVBREAK_ALL);
 }
 

@@ -130,6 +130,8 @@ teardown_lnsd() {
 		"to no tunnel and no l2tpN, tunnels gone after $(echo "$t0 ${gone:-$t1}" | awk '{printf "%.1f", ($2 - $1) / 1000}') s;" \
 		"lnsctl show stats answered $n times, latency max $max ms, mean $((n ? sum / n : 0)) ms, $slow over 1 s" \
 		"(before the teardown: mean $idle ms)"
+	# sigterm: lnsbench still holds its (now dead) calls
+	[ "$TEARDOWN" != sigterm ] || kill -TERM "$bench" 2>/dev/null || true
 	wait "$bench" || true
 	[ "$TEARDOWN" != sigterm ] || wait "$LNSD_PID" 2>/dev/null || true
 	if [ -n "$spid" ]; then
