@@ -342,6 +342,13 @@ unsigned dp_null_routes6(struct dp *d);
 /* For tests: ppp_unlink calls and the sessions they named. */
 unsigned dp_null_ppp_unlinks(struct dp *d, unsigned *sessions);
 /*
+ * For tests: a dp_null_new() closes sessions in the background from now on
+ * (ppp_close_bg), holding each close until dp_null_bg_finish(), which does
+ * them all, signals bg_fd and returns how many. dp_null_bg: 0 or -errno.
+ */
+int dp_null_bg(struct dp *d);
+size_t dp_null_bg_finish(struct dp *d);
+/*
  * For tests: the last rate_set on ifindex of a dp_null_new() (-ENOENT if
  * none), and the error the next rate_set calls return (0: succeed).
  */

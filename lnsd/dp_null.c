@@ -12,12 +12,14 @@
  * event on a pipe that link_events_open() returns.
  */
 #include "dp.h"
+#include "lns_grow.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -66,6 +68,9 @@ struct dp_null {
 	unsigned nft_calls;
 	unsigned routes6;             /* route6 adds less deletes */
 	unsigned unlinks, unlinked;   /* dp_null_ppp_unlinks */
+	int bg_efd;                   /* dp_null_bg(): -1 while off */
+	struct dp_ppp *bg;            /* closes held until dp_null_bg_finish() */
+	size_t n_bg, cap_bg;
 };
 
 static struct dp_null *dn(struct dp *d)
@@ -88,9 +93,71 @@ static void pair_close(struct null_pair *p)
 	free(p);
 }
 
+static void n_ppp_close(struct dp *d, struct dp_ppp *p);
+
+/* Background closes (dp_null_bg): held until dp_null_bg_finish(). */
+static bool n_ppp_close_bg(struct dp *d, struct dp_ppp *p)
+{
+	struct dp_null *n = dn(d);
+
+	if (n->bg_efd < 0 || lns_grow((void **)&n->bg, &n->cap_bg, n->n_bg + 1, sizeof(*n->bg), 8))
+		return false;
+	n->bg[n->n_bg++] = *p;
+	dp_ppp_init(p);
+	return true;
+}
+
+static size_t n_bg_pending(struct dp *d)
+{
+	uint64_t v;
+
+	if (dn(d)->bg_efd >= 0)
+		(void)!read(dn(d)->bg_efd, &v, sizeof(v));
+	return dn(d)->n_bg;
+}
+
+static int n_bg_fd(struct dp *d)
+{
+	return dn(d)->bg_efd;
+}
+
+int dp_null_bg(struct dp *d)
+{
+	struct dp_null *n = dn(d);
+
+	if (n->bg_efd < 0)
+		n->bg_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	return n->bg_efd < 0 ? -errno : 0;
+}
+
+size_t dp_null_bg_finish(struct dp *d)
+{
+	struct dp_null *n = dn(d);
+	size_t k = n->n_bg;
+	uint64_t one = 1;
+
+	for (size_t i = 0; i < k; i++)
+		n_ppp_close(d, &n->bg[i]);
+	n->n_bg = 0;
+	if (k && n->bg_efd >= 0)
+		(void)!write(n->bg_efd, &one, sizeof(one));
+	return k;
+}
+
+/* What a real backend's pool does before it goes: every close done. */
+static void n_bg_drain(struct dp *d)
+{
+	dp_null_bg_finish(d);
+}
+
 static void n_free(struct dp *d)
 {
 	struct dp_null *n = dn(d);
+
+	dp_null_bg_finish(d);
+	free(n->bg);
+	if (n->bg_efd >= 0)
+		close(n->bg_efd);
 
 	while (n->pairs) {
 		struct null_pair *p = n->pairs;
@@ -493,6 +560,10 @@ static const struct dp_ops dp_null_ops = {
 	.ppp_open = n_ppp_open,
 	.ppp_close = n_ppp_close,
 	.ppp_unlink = n_ppp_unlink,
+	.ppp_close_bg = n_ppp_close_bg,
+	.bg_pending = n_bg_pending,
+	.bg_fd = n_bg_fd,
+	.bg_drain = n_bg_drain,
 	.link_index = n_link_index,
 	.link_stats = n_link_stats,
 	.link_rename = n_link_rename,
@@ -527,6 +598,7 @@ struct dp *dp_null_new(bool ppp)
 	n->evs_tail = &n->evs;
 	n->path_mtu = 1500;
 	n->nft_rules = -1;
+	n->bg_efd = -1;
 	return &n->dp;
 }
 

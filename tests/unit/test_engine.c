@@ -625,6 +625,46 @@ START_TEST(stopccn_reaps_calls)
 END_TEST
 
 /*
+ * Closes in the background (a kernel data plane's pool of threads; dp_null_bg
+ * holds them here): StopCCN hands both calls' fds over at once and the
+ * queue empties, but the channels stay open and shutdown is not done until
+ * the closes are; then the loop is woken through bg_fd and stops watching.
+ */
+START_TEST(stopccn_bg_closes)
+{
+	struct fx f;
+	struct call *a = &f.calls[0], *b = &f.calls[1];
+	uint32_t addr;
+
+	fx_up(&f, false);
+	lac_tunnel(&f);
+	lac_call(&f, a);
+	ck_assert_int_eq(ppp_client(&f, a, "bob", "other", &addr), CLIENT_UP);
+	lac_call(&f, b);
+	ck_assert_int_eq(ppp_client(&f, b, "alice", "secret", &addr), CLIENT_UP);
+	ck_assert_int_eq(dp_null_bg(f.te.eng->dp), 0);
+	f.te.eng->reap_slices = true;
+	lac_stopccn(&f);
+	for (int i = 0; i < 50 && f.te.eng->reaped < 2; i++)
+		ev_run(f.te.loop, EVRUN_ONCE);
+	ck_assert_uint_eq(f.te.eng->reaped, 2);
+	ck_assert_uint_eq(f.te.eng->reap_n, 0);
+	ck_assert_uint_eq(dp_bg_pending(f.te.eng->dp), 2);
+	ck_assert(ev_is_active(&f.te.eng->reap_bg));
+	ck_assert_msg(tu_pump(&f.te, &a->chan, 1, 200) != 0, "closed before its background close");
+	ck_assert(!eng_shutdown_done(f.te.eng));
+	ck_assert_uint_eq(dp_null_bg_finish(f.te.eng->dp), 2);
+	expect_hangup(&f, a);
+	expect_hangup(&f, b);
+	for (int i = 0; i < 50 && ev_is_active(&f.te.eng->reap_bg); i++)
+		ev_run(f.te.loop, EVRUN_ONCE);   /* blocking: bg_fd must wake it */
+	ck_assert(!ev_is_active(&f.te.eng->reap_bg));
+	ck_assert_uint_eq(dp_bg_pending(f.te.eng->dp), 0);
+	fx_down(&f);
+}
+END_TEST
+
+/*
  * RADIUS assigns FRAMED_IP, outside the pool, to every user. The first call
  * gets it; the second, while the first holds it, is refused (the Accept is
  * turned into a PAP Nak, lnsd_radius_framed_ip_refused_total); once the
@@ -1105,6 +1145,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, call_refused);
 	tcase_add_test(tc, call_terminated);
 	tcase_add_test(tc, stopccn_reaps_calls);
+	tcase_add_test(tc, stopccn_bg_closes);
 	tcase_add_test(tc, framed_ip_in_use);
 	tcase_add_test(tc, rate_limits);
 	tcase_add_test(tc, radius_reply_after_call_ended);
