@@ -595,19 +595,26 @@ END_TEST
  * reap slices. The tunnel itself is held for retransmissions (RFC 2661
  * §5.7), its socket closed later.
  */
+/* The fixture with a tunnel and two calls with PPP up: calls[0] and [1]. */
+static void two_calls_up(struct fx *f)
+{
+	uint32_t addr;
+
+	fx_up(f, false);
+	lac_tunnel(f);
+	lac_call(f, &f->calls[0]);
+	ck_assert_int_eq(ppp_client(f, &f->calls[0], "bob", "other", &addr), CLIENT_UP);
+	lac_call(f, &f->calls[1]);
+	ck_assert_int_eq(ppp_client(f, &f->calls[1], "alice", "secret", &addr), CLIENT_UP);
+}
+
 START_TEST(stopccn_reaps_calls)
 {
 	struct fx f;
 	struct call *a = &f.calls[0], *b = &f.calls[1];
-	uint32_t addr;
 	unsigned unlinks, unlinked;
 
-	fx_up(&f, false);
-	lac_tunnel(&f);
-	lac_call(&f, a);
-	ck_assert_int_eq(ppp_client(&f, a, "bob", "other", &addr), CLIENT_UP);
-	lac_call(&f, b);
-	ck_assert_int_eq(ppp_client(&f, b, "alice", "secret", &addr), CLIENT_UP);
+	two_calls_up(&f);
 	f.te.eng->reap_slices = true;
 	ck_assert_uint_eq(dp_null_ppp_unlinks(f.te.eng->dp, &unlinked), 0);
 	lac_stopccn(&f);
@@ -634,14 +641,8 @@ START_TEST(stopccn_bg_closes)
 {
 	struct fx f;
 	struct call *a = &f.calls[0], *b = &f.calls[1];
-	uint32_t addr;
 
-	fx_up(&f, false);
-	lac_tunnel(&f);
-	lac_call(&f, a);
-	ck_assert_int_eq(ppp_client(&f, a, "bob", "other", &addr), CLIENT_UP);
-	lac_call(&f, b);
-	ck_assert_int_eq(ppp_client(&f, b, "alice", "secret", &addr), CLIENT_UP);
+	two_calls_up(&f);
 	ck_assert_int_eq(dp_null_bg(f.te.eng->dp), 0);
 	f.te.eng->reap_slices = true;
 	lac_stopccn(&f);
