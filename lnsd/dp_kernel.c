@@ -328,7 +328,9 @@ static void k_ppp_close(struct dp *d, struct dp_ppp *p)
  * are closed by K_CLOSERS threads at once, whose waits overlap
  * (docs/design.md §4.4).
  */
+#ifndef K_CLOSERS   /* -DK_CLOSERS=N for benchmarks */
 #define K_CLOSERS 16
+#endif
 #define K_CLOSER_QUEUE 4096
 
 static bool k_ppp_close_bg(struct dp *d, struct dp_ppp *p)
